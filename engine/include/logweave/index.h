@@ -1,0 +1,121 @@
+// The sharded trace index and its query API.
+//
+// A trace id hashes to one of S shards. A shard owns the bytes of its lines
+// (arena blocks, each line stored once), interned service names, an
+// append-only event log and an absl::flat_hash_map from trace id to the
+// trace's first/last event. Lines without a trace id are stored in the shard
+// chosen by the hash of the line.
+//
+//   absl::StatusOr<Timeline> t = index.GetTimeline("pay-abc123", {.with_raw = true});
+#ifndef LOGWEAVE_INDEX_H_
+#define LOGWEAVE_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "logweave/options.h"
+#include "logweave/record.h"
+
+namespace logweave {
+
+namespace internal {
+class Shard;
+}  // namespace internal
+
+// One event of a timeline, copied out of the index (owns its strings).
+struct TimelineEvent {
+  int64_t time_ns = 0;  // event time; for a line without time, the time of the event before it
+  bool has_time = false;  // false: time_ns was inferred from the order of the lines
+  std::string service;
+  Level level = Level::kUnknown;
+  std::string message;
+  std::string source;  // source name (file path, topic)
+  uint64_t line_no = 0;
+  uint64_t source_offset = 0;
+  uint64_t seq = 0;
+  RecordKind kind = RecordKind::kJson;
+  std::string raw;  // only when TimelineOptions::with_raw
+};
+
+struct Timeline {
+  std::string trace_id;
+  std::vector<TimelineEvent> events;  // ordered by time; ties keep arrival order
+  std::vector<std::string> services;  // distinct services, in order of first appearance
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+};
+
+struct TimelineOptions {
+  bool with_raw = false;  // copy each event's raw line
+};
+
+// A record routed to a shard, with the hashes the parser computed.
+struct ShardRecord {
+  const Record* record;
+  uint64_t line_hash;  // XXH3 of the raw line (dedupe)
+};
+
+// Names of sources, shared by the pipeline (writer) and queries (readers).
+// Thread-safe.
+class SourceNames {
+ public:
+  uint32_t Add(std::string name);
+  std::string Get(uint32_t id) const;
+  size_t size() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> names_ ABSL_GUARDED_BY(mu_);
+};
+
+// Per-shard counters, added up across shards in IngestStats.
+struct IndexCounters {
+  uint64_t events = 0;
+  uint64_t traces = 0;
+  uint64_t duplicates = 0;
+  uint64_t bytes = 0;
+};
+
+// The index: S shards. Insert() for shard k must be called by one thread at a
+// time (the shard's owner); queries are thread-safe and may run concurrently
+// with inserts (each takes one shard's reader lock at a time).
+class Index {
+ public:
+  Index(const IndexOptions& options, uint32_t shards, const SourceNames* sources);
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
+  // The shard that owns `trace_id` (non-empty).
+  uint32_t ShardOfTrace(std::string_view trace_id) const;
+  // The shard that owns a line without trace id, by its line hash.
+  uint32_t ShardOfLine(uint64_t line_hash) const { return line_hash % shards_.size(); }
+
+  // Stores records in shard `shard`. Owner thread only.
+  void Insert(uint32_t shard, const ShardRecord* records, size_t count);
+
+  // The events of `trace_id` ordered by event time. NOT_FOUND if the index has
+  // no event of that trace; INVALID_ARGUMENT for an empty id.
+  absl::StatusOr<Timeline> GetTimeline(std::string_view trace_id,
+                                       const TimelineOptions& options = {}) const;
+
+  // Counters summed over all shards.
+  IndexCounters Counters() const;
+
+  // Calls fn(trace_id, event_count) for every trace, shard by shard.
+  void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const;
+
+ private:
+  const IndexOptions options_;
+  const SourceNames* sources_;
+  std::vector<std::unique_ptr<internal::Shard>> shards_;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_INDEX_H_

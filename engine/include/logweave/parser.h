@@ -1,0 +1,85 @@
+// Parse and normalize: turns raw lines into Records.
+//
+// A line that is a JSON object is read with RapidJSON's SAX reader, in situ,
+// picking out only the fields the index needs (trace id, time, level,
+// service, message) under their common names. Anything else is kept as an
+// unstructured record. No heap allocation per line.
+//
+//   LineParser parser(options);
+//   ParsedBatch parsed;
+//   parser.ParseBatch(std::move(raw_batch), default_service, &parsed);
+#ifndef LOGWEAVE_PARSER_H_
+#define LOGWEAVE_PARSER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "logweave/batch.h"
+#include "logweave/options.h"
+#include "logweave/record.h"
+#include "logweave/stats.h"
+
+namespace logweave {
+
+namespace internal {
+class FieldTable;
+}  // namespace internal
+
+// A parsed batch: the raw bytes, the scratch copy the in-situ parser wrote
+// into, and one Record per line whose views point into both. Movable, not
+// copyable (moving keeps the views valid: the buffers' storage does not move).
+struct ParsedBatch {
+  RawBatch raw;
+  std::string scratch;
+  std::vector<Record> records;
+  std::vector<uint64_t> line_hashes;  // XXH3 of each raw line (0 for empty lines)
+  std::vector<uint64_t> trace_hashes;  // XXH3 of each trace id (0 without one)
+};
+
+// Counters of one ParseBatch call (see IngestStats for their meaning).
+struct ParseCounters {
+  uint64_t lines = 0, bytes = 0, json = 0, unstructured = 0, empty = 0, no_trace_id = 0,
+           bad_time = 0, no_time = 0, invalid_utf8 = 0, truncated = 0, bom = 0, crlf = 0;
+  void AddTo(IngestStats* stats) const;
+};
+
+// Thread-compatible: one LineParser per parsing thread (it is cheap to build
+// and holds no state between lines).
+class LineParser {
+ public:
+  // Fails with INVALID_ARGUMENT for invalid options.
+  static absl::StatusOr<std::unique_ptr<LineParser>> Create(const ParserOptions& options);
+  ~LineParser();
+
+  // Parses every line of `batch` into `out` (which is overwritten).
+  // `default_service` is used for lines without a service field.
+  ParseCounters ParseBatch(RawBatch&& batch, std::string_view default_service,
+                           ParsedBatch* out) const;
+
+  // Parses one line (for tests and tools). `line` is copied into `scratch`,
+  // which must outlive the returned record's views.
+  Record ParseLine(std::string_view line, std::string_view default_service,
+                   std::string* scratch) const;
+
+ private:
+  explicit LineParser(std::unique_ptr<internal::FieldTable> fields);
+  // Fills `record` from the line at `raw` whose in-situ copy is `scratch_line`
+  // (NUL-terminated, same length). Returns the record kind.
+  void ParseInto(std::string_view raw, char* scratch_line, std::string_view default_service,
+                 Record* record) const;
+
+  std::unique_ptr<internal::FieldTable> fields_;
+};
+
+// The service name a source implies: the file name without directories,
+// compression and log extensions, rotation numbers and date suffixes
+// ("/var/log/ledger.log.1.gz" -> "ledger", "api-2026-11-23.log" -> "api").
+std::string ServiceFromSourceName(std::string_view source_name);
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_PARSER_H_

@@ -1,0 +1,66 @@
+// The ingest pipeline: sources submit raw batches; worker threads parse them
+// and insert the records into the index shards they own.
+//
+//   auto pipeline = Pipeline::Create(options).value();
+//   uint32_t src = pipeline->AddSource("logs/ledger.log");
+//   pipeline->Submit(std::move(batch));        // from any thread; blocks when full
+//   pipeline->Flush();                         // every submitted line is indexed
+//   auto timeline = pipeline->index().GetTimeline("pay-abc123");
+//
+// Threads: W workers (PipelineOptions::threads). Worker w owns the shards
+// k with k % W == w and is the only thread that writes them. A raw batch is
+// parsed by whichever worker takes it from the MPMC raw queue; the records are
+// then handed to the owning workers over one MPSC queue per shard
+// (producers = all workers; consumer = the shard's owner). No global lock on
+// the ingest path.
+#ifndef LOGWEAVE_PIPELINE_H_
+#define LOGWEAVE_PIPELINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "logweave/batch.h"
+#include "logweave/index.h"
+#include "logweave/options.h"
+#include "logweave/stats.h"
+
+namespace logweave {
+
+namespace internal {
+class PipelineImpl;
+}  // namespace internal
+
+// Thread-safe.
+class Pipeline {
+ public:
+  // Starts the worker threads. INVALID_ARGUMENT for invalid options.
+  static absl::StatusOr<std::unique_ptr<Pipeline>> Create(const PipelineOptions& options);
+  // Stops the workers after indexing what was submitted.
+  ~Pipeline();
+
+  // Registers a source; lines of it without a service field take `default_service`
+  // (empty: derived from `name` with ServiceFromSourceName). Returns its id.
+  uint32_t AddSource(const std::string& name, const std::string& default_service = "");
+
+  // Hands a batch to the workers. Blocks while more than options.queue_bytes
+  // are in flight (backpressure); never drops.
+  void Submit(RawBatch&& batch);
+
+  // Blocks until every batch submitted before the call is indexed.
+  void Flush();
+
+  const Index& index() const;
+  const SourceNames& sources() const;
+  const PipelineOptions& options() const;
+  IngestStats Stats() const;
+
+ private:
+  explicit Pipeline(std::unique_ptr<internal::PipelineImpl> impl);
+  std::unique_ptr<internal::PipelineImpl> impl_;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_PIPELINE_H_

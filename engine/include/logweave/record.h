@@ -1,0 +1,55 @@
+// Normalized records: what the parser makes of one raw line.
+#ifndef LOGWEAVE_RECORD_H_
+#define LOGWEAVE_RECORD_H_
+
+#include <cstdint>
+#include <string_view>
+
+namespace logweave {
+
+// Severity, normalized from strings in any case and pino/syslog numbers.
+enum class Level : uint8_t { kUnknown = 0, kTrace, kDebug, kInfo, kWarn, kError, kFatal };
+
+// "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL" or "" for kUnknown.
+std::string_view LevelName(Level level);
+
+// What kind of line a record came from.
+enum class RecordKind : uint8_t {
+  kJson = 0,      // a JSON object
+  kUnstructured,  // anything else: plain text, a JSON array or scalar, truncated JSON
+  kEmpty,         // empty or whitespace only; counted, not indexed
+};
+
+// Flags the parser sets on a record.
+enum RecordFlags : uint16_t {
+  kRecordHasTime = 1 << 0,        // a timestamp was found and parsed
+  kRecordBadTime = 1 << 1,        // a time field was present but could not be parsed
+  kRecordInvalidUtf8 = 1 << 2,    // the line holds bytes that are not valid UTF-8
+  kRecordTruncated = 1 << 3,      // the source cut the line at max_line_bytes
+  kRecordServiceFromSource = 1 << 4,  // no service field: the service is the source's name
+  kRecordMessageEscaped = 1 << 5,  // message had JSON escapes; `message` is not a slice of raw
+  kRecordNumericTraceId = 1 << 6,  // the trace id was a JSON number
+};
+
+// The normalized view of one line. All string_views point into buffers owned
+// by the batch being parsed (ParsedBatch); they are valid until it is released.
+struct Record {
+  std::string_view raw;       // the line as the source gave it (BOM/CR removed)
+  std::string_view trace_id;  // empty: no trace id
+  std::string_view service;   // from the line, else the source's default service
+  std::string_view message;   // event/msg/message; for unstructured lines the whole line
+  int64_t time_ns = 0;        // nanoseconds since the Unix epoch, valid with kRecordHasTime
+  uint64_t seq = 0;           // global arrival order (ties in a timeline keep this order)
+  uint64_t source_offset = 0; // byte offset in the source
+  uint64_t line_no = 0;       // 1-based line number in the source
+  uint32_t source_id = 0;
+  uint16_t flags = 0;  // RecordFlags
+  Level level = Level::kUnknown;
+  RecordKind kind = RecordKind::kJson;
+
+  bool has_time() const { return flags & kRecordHasTime; }
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_RECORD_H_
