@@ -37,7 +37,9 @@ struct LineSpan {
 };
 
 // A batch of lines from one source. Owned by whoever holds it; moved between
-// stages, never shared.
+// stages, never shared. Invariant: every line in `data` is followed by one NUL
+// byte (not counted in its length), so the in-situ JSON parser can read a copy
+// of it as a C string; use AddLine() to keep it.
 struct RawBatch {
   uint32_t source_id = 0;  // from Pipeline::AddSource
   uint64_t first_seq = 0;  // global arrival order of lines[0]; set by the pipeline
@@ -48,6 +50,20 @@ struct RawBatch {
     return std::string_view(data.data() + lines[i].begin, lines[i].length);
   }
   size_t size() const { return lines.size(); }
+
+  // Appends a line (and its NUL terminator) to `data`.
+  void AddLine(std::string_view bytes, uint64_t source_offset, uint64_t line_no,
+               uint8_t flags = 0) {
+    LineSpan span;
+    span.begin = static_cast<uint32_t>(data.size());
+    span.length = static_cast<uint32_t>(bytes.size());
+    span.source_offset = source_offset;
+    span.line_no = line_no;
+    span.flags = flags;
+    data.append(bytes);
+    data.push_back('\0');
+    lines.push_back(span);
+  }
 };
 
 struct LineBatcherOptions {
