@@ -1,1 +1,220 @@
-// placeholder
+#include "logweave/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "internal/strings.h"
+#include "yaml-cpp/yaml.h"
+
+namespace logweave {
+
+using internal::Av;
+using internal::Sv;
+
+bool ParseByteSize(std::string_view text, uint64_t* out) {
+  text = Sv(absl::StripAsciiWhitespace(Av(text)));
+  uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr == text.data()) return false;
+  std::string unit = absl::AsciiStrToLower(
+      absl::StripAsciiWhitespace(absl::string_view(ptr, text.data() + text.size() - ptr)));
+  uint64_t scale = 1;
+  if (unit.empty() || unit == "b") {
+    scale = 1;
+  } else if (unit == "k" || unit == "kb" || unit == "kib") {
+    scale = 1ull << 10;
+  } else if (unit == "m" || unit == "mb" || unit == "mib") {
+    scale = 1ull << 20;
+  } else if (unit == "g" || unit == "gb" || unit == "gib") {
+    scale = 1ull << 30;
+  } else if (unit == "t" || unit == "tb" || unit == "tib") {
+    scale = 1ull << 40;
+  } else {
+    return false;
+  }
+  if (value > UINT64_MAX / scale) return false;
+  *out = value * scale;
+  return true;
+}
+
+namespace {
+
+std::string Where(const std::string& origin, const YAML::Node& node) {
+  if (node.Mark().line < 0) return origin;
+  return absl::StrCat(origin, ":", node.Mark().line + 1);
+}
+
+absl::Status Bad(const std::string& origin, const YAML::Node& node, std::string_view key,
+                 std::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(Where(origin, node), ": ", Av(key), " ", Av(what)));
+}
+
+absl::Status CheckKeys(const std::string& origin, const YAML::Node& map, std::string_view prefix,
+                       std::initializer_list<std::string_view> known) {
+  if (!map.IsMap()) return Bad(origin, map, prefix.empty() ? "the file" : prefix, "must be a map");
+  for (const auto& kv : map) {
+    std::string key = kv.first.as<std::string>();
+    bool ok = false;
+    for (std::string_view k : known) ok = ok || k == key;
+    if (!ok) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Where(origin, kv.first), ": unknown key \"", Av(prefix), key, "\"; known keys here: ",
+          absl::StrJoin(std::vector<std::string>(known.begin(), known.end()), ", ")));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadUint(const std::string& origin, const YAML::Node& node, std::string_view key,
+                      uint64_t max, uint64_t* out) {
+  std::string text = node.IsScalar() ? node.Scalar() : "";
+  uint64_t v;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > max) {
+    return Bad(origin, node, key,
+               absl::StrCat("must be a whole number from 0 to ", max, " (got \"", text, "\")"));
+  }
+  *out = v;
+  return absl::OkStatus();
+}
+
+absl::Status ReadSize(const std::string& origin, const YAML::Node& node, std::string_view key,
+                      uint64_t* out) {
+  if (!node.IsScalar() || !ParseByteSize(node.Scalar(), out)) {
+    return Bad(origin, node, key,
+               absl::StrCat("must be a byte size such as 1048576, 512KiB or 64MiB (got \"",
+                            node.IsScalar() ? node.Scalar() : "a non-scalar", "\")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadNames(const std::string& origin, const YAML::Node& node, std::string_view key,
+                       std::vector<std::string>* names) {
+  std::vector<std::string> extra;
+  if (node.IsScalar()) {
+    extra.push_back(node.Scalar());
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (!item.IsScalar()) return Bad(origin, item, key, "must list JSON keys as strings");
+      extra.push_back(item.Scalar());
+    }
+  } else {
+    return Bad(origin, node, key, "must be a key or a list of keys, e.g. [req_trace, traceparent]");
+  }
+  // Configured names are tried first; built-in names stay as fallbacks.
+  for (const auto& name : *names) {
+    if (std::find(extra.begin(), extra.end(), name) == extra.end()) extra.push_back(name);
+  }
+  *names = std::move(extra);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::string& origin) {
+  PipelineOptions options;
+  if (root.IsNull()) return options;  // an empty file: all defaults
+  if (absl::Status s = CheckKeys(origin, root, "",
+                                 {"threads", "queue_bytes", "max_line_bytes", "batch_lines",
+                                  "batch_bytes", "index", "fields"});
+      !s.ok()) {
+    return s;
+  }
+  uint64_t v;
+  if (root["threads"]) {
+    if (auto s = ReadUint(origin, root["threads"], "threads", 1024, &v); !s.ok()) return s;
+    options.threads = static_cast<uint32_t>(v);
+  }
+  if (root["queue_bytes"]) {
+    if (auto s = ReadSize(origin, root["queue_bytes"], "queue_bytes", &options.queue_bytes);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (root["max_line_bytes"]) {
+    if (auto s = ReadSize(origin, root["max_line_bytes"], "max_line_bytes", &v); !s.ok()) return s;
+    if (v == 0 || v > (1u << 30)) {
+      return Bad(origin, root["max_line_bytes"], "max_line_bytes", "must be between 1 and 1GiB");
+    }
+    options.batching.max_line_bytes = static_cast<uint32_t>(v);
+  }
+  if (root["batch_lines"]) {
+    if (auto s = ReadUint(origin, root["batch_lines"], "batch_lines", 1u << 20, &v); !s.ok()) {
+      return s;
+    }
+    options.batching.batch_lines = static_cast<uint32_t>(v);
+  }
+  if (root["batch_bytes"]) {
+    if (auto s = ReadSize(origin, root["batch_bytes"], "batch_bytes", &v); !s.ok()) return s;
+    if (v > (1u << 30)) return Bad(origin, root["batch_bytes"], "batch_bytes", "must be <= 1GiB");
+    options.batching.batch_bytes = static_cast<uint32_t>(v);
+  }
+  if (const YAML::Node index = root["index"]) {
+    if (auto s = CheckKeys(origin, index, "index.", {"shards", "dedupe"}); !s.ok()) return s;
+    if (index["shards"]) {
+      if (auto s = ReadUint(origin, index["shards"], "index.shards", 4096, &v); !s.ok()) return s;
+      options.index.shards = static_cast<uint32_t>(v);
+    }
+    if (index["dedupe"]) {
+      std::string b = absl::AsciiStrToLower(index["dedupe"].Scalar());
+      if (b != "true" && b != "false") {
+        return Bad(origin, index["dedupe"], "index.dedupe", "must be true or false");
+      }
+      options.index.dedupe = b == "true";
+    }
+  }
+  if (const YAML::Node fields = root["fields"]) {
+    if (auto s = CheckKeys(origin, fields, "fields.",
+                           {"trace_id", "time", "level", "service", "message"});
+        !s.ok()) {
+      return s;
+    }
+    FieldNames& f = options.parser.fields;
+    for (auto [key, names] : {std::pair{"trace_id", &f.trace_id}, std::pair{"time", &f.time},
+                              std::pair{"level", &f.level}, std::pair{"service", &f.service},
+                              std::pair{"message", &f.message}}) {
+      if (!fields[key]) continue;
+      if (auto s = ReadNames(origin, fields[key], absl::StrCat("fields.", key), names); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  if (absl::Status s = options.Validate(); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": ", s.message()));
+  }
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml,
+                                                 const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
+  }
+  try {
+    return FromYaml(root, origin);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ":", e.mark.line + 1, ": ", e.msg));
+  }
+}
+
+absl::StatusOr<PipelineOptions> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("config: cannot open \"", path, "\"; check the path given to --config"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return LoadConfigString(text.str(), path);
+}
+
+}  // namespace logweave

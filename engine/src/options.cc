@@ -1,1 +1,79 @@
-// placeholder
+#include "logweave/options.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+
+namespace logweave {
+namespace {
+
+absl::Status CheckNames(const char* field, const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fields.", field, " must list at least one JSON key"));
+  }
+  for (const std::string& name : names) {
+    if (name.empty() || name.front() == '.' || name.back() == '.' ||
+        name.find("..") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("fields.", field, ": \"", name,
+                                                     "\" is not a usable key; use a JSON key "
+                                                     "or a dotted path like \"trace.id\""));
+    }
+    if (name.size() > 200) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("fields.", field, ": keys longer than 200 bytes are not supported"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status FieldNames::Validate() const {
+  for (auto [field, names] : {std::pair{"trace_id", &trace_id}, std::pair{"time", &time},
+                              std::pair{"level", &level}, std::pair{"service", &service},
+                              std::pair{"message", &message}}) {
+    if (absl::Status s = CheckNames(field, *names); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IndexOptions::Validate() const {
+  if (shards > 4096) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("index.shards must be between 0 (auto) and 4096 (got ", shards, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PipelineOptions::Validate() const {
+  if (threads > 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("threads must be between 0 (one per core) and 1024 (got ", threads, ")"));
+  }
+  if (queue_bytes < (1ull << 20)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
+  }
+  if (batching.max_line_bytes == 0 || batching.max_line_bytes > (1u << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_line_bytes must be between 1 and 1073741824 (got ", batching.max_line_bytes, ")"));
+  }
+  if (batching.batch_lines == 0 || batching.batch_bytes == 0) {
+    return absl::InvalidArgumentError("batch_lines and batch_bytes must be positive");
+  }
+  if (absl::Status s = parser.Validate(); !s.ok()) return s;
+  return index.Validate();
+}
+
+uint32_t PipelineOptions::EffectiveThreads() const {
+  if (threads != 0) return threads;
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 2 : cores;
+}
+
+uint32_t PipelineOptions::EffectiveShards() const {
+  return index.shards != 0 ? index.shards : 4 * EffectiveThreads();
+}
+
+}  // namespace logweave

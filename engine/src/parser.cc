@@ -1,1 +1,485 @@
-// placeholder
+#include "logweave/parser.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "internal/field_table.h"
+#include "internal/strings.h"
+#include "logweave/utf8.h"
+#include "logweave/time_parse.h"
+#include "rapidjson/reader.h"
+#include "xxhash.h"
+
+namespace logweave {
+
+using internal::Field;
+using internal::FieldRef;
+using internal::FieldTable;
+using internal::Av;
+using internal::Sv;
+
+namespace {
+
+constexpr int kMaxDepth = 64;
+constexpr size_t kMaxPath = 192;
+
+enum class ValueType : uint8_t { kNone, kString, kNumber };
+
+// RapidJSON SAX handler that records the best-ranked value of each field.
+// Objects are looked into only along configured dotted paths; arrays never.
+class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FieldHandler> {
+ public:
+  explicit FieldHandler(const FieldTable& table) : table_(table) {}
+
+  std::string_view value[internal::kFieldCount];
+  ValueType type[internal::kFieldCount] = {};
+  uint8_t rank[internal::kFieldCount];
+  bool top_is_object = false;
+
+  bool Default() {  // null, bool, and anything else not overridden
+    pending_ = nullptr;
+    return depth_ > 0;
+  }
+  bool String(const char* str, rapidjson::SizeType len, bool) {
+    return Value(str, len, ValueType::kString);
+  }
+  bool RawNumber(const char* str, rapidjson::SizeType len, bool) {
+    return Value(str, len, ValueType::kNumber);
+  }
+  bool StartObject() {
+    if (depth_ == 0) {
+      top_is_object = true;
+      depth_ = 1;
+      prefix_len_[1] = 0;
+      return true;
+    }
+    if (depth_ + 1 >= kMaxDepth) {
+      // Deeper than any path we look at: keep parsing but ignore it all.
+      if (ignore_from_ == 0) ignore_from_ = depth_ + 1;
+      ++depth_;
+      return true;
+    }
+    ++depth_;
+    if (ignore_from_ == 0) {
+      // Look inside only if the key that holds this object starts a configured path.
+      if (key_len_ + 1 < kMaxPath && key_len_ > 0 &&
+          table_.IsPrefix(std::string_view(path_, key_len_))) {
+        path_[key_len_] = '.';
+        prefix_len_[depth_] = key_len_ + 1;
+      } else {
+        ignore_from_ = depth_;
+      }
+    }
+    pending_ = nullptr;
+    return true;
+  }
+  bool Key(const char* str, rapidjson::SizeType len, bool) {
+    pending_ = nullptr;
+    if (ignore_from_ != 0) return true;
+    size_t prefix = prefix_len_[depth_];
+    if (prefix + len >= kMaxPath) {
+      key_len_ = 0;
+      return true;
+    }
+    if (prefix == 0) {
+      // Top-level key: look it up where it is, without copying.
+      pending_ = table_.Find(std::string_view(str, len));
+      std::memcpy(path_, str, len);
+    } else {
+      std::memcpy(path_ + prefix, str, len);
+      pending_ = table_.Find(std::string_view(path_, prefix + len));
+    }
+    key_len_ = prefix + len;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return End(); }
+  bool StartArray() {
+    if (depth_ == 0) return false;  // a top-level array is not a record
+    ++depth_;
+    if (ignore_from_ == 0) ignore_from_ = depth_;
+    pending_ = nullptr;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) { return End(); }
+
+ private:
+  bool Value(const char* str, size_t len, ValueType t) {
+    if (depth_ == 0) return false;  // a top-level scalar is not a record
+    if (pending_ != nullptr) {
+      Field f = pending_->field;
+      if (type[f] == ValueType::kNone || pending_->rank < rank[f]) {
+        value[f] = std::string_view(str, len);
+        type[f] = t;
+        rank[f] = pending_->rank;
+      }
+      pending_ = nullptr;
+    }
+    return true;
+  }
+  bool End() {
+    if (depth_ == ignore_from_) ignore_from_ = 0;
+    --depth_;
+    pending_ = nullptr;
+    return true;
+  }
+
+  const FieldTable& table_;
+  const FieldRef* pending_ = nullptr;  // the field the next value belongs to
+  int depth_ = 0;                      // containers open
+  int ignore_from_ = 0;                // >0: inside an ignored container opened at this depth
+  size_t key_len_ = 0;                 // length of the last key's full path in path_
+  size_t prefix_len_[kMaxDepth] = {};  // path prefix ("trace.") of keys at each depth
+  char path_[kMaxPath];
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return absl::EqualsIgnoreCase(Av(a), Av(b));
+}
+
+Level LevelFromNumber(int64_t n) {
+  if (n >= 60) return Level::kFatal;  // pino/bunyan: 10 trace ... 60 fatal
+  if (n >= 50) return Level::kError;
+  if (n >= 40) return Level::kWarn;
+  if (n >= 30) return Level::kInfo;
+  if (n >= 20) return Level::kDebug;
+  if (n >= 10) return Level::kTrace;
+  switch (n) {  // syslog severities 0-7
+    case 0:
+    case 1:
+    case 2:
+      return Level::kFatal;
+    case 3:
+      return Level::kError;
+    case 4:
+      return Level::kWarn;
+    case 5:
+    case 6:
+      return Level::kInfo;
+    case 7:
+      return Level::kDebug;
+  }
+  return Level::kUnknown;
+}
+
+}  // namespace
+
+Level ParseLevelWord(std::string_view word) {
+  if (word.empty() || word.size() > 16) return Level::kUnknown;
+  switch (absl::ascii_tolower(static_cast<unsigned char>(word[0]))) {
+    case 't':
+      if (EqualsIgnoreCase(word, "trace")) return Level::kTrace;
+      break;
+    case 'd':
+      if (EqualsIgnoreCase(word, "debug") || EqualsIgnoreCase(word, "dbg")) return Level::kDebug;
+      break;
+    case 'v':
+      if (EqualsIgnoreCase(word, "verbose")) return Level::kDebug;
+      break;
+    case 'f':
+      if (EqualsIgnoreCase(word, "fatal")) return Level::kFatal;
+      if (EqualsIgnoreCase(word, "fine")) return Level::kDebug;
+      if (EqualsIgnoreCase(word, "finer") || EqualsIgnoreCase(word, "finest")) {
+        return Level::kTrace;
+      }
+      break;
+    case 'i':
+      if (EqualsIgnoreCase(word, "info") || EqualsIgnoreCase(word, "information") ||
+          EqualsIgnoreCase(word, "informational")) {
+        return Level::kInfo;
+      }
+      break;
+    case 'n':
+      if (EqualsIgnoreCase(word, "notice")) return Level::kInfo;
+      break;
+    case 'w':
+      if (EqualsIgnoreCase(word, "warn") || EqualsIgnoreCase(word, "warning")) {
+        return Level::kWarn;
+      }
+      break;
+    case 'e':
+      if (EqualsIgnoreCase(word, "error") || EqualsIgnoreCase(word, "err")) return Level::kError;
+      if (EqualsIgnoreCase(word, "emerg") || EqualsIgnoreCase(word, "emergency")) {
+        return Level::kFatal;
+      }
+      break;
+    case 'c':
+      if (EqualsIgnoreCase(word, "critical") || EqualsIgnoreCase(word, "crit")) {
+        return Level::kFatal;
+      }
+      break;
+    case 's':
+      if (EqualsIgnoreCase(word, "severe")) return Level::kError;
+      break;
+    case 'a':
+      if (EqualsIgnoreCase(word, "alert")) return Level::kFatal;
+      break;
+    case 'p':
+      if (EqualsIgnoreCase(word, "panic")) return Level::kFatal;
+      break;
+  }
+  return Level::kUnknown;
+}
+
+ParseCounters& ParseCounters::operator+=(const ParseCounters& o) {
+  lines += o.lines;
+  bytes += o.bytes;
+  json += o.json;
+  unstructured += o.unstructured;
+  empty += o.empty;
+  no_trace_id += o.no_trace_id;
+  bad_time += o.bad_time;
+  no_time += o.no_time;
+  invalid_utf8 += o.invalid_utf8;
+  truncated += o.truncated;
+  bom += o.bom;
+  crlf += o.crlf;
+  return *this;
+}
+
+void ParseCounters::AddTo(IngestStats* s) const {
+  s->lines += lines;
+  s->bytes += bytes;
+  s->json_lines += json;
+  s->unstructured_lines += unstructured;
+  s->empty_lines += empty;
+  s->no_trace_id_lines += no_trace_id;
+  s->bad_time_lines += bad_time;
+  s->no_time_lines += no_time;
+  s->invalid_utf8_lines += invalid_utf8;
+  s->truncated_lines += truncated;
+  s->bom_lines += bom;
+  s->crlf_lines += crlf;
+}
+
+absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptions& options) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  return std::unique_ptr<LineParser>(
+      new LineParser(std::make_unique<FieldTable>(options.fields)));
+}
+
+LineParser::LineParser(std::unique_ptr<FieldTable> fields) : fields_(std::move(fields)) {}
+LineParser::~LineParser() = default;
+
+namespace {
+
+// If `value` (in the scratch copy of a line) has the same bytes at the same
+// offset of the raw line, returns the view into the raw line: it then lives as
+// long as the raw bytes, and the index can store it as an offset.
+std::string_view PreferRaw(std::string_view value, const char* scratch_line,
+                           std::string_view raw) {
+  if (value.data() < scratch_line || value.data() > scratch_line + raw.size()) return value;
+  size_t offset = static_cast<size_t>(value.data() - scratch_line);
+  if (offset + value.size() > raw.size()) return value;
+  if (std::memcmp(raw.data() + offset, value.data(), value.size()) != 0) return value;
+  return raw.substr(offset, value.size());
+}
+
+bool ParseInt(std::string_view text, int64_t* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool NumberTime(std::string_view text, int64_t* out) {
+  int64_t i;
+  if (ParseInt(text, &i)) return EpochIntegerToNanos(i, out);
+  double d;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return false;
+  return EpochNumberToNanos(d, out);
+}
+
+std::string_view TrimWhitespace(std::string_view s) {
+  return Sv(absl::StripAsciiWhitespace(Av(s)));
+}
+
+// Level of a plain-text line: the first level word among its first few words
+// ("2026-... ERROR ...", "[WARN] ...", "ERROR: ...").
+Level PlainTextLevel(std::string_view text) {
+  size_t i = 0;
+  for (int words = 0; words < 6 && i < text.size(); ++words) {
+    while (i < text.size() && !absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    size_t start = i;
+    while (i < text.size() && absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    Level level = ParseLevelWord(text.substr(start, i - start));
+    if (level != Level::kUnknown) return level;
+  }
+  return Level::kUnknown;
+}
+
+}  // namespace
+
+void LineParser::ParseInto(std::string_view raw, char* scratch_line,
+                           std::string_view default_service, Record* r) const {
+  r->raw = raw;
+  std::string_view trimmed = TrimWhitespace(raw);
+  if (trimmed.empty()) {
+    r->kind = RecordKind::kEmpty;
+    return;
+  }
+  if (!IsValidUtf8(raw)) r->flags |= kRecordInvalidUtf8;
+
+  if (trimmed.front() == '{') {
+    FieldHandler handler(*fields_);
+    rapidjson::Reader reader;
+    rapidjson::InsituStringStream stream(scratch_line);
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+    rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, handler);
+    // In-situ parsing stops at the NUL after the line; a NUL inside the line
+    // would end it early, which the consumed length reveals.
+    if (ok && handler.top_is_object && stream.Tell() >= raw.size()) {
+      r->kind = RecordKind::kJson;
+      const auto& v = handler.value;
+      const auto& t = handler.type;
+      if (t[internal::kTraceId] != ValueType::kNone && !v[internal::kTraceId].empty()) {
+        r->trace_id = PreferRaw(v[internal::kTraceId], scratch_line, raw);
+        if (t[internal::kTraceId] == ValueType::kNumber) r->flags |= kRecordNumericTraceId;
+      }
+      if (t[internal::kService] != ValueType::kNone && !v[internal::kService].empty()) {
+        r->service = PreferRaw(v[internal::kService], scratch_line, raw);
+      } else {
+        r->service = default_service;
+        r->flags |= kRecordServiceFromSource;
+      }
+      if (t[internal::kMessage] != ValueType::kNone) {
+        r->message = PreferRaw(v[internal::kMessage], scratch_line, raw);
+        if (r->message.data() < raw.data() || r->message.data() > raw.data() + raw.size()) {
+          r->flags |= kRecordMessageEscaped;
+        }
+      }
+      if (t[internal::kLevel] == ValueType::kString) {
+        r->level = ParseLevelWord(v[internal::kLevel]);
+      } else if (t[internal::kLevel] == ValueType::kNumber) {
+        int64_t n;
+        if (ParseInt(v[internal::kLevel], &n)) r->level = LevelFromNumber(n);
+      }
+      if (t[internal::kTime] != ValueType::kNone) {
+        int64_t ns;
+        bool parsed = t[internal::kTime] == ValueType::kString
+                          ? ParseTimestamp(v[internal::kTime], &ns)
+                          : NumberTime(v[internal::kTime], &ns);
+        if (parsed) {
+          r->time_ns = ns;
+          r->flags |= kRecordHasTime;
+        } else {
+          r->flags |= kRecordBadTime;
+        }
+      }
+      return;
+    }
+  }
+
+  // Not a JSON object: plain text, an array, a scalar, truncated JSON.
+  r->kind = RecordKind::kUnstructured;
+  r->message = trimmed;
+  r->service = default_service;
+  r->flags |= kRecordServiceFromSource;
+  int64_t ns;
+  if (ParseLeadingTimestamp(trimmed, &ns) > 0) {
+    r->time_ns = ns;
+    r->flags |= kRecordHasTime;
+  }
+  r->level = PlainTextLevel(trimmed);
+}
+
+ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
+                                     ParsedBatch* out) const {
+  ParseCounters c;
+  out->raw = std::move(batch);
+  const RawBatch& raw = out->raw;
+  out->scratch.assign(raw.data);
+  out->records.resize(raw.size());
+  out->line_hashes.resize(raw.size());
+  out->trace_hashes.resize(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const LineSpan& span = raw.lines[i];
+    Record& r = out->records[i];
+    r = Record();
+    r.seq = raw.first_seq + i;
+    r.source_offset = span.source_offset;
+    r.line_no = span.line_no;
+    r.source_id = raw.source_id;
+    std::string_view line = raw.Line(i);
+    ParseInto(line, out->scratch.data() + span.begin, default_service, &r);
+
+    ++c.lines;
+    c.bytes += span.length;
+    if (span.flags & kLineTruncated) {
+      ++c.truncated;
+      r.flags |= kRecordTruncated;
+    }
+    if (span.flags & kLineHadBOM) ++c.bom;
+    if (span.flags & kLineHadCR) ++c.crlf;
+    if (r.flags & kRecordInvalidUtf8) ++c.invalid_utf8;
+    if (r.flags & kRecordBadTime) ++c.bad_time;
+    switch (r.kind) {
+      case RecordKind::kEmpty:
+        ++c.empty;
+        out->line_hashes[i] = 0;
+        out->trace_hashes[i] = 0;
+        continue;
+      case RecordKind::kJson:
+        ++c.json;
+        if (r.trace_id.empty()) ++c.no_trace_id;
+        if (!(r.flags & (kRecordHasTime | kRecordBadTime))) ++c.no_time;
+        break;
+      case RecordKind::kUnstructured:
+        ++c.unstructured;
+        break;
+    }
+    out->line_hashes[i] = XXH3_64bits(line.data(), line.size());
+    out->trace_hashes[i] = r.trace_id.empty() ? 0 : XXH3_64bits(r.trace_id.data(), r.trace_id.size());
+  }
+  return c;
+}
+
+Record LineParser::ParseLine(std::string_view line, std::string_view default_service,
+                             std::string* scratch) const {
+  scratch->assign(line);
+  scratch->push_back('\0');
+  // The raw view must outlive the record too: keep it in the second half of scratch.
+  size_t raw_at = scratch->size();
+  scratch->append(line);
+  scratch->push_back('\0');
+  Record r;
+  ParseInto(std::string_view(scratch->data() + raw_at, line.size()), scratch->data(),
+            default_service, &r);
+  return r;
+}
+
+std::string ServiceFromSourceName(std::string_view name) {
+  size_t slash = name.find_last_of('/');
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  if (name == "-" || name.empty()) return "stdin";
+  auto strip_suffix = [&name](std::string_view suffix) {
+    if (name.size() > suffix.size() && absl::EndsWith(Av(name), Av(suffix))) {
+      name.remove_suffix(suffix.size());
+      return true;
+    }
+    return false;
+  };
+  auto strip_digits = [&name]() {  // ".1", "-20261123", "-2026-11-23", "_3"
+    size_t i = name.size();
+    while (i > 0 && (absl::ascii_isdigit(static_cast<unsigned char>(name[i - 1])) ||
+                     (name[i - 1] == '-' && i >= 2 &&
+                      absl::ascii_isdigit(static_cast<unsigned char>(name[i - 2]))))) {
+      --i;
+    }
+    if (i < name.size() && i > 1 && (name[i - 1] == '.' || name[i - 1] == '-' || name[i - 1] == '_')) {
+      name = name.substr(0, i - 1);
+      return true;
+    }
+    return false;
+  };
+  bool changed = true;
+  while (changed) {
+    changed = strip_suffix(".gz") || strip_suffix(".zst") || strip_suffix(".log") ||
+              strip_suffix(".json") || strip_suffix(".ndjson") || strip_suffix(".jsonl") ||
+              strip_suffix(".txt") || strip_suffix(".out") || strip_digits();
+  }
+  return std::string(name);
+}
+
+}  // namespace logweave

@@ -1,1 +1,249 @@
-// placeholder
+#include "logweave/pipeline.h"
+
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "concurrentqueue/concurrentqueue.h"
+#include "concurrentqueue/lightweightsemaphore.h"
+#include "logweave/parser.h"
+
+namespace logweave {
+namespace internal {
+
+// A parsed batch shared by the shard work items made from it; the last one
+// to finish releases it and tells the pipeline.
+struct SharedBatch {
+  ParsedBatch parsed;
+  uint64_t raw_bytes = 0;
+  std::atomic<uint32_t> pending{0};
+};
+
+// The records of one parsed batch that belong to one shard.
+struct ShardWork {
+  SharedBatch* batch;
+  std::vector<ShardRecord> records;
+};
+
+class PipelineImpl {
+ public:
+  PipelineImpl(const PipelineOptions& options)
+      : options_(options),
+        worker_count_(options.EffectiveThreads()),
+        shard_count_(options.EffectiveShards()),
+        index_(options.index, shard_count_, &sources_),
+        started_(absl::Now()) {
+    for (uint32_t k = 0; k < shard_count_; ++k) {
+      shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
+    }
+    for (uint32_t w = 0; w < worker_count_; ++w) {
+      auto worker = std::make_unique<Worker>();
+      worker->parser = LineParser::Create(options.parser).value();  // validated by Create
+      workers_.push_back(std::move(worker));
+    }
+    for (uint32_t w = 0; w < worker_count_; ++w) {
+      workers_[w]->thread = std::thread([this, w] { WorkerLoop(w); });
+    }
+  }
+
+  ~PipelineImpl() {
+    Flush();
+    stop_.store(true, std::memory_order_release);
+    for (auto& w : workers_) w->wake.signal();
+    for (auto& w : workers_) w->thread.join();
+  }
+
+  uint32_t AddSource(const std::string& name, const std::string& default_service) {
+    return sources_.Add(name,
+                        default_service.empty() ? ServiceFromSourceName(name) : default_service);
+  }
+
+  void Submit(RawBatch&& batch) {
+    if (batch.lines.empty()) return;
+    const uint64_t bytes = batch.data.size();
+    {
+      absl::MutexLock lock(&mu_);
+      // Backpressure: wait for room, but always admit one batch so a batch
+      // larger than the budget cannot wait forever.
+      mu_.Await(absl::Condition(
+          +[](PipelineImpl* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+            return p->inflight_bytes_ < p->options_.queue_bytes || p->inflight_batches_ == 0;
+          },
+          this));
+      inflight_bytes_ += bytes;
+      ++inflight_batches_;
+      ++batches_;
+      batch.first_seq = next_seq_;
+      next_seq_ += batch.lines.size();
+    }
+    raw_queue_.enqueue(new RawBatch(std::move(batch)));
+    for (auto& w : workers_) w->wake.signal();
+  }
+
+  void Flush() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](PipelineImpl* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+          return p->inflight_batches_ == 0;
+        },
+        this));
+  }
+
+  IngestStats Stats() const {
+    IngestStats s;
+    for (const auto& w : workers_) {
+      absl::MutexLock lock(&w->stats_mu);
+      w->counters.AddTo(&s);
+    }
+    IndexCounters c = index_.Counters();
+    s.indexed_events = c.events;
+    s.traces = c.traces;
+    s.duplicate_lines = c.duplicates;
+    s.index_bytes = c.bytes;
+    {
+      absl::MutexLock lock(&mu_);
+      s.batches = batches_;
+      s.queued_bytes = inflight_bytes_;
+    }
+    s.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - started_);
+    return s;
+  }
+
+  const Index& index() const { return index_; }
+  const SourceNames& sources() const { return sources_; }
+  const PipelineOptions& options() const { return options_; }
+
+ private:
+  struct Worker {
+    std::thread thread;
+    moodycamel::LightweightSemaphore wake;
+    std::unique_ptr<LineParser> parser;
+    mutable absl::Mutex stats_mu;
+    ParseCounters counters ABSL_GUARDED_BY(stats_mu);
+  };
+
+  void WorkerLoop(uint32_t w) {
+    Worker& worker = *workers_[w];
+    std::vector<std::vector<ShardRecord>> by_shard(shard_count_);
+    while (true) {
+      bool did_work = DrainOwnShards(w);
+      RawBatch* raw = nullptr;
+      if (raw_queue_.try_dequeue(raw)) {
+        ParseAndRoute(worker, std::unique_ptr<RawBatch>(raw), &by_shard);
+        did_work = true;
+      }
+      if (!did_work) {
+        if (stop_.load(std::memory_order_acquire) && raw_queue_.size_approx() == 0 &&
+            !DrainOwnShards(w)) {
+          return;
+        }
+        worker.wake.wait(10'000);  // microseconds; a signal wakes it at once
+      }
+    }
+  }
+
+  // Applies every queued work item of the shards worker `w` owns.
+  bool DrainOwnShards(uint32_t w) {
+    bool did_work = false;
+    ShardWork* items[16];
+    for (uint32_t k = w; k < shard_count_; k += worker_count_) {
+      size_t n;
+      while ((n = shard_queues_[k]->try_dequeue_bulk(items, 16)) > 0) {
+        for (size_t i = 0; i < n; ++i) {
+          index_.Insert(k, items[i]->records.data(), items[i]->records.size());
+          Release(items[i]->batch);
+          delete items[i];
+        }
+        did_work = true;
+      }
+    }
+    return did_work;
+  }
+
+  void ParseAndRoute(Worker& worker, std::unique_ptr<RawBatch> raw,
+                     std::vector<std::vector<ShardRecord>>* by_shard) {
+    auto* shared = new SharedBatch;
+    shared->raw_bytes = raw->data.size();
+    std::string_view service = sources_.DefaultService(raw->source_id);
+    ParseCounters counters = worker.parser->ParseBatch(std::move(*raw), service, &shared->parsed);
+    {
+      absl::MutexLock lock(&worker.stats_mu);
+      worker.counters += counters;
+    }
+    const ParsedBatch& parsed = shared->parsed;
+    for (size_t i = 0; i < parsed.records.size(); ++i) {
+      const Record& r = parsed.records[i];
+      if (r.kind == RecordKind::kEmpty) continue;
+      uint32_t shard = r.trace_id.empty() ? index_.ShardOfLine(parsed.line_hashes[i])
+                                          : index_.ShardOfTraceHash(parsed.trace_hashes[i]);
+      (*by_shard)[shard].push_back(
+          ShardRecord{&r, parsed.line_hashes[i], parsed.trace_hashes[i]});
+    }
+    uint32_t targets = 0;
+    for (const auto& records : *by_shard) targets += records.empty() ? 0 : 1;
+    // One extra count held while routing, so the batch cannot be released early.
+    shared->pending.store(targets + 1, std::memory_order_relaxed);
+    for (uint32_t k = 0; k < shard_count_; ++k) {
+      auto& records = (*by_shard)[k];
+      if (records.empty()) continue;
+      auto* work = new ShardWork{shared, std::move(records)};
+      records = {};
+      shard_queues_[k]->enqueue(work);
+      workers_[k % worker_count_]->wake.signal();
+    }
+    Release(shared);
+  }
+
+  void Release(SharedBatch* batch) {
+    if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    uint64_t bytes = batch->raw_bytes;
+    delete batch;
+    absl::MutexLock lock(&mu_);
+    inflight_bytes_ -= bytes;
+    --inflight_batches_;
+  }
+
+  const PipelineOptions options_;
+  const uint32_t worker_count_;
+  const uint32_t shard_count_;
+  SourceNames sources_;
+  Index index_;
+  const absl::Time started_;
+
+  // MPMC: producers = Submit() callers (sources); consumers = workers.
+  moodycamel::ConcurrentQueue<RawBatch*> raw_queue_;
+  // One per shard. MPSC: producers = workers that parsed a batch; consumer = the shard's owner.
+  std::vector<std::unique_ptr<moodycamel::ConcurrentQueue<ShardWork*>>> shard_queues_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stop_{false};
+
+  mutable absl::Mutex mu_;
+  uint64_t inflight_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t inflight_batches_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace internal
+
+absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineOptions& options) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  return std::unique_ptr<Pipeline>(
+      new Pipeline(std::make_unique<internal::PipelineImpl>(options)));
+}
+
+Pipeline::Pipeline(std::unique_ptr<internal::PipelineImpl> impl) : impl_(std::move(impl)) {}
+Pipeline::~Pipeline() = default;
+
+uint32_t Pipeline::AddSource(const std::string& name, const std::string& default_service) {
+  return impl_->AddSource(name, default_service);
+}
+void Pipeline::Submit(RawBatch&& batch) { impl_->Submit(std::move(batch)); }
+void Pipeline::Flush() { impl_->Flush(); }
+const Index& Pipeline::index() const { return impl_->index(); }
+const SourceNames& Pipeline::sources() const { return impl_->sources(); }
+const PipelineOptions& Pipeline::options() const { return impl_->options(); }
+IngestStats Pipeline::Stats() const { return impl_->Stats(); }
+
+}  // namespace logweave

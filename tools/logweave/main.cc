@@ -1,1 +1,47 @@
-int main(){return 0;}
+// logweave: streaming log correlation. `logweave help` lists the commands.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "logweave/commands.h"
+
+namespace {
+
+constexpr char kVersion[] = "logweave 0.1.0";
+
+constexpr char kUsage[] =
+    "usage: logweave COMMAND [flags]\n"
+    "\n"
+    "logweave reads JSON and plain-text log lines, indexes them by trace id and\n"
+    "assembles cross-service timelines.\n"
+    "\n"
+    "commands:\n"
+    "  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as\n"
+    "                   possible and answer questions about them\n"
+    "  version          print the version\n"
+    "  help             show this help\n"
+    "\n"
+    "Run 'logweave COMMAND --help' for a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return logweave::cli::kExitUsage;
+  }
+  std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "replay") return logweave::cli::RunReplay(args);
+  if (command == "version" || command == "--version") {
+    std::puts(kVersion);
+    return logweave::cli::kExitOk;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return logweave::cli::kExitOk;
+  }
+  std::fprintf(stderr, "logweave: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+  return logweave::cli::kExitUsage;
+}

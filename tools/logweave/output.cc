@@ -1,1 +1,170 @@
-// placeholder
+#include "logweave/output.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "logweave/utf8.h"
+#include "logweave/json_writer.h"
+#include "logweave/time_parse.h"
+
+namespace logweave::cli {
+
+void JsonWriter::String(std::string_view value) {
+  scratch_.clear();
+  AppendValidUtf8(value, &scratch_);
+  writer_.String(scratch_.data(), static_cast<unsigned>(scratch_.size()));
+}
+
+std::string Thousands(uint64_t n) {
+  std::string digits = absl::StrCat(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string HumanBytes(double bytes) {
+  if (bytes >= 1e9) return absl::StrFormat("%.2f GB", bytes / 1e9);
+  if (bytes >= 1e6) return absl::StrFormat("%.1f MB", bytes / 1e6);
+  if (bytes >= 1e3) return absl::StrFormat("%.1f kB", bytes / 1e3);
+  return absl::StrFormat("%.0f B", bytes);
+}
+
+std::string TimeString(int64_t ns) {
+  char buf[48];
+  size_t n = FormatTimestamp(ns, buf);
+  return std::string(buf, n);
+}
+
+namespace {
+
+std::string Offset(int64_t ns) {
+  double ms = static_cast<double>(ns) / 1e6;
+  if (ms < 1000) return absl::StrFormat("+%.1fms", ms);
+  return absl::StrFormat("+%.3fs", ms / 1000);
+}
+
+// Cuts `s` to `width` display bytes (never inside a UTF-8 sequence) and pads it.
+std::string Cell(std::string_view s, size_t width) {
+  std::string out;
+  AppendValidUtf8(s, &out);
+  for (char& c : out) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  if (out.size() > width) {
+    size_t cut = width - 1;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    out += "…";
+  }
+  size_t chars = 0;
+  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
+  if (chars < width) out.append(width - chars, ' ');
+  return out;
+}
+
+std::string BaseName(std::string_view path) {
+  size_t slash = path.find_last_of('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+}  // namespace
+
+std::string FormatTimelineText(const Timeline& t, bool with_raw) {
+  std::string out;
+  std::string services;
+  for (const auto& s : t.services) absl::StrAppend(&services, services.empty() ? "" : ", ", s);
+  absl::StrAppend(&out, "trace ", t.trace_id, ": ", t.events.size(), " events, ",
+                  t.services.size(), " services (", services, "), ", TimeString(t.start_ns), " ",
+                  Offset(t.end_ns - t.start_ns), "\n");
+  size_t service_width = 7;
+  for (const auto& e : t.events) service_width = std::max(service_width, e.service.size());
+  service_width = std::min<size_t>(service_width, 24);
+  absl::StrAppend(&out, "  ", Cell("TIME", 30), " ", Cell("OFFSET", 10), " ",
+                  Cell("SERVICE", service_width), " ", Cell("LEVEL", 5), " ",
+                  Cell("EVENT / MESSAGE", 48), " SOURCE\n");
+  for (const auto& e : t.events) {
+    std::string time = TimeString(e.time_ns);
+    if (!e.has_time) time = "(no time) ~" + time.substr(11);
+    std::string message = e.message;
+    if (e.kind == RecordKind::kUnstructured) message = "[plain text] " + message;
+    absl::StrAppend(&out, "  ", Cell(time, 30), " ", Cell(Offset(e.time_ns - t.start_ns), 10),
+                    " ", Cell(e.service, service_width), " ", Cell(LevelName(e.level), 5), " ",
+                    Cell(message, 48), " ", BaseName(e.source), ":", e.line_no, "\n");
+    if (with_raw) {
+      std::string raw;
+      AppendValidUtf8(e.raw, &raw);
+      absl::StrAppend(&out, "      ", raw, "\n");
+    }
+  }
+  return out;
+}
+
+std::string FormatTimelineJson(const Timeline& t, bool with_raw) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("kind", "timeline");
+  w.Field("trace_id", t.trace_id);
+  w.Key("services");
+  w.StartArray();
+  for (const auto& s : t.services) w.String(s);
+  w.EndArray();
+  w.Field("start", TimeString(t.start_ns));
+  w.Field("end", TimeString(t.end_ns));
+  w.Field("duration_ms", static_cast<double>(t.end_ns - t.start_ns) / 1e6);
+  w.Key("events");
+  w.StartArray();
+  for (const auto& e : t.events) {
+    w.StartObject();
+    w.Field("time", TimeString(e.time_ns));
+    w.Field("time_ns", static_cast<int64_t>(e.time_ns));
+    w.Field("time_inferred", !e.has_time);
+    w.Field("service", e.service);
+    w.Field("level", LevelName(e.level));
+    w.Field("message", e.message);
+    w.Field("structured", e.kind == RecordKind::kJson);
+    w.Field("source", e.source);
+    w.Field("line", static_cast<uint64_t>(e.line_no));
+    w.Field("offset", static_cast<uint64_t>(e.source_offset));
+    if (with_raw) w.Field("raw", e.raw);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.str();
+}
+
+std::string FormatStatsText(const IngestStats& s, double seconds) {
+  std::string out;
+  auto row = [&out](std::string_view name, uint64_t value, absl::string_view note = "") {
+    absl::StrAppend(&out, "  ", Cell(name, 22), " ", absl::StrFormat("%15s", Thousands(value)),
+                    note.empty() ? "" : "   ", note, "\n");
+  };
+  row("lines", s.lines);
+  row("bytes", s.bytes, HumanBytes(static_cast<double>(s.bytes)));
+  row("json lines", s.json_lines);
+  row("non-json lines", s.unstructured_lines, "plain text, arrays, truncated JSON (kept)");
+  row("empty lines", s.empty_lines, "counted, not indexed");
+  row("traces", s.traces);
+  row("events indexed", s.indexed_events);
+  row("lines without trace id", s.no_trace_id_lines, "JSON, kept outside traces");
+  row("duplicates", s.duplicate_lines, "exact repeats, kept once");
+  row("unparseable times", s.bad_time_lines, "placed by file order");
+  row("lines without time", s.no_time_lines);
+  row("invalid utf-8 lines", s.invalid_utf8_lines, "kept byte for byte");
+  row("truncated lines", s.truncated_lines, "longer than max_line_bytes; head kept");
+  row("BOM / CRLF lines", s.bom_lines + s.crlf_lines);
+  row("index memory", s.index_bytes, HumanBytes(static_cast<double>(s.index_bytes)));
+  double secs = seconds > 0 ? seconds : 1e-9;
+  absl::StrAppend(&out, "  ", Cell("throughput", 22), " ",
+                  absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)),
+                  "   lines/s, ", absl::StrFormat("%.1f", s.bytes / secs / 1e6), " MB/s over ",
+                  absl::StrFormat("%.3f", seconds), " s\n");
+  return out;
+}
+
+}  // namespace logweave::cli

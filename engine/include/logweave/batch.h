@@ -81,7 +81,29 @@ struct LineBatcherOptions {
 // stream is removed; empty lines are emitted (the parser counts them). A final
 // line without '\n' is emitted by Finish().
 //
-// Thread-compatible: one instance per source, used by one thread.
+// Details of the contract:
+//  - Append() may split the stream anywhere (inside a line, a CRLF pair or the
+//    BOM); the result does not depend on where.
+//  - Only CR immediately before '\n' is removed (kLineHadCR). A final line
+//    that Finish() emits without '\n' keeps a trailing '\r': it did not end
+//    in CRLF.
+//  - The BOM (EF BB BF) is removed only as the first three bytes of the
+//    stream; line 1 gets kLineHadBOM. Elsewhere it is ordinary line content.
+//    A stream that is just a BOM yields one empty line 1 with kLineHadBOM.
+//  - LineSpan::source_offset is the stream offset of the line's first byte,
+//    the BOM included: line 1 is at offset 0 with or without a BOM, so that
+//    every line starts one byte after the previous line's '\n' and reading the
+//    source from source_offset reproduces the raw line.
+//  - max_line_bytes limits the content after BOM and CR removal. The tail of a
+//    longer line is counted in offset() but never buffered: memory per
+//    instance stays O(max_line_bytes + batch_bytes) whatever the line length.
+//  - A batch is emitted after the line that makes it hold batch_lines lines or
+//    at least batch_bytes bytes of `data` (NULs included), so `data` exceeds
+//    batch_bytes by at most one line. Batches are never empty. first_seq is
+//    left 0 for the pipeline to set.
+//
+// Thread-compatible: one instance per source, used by one thread. `emit` is
+// called on the thread that calls Append() or Finish().
 class LineBatcher {
  public:
   // `emit` receives each full batch; it may block (backpressure).
@@ -100,19 +122,36 @@ class LineBatcher {
   uint64_t lines() const { return line_no_; }
 
  private:
+  // Starts line line_no_ + 1 at offset_ unless a line is in progress.
   void StartLineIfNeeded();
-  void EndLine();
+  // Matches the stream-start BOM against [p, end); returns the first byte not
+  // consumed. Leaves at_stream_start_ once a mismatch or the full BOM is seen.
+  const char* ConsumeBom(const char* p, const char* end);
+  // Adds `n` bytes of the current line (no '\n') to the partial-line state,
+  // keeping at most max_line_bytes + 1 of them in pending_.
+  void AppendToLine(const char* p, size_t n);
+  // Ends the current line. `head` holds its first bytes (at least
+  // min(total, max_line_bytes + 1) of them), `total` its length and
+  // `last_is_cr` whether its last byte is '\r' (ignored unless `terminated`).
+  void EndLine(std::string_view head, uint64_t total, bool last_is_cr, bool terminated);
   void EmitBatch();
 
   const uint32_t source_id_;
   const LineBatcherOptions options_;
   EmitFn emit_;
   RawBatch batch_;
-  bool in_line_ = false;     // a line has started and not yet ended
-  uint64_t offset_ = 0;      // stream offset of the next byte
-  uint64_t line_no_ = 0;     // number of lines started
+  bool in_line_ = false;  // a line has started and not yet ended
+  uint64_t offset_ = 0;   // stream offset of the next byte
+  uint64_t line_no_ = 0;  // number of lines started
   bool at_stream_start_ = true;
   uint8_t bom_matched_ = 0;  // bytes of a BOM seen at the stream start
+
+  // State of the line in progress when it spans Append() calls.
+  uint64_t line_offset_ = 0;   // stream offset of its first byte
+  uint64_t line_bytes_ = 0;    // content bytes seen so far (BOM excluded)
+  uint8_t line_flags_ = 0;     // kLineHadBOM so far
+  bool line_last_cr_ = false;  // its last byte seen so far is '\r'
+  std::string pending_;        // its first min(line_bytes_, max_line_bytes + 1) bytes
 };
 
 }  // namespace logweave

@@ -11,12 +11,16 @@
 #define LOGWEAVE_INDEX_H_
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "logweave/options.h"
 #include "logweave/record.h"
 
@@ -56,20 +60,26 @@ struct TimelineOptions {
 // A record routed to a shard, with the hashes the parser computed.
 struct ShardRecord {
   const Record* record;
-  uint64_t line_hash;  // XXH3 of the raw line (dedupe)
+  uint64_t line_hash;   // XXH3 of the raw line (dedupe)
+  uint64_t trace_hash;  // XXH3 of the trace id (0 without one)
 };
 
-// Names of sources, shared by the pipeline (writer) and queries (readers).
-// Thread-safe.
+// Names of sources and the service their lines default to, shared by the
+// pipeline (writer) and queries (readers). Thread-safe; entries are never
+// removed, so the views it returns stay valid for its lifetime.
 class SourceNames {
  public:
-  uint32_t Add(std::string name);
-  std::string Get(uint32_t id) const;
+  // Registers a source; returns its id (0, 1, 2, ...).
+  uint32_t Add(std::string name, std::string default_service);
+  // "" for an unknown id.
+  std::string_view Name(uint32_t id) const;
+  std::string_view DefaultService(uint32_t id) const;
   size_t size() const;
 
  private:
   mutable absl::Mutex mu_;
-  std::vector<std::string> names_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> names_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> services_ ABSL_GUARDED_BY(mu_);
 };
 
 // Per-shard counters, added up across shards in IngestStats.
@@ -91,10 +101,15 @@ class Index {
   Index& operator=(const Index&) = delete;
 
   uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
-  // The shard that owns `trace_id` (non-empty).
-  uint32_t ShardOfTrace(std::string_view trace_id) const;
+  // The shard that owns a trace, by the XXH3 hash of its id.
+  uint32_t ShardOfTraceHash(uint64_t trace_hash) const {
+    return static_cast<uint32_t>((trace_hash >> 32) % shards_.size());
+  }
   // The shard that owns a line without trace id, by its line hash.
-  uint32_t ShardOfLine(uint64_t line_hash) const { return line_hash % shards_.size(); }
+  uint32_t ShardOfLine(uint64_t line_hash) const {
+    return static_cast<uint32_t>((line_hash >> 32) % shards_.size());
+  }
+  static uint64_t HashTraceId(std::string_view trace_id);
 
   // Stores records in shard `shard`. Owner thread only.
   void Insert(uint32_t shard, const ShardRecord* records, size_t count);

@@ -45,6 +45,7 @@ struct ParseCounters {
   uint64_t lines = 0, bytes = 0, json = 0, unstructured = 0, empty = 0, no_trace_id = 0,
            bad_time = 0, no_time = 0, invalid_utf8 = 0, truncated = 0, bom = 0, crlf = 0;
   void AddTo(IngestStats* stats) const;
+  ParseCounters& operator+=(const ParseCounters& other);
 };
 
 // Thread-compatible: one LineParser per parsing thread (it is cheap to build
@@ -74,6 +75,10 @@ class LineParser {
 
   std::unique_ptr<internal::FieldTable> fields_;
 };
+
+// The level a word names, in any case: trace, debug/dbg/verbose/fine, info/notice,
+// warn/warning, error/err/severe, fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.
+Level ParseLevelWord(std::string_view word);
 
 // The service name a source implies: the file name without directories,
 // compression and log extensions, rotation numbers and date suffixes

@@ -6,36 +6,68 @@
 #ifndef LOGWEAVE_TIME_PARSE_H_
 #define LOGWEAVE_TIME_PARSE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace logweave {
 
+// All functions here are pure, thread-safe, never allocate and never throw; they are meant to
+// be called once per log line.
+
 // Parses an ISO-8601 / RFC 3339 date-time into nanoseconds since the Unix epoch.
 // Accepts `YYYY-MM-DDTHH:MM:SS` with 'T', 't' or ' ' between date and time,
-// an optional fraction of 0-9 digits after '.' or ',' (more digits are
-// truncated to ns), and a zone of 'Z', 'z', '+HH:MM', '+HHMM', '+HH' (or '-').
-// Without a zone the time is taken as UTC. A string that is all digits (with
-// an optional fraction) is read as an epoch number (see EpochNumberToNanos).
-// Returns false, leaving *out untouched, for anything else or an invalid date
-// (month 13, Feb 30, hour 24...). Never allocates.
+// an optional fraction of one or more digits after '.' or ',' (digits beyond the
+// ninth are truncated, not rounded), and a zone of 'Z', 'z', '+HH:MM', '+HHMM',
+// '+HH' (or '-'; hours 00-23, minutes 00-59). Without a zone the time is taken
+// as UTC. Fields are range-checked against the proleptic Gregorian calendar
+// (month 1-12, day within the month including Feb 29 in leap years, hour 0-23,
+// minute 0-59, second 0-60). Second 60, a leap second, is accepted in any
+// minute and folded onto the last nanosecond of second 59 (23:59:60.5Z ->
+// 23:59:59.999999999Z), which keeps log order monotonic.
+// A string that is entirely `digits` or `digits.digits` is read as an epoch
+// number, exactly in decimal, with the unit chosen by magnitude as in
+// EpochIntegerToNanos (fraction digits finer than 1 ns are truncated).
+// The whole string must match: surrounding whitespace is rejected, not trimmed.
+// Dates before 1970 give negative values. Returns false, leaving *out
+// untouched, for anything else, an invalid date (month 13, Feb 30, hour 24...)
+// or a result outside int64 ns (before 1677-09-21 or after 2262-04-11).
 bool ParseTimestamp(std::string_view text, int64_t* out);
 
 // Converts an epoch number whose unit is unknown to nanoseconds, choosing the
 // unit by magnitude as log libraries emit them: < 1e11 seconds (zap, python
 // `created`), < 1e14 milliseconds (pino `time`), < 1e17 microseconds, else
-// nanoseconds. Returns false for negative, NaN or out-of-range values.
+// nanoseconds. Seconds, milliseconds and microseconds are rounded to the
+// nearest microsecond, because the decimal the logger printed is usually not a
+// double: zap's 1732377523.123456 is stored as 1732377523.1234560012..., and
+// must become exactly 1732377523123456000 ns (today's epoch seconds carry
+// ~0.24 us of double precision, so nothing real is lost). Nanosecond values
+// are whole numbers at that magnitude and are taken as is.
+// Returns false, leaving *out untouched, for negative, NaN, infinite values or
+// ones whose nanoseconds do not fit in int64 (e.g. 1e10 seconds).
 bool EpochNumberToNanos(double value, int64_t* out);
-// Same for an integer, without floating-point rounding.
+// Same for an integer, exact: value * 1e9, 1e6, 1e3 or 1 by the thresholds
+// above. Returns false, leaving *out untouched, if value is negative or the
+// product overflows int64.
 bool EpochIntegerToNanos(int64_t value, int64_t* out);
 
-// Parses a timestamp at the start of a plain-text line ("2026-01-02T03:04:05Z ERROR ...",
-// "2026-01-02 03:04:05,123 ERROR ...", "[2026-01-02T03:04:05.1Z] ..."). Returns the number
-// of bytes consumed (0 if there is no timestamp there) and sets *out.
+// Parses a timestamp at the very start of a plain-text line ("2026-01-02T03:04:05Z ERROR ...",
+// "2026-01-02 03:04:05,123 ERROR ..." (python logging), "2026/01/02 03:04:05 msg" (Go's log
+// package), "[2026-01-02T03:04:05.1Z] ..."). The date-time forms are those of ParseTimestamp,
+// plus `YYYY/MM/DD` dates; epoch numbers are not recognised here (a line starting "200 OK" has
+// no timestamp). The timestamp may be wrapped in '[' ']', in which case the ']' must follow it
+// directly and anything may come after the ']'. Unbracketed, it must be followed by the end of
+// the line, ASCII whitespace or one of `] ) | ; ,` — not by digits, letters or other
+// characters that would continue a date-time. Leading whitespace is not skipped.
+// Returns the number of bytes consumed (the brackets included, trailing whitespace not) and
+// sets *out; returns 0 and leaves *out untouched if there is no timestamp there.
 size_t ParseLeadingTimestamp(std::string_view line, int64_t* out);
 
-// Formats ns since the epoch as RFC 3339 UTC with millisecond... nanosecond precision as
-// needed, e.g. "2026-11-23T15:58:43.123Z". Writes into `buf` (>= 40 bytes); returns length.
+// Formats ns since the epoch as RFC 3339 UTC, e.g. "2026-11-23T15:58:43.123Z". The fraction
+// always has 3 digits if ns is a whole millisecond (".000" included), else 6 if a whole
+// microsecond, else 9. Any int64 works, negative ones (before 1970) included; the output
+// parses back to the same value with ParseTimestamp. Writes at most 31 bytes into `buf`
+// (which must hold at least 40), NUL-terminated; returns the length without the NUL.
 size_t FormatTimestamp(int64_t ns, char* buf);
 
 }  // namespace logweave

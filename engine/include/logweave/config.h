@@ -1,0 +1,40 @@
+// The YAML configuration file, read once at the edge into Options structs.
+//
+//   absl::StatusOr<PipelineOptions> options = LoadConfigFile("logweave.yaml");
+//
+// Keys (all optional; see docs/config.md for the full reference):
+//   threads: 0                 # worker threads; 0 = one per core
+//   queue_bytes: 64MiB         # raw bytes in flight before sources wait
+//   max_line_bytes: 1MiB       # longer lines keep their head and are counted
+//   batch_lines: 4096
+//   index: {shards: 0, dedupe: true}
+//   fields:                    # extra JSON keys, tried before the built-in names
+//     trace_id: [req_trace]
+//     time: [when]
+//     level: [sev]
+//     service: [svc]
+//     message: [text]
+#ifndef LOGWEAVE_CONFIG_H_
+#define LOGWEAVE_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "logweave/options.h"
+
+namespace logweave {
+
+// Reads and validates a config file. NOT_FOUND if it cannot be opened;
+// INVALID_ARGUMENT naming the key (and line) for a bad value or unknown key.
+absl::StatusOr<PipelineOptions> LoadConfigFile(const std::string& path);
+// Same, from YAML text. `origin` names it in error messages.
+absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml,
+                                                 const std::string& origin = "config");
+
+// Parses a byte size: a plain number or one with a unit: 512, 64KiB, 64KB, 1M, 1MiB, 2G.
+// Units are binary (K = 1024). False for anything else.
+bool ParseByteSize(std::string_view text, uint64_t* out);
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_CONFIG_H_

@@ -1,0 +1,20 @@
+// UTF-8 validation and repair for raw log bytes.
+#ifndef LOGWEAVE_UTF8_H_
+#define LOGWEAVE_UTF8_H_
+
+#include <string>
+#include <string_view>
+
+namespace logweave {
+
+// True if `bytes` is well-formed UTF-8 (no overlongs, surrogates or code
+// points above U+10FFFF). ASCII runs are checked 8 bytes at a time.
+bool IsValidUtf8(std::string_view bytes);
+
+// Appends `bytes` to `out`, replacing each maximal invalid sequence with
+// U+FFFD, so the result can be written into JSON output.
+void AppendValidUtf8(std::string_view bytes, std::string* out);
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_UTF8_H_

@@ -1,0 +1,56 @@
+// Lookup of JSON key paths to the normalized field they carry.
+#ifndef LOGWEAVE_INTERNAL_FIELD_TABLE_H_
+#define LOGWEAVE_INTERNAL_FIELD_TABLE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "logweave/options.h"
+
+namespace logweave::internal {
+
+enum Field : uint8_t { kTraceId = 0, kTime, kLevel, kService, kMessage, kFieldCount };
+
+// What a key path means: which field, and its rank among that field's names
+// (lower wins when a line has several).
+struct FieldRef {
+  Field field;
+  uint8_t rank;
+};
+
+// Immutable after construction; thread-safe for lookups.
+class FieldTable {
+ public:
+  explicit FieldTable(const FieldNames& names);
+
+  // The field a full key path ("level", "log.level", "trace.id") stands for.
+  // A cheap first-byte/length filter rejects most keys before the hash lookup.
+  const FieldRef* Find(std::string_view path) const {
+    if (path.empty() || path.size() > 63) return nullptr;
+    if (!(length_mask_[static_cast<unsigned char>(path[0])] & (1ull << path.size()))) {
+      return nullptr;
+    }
+    auto it = names_.find(absl::string_view(path.data(), path.size()));
+    return it == names_.end() ? nullptr : &it->second;
+  }
+
+  // True if some name continues below `path` ("trace" for "trace.id"), so an
+  // object under it must be looked into.
+  bool IsPrefix(std::string_view path) const {
+    return prefixes_.contains(absl::string_view(path.data(), path.size()));
+  }
+
+ private:
+  void Add(std::string_view name, Field field, uint8_t rank);
+
+  uint64_t length_mask_[256] = {};  // bit L set: some name of length L starts with this byte
+  absl::flat_hash_map<std::string, FieldRef> names_;
+  absl::flat_hash_set<std::string> prefixes_;
+};
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_INTERNAL_FIELD_TABLE_H_

@@ -1,0 +1,131 @@
+#include "logweave/flags.h"
+
+#include <charconv>
+
+#include "absl/strings/str_cat.h"
+#include "logweave/config.h"
+
+namespace logweave::cli {
+
+FlagSet::FlagSet(std::string command, std::string usage, std::string description)
+    : command_(std::move(command)), usage_(std::move(usage)), description_(std::move(description)) {}
+
+void FlagSet::String(const std::string& name, std::string* target, const std::string& value_name,
+                     const std::string& help) {
+  flags_.push_back({name, value_name, help, [target](const std::string& v) {
+                      *target = v;
+                      return absl::OkStatus();
+                    }});
+}
+
+void FlagSet::StringList(const std::string& name, std::vector<std::string>* target,
+                         const std::string& value_name, const std::string& help) {
+  flags_.push_back({name, value_name, help, [target](const std::string& v) {
+                      target->push_back(v);
+                      return absl::OkStatus();
+                    }});
+}
+
+void FlagSet::Bool(const std::string& name, bool* target, const std::string& help) {
+  flags_.push_back({name, "", help, [name, target](const std::string& v) {
+                      if (v.empty() || v == "true" || v == "1") {
+                        *target = true;
+                      } else if (v == "false" || v == "0") {
+                        *target = false;
+                      } else {
+                        return absl::InvalidArgumentError(
+                            absl::StrCat("--", name, " takes no value, or =true / =false"));
+                      }
+                      return absl::OkStatus();
+                    }});
+}
+
+void FlagSet::Uint(const std::string& name, uint64_t* target, const std::string& value_name,
+                   const std::string& help) {
+  flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
+                      uint64_t n;
+                      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                      if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+                        return absl::InvalidArgumentError(absl::StrCat(
+                            "--", name, " needs a whole number (got \"", v, "\")"));
+                      }
+                      *target = n;
+                      return absl::OkStatus();
+                    }});
+}
+
+void FlagSet::Size(const std::string& name, uint64_t* target, const std::string& value_name,
+                   const std::string& help) {
+  flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
+                      if (!ParseByteSize(v, target)) {
+                        return absl::InvalidArgumentError(
+                            absl::StrCat("--", name, " needs a byte size like 1048576, 512KiB or ",
+                                         "64MiB (got \"", v, "\")"));
+                      }
+                      return absl::OkStatus();
+                    }});
+}
+
+const FlagSet::Flag* FlagSet::Find(const std::string& name) const {
+  for (const Flag& f : flags_) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+absl::Status FlagSet::Parse(const std::vector<std::string>& args,
+                            std::vector<std::string>* positional) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      positional->insert(positional->end(), args.begin() + i + 1, args.end());
+      break;
+    }
+    if (arg == "-h" || arg == "--help") {
+      help_requested_ = true;
+      continue;
+    }
+    if (arg.size() < 2 || arg[0] != '-' || arg == "-") {
+      positional->push_back(arg);
+      continue;
+    }
+    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = body.find('='); eq != std::string::npos) {
+      value = body.substr(eq + 1);
+      body = body.substr(0, eq);
+      has_value = true;
+    }
+    const Flag* flag = Find(body);
+    if (flag == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag ", arg, "; see '", command_, " --help'"));
+    }
+    if (!flag->value_name.empty() && !has_value) {
+      if (i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", flag->name, " needs a value (", flag->value_name, ")"));
+      }
+      value = args[++i];
+    }
+    if (absl::Status s = flag->set(value); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+std::string FlagSet::Help() const {
+  std::string out = absl::StrCat("usage: ", command_, " ", usage_, "\n\n", description_, "\n");
+  if (!flags_.empty()) out += "\nflags:\n";
+  for (const Flag& f : flags_) {
+    std::string left = absl::StrCat("  --", f.name);
+    if (!f.value_name.empty()) absl::StrAppend(&left, " ", f.value_name);
+    if (left.size() < 26) left.resize(26, ' ');
+    else left += "\n" + std::string(26, ' ');
+    absl::StrAppend(&out, left, f.help, "\n");
+  }
+  absl::StrAppend(&out, "  -h, --help                show this help\n");
+  return out;
+}
+
+}  // namespace logweave::cli

@@ -1,0 +1,48 @@
+// A JSON writer for the command's output: RapidJSON's Writer, with every
+// string repaired to valid UTF-8 first (log lines may hold invalid bytes).
+#ifndef LOGWEAVE_TOOLS_JSON_WRITER_H_
+#define LOGWEAVE_TOOLS_JSON_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace logweave::cli {
+
+// Thread-compatible. Usage: w.StartObject(); w.Key("kind"); w.String("x"); w.EndObject();
+// then w.str().
+class JsonWriter {
+ public:
+  JsonWriter() : writer_(buffer_) {}
+  void StartObject() { writer_.StartObject(); }
+  void EndObject() { writer_.EndObject(); }
+  void StartArray() { writer_.StartArray(); }
+  void EndArray() { writer_.EndArray(); }
+  void Key(std::string_view key) { writer_.Key(key.data(), static_cast<unsigned>(key.size())); }
+  void String(std::string_view value);
+  void Int(int64_t v) { writer_.Int64(v); }
+  void Uint(uint64_t v) { writer_.Uint64(v); }
+  void Double(double v) { writer_.Double(v); }
+  void Bool(bool v) { writer_.Bool(v); }
+  void Null() { writer_.Null(); }
+  // Key + value shorthands.
+  void Field(std::string_view key, std::string_view value) { Key(key), String(value); }
+  void Field(std::string_view key, const char* value) { Key(key), String(value); }
+  void Field(std::string_view key, uint64_t value) { Key(key), Uint(value); }
+  void Field(std::string_view key, int64_t value) { Key(key), Int(value); }
+  void Field(std::string_view key, double value) { Key(key), Double(value); }
+  void Field(std::string_view key, bool value) { Key(key), Bool(value); }
+  std::string str() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+
+ private:
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  std::string scratch_;
+};
+
+}  // namespace logweave::cli
+
+#endif  // LOGWEAVE_TOOLS_JSON_WRITER_H_

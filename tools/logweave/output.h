@@ -1,0 +1,36 @@
+// What the logweave command prints: timelines and counters, as readable
+// tables for people or as JSON objects (one per line) for scripts.
+#ifndef LOGWEAVE_TOOLS_OUTPUT_H_
+#define LOGWEAVE_TOOLS_OUTPUT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "logweave/index.h"
+#include "logweave/stats.h"
+
+namespace logweave::cli {
+
+// A table of the timeline's events: time, offset from the first event,
+// service, level, message and source:line; the raw line under each event
+// when `with_raw`.
+std::string FormatTimelineText(const Timeline& timeline, bool with_raw);
+
+// {"kind":"timeline","trace_id":...,"services":[...],"start":...,"end":...,
+//  "duration_ms":...,"events":[{...}]} on one line, without a newline.
+std::string FormatTimelineJson(const Timeline& timeline, bool with_raw);
+
+// The counters as an aligned table, with throughput over `seconds`.
+std::string FormatStatsText(const IngestStats& stats, double seconds);
+
+// "12,345,678"
+std::string Thousands(uint64_t n);
+// "1.23 MB", "456 kB", "12 B" (decimal units)
+std::string HumanBytes(double bytes);
+// "2026-11-23T10:00:00.123Z"
+std::string TimeString(int64_t ns);
+
+}  // namespace logweave::cli
+
+#endif  // LOGWEAVE_TOOLS_OUTPUT_H_
