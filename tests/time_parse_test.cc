@@ -1,1 +1,796 @@
+// Tests for logweave/time_parse.h.
+//
+// Expected values are independent of the code under test: epoch-second constants were taken
+// from `date -u -d <iso> +%s` (GNU coreutils) and are noted next to each constant.
+#include "logweave/time_parse.h"
+
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace logweave {
+namespace {
+
+constexpr int64_t kNs = 1'000'000'000;
+
+// `date -u -d <iso> +%s`
+constexpr int64_t k20261123T155843 = 1795449523;   // 2026-11-23T15:58:43Z
+constexpr int64_t k20261123T000000 = 1795392000;   // 2026-11-23T00:00:00Z
+constexpr int64_t k20261123T102843 = 1795429723;   // 2026-11-23T10:28:43Z
+constexpr int64_t k20261123T235843 = 1795478323;   // 2026-11-23T23:58:43Z
+constexpr int64_t k20261123T145843 = 1795445923;   // 2026-11-23T14:58:43Z
+constexpr int64_t k20260102T030405 = 1767323045;   // 2026-01-02T03:04:05Z
+constexpr int64_t k20251231T233000 = 1767223800;   // 2025-12-31T23:30:00Z
+constexpr int64_t k20260301T000000 = 1772323200;   // 2026-03-01T00:00:00Z
+constexpr int64_t k20270101T000000 = 1798761600;   // 2027-01-01T00:00:00Z
+constexpr int64_t k20240229T000000 = 1709164800;   // 2024-02-29T00:00:00Z
+constexpr int64_t k20240301T000000 = 1709251200;   // 2024-03-01T00:00:00Z
+constexpr int64_t k20000229T000000 = 951782400;    // 2000-02-29T00:00:00Z
+constexpr int64_t k20000301T000000 = 951868800;    // 2000-03-01T00:00:00Z
+constexpr int64_t k19000301T000000 = -2203891200;  // 1900-03-01T00:00:00Z
+constexpr int64_t k20161231T235959 = 1483228799;   // 2016-12-31T23:59:59Z
+constexpr int64_t k20241123T155843 = 1732377523;   // 2024-11-23T15:58:43Z (zap example)
+
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+// Returns the parsed value, or nullopt if ParseTimestamp rejects `text`.
+std::optional<int64_t> Parse(std::string_view text) {
+  int64_t ns = 0;
+  if (!ParseTimestamp(text, &ns)) return std::nullopt;
+  return ns;
+}
+
+std::optional<int64_t> FromDouble(double value) {
+  int64_t ns = 0;
+  if (!EpochNumberToNanos(value, &ns)) return std::nullopt;
+  return ns;
+}
+
+std::optional<int64_t> FromInteger(int64_t value) {
+  int64_t ns = 0;
+  if (!EpochIntegerToNanos(value, &ns)) return std::nullopt;
+  return ns;
+}
+
+std::string Format(int64_t ns) {
+  char buf[40];
+  const size_t n = FormatTimestamp(ns, buf);
+  return std::string(buf, n);
+}
+
+// Result of ParseLeadingTimestamp: bytes consumed and the value (meaningful if consumed > 0).
+struct Leading {
+  size_t consumed;
+  int64_t ns;
+};
+Leading ParseLeading(std::string_view line) {
+  Leading r{0, -12345};
+  r.consumed = ParseLeadingTimestamp(line, &r.ns);
+  return r;
+}
+
+// --- ParseTimestamp: zones -------------------------------------------------------------------
+
+TEST(ParseTimestampTest, ParsesUtcDesignatorZ) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43Z"), k20261123T155843 * kNs);
+}
+
+TEST(ParseTimestampTest, UnixEpochIsZero) { EXPECT_EQ(Parse("1970-01-01T00:00:00Z"), 0); }
+
+TEST(ParseTimestampTest, MidnightHasNoTimeOfDay) {
+  EXPECT_EQ(Parse("2026-11-23T00:00:00Z"), k20261123T000000 * kNs);
+}
+
+TEST(ParseTimestampTest, NoZoneMeansUtc) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43"), k20261123T155843 * kNs);
+}
+
+TEST(ParseTimestampTest, PositiveHalfHourOffsetIsSubtracted) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43+05:30"), k20261123T102843 * kNs);
+}
+
+TEST(ParseTimestampTest, NegativeOffsetIsAdded) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43-08:00"), k20261123T235843 * kNs);
+}
+
+TEST(ParseTimestampTest, CompactOffsetWithoutColon) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43+0100"), k20261123T145843 * kNs);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43+0530"), k20261123T102843 * kNs);
+}
+
+TEST(ParseTimestampTest, HourOnlyOffset) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43+01"), k20261123T145843 * kNs);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43-08"), k20261123T235843 * kNs);
+}
+
+TEST(ParseTimestampTest, ZeroOffsetsEqualZ) {
+  const int64_t want = k20261123T155843 * kNs;
+  for (const char* text : {"2026-11-23T15:58:43+00:00", "2026-11-23T15:58:43-00:00",
+                           "2026-11-23T15:58:43+0000", "2026-11-23T15:58:43+00"}) {
+    EXPECT_EQ(Parse(text), want) << text;
+  }
+}
+
+TEST(ParseTimestampTest, LargestOffsetsAccepted) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43+23:59"), (k20261123T155843 - 23 * 3600 - 59 * 60) * kNs);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43-23:59"), (k20261123T155843 + 23 * 3600 + 59 * 60) * kNs);
+}
+
+// --- ParseTimestamp: fractions -----------------------------------------------------------------
+
+TEST(ParseTimestampTest, FractionOfOneToNineDigits) {
+  struct Case {
+    const char* text;
+    int64_t nanos;
+  };
+  const Case cases[] = {
+      {"2026-11-23T15:58:43Z", 0},
+      {"2026-11-23T15:58:43.1Z", 100'000'000},
+      {"2026-11-23T15:58:43.12Z", 120'000'000},
+      {"2026-11-23T15:58:43.123Z", 123'000'000},
+      {"2026-11-23T15:58:43.1234Z", 123'400'000},
+      {"2026-11-23T15:58:43.12345Z", 123'450'000},
+      {"2026-11-23T15:58:43.123456Z", 123'456'000},
+      {"2026-11-23T15:58:43.1234567Z", 123'456'700},
+      {"2026-11-23T15:58:43.12345678Z", 123'456'780},
+      {"2026-11-23T15:58:43.123456789Z", 123'456'789},
+      {"2026-11-23T15:58:43.000000001Z", 1},
+      {"2026-11-23T15:58:43.000Z", 0},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Parse(c.text), k20261123T155843 * kNs + c.nanos) << c.text;
+  }
+}
+
+TEST(ParseTimestampTest, FractionBeyondNineDigitsIsTruncatedNotRounded) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43.1234567899Z"), k20261123T155843 * kNs + 123'456'789);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43.999999999999999Z"), k20261123T155843 * kNs + 999'999'999);
+}
+
+TEST(ParseTimestampTest, CommaFractionSeparator) {
+  EXPECT_EQ(Parse("2026-01-02 03:04:05,123"), k20260102T030405 * kNs + 123'000'000);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43,5Z"), k20261123T155843 * kNs + 500'000'000);
+}
+
+TEST(ParseTimestampTest, FractionWithOffset) {
+  EXPECT_EQ(Parse("2026-11-23T15:58:43.123+01:00"), k20261123T145843 * kNs + 123'000'000);
+}
+
+// --- ParseTimestamp: separators and case -------------------------------------------------------
+
+TEST(ParseTimestampTest, SpaceSeparatorBetweenDateAndTime) {
+  EXPECT_EQ(Parse("2026-11-23 15:58:43Z"), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse("2026-11-23 15:58:43"), k20261123T155843 * kNs);
+}
+
+TEST(ParseTimestampTest, LowerCaseTAndZ) {
+  EXPECT_EQ(Parse("2026-11-23t15:58:43z"), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse("2026-11-23t15:58:43.5z"), k20261123T155843 * kNs + 500'000'000);
+}
+
+// --- ParseTimestamp: calendar arithmetic -------------------------------------------------------
+
+TEST(ParseTimestampTest, PositiveOffsetRollsBackToPreviousDayAndYear) {
+  EXPECT_EQ(Parse("2026-01-01T00:30:00+01:00"), k20251231T233000 * kNs);
+  EXPECT_EQ(Parse("2026-01-01T00:30:00+01:00"), Parse("2025-12-31T23:30:00Z"));
+}
+
+TEST(ParseTimestampTest, NegativeOffsetRollsForwardIntoNextMonth) {
+  // 2026 is not a leap year: Feb 28 23:30 at -01:00 is Mar 1 00:30 UTC.
+  EXPECT_EQ(Parse("2026-02-28T23:30:00-01:00"), (k20260301T000000 + 1800) * kNs);
+}
+
+TEST(ParseTimestampTest, NegativeOffsetRollsForwardIntoNextYear) {
+  EXPECT_EQ(Parse("2026-12-31T23:59:59-00:01"), (k20270101T000000 + 59) * kNs);
+  EXPECT_EQ(Parse("2026-12-31T23:00:00-01:00"), k20270101T000000 * kNs);
+}
+
+TEST(ParseTimestampTest, MonthAndYearBoundariesAreOneSecondApart) {
+  EXPECT_EQ(*Parse("2027-01-01T00:00:00Z") - *Parse("2026-12-31T23:59:59Z"), kNs);
+  EXPECT_EQ(*Parse("2026-03-01T00:00:00Z") - *Parse("2026-02-28T23:59:59Z"), kNs);
+  EXPECT_EQ(*Parse("2026-05-01T00:00:00Z") - *Parse("2026-04-30T23:59:59Z"), kNs);
+}
+
+TEST(ParseTimestampTest, LeapYearAcceptsFebruary29) {
+  EXPECT_EQ(Parse("2024-02-29T00:00:00Z"), k20240229T000000 * kNs);
+  EXPECT_EQ(Parse("2024-03-01T00:00:00Z"), k20240301T000000 * kNs);
+}
+
+TEST(ParseTimestampTest, CommonYearRejectsFebruary29) {
+  EXPECT_EQ(Parse("2023-02-29T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-02-29T00:00:00Z"), std::nullopt);
+  EXPECT_NE(Parse("2023-02-28T00:00:00Z"), std::nullopt);
+}
+
+TEST(ParseTimestampTest, CenturyLeapRules) {
+  // Divisible by 400: leap. Divisible by 100 only: not leap.
+  EXPECT_EQ(Parse("2000-02-29T00:00:00Z"), k20000229T000000 * kNs);
+  EXPECT_EQ(Parse("2000-03-01T00:00:00Z"), k20000301T000000 * kNs);
+  EXPECT_EQ(Parse("1900-02-29T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2100-02-29T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("1900-03-01T00:00:00Z"), k19000301T000000 * kNs);
+}
+
+TEST(ParseTimestampTest, DayMustExistInMonth) {
+  EXPECT_NE(Parse("2026-01-31T00:00:00Z"), std::nullopt);
+  EXPECT_NE(Parse("2026-04-30T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-04-31T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-06-31T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-09-31T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-11-31T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-02-30T00:00:00Z"), std::nullopt);
+}
+
+TEST(ParseTimestampTest, DatesBefore1970AreNegative) {
+  EXPECT_EQ(Parse("1969-12-31T23:59:59Z"), -kNs);
+  EXPECT_EQ(Parse("1969-12-31T23:59:59.5Z"), -500'000'000);
+  EXPECT_EQ(Parse("1969-12-31T23:59:59.999999999Z"), -1);
+}
+
+TEST(ParseTimestampTest, RejectsInstantsOutsideInt64Nanoseconds) {
+  // int64 ns spans 1677-09-21T00:12:43.145224192Z .. 2262-04-11T23:47:16.854775807Z.
+  EXPECT_EQ(Parse("1677-09-21T00:12:43.145224192Z"), kInt64Min);
+  EXPECT_EQ(Parse("1677-09-21T00:12:43.145224191Z"), std::nullopt);
+  EXPECT_EQ(Parse("2262-04-11T23:47:16.854775807Z"), kInt64Max);
+  EXPECT_EQ(Parse("2262-04-11T23:47:16.854775808Z"), std::nullopt);
+  EXPECT_EQ(Parse("0000-01-01T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(Parse("9999-12-31T23:59:59Z"), std::nullopt);
+  // The offset alone can push an in-range local time out of range.
+  EXPECT_EQ(Parse("2262-04-11T23:47:16-01:00"), std::nullopt);
+}
+
+TEST(ParseTimestampTest, LeapSecondFoldsOntoLastNanosecondOfSecond59) {
+  const int64_t last_ns_of_2016 = k20161231T235959 * kNs + 999'999'999;
+  EXPECT_EQ(Parse("2016-12-31T23:59:60Z"), last_ns_of_2016);
+  EXPECT_EQ(Parse("2016-12-31T23:59:60.5Z"), last_ns_of_2016);
+  // Order is kept: :59.9 <= :60 < next :00.
+  EXPECT_LT(*Parse("2016-12-31T23:59:59.9Z"), *Parse("2016-12-31T23:59:60Z"));
+  EXPECT_LT(*Parse("2016-12-31T23:59:60.999Z"), *Parse("2017-01-01T00:00:00Z"));
+  // In local time a leap second happens at other minutes.
+  EXPECT_EQ(Parse("2017-01-01T05:29:60+05:30"), last_ns_of_2016);
+}
+
+// --- ParseTimestamp: rejection -----------------------------------------------------------------
+
+TEST(ParseTimestampTest, RejectsOutOfRangeFields) {
+  for (const char* text : {
+           "2026-00-23T15:58:43Z",       // month 0
+           "2026-13-23T15:58:43Z",       // month 13
+           "2026-11-00T15:58:43Z",       // day 0
+           "2026-11-32T15:58:43Z",       // day 32
+           "2026-11-23T24:00:00Z",       // hour 24
+           "2026-11-23T15:60:43Z",       // minute 60
+           "2026-11-23T15:58:61Z",       // second 61
+           "2026-11-23T15:58:99Z",       // second 99
+           "2026-11-23T15:58:43+24:00",  // offset hour 24
+           "2026-11-23T15:58:43+01:60",  // offset minute 60
+       }) {
+    EXPECT_EQ(Parse(text), std::nullopt) << text;
+  }
+}
+
+TEST(ParseTimestampTest, RejectsLetters) {
+  for (const char* text : {
+           "abcd-11-23T15:58:43Z",
+           "2026-1a-23T15:58:43Z",
+           "2026-11-2bT15:58:43Z",
+           "2026-11-23T1x:58:43Z",
+           "2026-11-23T15:58:4yZ",
+           "2026-11-23X15:58:43Z",
+           "2026-11-23T15:58:43.12aZ",
+           "2026-11-23T15:58:43+0a:00",
+           "2026-11-23T15:58:43UTC",
+           "2026-11-23T15:58:43 Z",
+       }) {
+    EXPECT_EQ(Parse(text), std::nullopt) << text;
+  }
+}
+
+TEST(ParseTimestampTest, RejectsTruncatedStrings) {
+  for (const char* text : {
+           "",
+           "2026-",
+           "2026-11-2",
+           "2026-11-23",
+           "2026-11-23T",
+           "2026-11-23T15:58",
+           "2026-11-23T15:58:4",
+           "2026-11-23T15:58:43.",
+           "2026-11-23T15:58:43,",
+           "2026-11-23T15:58:43.Z",
+           "2026-11-23T15:58:43+",
+           "2026-11-23T15:58:43+1",
+           "2026-11-23T15:58:43+01:",
+           "2026-11-23T15:58:43+01:3",
+           "2026-11-23T15:58:43+013",
+       }) {
+    EXPECT_EQ(Parse(text), std::nullopt) << '"' << text << '"';
+  }
+}
+
+TEST(ParseTimestampTest, RejectsTrailingCharacters) {
+  for (const char* text : {
+           "2026-11-23T15:58:43Zx",
+           "2026-11-23T15:58:43ZZ",
+           "2026-11-23T15:58:43+01:00:00",
+           "2026-11-23T15:58:43+01:00Z",
+           "2026-11-23T15:58:43.123.456Z",
+       }) {
+    EXPECT_EQ(Parse(text), std::nullopt) << text;
+  }
+}
+
+TEST(ParseTimestampTest, RejectsSurroundingWhitespace) {
+  EXPECT_EQ(Parse(" 2026-11-23T15:58:43Z"), std::nullopt);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43Z "), std::nullopt);
+  EXPECT_EQ(Parse("2026-11-23T15:58:43Z\n"), std::nullopt);
+  EXPECT_EQ(Parse("\t2026-11-23T15:58:43Z"), std::nullopt);
+  EXPECT_EQ(Parse(" 1732377523"), std::nullopt);
+  EXPECT_EQ(Parse("1732377523 "), std::nullopt);
+}
+
+TEST(ParseTimestampTest, RejectsWrongSeparators) {
+  for (const char* text : {
+           "2026/11/23T15:58:43Z",  // slash dates only in ParseLeadingTimestamp
+           "2026-11/23T15:58:43Z", "2026-11-23_15:58:43Z", "2026-11-23T15.58.43Z",
+           "2026-11-23T15:58-43Z", "26-11-23T15:58:43Z",
+           "20261123T155843Z",  // ISO basic format is not supported
+       }) {
+    EXPECT_EQ(Parse(text), std::nullopt) << text;
+  }
+}
+
+TEST(ParseTimestampTest, RejectsEmbeddedNul) {
+  EXPECT_EQ(Parse(std::string_view("2026-11-23T15:58:43Z\0", 21)), std::nullopt);
+  EXPECT_EQ(Parse(std::string_view("2026-11-23\0T15:58:43Z", 21)), std::nullopt);
+}
+
+TEST(ParseTimestampTest, FailureLeavesOutputUntouched) {
+  int64_t ns = 42;
+  EXPECT_FALSE(ParseTimestamp("2026-13-23T15:58:43Z", &ns));
+  EXPECT_FALSE(ParseTimestamp("2026-11-23T15:58:43+01:", &ns));
+  EXPECT_FALSE(ParseTimestamp("17323775x3", &ns));
+  EXPECT_FALSE(ParseTimestamp("", &ns));
+  EXPECT_EQ(ns, 42);
+}
+
+TEST(ParseTimestampTest, ReadsOnlyTheGivenView) {
+  // The view ends before the zone; the bytes after it must not be consumed.
+  const char text[] = "2026-11-23T15:58:43+05:30";
+  EXPECT_EQ(Parse(std::string_view(text, 19)), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse(std::string_view(text, 22)), (k20261123T155843 - 5 * 3600) * kNs);
+}
+
+// --- ParseTimestamp: epoch number strings ------------------------------------------------------
+
+TEST(ParseTimestampTest, EpochSecondsString) {
+  EXPECT_EQ(Parse("1732377523"), k20241123T155843 * kNs);
+  EXPECT_EQ(Parse("0"), 0);
+}
+
+TEST(ParseTimestampTest, EpochSecondsStringWithFractionIsExact) {
+  EXPECT_EQ(Parse("1732377523.123456"), 1732377523123456000);
+  EXPECT_EQ(Parse("1732377523.123456789"), 1732377523123456789);
+  EXPECT_EQ(Parse("1732377523.25"), 1732377523250000000);
+}
+
+TEST(ParseTimestampTest, BareYearIsReadAsEpochSeconds) {
+  // A string of digits is an epoch number even when it looks like the start of a date.
+  EXPECT_EQ(Parse("2026"), 2026 * kNs);
+  EXPECT_EQ(Parse("20261123"), 20261123 * kNs);
+}
+
+TEST(ParseTimestampTest, EpochStringFractionBelowNanosecondIsTruncated) {
+  EXPECT_EQ(Parse("1.0000000019"), 1'000'000'001);
+  EXPECT_EQ(Parse("1700000000123.4567899"), 1700000000123456789);
+}
+
+TEST(ParseTimestampTest, EpochMillisString) {
+  EXPECT_EQ(Parse("1700000000123"), 1700000000123000000);
+  EXPECT_EQ(Parse("1700000000123.456"), 1700000000123456000);
+}
+
+TEST(ParseTimestampTest, EpochMicrosString) {
+  EXPECT_EQ(Parse("1700000000123456"), 1700000000123456000);
+  EXPECT_EQ(Parse("1700000000123456.789"), 1700000000123456789);
+}
+
+TEST(ParseTimestampTest, EpochNanosString) {
+  EXPECT_EQ(Parse("1700000000123456789"), 1700000000123456789);
+  EXPECT_EQ(Parse("9223372036854775807"), kInt64Max);
+}
+
+TEST(ParseTimestampTest, RejectsMalformedEpochStrings) {
+  for (const char* text : {
+           "-1", "+1", "-1732377523", "1e9", "1.7e9", "1.", ".5", "1.2.3", "1,5", "0x10",
+           "1732377523Z",
+           "9223372036854775808",   // > INT64_MAX
+           "99999999999999999999",  // > INT64_MAX
+           "10000000000",           // 1e10 s = 1e19 ns overflows
+           "9223372037",            // first second past 2262-04-11T23:47:16Z
+       }) {
+    EXPECT_EQ(Parse(text), std::nullopt) << text;
+  }
+}
+
+// --- EpochNumberToNanos ------------------------------------------------------------------------
+
+TEST(EpochNumberToNanosTest, ZapSecondsWithMicrosecondsAreExact) {
+  // zap: "ts":1732377523.123456 -- naive value * 1e9 gives 1732377523123456000 here by luck
+  // but 1732377523123400960 for .123401 (checked in Python: int(1732377523.123401 * 1e9)).
+  EXPECT_EQ(FromDouble(1732377523.123456), 1732377523123456000);
+  EXPECT_EQ(FromDouble(1732377523.123401), 1732377523123401000);
+  EXPECT_EQ(FromDouble(1732377523.999999), 1732377523999999000);
+}
+
+TEST(EpochNumberToNanosTest, SecondsRoundToNearestMicrosecond) {
+  EXPECT_EQ(FromDouble(1732377523.25), 1732377523250000000);
+  EXPECT_EQ(FromDouble(1732377523.0), 1732377523000000000);
+  EXPECT_EQ(FromDouble(0.5), 500'000'000);
+  EXPECT_EQ(FromDouble(1.0000004), 1'000'000'000);
+  EXPECT_EQ(FromDouble(1.0000006), 1'000'001'000);
+}
+
+TEST(EpochNumberToNanosTest, RoundingCarriesIntoNextSecond) {
+  EXPECT_EQ(FromDouble(1732377523.9999996), 1732377524000000000);
+}
+
+TEST(EpochNumberToNanosTest, PinoMilliseconds) {
+  EXPECT_EQ(FromDouble(1700000000123.0), 1700000000123000000);
+  EXPECT_EQ(FromDouble(1700000000123.5), 1700000000123500000);
+}
+
+TEST(EpochNumberToNanosTest, Microseconds) {
+  EXPECT_EQ(FromDouble(1700000000123456.0), 1700000000123456000);
+}
+
+TEST(EpochNumberToNanosTest, Nanoseconds) {
+  // 1.7e18 = 17 * 2^17 * 5^17 is exactly representable.
+  EXPECT_EQ(FromDouble(1.7e18), 1700000000000000000);
+  EXPECT_EQ(FromDouble(9223372036854774784.0), 9223372036854774784);  // largest double < 2^63
+}
+
+TEST(EpochNumberToNanosTest, UnitThresholdsAreExclusiveUpperBounds) {
+  // 1e11 is milliseconds, 1e14 microseconds, 1e17 nanoseconds: all are 1e17 ns.
+  EXPECT_EQ(FromDouble(1e11), 100'000'000'000'000'000);
+  EXPECT_EQ(FromDouble(1e14), 100'000'000'000'000'000);
+  EXPECT_EQ(FromDouble(1e17), 100'000'000'000'000'000);
+  // Just below 1e11 is still seconds, and 99999999999 s does not fit in int64 ns.
+  EXPECT_EQ(FromDouble(99999999999.0), std::nullopt);
+  EXPECT_EQ(FromDouble(9223372036.0), 9223372036 * kNs);
+}
+
+TEST(EpochNumberToNanosTest, ZeroIsTheEpoch) {
+  EXPECT_EQ(FromDouble(0.0), 0);
+  EXPECT_EQ(FromDouble(-0.0), 0);
+}
+
+TEST(EpochNumberToNanosTest, RejectsNegativeNanAndInfinity) {
+  EXPECT_EQ(FromDouble(-1.0), std::nullopt);
+  EXPECT_EQ(FromDouble(-1e-9), std::nullopt);
+  EXPECT_EQ(FromDouble(-1732377523.0), std::nullopt);
+  EXPECT_EQ(FromDouble(std::nan("")), std::nullopt);
+  EXPECT_EQ(FromDouble(std::numeric_limits<double>::quiet_NaN()), std::nullopt);
+  EXPECT_EQ(FromDouble(std::numeric_limits<double>::infinity()), std::nullopt);
+  EXPECT_EQ(FromDouble(-std::numeric_limits<double>::infinity()), std::nullopt);
+}
+
+TEST(EpochNumberToNanosTest, RejectsOverflow) {
+  EXPECT_EQ(FromDouble(9223372037.0), std::nullopt);           // seconds past year 2262
+  EXPECT_EQ(FromDouble(1e13), std::nullopt);                   // ms: 1e19 ns
+  EXPECT_EQ(FromDouble(1e16), std::nullopt);                   // us: 1e19 ns
+  EXPECT_EQ(FromDouble(9223372036854775808.0), std::nullopt);  // 2^63 ns
+  EXPECT_EQ(FromDouble(1e300), std::nullopt);
+  EXPECT_EQ(FromDouble(std::numeric_limits<double>::max()), std::nullopt);
+}
+
+TEST(EpochNumberToNanosTest, FailureLeavesOutputUntouched) {
+  int64_t ns = 42;
+  EXPECT_FALSE(EpochNumberToNanos(-1.0, &ns));
+  EXPECT_FALSE(EpochNumberToNanos(std::nan(""), &ns));
+  EXPECT_FALSE(EpochNumberToNanos(1e300, &ns));
+  EXPECT_EQ(ns, 42);
+}
+
+// --- EpochIntegerToNanos -----------------------------------------------------------------------
+
+TEST(EpochIntegerToNanosTest, Seconds) {
+  EXPECT_EQ(FromInteger(1732377523), k20241123T155843 * kNs);
+  EXPECT_EQ(FromInteger(0), 0);
+  EXPECT_EQ(FromInteger(9223372036), 9223372036 * kNs);
+}
+
+TEST(EpochIntegerToNanosTest, PinoMilliseconds) {
+  EXPECT_EQ(FromInteger(1700000000123), 1700000000123000000);
+}
+
+TEST(EpochIntegerToNanosTest, Microseconds) {
+  EXPECT_EQ(FromInteger(1700000000123456), 1700000000123456000);
+}
+
+TEST(EpochIntegerToNanosTest, Nanoseconds) {
+  EXPECT_EQ(FromInteger(1700000000123456789), 1700000000123456789);
+  EXPECT_EQ(FromInteger(kInt64Max), kInt64Max);
+}
+
+TEST(EpochIntegerToNanosTest, UnitThresholdsAreExclusiveUpperBounds) {
+  EXPECT_EQ(FromInteger(100'000'000'000), 100'000'000'000'000'000);          // 1e11 ms
+  EXPECT_EQ(FromInteger(100'000'000'000'000), 100'000'000'000'000'000);      // 1e14 us
+  EXPECT_EQ(FromInteger(100'000'000'000'000'000), 100'000'000'000'000'000);  // 1e17 ns
+  EXPECT_EQ(FromInteger(99'999'999'999), std::nullopt);                      // seconds: overflows
+  EXPECT_EQ(FromInteger(99'999'999'999'999), std::nullopt);                  // ms: overflows
+  EXPECT_EQ(FromInteger(99'999'999'999'999'999), std::nullopt);              // us: overflows
+}
+
+TEST(EpochIntegerToNanosTest, RejectsNegative) {
+  EXPECT_EQ(FromInteger(-1), std::nullopt);
+  EXPECT_EQ(FromInteger(-1700000000123), std::nullopt);
+  EXPECT_EQ(FromInteger(kInt64Min), std::nullopt);
+}
+
+TEST(EpochIntegerToNanosTest, RejectsOverflow) {
+  EXPECT_EQ(FromInteger(9223372037), std::nullopt);        // seconds
+  EXPECT_EQ(FromInteger(9223372036855), std::nullopt);     // ms
+  EXPECT_EQ(FromInteger(9223372036854776), std::nullopt);  // us
+  EXPECT_EQ(FromInteger(9223372036854), 9223372036854 * 1'000'000);
+  EXPECT_EQ(FromInteger(9223372036854775), 9223372036854775 * 1'000);
+}
+
+TEST(EpochIntegerToNanosTest, FailureLeavesOutputUntouched) {
+  int64_t ns = 42;
+  EXPECT_FALSE(EpochIntegerToNanos(-5, &ns));
+  EXPECT_FALSE(EpochIntegerToNanos(9223372037, &ns));
+  EXPECT_EQ(ns, 42);
+}
+
+TEST(EpochIntegerToNanosTest, AgreesWithDoubleForWholeValues) {
+  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{1732377523}, int64_t{1700000000123},
+                    int64_t{1700000000123456}, int64_t{1700000000000000000}}) {
+    EXPECT_EQ(FromInteger(v), FromDouble(static_cast<double>(v))) << v;
+  }
+}
+
+// --- ParseLeadingTimestamp ---------------------------------------------------------------------
+
+TEST(ParseLeadingTimestampTest, IsoWithZoneFollowedBySpace) {
+  const Leading r = ParseLeading("2026-01-02T03:04:05.123Z ERROR db: connection refused");
+  EXPECT_EQ(r.consumed, 24u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs + 123'000'000);
+}
+
+TEST(ParseLeadingTimestampTest, PythonLoggingCommaMillis) {
+  const Leading r = ParseLeading("2026-01-02 03:04:05,123 ERROR root: payment failed");
+  EXPECT_EQ(r.consumed, 23u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs + 123'000'000);
+}
+
+TEST(ParseLeadingTimestampTest, PythonLoggingDashSeparatedFields) {
+  const Leading r = ParseLeading("2026-01-02 03:04:05,123 - app - WARNING - slow query");
+  EXPECT_EQ(r.consumed, 23u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs + 123'000'000);
+}
+
+TEST(ParseLeadingTimestampTest, GoLogPackageSlashDate) {
+  const Leading r = ParseLeading("2026/01/02 03:04:05 http: listening on :8080");
+  EXPECT_EQ(r.consumed, 19u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+}
+
+TEST(ParseLeadingTimestampTest, GoLogPackageMicroseconds) {
+  // log.LstdFlags | log.Lmicroseconds
+  const Leading r = ParseLeading("2026/01/02 03:04:05.123456 main.go:42: started");
+  EXPECT_EQ(r.consumed, 26u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs + 123'456'000);
+}
+
+TEST(ParseLeadingTimestampTest, RejectsMixedDateSeparators) {
+  EXPECT_EQ(ParseLeading("2026/01-02 03:04:05 x").consumed, 0u);
+  EXPECT_EQ(ParseLeading("2026-01/02 03:04:05 x").consumed, 0u);
+}
+
+TEST(ParseLeadingTimestampTest, BracketedTimestampConsumesBothBrackets) {
+  const Leading r = ParseLeading("[2026-01-02T03:04:05.1Z] GET /healthz 200");
+  EXPECT_EQ(r.consumed, 24u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs + 100'000'000);
+}
+
+TEST(ParseLeadingTimestampTest, BracketMayBeFollowedByAnything) {
+  const Leading r = ParseLeading("[2026-01-02 03:04:05][INFO] ready");
+  EXPECT_EQ(r.consumed, 21u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+}
+
+TEST(ParseLeadingTimestampTest, BracketedLineThatIsOnlyTheTimestamp) {
+  EXPECT_EQ(ParseLeading("[2026-01-02T03:04:05Z]").consumed, 22u);
+}
+
+TEST(ParseLeadingTimestampTest, OpenBracketRequiresCloseBracketRightAfter) {
+  EXPECT_EQ(ParseLeading("[2026-01-02T03:04:05Z INFO ready").consumed, 0u);
+  EXPECT_EQ(ParseLeading("[2026-01-02T03:04:05Z").consumed, 0u);
+  EXPECT_EQ(ParseLeading("[ 2026-01-02T03:04:05Z]").consumed, 0u);
+  EXPECT_EQ(ParseLeading("[2026-01-02T03:04:05Z ]").consumed, 0u);
+}
+
+TEST(ParseLeadingTimestampTest, UnopenedCloseBracketIsOnlyADelimiter) {
+  const Leading r = ParseLeading("2026-01-02T03:04:05Z] x");
+  EXPECT_EQ(r.consumed, 20u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+}
+
+TEST(ParseLeadingTimestampTest, WholeLineIsTheTimestamp) {
+  const Leading r = ParseLeading("2026-01-02T03:04:05Z");
+  EXPECT_EQ(r.consumed, 20u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+}
+
+TEST(ParseLeadingTimestampTest, TabAndLineEndingsAreDelimiters) {
+  EXPECT_EQ(ParseLeading("2026-01-02T03:04:05\tINFO").consumed, 19u);
+  EXPECT_EQ(ParseLeading("2026-01-02T03:04:05Z\r\n").consumed, 20u);
+  EXPECT_EQ(ParseLeading("2026-01-02T03:04:05Z\n").consumed, 20u);
+  EXPECT_EQ(ParseLeading("2026-01-02T03:04:05Z|INFO|x").consumed, 20u);
+}
+
+TEST(ParseLeadingTimestampTest, TrailingSpacesAreNotConsumed) {
+  EXPECT_EQ(ParseLeading("2026-01-02T03:04:05Z    INFO").consumed, 20u);
+}
+
+TEST(ParseLeadingTimestampTest, OffsetsAndLowerCase) {
+  Leading r = ParseLeading("2026-01-02T04:04:05+01:00 INFO x");
+  EXPECT_EQ(r.consumed, 25u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+  r = ParseLeading("2026-01-02T04:04:05+0100 INFO x");
+  EXPECT_EQ(r.consumed, 24u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+  r = ParseLeading("2026-01-02t03:04:05z x");
+  EXPECT_EQ(r.consumed, 20u);
+  EXPECT_EQ(r.ns, k20260102T030405 * kNs);
+}
+
+TEST(ParseLeadingTimestampTest, FollowedByDigitsOrLettersIsNotATimestamp) {
+  for (const char* line : {
+           "2026-01-02T03:04:05ZINFO x", "2026-01-02T03:04:05xyz", "2026-01-02 03:04:05123 x",
+           "2026-01-02 03:04:05.123abc", "2026-01-02 03:04:05:06 x", "2026-01-02 03:04:05. x",
+           "2026-01-02 03:04:05+01: x", "2026-01-02 03:04:05/x",
+           "2026-01-02T03:04:05Z\xc2\xa0x",  // UTF-8 no-break space is not ASCII whitespace
+       }) {
+    EXPECT_EQ(ParseLeading(line).consumed, 0u) << line;
+  }
+}
+
+TEST(ParseLeadingTimestampTest, NoTimestampReturnsZero) {
+  for (const char* line : {
+           "",
+           "ERROR something broke",
+           "[INFO] 2026-01-02T03:04:05Z",
+           "[]",
+           "[",
+           "200 OK",
+           "1732377523 epoch numbers are not recognised here",
+           " 2026-01-02T03:04:05Z leading whitespace is not skipped",
+           "2026-01-02 date only",
+           "2026-01-02",
+           "2026-13-02 03:04:05 invalid month",
+           "2023-02-29 03:04:05 not a leap year",
+           "2026-01-02 24:00:00 hour 24",
+           "Jan  2 03:04:05 host sshd[1]: syslog format",
+       }) {
+    EXPECT_EQ(ParseLeading(line).consumed, 0u) << line;
+  }
+}
+
+TEST(ParseLeadingTimestampTest, ZeroLeavesOutputUntouched) {
+  int64_t ns = 42;
+  EXPECT_EQ(ParseLeadingTimestamp("no timestamp here", &ns), 0u);
+  EXPECT_EQ(ParseLeadingTimestamp("2026-01-02T03:04:05Zx", &ns), 0u);
+  EXPECT_EQ(ParseLeadingTimestamp("[2026-01-02T03:04:05Z", &ns), 0u);
+  EXPECT_EQ(ns, 42);
+}
+
+TEST(ParseLeadingTimestampTest, AgreesWithParseTimestamp) {
+  for (const char* ts : {"2026-11-23T15:58:43Z", "2026-11-23 15:58:43,123",
+                         "2026-11-23T15:58:43.123456789+05:30", "2016-12-31T23:59:60Z"}) {
+    const std::string line = std::string(ts) + " msg";
+    const Leading r = ParseLeading(line);
+    EXPECT_EQ(r.consumed, std::strlen(ts)) << ts;
+    EXPECT_EQ(r.ns, Parse(ts)) << ts;
+  }
+}
+
+// --- FormatTimestamp ---------------------------------------------------------------------------
+
+TEST(FormatTimestampTest, WholeMillisecondsUseThreeDigits) {
+  EXPECT_EQ(Format(k20261123T155843 * kNs + 123'000'000), "2026-11-23T15:58:43.123Z");
+}
+
+TEST(FormatTimestampTest, WholeSecondsStillShowThreeDigits) {
+  EXPECT_EQ(Format(k20261123T155843 * kNs), "2026-11-23T15:58:43.000Z");
+  EXPECT_EQ(Format(0), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(FormatTimestampTest, WholeMicrosecondsUseSixDigits) {
+  EXPECT_EQ(Format(k20261123T155843 * kNs + 123'456'000), "2026-11-23T15:58:43.123456Z");
+  EXPECT_EQ(Format(k20261123T155843 * kNs + 1'000), "2026-11-23T15:58:43.000001Z");
+}
+
+TEST(FormatTimestampTest, OtherwiseNineDigits) {
+  EXPECT_EQ(Format(k20261123T155843 * kNs + 123'456'789), "2026-11-23T15:58:43.123456789Z");
+  EXPECT_EQ(Format(k20261123T155843 * kNs + 1), "2026-11-23T15:58:43.000000001Z");
+}
+
+TEST(FormatTimestampTest, CalendarDates) {
+  EXPECT_EQ(Format(k20240229T000000 * kNs), "2024-02-29T00:00:00.000Z");
+  EXPECT_EQ(Format(k20000229T000000 * kNs), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(Format(k20251231T233000 * kNs), "2025-12-31T23:30:00.000Z");
+  EXPECT_EQ(Format(k20270101T000000 * kNs - 1), "2026-12-31T23:59:59.999999999Z");
+}
+
+TEST(FormatTimestampTest, NegativeValuesAreBefore1970) {
+  EXPECT_EQ(Format(-1), "1969-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(Format(-kNs), "1969-12-31T23:59:59.000Z");
+  EXPECT_EQ(Format(-500'000'000), "1969-12-31T23:59:59.500Z");
+  EXPECT_EQ(Format(k19000301T000000 * kNs), "1900-03-01T00:00:00.000Z");
+}
+
+TEST(FormatTimestampTest, Int64Extremes) {
+  EXPECT_EQ(Format(kInt64Min), "1677-09-21T00:12:43.145224192Z");
+  EXPECT_EQ(Format(kInt64Max), "2262-04-11T23:47:16.854775807Z");
+}
+
+TEST(FormatTimestampTest, ReturnsLengthAndNulTerminates) {
+  char buf[40];
+  std::memset(buf, 'x', sizeof(buf));
+  const size_t n = FormatTimestamp(kInt64Min, buf);
+  EXPECT_EQ(n, 30u);
+  EXPECT_EQ(buf[n], '\0');
+  EXPECT_EQ(std::strlen(buf), n);
+  EXPECT_EQ(buf[n + 1], 'x');  // nothing written past the NUL
+}
+
+TEST(FormatTimestampTest, RoundTripsThroughParseTimestamp) {
+  std::mt19937_64 rng(20261123);  // fixed seed: deterministic
+  std::vector<int64_t> values = {0,
+                                 1,
+                                 -1,
+                                 kInt64Min,
+                                 kInt64Max,
+                                 kInt64Min + 1,
+                                 kInt64Max - 1,
+                                 kNs,
+                                 -kNs,
+                                 999'999'999,
+                                 k20240229T000000 * kNs + 7,
+                                 k19000301T000000 * kNs - 1};
+  for (int i = 0; i < 20000; ++i) {
+    int64_t v = static_cast<int64_t>(rng());
+    // Also exercise whole ms and us, which take the short formats.
+    if (i % 3 == 1) v = v / 1'000'000 * 1'000'000;
+    if (i % 3 == 2) v = v / 1'000 * 1'000;
+    values.push_back(v);
+  }
+  for (int64_t v : values) {
+    const std::string s = Format(v);
+    ASSERT_EQ(Parse(s), v) << s;
+  }
+}
+
+TEST(FormatTimestampTest, CanonicalStringsRoundTripThroughFormat) {
+  for (const char* s :
+       {"2026-11-23T15:58:43.123Z", "2026-11-23T15:58:43.000Z", "2026-11-23T15:58:43.123456Z",
+        "2026-11-23T15:58:43.123456789Z", "1969-07-20T20:17:40.000Z", "2000-02-29T23:59:59.999Z"}) {
+    const std::optional<int64_t> ns = Parse(s);
+    ASSERT_NE(ns, std::nullopt) << s;
+    EXPECT_EQ(Format(*ns), s);
+  }
+}
+
+}  // namespace
+}  // namespace logweave

@@ -285,6 +285,8 @@ bool ParseInt(std::string_view text, int64_t* out) {
 bool NumberTime(std::string_view text, int64_t* out) {
   int64_t i;
   if (ParseInt(text, &i)) return EpochIntegerToNanos(i, out);
+  // "1732377523.123456789": exact decimal arithmetic keeps every digit.
+  if (ParseTimestamp(text, out)) return true;
   double d;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
   if (ec != std::errc() || ptr != text.data() + text.size()) return false;

@@ -1,1 +1,382 @@
-// placeholder
+// Timestamp parsing and formatting; see logweave/time_parse.h for the contracts.
+//
+// Everything here runs once per log line, so it is hand-written: fixed-position digit reads,
+// Howard Hinnant's days_from_civil / civil_from_days (http://howardhinnant.github.io/
+// date_algorithms.html), checked int64 arithmetic, no allocation, no locale, no exceptions.
+#include "logweave/time_parse.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace logweave {
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+constexpr int64_t kSecondsPerDay = 86'400;
+
+// Magnitude thresholds of EpochNumberToNanos / EpochIntegerToNanos: values below kMaxSeconds
+// are seconds, below kMaxMillis milliseconds, below kMaxMicros microseconds, else nanoseconds.
+constexpr int64_t kMaxSeconds = 100'000'000'000;         // 1e11
+constexpr int64_t kMaxMillis = 100'000'000'000'000;      // 1e14
+constexpr int64_t kMaxMicros = 100'000'000'000'000'000;  // 1e17
+
+constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `n` ASCII digits starting at s[pos] into *value. Returns false (leaving *value
+// unspecified) if s is too short or any of the bytes is not a digit.
+bool ReadFixedDigits(std::string_view s, size_t pos, int n, int* value) {
+  if (s.size() < pos + static_cast<size_t>(n)) return false;
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    const char c = s[pos + static_cast<size_t>(i)];
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  *value = v;
+  return true;
+}
+
+constexpr bool IsLeapYear(int y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+constexpr int DaysInMonth(int y, int m) {
+  constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return (m == 2 && IsLeapYear(y)) ? 29 : kDays[m - 1];
+}
+
+// Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m in 1..12, d in 1..31).
+// Hinnant's days_from_civil; exact for every year representable in int64.
+constexpr int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;                                    // [0, 399]
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
+  return era * 146097 + doe - 719468;
+}
+static_assert(DaysFromCivil(1970, 1, 1) == 0);
+static_assert(DaysFromCivil(2000, 3, 1) == 11017);
+static_assert(DaysFromCivil(1969, 12, 31) == -1);
+
+struct CivilDate {
+  int64_t year;
+  int month;  // 1..12
+  int day;    // 1..31
+};
+
+// Inverse of DaysFromCivil (Hinnant's civil_from_days).
+constexpr CivilDate CivilFromDays(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;                                       // [0, 146096]
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+static_assert(CivilFromDays(0).year == 1970 && CivilFromDays(0).month == 1);
+static_assert(CivilFromDays(-1).year == 1969 && CivilFromDays(-1).day == 31);
+
+// *out = seconds * 1e9 + nanos (nanos in [0, 1e9)) without intermediate overflow, so that the
+// extremes of int64 (1677-09-21 and 2262-04-11) round-trip. Returns false on overflow.
+bool CombineSecondsAndNanos(int64_t seconds, int64_t nanos, int64_t* out) {
+  if (seconds < 0 && nanos > 0) {  // seconds * 1e9 alone could fall below INT64_MIN
+    seconds += 1;
+    nanos -= kNanosPerSecond;
+  }
+  int64_t scaled;
+  if (__builtin_mul_overflow(seconds, kNanosPerSecond, &scaled)) return false;
+  return !__builtin_add_overflow(scaled, nanos, out);
+}
+
+// Parses a date-time `YYYY-MM-DD?HH:MM:SS[.fff][zone]` at the start of `s` (see the header for
+// the accepted forms). With `allow_slash_date` the date may also be `YYYY/MM/DD` (Go's log
+// package); the two date separators must match. Parsing is greedy and never backtracks: a
+// fraction separator without digits, or a zone cut short ("+01:"), fails the whole parse.
+// Returns the bytes consumed and sets *out, or returns 0 and leaves *out untouched. What
+// follows the consumed bytes is the caller's business.
+size_t ParseIsoPrefix(std::string_view s, bool allow_slash_date, int64_t* out) {
+  int year, month, day, hour, minute, second;
+  if (!ReadFixedDigits(s, 0, 4, &year)) return 0;
+  if (s.size() < 19) return 0;
+  const char date_sep = s[4];
+  if (!(date_sep == '-' || (allow_slash_date && date_sep == '/'))) return 0;
+  if (!ReadFixedDigits(s, 5, 2, &month) || s[7] != date_sep) return 0;
+  if (!ReadFixedDigits(s, 8, 2, &day)) return 0;
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return 0;
+  if (!ReadFixedDigits(s, 11, 2, &hour) || s[13] != ':') return 0;
+  if (!ReadFixedDigits(s, 14, 2, &minute) || s[16] != ':') return 0;
+  if (!ReadFixedDigits(s, 17, 2, &second)) return 0;
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) return 0;
+  if (hour > 23 || minute > 59 || second > 60) return 0;
+  size_t pos = 19;
+
+  // Fraction: at least one digit; the first nine are kept, the rest truncated.
+  int64_t nanos = 0;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    const size_t first_digit = pos;
+    int kept = 0;
+    while (pos < s.size() && IsDigit(s[pos])) {
+      if (kept < 9) {
+        nanos = nanos * 10 + (s[pos] - '0');
+        ++kept;
+      }
+      ++pos;
+    }
+    if (pos == first_digit) return 0;
+    for (; kept < 9; ++kept) nanos *= 10;
+  }
+
+  // Zone: Z, or an offset of local time from UTC. Absent means UTC.
+  int64_t offset_seconds = 0;
+  if (pos < s.size()) {
+    const char c = s[pos];
+    if (c == 'Z' || c == 'z') {
+      ++pos;
+    } else if (c == '+' || c == '-') {
+      int offset_hours, offset_minutes = 0;
+      if (!ReadFixedDigits(s, pos + 1, 2, &offset_hours)) return 0;
+      pos += 3;
+      if (pos < s.size() && s[pos] == ':') {
+        if (!ReadFixedDigits(s, pos + 1, 2, &offset_minutes)) return 0;
+        pos += 3;
+      } else if (ReadFixedDigits(s, pos, 2, &offset_minutes)) {
+        pos += 2;
+      }
+      if (offset_hours > 23 || offset_minutes > 59) return 0;
+      offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
+      if (c == '-') offset_seconds = -offset_seconds;
+    }
+  }
+
+  // A leap second (:60) is folded onto the last nanosecond of :59. This keeps ordering
+  // monotonic (:59.x <= :60.y < next :00) at the cost of collapsing the leap second's
+  // sub-second detail; Unix time has no representation for it anyway.
+  if (second == 60) {
+    second = 59;
+    nanos = kNanosPerSecond - 1;
+  }
+
+  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
+                          minute * 60 + second - offset_seconds;
+  int64_t result;
+  if (!CombineSecondsAndNanos(seconds, nanos, &result)) return 0;
+  *out = result;
+  return pos;
+}
+
+// Parses a string that is entirely an unsigned epoch number, `digits[.digits]`, exactly in
+// decimal (no double rounding): the unit is chosen from the integer part by the same
+// thresholds as EpochIntegerToNanos; fraction digits finer than a nanosecond are truncated.
+bool ParseEpochString(std::string_view s, int64_t* out) {
+  size_t pos = 0;
+  int64_t integer = 0;
+  while (pos < s.size() && IsDigit(s[pos])) {
+    if (__builtin_mul_overflow(integer, 10, &integer) ||
+        __builtin_add_overflow(integer, s[pos] - '0', &integer)) {
+      return false;
+    }
+    ++pos;
+  }
+  if (pos == 0) return false;
+
+  int64_t unit_nanos;
+  if (integer < kMaxSeconds) {
+    unit_nanos = kNanosPerSecond;
+  } else if (integer < kMaxMillis) {
+    unit_nanos = 1'000'000;
+  } else if (integer < kMaxMicros) {
+    unit_nanos = 1'000;
+  } else {
+    unit_nanos = 1;
+  }
+
+  // Fraction digit i (0-based) is worth unit_nanos / 10^(i+1) ns; stop adding once that is 0.
+  int64_t fraction_nanos = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    const size_t first_digit = pos;
+    int64_t place = unit_nanos / 10;
+    for (; pos < s.size() && IsDigit(s[pos]); ++pos) {
+      fraction_nanos += (s[pos] - '0') * place;
+      place /= 10;
+    }
+    if (pos == first_digit) return false;
+  }
+  if (pos != s.size()) return false;
+
+  int64_t result;
+  if (__builtin_mul_overflow(integer, unit_nanos, &result) ||
+      __builtin_add_overflow(result, fraction_nanos, &result)) {
+    return false;
+  }
+  *out = result;
+  return true;
+}
+
+// Bytes that may follow an unbracketed leading timestamp: ASCII whitespace and punctuation that
+// commonly closes a field. Digits, letters, '.', ':', '+', '-' and '/' would mean the timestamp
+// continues in a form we did not parse, so they are not delimiters.
+constexpr bool IsTimestampDelimiter(char c) {
+  switch (c) {
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case '\v':
+    case '\f':
+    case ']':
+    case ')':
+    case '|':
+    case ';':
+    case ',':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Writes `value` (0 <= value < 10^width) as exactly `width` decimal digits.
+void WriteDigits(int64_t value, int width, char* p) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+bool ParseTimestamp(std::string_view text, int64_t* out) {
+  if (text.size() > 4 && text[4] == '-') {
+    int64_t result;
+    if (ParseIsoPrefix(text, /*allow_slash_date=*/false, &result) != text.size()) return false;
+    *out = result;
+    return true;
+  }
+  return ParseEpochString(text, out);
+}
+
+bool EpochIntegerToNanos(int64_t value, int64_t* out) {
+  if (value < 0) return false;
+  int64_t unit_nanos;
+  if (value < kMaxSeconds) {
+    unit_nanos = kNanosPerSecond;
+  } else if (value < kMaxMillis) {
+    unit_nanos = 1'000'000;
+  } else if (value < kMaxMicros) {
+    unit_nanos = 1'000;
+  } else {
+    unit_nanos = 1;
+  }
+  int64_t result;
+  if (__builtin_mul_overflow(value, unit_nanos, &result)) return false;
+  *out = result;
+  return true;
+}
+
+bool EpochNumberToNanos(double value, int64_t* out) {
+  // `!(value >= 0)` also rejects NaN.
+  if (!(value >= 0) || !std::isfinite(value)) return false;
+  if (value >= static_cast<double>(kMaxMicros)) {
+    // Nanoseconds. A double this large is a whole number; 2^63 is the first value that does
+    // not fit in int64 and is exactly representable, so the comparison is exact.
+    if (value >= 9223372036854775808.0) return false;
+    *out = static_cast<int64_t>(value);
+    return true;
+  }
+  int64_t unit_nanos;
+  double micros_per_unit;
+  if (value < static_cast<double>(kMaxSeconds)) {
+    unit_nanos = kNanosPerSecond;
+    micros_per_unit = 1e6;
+  } else if (value < static_cast<double>(kMaxMillis)) {
+    unit_nanos = 1'000'000;
+    micros_per_unit = 1e3;
+  } else {
+    unit_nanos = 1'000;
+    micros_per_unit = 1;
+  }
+  // Split so the fraction is exact (value - floor(value) is exact for doubles), then round it
+  // to the nearest microsecond: the decimal the logger printed (1732377523.123456) is not
+  // representable, and its nearest double is .12345600128173828, which must not leak into ns.
+  const double whole = std::floor(value);
+  const int64_t whole_units = static_cast<int64_t>(whole);  // < 1e17, fits
+  const int64_t fraction_micros = std::llround((value - whole) * micros_per_unit);
+  int64_t result;
+  if (__builtin_mul_overflow(whole_units, unit_nanos, &result) ||
+      __builtin_add_overflow(result, fraction_micros * 1'000, &result)) {
+    return false;
+  }
+  *out = result;
+  return true;
+}
+
+size_t ParseLeadingTimestamp(std::string_view line, int64_t* out) {
+  const bool bracketed = !line.empty() && line[0] == '[';
+  const std::string_view rest = bracketed ? line.substr(1) : line;
+  int64_t result;
+  const size_t n = ParseIsoPrefix(rest, /*allow_slash_date=*/true, &result);
+  if (n == 0) return 0;
+  size_t consumed = n;
+  if (bracketed) {
+    // The closing bracket is the delimiter; anything may follow it ("[...][INFO]").
+    if (n >= rest.size() || rest[n] != ']') return 0;
+    consumed = n + 2;  // '[' and ']'
+  } else if (n < rest.size() && !IsTimestampDelimiter(rest[n])) {
+    return 0;
+  }
+  *out = result;
+  return consumed;
+}
+
+size_t FormatTimestamp(int64_t ns, char* buf) {
+  // Floor division, so times before 1970 get a positive sub-second part. Neither step can
+  // overflow: |ns / 1e9| and |seconds / 86400| are far below the int64 limits.
+  int64_t seconds = ns / kNanosPerSecond;
+  int64_t nanos = ns % kNanosPerSecond;
+  if (nanos < 0) {
+    nanos += kNanosPerSecond;
+    seconds -= 1;
+  }
+  int64_t days = seconds / kSecondsPerDay;
+  int64_t second_of_day = seconds % kSecondsPerDay;
+  if (second_of_day < 0) {
+    second_of_day += kSecondsPerDay;
+    days -= 1;
+  }
+  const CivilDate date = CivilFromDays(days);  // int64 ns spans years 1677..2262: 4 digits
+
+  char* p = buf;
+  WriteDigits(date.year, 4, p);
+  p[4] = '-';
+  WriteDigits(date.month, 2, p + 5);
+  p[7] = '-';
+  WriteDigits(date.day, 2, p + 8);
+  p[10] = 'T';
+  WriteDigits(second_of_day / 3600, 2, p + 11);
+  p[13] = ':';
+  WriteDigits(second_of_day / 60 % 60, 2, p + 14);
+  p[16] = ':';
+  WriteDigits(second_of_day % 60, 2, p + 17);
+  p[19] = '.';
+  p += 20;
+  if (nanos % 1'000'000 == 0) {
+    WriteDigits(nanos / 1'000'000, 3, p);
+    p += 3;
+  } else if (nanos % 1'000 == 0) {
+    WriteDigits(nanos / 1'000, 6, p);
+    p += 6;
+  } else {
+    WriteDigits(nanos, 9, p);
+    p += 9;
+  }
+  *p++ = 'Z';
+  *p = '\0';
+  return static_cast<size_t>(p - buf);
+}
+
+}  // namespace logweave
