@@ -1,1 +1,410 @@
+// Tests for the file replay source: path expansion and reading plain, gzip
+// and zstd files (whole, concatenated, truncated, corrupt).
+#include "file/file_source.h"
+
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace logweave {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint32_t kSourceId = 3;
+
+// Real-looking NDJSON service logs; a pseudo-random trace id keeps the
+// compressed form from being trivially small.
+std::vector<std::string> ServiceLogLines(size_t count) {
+  static constexpr const char* kServices[] = {"checkout", "payments", "inventory", "gateway"};
+  static constexpr const char* kLevels[] = {"info", "info", "info", "warn", "error"};
+  std::vector<std::string> lines;
+  lines.reserve(count);
+  uint64_t x = 88172645463325252ull;
+  for (size_t i = 0; i < count; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    lines.push_back(absl::StrCat(
+        "{\"ts\":\"2024-05-01T12:", (i / 600) % 60 < 10 ? "0" : "", (i / 600) % 60, ":",
+        (i / 10) % 60 < 10 ? "0" : "", (i / 10) % 60, ".", 100 + i % 900, "Z\",\"level\":\"",
+        kLevels[x % 5], "\",\"service\":\"", kServices[(x >> 8) % 4], "\",\"trace_id\":\"",
+        absl::Hex(x, absl::kZeroPad16),
+        "\",\"msg\":\"request handled\",\"latency_ms\":", (x >> 20) % 900, ",\"seq\":", i, "}"));
+  }
+  return lines;
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) absl::StrAppend(&out, line, "\n");
+  return out;
+}
+
+// One gzip member.
+std::string Gzip(std::string_view data) {
+  z_stream zs{};
+  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  std::string out(deflateBound(&zs, data.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+// One zstd frame.
+std::string Zstd(std::string_view data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  const size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+  EXPECT_FALSE(ZSTD_isError(n)) << ZSTD_getErrorName(n);
+  out.resize(n);
+  return out;
+}
+
+// What ReadSource produced.
+struct ReadResult {
+  absl::Status status;
+  std::vector<std::string> lines;
+  std::vector<uint64_t> offsets;
+  size_t batches = 0;
+};
+
+ReadResult Read(const std::string& path) {
+  ReadResult result;
+  result.status = ReadSource(path, {.batch_lines = 1000}, kSourceId, [&](RawBatch&& batch) {
+    EXPECT_EQ(batch.source_id, kSourceId);
+    ++result.batches;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      result.lines.emplace_back(batch.Line(i));
+      result.offsets.push_back(batch.lines[i].source_offset);
+      EXPECT_EQ(batch.lines[i].line_no, result.lines.size());
+    }
+  });
+  return result;
+}
+
+class FileSourceTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(testing::TempDir()) /
+           absl::StrCat("file_source_test_", info->name(), "_", getpid(), "_", counter++);
+    fs::remove_all(dir_);
+    ASSERT_TRUE(fs::create_directories(dir_));
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(dir_, ec);
+  }
+
+  // Writes `bytes` to `relative` under the test directory; returns its path.
+  std::string Write(const std::string& relative, std::string_view bytes) {
+    const fs::path path = dir_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    EXPECT_TRUE(out.good()) << path;
+    return path.string();
+  }
+  std::string Path(const std::string& relative) const { return (dir_ / relative).string(); }
+
+  fs::path dir_;
+};
+
+// ---- ReadSource -----------------------------------------------------------
+
+TEST_F(FileSourceTest, ReadsPlainFileLinesWithOffsets) {
+  // Several MiB so reads cross the 1 MiB chunk boundary inside lines.
+  const std::vector<std::string> lines = ServiceLogLines(40000);
+  const std::string path = Write("app.log", JoinLines(lines));
+  const ReadResult result = Read(path);
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  ASSERT_EQ(result.lines, lines);
+  EXPECT_EQ(result.batches, 40u);
+  uint64_t offset = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSERT_EQ(result.offsets[i], offset) << "line " << i + 1;
+    offset += lines[i].size() + 1;
+  }
+}
+
+TEST_F(FileSourceTest, ReadsPlainFileWithCrlfBomAndNoFinalNewline) {
+  const std::string path = Write("win.log",
+                                 "\xEF\xBB\xBF"
+                                 "2024-05-01 12:00:00 INFO started\r\n"
+                                 "2024-05-01 12:00:01 INFO ready");
+  const ReadResult result = Read(path);
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, (std::vector<std::string>{"2024-05-01 12:00:00 INFO started",
+                                                    "2024-05-01 12:00:01 INFO ready"}));
+  EXPECT_EQ(result.offsets, (std::vector<uint64_t>{0, 37}));
+}
+
+TEST_F(FileSourceTest, EmptyFileHasNoLines) {
+  for (const char* name : {"empty.log", "empty.log.gz", "empty.log.zst"}) {
+    const ReadResult result = Read(Write(name, ""));
+    EXPECT_TRUE(result.status.ok()) << name << ": " << result.status;
+    EXPECT_TRUE(result.lines.empty()) << name;
+    EXPECT_EQ(result.batches, 0u) << name;
+  }
+}
+
+TEST_F(FileSourceTest, ReadsGzipFile) {
+  const std::vector<std::string> lines = ServiceLogLines(30000);
+  const ReadResult result = Read(Write("app.log.gz", Gzip(JoinLines(lines))));
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, lines);
+}
+
+TEST_F(FileSourceTest, ReadsConcatenatedGzipMembers) {
+  // As `cat a.gz b.gz > c.gz` or logrotate's delaycompress+append produce.
+  const std::vector<std::string> lines = ServiceLogLines(3000);
+  const std::vector<std::string> first(lines.begin(), lines.begin() + 1000);
+  const std::vector<std::string> second(lines.begin() + 1000, lines.end());
+  const ReadResult result =
+      Read(Write("app.log.gz", Gzip(JoinLines(first)) + Gzip("") + Gzip(JoinLines(second))));
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, lines);
+}
+
+TEST_F(FileSourceTest, GzipMemberBoundaryInsideLineJoinsTheLine) {
+  const ReadResult result = Read(Write("split.log.gz", Gzip("first li") + Gzip("ne\nsecond\n")));
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, (std::vector<std::string>{"first line", "second"}));
+}
+
+TEST_F(FileSourceTest, ReadsZstdFileWithSeveralFrames) {
+  const std::vector<std::string> lines = ServiceLogLines(30000);
+  const std::vector<std::string> first(lines.begin(), lines.begin() + 12345);
+  const std::vector<std::string> second(lines.begin() + 12345, lines.end());
+  const ReadResult result =
+      Read(Write("app.log.zst", Zstd(JoinLines(first)) + Zstd(JoinLines(second))));
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, lines);
+}
+
+TEST_F(FileSourceTest, GarbageAfterGzipMemberIsDataLossKeepingEarlierLines) {
+  const std::vector<std::string> lines = ServiceLogLines(500);
+  const std::string path = Write("app.log.gz", Gzip(JoinLines(lines)) + "this is not gzip\n");
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(),
+                                absl::StrCat("decompressed offset ", JoinLines(lines).size())))
+      << result.status;
+  EXPECT_EQ(result.lines, lines);
+}
+
+TEST_F(FileSourceTest, CorruptGzipIsDataLossKeepingLinesBefore) {
+  const std::vector<std::string> lines = ServiceLogLines(60000);
+  std::string compressed = Gzip(JoinLines(lines));
+  // Overwrite a stretch well past the first MiB of output.
+  for (size_t i = compressed.size() * 3 / 4; i < compressed.size() * 3 / 4 + 64; ++i) {
+    compressed[i] = '\xFF';
+  }
+  const std::string path = Write("app.log.gz", compressed);
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), "decompressed offset")) << result.status;
+  ASSERT_GT(result.lines.size(), 1000u) << "lines before the damage are replayed";
+  for (size_t i = 0; i < 1000; ++i) ASSERT_EQ(result.lines[i], lines[i]) << "line " << i + 1;
+}
+
+TEST_F(FileSourceTest, TruncatedGzipIsDataLossKeepingPartialTail) {
+  const std::vector<std::string> lines = ServiceLogLines(20000);
+  const std::string compressed = Gzip(JoinLines(lines));
+  const std::string path = Write("app.log.gz", compressed.substr(0, compressed.size() / 2));
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), "truncated")) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
+  ASSERT_GT(result.lines.size(), 1u);
+  ASSERT_LT(result.lines.size(), lines.size());
+  // Every line but the last is whole; the last is the partial tail (kept by Finish()).
+  for (size_t i = 0; i + 1 < result.lines.size(); ++i) ASSERT_EQ(result.lines[i], lines[i]);
+  EXPECT_TRUE(absl::StartsWith(lines[result.lines.size() - 1], result.lines.back()));
+}
+
+TEST_F(FileSourceTest, TruncatedZstdIsDataLossKeepingEarlierLines) {
+  const std::vector<std::string> lines = ServiceLogLines(20000);
+  const std::string compressed = Zstd(JoinLines(lines));
+  const std::string path = Write("app.log.zst", compressed.substr(0, compressed.size() - 100));
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), "truncated")) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
+  ASSERT_GT(result.lines.size(), 1000u);
+  for (size_t i = 0; i + 1 < result.lines.size(); ++i) ASSERT_EQ(result.lines[i], lines[i]);
+}
+
+TEST_F(FileSourceTest, CorruptZstdIsDataLoss) {
+  const std::string path = Write("app.log.zst", Zstd("a\nb\n") + "not a zstd frame at all");
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
+  EXPECT_EQ(result.lines, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(FileSourceTest, MissingFileIsNotFoundNamingIt) {
+  const std::string path = Path("nope/app.log");
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(result.status.message(), "replay: no such file or directory: " + path);
+  EXPECT_EQ(result.batches, 0u);
+}
+
+TEST_F(FileSourceTest, UnreadableFileIsPermissionDenied) {
+  if (geteuid() == 0) GTEST_SKIP() << "root can read any file";
+  const std::string path = Write("secret.log", "x\n");
+  fs::permissions(path, fs::perms::none);
+  EXPECT_EQ(Read(path).status.code(), absl::StatusCode::kPermissionDenied);
+  const ExpandedPaths expanded = ExpandReplayPaths({path});
+  EXPECT_TRUE(expanded.files.empty());
+  ASSERT_EQ(expanded.errors.size(), 1u);
+  EXPECT_EQ(expanded.errors[0].code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(expanded.errors[0].message(), path));
+}
+
+TEST_F(FileSourceTest, DashReadsStdin) {
+  const std::string path = Write("stdin.log", "from stdin 1\nfrom stdin 2\n");
+  const int file_fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(file_fd, 0);
+  const int saved_stdin = dup(STDIN_FILENO);
+  ASSERT_GE(saved_stdin, 0);
+  ASSERT_EQ(dup2(file_fd, STDIN_FILENO), STDIN_FILENO);
+  close(file_fd);
+  const ReadResult result = Read("-");
+  dup2(saved_stdin, STDIN_FILENO);
+  close(saved_stdin);
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, (std::vector<std::string>{"from stdin 1", "from stdin 2"}));
+}
+
+TEST_F(FileSourceTest, DirectoryPassedToReadSourceIsFailedPrecondition) {
+  EXPECT_EQ(Read(dir_.string()).status.code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(CompressionOfTest, ByExtension) {
+  EXPECT_EQ(CompressionOf("app.log"), Compression::kNone);
+  EXPECT_EQ(CompressionOf("app.log.gz"), Compression::kGzip);
+  EXPECT_EQ(CompressionOf("app.log.2.gz"), Compression::kGzip);
+  EXPECT_EQ(CompressionOf("APP.LOG.GZ"), Compression::kGzip);
+  EXPECT_EQ(CompressionOf("app.ndjson.zst"), Compression::kZstd);
+  EXPECT_EQ(CompressionOf("app.gz.log"), Compression::kNone);
+  EXPECT_EQ(CompressionOf("-"), Compression::kNone);
+}
+
+// ---- ExpandReplayPaths ----------------------------------------------------
+
+TEST_F(FileSourceTest, ExpandsDirectoryRecursivelyFilteredAndSorted) {
+  for (const char* name :
+       {"logs/b.log", "logs/a.json", "logs/app.log.1", "logs/app.log.2.gz", "logs/z.ndjson.zst",
+        "logs/sub/c.jsonl", "logs/sub/deeper/d.log.gz", "logs/readme.txt", "logs/core.1",
+        "logs/sub/notes.md", "logs/sub/app.log.old", "logs/.log"}) {
+    Write(name, "x\n");
+  }
+  const ExpandedPaths expanded = ExpandReplayPaths({Path("logs")});
+  EXPECT_TRUE(expanded.errors.empty());
+  EXPECT_EQ(expanded.files, (std::vector<std::string>{
+                                Path("logs/a.json"),
+                                Path("logs/app.log.1"),
+                                Path("logs/app.log.2.gz"),
+                                Path("logs/b.log"),
+                                Path("logs/sub/c.jsonl"),
+                                Path("logs/sub/deeper/d.log.gz"),
+                                Path("logs/z.ndjson.zst"),
+                            }));
+}
+
+TEST_F(FileSourceTest, ExpandKeepsArgumentOrderFilesAsGivenAndDash) {
+  const std::string notes = Write("notes.txt", "taken as is whatever its name\n");
+  Write("dir/b.log", "b\n");
+  Write("dir/a.log", "a\n");
+  const ExpandedPaths expanded = ExpandReplayPaths({notes, "-", Path("dir"), notes});
+  EXPECT_TRUE(expanded.errors.empty());
+  EXPECT_EQ(expanded.files,
+            (std::vector<std::string>{notes, "-", Path("dir/a.log"), Path("dir/b.log"), notes}));
+}
+
+TEST_F(FileSourceTest, ExpandReportsMissingPathAndListsTheOthers) {
+  const std::string good = Write("good.log", "ok\n");
+  const std::string missing = Path("missing.log");
+  const ExpandedPaths expanded = ExpandReplayPaths({missing, good});
+  EXPECT_EQ(expanded.files, (std::vector<std::string>{good}));
+  ASSERT_EQ(expanded.errors.size(), 1u);
+  EXPECT_EQ(expanded.errors[0].code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(expanded.errors[0].message(), "replay: no such file or directory: " + missing);
+}
+
+TEST_F(FileSourceTest, ExpandReportsDirectoryWithoutLogFiles) {
+  fs::create_directories(Path("empty"));
+  Write("other/readme.md", "# not a log\n");
+  const std::string good = Write("good.log", "ok\n");
+  const ExpandedPaths expanded = ExpandReplayPaths({Path("empty"), Path("other"), good});
+  EXPECT_EQ(expanded.files, (std::vector<std::string>{good}));
+  ASSERT_EQ(expanded.errors.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(expanded.errors[i].code(), absl::StatusCode::kNotFound);
+    EXPECT_TRUE(absl::StrContains(expanded.errors[i].message(), "has no *.log"))
+        << expanded.errors[i];
+  }
+  EXPECT_TRUE(absl::StrContains(expanded.errors[0].message(), Path("empty")));
+  EXPECT_TRUE(absl::StrContains(expanded.errors[1].message(), Path("other")));
+}
+
+TEST_F(FileSourceTest, ExpandReportsUnreadableSubdirectoryAndListsTheRest) {
+  if (geteuid() == 0) GTEST_SKIP() << "root can read any directory";
+  Write("logs/a.log", "a\n");
+  Write("logs/locked/b.log", "b\n");
+  fs::permissions(Path("logs/locked"), fs::perms::none);
+  const ExpandedPaths expanded = ExpandReplayPaths({Path("logs")});
+  fs::permissions(Path("logs/locked"), fs::perms::owner_all);
+  EXPECT_EQ(expanded.files, (std::vector<std::string>{Path("logs/a.log")}));
+  ASSERT_EQ(expanded.errors.size(), 1u);
+  EXPECT_EQ(expanded.errors[0].code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(expanded.errors[0].message(), Path("logs/locked")));
+}
+
+TEST_F(FileSourceTest, ExpandedFilesReplayEndToEnd) {
+  const std::vector<std::string> lines = ServiceLogLines(300);
+  const std::vector<std::string> a(lines.begin(), lines.begin() + 100);
+  const std::vector<std::string> b(lines.begin() + 100, lines.begin() + 200);
+  const std::vector<std::string> c(lines.begin() + 200, lines.end());
+  Write("logs/1-app.log", JoinLines(a));
+  Write("logs/2-app.log.gz", Gzip(JoinLines(b)));
+  Write("logs/3-app.log.zst", Zstd(JoinLines(c)));
+  const ExpandedPaths expanded = ExpandReplayPaths({Path("logs")});
+  ASSERT_TRUE(expanded.errors.empty());
+  ASSERT_EQ(expanded.files.size(), 3u);
+  std::vector<std::string> all;
+  for (const std::string& file : expanded.files) {
+    const ReadResult result = Read(file);
+    ASSERT_TRUE(result.status.ok()) << result.status;
+    all.insert(all.end(), result.lines.begin(), result.lines.end());
+  }
+  EXPECT_EQ(all, lines);
+}
+
+}  // namespace
+}  // namespace logweave
