@@ -37,7 +37,7 @@ namespace internal {
 namespace {
 
 constexpr uint32_t kNoEvent = UINT32_MAX;
-constexpr uint32_t kChunkShift = 14;
+constexpr uint32_t kChunkShift = 15;  // 32768 events = 2 MiB: one huge page
 constexpr uint32_t kChunkEvents = 1u << kChunkShift;
 
 // One stored line. 64 bytes: one cache line.
@@ -130,9 +130,12 @@ class Shard {
   }
 
  private:
-  StoredEvent& Event(uint32_t i) { return chunks_[i >> kChunkShift][i & (kChunkEvents - 1)]; }
+  StoredEvent& Event(uint32_t i) {
+    return reinterpret_cast<StoredEvent*>(chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
+  }
   const StoredEvent& Event(uint32_t i) const {
-    return chunks_[i >> kChunkShift][i & (kChunkEvents - 1)];
+    return reinterpret_cast<const StoredEvent*>(
+        chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
   }
 
   uint32_t ServiceId(std::string_view name) {
@@ -167,7 +170,7 @@ class Shard {
       }
     }
     if ((index & (kChunkEvents - 1)) == 0) {
-      chunks_.push_back(std::unique_ptr<StoredEvent[]>(new StoredEvent[kChunkEvents]));
+      chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
     }
     StoredEvent& ev = Event(index);
     const bool message_in_raw = r.message.empty() || (r.message.data() >= r.raw.data() &&
@@ -211,7 +214,7 @@ class Shard {
 
   mutable absl::Mutex mu_;
   Arena arena_ ABSL_GUARDED_BY(mu_){4 << 20};
-  std::vector<std::unique_ptr<StoredEvent[]>> chunks_ ABSL_GUARDED_BY(mu_);
+  std::vector<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);
   uint32_t events_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,4 +1,5 @@
-// Append-only byte arena: the storage of a shard's line bytes.
+// Append-only byte arena: the storage of a shard's line bytes, and the
+// large-block allocator behind it.
 #ifndef LOGWEAVE_INTERNAL_ARENA_H_
 #define LOGWEAVE_INTERNAL_ARENA_H_
 
@@ -9,6 +10,18 @@
 #include <vector>
 
 namespace logweave::internal {
+
+// Frees memory from AllocateLarge.
+struct LargeFree {
+  void operator()(void* p) const;
+};
+using LargeBlock = std::unique_ptr<char[], LargeFree>;
+
+// Allocates `bytes` for a long-lived block. Blocks of 2 MiB and more are
+// 2 MiB-aligned and advised as transparent huge pages, which cuts the page
+// faults of filling them by a factor of 512 where the kernel allows it.
+// Never returns null (aborts like operator new when out of memory).
+LargeBlock AllocateLarge(size_t bytes);
 
 // Hands out byte ranges from large blocks; nothing is freed before the arena.
 // Pointers stay valid for the arena's lifetime. Thread-compatible.
@@ -27,7 +40,7 @@ class Arena {
 
  private:
   const size_t block_bytes_;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<LargeBlock> blocks_;
   char* cursor_ = nullptr;
   size_t left_ = 0;
   size_t reserved_ = 0;
