@@ -42,7 +42,9 @@ void BM_IndexInsert(benchmark::State& state) {
     options.dedupe = state.range(1) != 0;
     auto index = std::make_unique<Index>(options, 1, &sources);
     state.ResumeTiming();
-    for (auto& r : records) index->Insert(0, r.data(), r.size());
+    for (size_t b = 0; b < records.size(); ++b) {
+      index->Insert(0, batches[b].block, records[b].data(), records[b].size());
+    }
     items += kLines * static_cast<int64_t>(records.size());
     state.PauseTiming();
     index.reset();

@@ -33,7 +33,7 @@ class IndexTest : public ::testing::Test {
       ShardRecord sr{&r, parsed.line_hashes[i], parsed.trace_hashes[i]};
       uint32_t shard = r.trace_id.empty() ? index_.ShardOfLine(sr.line_hash)
                                           : index_.ShardOfTraceHash(sr.trace_hash);
-      index_.Insert(shard, &sr, 1);
+      index_.Insert(shard, parsed.block, &sr, 1);
     }
     // `parsed` is released here: the index must hold its own copies.
   }
@@ -95,8 +95,8 @@ TEST_F(IndexTest, DedupeCanBeTurnedOff) {
   Record r = parser_->ParseLine(R"({"msg":"m","trace_id":"d"})", "a", &scratch);
   ShardRecord sr{&r, 42, Index::HashTraceId("d")};
   uint32_t shard = index.ShardOfTraceHash(sr.trace_hash);
-  index.Insert(shard, &sr, 1);
-  index.Insert(shard, &sr, 1);
+  index.Insert(shard, nullptr, &sr, 1);  // no block: the shard copies the line
+  index.Insert(shard, nullptr, &sr, 1);
   EXPECT_EQ(index.GetTimeline("d")->events.size(), 2u);
   EXPECT_EQ(index.Counters().duplicates, 0u);
 }

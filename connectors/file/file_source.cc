@@ -78,7 +78,7 @@ bool IsReplayableName(absl::string_view name) {
 // PERMISSION_DENIED (or other) status per unreadable directory to `errors`;
 // the rest of the tree is still listed. Returns how many files were added.
 // Symlinks to files are followed; symlinks to directories are not entered,
-// which also rules out cycles.
+// which also rules out cycles. Hidden entries (names starting with '.') are skipped.
 size_t ExpandDirectory(const std::string& dir, std::vector<std::string>& out,
                        std::vector<absl::Status>& errors) {
   std::vector<std::string> found;
@@ -90,6 +90,8 @@ size_t ExpandDirectory(const std::string& dir, std::vector<std::string>& out,
     fs::directory_iterator it(current, ec);
     for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
       const fs::directory_entry& entry = *it;
+      // Hidden files and directories (.git, .truth.jsonl, editor swap files) are skipped.
+      if (entry.path().filename().string().front() == '.') continue;
       std::error_code type_ec;
       if (entry.is_symlink(type_ec)) {
         if (entry.is_regular_file(type_ec) && IsReplayableName(entry.path().filename().string())) {

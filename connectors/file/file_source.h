@@ -30,7 +30,8 @@ struct ExpandedPaths {
 // Expands command-line paths: a regular file is taken as is (whatever its
 // name); a directory contributes every regular file below it (recursively)
 // whose name ends in .log, .json, .ndjson or .jsonl, optionally followed by
-// .gz or .zst, and rotated names like app.log.1 / app.log.2.gz; "-" is stdin.
+// .gz or .zst, and rotated names like app.log.1 / app.log.2.gz; hidden files and
+// directories (names starting with '.') are skipped; "-" is stdin.
 ExpandedPaths ExpandReplayPaths(const std::vector<std::string>& args);
 
 // The compression a path implies by its extension.

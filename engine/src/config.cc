@@ -153,7 +153,17 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
     options.batching.batch_bytes = static_cast<uint32_t>(v);
   }
   if (const YAML::Node index = root["index"]) {
-    if (auto s = CheckKeys(origin, index, "index.", {"shards", "dedupe"}); !s.ok()) return s;
+    if (auto s = CheckKeys(origin, index, "index.", {"shards", "dedupe", "dedupe_window"});
+        !s.ok()) {
+      return s;
+    }
+    if (index["dedupe_window"]) {
+      if (auto s = ReadUint(origin, index["dedupe_window"], "index.dedupe_window", 1ull << 32,
+                            &options.index.dedupe_window);
+          !s.ok()) {
+        return s;
+      }
+    }
     if (index["shards"]) {
       if (auto s = ReadUint(origin, index["shards"], "index.shards", 4096, &v); !s.ok()) return s;
       options.index.shards = static_cast<uint32_t>(v);

@@ -47,7 +47,7 @@ struct StoredEvent {
   const char* raw;  // in the shard's arena; an escaped message follows the raw bytes
   uint64_t source_offset;
   uint32_t raw_len;
-  uint32_t next;     // next event of the same trace (insertion order), or kNoEvent
+  uint32_t prev;     // previous event of the same trace (insertion order), or kNoEvent
   uint32_t msg_off;  // message = raw + msg_off
   uint32_t msg_len;
   uint32_t line_no;
@@ -59,56 +59,127 @@ struct StoredEvent {
 };
 static_assert(sizeof(StoredEvent) == 64);
 
+// A trace id in the trace map. Ids of up to kInlineBytes (W3C ids are 32 hex
+// characters) are stored in the slot itself, so that comparing a probe with a
+// slot touches no other memory; longer ids point into the shard's arena.
 struct TraceKey {
-  const char* data;
-  uint32_t size;
+  static constexpr uint32_t kInlineBytes = 32;
+
   uint64_t hash;
-  std::string_view view() const { return std::string_view(data, size); }
+  uint32_t size;
+  bool is_inline;
+  union {
+    const char* ptr;
+    char bytes[kInlineBytes];
+  };
+
+  // A key that points at `id` (for lookups; not for storing).
+  static TraceKey Probe(std::string_view id, uint64_t hash) {
+    TraceKey k;
+    k.hash = hash;
+    k.size = static_cast<uint32_t>(id.size());
+    k.is_inline = false;
+    k.ptr = id.data();
+    return k;
+  }
+  std::string_view view() const { return std::string_view(is_inline ? bytes : ptr, size); }
 };
 struct TraceKeyHash {
   size_t operator()(const TraceKey& k) const { return k.hash; }
 };
 struct TraceKeyEq {
   bool operator()(const TraceKey& a, const TraceKey& b) const {
-    return a.hash == b.hash && a.size == b.size && std::memcmp(a.data, b.data, a.size) == 0;
+    return a.hash == b.hash && a.size == b.size &&
+           std::memcmp(a.view().data(), b.view().data(), a.size) == 0;
   }
 };
+// A trace's events are linked from the last one backwards: linking a new
+// event writes only the new event and this entry, never an older event (which
+// would be a cache miss per line).
 struct TraceEntry {
-  uint32_t first;
   uint32_t last;
   uint32_t count;
 };
 
 }  // namespace
 
+// Recent line hashes, for finding exact repeats: two generations of at most
+// `limit` entries each; when the newer one is full the older one is dropped.
+// Thread-compatible (owned by a shard).
+class DedupeWindow {
+ public:
+  explicit DedupeWindow(size_t limit) : limit_(limit) {}
+
+  // The event recorded for `hash`, or kNoEvent; then records `event` for it.
+  uint32_t FindOrAdd(uint64_t hash, uint32_t event) {
+    auto [it, inserted] = current_.try_emplace(hash, event);
+    if (!inserted) return it->second;
+    if (auto old = previous_.find(hash); old != previous_.end()) {
+      it->second = old->second;
+      return old->second;
+    }
+    if (current_.size() >= limit_) {
+      previous_ = std::move(current_);
+      current_ = {};
+      current_.reserve(limit_);
+    }
+    return kNoEvent;
+  }
+  void Prefetch(uint64_t hash) const { current_.prefetch(hash); }
+  size_t bytes() const {
+    return (current_.capacity() + previous_.capacity()) *
+           (sizeof(std::pair<uint64_t, uint32_t>) + 1);
+  }
+
+ private:
+  const size_t limit_;
+  absl::flat_hash_map<uint64_t, uint32_t> current_, previous_;
+};
+
 // One index shard. Written only by its owner thread (Insert, under mu_ as a
 // writer, one batch at a time); read by query threads under mu_ as readers.
 class Shard {
  public:
-  void Insert(const ShardRecord* records, size_t count, bool dedupe) {
+  explicit Shard(size_t dedupe_window) : dedupe_(dedupe_window) {}
+
+  void Insert(const std::shared_ptr<const std::string>& block, const ShardRecord* records,
+              size_t count, bool dedupe) {
     absl::MutexLock lock(&mu_);
-    for (size_t i = 0; i < count; ++i) InsertOne(records[i], dedupe);
-    bytes_ = arena_.reserved_bytes() + chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
+    if (block != nullptr && (blocks_.empty() || blocks_.back() != block)) blocks_.push_back(block);
+    // Hash-table slots are random accesses: ask for them a few records ahead.
+    constexpr size_t kLookahead = 8;
+    for (size_t i = 0; i < count; ++i) {
+      if (i + kLookahead < count) {
+        const ShardRecord& ahead = records[i + kLookahead];
+        const std::string_view id = ahead.record->trace_id;
+        if (!id.empty()) {
+          traces_.prefetch(TraceKey::Probe(id, ahead.trace_hash));
+        }
+        if (dedupe) dedupe_.Prefetch(ahead.line_hash);
+      }
+      InsertOne(records[i], block != nullptr, dedupe);
+    }
+    bytes_ = line_bytes_ + arena_.reserved_bytes() +
+             chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
              traces_.capacity() * (sizeof(std::pair<TraceKey, TraceEntry>) + 1) +
-             dedupe_.capacity() * (sizeof(std::pair<uint64_t, uint32_t>) + 1);
+             dedupe_.bytes() + escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
   }
 
-  // Copies the events of a trace out, in insertion order. False if unknown.
+  // Copies the events of a trace out, newest inserted first. False if unknown.
   bool CollectTrace(std::string_view trace_id, uint64_t hash, const SourceNames& sources,
                     bool with_raw, std::vector<TimelineEvent>* out) const {
     absl::ReaderMutexLock lock(&mu_);
-    TraceKey key{trace_id.data(), static_cast<uint32_t>(trace_id.size()), hash};
-    auto it = traces_.find(key);
+    auto it = traces_.find(TraceKey::Probe(trace_id, hash));
     if (it == traces_.end()) return false;
     out->reserve(it->second.count);
-    for (uint32_t e = it->second.first; e != kNoEvent; e = Event(e).next) {
+    for (uint32_t e = it->second.last; e != kNoEvent; e = Event(e).prev) {
       const StoredEvent& ev = Event(e);
       TimelineEvent& t = out->emplace_back();
       t.time_ns = ev.time_ns;
       t.has_time = ev.flags & kRecordHasTime;
       t.service = service_names_[ev.service];
       t.level = ev.level;
-      t.message.assign(ev.raw + ev.msg_off, ev.msg_len);
+      t.message = std::string(Message(e, ev));
       t.source = std::string(sources.Name(ev.source_id));
       t.line_no = ev.line_no;
       t.source_offset = ev.source_offset;
@@ -130,6 +201,8 @@ class Shard {
   }
 
  private:
+  static constexpr uint32_t kEscapedMessage = UINT32_MAX;
+
   StoredEvent& Event(uint32_t i) {
     return reinterpret_cast<StoredEvent*>(chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
   }
@@ -137,8 +210,14 @@ class Shard {
     return reinterpret_cast<const StoredEvent*>(
         chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
   }
+  std::string_view Message(uint32_t index, const StoredEvent& ev) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (ev.msg_off != kEscapedMessage) return std::string_view(ev.raw + ev.msg_off, ev.msg_len);
+    auto it = escaped_.find(index);
+    return it == escaped_.end() ? std::string_view() : std::string_view(it->second, ev.msg_len);
+  }
 
-  uint32_t ServiceId(std::string_view name) {
+  uint32_t ServiceId(std::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (last_service_id_ != kNoEvent && name == last_service_) return last_service_id_;
     auto it = service_ids_.find(name);
     if (it == service_ids_.end()) {
@@ -154,13 +233,14 @@ class Shard {
     return it->second;
   }
 
-  void InsertOne(const ShardRecord& sr, bool dedupe) {
+  void InsertOne(const ShardRecord& sr, bool in_block, bool dedupe)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const Record& r = *sr.record;
     uint32_t index = events_;
     if (dedupe && r.kind == RecordKind::kJson) {
-      auto [it, inserted] = dedupe_.try_emplace(sr.line_hash, index);
-      if (!inserted) {
-        const StoredEvent& other = Event(it->second);
+      uint32_t other_index = dedupe_.FindOrAdd(sr.line_hash, index);
+      if (other_index != kNoEvent) {
+        const StoredEvent& other = Event(other_index);
         if (other.raw_len == r.raw.size() &&
             std::memcmp(other.raw, r.raw.data(), r.raw.size()) == 0) {
           ++duplicates_;
@@ -173,18 +253,17 @@ class Shard {
       chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
     }
     StoredEvent& ev = Event(index);
+    // The raw bytes stay in the batch's block (kept alive by blocks_), or are copied.
+    ev.raw = in_block ? r.raw.data() : arena_.Copy(r.raw).data();
+    ev.raw_len = static_cast<uint32_t>(r.raw.size());
+    line_bytes_ += r.raw.size() + 1;
     const bool message_in_raw = r.message.empty() || (r.message.data() >= r.raw.data() &&
                                                       r.message.data() <= r.raw.data() + r.raw.size());
-    size_t extra = message_in_raw ? 0 : r.message.size();
-    char* raw = arena_.Allocate(r.raw.size() + extra);
-    std::memcpy(raw, r.raw.data(), r.raw.size());
-    ev.raw = raw;
-    ev.raw_len = static_cast<uint32_t>(r.raw.size());
     if (message_in_raw) {
       ev.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());
     } else {
-      std::memcpy(raw + r.raw.size(), r.message.data(), r.message.size());
-      ev.msg_off = ev.raw_len;
+      ev.msg_off = kEscapedMessage;
+      escaped_.emplace(index, arena_.Copy(r.message).data());
     }
     ev.msg_len = static_cast<uint32_t>(r.message.size());
     ev.time_ns = r.time_ns;
@@ -196,30 +275,39 @@ class Shard {
     ev.flags = r.flags;
     ev.level = r.level;
     ev.kind = r.kind;
-    ev.next = kNoEvent;
+    ev.prev = kNoEvent;
     ++events_;
 
     if (r.trace_id.empty()) return;
-    TraceKey key{r.trace_id.data(), static_cast<uint32_t>(r.trace_id.size()), sr.trace_hash};
+    TraceKey key = TraceKey::Probe(r.trace_id, sr.trace_hash);
     auto it = traces_.find(key);
     if (it == traces_.end()) {
-      key.data = arena_.Copy(r.trace_id).data();
-      traces_.emplace(key, TraceEntry{index, index, 1});
+      if (key.size <= TraceKey::kInlineBytes) {
+        key.is_inline = true;
+        std::memcpy(key.bytes, r.trace_id.data(), key.size);
+      } else {
+        key.ptr = arena_.Copy(r.trace_id).data();
+      }
+      traces_.emplace(key, TraceEntry{index, 1});
     } else {
-      Event(it->second.last).next = index;
+      ev.prev = it->second.last;
       it->second.last = index;
       ++it->second.count;
     }
   }
 
   mutable absl::Mutex mu_;
-  Arena arena_ ABSL_GUARDED_BY(mu_){4 << 20};
-  std::vector<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);
+  // Batch blocks holding this shard's raw lines (shared with other shards).
+  std::vector<std::shared_ptr<const std::string>> blocks_ ABSL_GUARDED_BY(mu_);
+  Arena arena_ ABSL_GUARDED_BY(mu_){1 << 20};  // trace ids, escaped messages, copied lines
+  std::vector<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);  // the event log
   uint32_t events_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t line_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<TraceKey, TraceEntry, TraceKeyHash, TraceKeyEq> traces_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<uint64_t, uint32_t> dedupe_ ABSL_GUARDED_BY(mu_);  // line hash -> event
+  DedupeWindow dedupe_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint32_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
   std::deque<std::string> service_names_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string_view, uint32_t> service_ids_ ABSL_GUARDED_BY(mu_);
   std::string_view last_service_ ABSL_GUARDED_BY(mu_);
@@ -232,7 +320,8 @@ Index::Index(const IndexOptions& options, uint32_t shards, const SourceNames* so
     : options_(options), sources_(sources) {
   shards_.reserve(shards == 0 ? 1 : shards);
   for (uint32_t i = 0; i < std::max<uint32_t>(shards, 1); ++i) {
-    shards_.push_back(std::make_unique<internal::Shard>());
+    shards_.push_back(std::make_unique<internal::Shard>(
+        std::max<size_t>(options.dedupe_window / std::max<uint32_t>(shards, 1), 64)));
   }
 }
 
@@ -242,8 +331,9 @@ uint64_t Index::HashTraceId(std::string_view trace_id) {
   return XXH3_64bits(trace_id.data(), trace_id.size());
 }
 
-void Index::Insert(uint32_t shard, const ShardRecord* records, size_t count) {
-  shards_[shard]->Insert(records, count, options_.dedupe);
+void Index::Insert(uint32_t shard, const std::shared_ptr<const std::string>& block,
+                   const ShardRecord* records, size_t count) {
+  shards_[shard]->Insert(block, records, count, options_.dedupe);
 }
 
 absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,

@@ -39,6 +39,10 @@ absl::Status FieldNames::Validate() const {
 }
 
 absl::Status IndexOptions::Validate() const {
+  if (dedupe_window < 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("index.dedupe_window must be at least 1024 lines (got ", dedupe_window, ")"));
+  }
   if (shards > 4096) {
     return absl::InvalidArgumentError(
         absl::StrCat("index.shards must be between 0 (auto) and 4096 (got ", shards, ")"));

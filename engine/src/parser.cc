@@ -389,9 +389,13 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
                                      ParsedBatch* out) const {
   ParseCounters c;
+  // The bytes move into a heap-allocated block first: moving a std::string may
+  // move short (SSO) contents, so no view is taken before this.
+  out->block = std::make_shared<const std::string>(std::move(batch.data));
   out->raw = std::move(batch);
   const RawBatch& raw = out->raw;
-  out->scratch.assign(raw.data);
+  const std::string& data = *out->block;
+  out->scratch.assign(data);
   out->records.resize(raw.size());
   out->line_hashes.resize(raw.size());
   out->trace_hashes.resize(raw.size());
@@ -403,7 +407,7 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     r.source_offset = span.source_offset;
     r.line_no = span.line_no;
     r.source_id = raw.source_id;
-    std::string_view line = raw.Line(i);
+    std::string_view line(data.data() + span.begin, span.length);
     ParseInto(line, out->scratch.data() + span.begin, default_service, &r);
 
     ++c.lines;

@@ -52,6 +52,8 @@ class PipelineImpl {
     stop_.store(true, std::memory_order_release);
     for (auto& w : workers_) w->wake.signal();
     for (auto& w : workers_) w->thread.join();
+    SharedBatch* spare;
+    while (spare_batches_.try_dequeue(spare)) delete spare;
   }
 
   uint32_t AddSource(const std::string& name, const std::string& default_service) {
@@ -151,7 +153,8 @@ class PipelineImpl {
       size_t n;
       while ((n = shard_queues_[k]->try_dequeue_bulk(items, 16)) > 0) {
         for (size_t i = 0; i < n; ++i) {
-          index_.Insert(k, items[i]->records.data(), items[i]->records.size());
+          index_.Insert(k, items[i]->batch->parsed.block, items[i]->records.data(),
+                        items[i]->records.size());
           Release(items[i]->batch);
           delete items[i];
         }
@@ -163,7 +166,14 @@ class PipelineImpl {
 
   void ParseAndRoute(Worker& worker, std::unique_ptr<RawBatch> raw,
                      std::vector<std::vector<ShardRecord>>* by_shard) {
-    auto* shared = new SharedBatch;
+    // A recycled batch keeps the capacity of its scratch buffer and vectors:
+    // fresh memory would cost a page fault and the kernel's zeroing per 4 KiB.
+    SharedBatch* shared = nullptr;
+    if (spare_batches_.try_dequeue(shared)) {
+      spare_count_.fetch_sub(1, std::memory_order_relaxed);
+    } else {
+      shared = new SharedBatch;
+    }
     shared->raw_bytes = raw->data.size();
     std::string_view service = sources_.DefaultService(raw->source_id);
     ParseCounters counters = worker.parser->ParseBatch(std::move(*raw), service, &shared->parsed);
@@ -198,7 +208,13 @@ class PipelineImpl {
   void Release(SharedBatch* batch) {
     if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     uint64_t bytes = batch->raw_bytes;
-    delete batch;
+    batch->parsed.block.reset();  // the index holds its own references
+    if (spare_count_.fetch_add(1, std::memory_order_relaxed) < kMaxSpareBatches) {
+      spare_batches_.enqueue(batch);
+    } else {
+      spare_count_.fetch_sub(1, std::memory_order_relaxed);
+      delete batch;
+    }
     absl::MutexLock lock(&mu_);
     inflight_bytes_ -= bytes;
     --inflight_batches_;
@@ -217,6 +233,11 @@ class PipelineImpl {
   std::vector<std::unique_ptr<moodycamel::ConcurrentQueue<ShardWork*>>> shard_queues_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stop_{false};
+  // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
+  // the worker that releases a batch; consumers = workers parsing a new one.
+  static constexpr uint32_t kMaxSpareBatches = 64;
+  moodycamel::ConcurrentQueue<SharedBatch*> spare_batches_;
+  std::atomic<uint32_t> spare_count_{0};
 
   mutable absl::Mutex mu_;
   uint64_t inflight_bytes_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,7 +1,7 @@
 // loggen: a fast, deterministic generator of realistic multi-service logs for the demo, the tests
 // and the benchmarks.
 //
-//   loggen --out /tmp/shop --traces 1000           # <service>.log per service + truth.jsonl
+//   loggen --out /tmp/shop --traces 1000           # <service>.log per service + .truth.jsonl (hidden, so that replaying DIR skips it)
 //   loggen --out /tmp/big --bytes 1G --single-file  # ~1 GiB, all services interleaved in all.log
 //
 // The model is a small web shop. Requests ("traces") arrive at the gateway as a Poisson process
@@ -18,7 +18,7 @@
 // (zap, python-json-logger, logstash/ECS, pino, OpenTelemetry, structlog, and a JSON logger with a
 // local UTC offset). Lines are written in event-time order, so each file looks like a process's
 // stdout with concurrent requests interleaved. With --faults on, a few deliberate problems are
-// injected and listed in truth.jsonl (see kHelp for the kinds and their rates).
+// injected and listed in .truth.jsonl (see kHelp for the kinds and their rates).
 //
 // Determinism: every trace draws from its own random streams derived from (seed, trace index),
 // with a hand-written generator and distributions (absl's may change between Abseil releases;
@@ -71,7 +71,7 @@ struct Options {
   double rate = 50;          // --rate: mean traces per second of event time (> 0).
   bool faults = true;        // --faults on|off.
   bool single_file = false;  // --single-file: everything into all.log.
-  bool truth = true;         // false with --no-truth: no truth.jsonl.
+  bool truth = true;         // false with --no-truth: no .truth.jsonl.
   // Fault rates, each a probability in [0, 1].
   double missing_service_rate = 0.01;  // per trace whose route has >= 2 services.
   double email_error_rate = 0.01;      // per trace that sends an email.
@@ -94,9 +94,9 @@ Usage: loggen --out DIR [flags]
   --seed S               random seed, 0..2^64-1 (default 1)
   --start TIME           event time of the first trace, RFC 3339 (default 2026-11-23T10:00:00Z)
   --rate R               mean traces per second of event time (default 50)
-  --faults on|off        inject faults and list them in DIR/truth.jsonl (default on)
+  --faults on|off        inject faults and list them in DIR/.truth.jsonl (default on)
   --single-file          write every service into DIR/all.log, interleaved by time (default off)
-  --no-truth             do not write DIR/truth.jsonl (default: write it)
+  --no-truth             do not write DIR/.truth.jsonl (default: write it)
   --missing-service-rate P  share of traces (routes with >= 2 services) where one service
                          on the route logs nothing (default 0.01)
   --email-error-rate P   share of emailing traces where email logs email_send_attempt, then a
@@ -113,7 +113,7 @@ Files (one per service, each in its library's convention):
   payments.log (logstash/ECS), ledger.log (pino), inventory.log (OpenTelemetry-style, nested),
   email.log (structlog)
 
-truth.jsonl, one object per injected fault:
+.truth.jsonl, one object per injected fault:
   {"kind":"missing_service","trace_id":..,"service":..,"route":..}
   {"kind":"incomplete_sequence","trace_id":..,"service":"email","event":"email_send_attempt",
    "missing":"email_queued"}
@@ -1106,7 +1106,7 @@ bool Generator::Open(std::string* error) {
     if (!open(sink)) return false;
   }
   if (options_.truth) {
-    truth_.name = "truth.jsonl";
+    truth_.name = ".truth.jsonl";
     if (!open(truth_)) return false;
   }
   return true;

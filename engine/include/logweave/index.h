@@ -87,7 +87,7 @@ struct IndexCounters {
   uint64_t events = 0;
   uint64_t traces = 0;
   uint64_t duplicates = 0;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // line bytes held, plus events, maps and arenas
 };
 
 // The index: S shards. Insert() for shard k must be called by one thread at a
@@ -111,8 +111,11 @@ class Index {
   }
   static uint64_t HashTraceId(std::string_view trace_id);
 
-  // Stores records in shard `shard`. Owner thread only.
-  void Insert(uint32_t shard, const ShardRecord* records, size_t count);
+  // Stores records in shard `shard`. Owner thread only. When `block` is
+  // given, every record's raw line lies inside it and the shard keeps a
+  // reference instead of copying the bytes; otherwise the bytes are copied.
+  void Insert(uint32_t shard, const std::shared_ptr<const std::string>& block,
+              const ShardRecord* records, size_t count);
 
   // The events of `trace_id` ordered by event time. NOT_FOUND if the index has
   // no event of that trace; INVALID_ARGUMENT for an empty id.

@@ -43,6 +43,10 @@ struct IndexOptions {
   uint32_t shards = 0;
   // Keep exact duplicate JSON lines once (a shipper's retry) and count the rest. Default on.
   bool dedupe = true;
+  // How many recent lines (across all shards) a repeat is looked for in. A
+  // retry repeats recent lines; the window bounds the memory of dedupe to
+  // about 32 bytes x window. Default 1048576. Must be >= 1024.
+  uint64_t dedupe_window = 1u << 20;
 
   absl::Status Validate() const;
 };

@@ -29,11 +29,13 @@ namespace internal {
 class FieldTable;
 }  // namespace internal
 
-// A parsed batch: the raw bytes, the scratch copy the in-situ parser wrote
+// A parsed batch: the raw bytes (moved into a shared block that the index
+// keeps, so lines are never copied), the scratch copy the in-situ parser wrote
 // into, and one Record per line whose views point into both. Movable, not
 // copyable (moving keeps the views valid: the buffers' storage does not move).
 struct ParsedBatch {
-  RawBatch raw;
+  std::shared_ptr<const std::string> block;  // the batch's bytes (RawBatch::data)
+  RawBatch raw;                              // the line spans; raw.data is empty
   std::string scratch;
   std::vector<Record> records;
   std::vector<uint64_t> line_hashes;  // XXH3 of each raw line (0 for empty lines)
