@@ -39,10 +39,10 @@ inline std::vector<std::string> MakeLines(const std::string& convention, int cou
           R"({"timestamp":"2026-11-23T10:00:%02d.%03d456789Z","severity":"INFO","service":{"name":"inventory"},"trace":{"id":"%s"},"body":"stock reserved"})",
           (i / 1000) % 60, i % 1000, trace));
     } else {
-      lines.push_back(absl::StrFormat(
-          "2026-11-23T10:00:%02d.%03dZ ERROR Connection timeout to email provider "
-          "smtp.example.net:587 after 5000ms",
-          (i / 1000) % 60, i % 1000));
+      lines.push_back(
+          absl::StrFormat("2026-11-23T10:00:%02d.%03dZ ERROR Connection timeout to email provider "
+                          "smtp.example.net:587 after 5000ms",
+                          (i / 1000) % 60, i % 1000));
     }
   }
   return lines;

@@ -53,7 +53,12 @@ void BM_IndexInsert(benchmark::State& state) {
   state.SetItemsProcessed(items);
   state.SetBytesProcessed(static_cast<int64_t>(bytes) * state.iterations());
 }
-BENCHMARK(BM_IndexInsert)->ArgNames({"traces", "dedupe"})->Args({1000, 1})->Args({200000, 1})->Args({200000, 0})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IndexInsert)
+    ->ArgNames({"traces", "dedupe"})
+    ->Args({1000, 1})
+    ->Args({200000, 1})
+    ->Args({200000, 0})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace logweave::bench

@@ -1,1 +1,787 @@
+// Tests for logweave/parser.h: field extraction per logging convention, field priority,
+// outcomes of bad input, ParseBatch counters and bookkeeping, source-name services and level
+// words.
+//
+// Expected times are independent of the code under test: 2026-11-23T10:00:00Z is epoch second
+// 1795428000 (`date -u -d @1795428000`), and the other instants are offsets from it.
+#include "logweave/parser.h"
+
 #include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "logweave/batch.h"
+#include "logweave/options.h"
+#include "logweave/record.h"
+
+namespace logweave {
+namespace {
+
+using namespace std::string_literals;
+
+// 2026-11-23T10:00:00Z in nanoseconds since the epoch.
+constexpr int64_t kBaseNs = 1795428000LL * 1'000'000'000;
+constexpr int64_t kMsNs = 1'000'000;
+
+constexpr std::string_view kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr std::string_view kSourceService = "ledger";
+
+std::unique_ptr<LineParser> MakeParser(const ParserOptions& options = {}) {
+  absl::StatusOr<std::unique_ptr<LineParser>> parser = LineParser::Create(options);
+  EXPECT_TRUE(parser.ok()) << parser.status();
+  return parser.ok() ? std::move(*parser) : nullptr;
+}
+
+// True if `view` lies entirely inside `buffer`.
+bool PointsInto(std::string_view view, std::string_view buffer) {
+  std::less<const char*> less;
+  return !less(view.data(), buffer.data()) &&
+         !less(buffer.data() + buffer.size(), view.data() + view.size());
+}
+
+// The bytes of a parsed batch, which record.raw and unescaped values point into.
+std::string_view BatchBytes(const ParsedBatch& parsed) {
+  return parsed.block != nullptr ? std::string_view(*parsed.block) : std::string_view();
+}
+
+// Parses single lines with the built-in field names. Each Parse() reuses the scratch buffer,
+// so a record is only valid until the next Parse().
+class ParseLineTest : public ::testing::Test {
+ protected:
+  Record Parse(std::string_view line) {
+    return parser_->ParseLine(line, kSourceService, &scratch_);
+  }
+
+  std::unique_ptr<LineParser> parser_ = MakeParser();
+  std::string scratch_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Logging conventions.
+
+TEST_F(ParseLineTest, ZapLineWithoutServiceFieldTakesSourceService) {
+  Record r = Parse(
+      R"({"level":"info","ts":1795428000.123456,"caller":"ledger/post.go:88","msg":"posted entry","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.service, "ledger");
+  EXPECT_TRUE(r.flags & kRecordServiceFromSource);
+  EXPECT_EQ(r.level, Level::kInfo);
+  EXPECT_EQ(r.message, "posted entry");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 123456000);
+  EXPECT_FALSE(r.flags & kRecordBadTime);
+}
+
+TEST_F(ParseLineTest, PythonJsonLoggerLineGivesAllFields) {
+  Record r = Parse(
+      R"({"timestamp":"2026-11-23T10:00:01.250Z","levelname":"WARNING","name":"checkout.api","message":"cart total mismatch","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","service":"checkout"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.service, "checkout");
+  EXPECT_FALSE(r.flags & kRecordServiceFromSource);
+  EXPECT_EQ(r.level, Level::kWarn);
+  EXPECT_EQ(r.message, "cart total mismatch");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 1250 * kMsNs);
+}
+
+TEST_F(ParseLineTest, LogstashEcsLineWithDottedKeysGivesAllFields) {
+  Record r = Parse(
+      R"({"@timestamp":"2026-11-23T10:00:02.500+00:00","log.level":"ERROR","message":"insufficient funds for account 7731","ecs.version":"1.2.0","service.name":"ledger-core","event.dataset":"ledger-core.log","process.thread.name":"http-nio-8080-exec-3","log.logger":"com.acme.ledger.PostingService","trace.id":"4bf92f3577b34da6a3ce929d0e0e4736","transaction.id":"00f067aa0ba902b7"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.service, "ledger-core");
+  EXPECT_FALSE(r.flags & kRecordServiceFromSource);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.message, "insufficient funds for account 7731");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 2500 * kMsNs);
+}
+
+TEST_F(ParseLineTest, PinoLineWithEpochMillisAndNumericLevelGivesAllFields) {
+  Record r = Parse(
+      R"({"level":30,"time":1795428000123,"pid":4242,"hostname":"payments-7d9f","service":"payments","traceId":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"charge captured"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_FALSE(r.flags & kRecordNumericTraceId);
+  EXPECT_EQ(r.service, "payments");
+  EXPECT_EQ(r.level, Level::kInfo);
+  EXPECT_EQ(r.message, "charge captured");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 123 * kMsNs);
+}
+
+TEST_F(ParseLineTest, PinoNumericLevelsMapTraceThroughFatal) {
+  const std::pair<int, Level> cases[] = {{10, Level::kTrace}, {20, Level::kDebug},
+                                         {30, Level::kInfo},  {40, Level::kWarn},
+                                         {50, Level::kError}, {60, Level::kFatal}};
+  for (const auto& [number, level] : cases) {
+    SCOPED_TRACE(number);
+    Record r =
+        Parse(R"({"level":)" + std::to_string(number) +
+              R"(,"time":1795428000123,"pid":4242,"hostname":"payments-7d9f","msg":"tick"})");
+    EXPECT_EQ(r.kind, RecordKind::kJson);
+    EXPECT_EQ(r.level, level);
+  }
+}
+
+TEST_F(ParseLineTest, OpenTelemetryNestedTraceAndServiceObjectsAreRead) {
+  Record r = Parse(
+      R"({"time":"2026-11-23T10:00:03Z","trace":{"id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"},"service":{"name":"payments","version":"1.4.2"},"severity":"WARN","body":"retrying charge after gateway timeout"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.service, "payments");
+  EXPECT_FALSE(r.flags & kRecordServiceFromSource);
+  EXPECT_EQ(r.level, Level::kWarn);
+  EXPECT_EQ(r.message, "retrying charge after gateway timeout");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 3000 * kMsNs);
+}
+
+TEST_F(ParseLineTest, NestedEcsLogLevelObjectIsRead) {
+  Record r = Parse(
+      R"({"@timestamp":"2026-11-23T10:00:02.500Z","log":{"level":"warn","logger":"com.acme.ledger.PostingService"},"message":"slow commit","service":{"name":"ledger-core"}})");
+  EXPECT_EQ(r.level, Level::kWarn);
+  EXPECT_EQ(r.service, "ledger-core");
+  EXPECT_EQ(r.message, "slow commit");
+}
+
+TEST_F(ParseLineTest, EmptyServiceFieldFallsBackToSourceService) {
+  Record r = Parse(R"({"level":"info","service":"","msg":"x"})");
+  EXPECT_EQ(r.service, "ledger");
+  EXPECT_TRUE(r.flags & kRecordServiceFromSource);
+}
+
+TEST_F(ParseLineTest, TraceidKeyIsATraceId) {
+  Record r = Parse(R"({"level":"info","msg":"cache warm","traceid":"a1b2c3d4e5f60718"})");
+  EXPECT_EQ(r.trace_id, "a1b2c3d4e5f60718");
+}
+
+TEST_F(ParseLineTest, TraceDashIdKeyIsATraceId) {
+  Record r = Parse(R"({"level":"info","msg":"cache warm","trace-id":"a1b2c3d4e5f60718"})");
+  EXPECT_EQ(r.trace_id, "a1b2c3d4e5f60718");
+}
+
+TEST_F(ParseLineTest, XTraceIdHeaderKeyIsATraceId) {
+  Record r = Parse(
+      R"({"method":"GET","path":"/v1/accounts","status":200,"x-trace-id":"a1b2c3d4e5f60718","msg":"request"})");
+  EXPECT_EQ(r.trace_id, "a1b2c3d4e5f60718");
+}
+
+TEST_F(ParseLineTest, NumericTraceIdIsKeptAsItsDigitsAndFlagged) {
+  Record r = Parse(R"({"level":"info","msg":"batch settled","trace_id":1234567890123})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, "1234567890123");
+  EXPECT_TRUE(r.flags & kRecordNumericTraceId);
+}
+
+TEST_F(ParseLineTest, EpochNanosecondIntegerTimeIsTakenExactly) {
+  Record r = Parse(
+      R"({"time":1795428000123456789,"level":"debug","msg":"flush","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 123456789);
+}
+
+TEST_F(ParseLineTest, IsoTimeWithPositiveOffsetIsConvertedToUtc) {
+  // 15:30:00.250+05:30 is 10:00:00.250Z.
+  Record r = Parse(
+      R"({"timestamp":"2026-11-23T15:30:00.250+05:30","level":"info","message":"settlement run started"})");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);
+}
+
+TEST_F(ParseLineTest, LevelStringsAreReadInAnyCase) {
+  const std::pair<std::string, Level> cases[] = {
+      {"WARNING", Level::kWarn}, {"Error", Level::kError}, {"crit", Level::kFatal},
+      {"notice", Level::kInfo},  {"DEBUG", Level::kDebug}, {"Trace", Level::kTrace}};
+  for (const auto& [word, level] : cases) {
+    SCOPED_TRACE(word);
+    Record r = Parse(R"({"level":")" + word + R"(","msg":"disk usage at 91%"})");
+    EXPECT_EQ(r.level, level);
+  }
+}
+
+TEST_F(ParseLineTest, UnknownLevelWordGivesUnknownLevel) {
+  Record r = Parse(R"({"level":"loud","msg":"disk usage at 91%"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.level, Level::kUnknown);
+}
+
+TEST_F(ParseLineTest, LineWithoutTimeFieldHasNoTimeAndNoBadTime) {
+  Record r = Parse(R"({"level":"info","msg":"healthcheck ok"})");
+  EXPECT_FALSE(r.has_time());
+  EXPECT_FALSE(r.flags & kRecordBadTime);
+  EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, UnescapedValuesAreSlicesOfTheRawLine) {
+  Record r =
+      Parse(R"({"level":"info","msg":"posted entry","trace_id":"abc123","service":"ledger"})");
+  EXPECT_TRUE(PointsInto(r.trace_id, r.raw));
+  EXPECT_TRUE(PointsInto(r.message, r.raw));
+  EXPECT_TRUE(PointsInto(r.service, r.raw));
+  EXPECT_FALSE(r.flags & kRecordMessageEscaped);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Priority among field names.
+
+TEST_F(ParseLineTest, TraceIdKeyBeatsTraceIdCamelCaseWhenListedFirst) {
+  Record r = Parse(R"({"trace_id":"from-snake","traceId":"from-camel","msg":"x"})");
+  EXPECT_EQ(r.trace_id, "from-snake");
+}
+
+TEST_F(ParseLineTest, TraceIdKeyBeatsTraceIdCamelCaseWhenListedLast) {
+  Record r = Parse(R"({"traceId":"from-camel","trace_id":"from-snake","msg":"x"})");
+  EXPECT_EQ(r.trace_id, "from-snake");
+}
+
+TEST_F(ParseLineTest, MsgBeatsMessageInEitherOrder) {
+  Record r = Parse(R"({"message":"second choice","msg":"first choice"})");
+  EXPECT_EQ(r.message, "first choice");
+}
+
+TEST(LineParserFieldsTest, ConfiguredTraceIdNameIsFound) {
+  ParserOptions options;
+  options.fields.trace_id.insert(options.fields.trace_id.begin(), "req_trace");
+  std::unique_ptr<LineParser> parser = MakeParser(options);
+  std::string scratch;
+  Record r = parser->ParseLine(R"({"level":"info","msg":"quote issued","req_trace":"rq-77f1c2"})",
+                               kSourceService, &scratch);
+  EXPECT_EQ(r.trace_id, "rq-77f1c2");
+}
+
+TEST(LineParserFieldsTest, ConfiguredTraceIdNameBeatsBuiltInNames) {
+  ParserOptions options;
+  options.fields.trace_id.insert(options.fields.trace_id.begin(), "req_trace");
+  std::unique_ptr<LineParser> parser = MakeParser(options);
+  std::string scratch;
+  Record r = parser->ParseLine(
+      R"({"trace_id":"builtin-one","msg":"quote issued","req_trace":"rq-77f1c2"})", kSourceService,
+      &scratch);
+  EXPECT_EQ(r.trace_id, "rq-77f1c2");
+}
+
+TEST(LineParserFieldsTest, ConfiguredNestedPathIsFound) {
+  ParserOptions options;
+  options.fields.trace_id.insert(options.fields.trace_id.begin(), "ctx.tracing.root");
+  std::unique_ptr<LineParser> parser = MakeParser(options);
+  std::string scratch;
+  Record r = parser->ParseLine(
+      R"({"msg":"quote issued","ctx":{"user":"u-1","tracing":{"root":"rq-77f1c2"}}})",
+      kSourceService, &scratch);
+  EXPECT_EQ(r.trace_id, "rq-77f1c2");
+}
+
+TEST(LineParserFieldsTest, ConfiguredNameOf64BytesIsFound) {
+  // 64 bytes: FieldNames::Validate() accepts names up to 200 bytes.
+  const std::string key = "acme_platform_observability_distributed_tracing_root_trace_ident";
+  ASSERT_EQ(key.size(), 64u);
+  ParserOptions options;
+  options.fields.trace_id.insert(options.fields.trace_id.begin(), key);
+  ASSERT_TRUE(options.Validate().ok());
+  std::unique_ptr<LineParser> parser = MakeParser(options);
+  std::string scratch;
+  Record r = parser->ParseLine(R"({"msg":"quote issued",")" + key + R"(":"rq-77f1c2"})",
+                               kSourceService, &scratch);
+  // Regression (fixed): Validate() accepts configured names up to 200 bytes, but FieldTable::Add()
+  // and FieldTable::Find() silently ignore names longer than 63 bytes, so this configured key is
+  // never matched and the line has no trace id.
+  EXPECT_EQ(r.trace_id, "rq-77f1c2");
+}
+
+TEST(LineParserFieldsTest, EmptyFieldListIsRejectedAtCreate) {
+  ParserOptions options;
+  options.fields.trace_id.clear();
+  absl::StatusOr<std::unique_ptr<LineParser>> parser = LineParser::Create(options);
+  EXPECT_EQ(parser.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input.
+
+TEST_F(ParseLineTest, TruncatedJsonIsUnstructuredWithTheLineAsMessage) {
+  const std::string line = R"({"trace_id":"a","msg":"x)";
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, line);
+  EXPECT_TRUE(r.trace_id.empty());
+  EXPECT_EQ(r.service, "ledger");
+  EXPECT_TRUE(r.flags & kRecordServiceFromSource);
+}
+
+TEST_F(ParseLineTest, JsonArrayLineIsUnstructured) {
+  const std::string line = R"([{"trace_id":"a","msg":"x"}])";
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, line);
+  EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, JsonScalarLinesAreUnstructured) {
+  for (const std::string line : {R"("connection reset by peer")", "42", "true", "null"}) {
+    SCOPED_TRACE(line);
+    Record r = Parse(line);
+    EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+    EXPECT_EQ(r.message, line);
+  }
+}
+
+TEST_F(ParseLineTest, TrailingGarbageAfterObjectIsUnstructured) {
+  const std::string line = R"({"trace_id":"a","msg":"x"} trailing)";
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, line);
+  EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, TwoConcatenatedObjectsAreUnstructured) {
+  Record r = Parse(R"({"trace_id":"a","msg":"x"}{"trace_id":"b","msg":"y"})");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+}
+
+TEST_F(ParseLineTest, SurroundingWhitespaceAroundObjectIsStillJson) {
+  Record r = Parse("  \t{\"trace_id\":\"a1\",\"msg\":\"x\"}  ");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, "a1");
+}
+
+TEST_F(ParseLineTest, EmptyLineIsEmpty) { EXPECT_EQ(Parse("").kind, RecordKind::kEmpty); }
+
+TEST_F(ParseLineTest, WhitespaceOnlyLineIsEmpty) {
+  EXPECT_EQ(Parse(" \t  \t").kind, RecordKind::kEmpty);
+}
+
+TEST_F(ParseLineTest, InvalidUtf8InsideJsonStringIsJsonFlaggedInvalidUtf8) {
+  // "caf\xE9" is Latin-1, not UTF-8.
+  Record r = Parse(
+      "{\"level\":\"info\",\"msg\":\"order for caf\xE9 au "
+      "lait\",\"trace_id\":\"4bf92f3577b34da6a3ce"
+      "929d0e0e4736\"}");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_TRUE(r.flags & kRecordInvalidUtf8);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.message, "order for caf\xE9 au lait");
+}
+
+TEST_F(ParseLineTest, ValidUtf8LineIsNotFlaggedInvalidUtf8) {
+  Record r = Parse(R"({"level":"info","msg":"order for café au lait ☕"})");
+  EXPECT_FALSE(r.flags & kRecordInvalidUtf8);
+}
+
+TEST_F(ParseLineTest, NulByteAfterObjectMakesLineUnstructured) {
+  const std::string line = "{\"trace_id\":\"a1\",\"msg\":\"x\"}\0junk"s;
+  ASSERT_EQ(line.size(), 32u);
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, line);
+  EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, NulByteInsideJsonStringMakesLineUnstructured) {
+  const std::string line = "{\"trace_id\":\"a1\",\"msg\":\"x\0y\"}"s;
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, line);
+  EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, UnparseableTimeIsFlaggedBadTimeWithoutTime) {
+  Record r = Parse(
+      R"({"timestamp":"yesterday","levelname":"INFO","message":"nightly export done","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_TRUE(r.flags & kRecordBadTime);
+  EXPECT_FALSE(r.has_time());
+  EXPECT_EQ(r.trace_id, kTrace);
+}
+
+TEST_F(ParseLineTest, ObjectAndArrayValuesAreNotTakenAsStrings) {
+  Record r = Parse(R"({"trace_id":{"x":1},"msg":["a"],"level":"info","service":["s"]})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_TRUE(r.trace_id.empty());
+  EXPECT_TRUE(r.message.empty());
+  EXPECT_EQ(r.service, "ledger");
+  EXPECT_TRUE(r.flags & kRecordServiceFromSource);
+  EXPECT_EQ(r.level, Level::kInfo);
+}
+
+TEST_F(ParseLineTest, LowerRankedStringIsTakenWhenHigherRankedKeyHoldsObject) {
+  Record r = Parse(R"({"trace_id":{"x":1},"traceId":"fallback-1","msg":["a"],"message":"m"})");
+  EXPECT_EQ(r.trace_id, "fallback-1");
+  EXPECT_EQ(r.message, "m");
+}
+
+TEST_F(ParseLineTest, NullAndBoolValuesAreNotTaken) {
+  Record r = Parse(R"({"trace_id":null,"msg":true,"level":false,"time":null})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_TRUE(r.trace_id.empty());
+  EXPECT_TRUE(r.message.empty());
+  EXPECT_EQ(r.level, Level::kUnknown);
+  EXPECT_FALSE(r.has_time());
+  EXPECT_FALSE(r.flags & kRecordBadTime);
+}
+
+// A line holding `depth` nested arrays under "payload", after a trace id.
+std::string DeeplyNestedLine(size_t depth) {
+  return R"({"trace_id":"deep-1","payload":)" + std::string(depth, '[') + std::string(depth, ']') +
+         R"(,"msg":"after"})";
+}
+
+// Parses `line` in a child process and exits 0 if it came out as JSON with the trace id
+// "deep-1", 3 otherwise; a crash (stack overflow) fails the expectation instead of the run.
+void ParseDeepLineAndExit(const std::string& line) {
+  std::unique_ptr<LineParser> parser = MakeParser();
+  std::string scratch;
+  Record r = parser->ParseLine(line, kSourceService, &scratch);
+  std::_Exit(r.kind == RecordKind::kJson && r.trace_id == "deep-1" && r.message == "after" ? 0 : 3);
+}
+
+TEST(LineParserDeathTest, TenThousandNestedArraysParseWithoutCrashing) {
+  const std::string line = DeeplyNestedLine(10000);
+  EXPECT_EXIT(ParseDeepLineAndExit(line), ::testing::ExitedWithCode(0), "");
+}
+
+TEST(LineParserDeathTest, NestingUpToTheDefaultMaxLineBytesParsesWithoutCrashing) {
+  // 500000 '[' and ']' make a line just under the default max_line_bytes (1 MiB), so a
+  // source passes it to the parser whole.
+  const std::string line = DeeplyNestedLine(500000);
+  ASSERT_LT(line.size(), LineBatcherOptions{}.max_line_bytes);
+  // Regression (fixed): LineParser::ParseInto() runs RapidJSON's recursive-descent Reader (no
+  // kParseIterativeFlag) and FieldHandler::StartArray() accepts any depth, so each '['
+  // recurses; one hostile 1 MB line overflows the stack and kills the process.
+  EXPECT_EXIT(ParseDeepLineAndExit(line), ::testing::ExitedWithCode(0), "");
+}
+
+TEST_F(ParseLineTest, TwoMebibyteJsonLineParses) {
+  const std::string body(2 << 20, 'x');
+  const std::string line = R"({"level":"info","trace_id":"big-1","msg":")" + body + R"("})";
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, "big-1");
+  EXPECT_EQ(r.message.size(), body.size());
+  EXPECT_EQ(r.message, body);
+}
+
+TEST_F(ParseLineTest, EscapedMessageIsUnescapedAndFlagged) {
+  Record r = Parse(R"({"level":"info","msg":"a\"b\u00e9","trace_id":"t-1"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.message, "a\"b\xC3\xA9");
+  EXPECT_TRUE(r.flags & kRecordMessageEscaped);
+  EXPECT_EQ(r.trace_id, "t-1");
+}
+
+TEST_F(ParseLineTest, EscapedKeyMatchesFieldName) {
+  Record r = Parse(R"({"trace\u005fid":"t-2","msg":"x"})");
+  EXPECT_EQ(r.trace_id, "t-2");
+}
+
+TEST_F(ParseLineTest, PlainTextLineWithLeadingTimestampAndErrorLevel) {
+  const std::string line =
+      "2026-11-23T10:00:04.125Z ERROR ledger.posting: posting failed for account 7731";
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, line);
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 4125 * kMsNs);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.service, "ledger");
+  EXPECT_TRUE(r.flags & kRecordServiceFromSource);
+  EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, PythonLoggingPlainTextLineHasTimeAndLevel) {
+  Record r = Parse("2026-11-23 10:00:04,125 WARNING checkout.api: slow upstream (1843 ms)");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 4125 * kMsNs);
+  EXPECT_EQ(r.level, Level::kWarn);
+}
+
+TEST_F(ParseLineTest, PlainTextLineWithoutTimestampHasNoTime) {
+  Record r = Parse("panic: runtime error: index out of range [3] with length 3");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_FALSE(r.has_time());
+  EXPECT_FALSE(r.flags & kRecordBadTime);
+  EXPECT_EQ(r.level, Level::kFatal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ParseBatch.
+
+// The counters as named pairs, so a mismatch names the counter.
+std::vector<std::pair<std::string, uint64_t>> Named(const ParseCounters& c) {
+  return {{"lines", c.lines},
+          {"bytes", c.bytes},
+          {"json", c.json},
+          {"unstructured", c.unstructured},
+          {"empty", c.empty},
+          {"no_trace_id", c.no_trace_id},
+          {"bad_time", c.bad_time},
+          {"no_time", c.no_time},
+          {"invalid_utf8", c.invalid_utf8},
+          {"truncated", c.truncated},
+          {"bom", c.bom},
+          {"crlf", c.crlf}};
+}
+
+TEST(ParseBatchTest, MixedBatchGivesExactCounters) {
+  const std::vector<std::string> lines = {
+      // JSON, trace id, time.
+      R"({"level":"info","ts":1795428000.5,"caller":"ledger/post.go:88","msg":"posted entry","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})",
+      // Plain text.
+      "2026-11-23T10:00:04Z INFO ledger started on :8080",
+      // Empty.
+      "",
+      // JSON, bad time.
+      R"({"timestamp":"yesterday","levelname":"INFO","message":"nightly export done","trace_id":"5af92f3577b34da6a3ce929d0e0e4736"})",
+      // JSON, invalid UTF-8, trace id, time.
+      "{\"level\":\"info\",\"ts\":1795428001,\"msg\":\"caf\xE9\",\"trace_id\":\"6bf9\"}",
+      // JSON, no trace id, no time.
+      R"({"level":"info","msg":"healthcheck ok"})",
+      // Whitespace only.
+      "   ",
+      // Truncated JSON.
+      R"({"trace_id":"a","msg":"x)",
+      // Plain text with invalid UTF-8.
+      "GET /caf\xE9 404",
+  };
+  RawBatch raw;
+  uint64_t offset = 0;
+  uint64_t total_bytes = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    raw.AddLine(lines[i], offset, i + 1);
+    offset += lines[i].size() + 1;
+    total_bytes += lines[i].size();
+  }
+  ParsedBatch parsed;
+  ParseCounters c = MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+
+  ParseCounters want;
+  want.lines = 9;
+  want.bytes = total_bytes;
+  want.json = 4;
+  want.unstructured = 3;
+  want.empty = 2;
+  want.no_trace_id = 1;
+  want.bad_time = 1;
+  want.no_time = 1;
+  want.invalid_utf8 = 2;
+  EXPECT_EQ(Named(c), Named(want));
+  ASSERT_EQ(parsed.records.size(), lines.size());
+  EXPECT_EQ(parsed.records[0].trace_id, kTrace);
+  EXPECT_EQ(parsed.records[0].time_ns, kBaseNs + 500 * kMsNs);
+}
+
+TEST(ParseBatchTest, SourceLineFlagsAreCounted) {
+  RawBatch raw;
+  raw.AddLine(R"({"level":"info","msg":"boot","trace_id":"t-1"})", 0, 1, kLineHadBOM);
+  raw.AddLine(R"({"level":"info","msg":"ready","trace_id":"t-1"})", 50, 2, kLineHadCR);
+  raw.AddLine("", 100, 3, kLineHadCR);
+  raw.AddLine(R"({"level":"info","msg":"aaaaaaaa)", 102, 4, kLineTruncated | kLineHadCR);
+  ParsedBatch parsed;
+  ParseCounters c = MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  EXPECT_EQ(c.bom, 1u);
+  EXPECT_EQ(c.crlf, 3u);
+  EXPECT_EQ(c.truncated, 1u);
+  ASSERT_EQ(parsed.records.size(), 4u);
+  EXPECT_FALSE(parsed.records[0].flags & kRecordTruncated);
+  EXPECT_FALSE(parsed.records[1].flags & kRecordTruncated);
+  EXPECT_TRUE(parsed.records[3].flags & kRecordTruncated);
+  EXPECT_EQ(parsed.records[3].kind, RecordKind::kUnstructured);
+}
+
+TEST(ParseBatchTest, RecordsGetSequenceAndSourcePositions) {
+  RawBatch raw;
+  raw.source_id = 3;
+  raw.first_seq = 1000;
+  const std::vector<std::string> lines = {R"({"level":"info","msg":"a","trace_id":"t-1"})",
+                                          "plain text line", "", R"({"level":"warn","msg":"b"})"};
+  const uint64_t offsets[] = {4096, 4140, 4156, 4157};
+  for (size_t i = 0; i < lines.size(); ++i) raw.AddLine(lines[i], offsets[i], 70 + i);
+  ParsedBatch parsed;
+  MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  ASSERT_EQ(parsed.records.size(), lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Record& r = parsed.records[i];
+    EXPECT_EQ(r.seq, 1000 + i);
+    EXPECT_EQ(r.source_offset, offsets[i]);
+    EXPECT_EQ(r.line_no, 70 + i);
+    EXPECT_EQ(r.source_id, 3u);
+    EXPECT_EQ(r.raw, lines[i]);
+    EXPECT_TRUE(PointsInto(r.raw, BatchBytes(parsed)));
+  }
+}
+
+TEST(ParseBatchTest, IdenticalLinesHaveEqualHashesAndEmptyLinesZero) {
+  const std::string retry = R"({"level":"error","msg":"charge failed","trace_id":"t-9"})";
+  const std::string other = R"({"level":"error","msg":"charge failed again","trace_id":"t-9"})";
+  RawBatch raw;
+  raw.AddLine(retry, 0, 1);
+  raw.AddLine(other, 57, 2);
+  raw.AddLine("", 121, 3);
+  raw.AddLine(retry, 122, 4);
+  raw.AddLine("no trace here", 179, 5);
+  ParsedBatch parsed;
+  MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  ASSERT_EQ(parsed.line_hashes.size(), 5u);
+  ASSERT_EQ(parsed.trace_hashes.size(), 5u);
+  EXPECT_EQ(parsed.line_hashes[0], parsed.line_hashes[3]);
+  EXPECT_NE(parsed.line_hashes[0], parsed.line_hashes[1]);
+  EXPECT_NE(parsed.line_hashes[0], 0u);
+  EXPECT_EQ(parsed.line_hashes[2], 0u);
+  EXPECT_EQ(parsed.trace_hashes[0], parsed.trace_hashes[1]);
+  EXPECT_NE(parsed.trace_hashes[0], 0u);
+  EXPECT_EQ(parsed.trace_hashes[2], 0u);
+  EXPECT_EQ(parsed.trace_hashes[4], 0u);
+}
+
+TEST(ParseBatchTest, EscapedMessageInBatchIsUnescapedIntoScratch) {
+  RawBatch raw;
+  raw.AddLine(R"({"level":"info","msg":"line1\nline2 \u2192 done","trace_id":"t-3"})", 0, 1);
+  ParsedBatch parsed;
+  MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  ASSERT_EQ(parsed.records.size(), 1u);
+  const Record& r = parsed.records[0];
+  EXPECT_EQ(r.message, "line1\nline2 \xE2\x86\x92 done");
+  EXPECT_TRUE(r.flags & kRecordMessageEscaped);
+  EXPECT_TRUE(PointsInto(r.message, parsed.scratch));
+  EXPECT_TRUE(PointsInto(r.trace_id, BatchBytes(parsed)));
+}
+
+TEST(ParseBatchTest, OutputIsOverwrittenByTheNextBatch) {
+  std::unique_ptr<LineParser> parser = MakeParser();
+  ParsedBatch parsed;
+  RawBatch first;
+  first.AddLine(R"({"level":"info","msg":"a","trace_id":"t-1"})", 0, 1);
+  first.AddLine(R"({"level":"info","msg":"b","trace_id":"t-2"})", 44, 2);
+  parser->ParseBatch(std::move(first), kSourceService, &parsed);
+  RawBatch second;
+  second.AddLine("plain", 88, 3);
+  ParseCounters c = parser->ParseBatch(std::move(second), kSourceService, &parsed);
+  EXPECT_EQ(c.lines, 1u);
+  ASSERT_EQ(parsed.records.size(), 1u);
+  EXPECT_EQ(parsed.line_hashes.size(), 1u);
+  EXPECT_EQ(parsed.records[0].kind, RecordKind::kUnstructured);
+  EXPECT_TRUE(parsed.records[0].trace_id.empty());
+  EXPECT_EQ(parsed.records[0].flags, kRecordServiceFromSource);
+}
+
+TEST(ParseBatchTest, MovingParsedBatchKeepsRawViewsValid) {
+  // A batch of one short line, e.g. the last line a source flushes.
+  RawBatch raw;
+  raw.AddLine(R"({"msg":"ok"})", 0, 1);
+  ParsedBatch parsed;
+  MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  ParsedBatch moved = std::move(parsed);
+  ASSERT_EQ(moved.records.size(), 1u);
+  EXPECT_TRUE(PointsInto(moved.records[0].raw, BatchBytes(moved)));
+  EXPECT_TRUE(PointsInto(moved.records[0].message, BatchBytes(moved)));
+}
+
+TEST(ParseBatchTest, MovingParsedBatchKeepsEscapedMessageViewValid) {
+  // A batch of one short line whose message has an escape, so it lives in the scratch copy.
+  RawBatch raw;
+  raw.AddLine(R"({"msg":"\n"})", 0, 1);
+  ParsedBatch parsed;
+  MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  ParsedBatch moved = std::move(parsed);
+  ASSERT_EQ(moved.records.size(), 1u);
+  ASSERT_TRUE(moved.records[0].flags & kRecordMessageEscaped);
+  // Regression (fixed): parser.h promises "moving keeps the views valid: the buffers' storage does
+  // not move", but ParsedBatch::scratch is a std::string: for a batch of up to 15 bytes (lines +
+  // NULs) it sits in the small-string buffer inside the object, so after the move an escaped
+  // message still points into the moved-from ParsedBatch (a dangling view once that is destroyed).
+  EXPECT_TRUE(PointsInto(moved.records[0].message, moved.scratch));
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServiceFromSourceName.
+
+TEST(ServiceFromSourceNameTest, StripsDirectoriesExtensionsRotationAndDates) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"/var/log/ledger.log", "ledger"},
+      {"ledger.log.1", "ledger"},
+      {"ledger.log.2.gz", "ledger"},
+      {"/var/log/ledger/ledger.log.2.gz", "ledger"},
+      {"api-2026-11-23.log", "api"},
+      {"api-20261123.log", "api"},
+      {"app.log-20261123.gz", "app"},
+      {"payments.json.zst", "payments"},
+      {"events.ndjson", "events"},
+      {"events.jsonl", "events"},
+      {"worker_3.out", "worker"},
+      {"checkout-service.log", "checkout-service"},
+      {"python3.log", "python3"},
+      {"api-v2.log", "api-v2"},
+      {"-", "stdin"},
+  };
+  for (const auto& [source, service] : cases) {
+    EXPECT_EQ(ServiceFromSourceName(source), service) << source;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ParseLevelWord.
+
+TEST(ParseLevelWordTest, MapsEveryDocumentedWordInAnyCase) {
+  const std::pair<std::string, Level> cases[] = {
+      {"trace", Level::kTrace},      {"TRACE", Level::kTrace},     {"debug", Level::kDebug},
+      {"Debug", Level::kDebug},      {"dbg", Level::kDebug},       {"verbose", Level::kDebug},
+      {"fine", Level::kDebug},       {"info", Level::kInfo},       {"INFO", Level::kInfo},
+      {"Information", Level::kInfo}, {"notice", Level::kInfo},     {"NOTICE", Level::kInfo},
+      {"warn", Level::kWarn},        {"WARNING", Level::kWarn},    {"Warning", Level::kWarn},
+      {"error", Level::kError},      {"ERR", Level::kError},       {"Error", Level::kError},
+      {"SEVERE", Level::kError},     {"fatal", Level::kFatal},     {"critical", Level::kFatal},
+      {"CRIT", Level::kFatal},       {"panic", Level::kFatal},     {"alert", Level::kFatal},
+      {"emerg", Level::kFatal},      {"EMERGENCY", Level::kFatal},
+  };
+  for (const auto& [word, level] : cases) {
+    EXPECT_EQ(ParseLevelWord(word), level) << word;
+  }
+}
+
+TEST(ParseLevelWordTest, NonLevelWordsAreUnknown) {
+  for (const std::string word :
+       {"", "warnings", "inf", "errors", "okay", "30", "info ", " info", "information-level"}) {
+    EXPECT_EQ(ParseLevelWord(word), Level::kUnknown) << '"' << word << '"';
+  }
+}
+
+}  // namespace
+}  // namespace logweave
+
+namespace logweave {
+namespace {
+
+TEST(LineParserPriorityTest, EmptyValueDoesNotHideALaterName) {
+  auto parser = std::move(*LineParser::Create({}));
+  std::string scratch;
+  Record r = parser->ParseLine(R"({"trace_id":"","traceId":"abc","msg":"x"})", "svc", &scratch);
+  EXPECT_EQ(r.trace_id, "abc");
+}
+
+TEST(LineParserSurrogateTest, LoneSurrogateEscapeFromJavaScriptKeepsTheLineStructured) {
+  auto parser = std::move(*LineParser::Create({}));
+  std::string scratch;
+  // What Node's JSON.stringify writes for a string holding half a surrogate pair.
+  Record r = parser->ParseLine(R"({"msg":"bad \ud800 x","trace_id":"t1"})", "svc", &scratch);
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, "t1");
+  EXPECT_EQ(r.message, "bad \xEF\xBF\xBD x");
+  // A valid pair is left alone.
+  Record pair = parser->ParseLine(R"({"msg":"\ud83d\ude00","trace_id":"t2"})", "svc", &scratch);
+  EXPECT_EQ(pair.kind, RecordKind::kJson);
+  EXPECT_EQ(pair.message, "\xF0\x9F\x98\x80");
+}
+
+}  // namespace
+}  // namespace logweave

@@ -15,9 +15,9 @@
 namespace logweave {
 namespace {
 
+using testdata::Ns;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
-using testdata::Ns;
 
 std::unique_ptr<Pipeline> MakePipeline(uint32_t threads = 2, uint32_t shards = 8) {
   PipelineOptions options;
@@ -57,10 +57,10 @@ TEST(PipelineTest, SameTraceFromManyThreadsLandsInOneOrderedTimeline) {
         std::vector<std::string> lines;
         for (int j = i; j < i + 50; ++j) {
           int ms = j * kThreads + t;  // interleaved times across threads
-          lines.push_back(testdata::PythonLine("checkout", "trace-shared", ms,
-                                               "step " + std::to_string(ms)));
-          lines.push_back(testdata::PythonLine("checkout", "trace-" + std::to_string(j % 7), ms,
-                                               "other"));
+          lines.push_back(
+              testdata::PythonLine("checkout", "trace-shared", ms, "step " + std::to_string(ms)));
+          lines.push_back(
+              testdata::PythonLine("checkout", "trace-" + std::to_string(j % 7), ms, "other"));
         }
         p->Submit(Batch(src, lines));
       }
@@ -109,12 +109,13 @@ TEST(PipelineTest, TimelineMergesServicesByEventTimeAndTiesKeepArrivalOrder) {
 TEST(PipelineTest, LineWithoutTimeKeepsItsFileOrder) {
   auto p = MakePipeline();
   uint32_t src = p->AddSource("email.log");
-  p->Submit(Batch(src, {
-                           R"({"timestamp":"2026-11-23T10:00:01Z","event":"first","trace_id":"t"})",
-                           R"({"timestamp":"yesterday","event":"no usable time","trace_id":"t"})",
-                           R"({"event":"no time at all","trace_id":"t"})",
-                           R"({"timestamp":"2026-11-23T10:00:00Z","event":"earliest","trace_id":"t"})",
-                       }));
+  p->Submit(
+      Batch(src, {
+                     R"({"timestamp":"2026-11-23T10:00:01Z","event":"first","trace_id":"t"})",
+                     R"({"timestamp":"yesterday","event":"no usable time","trace_id":"t"})",
+                     R"({"event":"no time at all","trace_id":"t"})",
+                     R"({"timestamp":"2026-11-23T10:00:00Z","event":"earliest","trace_id":"t"})",
+                 }));
   p->Flush();
   auto t = p->index().GetTimeline("t");
   ASSERT_TRUE(t.ok());
@@ -143,8 +144,8 @@ TEST(PipelineTest, ExactDuplicateJsonLinesAreKeptOnceAndCounted) {
 TEST(PipelineTest, RepeatedPlainTextLinesAreNotDeduplicated) {
   auto p = MakePipeline();
   uint32_t src = p->AddSource("payments.log");
-  p->Submit(Batch(src, {"\tat com.example.Pay.run(Pay.java:10)",
-                        "\tat com.example.Pay.run(Pay.java:10)", ""}));
+  p->Submit(Batch(
+      src, {"\tat com.example.Pay.run(Pay.java:10)", "\tat com.example.Pay.run(Pay.java:10)", ""}));
   p->Flush();
   IngestStats s = p->Stats();
   EXPECT_EQ(s.duplicate_lines, 0u);
@@ -169,7 +170,8 @@ TEST(PipelineTest, TinyQueueBudgetBlocksSourcesButLosesNothing) {
   for (int b = 0; b < kBatches; ++b) {
     std::vector<std::string> lines;
     for (int i = 0; i < 100; ++i) {
-      lines.push_back(testdata::ZapLine("t" + std::to_string(i), b * 100 + i, std::string(100, 'x')));
+      lines.push_back(
+          testdata::ZapLine("t" + std::to_string(i), b * 100 + i, std::string(100, 'x')));
     }
     p->Submit(Batch(src, lines, b * 100 + 1));
   }
@@ -214,10 +216,11 @@ TEST_F(MultiFileReplayTest, TimelinesAcrossFilesMatchEventByEvent) {
                         testdata::ZapLine("b2", 5, "request received"),
                         testdata::ZapLine("a1", 90, "response sent"),
                         testdata::ZapLine("b2", 95, "response sent")});
-  Write("checkout.log", {testdata::PythonLine("checkout", "a1", 10, "cart_loaded"),
-                         testdata::PythonLine("checkout", "b2", 12, "cart_loaded"),
-                         "2026-11-23T10:00:00.050Z ERROR Connection timeout to inventory",
-                         testdata::PythonLine("checkout", "a1", 60, "order_created")},
+  Write("checkout.log",
+        {testdata::PythonLine("checkout", "a1", 10, "cart_loaded"),
+         testdata::PythonLine("checkout", "b2", 12, "cart_loaded"),
+         "2026-11-23T10:00:00.050Z ERROR Connection timeout to inventory",
+         testdata::PythonLine("checkout", "a1", 60, "order_created")},
         "\r\n");
   Write("ledger.log", {testdata::PinoLine("ledger", "a1", 70, "ledger write"),
                        testdata::PinoLine("ledger", "b2", 20, "ledger write")});
@@ -247,8 +250,8 @@ TEST_F(MultiFileReplayTest, TimelinesAcrossFilesMatchEventByEvent) {
   EXPECT_THAT(times, ElementsAreArray({Ns(0), Ns(10), Ns(60), Ns(70), Ns(90)}));
   auto b2 = p->index().GetTimeline("b2");
   ASSERT_TRUE(b2.ok());
-  EXPECT_THAT(Messages(*b2), ElementsAre("request received", "cart_loaded", "ledger write",
-                                         "response sent"));
+  EXPECT_THAT(Messages(*b2),
+              ElementsAre("request received", "cart_loaded", "ledger write", "response sent"));
   IngestStats s = p->Stats();
   EXPECT_EQ(s.lines, 10u);
   EXPECT_EQ(s.unstructured_lines, 1u);

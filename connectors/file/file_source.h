@@ -21,8 +21,8 @@ namespace logweave {
 
 // One path to replay, or a problem with a path the user gave.
 struct ExpandedPaths {
-  std::vector<std::string> files;  // in order: arguments in the order given; a directory's
-                                   // matching files sorted by name; "-" stays "-"
+  std::vector<std::string> files;    // in order: arguments in the order given; a directory's
+                                     // matching files sorted by name; "-" stays "-"
   std::vector<absl::Status> errors;  // NOT_FOUND / PERMISSION_DENIED per bad argument,
                                      // naming the path; the other paths are still listed
 };

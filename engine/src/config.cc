@@ -1,6 +1,7 @@
 #include "logweave/config.h"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -133,6 +134,10 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
         !s.ok()) {
       return s;
     }
+    if (options.queue_bytes < (1u << 20)) {
+      return Bad(origin, root["queue_bytes"], "queue_bytes",
+                 absl::StrCat("must be at least 1MiB (got ", options.queue_bytes, ")"));
+    }
   }
   if (root["max_line_bytes"]) {
     if (auto s = ReadSize(origin, root["max_line_bytes"], "max_line_bytes", &v); !s.ok()) return s;
@@ -145,14 +150,17 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
     if (auto s = ReadUint(origin, root["batch_lines"], "batch_lines", 1u << 20, &v); !s.ok()) {
       return s;
     }
+    if (v == 0) return Bad(origin, root["batch_lines"], "batch_lines", "must be at least 1");
     options.batching.batch_lines = static_cast<uint32_t>(v);
   }
   if (root["batch_bytes"]) {
     if (auto s = ReadSize(origin, root["batch_bytes"], "batch_bytes", &v); !s.ok()) return s;
-    if (v > (1u << 30)) return Bad(origin, root["batch_bytes"], "batch_bytes", "must be <= 1GiB");
+    if (v == 0 || v > (1u << 30)) {
+      return Bad(origin, root["batch_bytes"], "batch_bytes", "must be between 1 and 1GiB");
+    }
     options.batching.batch_bytes = static_cast<uint32_t>(v);
   }
-  if (const YAML::Node index = root["index"]) {
+  if (const YAML::Node index = root["index"]; index && !index.IsNull()) {
     if (auto s = CheckKeys(origin, index, "index.", {"shards", "dedupe", "dedupe_window"});
         !s.ok()) {
       return s;
@@ -176,7 +184,7 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
       options.index.dedupe = b == "true";
     }
   }
-  if (const YAML::Node fields = root["fields"]) {
+  if (const YAML::Node fields = root["fields"]; fields && !fields.IsNull()) {
     if (auto s = CheckKeys(origin, fields, "fields.",
                            {"trace_id", "time", "level", "service", "message"});
         !s.ok()) {
@@ -217,6 +225,11 @@ absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml,
 }
 
 absl::StatusOr<PipelineOptions> LoadConfigFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("config: \"", path, "\" is a directory; give the path of a YAML file"));
+  }
   std::ifstream in(path);
   if (!in) {
     return absl::NotFoundError(

@@ -161,8 +161,8 @@ class Shard {
     }
     bytes_ = line_bytes_ + arena_.reserved_bytes() +
              chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
-             traces_.capacity() * (sizeof(std::pair<TraceKey, TraceEntry>) + 1) +
-             dedupe_.bytes() + escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
+             traces_.capacity() * (sizeof(std::pair<TraceKey, TraceEntry>) + 1) + dedupe_.bytes() +
+             escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
   }
 
   // Copies the events of a trace out, newest inserted first. False if unknown.
@@ -257,8 +257,9 @@ class Shard {
     ev.raw = in_block ? r.raw.data() : arena_.Copy(r.raw).data();
     ev.raw_len = static_cast<uint32_t>(r.raw.size());
     line_bytes_ += r.raw.size() + 1;
-    const bool message_in_raw = r.message.empty() || (r.message.data() >= r.raw.data() &&
-                                                      r.message.data() <= r.raw.data() + r.raw.size());
+    const bool message_in_raw =
+        r.message.empty() ||
+        (r.message.data() >= r.raw.data() && r.message.data() <= r.raw.data() + r.raw.size());
     if (message_in_raw) {
       ev.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());
     } else {
@@ -344,7 +345,8 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
   timeline.trace_id = std::string(trace_id);
   if (!shards_[ShardOfTraceHash(hash)]->CollectTrace(trace_id, hash, *sources_, options.with_raw,
                                                      &timeline.events)) {
-    return absl::NotFoundError(absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\""));
+    return absl::NotFoundError(
+        absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\""));
   }
   auto& events = timeline.events;
   // Arrival order first, so that lines without time inherit the time of the
@@ -366,9 +368,9 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
       e.time_ns = carry;
     }
   }
-  std::stable_sort(events.begin(), events.end(), [](const TimelineEvent& a, const TimelineEvent& b) {
-    return a.time_ns < b.time_ns;
-  });
+  std::stable_sort(
+      events.begin(), events.end(),
+      [](const TimelineEvent& a, const TimelineEvent& b) { return a.time_ns < b.time_ns; });
   for (const auto& e : events) {
     if (std::find(timeline.services.begin(), timeline.services.end(), e.service) ==
         timeline.services.end()) {

@@ -30,9 +30,9 @@ absl::Status CheckNames(const char* field, const std::vector<std::string>& names
 }  // namespace
 
 absl::Status FieldNames::Validate() const {
-  for (auto [field, names] : {std::pair{"trace_id", &trace_id}, std::pair{"time", &time},
-                              std::pair{"level", &level}, std::pair{"service", &service},
-                              std::pair{"message", &message}}) {
+  for (auto [field, names] :
+       {std::pair{"trace_id", &trace_id}, std::pair{"time", &time}, std::pair{"level", &level},
+        std::pair{"service", &service}, std::pair{"message", &message}}) {
     if (absl::Status s = CheckNames(field, *names); !s.ok()) return s;
   }
   return absl::OkStatus();

@@ -1,30 +1,32 @@
 #include "logweave/parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "internal/field_table.h"
 #include "internal/strings.h"
-#include "logweave/utf8.h"
 #include "logweave/time_parse.h"
+#include "logweave/utf8.h"
 #include "rapidjson/reader.h"
 #include "xxhash.h"
 
 namespace logweave {
 
+using internal::Av;
 using internal::Field;
 using internal::FieldRef;
 using internal::FieldTable;
-using internal::Av;
 using internal::Sv;
 
 namespace {
 
-constexpr int kMaxDepth = 64;
-constexpr size_t kMaxPath = 192;
+constexpr int kMaxDepth = 64;  // deepest object level whose keys are looked at
+constexpr size_t kMaxPath = 256;
 
 enum class ValueType : uint8_t { kNone, kString, kNumber };
 
@@ -107,8 +109,8 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
 
  private:
   bool Value(const char* str, size_t len, ValueType t) {
-    if (depth_ == 0) return false;  // a top-level scalar is not a record
-    if (pending_ != nullptr) {
+    if (depth_ == 0) return false;         // a top-level scalar is not a record
+    if (pending_ != nullptr && len > 0) {  // an empty value counts as absent
       Field f = pending_->field;
       if (type[f] == ValueType::kNone || pending_->rank < rank[f]) {
         value[f] = std::string_view(str, len);
@@ -256,8 +258,7 @@ void ParseCounters::AddTo(IngestStats* s) const {
 
 absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptions& options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  return std::unique_ptr<LineParser>(
-      new LineParser(std::make_unique<FieldTable>(options.fields)));
+  return std::unique_ptr<LineParser>(new LineParser(std::make_unique<FieldTable>(options.fields)));
 }
 
 LineParser::LineParser(std::unique_ptr<FieldTable> fields) : fields_(std::move(fields)) {}
@@ -268,13 +269,63 @@ namespace {
 // If `value` (in the scratch copy of a line) has the same bytes at the same
 // offset of the raw line, returns the view into the raw line: it then lives as
 // long as the raw bytes, and the index can store it as an offset.
-std::string_view PreferRaw(std::string_view value, const char* scratch_line,
-                           std::string_view raw) {
+std::string_view PreferRaw(std::string_view value, const char* scratch_line, std::string_view raw) {
   if (value.data() < scratch_line || value.data() > scratch_line + raw.size()) return value;
   size_t offset = static_cast<size_t>(value.data() - scratch_line);
   if (offset + value.size() > raw.size()) return value;
   if (std::memcmp(raw.data() + offset, value.data(), value.size()) != 0) return value;
   return raw.substr(offset, value.size());
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The code unit of a "\uXXXX" escape at raw[i], or -1.
+int EscapeAt(std::string_view raw, size_t i) {
+  if (i + 6 > raw.size() || raw[i] != '\\' || raw[i + 1] != 'u') return -1;
+  int v = 0;
+  for (size_t k = 2; k < 6; ++k) {
+    int h = HexValue(raw[i + k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+// Copies `raw` into `scratch` (same length, NUL after it) with every lone
+// UTF-16 surrogate escape replaced by "\ufffd". Returns false if none was found.
+bool RepairLoneSurrogates(std::string_view raw, char* scratch) {
+  std::memcpy(scratch, raw.data(), raw.size());
+  scratch[raw.size()] = '\0';
+  bool repaired = false;
+  for (size_t i = 0; i + 6 <= raw.size(); ++i) {
+    if (raw[i] != '\\') continue;
+    if (raw[i + 1] != 'u') {
+      ++i;  // skip the escaped character (it may be a backslash)
+      continue;
+    }
+    int unit = EscapeAt(raw, i);
+    if (unit < 0) continue;
+    bool high = unit >= 0xD800 && unit <= 0xDBFF;
+    bool low = unit >= 0xDC00 && unit <= 0xDFFF;
+    if (high) {
+      int next = EscapeAt(raw, i + 6);
+      if (next >= 0xDC00 && next <= 0xDFFF) {
+        i += 11;  // a valid pair
+        continue;
+      }
+    }
+    if (high || low) {
+      std::memcpy(scratch + i, "\\ufffd", 6);
+      repaired = true;
+    }
+    i += 5;
+  }
+  return repaired;
 }
 
 bool ParseInt(std::string_view text, int64_t* out) {
@@ -324,14 +375,30 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
   if (!IsValidUtf8(raw)) r->flags |= kRecordInvalidUtf8;
 
   if (trimmed.front() == '{') {
-    FieldHandler handler(*fields_);
+    std::optional<FieldHandler> first(std::in_place, *fields_);
     rapidjson::Reader reader;
     rapidjson::InsituStringStream stream(scratch_line);
-    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
-    rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, handler);
+    // Iterative: RapidJSON's recursive parser would overflow the stack on a
+    // line of a million '['; the iterative one keeps its stack on the heap.
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
+                                rapidjson::kParseNumbersAsStringsFlag |
+                                rapidjson::kParseIterativeFlag;
+    rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, *first);
+    size_t consumed = stream.Tell();
+    std::optional<FieldHandler> retry;
+    if (!ok && ok.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid &&
+        RepairLoneSurrogates(raw, scratch_line)) {
+      // JavaScript's JSON.stringify writes lone surrogates as "\ud800"; RapidJSON
+      // rejects them. They were replaced by U+FFFD escapes of the same length.
+      retry.emplace(*fields_);
+      rapidjson::InsituStringStream again(scratch_line);
+      ok = reader.Parse<kFlags>(again, *retry);
+      consumed = again.Tell();
+    }
+    const FieldHandler& handler = retry ? *retry : *first;
     // In-situ parsing stops at the NUL after the line; a NUL inside the line
     // would end it early, which the consumed length reveals.
-    if (ok && handler.top_is_object && stream.Tell() >= raw.size()) {
+    if (ok && handler.top_is_object && consumed >= raw.size()) {
       r->kind = RecordKind::kJson;
       const auto& v = handler.value;
       const auto& t = handler.type;
@@ -395,6 +462,9 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
   out->raw = std::move(batch);
   const RawBatch& raw = out->raw;
   const std::string& data = *out->block;
+  // Reserve past the small-string size, so that the scratch bytes live on the
+  // heap and moving the ParsedBatch keeps the views into them valid.
+  out->scratch.reserve(std::max<size_t>(data.size(), 32));
   out->scratch.assign(data);
   out->records.resize(raw.size());
   out->line_hashes.resize(raw.size());
@@ -436,7 +506,8 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
         break;
     }
     out->line_hashes[i] = XXH3_64bits(line.data(), line.size());
-    out->trace_hashes[i] = r.trace_id.empty() ? 0 : XXH3_64bits(r.trace_id.data(), r.trace_id.size());
+    out->trace_hashes[i] =
+        r.trace_id.empty() ? 0 : XXH3_64bits(r.trace_id.data(), r.trace_id.size());
   }
   return c;
 }
@@ -473,7 +544,8 @@ std::string ServiceFromSourceName(std::string_view name) {
                       absl::ascii_isdigit(static_cast<unsigned char>(name[i - 2]))))) {
       --i;
     }
-    if (i < name.size() && i > 1 && (name[i - 1] == '.' || name[i - 1] == '-' || name[i - 1] == '_')) {
+    if (i < name.size() && i > 1 &&
+        (name[i - 1] == '.' || name[i - 1] == '-' || name[i - 1] == '_')) {
       name = name.substr(0, i - 1);
       return true;
     }

@@ -86,9 +86,8 @@ class PipelineImpl {
   void Flush() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](PipelineImpl* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
-          return p->inflight_batches_ == 0;
-        },
+        +[](PipelineImpl* p)
+             ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return p->inflight_batches_ == 0; },
         this));
   }
 
@@ -187,8 +186,7 @@ class PipelineImpl {
       if (r.kind == RecordKind::kEmpty) continue;
       uint32_t shard = r.trace_id.empty() ? index_.ShardOfLine(parsed.line_hashes[i])
                                           : index_.ShardOfTraceHash(parsed.trace_hashes[i]);
-      (*by_shard)[shard].push_back(
-          ShardRecord{&r, parsed.line_hashes[i], parsed.trace_hashes[i]});
+      (*by_shard)[shard].push_back(ShardRecord{&r, parsed.line_hashes[i], parsed.trace_hashes[i]});
     }
     uint32_t targets = 0;
     for (const auto& records : *by_shard) targets += records.empty() ? 0 : 1;
@@ -250,8 +248,7 @@ class PipelineImpl {
 
 absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineOptions& options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  return std::unique_ptr<Pipeline>(
-      new Pipeline(std::make_unique<internal::PipelineImpl>(options)));
+  return std::unique_ptr<Pipeline>(new Pipeline(std::make_unique<internal::PipelineImpl>(options)));
 }
 
 Pipeline::Pipeline(std::unique_ptr<internal::PipelineImpl> impl) : impl_(std::move(impl)) {}

@@ -1,8 +1,9 @@
 // loggen: a fast, deterministic generator of realistic multi-service logs for the demo, the tests
 // and the benchmarks.
 //
-//   loggen --out /tmp/shop --traces 1000           # <service>.log per service + .truth.jsonl (hidden, so that replaying DIR skips it)
-//   loggen --out /tmp/big --bytes 1G --single-file  # ~1 GiB, all services interleaved in all.log
+//   loggen --out /tmp/shop --traces 1000           # <service>.log per service + .truth.jsonl
+//   (hidden, so that replaying DIR skips it) loggen --out /tmp/big --bytes 1G --single-file  # ~1
+//   GiB, all services interleaved in all.log
 //
 // The model is a small web shop. Requests ("traces") arrive at the gateway as a Poisson process
 // (--rate per second of event time) and follow one of a few routes, each calling a fixed set of

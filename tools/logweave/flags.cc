@@ -8,7 +8,9 @@
 namespace logweave::cli {
 
 FlagSet::FlagSet(std::string command, std::string usage, std::string description)
-    : command_(std::move(command)), usage_(std::move(usage)), description_(std::move(description)) {}
+    : command_(std::move(command)),
+      usage_(std::move(usage)),
+      description_(std::move(description)) {}
 
 void FlagSet::String(const std::string& name, std::string* target, const std::string& value_name,
                      const std::string& help) {
@@ -46,8 +48,8 @@ void FlagSet::Uint(const std::string& name, uint64_t* target, const std::string&
                       uint64_t n;
                       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
                       if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
-                        return absl::InvalidArgumentError(absl::StrCat(
-                            "--", name, " needs a whole number (got \"", v, "\")"));
+                        return absl::InvalidArgumentError(
+                            absl::StrCat("--", name, " needs a whole number (got \"", v, "\")"));
                       }
                       *target = n;
                       return absl::OkStatus();
@@ -120,8 +122,10 @@ std::string FlagSet::Help() const {
   for (const Flag& f : flags_) {
     std::string left = absl::StrCat("  --", f.name);
     if (!f.value_name.empty()) absl::StrAppend(&left, " ", f.value_name);
-    if (left.size() < 26) left.resize(26, ' ');
-    else left += "\n" + std::string(26, ' ');
+    if (left.size() < 26)
+      left.resize(26, ' ');
+    else
+      left += "\n" + std::string(26, ' ');
     absl::StrAppend(&out, left, f.help, "\n");
   }
   absl::StrAppend(&out, "  -h, --help                show this help\n");

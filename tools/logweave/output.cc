@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "logweave/utf8.h"
 #include "logweave/json_writer.h"
 #include "logweave/time_parse.h"
+#include "logweave/utf8.h"
 
 namespace logweave::cli {
 
@@ -78,8 +78,8 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
   std::string out;
   std::string services;
   for (const auto& s : t.services) absl::StrAppend(&services, services.empty() ? "" : ", ", s);
-  absl::StrAppend(&out, "trace ", t.trace_id, ": ", t.events.size(), " events, ",
-                  t.services.size(), " services (", services, "), ", TimeString(t.start_ns), " ",
+  absl::StrAppend(&out, "trace ", t.trace_id, ": ", t.events.size(), " events, ", t.services.size(),
+                  " services (", services, "), ", TimeString(t.start_ns), " ",
                   Offset(t.end_ns - t.start_ns), "\n");
   size_t service_width = 7;
   for (const auto& e : t.events) service_width = std::max(service_width, e.service.size());
@@ -92,8 +92,8 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
     if (!e.has_time) time = "(no time) ~" + time.substr(11);
     std::string message = e.message;
     if (e.kind == RecordKind::kUnstructured) message = "[plain text] " + message;
-    absl::StrAppend(&out, "  ", Cell(time, 30), " ", Cell(Offset(e.time_ns - t.start_ns), 10),
-                    " ", Cell(e.service, service_width), " ", Cell(LevelName(e.level), 5), " ",
+    absl::StrAppend(&out, "  ", Cell(time, 30), " ", Cell(Offset(e.time_ns - t.start_ns), 10), " ",
+                    Cell(e.service, service_width), " ", Cell(LevelName(e.level), 5), " ",
                     Cell(message, 48), " ", BaseName(e.source), ":", e.line_no, "\n");
     if (with_raw) {
       std::string raw;
@@ -161,8 +161,8 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
   row("index memory", s.index_bytes, HumanBytes(static_cast<double>(s.index_bytes)));
   double secs = seconds > 0 ? seconds : 1e-9;
   absl::StrAppend(&out, "  ", Cell("throughput", 22), " ",
-                  absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)),
-                  "   lines/s, ", absl::StrFormat("%.1f", s.bytes / secs / 1e6), " MB/s over ",
+                  absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)), "   lines/s, ",
+                  absl::StrFormat("%.1f", s.bytes / secs / 1e6), " MB/s over ",
                   absl::StrFormat("%.3f", seconds), " s\n");
   return out;
 }

@@ -207,8 +207,7 @@ int RunReplay(const std::vector<std::string>& args) {
     absl::StatusOr<PipelineOptions> loaded = LoadConfigFile(f.config);
     if (!loaded.ok()) {
       std::fprintf(stderr, "logweave replay: %s\n", std::string(loaded.status().message()).c_str());
-      return loaded.status().code() == absl::StatusCode::kNotFound ? kExitRuntimeError
-                                                                   : kExitUsage;
+      return loaded.status().code() == absl::StatusCode::kNotFound ? kExitRuntimeError : kExitUsage;
     }
     options = *loaded;
   }
@@ -279,9 +278,8 @@ int RunReplay(const std::vector<std::string>& args) {
   const uint32_t threads = options.EffectiveThreads();
   const uint32_t shards = options.EffectiveShards();
   if (f.json) {
-    absl::StrAppend(&out, SummaryJson(stats, seconds, expanded.files.size(), errors, threads,
-                                      shards),
-                    "\n");
+    absl::StrAppend(
+        &out, SummaryJson(stats, seconds, expanded.files.size(), errors, threads, shards), "\n");
   } else if (f.stats) {
     absl::StrAppend(&out, FormatStatsText(stats, seconds));
   } else if (f.timelines.empty()) {

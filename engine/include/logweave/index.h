@@ -32,7 +32,7 @@ class Shard;
 
 // One event of a timeline, copied out of the index (owns its strings).
 struct TimelineEvent {
-  int64_t time_ns = 0;  // event time; for a line without time, the time of the event before it
+  int64_t time_ns = 0;    // event time; for a line without time, the time of the event before it
   bool has_time = false;  // false: time_ns was inferred from the order of the lines
   std::string service;
   Level level = Level::kUnknown;

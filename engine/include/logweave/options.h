@@ -19,15 +19,14 @@ namespace logweave {
 // earlier names win when a line has several. Config keys: fields.<name>: [..],
 // which are tried before these built-in names.
 struct FieldNames {
-  std::vector<std::string> trace_id = {"trace_id", "traceId", "trace.id", "traceid",
-                                       "trace-id", "x-trace-id", "traceID", "TraceId",
-                                       "trace"};
-  std::vector<std::string> time = {"timestamp", "@timestamp", "time", "ts", "eventTime",
-                                   "event_time", "datetime", "@t"};
-  std::vector<std::string> level = {"level", "log.level", "severity", "levelname",
-                                    "loglevel", "lvl", "severity_text", "@l"};
-  std::vector<std::string> service = {"service", "service.name", "app", "application",
-                                      "component", "logger", "logger_name"};
+  std::vector<std::string> trace_id = {"trace_id",   "traceId", "trace.id", "traceid", "trace-id",
+                                       "x-trace-id", "traceID", "TraceId",  "trace"};
+  std::vector<std::string> time = {"timestamp", "@timestamp", "time",     "ts",
+                                   "eventTime", "event_time", "datetime", "@t"};
+  std::vector<std::string> level = {"level",    "log.level", "severity",      "levelname",
+                                    "loglevel", "lvl",       "severity_text", "@l"};
+  std::vector<std::string> service = {"service",   "service.name", "app",        "application",
+                                      "component", "logger",       "logger_name"};
   std::vector<std::string> message = {"event", "msg", "message", "@m", "@mt", "body"};
 
   absl::Status Validate() const;

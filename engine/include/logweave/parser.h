@@ -38,7 +38,7 @@ struct ParsedBatch {
   RawBatch raw;                              // the line spans; raw.data is empty
   std::string scratch;
   std::vector<Record> records;
-  std::vector<uint64_t> line_hashes;  // XXH3 of each raw line (0 for empty lines)
+  std::vector<uint64_t> line_hashes;   // XXH3 of each raw line (0 for empty lines)
   std::vector<uint64_t> trace_hashes;  // XXH3 of each trace id (0 without one)
 };
 

@@ -22,26 +22,26 @@ enum class RecordKind : uint8_t {
 
 // Flags the parser sets on a record.
 enum RecordFlags : uint16_t {
-  kRecordHasTime = 1 << 0,        // a timestamp was found and parsed
-  kRecordBadTime = 1 << 1,        // a time field was present but could not be parsed
-  kRecordInvalidUtf8 = 1 << 2,    // the line holds bytes that are not valid UTF-8
-  kRecordTruncated = 1 << 3,      // the source cut the line at max_line_bytes
+  kRecordHasTime = 1 << 0,            // a timestamp was found and parsed
+  kRecordBadTime = 1 << 1,            // a time field was present but could not be parsed
+  kRecordInvalidUtf8 = 1 << 2,        // the line holds bytes that are not valid UTF-8
+  kRecordTruncated = 1 << 3,          // the source cut the line at max_line_bytes
   kRecordServiceFromSource = 1 << 4,  // no service field: the service is the source's name
-  kRecordMessageEscaped = 1 << 5,  // message had JSON escapes; `message` is not a slice of raw
-  kRecordNumericTraceId = 1 << 6,  // the trace id was a JSON number
+  kRecordMessageEscaped = 1 << 5,     // message had JSON escapes; `message` is not a slice of raw
+  kRecordNumericTraceId = 1 << 6,     // the trace id was a JSON number
 };
 
 // The normalized view of one line. All string_views point into buffers owned
 // by the batch being parsed (ParsedBatch); they are valid until it is released.
 struct Record {
-  std::string_view raw;       // the line as the source gave it (BOM/CR removed)
-  std::string_view trace_id;  // empty: no trace id
-  std::string_view service;   // from the line, else the source's default service
-  std::string_view message;   // event/msg/message; for unstructured lines the whole line
-  int64_t time_ns = 0;        // nanoseconds since the Unix epoch, valid with kRecordHasTime
-  uint64_t seq = 0;           // global arrival order (ties in a timeline keep this order)
-  uint64_t source_offset = 0; // byte offset in the source
-  uint64_t line_no = 0;       // 1-based line number in the source
+  std::string_view raw;        // the line as the source gave it (BOM/CR removed)
+  std::string_view trace_id;   // empty: no trace id
+  std::string_view service;    // from the line, else the source's default service
+  std::string_view message;    // event/msg/message; for unstructured lines the whole line
+  int64_t time_ns = 0;         // nanoseconds since the Unix epoch, valid with kRecordHasTime
+  uint64_t seq = 0;            // global arrival order (ties in a timeline keep this order)
+  uint64_t source_offset = 0;  // byte offset in the source
+  uint64_t line_no = 0;        // 1-based line number in the source
   uint32_t source_id = 0;
   uint16_t flags = 0;  // RecordFlags
   Level level = Level::kUnknown;

@@ -29,8 +29,12 @@ class FieldTable {
   // The field a full key path ("level", "log.level", "trace.id") stands for.
   // A cheap first-byte/length filter rejects most keys before the hash lookup.
   const FieldRef* Find(std::string_view path) const {
-    if (path.empty() || path.size() > 63) return nullptr;
-    if (!(length_mask_[static_cast<unsigned char>(path[0])] & (1ull << path.size()))) {
+    if (path.empty()) return nullptr;
+    if (path.size() < 64) {
+      if (!(length_mask_[static_cast<unsigned char>(path[0])] & (1ull << path.size()))) {
+        return nullptr;
+      }
+    } else if (!has_long_names_) {
       return nullptr;
     }
     auto it = names_.find(absl::string_view(path.data(), path.size()));
@@ -47,6 +51,7 @@ class FieldTable {
   void Add(std::string_view name, Field field, uint8_t rank);
 
   uint64_t length_mask_[256] = {};  // bit L set: some name of length L starts with this byte
+  bool has_long_names_ = false;     // some name is 64 bytes or longer (not in the mask)
   absl::flat_hash_map<std::string, FieldRef> names_;
   absl::flat_hash_set<std::string> prefixes_;
 };
