@@ -1,1 +1,247 @@
+// The logweave command as a user runs it: exit codes, messages, JSON output.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "rapidjson/document.h"
+#include "testdata/lines.h"
+
+namespace logweave {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// The binaries under test: built by CMake (paths compiled in), or named by
+// the environment variable of the same name.
+std::string Bin(const char* var, const char* built) {
+  const char* v = std::getenv(var);
+  return v != nullptr ? v : built;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bin_ = Bin("LOGWEAVE_BIN", LOGWEAVE_BIN);
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Runs `args` through the shell with `bin_` first; captures stdout and stderr.
+  Result Run(const std::string& args, const std::string& stdin_text = "") {
+    std::string err_path = (dir_ / "stderr.txt").string();
+    std::string in_path = (dir_ / "stdin.txt").string();
+    std::ofstream(in_path) << stdin_text;
+    std::string cmd = bin_ + " " + args + " <" + in_path + " 2>" + err_path;
+    Result r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
+    int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::stringstream err;
+    err << std::ifstream(err_path).rdbuf();
+    r.err = err.str();
+    return r;
+  }
+
+  std::string Write(const std::string& name, const std::vector<std::string>& lines) {
+    std::string path = (dir_ / name).string();
+    std::ofstream out(path);
+    for (const auto& l : lines) out << l << "\n";
+    return path;
+  }
+
+  static std::vector<rapidjson::Document> JsonLines(const std::string& text) {
+    std::vector<rapidjson::Document> docs;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      rapidjson::Document d;
+      d.Parse(line.c_str());
+      EXPECT_FALSE(d.HasParseError()) << "not JSON: " << line;
+      EXPECT_TRUE(d.IsObject() && d.HasMember("kind")) << line;
+      docs.push_back(std::move(d));
+    }
+    return docs;
+  }
+
+  std::string bin_;
+  std::filesystem::path dir_;
+};
+
+TEST_F(CliTest, NoCommandIsAUsageError) {
+  Result r = Run("");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("usage: logweave COMMAND"));
+}
+
+TEST_F(CliTest, ReplayWithoutPathsSaysWhatToDo) {
+  Result r = Run("replay");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no PATH given"));
+}
+
+TEST_F(CliTest, UnknownFlagIsNamed) {
+  Result r = Run("replay --frobnicate x.log");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--frobnicate"));
+}
+
+TEST_F(CliTest, HelpListsTheFlags) {
+  Result r = Run("replay --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--timeline TRACE_ID"));
+  EXPECT_THAT(r.out, HasSubstr("--json"));
+}
+
+TEST_F(CliTest, MissingFileIsNamedAndTheOthersAreStillRead) {
+  std::string good =
+      Write("gateway.log", {testdata::ZapLine("t1", 0, "a"), testdata::ZapLine("t1", 5, "b")});
+  Result r = Run("replay --json " + good + " " + (dir_ / "missing.log").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("missing.log"));
+  auto docs = JsonLines(r.out);
+  ASSERT_FALSE(docs.empty());
+  const auto& summary = docs.back();
+  EXPECT_STREQ(summary["kind"].GetString(), "summary");
+  EXPECT_EQ(summary["lines"].GetUint64(), 2u);
+  EXPECT_EQ(summary["errors"].Size(), 1u);
+}
+
+TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
+  std::string path =
+      Write("checkout.log", {testdata::PythonLine("checkout", "t1", 0, "cart"),
+                             testdata::PythonLine("checkout", "t1", 0, "cart"),
+                             "Traceback (most recent call last):", "", R"({"msg":"no trace"})",
+                             "[1,2,3]", R"({"trace_id":"t2","timestamp":"soon"})"});
+  Result r = Run("replay --json " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 1u);
+  const auto& s = docs[0];
+  EXPECT_EQ(s["lines"].GetUint64(), 7u);
+  EXPECT_EQ(s["json_lines"].GetUint64(), 4u);
+  EXPECT_EQ(s["unstructured_lines"].GetUint64(), 2u);
+  EXPECT_EQ(s["empty_lines"].GetUint64(), 1u);
+  EXPECT_EQ(s["duplicate_lines"].GetUint64(), 1u);
+  EXPECT_EQ(s["no_trace_id_lines"].GetUint64(), 1u);
+  EXPECT_EQ(s["bad_time_lines"].GetUint64(), 1u);
+  EXPECT_EQ(s["traces"].GetUint64(), 2u);
+  EXPECT_EQ(s["indexed_events"].GetUint64(), 5u);
+}
+
+TEST_F(CliTest, TimelineAsJsonListsEventsInTimeOrder) {
+  Write("gateway.log", {testdata::ZapLine("t9", 0, "request received"),
+                        testdata::ZapLine("t9", 90, "response sent")});
+  Write("ledger.log", {testdata::PinoLine("ledger", "t9", 40, "ledger write", 50)});
+  Result r = Run("replay --json --raw --timeline t9 " + dir_.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 2u);
+  const auto& t = docs[0];
+  EXPECT_STREQ(t["kind"].GetString(), "timeline");
+  EXPECT_STREQ(t["trace_id"].GetString(), "t9");
+  ASSERT_EQ(t["events"].Size(), 3u);
+  EXPECT_STREQ(t["events"][0]["message"].GetString(), "request received");
+  EXPECT_STREQ(t["events"][1]["service"].GetString(), "ledger");
+  EXPECT_STREQ(t["events"][1]["level"].GetString(), "ERROR");
+  EXPECT_EQ(t["events"][1]["time_ns"].GetInt64(), testdata::Ns(40));
+  EXPECT_STREQ(t["events"][1]["raw"].GetString(),
+               testdata::PinoLine("ledger", "t9", 40, "ledger write", 50).c_str());
+  EXPECT_STREQ(t["events"][2]["message"].GetString(), "response sent");
+  EXPECT_DOUBLE_EQ(t["duration_ms"].GetDouble(), 90.0);
+}
+
+TEST_F(CliTest, TimelineTableNamesServicesAndSources) {
+  Write("gateway.log", {testdata::ZapLine("t7", 0, "request received")});
+  Write("payments.log", {testdata::EcsLine("payments", "t7", 12, "payment_authorized")});
+  Result r = Run("replay --timeline t7 " + dir_.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("2 events, 2 services (gateway, payments)"));
+  EXPECT_THAT(r.out, HasSubstr("payments.log:1"));
+  EXPECT_THAT(r.out, HasSubstr("+12.0ms"));
+}
+
+TEST_F(CliTest, UnknownTraceExitsOneWithAnErrorObject) {
+  std::string path = Write("a.log", {testdata::ZapLine("t1", 0, "a")});
+  Result r = Run("replay --json --timeline nope " + path);
+  EXPECT_EQ(r.exit_code, 1);
+  auto docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_STREQ(docs[0]["kind"].GetString(), "error");
+  EXPECT_STREQ(docs[0]["error"].GetString(), "not_found");
+}
+
+TEST_F(CliTest, ReadsStdinAsAServiceNamedStdin) {
+  Result r = Run("replay --json --timeline s1 -",
+                 R"({"msg":"from a pipe","trace_id":"s1","ts":1795428000})"
+                 "\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_STREQ(docs[0]["events"][0]["service"].GetString(), "stdin");
+}
+
+TEST_F(CliTest, InvalidUtf8IsKeptAndTheOutputStaysValidJson) {
+  std::string path = Write("a.log", {"{\"msg\":\"caf\xE9\",\"trace_id\":\"u1\"}"});
+  Result r = Run("replay --json --raw --timeline u1 " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);  // each line must parse
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_STREQ(docs[0]["events"][0]["message"].GetString(), "caf\xEF\xBF\xBD");
+  EXPECT_EQ(docs[1]["invalid_utf8_lines"].GetUint64(), 1u);
+}
+
+TEST_F(CliTest, BadConfigKeyIsAUsageErrorNamingTheKey) {
+  std::string config = (dir_ / "bad.yaml").string();
+  std::ofstream(config) << "index:\n  shardz: 4\n";
+  std::string path = Write("a.log", {testdata::ZapLine("t1", 0, "a")});
+  Result r = Run("replay --config " + config + " " + path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("index.shardz"));
+  EXPECT_THAT(r.err, HasSubstr("bad.yaml:2"));
+}
+
+TEST_F(CliTest, GeneratedLogsGiveOneTracePerGeneratedTrace) {
+  std::string loggen = Bin("LOGGEN_BIN", LOGGEN_BIN);
+  std::string out = (dir_ / "gen").string();
+  std::string cmd =
+      loggen + " --out " + out + " --traces 300 --seed 7 2>" + (dir_ / "loggen.txt").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::stringstream said;
+  said << std::ifstream(dir_ / "loggen.txt").rdbuf();
+  std::smatch m;
+  std::string text = said.str();
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("([0-9]+) traces"))) << text;
+  Result r = Run("replay --json " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_FALSE(docs.empty());
+  EXPECT_EQ(docs.back()["traces"].GetUint64(), std::stoull(m[1]));
+  EXPECT_EQ(docs.back()["files"].GetUint64(), 7u);  // the hidden truth file is skipped
+  EXPECT_GT(docs.back()["unstructured_lines"].GetUint64(), 0u);
+}
+
+}  // namespace
+}  // namespace logweave
