@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -34,12 +35,15 @@ enum class ValueType : uint8_t { kNone, kString, kNumber };
 // Objects are looked into only along configured dotted paths; arrays never.
 class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, FieldHandler> {
  public:
-  explicit FieldHandler(const FieldTable& table) : table_(table) {}
+  // `max_nesting`: containers deeper than this stop the parse (too_deep is set).
+  FieldHandler(const FieldTable& table, int max_nesting)
+      : table_(table), max_nesting_(max_nesting) {}
 
   std::string_view value[internal::kFieldCount];
   ValueType type[internal::kFieldCount] = {};
   uint8_t rank[internal::kFieldCount];
   bool top_is_object = false;
+  bool too_deep = false;
 
   bool Default() {  // null, bool, and anything else not overridden
     pending_ = nullptr;
@@ -52,6 +56,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     return Value(str, len, ValueType::kNumber);
   }
   bool StartObject() {
+    if (depth_ >= max_nesting_) return TooDeep();
     if (depth_ == 0) {
       top_is_object = true;
       depth_ = 1;
@@ -100,6 +105,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   bool EndObject(rapidjson::SizeType) { return End(); }
   bool StartArray() {
     if (depth_ == 0) return false;  // a top-level array is not a record
+    if (depth_ >= max_nesting_) return TooDeep();
     ++depth_;
     if (ignore_from_ == 0) ignore_from_ = depth_;
     pending_ = nullptr;
@@ -121,6 +127,10 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     }
     return true;
   }
+  bool TooDeep() {
+    too_deep = true;
+    return false;
+  }
   bool End() {
     if (depth_ == ignore_from_) ignore_from_ = 0;
     --depth_;
@@ -129,6 +139,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   }
 
   const FieldTable& table_;
+  const int max_nesting_;
   const FieldRef* pending_ = nullptr;  // the field the next value belongs to
   int depth_ = 0;                      // containers open
   int ignore_from_ = 0;                // >0: inside an ignored container opened at this depth
@@ -375,24 +386,32 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
   if (!IsValidUtf8(raw)) r->flags |= kRecordInvalidUtf8;
 
   if (trimmed.front() == '{') {
-    std::optional<FieldHandler> first(std::in_place, *fields_);
+    // RapidJSON's recursive parser is the fastest, but recursion depth is
+    // stack: a line nested deeper than kMaxRecursiveNesting is parsed again with
+    // the iterative parser, which keeps its stack on the heap.
+    constexpr int kMaxRecursiveNesting = 256;
+    constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+    constexpr unsigned kIterative = kFlags | rapidjson::kParseIterativeFlag;
+    std::optional<FieldHandler> first(std::in_place, *fields_, kMaxRecursiveNesting);
     rapidjson::Reader reader;
     rapidjson::InsituStringStream stream(scratch_line);
-    // Iterative: RapidJSON's recursive parser would overflow the stack on a
-    // line of a million '['; the iterative one keeps its stack on the heap.
-    constexpr unsigned kFlags = rapidjson::kParseInsituFlag |
-                                rapidjson::kParseNumbersAsStringsFlag |
-                                rapidjson::kParseIterativeFlag;
     rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, *first);
     size_t consumed = stream.Tell();
     std::optional<FieldHandler> retry;
+    if (!ok && first->too_deep) {
+      std::memcpy(scratch_line, raw.data(), raw.size());  // undo the in-situ writes
+      retry.emplace(*fields_, INT_MAX);
+      rapidjson::InsituStringStream again(scratch_line);
+      ok = reader.Parse<kIterative>(again, *retry);
+      consumed = again.Tell();
+    }
     if (!ok && ok.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid &&
         RepairLoneSurrogates(raw, scratch_line)) {
       // JavaScript's JSON.stringify writes lone surrogates as "\ud800"; RapidJSON
       // rejects them. They were replaced by U+FFFD escapes of the same length.
-      retry.emplace(*fields_);
+      retry.emplace(*fields_, INT_MAX);
       rapidjson::InsituStringStream again(scratch_line);
-      ok = reader.Parse<kFlags>(again, *retry);
+      ok = reader.Parse<kIterative>(again, *retry);
       consumed = again.Tell();
     }
     const FieldHandler& handler = retry ? *retry : *first;

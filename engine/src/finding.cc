@@ -1,0 +1,46 @@
+#include "logweave/finding.h"
+
+#include "absl/strings/str_format.h"
+#include "xxhash.h"
+
+namespace logweave {
+
+const char* SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "info";
+}
+
+const std::string& Finding::Detail(const std::string& key) const {
+  static const std::string* const kEmpty = new std::string();
+  for (const auto& [k, v] : details) {
+    if (k == key) return v;
+  }
+  return *kEmpty;
+}
+
+std::string FindingId(const std::string& kind, const std::vector<std::string>& parts) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  XXH3_64bits_update(&state, kind.data(), kind.size());
+  for (const auto& p : parts) {
+    XXH3_64bits_update(&state, "\0", 1);
+    XXH3_64bits_update(&state, p.data(), p.size());
+  }
+  std::string prefix;
+  for (char c : kind) {
+    if (c == '_') continue;
+    if (prefix.size() < 3) prefix.push_back(c);
+  }
+  return absl::StrFormat("%s-%016x", prefix, XXH3_64bits_digest(&state));
+}
+
+}  // namespace logweave
