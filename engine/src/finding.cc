@@ -28,19 +28,17 @@ const std::string& Finding::Detail(const std::string& key) const {
 }
 
 std::string FindingId(const std::string& kind, const std::vector<std::string>& parts) {
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  XXH3_64bits_update(&state, kind.data(), kind.size());
+  std::string key = kind;
   for (const auto& p : parts) {
-    XXH3_64bits_update(&state, "\0", 1);
-    XXH3_64bits_update(&state, p.data(), p.size());
+    key.push_back('\0');
+    key += p;
   }
   std::string prefix;
   for (char c : kind) {
     if (c == '_') continue;
     if (prefix.size() < 3) prefix.push_back(c);
   }
-  return absl::StrFormat("%s-%016x", prefix, XXH3_64bits_digest(&state));
+  return absl::StrFormat("%s-%016x", prefix, XXH3_64bits(key.data(), key.size()));
 }
 
 }  // namespace logweave
