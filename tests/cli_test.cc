@@ -137,8 +137,13 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   Result r = Run("replay --json " + path);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto docs = JsonLines(r.out);
-  ASSERT_EQ(docs.size(), 1u);
-  const auto& s = docs[0];
+  // The plain-text "Traceback" line is an unstructured error finding; the summary is last.
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_STREQ(docs[0]["kind"].GetString(), "unstructured_error");
+  EXPECT_STREQ(docs[0]["details"]["attribution"].GetString(), "unattributed");
+  const auto& s = docs[1];
+  EXPECT_STREQ(s["kind"].GetString(), "summary");
+  EXPECT_EQ(s["findings"]["unstructured_error"].GetUint64(), 1u);
   EXPECT_EQ(s["lines"].GetUint64(), 7u);
   EXPECT_EQ(s["json_lines"].GetUint64(), 4u);
   EXPECT_EQ(s["unstructured_lines"].GetUint64(), 2u);

@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "internal/strings.h"
 #include "yaml-cpp/yaml.h"
 
@@ -115,12 +117,154 @@ absl::Status ReadNames(const std::string& origin, const YAML::Node& node, std::s
   return absl::OkStatus();
 }
 
+absl::Status ReadDuration(const std::string& origin, const YAML::Node& node, std::string_view key,
+                          int64_t* out_ns) {
+  std::string text = node.IsScalar() ? node.Scalar() : "";
+  absl::Duration d;
+  double seconds;
+  bool ok = false;
+  if (absl::SimpleAtod(text, &seconds)) {
+    d = absl::Seconds(seconds);
+    ok = true;
+  } else {
+    ok = absl::ParseDuration(text, &d);
+  }
+  if (!ok || d <= absl::ZeroDuration()) {
+    return Bad(
+        origin, node, key,
+        absl::StrCat("must be a positive duration such as 30s, 500ms or 2m (got \"", text, "\")"));
+  }
+  *out_ns = absl::ToInt64Nanoseconds(d);
+  return absl::OkStatus();
+}
+
+absl::Status ReadShare(const std::string& origin, const YAML::Node& node, std::string_view key,
+                       double* out) {
+  double v;
+  if (!node.IsScalar() || !absl::SimpleAtod(node.Scalar(), &v) || !(v > 0 && v <= 1)) {
+    return Bad(origin, node, key,
+               absl::StrCat("must be a share between 0 and 1, e.g. 0.9 (got \"",
+                            node.IsScalar() ? node.Scalar() : "a non-scalar", "\")"));
+  }
+  *out = v;
+  return absl::OkStatus();
+}
+
+absl::Status ReadDetectors(const std::string& origin, const YAML::Node& d, DetectorOptions* o) {
+  if (auto s = CheckKeys(origin, d, "detectors.",
+                         {"trace_idle", "attribution_window", "activity_margin", "missing_service",
+                          "incomplete_sequence"});
+      !s.ok()) {
+    return s;
+  }
+  uint64_t v;
+  if (d["trace_idle"]) {
+    if (auto s = ReadDuration(origin, d["trace_idle"], "detectors.trace_idle", &o->trace_idle_ns);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (d["attribution_window"]) {
+    if (auto s = ReadDuration(origin, d["attribution_window"], "detectors.attribution_window",
+                              &o->attribution_window_ns);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (d["activity_margin"]) {
+    if (auto s = ReadDuration(origin, d["activity_margin"], "detectors.activity_margin",
+                              &o->activity_margin_ns);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (const YAML::Node m = d["missing_service"]; m && !m.IsNull()) {
+    if (auto s =
+            CheckKeys(origin, m, "detectors.missing_service.", {"share", "min_traces", "expected"});
+        !s.ok()) {
+      return s;
+    }
+    if (m["share"]) {
+      if (auto s =
+              ReadShare(origin, m["share"], "detectors.missing_service.share", &o->expected_share);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (m["min_traces"]) {
+      if (auto s = ReadUint(origin, m["min_traces"], "detectors.missing_service.min_traces",
+                            1u << 30, &v);
+          !s.ok()) {
+        return s;
+      }
+      o->min_traces = static_cast<uint32_t>(v);
+    }
+    if (const YAML::Node e = m["expected"]; e && !e.IsNull()) {
+      if (!e.IsMap()) {
+        return Bad(origin, e, "detectors.missing_service.expected",
+                   "must map a trace kind to its services, e.g. {\"POST /checkout\": [payments]}");
+      }
+      for (const auto& kv : e) {
+        std::vector<std::string> names;
+        if (auto s = ReadNames(origin, kv.second, "detectors.missing_service.expected", &names);
+            !s.ok()) {
+          return s;
+        }
+        o->expected_services[kv.first.as<std::string>()] = names;
+      }
+    }
+  }
+  if (const YAML::Node q = d["incomplete_sequence"]; q && !q.IsNull()) {
+    if (auto s = CheckKeys(origin, q, "detectors.incomplete_sequence.",
+                           {"share", "min_traces", "expected"});
+        !s.ok()) {
+      return s;
+    }
+    if (q["share"]) {
+      if (auto s = ReadShare(origin, q["share"], "detectors.incomplete_sequence.share",
+                             &o->follow_share);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (q["min_traces"]) {
+      if (auto s = ReadUint(origin, q["min_traces"], "detectors.incomplete_sequence.min_traces",
+                            1u << 30, &v);
+          !s.ok()) {
+        return s;
+      }
+      o->min_event_traces = static_cast<uint32_t>(v);
+    }
+    if (const YAML::Node e = q["expected"]; e && !e.IsNull()) {
+      if (!e.IsSequence()) {
+        return Bad(origin, e, "detectors.incomplete_sequence.expected",
+                   "must be a list of {service, event, follow}");
+      }
+      for (const auto& item : e) {
+        if (auto s = CheckKeys(origin, item, "detectors.incomplete_sequence.expected[].",
+                               {"service", "event", "follow"});
+            !s.ok()) {
+          return s;
+        }
+        if (!item["service"] || !item["event"] || !item["follow"]) {
+          return Bad(origin, item, "detectors.incomplete_sequence.expected[]",
+                     "needs service, event and follow");
+        }
+        o->expected_sequences.push_back({item["service"].as<std::string>(),
+                                         item["event"].as<std::string>(),
+                                         item["follow"].as<std::string>()});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::string& origin) {
   PipelineOptions options;
   if (root.IsNull()) return options;  // an empty file: all defaults
   if (absl::Status s = CheckKeys(origin, root, "",
                                  {"threads", "queue_bytes", "max_line_bytes", "batch_lines",
-                                  "batch_bytes", "index", "fields"});
+                                  "batch_bytes", "index", "fields", "detectors"});
       !s.ok()) {
     return s;
   }
@@ -186,19 +330,22 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
   }
   if (const YAML::Node fields = root["fields"]; fields && !fields.IsNull()) {
     if (auto s = CheckKeys(origin, fields, "fields.",
-                           {"trace_id", "time", "level", "service", "message"});
+                           {"trace_id", "time", "level", "service", "message", "route"});
         !s.ok()) {
       return s;
     }
     FieldNames& f = options.parser.fields;
     for (auto [key, names] : {std::pair{"trace_id", &f.trace_id}, std::pair{"time", &f.time},
                               std::pair{"level", &f.level}, std::pair{"service", &f.service},
-                              std::pair{"message", &f.message}}) {
+                              std::pair{"message", &f.message}, std::pair{"route", &f.route}}) {
       if (!fields[key]) continue;
       if (auto s = ReadNames(origin, fields[key], absl::StrCat("fields.", key), names); !s.ok()) {
         return s;
       }
     }
+  }
+  if (const YAML::Node d = root["detectors"]; d && !d.IsNull()) {
+    if (auto s = ReadDetectors(origin, d, &options.detectors); !s.ok()) return s;
   }
   if (absl::Status s = options.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(origin, ": ", s.message()));

@@ -99,6 +99,35 @@ struct TraceKeyEq {
 struct TraceEntry {
   uint32_t last;
   uint32_t count;
+  uint32_t route;  // id in the shard's route names, or kNoEvent
+};
+
+// Interned names (services, routes): each distinct name stored once, ids
+// dense from 0. Remembers the last hit, as consecutive lines mostly repeat it.
+class NameTable {
+ public:
+  uint32_t Id(std::string_view name) {
+    if (last_id_ != kNoEvent && name == last_) return last_id_;
+    auto it = ids_.find(name);
+    if (it == ids_.end()) {
+      // The map's key points at the table's own copy, never into a batch.
+      names_.emplace_back(name);
+      it = ids_.emplace(std::string_view(names_.back()), static_cast<uint32_t>(names_.size() - 1))
+               .first;
+    }
+    last_ = it->first;
+    last_id_ = it->second;
+    return it->second;
+  }
+  std::string_view Name(uint32_t id) const {
+    return id < names_.size() ? std::string_view(names_[id]) : std::string_view();
+  }
+
+ private:
+  std::deque<std::string> names_;
+  absl::flat_hash_map<std::string_view, uint32_t> ids_;
+  std::string_view last_;
+  uint32_t last_id_ = kNoEvent;
 };
 
 }  // namespace
@@ -177,7 +206,8 @@ class Shard {
       TimelineEvent& t = out->emplace_back();
       t.time_ns = ev.time_ns;
       t.has_time = ev.flags & kRecordHasTime;
-      t.service = service_names_[ev.service];
+      t.time_known = ev.flags & (kRecordHasTime | kRecordTimeInferred);
+      t.service = std::string(services_.Name(ev.service));
       t.level = ev.level;
       t.message = std::string(Message(e, ev));
       t.source = std::string(sources.Name(ev.source_id));
@@ -200,6 +230,34 @@ class Shard {
     for (const auto& [key, entry] : traces_) fn(key.view(), entry.count);
   }
 
+  void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const {
+    absl::ReaderMutexLock lock(&mu_);
+    std::vector<EventView> events;
+    for (const auto& [key, entry] : traces_) {
+      events.clear();
+      for (uint32_t e = entry.last; e != kNoEvent; e = Event(e).prev) {
+        const StoredEvent& ev = Event(e);
+        EventView& v = events.emplace_back();
+        v.time_ns = ev.time_ns;
+        v.seq = ev.seq;
+        v.service = services_.Name(ev.service);
+        v.message = Message(e, ev);
+        v.line_no = ev.line_no;
+        v.source_id = ev.source_id;
+        v.flags = ev.flags;
+        v.level = ev.level;
+        v.kind = ev.kind;
+      }
+      std::reverse(events.begin(), events.end());
+      TraceView view;
+      view.trace_id = key.view();
+      view.route = entry.route == kNoEvent ? std::string_view() : routes_.Name(entry.route);
+      view.events = events.data();
+      view.count = events.size();
+      fn(view);
+    }
+  }
+
  private:
   static constexpr uint32_t kEscapedMessage = UINT32_MAX;
 
@@ -215,22 +273,6 @@ class Shard {
     if (ev.msg_off != kEscapedMessage) return std::string_view(ev.raw + ev.msg_off, ev.msg_len);
     auto it = escaped_.find(index);
     return it == escaped_.end() ? std::string_view() : std::string_view(it->second, ev.msg_len);
-  }
-
-  uint32_t ServiceId(std::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (last_service_id_ != kNoEvent && name == last_service_) return last_service_id_;
-    auto it = service_ids_.find(name);
-    if (it == service_ids_.end()) {
-      // The map's key points at the shard's own copy, never into the batch.
-      service_names_.emplace_back(name);
-      it = service_ids_
-               .emplace(std::string_view(service_names_.back()),
-                        static_cast<uint32_t>(service_names_.size() - 1))
-               .first;
-    }
-    last_service_ = it->first;
-    last_service_id_ = it->second;
-    return it->second;
   }
 
   void InsertOne(const ShardRecord& sr, bool in_block, bool dedupe)
@@ -272,7 +314,7 @@ class Shard {
     ev.source_offset = r.source_offset;
     ev.line_no = static_cast<uint32_t>(r.line_no);
     ev.source_id = r.source_id;
-    ev.service = ServiceId(r.service);
+    ev.service = services_.Id(r.service);
     ev.flags = r.flags;
     ev.level = r.level;
     ev.kind = r.kind;
@@ -289,11 +331,12 @@ class Shard {
       } else {
         key.ptr = arena_.Copy(r.trace_id).data();
       }
-      traces_.emplace(key, TraceEntry{index, 1});
+      traces_.emplace(key, TraceEntry{index, 1, r.route.empty() ? kNoEvent : routes_.Id(r.route)});
     } else {
       ev.prev = it->second.last;
       it->second.last = index;
       ++it->second.count;
+      if (it->second.route == kNoEvent && !r.route.empty()) it->second.route = routes_.Id(r.route);
     }
   }
 
@@ -309,10 +352,8 @@ class Shard {
   absl::flat_hash_map<TraceKey, TraceEntry, TraceKeyHash, TraceKeyEq> traces_ ABSL_GUARDED_BY(mu_);
   DedupeWindow dedupe_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint32_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
-  std::deque<std::string> service_names_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string_view, uint32_t> service_ids_ ABSL_GUARDED_BY(mu_);
-  std::string_view last_service_ ABSL_GUARDED_BY(mu_);
-  uint32_t last_service_id_ ABSL_GUARDED_BY(mu_) = kNoEvent;
+  NameTable services_ ABSL_GUARDED_BY(mu_);
+  NameTable routes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace internal
@@ -349,20 +390,21 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
         absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\""));
   }
   auto& events = timeline.events;
-  // Arrival order first, so that lines without time inherit the time of the
-  // line before them (or, at the start, after them): they keep their file order.
+  // Lines without a time mostly got one from their neighbours in their source
+  // at parse time (time_known). The rest inherit the time of the event before
+  // them in arrival order (or, at the start, after them).
   std::sort(events.begin(), events.end(),
             [](const TimelineEvent& a, const TimelineEvent& b) { return a.seq < b.seq; });
   const TimelineEvent* first_timed = nullptr;
   for (const auto& e : events) {
-    if (e.has_time) {
+    if (e.time_known) {
       first_timed = &e;
       break;
     }
   }
   int64_t carry = first_timed != nullptr ? first_timed->time_ns : 0;
   for (auto& e : events) {
-    if (e.has_time) {
+    if (e.time_known) {
       carry = e.time_ns;
     } else {
       e.time_ns = carry;
@@ -398,6 +440,10 @@ IndexCounters Index::Counters() const {
 
 void Index::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const {
   for (const auto& shard : shards_) shard->ForEachTrace(fn);
+}
+
+void Index::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const {
+  for (const auto& shard : shards_) shard->ForEachTraceWithEvents(fn);
 }
 
 }  // namespace logweave

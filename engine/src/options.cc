@@ -30,9 +30,9 @@ absl::Status CheckNames(const char* field, const std::vector<std::string>& names
 }  // namespace
 
 absl::Status FieldNames::Validate() const {
-  for (auto [field, names] :
-       {std::pair{"trace_id", &trace_id}, std::pair{"time", &time}, std::pair{"level", &level},
-        std::pair{"service", &service}, std::pair{"message", &message}}) {
+  for (auto [field, names] : {std::pair{"trace_id", &trace_id}, std::pair{"time", &time},
+                              std::pair{"level", &level}, std::pair{"service", &service},
+                              std::pair{"message", &message}, std::pair{"route", &route}}) {
     if (absl::Status s = CheckNames(field, *names); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -67,7 +67,29 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError("batch_lines and batch_bytes must be positive");
   }
   if (absl::Status s = parser.Validate(); !s.ok()) return s;
+  if (absl::Status s = detectors.Validate(); !s.ok()) return s;
   return index.Validate();
+}
+
+absl::Status DetectorOptions::Validate() const {
+  if (trace_idle_ns <= 0) {
+    return absl::InvalidArgumentError("detectors.trace_idle must be a positive duration");
+  }
+  if (!(expected_share > 0 && expected_share <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "detectors.missing_service.share must be in (0, 1] (got ", expected_share, ")"));
+  }
+  if (!(follow_share > 0 && follow_share <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "detectors.incomplete_sequence.share must be in (0, 1] (got ", follow_share, ")"));
+  }
+  if (min_traces == 0 || min_event_traces == 0) {
+    return absl::InvalidArgumentError("detectors: min_traces must be at least 1");
+  }
+  if (attribution_window_ns <= 0 || activity_margin_ns < 0) {
+    return absl::InvalidArgumentError("detectors: windows must be positive durations");
+  }
+  return absl::OkStatus();
 }
 
 uint32_t PipelineOptions::EffectiveThreads() const {

@@ -249,6 +249,7 @@ ParseCounters& ParseCounters::operator+=(const ParseCounters& o) {
   truncated += o.truncated;
   bom += o.bom;
   crlf += o.crlf;
+  max_time_ns = std::max(max_time_ns, o.max_time_ns);
   return *this;
 }
 
@@ -265,6 +266,7 @@ void ParseCounters::AddTo(IngestStats* s) const {
   s->truncated_lines += truncated;
   s->bom_lines += bom;
   s->crlf_lines += crlf;
+  s->max_time_ns = std::max(s->max_time_ns, max_time_ns);
 }
 
 absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptions& options) {
@@ -437,6 +439,9 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
           r->flags |= kRecordMessageEscaped;
         }
       }
+      if (t[internal::kRoute] != ValueType::kNone) {
+        r->route = PreferRaw(v[internal::kRoute], scratch_line, raw);
+      }
       if (t[internal::kLevel] == ValueType::kString) {
         r->level = ParseLevelWord(v[internal::kLevel]);
       } else if (t[internal::kLevel] == ValueType::kNumber) {
@@ -509,6 +514,7 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     if (span.flags & kLineHadCR) ++c.crlf;
     if (r.flags & kRecordInvalidUtf8) ++c.invalid_utf8;
     if (r.flags & kRecordBadTime) ++c.bad_time;
+    if ((r.flags & kRecordHasTime) && r.time_ns > c.max_time_ns) c.max_time_ns = r.time_ns;
     switch (r.kind) {
       case RecordKind::kEmpty:
         ++c.empty;
@@ -528,7 +534,35 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     out->trace_hashes[i] =
         r.trace_id.empty() ? 0 : XXH3_64bits(r.trace_id.data(), r.trace_id.size());
   }
+  InferMissingTimes(&out->records);
   return c;
+}
+
+void InferMissingTimes(std::vector<Record>* records) {
+  bool have = false;
+  int64_t last = 0;
+  for (Record& r : *records) {
+    if (r.kind == RecordKind::kEmpty) continue;
+    if (r.has_time()) {
+      have = true;
+      last = r.time_ns;
+    } else if (have) {
+      r.time_ns = last;
+      r.flags |= kRecordTimeInferred;
+    }
+  }
+  // Lines before the batch's first timed line take its time.
+  have = false;
+  for (auto it = records->rbegin(); it != records->rend(); ++it) {
+    if (it->kind == RecordKind::kEmpty) continue;
+    if (it->has_time()) {
+      have = true;
+      last = it->time_ns;
+    } else if (have && !(it->flags & kRecordTimeInferred)) {
+      it->time_ns = last;
+      it->flags |= kRecordTimeInferred;
+    }
+  }
 }
 
 Record LineParser::ParseLine(std::string_view line, std::string_view default_service,

@@ -8,6 +8,7 @@
 #include "concurrentqueue/concurrentqueue.h"
 #include "concurrentqueue/lightweightsemaphore.h"
 #include "logweave/parser.h"
+#include "logweave/unstructured.h"
 
 namespace logweave {
 namespace internal {
@@ -33,6 +34,7 @@ class PipelineImpl {
         worker_count_(options.EffectiveThreads()),
         shard_count_(options.EffectiveShards()),
         index_(options.index, shard_count_, &sources_),
+        unstructured_(&sources_),
         started_(absl::Now()) {
     for (uint32_t k = 0; k < shard_count_; ++k) {
       shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
@@ -78,6 +80,8 @@ class PipelineImpl {
       ++batches_;
       batch.first_seq = next_seq_;
       next_seq_ += batch.lines.size();
+      if (batch.source_id >= next_batch_no_.size()) next_batch_no_.resize(batch.source_id + 1);
+      batch.batch_no = next_batch_no_[batch.source_id]++;
     }
     raw_queue_.enqueue(new RawBatch(std::move(batch)));
     for (auto& w : workers_) w->wake.signal();
@@ -108,10 +112,12 @@ class PipelineImpl {
       s.queued_bytes = inflight_bytes_;
     }
     s.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - started_);
+    s.unstructured_dropped = unstructured_.dropped();
     return s;
   }
 
   const Index& index() const { return index_; }
+  const UnstructuredCollector& unstructured() const { return unstructured_; }
   const SourceNames& sources() const { return sources_; }
   const PipelineOptions& options() const { return options_; }
 
@@ -181,6 +187,7 @@ class PipelineImpl {
       worker.counters += counters;
     }
     const ParsedBatch& parsed = shared->parsed;
+    unstructured_.Add(Digest(parsed));
     for (size_t i = 0; i < parsed.records.size(); ++i) {
       const Record& r = parsed.records[i];
       if (r.kind == RecordKind::kEmpty) continue;
@@ -203,6 +210,32 @@ class PipelineImpl {
     Release(shared);
   }
 
+  // The batch's plain-text lines, with the time context they need.
+  static BatchDigest Digest(const ParsedBatch& parsed) {
+    BatchDigest d;
+    d.source_id = parsed.raw.source_id;
+    d.batch_no = parsed.raw.batch_no;
+    for (const Record& r : parsed.records) {
+      if (r.kind == RecordKind::kUnstructured) {
+        PlainLine& line = d.lines.emplace_back();
+        line.line_no = r.line_no;
+        line.source_offset = r.source_offset;
+        line.seq = r.seq;
+        line.time_ns = r.time_ns;
+        line.has_time = r.has_time();
+        line.prev_time_ns = d.last_time_ns;
+        line.has_prev_time = d.has_last_time;
+        line.level = r.level;
+        line.text.assign(r.raw);
+      }
+      if (r.has_time()) {
+        d.last_time_ns = r.time_ns;
+        d.has_last_time = true;
+      }
+    }
+    return d;
+  }
+
   void Release(SharedBatch* batch) {
     if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     uint64_t bytes = batch->raw_bytes;
@@ -223,6 +256,7 @@ class PipelineImpl {
   const uint32_t shard_count_;
   SourceNames sources_;
   Index index_;
+  UnstructuredCollector unstructured_;
   const absl::Time started_;
 
   // MPMC: producers = Submit() callers (sources); consumers = workers.
@@ -242,6 +276,7 @@ class PipelineImpl {
   uint64_t inflight_batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<uint64_t> next_batch_no_ ABSL_GUARDED_BY(mu_);  // per source
 };
 
 }  // namespace internal
@@ -260,6 +295,7 @@ uint32_t Pipeline::AddSource(const std::string& name, const std::string& default
 void Pipeline::Submit(RawBatch&& batch) { impl_->Submit(std::move(batch)); }
 void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
+const UnstructuredCollector& Pipeline::unstructured() const { return impl_->unstructured(); }
 const SourceNames& Pipeline::sources() const { return impl_->sources(); }
 const PipelineOptions& Pipeline::options() const { return impl_->options(); }
 IngestStats Pipeline::Stats() const { return impl_->Stats(); }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "logweave/json_writer.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
@@ -164,6 +165,142 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
                   absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)), "   lines/s, ",
                   absl::StrFormat("%.1f", s.bytes / secs / 1e6), " MB/s over ",
                   absl::StrFormat("%.3f", seconds), " s\n");
+  return out;
+}
+
+namespace {
+
+void WriteEvidence(JsonWriter& w, const std::vector<EvidenceLine>& evidence) {
+  w.Key("evidence");
+  w.StartArray();
+  for (const auto& e : evidence) {
+    w.StartObject();
+    w.Field("source", e.source);
+    w.Field("line", e.line_no);
+    w.Field("time", TimeString(e.time_ns));
+    w.Field("text", e.text);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+std::string ShortTime(int64_t ns) {
+  std::string t = TimeString(ns);
+  return t.size() > 11 ? t.substr(11) : t;  // the time of day: HH:MM:SS.fffZ
+}
+
+}  // namespace
+
+std::string FormatFindingJson(const Finding& f) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("kind", f.kind);
+  w.Field("id", f.id);
+  w.Field("status", f.resolved ? "resolved" : "open");
+  w.Field("severity", SeverityName(f.severity));
+  w.Field("time", TimeString(f.time_ns));
+  w.Field("time_ns", static_cast<int64_t>(f.time_ns));
+  w.Field("trace_id", f.trace_id);
+  w.Field("subject", f.subject);
+  w.Field("summary", f.summary);
+  w.Key("details");
+  w.StartObject();
+  for (const auto& [k, v] : f.details) w.Field(k, v);
+  w.EndObject();
+  WriteEvidence(w, f.evidence);
+  w.EndObject();
+  return w.str();
+}
+
+std::string FormatFindingText(const Finding& f, bool with_evidence) {
+  std::string out = absl::StrCat("  [", SeverityName(f.severity), "] ", ShortTime(f.time_ns), " ",
+                                 f.kind, f.resolved ? " (resolved)" : "", "\n      ");
+  std::string summary;
+  AppendValidUtf8(f.summary, &summary);
+  absl::StrAppend(&out, summary, "\n");
+  if (with_evidence) {
+    for (const auto& e : f.evidence) {
+      std::string text;
+      AppendValidUtf8(e.text, &text);
+      absl::StrAppend(&out, "      > ", BaseName(e.source), ":", e.line_no, "  ", text, "\n");
+    }
+  }
+  return out;
+}
+
+std::string FormatUnstructuredJson(const AttributedEntry& a) {
+  const UnstructuredEntry& e = a.entry;
+  JsonWriter w;
+  w.StartObject();
+  w.Field("kind", "unstructured_entry");
+  w.Field("id", e.id);
+  w.Field("source", e.source);
+  w.Field("service", e.service);
+  w.Field("line", e.line_no);
+  w.Field("lines", static_cast<uint64_t>(e.line_count));
+  w.Field("time", TimeString(e.time_ns));
+  w.Field("time_ns", static_cast<int64_t>(e.time_ns));
+  w.Field("time_inferred", e.time_inferred);
+  w.Field("level", LevelName(e.level));
+  w.Field("text", e.text);
+  w.Key("attribution");
+  w.StartObject();
+  if (a.candidates.empty()) {
+    w.Field("trace_id", "");
+    w.Field("status", "unattributed");
+  } else {
+    w.Field("trace_id", a.candidates.front().trace_id);
+    w.Field("status", "attributed");
+    w.Field("confidence", a.candidates.front().confidence);
+  }
+  w.Key("candidates");
+  w.StartArray();
+  for (const auto& c : a.candidates) {
+    w.StartObject();
+    w.Field("trace_id", c.trace_id);
+    w.Field("confidence", c.confidence);
+    w.Field("gap_ms", static_cast<double>(c.gap_ns) / 1e6);
+    w.Field("incomplete", c.incomplete);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  return w.str();
+}
+
+std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, bool with_text) {
+  std::string out =
+      absl::StrCat(entries.size(), " plain-text error", entries.size() == 1 ? "" : "s", "\n");
+  if (entries.empty()) return out;
+  absl::StrAppend(&out, "  ", Cell("TIME", 14), " ", Cell("SOURCE", 22), " ", Cell("LINES", 5), " ",
+                  Cell("TRACE (CONFIDENCE)", 42), " FIRST LINE\n");
+  for (const auto& a : entries) {
+    const UnstructuredEntry& e = a.entry;
+    std::string time = ShortTime(e.time_ns);
+    if (!e.time_known)
+      time = "?";
+    else if (e.time_inferred)
+      time = "~" + time;
+    std::string trace = a.candidates.empty()
+                            ? std::string("unattributed")
+                            : absl::StrFormat("%s (%.2f)", a.candidates.front().trace_id,
+                                              a.candidates.front().confidence);
+    absl::StrAppend(&out, "  ", Cell(time, 14), " ",
+                    Cell(absl::StrCat(BaseName(e.source), ":", e.line_no), 22), " ",
+                    Cell(absl::StrCat(e.line_count), 5), " ", Cell(trace, 42), " ",
+                    Cell(e.first_line, 70), "\n");
+    if (with_text) {
+      std::string text;
+      AppendValidUtf8(e.text, &text);
+      for (absl::string_view l : absl::StrSplit(text, '\n'))
+        absl::StrAppend(&out, "      | ", l, "\n");
+      for (size_t i = 1; i < a.candidates.size(); ++i) {
+        absl::StrAppend(&out, "      runner-up ", a.candidates[i].trace_id,
+                        absl::StrFormat(" (%.2f)", a.candidates[i].confidence), "\n");
+      }
+    }
+  }
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "logweave/analyzer.h"
+#include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/stats.h"
 
@@ -20,6 +22,19 @@ std::string FormatTimelineText(const Timeline& timeline, bool with_raw);
 // {"kind":"timeline","trace_id":...,"services":[...],"start":...,"end":...,
 //  "duration_ms":...,"events":[{...}]} on one line, without a newline.
 std::string FormatTimelineJson(const Timeline& timeline, bool with_raw);
+
+// {"kind":"<finding kind>","id":...,"status":"open"|"resolved","severity":...,"time":...,
+//  "trace_id":...,"subject":...,"summary":...,"details":{...},"evidence":[...]} on one line.
+std::string FormatFindingJson(const Finding& finding);
+
+// "[warning] 10:00:01.234 missing_service  <summary>" and its evidence lines.
+std::string FormatFindingText(const Finding& finding, bool with_evidence);
+
+// {"kind":"unstructured_entry",...,"attribution":{...}} on one line.
+std::string FormatUnstructuredJson(const AttributedEntry& entry);
+
+// A table of plain-text errors and the traces they are attributed to.
+std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, bool with_text);
 
 // The counters as an aligned table, with throughput over `seconds`.
 std::string FormatStatsText(const IngestStats& stats, double seconds);

@@ -1,16 +1,22 @@
 // logweave replay: batch ingest of log files, then answers about them.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "file/file_source.h"
+#include "logweave/analyzer.h"
 #include "logweave/commands.h"
 #include "logweave/config.h"
 #include "logweave/flags.h"
@@ -23,7 +29,13 @@ namespace {
 
 constexpr char kDescription[] =
     "Ingests log files as fast as the machine allows, indexes every line by trace id,\n"
-    "and then prints what was asked: a summary (default), timelines, counters, or JSON.\n"
+    "runs the detectors (plain-text errors attributed to traces, services missing from\n"
+    "traces, sequences left incomplete), and prints what was asked: an incident summary\n"
+    "(default), timelines, findings, plain-text errors, counters, or JSON.\n"
+    "\n"
+    "Detection runs on event time: a trace is judged once it has been quiet for\n"
+    "trace_idle (30s) before the latest event time in the data; --final judges every\n"
+    "trace (the files are complete).\n"
     "\n"
     "PATH is a file, a directory (every *.log, *.json, *.ndjson, *.jsonl below it,\n"
     "also .gz / .zst compressed) or - for stdin. Lines without a service field take\n"
@@ -36,7 +48,8 @@ constexpr char kDescription[] =
     "  logweave replay logs/\n"
     "  logweave replay logs/*.log --timeline 4bf92f3577b34da6a3ce929d0e0e4736\n"
     "  zcat app.log.gz | logweave replay - --stats\n"
-    "  logweave replay logs/ --json | jq 'select(.kind==\"summary\")'\n";
+    "  logweave replay logs/ --unstructured\n"
+    "  logweave replay logs/ --json | jq 'select(.kind==\"missing_service\")'\n";
 
 struct ReplayFlags {
   std::string config;
@@ -49,6 +62,9 @@ struct ReplayFlags {
   bool json = false;
   bool quiet = false;
   bool progress = false;
+  bool final = false;
+  bool findings = false;
+  bool unstructured = false;
 };
 
 // Prints ingest progress to stderr about once a second until stopped.
@@ -89,8 +105,15 @@ class ProgressReporter {
   std::thread thread_;
 };
 
+std::map<std::string, uint64_t> CountByKind(const std::vector<Finding>& findings) {
+  std::map<std::string, uint64_t> counts;
+  for (const auto& f : findings) ++counts[f.kind];
+  return counts;
+}
+
 std::string SummaryJson(const IngestStats& s, double seconds, size_t files,
-                        const std::vector<std::string>& errors, uint32_t threads, uint32_t shards) {
+                        const std::vector<std::string>& errors, uint32_t threads, uint32_t shards,
+                        const AnalysisReport& report) {
   JsonWriter w;
   w.StartObject();
   w.Field("kind", "summary");
@@ -116,6 +139,20 @@ std::string SummaryJson(const IngestStats& s, double seconds, size_t files,
   w.Field("mb_per_second", seconds > 0 ? s.bytes / seconds / 1e6 : 0.0);
   w.Field("threads", static_cast<uint64_t>(threads));
   w.Field("shards", static_cast<uint64_t>(shards));
+  w.Field("watermark", report.watermark_ns == INT64_MAX ? std::string("final")
+                                                        : TimeString(report.watermark_ns));
+  w.Field("traces_judged", report.traces_judged);
+  w.Field("traces_waiting", report.traces_waiting);
+  w.Field("trace_kinds", report.kinds);
+  w.Field("trace_kinds_learned", report.kinds_learned);
+  w.Field("sequences_learned", report.sequences_learned);
+  w.Field("late_events", report.late_events);
+  w.Field("unstructured_errors", static_cast<uint64_t>(report.unstructured.size()));
+  w.Field("unstructured_dropped", s.unstructured_dropped);
+  w.Key("findings");
+  w.StartObject();
+  for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
+  w.EndObject();
   w.Key("errors");
   w.StartArray();
   for (const auto& e : errors) w.String(e);
@@ -137,13 +174,30 @@ std::string BusiestTrace(const Index& index) {
   return best;
 }
 
-std::string SummaryText(const IngestStats& s, double seconds, size_t files, const Index& index) {
+// Findings people should read first: errors, then warnings; by time.
+std::vector<const Finding*> TopFindings(const std::vector<Finding>& findings, size_t n) {
+  std::vector<const Finding*> out;
+  for (const auto& f : findings) out.push_back(&f);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
+  if (out.size() > n) out.resize(n);
+  return out;
+}
+
+std::string SummaryText(const IngestStats& s, double seconds, size_t files, const Index& index,
+                        const AnalysisReport& report, int64_t trace_idle_ns) {
   std::string out = absl::StrFormat(
       "logweave replay: %d file%s, %s lines (%s) in %.2f s: %s lines/s, %.1f MB/s\n", files,
       files == 1 ? "" : "s", Thousands(s.lines), HumanBytes(static_cast<double>(s.bytes)), seconds,
       Thousands(static_cast<uint64_t>(seconds > 0 ? s.lines / seconds : 0)),
       seconds > 0 ? s.bytes / seconds / 1e6 : 0.0);
-  absl::StrAppend(&out, "  traces             ", Thousands(s.traces), "\n");
+  absl::StrAppend(&out, "  traces             ", Thousands(s.traces));
+  if (report.traces_waiting > 0) {
+    absl::StrAppend(&out, "   (", Thousands(report.traces_waiting), " still inside trace_idle ",
+                    trace_idle_ns / 1'000'000'000,
+                    "s of the last event: not judged; --final judges them)");
+  }
+  absl::StrAppend(&out, "\n");
   absl::StrAppend(&out, "  json lines         ", Thousands(s.json_lines), "\n");
   absl::StrAppend(&out, "  plain-text lines   ", Thousands(s.unstructured_lines),
                   "   (not JSON: invisible to trace search)\n");
@@ -157,12 +211,36 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   note(s.truncated_lines, "lines longer than max_line_bytes (head kept)");
   note(s.no_trace_id_lines, "JSON lines without a trace id");
   if (!notes.empty()) absl::StrAppend(&out, "noticed:\n", notes);
-  std::string example = BusiestTrace(index);
+  auto counts = CountByKind(report.findings);
+  if (report.findings.empty()) {
+    absl::StrAppend(&out, "\nno findings\n");
+  } else {
+    std::vector<std::string> parts;
+    for (const auto& [kind, n] : counts) parts.push_back(absl::StrCat(n, " ", kind));
+    absl::StrAppend(&out, "\nfindings: ", absl::StrJoin(parts, ", "), "\n");
+    for (const Finding* f : TopFindings(report.findings, 8)) {
+      absl::StrAppend(&out, FormatFindingText(*f, false));
+    }
+    if (report.findings.size() > 8) {
+      absl::StrAppend(&out, "  ... and ", report.findings.size() - 8, " more (--findings)\n");
+    }
+  }
+  // Suggest a trace worth looking at: one with a finding, else the busiest.
+  std::string example;
+  for (const Finding* f : TopFindings(report.findings, report.findings.size())) {
+    if (!f->trace_id.empty() && f->kind != "unstructured_error") {
+      example = f->trace_id;
+      break;
+    }
+  }
+  if (example.empty()) example = BusiestTrace(index);
   absl::StrAppend(&out, "\nnext:\n");
   if (!example.empty()) {
     absl::StrAppend(&out, "  --timeline ", example, "   one trace across services\n");
   }
-  absl::StrAppend(&out, "  --stats                 every counter\n",
+  absl::StrAppend(&out, "  --findings              every finding with its evidence lines\n",
+                  "  --unstructured          plain-text errors and the traces they belong to\n",
+                  "  --stats                 every counter\n",
                   "  --json                  machine-readable output\n");
   return out;
 }
@@ -183,6 +261,14 @@ int RunReplay(const std::vector<std::string>& args) {
   flags.Bool("stats", &f.stats, "print the ingest counters");
   flags.Bool("json", &f.json,
              "print JSON Lines: timelines, findings, then a {\"kind\":\"summary\"} line");
+  flags.Bool("findings", &f.findings, "print every finding with its evidence lines");
+  flags.Bool("unstructured", &f.unstructured,
+             "list plain-text errors with the trace each is attributed to");
+  flags.Bool("final", &f.final,
+             "the data is complete: judge every trace, even those quiet for less than trace_idle");
+  std::string trace_idle;
+  flags.String("trace-idle", &trace_idle, "DURATION",
+               "judge a trace once quiet this long in event time (default 30s)");
   flags.Bool("quiet", &f.quiet, "no progress on stderr");
   flags.Bool("progress", &f.progress, "progress on stderr even when it is not a terminal");
 
@@ -214,6 +300,17 @@ int RunReplay(const std::vector<std::string>& args) {
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
   if (f.max_line_bytes) options.batching.max_line_bytes = static_cast<uint32_t>(f.max_line_bytes);
+  if (!trace_idle.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration()) {
+      std::fprintf(stderr,
+                   "logweave replay: --trace-idle needs a positive duration like 30s or 2m "
+                   "(got \"%s\")\n",
+                   trace_idle.c_str());
+      return kExitUsage;
+    }
+    options.detectors.trace_idle_ns = absl::ToInt64Nanoseconds(d);
+  }
   absl::StatusOr<std::unique_ptr<Pipeline>> created = Pipeline::Create(options);
   if (!created.ok()) {
     std::fprintf(stderr, "logweave replay: %s\n", std::string(created.status().message()).c_str());
@@ -246,6 +343,9 @@ int RunReplay(const std::vector<std::string>& args) {
   for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", e.c_str());
 
   IngestStats stats = pipeline.Stats();
+  Analyzer analyzer(options.detectors, pipeline.index(), pipeline.unstructured(),
+                    pipeline.sources());
+  const AnalysisReport report = analyzer.Run(f.final ? INT64_MAX : stats.max_time_ns);
   std::string out;
   for (const std::string& id : f.timelines) {
     absl::StatusOr<Timeline> timeline =
@@ -272,18 +372,44 @@ int RunReplay(const std::vector<std::string>& args) {
     if (f.json) {
       absl::StrAppend(&out, FormatTimelineJson(*timeline, f.raw), "\n");
     } else {
-      absl::StrAppend(&out, FormatTimelineText(*timeline, f.raw), "\n");
+      absl::StrAppend(&out, FormatTimelineText(*timeline, f.raw));
+      bool any = false;
+      for (const Finding& finding : report.findings) {
+        if (finding.trace_id != id) continue;
+        if (!any) absl::StrAppend(&out, "findings of this trace:\n");
+        any = true;
+        absl::StrAppend(&out, FormatFindingText(finding, true));
+      }
+      absl::StrAppend(&out, "\n");
     }
   }
   const uint32_t threads = options.EffectiveThreads();
   const uint32_t shards = options.EffectiveShards();
   if (f.json) {
+    for (const Finding& finding : report.findings) {
+      absl::StrAppend(&out, FormatFindingJson(finding), "\n");
+    }
+    if (f.unstructured) {
+      for (const auto& entry : report.unstructured) {
+        absl::StrAppend(&out, FormatUnstructuredJson(entry), "\n");
+      }
+    }
     absl::StrAppend(
-        &out, SummaryJson(stats, seconds, expanded.files.size(), errors, threads, shards), "\n");
-  } else if (f.stats) {
-    absl::StrAppend(&out, FormatStatsText(stats, seconds));
-  } else if (f.timelines.empty()) {
-    absl::StrAppend(&out, SummaryText(stats, seconds, expanded.files.size(), pipeline.index()));
+        &out, SummaryJson(stats, seconds, expanded.files.size(), errors, threads, shards, report),
+        "\n");
+  } else {
+    if (f.findings) {
+      absl::StrAppend(&out, report.findings.size(), " findings\n");
+      for (const Finding& finding : report.findings) {
+        absl::StrAppend(&out, FormatFindingText(finding, true));
+      }
+    }
+    if (f.unstructured) absl::StrAppend(&out, FormatUnstructuredText(report.unstructured, true));
+    if (f.stats) absl::StrAppend(&out, FormatStatsText(stats, seconds));
+    if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
+      absl::StrAppend(&out, SummaryText(stats, seconds, expanded.files.size(), pipeline.index(),
+                                        report, options.detectors.trace_idle_ns));
+    }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);

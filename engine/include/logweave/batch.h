@@ -43,6 +43,7 @@ struct LineSpan {
 struct RawBatch {
   uint32_t source_id = 0;  // from Pipeline::AddSource
   uint64_t first_seq = 0;  // global arrival order of lines[0]; set by the pipeline
+  uint64_t batch_no = 0;   // this source's batches, counted from 0; set by the pipeline
   std::string data;        // the bytes of all lines
   std::vector<LineSpan> lines;
 

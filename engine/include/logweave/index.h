@@ -32,8 +32,9 @@ class Shard;
 
 // One event of a timeline, copied out of the index (owns its strings).
 struct TimelineEvent {
-  int64_t time_ns = 0;    // event time; for a line without time, the time of the event before it
-  bool has_time = false;  // false: time_ns was inferred from the order of the lines
+  int64_t time_ns = 0;      // event time; for a line without time, the time of the event before it
+  bool has_time = false;    // false: time_ns was inferred from the order of the lines
+  bool time_known = false;  // has_time, or inferred from the neighbouring lines of its source
   std::string service;
   Level level = Level::kUnknown;
   std::string message;
@@ -82,6 +83,30 @@ class SourceNames {
   std::deque<std::string> services_ ABSL_GUARDED_BY(mu_);
 };
 
+// One event as an analysis pass sees it. The views are valid only during the
+// callback that receives it.
+struct EventView {
+  int64_t time_ns = 0;
+  uint64_t seq = 0;
+  std::string_view service;
+  std::string_view message;
+  uint64_t line_no = 0;
+  uint32_t source_id = 0;
+  uint16_t flags = 0;  // RecordFlags
+  Level level = Level::kUnknown;
+  RecordKind kind = RecordKind::kJson;
+  bool has_time() const { return flags & kRecordHasTime; }
+};
+
+// A trace as an analysis pass sees it: its events in arrival order (not yet
+// sorted by time), and the route its lines named, if any.
+struct TraceView {
+  std::string_view trace_id;
+  std::string_view route;
+  const EventView* events = nullptr;
+  size_t count = 0;
+};
+
 // Per-shard counters, added up across shards in IngestStats.
 struct IndexCounters {
   uint64_t events = 0;
@@ -127,6 +152,11 @@ class Index {
 
   // Calls fn(trace_id, event_count) for every trace, shard by shard.
   void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const;
+
+  // Calls fn with every trace and its events, shard by shard, holding that
+  // shard's reader lock (inserts into it wait): fn must be quick and must not
+  // keep the views.
+  void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const;
 
  private:
   const IndexOptions options_;

@@ -5,6 +5,7 @@
 #define LOGWEAVE_OPTIONS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct FieldNames {
   std::vector<std::string> service = {"service",   "service.name", "app",        "application",
                                       "component", "logger",       "logger_name"};
   std::vector<std::string> message = {"event", "msg", "message", "@m", "@mt", "body"};
+  // The route or operation of a request ("POST /checkout"): what kind of trace it is.
+  std::vector<std::string> route = {"route",     "http.route", "http_route", "endpoint",
+                                    "operation", "rpc.method", "span.name"};
 
   absl::Status Validate() const;
 };
@@ -50,6 +54,43 @@ struct IndexOptions {
   absl::Status Validate() const;
 };
 
+// An event that must follow another in the same service and trace.
+struct ExpectedSequence {
+  std::string service;
+  std::string event;
+  std::string follow;
+};
+
+struct DetectorOptions {
+  // A trace is judged once no event of it came for this long (event time). Default 30 s.
+  int64_t trace_idle_ns = 30'000'000'000;
+  // missing_service: a service is expected in a kind of trace when at least this share of
+  // the judged traces of that kind have it. Default 0.9. In (0, 1].
+  double expected_share = 0.9;
+  // ... once at least this many traces of the kind were judged. Default 50.
+  uint32_t min_traces = 50;
+  // Services declared for a kind ("POST /checkout", or "gateway: request received" for
+  // traces without a route): always expected, learned or not.
+  std::map<std::string, std::vector<std::string>> expected_services;
+  // incomplete_sequence: in a kind of trace, an event of a service is expected to be
+  // followed (by another event of that service) when something followed it in at least
+  // this share of the judged traces with it. Default 0.98: a follow-up missing in 2% or more
+  // of traces is an optional step, not a failure. In (0, 1].
+  double follow_share = 0.98;
+  // ... once at least this many judged traces had e. Default 50.
+  uint32_t min_event_traces = 50;
+  // Sequences declared in the config: always expected.
+  std::vector<ExpectedSequence> expected_sequences;
+  // unstructured_error attribution: candidate traces' last event in the service must lie
+  // at most this long before the error line. Default 60 s.
+  int64_t attribution_window_ns = 60'000'000'000;
+  // missing_service cause: the window around a trace in which the missing service's other
+  // lines are counted. Default 5 s.
+  int64_t activity_margin_ns = 5'000'000'000;
+
+  absl::Status Validate() const;
+};
+
 struct PipelineOptions {
   // Worker threads that parse batches and own index shards. 0 = hardware cores.
   uint32_t threads = 0;
@@ -59,6 +100,7 @@ struct PipelineOptions {
   LineBatcherOptions batching;
   ParserOptions parser;
   IndexOptions index;
+  DetectorOptions detectors;
 
   absl::Status Validate() const;
   // The thread count after applying the default.

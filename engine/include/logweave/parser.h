@@ -46,6 +46,7 @@ struct ParsedBatch {
 struct ParseCounters {
   uint64_t lines = 0, bytes = 0, json = 0, unstructured = 0, empty = 0, no_trace_id = 0,
            bad_time = 0, no_time = 0, invalid_utf8 = 0, truncated = 0, bom = 0, crlf = 0;
+  int64_t max_time_ns = 0;  // latest event time of the batch (0: none)
   void AddTo(IngestStats* stats) const;
   ParseCounters& operator+=(const ParseCounters& other);
 };
@@ -77,6 +78,11 @@ class LineParser {
 
   std::unique_ptr<internal::FieldTable> fields_;
 };
+
+// Gives records without a usable time the time of the nearest timed record
+// before them in the batch (file order), or after them at the batch's start,
+// and flags them kRecordTimeInferred.
+void InferMissingTimes(std::vector<Record>* records);
 
 // The level a word names, in any case: trace, debug/dbg/verbose/fine, info/notice,
 // warn/warning, error/err/severe, fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.

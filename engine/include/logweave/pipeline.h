@@ -25,6 +25,7 @@
 #include "logweave/index.h"
 #include "logweave/options.h"
 #include "logweave/stats.h"
+#include "logweave/unstructured.h"
 
 namespace logweave {
 
@@ -52,6 +53,8 @@ class Pipeline {
   void Flush();
 
   const Index& index() const;
+  // Plain-text error blocks seen so far.
+  const UnstructuredCollector& unstructured() const;
   const SourceNames& sources() const;
   const PipelineOptions& options() const;
   IngestStats Stats() const;

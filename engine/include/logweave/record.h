@@ -29,6 +29,9 @@ enum RecordFlags : uint16_t {
   kRecordServiceFromSource = 1 << 4,  // no service field: the service is the source's name
   kRecordMessageEscaped = 1 << 5,     // message had JSON escapes; `message` is not a slice of raw
   kRecordNumericTraceId = 1 << 6,     // the trace id was a JSON number
+  // No usable time: time_ns is that of the nearest timed line before it in the same
+  // source (or, at the start of a batch, after it), so it keeps its file order.
+  kRecordTimeInferred = 1 << 7,
 };
 
 // The normalized view of one line. All string_views point into buffers owned
@@ -38,6 +41,7 @@ struct Record {
   std::string_view trace_id;   // empty: no trace id
   std::string_view service;    // from the line, else the source's default service
   std::string_view message;    // event/msg/message; for unstructured lines the whole line
+  std::string_view route;      // route/operation of the request, if the line names one
   int64_t time_ns = 0;         // nanoseconds since the Unix epoch, valid with kRecordHasTime
   uint64_t seq = 0;            // global arrival order (ties in a timeline keep this order)
   uint64_t source_offset = 0;  // byte offset in the source
@@ -48,6 +52,8 @@ struct Record {
   RecordKind kind = RecordKind::kJson;
 
   bool has_time() const { return flags & kRecordHasTime; }
+  // time_ns is meaningful: parsed from the line, or inferred from its neighbours.
+  bool time_known() const { return flags & (kRecordHasTime | kRecordTimeInferred); }
 };
 
 }  // namespace logweave

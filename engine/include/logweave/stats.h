@@ -11,25 +11,28 @@ namespace logweave {
 
 // A snapshot of the pipeline's counters. Plain values; copied freely.
 struct IngestStats {
-  uint64_t lines = 0;               // lines received from sources (empty ones included)
-  uint64_t bytes = 0;               // bytes of those lines as received (without terminators)
-  uint64_t json_lines = 0;          // lines that are JSON objects
-  uint64_t unstructured_lines = 0;  // non-empty lines that are not JSON objects
-  uint64_t empty_lines = 0;         // empty or whitespace-only lines (counted, not indexed)
-  uint64_t no_trace_id_lines = 0;   // JSON lines without a trace id (indexed, in no trace)
-  uint64_t duplicate_lines = 0;     // exact repeats of an indexed JSON line (kept once)
-  uint64_t bad_time_lines = 0;      // a time field was there but unparseable (file order used)
-  uint64_t no_time_lines = 0;       // JSON lines without any time field
-  uint64_t invalid_utf8_lines = 0;  // lines with invalid UTF-8 (kept byte for byte)
-  uint64_t truncated_lines = 0;     // lines cut at max_line_bytes (the head is kept)
-  uint64_t bom_lines = 0;           // lines that started with a UTF-8 BOM (removed)
-  uint64_t crlf_lines = 0;          // lines that ended in CRLF (CR removed)
-  uint64_t indexed_events = 0;      // events stored in the index
-  uint64_t traces = 0;              // distinct trace ids in the index
-  uint64_t index_bytes = 0;         // memory held by the index (arenas, events, maps)
-  uint64_t batches = 0;             // batches received
-  uint64_t queued_bytes = 0;        // raw bytes submitted and not yet indexed
-  double elapsed_seconds = 0;       // since the pipeline started
+  uint64_t lines = 0;                 // lines received from sources (empty ones included)
+  uint64_t bytes = 0;                 // bytes of those lines as received (without terminators)
+  uint64_t json_lines = 0;            // lines that are JSON objects
+  uint64_t unstructured_lines = 0;    // non-empty lines that are not JSON objects
+  uint64_t empty_lines = 0;           // empty or whitespace-only lines (counted, not indexed)
+  uint64_t no_trace_id_lines = 0;     // JSON lines without a trace id (indexed, in no trace)
+  uint64_t duplicate_lines = 0;       // exact repeats of an indexed JSON line (kept once)
+  uint64_t bad_time_lines = 0;        // a time field was there but unparseable (file order used)
+  uint64_t no_time_lines = 0;         // JSON lines without any time field
+  uint64_t invalid_utf8_lines = 0;    // lines with invalid UTF-8 (kept byte for byte)
+  uint64_t truncated_lines = 0;       // lines cut at max_line_bytes (the head is kept)
+  uint64_t bom_lines = 0;             // lines that started with a UTF-8 BOM (removed)
+  uint64_t crlf_lines = 0;            // lines that ended in CRLF (CR removed)
+  uint64_t indexed_events = 0;        // events stored in the index
+  uint64_t traces = 0;                // distinct trace ids in the index
+  uint64_t index_bytes = 0;           // memory held by the index (arenas, events, maps)
+  uint64_t batches = 0;               // batches received
+  uint64_t queued_bytes = 0;          // raw bytes submitted and not yet indexed
+  int64_t max_time_ns = 0;            // the latest event time seen (the event-time watermark)
+  uint64_t unstructured_errors = 0;   // plain-text error blocks (joined stack traces count once)
+  uint64_t unstructured_dropped = 0;  // error blocks beyond the collector's max_entries
+  double elapsed_seconds = 0;         // since the pipeline started
 };
 
 }  // namespace logweave

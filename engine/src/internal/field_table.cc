@@ -5,8 +5,8 @@
 namespace logweave::internal {
 
 FieldTable::FieldTable(const FieldNames& names) {
-  const std::vector<std::string>* lists[kFieldCount] = {&names.trace_id, &names.time, &names.level,
-                                                        &names.service, &names.message};
+  const std::vector<std::string>* lists[kFieldCount] = {
+      &names.trace_id, &names.time, &names.level, &names.service, &names.message, &names.route};
   for (int f = 0; f < kFieldCount; ++f) {
     const auto& list = *lists[f];
     for (size_t i = 0; i < list.size(); ++i) {

@@ -12,7 +12,7 @@
 
 namespace logweave::internal {
 
-enum Field : uint8_t { kTraceId = 0, kTime, kLevel, kService, kMessage, kFieldCount };
+enum Field : uint8_t { kTraceId = 0, kTime, kLevel, kService, kMessage, kRoute, kFieldCount };
 
 // What a key path means: which field, and its rank among that field's names
 // (lower wins when a line has several).

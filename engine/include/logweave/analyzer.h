@@ -1,0 +1,90 @@
+// The built-in detectors: what plain tracing tools miss.
+//
+//  - missing_service: a trace lacks a service that traces of its kind (its
+//    route, or the event that started it at its entry service) nearly always
+//    pass through. Learned per kind, or declared in the config.
+//  - incomplete_sequence: in a service, an event that is nearly always
+//    followed by another (email_send_attempt -> email_queued) was not.
+//  - unstructured_error: a plain-text error block, attributed to the trace it
+//    most likely belongs to: an open request of the same service shortly
+//    before it (one left incomplete first), with a confidence and runners-up.
+//
+// Detection runs on event time: a trace is judged once it has been quiet for
+// trace_idle before the watermark, so replaying the same lines in any order
+// of files gives the same findings, and so does streaming them.
+//
+//   Analyzer analyzer(options, pipeline.index(), pipeline.unstructured(), pipeline.sources());
+//   AnalysisReport report = analyzer.Run(pipeline.Stats().max_time_ns);
+#ifndef LOGWEAVE_ANALYZER_H_
+#define LOGWEAVE_ANALYZER_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "logweave/finding.h"
+#include "logweave/index.h"
+#include "logweave/options.h"
+#include "logweave/unstructured.h"
+
+namespace logweave {
+
+// One candidate trace for a plain-text error.
+struct AttributionCandidate {
+  std::string trace_id;
+  double confidence = 0;
+  int64_t gap_ns = 0;       // from the trace's last event in the service to the error line
+  bool incomplete = false;  // the trace left an expected sequence unfinished in the service
+};
+
+// A plain-text error entry and the trace it most likely belongs to.
+struct AttributedEntry {
+  UnstructuredEntry entry;
+  // Best first; empty: unattributed (no open request of the service in the window).
+  std::vector<AttributionCandidate> candidates;
+  std::string finding_id;
+};
+
+struct AnalysisReport {
+  std::vector<Finding> findings;  // every open finding, ordered by time, then kind and id
+  // Since the previous Run: findings that are new, and resolved updates (same id,
+  // resolved = true) for findings that later data disproved.
+  std::vector<Finding> changes;
+  std::vector<AttributedEntry> unstructured;  // ordered by time
+  int64_t watermark_ns = 0;
+  uint64_t traces_judged = 0;
+  uint64_t traces_waiting = 0;  // still inside trace_idle: not judged yet
+  uint64_t kinds = 0;           // kinds of trace seen among the judged
+  uint64_t kinds_learned = 0;   // of those, with enough traces to expect services
+  uint64_t sequences_learned = 0;
+  uint64_t late_events = 0;  // events that arrived for traces already judged (all runs)
+};
+
+// Thread-compatible: one thread calls Run; the index may be written meanwhile
+// (each trace is read under its shard's reader lock).
+class Analyzer {
+ public:
+  Analyzer(const DetectorOptions& options, const Index& index,
+           const UnstructuredCollector& unstructured, const SourceNames& sources);
+
+  // Judges every trace whose last event is at or before watermark - trace_idle
+  // (pass INT64_MAX to judge all: the data is complete) and attributes every
+  // plain-text error. Re-running with more data updates the findings.
+  AnalysisReport Run(int64_t watermark_ns);
+
+ private:
+  const DetectorOptions options_;
+  const Index& index_;
+  const UnstructuredCollector& unstructured_;
+  const SourceNames& sources_;
+  absl::flat_hash_map<std::string, Finding> active_;       // by id, from the last Run
+  absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
+  uint64_t late_events_ = 0;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_ANALYZER_H_

@@ -1,0 +1,120 @@
+// Unstructured error entries: plain-text error lines (not JSON, so invisible
+// to trace search), with their continuation lines (stack frames, tracebacks)
+// joined into one multi-line entry per block.
+//
+// Workers hand over one BatchDigest per parsed batch (in any order); the
+// collector processes each source's digests in batch order, so a block that
+// spans two batches is still joined.
+#ifndef LOGWEAVE_UNSTRUCTURED_H_
+#define LOGWEAVE_UNSTRUCTURED_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "logweave/index.h"
+#include "logweave/record.h"
+
+namespace logweave {
+
+// One block of plain-text lines that looks like an error.
+struct UnstructuredEntry {
+  std::string id;  // stable: from the source name and first line number
+  uint32_t source_id = 0;
+  std::string source;
+  std::string service;   // the source's service
+  uint64_t line_no = 0;  // first line of the block
+  uint64_t source_offset = 0;
+  uint32_t line_count = 0;
+  int64_t time_ns = 0;
+  // The first line had no timestamp: the time is that of the nearest preceding
+  // record of the same source (or, at the start of a source, 0 and unknown).
+  bool time_inferred = false;
+  bool time_known = false;
+  Level level = Level::kUnknown;
+  std::string first_line;
+  std::string text;  // all lines of the block, '\n'-joined, at most kMaxTextBytes
+  uint64_t seq = 0;  // arrival order of the first line
+
+  static constexpr size_t kMaxTextBytes = 16 << 10;
+};
+
+// A plain-text line as the parse stage reports it.
+struct PlainLine {
+  uint64_t line_no = 0;
+  uint64_t source_offset = 0;
+  uint64_t seq = 0;
+  int64_t time_ns = 0;  // its own leading timestamp, with has_time
+  bool has_time = false;
+  int64_t prev_time_ns = 0;  // the nearest timed record before it in the batch
+  bool has_prev_time = false;
+  Level level = Level::kUnknown;
+  std::string text;
+};
+
+// What one parsed batch tells the collector.
+struct BatchDigest {
+  uint32_t source_id = 0;
+  uint64_t batch_no = 0;     // per-source order, from 0
+  int64_t last_time_ns = 0;  // the last timed record of the batch, with has_last_time
+  bool has_last_time = false;
+  std::vector<PlainLine> lines;  // the batch's non-empty plain-text lines, in order
+};
+
+struct UnstructuredOptions {
+  // Entries kept at most; more are counted in dropped() (oldest kept). Default 100000.
+  size_t max_entries = 100000;
+};
+
+// Thread-safe.
+class UnstructuredCollector {
+ public:
+  UnstructuredCollector(const SourceNames* sources, const UnstructuredOptions& options = {});
+
+  // Takes a batch's digest; digests of one source must carry batch_no 0, 1, 2,
+  // ... (each exactly once) and may arrive in any order.
+  void Add(BatchDigest&& digest);
+
+  // The error entries so far, blocks still open included, ordered by source
+  // then line.
+  std::vector<UnstructuredEntry> Snapshot() const;
+
+  // Error blocks that did not fit in max_entries.
+  uint64_t dropped() const;
+  // Plain-text blocks seen that do not look like errors.
+  uint64_t non_error_blocks() const;
+
+ private:
+  struct Block {
+    UnstructuredEntry entry;
+    bool is_error = false;
+    uint64_t last_line_no = 0;
+  };
+  struct SourceState {
+    uint64_t next_batch_no = 0;
+    std::map<uint64_t, BatchDigest> pending;  // arrived ahead of their turn
+    int64_t last_time_ns = 0;
+    bool has_last_time = false;
+    bool has_block = false;
+    Block block;
+  };
+
+  void Process(SourceState& state, BatchDigest& digest) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Close(SourceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const SourceNames* sources_;
+  const UnstructuredOptions options_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<uint32_t, SourceState> states_ ABSL_GUARDED_BY(mu_);
+  std::vector<UnstructuredEntry> entries_ ABSL_GUARDED_BY(mu_);
+  uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t non_error_blocks_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_UNSTRUCTURED_H_

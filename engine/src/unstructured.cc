@@ -1,0 +1,130 @@
+#include "logweave/unstructured.h"
+
+#include <algorithm>
+
+#include "logweave/finding.h"
+#include "logweave/plain_text.h"
+
+namespace logweave {
+
+UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
+                                             const UnstructuredOptions& options)
+    : sources_(sources), options_(options) {}
+
+void UnstructuredCollector::Add(BatchDigest&& digest) {
+  absl::MutexLock lock(&mu_);
+  SourceState& state = states_[digest.source_id];
+  if (digest.batch_no != state.next_batch_no) {
+    state.pending.emplace(digest.batch_no, std::move(digest));
+    return;
+  }
+  Process(state, digest);
+  ++state.next_batch_no;
+  for (auto it = state.pending.begin();
+       it != state.pending.end() && it->first == state.next_batch_no;
+       it = state.pending.erase(it)) {
+    Process(state, it->second);
+    ++state.next_batch_no;
+  }
+}
+
+void UnstructuredCollector::Process(SourceState& state, BatchDigest& digest) {
+  for (PlainLine& line : digest.lines) {
+    const PlainLineClass cls = ClassifyPlainLine(line.text);
+    Block& block = state.block;
+    if (state.has_block && line.line_no == block.last_line_no + 1 &&
+        (cls.continuation || cls.exception_header)) {
+      UnstructuredEntry& e = block.entry;
+      ++e.line_count;
+      block.last_line_no = line.line_no;
+      block.is_error = block.is_error || cls.error_like;
+      if (e.text.size() < UnstructuredEntry::kMaxTextBytes) {
+        e.text.push_back('\n');
+        e.text.append(line.text, 0, UnstructuredEntry::kMaxTextBytes - e.text.size());
+      }
+      if (e.level == Level::kUnknown && cls.error_like) e.level = Level::kError;
+      continue;
+    }
+    Close(state);
+    state.has_block = true;
+    block = Block();
+    block.is_error = cls.error_like;
+    block.last_line_no = line.line_no;
+    UnstructuredEntry& e = block.entry;
+    e.source_id = digest.source_id;
+    e.line_no = line.line_no;
+    e.source_offset = line.source_offset;
+    e.line_count = 1;
+    e.seq = line.seq;
+    e.level = line.level;
+    if (line.has_time) {
+      e.time_ns = line.time_ns;
+      e.time_known = true;
+    } else if (line.has_prev_time) {
+      e.time_ns = line.prev_time_ns;
+      e.time_known = e.time_inferred = true;
+    } else if (state.has_last_time) {
+      e.time_ns = state.last_time_ns;
+      e.time_known = e.time_inferred = true;
+    } else {
+      e.time_inferred = true;
+    }
+    e.first_line = line.text.substr(0, UnstructuredEntry::kMaxTextBytes);
+    e.text = e.first_line;
+  }
+  if (digest.has_last_time) {
+    state.last_time_ns = digest.last_time_ns;
+    state.has_last_time = true;
+  }
+}
+
+void UnstructuredCollector::Close(SourceState& state) {
+  if (!state.has_block) return;
+  state.has_block = false;
+  if (!state.block.is_error) {
+    ++non_error_blocks_;
+    return;
+  }
+  if (entries_.size() >= options_.max_entries) {
+    ++dropped_;
+    return;
+  }
+  UnstructuredEntry& e = state.block.entry;
+  if (e.level == Level::kUnknown) e.level = Level::kError;
+  entries_.push_back(std::move(e));
+}
+
+std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
+  std::vector<UnstructuredEntry> out;
+  {
+    absl::MutexLock lock(&mu_);
+    out = entries_;
+    for (const auto& [id, state] : states_) {
+      if (state.has_block && state.block.is_error) {
+        out.push_back(state.block.entry);
+        if (out.back().level == Level::kUnknown) out.back().level = Level::kError;
+      }
+    }
+  }
+  for (UnstructuredEntry& e : out) {
+    e.source = std::string(sources_->Name(e.source_id));
+    e.service = std::string(sources_->DefaultService(e.source_id));
+    e.id = FindingId("unstructured_error", {e.source, std::to_string(e.line_no)});
+  }
+  std::sort(out.begin(), out.end(), [](const UnstructuredEntry& a, const UnstructuredEntry& b) {
+    return a.source != b.source ? a.source < b.source : a.line_no < b.line_no;
+  });
+  return out;
+}
+
+uint64_t UnstructuredCollector::dropped() const {
+  absl::MutexLock lock(&mu_);
+  return dropped_;
+}
+
+uint64_t UnstructuredCollector::non_error_blocks() const {
+  absl::MutexLock lock(&mu_);
+  return non_error_blocks_;
+}
+
+}  // namespace logweave
