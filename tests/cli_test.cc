@@ -140,7 +140,8 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   // The plain-text "Traceback" line is an unstructured error finding; the summary is last.
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_STREQ(docs[0]["kind"].GetString(), "unstructured_error");
-  EXPECT_STREQ(docs[0]["details"]["attribution"].GetString(), "unattributed");
+  // No timestamp: it takes the time of the line before it, from trace t1 of the same service.
+  EXPECT_STREQ(docs[0]["details"]["attribution"].GetString(), "t1");
   const auto& s = docs[1];
   EXPECT_STREQ(s["kind"].GetString(), "summary");
   EXPECT_EQ(s["findings"]["unstructured_error"].GetUint64(), 1u);
