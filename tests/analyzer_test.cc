@@ -1,1 +1,339 @@
+// The built-in detectors on real-looking multi-service logs built here, with
+// the faults placed by hand so that every finding can be checked exactly.
+#include "logweave/analyzer.h"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <climits>
+#include <set>
+
+#include "absl/strings/str_format.h"
+#include "logweave/pipeline.h"
+#include "testdata/lines.h"
+
+namespace logweave {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAreArray;
+
+std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
+
+std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& route,
+                        const std::string& msg) {
+  int64_t t = testdata::kBaseSeconds * 1000 + ms;
+  return absl::StrFormat(
+      R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"%s"})",
+      t / 1000, t % 1000, msg, trace, route);
+}
+
+std::string EmailLine(const std::string& trace, int64_t ms, const std::string& event) {
+  return absl::StrFormat(
+      R"({"event":"%s","level":"info","timestamp":"2026-11-23T10:%02d:%02d.%03dZ","trace_id":"%s","service":"email"})",
+      event, ms / 60000, (ms / 1000) % 60, ms % 1000, trace);
+}
+
+std::string PlainTime(int64_t ms) {
+  return absl::StrFormat("2026-11-23T10:%02d:%02d.%03dZ", ms / 60000, (ms / 1000) % 60, ms % 1000);
+}
+
+// Log files of a small shop, one vector of lines per service file.
+struct Shop {
+  std::map<std::string, std::vector<std::string>> files;
+
+  // POST /checkout: gateway -> checkout -> payments, starting at `ms`; `skip` names a
+  // service that logs nothing for this trace.
+  void Checkout(int i, int64_t ms, const std::string& skip = "") {
+    std::string t = Trace(i);
+    files["gateway.log"].push_back(GatewayLine(t, ms, "POST /checkout", "request received"));
+    if (skip != "checkout") {
+      files["checkout.log"].push_back(testdata::PythonLine("checkout", t, ms + 5, "order_created"));
+    }
+    if (skip != "payments") {
+      files["payments.log"].push_back(
+          testdata::EcsLine("payments", t, ms + 20, "payment_authorized"));
+    }
+    files["gateway.log"].push_back(GatewayLine(t, ms + 40, "POST /checkout", "request completed"));
+  }
+  // GET /cart: gateway -> checkout only; never calls payments.
+  void Cart(int i, int64_t ms) {
+    std::string t = Trace(i);
+    files["gateway.log"].push_back(GatewayLine(t, ms, "GET /cart", "request received"));
+    files["checkout.log"].push_back(testdata::PythonLine("checkout", t, ms + 3, "cart_loaded"));
+    files["gateway.log"].push_back(GatewayLine(t, ms + 9, "GET /cart", "request completed"));
+  }
+  // The email job of a trace: attempt then queued, or attempt then a plain-text
+  // timeout error `error_after_ms` later and nothing more.
+  void Email(int i, int64_t ms, int64_t error_after_ms = -1) {
+    std::string t = Trace(i);
+    files["email.log"].push_back(EmailLine(t, ms, "email_send_attempt"));
+    if (error_after_ms < 0) {
+      files["email.log"].push_back(EmailLine(t, ms + 300, "email_queued"));
+    } else {
+      files["email.log"].push_back(
+          PlainTime(ms + error_after_ms) +
+          " ERROR Connection timeout to email provider smtp.example.net:587 after 5000ms");
+    }
+  }
+};
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Pipeline> Ingest(const Shop& shop, std::vector<std::string> order = {}) {
+    PipelineOptions options;
+    options.threads = 2;
+    auto p = std::move(*Pipeline::Create(options));
+    if (order.empty()) {
+      for (const auto& [name, lines] : shop.files) order.push_back(name);
+    }
+    for (const auto& name : order) Add(p.get(), name, shop.files.at(name));
+    p->Flush();
+    return p;
+  }
+  static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines) {
+    uint32_t src = p->AddSource("logs/" + name);
+    // Several batches, so that blocks and sequences cross batch boundaries.
+    RawBatch b;
+    b.source_id = src;
+    uint64_t offset = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      b.AddLine(lines[i], offset, i + 1);
+      offset += lines[i].size() + 1;
+      if (b.size() == 64) {
+        p->Submit(std::move(b));
+        b = RawBatch();
+        b.source_id = src;
+      }
+    }
+    if (b.size() > 0) p->Submit(std::move(b));
+  }
+  static AnalysisReport Analyze(const Pipeline& p, int64_t watermark = INT64_MAX,
+                                DetectorOptions options = {}) {
+    Analyzer analyzer(options, p.index(), p.unstructured(), p.sources());
+    return analyzer.Run(watermark);
+  }
+  static std::vector<const Finding*> OfKind(const AnalysisReport& r, const std::string& kind) {
+    std::vector<const Finding*> out;
+    for (const auto& f : r.findings) {
+      if (f.kind == kind) out.push_back(&f);
+    }
+    return out;
+  }
+  static std::set<std::string> Traces(const std::vector<const Finding*>& findings) {
+    std::set<std::string> out;
+    for (const Finding* f : findings) out.insert(f->trace_id);
+    return out;
+  }
+};
+
+TEST_F(AnalyzerTest, ServiceSkippedInOnePercentOfTracesIsFlaggedExactlyThere) {
+  Shop shop;
+  for (int i = 0; i < 200; ++i) shop.Checkout(i, i * 1000, i == 17 || i == 123 ? "payments" : "");
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  auto missing = OfKind(r, "missing_service");
+  EXPECT_EQ(Traces(missing), (std::set<std::string>{Trace(17), Trace(123)}));
+  for (const Finding* f : missing) {
+    EXPECT_EQ(f->Detail("missing"), "payments");
+    EXPECT_EQ(f->Detail("trace_kind"), "POST /checkout");
+    // payments logged the traces around it: the call never reached it.
+    EXPECT_EQ(f->Detail("cause"), "not_reached");
+    EXPECT_FALSE(f->evidence.empty());
+  }
+}
+
+TEST_F(AnalyzerTest, RouteThatNeverCallsAServiceIsNotFlaggedForIt) {
+  Shop shop;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 2 == 0) {
+      shop.Checkout(i, i * 500);
+    } else {
+      shop.Cart(i, i * 500);
+    }
+  }
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  EXPECT_THAT(OfKind(r, "missing_service"), IsEmpty());
+  EXPECT_EQ(r.kinds, 2u);
+  EXPECT_EQ(r.kinds_learned, 2u);
+}
+
+TEST_F(AnalyzerTest, ServiceThatLoggedNothingAtAllIsCalledSilent) {
+  Shop shop;
+  // payments is down from 100 s to 115 s: every trace there lacks it (7.5% of traces,
+  // so payments is still expected of POST /checkout).
+  for (int i = 0; i < 200; ++i) {
+    bool down = i >= 100 && i < 115;
+    shop.Checkout(i, i * 1000, down || i == 17 ? "payments" : "");
+  }
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  std::map<std::string, std::string> cause;
+  for (const Finding* f : OfKind(r, "missing_service")) cause[f->trace_id] = f->Detail("cause");
+  EXPECT_EQ(cause.size(), 16u);
+  EXPECT_EQ(cause[Trace(17)], "not_reached");
+  EXPECT_EQ(cause[Trace(107)], "silent");       // nothing from payments within 5 s either side
+  EXPECT_EQ(cause[Trace(100)], "not_reached");  // payments still logged 99's line nearby
+}
+
+TEST_F(AnalyzerTest, PlainTextTimeoutIsAttributedToTheTraceItInterrupted) {
+  Shop shop;
+  // 300 checkouts, 100 ms apart, each with an email job; three jobs time out: the
+  // service prints a plain-text line 5 s later, with no trace id, while ~50 other
+  // requests are in flight.
+  const std::set<int> failing = {40, 41, 170};
+  for (int i = 0; i < 300; ++i) {
+    shop.Checkout(i, i * 100);
+    shop.Email(i, i * 100 + 60, failing.count(i) ? 5000 : -1);
+  }
+  // A service writes its lines in time order.
+  auto& email = shop.files["email.log"];
+  std::stable_sort(email.begin(), email.end(), [](const std::string& a, const std::string& b) {
+    auto time = [](const std::string& l) {
+      size_t at = l.find("2026-11-23T");
+      return l.substr(at, 24);
+    };
+    return time(a) < time(b);
+  });
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+
+  EXPECT_EQ(Traces(OfKind(r, "incomplete_sequence")),
+            (std::set<std::string>{Trace(40), Trace(41), Trace(170)}));
+  ASSERT_EQ(r.unstructured.size(), 3u);
+  std::set<std::string> attributed;
+  for (const auto& a : r.unstructured) {
+    ASSERT_FALSE(a.candidates.empty());
+    attributed.insert(a.candidates.front().trace_id);
+    EXPECT_TRUE(a.candidates.front().incomplete);
+    EXPECT_GT(a.candidates.front().confidence, 0.5);
+    EXPECT_GT(a.candidates.size(), 1u);  // runners-up are named
+  }
+  EXPECT_EQ(attributed, (std::set<std::string>{Trace(40), Trace(41), Trace(170)}));
+  // Each error goes to its own trace: the one whose attempt came 5 s before it.
+  for (const auto& a : r.unstructured) {
+    EXPECT_NEAR(static_cast<double>(a.candidates.front().gap_ns), 5e9, 1e6);
+  }
+  for (const Finding* f : OfKind(r, "incomplete_sequence")) {
+    EXPECT_EQ(f->Detail("event"), "email_send_attempt");
+    EXPECT_EQ(f->Detail("missing"), "email_queued");
+    EXPECT_FALSE(f->Detail("related_unstructured").empty()) << f->summary;
+  }
+}
+
+TEST_F(AnalyzerTest, ErrorWithNoOpenRequestIsUnattributed) {
+  Shop shop;
+  for (int i = 0; i < 60; ++i) shop.Checkout(i, i * 100);
+  // An email error long after any email activity (there is none at all).
+  shop.files["email.log"].push_back(PlainTime(600000) + " ERROR SMTP relay refused");
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  ASSERT_EQ(r.unstructured.size(), 1u);
+  EXPECT_THAT(r.unstructured[0].candidates, IsEmpty());
+  auto errors = OfKind(r, "unstructured_error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]->Detail("attribution"), "unattributed");
+  EXPECT_TRUE(errors[0]->trace_id.empty());
+}
+
+TEST_F(AnalyzerTest, TraceStillInsideTraceIdleIsNotJudged) {
+  Shop shop;
+  for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000);
+  shop.Checkout(100, 100 * 1000, "payments");  // the last trace, 0 s before the watermark
+  auto p = Ingest(shop);
+  const int64_t watermark = p->Stats().max_time_ns;
+  AnalysisReport r = Analyze(*p, watermark);
+  EXPECT_THAT(OfKind(r, "missing_service"), IsEmpty());
+  EXPECT_GT(r.traces_waiting, 0u);
+  EXPECT_EQ(r.traces_judged + r.traces_waiting, 101u);
+  // Once the data is complete (or 30 s of event time later), it is judged.
+  AnalysisReport final_report = Analyze(*p, INT64_MAX);
+  EXPECT_EQ(Traces(OfKind(final_report, "missing_service")), std::set<std::string>{Trace(100)});
+}
+
+TEST_F(AnalyzerTest, FindingsDoNotDependOnTheOrderOfFiles) {
+  Shop shop;
+  for (int i = 0; i < 300; ++i) {
+    shop.Checkout(i, i * 100, i % 97 == 5 ? "checkout" : "");
+    shop.Email(i, i * 100 + 60, i % 101 == 7 ? 20 : -1);
+  }
+  auto key = [](const AnalysisReport& r) {
+    std::vector<std::string> out;
+    for (const auto& f : r.findings) out.push_back(f.id + " " + f.summary);
+    return out;
+  };
+  auto a =
+      key(Analyze(*Ingest(shop, {"checkout.log", "email.log", "gateway.log", "payments.log"})));
+  auto b =
+      key(Analyze(*Ingest(shop, {"payments.log", "gateway.log", "email.log", "checkout.log"})));
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(AnalyzerTest, LateLinesResolveAFindingUnderTheSameId) {
+  Shop shop;
+  for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000, i == 50 ? "payments" : "");
+  auto p = Ingest(shop);
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  AnalysisReport first = analyzer.Run(INT64_MAX);
+  auto missing = OfKind(first, "missing_service");
+  ASSERT_EQ(missing.size(), 1u);
+  const std::string id = missing[0]->id;
+  EXPECT_EQ(first.changes.size(), first.findings.size());  // all new
+
+  // A lagging shipper delivers payments' line for trace 50.
+  Add(p.get(), "payments-late.log",
+      {testdata::EcsLine("payments", Trace(50), 50 * 1000 + 20, "payment_authorized")});
+  p->Flush();
+  AnalysisReport second = analyzer.Run(INT64_MAX);
+  EXPECT_THAT(OfKind(second, "missing_service"), IsEmpty());
+  ASSERT_EQ(second.changes.size(), 1u);
+  EXPECT_EQ(second.changes[0].id, id);
+  EXPECT_TRUE(second.changes[0].resolved);
+  EXPECT_EQ(second.late_events, 1u);
+}
+
+TEST_F(AnalyzerTest, DeclaredServicesAreExpectedWithoutLearning) {
+  Shop shop;
+  for (int i = 0; i < 10; ++i) shop.Checkout(i, i * 1000, i == 3 ? "payments" : "");
+  auto p = Ingest(shop);
+  // Too few traces to learn from ...
+  EXPECT_THAT(OfKind(Analyze(*p), "missing_service"), IsEmpty());
+  // ... but declared in the config.
+  DetectorOptions options;
+  options.expected_services["POST /checkout"] = {"payments"};
+  EXPECT_EQ(Traces(OfKind(Analyze(*p, INT64_MAX, options), "missing_service")),
+            std::set<std::string>{Trace(3)});
+}
+
+TEST_F(AnalyzerTest, DeclaredSequenceIsCheckedWithoutLearning) {
+  Shop shop;
+  for (int i = 0; i < 5; ++i) {
+    shop.Checkout(i, i * 1000);
+    shop.Email(i, i * 1000 + 60, i == 2 ? 10 : -1);
+  }
+  auto p = Ingest(shop);
+  DetectorOptions options;
+  options.expected_sequences.push_back({"email", "email_send_attempt", "email_queued"});
+  AnalysisReport r = Analyze(*p, INT64_MAX, options);
+  EXPECT_EQ(Traces(OfKind(r, "incomplete_sequence")), std::set<std::string>{Trace(2)});
+}
+
+TEST(DetectorOptionsTest, RejectsSharesOutsideZeroToOne) {
+  DetectorOptions o;
+  o.expected_share = 1.5;
+  EXPECT_EQ(o.Validate().code(), absl::StatusCode::kInvalidArgument);
+  o = DetectorOptions();
+  o.follow_share = 0;
+  EXPECT_EQ(o.Validate().code(), absl::StatusCode::kInvalidArgument);
+  o = DetectorOptions();
+  o.trace_idle_ns = 0;
+  EXPECT_EQ(o.Validate().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(DetectorOptions().Validate().ok());
+}
+
+}  // namespace
+}  // namespace logweave
