@@ -1,1 +1,414 @@
+// Tests for logweave/unstructured.h: the UnstructuredCollector on its own.
+//
+// Digests are built the way PipelineImpl::Digest (engine/src/pipeline.cc) fills them from a
+// parsed batch: only plain-text lines are listed, each with the time of the nearest timed
+// record before it in the same batch, and JSON records only move the time context and the line
+// numbers. The lines are printed as Python logging, tracebacks and logback/Tomcat print them.
+#include "logweave/unstructured.h"
+
 #include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "logweave/index.h"
+#include "logweave/record.h"
+#include "testdata/lines.h"
+
+namespace logweave {
+namespace {
+
+using testdata::Ns;
+
+// Builds one batch's digest as the pipeline does: line numbers follow on from `first_line_no`,
+// each plain line's prev_time is the last timed record before it in this batch.
+class DigestBuilder {
+ public:
+  DigestBuilder(uint32_t source_id, uint64_t batch_no, uint64_t first_line_no) {
+    digest_.source_id = source_id;
+    digest_.batch_no = batch_no;
+    next_line_no_ = first_line_no;
+    next_offset_ = (first_line_no - 1) * 100;
+  }
+
+  // A plain-text line; `own_time_ns` is its leading timestamp if it has one, `level` what the
+  // parser read from it.
+  DigestBuilder& Plain(const std::string& text, std::optional<int64_t> own_time_ns = std::nullopt,
+                       Level level = Level::kUnknown) {
+    PlainLine& line = digest_.lines.emplace_back();
+    line.line_no = next_line_no_;
+    line.source_offset = next_offset_;
+    line.seq = next_line_no_;
+    line.time_ns = own_time_ns.value_or(0);
+    line.has_time = own_time_ns.has_value();
+    line.prev_time_ns = digest_.last_time_ns;
+    line.has_prev_time = digest_.has_last_time;
+    line.level = level;
+    line.text = text;
+    if (own_time_ns) Timed(*own_time_ns);
+    Advance(text.size());
+    return *this;
+  }
+
+  // A JSON record, which the digest does not list; with `time_ns`, it is the batch's latest
+  // timed record.
+  DigestBuilder& Json(std::optional<int64_t> time_ns = std::nullopt) {
+    if (time_ns) Timed(*time_ns);
+    Advance(120);
+    return *this;
+  }
+
+  BatchDigest Build() { return std::move(digest_); }
+
+ private:
+  void Timed(int64_t time_ns) {
+    digest_.last_time_ns = time_ns;
+    digest_.has_last_time = true;
+  }
+  void Advance(size_t bytes) {
+    ++next_line_no_;
+    next_offset_ += bytes + 1;
+  }
+
+  BatchDigest digest_;
+  uint64_t next_line_no_ = 1;
+  uint64_t next_offset_ = 0;
+};
+
+constexpr char kPythonError[] =
+    "2026-11-23T10:00:01.234Z ERROR Connection timeout to email provider smtp.example.net:587 "
+    "after 5000ms";
+const std::vector<std::string> kPythonTraceback = {
+    "Traceback (most recent call last):",
+    "  File \"/app/email/send.py\", line 88, in send",
+    "    conn = smtplib.SMTP(host)",
+    "TimeoutError: timed out",
+};
+
+constexpr char kJavaError[] =
+    "ERROR [http-nio-8080-exec-3] c.e.payments.Gateway - Payment declined by upstream";
+const std::vector<std::string> kJavaTrace = {
+    "java.net.SocketTimeoutException: Read timed out",
+    "\tat java.base/java.net.SocketInputStream.socketRead0(Native Method)",
+    "\tat com.example.payments.Gateway.charge(Gateway.java:87)",
+    "Caused by: java.io.IOException: Connection reset by peer",
+    "\t... 12 more",
+};
+
+constexpr char kInfoLine[] = "2026-11-23T10:00:09.000Z INFO Starting server on :8080";
+
+class UnstructuredCollectorTest : public ::testing::Test {
+ protected:
+  UnstructuredCollectorTest() {
+    email_ = names_.Add("/var/log/email.log", "email");
+    payments_ = names_.Add("/var/log/payments.log", "payments");
+  }
+
+  SourceNames names_;
+  uint32_t email_ = 0;
+  uint32_t payments_ = 0;
+};
+
+std::string Joined(const std::string& first, const std::vector<std::string>& rest) {
+  std::vector<std::string> all = {first};
+  all.insert(all.end(), rest.begin(), rest.end());
+  return absl::StrJoin(all, "\n");
+}
+
+BatchDigest PythonErrorBatch(uint32_t source) {
+  DigestBuilder b(source, 0, 41);
+  b.Plain(kPythonError, Ns(1234), Level::kError);
+  for (const std::string& line : kPythonTraceback) b.Plain(line);
+  b.Plain(kInfoLine, Ns(9000), Level::kInfo);
+  return b.Build();
+}
+
+TEST_F(UnstructuredCollectorTest, JoinsPythonTracebackToTheErrorLineAboveIt) {
+  UnstructuredCollector collector(&names_);
+  collector.Add(PythonErrorBatch(email_));
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  const UnstructuredEntry& e = entries[0];
+  EXPECT_EQ(e.line_count, 5u);
+  EXPECT_EQ(e.line_no, 41u);
+  EXPECT_EQ(e.text, Joined(kPythonError, kPythonTraceback));
+  EXPECT_EQ(e.first_line, kPythonError);
+  EXPECT_EQ(e.time_ns, Ns(1234));
+  EXPECT_FALSE(e.time_inferred);
+  EXPECT_TRUE(e.time_known);
+  EXPECT_EQ(e.level, Level::kError);
+  EXPECT_EQ(e.service, "email");
+  EXPECT_EQ(e.source, "/var/log/email.log");
+  EXPECT_EQ(e.source_id, email_);
+  EXPECT_FALSE(e.id.empty());
+}
+
+TEST_F(UnstructuredCollectorTest, GivesTheSameIdToTheSameBlockInEveryCollector) {
+  UnstructuredCollector first(&names_);
+  UnstructuredCollector second(&names_);
+  first.Add(PythonErrorBatch(email_));
+  second.Add(PythonErrorBatch(email_));
+
+  std::vector<UnstructuredEntry> a = first.Snapshot();
+  std::vector<UnstructuredEntry> b = second.Snapshot();
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_FALSE(a[0].id.empty());
+  EXPECT_EQ(a[0].id, b[0].id);
+  EXPECT_EQ(first.Snapshot()[0].id, a[0].id);
+}
+
+TEST_F(UnstructuredCollectorTest, UntimedJavaStackTraceTakesThePrevTimeOfItsBatch) {
+  UnstructuredCollector collector(&names_);
+  DigestBuilder b(payments_, 0, 10);
+  b.Json(Ns(2500));
+  b.Plain(kJavaError, std::nullopt, Level::kError);
+  for (const std::string& line : kJavaTrace) b.Plain(line);
+  collector.Add(b.Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  const UnstructuredEntry& e = entries[0];
+  EXPECT_EQ(e.line_no, 11u);
+  EXPECT_EQ(e.line_count, 6u);
+  EXPECT_EQ(e.text, Joined(kJavaError, kJavaTrace));
+  EXPECT_EQ(e.time_ns, Ns(2500));
+  EXPECT_TRUE(e.time_inferred);
+  EXPECT_TRUE(e.time_known);
+  EXPECT_EQ(e.level, Level::kError);
+  EXPECT_EQ(e.service, "payments");
+}
+
+// Batch 0 ends after the first frame; batch 1 carries the rest of the trace.
+std::pair<BatchDigest, BatchDigest> JavaTraceSplitAcrossBatches(uint32_t source) {
+  DigestBuilder b0(source, 0, 1);
+  b0.Json(Ns(100));
+  b0.Plain(kJavaError, std::nullopt, Level::kError);
+  b0.Plain(kJavaTrace[0]);
+  b0.Plain(kJavaTrace[1]);
+  DigestBuilder b1(source, 1, 5);
+  for (size_t i = 2; i < kJavaTrace.size(); ++i) b1.Plain(kJavaTrace[i]);
+  b1.Plain(kInfoLine, Ns(9000), Level::kInfo);
+  return {b0.Build(), b1.Build()};
+}
+
+TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatches) {
+  UnstructuredCollector collector(&names_);
+  auto [batch0, batch1] = JavaTraceSplitAcrossBatches(payments_);
+  collector.Add(std::move(batch0));
+  collector.Add(std::move(batch1));
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].line_no, 2u);
+  EXPECT_EQ(entries[0].line_count, 6u);
+  EXPECT_EQ(entries[0].text, Joined(kJavaError, kJavaTrace));
+  EXPECT_EQ(entries[0].time_ns, Ns(100));
+  EXPECT_EQ(collector.non_error_blocks(), 0u);
+}
+
+TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatchesWhenTheSecondArrivesFirst) {
+  UnstructuredCollector collector(&names_);
+  auto [batch0, batch1] = JavaTraceSplitAcrossBatches(payments_);
+  collector.Add(std::move(batch1));
+  // Batch 1 waits for batch 0: nothing of it is seen yet.
+  EXPECT_TRUE(collector.Snapshot().empty());
+  EXPECT_EQ(collector.non_error_blocks(), 0u);
+  collector.Add(std::move(batch0));
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].line_no, 2u);
+  EXPECT_EQ(entries[0].line_count, 6u);
+  EXPECT_EQ(entries[0].text, Joined(kJavaError, kJavaTrace));
+  EXPECT_EQ(entries[0].time_ns, Ns(100));
+  EXPECT_EQ(collector.non_error_blocks(), 0u);
+}
+
+TEST_F(UnstructuredCollectorTest, DoesNotJoinLinesOfAnotherSource) {
+  UnstructuredCollector collector(&names_);
+  // Line 8 of payments directly follows line 7 of email in arrival order and in line number,
+  // and an exception header would continue an open block: it must still start its own.
+  collector.Add(DigestBuilder(email_, 0, 7).Plain(kPythonError, Ns(1234), Level::kError).Build());
+  collector.Add(DigestBuilder(payments_, 0, 8).Plain(kJavaTrace[0]).Build());
+  collector.Add(DigestBuilder(email_, 1, 8).Plain(kPythonTraceback[0]).Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].source, "/var/log/email.log");
+  EXPECT_EQ(entries[0].line_no, 7u);
+  EXPECT_EQ(entries[0].line_count, 2u);
+  EXPECT_EQ(entries[0].text, std::string(kPythonError) + "\n" + kPythonTraceback[0]);
+  EXPECT_EQ(entries[1].source, "/var/log/payments.log");
+  EXPECT_EQ(entries[1].line_no, 8u);
+  EXPECT_EQ(entries[1].line_count, 1u);
+  EXPECT_EQ(entries[1].text, kJavaTrace[0]);
+}
+
+TEST_F(UnstructuredCollectorTest, GapInLineNumbersEndsTheBlock) {
+  UnstructuredCollector collector(&names_);
+  DigestBuilder b(payments_, 0, 20);
+  b.Plain(kJavaError, std::nullopt, Level::kError);  // 20
+  b.Plain(kJavaTrace[0]);                            // 21
+  b.Json(Ns(3000));                                  // 22: a JSON line in between
+  b.Plain(kJavaTrace[1]);                            // 23: a frame after the gap
+  b.Plain(kInfoLine, Ns(9000), Level::kInfo);        // 24
+  collector.Add(b.Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].line_no, 20u);
+  EXPECT_EQ(entries[0].line_count, 2u);
+  EXPECT_EQ(entries[0].text, std::string(kJavaError) + "\n" + kJavaTrace[0]);
+  // The orphan frame at line 23 is a block of its own, and not an error.
+  EXPECT_EQ(collector.non_error_blocks(), 1u);
+}
+
+TEST_F(UnstructuredCollectorTest, NonErrorLineProducesNoEntryAndIsCounted) {
+  UnstructuredCollector collector(&names_);
+  DigestBuilder b(email_, 0, 1);
+  b.Plain("Starting server on :8080");
+  // The next line closes the first block; it is itself still open, so not yet counted.
+  b.Plain("Listening for delivery callbacks on :2525");
+  collector.Add(b.Build());
+
+  EXPECT_TRUE(collector.Snapshot().empty());
+  EXPECT_EQ(collector.non_error_blocks(), 1u);
+  EXPECT_EQ(collector.dropped(), 0u);
+}
+
+TEST_F(UnstructuredCollectorTest, UntimedLineWithoutPrevTimeTakesLastTimeOfEarlierBatch) {
+  UnstructuredCollector collector(&names_);
+  collector.Add(DigestBuilder(payments_, 0, 1).Json(Ns(4000)).Json(Ns(5000)).Json().Build());
+  DigestBuilder b1(payments_, 1, 4);
+  b1.Plain(kJavaError, std::nullopt, Level::kError);
+  b1.Plain(kJavaTrace[0]);
+  b1.Json(Ns(7000));
+  BatchDigest batch1 = b1.Build();
+  ASSERT_FALSE(batch1.lines[0].has_prev_time);
+  collector.Add(std::move(batch1));
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].time_ns, Ns(5000));
+  EXPECT_TRUE(entries[0].time_inferred);
+  EXPECT_TRUE(entries[0].time_known);
+}
+
+TEST_F(UnstructuredCollectorTest, UntimedLineTakesLastTimeOfEarlierBatchThatArrivedLater) {
+  UnstructuredCollector collector(&names_);
+  collector.Add(
+      DigestBuilder(payments_, 1, 4).Plain(kJavaError, std::nullopt, Level::kError).Build());
+  collector.Add(DigestBuilder(payments_, 0, 1).Json(Ns(4000)).Json(Ns(5000)).Json().Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].time_ns, Ns(5000));
+  EXPECT_TRUE(entries[0].time_inferred);
+}
+
+TEST_F(UnstructuredCollectorTest, UntimedLineAtStartOfSourceHasUnknownTime) {
+  UnstructuredCollector collector(&names_);
+  collector.Add(
+      DigestBuilder(payments_, 0, 1).Plain(kJavaError, std::nullopt, Level::kError).Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].time_ns, 0);
+  EXPECT_TRUE(entries[0].time_inferred);
+  EXPECT_FALSE(entries[0].time_known);
+}
+
+// Three Python errors, each with its one-line exception, at lines 1, 3 and 5.
+DigestBuilder ThreeErrorBlocks(uint32_t source) {
+  DigestBuilder b(source, 0, 1);
+  for (int i = 0; i < 3; ++i) {
+    b.Plain(std::string(kPythonError) + " (attempt " + std::to_string(i + 1) + ")",
+            Ns(1234 + 1000 * i), Level::kError);
+    b.Plain("TimeoutError: timed out");
+  }
+  return b;
+}
+
+TEST_F(UnstructuredCollectorTest, KeepsAtMostMaxEntriesAndCountsTheRestAsDropped) {
+  UnstructuredCollector collector(&names_, UnstructuredOptions{.max_entries = 2});
+  collector.Add(ThreeErrorBlocks(email_).Plain(kInfoLine, Ns(9000), Level::kInfo).Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 2u);
+  // The oldest are kept.
+  EXPECT_EQ(entries[0].line_no, 1u);
+  EXPECT_EQ(entries[1].line_no, 3u);
+  EXPECT_EQ(collector.dropped(), 1u);
+}
+
+// Regression (fixed): Snapshot() adds every still-open error block on top of entries_ without
+// looking at max_entries, so with two entries kept and a third error block still open at the end of
+// the source it returns 3 entries (more than max_entries = 2) and dropped() is 0. Once a later line
+// closes that block, Close() drops it: an entry seen in one snapshot then vanishes from the next.
+// Expected: at most max_entries entries (lines 1 and 3), with the open block counted as dropped
+// (or at least not shown).
+TEST_F(UnstructuredCollectorTest, SnapshotHoldsAtMostMaxEntriesWhenTheLastBlockIsStillOpen) {
+  UnstructuredCollector collector(&names_, UnstructuredOptions{.max_entries = 2});
+  collector.Add(ThreeErrorBlocks(email_).Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  EXPECT_LE(entries.size(), 2u);
+  ASSERT_GE(entries.size(), 2u);
+  EXPECT_EQ(entries[0].line_no, 1u);
+  EXPECT_EQ(entries[1].line_no, 3u);
+}
+
+TEST_F(UnstructuredCollectorTest, SnapshotIncludesErrorBlockStillOpenAtEndOfSource) {
+  UnstructuredCollector collector(&names_);
+  DigestBuilder b(email_, 0, 30);
+  b.Plain(kPythonError, Ns(1234), Level::kError);
+  b.Plain(kPythonTraceback[0]);
+  b.Plain(kPythonTraceback[1]);
+  collector.Add(b.Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].line_no, 30u);
+  EXPECT_EQ(entries[0].line_count, 3u);
+  EXPECT_EQ(entries[0].text,
+            std::string(kPythonError) + "\n" + kPythonTraceback[0] + "\n" + kPythonTraceback[1]);
+  EXPECT_EQ(entries[0].level, Level::kError);
+  EXPECT_EQ(entries[0].source, "/var/log/email.log");
+  EXPECT_FALSE(entries[0].id.empty());
+}
+
+TEST_F(UnstructuredCollectorTest, SnapshotIsOrderedBySourceThenLine) {
+  UnstructuredCollector collector(&names_);
+  // Payments' lines arrive first; each source ends with an open error block.
+  DigestBuilder p(payments_, 0, 3);
+  p.Plain(kJavaError, std::nullopt, Level::kError);  // 3
+  p.Plain(kJavaTrace[0]);                            // 4
+  p.Plain(kInfoLine, Ns(9000), Level::kInfo);        // 5
+  collector.Add(p.Build());
+  DigestBuilder e(email_, 0, 5);
+  e.Plain(kPythonError, Ns(1234), Level::kError);  // 5
+  e.Plain(kInfoLine, Ns(9000), Level::kInfo);      // 6
+  collector.Add(e.Build());
+  collector.Add(
+      DigestBuilder(payments_, 1, 10).Plain(kJavaError, std::nullopt, Level::kError).Build());
+  collector.Add(DigestBuilder(email_, 1, 12).Plain(kPythonError, Ns(1234), Level::kError).Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  std::vector<std::pair<std::string, uint64_t>> order;
+  for (const UnstructuredEntry& entry : entries) order.emplace_back(entry.source, entry.line_no);
+  EXPECT_EQ(order, (std::vector<std::pair<std::string, uint64_t>>{
+                       {"/var/log/email.log", 5},
+                       {"/var/log/email.log", 12},
+                       {"/var/log/payments.log", 3},
+                       {"/var/log/payments.log", 10},
+                   }));
+}
+
+}  // namespace
+}  // namespace logweave

@@ -230,8 +230,9 @@ class RunState {
       end_key[3] = kEnded;
       auto end = successors_.find(end_key);
       uint32_t ended = end == successors_.end() ? 0 : end->second;
-      if (static_cast<double>(seen - ended) / seen < options_.follow_share) continue;
-      rules_[event_key] = Rule{{}, seen - ended, seen};
+      double share = static_cast<double>(seen - ended) / seen;
+      if (share < options_.weak_follow_share) continue;
+      rules_[event_key] = Rule{{}, seen - ended, seen, share >= options_.follow_share};
     }
     for (const auto& [key, n] : successors_) {
       uint32_t next = key[3];
@@ -250,7 +251,7 @@ class RunState {
       if (s >= event_names_.size()) event_names_.resize(s + 1);
       uint32_t e = event_names_[s].Id(seq.event);
       uint32_t f = event_names_[s].Id(seq.follow);
-      rules_[SequenceKey{kAnyKind, s, e, 0}] = Rule{{{0, f}}, 0, 0};
+      rules_[SequenceKey{kAnyKind, s, e, 0}] = Rule{{{0, f}}, 0, 0, true};
     }
   }
 
@@ -450,6 +451,10 @@ class RunState {
     return out;
   }
 
+  // Incomplete sequences of rules too weak to report alone: reported only
+  // when a plain-text error of the service was attributed to the trace.
+  std::vector<Finding>& weak_findings() { return weak_findings_; }
+
   uint64_t judged() const { return judged_; }
   uint64_t waiting() const { return waiting_; }
   uint64_t kinds_seen() const { return kinds_seen_; }
@@ -461,6 +466,9 @@ class RunState {
     std::vector<std::pair<uint32_t, uint32_t>> follows;  // (traces, event) that came next
     uint32_t count;  // traces where something followed (0: declared in the config)
     uint32_t seen;   // traces with the event
+    // At least follow_share: a trace without a follow-up is reported. Otherwise (at
+    // least weak_follow_share) only when a plain-text error is attributed to it.
+    bool strong;
   };
 
   static int64_t FloorSecond(int64_t ns) {
@@ -586,7 +594,7 @@ class RunState {
         if (complete) continue;
         incomplete_services_.push_back(s);
         if (findings == nullptr) continue;
-        ReportIncomplete(f, s, e, r, findings);
+        ReportIncomplete(f, s, e, r, r.strong ? findings : &weak_findings_);
       }
     }
   }
@@ -642,6 +650,7 @@ class RunState {
   absl::flat_hash_set<uint32_t> wanted_services_;
   std::vector<std::vector<Candidate>> candidates_;  // per service
   std::vector<uint32_t> sequence_, distinct_, incomplete_services_;
+  std::vector<Finding> weak_findings_;
   uint64_t judged_ = 0, waiting_ = 0, kinds_seen_ = 0, kinds_learned_ = 0;
 };
 
@@ -692,7 +701,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     const UnstructuredEntry& e = a.entry;
     Finding& fd = findings.emplace_back();
     fd.kind = "unstructured_error";
-    fd.severity = e.level == Level::kFatal ? Severity::kCritical : Severity::kError;
+    // A logged-and-handled exception under a WARN line is reported as a warning.
+    fd.severity = e.level == Level::kFatal  ? Severity::kCritical
+                  : e.level == Level::kWarn ? Severity::kWarning
+                                            : Severity::kError;
     fd.subject = absl::StrCat(e.source, ":", e.line_no);
     fd.id = e.id;
     a.finding_id = fd.id;
@@ -728,6 +740,13 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
       by_trace_service[absl::StrCat(best.trace_id, std::string(1, '\0'), e.service)] = i;
     }
     fd.evidence.push_back(EvidenceLine{e.source, e.line_no, e.time_ns, Shorten(e.first_line, 200)});
+  }
+  for (Finding& weak : state.weak_findings()) {
+    if (by_trace_service.contains(
+            absl::StrCat(weak.trace_id, std::string(1, '\0'), weak.Detail("service")))) {
+      weak.details.push_back({"corroborated_by", "unstructured_error"});
+      findings.push_back(std::move(weak));
+    }
   }
   for (Finding& fd : findings) {
     if (fd.kind != "incomplete_sequence") continue;

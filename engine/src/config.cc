@@ -216,9 +216,16 @@ absl::Status ReadDetectors(const std::string& origin, const YAML::Node& d, Detec
   }
   if (const YAML::Node q = d["incomplete_sequence"]; q && !q.IsNull()) {
     if (auto s = CheckKeys(origin, q, "detectors.incomplete_sequence.",
-                           {"share", "min_traces", "expected"});
+                           {"share", "weak_share", "min_traces", "expected"});
         !s.ok()) {
       return s;
+    }
+    if (q["weak_share"]) {
+      if (auto s = ReadShare(origin, q["weak_share"], "detectors.incomplete_sequence.weak_share",
+                             &o->weak_follow_share);
+          !s.ok()) {
+        return s;
+      }
     }
     if (q["share"]) {
       if (auto s = ReadShare(origin, q["share"], "detectors.incomplete_sequence.share",

@@ -83,6 +83,11 @@ absl::Status DetectorOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "detectors.incomplete_sequence.share must be in (0, 1] (got ", follow_share, ")"));
   }
+  if (!(weak_follow_share > 0 && weak_follow_share <= follow_share)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("detectors.incomplete_sequence.weak_share must be in (0, share] (got ",
+                     weak_follow_share, ")"));
+  }
   if (min_traces == 0 || min_event_traces == 0) {
     return absl::InvalidArgumentError("detectors: min_traces must be at least 1");
   }

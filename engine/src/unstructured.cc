@@ -100,7 +100,7 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
     absl::MutexLock lock(&mu_);
     out = entries_;
     for (const auto& [id, state] : states_) {
-      if (state.has_block && state.block.is_error) {
+      if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
         out.push_back(state.block.entry);
         if (out.back().level == Level::kUnknown) out.back().level = Level::kError;
       }

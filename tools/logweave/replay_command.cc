@@ -174,13 +174,18 @@ std::string BusiestTrace(const Index& index) {
   return best;
 }
 
-// Findings people should read first: errors, then warnings; by time.
-std::vector<const Finding*> TopFindings(const std::vector<Finding>& findings, size_t n) {
+// Findings people should read first: up to `per_kind` of each kind, the most
+// severe kinds first, each kind by time.
+std::vector<const Finding*> TopFindings(const std::vector<Finding>& findings, size_t per_kind) {
+  std::map<std::string, std::vector<const Finding*>> by_kind;
+  for (const auto& f : findings) {
+    auto& list = by_kind[f.kind];
+    if (list.size() < per_kind) list.push_back(&f);
+  }
   std::vector<const Finding*> out;
-  for (const auto& f : findings) out.push_back(&f);
+  for (const auto& [kind, list] : by_kind) out.insert(out.end(), list.begin(), list.end());
   std::stable_sort(out.begin(), out.end(),
                    [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
-  if (out.size() > n) out.resize(n);
   return out;
 }
 
@@ -218,16 +223,16 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
     std::vector<std::string> parts;
     for (const auto& [kind, n] : counts) parts.push_back(absl::StrCat(n, " ", kind));
     absl::StrAppend(&out, "\nfindings: ", absl::StrJoin(parts, ", "), "\n");
-    for (const Finding* f : TopFindings(report.findings, 8)) {
-      absl::StrAppend(&out, FormatFindingText(*f, false));
-    }
-    if (report.findings.size() > 8) {
-      absl::StrAppend(&out, "  ... and ", report.findings.size() - 8, " more (--findings)\n");
+    std::vector<const Finding*> top = TopFindings(report.findings, 3);
+    for (const Finding* f : top) absl::StrAppend(&out, FormatFindingText(*f, false));
+    if (report.findings.size() > top.size()) {
+      absl::StrAppend(&out, "  ... and ", report.findings.size() - top.size(),
+                      " more (--findings)\n");
     }
   }
   // Suggest a trace worth looking at: one with a finding, else the busiest.
   std::string example;
-  for (const Finding* f : TopFindings(report.findings, report.findings.size())) {
+  for (const Finding* f : TopFindings(report.findings, SIZE_MAX)) {
     if (!f->trace_id.empty() && f->kind != "unstructured_error") {
       example = f->trace_id;
       break;

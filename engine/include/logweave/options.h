@@ -77,6 +77,10 @@ struct DetectorOptions {
   // this share of the judged traces with it. Default 0.98: a follow-up missing in 2% or more
   // of traces is an optional step, not a failure. In (0, 1].
   double follow_share = 0.98;
+  // Below follow_share but at least this share: the missing follow-up is reported only
+  // when a plain-text error of the service is attributed to the trace (during an incident
+  // failures are common, so the learned share drops). Default 0.8. In (0, follow_share].
+  double weak_follow_share = 0.8;
   // ... once at least this many judged traces had e. Default 50.
   uint32_t min_event_traces = 50;
   // Sequences declared in the config: always expected.
