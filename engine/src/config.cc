@@ -266,12 +266,55 @@ absl::Status ReadDetectors(const std::string& origin, const YAML::Node& d, Detec
   return absl::OkStatus();
 }
 
+absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeConfig* serve) {
+  if (const YAML::Node s = root["serve"]; s && !s.IsNull()) {
+    if (auto st = CheckKeys(origin, s, "serve.", {"address", "analysis_interval"}); !st.ok()) {
+      return st;
+    }
+    if (s["address"]) {
+      if (!s["address"].IsScalar() || s["address"].Scalar().find(':') == std::string::npos) {
+        return Bad(origin, s["address"], "serve.address", "must be host:port, e.g. 127.0.0.1:7070");
+      }
+      serve->address = s["address"].Scalar();
+    }
+    if (s["analysis_interval"]) {
+      if (auto st = ReadDuration(origin, s["analysis_interval"], "serve.analysis_interval",
+                                 &serve->analysis_interval_ns);
+          !st.ok()) {
+        return st;
+      }
+    }
+  }
+  if (const YAML::Node list = root["sources"]; list && !list.IsNull()) {
+    if (!list.IsSequence()) {
+      return Bad(origin, list, "sources", "must be a list, e.g. [{replay: [logs/]}]");
+    }
+    for (const auto& item : list) {
+      if (auto st = CheckKeys(origin, item, "sources[].", {"replay", "follow", "kafka"});
+          !st.ok()) {
+        return st;
+      }
+      if (item["follow"] || item["kafka"]) {
+        return Bad(origin, item, "sources[]",
+                   "follow and kafka sources are not implemented yet; use replay");
+      }
+      std::vector<std::string> paths;
+      if (auto st = ReadNames(origin, item["replay"], "sources[].replay", &paths); !st.ok()) {
+        return st;
+      }
+      serve->replay.insert(serve->replay.end(), paths.begin(), paths.end());
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::string& origin) {
   PipelineOptions options;
   if (root.IsNull()) return options;  // an empty file: all defaults
-  if (absl::Status s = CheckKeys(origin, root, "",
-                                 {"threads", "queue_bytes", "max_line_bytes", "batch_lines",
-                                  "batch_bytes", "index", "fields", "detectors"});
+  if (absl::Status s =
+          CheckKeys(origin, root, "",
+                    {"threads", "queue_bytes", "max_line_bytes", "batch_lines", "batch_bytes",
+                     "index", "fields", "detectors", "serve", "sources"});
       !s.ok()) {
     return s;
   }
@@ -361,6 +404,44 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
 }
 
 }  // namespace
+
+absl::StatusOr<Config> LoadFullConfigString(const std::string& yaml, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
+  }
+  try {
+    Config config;
+    absl::StatusOr<PipelineOptions> pipeline = FromYaml(root, origin);
+    if (!pipeline.ok()) return pipeline.status();
+    config.pipeline = *pipeline;
+    if (!root.IsNull()) {
+      if (absl::Status s = ReadServe(origin, root, &config.serve); !s.ok()) return s;
+    }
+    return config;
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ":", e.mark.line + 1, ": ", e.msg));
+  }
+}
+
+absl::StatusOr<Config> LoadFullConfigFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("config: \"", path, "\" is a directory; give the path of a YAML file"));
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("config: cannot open \"", path, "\"; check the path given to --config"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return LoadFullConfigString(text.str(), path);
+}
 
 absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml,
                                                  const std::string& origin) {

@@ -18,6 +18,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as\n"
     "                   possible and answer questions about them\n"
+    "  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries\n"
     "  version          print the version\n"
     "  help             show this help\n"
     "\n"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   std::string command = args.front();
   args.erase(args.begin());
   if (command == "replay") return logweave::cli::RunReplay(args);
+  if (command == "serve") return logweave::cli::RunServe(args);
   if (command == "version" || command == "--version") {
     std::puts(kVersion);
     return logweave::cli::kExitOk;

@@ -252,6 +252,22 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
 
 }  // namespace
 
+ReplayResult ReplayInto(Pipeline& pipeline, const std::vector<std::string>& paths,
+                        const LineBatcherOptions& batching) {
+  ReplayResult result;
+  ExpandedPaths expanded = ExpandReplayPaths(paths);
+  for (const absl::Status& e : expanded.errors) result.errors.push_back(std::string(e.message()));
+  for (const std::string& path : expanded.files) {
+    uint32_t source = pipeline.AddSource(path);
+    absl::Status s = ReadSource(path, batching, source,
+                                [&pipeline](RawBatch&& b) { pipeline.Submit(std::move(b)); });
+    if (!s.ok()) result.errors.push_back(std::string(s.message()));
+  }
+  pipeline.Flush();
+  result.files = expanded.files.size();
+  return result;
+}
+
 int RunReplay(const std::vector<std::string>& args) {
   ReplayFlags f;
   FlagSet flags("logweave replay", "[flags] PATH...", kDescription);
@@ -324,26 +340,14 @@ int RunReplay(const std::vector<std::string>& args) {
   Pipeline& pipeline = **created;
 
   int exit_code = kExitOk;
-  std::vector<std::string> errors;
-  ExpandedPaths expanded = ExpandReplayPaths(paths);
-  for (const absl::Status& e : expanded.errors) {
-    errors.push_back(std::string(e.message()));
-    exit_code = kExitRuntimeError;
-  }
   const absl::Time start = absl::Now();
+  ReplayResult replayed;
   {
     ProgressReporter progress(&pipeline, !f.quiet && (f.progress || isatty(2)));
-    for (const std::string& path : expanded.files) {
-      uint32_t source = pipeline.AddSource(path);
-      absl::Status s = ReadSource(path, options.batching, source,
-                                  [&pipeline](RawBatch&& b) { pipeline.Submit(std::move(b)); });
-      if (!s.ok()) {
-        errors.push_back(std::string(s.message()));
-        exit_code = kExitRuntimeError;
-      }
-    }
-    pipeline.Flush();
+    replayed = ReplayInto(pipeline, paths, options.batching);
   }
+  std::vector<std::string>& errors = replayed.errors;
+  if (!errors.empty()) exit_code = kExitRuntimeError;
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", e.c_str());
 
@@ -400,8 +404,7 @@ int RunReplay(const std::vector<std::string>& args) {
       }
     }
     absl::StrAppend(
-        &out, SummaryJson(stats, seconds, expanded.files.size(), errors, threads, shards, report),
-        "\n");
+        &out, SummaryJson(stats, seconds, replayed.files, errors, threads, shards, report), "\n");
   } else {
     if (f.findings) {
       absl::StrAppend(&out, report.findings.size(), " findings\n");
@@ -412,8 +415,8 @@ int RunReplay(const std::vector<std::string>& args) {
     if (f.unstructured) absl::StrAppend(&out, FormatUnstructuredText(report.unstructured, true));
     if (f.stats) absl::StrAppend(&out, FormatStatsText(stats, seconds));
     if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
-      absl::StrAppend(&out, SummaryText(stats, seconds, expanded.files.size(), pipeline.index(),
-                                        report, options.detectors.trace_idle_ns));
+      absl::StrAppend(&out, SummaryText(stats, seconds, replayed.files, pipeline.index(), report,
+                                        options.detectors.trace_idle_ns));
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

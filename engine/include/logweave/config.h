@@ -18,11 +18,29 @@
 #define LOGWEAVE_CONFIG_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "logweave/options.h"
 
 namespace logweave {
+
+// What `logweave serve` needs beyond the pipeline.
+struct ServeConfig {
+  std::string address = "127.0.0.1:7070";        // serve.address
+  int64_t analysis_interval_ns = 1'000'000'000;  // serve.analysis_interval
+  std::vector<std::string> replay;               // sources: - replay: [paths]
+};
+
+struct Config {
+  PipelineOptions pipeline;
+  ServeConfig serve;
+};
+
+// Reads and validates a whole config file (pipeline, detectors, serve, sources).
+absl::StatusOr<Config> LoadFullConfigFile(const std::string& path);
+absl::StatusOr<Config> LoadFullConfigString(const std::string& yaml,
+                                            const std::string& origin = "config");
 
 // Reads and validates a config file. NOT_FOUND if it cannot be opened;
 // INVALID_ARGUMENT naming the key (and line) for a bad value or unknown key.

@@ -1,0 +1,48 @@
+// Findings published by the analysis loop, for StreamFindings subscribers.
+#ifndef LOGWEAVE_CONNECTORS_GRPC_FINDINGS_HUB_H_
+#define LOGWEAVE_CONNECTORS_GRPC_FINDINGS_HUB_H_
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "logweave/finding.h"
+
+namespace logweave {
+
+// A log of findings in publication order, each with a sequence number, kept up
+// to `capacity` (the oldest are forgotten). Thread-safe: one publisher, many
+// readers; readers block in Read until something new comes or Close is called.
+class FindingsHub {
+ public:
+  explicit FindingsHub(size_t capacity = 100000) : capacity_(capacity) {}
+
+  // Appends findings and wakes the readers.
+  void Publish(const std::vector<Finding>& findings);
+
+  // Findings with sequence >= *next (those already forgotten are skipped),
+  // waiting up to `timeout` for one to arrive. Advances *next past them.
+  // Returns empty on timeout or once closed.
+  std::vector<Finding> Read(uint64_t* next, absl::Duration timeout);
+
+  // The sequence number the next published finding will get.
+  uint64_t next_sequence() const;
+
+  // Wakes every reader for good (server shutdown).
+  void Close();
+  bool closed() const;
+
+ private:
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  std::deque<Finding> log_ ABSL_GUARDED_BY(mu_);
+  uint64_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;  // sequence of log_.front()
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_CONNECTORS_GRPC_FINDINGS_HUB_H_

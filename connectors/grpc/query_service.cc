@@ -1,0 +1,398 @@
+#include "grpc/query_service.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+namespace logweave {
+namespace {
+
+// A position in a list ordered by (time, id): the last item of the previous page.
+struct Cursor {
+  int64_t time = 0;
+  std::string id;
+};
+
+std::string EncodeCursor(const Cursor& c) {
+  return absl::WebSafeBase64Escape(absl::StrCat("v1|", c.time, "|", c.id));
+}
+
+bool DecodeCursor(const std::string& token, Cursor* c) {
+  std::string text;
+  if (!absl::WebSafeBase64Unescape(token, &text)) return false;
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('|', 2));
+  if (parts.size() != 3 || parts[0] != "v1") return false;
+  auto [p, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), c->time);
+  if (ec != std::errc() || p != parts[1].data() + parts[1].size()) return false;
+  c->id = parts[2];
+  return true;
+}
+
+grpc::Status Invalid(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+grpc::Status PageSize(uint32_t requested, uint32_t* size) {
+  *size = requested == 0 ? QueryService::kDefaultPageSize
+                         : std::min(requested, QueryService::kMaxPageSize);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckRange(int64_t start, int64_t end) {
+  if (start != 0 && end != 0 && start > end) {
+    return Invalid(absl::StrCat("the time range is inverted: start ", start, " > end ", end,
+                                "; give start <= end"));
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+v1::Level ToProto(Level level) {
+  switch (level) {
+    case Level::kTrace:
+      return v1::LEVEL_TRACE;
+    case Level::kDebug:
+      return v1::LEVEL_DEBUG;
+    case Level::kInfo:
+      return v1::LEVEL_INFO;
+    case Level::kWarn:
+      return v1::LEVEL_WARN;
+    case Level::kError:
+      return v1::LEVEL_ERROR;
+    case Level::kFatal:
+      return v1::LEVEL_FATAL;
+    case Level::kUnknown:
+      break;
+  }
+  return v1::LEVEL_UNSPECIFIED;
+}
+
+void ToProto(const Finding& f, v1::Finding* out) {
+  out->set_id(f.id);
+  out->set_kind(f.kind);
+  out->set_severity(SeverityName(f.severity));
+  out->set_resolved(f.resolved);
+  out->set_trace_id(f.trace_id);
+  out->set_subject(f.subject);
+  out->set_time_unix_nano(f.time_ns);
+  out->set_summary(f.summary);
+  for (const auto& [k, v] : f.details) (*out->mutable_details())[k] = v;
+  for (const auto& e : f.evidence) {
+    v1::Evidence* ev = out->add_evidence();
+    ev->set_source(e.source);
+    ev->set_line(e.line_no);
+    ev->set_time_unix_nano(e.time_ns);
+    ev->set_text(e.text);
+  }
+}
+
+void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out) {
+  const UnstructuredEntry& e = a.entry;
+  out->set_id(e.id);
+  out->set_source(e.source);
+  out->set_service(e.service);
+  out->set_line(e.line_no);
+  out->set_lines(e.line_count);
+  out->set_time_unix_nano(e.time_ns);
+  out->set_time_inferred(e.time_inferred);
+  out->set_level(ToProto(e.level));
+  out->set_text(e.text);
+  if (!a.candidates.empty()) {
+    out->set_trace_id(a.candidates.front().trace_id);
+    out->set_confidence(a.candidates.front().confidence);
+  }
+  for (const auto& c : a.candidates) {
+    v1::Candidate* pc = out->add_candidates();
+    pc->set_trace_id(c.trace_id);
+    pc->set_confidence(c.confidence);
+    pc->set_gap_nanos(c.gap_ns);
+    pc->set_incomplete(c.incomplete);
+  }
+}
+
+std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport report) {
+  auto s = std::make_shared<AnalysisSnapshot>();
+  s->report = std::move(report);
+  for (size_t i = 0; i < s->report.findings.size(); ++i) {
+    const Finding& f = s->report.findings[i];
+    if (!f.trace_id.empty()) s->findings_by_trace[f.trace_id].push_back(i);
+  }
+  for (size_t i = 0; i < s->report.unstructured.size(); ++i) {
+    const auto& a = s->report.unstructured[i];
+    if (!a.candidates.empty()) s->unstructured_by_trace[a.candidates.front().trace_id].push_back(i);
+  }
+  return s;
+}
+
+QueryService::QueryService(const Pipeline* pipeline, FindingsHub* hub)
+    : pipeline_(pipeline),
+      hub_(hub),
+      started_(absl::Now()),
+      snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {}
+
+void QueryService::Publish(std::shared_ptr<const AnalysisSnapshot> snapshot) {
+  absl::MutexLock lock(&mu_);
+  snapshot_ = std::move(snapshot);
+}
+
+std::shared_ptr<const AnalysisSnapshot> QueryService::snapshot() const {
+  absl::MutexLock lock(&mu_);
+  return snapshot_;
+}
+
+void QueryService::set_ready(bool ready) {
+  absl::MutexLock lock(&mu_);
+  ready_ = ready;
+}
+
+grpc::Status QueryService::GetTimeline(grpc::ServerContext*, const v1::GetTimelineRequest* request,
+                                       v1::GetTimelineResponse* response) {
+  if (request->trace_id().empty()) {
+    return Invalid("trace_id is empty; give the id of a trace (see SearchTraces)");
+  }
+  absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(
+      request->trace_id(), TimelineOptions{.with_raw = request->include_raw()});
+  if (!t.ok()) {
+    return grpc::Status(t.status().code() == absl::StatusCode::kNotFound
+                            ? grpc::StatusCode::NOT_FOUND
+                            : grpc::StatusCode::INVALID_ARGUMENT,
+                        std::string(t.status().message()));
+  }
+  response->set_trace_id(t->trace_id);
+  response->set_start_unix_nano(t->start_ns);
+  response->set_end_unix_nano(t->end_ns);
+  for (const auto& s : t->services) response->add_services(s);
+  for (const TimelineEvent& e : t->events) {
+    v1::Event* ev = response->add_events();
+    ev->set_time_unix_nano(e.time_ns);
+    ev->set_time_inferred(!e.has_time);
+    ev->set_service(e.service);
+    ev->set_level(ToProto(e.level));
+    ev->set_message(e.message);
+    ev->set_source(e.source);
+    ev->set_line(e.line_no);
+    ev->set_offset(e.source_offset);
+    ev->set_structured(e.kind == RecordKind::kJson);
+    if (request->include_raw()) ev->set_raw(e.raw);
+  }
+  auto snap = snapshot();
+  if (auto it = snap->findings_by_trace.find(request->trace_id());
+      it != snap->findings_by_trace.end()) {
+    for (size_t i : it->second) ToProto(snap->report.findings[i], response->add_findings());
+  }
+  if (auto it = snap->unstructured_by_trace.find(request->trace_id());
+      it != snap->unstructured_by_trace.end()) {
+    for (size_t i : it->second) ToProto(snap->report.unstructured[i], response->add_unstructured());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
+                                        const v1::SearchTracesRequest* request,
+                                        v1::SearchTracesResponse* response) {
+  if (grpc::Status s = CheckRange(request->start_unix_nano(), request->end_unix_nano()); !s.ok()) {
+    return s;
+  }
+  uint32_t page_size;
+  (void)PageSize(request->page_size(), &page_size);
+  Cursor cursor;
+  const bool paged = !request->page_token().empty();
+  if (paged && !DecodeCursor(request->page_token(), &cursor)) {
+    return Invalid("page_token is not one this server issued; start again without it");
+  }
+  auto snap = snapshot();
+  const int64_t start = request->start_unix_nano();
+  const int64_t end = request->end_unix_nano() == 0 ? INT64_MAX : request->end_unix_nano();
+  const v1::Level min_level = request->min_level();
+
+  struct Hit {
+    v1::TraceSummary summary;
+  };
+  std::vector<v1::TraceSummary> hits;
+  pipeline_->index().ForEachTraceWithEvents([&](const TraceView& view) {
+    if (context->IsCancelled()) return;
+    if (!request->finding_kind().empty()) {
+      auto it = snap->findings_by_trace.find(std::string(view.trace_id));
+      if (it == snap->findings_by_trace.end()) return;
+      bool any = false;
+      for (size_t i : it->second)
+        any = any || snap->report.findings[i].kind == request->finding_kind();
+      if (!any) return;
+    }
+    if (request->has_unstructured_error() &&
+        !snap->unstructured_by_trace.contains(std::string(view.trace_id))) {
+      return;
+    }
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    bool service_ok = request->service().empty(), text_ok = request->text().empty();
+    v1::Level max_level = v1::LEVEL_UNSPECIFIED;
+    std::vector<std::string_view> services;
+    for (size_t i = 0; i < view.count; ++i) {
+      const EventView& e = view.events[i];
+      if (e.flags & (kRecordHasTime | kRecordTimeInferred)) {
+        first = std::min(first, e.time_ns);
+        last = std::max(last, e.time_ns);
+      }
+      service_ok = service_ok || e.service == request->service();
+      text_ok = text_ok || e.message.find(request->text()) != std::string_view::npos;
+      max_level = std::max(max_level, ToProto(e.level));
+      if (std::find(services.begin(), services.end(), e.service) == services.end()) {
+        services.push_back(e.service);
+      }
+    }
+    if (first == INT64_MAX) first = last = 0;
+    if (!service_ok || !text_ok) return;
+    if (min_level != v1::LEVEL_UNSPECIFIED && max_level < min_level) return;
+    if (last < start || first > end) return;
+    if (paged && (last > cursor.time || (last == cursor.time && view.trace_id >= cursor.id))) {
+      return;  // on an earlier page
+    }
+    v1::TraceSummary& t = hits.emplace_back();
+    t.set_trace_id(std::string(view.trace_id));
+    t.set_start_unix_nano(first);
+    t.set_end_unix_nano(last);
+    for (std::string_view s : services) t.add_services(std::string(s));
+    t.set_events(static_cast<uint32_t>(view.count));
+    t.set_max_level(max_level);
+    t.set_route(std::string(view.route));
+  });
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+  // Newest first; ties by trace id, descending, to match the cursor.
+  std::sort(hits.begin(), hits.end(), [](const v1::TraceSummary& a, const v1::TraceSummary& b) {
+    return a.end_unix_nano() != b.end_unix_nano() ? a.end_unix_nano() > b.end_unix_nano()
+                                                  : a.trace_id() > b.trace_id();
+  });
+  response->set_matched(hits.size());
+  for (size_t i = 0; i < hits.size() && i < page_size; ++i) {
+    v1::TraceSummary* t = response->add_traces();
+    *t = std::move(hits[i]);
+    if (auto it = snap->findings_by_trace.find(t->trace_id());
+        it != snap->findings_by_trace.end()) {
+      for (size_t k : it->second) {
+        const std::string& kind = snap->report.findings[k].kind;
+        if (std::find(t->finding_kinds().begin(), t->finding_kinds().end(), kind) ==
+            t->finding_kinds().end()) {
+          t->add_finding_kinds(kind);
+        }
+      }
+    }
+  }
+  if (hits.size() > page_size) {
+    const v1::TraceSummary& last = response->traces(page_size - 1);
+    response->set_next_page_token(EncodeCursor({last.end_unix_nano(), last.trace_id()}));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
+                                            const v1::ListUnstructuredRequest* request,
+                                            v1::ListUnstructuredResponse* response) {
+  if (grpc::Status s = CheckRange(request->start_unix_nano(), request->end_unix_nano()); !s.ok()) {
+    return s;
+  }
+  uint32_t page_size;
+  (void)PageSize(request->page_size(), &page_size);
+  Cursor cursor;
+  const bool paged = !request->page_token().empty();
+  if (paged && !DecodeCursor(request->page_token(), &cursor)) {
+    return Invalid("page_token is not one this server issued; start again without it");
+  }
+  auto snap = snapshot();
+  const int64_t end = request->end_unix_nano() == 0 ? INT64_MAX : request->end_unix_nano();
+  uint32_t added = 0;
+  const AttributedEntry* last = nullptr;
+  for (const AttributedEntry& a : snap->report.unstructured) {  // ordered by (time, id)
+    const UnstructuredEntry& e = a.entry;
+    if (paged && (e.time_ns < cursor.time || (e.time_ns == cursor.time && e.id <= cursor.id))) {
+      continue;
+    }
+    if (!request->service().empty() && e.service != request->service()) continue;
+    if (e.time_ns < request->start_unix_nano() || e.time_ns > end) continue;
+    if (request->unattributed_only() && !a.candidates.empty()) continue;
+    if (added == page_size) {
+      response->set_next_page_token(EncodeCursor({last->entry.time_ns, last->entry.id}));
+      break;
+    }
+    ToProto(a, response->add_entries());
+    last = &a;
+    ++added;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
+                                          const v1::StreamFindingsRequest* request,
+                                          grpc::ServerWriter<v1::Finding>* writer) {
+  uint64_t next = request->since_unix_nano() != 0 ? 0 : hub_->next_sequence();
+  auto wanted = [request](const Finding& f) {
+    if (request->since_unix_nano() != 0 && f.time_ns < request->since_unix_nano()) return false;
+    if (request->kinds().empty()) return true;
+    return std::find(request->kinds().begin(), request->kinds().end(), f.kind) !=
+           request->kinds().end();
+  };
+  // The hub log is read in slices so that a cancelled call or a stopping
+  // server is noticed within the wait.
+  while (!context->IsCancelled() && !hub_->closed()) {
+    for (const Finding& f : hub_->Read(&next, absl::Milliseconds(200))) {
+      if (!wanted(f)) continue;
+      v1::Finding out;
+      ToProto(f, &out);
+      if (!writer->Write(out)) return grpc::Status::OK;  // the client went away
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::GetStats(grpc::ServerContext*, const v1::GetStatsRequest*,
+                                    v1::Stats* out) {
+  IngestStats s = pipeline_->Stats();
+  auto snap = snapshot();
+  out->set_lines(s.lines);
+  out->set_bytes(s.bytes);
+  out->set_json_lines(s.json_lines);
+  out->set_unstructured_lines(s.unstructured_lines);
+  out->set_empty_lines(s.empty_lines);
+  out->set_no_trace_id_lines(s.no_trace_id_lines);
+  out->set_duplicate_lines(s.duplicate_lines);
+  out->set_bad_time_lines(s.bad_time_lines);
+  out->set_no_time_lines(s.no_time_lines);
+  out->set_invalid_utf8_lines(s.invalid_utf8_lines);
+  out->set_truncated_lines(s.truncated_lines);
+  out->set_indexed_events(s.indexed_events);
+  out->set_traces(s.traces);
+  out->set_index_bytes(s.index_bytes);
+  out->set_queued_bytes(s.queued_bytes);
+  out->set_batches(s.batches);
+  out->set_evicted_events(0);
+  out->set_watermark_unix_nano(s.max_time_ns);
+  out->set_lag_seconds(
+      s.max_time_ns == 0 ? 0
+                         : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.max_time_ns)));
+  out->set_unstructured_errors(snap->report.unstructured.size());
+  out->set_unstructured_dropped(s.unstructured_dropped);
+  out->set_traces_judged(snap->report.traces_judged);
+  out->set_traces_waiting(snap->report.traces_waiting);
+  out->set_late_events(snap->report.late_events);
+  for (const Finding& f : snap->report.findings) ++(*out->mutable_findings())[f.kind];
+  const double uptime = absl::ToDoubleSeconds(absl::Now() - started_);
+  out->set_uptime_seconds(uptime);
+  out->set_lines_per_second(uptime > 0 ? s.lines / uptime : 0);
+  const SourceNames& sources = pipeline_->sources();
+  for (uint32_t i = 0; i < sources.size(); ++i) {
+    v1::SourceStats* src = out->add_sources();
+    src->set_name(std::string(sources.Name(i)));
+    src->set_service(std::string(sources.DefaultService(i)));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    out->set_ready(ready_);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace logweave

@@ -1,0 +1,71 @@
+// logweave.v1.LogWeave: the query API over a running pipeline and the latest
+// analysis. Implements the generated service; owned by LogweaveServer.
+#ifndef LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
+#define LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "grpc/findings_hub.h"
+#include "logweave/analyzer.h"
+#include "logweave/pipeline.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+
+namespace logweave {
+
+// The latest analysis, indexed for queries. Immutable once published.
+struct AnalysisSnapshot {
+  AnalysisReport report;
+  absl::flat_hash_map<std::string, std::vector<size_t>> findings_by_trace;      // open findings
+  absl::flat_hash_map<std::string, std::vector<size_t>> unstructured_by_trace;  // attributed
+
+  static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report);
+};
+
+// Thread-safe: gRPC calls its methods from many threads.
+class QueryService final : public v1::LogWeave::Service {
+ public:
+  // `pipeline` and `hub` must outlive the service.
+  QueryService(const Pipeline* pipeline, FindingsHub* hub);
+
+  // Replaces the analysis that queries see.
+  void Publish(std::shared_ptr<const AnalysisSnapshot> snapshot);
+  std::shared_ptr<const AnalysisSnapshot> snapshot() const;
+  void set_ready(bool ready);
+
+  grpc::Status GetTimeline(grpc::ServerContext* context, const v1::GetTimelineRequest* request,
+                           v1::GetTimelineResponse* response) override;
+  grpc::Status SearchTraces(grpc::ServerContext* context, const v1::SearchTracesRequest* request,
+                            v1::SearchTracesResponse* response) override;
+  grpc::Status ListUnstructured(grpc::ServerContext* context,
+                                const v1::ListUnstructuredRequest* request,
+                                v1::ListUnstructuredResponse* response) override;
+  grpc::Status StreamFindings(grpc::ServerContext* context,
+                              const v1::StreamFindingsRequest* request,
+                              grpc::ServerWriter<v1::Finding>* writer) override;
+  grpc::Status GetStats(grpc::ServerContext* context, const v1::GetStatsRequest* request,
+                        v1::Stats* response) override;
+
+  static constexpr uint32_t kDefaultPageSize = 50;
+  static constexpr uint32_t kMaxPageSize = 1000;
+
+ private:
+  const Pipeline* pipeline_;
+  FindingsHub* hub_;
+  const absl::Time started_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
+  bool ready_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// Conversions to the wire types, shared with tests.
+void ToProto(const Finding& finding, v1::Finding* out);
+void ToProto(const AttributedEntry& entry, v1::UnstructuredEntry* out);
+v1::Level ToProto(Level level);
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_

@@ -1,0 +1,92 @@
+#include "grpc/server.h"
+
+#include <climits>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace logweave {
+
+constexpr char kServiceName[] = "logweave.v1.LogWeave";
+
+absl::Status ServerOptions::Validate() const {
+  if (address.empty() || address.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "serve.address must be host:port, e.g. 127.0.0.1:7070 (got \"", address, "\")"));
+  }
+  if (analysis_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("serve.analysis_interval must be a positive duration");
+  }
+  return detectors.Validate();
+}
+
+LogweaveServer::LogweaveServer(const ServerOptions& options, Pipeline* pipeline)
+    : options_(options),
+      pipeline_(pipeline),
+      service_(std::make_unique<QueryService>(pipeline, &hub_)),
+      analyzer_(options.detectors, pipeline->index(), pipeline->unstructured(),
+                pipeline->sources()) {}
+
+absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const ServerOptions& options,
+                                                                      Pipeline* pipeline) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  std::unique_ptr<LogweaveServer> server(new LogweaveServer(options, pipeline));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("serve: cannot listen on ", options.address,
+                     " (in use, or not an address of this host); pick another with --address"));
+  }
+  std::string host = options.address.substr(0, options.address.rfind(':'));
+  server->bound_address_ = absl::StrCat(host, ":", server->port_);
+  server->SetReady(false);
+  server->analysis_thread_ = std::thread([s = server.get()] { s->AnalysisLoop(); });
+  return server;
+}
+
+LogweaveServer::~LogweaveServer() { Shutdown(absl::Seconds(2)); }
+
+void LogweaveServer::SetReady(bool ready) {
+  service_->set_ready(ready);
+  if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+    health->SetServingStatus(ready);
+    health->SetServingStatus(kServiceName, ready);
+  }
+}
+
+void LogweaveServer::AnalyzeNow(bool final) {
+  absl::MutexLock lock(&analysis_mu_);
+  int64_t watermark = final ? INT64_MAX : pipeline_->Stats().max_time_ns;
+  AnalysisReport report = analyzer_.Run(watermark);
+  hub_.Publish(report.changes);
+  service_->Publish(AnalysisSnapshot::Make(std::move(report)));
+}
+
+void LogweaveServer::AnalysisLoop() {
+  while (!stop_.WaitForNotificationWithTimeout(options_.analysis_interval)) AnalyzeNow();
+}
+
+void LogweaveServer::Shutdown(absl::Duration grace) {
+  {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  stop_.Notify();
+  if (analysis_thread_.joinable()) analysis_thread_.join();
+  hub_.Close();  // open StreamFindings calls return
+  SetReady(false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+  server_->Wait();
+}
+
+}  // namespace logweave
