@@ -261,3 +261,33 @@ TEST_F(MultiFileReplayTest, TimelinesAcrossFilesMatchEventByEvent) {
 
 }  // namespace
 }  // namespace logweave
+
+namespace logweave {
+namespace {
+
+TEST(PipelineCheckpointTest, OnIndexedRunsOnceAfterEveryLineOfTheBatchIsSearchable) {
+  auto p = MakePipeline(2, 8);
+  uint32_t src = p->AddSource("ledger.log");
+  std::atomic<int> calls{0};
+  std::atomic<int> found{0};
+  for (int b = 0; b < 50; ++b) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < 20; ++i) {
+      lines.push_back(testdata::PinoLine(
+          "ledger", "b" + std::to_string(b) + "-" + std::to_string(i), b * 20 + i, "write"));
+    }
+    const std::string last = "b" + std::to_string(b) + "-19";
+    p->Submit(Batch(src, lines), [&, last] {
+      ++calls;
+      if (p->index().GetTimeline(last).ok()) ++found;
+    });
+  }
+  p->Submit(Batch(src, {""}), [&] { ++calls; });  // an all-empty batch still reports
+  p->Submit(RawBatch(), [&] { ++calls; });        // so does an empty one
+  p->Flush();
+  EXPECT_EQ(calls.load(), 52);
+  EXPECT_EQ(found.load(), 50);
+}
+
+}  // namespace
+}  // namespace logweave

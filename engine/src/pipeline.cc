@@ -1,6 +1,7 @@
 #include "logweave/pipeline.h"
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -19,6 +20,13 @@ struct SharedBatch {
   ParsedBatch parsed;
   uint64_t raw_bytes = 0;
   std::atomic<uint32_t> pending{0};
+  std::function<void()> on_indexed;  // from Submit; run once every record is indexed
+};
+
+// A batch waiting to be parsed.
+struct SubmittedBatch {
+  RawBatch batch;
+  std::function<void()> on_indexed;
 };
 
 // The records of one parsed batch that belong to one shard.
@@ -63,8 +71,16 @@ class PipelineImpl {
                         default_service.empty() ? ServiceFromSourceName(name) : default_service);
   }
 
-  void Submit(RawBatch&& batch) {
-    if (batch.lines.empty()) return;
+  bool HasRoom() const {
+    absl::MutexLock lock(&mu_);
+    return inflight_bytes_ < options_.queue_bytes;
+  }
+
+  void Submit(RawBatch&& batch, std::function<void()> on_indexed) {
+    if (batch.lines.empty()) {
+      if (on_indexed) on_indexed();
+      return;
+    }
     const uint64_t bytes = batch.data.size();
     {
       absl::MutexLock lock(&mu_);
@@ -83,7 +99,7 @@ class PipelineImpl {
       if (batch.source_id >= next_batch_no_.size()) next_batch_no_.resize(batch.source_id + 1);
       batch.batch_no = next_batch_no_[batch.source_id]++;
     }
-    raw_queue_.enqueue(new RawBatch(std::move(batch)));
+    raw_queue_.enqueue(new SubmittedBatch{std::move(batch), std::move(on_indexed)});
     for (auto& w : workers_) w->wake.signal();
   }
 
@@ -135,9 +151,9 @@ class PipelineImpl {
     std::vector<std::vector<ShardRecord>> by_shard(shard_count_);
     while (true) {
       bool did_work = DrainOwnShards(w);
-      RawBatch* raw = nullptr;
+      SubmittedBatch* raw = nullptr;
       if (raw_queue_.try_dequeue(raw)) {
-        ParseAndRoute(worker, std::unique_ptr<RawBatch>(raw), &by_shard);
+        ParseAndRoute(worker, std::unique_ptr<SubmittedBatch>(raw), &by_shard);
         did_work = true;
       }
       if (!did_work) {
@@ -169,7 +185,7 @@ class PipelineImpl {
     return did_work;
   }
 
-  void ParseAndRoute(Worker& worker, std::unique_ptr<RawBatch> raw,
+  void ParseAndRoute(Worker& worker, std::unique_ptr<SubmittedBatch> submitted,
                      std::vector<std::vector<ShardRecord>>* by_shard) {
     // A recycled batch keeps the capacity of its scratch buffer and vectors:
     // fresh memory would cost a page fault and the kernel's zeroing per 4 KiB.
@@ -179,7 +195,9 @@ class PipelineImpl {
     } else {
       shared = new SharedBatch;
     }
+    RawBatch* raw = &submitted->batch;
     shared->raw_bytes = raw->data.size();
+    shared->on_indexed = std::move(submitted->on_indexed);
     std::string_view service = sources_.DefaultService(raw->source_id);
     ParseCounters counters = worker.parser->ParseBatch(std::move(*raw), service, &shared->parsed);
     {
@@ -240,6 +258,10 @@ class PipelineImpl {
     if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     uint64_t bytes = batch->raw_bytes;
     batch->parsed.block.reset();  // the index holds its own references
+    if (batch->on_indexed) {
+      batch->on_indexed();
+      batch->on_indexed = nullptr;
+    }
     if (spare_count_.fetch_add(1, std::memory_order_relaxed) < kMaxSpareBatches) {
       spare_batches_.enqueue(batch);
     } else {
@@ -260,7 +282,7 @@ class PipelineImpl {
   const absl::Time started_;
 
   // MPMC: producers = Submit() callers (sources); consumers = workers.
-  moodycamel::ConcurrentQueue<RawBatch*> raw_queue_;
+  moodycamel::ConcurrentQueue<SubmittedBatch*> raw_queue_;
   // One per shard. MPSC: producers = workers that parsed a batch; consumer = the shard's owner.
   std::vector<std::unique_ptr<moodycamel::ConcurrentQueue<ShardWork*>>> shard_queues_;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -292,7 +314,10 @@ Pipeline::~Pipeline() = default;
 uint32_t Pipeline::AddSource(const std::string& name, const std::string& default_service) {
   return impl_->AddSource(name, default_service);
 }
-void Pipeline::Submit(RawBatch&& batch) { impl_->Submit(std::move(batch)); }
+void Pipeline::Submit(RawBatch&& batch, std::function<void()> on_indexed) {
+  impl_->Submit(std::move(batch), std::move(on_indexed));
+}
+bool Pipeline::HasRoom() const { return impl_->HasRoom(); }
 void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
 const UnstructuredCollector& Pipeline::unstructured() const { return impl_->unstructured(); }

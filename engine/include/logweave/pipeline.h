@@ -17,6 +17,7 @@
 #define LOGWEAVE_PIPELINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,8 +47,15 @@ class Pipeline {
   uint32_t AddSource(const std::string& name, const std::string& default_service = "");
 
   // Hands a batch to the workers. Blocks while more than options.queue_bytes
-  // are in flight (backpressure); never drops.
-  void Submit(RawBatch&& batch);
+  // are in flight (backpressure); never drops. `on_indexed`, if given, runs
+  // once every line of the batch is in the index (on a worker thread: keep it
+  // short) — the moment a source may advance its checkpoint (file offset
+  // saved, Kafka offset committed).
+  void Submit(RawBatch&& batch, std::function<void()> on_indexed = nullptr);
+
+  // False while the in-flight budget is used up (Submit would block): a
+  // source that can pause (Kafka partitions) pauses instead of blocking.
+  bool HasRoom() const;
 
   // Blocks until every batch submitted before the call is indexed.
   void Flush();
