@@ -1,7 +1,11 @@
 // logweave serve: the daemon. Ingests its sources continuously, runs the
 // detectors on event time, and answers logweave.v1 over gRPC.
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <thread>
 
@@ -28,6 +32,33 @@ constexpr char kDescription[] =
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
     "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070\n";
+
+// Streams stdin into the pipeline until EOF or `stop` (checked every 200 ms),
+// so that `kubectl logs -f ... | logweave serve -` works; what was read is
+// submitted before it returns.
+void StreamStdin(Pipeline* pipeline, const LineBatcherOptions& batching,
+                 const std::atomic<bool>* stop) {
+  uint32_t source = pipeline->AddSource("-");
+  LineBatcherOptions options = batching;
+  LineBatcher batcher(source, options,
+                      [pipeline](RawBatch&& b) { pipeline->Submit(std::move(b)); });
+  std::vector<char> buf(1 << 16);
+  while (!stop->load()) {
+    pollfd pfd{0, POLLIN, 0};
+    int ready = poll(&pfd, 1, 200);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) {
+      // Idle: hand over what is complete so far, so quiet pipes are searchable.
+      batcher.FlushBatch();
+      continue;
+    }
+    ssize_t n = read(0, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF or error
+    batcher.Append(buf.data(), static_cast<size_t>(n));
+  }
+  batcher.Finish();
+}
 
 }  // namespace
 
@@ -78,7 +109,14 @@ int RunServe(const std::vector<std::string>& args) {
     server_options.analysis_interval = d;
   }
   std::vector<std::string> replay = config.serve.replay;
-  replay.insert(replay.end(), paths.begin(), paths.end());
+  bool follow_stdin = false;
+  for (const std::string& path : paths) {
+    if (path == "-") {
+      follow_stdin = true;  // streamed until EOF, not replayed before ready
+    } else {
+      replay.push_back(path);
+    }
+  }
 
   // SIGINT/SIGTERM are taken by sigwait below: block them in every thread.
   sigset_t signals;
@@ -112,6 +150,11 @@ int RunServe(const std::vector<std::string>& args) {
   }
   (*server)->AnalyzeNow(final);
   (*server)->SetReady(true);
+  std::atomic<bool> stop_stdin{false};
+  std::thread stdin_thread;
+  if (follow_stdin) {
+    stdin_thread = std::thread(StreamStdin, pipeline->get(), config.pipeline.batching, &stop_stdin);
+  }
   IngestStats stats = (*pipeline)->Stats();
   std::fprintf(stderr, "logweave serve: ready: %llu lines, %llu traces indexed; Ctrl-C to stop\n",
                static_cast<unsigned long long>(stats.lines),
@@ -121,6 +164,8 @@ int RunServe(const std::vector<std::string>& args) {
   sigwait(&signals, &signal_number);
   std::fprintf(stderr, "logweave serve: %s: stopping\n",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_stdin = true;
+  if (stdin_thread.joinable()) stdin_thread.join();
   (*server)->Shutdown(absl::Seconds(5));
   (*pipeline)->Flush();
   std::fprintf(stderr, "logweave serve: stopped\n");

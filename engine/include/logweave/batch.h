@@ -116,6 +116,9 @@ class LineBatcher {
   void Append(const char* bytes, size_t size);
   // Emits the pending partial line (if any) and the last batch.
   void Finish();
+  // Emits the complete lines gathered so far as a batch (a partial last line
+  // stays pending). For streaming sources that go quiet.
+  void FlushBatch() { EmitBatch(); }
 
   // Bytes consumed so far (the source offset of the next byte).
   uint64_t offset() const { return offset_; }
