@@ -36,16 +36,28 @@ grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
 
-grpc::Status PageSize(uint32_t requested, uint32_t* size) {
-  *size = requested == 0 ? QueryService::kDefaultPageSize
-                         : std::min(requested, QueryService::kMaxPageSize);
-  return grpc::Status::OK;
-}
+// What every listing request has: a time range, a page size and a page token.
+struct Paging {
+  int64_t start = 0;
+  int64_t end = INT64_MAX;
+  uint32_t page_size = QueryService::kDefaultPageSize;
+  bool paged = false;
+  Cursor cursor;
+};
 
-grpc::Status CheckRange(int64_t start, int64_t end) {
+grpc::Status ParsePaging(int64_t start, int64_t end, uint32_t page_size,
+                         const std::string& page_token, Paging* out) {
   if (start != 0 && end != 0 && start > end) {
     return Invalid(absl::StrCat("the time range is inverted: start ", start, " > end ", end,
                                 "; give start <= end"));
+  }
+  out->start = start;
+  out->end = end == 0 ? INT64_MAX : end;
+  out->page_size = page_size == 0 ? QueryService::kDefaultPageSize
+                                  : std::min(page_size, QueryService::kMaxPageSize);
+  out->paged = !page_token.empty();
+  if (out->paged && !DecodeCursor(page_token, &out->cursor)) {
+    return Invalid("page_token is not one this server issued; start again without it");
   }
   return grpc::Status::OK;
 }
@@ -195,24 +207,16 @@ grpc::Status QueryService::GetTimeline(grpc::ServerContext*, const v1::GetTimeli
 grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
-  if (grpc::Status s = CheckRange(request->start_unix_nano(), request->end_unix_nano()); !s.ok()) {
+  Paging paging;
+  if (grpc::Status s = ParsePaging(request->start_unix_nano(), request->end_unix_nano(),
+                                   request->page_size(), request->page_token(), &paging);
+      !s.ok()) {
     return s;
   }
-  uint32_t page_size;
-  (void)PageSize(request->page_size(), &page_size);
-  Cursor cursor;
-  const bool paged = !request->page_token().empty();
-  if (paged && !DecodeCursor(request->page_token(), &cursor)) {
-    return Invalid("page_token is not one this server issued; start again without it");
-  }
+  const auto& [start, end, page_size, paged, cursor] = paging;
   auto snap = snapshot();
-  const int64_t start = request->start_unix_nano();
-  const int64_t end = request->end_unix_nano() == 0 ? INT64_MAX : request->end_unix_nano();
   const v1::Level min_level = request->min_level();
 
-  struct Hit {
-    v1::TraceSummary summary;
-  };
   std::vector<v1::TraceSummary> hits;
   pipeline_->index().ForEachTraceWithEvents([&](const TraceView& view) {
     if (context->IsCancelled()) return;
@@ -292,18 +296,14 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
 grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
                                             const v1::ListUnstructuredRequest* request,
                                             v1::ListUnstructuredResponse* response) {
-  if (grpc::Status s = CheckRange(request->start_unix_nano(), request->end_unix_nano()); !s.ok()) {
+  Paging paging;
+  if (grpc::Status s = ParsePaging(request->start_unix_nano(), request->end_unix_nano(),
+                                   request->page_size(), request->page_token(), &paging);
+      !s.ok()) {
     return s;
   }
-  uint32_t page_size;
-  (void)PageSize(request->page_size(), &page_size);
-  Cursor cursor;
-  const bool paged = !request->page_token().empty();
-  if (paged && !DecodeCursor(request->page_token(), &cursor)) {
-    return Invalid("page_token is not one this server issued; start again without it");
-  }
+  const auto& [start, end, page_size, paged, cursor] = paging;
   auto snap = snapshot();
-  const int64_t end = request->end_unix_nano() == 0 ? INT64_MAX : request->end_unix_nano();
   uint32_t added = 0;
   const AttributedEntry* last = nullptr;
   for (const AttributedEntry& a : snap->report.unstructured) {  // ordered by (time, id)
@@ -312,7 +312,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
       continue;
     }
     if (!request->service().empty() && e.service != request->service()) continue;
-    if (e.time_ns < request->start_unix_nano() || e.time_ns > end) continue;
+    if (e.time_ns < start || e.time_ns > end) continue;
     if (request->unattributed_only() && !a.candidates.empty()) continue;
     if (added == page_size) {
       response->set_next_page_token(EncodeCursor({last->entry.time_ns, last->entry.id}));

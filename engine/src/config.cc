@@ -445,34 +445,15 @@ absl::StatusOr<Config> LoadFullConfigFile(const std::string& path) {
 
 absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml,
                                                  const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
-  }
-  try {
-    return FromYaml(root, origin);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(origin, ":", e.mark.line + 1, ": ", e.msg));
-  }
+  absl::StatusOr<Config> config = LoadFullConfigString(yaml, origin);
+  if (!config.ok()) return config.status();
+  return config->pipeline;
 }
 
 absl::StatusOr<PipelineOptions> LoadConfigFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return absl::NotFoundError(
-        absl::StrCat("config: \"", path, "\" is a directory; give the path of a YAML file"));
-  }
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("config: cannot open \"", path, "\"; check the path given to --config"));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return LoadConfigString(text.str(), path);
+  absl::StatusOr<Config> config = LoadFullConfigFile(path);
+  if (!config.ok()) return config.status();
+  return config->pipeline;
 }
 
 }  // namespace logweave
