@@ -21,6 +21,22 @@ int RunReplay(const std::vector<std::string>& args);
 // logweave serve [flags] [PATH...]
 int RunServe(const std::vector<std::string>& args);
 
+// Clients of a running `logweave serve` (client_commands.cc), over gRPC at
+// --server HOST:PORT (default $LOGWEAVE_SERVER, else 127.0.0.1:7070). Exit 1
+// when the server cannot be reached (message names the address).
+
+// logweave timeline TRACE_ID [--raw] [--json]: GetTimeline; 1 if the trace is unknown.
+int RunTimeline(const std::vector<std::string>& args);
+// logweave search [filters] [--limit N] [--page-token T] [--json]: SearchTraces.
+int RunSearch(const std::vector<std::string>& args);
+// logweave unstructured [--service S] [--since T] [--until T] [--unattributed]: ListUnstructured.
+int RunUnstructured(const std::vector<std::string>& args);
+// logweave findings [--kind K]... [--since T] [--follow] [--json]: StreamFindings; without
+// --follow, returns once the stream has been idle for 1 s; with it, at Ctrl-C.
+int RunFindings(const std::vector<std::string>& args);
+// logweave stats [--json]: GetStats.
+int RunStats(const std::vector<std::string>& args);
+
 struct ReplayResult {
   size_t files = 0;                 // files (or stdin) read
   std::vector<std::string> errors;  // one message per path that could not be read

@@ -22,6 +22,14 @@ constexpr char kUsage[] =
     "  version          print the version\n"
     "  help             show this help\n"
     "\n"
+    "querying a running server (--server HOST:PORT, default $LOGWEAVE_SERVER or\n"
+    "127.0.0.1:7070):\n"
+    "  timeline ID      one trace across services, with its findings\n"
+    "  search           traces by service, level, time, text, finding kind\n"
+    "  unstructured     plain-text errors and the traces they are attributed to\n"
+    "  findings         findings so far; --follow to keep watching\n"
+    "  stats            the server's counters, lag and readiness\n"
+    "\n"
     "Run 'logweave COMMAND --help' for a command's flags.\n";
 
 }  // namespace
@@ -36,6 +44,11 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "replay") return logweave::cli::RunReplay(args);
   if (command == "serve") return logweave::cli::RunServe(args);
+  if (command == "timeline") return logweave::cli::RunTimeline(args);
+  if (command == "search") return logweave::cli::RunSearch(args);
+  if (command == "unstructured") return logweave::cli::RunUnstructured(args);
+  if (command == "findings") return logweave::cli::RunFindings(args);
+  if (command == "stats") return logweave::cli::RunStats(args);
   if (command == "version" || command == "--version") {
     std::puts(kVersion);
     return logweave::cli::kExitOk;
