@@ -268,8 +268,18 @@ absl::Status ReadDetectors(const std::string& origin, const YAML::Node& d, Detec
 
 absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeConfig* serve) {
   if (const YAML::Node s = root["serve"]; s && !s.IsNull()) {
-    if (auto st = CheckKeys(origin, s, "serve.", {"address", "analysis_interval"}); !st.ok()) {
+    if (auto st = CheckKeys(origin, s, "serve.",
+                            {"address", "analysis_interval", "state_dir", "follow_start_at"});
+        !st.ok()) {
       return st;
+    }
+    if (s["state_dir"]) serve->state_dir = s["state_dir"].as<std::string>();
+    if (s["follow_start_at"]) {
+      serve->follow_start_at = s["follow_start_at"].as<std::string>();
+      if (serve->follow_start_at != "beginning" && serve->follow_start_at != "end") {
+        return Bad(origin, s["follow_start_at"], "serve.follow_start_at",
+                   "must be beginning or end");
+      }
     }
     if (s["address"]) {
       if (!s["address"].IsScalar() || s["address"].Scalar().find(':') == std::string::npos) {
@@ -294,15 +304,20 @@ absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeC
           !st.ok()) {
         return st;
       }
-      if (item["follow"] || item["kafka"]) {
+      if (item["kafka"]) {
         return Bad(origin, item, "sources[]",
-                   "follow and kafka sources are not implemented yet; use replay");
+                   "kafka sources are configured under `kafka:` (see docs/config.md)");
       }
-      std::vector<std::string> paths;
-      if (auto st = ReadNames(origin, item["replay"], "sources[].replay", &paths); !st.ok()) {
-        return st;
+      for (const char* kind : {"replay", "follow"}) {
+        if (!item[kind]) continue;
+        std::vector<std::string> paths;
+        if (auto st = ReadNames(origin, item[kind], absl::StrCat("sources[].", kind), &paths);
+            !st.ok()) {
+          return st;
+        }
+        auto& list = std::string(kind) == "replay" ? serve->replay : serve->follow;
+        list.insert(list.end(), paths.begin(), paths.end());
       }
-      serve->replay.insert(serve->replay.end(), paths.begin(), paths.end());
     }
   }
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "follow/follow_source.h"
 #include "grpc/server.h"
 #include "logweave/commands.h"
 #include "logweave/config.h"
@@ -72,6 +73,12 @@ int RunServe(const std::vector<std::string>& args) {
   flags.String("analysis-interval", &interval, "DURATION",
                "how often the detectors run (default 1s)");
   flags.Uint("threads", &threads, "N", "worker threads (default: one per core)");
+  std::vector<std::string> follow;
+  std::string state_dir;
+  flags.StringList("follow", &follow, "PATH_OR_GLOB",
+                   "follow files as they grow and rotate (repeatable)");
+  flags.String("state-dir", &state_dir, "DIR",
+               "where --follow keeps its checkpoints (resume after a restart)");
   flags.Bool("final", &final,
              "after the initial replay, judge every trace (the files are complete)");
   std::vector<std::string> paths;
@@ -109,6 +116,8 @@ int RunServe(const std::vector<std::string>& args) {
     server_options.analysis_interval = d;
   }
   std::vector<std::string> replay = config.serve.replay;
+  follow.insert(follow.begin(), config.serve.follow.begin(), config.serve.follow.end());
+  if (state_dir.empty()) state_dir = config.serve.state_dir;
   bool follow_stdin = false;
   for (const std::string& path : paths) {
     if (path == "-") {
@@ -155,6 +164,29 @@ int RunServe(const std::vector<std::string>& args) {
   if (follow_stdin) {
     stdin_thread = std::thread(StreamStdin, pipeline->get(), config.pipeline.batching, &stop_stdin);
   }
+  std::atomic<bool> stop_follow{false};
+  std::thread follow_thread;
+  std::unique_ptr<FollowSource> follower;
+  if (!follow.empty()) {
+    FollowOptions fo;
+    fo.paths = follow;
+    fo.state_dir = state_dir;
+    fo.start_at = config.serve.follow_start_at;
+    fo.batching = config.pipeline.batching;
+    absl::StatusOr<std::unique_ptr<FollowSource>> created =
+        FollowSource::Create(fo, pipeline->get());
+    if (!created.ok()) {
+      std::fprintf(stderr, "logweave serve: %s\n", std::string(created.status().message()).c_str());
+      (*server)->Shutdown(absl::Seconds(1));
+      return kExitUsage;
+    }
+    follower = std::move(*created);
+    follow_thread = std::thread([&] {
+      if (absl::Status s = follower->Run(stop_follow); !s.ok()) {
+        std::fprintf(stderr, "logweave serve: follow: %s\n", std::string(s.message()).c_str());
+      }
+    });
+  }
   IngestStats stats = (*pipeline)->Stats();
   std::fprintf(stderr, "logweave serve: ready: %llu lines, %llu traces indexed; Ctrl-C to stop\n",
                static_cast<unsigned long long>(stats.lines),
@@ -165,7 +197,9 @@ int RunServe(const std::vector<std::string>& args) {
   std::fprintf(stderr, "logweave serve: %s: stopping\n",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   stop_stdin = true;
+  stop_follow = true;
   if (stdin_thread.joinable()) stdin_thread.join();
+  if (follow_thread.joinable()) follow_thread.join();
   (*server)->Shutdown(absl::Seconds(5));
   (*pipeline)->Flush();
   std::fprintf(stderr, "logweave serve: stopped\n");

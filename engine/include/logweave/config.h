@@ -30,6 +30,9 @@ struct ServeConfig {
   std::string address = "127.0.0.1:7070";        // serve.address
   int64_t analysis_interval_ns = 1'000'000'000;  // serve.analysis_interval
   std::vector<std::string> replay;               // sources: - replay: [paths]
+  std::vector<std::string> follow;               // sources: - follow: [paths or globs]
+  std::string state_dir;                         // serve.state_dir: follow checkpoints
+  std::string follow_start_at = "beginning";     // serve.follow_start_at: beginning | end
 };
 
 struct Config {
