@@ -157,6 +157,11 @@ std::shared_ptr<const AnalysisSnapshot> QueryService::snapshot() const {
   return snapshot_;
 }
 
+void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) {
+  absl::MutexLock lock(&mu_);
+  stats_extender_ = std::move(extender);
+}
+
 void QueryService::set_ready(bool ready) {
   absl::MutexLock lock(&mu_);
   ready_ = ready;
@@ -388,10 +393,13 @@ grpc::Status QueryService::GetStats(grpc::ServerContext*, const v1::GetStatsRequ
     src->set_name(std::string(sources.Name(i)));
     src->set_service(std::string(sources.DefaultService(i)));
   }
+  std::function<void(v1::Stats*)> extender;
   {
     absl::MutexLock lock(&mu_);
     out->set_ready(ready_);
+    extender = stats_extender_;
   }
+  if (extender) extender(out);
   return grpc::Status::OK;
 }
 

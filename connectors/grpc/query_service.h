@@ -3,6 +3,7 @@
 #ifndef LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
 #define LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ class QueryService final : public v1::LogWeave::Service {
   void Publish(std::shared_ptr<const AnalysisSnapshot> snapshot);
   std::shared_ptr<const AnalysisSnapshot> snapshot() const;
   void set_ready(bool ready);
+  // Adds a source's own counters (Kafka lag...) to every GetStats answer.
+  void set_stats_extender(std::function<void(v1::Stats*)> extender);
 
   grpc::Status GetTimeline(grpc::ServerContext* context, const v1::GetTimelineRequest* request,
                            v1::GetTimelineResponse* response) override;
@@ -59,6 +62,7 @@ class QueryService final : public v1::LogWeave::Service {
   mutable absl::Mutex mu_;
   std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
 };
 
 // Conversions to the wire types, shared with tests.

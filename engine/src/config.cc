@@ -295,6 +295,37 @@ absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeC
       }
     }
   }
+  if (const YAML::Node k = root["kafka"]; k && !k.IsNull()) {
+    if (auto st =
+            CheckKeys(origin, k, "kafka.",
+                      {"brokers", "group_id", "topics", "start", "service_from", "properties"});
+        !st.ok()) {
+      return st;
+    }
+    if (k["brokers"]) serve->kafka_brokers = k["brokers"].as<std::string>();
+    if (k["group_id"]) serve->kafka_group_id = k["group_id"].as<std::string>();
+    if (k["topics"]) {
+      if (auto st = ReadNames(origin, k["topics"], "kafka.topics", &serve->kafka_topics);
+          !st.ok()) {
+        return st;
+      }
+    }
+    if (k["start"]) serve->kafka_start = k["start"].as<std::string>();
+    if (k["service_from"]) serve->kafka_service_from = k["service_from"].as<std::string>();
+    if (const YAML::Node props = k["properties"]; props && !props.IsNull()) {
+      if (!props.IsMap()) {
+        return Bad(origin, props, "kafka.properties",
+                   "must map librdkafka properties to values, e.g. {security.protocol: SSL}");
+      }
+      for (const auto& kv : props) {
+        serve->kafka_properties.emplace_back(kv.first.as<std::string>(),
+                                             kv.second.as<std::string>());
+      }
+    }
+    if (serve->kafka_brokers.empty() || serve->kafka_topics.empty()) {
+      return Bad(origin, k, "kafka", "needs brokers and topics");
+    }
+  }
   if (const YAML::Node list = root["sources"]; list && !list.IsNull()) {
     if (!list.IsSequence()) {
       return Bad(origin, list, "sources", "must be a list, e.g. [{replay: [logs/]}]");

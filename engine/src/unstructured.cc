@@ -32,8 +32,11 @@ void UnstructuredCollector::Process(SourceState& state, BatchDigest& digest) {
   for (PlainLine& line : digest.lines) {
     const PlainLineClass cls = ClassifyPlainLine(line.text);
     Block& block = state.block;
-    if (state.has_block && line.line_no == block.last_line_no + 1 &&
-        (cls.continuation || cls.exception_header)) {
+    // Consecutive lines, or lines of one message (a Kafka message carrying a
+    // whole multi-line block has one offset for all its lines).
+    const bool adjacent =
+        line.line_no == block.last_line_no + 1 || line.line_no == block.last_line_no;
+    if (state.has_block && adjacent && (cls.continuation || cls.exception_header)) {
       UnstructuredEntry& e = block.entry;
       ++e.line_count;
       block.last_line_no = line.line_no;

@@ -69,6 +69,7 @@ std::string Cell(std::string_view s, size_t width) {
 }
 
 std::string BaseName(std::string_view path) {
+  if (path.substr(0, 6) == "kafka:") return std::string(path);  // topic/partition
   size_t slash = path.find_last_of('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }

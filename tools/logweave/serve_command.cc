@@ -11,12 +11,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "file/file_source.h"
 #include "follow/follow_source.h"
 #include "grpc/server.h"
+#include "kafka/embedded_kafka.h"
+#include "kafka/kafka_source.h"
 #include "logweave/commands.h"
 #include "logweave/config.h"
 #include "logweave/flags.h"
+#include "logweave/parser.h"
 #include "logweave/pipeline.h"
+#include "logweave/plain_text.h"
 
 namespace logweave::cli {
 namespace {
@@ -61,6 +66,40 @@ void StreamStdin(Pipeline* pipeline, const LineBatcherOptions& batching,
   batcher.Finish();
 }
 
+// Produces every line of the files under `paths` into the embedded broker,
+// one topic (3 partitions) per file, named after its service. Returns the topics.
+absl::StatusOr<std::vector<std::string>> ProduceDemo(EmbeddedKafka& kafka,
+                                                     const std::vector<std::string>& paths,
+                                                     uint64_t* lines_produced) {
+  ExpandedPaths expanded = ExpandReplayPaths(paths);
+  if (!expanded.errors.empty()) return expanded.errors.front();
+  std::vector<std::string> topics;
+  for (const std::string& file : expanded.files) {
+    // One message per line, except that continuation lines (stack frames,
+    // tracebacks) travel in the message of the line they continue, as log
+    // shippers' multiline parsers send them: partitions must not split a block.
+    std::vector<std::string> lines;
+    absl::Status read = ReadSource(file, {}, 0, [&lines, lines_produced](RawBatch&& b) {
+      *lines_produced += b.size();  // what the pipeline will count
+      for (size_t i = 0; i < b.size(); ++i) {
+        std::string_view line = b.Line(i);
+        if (!lines.empty() && !line.empty() && line.front() != '{' &&
+            ClassifyPlainLine(line).continuation) {
+          lines.back().append("\n").append(line);
+        } else {
+          lines.emplace_back(line);
+        }
+      }
+    });
+    if (!read.ok()) return read;
+    std::string topic = ServiceFromSourceName(file);
+    if (absl::Status s = kafka.CreateTopic(topic, 3); !s.ok()) return s;
+    if (absl::Status s = kafka.ProduceLines(topic, lines); !s.ok()) return s;
+    topics.push_back(topic);
+  }
+  return topics;
+}
+
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
@@ -79,6 +118,18 @@ int RunServe(const std::vector<std::string>& args) {
                    "follow files as they grow and rotate (repeatable)");
   flags.String("state-dir", &state_dir, "DIR",
                "where --follow keeps its checkpoints (resume after a restart)");
+  bool demo_kafka = false;
+  std::string kafka_brokers, kafka_group;
+  std::vector<std::string> kafka_topics;
+  flags.Bool("demo-kafka", &demo_kafka,
+             "start an in-process Kafka broker (librdkafka's mock cluster), produce PATHs "
+             "(default deploy/demo/logs) into it, one topic per file, and consume them through "
+             "the real consumer path");
+  flags.String("kafka-brokers", &kafka_brokers, "HOST:PORT,...",
+               "consume from this Kafka cluster (bootstrap.servers)");
+  flags.StringList("kafka-topic", &kafka_topics, "TOPIC",
+                   "a topic to consume; ^regex subscribes by pattern (repeatable)");
+  flags.String("kafka-group", &kafka_group, "ID", "consumer group id (default logweave)");
   flags.Bool("final", &final,
              "after the initial replay, judge every trace (the files are complete)");
   std::vector<std::string> paths;
@@ -115,6 +166,7 @@ int RunServe(const std::vector<std::string>& args) {
     }
     server_options.analysis_interval = d;
   }
+  if (demo_kafka && paths.empty()) paths.push_back("deploy/demo/logs");
   std::vector<std::string> replay = config.serve.replay;
   follow.insert(follow.begin(), config.serve.follow.begin(), config.serve.follow.end());
   if (state_dir.empty()) state_dir = config.serve.state_dir;
@@ -150,6 +202,85 @@ int RunServe(const std::vector<std::string>& args) {
                (*server)->address().c_str());
 
   int exit_code = kExitOk;
+  // Kafka: a real cluster from the flags or the config, or the embedded demo broker.
+  KafkaSourceOptions kafka;
+  kafka.brokers = kafka_brokers.empty() ? config.serve.kafka_brokers : kafka_brokers;
+  kafka.topics = kafka_topics.empty() ? config.serve.kafka_topics : kafka_topics;
+  kafka.group_id = kafka_group.empty() ? config.serve.kafka_group_id : kafka_group;
+  kafka.start = config.serve.kafka_start;
+  kafka.service_from = config.serve.kafka_service_from;
+  for (const auto& [k, v] : config.serve.kafka_properties) kafka.properties[k] = v;
+  std::unique_ptr<EmbeddedKafka> embedded;
+  uint64_t demo_lines = 0;
+  if (demo_kafka) {
+    absl::StatusOr<std::unique_ptr<EmbeddedKafka>> created = EmbeddedKafka::Create();
+    if (!created.ok()) {
+      std::fprintf(stderr, "logweave serve: demo kafka: %s\n",
+                   std::string(created.status().message()).c_str());
+      return kExitRuntimeError;
+    }
+    embedded = std::move(*created);
+    absl::StatusOr<std::vector<std::string>> topics = ProduceDemo(*embedded, replay, &demo_lines);
+    if (!topics.ok()) {
+      std::fprintf(stderr, "logweave serve: demo kafka: %s\n",
+                   std::string(topics.status().message()).c_str());
+      return kExitRuntimeError;
+    }
+    replay.clear();  // consumed through Kafka instead
+    kafka.brokers = embedded->bootstrap();
+    kafka.topics = *topics;
+    kafka.start = "earliest";
+    std::fprintf(stderr, "logweave serve: demo kafka at %s: %llu lines produced into %zu topics\n",
+                 kafka.brokers.c_str(), static_cast<unsigned long long>(demo_lines),
+                 topics->size());
+  }
+  std::unique_ptr<KafkaSource> consumer;
+  std::atomic<bool> stop_kafka{false};
+  std::thread kafka_thread;
+  if (!kafka.brokers.empty() || !kafka.topics.empty()) {
+    absl::StatusOr<std::unique_ptr<KafkaSource>> created =
+        KafkaSource::Create(kafka, pipeline->get());
+    if (!created.ok()) {
+      std::fprintf(stderr, "logweave serve: kafka: %s\n",
+                   std::string(created.status().message()).c_str());
+      return kExitUsage;
+    }
+    consumer = std::move(*created);
+    kafka_thread = std::thread([&] {
+      if (absl::Status s = consumer->Run(stop_kafka); !s.ok()) {
+        std::fprintf(stderr, "logweave serve: kafka: %s\n", std::string(s.message()).c_str());
+      }
+    });
+    (*server)->service().set_stats_extender([&consumer](v1::Stats* out) {
+      KafkaSourceStats ks = consumer->Stats();
+      out->set_kafka_messages(ks.messages);
+      out->set_kafka_pauses(ks.pauses);
+      for (const auto& p : ks.partitions) {
+        v1::PartitionLag* lag = out->add_kafka_partitions();
+        lag->set_topic(p.topic);
+        lag->set_partition(p.partition);
+        lag->set_position(p.position);
+        lag->set_committed(p.committed);
+        lag->set_high_watermark(p.high_watermark);
+        lag->set_lag(p.lag);
+      }
+    });
+  }
+  if (demo_kafka) {
+    // Ready once the demo lines came through the consumer (bounded wait).
+    absl::Time deadline = absl::Now() + absl::Seconds(60);
+    const timespec tick{0, 100'000'000};
+    while ((*pipeline)->Stats().lines < demo_lines && absl::Now() < deadline) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {  // Ctrl-C while starting
+        stop_kafka = true;
+        kafka_thread.join();
+        (*server)->service().set_stats_extender(nullptr);
+        (*server)->Shutdown(absl::Seconds(1));
+        return kExitOk;
+      }
+    }
+    (*pipeline)->Flush();
+  }
   if (!replay.empty()) {
     ReplayResult replayed = ReplayInto(**pipeline, replay, config.pipeline.batching);
     for (const auto& e : replayed.errors) {
@@ -198,8 +329,11 @@ int RunServe(const std::vector<std::string>& args) {
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   stop_stdin = true;
   stop_follow = true;
+  stop_kafka = true;
   if (stdin_thread.joinable()) stdin_thread.join();
   if (follow_thread.joinable()) follow_thread.join();
+  if (kafka_thread.joinable()) kafka_thread.join();
+  (*server)->service().set_stats_extender(nullptr);
   (*server)->Shutdown(absl::Seconds(5));
   (*pipeline)->Flush();
   std::fprintf(stderr, "logweave serve: stopped\n");

@@ -33,6 +33,13 @@ struct ServeConfig {
   std::vector<std::string> follow;               // sources: - follow: [paths or globs]
   std::string state_dir;                         // serve.state_dir: follow checkpoints
   std::string follow_start_at = "beginning";     // serve.follow_start_at: beginning | end
+  // kafka: {brokers, group_id, topics, start, service_from, properties}
+  std::string kafka_brokers;
+  std::string kafka_group_id = "logweave";
+  std::vector<std::string> kafka_topics;
+  std::string kafka_start = "committed";
+  std::string kafka_service_from = "topic";
+  std::vector<std::pair<std::string, std::string>> kafka_properties;
 };
 
 struct Config {
