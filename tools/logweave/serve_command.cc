@@ -230,6 +230,9 @@ int RunServe(const std::vector<std::string>& args) {
     kafka.brokers = embedded->bootstrap();
     kafka.topics = *topics;
     kafka.start = "earliest";
+    // The mock broker holds fetches for fetch.wait.max.ms (500 ms) when little
+    // data is waiting; a real broker answers as soon as fetch.min.bytes is there.
+    kafka.properties["fetch.wait.max.ms"] = "10";
     std::fprintf(stderr, "logweave serve: demo kafka at %s: %llu lines produced into %zu topics\n",
                  kafka.brokers.c_str(), static_cast<unsigned long long>(demo_lines),
                  topics->size());

@@ -1,0 +1,519 @@
+// Query load on the gRPC API: latency and QPS of GetTimeline and SearchTraces
+// under many concurrent clients, idle and while ingestion runs at full speed,
+// and ingestion throughput with and without the query load.
+//
+//   query_load [--traces=1000000] [--duration=10] [--channels=8] [--threads=4]
+//              [--ingest_lines=3000000] [--analysis_interval=0] [--seed=1]
+//
+// 1. Fill: an in-process pipeline gets --traces traces generated in memory
+//    (3-5 events each across gateway, checkout, payments and ledger, in the
+//    zap, python-json-logger, ECS and pino conventions of tests/testdata), and
+//    a LogweaveServer on 127.0.0.1:0 serves it. 0.1% of the traces have a
+//    payments ERROR: the selective filter of SearchTraces.
+// 2. Ingest alone: one thread generates and submits new traces at full speed
+//    (Submit blocks when the pipeline is full) until --ingest_lines lines or
+//    --duration seconds; lines/s is timed up to the final Flush().
+// 3. For each RPC (GetTimeline of a random existing trace; SearchTraces with
+//    service=payments, min_level=ERROR, page_size=50): --channels channels
+//    (each its own TCP connection) x --threads threads call it back to back,
+//    (a) idle, for --duration seconds, and (b) while the ingest thread runs,
+//    for as long as it does (at most --duration seconds).
+// Prints a Markdown table of p50/p99/p99.9 latency, QPS and ingestion lines/s,
+// and the ratio of ingestion with query load to ingestion alone.
+//
+// Memory: about 370 bytes per line (the line, its event, the trace map), so the
+// defaults (4 M fill lines + 3 x 3 M ingested) stay near 5 GB; lower
+// --ingest_lines or --traces on a smaller machine. The analysis loop is off by
+// default (--analysis_interval=0) so that it does not mix into the figures;
+// give it seconds to include it.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpc/server.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "logweave/pipeline.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+
+namespace logweave {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct Flags {
+  int64_t traces = 1'000'000;
+  double duration_s = 10;
+  int channels = 8;
+  int threads = 4;  // per channel
+  int64_t ingest_lines = 3'000'000;
+  double analysis_interval_s = 0;  // 0: off
+  uint64_t seed = 1;
+};
+
+bool ParseFlags(int argc, char** argv, Flags* f) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&a](const char* name) -> const char* {
+      size_t n = std::strlen(name);
+      return a.compare(0, n, name) == 0 && a.size() > n && a[n] == '=' ? a.c_str() + n + 1
+                                                                       : nullptr;
+    };
+    const char* v;
+    bool ok = true;
+    if ((v = value("--traces"))) {
+      ok = absl::SimpleAtoi(v, &f->traces) && f->traces > 0;
+    } else if ((v = value("--duration"))) {
+      ok = absl::SimpleAtod(v, &f->duration_s) && f->duration_s > 0;
+    } else if ((v = value("--channels"))) {
+      ok = absl::SimpleAtoi(v, &f->channels) && f->channels > 0;
+    } else if ((v = value("--threads"))) {
+      ok = absl::SimpleAtoi(v, &f->threads) && f->threads > 0;
+    } else if ((v = value("--ingest_lines"))) {
+      ok = absl::SimpleAtoi(v, &f->ingest_lines) && f->ingest_lines > 0;
+    } else if ((v = value("--analysis_interval"))) {
+      ok = absl::SimpleAtod(v, &f->analysis_interval_s) && f->analysis_interval_s >= 0;
+    } else if ((v = value("--seed"))) {
+      ok = absl::SimpleAtoi(v, &f->seed);
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      std::fprintf(stderr,
+                   "query_load: bad flag \"%s\"\nusage: query_load [--traces=N] "
+                   "[--duration=SECONDS] [--channels=N] [--threads=N_PER_CHANNEL] "
+                   "[--ingest_lines=N] [--analysis_interval=SECONDS (0 = off)] [--seed=N]\n",
+                   a.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// --- Generated traffic -------------------------------------------------------
+
+// Trace i: a 128-bit-looking hex id, unique per i.
+std::string TraceId(int64_t i) {
+  uint64_t x = static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+  x ^= x >> 29;
+  return absl::StrFormat("%016x%016x", x, static_cast<uint64_t>(i));
+}
+
+constexpr int64_t kBaseMs = 1795392000000;  // 2026-11-23T00:00:00Z
+constexpr char kDay[] = "2026-11-23T";
+
+// "2026-11-23THH:MM:SS.mmm" for kBaseMs + ms (ms < 1 day).
+void AppendIsoTime(std::string* out, int64_t ms) {
+  int64_t s = ms / 1000;
+  absl::StrAppend(out, kDay);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", static_cast<int>(s / 3600 % 24),
+                static_cast<int>(s / 60 % 60), static_cast<int>(s % 60),
+                static_cast<int>(ms % 1000));
+  out->append(buf);
+}
+
+enum Service { kGateway = 0, kCheckout, kPayments, kLedger, kServices };
+const char* const kSourceNames[kServices] = {"gen/gateway.log", "gen/checkout.log",
+                                             "gen/payments.log", "gen/ledger.log"};
+
+// Appends the lines of trace i to the per-service batches. A trace has 3-5
+// events: gateway received, checkout, [payments], [ledger], gateway completed.
+// Returns the number of lines.
+int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offsets) {
+  const std::string id = TraceId(i);
+  const int64_t ms = i;  // one trace per millisecond of event time
+  const int events = 3 + static_cast<int>(i % 3);
+  const bool declined = i % 1000 == 7;
+  std::string line;
+  auto add = [&](Service s) {
+    batches[s].AddLine(line, offsets[s], ++line_nos[s]);
+    offsets[s] += line.size() + 1;
+    line.clear();
+  };
+  auto gateway = [&](int64_t t, const char* msg) {
+    int64_t abs_ms = kBaseMs + t;
+    absl::StrAppend(&line, R"({"level":"info","ts":)", abs_ms / 1000, ".",
+                    absl::Dec(abs_ms % 1000, absl::kZeroPad3),
+                    R"(,"caller":"gw/handler.go:88","msg":")", msg, R"(","trace_id":")", id,
+                    R"(","route":"POST /checkout"})");
+    add(kGateway);
+  };
+  gateway(ms, "request received");
+  absl::StrAppend(&line, R"({"timestamp":")");
+  AppendIsoTime(&line, ms + 1);
+  absl::StrAppend(&line,
+                  R"(Z","levelname":"INFO","name":"checkout.api","message":"order_created",)",
+                  R"("trace_id":")", id, R"(","service":"checkout"})");
+  add(kCheckout);
+  if (events >= 4) {
+    absl::StrAppend(&line, R"({"@timestamp":")");
+    AppendIsoTime(&line, ms + 2);
+    absl::StrAppend(&line, R"(+00:00","log.level":")", declined ? "ERROR" : "INFO",
+                    R"(","service.name":"payments","message":")",
+                    declined ? "payment_declined" : "payment_authorized", R"(","trace.id":")", id,
+                    R"("})");
+    add(kPayments);
+  }
+  if (events >= 5) {
+    absl::StrAppend(&line, R"({"level":30,"time":)", kBaseMs + ms + 3,
+                    R"(,"pid":4242,"hostname":"ledger-7d9f","service":"ledger","traceId":")", id,
+                    R"(","msg":"entry_written"})");
+    add(kLedger);
+  }
+  gateway(ms + 4, "request completed");
+  return events;
+}
+
+// Generates traces [next, ...) into the pipeline's four sources. Thread-compatible.
+class Generator {
+ public:
+  Generator(Pipeline* pipeline, int64_t first_trace) : pipeline_(pipeline), next_(first_trace) {
+    for (int s = 0; s < kServices; ++s) source_ids_[s] = pipeline->AddSource(kSourceNames[s]);
+  }
+  // Submits `traces` more traces in batches of up to 1024 traces; returns lines.
+  // Blocks while the pipeline is full.
+  int64_t Submit(int64_t traces) {
+    int64_t lines = 0;
+    while (traces > 0) {
+      const int64_t n = std::min<int64_t>(traces, 1024);
+      RawBatch batches[kServices];
+      for (int s = 0; s < kServices; ++s) batches[s].source_id = source_ids_[s];
+      for (int64_t k = 0; k < n; ++k) lines += AppendTrace(next_++, batches, line_nos_, offsets_);
+      for (auto& b : batches) {
+        if (b.size() > 0) pipeline_->Submit(std::move(b));
+      }
+      traces -= n;
+    }
+    return lines;
+  }
+  int64_t next() const { return next_; }
+
+ private:
+  Pipeline* pipeline_;
+  int64_t next_;
+  uint32_t source_ids_[kServices] = {};
+  uint64_t line_nos_[kServices] = {};
+  uint64_t offsets_[kServices] = {};
+};
+
+// --- Measurement ---------------------------------------------------------------
+
+long RssMb() {
+  std::ifstream in("/proc/self/statm");
+  long pages_total = 0, pages_rss = 0;
+  in >> pages_total >> pages_rss;
+  return pages_rss * sysconf(_SC_PAGESIZE) / (1 << 20);
+}
+
+// Runs the ingest thread: new traces at full speed until `max_lines` lines or
+// `stop` is set; then Flush(). Reports lines and seconds (to the end of Flush).
+class Ingestor {
+ public:
+  Ingestor(Pipeline* pipeline, Generator* gen, int64_t max_lines, absl::Duration max_time)
+      : pipeline_(pipeline), gen_(gen), max_lines_(max_lines), max_time_(max_time) {}
+
+  void Start() {
+    thread_ = std::thread([this] {
+      const Clock::time_point start = Clock::now();
+      const Clock::time_point deadline = start + absl::ToChronoNanoseconds(max_time_);
+      while (lines_ < max_lines_ && Clock::now() < deadline && !stop_.load()) {
+        lines_ += gen_->Submit(1024);
+      }
+      pipeline_->Flush();
+      seconds_ = Seconds(Clock::now() - start);
+      done_.store(true);
+    });
+  }
+  bool done() const { return done_.load(); }
+  void Stop() { stop_.store(true); }
+  void Join() { thread_.join(); }
+  int64_t lines() const { return lines_; }
+  double seconds() const { return seconds_; }
+  double lines_per_second() const { return seconds_ > 0 ? lines_ / seconds_ : 0; }
+
+ private:
+  Pipeline* pipeline_;
+  Generator* gen_;
+  const int64_t max_lines_;
+  const absl::Duration max_time_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
+  int64_t lines_ = 0;
+  double seconds_ = 0;
+};
+
+enum class Rpc { kGetTimeline, kSearchTraces };
+const char* RpcName(Rpc r) { return r == Rpc::kGetTimeline ? "GetTimeline" : "SearchTraces"; }
+
+struct PhaseResult {
+  std::string load;  // "idle" or "ingesting"
+  Rpc rpc;
+  uint64_t calls = 0;
+  uint64_t errors = 0;
+  double seconds = 0;
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+  double ingest_lines_per_s = 0;  // during the phase; 0 when idle
+  int64_t ingest_lines = 0;
+};
+
+double Percentile(const std::vector<int64_t>& sorted_ns, double q) {
+  if (sorted_ns.empty()) return 0;
+  size_t i = static_cast<size_t>(q * (sorted_ns.size() - 1) + 0.5);
+  return sorted_ns[std::min(i, sorted_ns.size() - 1)] / 1e6;
+}
+
+class LoadClients {
+ public:
+  LoadClients(const std::string& target, const Flags& flags, int64_t existing_traces)
+      : flags_(flags), existing_traces_(existing_traces) {
+    for (int c = 0; c < flags.channels; ++c) {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection
+      args.SetMaxReceiveMessageSize(64 << 20);
+      stubs_.push_back(v1::LogWeave::NewStub(
+          grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args)));
+    }
+  }
+
+  // Calls `rpc` from every client thread until `until()` says stop.
+  PhaseResult Run(Rpc rpc, const std::string& load, const std::function<bool()>& until) {
+    const int n = flags_.channels * flags_.threads;
+    std::vector<std::vector<int64_t>> latencies(n);
+    std::vector<uint64_t> errors(n, 0);
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    const Clock::time_point start = Clock::now();
+    for (int t = 0; t < n; ++t) {
+      threads.emplace_back([&, t] {
+        v1::LogWeave::Stub* stub = stubs_[t % stubs_.size()].get();
+        std::mt19937_64 rng(flags_.seed * 1000 + t);
+        std::uniform_int_distribution<int64_t> pick(0, existing_traces_ - 1);
+        latencies[t].reserve(1 << 16);
+        while (!stop.load(std::memory_order_relaxed)) {
+          grpc::ClientContext context;
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+          const Clock::time_point t0 = Clock::now();
+          grpc::Status s;
+          if (rpc == Rpc::kGetTimeline) {
+            v1::GetTimelineRequest request;
+            request.set_trace_id(TraceId(pick(rng)));
+            v1::GetTimelineResponse response;
+            s = stub->GetTimeline(&context, request, &response);
+            if (s.ok() && response.events_size() < 3) s = grpc::Status(grpc::UNKNOWN, "short");
+          } else {
+            v1::SearchTracesRequest request;
+            request.set_service("payments");
+            request.set_min_level(v1::LEVEL_ERROR);
+            request.set_page_size(50);
+            v1::SearchTracesResponse response;
+            s = stub->SearchTraces(&context, request, &response);
+          }
+          const int64_t ns =
+              std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+          if (s.ok()) {
+            latencies[t].push_back(ns);
+          } else {
+            ++errors[t];
+          }
+        }
+      });
+    }
+    while (!until()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stop.store(true);
+    for (auto& th : threads) th.join();
+    PhaseResult r;
+    r.load = load;
+    r.rpc = rpc;
+    r.seconds = Seconds(Clock::now() - start);
+    std::vector<int64_t> all;
+    for (auto& v : latencies) all.insert(all.end(), v.begin(), v.end());
+    for (uint64_t e : errors) r.errors += e;
+    std::sort(all.begin(), all.end());
+    r.calls = all.size();
+    r.p50_ms = Percentile(all, 0.50);
+    r.p99_ms = Percentile(all, 0.99);
+    r.p999_ms = Percentile(all, 0.999);
+    r.max_ms = all.empty() ? 0 : all.back() / 1e6;
+    return r;
+  }
+
+ private:
+  const Flags flags_;
+  const int64_t existing_traces_;
+  std::vector<std::unique_ptr<v1::LogWeave::Stub>> stubs_;
+};
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, &flags)) return 2;
+  const absl::Duration duration = absl::Seconds(flags.duration_s);
+
+  PipelineOptions options;
+  auto pipeline_or = Pipeline::Create(options);
+  if (!pipeline_or.ok()) {
+    std::fprintf(stderr, "query_load: %s\n", pipeline_or.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<Pipeline> pipeline = std::move(*pipeline_or);
+  Generator gen(pipeline.get(), 0);
+
+  // Generator alone, into nothing: is it fast enough not to be the bottleneck?
+  double gen_lines_per_s;
+  {
+    RawBatch batches[kServices];
+    uint64_t line_nos[kServices] = {};
+    uint64_t offsets[kServices] = {};
+    int64_t lines = 0;
+    const Clock::time_point t0 = Clock::now();
+    for (int64_t i = 0; i < 200'000; ++i) {
+      lines += AppendTrace(1'000'000'000 + i, batches, line_nos, offsets);
+      if (i % 1024 == 1023) {
+        for (auto& b : batches) b = RawBatch();
+      }
+    }
+    gen_lines_per_s = lines / Seconds(Clock::now() - t0);
+  }
+
+  std::fprintf(stderr, "query_load: filling %" PRId64 " traces ...\n", flags.traces);
+  const Clock::time_point fill_start = Clock::now();
+  const int64_t fill_lines = gen.Submit(flags.traces);
+  pipeline->Flush();
+  const double fill_s = Seconds(Clock::now() - fill_start);
+  const IngestStats filled = pipeline->Stats();
+  std::fprintf(
+      stderr, "query_load: %" PRId64 " lines in %.1f s (%.0f lines/s), index %.0f MB, RSS %ld MB\n",
+      fill_lines, fill_s, fill_lines / fill_s, filled.index_bytes / 1e6, RssMb());
+
+  ServerOptions server_options;
+  server_options.address = "127.0.0.1:0";
+  server_options.analysis_interval =
+      flags.analysis_interval_s > 0 ? absl::Seconds(flags.analysis_interval_s) : absl::Hours(24);
+  auto server_or = LogweaveServer::Start(server_options, pipeline.get());
+  if (!server_or.ok()) {
+    std::fprintf(stderr, "query_load: %s\n", server_or.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<LogweaveServer> server = std::move(*server_or);
+  server->AnalyzeNow();  // a snapshot for the queries
+  server->SetReady(true);
+  LoadClients clients(absl::StrCat("127.0.0.1:", server->port()), flags, flags.traces);
+
+  // Sanity: the selective search finds what was planted.
+  {
+    auto stub = v1::LogWeave::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server->port()), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    v1::SearchTracesRequest request;
+    request.set_service("payments");
+    request.set_min_level(v1::LEVEL_ERROR);
+    v1::SearchTracesResponse response;
+    grpc::Status s = stub->SearchTraces(&context, request, &response);
+    if (!s.ok() || response.matched() == 0) {
+      std::fprintf(stderr, "query_load: the selective search failed: %s (matched %" PRIu64 ")\n",
+                   s.error_message().c_str(), response.matched());
+      return 1;
+    }
+    std::fprintf(stderr, "query_load: the selective search matches %" PRIu64 " traces\n",
+                 response.matched());
+  }
+
+  std::vector<PhaseResult> results;
+  auto ingest_phase = [&](const char* what) {
+    Ingestor ingest(pipeline.get(), &gen, flags.ingest_lines, duration);
+    ingest.Start();
+    ingest.Join();
+    std::fprintf(stderr, "query_load: %s: %" PRId64 " lines in %.2f s, RSS %ld MB\n", what,
+                 ingest.lines(), ingest.seconds(), RssMb());
+    return std::make_pair(ingest.lines_per_second(), ingest.lines());
+  };
+  auto [alone_lps, alone_lines] = ingest_phase("ingest alone");
+
+  for (Rpc rpc : {Rpc::kGetTimeline, Rpc::kSearchTraces}) {
+    std::fprintf(stderr, "query_load: %s idle ...\n", RpcName(rpc));
+    const Clock::time_point end = Clock::now() + absl::ToChronoNanoseconds(duration);
+    results.push_back(clients.Run(rpc, "idle", [end] { return Clock::now() >= end; }));
+
+    std::fprintf(stderr, "query_load: %s while ingesting ...\n", RpcName(rpc));
+    Ingestor ingest(pipeline.get(), &gen, flags.ingest_lines, duration);
+    ingest.Start();
+    PhaseResult r = clients.Run(rpc, "ingesting", [&ingest] { return ingest.done(); });
+    ingest.Join();
+    r.ingest_lines_per_s = ingest.lines_per_second();
+    r.ingest_lines = ingest.lines();
+    results.push_back(r);
+    std::fprintf(stderr, "query_load: RSS %ld MB\n", RssMb());
+  }
+  server->Shutdown(absl::Seconds(5));
+  const IngestStats end_stats = pipeline->Stats();
+
+  char host[256] = "?";
+  gethostname(host, sizeof host);
+  std::printf("## query_load (%s, %u cores, %s)\n\n", host, std::thread::hardware_concurrency(),
+              absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()).c_str());
+  std::printf(
+      "Command: `query_load --traces=%" PRId64
+      " --duration=%g --channels=%d --threads=%d --ingest_lines=%" PRId64
+      " --analysis_interval=%g`; in-process server on 127.0.0.1, %d client threads over %d "
+      "channels, pipeline threads = %u.\n"
+      "Fill: %" PRId64 " traces, %" PRId64 " lines in %.1f s; at the end %" PRIu64
+      " traces, %" PRIu64
+      " events, index %.0f MB, RSS %ld MB, peak RSS %ld MB. Line generator alone: %.0f lines/s.\n"
+      "GetTimeline: a random trace of the fill. SearchTraces: service=payments, min_level=ERROR, "
+      "page_size=50 (0.1%% of traces match). \"ingesting\": while one thread submits new traces "
+      "at full speed (up to --ingest_lines lines or --duration s), timed to the final Flush.\n\n",
+      flags.traces, flags.duration_s, flags.channels, flags.threads, flags.ingest_lines,
+      flags.analysis_interval_s, flags.channels * flags.threads, flags.channels,
+      options.EffectiveThreads(), flags.traces, fill_lines, fill_s, end_stats.traces,
+      end_stats.indexed_events, end_stats.index_bytes / 1e6, RssMb(),
+      [] {
+        rusage u;
+        getrusage(RUSAGE_SELF, &u);
+        return u.ru_maxrss / 1024;
+      }(),
+      gen_lines_per_s);
+  std::printf(
+      "| RPC | load | seconds | calls | QPS | p50 ms | p99 ms | p99.9 ms | max ms | errors | "
+      "ingest lines/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const PhaseResult& r : results) {
+    std::printf("| %s | %s | %.1f | %" PRIu64 " | %.0f | %.2f | %.2f | %.2f | %.2f | %" PRIu64
+                " | %s |\n",
+                RpcName(r.rpc), r.load.c_str(), r.seconds, r.calls, r.calls / r.seconds, r.p50_ms,
+                r.p99_ms, r.p999_ms, r.max_ms, r.errors,
+                r.load == "idle" ? "-" : absl::StrFormat("%.0f", r.ingest_lines_per_s).c_str());
+  }
+  std::printf("\n| ingestion | lines | lines/s | ratio to alone |\n|---|---|---|---|\n");
+  std::printf("| alone | %" PRId64 " | %.0f | 1.00 |\n", alone_lines, alone_lps);
+  for (const PhaseResult& r : results) {
+    if (r.load == "idle") continue;
+    std::printf("| with %s load | %" PRId64 " | %.0f | %.2f |\n", RpcName(r.rpc), r.ingest_lines,
+                r.ingest_lines_per_s, alone_lps > 0 ? r.ingest_lines_per_s / alone_lps : 0);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace logweave
+
+int main(int argc, char** argv) { return logweave::Main(argc, argv); }
