@@ -557,7 +557,7 @@ int RunSearch(const std::vector<std::string>& args) {
   }
   if (absl::Status s = CheckLimit(limit); !s.ok()) return Usage(command, std::string(s.message()));
   if (!level.empty()) {
-    v1::Level l;
+    v1::Level l = v1::LEVEL_UNSPECIFIED;
     if (absl::Status s = ParseLevel(level, &l); !s.ok()) {
       return Usage(command, std::string(s.message()));
     }
