@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const Serv
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
+    server->server_.reset();  // nothing to shut down
     return absl::UnavailableError(
         absl::StrCat("serve: cannot listen on ", options.address,
                      " (in use, or not an address of this host); pick another with --address"));
@@ -56,6 +57,7 @@ LogweaveServer::~LogweaveServer() { Shutdown(absl::Seconds(2)); }
 
 void LogweaveServer::SetReady(bool ready) {
   service_->set_ready(ready);
+  if (server_ == nullptr) return;
   if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
     health->SetServingStatus(ready);
     health->SetServingStatus(kServiceName, ready);
@@ -64,7 +66,10 @@ void LogweaveServer::SetReady(bool ready) {
 
 void LogweaveServer::AnalyzeNow(bool final) {
   absl::MutexLock lock(&analysis_mu_);
-  int64_t watermark = final ? INT64_MAX : pipeline_->Stats().max_time_ns;
+  // Once the data was declared complete, later periodic runs keep judging
+  // every trace instead of un-judging (and retracting) the recent ones.
+  final_ = final_ || final;
+  int64_t watermark = final_ ? INT64_MAX : pipeline_->Stats().max_time_ns;
   AnalysisReport report = analyzer_.Run(watermark);
   hub_.Publish(report.changes);
   service_->Publish(AnalysisSnapshot::Make(std::move(report)));
@@ -84,6 +89,7 @@ void LogweaveServer::Shutdown(absl::Duration grace) {
   if (analysis_thread_.joinable()) analysis_thread_.join();
   hub_.Close();  // open StreamFindings calls return
   SetReady(false);
+  if (server_ == nullptr) return;
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
   server_->Wait();

@@ -53,7 +53,8 @@ class LogweaveServer {
   void SetReady(bool ready);
 
   // Runs the detectors now (watermark = the latest event time, or every
-  // trace with `final`), publishes their changes and the new snapshot.
+  // trace with `final`, which sticks for later runs), publishes their
+  // changes and the new snapshot.
   void AnalyzeNow(bool final = false);
 
   // Stops accepting calls, lets running ones finish (streams are closed) for
@@ -76,6 +77,7 @@ class LogweaveServer {
 
   absl::Mutex analysis_mu_;  // one analysis at a time
   Analyzer analyzer_ ABSL_GUARDED_BY(analysis_mu_);
+  bool final_ ABSL_GUARDED_BY(analysis_mu_) = false;  // AnalyzeNow(true) happened
   absl::Notification stop_;
   std::thread analysis_thread_;
   absl::Mutex shutdown_mu_;
