@@ -10,9 +10,9 @@
 // The mock broker keeps about 5 MB per partition (older messages are deleted),
 // so give it enough partitions for the data: P x 5 MB > the largest file.
 #include <atomic>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,11 +37,10 @@ std::unique_ptr<logweave::Pipeline> NewPipeline() {
 }
 
 void Row(const char* name, uint64_t lines, uint64_t bytes, double seconds, double reference) {
-  std::printf("| %s | %llu | %.3f | %.0f | %.1f | %s |\n", name,
-              static_cast<unsigned long long>(lines), seconds, lines / seconds,
-              bytes / seconds / 1e6,
-              reference > 0 ? std::to_string(lines / seconds / reference).substr(0, 4).c_str()
-                            : "1.00");
+  std::printf(
+      "| %s | %llu | %.3f | %.0f | %.1f | %s |\n", name, static_cast<unsigned long long>(lines),
+      seconds, lines / seconds, bytes / seconds / 1e6,
+      reference > 0 ? std::to_string(lines / seconds / reference).substr(0, 4).c_str() : "1.00");
 }
 
 }  // namespace
@@ -66,7 +65,8 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, std::vector<std::string>>> files;
   uint64_t total_lines = 0, total_bytes = 0;
   for (const auto& f : paths.files) {
-    auto& [topic, lines] = files.emplace_back(logweave::ServiceFromSourceName(f), std::vector<std::string>{});
+    auto& [topic, lines] =
+        files.emplace_back(logweave::ServiceFromSourceName(f), std::vector<std::string>{});
     (void)logweave::ReadSource(f, {}, 0, [&](logweave::RawBatch&& b) {
       for (size_t i = 0; i < b.size(); ++i) {
         lines.emplace_back(b.Line(i));
@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
     });
     total_lines += lines.size();
   }
-  std::printf("| source | lines | seconds | lines/s | MB/s | vs replay |\n|---|---|---|---|---|---|\n");
+  std::printf(
+      "| source | lines | seconds | lines/s | MB/s | vs replay |\n|---|---|---|---|---|---|\n");
 
   // 1. Replay.
   double replay_lps = 0;
@@ -84,7 +85,8 @@ int main(int argc, char** argv) {
     auto start = Clock::now();
     for (const auto& f : paths.files) {
       uint32_t src = p->AddSource(f);
-      (void)logweave::ReadSource(f, {}, src, [&](logweave::RawBatch&& b) { p->Submit(std::move(b)); });
+      (void)logweave::ReadSource(f, {}, src,
+                                 [&](logweave::RawBatch&& b) { p->Submit(std::move(b)); });
     }
     p->Flush();
     double s = Since(start);
