@@ -13,17 +13,14 @@
 
 #include "rapidjson/document.h"
 #include "testdata/lines.h"
+#include "testdata/run_command.h"
 
 namespace logweave {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = testdata::CommandResult;
 
 // The binaries under test: built by CMake (paths compiled in), or named by
 // the environment variable of the same name.
@@ -47,21 +44,9 @@ class CliTest : public ::testing::Test {
 
   // Runs `args` through the shell with `bin_` first; captures stdout and stderr.
   Result Run(const std::string& args, const std::string& stdin_text = "") {
-    std::string err_path = (dir_ / "stderr.txt").string();
     std::string in_path = (dir_ / "stdin.txt").string();
     std::ofstream(in_path) << stdin_text;
-    std::string cmd = bin_ + " " + args + " <" + in_path + " 2>" + err_path;
-    Result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
-    int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::stringstream err;
-    err << std::ifstream(err_path).rdbuf();
-    r.err = err.str();
-    return r;
+    return testdata::RunCommand(bin_ + " " + args + " <" + in_path, (dir_ / "stderr.txt").string());
   }
 
   std::string Write(const std::string& name, const std::vector<std::string>& lines) {

@@ -27,6 +27,7 @@
 #include "logweave/pipeline.h"
 #include "rapidjson/document.h"
 #include "testdata/lines.h"
+#include "testdata/run_command.h"
 
 namespace logweave {
 namespace {
@@ -100,11 +101,7 @@ std::map<std::string, std::vector<std::string>> ShopFiles() {
   return files;
 }
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = testdata::CommandResult;
 
 // A free loopback port with nothing listening on it.
 int ClosedPort() {
@@ -200,22 +197,9 @@ class ClientCliTest : public ::testing::Test {
 
   // Runs `env bin args` through the shell; captures stdout, stderr and the exit code.
   Result RunWithEnv(const std::string& env, const std::string& args) {
-    const std::string err_path = (dir_ / "stderr.txt").string();
-    const std::string cmd =
-        absl::StrCat(env, env.empty() ? "" : " ", bin_, " ", args, " </dev/null 2>", err_path);
-    Result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    EXPECT_NE(pipe, nullptr) << cmd;
-    if (pipe == nullptr) return r;
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
-    int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::stringstream err;
-    err << std::ifstream(err_path).rdbuf();
-    r.err = err.str();
-    return r;
+    return testdata::RunCommand(
+        absl::StrCat(env, env.empty() ? "" : " ", bin_, " ", args, " </dev/null"),
+        (dir_ / "stderr.txt").string());
   }
   // `logweave COMMAND args --server <the test server>`, LOGWEAVE_SERVER unset.
   Result Run(const std::string& command, const std::string& args = "") {
