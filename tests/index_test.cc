@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <thread>
+
 #include "logweave/parser.h"
 
 namespace logweave {
@@ -99,6 +103,203 @@ TEST_F(IndexTest, DedupeCanBeTurnedOff) {
   index.Insert(shard, nullptr, &sr, 1);
   EXPECT_EQ(index.GetTimeline("d")->events.size(), 2u);
   EXPECT_EQ(index.Counters().duplicates, 0u);
+}
+
+// A filter set up by `set`.
+template <typename Set>
+TraceFilter Filter(Set set) {
+  TraceFilter f;
+  set(f);
+  return f;
+}
+
+// The ids ScanTraces reports for `filter`, in the order it reports them.
+std::vector<std::string> Scan(const Index& index, const TraceFilter& filter) {
+  std::vector<std::string> ids;
+  index.ScanTraces(filter, [&](const TraceSummaryView& t) {
+    ids.emplace_back(t.trace_id);
+    return true;
+  });
+  return ids;
+}
+
+class IndexScanTest : public IndexTest {
+ protected:
+  IndexScanTest() {
+    Insert({
+        R"({"ts":100,"service":"api","level":"info","msg":"GET /cart","trace_id":"t1"})",
+        R"({"ts":101,"service":"db","level":"warn","msg":"slow query","trace_id":"t1"})",
+        R"({"ts":200,"service":"api","level":"info","msg":"GET /pay","trace_id":"t2"})",
+        R"({"ts":205,"service":"pay","level":"error","msg":"card declined","trace_id":"t2"})",
+        R"({"ts":300,"service":"db","level":"debug","msg":"vacuum","trace_id":"t3"})",
+        R"({"service":"db","level":"info","msg":"untimed","trace_id":"t4"})",
+    });
+  }
+};
+
+TEST_F(IndexScanTest, EmptyFilterReportsEveryTraceWithItsSummary) {
+  std::map<std::string, TraceSummaryView> seen;
+  std::map<std::string, std::string> ids;
+  index_.ScanTraces({}, [&](const TraceSummaryView& t) {
+    ids[std::string(t.trace_id)] = std::string(t.trace_id);
+    TraceSummaryView copy = t;
+    copy.trace_id = {};
+    copy.route = {};
+    seen[std::string(t.trace_id)] = copy;
+    return true;
+  });
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen["t1"].events, 2u);
+  EXPECT_EQ(seen["t1"].start_ns, 100'000'000'000);
+  EXPECT_EQ(seen["t1"].end_ns, 101'000'000'000);
+  EXPECT_EQ(seen["t1"].max_level, Level::kWarn);
+  EXPECT_EQ(seen["t2"].max_level, Level::kError);
+  // An untimed line takes the time of its neighbour in its source.
+  EXPECT_EQ(seen["t4"].start_ns, 300'000'000'000);
+}
+
+TEST_F(IndexTest, TraceWithoutAnyTimeHasAZeroSpan) {
+  Insert({R"({"msg":"no time at all","trace_id":"never"})"});
+  int calls = 0;
+  index_.ScanTraces({}, [&](const TraceSummaryView& t) {
+    ++calls;
+    EXPECT_EQ(t.trace_id, "never");
+    EXPECT_EQ(t.start_ns, 0);
+    EXPECT_EQ(t.end_ns, 0);
+    return true;
+  });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(IndexScanTest, FiltersByServiceLevelTimeAndText) {
+  using ::testing::UnorderedElementsAre;
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) { f.service = "db"; })),
+              UnorderedElementsAre("t1", "t3", "t4"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) { f.service = "pay"; })),
+              UnorderedElementsAre("t2"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) { f.service = "nobody"; })),
+              UnorderedElementsAre());
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) { f.min_level = Level::kWarn; })),
+              UnorderedElementsAre("t1", "t2"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) { f.min_level = Level::kFatal; })),
+              UnorderedElementsAre());
+  // Overlap with [150 s, 250 s]: t2 only (t1 ends at 101 s, t3 starts at 300 s).
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) {
+                     f.start_ns = 150'000'000'000;
+                     f.end_ns = 250'000'000'000;
+                   })),
+              UnorderedElementsAre("t2"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) {
+                     f.start_ns = 101'000'000'000;
+                     f.end_ns = 101'000'000'000;
+                   })),
+              UnorderedElementsAre("t1"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) { f.text = "slow"; })),
+              UnorderedElementsAre("t1"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) {
+                     f.service = "api";
+                     f.text = "declined";
+                   })),
+              UnorderedElementsAre("t2"));
+  EXPECT_THAT(Scan(index_, Filter([](TraceFilter& f) {
+                     f.service = "db";
+                     f.text = "declined";
+                   })),
+              UnorderedElementsAre());
+}
+
+TEST_F(IndexScanTest, StopsWhenTheCallbackSaysSo) {
+  int calls = 0;
+  index_.ScanTraces({}, [&](const TraceSummaryView&) { return ++calls < 2; });
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_F(IndexScanTest, LooksUpOnlyTheGivenTraces) {
+  std::vector<std::string> ids;
+  index_.LookupTraces({"t3", "nope", "", "t2", "t1"},
+                      Filter([](TraceFilter& f) { f.service = "db"; }),
+                      [&](const TraceSummaryView& t) {
+                        ids.emplace_back(t.trace_id);
+                        return true;
+                      });
+  EXPECT_THAT(ids, ::testing::ElementsAre("t3", "t1"));
+}
+
+TEST_F(IndexScanTest, TraceInfoListsServicesByTheirFirstEventTime) {
+  // Arrival order pay, api; time order api (200 s) before pay (205 s).
+  Insert({R"({"ts":205,"service":"pay","msg":"b","trace_id":"order"})",
+          R"({"ts":200,"service":"api","msg":"a","trace_id":"order"})",
+          R"({"ts":206,"service":"api","msg":"c","trace_id":"order"})"});
+  absl::StatusOr<TraceInfo> info = index_.GetTraceInfo("order");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_THAT(info->services, ::testing::ElementsAre("api", "pay"));
+  EXPECT_EQ(info->events, 3u);
+  EXPECT_EQ(info->start_ns, 200'000'000'000);
+  EXPECT_EQ(info->end_ns, 206'000'000'000);
+  EXPECT_EQ(index_.GetTraceInfo("missing").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(index_.GetTraceInfo("").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(IndexTest, ServiceFilterIsExactBeyondSixtyThreeServicesInAShard) {
+  // One shard, 70 services: ids >= 63 share one summary bit and are confirmed
+  // by reading the events.
+  SourceNames sources;
+  sources.Add("m.log", "m");
+  Index index(IndexOptions{}, 1, &sources);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 70; ++i) {
+    lines.push_back(R"({"msg":"x","service":"s)" + std::to_string(i) + R"(","trace_id":"t)" +
+                    std::to_string(i) + R"("})");
+  }
+  std::vector<Record> records;
+  std::vector<std::string> scratch(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    records.push_back(parser_->ParseLine(lines[i], "m", &scratch[i]));
+  }
+  for (Record& r : records) {
+    ShardRecord sr{&r, Index::HashTraceId(r.raw), Index::HashTraceId(r.trace_id)};
+    index.Insert(0, nullptr, &sr, 1);
+  }
+  EXPECT_THAT(Scan(index, Filter([](TraceFilter& f) { f.service = "s65"; })),
+              ::testing::ElementsAre("t65"));
+  EXPECT_THAT(Scan(index, Filter([](TraceFilter& f) { f.service = "s69"; })),
+              ::testing::ElementsAre("t69"));
+  EXPECT_THAT(Scan(index, Filter([](TraceFilter& f) { f.service = "s3"; })),
+              ::testing::ElementsAre("t3"));
+}
+
+TEST_F(IndexTest, ScanInChunksVisitsEveryTraceOnceWhileInsertsContinue) {
+  // Several chunks per shard, and an inserter adding new traces meanwhile:
+  // every trace that existed before the scan is reported exactly once.
+  SourceNames sources;
+  sources.Add("c.log", "c");
+  Index index(IndexOptions{}, 2, &sources);
+  auto insert_traces = [&](const std::string& prefix, int n) {
+    std::string scratch;
+    for (int i = 0; i < n; ++i) {
+      std::string line = R"({"msg":"m","trace_id":")" + prefix + std::to_string(i) + R"("})";
+      Record r = parser_->ParseLine(line, "c", &scratch);
+      ShardRecord sr{&r, Index::HashTraceId(r.raw), Index::HashTraceId(r.trace_id)};
+      index.Insert(index.ShardOfTraceHash(sr.trace_hash), nullptr, &sr, 1);
+    }
+  };
+  const int kBefore = 3 * static_cast<int>(Index::kScanChunk) + 17;
+  insert_traces("old-", kBefore);
+  std::atomic<bool> stop{false};
+  std::thread inserter([&] {
+    for (int round = 0; !stop.load(); ++round)
+      insert_traces("new" + std::to_string(round) + "-", 64);
+  });
+  std::map<std::string, int> seen;
+  for (const std::string& id : Scan(index, {})) ++seen[id];
+  stop = true;
+  inserter.join();
+  int old_seen = 0;
+  for (const auto& [id, n] : seen) {
+    EXPECT_EQ(n, 1) << id;
+    if (id.rfind("old-", 0) == 0) ++old_seen;
+  }
+  EXPECT_EQ(old_seen, kBefore);
 }
 
 }  // namespace

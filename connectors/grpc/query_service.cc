@@ -64,6 +64,26 @@ grpc::Status ParsePaging(int64_t start, int64_t end, uint32_t page_size,
 
 }  // namespace
 
+Level FromProto(v1::Level level) {
+  switch (level) {
+    case v1::LEVEL_TRACE:
+      return Level::kTrace;
+    case v1::LEVEL_DEBUG:
+      return Level::kDebug;
+    case v1::LEVEL_INFO:
+      return Level::kInfo;
+    case v1::LEVEL_WARN:
+      return Level::kWarn;
+    case v1::LEVEL_ERROR:
+      return Level::kError;
+    case v1::LEVEL_FATAL:
+      return Level::kFatal;
+    default:
+      break;
+  }
+  return Level::kUnknown;
+}
+
 v1::Level ToProto(Level level) {
   switch (level) {
     case Level::kTrace:
@@ -220,82 +240,91 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   }
   const auto& [start, end, page_size, paged, cursor] = paging;
   auto snap = snapshot();
-  const v1::Level min_level = request->min_level();
+  TraceFilter filter;
+  filter.service = request->service();
+  filter.min_level = FromProto(request->min_level());
+  filter.start_ns = start;
+  filter.end_ns = end;
+  filter.text = request->text();
 
-  std::vector<v1::TraceSummary> hits;
+  // The best page_size + 1 hits so far (one more tells whether a next page
+  // exists), as a min-heap on (end time, id): newest first wins.
+  struct Hit {
+    int64_t end_ns;
+    std::string trace_id;
+    int64_t start_ns;
+    uint32_t events;
+    Level max_level;
+    std::string route;
+  };
+  auto newer = [](const Hit& a, const Hit& b) {
+    return a.end_ns != b.end_ns ? a.end_ns > b.end_ns : a.trace_id > b.trace_id;
+  };
+  std::vector<Hit> heap;
+  const size_t keep = static_cast<size_t>(page_size) + 1;
   uint64_t matched = 0;
   uint64_t visited = 0;
   bool cancelled = false;
-  pipeline_->index().ForEachTraceWithEvents([&](const TraceView& view) {
+  auto consider = [&](const TraceSummaryView& t) {
     // IsCancelled polls the call on the sync server (~17 us): ask now and then.
-    if (cancelled || (++visited % 4096 == 0 && (cancelled = context->IsCancelled()))) return;
-    if (!request->finding_kind().empty()) {
-      auto it = snap->findings_by_trace.find(std::string(view.trace_id));
-      if (it == snap->findings_by_trace.end()) return;
-      bool any = false;
-      for (size_t i : it->second)
-        any = any || snap->report.findings[i].kind == request->finding_kind();
-      if (!any) return;
-    }
-    if (request->has_unstructured_error() &&
-        !snap->unstructured_by_trace.contains(std::string(view.trace_id))) {
-      return;
-    }
-    int64_t first = INT64_MAX, last = INT64_MIN;
-    bool service_ok = request->service().empty(), text_ok = request->text().empty();
-    v1::Level max_level = v1::LEVEL_UNSPECIFIED;
-    // Services in order of first appearance in time (as GetTimeline lists them).
-    std::vector<std::pair<int64_t, std::string_view>> services;
-    for (size_t i = 0; i < view.count; ++i) {
-      const EventView& e = view.events[i];
-      const bool timed = e.flags & (kRecordHasTime | kRecordTimeInferred);
-      if (timed) {
-        first = std::min(first, e.time_ns);
-        last = std::max(last, e.time_ns);
-      }
-      service_ok = service_ok || e.service == request->service();
-      text_ok = text_ok || e.message.find(request->text()) != std::string_view::npos;
-      max_level = std::max(max_level, ToProto(e.level));
-      const int64_t t = timed ? e.time_ns : INT64_MAX;
-      auto it = std::find_if(services.begin(), services.end(),
-                             [&](const auto& s) { return s.second == e.service; });
-      if (it == services.end()) {
-        services.emplace_back(t, e.service);
-      } else {
-        it->first = std::min(it->first, t);
-      }
-    }
-    std::stable_sort(services.begin(), services.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    if (first == INT64_MAX) first = last = 0;
-    if (!service_ok || !text_ok) return;
-    if (min_level != v1::LEVEL_UNSPECIFIED && max_level < min_level) return;
-    if (last < start || first > end) return;
+    if (++visited % 4096 == 0 && (cancelled = context->IsCancelled())) return false;
     ++matched;  // every page reports the whole count
-    if (paged && (last > cursor.time || (last == cursor.time && view.trace_id >= cursor.id))) {
-      return;  // on an earlier page
+    if (paged && (t.end_ns > cursor.time || (t.end_ns == cursor.time && t.trace_id >= cursor.id))) {
+      return true;  // on an earlier page
     }
-    v1::TraceSummary& t = hits.emplace_back();
-    t.set_trace_id(std::string(view.trace_id));
-    t.set_start_unix_nano(first);
-    t.set_end_unix_nano(last);
-    for (const auto& s : services) t.add_services(std::string(s.second));
-    t.set_events(static_cast<uint32_t>(view.count));
-    t.set_max_level(max_level);
-    t.set_route(std::string(view.route));
-  });
+    if (heap.size() == keep) {
+      const Hit& worst = heap.front();
+      if (t.end_ns < worst.end_ns || (t.end_ns == worst.end_ns && t.trace_id < worst.trace_id)) {
+        return true;
+      }
+      std::pop_heap(heap.begin(), heap.end(), newer);
+      heap.pop_back();
+    }
+    heap.push_back(Hit{t.end_ns, std::string(t.trace_id), t.start_ns, t.events, t.max_level,
+                       std::string(t.route)});
+    std::push_heap(heap.begin(), heap.end(), newer);
+    return true;
+  };
+
+  const bool by_finding = !request->finding_kind().empty();
+  if (by_finding || request->has_unstructured_error()) {
+    // The analysis names few traces: look those up instead of scanning.
+    std::vector<std::string_view> ids;
+    if (by_finding) {
+      for (const auto& [id, indexes] : snap->findings_by_trace) {
+        const bool kind = std::any_of(indexes.begin(), indexes.end(), [&](size_t i) {
+          return snap->report.findings[i].kind == request->finding_kind();
+        });
+        if (kind &&
+            (!request->has_unstructured_error() || snap->unstructured_by_trace.contains(id))) {
+          ids.push_back(id);
+        }
+      }
+    } else {
+      for (const auto& [id, indexes] : snap->unstructured_by_trace) ids.push_back(id);
+    }
+    pipeline_->index().LookupTraces(ids, filter, consider);
+  } else {
+    pipeline_->index().ScanTraces(filter, consider);
+  }
   if (cancelled || context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
   }
-  // Newest first; ties by trace id, descending, to match the cursor.
-  std::sort(hits.begin(), hits.end(), [](const v1::TraceSummary& a, const v1::TraceSummary& b) {
-    return a.end_unix_nano() != b.end_unix_nano() ? a.end_unix_nano() > b.end_unix_nano()
-                                                  : a.trace_id() > b.trace_id();
-  });
+  std::sort(heap.begin(), heap.end(), newer);
   response->set_matched(matched);
-  for (size_t i = 0; i < hits.size() && i < page_size; ++i) {
+  for (size_t i = 0; i < heap.size() && i < page_size; ++i) {
+    const Hit& h = heap[i];
     v1::TraceSummary* t = response->add_traces();
-    *t = std::move(hits[i]);
+    t->set_trace_id(h.trace_id);
+    t->set_start_unix_nano(h.start_ns);
+    t->set_end_unix_nano(h.end_ns);
+    t->set_events(h.events);
+    t->set_max_level(ToProto(h.max_level));
+    t->set_route(h.route);
+    // Services in order of first appearance in time (as GetTimeline lists them).
+    if (absl::StatusOr<TraceInfo> info = pipeline_->index().GetTraceInfo(h.trace_id); info.ok()) {
+      for (const std::string& s : info->services) t->add_services(s);
+    }
     if (auto it = snap->findings_by_trace.find(t->trace_id());
         it != snap->findings_by_trace.end()) {
       for (size_t k : it->second) {
@@ -307,7 +336,7 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
       }
     }
   }
-  if (hits.size() > page_size) {
+  if (heap.size() > page_size) {
     const v1::TraceSummary& last = response->traces(page_size - 1);
     response->set_next_page_token(EncodeCursor({last.end_unix_nano(), last.trace_id()}));
   }

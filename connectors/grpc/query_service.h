@@ -69,6 +69,8 @@ class QueryService final : public v1::LogWeave::Service {
 void ToProto(const Finding& finding, v1::Finding* out);
 void ToProto(const AttributedEntry& entry, v1::UnstructuredEntry* out);
 v1::Level ToProto(Level level);
+// LEVEL_UNSPECIFIED (and unknown values) -> Level::kUnknown.
+Level FromProto(v1::Level level);
 
 }  // namespace logweave
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "internal/arena.h"
 #include "internal/strings.h"
@@ -84,22 +85,37 @@ struct TraceKey {
   }
   std::string_view view() const { return std::string_view(is_inline ? bytes : ptr, size); }
 };
-struct TraceKeyHash {
-  size_t operator()(const TraceKey& k) const { return k.hash; }
-};
-struct TraceKeyEq {
-  bool operator()(const TraceKey& a, const TraceKey& b) const {
-    return a.hash == b.hash && a.size == b.size &&
-           std::memcmp(a.view().data(), b.view().data(), a.size) == 0;
-  }
-};
-// A trace's events are linked from the last one backwards: linking a new
-// event writes only the new event and this entry, never an older event (which
-// would be a cache miss per line).
-struct TraceEntry {
-  uint32_t last;
-  uint32_t count;
+// A trace's head and summary, stored densely in creation order (the map
+// below holds only its hash and number). Recently created traces, which get
+// most of the new events, are close together in memory; scans walk the
+// array in chunks by position, which inserts never invalidate.
+struct TraceRecord {
+  TraceKey key;
+  uint32_t last;   // the trace's newest inserted event; links go backwards from it
+  uint32_t count;  // events
   uint32_t route;  // id in the shard's route names, or kNoEvent
+  Level max_level;
+  int64_t start_ns;   // first and last time of events with a known time
+  int64_t end_ns;     // (INT64_MAX, INT64_MIN while there is none)
+  uint64_t services;  // bit s: service id s (< 63) has an event; bit 63: some id >= 63
+};
+
+constexpr uint32_t kTraceChunkShift = 14;  // 16384 traces per chunk
+constexpr uint32_t kTraceChunkSize = 1u << kTraceChunkShift;
+
+inline uint64_t ServiceBit(uint32_t service) {
+  return uint64_t{1} << std::min<uint32_t>(service, 63);
+}
+
+// The trace map's slot: the id's hash and the trace's number.
+struct TraceSlot {
+  uint64_t hash;
+  uint32_t number;
+};
+// A lookup by id.
+struct TraceProbe {
+  uint64_t hash;
+  std::string_view id;
 };
 
 // Interned names (services, routes): each distinct name stored once, ids
@@ -118,6 +134,11 @@ class NameTable {
     last_ = it->first;
     last_id_ = it->second;
     return it->second;
+  }
+  // The id of `name`, or kNoEvent if it was never interned. Does not insert.
+  uint32_t Find(std::string_view name) const {
+    auto it = ids_.find(name);
+    return it == ids_.end() ? kNoEvent : it->second;
   }
   std::string_view Name(uint32_t id) const {
     return id < names_.size() ? std::string_view(names_[id]) : std::string_view();
@@ -169,7 +190,10 @@ class DedupeWindow {
 // writer, one batch at a time); read by query threads under mu_ as readers.
 class Shard {
  public:
-  explicit Shard(size_t dedupe_window) : dedupe_(dedupe_window) {}
+  explicit Shard(size_t dedupe_window)
+      : traces_(0, TraceSlotHash{}, TraceSlotEq{this}), dedupe_(dedupe_window) {}
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
 
   void Insert(const std::shared_ptr<const std::string>& block, const ShardRecord* records,
               size_t count, bool dedupe) {
@@ -181,16 +205,15 @@ class Shard {
       if (i + kLookahead < count) {
         const ShardRecord& ahead = records[i + kLookahead];
         const std::string_view id = ahead.record->trace_id;
-        if (!id.empty()) {
-          traces_.prefetch(TraceKey::Probe(id, ahead.trace_hash));
-        }
+        if (!id.empty()) traces_.prefetch(TraceProbe{ahead.trace_hash, id});
         if (dedupe) dedupe_.Prefetch(ahead.line_hash);
       }
       InsertOne(records[i], block != nullptr, dedupe);
     }
     bytes_ = line_bytes_ + arena_.reserved_bytes() +
              chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
-             traces_.capacity() * (sizeof(std::pair<TraceKey, TraceEntry>) + 1) + dedupe_.bytes() +
+             trace_chunks_.size() * kTraceChunkSize * sizeof(TraceRecord) +
+             traces_.capacity() * (sizeof(TraceSlot) + 1) + dedupe_.bytes() +
              escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
   }
 
@@ -198,44 +221,158 @@ class Shard {
   bool CollectTrace(std::string_view trace_id, uint64_t hash, const SourceNames& sources,
                     bool with_raw, std::vector<TimelineEvent>* out) const {
     absl::ReaderMutexLock lock(&mu_);
-    auto it = traces_.find(TraceKey::Probe(trace_id, hash));
-    if (it == traces_.end()) return false;
-    out->reserve(it->second.count);
-    for (uint32_t e = it->second.last; e != kNoEvent; e = Event(e).prev) {
+    const TraceRecord* t = FindTrace(trace_id, hash);
+    if (t == nullptr) return false;
+    out->reserve(t->count);
+    for (uint32_t e = t->last; e != kNoEvent; e = Event(e).prev) {
       const StoredEvent& ev = Event(e);
-      TimelineEvent& t = out->emplace_back();
-      t.time_ns = ev.time_ns;
-      t.has_time = ev.flags & kRecordHasTime;
-      t.time_known = ev.flags & (kRecordHasTime | kRecordTimeInferred);
-      t.service = std::string(services_.Name(ev.service));
-      t.level = ev.level;
-      t.message = std::string(Message(e, ev));
-      t.source = std::string(sources.Name(ev.source_id));
-      t.line_no = ev.line_no;
-      t.source_offset = ev.source_offset;
-      t.seq = ev.seq;
-      t.kind = ev.kind;
-      if (with_raw) t.raw.assign(ev.raw, ev.raw_len);
+      TimelineEvent& te = out->emplace_back();
+      te.time_ns = ev.time_ns;
+      te.has_time = ev.flags & kRecordHasTime;
+      te.time_known = ev.flags & (kRecordHasTime | kRecordTimeInferred);
+      te.service = std::string(services_.Name(ev.service));
+      te.level = ev.level;
+      te.message = std::string(Message(e, ev));
+      te.source = std::string(sources.Name(ev.source_id));
+      te.line_no = ev.line_no;
+      te.source_offset = ev.source_offset;
+      te.seq = ev.seq;
+      te.kind = ev.kind;
+      if (with_raw) te.raw.assign(ev.raw, ev.raw_len);
     }
+    return true;
+  }
+
+  // The summary and services of a trace. False if unknown.
+  bool TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out) const {
+    absl::ReaderMutexLock lock(&mu_);
+    const TraceRecord* t = FindTrace(trace_id, hash);
+    if (t == nullptr) return false;
+    const TraceSummaryView v = Summary(*t);
+    out->trace_id = std::string(v.trace_id);
+    out->route = std::string(v.route);
+    out->events = v.events;
+    out->max_level = v.max_level;
+    out->start_ns = v.start_ns;
+    out->end_ns = v.end_ns;
+    // Services by the time of their first timed event; ties and untimed
+    // services keep the order of their first event's arrival.
+    std::vector<std::pair<int64_t, uint32_t>> first;  // (time, service), newest arrival first
+    for (uint32_t e = t->last; e != kNoEvent; e = Event(e).prev) {
+      const StoredEvent& ev = Event(e);
+      const int64_t time =
+          ev.flags & (kRecordHasTime | kRecordTimeInferred) ? ev.time_ns : INT64_MAX;
+      auto it = std::find_if(first.begin(), first.end(),
+                             [&](const auto& f) { return f.second == ev.service; });
+      if (it == first.end()) {
+        first.emplace_back(time, ev.service);
+      } else {
+        it->first = std::min(it->first, time);
+        std::rotate(it, it + 1, first.end());  // keep the earliest arrival last
+      }
+    }
+    std::reverse(first.begin(), first.end());
+    std::stable_sort(first.begin(), first.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& f : first) out->services.emplace_back(services_.Name(f.second));
     return true;
   }
 
   IndexCounters Counters() const {
     absl::ReaderMutexLock lock(&mu_);
-    return IndexCounters{events_, traces_.size(), duplicates_, bytes_};
+    return IndexCounters{events_, trace_count_, duplicates_, bytes_};
+  }
+
+  // Visits traces [0, count) in chunks of kScanChunk, in creation order
+  // (forward) or newest first, taking the reader lock once per chunk.
+  // visit(trace) returns the work it did (for the budget), or -1 to stop.
+  // Returns false when stopped.
+  template <typename Visit>
+  bool Walk(bool newest_first, Visit visit) const {
+    uint32_t done = 0;  // traces visited
+    uint32_t total = 0;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      total = trace_count_;
+    }
+    while (done < total) {
+      absl::ReaderMutexLock lock(&mu_);
+      uint64_t work = 0;
+      for (uint32_t n = 0; n < Index::kScanChunk && done < total; ++n, ++done) {
+        const uint32_t number = newest_first ? total - 1 - done : done;
+        const int64_t w = visit(Trace(number));
+        if (w < 0) return false;
+        work += static_cast<uint64_t>(w);
+        if (work >= Index::kScanEventBudget) {
+          ++done;
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  // Whether a trace passes `filter`; `service` is the filter's service id in
+  // this shard (kNoEvent: none asked). Adds the events it read to *work.
+  bool Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t service,
+               uint64_t* work) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (filter.min_level != Level::kUnknown && t.max_level < filter.min_level) return false;
+    const int64_t start = t.start_ns == INT64_MAX ? 0 : t.start_ns;
+    const int64_t end = t.end_ns == INT64_MIN ? 0 : t.end_ns;
+    if (end < filter.start_ns || start > filter.end_ns) return false;
+    const bool want_service = !filter.service.empty();
+    if (want_service && (service == kNoEvent || (t.services & ServiceBit(service)) == 0)) {
+      return false;
+    }
+    // A service id >= 63 shares bit 63: confirm by reading the events.
+    bool service_ok = !want_service || service < 63;
+    bool text_ok = filter.text.empty();
+    if (service_ok && text_ok) return true;
+    for (uint32_t e = t.last; e != kNoEvent && !(service_ok && text_ok); e = Event(e).prev) {
+      const StoredEvent& ev = Event(e);
+      ++*work;
+      service_ok = service_ok || ev.service == service;
+      text_ok = text_ok || Message(e, ev).find(filter.text) != std::string_view::npos;
+    }
+    return service_ok && text_ok;
+  }
+
+  bool Scan(const TraceFilter& filter,
+            const std::function<bool(const TraceSummaryView&)>& fn) const {
+    uint32_t service = kNoEvent;
+    return Walk(/*newest_first=*/true, [&](const TraceRecord& t) -> int64_t {
+      mu_.AssertReaderHeld();
+      if (!filter.service.empty() && service == kNoEvent) service = services_.Find(filter.service);
+      uint64_t work = 1;
+      if (!Matches(t, filter, service, &work)) return static_cast<int64_t>(work);
+      return fn(Summary(t)) ? static_cast<int64_t>(work) : -1;
+    });
+  }
+
+  // Applies `filter` to one trace; false when fn asked to stop.
+  bool Lookup(std::string_view trace_id, uint64_t hash, const TraceFilter& filter,
+              const std::function<bool(const TraceSummaryView&)>& fn) const {
+    absl::ReaderMutexLock lock(&mu_);
+    const TraceRecord* t = FindTrace(trace_id, hash);
+    if (t == nullptr) return true;
+    uint64_t work = 0;
+    const uint32_t service = filter.service.empty() ? kNoEvent : services_.Find(filter.service);
+    return !Matches(*t, filter, service, &work) || fn(Summary(*t));
   }
 
   void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const auto& [key, entry] : traces_) fn(key.view(), entry.count);
+    Walk(/*newest_first=*/false, [&](const TraceRecord& t) -> int64_t {
+      fn(t.key.view(), t.count);
+      return 1;
+    });
   }
 
   void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const {
-    absl::ReaderMutexLock lock(&mu_);
     std::vector<EventView> events;
-    for (const auto& [key, entry] : traces_) {
+    Walk(/*newest_first=*/false, [&](const TraceRecord& t) -> int64_t {
+      mu_.AssertReaderHeld();
       events.clear();
-      for (uint32_t e = entry.last; e != kNoEvent; e = Event(e).prev) {
+      for (uint32_t e = t.last; e != kNoEvent; e = Event(e).prev) {
         const StoredEvent& ev = Event(e);
         EventView& v = events.emplace_back();
         v.time_ns = ev.time_ns;
@@ -250,16 +387,36 @@ class Shard {
       }
       std::reverse(events.begin(), events.end());
       TraceView view;
-      view.trace_id = key.view();
-      view.route = entry.route == kNoEvent ? std::string_view() : routes_.Name(entry.route);
+      view.trace_id = t.key.view();
+      view.route = t.route == kNoEvent ? std::string_view() : routes_.Name(t.route);
       view.events = events.data();
       view.count = events.size();
       fn(view);
-    }
+      return static_cast<int64_t>(t.count);
+    });
   }
 
  private:
   static constexpr uint32_t kEscapedMessage = UINT32_MAX;
+
+  // Hash and equality of the trace map: slots compare by number, a probe by
+  // the id stored in the trace's record.
+  struct TraceSlotHash {
+    using is_transparent = void;
+    size_t operator()(const TraceSlot& s) const { return s.hash; }
+    size_t operator()(const TraceProbe& p) const { return p.hash; }
+  };
+  struct TraceSlotEq {
+    using is_transparent = void;
+    const Shard* shard;
+    bool operator()(const TraceSlot& a, const TraceSlot& b) const { return a.number == b.number; }
+    bool operator()(const TraceSlot& a, const TraceProbe& b) const {
+      if (a.hash != b.hash) return false;
+      const TraceKey& key = shard->TraceUnlocked(a.number).key;
+      return key.size == b.id.size() && std::memcmp(key.view().data(), b.id.data(), key.size) == 0;
+    }
+    bool operator()(const TraceProbe& a, const TraceSlot& b) const { return (*this)(b, a); }
+  };
 
   StoredEvent& Event(uint32_t i) {
     return reinterpret_cast<StoredEvent*>(chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
@@ -267,6 +424,33 @@ class Shard {
   const StoredEvent& Event(uint32_t i) const {
     return reinterpret_cast<const StoredEvent*>(
         chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
+  }
+  // The record of trace number `n`. The map's equality calls it during
+  // lookups, which happen under mu_ (held by the caller of the lookup).
+  const TraceRecord& TraceUnlocked(uint32_t n) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return trace_chunks_[n >> kTraceChunkShift][n & (kTraceChunkSize - 1)];
+  }
+  const TraceRecord& Trace(uint32_t n) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return TraceUnlocked(n);
+  }
+  TraceRecord& MutableTrace(uint32_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return trace_chunks_[n >> kTraceChunkShift][n & (kTraceChunkSize - 1)];
+  }
+  const TraceRecord* FindTrace(std::string_view id, uint64_t hash) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    auto it = traces_.find(TraceProbe{hash, id});
+    return it == traces_.end() ? nullptr : &Trace(it->number);
+  }
+  TraceSummaryView Summary(const TraceRecord& t) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    TraceSummaryView v;
+    v.trace_id = t.key.view();
+    v.route = t.route == kNoEvent ? std::string_view() : routes_.Name(t.route);
+    v.events = t.count;
+    v.max_level = t.max_level;
+    const bool timed = t.start_ns != INT64_MAX;
+    v.start_ns = timed ? t.start_ns : 0;
+    v.end_ns = timed ? t.end_ns : 0;
+    return v;
   }
   std::string_view Message(uint32_t index, const StoredEvent& ev) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -322,22 +506,51 @@ class Shard {
     ++events_;
 
     if (r.trace_id.empty()) return;
-    TraceKey key = TraceKey::Probe(r.trace_id, sr.trace_hash);
-    auto it = traces_.find(key);
-    if (it == traces_.end()) {
-      if (key.size <= TraceKey::kInlineBytes) {
-        key.is_inline = true;
-        std::memcpy(key.bytes, r.trace_id.data(), key.size);
-      } else {
-        key.ptr = arena_.Copy(r.trace_id).data();
-      }
-      traces_.emplace(key, TraceEntry{index, 1, r.route.empty() ? kNoEvent : routes_.Id(r.route)});
+    const TraceProbe probe{sr.trace_hash, r.trace_id};
+    TraceRecord* t;
+    if (auto it = traces_.find(probe); it != traces_.end()) {
+      t = &MutableTrace(it->number);
+      ev.prev = t->last;
+      t->last = index;
+      ++t->count;
+      if (t->route == kNoEvent && !r.route.empty()) t->route = routes_.Id(r.route);
     } else {
-      ev.prev = it->second.last;
-      it->second.last = index;
-      ++it->second.count;
-      if (it->second.route == kNoEvent && !r.route.empty()) it->second.route = routes_.Id(r.route);
+      t = &NewTrace(r.trace_id, sr.trace_hash);
+      t->last = index;
+      t->count = 1;
+      t->route = r.route.empty() ? kNoEvent : routes_.Id(r.route);
     }
+    t->max_level = std::max(t->max_level, r.level);
+    t->services |= ServiceBit(ev.service);
+    if (r.flags & (kRecordHasTime | kRecordTimeInferred)) {
+      t->start_ns = std::min(t->start_ns, r.time_ns);
+      t->end_ns = std::max(t->end_ns, r.time_ns);
+    }
+  }
+
+  // Appends a trace record for `id` and maps it.
+  TraceRecord& NewTrace(std::string_view id, uint64_t hash) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const uint32_t number = trace_count_;
+    if ((number & (kTraceChunkSize - 1)) == 0) {
+      trace_chunks_.push_back(std::make_unique<TraceRecord[]>(kTraceChunkSize));
+    }
+    TraceRecord& t = MutableTrace(number);
+    t.key.hash = hash;
+    t.key.size = static_cast<uint32_t>(id.size());
+    if (id.size() <= TraceKey::kInlineBytes) {
+      t.key.is_inline = true;
+      std::memcpy(t.key.bytes, id.data(), id.size());
+    } else {
+      t.key.is_inline = false;
+      t.key.ptr = arena_.Copy(id).data();
+    }
+    t.max_level = Level::kUnknown;
+    t.start_ns = INT64_MAX;
+    t.end_ns = INT64_MIN;
+    t.services = 0;
+    ++trace_count_;
+    traces_.insert(TraceSlot{hash, number});
+    return t;
   }
 
   mutable absl::Mutex mu_;
@@ -349,7 +562,10 @@ class Shard {
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t line_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<TraceKey, TraceEntry, TraceKeyHash, TraceKeyEq> traces_ ABSL_GUARDED_BY(mu_);
+  // Trace records by number, in chunks (never moved).
+  std::vector<std::unique_ptr<TraceRecord[]>> trace_chunks_ ABSL_GUARDED_BY(mu_);
+  uint32_t trace_count_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_set<TraceSlot, TraceSlotHash, TraceSlotEq> traces_ ABSL_GUARDED_BY(mu_);
   DedupeWindow dedupe_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint32_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
   NameTable services_ ABSL_GUARDED_BY(mu_);
@@ -436,6 +652,33 @@ IndexCounters Index::Counters() const {
     total.bytes += c.bytes;
   }
   return total;
+}
+
+absl::StatusOr<TraceInfo> Index::GetTraceInfo(std::string_view trace_id) const {
+  if (trace_id.empty()) return absl::InvalidArgumentError("trace info: the trace id is empty");
+  const uint64_t hash = HashTraceId(trace_id);
+  TraceInfo info;
+  if (!shards_[ShardOfTraceHash(hash)]->TraceInfoOf(trace_id, hash, &info)) {
+    return absl::NotFoundError(
+        absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\""));
+  }
+  return info;
+}
+
+void Index::ScanTraces(const TraceFilter& filter,
+                       const std::function<bool(const TraceSummaryView&)>& fn) const {
+  for (const auto& shard : shards_) {
+    if (!shard->Scan(filter, fn)) return;
+  }
+}
+
+void Index::LookupTraces(const std::vector<std::string_view>& trace_ids, const TraceFilter& filter,
+                         const std::function<bool(const TraceSummaryView&)>& fn) const {
+  for (std::string_view id : trace_ids) {
+    if (id.empty()) continue;
+    const uint64_t hash = HashTraceId(id);
+    if (!shards_[ShardOfTraceHash(hash)]->Lookup(id, hash, filter, fn)) return;
+  }
 }
 
 void Index::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const {

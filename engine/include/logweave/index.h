@@ -107,6 +107,37 @@ struct TraceView {
   size_t count = 0;
 };
 
+// What a search asks of a trace; empty fields match everything.
+struct TraceFilter {
+  std::string_view service;           // some event of this service
+  Level min_level = Level::kUnknown;  // some event at least this severe
+  int64_t start_ns = INT64_MIN;       // the trace's time span overlaps
+  int64_t end_ns = INT64_MAX;         //   [start_ns, end_ns]
+  std::string_view text;              // some event's message contains it
+};
+
+// A trace's summary, kept up to date on every insert. The views are valid
+// only during the callback that receives it.
+struct TraceSummaryView {
+  std::string_view trace_id;
+  std::string_view route;
+  uint32_t events = 0;
+  Level max_level = Level::kUnknown;
+  int64_t start_ns = 0;  // first and last event time (0, 0 when no event has a time)
+  int64_t end_ns = 0;
+};
+
+// A trace's summary with its services, copied out of the index.
+struct TraceInfo {
+  std::string trace_id;
+  std::string route;
+  uint32_t events = 0;
+  Level max_level = Level::kUnknown;
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;
+  std::vector<std::string> services;  // ordered by their first event time
+};
+
 // Per-shard counters, added up across shards in IngestStats.
 struct IndexCounters {
   uint64_t events = 0;
@@ -150,13 +181,34 @@ class Index {
   // Counters summed over all shards.
   IndexCounters Counters() const;
 
-  // Calls fn(trace_id, event_count) for every trace, shard by shard.
+  // The summary and services of one trace; NOT_FOUND if unknown.
+  absl::StatusOr<TraceInfo> GetTraceInfo(std::string_view trace_id) const;
+
+  // Calls fn for every trace matching `filter`, shard by shard, newest
+  // created first within a shard, until fn returns false. A shard's reader
+  // lock is held for at most kScanChunk traces (or kScanEventBudget events
+  // when the filter reads messages) at a time, so an insert never waits for
+  // a whole scan; traces created during the scan may be missed. fn runs
+  // under the lock: it must be quick.
+  void ScanTraces(const TraceFilter& filter,
+                  const std::function<bool(const TraceSummaryView&)>& fn) const;
+
+  // Like ScanTraces over the given ids only (unknown ids are skipped).
+  void LookupTraces(const std::vector<std::string_view>& trace_ids, const TraceFilter& filter,
+                    const std::function<bool(const TraceSummaryView&)>& fn) const;
+
+  // Calls fn(trace_id, event_count) for every trace, shard by shard, in
+  // chunks like ScanTraces.
   void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const;
 
-  // Calls fn with every trace and its events, shard by shard, holding that
-  // shard's reader lock (inserts into it wait): fn must be quick and must not
-  // keep the views.
+  // Calls fn with every trace and its events, shard by shard, in creation
+  // order, in chunks like ScanTraces: fn runs under the shard's reader lock,
+  // must be quick and must not keep the views.
   void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const;
+
+  // How many traces (or events) a scan visits per lock hold.
+  static constexpr uint32_t kScanChunk = 4096;
+  static constexpr uint32_t kScanEventBudget = 32768;
 
  private:
   const IndexOptions options_;
