@@ -4,7 +4,8 @@
 //
 //   query_load [--traces=1000000] [--duration=10] [--channels=8] [--threads=4]
 //              [--ingest_lines=3000000] [--analysis_interval=0] [--deadline=60]
-//              [--force_concurrent_search] [--seed=1]
+//              [--force_concurrent_search] [--seed=1] [--timeline_qps=2000]
+//              [--search_qps=20]
 //
 // 1. Fill: an in-process pipeline gets --traces traces generated in memory
 //    (3-5 events each across gateway, checkout, payments and ledger, in the
@@ -17,13 +18,16 @@
 //    meanwhile / elapsed time.
 // 3. For each RPC (GetTimeline of a random existing trace; SearchTraces with
 //    service=payments, min_level=ERROR, page_size=50): --channels channels
-//    (each its own TCP connection) x --threads threads call it back to back,
-//    (a) idle and (b) while the ingest thread runs, for --duration seconds
-//    (or until the ingest cap). Each call has a deadline of --deadline seconds;
-//    calls in flight at the end of a phase are waited for (so a phase lasts at
-//    most --duration + --deadline). SearchTraces also from one client alone,
-//    first; the concurrent SearchTraces phases are skipped (and the table says
-//    why) when that single-client latency shows they could only time out.
+//    (each its own TCP connection) x --threads threads call it, either back
+//    to back (the capacity: the CPU saturated by queries) or at a fixed total
+//    rate (--timeline_qps, --search_qps: the latency a tool sees, and what
+//    such a load costs ingestion), idle and while the ingest thread runs, for
+//    --duration seconds (or until the ingest cap). Each call has a deadline
+//    of --deadline seconds; calls in flight at the end of a phase are waited
+//    for (so a phase lasts at most --duration + --deadline). SearchTraces
+//    also from one client alone, first; the concurrent SearchTraces phases
+//    are skipped (and the table says why) when that single-client latency
+//    shows they could only time out.
 // Prints a Markdown table of p50/p99/p99.9 latency, QPS and ingestion lines/s,
 // and the ratio of ingestion with query load to ingestion alone.
 //
@@ -60,6 +64,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "logweave/pipeline.h"
+#include "logweave/thread_priority.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 
 namespace logweave {
@@ -79,6 +84,9 @@ struct Flags {
   double deadline_s = 60;          // per call
   bool force_concurrent_search = false;
   uint64_t seed = 1;
+  double timeline_qps = 2000;  // offered rate of the fixed-rate phases
+  int worker_nice = 0;         // PipelineOptions::worker_nice; also the ingest thread's
+  double search_qps = 20;
 };
 
 bool ParseFlags(int argc, char** argv, Flags* f) {
@@ -109,6 +117,12 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->force_concurrent_search = true;
     } else if ((v = value("--seed"))) {
       ok = absl::SimpleAtoi(v, &f->seed);
+    } else if ((v = value("--worker_nice"))) {
+      ok = absl::SimpleAtoi(v, &f->worker_nice) && f->worker_nice >= 0 && f->worker_nice <= 19;
+    } else if ((v = value("--timeline_qps"))) {
+      ok = absl::SimpleAtod(v, &f->timeline_qps) && f->timeline_qps > 0;
+    } else if ((v = value("--search_qps"))) {
+      ok = absl::SimpleAtod(v, &f->search_qps) && f->search_qps > 0;
     } else {
       ok = false;
     }
@@ -117,7 +131,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
                    "query_load: bad flag \"%s\"\nusage: query_load [--traces=N] "
                    "[--duration=SECONDS] [--channels=N] [--threads=N_PER_CHANNEL] "
                    "[--ingest_lines=N] [--analysis_interval=SECONDS (0 = off)] "
-                   "[--deadline=SECONDS_PER_CALL] [--force_concurrent_search] [--seed=N]\n",
+                   "[--deadline=SECONDS_PER_CALL] [--force_concurrent_search] [--seed=N] "
+                   "[--timeline_qps=RATE] [--search_qps=RATE]\n",
                    a.c_str());
       return false;
     }
@@ -248,13 +263,14 @@ long RssMb() {
 // backpressure cannot stretch it. Stop() then Join() drains the pipeline.
 class Ingestor {
  public:
-  Ingestor(Pipeline* pipeline, Generator* gen, int64_t max_lines)
-      : pipeline_(pipeline), gen_(gen), max_lines_(max_lines) {}
+  Ingestor(Pipeline* pipeline, Generator* gen, int64_t max_lines, int nice)
+      : pipeline_(pipeline), gen_(gen), max_lines_(max_lines), nice_(nice) {}
 
   void Start() {
     base_events_ = pipeline_->Stats().indexed_events;
     start_ = Clock::now();
     thread_ = std::thread([this] {
+      if (nice_ > 0) LowerThisThreadsPriority(nice_).IgnoreError();  // it plays a source
       int64_t submitted = 0;
       while (submitted < max_lines_ && !stop_.load()) submitted += gen_->Submit(1024);
       if (submitted >= max_lines_) {
@@ -283,6 +299,7 @@ class Ingestor {
   Pipeline* pipeline_;
   Generator* gen_;
   const int64_t max_lines_;
+  const int nice_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> capped_{false};
@@ -299,12 +316,14 @@ struct PhaseResult {
   std::string load;  // "idle" or "ingesting"
   Rpc rpc;
   int clients = 0;
+  double offered_qps = 0;  // 0: closed loop (each client calls back to back)
   uint64_t calls = 0;
   uint64_t errors = 0;
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
   double ingest_lines_per_s = 0;  // during the phase; 0 when idle
   int64_t ingest_lines = 0;
+  double alone_lines_per_s = 0;  // ingestion without queries, just before the phase
 };
 
 double Percentile(const std::vector<int64_t>& sorted_ns, double q) {
@@ -328,8 +347,12 @@ class LoadClients {
 
   int clients() const { return flags_.channels * flags_.threads; }
 
-  // Calls `rpc` from every client thread until `until()` says stop.
-  PhaseResult Run(Rpc rpc, const std::string& load, const std::function<bool()>& until) {
+  // Calls `rpc` from every client thread until `until()` says stop: back to
+  // back (offered_qps == 0), or at a fixed total rate, each thread on its own
+  // schedule; then a call's latency counts from its scheduled start, so a
+  // late server also delays (and is charged for) the calls queued behind.
+  PhaseResult Run(Rpc rpc, const std::string& load, const std::function<bool()>& until,
+                  double offered_qps = 0) {
     const int n = flags_.channels * flags_.threads;
     std::vector<std::vector<int64_t>> latencies(n);
     std::vector<uint64_t> errors(n, 0);
@@ -342,12 +365,20 @@ class LoadClients {
         std::mt19937_64 rng(flags_.seed * 1000 + t);
         std::uniform_int_distribution<int64_t> pick(0, existing_traces_ - 1);
         latencies[t].reserve(1 << 16);
+        const auto interval = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(offered_qps > 0 ? n / offered_qps : 0));
+        Clock::time_point next = start + interval * t / n;
         while (!stop.load(std::memory_order_relaxed)) {
+          if (offered_qps > 0) {
+            std::this_thread::sleep_until(next);
+            if (stop.load(std::memory_order_relaxed)) break;
+          }
           grpc::ClientContext context;
           context.set_deadline(
               std::chrono::system_clock::now() +
               std::chrono::milliseconds(static_cast<int64_t>(flags_.deadline_s * 1000)));
-          const Clock::time_point t0 = Clock::now();
+          const Clock::time_point t0 = offered_qps > 0 ? next : Clock::now();
+          next += interval;
           grpc::Status s;
           if (rpc == Rpc::kGetTimeline) {
             v1::GetTimelineRequest request;
@@ -380,6 +411,7 @@ class LoadClients {
     r.load = load;
     r.rpc = rpc;
     r.clients = n;
+    r.offered_qps = offered_qps;
     r.seconds = Seconds(Clock::now() - start);
     std::vector<int64_t> all;
     for (auto& v : latencies) all.insert(all.end(), v.begin(), v.end());
@@ -405,6 +437,7 @@ int Main(int argc, char** argv) {
   const absl::Duration duration = absl::Seconds(flags.duration_s);
 
   PipelineOptions options;
+  options.worker_nice = flags.worker_nice;
   auto pipeline_or = Pipeline::Create(options);
   if (!pipeline_or.ok()) {
     std::fprintf(stderr, "query_load: %s\n", pipeline_or.status().ToString().c_str());
@@ -486,7 +519,7 @@ int Main(int argc, char** argv) {
   };
 
   std::fprintf(stderr, "query_load: ingest alone ...\n");
-  Ingestor alone(pipeline.get(), &gen, flags.ingest_lines);
+  Ingestor alone(pipeline.get(), &gen, flags.ingest_lines, flags.worker_nice);
   alone.Start();
   for (auto over = phase_end(&alone); !over();) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -495,18 +528,29 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "query_load: %" PRId64 " lines in %.2f s, RSS %ld MB\n", alone.lines(),
                alone.seconds(), RssMb());
 
-  auto idle = [&](LoadClients* c, Rpc rpc) {
-    std::fprintf(stderr, "query_load: %s idle, %d clients ...\n", RpcName(rpc), c->clients());
-    results.push_back(c->Run(rpc, "idle", phase_end(nullptr)));
+  // qps 0: closed loop (the clients' capacity); else the fixed offered rate.
+  auto idle = [&](LoadClients* c, Rpc rpc, double qps) {
+    std::fprintf(stderr, "query_load: %s idle, %d clients, %s ...\n", RpcName(rpc), c->clients(),
+                 qps > 0 ? absl::StrCat(qps, " QPS").c_str() : "back to back");
+    results.push_back(c->Run(rpc, "idle", phase_end(nullptr), qps));
   };
-  auto ingesting = [&](LoadClients* c, Rpc rpc) {
-    std::fprintf(stderr, "query_load: %s while ingesting ...\n", RpcName(rpc));
-    Ingestor ingest(pipeline.get(), &gen, flags.ingest_lines);
+  auto ingesting = [&](LoadClients* c, Rpc rpc, double qps) {
+    std::fprintf(stderr, "query_load: %s while ingesting, %s ...\n", RpcName(rpc),
+                 qps > 0 ? absl::StrCat(qps, " QPS").c_str() : "back to back");
+    // Ingestion slows as the index grows: compare with ingestion alone right before.
+    Ingestor before(pipeline.get(), &gen, flags.ingest_lines, flags.worker_nice);
+    before.Start();
+    for (auto over = phase_end(&before); !over();) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    before.StopAndJoin();
+    Ingestor ingest(pipeline.get(), &gen, flags.ingest_lines, flags.worker_nice);
     ingest.Start();
-    PhaseResult r = c->Run(rpc, "ingesting", phase_end(&ingest));
+    PhaseResult r = c->Run(rpc, "ingesting", phase_end(&ingest), qps);
     ingest.StopAndJoin();
     r.ingest_lines_per_s = ingest.lines_per_second();
     r.ingest_lines = ingest.lines();
+    r.alone_lines_per_s = before.lines_per_second();
     results.push_back(r);
     std::fprintf(stderr, "query_load: RSS %ld MB\n", RssMb());
   };
@@ -514,11 +558,13 @@ int Main(int argc, char** argv) {
   one.channels = one.threads = 1;
   LoadClients single(absl::StrCat("127.0.0.1:", server->port()), one, flags.traces);
 
-  idle(&clients, Rpc::kGetTimeline);
-  ingesting(&clients, Rpc::kGetTimeline);
+  idle(&clients, Rpc::kGetTimeline, 0);
+  idle(&clients, Rpc::kGetTimeline, flags.timeline_qps);
+  ingesting(&clients, Rpc::kGetTimeline, flags.timeline_qps);
+  ingesting(&clients, Rpc::kGetTimeline, 0);
   // One client alone first: the latency of a search without concurrent searches
   // (and before the server is busy with searches the clients gave up on).
-  idle(&single, Rpc::kSearchTraces);
+  idle(&single, Rpc::kSearchTraces, 0);
   // Concurrent searches share the cores: when even one search alone takes so long that
   // clients x p50 / cores exceeds the deadline, every concurrent call would time out while
   // the server keeps working on the abandoned ones (and ingestion waits behind them), so
@@ -536,8 +582,9 @@ int Main(int argc, char** argv) {
         single_p50_s, clients.clients(), cores, expected_s, flags.deadline_s);
     std::fprintf(stderr, "query_load: %s\n", skipped.c_str());
   } else {
-    idle(&clients, Rpc::kSearchTraces);
-    ingesting(&clients, Rpc::kSearchTraces);
+    idle(&clients, Rpc::kSearchTraces, 0);
+    ingesting(&clients, Rpc::kSearchTraces, flags.search_qps);
+    ingesting(&clients, Rpc::kSearchTraces, 0);
   }
   const IngestStats end_stats = pipeline->Stats();
 
@@ -568,27 +615,37 @@ int Main(int argc, char** argv) {
         return u.ru_maxrss / 1024;
       }(),
       gen_lines_per_s);
+  auto offered = [](const PhaseResult& r) {
+    return r.offered_qps > 0 ? absl::StrFormat("%g", r.offered_qps) : std::string("back to back");
+  };
   std::printf(
-      "| RPC | load | clients | seconds | calls | QPS | p50 ms | p99 ms | p99.9 ms | max ms | "
-      "errors | ingest lines/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      "| RPC | load | clients | offered QPS | seconds | calls | QPS | p50 ms | p99 ms | p99.9 ms | "
+      "max ms | errors | ingest lines/s "
+      "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const PhaseResult& r : results) {
-    std::printf("| %s | %s | %d | %.1f | %" PRIu64 " | %.0f | %.2f | %.2f | %.2f | %.2f | %" PRIu64
-                " | %s |\n",
-                RpcName(r.rpc), r.load.c_str(), r.clients, r.seconds, r.calls, r.calls / r.seconds,
-                r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.errors,
+    std::printf("| %s | %s | %d | %s | %.1f | %" PRIu64
+                " | %.0f | %.2f | %.2f | %.2f | %.2f | %" PRIu64 " | %s |\n",
+                RpcName(r.rpc), r.load.c_str(), r.clients, offered(r).c_str(), r.seconds, r.calls,
+                r.calls / r.seconds, r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.errors,
                 r.load == "idle" ? "-" : absl::StrFormat("%.0f", r.ingest_lines_per_s).c_str());
   }
   std::printf(
       "\nerrors: calls that failed, mostly DEADLINE_EXCEEDED (--deadline); their latency is not "
-      "in the percentiles.\n");
+      "in the percentiles. At a fixed offered rate a call's latency counts from its scheduled "
+      "start (no coordinated omission); back to back, each client calls as soon as its last "
+      "call returned (the clients' capacity: the CPU is saturated).\n");
   if (!skipped.empty()) std::printf("\n%s\n", skipped.c_str());
-  std::printf("\n| ingestion | lines | lines/s | ratio to alone |\n|---|---|---|---|\n");
-  const double alone_lps = alone.lines_per_second();
-  std::printf("| alone | %" PRId64 " | %.0f | 1.00 |\n", alone.lines(), alone_lps);
+  std::printf(
+      "\n| ingestion | lines/s alone (just before) | lines/s with the queries | ratio |\n"
+      "|---|---|---|---|\n");
+  std::printf("| first phase, alone | %.0f | - | - |\n", alone.lines_per_second());
   for (const PhaseResult& r : results) {
     if (r.load == "idle") continue;
-    std::printf("| with %s load | %" PRId64 " | %.0f | %.2f |\n", RpcName(r.rpc), r.ingest_lines,
-                r.ingest_lines_per_s, alone_lps > 0 ? r.ingest_lines_per_s / alone_lps : 0);
+    std::printf(
+        "| with %s, %s | %.0f | %.0f | %.2f |\n", RpcName(r.rpc),
+        r.offered_qps > 0 ? absl::StrFormat("%g QPS", r.offered_qps).c_str() : "back to back",
+        r.alone_lines_per_s, r.ingest_lines_per_s,
+        r.alone_lines_per_s > 0 ? r.ingest_lines_per_s / r.alone_lines_per_s : 0);
   }
   // Calls the clients gave up on may still be running in the server: do not wait for
   // them (nor free gigabytes of index) on the way out.

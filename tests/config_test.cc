@@ -335,5 +335,33 @@ TEST(ParseByteSizeTest, RejectsFractionsWordsAndUnknownUnits) {
   }
 }
 
+TEST(ServeConfigTest, ReadsTheServeSection) {
+  absl::StatusOr<Config> c = LoadFullConfigString(
+      "serve:\n  address: 0.0.0.0:9000\n  analysis_interval: 5s\n  ingest_nice: 3\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->serve.address, "0.0.0.0:9000");
+  EXPECT_EQ(c->serve.analysis_interval_ns, 5'000'000'000);
+  EXPECT_EQ(c->serve.ingest_nice, 3);
+}
+
+TEST(ServeConfigTest, IngestNiceDefaultsToTenAndZeroTurnsItOff) {
+  absl::StatusOr<Config> defaults = LoadFullConfigString("threads: 2\n");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->serve.ingest_nice, 10);
+  absl::StatusOr<Config> off = LoadFullConfigString("serve:\n  ingest_nice: 0\n");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->serve.ingest_nice, 0);
+}
+
+TEST(ServeConfigTest, IngestNiceOutOfRangeNamesTheKey) {
+  for (const char* bad : {"20", "-1", "high"}) {
+    absl::StatusOr<Config> c =
+        LoadFullConfigString(std::string("serve:\n  ingest_nice: ") + bad + "\n");
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find("serve.ingest_nice"), std::string_view::npos) << c.status();
+  }
+}
+
 }  // namespace
 }  // namespace logweave

@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "file/file_source.h"
@@ -257,6 +259,42 @@ TEST_F(MultiFileReplayTest, TimelinesAcrossFilesMatchEventByEvent) {
   EXPECT_EQ(s.unstructured_lines, 1u);
   EXPECT_EQ(s.crlf_lines, 4u);
   EXPECT_EQ(s.traces, 2u);
+}
+
+// The nice values of this process's threads, from /proc/self/task/*/stat.
+std::vector<int> ThreadNiceValues() {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Fields after the command (which may hold spaces) start after the last ')'.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && rest >> field; ++i) {
+      if (i == 19) out.push_back(std::stoi(field));
+    }
+  }
+  return out;
+}
+
+TEST(PipelineTest, WorkerThreadsRunAtTheGivenNiceValue) {
+  const std::vector<int> initial = ThreadNiceValues();
+  const int before = static_cast<int>(std::count(initial.begin(), initial.end(), 9));
+  PipelineOptions options;
+  options.threads = 3;
+  options.worker_nice = 9;
+  auto p = Pipeline::Create(options);
+  ASSERT_TRUE(p.ok()) << p.status();
+  // Workers lower their priority as they start: wait for all three (bounded).
+  int at_nine = 0;
+  for (int i = 0; i < 500 && at_nine < before + 3; ++i) {
+    std::vector<int> nice = ThreadNiceValues();
+    at_nine = static_cast<int>(std::count(nice.begin(), nice.end(), 9));
+    if (at_nine < before + 3) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(at_nine, before + 3);
+  options.worker_nice = 20;
+  EXPECT_EQ(Pipeline::Create(options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

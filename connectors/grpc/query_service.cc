@@ -187,8 +187,17 @@ void QueryService::set_ready(bool ready) {
   ready_ = ready;
 }
 
-grpc::Status QueryService::GetTimeline(grpc::ServerContext*, const v1::GetTimelineRequest* request,
-                                       v1::GetTimelineResponse* response) {
+grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext* context,
+                                                    const v1::GetTimelineRequest* request,
+                                                    v1::GetTimelineResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(AnswerTimeline(*request, response));
+  return reactor;
+}
+
+grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
+                                          v1::GetTimelineResponse* response) {
+  const v1::GetTimelineRequest* request = &req;
   if (request->trace_id().empty()) {
     return Invalid("trace_id is empty; give the id of a trace (see SearchTraces)");
   }
@@ -408,8 +417,14 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status QueryService::GetStats(grpc::ServerContext*, const v1::GetStatsRequest*,
-                                    v1::Stats* out) {
+grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* context,
+                                                 const v1::GetStatsRequest*, v1::Stats* out) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(AnswerStats(out));
+  return reactor;
+}
+
+grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   IngestStats s = pipeline_->Stats();
   auto snap = snapshot();
   out->set_lines(s.lines);

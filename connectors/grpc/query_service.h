@@ -26,8 +26,13 @@ struct AnalysisSnapshot {
   static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report);
 };
 
-// Thread-safe: gRPC calls its methods from many threads.
-class QueryService final : public v1::LogWeave::Service {
+// Thread-safe: gRPC calls its methods from many threads. GetTimeline and
+// GetStats, short and the most frequent, use the callback API (answered on
+// gRPC's own threads, without a hand-off to a sync worker thread); the
+// others, which may scan for longer or stream, stay on sync worker threads so
+// that they never hold up gRPC's polling.
+class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
+                               v1::LogWeave::WithCallbackMethod_GetStats<v1::LogWeave::Service>> {
  public:
   // `pipeline` and `hub` must outlive the service.
   QueryService(const Pipeline* pipeline, FindingsHub* hub);
@@ -39,8 +44,9 @@ class QueryService final : public v1::LogWeave::Service {
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
   void set_stats_extender(std::function<void(v1::Stats*)> extender);
 
-  grpc::Status GetTimeline(grpc::ServerContext* context, const v1::GetTimelineRequest* request,
-                           v1::GetTimelineResponse* response) override;
+  grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
+                                        const v1::GetTimelineRequest* request,
+                                        v1::GetTimelineResponse* response) override;
   grpc::Status SearchTraces(grpc::ServerContext* context, const v1::SearchTracesRequest* request,
                             v1::SearchTracesResponse* response) override;
   grpc::Status ListUnstructured(grpc::ServerContext* context,
@@ -49,13 +55,18 @@ class QueryService final : public v1::LogWeave::Service {
   grpc::Status StreamFindings(grpc::ServerContext* context,
                               const v1::StreamFindingsRequest* request,
                               grpc::ServerWriter<v1::Finding>* writer) override;
-  grpc::Status GetStats(grpc::ServerContext* context, const v1::GetStatsRequest* request,
-                        v1::Stats* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const v1::GetStatsRequest* request,
+                                     v1::Stats* response) override;
 
   static constexpr uint32_t kDefaultPageSize = 50;
   static constexpr uint32_t kMaxPageSize = 1000;
 
  private:
+  grpc::Status AnswerTimeline(const v1::GetTimelineRequest& request,
+                              v1::GetTimelineResponse* response);
+  grpc::Status AnswerStats(v1::Stats* response);
+
   const Pipeline* pipeline_;
   FindingsHub* hub_;
   const absl::Time started_;

@@ -7,6 +7,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "logweave/thread_priority.h"
 
 namespace logweave {
 
@@ -19,6 +20,10 @@ absl::Status ServerOptions::Validate() const {
   }
   if (analysis_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("serve.analysis_interval must be a positive duration");
+  }
+  if (analysis_nice < 0 || analysis_nice > 19) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("serve.ingest_nice must be between 0 and 19 (got ", analysis_nice, ")"));
   }
   return detectors.Validate();
 }
@@ -76,6 +81,8 @@ void LogweaveServer::AnalyzeNow(bool final) {
 }
 
 void LogweaveServer::AnalysisLoop() {
+  // Validated by ServerOptions::Validate; a refusal leaves the priority as it was.
+  if (options_.analysis_nice > 0) LowerThisThreadsPriority(options_.analysis_nice).IgnoreError();
   while (!stop_.WaitForNotificationWithTimeout(options_.analysis_interval)) AnalyzeNow();
 }
 

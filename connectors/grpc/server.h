@@ -32,6 +32,8 @@ struct ServerOptions {
   absl::Duration analysis_interval = absl::Seconds(1);
   // The detectors' settings.
   DetectorOptions detectors;
+  // Nice value (0-19) of the analysis thread: above 0 queries come first.
+  int analysis_nice = 0;
 
   absl::Status Validate() const;
 };

@@ -268,8 +268,9 @@ absl::Status ReadDetectors(const std::string& origin, const YAML::Node& d, Detec
 
 absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeConfig* serve) {
   if (const YAML::Node s = root["serve"]; s && !s.IsNull()) {
-    if (auto st = CheckKeys(origin, s, "serve.",
-                            {"address", "analysis_interval", "state_dir", "follow_start_at"});
+    if (auto st = CheckKeys(
+            origin, s, "serve.",
+            {"address", "analysis_interval", "state_dir", "follow_start_at", "ingest_nice"});
         !st.ok()) {
       return st;
     }
@@ -286,6 +287,13 @@ absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeC
         return Bad(origin, s["address"], "serve.address", "must be host:port, e.g. 127.0.0.1:7070");
       }
       serve->address = s["address"].Scalar();
+    }
+    if (s["ingest_nice"]) {
+      uint64_t nice;
+      if (auto st = ReadUint(origin, s["ingest_nice"], "serve.ingest_nice", 19, &nice); !st.ok()) {
+        return st;
+      }
+      serve->ingest_nice = static_cast<int>(nice);
     }
     if (s["analysis_interval"]) {
       if (auto st = ReadDuration(origin, s["analysis_interval"], "serve.analysis_interval",

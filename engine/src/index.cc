@@ -160,6 +160,16 @@ class DedupeWindow {
  public:
   explicit DedupeWindow(size_t limit) : limit_(limit) {}
 
+  // Before `count` more FindOrAdd calls: grows the tables now if they would
+  // grow during those calls (so that an insert under the shard's lock never
+  // rehashes), and readies the next generation when this one may fill up.
+  void Prepare(size_t count) {
+    const size_t capacity = current_.capacity();
+    const size_t want = std::min(current_.size() + count, limit_);
+    if (want > capacity - capacity / 8) current_.reserve(std::max(want * 2, size_t{1024}));
+    if (current_.size() + count >= limit_ && next_.capacity() == 0) next_.reserve(limit_);
+  }
+
   // The event recorded for `hash`, or kNoEvent; then records `event` for it.
   uint32_t FindOrAdd(uint64_t hash, uint32_t event) {
     auto [it, inserted] = current_.try_emplace(hash, event);
@@ -170,8 +180,9 @@ class DedupeWindow {
     }
     if (current_.size() >= limit_) {
       previous_ = std::move(current_);
-      current_ = {};
-      current_.reserve(limit_);
+      current_ = std::move(next_);
+      next_ = {};
+      if (current_.capacity() == 0) current_.reserve(limit_);
     }
     return kNoEvent;
   }
@@ -184,6 +195,7 @@ class DedupeWindow {
  private:
   const size_t limit_;
   absl::flat_hash_map<uint64_t, uint32_t> current_, previous_;
+  absl::flat_hash_map<uint64_t, uint32_t> next_;  // the next generation, reserved ahead
 };
 
 // One index shard. Written only by its owner thread (Insert, under mu_ as a
@@ -197,7 +209,9 @@ class Shard {
 
   void Insert(const std::shared_ptr<const std::string>& block, const ShardRecord* records,
               size_t count, bool dedupe) {
+    PrepareForInsert(count, dedupe);
     absl::MutexLock lock(&mu_);
+    InstallPrepared();
     if (block != nullptr && (blocks_.empty() || blocks_.back() != block)) blocks_.push_back(block);
     // Hash-table slots are random accesses: ask for them a few records ahead.
     constexpr size_t kLookahead = 8;
@@ -476,7 +490,12 @@ class Shard {
       }
     }
     if ((index & (kChunkEvents - 1)) == 0) {
-      chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
+      if (!spare_chunks_.empty()) {
+        chunks_.push_back(std::move(spare_chunks_.front()));
+        spare_chunks_.erase(spare_chunks_.begin());
+      } else {
+        chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
+      }
     }
     StoredEvent& ev = Event(index);
     // The raw bytes stay in the batch's block (kept alive by blocks_), or are copied.
@@ -528,11 +547,61 @@ class Shard {
     }
   }
 
+  // Owner thread, before taking the lock for an insert of `count` records:
+  // does the slow part of growing outside the lock, so that queries never
+  // wait for it. Allocates (and faults in) the event and trace chunks the
+  // insert may need, and builds the bigger trace map when the insert could
+  // make the current one rehash. Reads the shard without the lock: the owner
+  // is its only writer, and concurrent readers only read.
+  void PrepareForInsert(size_t count, bool dedupe) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint64_t events_needed = uint64_t{events_} + count;
+    const uint64_t event_chunks = (events_needed + kChunkEvents - 1) >> kChunkShift;
+    while (chunks_.size() + spare_chunks_.size() < event_chunks) {
+      spare_chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
+      FaultIn(spare_chunks_.back().get(), kChunkEvents * sizeof(StoredEvent));
+    }
+    const uint64_t traces_needed = uint64_t{trace_count_} + count;
+    const uint64_t trace_chunks = (traces_needed + kTraceChunkSize - 1) >> kTraceChunkShift;
+    while (trace_chunks_.size() + spare_trace_chunks_.size() < trace_chunks) {
+      spare_trace_chunks_.push_back(std::make_unique<TraceRecord[]>(kTraceChunkSize));
+    }
+    // absl's tables grow when size would exceed 7/8 of the capacity.
+    if (dedupe) dedupe_.Prepare(count);
+    const size_t capacity = traces_.capacity();
+    if (traces_.size() + count > capacity - capacity / 8) {
+      next_traces_ = std::make_unique<TraceSet>(0, TraceSlotHash{}, TraceSlotEq{this});
+      size_t next_capacity = std::max<size_t>(2 * capacity + 1, 1023);
+      while (traces_.size() + count > next_capacity - next_capacity / 8) {
+        next_capacity = 2 * next_capacity + 1;
+      }
+      next_traces_->reserve(next_capacity - next_capacity / 8);
+      for (const TraceSlot& slot : traces_) next_traces_->insert(slot);
+    }
+  }
+
+  // Under the writer lock: puts what PrepareForInsert made in place.
+  void InstallPrepared() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (next_traces_ != nullptr) {
+      traces_.swap(*next_traces_);
+      next_traces_.reset();  // the old table: freed under the lock, but freeing is quick
+    }
+  }
+
+  // Touches every page so that the insert under the lock does not fault.
+  static void FaultIn(char* p, size_t bytes) {
+    for (size_t i = 0; i < bytes; i += 4096) p[i] = 0;
+  }
+
   // Appends a trace record for `id` and maps it.
   TraceRecord& NewTrace(std::string_view id, uint64_t hash) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const uint32_t number = trace_count_;
     if ((number & (kTraceChunkSize - 1)) == 0) {
-      trace_chunks_.push_back(std::make_unique<TraceRecord[]>(kTraceChunkSize));
+      if (!spare_trace_chunks_.empty()) {
+        trace_chunks_.push_back(std::move(spare_trace_chunks_.front()));
+        spare_trace_chunks_.erase(spare_trace_chunks_.begin());
+      } else {
+        trace_chunks_.push_back(std::make_unique<TraceRecord[]>(kTraceChunkSize));
+      }
     }
     TraceRecord& t = MutableTrace(number);
     t.key.hash = hash;
@@ -565,8 +634,14 @@ class Shard {
   // Trace records by number, in chunks (never moved).
   std::vector<std::unique_ptr<TraceRecord[]>> trace_chunks_ ABSL_GUARDED_BY(mu_);
   uint32_t trace_count_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_set<TraceSlot, TraceSlotHash, TraceSlotEq> traces_ ABSL_GUARDED_BY(mu_);
-  DedupeWindow dedupe_ ABSL_GUARDED_BY(mu_);
+  using TraceSet = absl::flat_hash_set<TraceSlot, TraceSlotHash, TraceSlotEq>;
+  TraceSet traces_ ABSL_GUARDED_BY(mu_);
+  // Made by the owner outside the lock (PrepareForInsert), used under it.
+  std::vector<LargeBlock> spare_chunks_;
+  std::vector<std::unique_ptr<TraceRecord[]>> spare_trace_chunks_;
+  std::unique_ptr<TraceSet> next_traces_;
+  // Owner thread only (queries never read it), so it may grow outside mu_.
+  DedupeWindow dedupe_;
   absl::flat_hash_map<uint32_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
   NameTable services_ ABSL_GUARDED_BY(mu_);
   NameTable routes_ ABSL_GUARDED_BY(mu_);

@@ -59,6 +59,10 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
   }
+  if (worker_nice < 0 || worker_nice > 19) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
+  }
   if (batching.max_line_bytes == 0 || batching.max_line_bytes > (1u << 30)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_line_bytes must be between 1 and 1073741824 (got ", batching.max_line_bytes, ")"));

@@ -9,6 +9,7 @@
 #include "concurrentqueue/concurrentqueue.h"
 #include "concurrentqueue/lightweightsemaphore.h"
 #include "logweave/parser.h"
+#include "logweave/thread_priority.h"
 #include "logweave/unstructured.h"
 
 namespace logweave {
@@ -148,6 +149,8 @@ class PipelineImpl {
 
   void WorkerLoop(uint32_t w) {
     Worker& worker = *workers_[w];
+    // Validated by PipelineOptions::Validate; a refusal leaves the priority as it was.
+    if (options_.worker_nice > 0) LowerThisThreadsPriority(options_.worker_nice).IgnoreError();
     std::vector<std::vector<ShardRecord>> by_shard(shard_count_);
     while (true) {
       bool did_work = DrainOwnShards(w);

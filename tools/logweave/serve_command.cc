@@ -22,6 +22,7 @@
 #include "logweave/parser.h"
 #include "logweave/pipeline.h"
 #include "logweave/plain_text.h"
+#include "logweave/thread_priority.h"
 
 namespace logweave::cli {
 namespace {
@@ -151,7 +152,11 @@ int RunServe(const std::vector<std::string>& args) {
     config = *loaded;
   }
   if (threads) config.pipeline.threads = static_cast<uint32_t>(threads);
+  // Ingestion and analysis yield the cores to queries (serve.ingest_nice).
+  const int nice = config.serve.ingest_nice;
+  config.pipeline.worker_nice = nice;
   ServerOptions server_options;
+  server_options.analysis_nice = nice;
   server_options.address = address.empty() ? config.serve.address : address;
   server_options.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
   server_options.detectors = config.pipeline.detectors;
@@ -250,6 +255,7 @@ int RunServe(const std::vector<std::string>& args) {
     }
     consumer = std::move(*created);
     kafka_thread = std::thread([&] {
+      LowerThisThreadsPriority(nice).IgnoreError();  // 0-19, validated with the config
       if (absl::Status s = consumer->Run(stop_kafka); !s.ok()) {
         std::fprintf(stderr, "logweave serve: kafka: %s\n", std::string(s.message()).c_str());
       }
@@ -296,7 +302,10 @@ int RunServe(const std::vector<std::string>& args) {
   std::atomic<bool> stop_stdin{false};
   std::thread stdin_thread;
   if (follow_stdin) {
-    stdin_thread = std::thread(StreamStdin, pipeline->get(), config.pipeline.batching, &stop_stdin);
+    stdin_thread = std::thread([&] {
+      LowerThisThreadsPriority(nice).IgnoreError();
+      StreamStdin(pipeline->get(), config.pipeline.batching, &stop_stdin);
+    });
   }
   std::atomic<bool> stop_follow{false};
   std::thread follow_thread;
@@ -316,6 +325,7 @@ int RunServe(const std::vector<std::string>& args) {
     }
     follower = std::move(*created);
     follow_thread = std::thread([&] {
+      LowerThisThreadsPriority(nice).IgnoreError();
       if (absl::Status s = follower->Run(stop_follow); !s.ok()) {
         std::fprintf(stderr, "logweave serve: follow: %s\n", std::string(s.message()).c_str());
       }

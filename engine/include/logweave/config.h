@@ -33,6 +33,9 @@ struct ServeConfig {
   std::vector<std::string> follow;               // sources: - follow: [paths or globs]
   std::string state_dir;                         // serve.state_dir: follow checkpoints
   std::string follow_start_at = "beginning";     // serve.follow_start_at: beginning | end
+  // serve.ingest_nice: nice value (0-19) of the ingestion and analysis
+  // threads, so that queries get the cores first; 0 = same as the queries.
+  int ingest_nice = 10;
   // kafka: {brokers, group_id, topics, start, service_from, properties}
   std::string kafka_brokers;
   std::string kafka_group_id = "logweave";

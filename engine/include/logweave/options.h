@@ -101,6 +101,10 @@ struct PipelineOptions {
   // Raw bytes allowed in flight between sources and the index before Submit() blocks.
   // Default 64 MiB. Must be >= 1 MiB.
   uint64_t queue_bytes = 64ull << 20;
+  // Nice value (0-19) of the worker threads: above 0, queries (gRPC threads
+  // at the process's priority) get the cores first when both want them, and
+  // ingestion still uses every idle cycle. 0 = the process's own priority.
+  int worker_nice = 0;
   LineBatcherOptions batching;
   ParserOptions parser;
   IndexOptions index;
