@@ -5,18 +5,32 @@
 //  3. file follow (one PollOnce scan over the files: the same read path a
 //     live follower takes when it catches up).
 //
-//   stream_throughput [--partitions P] DIR_OF_LOGS
+//   stream_throughput [--partitions P] [--only replay|kafka|follow] [--kafka KEY=VALUE]...
+//                     DIR_OF_LOGS
+//
+// Each row also gives the CPU the process used meanwhile, in cores (user +
+// system time / wall time): below the core count, a path waits rather than
+// works. --only runs one path (after replay, which the ratios need), e.g. to
+// profile it.
 //
 // The mock broker keeps about 5 MB per partition (older messages are deleted),
 // so give it enough partitions for the data: P x 5 MB > the largest file.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "file/file_source.h"
 #include "follow/follow_source.h"
 #include "kafka/embedded_kafka.h"
@@ -32,33 +46,79 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// User + system CPU seconds of the process so far.
+double CpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds (user + system) used so far by this process's threads named
+// `name` (librdkafka names the mock broker's thread "rdk:mock").
+double ThreadCpuSeconds(const std::string& name) {
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm_in(task.path() / "comm");
+    std::string comm;
+    std::getline(comm_in, comm);
+    if (comm != name) continue;
+    std::ifstream stat_in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_in)), std::istreambuf_iterator<char>());
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));  // from field 3 on
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stoull(field);
+      if (i == 15) stime = std::stoull(field);
+    }
+    total += static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+  }
+  return total;
+}
+
 std::unique_ptr<logweave::Pipeline> NewPipeline() {
   return std::move(*logweave::Pipeline::Create(logweave::PipelineOptions{}));
 }
 
-void Row(const char* name, uint64_t lines, uint64_t bytes, double seconds, double reference) {
+void Row(const char* name, uint64_t lines, uint64_t bytes, double seconds, double reference,
+         double cpu_seconds) {
   std::printf(
-      "| %s | %llu | %.3f | %.0f | %.1f | %s |\n", name, static_cast<unsigned long long>(lines),
-      seconds, lines / seconds, bytes / seconds / 1e6,
-      reference > 0 ? std::to_string(lines / seconds / reference).substr(0, 4).c_str() : "1.00");
+      "| %s | %llu | %.3f | %.0f | %.1f | %s | %.2f |\n", name,
+      static_cast<unsigned long long>(lines), seconds, lines / seconds, bytes / seconds / 1e6,
+      reference > 0 ? std::to_string(lines / seconds / reference).substr(0, 4).c_str() : "1.00",
+      cpu_seconds / seconds);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   int partitions = 6;
+  std::string only;  // "": every path
+  std::vector<std::pair<std::string, std::string>> kafka_properties;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--partitions" && i + 1 < argc) {
       partitions = std::stoi(argv[++i]);
+    } else if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
+    } else if (a == "--kafka" && i + 1 < argc) {  // a librdkafka property, k=v
+      std::string kv = argv[++i];
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "--kafka needs KEY=VALUE (got \"%s\")\n", kv.c_str());
+        return 2;
+      }
+      kafka_properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     } else {
       args.push_back(a);
     }
   }
   logweave::ExpandedPaths paths = logweave::ExpandReplayPaths(args);
   if (paths.files.empty()) {
-    std::fprintf(stderr, "usage: stream_throughput [--partitions P] DIR (make one with loggen)\n");
+    std::fprintf(stderr,
+                 "usage: stream_throughput [--partitions P] [--only replay|kafka|follow] DIR "
+                 "(make one with loggen)\n");
     return 2;
   }
   // Load the lines once (also warms the page cache).
@@ -76,13 +136,17 @@ int main(int argc, char** argv) {
     total_lines += lines.size();
   }
   std::printf(
-      "| source | lines | seconds | lines/s | MB/s | vs replay |\n|---|---|---|---|---|---|\n");
+      "| source | lines | seconds | lines/s | MB/s | vs replay | CPU (cores) |\n"
+      "|---|---|---|---|---|---|---|\n");
 
   // 1. Replay.
   double replay_lps = 0;
+  double replay_cpu = 0;  // CPU seconds of the replay
+  std::string mock_note;  // printed after the table
   {
     auto p = NewPipeline();
     auto start = Clock::now();
+    const double cpu = CpuSeconds();
     for (const auto& f : paths.files) {
       uint32_t src = p->AddSource(f);
       (void)logweave::ReadSource(f, {}, src,
@@ -91,11 +155,12 @@ int main(int argc, char** argv) {
     p->Flush();
     double s = Since(start);
     replay_lps = p->Stats().lines / s;
-    Row("replay (files)", p->Stats().lines, total_bytes, s, 0);
+    replay_cpu = CpuSeconds() - cpu;
+    Row("replay (files)", p->Stats().lines, total_bytes, s, 0, replay_cpu);
   }
 
   // 2. Kafka.
-  {
+  if (only.empty() || only == "kafka") {
     auto kafka = std::move(*logweave::EmbeddedKafka::Create());
     logweave::KafkaSourceOptions o;
     o.brokers = kafka->bootstrap();
@@ -115,19 +180,29 @@ int main(int argc, char** argv) {
     // The mock broker answers a fetch only after fetch.wait.max.ms (500 ms by
     // default) when it has less than fetch.min.bytes; a real broker does not.
     o.properties["fetch.wait.max.ms"] = "10";
+    for (const auto& [k, v] : kafka_properties) o.properties[k] = v;
     auto p = NewPipeline();
     auto source = std::move(*logweave::KafkaSource::Create(o, p.get()));
     std::atomic<bool> stop{false};
     auto start = Clock::now();
+    const double cpu = CpuSeconds();
+    double first_line_cpu = 0;
+    double first_line_mock_cpu = 0;
     std::thread consumer([&] { (void)source->Run(stop); });
     // The group join is part of the measurement; report it separately too.
     double first_line = 0;
     while (p->Stats().lines < total_lines && Since(start) < 300) {
-      if (first_line == 0 && p->Stats().lines > 0) first_line = Since(start);
+      if (first_line == 0 && p->Stats().lines > 0) {
+        first_line = Since(start);
+        first_line_cpu = CpuSeconds();
+        first_line_mock_cpu = ThreadCpuSeconds("rdk:mock");
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     p->Flush();
     double s = Since(start);
+    const double end_cpu = CpuSeconds();
+    const double end_mock_cpu = ThreadCpuSeconds("rdk:mock");
     stop = true;
     consumer.join();
     logweave::KafkaSourceStats ks = source->Stats();
@@ -135,22 +210,34 @@ int main(int argc, char** argv) {
                  (unsigned long long)ks.messages, (unsigned long long)ks.batches,
                  (unsigned long long)ks.pauses, (unsigned long long)ks.commits,
                  (unsigned long long)ks.errors);
-    Row("kafka consumer group (incl. group join)", p->Stats().lines, total_bytes, s, replay_lps);
+    Row("kafka consumer group (incl. group join)", p->Stats().lines, total_bytes, s, replay_lps,
+        end_cpu - cpu);
     double steady = s - first_line;
     Row("kafka consumer group (after the first line)", p->Stats().lines, total_bytes, steady,
-        replay_lps);
+        replay_lps, end_cpu - first_line_cpu);
+    mock_note = absl::StrFormat(
+        "\nAfter the first line the mock broker's thread used %.2f of those CPU seconds "
+        "(%.0f%%): a real broker runs elsewhere. CPU per line: kafka %.2f us (without the mock "
+        "broker %.2f us), replay %.2f us.\n",
+        end_mock_cpu - first_line_mock_cpu,
+        100 * (end_mock_cpu - first_line_mock_cpu) / std::max(end_cpu - first_line_cpu, 1e-9),
+        1e6 * (end_cpu - first_line_cpu) / total_lines,
+        1e6 * (end_cpu - first_line_cpu - (end_mock_cpu - first_line_mock_cpu)) / total_lines,
+        1e6 * replay_cpu / total_lines);
   }
 
   // 3. File follow.
-  {
+  if (only.empty() || only == "follow") {
     auto p = NewPipeline();
     logweave::FollowOptions fo;
     fo.paths = paths.files;
     auto follower = std::move(*logweave::FollowSource::Create(fo, p.get()));
     auto start = Clock::now();
+    const double cpu = CpuSeconds();
     while (p->Stats().lines < total_lines && Since(start) < 300) (void)follower->PollOnce();
     p->Flush();
-    Row("file follow", p->Stats().lines, total_bytes, Since(start), replay_lps);
+    Row("file follow", p->Stats().lines, total_bytes, Since(start), replay_lps, CpuSeconds() - cpu);
   }
+  std::fputs(mock_note.c_str(), stdout);
   return 0;
 }

@@ -187,6 +187,13 @@ class KafkaSourceImpl {
         {"enable.auto.offset.store", "false"},
         {"enable.partition.eof", "false"},
         {"auto.offset.reset", options_.start == "latest" ? "latest" : "earliest"},
+        // Prefetch: librdkafka stops fetching while its local queue (one for
+        // all partitions) holds queued.min.messages (default 100000), and
+        // then waits fetch.error.backoff.ms (default 500 ms) before it looks
+        // again; a log consumer drains 100k lines in a fraction of that and
+        // then idled. Memory stays bounded by queued.max.messages.kbytes.
+        {"queued.min.messages", "1000000"},
+        {"fetch.error.backoff.ms", "50"},
     };
     for (const auto& [name, value] : options_.properties) settings.emplace_back(name, value);
     for (const auto& [name, value] : settings) {
@@ -454,24 +461,37 @@ class KafkaSourceImpl {
   void AddMessage(const rd_kafka_message_t& message) {
     messages_.fetch_add(1, std::memory_order_relaxed);
     bytes_.fetch_add(message.len, std::memory_order_relaxed);
-    const char* topic = rd_kafka_topic_name(message.rkt);
-    TopicPartition tp(topic, message.partition);
-    PendingRound& pending = current_[tp];
-    if (!pending.round) pending.round = std::make_shared<Round>();
-    pending.round->last_offset = message.offset;
-    ++pending.round->messages;
+    // Messages come in runs from one partition: the last one's round and
+    // batch are reused without looking them up (not with service_from key,
+    // where the batch depends on the key).
+    const bool same_partition = last_.pending != nullptr && message.rkt == last_.rkt &&
+                                message.partition == last_.partition;
+    PendingRound* pending = last_.pending;
+    if (!same_partition) {
+      TopicPartition tp(rd_kafka_topic_name(message.rkt), message.partition);
+      auto it = current_.try_emplace(std::move(tp)).first;
+      pending = &it->second;
+      if (!pending->round) pending->round = std::make_shared<Round>();
+      last_ = LastPartition{message.rkt, message.partition, &it->first, pending, nullptr};
+    }
+    pending->round->last_offset = message.offset;
+    ++pending->round->messages;
     if (message.payload == nullptr) {
       tombstones_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    std::string_view key;
-    if (message.key != nullptr) {
-      key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+    RawBatch* batch = last_.batch;
+    if (batch == nullptr || service_from_key_) {
+      std::string_view key;
+      if (message.key != nullptr) {
+        key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+      }
+      const uint32_t source = SourceFor(*last_.tp, key);
+      batch = &pending->batches[source];
+      batch->source_id = source;
+      last_.batch = batch;
     }
-    const uint32_t source = SourceFor(tp, key);
-    RawBatch& batch = pending.batches[source];
-    batch.source_id = source;
-    AppendLines(&batch, std::string_view(static_cast<const char*>(message.payload), message.len),
+    AppendLines(batch, std::string_view(static_cast<const char*>(message.payload), message.len),
                 static_cast<uint64_t>(message.offset));
   }
 
@@ -549,6 +569,7 @@ class KafkaSourceImpl {
       }
     }
     current_.clear();
+    last_ = {};
   }
 
   // Submits held batches while the pipeline has room. True when nothing is
@@ -642,6 +663,7 @@ class KafkaSourceImpl {
       revoked.emplace(partitions->elems[i].topic, partitions->elems[i].partition);
     }
     for (const TopicPartition& tp : revoked) current_.erase(tp);
+    last_ = {};
     {
       absl::MutexLock lock(&mu_);
       std::deque<HeldBatch> kept;
@@ -764,6 +786,15 @@ class KafkaSourceImpl {
   bool paused_ = false;
   uint64_t commit_callbacks_ = 0;
   std::map<TopicPartition, PendingRound> current_;
+  // Where the last message went (entries of current_; reset with it).
+  struct LastPartition {
+    const rd_kafka_topic_t* rkt = nullptr;
+    int32_t partition = -1;
+    const TopicPartition* tp = nullptr;
+    PendingRound* pending = nullptr;
+    RawBatch* batch = nullptr;  // its batch, with service_from topic
+  };
+  LastPartition last_;
   std::deque<HeldBatch> held_;
   absl::flat_hash_map<std::string, uint32_t> source_ids_;
   absl::flat_hash_set<std::string> key_services_;

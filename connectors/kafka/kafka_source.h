@@ -70,7 +70,8 @@ struct KafkaSourceOptions {
   std::string start = "committed";
   // Passed to librdkafka as they are (security.protocol, sasl.*, ssl.*,
   // client.id, fetch.*, partition.assignment.strategy, ...); applied after the
-  // source's own defaults, so they override them. The properties the source
+  // source's own defaults (queued.min.messages 1000000, fetch.error.backoff.ms
+  // 50: keep fetching while lines are indexed), so they override them. The properties the source
   // manages itself are rejected: bootstrap.servers (use brokers), group.id
   // (use group_id), enable.auto.commit and enable.auto.offset.store.
   std::map<std::string, std::string> properties;
