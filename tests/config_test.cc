@@ -363,5 +363,18 @@ TEST(ServeConfigTest, IngestNiceOutOfRangeNamesTheKey) {
   }
 }
 
+TEST(IndexConfigTest, MaxBytesTakesASizeAndRefusesTinyBudgets) {
+  absl::StatusOr<PipelineOptions> ok = LoadConfigString("index:\n  max_bytes: 2GiB\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->index.max_bytes, 2ull << 30);
+  absl::StatusOr<PipelineOptions> off = LoadConfigString("index:\n  max_bytes: 0\n");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->index.max_bytes, 0u);
+  absl::StatusOr<PipelineOptions> tiny = LoadConfigString("index:\n  max_bytes: 1MiB\n");
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.status().message().find("index.max_bytes"), std::string_view::npos)
+      << tiny.status();
+}
+
 }  // namespace
 }  // namespace logweave

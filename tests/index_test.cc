@@ -302,5 +302,127 @@ TEST_F(IndexTest, ScanInChunksVisitsEveryTraceOnceWhileInsertsContinue) {
   EXPECT_EQ(old_seen, kBefore);
 }
 
+// A one-shard index with a small memory budget, filled with batches of lines.
+class IndexEvictionTest : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kBudget = 8ull << 20;
+
+  IndexEvictionTest()
+      : index_(
+            IndexOptions{
+                .shards = 1, .dedupe = true, .dedupe_window = 1 << 20, .max_bytes = kBudget},
+            1, &sources_) {
+    source_ = sources_.Add("big.log", "svc");
+    parser_ = std::move(*LineParser::Create({}));
+  }
+
+  // Inserts `lines` in batches of 4096, each batch's block kept by the index.
+  void InsertLines(const std::vector<std::string>& lines) {
+    for (size_t begin = 0; begin < lines.size(); begin += 4096) {
+      RawBatch raw;
+      raw.source_id = source_;
+      raw.first_seq = seq_;
+      const size_t end = std::min(lines.size(), begin + 4096);
+      for (size_t i = begin; i < end; ++i) raw.AddLine(lines[i], 0, ++seq_);
+      ParsedBatch parsed;
+      parser_->ParseBatch(std::move(raw), "svc", &parsed);
+      std::vector<ShardRecord> records;
+      for (size_t i = 0; i < parsed.records.size(); ++i) {
+        if (parsed.records[i].kind == RecordKind::kEmpty) continue;
+        records.push_back({&parsed.records[i], parsed.line_hashes[i], parsed.trace_hashes[i]});
+      }
+      index_.Insert(0, parsed.block, records.data(), records.size());
+    }
+  }
+
+  static std::string Line(int i, const std::string& trace) {
+    return R"({"ts":)" + std::to_string(1000 + i) + R"(,"msg":"event number )" + std::to_string(i) +
+           R"( with some padding to look like a real line","trace_id":")" + trace +
+           R"(","service":"svc"})";
+  }
+
+  SourceNames sources_;
+  Index index_;
+  uint32_t source_;
+  std::unique_ptr<LineParser> parser_;
+  uint64_t seq_ = 0;
+};
+
+TEST_F(IndexEvictionTest, DropsTheOldestEventsToStayWithinTheBudget) {
+  // "early": 3 events at the very start; "spanning": one event at the start
+  // and one at the end; "late": 2 events at the end; 200k filler traces.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3; ++i) lines.push_back(Line(i, "early"));
+  lines.push_back(Line(3, "spanning"));
+  const int kFiller = 200'000;
+  for (int i = 0; i < kFiller; ++i) lines.push_back(Line(10 + i, "t" + std::to_string(i)));
+  lines.push_back(Line(kFiller + 20, "spanning"));
+  lines.push_back(Line(kFiller + 21, "late"));
+  lines.push_back(Line(kFiller + 22, "late"));
+  InsertLines(lines);
+
+  IndexCounters c = index_.Counters();
+  EXPECT_GT(c.evicted_events, 0u);
+  EXPECT_EQ(c.events + c.evicted_events, lines.size());
+  EXPECT_EQ(c.evicted_events % 32768, 0u);  // whole chunks
+  // Most of the lines are gone; what is held is the newest. (The per-trace
+  // records of 200k traces alone exceed this small budget: they are kept.)
+  EXPECT_LT(c.events, lines.size() / 2);
+
+  absl::StatusOr<Timeline> early = index_.GetTimeline("early");
+  ASSERT_TRUE(early.ok()) << early.status();  // known, evicted: not NOT_FOUND
+  EXPECT_TRUE(early->events.empty());
+  EXPECT_EQ(early->evicted_events, 3u);
+  EXPECT_EQ(index_.GetTimeline("never-seen").status().code(), absl::StatusCode::kNotFound);
+
+  absl::StatusOr<Timeline> spanning = index_.GetTimeline("spanning", {.with_raw = true});
+  ASSERT_TRUE(spanning.ok());
+  ASSERT_EQ(spanning->events.size(), 1u);
+  EXPECT_EQ(spanning->evicted_events, 1u);
+  EXPECT_EQ(spanning->events[0].raw, Line(kFiller + 20, "spanning"));
+
+  absl::StatusOr<Timeline> late = index_.GetTimeline("late", {.with_raw = true});
+  ASSERT_TRUE(late.ok());
+  ASSERT_EQ(late->events.size(), 2u);
+  EXPECT_EQ(late->evicted_events, 0u);
+  EXPECT_EQ(late->events[1].raw, Line(kFiller + 22, "late"));
+
+  // Scans skip fully evicted traces; analysis passes see partial ones as such.
+  bool early_scanned = false;
+  index_.ScanTraces({}, [&](const TraceSummaryView& t) {
+    early_scanned = early_scanned || t.trace_id == "early";
+    return true;
+  });
+  EXPECT_FALSE(early_scanned);
+  EXPECT_EQ(index_.GetTraceInfo("early").status().code(), absl::StatusCode::kNotFound);
+  uint32_t spanning_evicted = 0;
+  size_t spanning_count = 0;
+  index_.ForEachTraceWithEvents([&](const TraceView& v) {
+    EXPECT_NE(v.trace_id, "early");
+    if (v.trace_id == "spanning") {
+      spanning_evicted = v.evicted;
+      spanning_count = v.count;
+    }
+  });
+  EXPECT_EQ(spanning_evicted, 1u);
+  EXPECT_EQ(spanning_count, 1u);
+}
+
+TEST_F(IndexEvictionTest, ARepeatOfAnEvictedLineIsStoredAgain) {
+  std::vector<std::string> lines;
+  lines.push_back(Line(0, "again"));
+  for (int i = 0; i < 200'000; ++i) lines.push_back(Line(10 + i, "f" + std::to_string(i)));
+  InsertLines(lines);
+  ASSERT_EQ(index_.GetTimeline("again")->events.size(), 0u);
+  const uint64_t duplicates = index_.Counters().duplicates;
+  InsertLines({Line(0, "again")});  // its twin is gone: nothing to compare with
+  EXPECT_EQ(index_.Counters().duplicates, duplicates);
+  absl::StatusOr<Timeline> again = index_.GetTimeline("again", {.with_raw = true});
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->events.size(), 1u);
+  EXPECT_EQ(again->events[0].raw, Line(0, "again"));
+  EXPECT_EQ(again->evicted_events, 1u);
+}
+
 }  // namespace
 }  // namespace logweave

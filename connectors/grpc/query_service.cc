@@ -210,6 +210,7 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
                         std::string(t.status().message()));
   }
   response->set_trace_id(t->trace_id);
+  response->set_evicted_events(t->evicted_events);
   response->set_start_unix_nano(t->start_ns);
   response->set_end_unix_nano(t->end_ns);
   for (const auto& s : t->services) response->add_services(s);
@@ -443,7 +444,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_index_bytes(s.index_bytes);
   out->set_queued_bytes(s.queued_bytes);
   out->set_batches(s.batches);
-  out->set_evicted_events(0);
+  out->set_evicted_events(s.evicted_events);
   out->set_watermark_unix_nano(s.max_time_ns);
   out->set_lag_seconds(
       s.max_time_ns == 0 ? 0

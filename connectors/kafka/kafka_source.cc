@@ -426,13 +426,22 @@ class KafkaSourceImpl {
     const absl::Time deadline = absl::Now() + timeout;
     uint32_t count = 0;
     uint64_t bytes = 0;
-    while (count < options_.max_batch_messages && bytes < options_.max_batch_bytes &&
-           !stop.load(std::memory_order_acquire)) {
-      const int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-      if (ms < 0) break;
+    int64_t ms = absl::ToInt64Milliseconds(timeout);
+    for (uint32_t polls = 0;
+         count < options_.max_batch_messages && bytes < options_.max_batch_bytes &&
+         !stop.load(std::memory_order_acquire);
+         ++polls) {
+      // Reading the clock costs more than taking a queued message: while
+      // messages flow, look at it every 64 polls.
+      if (polls % 64 == 0) {
+        ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+        if (ms < 0) break;
+      }
       rd_kafka_message_t* message = rd_kafka_consumer_poll(rk_, static_cast<int>(ms));
       if (message == nullptr) {
         if (ms == 0) break;
+        ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+        if (ms < 0) break;
         continue;
       }
       if (message->err) {

@@ -670,7 +670,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   RunState state(options_, sources_, watermark_ns);
   TraceFacts facts;
   // Pass 1: learn from the judged traces; count late arrivals.
+  // Traces whose oldest events were evicted (index.max_bytes) are neither
+  // learned from nor judged: what is missing from them may just be gone.
   index_.ForEachTraceWithEvents([&](const TraceView& view) {
+    if (view.evicted > 0) return;
     state.BuildFacts(view, &facts);
     state.Learn(facts);
     if (state.Judged(facts)) {
@@ -688,6 +691,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   // Pass 2: judge.
   std::vector<Finding> findings;
   index_.ForEachTraceWithEvents([&](const TraceView& view) {
+    if (view.evicted > 0) return;
     state.BuildFacts(view, &facts);
     state.Judge(facts, &findings);
   });

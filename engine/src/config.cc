@@ -409,7 +409,8 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
     options.batching.batch_bytes = static_cast<uint32_t>(v);
   }
   if (const YAML::Node index = root["index"]; index && !index.IsNull()) {
-    if (auto s = CheckKeys(origin, index, "index.", {"shards", "dedupe", "dedupe_window"});
+    if (auto s = CheckKeys(origin, index, "index.",
+                           {"shards", "dedupe", "dedupe_window", "max_bytes"});
         !s.ok()) {
       return s;
     }
@@ -418,6 +419,18 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
                             &options.index.dedupe_window);
           !s.ok()) {
         return s;
+      }
+    }
+    if (index["max_bytes"]) {
+      if (auto s = ReadSize(origin, index["max_bytes"], "index.max_bytes",
+                            &options.index.max_bytes);
+          !s.ok()) {
+        return s;
+      }
+      if (options.index.max_bytes != 0 && options.index.max_bytes < (64ull << 20)) {
+        return Bad(origin, index["max_bytes"], "index.max_bytes",
+                   absl::StrCat("must be 0 (no limit) or at least 64MiB (got ",
+                                options.index.max_bytes, ")"));
       }
     }
     if (index["shards"]) {

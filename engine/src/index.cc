@@ -202,8 +202,11 @@ class DedupeWindow {
 // writer, one batch at a time); read by query threads under mu_ as readers.
 class Shard {
  public:
-  explicit Shard(size_t dedupe_window)
-      : traces_(0, TraceSlotHash{}, TraceSlotEq{this}), dedupe_(dedupe_window) {}
+  // `max_bytes`: this shard's memory budget; 0 = unlimited.
+  Shard(size_t dedupe_window, uint64_t max_bytes)
+      : max_bytes_(max_bytes),
+        traces_(0, TraceSlotHash{}, TraceSlotEq{this}),
+        dedupe_(dedupe_window) {}
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
@@ -212,7 +215,9 @@ class Shard {
     PrepareForInsert(count, dedupe);
     absl::MutexLock lock(&mu_);
     InstallPrepared();
-    if (block != nullptr && (blocks_.empty() || blocks_.back() != block)) blocks_.push_back(block);
+    if (block != nullptr && (blocks_.empty() || blocks_.back().block != block)) {
+      blocks_.push_back(BlockRef{block, events_});
+    }
     // Hash-table slots are random accesses: ask for them a few records ahead.
     constexpr size_t kLookahead = 8;
     for (size_t i = 0; i < count; ++i) {
@@ -224,21 +229,55 @@ class Shard {
       }
       InsertOne(records[i], block != nullptr, dedupe);
     }
-    bytes_ = line_bytes_ + arena_.reserved_bytes() +
-             chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
+    if (block != nullptr) blocks_.back().end = events_;
+    UpdateBytes();
+    // Over budget: drop the oldest full chunks of events (never the one being filled).
+    while (max_bytes_ > 0 && bytes_ > max_bytes_ &&
+           (first_live_ >> kChunkShift) + 1 < chunks_.size()) {
+      EvictOldestChunk();
+      UpdateBytes();
+    }
+  }
+
+  void UpdateBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t chunk_arena_bytes = 0;
+    for (size_t c = first_live_ >> kChunkShift; c < chunk_arenas_.size(); ++c) {
+      if (chunk_arenas_[c] != nullptr) chunk_arena_bytes += chunk_arenas_[c]->reserved_bytes();
+    }
+    const size_t live_chunks = chunks_.size() - (first_live_ >> kChunkShift);
+    bytes_ = line_bytes_ + arena_.reserved_bytes() + chunk_arena_bytes +
+             live_chunks * kChunkEvents * sizeof(StoredEvent) +
              trace_chunks_.size() * kTraceChunkSize * sizeof(TraceRecord) +
              traces_.capacity() * (sizeof(TraceSlot) + 1) + dedupe_.bytes() +
              escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
   }
 
+  // Frees the oldest chunk of events with the line bytes and escaped
+  // messages only they used. Traces keep their records: a trace whose
+  // events are all gone answers as evicted.
+  void EvictOldestChunk() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const uint32_t begin = first_live_;
+    const uint32_t chunk = begin >> kChunkShift;
+    for (uint32_t i = begin; i < begin + kChunkEvents; ++i) {
+      const StoredEvent& ev = Event(i);
+      line_bytes_ -= ev.raw_len + 1;
+      if (ev.msg_off == kEscapedMessage) escaped_.erase(i);
+    }
+    chunks_[chunk].reset();
+    if (chunk < chunk_arenas_.size()) chunk_arenas_[chunk].reset();
+    first_live_ = begin + kChunkEvents;
+    evicted_events_ += kChunkEvents;
+    while (!blocks_.empty() && blocks_.front().end <= first_live_) blocks_.pop_front();
+  }
+
   // Copies the events of a trace out, newest inserted first. False if unknown.
   bool CollectTrace(std::string_view trace_id, uint64_t hash, const SourceNames& sources,
-                    bool with_raw, std::vector<TimelineEvent>* out) const {
+                    bool with_raw, std::vector<TimelineEvent>* out, uint32_t* evicted) const {
     absl::ReaderMutexLock lock(&mu_);
     const TraceRecord* t = FindTrace(trace_id, hash);
     if (t == nullptr) return false;
     out->reserve(t->count);
-    for (uint32_t e = t->last; e != kNoEvent; e = Event(e).prev) {
+    for (uint32_t e = Live(t->last); e != kNoEvent; e = Live(Event(e).prev)) {
       const StoredEvent& ev = Event(e);
       TimelineEvent& te = out->emplace_back();
       te.time_ns = ev.time_ns;
@@ -254,6 +293,7 @@ class Shard {
       te.kind = ev.kind;
       if (with_raw) te.raw.assign(ev.raw, ev.raw_len);
     }
+    *evicted = t->count - static_cast<uint32_t>(out->size());
     return true;
   }
 
@@ -261,7 +301,7 @@ class Shard {
   bool TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out) const {
     absl::ReaderMutexLock lock(&mu_);
     const TraceRecord* t = FindTrace(trace_id, hash);
-    if (t == nullptr) return false;
+    if (t == nullptr || Live(t->last) == kNoEvent) return false;
     const TraceSummaryView v = Summary(*t);
     out->trace_id = std::string(v.trace_id);
     out->route = std::string(v.route);
@@ -272,7 +312,7 @@ class Shard {
     // Services by the time of their first timed event; ties and untimed
     // services keep the order of their first event's arrival.
     std::vector<std::pair<int64_t, uint32_t>> first;  // (time, service), newest arrival first
-    for (uint32_t e = t->last; e != kNoEvent; e = Event(e).prev) {
+    for (uint32_t e = Live(t->last); e != kNoEvent; e = Live(Event(e).prev)) {
       const StoredEvent& ev = Event(e);
       const int64_t time =
           ev.flags & (kRecordHasTime | kRecordTimeInferred) ? ev.time_ns : INT64_MAX;
@@ -294,7 +334,8 @@ class Shard {
 
   IndexCounters Counters() const {
     absl::ReaderMutexLock lock(&mu_);
-    return IndexCounters{events_, trace_count_, duplicates_, bytes_};
+    return IndexCounters{events_ - evicted_events_, trace_count_, duplicates_, bytes_,
+                         evicted_events_};
   }
 
   // Visits traces [0, count) in chunks of kScanChunk, in creation order
@@ -342,7 +383,8 @@ class Shard {
     bool service_ok = !want_service || service < 63;
     bool text_ok = filter.text.empty();
     if (service_ok && text_ok) return true;
-    for (uint32_t e = t.last; e != kNoEvent && !(service_ok && text_ok); e = Event(e).prev) {
+    for (uint32_t e = Live(t.last); e != kNoEvent && !(service_ok && text_ok);
+         e = Live(Event(e).prev)) {
       const StoredEvent& ev = Event(e);
       ++*work;
       service_ok = service_ok || ev.service == service;
@@ -358,7 +400,9 @@ class Shard {
       mu_.AssertReaderHeld();
       if (!filter.service.empty() && service == kNoEvent) service = services_.Find(filter.service);
       uint64_t work = 1;
-      if (!Matches(t, filter, service, &work)) return static_cast<int64_t>(work);
+      if (Live(t.last) == kNoEvent || !Matches(t, filter, service, &work)) {
+        return static_cast<int64_t>(work);
+      }
       return fn(Summary(t)) ? static_cast<int64_t>(work) : -1;
     });
   }
@@ -368,7 +412,7 @@ class Shard {
               const std::function<bool(const TraceSummaryView&)>& fn) const {
     absl::ReaderMutexLock lock(&mu_);
     const TraceRecord* t = FindTrace(trace_id, hash);
-    if (t == nullptr) return true;
+    if (t == nullptr || Live(t->last) == kNoEvent) return true;
     uint64_t work = 0;
     const uint32_t service = filter.service.empty() ? kNoEvent : services_.Find(filter.service);
     return !Matches(*t, filter, service, &work) || fn(Summary(*t));
@@ -376,7 +420,15 @@ class Shard {
 
   void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const {
     Walk(/*newest_first=*/false, [&](const TraceRecord& t) -> int64_t {
-      fn(t.key.view(), t.count);
+      mu_.AssertReaderHeld();
+      if (Live(t.last) == kNoEvent) return 1;
+      uint32_t live = 0;
+      if (first_live_ == 0) {
+        live = t.count;
+      } else {
+        for (uint32_t e = Live(t.last); e != kNoEvent; e = Live(Event(e).prev)) ++live;
+      }
+      fn(t.key.view(), live);
       return 1;
     });
   }
@@ -386,7 +438,8 @@ class Shard {
     Walk(/*newest_first=*/false, [&](const TraceRecord& t) -> int64_t {
       mu_.AssertReaderHeld();
       events.clear();
-      for (uint32_t e = t.last; e != kNoEvent; e = Event(e).prev) {
+      if (Live(t.last) == kNoEvent) return 1;
+      for (uint32_t e = Live(t.last); e != kNoEvent; e = Live(Event(e).prev)) {
         const StoredEvent& ev = Event(e);
         EventView& v = events.emplace_back();
         v.time_ns = ev.time_ns;
@@ -405,6 +458,7 @@ class Shard {
       view.route = t.route == kNoEvent ? std::string_view() : routes_.Name(t.route);
       view.events = events.data();
       view.count = events.size();
+      view.evicted = t.count - static_cast<uint32_t>(events.size());
       fn(view);
       return static_cast<int64_t>(t.count);
     });
@@ -438,6 +492,11 @@ class Shard {
   const StoredEvent& Event(uint32_t i) const {
     return reinterpret_cast<const StoredEvent*>(
         chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
+  }
+  // `e` if that event is still held, else kNoEvent (links point backwards,
+  // so a walk stops at the first evicted event).
+  uint32_t Live(uint32_t e) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return e != kNoEvent && e >= first_live_ ? e : kNoEvent;
   }
   // The record of trace number `n`. The map's equality calls it during
   // lookups, which happen under mu_ (held by the caller of the lookup).
@@ -478,7 +537,7 @@ class Shard {
     const Record& r = *sr.record;
     uint32_t index = events_;
     if (dedupe && r.kind == RecordKind::kJson) {
-      uint32_t other_index = dedupe_.FindOrAdd(sr.line_hash, index);
+      uint32_t other_index = Live(dedupe_.FindOrAdd(sr.line_hash, index));
       if (other_index != kNoEvent) {
         const StoredEvent& other = Event(other_index);
         if (other.raw_len == r.raw.size() &&
@@ -499,7 +558,7 @@ class Shard {
     }
     StoredEvent& ev = Event(index);
     // The raw bytes stay in the batch's block (kept alive by blocks_), or are copied.
-    ev.raw = in_block ? r.raw.data() : arena_.Copy(r.raw).data();
+    ev.raw = in_block ? r.raw.data() : ChunkArena(index).Copy(r.raw).data();
     ev.raw_len = static_cast<uint32_t>(r.raw.size());
     line_bytes_ += r.raw.size() + 1;
     const bool message_in_raw =
@@ -509,7 +568,7 @@ class Shard {
       ev.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());
     } else {
       ev.msg_off = kEscapedMessage;
-      escaped_.emplace(index, arena_.Copy(r.message).data());
+      escaped_.emplace(index, ChunkArena(index).Copy(r.message).data());
     }
     ev.msg_len = static_cast<uint32_t>(r.message.size());
     ev.time_ns = r.time_ns;
@@ -592,6 +651,15 @@ class Shard {
     for (size_t i = 0; i < bytes; i += 4096) p[i] = 0;
   }
 
+  // The arena of the chunk holding event `index`: escaped messages and copied
+  // lines live and die with their events.
+  Arena& ChunkArena(uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const uint32_t chunk = index >> kChunkShift;
+    while (chunk_arenas_.size() <= chunk) chunk_arenas_.emplace_back();
+    if (chunk_arenas_[chunk] == nullptr) chunk_arenas_[chunk] = std::make_unique<Arena>(64 << 10);
+    return *chunk_arenas_[chunk];
+  }
+
   // Appends a trace record for `id` and maps it.
   TraceRecord& NewTrace(std::string_view id, uint64_t hash) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const uint32_t number = trace_count_;
@@ -624,8 +692,17 @@ class Shard {
 
   mutable absl::Mutex mu_;
   // Batch blocks holding this shard's raw lines (shared with other shards).
-  std::vector<std::shared_ptr<const std::string>> blocks_ ABSL_GUARDED_BY(mu_);
-  Arena arena_ ABSL_GUARDED_BY(mu_){1 << 20};  // trace ids, escaped messages, copied lines
+  struct BlockRef {
+    std::shared_ptr<const std::string> block;
+    uint32_t end;  // events before this one may point into it (a block's events are contiguous)
+  };
+  std::deque<BlockRef> blocks_ ABSL_GUARDED_BY(mu_);
+  Arena arena_ ABSL_GUARDED_BY(mu_){1 << 20};  // trace ids longer than kInlineBytes
+  // Per chunk of events: escaped messages and copied lines (null: none, or evicted).
+  std::vector<std::unique_ptr<Arena>> chunk_arenas_ ABSL_GUARDED_BY(mu_);
+  const uint64_t max_bytes_;
+  uint32_t first_live_ ABSL_GUARDED_BY(mu_) = 0;  // events before it are evicted
+  uint64_t evicted_events_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);  // the event log
   uint32_t events_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
@@ -654,7 +731,8 @@ Index::Index(const IndexOptions& options, uint32_t shards, const SourceNames* so
   shards_.reserve(shards == 0 ? 1 : shards);
   for (uint32_t i = 0; i < std::max<uint32_t>(shards, 1); ++i) {
     shards_.push_back(std::make_unique<internal::Shard>(
-        std::max<size_t>(options.dedupe_window / std::max<uint32_t>(shards, 1), 64)));
+        std::max<size_t>(options.dedupe_window / std::max<uint32_t>(shards, 1), 64),
+        options.max_bytes / std::max<uint32_t>(shards, 1)));
   }
 }
 
@@ -676,7 +754,7 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
   Timeline timeline;
   timeline.trace_id = std::string(trace_id);
   if (!shards_[ShardOfTraceHash(hash)]->CollectTrace(trace_id, hash, *sources_, options.with_raw,
-                                                     &timeline.events)) {
+                                                     &timeline.events, &timeline.evicted_events)) {
     return absl::NotFoundError(
         absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\""));
   }
@@ -725,6 +803,7 @@ IndexCounters Index::Counters() const {
     total.traces += c.traces;
     total.duplicates += c.duplicates;
     total.bytes += c.bytes;
+    total.evicted_events += c.evicted_events;
   }
   return total;
 }

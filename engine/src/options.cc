@@ -47,6 +47,10 @@ absl::Status IndexOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("index.shards must be between 0 (auto) and 4096 (got ", shards, ")"));
   }
+  if (max_bytes != 0 && max_bytes < (64ull << 20)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "index.max_bytes must be 0 (no limit) or at least 64MiB (got ", max_bytes, ")"));
+  }
   return absl::OkStatus();
 }
 

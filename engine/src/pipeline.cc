@@ -123,6 +123,7 @@ class PipelineImpl {
     s.traces = c.traces;
     s.duplicate_lines = c.duplicates;
     s.index_bytes = c.bytes;
+    s.evicted_events = c.evicted_events;
     {
       absl::MutexLock lock(&mu_);
       s.batches = batches_;

@@ -270,6 +270,7 @@ Timeline FromProto(const v1::GetTimelineResponse& r) {
   t.services.assign(r.services().begin(), r.services().end());
   t.start_ns = r.start_unix_nano();
   t.end_ns = r.end_unix_nano();
+  t.evicted_events = r.evicted_events();
   for (const v1::Event& e : r.events()) {
     TimelineEvent& te = t.events.emplace_back();
     te.time_ns = e.time_unix_nano();

@@ -78,6 +78,11 @@ std::string BaseName(std::string_view path) {
 
 std::string FormatTimelineText(const Timeline& t, bool with_raw) {
   std::string out;
+  if (t.events.empty() && t.evicted_events > 0) {
+    return absl::StrCat("trace ", t.trace_id, ": all ", t.evicted_events,
+                        " events were evicted to stay within index.max_bytes (oldest lines go "
+                        "first); raise it to keep more history\n");
+  }
   std::string services;
   for (const auto& s : t.services) absl::StrAppend(&services, services.empty() ? "" : ", ", s);
   absl::StrAppend(&out, "trace ", t.trace_id, ": ", t.events.size(), " events, ", t.services.size(),
@@ -86,6 +91,10 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
   size_t service_width = 7;
   for (const auto& e : t.events) service_width = std::max(service_width, e.service.size());
   service_width = std::min<size_t>(service_width, 24);
+  if (t.evicted_events > 0) {
+    absl::StrAppend(&out, "  (", t.evicted_events,
+                    " older events of this trace were evicted to stay within index.max_bytes)\n");
+  }
   absl::StrAppend(&out, "  ", Cell("TIME", 30), " ", Cell("OFFSET", 10), " ",
                   Cell("SERVICE", service_width), " ", Cell("LEVEL", 5), " ",
                   Cell("EVENT / MESSAGE", 48), " SOURCE\n");
@@ -118,6 +127,7 @@ std::string FormatTimelineJson(const Timeline& t, bool with_raw) {
   w.Field("start", TimeString(t.start_ns));
   w.Field("end", TimeString(t.end_ns));
   w.Field("duration_ms", static_cast<double>(t.end_ns - t.start_ns) / 1e6);
+  w.Field("evicted_events", static_cast<uint64_t>(t.evicted_events));
   w.Key("events");
   w.StartArray();
   for (const auto& e : t.events) {

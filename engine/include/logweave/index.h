@@ -52,6 +52,9 @@ struct Timeline {
   std::vector<std::string> services;  // distinct services, in order of first appearance
   int64_t start_ns = 0;
   int64_t end_ns = 0;
+  // Events of this trace no longer held (index.max_bytes evicted the oldest
+  // lines). All of them evicted: `events` is empty and this is > 0.
+  uint32_t evicted_events = 0;
 };
 
 struct TimelineOptions {
@@ -105,6 +108,7 @@ struct TraceView {
   std::string_view route;
   const EventView* events = nullptr;
   size_t count = 0;
+  uint32_t evicted = 0;  // older events of the trace no longer held (see IndexOptions::max_bytes)
 };
 
 // What a search asks of a trace; empty fields match everything.
@@ -140,10 +144,11 @@ struct TraceInfo {
 
 // Per-shard counters, added up across shards in IngestStats.
 struct IndexCounters {
-  uint64_t events = 0;
+  uint64_t events = 0;  // held now
   uint64_t traces = 0;
   uint64_t duplicates = 0;
-  uint64_t bytes = 0;  // line bytes held, plus events, maps and arenas
+  uint64_t bytes = 0;           // line bytes held, plus events, maps and arenas
+  uint64_t evicted_events = 0;  // dropped to stay within IndexOptions::max_bytes
 };
 
 // The index: S shards. Insert() for shard k must be called by one thread at a
@@ -173,8 +178,10 @@ class Index {
   void Insert(uint32_t shard, const std::shared_ptr<const std::string>& block,
               const ShardRecord* records, size_t count);
 
-  // The events of `trace_id` ordered by event time. NOT_FOUND if the index has
-  // no event of that trace; INVALID_ARGUMENT for an empty id.
+  // The events of `trace_id` ordered by event time. NOT_FOUND if the index
+  // never had an event of that trace; INVALID_ARGUMENT for an empty id. A
+  // trace whose events were all evicted is found, with no events and
+  // Timeline::evicted_events > 0.
   absl::StatusOr<Timeline> GetTimeline(std::string_view trace_id,
                                        const TimelineOptions& options = {}) const;
 
