@@ -445,6 +445,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_queued_bytes(s.queued_bytes);
   out->set_batches(s.batches);
   out->set_evicted_events(s.evicted_events);
+  out->set_evicted_traces(s.evicted_traces);
   out->set_watermark_unix_nano(s.max_time_ns);
   out->set_lag_seconds(
       s.max_time_ns == 0 ? 0

@@ -235,6 +235,8 @@ class Shard {
     while (max_bytes_ > 0 && bytes_ > max_bytes_ &&
            (first_live_ >> kChunkShift) + 1 < chunks_.size()) {
       EvictOldestChunk();
+      while (EvictOldestTraceChunk()) {
+      }
       UpdateBytes();
     }
   }
@@ -245,11 +247,33 @@ class Shard {
       if (chunk_arenas_[c] != nullptr) chunk_arena_bytes += chunk_arenas_[c]->reserved_bytes();
     }
     const size_t live_chunks = chunks_.size() - (first_live_ >> kChunkShift);
-    bytes_ = line_bytes_ + arena_.reserved_bytes() + chunk_arena_bytes +
-             live_chunks * kChunkEvents * sizeof(StoredEvent) +
-             trace_chunks_.size() * kTraceChunkSize * sizeof(TraceRecord) +
+    for (const auto& arena : trace_arenas_) {
+      if (arena != nullptr) chunk_arena_bytes += arena->reserved_bytes();
+    }
+    bytes_ = line_bytes_ + chunk_arena_bytes + live_chunks * kChunkEvents * sizeof(StoredEvent) +
+             (trace_chunks_.size() - (first_live_trace_ >> kTraceChunkShift)) * kTraceChunkSize *
+                 sizeof(TraceRecord) +
              traces_.capacity() * (sizeof(TraceSlot) + 1) + dedupe_.bytes() +
              escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
+  }
+
+  // Drops the oldest chunk of trace records (and their map entries) once
+  // none of its traces has an event left; never the chunk being filled.
+  bool EvictOldestTraceChunk() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const uint32_t begin = first_live_trace_;
+    if (uint64_t{begin} + kTraceChunkSize >= trace_count_) return false;
+    for (uint32_t n = begin; n < begin + kTraceChunkSize; ++n) {
+      if (Live(Trace(n).last) != kNoEvent) return false;
+    }
+    for (uint32_t n = begin; n < begin + kTraceChunkSize; ++n) {
+      const TraceRecord& t = Trace(n);
+      traces_.erase(TraceProbe{t.key.hash, t.key.view()});
+    }
+    const uint32_t chunk = begin >> kTraceChunkShift;
+    trace_chunks_[chunk].reset();
+    if (chunk < trace_arenas_.size()) trace_arenas_[chunk].reset();
+    first_live_trace_ = begin + kTraceChunkSize;
+    return true;
   }
 
   // Frees the oldest chunk of events with the line bytes and escaped
@@ -272,10 +296,14 @@ class Shard {
 
   // Copies the events of a trace out, newest inserted first. False if unknown.
   bool CollectTrace(std::string_view trace_id, uint64_t hash, const SourceNames& sources,
-                    bool with_raw, std::vector<TimelineEvent>* out, uint32_t* evicted) const {
+                    bool with_raw, std::vector<TimelineEvent>* out, uint32_t* evicted,
+                    bool* maybe_evicted) const {
     absl::ReaderMutexLock lock(&mu_);
     const TraceRecord* t = FindTrace(trace_id, hash);
-    if (t == nullptr) return false;
+    if (t == nullptr) {
+      *maybe_evicted = first_live_trace_ > 0;  // the record itself may be gone
+      return false;
+    }
     out->reserve(t->count);
     for (uint32_t e = Live(t->last); e != kNoEvent; e = Live(Event(e).prev)) {
       const StoredEvent& ev = Event(e);
@@ -334,8 +362,12 @@ class Shard {
 
   IndexCounters Counters() const {
     absl::ReaderMutexLock lock(&mu_);
-    return IndexCounters{events_ - evicted_events_, trace_count_, duplicates_, bytes_,
-                         evicted_events_};
+    return IndexCounters{events_ - evicted_events_,
+                         trace_count_ - first_live_trace_,
+                         duplicates_,
+                         bytes_,
+                         evicted_events_,
+                         first_live_trace_};
   }
 
   // Visits traces [0, count) in chunks of kScanChunk, in creation order
@@ -352,9 +384,11 @@ class Shard {
     }
     while (done < total) {
       absl::ReaderMutexLock lock(&mu_);
+      if (!newest_first) done = std::max(done, first_live_trace_);  // skip evicted records
       uint64_t work = 0;
       for (uint32_t n = 0; n < Index::kScanChunk && done < total; ++n, ++done) {
         const uint32_t number = newest_first ? total - 1 - done : done;
+        if (number < first_live_trace_) return true;  // newest first: the rest is evicted
         const int64_t w = visit(Trace(number));
         if (w < 0) return false;
         work += static_cast<uint64_t>(w);
@@ -679,7 +713,10 @@ class Shard {
       std::memcpy(t.key.bytes, id.data(), id.size());
     } else {
       t.key.is_inline = false;
-      t.key.ptr = arena_.Copy(id).data();
+      const uint32_t chunk = number >> kTraceChunkShift;
+      while (trace_arenas_.size() <= chunk) trace_arenas_.emplace_back();
+      if (trace_arenas_[chunk] == nullptr) trace_arenas_[chunk] = std::make_unique<Arena>(64 << 10);
+      t.key.ptr = trace_arenas_[chunk]->Copy(id).data();
     }
     t.max_level = Level::kUnknown;
     t.start_ns = INT64_MAX;
@@ -697,7 +734,8 @@ class Shard {
     uint32_t end;  // events before this one may point into it (a block's events are contiguous)
   };
   std::deque<BlockRef> blocks_ ABSL_GUARDED_BY(mu_);
-  Arena arena_ ABSL_GUARDED_BY(mu_){1 << 20};  // trace ids longer than kInlineBytes
+  // Per chunk of trace records: ids longer than kInlineBytes (null: none, or evicted).
+  std::vector<std::unique_ptr<Arena>> trace_arenas_ ABSL_GUARDED_BY(mu_);
   // Per chunk of events: escaped messages and copied lines (null: none, or evicted).
   std::vector<std::unique_ptr<Arena>> chunk_arenas_ ABSL_GUARDED_BY(mu_);
   const uint64_t max_bytes_;
@@ -710,7 +748,8 @@ class Shard {
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Trace records by number, in chunks (never moved).
   std::vector<std::unique_ptr<TraceRecord[]>> trace_chunks_ ABSL_GUARDED_BY(mu_);
-  uint32_t trace_count_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t trace_count_ ABSL_GUARDED_BY(mu_) = 0;       // records ever created
+  uint32_t first_live_trace_ ABSL_GUARDED_BY(mu_) = 0;  // records before it are evicted
   using TraceSet = absl::flat_hash_set<TraceSlot, TraceSlotHash, TraceSlotEq>;
   TraceSet traces_ ABSL_GUARDED_BY(mu_);
   // Made by the owner outside the lock (PrepareForInsert), used under it.
@@ -753,10 +792,15 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
   uint64_t hash = HashTraceId(trace_id);
   Timeline timeline;
   timeline.trace_id = std::string(trace_id);
+  bool maybe_evicted = false;
   if (!shards_[ShardOfTraceHash(hash)]->CollectTrace(trace_id, hash, *sources_, options.with_raw,
-                                                     &timeline.events, &timeline.evicted_events)) {
-    return absl::NotFoundError(
-        absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\""));
+                                                     &timeline.events, &timeline.evicted_events,
+                                                     &maybe_evicted)) {
+    return absl::NotFoundError(absl::StrCat(
+        "no events for trace id \"", internal::Av(trace_id), "\"",
+        maybe_evicted ? " (the index has evicted old traces to stay within index.max_bytes; it "
+                        "may have been one of them)"
+                      : ""));
   }
   auto& events = timeline.events;
   // Lines without a time mostly got one from their neighbours in their source
@@ -804,6 +848,7 @@ IndexCounters Index::Counters() const {
     total.duplicates += c.duplicates;
     total.bytes += c.bytes;
     total.evicted_events += c.evicted_events;
+    total.evicted_traces += c.evicted_traces;
   }
   return total;
 }

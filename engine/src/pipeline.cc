@@ -124,6 +124,7 @@ class PipelineImpl {
     s.duplicate_lines = c.duplicates;
     s.index_bytes = c.bytes;
     s.evicted_events = c.evicted_events;
+    s.evicted_traces = c.evicted_traces;
     {
       absl::MutexLock lock(&mu_);
       s.batches = batches_;

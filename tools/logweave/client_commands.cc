@@ -942,6 +942,7 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("queued_bytes", static_cast<uint64_t>(s.queued_bytes()));
   w.Field("batches", static_cast<uint64_t>(s.batches()));
   w.Field("evicted_events", static_cast<uint64_t>(s.evicted_events()));
+  w.Field("evicted_traces", static_cast<uint64_t>(s.evicted_traces()));
   w.Field("watermark",
           s.watermark_unix_nano() == 0 ? std::string() : TimeString(s.watermark_unix_nano()));
   w.Field("watermark_unix_nano", static_cast<int64_t>(s.watermark_unix_nano()));
@@ -999,6 +1000,8 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("invalid utf-8 lines", s.invalid_utf8_lines(), "kept byte for byte");
   count("truncated lines", s.truncated_lines(), "longer than max_line_bytes; head kept");
   count("index memory", s.index_bytes(), HumanBytes(static_cast<double>(s.index_bytes())));
+  count("evicted events", s.evicted_events(), "oldest first, to stay within index.max_bytes");
+  count("evicted traces", s.evicted_traces(), "records of traces with no event left");
   count("queued bytes", s.queued_bytes(), "submitted, not yet indexed");
   count("batches", s.batches());
   row("latest event", s.watermark_unix_nano() == 0 ? "-" : "",

@@ -171,6 +171,9 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
   row("truncated lines", s.truncated_lines, "longer than max_line_bytes; head kept");
   row("BOM / CRLF lines", s.bom_lines + s.crlf_lines);
   row("index memory", s.index_bytes, HumanBytes(static_cast<double>(s.index_bytes)));
+  if (s.evicted_events > 0) {
+    row("evicted events", s.evicted_events, "oldest first, to stay within index.max_bytes");
+  }
   double secs = seconds > 0 ? seconds : 1e-9;
   absl::StrAppend(&out, "  ", Cell("throughput", 22), " ",
                   absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)), "   lines/s, ",

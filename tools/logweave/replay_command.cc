@@ -134,6 +134,8 @@ std::string SummaryJson(const IngestStats& s, double seconds, size_t files,
   w.Field("bom_lines", s.bom_lines);
   w.Field("crlf_lines", s.crlf_lines);
   w.Field("index_bytes", s.index_bytes);
+  w.Field("evicted_events", s.evicted_events);
+  w.Field("evicted_traces", s.evicted_traces);
   w.Field("seconds", seconds);
   w.Field("lines_per_second", seconds > 0 ? s.lines / seconds : 0.0);
   w.Field("mb_per_second", seconds > 0 ? s.bytes / seconds / 1e6 : 0.0);

@@ -149,6 +149,7 @@ struct IndexCounters {
   uint64_t duplicates = 0;
   uint64_t bytes = 0;           // line bytes held, plus events, maps and arenas
   uint64_t evicted_events = 0;  // dropped to stay within IndexOptions::max_bytes
+  uint64_t evicted_traces = 0;  // trace records dropped once all their events were
 };
 
 // The index: S shards. Insert() for shard k must be called by one thread at a

@@ -52,9 +52,9 @@ struct IndexOptions {
   uint64_t dedupe_window = 1u << 20;
   // Memory budget of the index (lines, events, maps), split evenly between
   // the shards. Over it, a shard drops its oldest events (in arrival order)
-  // 32768 at a time; a trace whose events are all gone answers as evicted.
-  // The per-trace records (about 100 bytes a trace) are kept. 0 (default):
-  // no limit. Otherwise at least 64 MiB.
+  // 32768 at a time; a trace whose events are all gone answers as evicted
+  // until its record (about 120 bytes) goes too, 16384 records at a time.
+  // 0 (default): no limit. Otherwise at least 64 MiB.
   uint64_t max_bytes = 0;
 
   absl::Status Validate() const;

@@ -28,6 +28,7 @@ struct IngestStats {
   uint64_t traces = 0;                // distinct trace ids in the index
   uint64_t index_bytes = 0;           // memory held by the index (arenas, events, maps)
   uint64_t evicted_events = 0;        // dropped to stay within index.max_bytes (oldest first)
+  uint64_t evicted_traces = 0;        // trace records dropped once all their events were
   uint64_t batches = 0;               // batches received
   uint64_t queued_bytes = 0;          // raw bytes submitted and not yet indexed
   int64_t max_time_ns = 0;            // the latest event time seen (the event-time watermark)
