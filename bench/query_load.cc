@@ -595,7 +595,8 @@ int Main(int argc, char** argv) {
   std::printf(
       "Command: `query_load --traces=%" PRId64
       " --duration=%g --channels=%d --threads=%d --ingest_lines=%" PRId64
-      " --analysis_interval=%g --deadline=%g`; in-process server on 127.0.0.1, %d client threads "
+      " --analysis_interval=%g --deadline=%g --worker_nice=%d --timeline_qps=%g --search_qps=%g`; "
+      "in-process server on 127.0.0.1, %d client threads "
       "over %d "
       "channels, pipeline threads = %u.\n"
       "Fill: %" PRId64 " traces, %" PRId64 " lines in %.1f s; at the end %" PRIu64
@@ -606,9 +607,10 @@ int Main(int argc, char** argv) {
       "at full speed; ingest lines/s = events indexed during the phase / its length (the phase "
       "ends after --duration s, or once --ingest_lines lines are submitted and flushed).\n\n",
       flags.traces, flags.duration_s, flags.channels, flags.threads, flags.ingest_lines,
-      flags.analysis_interval_s, flags.deadline_s, flags.channels * flags.threads, flags.channels,
-      options.EffectiveThreads(), flags.traces, fill_lines, fill_s, end_stats.traces,
-      end_stats.indexed_events, end_stats.index_bytes / 1e6, RssMb(),
+      flags.analysis_interval_s, flags.deadline_s, flags.worker_nice, flags.timeline_qps,
+      flags.search_qps, flags.channels * flags.threads, flags.channels, options.EffectiveThreads(),
+      flags.traces, fill_lines, fill_s, end_stats.traces, end_stats.indexed_events,
+      end_stats.index_bytes / 1e6, RssMb(),
       [] {
         rusage u;
         getrusage(RUSAGE_SELF, &u);
