@@ -31,6 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpc/query_service.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -191,24 +192,8 @@ void Print(const std::string& text) {
 // ---------------------------------------------------------------------------
 // Wire types back to the engine's, for the formatters of output.h.
 
-Level FromProto(v1::Level level) {
-  switch (level) {
-    case v1::LEVEL_TRACE:
-      return Level::kTrace;
-    case v1::LEVEL_DEBUG:
-      return Level::kDebug;
-    case v1::LEVEL_INFO:
-      return Level::kInfo;
-    case v1::LEVEL_WARN:
-      return Level::kWarn;
-    case v1::LEVEL_ERROR:
-      return Level::kError;
-    case v1::LEVEL_FATAL:
-      return Level::kFatal;
-    default:
-      return Level::kUnknown;
-  }
-}
+// LEVEL_* to Level, as the server converts them.
+using ::logweave::FromProto;
 
 // A severity this client does not know (from a newer server) reads as a warning.
 Severity SeverityFromName(const std::string& name) {
