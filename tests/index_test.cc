@@ -15,6 +15,31 @@ namespace {
 
 using ::testing::UnorderedElementsAre;
 
+// Parses `lines` as one batch of `source` and inserts each shard's records
+// with one Insert, as the pipeline does. `seq` counts lines across calls.
+void InsertBatch(Index& index, LineParser& parser, uint32_t source,
+                 const std::vector<std::string>& lines, uint64_t* seq) {
+  RawBatch raw;
+  raw.source_id = source;
+  raw.first_seq = *seq;
+  for (const std::string& line : lines) raw.AddLine(line, 0, ++*seq);
+  ParsedBatch parsed;
+  parser.ParseBatch(std::move(raw), "svc", &parsed);
+  std::vector<std::vector<ShardRecord>> by_shard(index.shard_count());
+  for (size_t i = 0; i < parsed.records.size(); ++i) {
+    const Record& r = parsed.records[i];
+    if (r.kind == RecordKind::kEmpty) continue;
+    ShardRecord sr{&r, parsed.line_hashes[i], parsed.trace_hashes[i]};
+    by_shard[r.trace_id.empty() ? index.ShardOfLine(sr.line_hash)
+                                : index.ShardOfTraceHash(sr.trace_hash)]
+        .push_back(sr);
+  }
+  for (uint32_t k = 0; k < by_shard.size(); ++k) {
+    if (!by_shard[k].empty()) index.Insert(k, parsed.block, by_shard[k].data(), by_shard[k].size());
+  }
+  // `parsed` is released here: the index must hold its own references.
+}
+
 class IndexTest : public ::testing::Test {
  protected:
   IndexTest() : index_(IndexOptions{}, 4, &sources_) {
@@ -24,22 +49,7 @@ class IndexTest : public ::testing::Test {
 
   // Parses `lines` as one batch and inserts every record into its shard.
   void Insert(const std::vector<std::string>& lines) {
-    RawBatch raw;
-    raw.source_id = source_;
-    raw.first_seq = next_seq_;
-    for (size_t i = 0; i < lines.size(); ++i) raw.AddLine(lines[i], 0, next_seq_ + i + 1);
-    next_seq_ += lines.size();
-    ParsedBatch parsed;
-    parser_->ParseBatch(std::move(raw), "svc", &parsed);
-    for (size_t i = 0; i < parsed.records.size(); ++i) {
-      const Record& r = parsed.records[i];
-      if (r.kind == RecordKind::kEmpty) continue;
-      ShardRecord sr{&r, parsed.line_hashes[i], parsed.trace_hashes[i]};
-      uint32_t shard = r.trace_id.empty() ? index_.ShardOfLine(sr.line_hash)
-                                          : index_.ShardOfTraceHash(sr.trace_hash);
-      index_.Insert(shard, parsed.block, &sr, 1);
-    }
-    // `parsed` is released here: the index must hold its own copies.
+    InsertBatch(index_, *parser_, source_, lines, &next_seq_);
   }
 
   SourceNames sources_;
@@ -319,19 +329,9 @@ class IndexEvictionTest : public ::testing::Test {
   // Inserts `lines` in batches of 4096, each batch's block kept by the index.
   void InsertLines(const std::vector<std::string>& lines) {
     for (size_t begin = 0; begin < lines.size(); begin += 4096) {
-      RawBatch raw;
-      raw.source_id = source_;
-      raw.first_seq = seq_;
       const size_t end = std::min(lines.size(), begin + 4096);
-      for (size_t i = begin; i < end; ++i) raw.AddLine(lines[i], 0, ++seq_);
-      ParsedBatch parsed;
-      parser_->ParseBatch(std::move(raw), "svc", &parsed);
-      std::vector<ShardRecord> records;
-      for (size_t i = 0; i < parsed.records.size(); ++i) {
-        if (parsed.records[i].kind == RecordKind::kEmpty) continue;
-        records.push_back({&parsed.records[i], parsed.line_hashes[i], parsed.trace_hashes[i]});
-      }
-      index_.Insert(0, parsed.block, records.data(), records.size());
+      InsertBatch(index_, *parser_, source_,
+                  std::vector<std::string>(lines.begin() + begin, lines.begin() + end), &seq_);
     }
   }
 
