@@ -388,19 +388,28 @@ TEST_F(KafkaSourceTest, StartLatestSkipsWhatWasThereAndReadsWhatComesAfter) {
   RunningSource source(options, pipeline.get());
   ASSERT_TRUE(source.ok());
   ASSERT_TRUE(WaitFor([&] { return source.Stats().partitions.size() == kPartitions; }));
-  // The end of a partition is resolved on its first fetch: send single lines
-  // until one comes through, then the real batch.
+  // The end of each partition is resolved on its first fetch: send a probe
+  // line to every partition that has not delivered one yet, until all have.
   int next = 500;
   ASSERT_TRUE(WaitFor([&] {
-    if (Indexed(*pipeline) > 0) return true;
-    EXPECT_TRUE(kafka_->ProduceLines(kTopic, Lines(next++, 1)).ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
-    return false;
-  })) << "no line produced after the start came through";
+    const auto parts = source.Stats().partitions;
+    bool all = parts.size() == kPartitions;
+    for (const auto& p : parts) {
+      if (p.position >= 0) continue;
+      all = false;
+      EXPECT_TRUE(kafka_->Produce(kTopic, "", Line(next++), p.partition).ok());
+    }
+    if (!all) {
+      EXPECT_TRUE(kafka_->Flush().ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    }
+    return all;
+  })) << "not every partition delivered a line produced after the start";
+  const uint64_t probes = Indexed(*pipeline);
   const int batch_start = next;
   ASSERT_TRUE(kafka_->ProduceLines(kTopic, Lines(batch_start, 300)).ok());
-  ASSERT_TRUE(
-      WaitFor([&] { return pipeline->Stats().lines >= 300 + 1 && Indexed(*pipeline) >= 300 + 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= probes + 300; }))
+      << Indexed(*pipeline) << " indexed, expected " << probes + 300;
   EXPECT_TRUE(source.Stop().ok());
 
   // Every line of the batch is there; none of the 500 that came before the start.
