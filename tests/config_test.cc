@@ -376,5 +376,24 @@ TEST(IndexConfigTest, MaxBytesTakesASizeAndRefusesTinyBudgets) {
       << tiny.status();
 }
 
+TEST(ServeConfigTest, KnowsWhetherTheIndexBudgetWasGiven) {
+  absl::StatusOr<Config> unset = LoadFullConfigString("threads: 2\n");
+  ASSERT_TRUE(unset.ok());
+  EXPECT_FALSE(unset->serve.index_max_bytes_given);
+  absl::StatusOr<Config> zero = LoadFullConfigString("index:\n  max_bytes: 0\n");
+  ASSERT_TRUE(zero.ok()) << zero.status();
+  EXPECT_TRUE(zero->serve.index_max_bytes_given);  // an explicit "no limit"
+  EXPECT_EQ(zero->pipeline.index.max_bytes, 0u);
+  absl::StatusOr<Config> other = LoadFullConfigString("index:\n  shards: 8\n");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_FALSE(other->serve.index_max_bytes_given);
+}
+
+TEST(ServeConfigTest, DefaultIndexBudgetIsHalfTheMemoryAndAtLeast64MiB) {
+  EXPECT_EQ(ServeIndexBudget(16ull << 30), 8ull << 30);
+  EXPECT_EQ(ServeIndexBudget(100ull << 20), 64ull << 20);
+  EXPECT_EQ(ServeIndexBudget(0), 64ull << 20);
+}
+
 }  // namespace
 }  // namespace logweave

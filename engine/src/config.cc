@@ -409,8 +409,8 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
     options.batching.batch_bytes = static_cast<uint32_t>(v);
   }
   if (const YAML::Node index = root["index"]; index && !index.IsNull()) {
-    if (auto s = CheckKeys(origin, index, "index.",
-                           {"shards", "dedupe", "dedupe_window", "max_bytes"});
+    if (auto s =
+            CheckKeys(origin, index, "index.", {"shards", "dedupe", "dedupe_window", "max_bytes"});
         !s.ok()) {
       return s;
     }
@@ -422,8 +422,8 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
       }
     }
     if (index["max_bytes"]) {
-      if (auto s = ReadSize(origin, index["max_bytes"], "index.max_bytes",
-                            &options.index.max_bytes);
+      if (auto s =
+              ReadSize(origin, index["max_bytes"], "index.max_bytes", &options.index.max_bytes);
           !s.ok()) {
         return s;
       }
@@ -472,6 +472,10 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
 
 }  // namespace
 
+uint64_t ServeIndexBudget(uint64_t physical_memory) {
+  return std::max<uint64_t>(physical_memory / 2, 64ull << 20);
+}
+
 absl::StatusOr<Config> LoadFullConfigString(const std::string& yaml, const std::string& origin) {
   YAML::Node root;
   try {
@@ -487,6 +491,8 @@ absl::StatusOr<Config> LoadFullConfigString(const std::string& yaml, const std::
     config.pipeline = *pipeline;
     if (!root.IsNull()) {
       if (absl::Status s = ReadServe(origin, root, &config.serve); !s.ok()) return s;
+      const YAML::Node index = root["index"];
+      config.serve.index_max_bytes_given = index && index.IsMap() && index["max_bytes"];
     }
     return config;
   } catch (const YAML::Exception& e) {

@@ -191,6 +191,16 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (!config.serve.index_max_bytes_given) {
+    const uint64_t physical = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                              static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    config.pipeline.index.max_bytes = ServeIndexBudget(physical);
+    std::fprintf(stderr,
+                 "logweave serve: index.max_bytes not set: the index keeps at most %.1f GiB (half "
+                 "of this machine's memory) and evicts its oldest lines beyond it; set "
+                 "index.max_bytes in the config to change it (0: no limit)\n",
+                 static_cast<double>(config.pipeline.index.max_bytes) / (1ull << 30));
+  }
   absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(config.pipeline);
   if (!pipeline.ok()) {
     std::fprintf(stderr, "logweave serve: %s\n", std::string(pipeline.status().message()).c_str());

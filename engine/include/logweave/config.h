@@ -36,6 +36,9 @@ struct ServeConfig {
   // serve.ingest_nice: nice value (0-19) of the ingestion and analysis
   // threads, so that queries get the cores first; 0 = same as the queries.
   int ingest_nice = 10;
+  // Whether the file set index.max_bytes (0 included): serve picks a budget
+  // of its own only when it did not (ServeIndexBudget).
+  bool index_max_bytes_given = false;
   // kafka: {brokers, group_id, topics, start, service_from, properties}
   std::string kafka_brokers;
   std::string kafka_group_id = "logweave";
@@ -49,6 +52,11 @@ struct Config {
   PipelineOptions pipeline;
   ServeConfig serve;
 };
+
+// The index budget of `serve` when the config does not set index.max_bytes:
+// half of `physical_memory` bytes, at least 64 MiB. A daemon that keeps every
+// line would grow until the machine kills it.
+uint64_t ServeIndexBudget(uint64_t physical_memory);
 
 // Reads and validates a whole config file (pipeline, detectors, serve, sources).
 absl::StatusOr<Config> LoadFullConfigFile(const std::string& path);
