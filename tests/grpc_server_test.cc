@@ -1240,5 +1240,11 @@ TEST(LogweaveServerStartTest, InvalidOptionsAreRejected) {
   EXPECT_EQ(no_interval.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(NextAnalysisWaitTest, TheIntervalOrTwiceTheLastRun) {
+  EXPECT_EQ(NextAnalysisWait(absl::Seconds(1), absl::Milliseconds(100)), absl::Seconds(1));
+  EXPECT_EQ(NextAnalysisWait(absl::Seconds(1), absl::Milliseconds(500)), absl::Seconds(1));
+  EXPECT_EQ(NextAnalysisWait(absl::Seconds(1), absl::Seconds(3)), absl::Seconds(6));
+}
+
 }  // namespace
 }  // namespace logweave

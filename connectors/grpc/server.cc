@@ -1,5 +1,6 @@
 #include "grpc/server.h"
 
+#include <algorithm>
 #include <climits>
 
 #include "absl/strings/str_cat.h"
@@ -83,7 +84,22 @@ void LogweaveServer::AnalyzeNow(bool final) {
 void LogweaveServer::AnalysisLoop() {
   // Validated by ServerOptions::Validate; a refusal leaves the priority as it was.
   if (options_.analysis_nice > 0) LowerThisThreadsPriority(options_.analysis_nice).IgnoreError();
-  while (!stop_.WaitForNotificationWithTimeout(options_.analysis_interval)) AnalyzeNow();
+  absl::Duration wait = options_.analysis_interval;
+  uint64_t analyzed_lines = UINT64_MAX;
+  while (!stop_.WaitForNotificationWithTimeout(wait)) {
+    // Nothing new since the last run: the watermark did not move either, so
+    // the answer would be the same.
+    const uint64_t lines = pipeline_->Stats().lines;
+    if (lines == analyzed_lines) continue;
+    analyzed_lines = lines;
+    const absl::Time start = absl::Now();
+    AnalyzeNow();
+    wait = NextAnalysisWait(options_.analysis_interval, absl::Now() - start);
+  }
+}
+
+absl::Duration NextAnalysisWait(absl::Duration interval, absl::Duration last_run) {
+  return std::max(interval, 2 * last_run);
 }
 
 void LogweaveServer::Shutdown(absl::Duration grace) {

@@ -38,6 +38,11 @@ struct ServerOptions {
   absl::Status Validate() const;
 };
 
+// The wait before the next periodic analysis: `interval`, or twice the last
+// run's duration when that is longer, so that on a large index the analysis
+// takes at most a third of a core instead of running back to back.
+absl::Duration NextAnalysisWait(absl::Duration interval, absl::Duration last_run);
+
 // Thread-safe. Owns the gRPC server and the analysis thread; does not own the
 // pipeline, which must outlive it.
 class LogweaveServer {
