@@ -210,34 +210,46 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
+  // Inserts in steps of kRecordsPerHold records, releasing the lock between
+  // steps, so that a query waits for at most one step.
+  static constexpr size_t kRecordsPerHold = 256;
+
   void Insert(const std::shared_ptr<const std::string>& block, const ShardRecord* records,
               size_t count, bool dedupe) {
     PrepareForInsert(count, dedupe);
-    absl::MutexLock lock(&mu_);
-    InstallPrepared();
-    if (block != nullptr && (blocks_.empty() || blocks_.back().block != block)) {
-      blocks_.push_back(BlockRef{block, events_});
-    }
-    // Hash-table slots are random accesses: ask for them a few records ahead.
-    constexpr size_t kLookahead = 8;
-    for (size_t i = 0; i < count; ++i) {
-      if (i + kLookahead < count) {
-        const ShardRecord& ahead = records[i + kLookahead];
-        const std::string_view id = ahead.record->trace_id;
-        if (!id.empty()) traces_.prefetch(TraceProbe{ahead.trace_hash, id});
-        if (dedupe) dedupe_.Prefetch(ahead.line_hash);
+    for (size_t begin = 0; begin < count || begin == 0; begin += kRecordsPerHold) {
+      const size_t end = std::min(count, begin + kRecordsPerHold);
+      absl::MutexLock lock(&mu_);
+      if (begin == 0) {
+        InstallPrepared();
+        if (block != nullptr && (blocks_.empty() || blocks_.back().block != block)) {
+          blocks_.push_back(BlockRef{block, events_});
+        }
       }
-      InsertOne(records[i], block != nullptr, dedupe);
-    }
-    if (block != nullptr) blocks_.back().end = events_;
-    UpdateBytes();
-    // Over budget: drop the oldest full chunks of events (never the one being filled).
-    while (max_bytes_ > 0 && bytes_ > max_bytes_ &&
-           (first_live_ >> kChunkShift) + 1 < chunks_.size()) {
-      EvictOldestChunk();
-      while (EvictOldestTraceChunk()) {
+      // Hash-table slots are random accesses: ask for them a few records ahead.
+      constexpr size_t kLookahead = 8;
+      for (size_t i = begin; i < end; ++i) {
+        if (i + kLookahead < end) {
+          const ShardRecord& ahead = records[i + kLookahead];
+          const std::string_view id = ahead.record->trace_id;
+          if (!id.empty()) traces_.prefetch(TraceProbe{ahead.trace_hash, id});
+          if (dedupe) dedupe_.Prefetch(ahead.line_hash);
+        }
+        InsertOne(records[i], block != nullptr, dedupe);
       }
-      UpdateBytes();
+      if (block != nullptr) blocks_.back().end = events_;
+      if (end == count) {
+        UpdateBytes();
+        // Over budget: drop the oldest full chunks of events (never the one being filled).
+        while (max_bytes_ > 0 && bytes_ > max_bytes_ &&
+               (first_live_ >> kChunkShift) + 1 < chunks_.size()) {
+          EvictOldestChunk();
+          while (EvictOldestTraceChunk()) {
+          }
+          UpdateBytes();
+        }
+        break;
+      }
     }
   }
 
