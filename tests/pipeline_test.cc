@@ -297,6 +297,19 @@ TEST(PipelineTest, WorkerThreadsRunAtTheGivenNiceValue) {
   EXPECT_EQ(Pipeline::Create(options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(PipelineTest, IndexBudgetMustLeaveEveryShardItsMinimum) {
+  PipelineOptions options;
+  options.threads = 2;
+  options.index.shards = 8;
+  options.index.max_bytes = 64ull << 20;  // 8 MiB a shard
+  absl::StatusOr<std::unique_ptr<Pipeline>> p = Pipeline::Create(options);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(p.status().message().find("index.shards"), std::string_view::npos) << p.status();
+  options.index.shards = 4;  // 16 MiB a shard
+  EXPECT_TRUE(Pipeline::Create(options).ok());
+}
+
 }  // namespace
 }  // namespace logweave
 

@@ -315,7 +315,10 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
     }
     pipeline_->index().LookupTraces(ids, filter, consider);
   } else {
-    pipeline_->index().ScanTraces(filter, consider);
+    // A selective filter may match little: ask about cancellation per chunk
+    // of the scan too, not only per match.
+    pipeline_->index().ScanTraces(
+        filter, consider, [&] { return cancelled || (cancelled = context->IsCancelled()); });
   }
   if (cancelled || context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");

@@ -88,10 +88,11 @@ void LogweaveServer::AnalysisLoop() {
   uint64_t analyzed_lines = UINT64_MAX;
   while (!stop_.WaitForNotificationWithTimeout(wait)) {
     // Nothing new since the last run: the watermark did not move either, so
-    // the answer would be the same.
-    const uint64_t lines = pipeline_->Stats().lines;
-    if (lines == analyzed_lines) continue;
-    analyzed_lines = lines;
+    // the answer would be the same. Lines are counted when parsed, before the
+    // shards index them: only a run with nothing in flight saw them all.
+    const IngestStats stats = pipeline_->Stats();
+    if (stats.lines == analyzed_lines) continue;
+    analyzed_lines = stats.queued_bytes == 0 ? stats.lines : UINT64_MAX;
     const absl::Time start = absl::Now();
     AnalyzeNow();
     wait = NextAnalysisWait(options_.analysis_interval, absl::Now() - start);

@@ -672,19 +672,28 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   // Pass 1: learn from the judged traces; count late arrivals.
   // Traces whose oldest events were evicted (index.max_bytes) are neither
   // learned from nor judged: what is missing from them may just be gone.
+  // Event counts of the judged traces, rebuilt each run so that traces the
+  // index evicted are forgotten here too.
+  absl::flat_hash_map<uint64_t, uint32_t> judged_counts;
+  judged_counts.reserve(judged_counts_.size());
+  absl::flat_hash_set<std::string> partial;  // traces that lost older events
   index_.ForEachTraceWithEvents([&](const TraceView& view) {
-    if (view.evicted > 0) return;
+    if (view.evicted > 0) {
+      partial.emplace(view.trace_id);
+      return;
+    }
     state.BuildFacts(view, &facts);
     state.Learn(facts);
     if (state.Judged(facts)) {
-      uint64_t h = XXH3_64bits(view.trace_id.data(), view.trace_id.size());
-      auto [it, inserted] = judged_counts_.try_emplace(h, static_cast<uint32_t>(view.count));
-      if (!inserted && view.count > it->second) {
-        late_events_ += view.count - it->second;
-        it->second = static_cast<uint32_t>(view.count);
+      const uint64_t h = XXH3_64bits(view.trace_id.data(), view.trace_id.size());
+      const uint32_t count = static_cast<uint32_t>(view.count);
+      if (auto it = judged_counts_.find(h); it != judged_counts_.end() && count > it->second) {
+        late_events_ += count - it->second;
       }
+      judged_counts.emplace(h, count);
     }
   });
+  judged_counts_ = std::move(judged_counts);
   state.Expect();
   std::vector<UnstructuredEntry> entries = unstructured_.Snapshot();
   state.WantCandidates(entries);
@@ -788,12 +797,24 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   }
   for (const auto& [id, old] : active_) {
     if (current.contains(id)) continue;
+    if (!old.trace_id.empty() && old.kind != "unstructured_error") {
+      // Its trace was not judged again because the index evicted (some of)
+      // its events: keep the finding while the trace is partly there, drop it
+      // quietly once it is gone; it was not resolved by later data.
+      if (partial.contains(old.trace_id)) {
+        current.emplace(id, old);
+        findings.push_back(old);
+        continue;
+      }
+      if (absl::IsNotFound(index_.GetTraceInfo(old.trace_id).status())) continue;
+    }
     Finding resolved = old;
     resolved.resolved = true;
     resolved.summary = absl::StrCat("Resolved by later data: ", old.summary);
     report.changes.push_back(std::move(resolved));
   }
   std::sort(report.changes.begin(), report.changes.end(), FindingBefore);
+  std::sort(findings.begin(), findings.end(), FindingBefore);
   active_ = std::move(current);
 
   report.findings = std::move(findings);

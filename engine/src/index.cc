@@ -37,8 +37,9 @@ size_t SourceNames::size() const {
 namespace internal {
 namespace {
 
-constexpr uint32_t kNoEvent = UINT32_MAX;
-constexpr uint32_t kChunkShift = 15;  // 32768 events = 2 MiB: one huge page
+constexpr uint64_t kNoEvent = UINT64_MAX;  // no event (event numbers are 64-bit)
+constexpr uint32_t kNoName = UINT32_MAX;   // no name in a NameTable
+constexpr uint32_t kChunkShift = 15;       // 32768 events = 2 MiB: one huge page
 constexpr uint32_t kChunkEvents = 1u << kChunkShift;
 
 // One stored line. 64 bytes: one cache line.
@@ -48,8 +49,8 @@ struct StoredEvent {
   const char* raw;  // in the shard's arena; an escaped message follows the raw bytes
   uint64_t source_offset;
   uint32_t raw_len;
-  uint32_t prev;     // previous event of the same trace (insertion order), or kNoEvent
-  uint32_t msg_off;  // message = raw + msg_off
+  uint32_t prev_distance;  // this event's number minus the previous one of its trace; 0: none
+  uint32_t msg_off;        // message = raw + msg_off
   uint32_t msg_len;
   uint32_t line_no;
   uint32_t source_id;
@@ -91,9 +92,9 @@ struct TraceKey {
 // array in chunks by position, which inserts never invalidate.
 struct TraceRecord {
   TraceKey key;
-  uint32_t last;   // the trace's newest inserted event; links go backwards from it
-  uint32_t count;  // events
-  uint32_t route;  // id in the shard's route names, or kNoEvent
+  uint64_t last;   // the trace's newest inserted event; links go backwards from it
+  uint64_t count;  // events ever inserted (evicted ones included)
+  uint32_t route;  // id in the shard's route names, or kNoName
   Level max_level;
   int64_t start_ns;   // first and last time of events with a known time
   int64_t end_ns;     // (INT64_MAX, INT64_MIN while there is none)
@@ -110,7 +111,7 @@ inline uint64_t ServiceBit(uint32_t service) {
 // The trace map's slot: the id's hash and the trace's number.
 struct TraceSlot {
   uint64_t hash;
-  uint32_t number;
+  uint64_t number;
 };
 // A lookup by id.
 struct TraceProbe {
@@ -123,7 +124,7 @@ struct TraceProbe {
 class NameTable {
  public:
   uint32_t Id(std::string_view name) {
-    if (last_id_ != kNoEvent && name == last_) return last_id_;
+    if (last_id_ != kNoName && name == last_) return last_id_;
     auto it = ids_.find(name);
     if (it == ids_.end()) {
       // The map's key points at the table's own copy, never into a batch.
@@ -135,10 +136,10 @@ class NameTable {
     last_id_ = it->second;
     return it->second;
   }
-  // The id of `name`, or kNoEvent if it was never interned. Does not insert.
+  // The id of `name`, or kNoName if it was never interned. Does not insert.
   uint32_t Find(std::string_view name) const {
     auto it = ids_.find(name);
-    return it == ids_.end() ? kNoEvent : it->second;
+    return it == ids_.end() ? kNoName : it->second;
   }
   std::string_view Name(uint32_t id) const {
     return id < names_.size() ? std::string_view(names_[id]) : std::string_view();
@@ -148,7 +149,7 @@ class NameTable {
   std::deque<std::string> names_;
   absl::flat_hash_map<std::string_view, uint32_t> ids_;
   std::string_view last_;
-  uint32_t last_id_ = kNoEvent;
+  uint32_t last_id_ = kNoName;
 };
 
 }  // namespace
@@ -171,7 +172,7 @@ class DedupeWindow {
   }
 
   // The event recorded for `hash`, or kNoEvent; then records `event` for it.
-  uint32_t FindOrAdd(uint64_t hash, uint32_t event) {
+  uint64_t FindOrAdd(uint64_t hash, uint64_t event) {
     auto [it, inserted] = current_.try_emplace(hash, event);
     if (!inserted) return it->second;
     if (auto old = previous_.find(hash); old != previous_.end()) {
@@ -186,16 +187,18 @@ class DedupeWindow {
     }
     return kNoEvent;
   }
+  // Records `event` for `hash` (its earlier event is gone).
+  void Replace(uint64_t hash, uint64_t event) { current_[hash] = event; }
   void Prefetch(uint64_t hash) const { current_.prefetch(hash); }
   size_t bytes() const {
     return (current_.capacity() + previous_.capacity()) *
-           (sizeof(std::pair<uint64_t, uint32_t>) + 1);
+           (sizeof(std::pair<uint64_t, uint64_t>) + 1);
   }
 
  private:
   const size_t limit_;
-  absl::flat_hash_map<uint64_t, uint32_t> current_, previous_;
-  absl::flat_hash_map<uint64_t, uint32_t> next_;  // the next generation, reserved ahead
+  absl::flat_hash_map<uint64_t, uint64_t> current_, previous_;
+  absl::flat_hash_map<uint64_t, uint64_t> next_;  // the next generation, reserved ahead
 };
 
 // One index shard. Written only by its owner thread (Insert, under mu_ as a
@@ -241,8 +244,7 @@ class Shard {
       if (end == count) {
         UpdateBytes();
         // Over budget: drop the oldest full chunks of events (never the one being filled).
-        while (max_bytes_ > 0 && bytes_ > max_bytes_ &&
-               (first_live_ >> kChunkShift) + 1 < chunks_.size()) {
+        while (max_bytes_ > 0 && bytes_ > max_bytes_ && chunks_.size() > 1) {
           EvictOldestChunk();
           while (EvictOldestTraceChunk()) {
           }
@@ -255,35 +257,44 @@ class Shard {
 
   void UpdateBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     size_t chunk_arena_bytes = 0;
-    for (size_t c = first_live_ >> kChunkShift; c < chunk_arenas_.size(); ++c) {
-      if (chunk_arenas_[c] != nullptr) chunk_arena_bytes += chunk_arenas_[c]->reserved_bytes();
+    for (const auto& arena : chunk_arenas_) {
+      if (arena != nullptr) chunk_arena_bytes += arena->reserved_bytes();
     }
-    const size_t live_chunks = chunks_.size() - (first_live_ >> kChunkShift);
+    const size_t live_chunks = chunks_.size();
     for (const auto& arena : trace_arenas_) {
       if (arena != nullptr) chunk_arena_bytes += arena->reserved_bytes();
     }
     bytes_ = line_bytes_ + chunk_arena_bytes + live_chunks * kChunkEvents * sizeof(StoredEvent) +
-             (trace_chunks_.size() - (first_live_trace_ >> kTraceChunkShift)) * kTraceChunkSize *
-                 sizeof(TraceRecord) +
+             trace_chunks_.size() * kTraceChunkSize * sizeof(TraceRecord) +
              traces_.capacity() * (sizeof(TraceSlot) + 1) + dedupe_.bytes() +
-             escaped_.capacity() * (sizeof(std::pair<uint32_t, const char*>) + 1);
+             escaped_.capacity() * (sizeof(std::pair<uint64_t, const char*>) + 1);
   }
 
-  // Drops the oldest chunk of trace records (and their map entries) once
-  // none of its traces has an event left; never the chunk being filled.
+  // Drops the oldest chunk of trace records (and their map entries) once at
+  // most a quarter of its traces still have events; those move to new
+  // records first, so that a few long-lived traces never pin old chunks.
+  // Never the chunk being filled.
   bool EvictOldestTraceChunk() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const uint32_t begin = first_live_trace_;
-    if (uint64_t{begin} + kTraceChunkSize >= trace_count_) return false;
-    for (uint32_t n = begin; n < begin + kTraceChunkSize; ++n) {
-      if (Live(Trace(n).last) != kNoEvent) return false;
+    const uint64_t begin = first_live_trace_;
+    if (begin + kTraceChunkSize >= trace_count_) return false;
+    uint64_t live = 0;
+    for (uint64_t n = begin; n < begin + kTraceChunkSize; ++n) {
+      if (Live(Trace(n).last) != kNoEvent) ++live;
     }
-    for (uint32_t n = begin; n < begin + kTraceChunkSize; ++n) {
+    if (live > kTraceChunkSize / 4) return false;
+    for (uint64_t n = begin; n < begin + kTraceChunkSize; ++n) {
       const TraceRecord& t = Trace(n);
       traces_.erase(TraceProbe{t.key.hash, t.key.view()});
+      if (Live(t.last) == kNoEvent) continue;
+      // Still in use: a new record (with its own copy of a long id) takes over.
+      TraceRecord& moved = NewTrace(t.key.view(), t.key.hash);
+      const TraceKey key = moved.key;
+      moved = t;
+      moved.key = key;
+      ++relocated_traces_;
     }
-    const uint32_t chunk = begin >> kTraceChunkShift;
-    trace_chunks_[chunk].reset();
-    if (chunk < trace_arenas_.size()) trace_arenas_[chunk].reset();
+    trace_chunks_.pop_front();
+    trace_arenas_.pop_front();
     first_live_trace_ = begin + kTraceChunkSize;
     return true;
   }
@@ -292,15 +303,14 @@ class Shard {
   // messages only they used. Traces keep their records: a trace whose
   // events are all gone answers as evicted.
   void EvictOldestChunk() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const uint32_t begin = first_live_;
-    const uint32_t chunk = begin >> kChunkShift;
-    for (uint32_t i = begin; i < begin + kChunkEvents; ++i) {
+    const uint64_t begin = first_live_;
+    for (uint64_t i = begin; i < begin + kChunkEvents; ++i) {
       const StoredEvent& ev = Event(i);
       line_bytes_ -= ev.raw_len + 1;
       if (ev.msg_off == kEscapedMessage) escaped_.erase(i);
     }
-    chunks_[chunk].reset();
-    if (chunk < chunk_arenas_.size()) chunk_arenas_[chunk].reset();
+    chunks_.pop_front();
+    chunk_arenas_.pop_front();
     first_live_ = begin + kChunkEvents;
     evicted_events_ += kChunkEvents;
     while (!blocks_.empty() && blocks_.front().end <= first_live_) blocks_.pop_front();
@@ -316,8 +326,8 @@ class Shard {
       *maybe_evicted = first_live_trace_ > 0;  // the record itself may be gone
       return false;
     }
-    out->reserve(t->count);
-    for (uint32_t e = Live(t->last); e != kNoEvent; e = Live(Event(e).prev)) {
+    out->reserve(std::min<uint64_t>(t->count, events_ - first_live_));
+    for (uint64_t e = Live(t->last); e != kNoEvent; e = PrevLive(e)) {
       const StoredEvent& ev = Event(e);
       TimelineEvent& te = out->emplace_back();
       te.time_ns = ev.time_ns;
@@ -333,7 +343,7 @@ class Shard {
       te.kind = ev.kind;
       if (with_raw) te.raw.assign(ev.raw, ev.raw_len);
     }
-    *evicted = t->count - static_cast<uint32_t>(out->size());
+    *evicted = static_cast<uint32_t>(t->count - out->size());
     return true;
   }
 
@@ -352,7 +362,7 @@ class Shard {
     // Services by the time of their first timed event; ties and untimed
     // services keep the order of their first event's arrival.
     std::vector<std::pair<int64_t, uint32_t>> first;  // (time, service), newest arrival first
-    for (uint32_t e = Live(t->last); e != kNoEvent; e = Live(Event(e).prev)) {
+    for (uint64_t e = Live(t->last); e != kNoEvent; e = PrevLive(e)) {
       const StoredEvent& ev = Event(e);
       const int64_t time =
           ev.flags & (kRecordHasTime | kRecordTimeInferred) ? ev.time_ns : INT64_MAX;
@@ -374,12 +384,9 @@ class Shard {
 
   IndexCounters Counters() const {
     absl::ReaderMutexLock lock(&mu_);
-    return IndexCounters{events_ - evicted_events_,
-                         trace_count_ - first_live_trace_,
-                         duplicates_,
-                         bytes_,
-                         evicted_events_,
-                         first_live_trace_};
+    return IndexCounters{
+        events_ - evicted_events_, trace_count_ - first_live_trace_,     duplicates_, bytes_,
+        evicted_events_,           first_live_trace_ - relocated_traces_};
   }
 
   // Visits traces [0, count) in chunks of kScanChunk, in creation order
@@ -387,19 +394,20 @@ class Shard {
   // visit(trace) returns the work it did (for the budget), or -1 to stop.
   // Returns false when stopped.
   template <typename Visit>
-  bool Walk(bool newest_first, Visit visit) const {
-    uint32_t done = 0;  // traces visited
-    uint32_t total = 0;
+  bool Walk(bool newest_first, Visit visit, const std::function<bool()>& stop = nullptr) const {
+    uint64_t done = 0;  // traces visited
+    uint64_t total = 0;
     {
       absl::ReaderMutexLock lock(&mu_);
       total = trace_count_;
     }
     while (done < total) {
+      if (stop && stop()) return false;
       absl::ReaderMutexLock lock(&mu_);
       if (!newest_first) done = std::max(done, first_live_trace_);  // skip evicted records
       uint64_t work = 0;
       for (uint32_t n = 0; n < Index::kScanChunk && done < total; ++n, ++done) {
-        const uint32_t number = newest_first ? total - 1 - done : done;
+        const uint64_t number = newest_first ? total - 1 - done : done;
         if (number < first_live_trace_) return true;  // newest first: the rest is evicted
         const int64_t w = visit(Trace(number));
         if (w < 0) return false;
@@ -414,7 +422,7 @@ class Shard {
   }
 
   // Whether a trace passes `filter`; `service` is the filter's service id in
-  // this shard (kNoEvent: none asked). Adds the events it read to *work.
+  // this shard (kNoName: none asked). Adds the events it read to *work.
   bool Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t service,
                uint64_t* work) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     if (filter.min_level != Level::kUnknown && t.max_level < filter.min_level) return false;
@@ -422,15 +430,14 @@ class Shard {
     const int64_t end = t.end_ns == INT64_MIN ? 0 : t.end_ns;
     if (end < filter.start_ns || start > filter.end_ns) return false;
     const bool want_service = !filter.service.empty();
-    if (want_service && (service == kNoEvent || (t.services & ServiceBit(service)) == 0)) {
+    if (want_service && (service == kNoName || (t.services & ServiceBit(service)) == 0)) {
       return false;
     }
     // A service id >= 63 shares bit 63: confirm by reading the events.
     bool service_ok = !want_service || service < 63;
     bool text_ok = filter.text.empty();
     if (service_ok && text_ok) return true;
-    for (uint32_t e = Live(t.last); e != kNoEvent && !(service_ok && text_ok);
-         e = Live(Event(e).prev)) {
+    for (uint64_t e = Live(t.last); e != kNoEvent && !(service_ok && text_ok); e = PrevLive(e)) {
       const StoredEvent& ev = Event(e);
       ++*work;
       service_ok = service_ok || ev.service == service;
@@ -439,18 +446,21 @@ class Shard {
     return service_ok && text_ok;
   }
 
-  bool Scan(const TraceFilter& filter,
-            const std::function<bool(const TraceSummaryView&)>& fn) const {
-    uint32_t service = kNoEvent;
-    return Walk(/*newest_first=*/true, [&](const TraceRecord& t) -> int64_t {
-      mu_.AssertReaderHeld();
-      if (!filter.service.empty() && service == kNoEvent) service = services_.Find(filter.service);
-      uint64_t work = 1;
-      if (Live(t.last) == kNoEvent || !Matches(t, filter, service, &work)) {
-        return static_cast<int64_t>(work);
-      }
-      return fn(Summary(t)) ? static_cast<int64_t>(work) : -1;
-    });
+  bool Scan(const TraceFilter& filter, const std::function<bool(const TraceSummaryView&)>& fn,
+            const std::function<bool()>& stop) const {
+    uint32_t service = kNoName;
+    return Walk(/*newest_first=*/true,
+                [&](const TraceRecord& t) -> int64_t {
+                  mu_.AssertReaderHeld();
+                  if (!filter.service.empty() && service == kNoName)
+                    service = services_.Find(filter.service);
+                  uint64_t work = 1;
+                  if (Live(t.last) == kNoEvent || !Matches(t, filter, service, &work)) {
+                    return static_cast<int64_t>(work);
+                  }
+                  return fn(Summary(t)) ? static_cast<int64_t>(work) : -1;
+                },
+                stop);
   }
 
   // Applies `filter` to one trace; false when fn asked to stop.
@@ -460,7 +470,7 @@ class Shard {
     const TraceRecord* t = FindTrace(trace_id, hash);
     if (t == nullptr || Live(t->last) == kNoEvent) return true;
     uint64_t work = 0;
-    const uint32_t service = filter.service.empty() ? kNoEvent : services_.Find(filter.service);
+    const uint32_t service = filter.service.empty() ? kNoName : services_.Find(filter.service);
     return !Matches(*t, filter, service, &work) || fn(Summary(*t));
   }
 
@@ -472,7 +482,7 @@ class Shard {
       if (first_live_ == 0) {
         live = t.count;
       } else {
-        for (uint32_t e = Live(t.last); e != kNoEvent; e = Live(Event(e).prev)) ++live;
+        for (uint64_t e = Live(t.last); e != kNoEvent; e = PrevLive(e)) ++live;
       }
       fn(t.key.view(), live);
       return 1;
@@ -485,7 +495,7 @@ class Shard {
       mu_.AssertReaderHeld();
       events.clear();
       if (Live(t.last) == kNoEvent) return 1;
-      for (uint32_t e = Live(t.last); e != kNoEvent; e = Live(Event(e).prev)) {
+      for (uint64_t e = Live(t.last); e != kNoEvent; e = PrevLive(e)) {
         const StoredEvent& ev = Event(e);
         EventView& v = events.emplace_back();
         v.time_ns = ev.time_ns;
@@ -501,10 +511,10 @@ class Shard {
       std::reverse(events.begin(), events.end());
       TraceView view;
       view.trace_id = t.key.view();
-      view.route = t.route == kNoEvent ? std::string_view() : routes_.Name(t.route);
+      view.route = t.route == kNoName ? std::string_view() : routes_.Name(t.route);
       view.events = events.data();
       view.count = events.size();
-      view.evicted = t.count - static_cast<uint32_t>(events.size());
+      view.evicted = static_cast<uint32_t>(t.count - events.size());
       fn(view);
       return static_cast<int64_t>(t.count);
     });
@@ -532,28 +542,35 @@ class Shard {
     bool operator()(const TraceProbe& a, const TraceSlot& b) const { return (*this)(b, a); }
   };
 
-  StoredEvent& Event(uint32_t i) {
-    return reinterpret_cast<StoredEvent*>(chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
+  StoredEvent& Event(uint64_t i) {
+    return reinterpret_cast<StoredEvent*>(
+        chunks_[(i - first_live_) >> kChunkShift].get())[i & (kChunkEvents - 1)];
   }
-  const StoredEvent& Event(uint32_t i) const {
+  // Event number `i` (>= first_live_). chunks_[0] holds the first live one.
+  const StoredEvent& Event(uint64_t i) const {
     return reinterpret_cast<const StoredEvent*>(
-        chunks_[i >> kChunkShift].get())[i & (kChunkEvents - 1)];
+        chunks_[(i - first_live_) >> kChunkShift].get())[i & (kChunkEvents - 1)];
   }
   // `e` if that event is still held, else kNoEvent (links point backwards,
   // so a walk stops at the first evicted event).
-  uint32_t Live(uint32_t e) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  uint64_t Live(uint64_t e) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return e != kNoEvent && e >= first_live_ ? e : kNoEvent;
+  }
+  // The previous event of live event `e`'s trace, if still held.
+  uint64_t PrevLive(uint64_t e) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    const uint32_t d = Event(e).prev_distance;
+    return d == 0 ? kNoEvent : Live(e - d);
   }
   // The record of trace number `n`. The map's equality calls it during
   // lookups, which happen under mu_ (held by the caller of the lookup).
-  const TraceRecord& TraceUnlocked(uint32_t n) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return trace_chunks_[n >> kTraceChunkShift][n & (kTraceChunkSize - 1)];
+  const TraceRecord& TraceUnlocked(uint64_t n) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return trace_chunks_[(n - first_live_trace_) >> kTraceChunkShift][n & (kTraceChunkSize - 1)];
   }
-  const TraceRecord& Trace(uint32_t n) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  const TraceRecord& Trace(uint64_t n) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return TraceUnlocked(n);
   }
-  TraceRecord& MutableTrace(uint32_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return trace_chunks_[n >> kTraceChunkShift][n & (kTraceChunkSize - 1)];
+  TraceRecord& MutableTrace(uint64_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return trace_chunks_[(n - first_live_trace_) >> kTraceChunkShift][n & (kTraceChunkSize - 1)];
   }
   const TraceRecord* FindTrace(std::string_view id, uint64_t hash) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -563,7 +580,7 @@ class Shard {
   TraceSummaryView Summary(const TraceRecord& t) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     TraceSummaryView v;
     v.trace_id = t.key.view();
-    v.route = t.route == kNoEvent ? std::string_view() : routes_.Name(t.route);
+    v.route = t.route == kNoName ? std::string_view() : routes_.Name(t.route);
     v.events = t.count;
     v.max_level = t.max_level;
     const bool timed = t.start_ns != INT64_MAX;
@@ -571,7 +588,7 @@ class Shard {
     v.end_ns = timed ? t.end_ns : 0;
     return v;
   }
-  std::string_view Message(uint32_t index, const StoredEvent& ev) const
+  std::string_view Message(uint64_t index, const StoredEvent& ev) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     if (ev.msg_off != kEscapedMessage) return std::string_view(ev.raw + ev.msg_off, ev.msg_len);
     auto it = escaped_.find(index);
@@ -581,9 +598,11 @@ class Shard {
   void InsertOne(const ShardRecord& sr, bool in_block, bool dedupe)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const Record& r = *sr.record;
-    uint32_t index = events_;
+    const uint64_t index = events_;
     if (dedupe && r.kind == RecordKind::kJson) {
-      uint32_t other_index = Live(dedupe_.FindOrAdd(sr.line_hash, index));
+      const uint64_t found = dedupe_.FindOrAdd(sr.line_hash, index);
+      const uint64_t other_index = Live(found);
+      if (found != kNoEvent && other_index == kNoEvent) dedupe_.Replace(sr.line_hash, index);
       if (other_index != kNoEvent) {
         const StoredEvent& other = Event(other_index);
         if (other.raw_len == r.raw.size() &&
@@ -601,6 +620,7 @@ class Shard {
       } else {
         chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
       }
+      chunk_arenas_.emplace_back();  // made on first use
     }
     StoredEvent& ev = Event(index);
     // The raw bytes stay in the batch's block (kept alive by blocks_), or are copied.
@@ -626,7 +646,7 @@ class Shard {
     ev.flags = r.flags;
     ev.level = r.level;
     ev.kind = r.kind;
-    ev.prev = kNoEvent;
+    ev.prev_distance = 0;
     ++events_;
 
     if (r.trace_id.empty()) return;
@@ -634,15 +654,17 @@ class Shard {
     TraceRecord* t;
     if (auto it = traces_.find(probe); it != traces_.end()) {
       t = &MutableTrace(it->number);
-      ev.prev = t->last;
+      // Links go back at most 2^32 events: an older previous event is treated as gone.
+      const uint64_t distance = index - t->last;
+      ev.prev_distance = distance <= UINT32_MAX ? static_cast<uint32_t>(distance) : 0;
       t->last = index;
       ++t->count;
-      if (t->route == kNoEvent && !r.route.empty()) t->route = routes_.Id(r.route);
+      if (t->route == kNoName && !r.route.empty()) t->route = routes_.Id(r.route);
     } else {
       t = &NewTrace(r.trace_id, sr.trace_hash);
       t->last = index;
       t->count = 1;
-      t->route = r.route.empty() ? kNoEvent : routes_.Id(r.route);
+      t->route = r.route.empty() ? kNoName : routes_.Id(r.route);
     }
     t->max_level = std::max(t->max_level, r.level);
     t->services |= ServiceBit(ev.service);
@@ -659,14 +681,14 @@ class Shard {
   // make the current one rehash. Reads the shard without the lock: the owner
   // is its only writer, and concurrent readers only read.
   void PrepareForInsert(size_t count, bool dedupe) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint64_t events_needed = uint64_t{events_} + count;
-    const uint64_t event_chunks = (events_needed + kChunkEvents - 1) >> kChunkShift;
+    // Chunks that hold events [first_live_, events_ + count).
+    const uint64_t event_chunks = (events_ + count - first_live_ + kChunkEvents - 1) >> kChunkShift;
     while (chunks_.size() + spare_chunks_.size() < event_chunks) {
       spare_chunks_.push_back(AllocateLarge(kChunkEvents * sizeof(StoredEvent)));
       FaultIn(spare_chunks_.back().get(), kChunkEvents * sizeof(StoredEvent));
     }
-    const uint64_t traces_needed = uint64_t{trace_count_} + count;
-    const uint64_t trace_chunks = (traces_needed + kTraceChunkSize - 1) >> kTraceChunkShift;
+    const uint64_t trace_chunks =
+        (trace_count_ + count - first_live_trace_ + kTraceChunkSize - 1) >> kTraceChunkShift;
     while (trace_chunks_.size() + spare_trace_chunks_.size() < trace_chunks) {
       spare_trace_chunks_.push_back(std::make_unique<TraceRecord[]>(kTraceChunkSize));
     }
@@ -699,16 +721,15 @@ class Shard {
 
   // The arena of the chunk holding event `index`: escaped messages and copied
   // lines live and die with their events.
-  Arena& ChunkArena(uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const uint32_t chunk = index >> kChunkShift;
-    while (chunk_arenas_.size() <= chunk) chunk_arenas_.emplace_back();
-    if (chunk_arenas_[chunk] == nullptr) chunk_arenas_[chunk] = std::make_unique<Arena>(64 << 10);
-    return *chunk_arenas_[chunk];
+  Arena& ChunkArena(uint64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::unique_ptr<Arena>& arena = chunk_arenas_[(index - first_live_) >> kChunkShift];
+    if (arena == nullptr) arena = std::make_unique<Arena>(64 << 10);
+    return *arena;
   }
 
   // Appends a trace record for `id` and maps it.
   TraceRecord& NewTrace(std::string_view id, uint64_t hash) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const uint32_t number = trace_count_;
+    const uint64_t number = trace_count_;
     if ((number & (kTraceChunkSize - 1)) == 0) {
       if (!spare_trace_chunks_.empty()) {
         trace_chunks_.push_back(std::move(spare_trace_chunks_.front()));
@@ -716,6 +737,7 @@ class Shard {
       } else {
         trace_chunks_.push_back(std::make_unique<TraceRecord[]>(kTraceChunkSize));
       }
+      trace_arenas_.emplace_back();  // made on first use
     }
     TraceRecord& t = MutableTrace(number);
     t.key.hash = hash;
@@ -725,10 +747,10 @@ class Shard {
       std::memcpy(t.key.bytes, id.data(), id.size());
     } else {
       t.key.is_inline = false;
-      const uint32_t chunk = number >> kTraceChunkShift;
-      while (trace_arenas_.size() <= chunk) trace_arenas_.emplace_back();
-      if (trace_arenas_[chunk] == nullptr) trace_arenas_[chunk] = std::make_unique<Arena>(64 << 10);
-      t.key.ptr = trace_arenas_[chunk]->Copy(id).data();
+      std::unique_ptr<Arena>& arena =
+          trace_arenas_[(number - first_live_trace_) >> kTraceChunkShift];
+      if (arena == nullptr) arena = std::make_unique<Arena>(64 << 10);
+      t.key.ptr = arena->Copy(id).data();
     }
     t.max_level = Level::kUnknown;
     t.start_ns = INT64_MAX;
@@ -743,25 +765,28 @@ class Shard {
   // Batch blocks holding this shard's raw lines (shared with other shards).
   struct BlockRef {
     std::shared_ptr<const std::string> block;
-    uint32_t end;  // events before this one may point into it (a block's events are contiguous)
+    uint64_t end;  // events before this one may point into it (a block's events are contiguous)
   };
   std::deque<BlockRef> blocks_ ABSL_GUARDED_BY(mu_);
   // Per chunk of trace records: ids longer than kInlineBytes (null: none, or evicted).
-  std::vector<std::unique_ptr<Arena>> trace_arenas_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Arena>> trace_arenas_ ABSL_GUARDED_BY(mu_);
   // Per chunk of events: escaped messages and copied lines (null: none, or evicted).
-  std::vector<std::unique_ptr<Arena>> chunk_arenas_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Arena>> chunk_arenas_ ABSL_GUARDED_BY(mu_);
   const uint64_t max_bytes_;
-  uint32_t first_live_ ABSL_GUARDED_BY(mu_) = 0;  // events before it are evicted
+  uint64_t first_live_ ABSL_GUARDED_BY(mu_) = 0;  // events before it are evicted
   uint64_t evicted_events_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);  // the event log
-  uint32_t events_ ABSL_GUARDED_BY(mu_) = 0;
+  // The event log from first_live_ on, in chunks of kChunkEvents; evicted
+  // chunks are popped from the front.
+  std::deque<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);
+  uint64_t events_ ABSL_GUARDED_BY(mu_) = 0;  // events ever inserted
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t line_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Trace records by number, in chunks (never moved).
-  std::vector<std::unique_ptr<TraceRecord[]>> trace_chunks_ ABSL_GUARDED_BY(mu_);
-  uint32_t trace_count_ ABSL_GUARDED_BY(mu_) = 0;       // records ever created
-  uint32_t first_live_trace_ ABSL_GUARDED_BY(mu_) = 0;  // records before it are evicted
+  std::deque<std::unique_ptr<TraceRecord[]>> trace_chunks_ ABSL_GUARDED_BY(mu_);
+  uint64_t trace_count_ ABSL_GUARDED_BY(mu_) = 0;       // records ever created
+  uint64_t first_live_trace_ ABSL_GUARDED_BY(mu_) = 0;  // records before it are evicted
+  uint64_t relocated_traces_ ABSL_GUARDED_BY(mu_) = 0;  // moved out of an evicted chunk
   using TraceSet = absl::flat_hash_set<TraceSlot, TraceSlotHash, TraceSlotEq>;
   TraceSet traces_ ABSL_GUARDED_BY(mu_);
   // Made by the owner outside the lock (PrepareForInsert), used under it.
@@ -770,7 +795,7 @@ class Shard {
   std::unique_ptr<TraceSet> next_traces_;
   // Owner thread only (queries never read it), so it may grow outside mu_.
   DedupeWindow dedupe_;
-  absl::flat_hash_map<uint32_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
+  absl::flat_hash_map<uint64_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
   NameTable services_ ABSL_GUARDED_BY(mu_);
   NameTable routes_ ABSL_GUARDED_BY(mu_);
 };
@@ -877,9 +902,10 @@ absl::StatusOr<TraceInfo> Index::GetTraceInfo(std::string_view trace_id) const {
 }
 
 void Index::ScanTraces(const TraceFilter& filter,
-                       const std::function<bool(const TraceSummaryView&)>& fn) const {
+                       const std::function<bool(const TraceSummaryView&)>& fn,
+                       const std::function<bool()>& stop) const {
   for (const auto& shard : shards_) {
-    if (!shard->Scan(filter, fn)) return;
+    if (!shard->Scan(filter, fn, stop)) return;
   }
 }
 

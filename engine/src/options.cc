@@ -67,6 +67,13 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
   }
+  if (index.max_bytes != 0 && index.max_bytes / EffectiveShards() < kMinShardBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "index.max_bytes (", index.max_bytes, ") gives each of the ", EffectiveShards(),
+        " index shards less than 16MiB, too little to keep even its newest lines: raise it to at "
+        "least ",
+        uint64_t{EffectiveShards()} * kMinShardBytes, " or lower index.shards"));
+  }
   if (batching.max_line_bytes == 0 || batching.max_line_bytes > (1u << 30)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_line_bytes must be between 1 and 1073741824 (got ", batching.max_line_bytes, ")"));

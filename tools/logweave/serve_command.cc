@@ -5,8 +5,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -26,6 +28,20 @@
 
 namespace logweave::cli {
 namespace {
+
+// The memory this process may use: the machine's, or less under a cgroup
+// limit (containers: v2 memory.max, v1 memory.limit_in_bytes).
+uint64_t AvailableMemory() {
+  uint64_t limit =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    uint64_t value = 0;
+    if (in >> value && value > 0) limit = std::min(limit, value);  // "max": no number, no limit
+  }
+  return limit;
+}
 
 constexpr char kDescription[] =
     "Runs logweave as a daemon: ingests the sources (PATHs given here and the config's\n"
@@ -192,12 +208,12 @@ int RunServe(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   if (!config.serve.index_max_bytes_given) {
-    const uint64_t physical = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                              static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    config.pipeline.index.max_bytes = ServeIndexBudget(physical);
+    config.pipeline.index.max_bytes =
+        std::max(ServeIndexBudget(AvailableMemory()),
+                 uint64_t{config.pipeline.EffectiveShards()} * PipelineOptions::kMinShardBytes);
     std::fprintf(stderr,
                  "logweave serve: index.max_bytes not set: the index keeps at most %.1f GiB (half "
-                 "of this machine's memory) and evicts its oldest lines beyond it; set "
+                 "of the memory this process may use) and evicts its oldest lines beyond it; set "
                  "index.max_bytes in the config to change it (0: no limit)\n",
                  static_cast<double>(config.pipeline.index.max_bytes) / (1ull << 30));
   }

@@ -198,8 +198,10 @@ class Index {
   // when the filter reads messages) at a time, so an insert never waits for
   // a whole scan; traces created during the scan may be missed. fn runs
   // under the lock: it must be quick.
-  void ScanTraces(const TraceFilter& filter,
-                  const std::function<bool(const TraceSummaryView&)>& fn) const;
+  // `stop`, if given, is asked before each chunk (outside the lock): true
+  // ends the scan (a cancelled call).
+  void ScanTraces(const TraceFilter& filter, const std::function<bool(const TraceSummaryView&)>& fn,
+                  const std::function<bool()>& stop = nullptr) const;
 
   // Like ScanTraces over the given ids only (unknown ids are skipped).
   void LookupTraces(const std::vector<std::string_view>& trace_ids, const TraceFilter& filter,

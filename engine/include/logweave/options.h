@@ -117,6 +117,8 @@ struct PipelineOptions {
   DetectorOptions detectors;
 
   absl::Status Validate() const;
+  // index.max_bytes must leave each shard at least this much.
+  static constexpr uint64_t kMinShardBytes = 16ull << 20;
   // The thread count after applying the default.
   uint32_t EffectiveThreads() const;
   // The shard count after applying the default.
