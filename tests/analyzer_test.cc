@@ -322,6 +322,45 @@ TEST_F(AnalyzerTest, DeclaredSequenceIsCheckedWithoutLearning) {
   EXPECT_EQ(Traces(OfKind(r, "incomplete_sequence")), std::set<std::string>{Trace(2)});
 }
 
+TEST_F(AnalyzerTest, FindingsOfEvictedTracesAreNeverReportedResolved) {
+  Shop shop;
+  for (int i = 0; i < 5; ++i) {
+    shop.Checkout(i, i * 1000);
+    shop.Email(i, i * 1000 + 60, i == 2 ? 10 : -1);
+  }
+  PipelineOptions options;
+  options.threads = 1;
+  options.index.shards = 1;
+  options.index.max_bytes = 64ull << 20;
+  auto p = std::move(*Pipeline::Create(options));
+  for (const auto& [name, lines] : shop.files) Add(p.get(), name, lines);
+  p->Flush();
+  DetectorOptions detectors;
+  detectors.expected_sequences.push_back({"email", "email_send_attempt", "email_queued"});
+  Analyzer analyzer(detectors, p->index(), p->unstructured(), p->sources());
+  AnalysisReport first = analyzer.Run(INT64_MAX);
+  ASSERT_EQ(Traces(OfKind(first, "incomplete_sequence")), std::set<std::string>{Trace(2)});
+
+  // Lines without a trace id push the shop's lines out of the budget.
+  std::vector<std::string> filler;
+  for (int i = 0; i < 300'000; ++i) {
+    filler.push_back(absl::StrFormat(
+        R"({"ts":%d,"service":"filler","msg":"filler line %d, padded to about two hundred )"
+        R"(bytes like a real line with a message and a few fields","k":"v"})",
+        2'000'000'000 + i, i));
+  }
+  Add(p.get(), "filler.log", filler);
+  p->Flush();
+  ASSERT_GT(p->Stats().evicted_events, 0u);
+  ASSERT_FALSE(p->index().GetTraceInfo(Trace(2)).ok());  // its events are gone
+
+  AnalysisReport second = analyzer.Run(INT64_MAX);
+  for (const Finding& f : second.changes) {
+    EXPECT_FALSE(f.resolved) << f.id << ": " << f.summary;
+  }
+  EXPECT_THAT(OfKind(second, "incomplete_sequence"), IsEmpty());  // dropped with its trace
+}
+
 TEST(DetectorOptionsTest, RejectsSharesOutsideZeroToOne) {
   DetectorOptions o;
   o.expected_share = 1.5;
