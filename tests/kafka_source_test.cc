@@ -344,11 +344,13 @@ void KafkaSourceTest::RebalanceToASecondConsumer(const std::string& strategy) {
   RunningSource second(options, pipeline.get());
   ASSERT_TRUE(second.ok());
   ASSERT_TRUE(kafka_->ProduceLines(kTopic, Lines(1000, 1000)).ok());
-  ASSERT_TRUE(WaitFor([&] {
-    const size_t a = first.Stats().partitions.size();
-    const size_t b = second.Stats().partitions.size();
-    return a > 0 && b > 0 && a + b == kPartitions;
-  }, absl::Seconds(60)))  // the mock's rebalance delay, on 2 busy cores
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const size_t a = first.Stats().partitions.size();
+        const size_t b = second.Stats().partitions.size();
+        return a > 0 && b > 0 && a + b == kPartitions;
+      },
+      absl::Seconds(60)))  // the mock's rebalance delay, on 2 busy cores
       << "the partitions were never shared between the two consumers: first has "
       << first.Stats().partitions.size() << ", second " << second.Stats().partitions.size();
   ASSERT_TRUE(kafka_->ProduceLines(kTopic, Lines(2000, 1000)).ok());
