@@ -16,6 +16,9 @@
 namespace logweave {
 namespace {
 
+using testdata::EmailLine;
+using testdata::PlainTime;
+
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAreArray;
@@ -28,16 +31,6 @@ std::string GatewayLine(const std::string& trace, int64_t ms, const std::string&
   return absl::StrFormat(
       R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"%s"})",
       t / 1000, t % 1000, msg, trace, route);
-}
-
-std::string EmailLine(const std::string& trace, int64_t ms, const std::string& event) {
-  return absl::StrFormat(
-      R"({"event":"%s","level":"info","timestamp":"2026-11-23T10:%02d:%02d.%03dZ","trace_id":"%s","service":"email"})",
-      event, ms / 60000, (ms / 1000) % 60, ms % 1000, trace);
-}
-
-std::string PlainTime(int64_t ms) {
-  return absl::StrFormat("2026-11-23T10:%02d:%02d.%03dZ", ms / 60000, (ms / 1000) % 60, ms % 1000);
 }
 
 // Log files of a small shop, one vector of lines per service file.

@@ -32,6 +32,9 @@
 namespace logweave {
 namespace {
 
+using testdata::EmailLine;
+using testdata::PlainTime;
+
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -46,16 +49,6 @@ std::string GatewayLine(const std::string& trace, int64_t ms, const std::string&
   return absl::StrFormat(
       R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"%s"})",
       t / 1000, t % 1000, msg, trace, route);
-}
-
-std::string PlainTime(int64_t ms) {
-  return absl::StrFormat("2026-11-23T10:%02d:%02d.%03dZ", ms / 60000, (ms / 1000) % 60, ms % 1000);
-}
-
-std::string EmailLine(const std::string& trace, int64_t ms, const std::string& event) {
-  return absl::StrFormat(
-      R"({"event":"%s","level":"info","timestamp":"%s","trace_id":"%s","service":"email"})", event,
-      PlainTime(ms), trace);
 }
 
 // The traces the log files below hold, and what is wrong with them.

@@ -40,10 +40,12 @@ void InsertBatch(Index& index, LineParser& parser, uint32_t source,
   // `parsed` is released here: the index must hold its own references.
 }
 
-class IndexTest : public ::testing::Test {
+// An index with one source and a parser that fills it.
+class IndexFixture : public ::testing::Test {
  protected:
-  IndexTest() : index_(IndexOptions{}, 4, &sources_) {
-    source_ = sources_.Add("svc.log", "svc");
+  IndexFixture(const IndexOptions& options, uint32_t shards, const std::string& source)
+      : index_(options, shards, &sources_) {
+    source_ = sources_.Add(source, "svc");
     parser_ = std::move(*LineParser::Create({}));
   }
 
@@ -57,6 +59,11 @@ class IndexTest : public ::testing::Test {
   uint32_t source_;
   std::unique_ptr<LineParser> parser_;
   uint64_t next_seq_ = 0;
+};
+
+class IndexTest : public IndexFixture {
+ protected:
+  IndexTest() : IndexFixture(IndexOptions{}, 4, "svc.log") {}
 };
 
 TEST_F(IndexTest, KeepsItsOwnCopiesOfLinesAfterTheBatchIsGone) {
@@ -326,25 +333,21 @@ TEST_F(IndexTest, ScanInChunksVisitsEveryTraceOnceWhileInsertsContinue) {
 }
 
 // A one-shard index with a small memory budget, filled with batches of lines.
-class IndexEvictionTest : public ::testing::Test {
+class IndexEvictionTest : public IndexFixture {
  protected:
   static constexpr uint64_t kBudget = 8ull << 20;
 
   IndexEvictionTest()
-      : index_(
+      : IndexFixture(
             IndexOptions{
                 .shards = 1, .dedupe = true, .dedupe_window = 1 << 20, .max_bytes = kBudget},
-            1, &sources_) {
-    source_ = sources_.Add("big.log", "svc");
-    parser_ = std::move(*LineParser::Create({}));
-  }
+            1, "big.log") {}
 
   // Inserts `lines` in batches of 4096, each batch's block kept by the index.
   void InsertLines(const std::vector<std::string>& lines) {
     for (size_t begin = 0; begin < lines.size(); begin += 4096) {
       const size_t end = std::min(lines.size(), begin + 4096);
-      InsertBatch(index_, *parser_, source_,
-                  std::vector<std::string>(lines.begin() + begin, lines.begin() + end), &seq_);
+      Insert(std::vector<std::string>(lines.begin() + begin, lines.begin() + end));
     }
   }
 
@@ -353,12 +356,6 @@ class IndexEvictionTest : public ::testing::Test {
            R"( with some padding to look like a real line","trace_id":")" + trace +
            R"(","service":"svc"})";
   }
-
-  SourceNames sources_;
-  Index index_;
-  uint32_t source_;
-  std::unique_ptr<LineParser> parser_;
-  uint64_t seq_ = 0;
 };
 
 TEST_F(IndexEvictionTest, DropsTheOldestEventsToStayWithinTheBudget) {

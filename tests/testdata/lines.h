@@ -43,6 +43,18 @@ inline std::string EcsLine(const std::string& service, const std::string& trace,
       ms / 60000, (ms / 1000) % 60, ms % 1000, level, service, msg, trace);
 }
 
+// "2026-11-23T10:MM:SS.mmmZ" for ms since 10:00 (the start of plain-text lines).
+inline std::string PlainTime(int64_t ms) {
+  return absl::StrFormat("2026-11-23T10:%02d:%02d.%03dZ", ms / 60000, (ms / 1000) % 60, ms % 1000);
+}
+
+// An email service line (event field, ISO time).
+inline std::string EmailLine(const std::string& trace, int64_t ms, const std::string& event) {
+  return absl::StrFormat(
+      R"({"event":"%s","level":"info","timestamp":"%s","trace_id":"%s","service":"email"})", event,
+      PlainTime(ms), trace);
+}
+
 // Nanoseconds since the epoch of kBaseSeconds + ms.
 inline int64_t Ns(int64_t ms) { return (kBaseSeconds * 1000 + ms) * 1000000; }
 
