@@ -256,15 +256,7 @@ class Shard {
   }
 
   void UpdateBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    size_t chunk_arena_bytes = 0;
-    for (const auto& arena : chunk_arenas_) {
-      if (arena != nullptr) chunk_arena_bytes += arena->reserved_bytes();
-    }
-    const size_t live_chunks = chunks_.size();
-    for (const auto& arena : trace_arenas_) {
-      if (arena != nullptr) chunk_arena_bytes += arena->reserved_bytes();
-    }
-    bytes_ = line_bytes_ + chunk_arena_bytes + live_chunks * kChunkEvents * sizeof(StoredEvent) +
+    bytes_ = line_bytes_ + arena_bytes_ + chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
              trace_chunks_.size() * kTraceChunkSize * sizeof(TraceRecord) +
              traces_.capacity() * (sizeof(TraceSlot) + 1) + dedupe_.bytes() +
              escaped_.capacity() * (sizeof(std::pair<uint64_t, const char*>) + 1);
@@ -294,7 +286,7 @@ class Shard {
       ++relocated_traces_;
     }
     trace_chunks_.pop_front();
-    trace_arenas_.pop_front();
+    DropArena(&trace_arenas_);
     first_live_trace_ = begin + kTraceChunkSize;
     return true;
   }
@@ -310,7 +302,7 @@ class Shard {
       if (ev.msg_off == kEscapedMessage) escaped_.erase(i);
     }
     chunks_.pop_front();
-    chunk_arenas_.pop_front();
+    DropArena(&chunk_arenas_);
     first_live_ = begin + kChunkEvents;
     evicted_events_ += kChunkEvents;
     while (!blocks_.empty() && blocks_.front().end <= first_live_) blocks_.pop_front();
@@ -624,7 +616,7 @@ class Shard {
     }
     StoredEvent& ev = Event(index);
     // The raw bytes stay in the batch's block (kept alive by blocks_), or are copied.
-    ev.raw = in_block ? r.raw.data() : ChunkArena(index).Copy(r.raw).data();
+    ev.raw = in_block ? r.raw.data() : CopyForEvent(index, r.raw).data();
     ev.raw_len = static_cast<uint32_t>(r.raw.size());
     line_bytes_ += r.raw.size() + 1;
     const bool message_in_raw =
@@ -634,7 +626,7 @@ class Shard {
       ev.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());
     } else {
       ev.msg_off = kEscapedMessage;
-      escaped_.emplace(index, ChunkArena(index).Copy(r.message).data());
+      escaped_.emplace(index, CopyForEvent(index, r.message).data());
     }
     ev.msg_len = static_cast<uint32_t>(r.message.size());
     ev.time_ns = r.time_ns;
@@ -719,12 +711,25 @@ class Shard {
     for (size_t i = 0; i < bytes; i += 4096) p[i] = 0;
   }
 
-  // The arena of the chunk holding event `index`: escaped messages and copied
-  // lines live and die with their events.
-  Arena& ChunkArena(uint64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::unique_ptr<Arena>& arena = chunk_arenas_[(index - first_live_) >> kChunkShift];
-    if (arena == nullptr) arena = std::make_unique<Arena>(64 << 10);
-    return *arena;
+  // Copies `bytes` into the arena of one chunk (made on first use), counting
+  // what the arena reserves. Escaped messages and copied lines live and die
+  // with their chunk of events, long trace ids with their chunk of records.
+  std::string_view CopyInto(std::unique_ptr<Arena>* arena, std::string_view bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (*arena == nullptr) *arena = std::make_unique<Arena>(64 << 10);
+    const size_t before = (*arena)->reserved_bytes();
+    std::string_view copy = (*arena)->Copy(bytes);
+    arena_bytes_ += (*arena)->reserved_bytes() - before;
+    return copy;
+  }
+  std::string_view CopyForEvent(uint64_t index, std::string_view bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return CopyInto(&chunk_arenas_[(index - first_live_) >> kChunkShift], bytes);
+  }
+  // Frees the oldest chunk's arena.
+  void DropArena(std::deque<std::unique_ptr<Arena>>* arenas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (arenas->front() != nullptr) arena_bytes_ -= arenas->front()->reserved_bytes();
+    arenas->pop_front();
   }
 
   // Appends a trace record for `id` and maps it.
@@ -747,10 +752,8 @@ class Shard {
       std::memcpy(t.key.bytes, id.data(), id.size());
     } else {
       t.key.is_inline = false;
-      std::unique_ptr<Arena>& arena =
-          trace_arenas_[(number - first_live_trace_) >> kTraceChunkShift];
-      if (arena == nullptr) arena = std::make_unique<Arena>(64 << 10);
-      t.key.ptr = arena->Copy(id).data();
+      t.key.ptr =
+          CopyInto(&trace_arenas_[(number - first_live_trace_) >> kTraceChunkShift], id).data();
     }
     t.max_level = Level::kUnknown;
     t.start_ns = INT64_MAX;
@@ -772,6 +775,7 @@ class Shard {
   std::deque<std::unique_ptr<Arena>> trace_arenas_ ABSL_GUARDED_BY(mu_);
   // Per chunk of events: escaped messages and copied lines (null: none, or evicted).
   std::deque<std::unique_ptr<Arena>> chunk_arenas_ ABSL_GUARDED_BY(mu_);
+  uint64_t arena_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // reserved by chunk_arenas_ and trace_arenas_
   const uint64_t max_bytes_;
   uint64_t first_live_ ABSL_GUARDED_BY(mu_) = 0;  // events before it are evicted
   uint64_t evicted_events_ ABSL_GUARDED_BY(mu_) = 0;
