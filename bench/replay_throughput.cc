@@ -6,20 +6,33 @@
 // 2. Floor: one thread parses every line with a RapidJSON in-situ DOM parse
 //    (lines split by the same LineBatcher); only the parse is timed.
 // 3. Replay: the full pipeline (reader + N workers: parse, normalize, index),
-//    timed from the first read to the last indexed line.
+//    timed from the first read to the last indexed line, with the CPU time it
+//    took. One pipeline per process: a second one in the same process would
+//    reuse the first one's freed pages and skip the page faults a fresh index pays.
+// 4. Parse scaling: one thread and then N threads at once parse the same 64 MB
+//    of lines (DOM, in situ): how close to N x one thread pure parsing gets
+//    on this machine, the ceiling for the replay's ratio.
 // Prints a table and a JSON line with lines/s, MB/s, the ratio
-// replay / (threads x floor), and peak RSS / raw bytes.
+// replay / (threads x floor), the CPU per line, the parse scaling, and peak
+// RSS / raw bytes (peak RSS is the replay's: the sample of step 4 is smaller).
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 #include "file/file_source.h"
 #include "logweave/pipeline.h"
+// The yardstick uses RapidJSON at its best, as the parser does (engine/src/parser.cc).
+#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
+#define RAPIDJSON_SSE2
+#endif
 #include "rapidjson/document.h"
 
 namespace {
@@ -28,10 +41,47 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// CPU seconds (user, system) the process used so far.
+std::pair<double, double> CpuSeconds() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  auto s = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return {s(usage.ru_utime), s(usage.ru_stime)};
+}
+
 long PeakRssBytes() {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss * 1024L;
+}
+
+// Parses every line of `sample` (DOM, in situ) `rounds` times on each of
+// `threads` threads at once; returns the lines parsed per second, all threads together.
+double ParallelParseRate(const std::vector<logweave::RawBatch>& sample, int rounds,
+                         uint32_t threads) {
+  uint64_t lines = 0;
+  for (const auto& b : sample) lines += b.lines.size();
+  auto work = [&] {
+    std::string scratch;
+    scratch.reserve(size_t{8} << 20);
+    rapidjson::Document doc;
+    uint64_t objects = 0;
+    for (int r = 0; r < rounds; ++r) {
+      for (const auto& b : sample) {
+        scratch = b.data;
+        for (const auto& span : b.lines) {
+          doc.ParseInsitu(scratch.data() + span.begin);
+          objects += doc.IsObject();
+        }
+      }
+    }
+    return objects;
+  };
+  auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (uint32_t t = 0; t < threads; ++t) pool.emplace_back([&] { (void)work(); });
+  for (auto& t : pool) t.join();
+  return static_cast<double>(lines) * rounds * threads / Seconds(Clock::now() - start);
 }
 
 }  // namespace
@@ -44,7 +94,9 @@ int main(int argc, char** argv) {
     if (a == "--threads" && i + 1 < argc) {
       threads = static_cast<uint32_t>(std::stoul(argv[++i]));
     } else if (a == "--help" || a == "-h") {
-      std::puts("usage: replay_throughput [--threads N] PATH...  (see bench/README in RESULTS.md)");
+      std::puts(
+          "usage: replay_throughput [--threads N] PATH...  (see bench/RESULTS.md; "
+          "LOGWEAVE_BENCH_NO_FLOOR=1 skips the floor, to profile the replay alone)");
       return 0;
     } else {
       args.push_back(a);
@@ -69,8 +121,9 @@ int main(int argc, char** argv) {
   // 2. Floor: single-threaded DOM parse, in situ, of every line.
   uint64_t floor_lines = 0, floor_bytes = 0, floor_objects = 0;
   Clock::duration floor_time{};
-  {
+  if (std::getenv("LOGWEAVE_BENCH_NO_FLOOR") == nullptr) {  // skipped only to profile the replay
     std::string scratch;
+    scratch.reserve(size_t{8} << 20);  // room past any batch for the SIMD scan
     rapidjson::Document doc;
     for (const auto& f : paths.files) {
       (void)logweave::ReadSource(f, batching, 0, [&](logweave::RawBatch&& b) {
@@ -91,7 +144,9 @@ int main(int argc, char** argv) {
   // 3. Replay through the pipeline.
   logweave::PipelineOptions options;
   options.threads = threads;
+  const uint32_t n = options.EffectiveThreads();
   auto pipeline = std::move(*logweave::Pipeline::Create(options));
+  const auto cpu_start = CpuSeconds();
   auto start = Clock::now();
   for (const auto& f : paths.files) {
     uint32_t src = pipeline->AddSource(f);
@@ -100,10 +155,31 @@ int main(int argc, char** argv) {
   }
   pipeline->Flush();
   const double replay_s = Seconds(Clock::now() - start);
+  const auto cpu_end = CpuSeconds();
+  const double user_s = cpu_end.first - cpu_start.first;
+  const double system_s = cpu_end.second - cpu_start.second;
   logweave::IngestStats stats = pipeline->Stats();
   const double replay_lps = stats.lines / replay_s;
-  const uint32_t n = options.EffectiveThreads();
+  const double cpu_ns_per_line = (user_s + system_s) / stats.lines * 1e9;
   const long rss = PeakRssBytes();
+
+  pipeline.reset();
+
+  // 4. How parsing alone scales on this machine: the same 64 MB of lines
+  //    parsed by one thread, then by n threads at once (after the replay, so
+  //    that its memory does not give the replay's index pages already faulted in).
+  std::vector<logweave::RawBatch> sample;
+  uint64_t sample_bytes = 0;
+  for (const auto& f : paths.files) {
+    if (sample_bytes >= (64u << 20)) break;
+    (void)logweave::ReadSource(f, batching, 0, [&](logweave::RawBatch&& b) {
+      if (sample_bytes >= (64u << 20)) return;
+      sample_bytes += b.data.size();
+      sample.push_back(std::move(b));
+    });
+  }
+  const double one_thread_lps = ParallelParseRate(sample, 4, 1);
+  const double n_threads_lps = ParallelParseRate(sample, 4, n);
 
   std::printf("| run | lines | MB | seconds | lines/s | MB/s |\n|---|---|---|---|---|---|\n");
   std::printf(
@@ -116,14 +192,24 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(stats.lines), stats.bytes / 1e6, replay_s, replay_lps,
       stats.bytes / replay_s / 1e6);
   std::printf("\nratio replay / (%u x floor) = %.2f\n", n, replay_lps / (n * floor_lps));
+  std::printf(
+      "replay CPU: user %.2f s + system %.2f s = %.2f cores busy; %.0f ns of CPU per line "
+      "(floor: %.0f ns)\n",
+      user_s, system_s, (user_s + system_s) / replay_s, cpu_ns_per_line, 1e9 / floor_lps);
+  std::printf(
+      "parsing alone, %u threads at once vs 1 (64 MB sample): %.0f vs %.0f lines/s = %.2f x "
+      "(%.2f of %u x)\n",
+      n, n_threads_lps, one_thread_lps, n_threads_lps / one_thread_lps,
+      n_threads_lps / one_thread_lps / n, n);
   std::printf("peak RSS %.0f MB = %.2f x raw bytes (%.0f MB); index holds %.0f MB; traces %llu\n",
               rss / 1e6, static_cast<double>(rss) / raw_bytes, raw_bytes / 1e6,
               stats.index_bytes / 1e6, static_cast<unsigned long long>(stats.traces));
   std::printf(
       "{\"floor_lines_per_s\":%.0f,\"replay_lines_per_s\":%.0f,\"replay_mb_per_s\":%.1f,"
-      "\"threads\":%u,\"ratio\":%.3f,\"peak_rss_bytes\":%ld,\"raw_bytes\":%llu,\"rss_ratio\":%.3f}"
-      "\n",
+      "\"threads\":%u,\"ratio\":%.3f,\"peak_rss_bytes\":%ld,\"raw_bytes\":%llu,\"rss_ratio\":%.3f,"
+      "\"replay_cpu_ns_per_line\":%.0f,\"parse_scaling\":%.3f}\n",
       floor_lps, replay_lps, stats.bytes / replay_s / 1e6, n, replay_lps / (n * floor_lps), rss,
-      static_cast<unsigned long long>(raw_bytes), static_cast<double>(rss) / raw_bytes);
+      static_cast<unsigned long long>(raw_bytes), static_cast<double>(rss) / raw_bytes,
+      cpu_ns_per_line, n_threads_lps / one_thread_lps / n);
   return 0;
 }
