@@ -41,6 +41,13 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// Page faults (minor: a fresh page mapped) of the process so far.
+long MinorFaults() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
 // CPU seconds (user, system) the process used so far.
 std::pair<double, double> CpuSeconds() {
   rusage usage;
@@ -147,6 +154,7 @@ int main(int argc, char** argv) {
   const uint32_t n = options.EffectiveThreads();
   auto pipeline = std::move(*logweave::Pipeline::Create(options));
   const auto cpu_start = CpuSeconds();
+  const long faults_start = MinorFaults();
   auto start = Clock::now();
   for (const auto& f : paths.files) {
     uint32_t src = pipeline->AddSource(f);
@@ -156,6 +164,7 @@ int main(int argc, char** argv) {
   pipeline->Flush();
   const double replay_s = Seconds(Clock::now() - start);
   const auto cpu_end = CpuSeconds();
+  const long faults = MinorFaults() - faults_start;
   const double user_s = cpu_end.first - cpu_start.first;
   const double system_s = cpu_end.second - cpu_start.second;
   logweave::IngestStats stats = pipeline->Stats();
@@ -194,8 +203,9 @@ int main(int argc, char** argv) {
   std::printf("\nratio replay / (%u x floor) = %.2f\n", n, replay_lps / (n * floor_lps));
   std::printf(
       "replay CPU: user %.2f s + system %.2f s = %.2f cores busy; %.0f ns of CPU per line "
-      "(floor: %.0f ns)\n",
-      user_s, system_s, (user_s + system_s) / replay_s, cpu_ns_per_line, 1e9 / floor_lps);
+      "(floor: %.0f ns); %ld page faults (%.0f MB of fresh pages)\n",
+      user_s, system_s, (user_s + system_s) / replay_s, cpu_ns_per_line, 1e9 / floor_lps, faults,
+      faults * 4096.0 / 1e6);
   std::printf(
       "parsing alone, %u threads at once vs 1 (64 MB sample): %.0f vs %.0f lines/s = %.2f x "
       "(%.2f of %u x)\n",
@@ -207,9 +217,9 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"floor_lines_per_s\":%.0f,\"replay_lines_per_s\":%.0f,\"replay_mb_per_s\":%.1f,"
       "\"threads\":%u,\"ratio\":%.3f,\"peak_rss_bytes\":%ld,\"raw_bytes\":%llu,\"rss_ratio\":%.3f,"
-      "\"replay_cpu_ns_per_line\":%.0f,\"parse_scaling\":%.3f}\n",
+      "\"replay_cpu_ns_per_line\":%.0f,\"replay_page_faults\":%ld,\"parse_scaling\":%.3f}\n",
       floor_lps, replay_lps, stats.bytes / replay_s / 1e6, n, replay_lps / (n * floor_lps), rss,
       static_cast<unsigned long long>(raw_bytes), static_cast<double>(rss) / raw_bytes,
-      cpu_ns_per_line, n_threads_lps / one_thread_lps / n);
+      cpu_ns_per_line, faults, n_threads_lps / one_thread_lps / n);
   return 0;
 }

@@ -437,7 +437,12 @@ class KafkaSourceImpl {
         ms = absl::ToInt64Milliseconds(deadline - absl::Now());
         if (ms < 0) break;
       }
-      rd_kafka_message_t* message = rd_kafka_consumer_poll(rk_, static_cast<int>(ms));
+      // A poll without a timeout reads no clock inside librdkafka (one with a
+      // timeout reads it on every call): wait only when nothing is queued.
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(rk_, 0);
+      if (message == nullptr && ms > 0) {
+        message = rd_kafka_consumer_poll(rk_, static_cast<int>(ms));
+      }
       if (message == nullptr) {
         if (ms == 0) break;
         ms = absl::ToInt64Milliseconds(deadline - absl::Now());
