@@ -14,7 +14,7 @@
 //    on this machine, the ceiling for the replay's ratio.
 // Prints a table and a JSON line with lines/s, MB/s, the ratio
 // replay / (threads x floor), the CPU per line, the parse scaling, and peak
-// RSS / raw bytes (peak RSS is the replay's: the sample of step 4 is smaller).
+// RSS / raw bytes (read right after the replay, before steps 3 and 4).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -70,12 +70,12 @@ double ParallelParseRate(const std::vector<logweave::RawBatch>& sample, int roun
   for (const auto& b : sample) lines += b.lines.size();
   auto work = [&] {
     std::string scratch;
-    scratch.reserve(size_t{8} << 20);
     rapidjson::Document doc;
     uint64_t objects = 0;
     for (int r = 0; r < rounds; ++r) {
       for (const auto& b : sample) {
-        scratch = b.data;
+        scratch.reserve(b.data.size() + 16);  // room for the SIMD scan past the last line
+        scratch.assign(b.data);
         for (const auto& span : b.lines) {
           doc.ParseInsitu(scratch.data() + span.begin);
           objects += doc.IsObject();
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     } else if (a == "--help" || a == "-h") {
       std::puts(
           "usage: replay_throughput [--threads N] PATH...  (see bench/RESULTS.md; "
-          "LOGWEAVE_BENCH_NO_FLOOR=1 skips the floor, to profile the replay alone)");
+          "LOGWEAVE_BENCH_REPLAY_ONLY=1 skips the floor and scaling, to profile the replay)");
       return 0;
     } else {
       args.push_back(a);
@@ -117,6 +117,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   logweave::LineBatcherOptions batching;
+  // Set to profile the replay alone (perf record): skips steps 3 and 4.
+  const bool profile_replay_only = std::getenv("LOGWEAVE_BENCH_REPLAY_ONLY") != nullptr;
 
   // 1. Warm the page cache.
   uint64_t raw_bytes = 0;
@@ -128,13 +130,13 @@ int main(int argc, char** argv) {
   // 2. Floor: single-threaded DOM parse, in situ, of every line.
   uint64_t floor_lines = 0, floor_bytes = 0, floor_objects = 0;
   Clock::duration floor_time{};
-  if (std::getenv("LOGWEAVE_BENCH_NO_FLOOR") == nullptr) {  // skipped only to profile the replay
+  if (!profile_replay_only) {
     std::string scratch;
-    scratch.reserve(size_t{8} << 20);  // room past any batch for the SIMD scan
     rapidjson::Document doc;
     for (const auto& f : paths.files) {
       (void)logweave::ReadSource(f, batching, 0, [&](logweave::RawBatch&& b) {
-        scratch = b.data;
+        scratch.reserve(b.data.size() + 16);  // room for the SIMD scan past the last line
+        scratch.assign(b.data);
         auto start = Clock::now();
         for (const auto& span : b.lines) {
           doc.ParseInsitu(scratch.data() + span.begin);
@@ -146,8 +148,6 @@ int main(int argc, char** argv) {
       });
     }
   }
-  const double floor_lps = floor_lines / Seconds(floor_time);
-
   // 3. Replay through the pipeline.
   logweave::PipelineOptions options;
   options.threads = threads;
@@ -174,9 +174,15 @@ int main(int argc, char** argv) {
 
   pipeline.reset();
 
+  const double floor_lps = floor_lines / Seconds(floor_time);
+  if (profile_replay_only) {
+    std::printf("replay: %.0f lines/s, %.0f ns of CPU per line, %ld page faults, RSS %.2f x raw\n",
+                replay_lps, cpu_ns_per_line, faults, static_cast<double>(rss) / raw_bytes);
+    return 0;
+  }
+
   // 4. How parsing alone scales on this machine: the same 64 MB of lines
-  //    parsed by one thread, then by n threads at once (after the replay, so
-  //    that its memory does not give the replay's index pages already faulted in).
+  //    parsed by one thread, then by n threads at once.
   std::vector<logweave::RawBatch> sample;
   uint64_t sample_bytes = 0;
   for (const auto& f : paths.files) {
