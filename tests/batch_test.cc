@@ -339,27 +339,5 @@ TEST(LineBatcherTest, OffsetsAndLineNumbersExactAcrossManyChunksAndBatches) {
   EXPECT_EQ(RunChunks(stream, cuts, {.batch_lines = 100, .batch_bytes = 4096}), expected);
 }
 
-TEST(LineBatcherTest, LineCrossingBatchBytesDoesNotRegrowTheBatchBuffer) {
-  // 300-byte lines: the byte limit (1 MiB) ends each batch, with a line that
-  // crosses it. The buffer reserved at the batch's start has room for that line,
-  // so it is never reallocated (which would copy the batch and, with the usual
-  // doubling, leave it with twice the room it needs).
-  const LineBatcherOptions options;  // defaults: 4096 lines or 1 MiB
-  const std::string line(299, 'x');
-  Collector collector;
-  LineBatcher batcher(kSourceId, options, collector.Fn());
-  const size_t lines = 3 * options.batch_bytes / 300;
-  for (size_t i = 0; i < lines; ++i) {
-    batcher.Append(line.data(), line.size());
-    batcher.Append("\n", 1);
-  }
-  batcher.Finish();
-  ASSERT_GE(collector.batches().size(), 3u);
-  const RawBatch& first = collector.batches().front();
-  ASSERT_GE(first.data.size(), options.batch_bytes);  // it ended by bytes, not lines
-  EXPECT_LT(first.lines.size(), options.batch_lines);
-  EXPECT_LT(first.data.capacity(), options.batch_bytes + options.batch_bytes / 8);
-}
-
 }  // namespace
 }  // namespace logweave

@@ -18,10 +18,6 @@ constexpr char kBom[3] = {'\xEF', '\xBB', '\xBF'};
 
 // Caps on what a fresh batch reserves up front; larger batches grow as usual.
 constexpr size_t kMaxReserveBytes = size_t{4} << 20;
-// Room reserved past batch_bytes for the line that crosses it, so that the
-// batch's buffer is not reallocated (and copied, and its pages faulted in
-// again) near its end; a longer last line still grows it.
-constexpr size_t kLastLineReserve = size_t{64} << 10;
 constexpr size_t kMaxReserveLines = 4096;
 
 LineBatcherOptions Normalize(LineBatcherOptions options) {
@@ -91,8 +87,7 @@ void LineBatcher::EndLine(std::string_view head, uint64_t total, bool last_is_cr
     keep = options_.max_line_bytes;
   }
   if (batch_.lines.empty()) {
-    batch_.data.reserve(std::min<size_t>(options_.batch_bytes, kMaxReserveBytes) +
-                        std::min<size_t>(options_.max_line_bytes + 1, kLastLineReserve));
+    batch_.data.reserve(std::min<size_t>(options_.batch_bytes, kMaxReserveBytes));
     batch_.lines.reserve(std::min<size_t>(options_.batch_lines, kMaxReserveLines));
   }
   batch_.AddLine(head.substr(0, static_cast<size_t>(keep)), line_offset_, line_no_, flags);

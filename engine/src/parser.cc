@@ -13,12 +13,6 @@
 #include "internal/strings.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
-// RapidJSON scans strings 16 bytes at a time with SSE2 (part of every x86-64
-// CPU) when asked to. Its aligned loads may read up to 15 bytes past a line's
-// NUL, so every buffer parsed here has kSimdPadding spare bytes at its end.
-#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
-#define RAPIDJSON_SSE2
-#endif
 #include "rapidjson/reader.h"
 #include "xxhash.h"
 
@@ -32,8 +26,7 @@ using internal::Sv;
 
 namespace {
 
-constexpr size_t kSimdPadding = 16;  // spare bytes after the last NUL of a parsed buffer
-constexpr int kMaxDepth = 64;        // deepest object level whose keys are looked at
+constexpr int kMaxDepth = 64;  // deepest object level whose keys are looked at
 constexpr size_t kMaxPath = 256;
 
 enum class ValueType : uint8_t { kNone, kString, kNumber };
@@ -494,9 +487,8 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
   const RawBatch& raw = out->raw;
   const std::string& data = *out->block;
   // Reserve past the small-string size, so that the scratch bytes live on the
-  // heap and moving the ParsedBatch keeps the views into them valid; and past
-  // the data by kSimdPadding for the SIMD string scan.
-  out->scratch.reserve(std::max<size_t>(data.size() + kSimdPadding, 32));
+  // heap and moving the ParsedBatch keeps the views into them valid.
+  out->scratch.reserve(std::max<size_t>(data.size(), 32));
   out->scratch.assign(data);
   out->records.resize(raw.size());
   out->line_hashes.resize(raw.size());
@@ -575,7 +567,6 @@ void InferMissingTimes(std::vector<Record>* records) {
 
 Record LineParser::ParseLine(std::string_view line, std::string_view default_service,
                              std::string* scratch) const {
-  scratch->reserve(2 * (line.size() + 1) + kSimdPadding);
   scratch->assign(line);
   scratch->push_back('\0');
   // The raw view must outlive the record too: keep it in the second half of scratch.
