@@ -8,39 +8,30 @@
 // as JSON, plain text or empty.
 //
 //   build/fuzz/tests/fuzz/pipeline_fuzzer -max_total_time=60 CORPUS_DIR
+#include <climits>
 #include <cstddef>
 #include <cstdint>
-#include <climits>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "logweave/analyzer.h"
 #include "logweave/batch.h"
 #include "logweave/pipeline.h"
 
-namespace {
-
-// Aborts with a message: the fuzzer reports it as a crash with the input.
-void Check(bool ok, const char* what) {
-  if (!ok) {
-    __builtin_printf("pipeline_fuzzer: broken: %s\n", what);
-    std::abort();
-  }
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace logweave;
+  using fuzz::Check;
   if (size < 3) return 0;
   // Byte 0: the reader's chunk size; byte 1: max_line_bytes; byte 2: batch_lines.
   const size_t chunk = 1 + data[0] % 64;
   PipelineOptions options;
   options.threads = 1;
-  options.batching.max_line_bytes = data[1] < 128 ? 1 + data[1] : LineBatcherOptions{}.max_line_bytes;
+  options.batching.max_line_bytes =
+      data[1] < 128 ? 1 + data[1] : LineBatcherOptions{}.max_line_bytes;
   options.batching.batch_lines = 1 + data[2] % 16;
   options.index.dedupe_window = 1024;
   options.index.shards = 2;  // few: a fresh index per input is most of the cost

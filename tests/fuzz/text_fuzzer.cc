@@ -11,25 +11,16 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "logweave/config.h"
 #include "logweave/parser.h"
 #include "logweave/plain_text.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
 
-namespace {
-
-void Check(bool ok, const char* what) {
-  if (!ok) {
-    __builtin_printf("text_fuzzer: broken: %s\n", what);
-    std::abort();
-  }
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace logweave;
+  using fuzz::Check;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
 
   int64_t ns = 0;
