@@ -209,6 +209,51 @@ TEST_F(ParseLineTest, LevelStringsAreReadInAnyCase) {
   }
 }
 
+TEST_F(ParseLineTest, PaddedLevelWordsAreRead) {
+  // log4j/logback patterns like %-5level pad the level to five characters.
+  EXPECT_EQ(Parse(R"({"level":"INFO ","msg":"cache warm"})").level, Level::kInfo);
+  EXPECT_EQ(Parse(R"({"level":" warn\t","msg":"cache cold"})").level, Level::kWarn);
+  EXPECT_EQ(Parse(R"({"level":"   ","msg":"blank"})").level, Level::kUnknown);
+}
+
+TEST_F(ParseLineTest, GoStructTraceIDKeyIsATraceId) {
+  // encoding/json writes a field TraceID without a json tag under its Go name.
+  Record r =
+      Parse(R"({"Level":"info","msg":"settled","TraceID":"4bf92f3577b34da6a3ce929d0e0e4736"})");
+  EXPECT_EQ(r.trace_id, kTrace);
+}
+
+TEST_F(ParseLineTest, GoogleCloudTraceFieldGivesTheBareTraceId) {
+  // Cloud Run / GKE structured logging: the trace is a resource name.
+  Record r = Parse(
+      R"({"severity":"ERROR","message":"charge failed","logging.googleapis.com/trace":"projects/shop-prod/traces/4bf92f3577b34da6a3ce929d0e0e4736","time":"2026-11-23T10:00:00Z"})");
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.level, Level::kError);
+  // The unwrapped id is a slice of the raw line, like any other value.
+  EXPECT_NE(r.raw.find(r.trace_id), std::string_view::npos);
+}
+
+TEST_F(ParseLineTest, TraceparentValueGivesItsTraceId) {
+  Record r = Parse(
+      R"({"msg":"inbound","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})");
+  EXPECT_EQ(r.trace_id, kTrace);
+  // The same shape under any trace key is a traceparent too.
+  EXPECT_EQ(
+      Parse(R"({"trace_id":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"})").trace_id,
+      kTrace);
+}
+
+TEST_F(ParseLineTest, IdsThatOnlyLookWrappedAreKeptWhole) {
+  // Not hex where the trace id would be, or a resource name without /traces/: left alone.
+  EXPECT_EQ(
+      Parse(R"({"trace_id":"00-4bf92f3577b34da6a3ce929d0e0e473x-00f067aa0ba902b7-01"})").trace_id,
+      "00-4bf92f3577b34da6a3ce929d0e0e473x-00f067aa0ba902b7-01");
+  EXPECT_EQ(Parse(R"({"trace_id":"projects/shop-prod/spans/1"})").trace_id,
+            "projects/shop-prod/spans/1");
+  EXPECT_EQ(Parse(R"({"trace_id":"projects/shop-prod/traces/"})").trace_id,
+            "projects/shop-prod/traces/");
+}
+
 TEST_F(ParseLineTest, UnknownLevelWordGivesUnknownLevel) {
   Record r = Parse(R"({"level":"loud","msg":"disk usage at 91%"})");
   EXPECT_EQ(r.kind, RecordKind::kJson);
@@ -749,9 +794,15 @@ TEST(ParseLevelWordTest, MapsEveryDocumentedWordInAnyCase) {
   }
 }
 
+TEST(ParseLevelWordTest, SurroundingWhitespaceIsIgnored) {
+  EXPECT_EQ(ParseLevelWord("info "), Level::kInfo);
+  EXPECT_EQ(ParseLevelWord(" ERROR"), Level::kError);
+  EXPECT_EQ(ParseLevelWord("\tWarn\r\n"), Level::kWarn);
+}
+
 TEST(ParseLevelWordTest, NonLevelWordsAreUnknown) {
   for (const std::string word :
-       {"", "warnings", "inf", "errors", "okay", "30", "info ", " info", "information-level"}) {
+       {"", "warnings", "inf", "errors", "okay", "30", "in fo", " ", "information-level"}) {
     EXPECT_EQ(ParseLevelWord(word), Level::kUnknown) << '"' << word << '"';
   }
 }

@@ -180,6 +180,13 @@ Level LevelFromNumber(int64_t n) {
 }  // namespace
 
 Level ParseLevelWord(std::string_view word) {
+  // Padded levels ("INFO ", from a fixed-width %-5level pattern) are common.
+  while (!word.empty() && absl::ascii_isspace(static_cast<unsigned char>(word.front()))) {
+    word.remove_prefix(1);
+  }
+  while (!word.empty() && absl::ascii_isspace(static_cast<unsigned char>(word.back()))) {
+    word.remove_suffix(1);
+  }
   if (word.empty() || word.size() > 16) return Level::kUnknown;
   switch (absl::ascii_tolower(static_cast<unsigned char>(word[0]))) {
     case 't':
@@ -341,6 +348,30 @@ bool RepairLoneSurrogates(std::string_view raw, char* scratch) {
   return repaired;
 }
 
+bool IsHex(std::string_view s) {
+  for (char c : s) {
+    if (HexValue(c) < 0) return false;
+  }
+  return true;
+}
+
+// A trace id as some conventions wrap it, reduced to the id itself so that it
+// matches the lines of the other services of the trace: Google Cloud's
+// "projects/PROJECT/traces/TRACE_ID" and a W3C traceparent header
+// "00-TRACE_ID-PARENT_ID-FLAGS". Anything else is returned as it is.
+std::string_view UnwrapTraceId(std::string_view id) {
+  if (id.starts_with("projects/")) {
+    const size_t at = id.rfind("/traces/");
+    if (at != std::string_view::npos && at + 8 < id.size()) return id.substr(at + 8);
+    return id;
+  }
+  if (id.size() == 55 && id[2] == '-' && id[35] == '-' && id[52] == '-' && IsHex(id.substr(0, 2)) &&
+      IsHex(id.substr(3, 32)) && IsHex(id.substr(36, 16)) && IsHex(id.substr(53, 2))) {
+    return id.substr(3, 32);
+  }
+  return id;
+}
+
 bool ParseInt(std::string_view text, int64_t* out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && ptr == text.data() + text.size();
@@ -424,7 +455,7 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
       const auto& v = handler.value;
       const auto& t = handler.type;
       if (t[internal::kTraceId] != ValueType::kNone && !v[internal::kTraceId].empty()) {
-        r->trace_id = PreferRaw(v[internal::kTraceId], scratch_line, raw);
+        r->trace_id = UnwrapTraceId(PreferRaw(v[internal::kTraceId], scratch_line, raw));
         if (t[internal::kTraceId] == ValueType::kNumber) r->flags |= kRecordNumericTraceId;
       }
       if (t[internal::kService] != ValueType::kNone && !v[internal::kService].empty()) {

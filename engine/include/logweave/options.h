@@ -20,8 +20,12 @@ namespace logweave {
 // earlier names win when a line has several. Config keys: fields.<name>: [..],
 // which are tried before these built-in names.
 struct FieldNames {
-  std::vector<std::string> trace_id = {"trace_id",   "traceId", "trace.id", "traceid", "trace-id",
-                                       "x-trace-id", "traceID", "TraceId",  "trace"};
+  // Values are reduced to the bare id where a convention wraps it: Google
+  // Cloud's "projects/P/traces/ID" and a W3C traceparent "00-ID-SPAN-FLAGS".
+  std::vector<std::string> trace_id = {
+      "trace_id",    "traceId", "trace.id", "traceid", "trace-id",
+      "x-trace-id",  "traceID", "TraceId",  "TraceID", "logging.googleapis.com/trace",
+      "traceparent", "trace"};
   std::vector<std::string> time = {"timestamp", "@timestamp", "time",     "ts",
                                    "eventTime", "event_time", "datetime", "@t"};
   std::vector<std::string> level = {"level",    "log.level", "severity",      "levelname",

@@ -84,8 +84,9 @@ class LineParser {
 // and flags them kRecordTimeInferred.
 void InferMissingTimes(std::vector<Record>* records);
 
-// The level a word names, in any case: trace, debug/dbg/verbose/fine, info/notice,
-// warn/warning, error/err/severe, fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.
+// The level a word names, in any case, surrounding whitespace ignored: trace,
+// debug/dbg/verbose/fine, info/notice, warn/warning, error/err/severe,
+// fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.
 Level ParseLevelWord(std::string_view word);
 
 // The service name a source implies: the file name without directories,
