@@ -209,6 +209,17 @@ TEST_F(ParseLineTest, LevelStringsAreReadInAnyCase) {
   }
 }
 
+TEST_F(ParseLineTest, NginxJsonAccessLogLineGivesTimeAndTraceparent) {
+  // log_format json escape=json
+  // '{"time_local":"$time_local",...,"traceparent":"$http_traceparent"}'
+  Record r = Parse(
+      R"({"time_local":"23/Nov/2026:10:00:00 +0000","remote_addr":"10.0.0.7","request":"POST /checkout HTTP/1.1","status":"502","traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs);
+  EXPECT_EQ(r.trace_id, kTrace);
+}
+
 TEST_F(ParseLineTest, PaddedLevelWordsAreRead) {
   // log4j/logback patterns like %-5level pad the level to five characters.
   EXPECT_EQ(Parse(R"({"level":"INFO ","msg":"cache warm"})").level, Level::kInfo);

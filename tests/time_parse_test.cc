@@ -78,6 +78,39 @@ Leading ParseLeading(std::string_view line) {
   return r;
 }
 
+// --- ParseTimestamp: Common Log Format (Apache, nginx $time_local) -----------------------------
+
+TEST(ParseTimestampTest, CommonLogFormatTimeWithUtcOffset) {
+  EXPECT_EQ(Parse("23/Nov/2026:15:58:43 +0000"), k20261123T155843 * kNs);
+}
+
+TEST(ParseTimestampTest, CommonLogFormatOffsetIsSubtracted) {
+  // 16:58:43 at +01:00 is 15:58:43Z; 10:28:43 at -05:30 is 15:58:43Z.
+  EXPECT_EQ(Parse("23/Nov/2026:16:58:43 +0100"), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse("23/Nov/2026:10:28:43 -0530"), k20261123T155843 * kNs);
+}
+
+TEST(ParseTimestampTest, CommonLogFormatMonthInAnyCaseAndDayRollover) {
+  EXPECT_EQ(Parse("02/JAN/2026:03:04:05 +0000"), k20260102T030405 * kNs);
+  // 00:30 on Jan 1 at +01:00 is still Dec 31 in UTC.
+  EXPECT_EQ(Parse("01/jan/2026:00:30:00 +0100"), k20251231T233000 * kNs);
+}
+
+TEST(ParseTimestampTest, CommonLogFormatRejectsBadFieldsAndTrailingBytes) {
+  for (std::string_view bad :
+       {"23/Noo/2026:15:58:43 +0000", "30/Feb/2026:15:58:43 +0000", "23/Nov/2026:24:00:00 +0000",
+        "23/Nov/2026:15:58:43", "23/Nov/2026:15:58:43 +000", "23/Nov/2026:15:58:43 +0000 x",
+        "23/Nov/2026 15:58:43 +0000", "3/Nov/2026:15:58:43 +0000"}) {
+    EXPECT_EQ(Parse(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(ParseLeadingTimestampTest, BracketedCommonLogFormatTimeStartsALine) {
+  Leading r = ParseLeading("[23/Nov/2026:15:58:43 +0000] upstream timed out (110)");
+  EXPECT_EQ(r.consumed, 28u);
+  EXPECT_EQ(r.ns, k20261123T155843 * kNs);
+}
+
 // --- ParseTimestamp: zones -------------------------------------------------------------------
 
 TEST(ParseTimestampTest, ParsesUtcDesignatorZ) {

@@ -169,6 +169,53 @@ size_t ParseIsoPrefix(std::string_view s, bool allow_slash_date, int64_t* out) {
   return pos;
 }
 
+// The month an English abbreviation names ("Nov", any case), 1-12, or 0.
+int MonthFromAbbreviation(std::string_view a) {
+  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (a.size() != 3) return 0;
+  const char lower[3] = {static_cast<char>(a[0] | 0x20), static_cast<char>(a[1] | 0x20),
+                         static_cast<char>(a[2] | 0x20)};
+  for (int m = 0; m < 12; ++m) {
+    if (std::string_view(lower, 3) == kMonths[m]) return m + 1;
+  }
+  return 0;
+}
+
+// Parses the Common Log Format time of Apache and nginx (`$time_local`) at the
+// start of `s`: `DD/Mon/YYYY:HH:MM:SS +HHMM`, the month an English
+// abbreviation in any case, the offset required. Returns the bytes consumed
+// (26) and sets *out, or returns 0 and leaves *out untouched.
+size_t ParseClfPrefix(std::string_view s, int64_t* out) {
+  constexpr size_t kLength = 26;  // "23/Nov/2026:10:00:09 +0000"
+  if (s.size() < kLength) return 0;
+  int day, year, hour, minute, second, offset_hours, offset_minutes;
+  if (!ReadFixedDigits(s, 0, 2, &day) || s[2] != '/' || s[6] != '/') return 0;
+  const int month = MonthFromAbbreviation(s.substr(3, 3));
+  if (month == 0) return 0;
+  if (!ReadFixedDigits(s, 7, 4, &year) || s[11] != ':') return 0;
+  if (!ReadFixedDigits(s, 12, 2, &hour) || s[14] != ':') return 0;
+  if (!ReadFixedDigits(s, 15, 2, &minute) || s[17] != ':') return 0;
+  if (!ReadFixedDigits(s, 18, 2, &second) || s[20] != ' ') return 0;
+  if ((s[21] != '+' && s[21] != '-') || !ReadFixedDigits(s, 22, 2, &offset_hours) ||
+      !ReadFixedDigits(s, 24, 2, &offset_minutes)) {
+    return 0;
+  }
+  if (day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 60 ||
+      offset_hours > 23 || offset_minutes > 59) {
+    return 0;
+  }
+  if (second == 60) second = 59;  // as ParseIsoPrefix, without a fraction to keep
+  int64_t offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
+  if (s[21] == '-') offset_seconds = -offset_seconds;
+  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
+                          minute * 60 + second - offset_seconds;
+  int64_t result;
+  if (!CombineSecondsAndNanos(seconds, 0, &result)) return 0;
+  *out = result;
+  return kLength;
+}
+
 // Parses a string that is entirely an unsigned epoch number, `digits[.digits]`, exactly in
 // decimal (no double rounding): the unit is chosen from the integer part by the same
 // thresholds as EpochIntegerToNanos; fraction digits finer than a nanosecond are truncated.
@@ -251,6 +298,12 @@ void WriteDigits(int64_t value, int width, char* p) {
 }  // namespace
 
 bool ParseTimestamp(std::string_view text, int64_t* out) {
+  if (text.size() > 2 && text[2] == '/') {
+    int64_t result;
+    if (ParseClfPrefix(text, &result) != text.size()) return false;
+    *out = result;
+    return true;
+  }
   if (text.size() > 4 && text[4] == '-') {
     int64_t result;
     if (ParseIsoPrefix(text, /*allow_slash_date=*/false, &result) != text.size()) return false;
@@ -319,7 +372,9 @@ size_t ParseLeadingTimestamp(std::string_view line, int64_t* out) {
   const bool bracketed = !line.empty() && line[0] == '[';
   const std::string_view rest = bracketed ? line.substr(1) : line;
   int64_t result;
-  const size_t n = ParseIsoPrefix(rest, /*allow_slash_date=*/true, &result);
+  const size_t n = rest.size() > 2 && rest[2] == '/'
+                       ? ParseClfPrefix(rest, &result)
+                       : ParseIsoPrefix(rest, /*allow_slash_date=*/true, &result);
   if (n == 0) return 0;
   size_t consumed = n;
   if (bracketed) {

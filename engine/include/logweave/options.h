@@ -26,8 +26,9 @@ struct FieldNames {
       "trace_id",    "traceId", "trace.id", "traceid", "trace-id",
       "x-trace-id",  "traceID", "TraceId",  "TraceID", "logging.googleapis.com/trace",
       "traceparent", "trace"};
-  std::vector<std::string> time = {"timestamp", "@timestamp", "time",     "ts",
-                                   "eventTime", "event_time", "datetime", "@t"};
+  std::vector<std::string> time = {"timestamp",  "@timestamp",  "time",     "ts",
+                                   "eventTime",  "event_time",  "datetime", "@t",
+                                   "time_local", "time_iso8601"};  // the last two: nginx
   std::vector<std::string> level = {"level",    "log.level", "severity",      "levelname",
                                     "loglevel", "lvl",       "severity_text", "@l"};
   std::vector<std::string> service = {"service",   "service.name", "app",        "application",

@@ -25,6 +25,8 @@ namespace logweave {
 // minute 0-59, second 0-60). Second 60, a leap second, is accepted in any
 // minute and folded onto the last nanosecond of second 59 (23:59:60.5Z ->
 // 23:59:59.999999999Z), which keeps log order monotonic.
+// Also accepts the Common Log Format time of Apache and nginx ($time_local),
+// `DD/Mon/YYYY:HH:MM:SS +HHMM` (English month abbreviation in any case).
 // A string that is entirely `digits` or `digits.digits` is read as an epoch
 // number, exactly in decimal, with the unit chosen by magnitude as in
 // EpochIntegerToNanos (fraction digits finer than 1 ns are truncated).
@@ -53,14 +55,14 @@ bool EpochIntegerToNanos(int64_t value, int64_t* out);
 
 // Parses a timestamp at the very start of a plain-text line ("2026-01-02T03:04:05Z ERROR ...",
 // "2026-01-02 03:04:05,123 ERROR ..." (python logging), "2026/01/02 03:04:05 msg" (Go's log
-// package), "[2026-01-02T03:04:05.1Z] ..."). The date-time forms are those of ParseTimestamp,
-// plus `YYYY/MM/DD` dates; epoch numbers are not recognised here (a line starting "200 OK" has
-// no timestamp). The timestamp may be wrapped in '[' ']', in which case the ']' must follow it
-// directly and anything may come after the ']'. Unbracketed, it must be followed by the end of
-// the line, ASCII whitespace or one of `] ) | ; ,` — not by digits, letters or other
-// characters that would continue a date-time. Leading whitespace is not skipped.
-// Returns the number of bytes consumed (the brackets included, trailing whitespace not) and
-// sets *out; returns 0 and leaves *out untouched if there is no timestamp there.
+// package), "[2026-01-02T03:04:05.1Z] ...", "[23/Nov/2026:10:00:09 +0000] ..."). The date-time
+// forms are those of ParseTimestamp, plus `YYYY/MM/DD` dates; epoch numbers are not recognised here
+// (a line starting "200 OK" has no timestamp). The timestamp may be wrapped in '[' ']', in which
+// case the ']' must follow it directly and anything may come after the ']'. Unbracketed, it must be
+// followed by the end of the line, ASCII whitespace or one of `] ) | ; ,` — not by digits, letters
+// or other characters that would continue a date-time. Leading whitespace is not skipped. Returns
+// the number of bytes consumed (the brackets included, trailing whitespace not) and sets *out;
+// returns 0 and leaves *out untouched if there is no timestamp there.
 size_t ParseLeadingTimestamp(std::string_view line, int64_t* out);
 
 // Formats ns since the epoch as RFC 3339 UTC, e.g. "2026-11-23T15:58:43.123Z". The fraction
