@@ -177,16 +177,15 @@ Level LevelFromNumber(int64_t n) {
   return Level::kUnknown;
 }
 
+std::string_view TrimWhitespace(std::string_view s) {
+  return Sv(absl::StripAsciiWhitespace(Av(s)));
+}
+
 }  // namespace
 
 Level ParseLevelWord(std::string_view word) {
   // Padded levels ("INFO ", from a fixed-width %-5level pattern) are common.
-  while (!word.empty() && absl::ascii_isspace(static_cast<unsigned char>(word.front()))) {
-    word.remove_prefix(1);
-  }
-  while (!word.empty() && absl::ascii_isspace(static_cast<unsigned char>(word.back()))) {
-    word.remove_suffix(1);
-  }
+  word = TrimWhitespace(word);
   if (word.empty() || word.size() > 16) return Level::kUnknown;
   switch (absl::ascii_tolower(static_cast<unsigned char>(word[0]))) {
     case 't':
@@ -386,10 +385,6 @@ bool NumberTime(std::string_view text, int64_t* out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
   if (ec != std::errc() || ptr != text.data() + text.size()) return false;
   return EpochNumberToNanos(d, out);
-}
-
-std::string_view TrimWhitespace(std::string_view s) {
-  return Sv(absl::StripAsciiWhitespace(Av(s)));
 }
 
 // Level of a plain-text line: the first level word among its first few words
