@@ -105,6 +105,11 @@ TEST(ParseTimestampTest, CommonLogFormatRejectsBadFieldsAndTrailingBytes) {
   }
 }
 
+TEST(ParseTimestampTest, CommonLogFormatLeapSecondFoldsAsIsoDoes) {
+  EXPECT_EQ(Parse("31/Dec/2016:23:59:60 +0000"), Parse("2016-12-31T23:59:60Z"));
+  EXPECT_EQ(Parse("31/Dec/2016:23:59:60 +0000"), k20161231T235959 * kNs + kNs - 1);
+}
+
 TEST(ParseLeadingTimestampTest, BracketedCommonLogFormatTimeStartsALine) {
   Leading r = ParseLeading("[23/Nov/2026:15:58:43 +0000] upstream timed out (110)");
   EXPECT_EQ(r.consumed, 28u);

@@ -92,6 +92,25 @@ bool CombineSecondsAndNanos(int64_t seconds, int64_t nanos, int64_t* out) {
   return !__builtin_add_overflow(scaled, nanos, out);
 }
 
+// A civil date-time at a UTC offset, as read from text, to ns since the epoch. Checks every
+// field against the calendar (month 1-12, day within the month, hour 0-23, minute 0-59,
+// second 0-60) and folds a leap second (:60) onto the last nanosecond of :59, which keeps
+// ordering monotonic (:59.x <= :60.y < next :00) at the cost of collapsing the leap second's
+// sub-second detail; Unix time has no representation for it anyway. Returns false for an
+// invalid field or a result outside int64 ns, leaving *out untouched.
+bool CivilToNanos(int year, int month, int day, int hour, int minute, int second, int64_t nanos,
+                  int64_t offset_seconds, int64_t* out) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) return false;
+  if (hour > 23 || minute > 59 || second > 60) return false;
+  if (second == 60) {
+    second = 59;
+    nanos = kNanosPerSecond - 1;
+  }
+  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
+                          minute * 60 + second - offset_seconds;
+  return CombineSecondsAndNanos(seconds, nanos, out);
+}
+
 // Parses a date-time `YYYY-MM-DD?HH:MM:SS[.fff][zone]` at the start of `s` (see the header for
 // the accepted forms). With `allow_slash_date` the date may also be `YYYY/MM/DD` (Go's log
 // package); the two date separators must match. Parsing is greedy and never backtracks: a
@@ -110,8 +129,6 @@ size_t ParseIsoPrefix(std::string_view s, bool allow_slash_date, int64_t* out) {
   if (!ReadFixedDigits(s, 11, 2, &hour) || s[13] != ':') return 0;
   if (!ReadFixedDigits(s, 14, 2, &minute) || s[16] != ':') return 0;
   if (!ReadFixedDigits(s, 17, 2, &second)) return 0;
-  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month)) return 0;
-  if (hour > 23 || minute > 59 || second > 60) return 0;
   size_t pos = 19;
 
   // Fraction: at least one digit; the first nine are kept, the rest truncated.
@@ -153,18 +170,10 @@ size_t ParseIsoPrefix(std::string_view s, bool allow_slash_date, int64_t* out) {
     }
   }
 
-  // A leap second (:60) is folded onto the last nanosecond of :59. This keeps ordering
-  // monotonic (:59.x <= :60.y < next :00) at the cost of collapsing the leap second's
-  // sub-second detail; Unix time has no representation for it anyway.
-  if (second == 60) {
-    second = 59;
-    nanos = kNanosPerSecond - 1;
-  }
-
-  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
-                          minute * 60 + second - offset_seconds;
   int64_t result;
-  if (!CombineSecondsAndNanos(seconds, nanos, &result)) return 0;
+  if (!CivilToNanos(year, month, day, hour, minute, second, nanos, offset_seconds, &result)) {
+    return 0;
+  }
   *out = result;
   return pos;
 }
@@ -201,17 +210,13 @@ size_t ParseClfPrefix(std::string_view s, int64_t* out) {
       !ReadFixedDigits(s, 24, 2, &offset_minutes)) {
     return 0;
   }
-  if (day < 1 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 60 ||
-      offset_hours > 23 || offset_minutes > 59) {
-    return 0;
-  }
-  if (second == 60) second = 59;  // as ParseIsoPrefix, without a fraction to keep
+  if (offset_hours > 23 || offset_minutes > 59) return 0;
   int64_t offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
   if (s[21] == '-') offset_seconds = -offset_seconds;
-  const int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
-                          minute * 60 + second - offset_seconds;
   int64_t result;
-  if (!CombineSecondsAndNanos(seconds, 0, &result)) return 0;
+  if (!CivilToNanos(year, month, day, hour, minute, second, 0, offset_seconds, &result)) {
+    return 0;
+  }
   *out = result;
   return kLength;
 }
