@@ -83,6 +83,7 @@ struct Flags {
   double analysis_interval_s = 0;  // 0: off
   double deadline_s = 60;          // per call
   bool force_concurrent_search = false;
+  bool skip_search = false;  // only the GetTimeline (and floor) phases
   uint64_t seed = 1;
   double timeline_qps = 2000;  // offered rate of the fixed-rate phases
   int worker_nice = 0;         // PipelineOptions::worker_nice; also the ingest thread's
@@ -115,6 +116,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = absl::SimpleAtod(v, &f->deadline_s) && f->deadline_s > 0;
     } else if (a == "--force_concurrent_search") {
       f->force_concurrent_search = true;
+    } else if (a == "--skip_search") {
+      f->skip_search = true;
     } else if ((v = value("--seed"))) {
       ok = absl::SimpleAtoi(v, &f->seed);
     } else if ((v = value("--worker_nice"))) {
@@ -127,13 +130,14 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       ok = false;
     }
     if (!ok) {
-      std::fprintf(stderr,
-                   "query_load: bad flag \"%s\"\nusage: query_load [--traces=N] "
-                   "[--duration=SECONDS] [--channels=N] [--threads=N_PER_CHANNEL] "
-                   "[--ingest_lines=N] [--analysis_interval=SECONDS (0 = off)] "
-                   "[--deadline=SECONDS_PER_CALL] [--force_concurrent_search] [--seed=N] "
-                   "[--timeline_qps=RATE] [--search_qps=RATE]\n",
-                   a.c_str());
+      std::fprintf(
+          stderr,
+          "query_load: bad flag \"%s\"\nusage: query_load [--traces=N] "
+          "[--duration=SECONDS] [--channels=N] [--threads=N_PER_CHANNEL] "
+          "[--ingest_lines=N] [--analysis_interval=SECONDS (0 = off)] "
+          "[--deadline=SECONDS_PER_CALL] [--force_concurrent_search] [--skip_search] [--seed=N] "
+          "[--timeline_qps=RATE] [--search_qps=RATE]\n",
+          a.c_str());
       return false;
     }
   }
@@ -309,8 +313,22 @@ class Ingestor {
   double seconds_ = 0;
 };
 
-enum class Rpc { kGetTimeline, kSearchTraces };
-const char* RpcName(Rpc r) { return r == Rpc::kGetTimeline ? "GetTimeline" : "SearchTraces"; }
+// kTimelineFloor: GetTimeline with an empty trace id, which the server answers
+// INVALID_ARGUMENT without touching the index: the same stub, channel, server
+// path and threads, so its latency is what transport and scheduling alone
+// cost on this machine (the baseline for GetTimeline's).
+enum class Rpc { kGetTimeline, kSearchTraces, kTimelineFloor };
+const char* RpcName(Rpc r) {
+  switch (r) {
+    case Rpc::kGetTimeline:
+      return "GetTimeline";
+    case Rpc::kSearchTraces:
+      return "SearchTraces";
+    case Rpc::kTimelineFloor:
+      return "floor: GetTimeline(\"\")";
+  }
+  return "?";
+}
 
 struct PhaseResult {
   std::string load;  // "idle" or "ingesting"
@@ -386,6 +404,13 @@ class LoadClients {
             v1::GetTimelineResponse response;
             s = stub->GetTimeline(&context, request, &response);
             if (s.ok() && response.events_size() < 3) s = grpc::Status(grpc::UNKNOWN, "short");
+          } else if (rpc == Rpc::kTimelineFloor) {
+            v1::GetTimelineRequest request;  // no trace id: rejected before any index work
+            v1::GetTimelineResponse response;
+            s = stub->GetTimeline(&context, request, &response);
+            s = s.error_code() == grpc::INVALID_ARGUMENT
+                    ? grpc::Status::OK
+                    : grpc::Status(grpc::UNKNOWN, "not rejected");
           } else {
             v1::SearchTracesRequest request;
             request.set_service("payments");
@@ -559,32 +584,38 @@ int Main(int argc, char** argv) {
   LoadClients single(absl::StrCat("127.0.0.1:", server->port()), one, flags.traces);
 
   idle(&clients, Rpc::kGetTimeline, 0);
+  idle(&clients, Rpc::kTimelineFloor, flags.timeline_qps);
   idle(&clients, Rpc::kGetTimeline, flags.timeline_qps);
+  ingesting(&clients, Rpc::kTimelineFloor, flags.timeline_qps);
   ingesting(&clients, Rpc::kGetTimeline, flags.timeline_qps);
   ingesting(&clients, Rpc::kGetTimeline, 0);
-  // One client alone first: the latency of a search without concurrent searches
-  // (and before the server is busy with searches the clients gave up on).
-  idle(&single, Rpc::kSearchTraces, 0);
-  // Concurrent searches share the cores: when even one search alone takes so long that
-  // clients x p50 / cores exceeds the deadline, every concurrent call would time out while
-  // the server keeps working on the abandoned ones (and ingestion waits behind them), so
-  // the concurrent phases are skipped unless forced.
-  const double single_p50_s = results.back().p50_ms / 1e3;
-  const double cores = std::max(1u, std::thread::hardware_concurrency());
-  const double expected_s = single_p50_s * clients.clients() / cores;
   std::string skipped;
-  if (results.back().calls == 0 ||
-      (expected_s > flags.deadline_s && !flags.force_concurrent_search)) {
-    skipped = absl::StrFormat(
-        "Concurrent SearchTraces phases skipped: one search alone takes %.2f s (p50), so %d "
-        "concurrent clients on %g cores need about %.0f s per call, more than --deadline=%g "
-        "(--force_concurrent_search runs them anyway).",
-        single_p50_s, clients.clients(), cores, expected_s, flags.deadline_s);
-    std::fprintf(stderr, "query_load: %s\n", skipped.c_str());
+  if (flags.skip_search) {
+    skipped = "SearchTraces phases skipped (--skip_search).";
   } else {
-    idle(&clients, Rpc::kSearchTraces, 0);
-    ingesting(&clients, Rpc::kSearchTraces, flags.search_qps);
-    ingesting(&clients, Rpc::kSearchTraces, 0);
+    // One client alone first: the latency of a search without concurrent searches
+    // (and before the server is busy with searches the clients gave up on).
+    idle(&single, Rpc::kSearchTraces, 0);
+    // Concurrent searches share the cores: when even one search alone takes so long that
+    // clients x p50 / cores exceeds the deadline, every concurrent call would time out while
+    // the server keeps working on the abandoned ones (and ingestion waits behind them), so
+    // the concurrent phases are skipped unless forced.
+    const double single_p50_s = results.back().p50_ms / 1e3;
+    const double cores = std::max(1u, std::thread::hardware_concurrency());
+    const double expected_s = single_p50_s * clients.clients() / cores;
+    if (results.back().calls == 0 ||
+        (expected_s > flags.deadline_s && !flags.force_concurrent_search)) {
+      skipped = absl::StrFormat(
+          "Concurrent SearchTraces phases skipped: one search alone takes %.2f s (p50), so %d "
+          "concurrent clients on %g cores need about %.0f s per call, more than --deadline=%g "
+          "(--force_concurrent_search runs them anyway).",
+          single_p50_s, clients.clients(), cores, expected_s, flags.deadline_s);
+      std::fprintf(stderr, "query_load: %s\n", skipped.c_str());
+    } else {
+      idle(&clients, Rpc::kSearchTraces, 0);
+      ingesting(&clients, Rpc::kSearchTraces, flags.search_qps);
+      ingesting(&clients, Rpc::kSearchTraces, 0);
+    }
   }
   const IngestStats end_stats = pipeline->Stats();
 
