@@ -5,7 +5,7 @@
 //   query_load [--traces=1000000] [--duration=10] [--channels=8] [--threads=4]
 //              [--ingest_lines=3000000] [--analysis_interval=0] [--deadline=60]
 //              [--force_concurrent_search] [--seed=1] [--timeline_qps=2000]
-//              [--search_qps=20]
+//              [--search_qps=20] [--skip_search]
 //
 // 1. Fill: an in-process pipeline gets --traces traces generated in memory
 //    (3-5 events each across gateway, checkout, payments and ledger, in the
@@ -28,6 +28,11 @@
 //    also from one client alone, first; the concurrent SearchTraces phases
 //    are skipped (and the table says why) when that single-client latency
 //    shows they could only time out.
+//    Before GetTimeline at the fixed rate, idle and while ingesting, the same
+//    clients call GetTimeline with an empty id at that rate: the server rejects
+//    it before any index work, so its latency is the transport and scheduling
+//    floor of this machine, the baseline GetTimeline's is compared with.
+//    --skip_search leaves out the SearchTraces phases.
 // Prints a Markdown table of p50/p99/p99.9 latency, QPS and ingestion lines/s,
 // and the ratio of ingestion with query load to ingestion alone.
 //
