@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "logweave/batch.h"
 #include "logweave/options.h"
 #include "logweave/record.h"
@@ -252,6 +253,139 @@ TEST_F(ParseLineTest, TraceparentValueGivesItsTraceId) {
   EXPECT_EQ(
       Parse(R"({"trace_id":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"})").trace_id,
       kTrace);
+}
+
+TEST_F(ParseLineTest, DatadogTraceAndServiceAreReadNestedOrDotted) {
+  // dd-trace's log injection: a decimal 64-bit trace id, nested or as a dotted key.
+  Record nested = Parse(
+      R"({"message":"charge failed","status":"error","dd":{"trace_id":"1234567890123456789","span_id":"42","service":"payments"}})");
+  EXPECT_EQ(nested.trace_id, "1234567890123456789");
+  EXPECT_EQ(nested.service, "payments");
+  Record dotted = Parse(R"({"msg":"x","dd.trace_id":"1234567890123456789","dd.service":"cart"})");
+  EXPECT_EQ(dotted.trace_id, "1234567890123456789");
+  EXPECT_EQ(dotted.service, "cart");
+}
+
+TEST_F(ParseLineTest, Log4j2JsonLayoutLineGivesAllFields) {
+  Record r = Parse(
+      R"({"timeMillis":1795428000250,"thread":"main","level":"ERROR","loggerName":"com.shop.Checkout","message":"charge failed","contextMap":{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"}})");
+  EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.service, "com.shop.Checkout");
+  EXPECT_EQ(r.message, "charge failed");
+  EXPECT_EQ(r.trace_id, kTrace);
+  // The newer "instant" object gives whole seconds.
+  EXPECT_EQ(
+      Parse(R"({"instant":{"epochSecond":1795428001,"nanoOfSecond":5},"message":"m"})").time_ns,
+      kBaseNs + 1000 * kMsNs);
+}
+
+TEST_F(ParseLineTest, LogbackMdcTraceIdIsRead) {
+  EXPECT_EQ(
+      Parse(R"({"message":"m","mdc":{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"}})").trace_id,
+      kTrace);
+  EXPECT_EQ(Parse(R"({"message":"m","X-B3-TraceId":"4bf92f3577b34da6a3ce929d0e0e4736"})").trace_id,
+            kTrace);
+}
+
+TEST_F(ParseLineTest, SerilogAndDotNetJsonLinesGiveAllFields) {
+  Record serilog = Parse(
+      R"({"Timestamp":"2026-11-23T11:00:00.5+01:00","Level":"Error","MessageTemplate":"Charge {Id} failed","RenderedMessage":"Charge 7 failed","Properties":{"Id":7,"TraceId":"4bf92f3577b34da6a3ce929d0e0e4736"}})");
+  EXPECT_EQ(serilog.time_ns, kBaseNs + 500 * kMsNs);
+  EXPECT_EQ(serilog.level, Level::kError);
+  EXPECT_EQ(serilog.message, "Charge 7 failed");
+  EXPECT_EQ(serilog.trace_id, kTrace);
+  // Microsoft.Extensions.Logging's JSON console formatter.
+  Record dotnet = Parse(
+      R"({"Timestamp":"2026-11-23T10:00:00Z","EventId":0,"LogLevel":"Warning","Category":"Shop.Api","Message":"slow charge"})");
+  EXPECT_EQ(dotnet.time_ns, kBaseNs);
+  EXPECT_EQ(dotnet.level, Level::kWarn);
+  EXPECT_EQ(dotnet.service, "Shop.Api");
+  EXPECT_EQ(dotnet.message, "slow charge");
+}
+
+TEST_F(ParseLineTest, JournaldExportLineGivesAllFields) {
+  // journalctl -o json: every value a string, the time in microseconds, syslog priorities.
+  Record r = Parse(
+      R"({"__REALTIME_TIMESTAMP":"1795428000123456","PRIORITY":"3","SYSLOG_IDENTIFIER":"payments","MESSAGE":"charge failed","TRACE_ID":"4bf92f3577b34da6a3ce929d0e0e4736"})");
+  EXPECT_EQ(r.time_ns, kBaseNs + 123456000);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.service, "payments");
+  EXPECT_EQ(r.message, "charge failed");
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(Parse(R"({"PRIORITY":"6","MESSAGE":"m"})").level, Level::kInfo);
+}
+
+TEST_F(ParseLineTest, MonologNumericLevelsMapDebugThroughEmergency) {
+  // PHP Monolog writes both "level": 400 and "level_name": "ERROR".
+  Record r = Parse(
+      R"({"message":"charge failed","channel":"app","level":400,"level_name":"ERROR","datetime":"2026-11-23T10:00:00+00:00"})");
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.time_ns, kBaseNs);
+  const std::pair<int, Level> levels[] = {{100, Level::kDebug}, {200, Level::kInfo},
+                                          {250, Level::kInfo},  {300, Level::kWarn},
+                                          {500, Level::kFatal}, {600, Level::kFatal}};
+  for (auto [number, level] : levels) {
+    EXPECT_EQ(Parse(absl::StrCat(R"({"msg":"m","level":)", number, "}")).level, level) << number;
+  }
+}
+
+TEST_F(ParseLineTest, PythonAsctimeWithCommaMillisecondsIsATime) {
+  Record r = Parse(
+      R"({"asctime":"2026-11-23 10:00:00,250","levelname":"ERROR","message":"charge failed"})");
+  EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);
+  EXPECT_TRUE(r.has_time());
+}
+
+TEST_F(ParseLineTest, Rfc1123DateFieldIsATime) {
+  EXPECT_EQ(Parse(R"({"date":"Mon, 23 Nov 2026 10:00:00 GMT","msg":"m"})").time_ns, kBaseNs);
+  // fluent-bit's json output: "date" as epoch seconds with a fraction.
+  EXPECT_EQ(Parse(R"({"date":1795428000.25,"log":"charge failed"})").time_ns,
+            kBaseNs + 250 * kMsNs);
+}
+
+TEST_F(ParseLineTest, FluentBitKubernetesRecordGivesServiceAndMessage) {
+  Record r = Parse(
+      R"({"date":1795428000.0,"log":"charge failed\n","stream":"stderr","kubernetes":{"pod_name":"payments-7f9c","container_name":"payments","labels":{"app":"payments-api"}}})");
+  EXPECT_EQ(r.service, "payments-api");
+  EXPECT_EQ(r.message, "charge failed\n");
+  EXPECT_EQ(Parse(R"({"log":"m","kubernetes":{"container_name":"payments"}})").service, "payments");
+}
+
+TEST_F(ParseLineTest, Log15AndZapLevelWordsAndOneLetterLevelsAreRead) {
+  EXPECT_EQ(Parse(R"({"lvl":"eror","msg":"m"})").level, Level::kError);
+  EXPECT_EQ(Parse(R"({"lvl":"dbug","msg":"m"})").level, Level::kDebug);
+  EXPECT_EQ(Parse(R"({"level":"dpanic","msg":"m"})").level, Level::kError);
+  const std::pair<const char*, Level> initials[] = {
+      {"E", Level::kError}, {"w", Level::kWarn},  {"I", Level::kInfo},   {"D", Level::kDebug},
+      {"F", Level::kFatal}, {"V", Level::kTrace}, {"X", Level::kUnknown}};
+  for (auto [initial, level] : initials) {
+    EXPECT_EQ(Parse(absl::StrCat(R"({"msg":"m","level":")", initial, "\"}")).level, level)
+        << initial;
+  }
+}
+
+TEST_F(ParseLineTest, GlogPlainTextLineHasItsLevel) {
+  Record r = Parse("E1123 10:00:19.123456   12 server.go:33] charge failed");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(Parse("W1123 10:00:19.123456   12 server.go:33] slow").level, Level::kWarn);
+  // A word that merely starts with a level initial is not one.
+  EXPECT_EQ(Parse("E12345 is not glog").level, Level::kUnknown);
+}
+
+TEST_F(ParseLineTest, LogfmtPlainTextLineHasTheTimeOfItsTsPair) {
+  Record r =
+      Parse(R"(level=error ts=2026-11-23T10:00:00.25Z caller=pay.go:12 msg="charge failed")");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);
+  EXPECT_EQ(Parse(R"(msg="x" time="2026-11-23 10:00:00" level=info)").time_ns, kBaseNs);
+  EXPECT_EQ(Parse("at=info time=1795428000 msg=x").time_ns, kBaseNs);
+  // A duration is not a time, nor is a key that only ends in "ts".
+  EXPECT_FALSE(Parse("request done time=5 status=200").has_time());
+  EXPECT_FALSE(Parse("counts=2026-11-23T10:00:00Z").has_time());
 }
 
 TEST_F(ParseLineTest, IdsThatOnlyLookWrappedAreKeptWhole) {

@@ -116,6 +116,36 @@ TEST(ParseLeadingTimestampTest, BracketedCommonLogFormatTimeStartsALine) {
   EXPECT_EQ(r.ns, k20261123T155843 * kNs);
 }
 
+// --- ParseTimestamp: RFC 2822 / RFC 1123 (HTTP Date, email, Java RFC_1123_DATE_TIME) -----------
+
+TEST(ParseTimestampTest, Rfc1123DateInGmt) {
+  EXPECT_EQ(Parse("Mon, 23 Nov 2026 15:58:43 GMT"), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse("Mon, 23 Nov 2026 15:58:43 UT"), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse("Mon, 23 Nov 2026 15:58:43 UTC"), k20261123T155843 * kNs);
+}
+
+TEST(ParseTimestampTest, Rfc2822NumericZoneWithoutDayNameOrSeconds) {
+  // 10:28:43 at -05:30 is 15:58:43Z; the day name is optional, and so are the seconds.
+  EXPECT_EQ(Parse("23 Nov 2026 10:28:43 -0530"), k20261123T155843 * kNs);
+  EXPECT_EQ(Parse("Mon, 23 Nov 2026 16:58 +0100"), (k20261123T155843 - 43) * kNs);
+}
+
+TEST(ParseTimestampTest, Rfc2822OneDigitDayAndRollover) {
+  EXPECT_EQ(Parse("Fri, 2 Jan 2026 03:04:05 GMT"), k20260102T030405 * kNs);
+  EXPECT_EQ(Parse("1 JAN 2026 00:30:00 +0100"), k20251231T233000 * kNs);
+}
+
+TEST(ParseTimestampTest, Rfc2822RejectsBadFieldsAndTrailingBytes) {
+  for (std::string_view bad : {"Mon, 23 Noo 2026 15:58:43 GMT", "Mon, 30 Feb 2026 15:58:43 GMT",
+                               "Mon, 23 Nov 2026 24:00:00 GMT", "Mon, 23 Nov 2026 15:58:43",
+                               "Mon, 23 Nov 2026 15:58:43 EST", "Mon, 23 Nov 2026 15:58:43 GMT x",
+                               "Mon 23 Nov 2026 15:58:43 GMT", "Monday, 23 Nov 2026 15:58:43 GMT",
+                               "23 Nov 26 15:58:43 GMT", "Mon, 123 Nov 2026 15:58 GMT",
+                               "Mon, 23 Nov 2026 15:58:43 +01:00", "M"}) {
+    EXPECT_EQ(Parse(bad), std::nullopt) << bad;
+  }
+}
+
 // --- ParseTimestamp: zones -------------------------------------------------------------------
 
 TEST(ParseTimestampTest, ParsesUtcDesignatorZ) {

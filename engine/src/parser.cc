@@ -153,6 +153,13 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 Level LevelFromNumber(int64_t n) {
+  if (n >= 100) {  // Monolog (PHP): 100 debug, 200 info, 250 notice, 300 warning, 400 error, 500+
+    if (n >= 500) return Level::kFatal;
+    if (n >= 400) return Level::kError;
+    if (n >= 300) return Level::kWarn;
+    if (n >= 200) return Level::kInfo;
+    return Level::kDebug;
+  }
   if (n >= 60) return Level::kFatal;  // pino/bunyan: 10 trace ... 60 fatal
   if (n >= 50) return Level::kError;
   if (n >= 40) return Level::kWarn;
@@ -183,6 +190,31 @@ std::string_view TrimWhitespace(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// The level a one-letter initial names, as glog, klog and Android's logcat
+// write them (E W I D F, V and T for the finer ones); kUnknown otherwise.
+Level LevelFromInitial(char c) {
+  switch (absl::ascii_toupper(static_cast<unsigned char>(c))) {
+    case 'F':
+      return Level::kFatal;
+    case 'E':
+      return Level::kError;
+    case 'W':
+      return Level::kWarn;
+    case 'I':
+      return Level::kInfo;
+    case 'D':
+      return Level::kDebug;
+    case 'V':
+    case 'T':
+      return Level::kTrace;
+  }
+  return Level::kUnknown;
+}
+
+}  // namespace
+
 Level ParseLevelWord(std::string_view word) {
   // Padded levels ("INFO ", from a fixed-width %-5level pattern) are common.
   word = TrimWhitespace(word);
@@ -192,7 +224,11 @@ Level ParseLevelWord(std::string_view word) {
       if (EqualsIgnoreCase(word, "trace")) return Level::kTrace;
       break;
     case 'd':
-      if (EqualsIgnoreCase(word, "debug") || EqualsIgnoreCase(word, "dbg")) return Level::kDebug;
+      if (EqualsIgnoreCase(word, "debug") || EqualsIgnoreCase(word, "dbg") ||
+          EqualsIgnoreCase(word, "dbug")) {  // log15
+        return Level::kDebug;
+      }
+      if (EqualsIgnoreCase(word, "dpanic")) return Level::kError;  // zap: an error in production
       break;
     case 'v':
       if (EqualsIgnoreCase(word, "verbose")) return Level::kDebug;
@@ -219,7 +255,10 @@ Level ParseLevelWord(std::string_view word) {
       }
       break;
     case 'e':
-      if (EqualsIgnoreCase(word, "error") || EqualsIgnoreCase(word, "err")) return Level::kError;
+      if (EqualsIgnoreCase(word, "error") || EqualsIgnoreCase(word, "err") ||
+          EqualsIgnoreCase(word, "eror")) {  // log15
+        return Level::kError;
+      }
       if (EqualsIgnoreCase(word, "emerg") || EqualsIgnoreCase(word, "emergency")) {
         return Level::kFatal;
       }
@@ -387,9 +426,48 @@ bool NumberTime(std::string_view text, int64_t* out) {
   return EpochNumberToNanos(d, out);
 }
 
+// The time of a logfmt line ("level=error ts=2026-11-23T10:00:18Z msg=..."):
+// the value, bare or in double quotes, of the first `ts=`, `time=` or
+// `timestamp=` pair that starts a word within the first kLogfmtScan bytes.
+// Sets *out and returns true if that value is a time ParseTimestamp reads.
+bool LogfmtTime(std::string_view text, int64_t* out) {
+  constexpr size_t kLogfmtScan = 512;
+  text = text.substr(0, kLogfmtScan);
+  for (std::string_view key :
+       {std::string_view("ts="), std::string_view("time="), std::string_view("timestamp=")}) {
+    for (size_t pos = text.find(key); pos != std::string_view::npos;
+         pos = text.find(key, pos + key.size())) {
+      if (pos > 0 && text[pos - 1] != ' ' && text[pos - 1] != '\t') continue;
+      std::string_view value = text.substr(pos + key.size());
+      if (!value.empty() && value.front() == '"') {
+        const size_t close = value.find('"', 1);
+        if (close == std::string_view::npos) return false;
+        value = value.substr(1, close - 1);
+      } else {
+        value = value.substr(0, value.find_first_of(" \t"));
+      }
+      // "time=5" is a duration, not 1970: a bare epoch needs 10 digits (2001 on).
+      const size_t integer_digits = std::min(value.find_first_not_of("0123456789"), value.size());
+      const bool epoch =
+          integer_digits > 0 && (integer_digits == value.size() || value[integer_digits] == '.');
+      if (epoch && integer_digits < 10) return false;
+      return ParseTimestamp(value, out);
+    }
+  }
+  return false;
+}
+
 // Level of a plain-text line: the first level word among its first few words
 // ("2026-... ERROR ...", "[WARN] ...", "ERROR: ...").
 Level PlainTextLevel(std::string_view text) {
+  // glog / klog: "E1123 10:00:19.123456 12 server.go:33] ..." (level initial, MMDD, space).
+  if (text.size() > 5 && std::strchr("FEWID", text[0]) != nullptr && text[0] != '\0' &&
+      absl::ascii_isdigit(static_cast<unsigned char>(text[1])) &&
+      absl::ascii_isdigit(static_cast<unsigned char>(text[2])) &&
+      absl::ascii_isdigit(static_cast<unsigned char>(text[3])) &&
+      absl::ascii_isdigit(static_cast<unsigned char>(text[4])) && text[5] == ' ') {
+    return LevelFromInitial(text[0]);
+  }
   size_t i = 0;
   for (int words = 0; words < 6 && i < text.size(); ++words) {
     while (i < text.size() && !absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) ++i;
@@ -468,11 +546,15 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
       if (t[internal::kRoute] != ValueType::kNone) {
         r->route = PreferRaw(v[internal::kRoute], scratch_line, raw);
       }
-      if (t[internal::kLevel] == ValueType::kString) {
-        r->level = ParseLevelWord(v[internal::kLevel]);
-      } else if (t[internal::kLevel] == ValueType::kNumber) {
+      if (t[internal::kLevel] != ValueType::kNone) {
+        // A number, or a string of digits (journald's PRIORITY "3"), is a numeric level.
+        const std::string_view level = v[internal::kLevel];
         int64_t n;
-        if (ParseInt(v[internal::kLevel], &n)) r->level = LevelFromNumber(n);
+        if (t[internal::kLevel] == ValueType::kNumber || absl::ascii_isdigit(level.front())) {
+          if (ParseInt(level, &n)) r->level = LevelFromNumber(n);
+        } else {
+          r->level = level.size() == 1 ? LevelFromInitial(level.front()) : ParseLevelWord(level);
+        }
       }
       if (t[internal::kTime] != ValueType::kNone) {
         int64_t ns;
@@ -496,7 +578,7 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
   r->service = default_service;
   r->flags |= kRecordServiceFromSource;
   int64_t ns;
-  if (ParseLeadingTimestamp(trimmed, &ns) > 0) {
+  if (ParseLeadingTimestamp(trimmed, &ns) > 0 || LogfmtTime(trimmed, &ns)) {
     r->time_ns = ns;
     r->flags |= kRecordHasTime;
   }

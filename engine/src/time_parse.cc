@@ -23,6 +23,7 @@ constexpr int64_t kMaxMillis = 100'000'000'000'000;      // 1e14
 constexpr int64_t kMaxMicros = 100'000'000'000'000'000;  // 1e17
 
 constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Reads exactly `n` ASCII digits starting at s[pos] into *value. Returns false (leaving *value
 // unspecified) if s is too short or any of the bytes is not a digit.
@@ -221,6 +222,68 @@ size_t ParseClfPrefix(std::string_view s, int64_t* out) {
   return kLength;
 }
 
+// Parses an RFC 2822 / RFC 1123 date (HTTP `Date`, email, Java's
+// RFC_1123_DATE_TIME) that is the whole of `s`: `[Day, ]D Mon YYYY HH:MM[:SS]
+// ZONE`, the day name an English abbreviation (checked for form, not against
+// the date), the day of month 1 or 2 digits, the month an English
+// abbreviation in any case, ZONE `GMT`, `UT`, `UTC`, `Z` or `+HHMM`/`-HHMM`.
+// Sets *out and returns true, or returns false and leaves *out untouched.
+bool ParseRfc2822(std::string_view s, int64_t* out) {
+  size_t pos = 0;
+  if (!s.empty() && IsAsciiLetter(s[0])) {  // "Mon, "
+    if (s.size() < 5 || !IsAsciiLetter(s[1]) || !IsAsciiLetter(s[2]) || s[3] != ',' ||
+        s[4] != ' ') {
+      return false;
+    }
+    pos = 5;
+  }
+  int day;
+  if (ReadFixedDigits(s, pos, 2, &day)) {
+    pos += 2;
+  } else if (ReadFixedDigits(s, pos, 1, &day)) {
+    pos += 1;
+  } else {
+    return false;
+  }
+  // " Nov 2026 10:00:09" or " Nov 2026 10:00"
+  if (pos + 10 > s.size() || s[pos] != ' ' || s[pos + 4] != ' ') return false;
+  const int month = MonthFromAbbreviation(s.substr(pos + 1, 3));
+  int year, hour, minute, second = 0;
+  if (month == 0 || !ReadFixedDigits(s, pos + 5, 4, &year)) return false;
+  pos += 9;
+  if (pos + 6 > s.size() || s[pos] != ' ' || !ReadFixedDigits(s, pos + 1, 2, &hour) ||
+      s[pos + 3] != ':' || !ReadFixedDigits(s, pos + 4, 2, &minute)) {
+    return false;
+  }
+  pos += 6;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!ReadFixedDigits(s, pos + 1, 2, &second)) return false;
+    pos += 3;
+  }
+  if (pos >= s.size() || s[pos] != ' ') return false;
+  const std::string_view zone = s.substr(pos + 1);
+  int64_t offset_seconds = 0;
+  if (zone == "GMT" || zone == "UT" || zone == "UTC" || zone == "Z") {
+    offset_seconds = 0;
+  } else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) {
+    int offset_hours, offset_minutes;
+    if (!ReadFixedDigits(zone, 1, 2, &offset_hours) ||
+        !ReadFixedDigits(zone, 3, 2, &offset_minutes) || offset_hours > 23 || offset_minutes > 59) {
+      return false;
+    }
+    offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
+    if (zone[0] == '-') offset_seconds = -offset_seconds;
+  } else {
+    return false;
+  }
+  int64_t result;
+  if (!CivilToNanos(year, month, day, hour, minute, second, 0, offset_seconds, &result)) {
+    return false;
+  }
+  *out = result;
+  return true;
+}
+
 // Parses a string that is entirely an unsigned epoch number, `digits[.digits]`, exactly in
 // decimal (no double rounding): the unit is chosen from the integer part by the same
 // thresholds as EpochIntegerToNanos; fraction digits finer than a nanosecond are truncated.
@@ -315,6 +378,10 @@ bool ParseTimestamp(std::string_view text, int64_t* out) {
     *out = result;
     return true;
   }
+  if (text.size() > 2 && IsDigit(text[0]) && (text[1] == ' ' || text[2] == ' ')) {
+    return ParseRfc2822(text, out);
+  }
+  if (!text.empty() && IsAsciiLetter(text[0])) return ParseRfc2822(text, out);
   return ParseEpochString(text, out);
 }
 

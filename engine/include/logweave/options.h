@@ -22,18 +22,66 @@ namespace logweave {
 struct FieldNames {
   // Values are reduced to the bare id where a convention wraps it: Google
   // Cloud's "projects/P/traces/ID" and a W3C traceparent "00-ID-SPAN-FLAGS".
-  std::vector<std::string> trace_id = {
-      "trace_id",    "traceId", "trace.id", "traceid", "trace-id",
-      "x-trace-id",  "traceID", "TraceId",  "TraceID", "logging.googleapis.com/trace",
-      "traceparent", "trace"};
-  std::vector<std::string> time = {"timestamp",  "@timestamp",  "time",     "ts",
-                                   "eventTime",  "event_time",  "datetime", "@t",
-                                   "time_local", "time_iso8601"};  // the last two: nginx
-  std::vector<std::string> level = {"level",    "log.level", "severity",      "levelname",
-                                    "loglevel", "lvl",       "severity_text", "@l"};
-  std::vector<std::string> service = {"service",   "service.name", "app",        "application",
-                                      "component", "logger",       "logger_name"};
-  std::vector<std::string> message = {"event", "msg", "message", "@m", "@mt", "body"};
+  std::vector<std::string> trace_id = {"trace_id",
+                                       "traceId",
+                                       "trace.id",
+                                       "traceid",
+                                       "trace-id",
+                                       "x-trace-id",
+                                       "traceID",
+                                       "TraceId",
+                                       "TraceID",
+                                       "logging.googleapis.com/trace",
+                                       "dd.trace_id",  // Datadog
+                                       "contextMap.traceId",
+                                       "contextMap.trace_id",  // log4j2 JsonLayout (ThreadContext)
+                                       "mdc.traceId",
+                                       "mdc.trace_id",        // logback JSON layouts (MDC)
+                                       "Properties.TraceId",  // Serilog JsonFormatter
+                                       "X-B3-TraceId",
+                                       "TRACE_ID",
+                                       "traceparent",
+                                       "trace"};
+  std::vector<std::string> time = {"timestamp",
+                                   "@timestamp",
+                                   "time",
+                                   "ts",
+                                   "eventTime",
+                                   "event_time",
+                                   "datetime",
+                                   "@t",
+                                   "Timestamp",  // Serilog, .NET
+                                   "time_local",
+                                   "time_iso8601",  // nginx
+                                   "asctime",       // python logging
+                                   "timeMillis",
+                                   "instant.epochSecond",   // log4j2 JsonLayout (whole seconds)
+                                   "__REALTIME_TIMESTAMP",  // journald (journalctl -o json)
+                                   "date"};                 // fluent-bit json_date_key
+  std::vector<std::string> level = {"level",      "log.level",    "severity",      "levelname",
+                                    "loglevel",   "lvl",          "severity_text", "@l",
+                                    "Level",      "LogLevel",                   // Serilog, .NET
+                                    "level_name",                               // Monolog
+                                    "log_level",  "SeverityText", "PRIORITY"};  // journald
+  std::vector<std::string> service = {"service",
+                                      "service.name",
+                                      "service_name",
+                                      "serviceName",
+                                      "dd.service",
+                                      "app",
+                                      "application",
+                                      "kubernetes.labels.app",
+                                      "kubernetes.container_name",
+                                      "SYSLOG_IDENTIFIER",  // fluent-bit, journald
+                                      "component",
+                                      "logger",
+                                      "logger_name",
+                                      "loggerName",
+                                      "SourceContext",
+                                      "Category"};  // Serilog, .NET
+  std::vector<std::string> message = {
+      "event",           "msg",     "message", "@m", "@mt", "body", "Message", "RenderedMessage",
+      "MessageTemplate", "MESSAGE", "log"};
   // The route or operation of a request ("POST /checkout"): what kind of trace it is.
   std::vector<std::string> route = {"route",     "http.route", "http_route", "endpoint",
                                     "operation", "rpc.method", "span.name"};

@@ -85,7 +85,7 @@ class LineParser {
 void InferMissingTimes(std::vector<Record>* records);
 
 // The level a word names, in any case, surrounding whitespace ignored: trace,
-// debug/dbg/verbose/fine, info/notice, warn/warning, error/err/severe,
+// debug/dbg/dbug/verbose/fine, info/notice, warn/warning, error/err/eror/severe/dpanic,
 // fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.
 Level ParseLevelWord(std::string_view word);
 

@@ -26,7 +26,10 @@ namespace logweave {
 // minute and folded onto the last nanosecond of second 59 (23:59:60.5Z ->
 // 23:59:59.999999999Z), which keeps log order monotonic.
 // Also accepts the Common Log Format time of Apache and nginx ($time_local),
-// `DD/Mon/YYYY:HH:MM:SS +HHMM` (English month abbreviation in any case).
+// `DD/Mon/YYYY:HH:MM:SS +HHMM` (English month abbreviation in any case), and
+// RFC 2822 / RFC 1123 dates (HTTP `Date`, Java's RFC_1123_DATE_TIME):
+// `[Day, ]D Mon YYYY HH:MM[:SS] ZONE`, the day name's form checked but not its
+// value, ZONE `GMT`, `UT`, `UTC`, `Z` or `+HHMM`/`-HHMM`.
 // A string that is entirely `digits` or `digits.digits` is read as an epoch
 // number, exactly in decimal, with the unit chosen by magnitude as in
 // EpochIntegerToNanos (fraction digits finer than 1 ns are truncated).

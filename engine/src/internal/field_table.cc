@@ -20,7 +20,7 @@ void FieldTable::Add(std::string_view name, Field field, uint8_t rank) {
   // The first list to name a key keeps it (a key cannot mean two fields).
   if (!names_.try_emplace(std::string(name), FieldRef{field, rank}).second) return;
   if (name.size() < 64) {
-    length_mask_[static_cast<unsigned char>(name[0])] |= 1ull << name.size();
+    ends_mask_[EndsSlot(name)] |= 1ull << name.size();
   } else {
     has_long_names_ = true;
   }

@@ -31,9 +31,7 @@ class FieldTable {
   const FieldRef* Find(std::string_view path) const {
     if (path.empty()) return nullptr;
     if (path.size() < 64) {
-      if (!(length_mask_[static_cast<unsigned char>(path[0])] & (1ull << path.size()))) {
-        return nullptr;
-      }
+      if (!(ends_mask_[EndsSlot(path)] & (1ull << path.size()))) return nullptr;
     } else if (!has_long_names_) {
       return nullptr;
     }
@@ -50,8 +48,17 @@ class FieldTable {
  private:
   void Add(std::string_view name, Field field, uint8_t rank);
 
-  uint64_t length_mask_[256] = {};  // bit L set: some name of length L starts with this byte
-  bool has_long_names_ = false;     // some name is 64 bytes or longer (not in the mask)
+  // Bit L of ends_mask_[EndsSlot(name)] set: some name of length L < 64 has
+  // the first and last byte of `name` (or ones that share the slot). Almost
+  // every key of a line that is not a field name fails it, before any hashing.
+  static constexpr size_t kEndsSlots = 1024;
+  static size_t EndsSlot(std::string_view name) {
+    return (static_cast<unsigned char>(name.front()) * 33u ^
+            static_cast<unsigned char>(name.back())) &
+           (kEndsSlots - 1);
+  }
+  uint64_t ends_mask_[kEndsSlots] = {};
+  bool has_long_names_ = false;  // some name is 64 bytes or longer (not in the mask)
   absl::flat_hash_map<std::string, FieldRef> names_;
   absl::flat_hash_set<std::string> prefixes_;
 };
