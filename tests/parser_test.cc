@@ -347,8 +347,12 @@ TEST_F(ParseLineTest, Rfc1123DateFieldIsATime) {
 TEST_F(ParseLineTest, FluentBitKubernetesRecordGivesServiceAndMessage) {
   Record r = Parse(
       R"({"date":1795428000.0,"log":"charge failed\n","stream":"stderr","kubernetes":{"pod_name":"payments-7f9c","container_name":"payments","labels":{"app":"payments-api"}}})");
+  // "log" and "stream" make it a container line: the line inside is plain text, and the
+  // record's service comes from the metadata around it.
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
   EXPECT_EQ(r.service, "payments-api");
-  EXPECT_EQ(r.message, "charge failed\n");
+  EXPECT_EQ(r.message, "charge failed");
+  EXPECT_EQ(r.time_ns, kBaseNs);
   EXPECT_EQ(Parse(R"({"log":"m","kubernetes":{"container_name":"payments"}})").service, "payments");
 }
 
@@ -386,6 +390,80 @@ TEST_F(ParseLineTest, LogfmtPlainTextLineHasTheTimeOfItsTsPair) {
   // A duration is not a time, nor is a key that only ends in "ts".
   EXPECT_FALSE(Parse("request done time=5 status=200").has_time());
   EXPECT_FALSE(Parse("counts=2026-11-23T10:00:00Z").has_time());
+}
+
+// --- Container runtime wrappers ------------------------------------------------------------
+
+TEST_F(ParseLineTest, KubernetesCriLineIsParsedAsTheJsonLineInside) {
+  // /var/log/containers/*.log: the runtime's time, stream and tag before the container's line.
+  const std::string line =
+      R"(2026-11-23T10:00:00.5Z stdout F {"level":"error","msg":"charge failed","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","time":"2026-11-23T10:00:00.25Z"})";
+  Record r = Parse(line);
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.raw, line);  // the raw line is what the file holds
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.message, "charge failed");
+  EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);  // the line's own time wins
+  EXPECT_TRUE(r.flags & kRecordContainerWrapped);
+  // Without a time of its own, the line has the runtime's.
+  EXPECT_EQ(Parse(R"(2026-11-23T10:00:00.5Z stderr F {"msg":"no time"})").time_ns,
+            kBaseNs + 500 * kMsNs);
+}
+
+TEST_F(ParseLineTest, KubernetesCriPlainTextLineKeepsItsIndentation) {
+  Record r = Parse("2026-11-23T10:00:00.5Z stderr F \tat com.shop.Pay.charge(Pay.java:42)");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, "\tat com.shop.Pay.charge(Pay.java:42)");
+  EXPECT_EQ(r.time_ns, kBaseNs + 500 * kMsNs);
+  Record partial = Parse("2026-11-23T10:00:00.5Z stdout P ERROR first part of a long line");
+  EXPECT_EQ(partial.message, "ERROR first part of a long line");
+  EXPECT_EQ(partial.level, Level::kError);
+  // The container wrote an empty line.
+  Record empty = Parse("2026-11-23T10:00:00.5Z stdout F ");
+  EXPECT_EQ(empty.kind, RecordKind::kEmpty);
+}
+
+TEST_F(ParseLineTest, LinesThatOnlyLookLikeCriAreLeftWhole) {
+  for (const char* line :
+       {"2026-11-23T10:00:00.5Z stdin F hello", "2026-11-23T10:00:00.5Z stdout X hello",
+        "2026-11-23T10:00:00.5Z stdout FF hello", "2026-11-23T99:00:00.5Z stdout F x",
+        "2026-11-23 10:00:00,5 stdout F hello"}) {
+    Record r = Parse(line);
+    EXPECT_FALSE(r.flags & kRecordContainerWrapped) << line;
+    EXPECT_EQ(r.message, line);
+  }
+}
+
+TEST_F(ParseLineTest, DockerJsonFileLineIsParsedAsTheJsonLineInside) {
+  Record r = Parse(
+      R"({"log":"{\"level\":\"error\",\"msg\":\"ledger write failed\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"service\":\"ledger\"}\n","stream":"stdout","time":"2026-11-23T10:00:00.000000001Z"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.service, "ledger");
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_EQ(r.message, "ledger write failed");
+  EXPECT_TRUE(r.flags & kRecordMessageEscaped);  // unescaped: not a slice of the raw line
+  EXPECT_EQ(r.time_ns, kBaseNs + 1);             // Docker's time, the line has none
+  EXPECT_TRUE(r.flags & kRecordContainerWrapped);
+}
+
+TEST_F(ParseLineTest, DockerJsonFileWithPlainTextInsideIsUnstructured) {
+  Record r = Parse(
+      R"({"log":"panic: runtime error: index out of range\n","stream":"stderr","time":"2026-11-23T10:00:00.5Z"})");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, "panic: runtime error: index out of range");
+  EXPECT_EQ(r.level, Level::kFatal);
+  EXPECT_EQ(r.time_ns, kBaseNs + 500 * kMsNs);
+  EXPECT_EQ(Parse(R"({"log":"\n","stream":"stdout","time":"2026-11-23T10:00:00Z"})").kind,
+            RecordKind::kEmpty);
+}
+
+TEST_F(ParseLineTest, LogKeyWithoutStreamIsAnOrdinaryMessage) {
+  Record r = Parse(R"({"log":"{\"msg\":\"inner\"}","time":"2026-11-23T10:00:00Z"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.message, R"({"msg":"inner"})");
+  EXPECT_FALSE(r.flags & kRecordContainerWrapped);
 }
 
 TEST_F(ParseLineTest, IdsThatOnlyLookWrappedAreKeptWhole) {
@@ -770,6 +848,19 @@ TEST(ParseBatchTest, MixedBatchGivesExactCounters) {
   EXPECT_EQ(parsed.records[0].time_ns, kBaseNs + 500 * kMsNs);
 }
 
+TEST(ParseBatchTest, ContainerWrappedLinesAreCounted) {
+  auto parser = MakeParser();
+  RawBatch batch;
+  batch.AddLine(R"(2026-11-23T10:00:00Z stdout F {"msg":"a"})", 0, 1);
+  batch.AddLine(R"({"log":"b\n","stream":"stdout","time":"2026-11-23T10:00:00Z"})", 40, 2);
+  batch.AddLine(R"({"msg":"c"})", 100, 3);
+  ParsedBatch out;
+  ParseCounters c = parser->ParseBatch(std::move(batch), "svc", &out);
+  EXPECT_EQ(c.container, 2u);
+  EXPECT_EQ(c.json, 2u);
+  EXPECT_EQ(c.unstructured, 1u);
+}
+
 TEST(ParseBatchTest, SourceLineFlagsAreCounted) {
   RawBatch raw;
   raw.AddLine(R"({"level":"info","msg":"boot","trace_id":"t-1"})", 0, 1, kLineHadBOM);
@@ -895,6 +986,20 @@ TEST(ParseBatchTest, MovingParsedBatchKeepsEscapedMessageViewValid) {
 
 // ---------------------------------------------------------------------------------------------
 // ServiceFromSourceName.
+
+TEST(ServiceFromSourceNameTest, KubernetesLogFilesNameTheirContainer) {
+  EXPECT_EQ(
+      ServiceFromSourceName("/var/log/containers/payments-7f9c-x2_shop_payments-"
+                            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.log"),
+      "payments");
+  EXPECT_EQ(ServiceFromSourceName("/var/log/pods/shop_payments-7f9c-x2_1b2c/payments-api/0.log"),
+            "payments-api");
+  EXPECT_EQ(ServiceFromSourceName("/var/log/pods/shop_payments-7f9c-x2_1b2c/payments-api/3.log.gz"),
+            "3");  // a rotated, compressed file is named like any other
+  // Not the Kubernetes shapes: the usual rules.
+  EXPECT_EQ(ServiceFromSourceName("/var/log/app_prod_api-deadbeef.log"), "app_prod_api-deadbeef");
+  EXPECT_EQ(ServiceFromSourceName("0.log"), "0");
+}
 
 TEST(ServiceFromSourceNameTest, StripsDirectoriesExtensionsRotationAndDates) {
   const std::pair<std::string, std::string> cases[] = {

@@ -44,9 +44,14 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   uint8_t rank[internal::kFieldCount];
   bool top_is_object = false;
   bool too_deep = false;
+  // Docker's json-file shape: the string under a top-level "log" key, and
+  // whether a top-level "stream" key was seen.
+  std::string_view docker_log;
+  bool docker_stream = false;
 
   bool Default() {  // null, bool, and anything else not overridden
     pending_ = nullptr;
+    pending_log_ = false;
     return depth_ > 0;
   }
   bool String(const char* str, rapidjson::SizeType len, bool) {
@@ -56,6 +61,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     return Value(str, len, ValueType::kNumber);
   }
   bool StartObject() {
+    pending_log_ = false;
     if (depth_ >= max_nesting_) return TooDeep();
     if (depth_ == 0) {
       top_is_object = true;
@@ -94,6 +100,11 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     if (prefix == 0) {
       // Top-level key: look it up where it is, without copying.
       pending_ = table_.Find(std::string_view(str, len));
+      if (len == 3 && std::memcmp(str, "log", 3) == 0) {
+        pending_log_ = true;
+      } else if (len == 6 && std::memcmp(str, "stream", 6) == 0) {
+        docker_stream = true;
+      }
       std::memcpy(path_, str, len);
     } else {
       std::memcpy(path_ + prefix, str, len);
@@ -104,6 +115,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   }
   bool EndObject(rapidjson::SizeType) { return End(); }
   bool StartArray() {
+    pending_log_ = false;
     if (depth_ == 0) return false;  // a top-level array is not a record
     if (depth_ >= max_nesting_) return TooDeep();
     ++depth_;
@@ -115,7 +127,11 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
 
  private:
   bool Value(const char* str, size_t len, ValueType t) {
-    if (depth_ == 0) return false;         // a top-level scalar is not a record
+    if (depth_ == 0) return false;  // a top-level scalar is not a record
+    if (pending_log_) {
+      if (t == ValueType::kString) docker_log = std::string_view(str, len);
+      pending_log_ = false;
+    }
     if (pending_ != nullptr && len > 0) {  // an empty value counts as absent
       Field f = pending_->field;
       if (type[f] == ValueType::kNone || pending_->rank < rank[f]) {
@@ -141,6 +157,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   const FieldTable& table_;
   const int max_nesting_;
   const FieldRef* pending_ = nullptr;  // the field the next value belongs to
+  bool pending_log_ = false;           // the next value is that of the top-level "log" key
   int depth_ = 0;                      // containers open
   int ignore_from_ = 0;                // >0: inside an ignored container opened at this depth
   size_t key_len_ = 0;                 // length of the last key's full path in path_
@@ -294,6 +311,7 @@ ParseCounters& ParseCounters::operator+=(const ParseCounters& o) {
   truncated += o.truncated;
   bom += o.bom;
   crlf += o.crlf;
+  container += o.container;
   max_time_ns = std::max(max_time_ns, o.max_time_ns);
   return *this;
 }
@@ -311,6 +329,7 @@ void ParseCounters::AddTo(IngestStats* s) const {
   s->truncated_lines += truncated;
   s->bom_lines += bom;
   s->crlf_lines += crlf;
+  s->container_lines += container;
   s->max_time_ns = std::max(s->max_time_ns, max_time_ns);
 }
 
@@ -457,6 +476,33 @@ bool LogfmtTime(std::string_view text, int64_t* out) {
   return false;
 }
 
+// The length of a Kubernetes CRI log line's prefix ("2026-11-23T10:00:09.123456789Z stdout F "),
+// the runtime's time, stream and tag (F a full line, P part of a longer one), after
+// which comes the line the container wrote; 0 if `line` does not start so. Sets *ns to the
+// runtime's time.
+size_t CriPrefixLength(std::string_view line, int64_t* ns) {
+  if (line.size() < 30 || !absl::ascii_isdigit(static_cast<unsigned char>(line[0])) ||
+      line[4] != '-' || line[10] != 'T') {
+    return 0;
+  }
+  const size_t time_end = line.find(' ', 20);
+  if (time_end == std::string_view::npos || time_end > 40) return 0;
+  std::string_view rest = line.substr(time_end + 1);
+  if (!absl::StartsWith(Av(rest), "stdout ") && !absl::StartsWith(Av(rest), "stderr ")) return 0;
+  rest.remove_prefix(7);
+  const size_t tag_end = rest.find(' ');
+  // The tag: F or P, possibly with more ':'-separated flags in later runtimes.
+  if (tag_end == std::string_view::npos && rest != "F" && rest != "P") return 0;
+  const std::string_view tag = rest.substr(0, tag_end);
+  if (tag.empty() || (tag[0] != 'F' && tag[0] != 'P') || (tag.size() > 1 && tag[1] != ':')) {
+    return 0;
+  }
+  if (!ParseTimestamp(line.substr(0, time_end), ns)) return 0;
+  return tag_end == std::string_view::npos
+             ? line.size()
+             : static_cast<size_t>(rest.data() - line.data()) + tag_end + 1;
+}
+
 // Level of a plain-text line: the first level word among its first few words
 // ("2026-... ERROR ...", "[WARN] ...", "ERROR: ...").
 Level PlainTextLevel(std::string_view text) {
@@ -484,13 +530,34 @@ Level PlainTextLevel(std::string_view text) {
 void LineParser::ParseInto(std::string_view raw, char* scratch_line,
                            std::string_view default_service, Record* r) const {
   r->raw = raw;
+  if (TrimWhitespace(raw).empty()) {
+    r->kind = RecordKind::kEmpty;
+    return;
+  }
+  if (!IsValidUtf8(raw)) r->flags |= kRecordInvalidUtf8;
+  int64_t runtime_ns;
+  if (const size_t cri = CriPrefixLength(raw, &runtime_ns); cri > 0) {
+    // The line the container wrote follows the runtime's prefix, in the same
+    // buffers; the runtime's time stands in when that line has none.
+    r->flags |= kRecordContainerWrapped;
+    ParseBody(raw.substr(cri), scratch_line + cri, default_service, /*unwrap_docker=*/false, r);
+    if (r->kind == RecordKind::kEmpty) return;  // the container wrote an empty line
+    if (!r->has_time()) {
+      r->time_ns = runtime_ns;
+      r->flags |= kRecordHasTime;
+    }
+    return;
+  }
+  ParseBody(raw, scratch_line, default_service, /*unwrap_docker=*/true, r);
+}
+
+void LineParser::ParseBody(std::string_view raw, char* scratch_line,
+                           std::string_view default_service, bool unwrap_docker, Record* r) const {
   std::string_view trimmed = TrimWhitespace(raw);
   if (trimmed.empty()) {
     r->kind = RecordKind::kEmpty;
     return;
   }
-  if (!IsValidUtf8(raw)) r->flags |= kRecordInvalidUtf8;
-
   if (trimmed.front() == '{') {
     // RapidJSON's recursive parser is the fastest, but recursion depth is
     // stack: a line nested deeper than kMaxRecursiveNesting is parsed again with
@@ -539,7 +606,8 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
       }
       if (t[internal::kMessage] != ValueType::kNone) {
         r->message = PreferRaw(v[internal::kMessage], scratch_line, raw);
-        if (r->message.data() < raw.data() || r->message.data() > raw.data() + raw.size()) {
+        if (r->message.data() < r->raw.data() ||
+            r->message.data() > r->raw.data() + r->raw.size()) {
           r->flags |= kRecordMessageEscaped;
         }
       }
@@ -568,13 +636,20 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
           r->flags |= kRecordBadTime;
         }
       }
+      if (unwrap_docker && handler.docker_stream && !handler.docker_log.empty()) {
+        UnwrapDockerLine(handler.docker_log, default_service, r);
+      }
       return;
     }
   }
 
   // Not a JSON object: plain text, an array, a scalar, truncated JSON.
   r->kind = RecordKind::kUnstructured;
-  r->message = trimmed;
+  // The line inside a container wrapper keeps its indentation ("\tat ..." of a
+  // stack trace): it is what the plain-text classifier reads.
+  r->message = (r->flags & kRecordContainerWrapped)
+                   ? raw.substr(0, raw.find_last_not_of(" \t\r\n\v\f") + 1)
+                   : trimmed;
   r->service = default_service;
   r->flags |= kRecordServiceFromSource;
   int64_t ns;
@@ -583,6 +658,42 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
     r->flags |= kRecordHasTime;
   }
   r->level = PlainTextLevel(trimmed);
+}
+
+void LineParser::UnwrapDockerLine(std::string_view inner, std::string_view default_service,
+                                  Record* r) const {
+  // `inner` was unescaped in place into the scratch copy and is followed by
+  // the NUL in-situ parsing wrote, so it can be parsed in place in turn (its
+  // values stay in the scratch buffer; the index copies what it keeps). The
+  // line's own time wins over Docker's.
+  const Record outer = *r;
+  Record& in = *r;
+  in = Record();
+  in.raw = outer.raw;
+  in.seq = outer.seq;
+  in.source_offset = outer.source_offset;
+  in.line_no = outer.line_no;
+  in.source_id = outer.source_id;
+  in.flags = (outer.flags & (kRecordInvalidUtf8 | kRecordTruncated)) | kRecordContainerWrapped;
+  char* inner_scratch = const_cast<char*>(inner.data());
+  ParseBody(inner, inner_scratch, default_service, /*unwrap_docker=*/false, &in);
+  if (in.kind == RecordKind::kEmpty) return;  // {"log":"\n",...}: an empty line
+  if (!in.message.empty() &&
+      (in.message.data() < in.raw.data() || in.message.data() > in.raw.data() + in.raw.size())) {
+    in.flags |= kRecordMessageEscaped;  // in the scratch buffer, not a slice of raw
+  }
+  if (!in.has_time() && outer.has_time()) {
+    in.time_ns = outer.time_ns;
+    in.flags |= kRecordHasTime;
+  }
+  // What a shipper added around the line (fluent-bit's Kubernetes metadata)
+  // fills in what the line itself lacks.
+  if ((in.flags & kRecordServiceFromSource) && !(outer.flags & kRecordServiceFromSource)) {
+    in.service = outer.service;
+    in.flags &= ~kRecordServiceFromSource;
+  }
+  if (in.trace_id.empty()) in.trace_id = outer.trace_id;
+  if (in.level == Level::kUnknown) in.level = outer.level;
 }
 
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
@@ -620,6 +731,7 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     }
     if (span.flags & kLineHadBOM) ++c.bom;
     if (span.flags & kLineHadCR) ++c.crlf;
+    if (r.flags & kRecordContainerWrapped) ++c.container;
     if (r.flags & kRecordInvalidUtf8) ++c.invalid_utf8;
     if (r.flags & kRecordBadTime) ++c.bad_time;
     if ((r.flags & kRecordHasTime) && r.time_ns > c.max_time_ns) c.max_time_ns = r.time_ns;
@@ -689,8 +801,36 @@ Record LineParser::ParseLine(std::string_view line, std::string_view default_ser
 
 std::string ServiceFromSourceName(std::string_view name) {
   size_t slash = name.find_last_of('/');
+  // Kubernetes: /var/log/pods/NAMESPACE_POD_UID/CONTAINER/0.log names the
+  // container in its directory.
+  if (slash != std::string_view::npos && slash > 0) {
+    std::string_view file = name.substr(slash + 1);
+    const size_t digits = file.find_first_not_of("0123456789");
+    if (digits > 0 && digits != std::string_view::npos && file.substr(digits) == ".log") {
+      const size_t parent = name.find_last_of('/', slash - 1);
+      std::string_view dir =
+          name.substr(parent == std::string_view::npos ? 0 : parent + 1,
+                      slash - (parent == std::string_view::npos ? 0 : parent + 1));
+      if (!dir.empty() && dir != "." && dir != "..") return std::string(dir);
+    }
+  }
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
   if (name == "-" || name.empty()) return "stdin";
+  // Kubernetes: /var/log/containers/POD_NAMESPACE_CONTAINER-<64 hex id>.log
+  // names the container third.
+  if (const size_t dash = name.rfind('-'); dash != std::string_view::npos) {
+    std::string_view id = name.substr(dash + 1);
+    if (absl::EndsWith(Av(id), ".log")) id.remove_suffix(4);
+    const std::string_view head = name.substr(0, dash);
+    const size_t second = head.rfind('_');
+    const size_t first = second == std::string_view::npos || second == 0
+                             ? std::string_view::npos
+                             : head.rfind('_', second - 1);
+    if (id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos &&
+        first != std::string_view::npos && second + 1 < head.size()) {
+      return std::string(head.substr(second + 1));
+    }
+  }
   auto strip_suffix = [&name](std::string_view suffix) {
     if (name.size() > suffix.size() && absl::EndsWith(Av(name), Av(suffix))) {
       name.remove_suffix(suffix.size());

@@ -249,7 +249,8 @@ class PipelineImpl {
         line.prev_time_ns = d.last_time_ns;
         line.has_prev_time = d.has_last_time;
         line.level = r.level;
-        line.text.assign(r.raw);
+        // A container runtime's wrapper is not part of the line the service wrote.
+        line.text.assign((r.flags & kRecordContainerWrapped) ? r.message : r.raw);
       }
       if (r.has_time()) {
         d.last_time_ns = r.time_ns;

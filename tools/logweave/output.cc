@@ -170,6 +170,9 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
   row("invalid utf-8 lines", s.invalid_utf8_lines, "kept byte for byte");
   row("truncated lines", s.truncated_lines, "longer than max_line_bytes; head kept");
   row("BOM / CRLF lines", s.bom_lines + s.crlf_lines);
+  if (s.container_lines > 0) {
+    row("container lines", s.container_lines, "Kubernetes CRI / Docker json-file, unwrapped");
+  }
   row("index memory", s.index_bytes, HumanBytes(static_cast<double>(s.index_bytes)));
   if (s.evicted_events > 0) {
     row("evicted events", s.evicted_events, "oldest first, to stay within index.max_bytes");

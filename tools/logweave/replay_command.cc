@@ -133,6 +133,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, size_t files,
   w.Field("truncated_lines", s.truncated_lines);
   w.Field("bom_lines", s.bom_lines);
   w.Field("crlf_lines", s.crlf_lines);
+  w.Field("container_lines", s.container_lines);
   w.Field("index_bytes", s.index_bytes);
   w.Field("evicted_events", s.evicted_events);
   w.Field("evicted_traces", s.evicted_traces);

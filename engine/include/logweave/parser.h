@@ -45,7 +45,8 @@ struct ParsedBatch {
 // Counters of one ParseBatch call (see IngestStats for their meaning).
 struct ParseCounters {
   uint64_t lines = 0, bytes = 0, json = 0, unstructured = 0, empty = 0, no_trace_id = 0,
-           bad_time = 0, no_time = 0, invalid_utf8 = 0, truncated = 0, bom = 0, crlf = 0;
+           bad_time = 0, no_time = 0, invalid_utf8 = 0, truncated = 0, bom = 0, crlf = 0,
+           container = 0;
   int64_t max_time_ns = 0;  // latest event time of the batch (0: none)
   void AddTo(IngestStats* stats) const;
   ParseCounters& operator+=(const ParseCounters& other);
@@ -75,6 +76,16 @@ class LineParser {
   // (NUL-terminated, same length). Returns the record kind.
   void ParseInto(std::string_view raw, char* scratch_line, std::string_view default_service,
                  Record* record) const;
+  // ParseInto's work on `raw`, a suffix of record->raw (the whole line, or
+  // what follows a container runtime's prefix) whose in-situ copy is
+  // `scratch_line`. With `unwrap_docker`, a Docker json-file object is
+  // replaced by the line inside it (UnwrapDockerLine).
+  void ParseBody(std::string_view raw, char* scratch_line, std::string_view default_service,
+                 bool unwrap_docker, Record* record) const;
+  // Re-parses `record` as the line `inner` (the unescaped "log" value, in the
+  // scratch buffer and NUL-terminated), keeping the outer time if it has none.
+  void UnwrapDockerLine(std::string_view inner, std::string_view default_service,
+                        Record* record) const;
 
   std::unique_ptr<internal::FieldTable> fields_;
 };
@@ -91,7 +102,9 @@ Level ParseLevelWord(std::string_view word);
 
 // The service name a source implies: the file name without directories,
 // compression and log extensions, rotation numbers and date suffixes
-// ("/var/log/ledger.log.1.gz" -> "ledger", "api-2026-11-23.log" -> "api").
+// ("/var/log/ledger.log.1.gz" -> "ledger", "api-2026-11-23.log" -> "api"), or
+// for Kubernetes' files the container: "/var/log/containers/POD_NS_CONTAINER-<id>.log"
+// and "/var/log/pods/NS_POD_UID/CONTAINER/0.log" -> "CONTAINER".
 std::string ServiceFromSourceName(std::string_view source_name);
 
 }  // namespace logweave

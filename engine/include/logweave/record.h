@@ -32,6 +32,10 @@ enum RecordFlags : uint16_t {
   // No usable time: time_ns is that of the nearest timed line before it in the same
   // source (or, at the start of a batch, after it), so it keeps its file order.
   kRecordTimeInferred = 1 << 7,
+  // The line came wrapped by a container runtime (a Kubernetes CRI log line
+  // "TIME stdout F ...", or Docker's json-file {"log": ..., "stream": ...}):
+  // fields are those of the line inside, `raw` is the wrapped line.
+  kRecordContainerWrapped = 1 << 8,
 };
 
 // The normalized view of one line. All string_views point into buffers owned
