@@ -232,6 +232,57 @@ TEST_F(AnalyzerTest, ErrorWithNoOpenRequestIsUnattributed) {
   EXPECT_TRUE(errors[0]->trace_id.empty());
 }
 
+TEST_F(AnalyzerTest, ErrorThatNamesATraceIdIsAttributedToItWhateverTheTiming) {
+  Shop shop;
+  for (int i = 0; i < 300; ++i) {
+    shop.Checkout(i, i * 100);
+    shop.Email(i, i * 100 + 60);
+  }
+  auto& email = shop.files["email.log"];
+  // 5 s after job 40 (the timing points at the requests then in flight), but the line
+  // names trace 200, as a key=value pair and as a W3C traceparent.
+  email.push_back(PlainTime(40 * 100 + 5060) + " ERROR SMTP relay refused trace_id=" + Trace(200));
+  email.push_back(PlainTime(41 * 100 + 5060) + " ERROR SMTP relay refused traceparent=00-" +
+                  Trace(201) + "-00f067aa0ba902b7-01");
+  // An id-looking word that is no trace's id: attributed by timing as usual.
+  email.push_back(PlainTime(42 * 100 + 5060) + " ERROR SMTP relay refused id=9f8e7d6c5b4a");
+  // Long after any email activity, yet it names its trace.
+  email.push_back(PlainTime(600000) + " ERROR bounce for " + Trace(7));
+  std::stable_sort(email.begin(), email.end(), [](const std::string& a, const std::string& b) {
+    auto time = [](const std::string& l) { return l.substr(l.find("2026-11-23T"), 24); };
+    return time(a) < time(b);
+  });
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  ASSERT_EQ(r.unstructured.size(), 4u);
+  std::map<std::string, const AttributedEntry*> by_text;
+  for (const auto& a : r.unstructured) by_text[a.entry.first_line] = &a;
+  auto best = [&](const std::string& needle) -> AttributionCandidate {
+    for (const auto& [text, a] : by_text) {
+      if (text.find(needle) != std::string::npos) {
+        return a->candidates.empty() ? AttributionCandidate{} : a->candidates.front();
+      }
+    }
+    ADD_FAILURE() << "no entry with " << needle;
+    return {};
+  };
+  EXPECT_EQ(best("trace_id=").trace_id, Trace(200));
+  EXPECT_TRUE(best("trace_id=").named);
+  EXPECT_DOUBLE_EQ(best("trace_id=").confidence, 1.0);
+  EXPECT_EQ(best("traceparent=").trace_id, Trace(201));
+  EXPECT_EQ(best("bounce").trace_id, Trace(7));
+  const AttributionCandidate timed = best("id=9f8e7d6c5b4a");
+  EXPECT_FALSE(timed.named);
+  EXPECT_FALSE(timed.trace_id.empty());  // a request in flight at the time
+  auto errors = OfKind(r, "unstructured_error");
+  ASSERT_EQ(errors.size(), 4u);
+  int named_in_summary = 0;
+  for (const Finding* f : errors) {
+    named_in_summary += f->summary.find("named in the line") != std::string::npos;
+  }
+  EXPECT_EQ(named_in_summary, 3);
+}
+
 TEST_F(AnalyzerTest, TraceStillInsideTraceIdleIsNotJudged) {
   Shop shop;
   for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000);

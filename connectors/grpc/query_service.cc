@@ -144,6 +144,7 @@ void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out) {
     pc->set_confidence(c.confidence);
     pc->set_gap_nanos(c.gap_ns);
     pc->set_incomplete(c.incomplete);
+    pc->set_named(c.named);
   }
 }
 

@@ -102,6 +102,42 @@ uint64_t ActivityKey(uint32_t service, int64_t second) {
 
 // (kind of trace, service, event, what followed it). Whether an event is followed
 // depends on the kind of request: a lookup may end where an order goes on.
+// The words of a plain-text error that could be trace ids: runs of letters,
+// digits, '_' and '-' of 6 to 128 bytes with at least one digit (so
+// "exception" is not one, "pay-abc123" and a UUID are), and the '-'-separated
+// parts of such a run (a W3C traceparent "00-TRACE-SPAN-01" names TRACE).
+// Looks at the first kMaxScan bytes. Views into `text`; distinct, in order.
+std::vector<std::string_view> TraceIdWords(std::string_view text) {
+  constexpr size_t kMaxScan = 4096;
+  text = text.substr(0, kMaxScan);
+  std::vector<std::string_view> words;
+  auto consider = [&words](std::string_view w) {
+    if (w.size() < 6 || w.size() > 128) return;
+    if (std::none_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) return;
+    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+  };
+  auto is_word_byte = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           c == '-';
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !is_word_byte(text[i])) ++i;
+    const size_t start = i;
+    while (i < text.size() && is_word_byte(text[i])) ++i;
+    const std::string_view run = text.substr(start, i - start);
+    consider(run);
+    if (run.find('-') != std::string_view::npos) {
+      for (size_t p = 0; p <= run.size();) {
+        const size_t dash = std::min(run.find('-', p), run.size());
+        consider(run.substr(p, dash - p));
+        p = dash + 1;
+      }
+    }
+  }
+  return words;
+}
+
 using SequenceKey = std::array<uint32_t, 4>;
 constexpr uint32_t kAnyKind = UINT32_MAX;  // declared sequences apply to every kind
 constexpr uint32_t kEnded = UINT32_MAX;    // nothing followed
@@ -256,15 +292,20 @@ class RunState {
   }
 
   // Services whose plain-text errors need attribution candidates.
+  // Also collects the words of their text that could name a trace.
   void WantCandidates(const std::vector<UnstructuredEntry>& entries) {
     for (const auto& e : entries) {
       if (e.time_known) wanted_services_.insert(services_.Id(e.service));
+      for (std::string_view w : TraceIdWords(e.text)) mentioned_.insert(std::string(w));
     }
   }
 
   // Pass 2: findings of a judged trace; attribution candidates of every trace
   // (an error may belong to a request that is still open).
   void Judge(const TraceFacts& f, std::vector<Finding>* findings) {
+    if (!mentioned_.empty() && mentioned_.contains(Av(f.trace_id))) {
+      named_.insert(std::string(f.trace_id));
+    }
     incomplete_services_.clear();
     if (Judged(f)) {
       JudgeMissing(f, findings);
@@ -389,8 +430,19 @@ class RunState {
       size_t entry;
       size_t option;
     };
+    // An error whose text names a trace's id belongs to that trace, whatever
+    // the timing says; it takes no incomplete request from the others.
+    std::vector<std::vector<std::string>> named(entries.size());
+    if (!named_.empty()) {
+      for (size_t i = 0; i < entries.size(); ++i) {
+        for (std::string_view w : TraceIdWords(entries[i].text)) {
+          if (named_.contains(Av(w))) named[i].emplace_back(w);
+        }
+      }
+    }
     std::vector<Pair> pairs;
     for (size_t i = 0; i < entries.size(); ++i) {
+      if (!named[i].empty()) continue;
       for (size_t k = 0; k < options[i].size(); ++k) {
         Option& o = options[i][k];
         double gap_s = static_cast<double>(o.gap) / kSecond;
@@ -426,6 +478,16 @@ class RunState {
     for (size_t i = 0; i < entries.size(); ++i) {
       AttributedEntry& a = out.emplace_back();
       a.entry = std::move(entries[i]);
+      if (!named[i].empty()) {
+        for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
+          AttributionCandidate c;
+          c.trace_id = std::move(named[i][k]);
+          c.confidence = 1.0 / static_cast<double>(named[i].size());
+          c.named = true;
+          a.candidates.push_back(std::move(c));
+        }
+        continue;
+      }
       if (chosen[i] == nullptr) continue;
       double total = 0;
       for (const Option& o : options[i]) {
@@ -648,6 +710,8 @@ class RunState {
   absl::flat_hash_map<SequenceKey, Rule> rules_;  // (kind, service, event, 0) -> follow-ups
   std::vector<std::vector<uint32_t>> expected_;   // per kind, ascending service ids
   absl::flat_hash_set<uint32_t> wanted_services_;
+  absl::flat_hash_set<std::string> mentioned_;      // words of plain-text errors (TraceIdWords)
+  absl::flat_hash_set<std::string> named_;          // ... that are the ids of traces
   std::vector<std::vector<Candidate>> candidates_;  // per service
   std::vector<uint32_t> sequence_, distinct_, incomplete_services_;
   std::vector<Finding> weak_findings_;
@@ -741,7 +805,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
       fd.trace_id = best.trace_id;
       fd.summary = absl::StrCat(head, "; most likely trace ", best.trace_id,
                                 absl::StrFormat(" (confidence %.2f", best.confidence),
-                                best.incomplete ? ", left incomplete" : "", ").");
+                                best.named        ? ", named in the line"
+                                : best.incomplete ? ", left incomplete"
+                                                  : "",
+                                ").");
       std::vector<std::string> others;
       for (size_t j = 1; j < a.candidates.size(); ++j) {
         others.push_back(

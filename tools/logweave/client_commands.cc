@@ -244,7 +244,8 @@ AttributedEntry FromProto(const v1::UnstructuredEntry& e) {
     out.candidates.push_back(AttributionCandidate{.trace_id = c.trace_id(),
                                                   .confidence = c.confidence(),
                                                   .gap_ns = c.gap_nanos(),
-                                                  .incomplete = c.incomplete()});
+                                                  .incomplete = c.incomplete(),
+                                                  .named = c.named()});
   }
   return out;
 }

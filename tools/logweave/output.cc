@@ -278,6 +278,7 @@ std::string FormatUnstructuredJson(const AttributedEntry& a) {
     w.Field("confidence", c.confidence);
     w.Field("gap_ms", static_cast<double>(c.gap_ns) / 1e6);
     w.Field("incomplete", c.incomplete);
+    w.Field("named", c.named);
     w.EndObject();
   }
   w.EndArray();

@@ -38,6 +38,7 @@ struct AttributionCandidate {
   double confidence = 0;
   int64_t gap_ns = 0;       // from the trace's last event in the service to the error line
   bool incomplete = false;  // the trace left an expected sequence unfinished in the service
+  bool named = false;       // the error's text names this trace's id ("trace_id=...")
 };
 
 // A plain-text error entry and the trace it most likely belongs to.
