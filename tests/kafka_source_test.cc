@@ -331,14 +331,21 @@ void KafkaSourceTest::RebalanceToASecondConsumer(const std::string& strategy) {
   if (!strategy.empty()) options.properties["partition.assignment.strategy"] = strategy;
   RunningSource first(options, pipeline.get());
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= 1000; }));
+  // Generous timeouts: on 2 busy cores (ctest -j2 beside other suites) the
+  // group join alone has taken over 20 s.
+  constexpr absl::Duration kSlow = absl::Seconds(60);
+  ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= 1000; }, kSlow));
   // The mock refuses commits while the group rebalances (a real broker takes
   // them until the members rejoin): let the first 1000 be committed first.
-  ASSERT_TRUE(WaitFor([&] {
-    int64_t committed = 0;
-    for (const auto& p : first.Stats().partitions) committed += std::max<int64_t>(0, p.committed);
-    return committed == 1000;
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int64_t committed = 0;
+        for (const auto& p : first.Stats().partitions) {
+          committed += std::max<int64_t>(0, p.committed);
+        }
+        return committed == 1000;
+      },
+      kSlow));
 
   // A second member joins while lines keep coming.
   RunningSource second(options, pipeline.get());
@@ -350,12 +357,12 @@ void KafkaSourceTest::RebalanceToASecondConsumer(const std::string& strategy) {
         const size_t b = second.Stats().partitions.size();
         return a > 0 && b > 0 && a + b == kPartitions;
       },
-      absl::Seconds(60)))  // the mock's rebalance delay, on 2 busy cores
+      kSlow))  // the mock's rebalance delay, on 2 busy cores
       << "the partitions were never shared between the two consumers: first has "
       << first.Stats().partitions.size() << ", second " << second.Stats().partitions.size();
   ASSERT_TRUE(kafka_->ProduceLines(kTopic, Lines(2000, 1000)).ok());
 
-  ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= kTotal; }))
+  ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= kTotal; }, kSlow))
       << Indexed(*pipeline) << " of " << kTotal << " indexed";
   EXPECT_TRUE(first.Stop().ok());
   EXPECT_TRUE(second.Stop().ok());
