@@ -466,6 +466,32 @@ TEST_F(ParseLineTest, LogKeyWithoutStreamIsAnOrdinaryMessage) {
   EXPECT_FALSE(r.flags & kRecordContainerWrapped);
 }
 
+TEST(LineParserSyslogTest, SyslogLinesHaveTheirTimeAndSeverity) {
+  ParserOptions options;
+  options.syslog_reference_ns = kBaseNs + 3600LL * 1'000'000'000;  // read an hour later
+  auto parser = MakeParser(options);
+  std::string scratch;
+  // /var/log/syslog (RFC 3164): no year; the reference's is used.
+  Record bsd = parser->ParseLine("Nov 23 10:00:00 web1 payments[812]: ERROR charge failed",
+                                 "syslog", &scratch);
+  EXPECT_EQ(bsd.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(bsd.time_ns, kBaseNs);
+  EXPECT_EQ(bsd.level, Level::kError);
+  // RFC 5424 with its priority: <11> is facility 1, severity 3 (error).
+  Record rfc5424 = parser->ParseLine(
+      "<11>1 2026-11-23T10:00:00.5Z web1 payments 812 - - charge failed", "syslog", &scratch);
+  EXPECT_EQ(rfc5424.time_ns, kBaseNs + 500 * kMsNs);
+  EXPECT_EQ(rfc5424.level, Level::kError);
+  // On the wire (RFC 3164 with <PRI>); a level word beats the priority.
+  Record wire =
+      parser->ParseLine("<14>Nov 23 10:00:00 web1 app: WARN disk 91%", "syslog", &scratch);
+  EXPECT_EQ(wire.time_ns, kBaseNs);
+  EXPECT_EQ(wire.level, Level::kWarn);
+  // Not a priority: left alone.
+  Record html = parser->ParseLine("<html> Nov 23 10:00:00", "syslog", &scratch);
+  EXPECT_FALSE(html.has_time());
+}
+
 TEST_F(ParseLineTest, IdsThatOnlyLookWrappedAreKeptWhole) {
   // Not hex where the trace id would be, or a resource name without /traces/: left alone.
   EXPECT_EQ(

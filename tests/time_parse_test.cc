@@ -146,6 +146,43 @@ TEST(ParseTimestampTest, Rfc2822RejectsBadFieldsAndTrailingBytes) {
   }
 }
 
+// --- ParseSyslogTimestamp: RFC 3164, no year ------------------------------------------------
+
+TEST(ParseSyslogTimestampTest, TakesTheYearOfTheReference) {
+  int64_t ns = 0;
+  const int64_t reference = (k20261123T155843 + 86400) * kNs;  // a day later
+  EXPECT_EQ(ParseSyslogTimestamp("Nov 23 15:58:43 host app[12]: boom", reference, &ns), 15u);
+  EXPECT_EQ(ns, k20261123T155843 * kNs);
+  EXPECT_EQ(ParseSyslogTimestamp("nov 23 15:58:43.25 host", reference, &ns), 18u);
+  EXPECT_EQ(ns, k20261123T155843 * kNs + 250'000'000);
+}
+
+TEST(ParseSyslogTimestampTest, SpacePaddedAndZeroPaddedDays) {
+  int64_t padded = 0, zero = 0;
+  const int64_t reference = k20260102T030405 * kNs;
+  EXPECT_GT(ParseSyslogTimestamp("Jan  2 03:04:05 h", reference, &padded), 0u);
+  EXPECT_GT(ParseSyslogTimestamp("Jan 02 03:04:05 h", reference, &zero), 0u);
+  EXPECT_EQ(padded, k20260102T030405 * kNs);
+  EXPECT_EQ(zero, padded);
+}
+
+TEST(ParseSyslogTimestampTest, DecemberReadInJanuaryIsLastYear) {
+  int64_t ns = 0;
+  // Read on 2026-01-02: "Dec 31 23:30:00" is 2025-12-31, not 2026-12-31.
+  ASSERT_GT(ParseSyslogTimestamp("Dec 31 23:30:00 h", k20260102T030405 * kNs, &ns), 0u);
+  EXPECT_EQ(ns, k20251231T233000 * kNs);
+}
+
+TEST(ParseSyslogTimestampTest, RejectsOtherShapes) {
+  int64_t ns = -1;
+  for (std::string_view bad :
+       {"Noo 23 15:58:43 h", "Nov 32 15:58:43 h", "Nov 23 24:58:43 h", "Nov 23 15:58 h",
+        "Nov 23 15:58:43x", "Nov 3 15:58:43 h", "November 23 15:58:43", "Nov 23 15:58:43."}) {
+    EXPECT_EQ(ParseSyslogTimestamp(bad, k20261123T155843 * kNs, &ns), 0u) << bad;
+  }
+  EXPECT_EQ(ns, -1);
+}
+
 // --- ParseTimestamp: zones -------------------------------------------------------------------
 
 TEST(ParseTimestampTest, ParsesUtcDesignatorZ) {

@@ -8,7 +8,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "internal/field_table.h"
 #include "internal/strings.h"
 #include "logweave/time_parse.h"
@@ -335,10 +337,17 @@ void ParseCounters::AddTo(IngestStats* s) const {
 
 absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptions& options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  return std::unique_ptr<LineParser>(new LineParser(std::make_unique<FieldTable>(options.fields)));
+  return std::unique_ptr<LineParser>(
+      new LineParser(std::make_unique<FieldTable>(options.fields), options.syslog_reference_ns));
 }
 
-LineParser::LineParser(std::unique_ptr<FieldTable> fields) : fields_(std::move(fields)) {}
+LineParser::LineParser(std::unique_ptr<FieldTable> fields, int64_t syslog_reference_ns)
+    : fields_(std::move(fields)), syslog_reference_ns_(syslog_reference_ns) {}
+
+LineParser::LineContext LineParser::Context(std::string_view default_service) const {
+  return LineContext{default_service, syslog_reference_ns_ != 0 ? syslog_reference_ns_
+                                                                : absl::ToUnixNanos(absl::Now())};
+}
 LineParser::~LineParser() = default;
 
 namespace {
@@ -527,8 +536,8 @@ Level PlainTextLevel(std::string_view text) {
 
 }  // namespace
 
-void LineParser::ParseInto(std::string_view raw, char* scratch_line,
-                           std::string_view default_service, Record* r) const {
+void LineParser::ParseInto(std::string_view raw, char* scratch_line, const LineContext& context,
+                           Record* r) const {
   r->raw = raw;
   if (TrimWhitespace(raw).empty()) {
     r->kind = RecordKind::kEmpty;
@@ -540,7 +549,7 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
     // The line the container wrote follows the runtime's prefix, in the same
     // buffers; the runtime's time stands in when that line has none.
     r->flags |= kRecordContainerWrapped;
-    ParseBody(raw.substr(cri), scratch_line + cri, default_service, /*unwrap_docker=*/false, r);
+    ParseBody(raw.substr(cri), scratch_line + cri, context, /*unwrap_docker=*/false, r);
     if (r->kind == RecordKind::kEmpty) return;  // the container wrote an empty line
     if (!r->has_time()) {
       r->time_ns = runtime_ns;
@@ -548,11 +557,11 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line,
     }
     return;
   }
-  ParseBody(raw, scratch_line, default_service, /*unwrap_docker=*/true, r);
+  ParseBody(raw, scratch_line, context, /*unwrap_docker=*/true, r);
 }
 
-void LineParser::ParseBody(std::string_view raw, char* scratch_line,
-                           std::string_view default_service, bool unwrap_docker, Record* r) const {
+void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineContext& context,
+                           bool unwrap_docker, Record* r) const {
   std::string_view trimmed = TrimWhitespace(raw);
   if (trimmed.empty()) {
     r->kind = RecordKind::kEmpty;
@@ -601,7 +610,7 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line,
       if (t[internal::kService] != ValueType::kNone && !v[internal::kService].empty()) {
         r->service = PreferRaw(v[internal::kService], scratch_line, raw);
       } else {
-        r->service = default_service;
+        r->service = context.default_service;
         r->flags |= kRecordServiceFromSource;
       }
       if (t[internal::kMessage] != ValueType::kNone) {
@@ -637,7 +646,7 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line,
         }
       }
       if (unwrap_docker && handler.docker_stream && !handler.docker_log.empty()) {
-        UnwrapDockerLine(handler.docker_log, default_service, r);
+        UnwrapDockerLine(handler.docker_log, context, r);
       }
       return;
     }
@@ -650,17 +659,35 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line,
   r->message = (r->flags & kRecordContainerWrapped)
                    ? raw.substr(0, raw.find_last_not_of(" \t\r\n\v\f") + 1)
                    : trimmed;
-  r->service = default_service;
+  r->service = context.default_service;
   r->flags |= kRecordServiceFromSource;
+  // Syslog: "<PRI>" (RFC 3164 on the wire) or "<PRI>1 " (RFC 5424) before the
+  // time; PRI mod 8 is the severity.
+  std::string_view text = trimmed;
+  int severity = -1;
+  if (text.size() > 3 && text[0] == '<') {
+    const size_t close = text.find('>');
+    int pri = 0;
+    if (close >= 2 && close <= 4 && close != std::string_view::npos &&
+        std::all_of(text.begin() + 1, text.begin() + close,
+                    [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) &&
+        absl::SimpleAtoi(Av(text.substr(1, close - 1)), &pri) && pri <= 191) {
+      severity = pri % 8;
+      text.remove_prefix(close + 1);
+      if (absl::StartsWith(Av(text), "1 ")) text.remove_prefix(2);
+    }
+  }
   int64_t ns;
-  if (ParseLeadingTimestamp(trimmed, &ns) > 0 || LogfmtTime(trimmed, &ns)) {
+  if (ParseLeadingTimestamp(text, &ns) > 0 || ParseSyslogTimestamp(text, context.now_ns, &ns) > 0 ||
+      LogfmtTime(trimmed, &ns)) {
     r->time_ns = ns;
     r->flags |= kRecordHasTime;
   }
-  r->level = PlainTextLevel(trimmed);
+  r->level = PlainTextLevel(text);
+  if (r->level == Level::kUnknown && severity >= 0) r->level = LevelFromNumber(severity);
 }
 
-void LineParser::UnwrapDockerLine(std::string_view inner, std::string_view default_service,
+void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& context,
                                   Record* r) const {
   // `inner` was unescaped in place into the scratch copy and is followed by
   // the NUL in-situ parsing wrote, so it can be parsed in place in turn (its
@@ -676,7 +703,7 @@ void LineParser::UnwrapDockerLine(std::string_view inner, std::string_view defau
   in.source_id = outer.source_id;
   in.flags = (outer.flags & (kRecordInvalidUtf8 | kRecordTruncated)) | kRecordContainerWrapped;
   char* inner_scratch = const_cast<char*>(inner.data());
-  ParseBody(inner, inner_scratch, default_service, /*unwrap_docker=*/false, &in);
+  ParseBody(inner, inner_scratch, context, /*unwrap_docker=*/false, &in);
   if (in.kind == RecordKind::kEmpty) return;  // {"log":"\n",...}: an empty line
   if (!in.message.empty() &&
       (in.message.data() < in.raw.data() || in.message.data() > in.raw.data() + in.raw.size())) {
@@ -699,6 +726,7 @@ void LineParser::UnwrapDockerLine(std::string_view inner, std::string_view defau
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
                                      ParsedBatch* out) const {
   ParseCounters c;
+  const LineContext context = Context(default_service);
   // The bytes move into a heap-allocated block first: moving a std::string may
   // move short (SSO) contents, so no view is taken before this.
   out->block = std::make_shared<const std::string>(std::move(batch.data));
@@ -721,7 +749,7 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     r.line_no = span.line_no;
     r.source_id = raw.source_id;
     std::string_view line(data.data() + span.begin, span.length);
-    ParseInto(line, out->scratch.data() + span.begin, default_service, &r);
+    ParseInto(line, out->scratch.data() + span.begin, context, &r);
 
     ++c.lines;
     c.bytes += span.length;
@@ -795,7 +823,7 @@ Record LineParser::ParseLine(std::string_view line, std::string_view default_ser
   scratch->push_back('\0');
   Record r;
   ParseInto(std::string_view(scratch->data() + raw_at, line.size()), scratch->data(),
-            default_service, &r);
+            Context(default_service), &r);
   return r;
 }
 

@@ -460,6 +460,53 @@ size_t ParseLeadingTimestamp(std::string_view line, int64_t* out) {
   return consumed;
 }
 
+size_t ParseSyslogTimestamp(std::string_view line, int64_t reference_ns, int64_t* out) {
+  // "Nov 23 10:00:20": 15 bytes before an optional fraction.
+  if (line.size() < 15 || line[3] != ' ' || line[6] != ' ' || line[9] != ':' || line[12] != ':') {
+    return 0;
+  }
+  const int month = MonthFromAbbreviation(line.substr(0, 3));
+  if (month == 0) return 0;
+  int day, hour, minute, second;
+  if (line[4] == ' ') {
+    if (!ReadFixedDigits(line, 5, 1, &day)) return 0;
+  } else if (!ReadFixedDigits(line, 4, 2, &day)) {
+    return 0;
+  }
+  if (!ReadFixedDigits(line, 7, 2, &hour) || !ReadFixedDigits(line, 10, 2, &minute) ||
+      !ReadFixedDigits(line, 13, 2, &second)) {
+    return 0;
+  }
+  size_t pos = 15;
+  int64_t nanos = 0;
+  if (pos < line.size() && line[pos] == '.') {
+    const size_t first = ++pos;
+    int64_t place = kNanosPerSecond / 10;
+    for (; pos < line.size() && IsDigit(line[pos]); ++pos) {
+      nanos += (line[pos] - '0') * place;
+      place /= 10;
+    }
+    if (pos == first) return 0;
+  }
+  if (pos < line.size() && !IsTimestampDelimiter(line[pos])) return 0;
+  const int64_t reference_days = reference_ns >= 0
+                                     ? reference_ns / (86400 * kNanosPerSecond)
+                                     : -((-reference_ns - 1) / (86400 * kNanosPerSecond)) - 1;
+  int year = static_cast<int>(CivilFromDays(reference_days).year);
+  int64_t result;
+  if (!CivilToNanos(year, month, day, hour, minute, second, nanos, 0, &result)) {
+    // Feb 29 outside a leap year: it can only be from an earlier year.
+    if (!CivilToNanos(--year, month, day, hour, minute, second, nanos, 0, &result)) return 0;
+  }
+  constexpr int64_t kAhead = 31 * 86400 * kNanosPerSecond;
+  if (result - reference_ns > kAhead &&
+      !CivilToNanos(year - 1, month, day, hour, minute, second, nanos, 0, &result)) {
+    return 0;
+  }
+  *out = result;
+  return pos;
+}
+
 size_t FormatTimestamp(int64_t ns, char* buf) {
   // Floor division, so times before 1970 get a positive sub-second part. Neither step can
   // overflow: |ns / 1e9| and |seconds / 86400| are far below the int64 limits.

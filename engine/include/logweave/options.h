@@ -91,6 +91,9 @@ struct FieldNames {
 
 struct ParserOptions {
   FieldNames fields;
+  // The "now" that year-less syslog timestamps ("Nov 23 10:00:20") are read
+  // against (see ParseSyslogTimestamp). 0 (default): the clock, once per batch.
+  int64_t syslog_reference_ns = 0;
   absl::Status Validate() const { return fields.Validate(); }
 };
 

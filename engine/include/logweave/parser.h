@@ -71,23 +71,29 @@ class LineParser {
                    std::string* scratch) const;
 
  private:
-  explicit LineParser(std::unique_ptr<internal::FieldTable> fields);
+  LineParser(std::unique_ptr<internal::FieldTable> fields, int64_t syslog_reference_ns);
+  // What every line of a batch is parsed with.
+  struct LineContext {
+    std::string_view default_service;  // for lines without a service field
+    int64_t now_ns;                    // the year of year-less syslog times
+  };
+  LineContext Context(std::string_view default_service) const;
   // Fills `record` from the line at `raw` whose in-situ copy is `scratch_line`
   // (NUL-terminated, same length). Returns the record kind.
-  void ParseInto(std::string_view raw, char* scratch_line, std::string_view default_service,
+  void ParseInto(std::string_view raw, char* scratch_line, const LineContext& context,
                  Record* record) const;
   // ParseInto's work on `raw`, a suffix of record->raw (the whole line, or
   // what follows a container runtime's prefix) whose in-situ copy is
   // `scratch_line`. With `unwrap_docker`, a Docker json-file object is
   // replaced by the line inside it (UnwrapDockerLine).
-  void ParseBody(std::string_view raw, char* scratch_line, std::string_view default_service,
+  void ParseBody(std::string_view raw, char* scratch_line, const LineContext& context,
                  bool unwrap_docker, Record* record) const;
   // Re-parses `record` as the line `inner` (the unescaped "log" value, in the
   // scratch buffer and NUL-terminated), keeping the outer time if it has none.
-  void UnwrapDockerLine(std::string_view inner, std::string_view default_service,
-                        Record* record) const;
+  void UnwrapDockerLine(std::string_view inner, const LineContext& context, Record* record) const;
 
   std::unique_ptr<internal::FieldTable> fields_;
+  const int64_t syslog_reference_ns_;  // 0: the clock
 };
 
 // Gives records without a usable time the time of the nearest timed record

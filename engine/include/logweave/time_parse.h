@@ -68,6 +68,16 @@ bool EpochIntegerToNanos(int64_t value, int64_t* out);
 // returns 0 and leaves *out untouched if there is no timestamp there.
 size_t ParseLeadingTimestamp(std::string_view line, int64_t* out);
 
+// Parses a BSD syslog (RFC 3164) timestamp at the start of a plain-text line:
+// `Mon DD HH:MM:SS` with an English month abbreviation in any case and the day
+// space-padded or zero-padded ("Nov  3 10:00:20", "Nov 03 ..."), optionally a
+// fraction after '.'. It has no year and no zone: it is taken as UTC, in the
+// year of `reference_ns` (when the line is read), or the year before if that
+// would put it more than 31 days after the reference (December's lines read
+// in January). The same delimiter rule as ParseLeadingTimestamp follows it.
+// Returns the bytes consumed and sets *out, or 0 leaving *out untouched.
+size_t ParseSyslogTimestamp(std::string_view line, int64_t reference_ns, int64_t* out);
+
 // Formats ns since the epoch as RFC 3339 UTC, e.g. "2026-11-23T15:58:43.123Z". The fraction
 // always has 3 digits if ns is a whole millisecond (".000" included), else 6 if a whole
 // microsecond, else 9. Any int64 works, negative ones (before 1970) included; the output
