@@ -283,6 +283,34 @@ TEST_F(AnalyzerTest, ErrorThatNamesATraceIdIsAttributedToItWhateverTheTiming) {
   EXPECT_EQ(named_in_summary, 3);
 }
 
+TEST_F(AnalyzerTest, NamedErrorExplainsItsIncompleteTraceSoTheOtherErrorGetsItsOwn) {
+  Shop shop;
+  for (int i = 0; i < 300; ++i) {
+    shop.Checkout(i, i * 100);
+    shop.Email(i, i * 100 + 60, i == 40 || i == 41 ? 5000 : -1);
+  }
+  // Job 40's timeout names its trace; job 41's does not.
+  auto& email = shop.files["email.log"];
+  const std::string at40 = PlainTime(40 * 100 + 60 + 5000);
+  for (std::string& line : email) {
+    if (line.rfind(at40, 0) == 0) line += " trace_id=" + Trace(40);
+  }
+  std::stable_sort(email.begin(), email.end(), [](const std::string& a, const std::string& b) {
+    auto time = [](const std::string& l) { return l.substr(l.find("2026-11-23T"), 24); };
+    return time(a) < time(b);
+  });
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  ASSERT_EQ(r.unstructured.size(), 2u);
+  for (const auto& a : r.unstructured) {
+    ASSERT_FALSE(a.candidates.empty());
+    const bool names = a.entry.first_line.find("trace_id=") != std::string::npos;
+    EXPECT_EQ(a.candidates.front().trace_id, Trace(names ? 40 : 41)) << a.entry.first_line;
+    EXPECT_EQ(a.candidates.front().named, names);
+    EXPECT_TRUE(a.candidates.front().incomplete);
+  }
+}
+
 TEST_F(AnalyzerTest, TraceStillInsideTraceIdleIsNotJudged) {
   Shop shop;
   for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000);

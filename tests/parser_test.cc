@@ -328,6 +328,12 @@ TEST_F(ParseLineTest, MonologNumericLevelsMapDebugThroughEmergency) {
   for (auto [number, level] : levels) {
     EXPECT_EQ(Parse(absl::StrCat(R"({"msg":"m","level":)", number, "}")).level, level) << number;
   }
+  // Above Monolog's range: java.util.logging's values, else unknown.
+  const std::pair<int, Level> jul[] = {
+      {800, Level::kInfo}, {900, Level::kWarn}, {1000, Level::kError}, {650, Level::kUnknown}};
+  for (auto [number, level] : jul) {
+    EXPECT_EQ(Parse(absl::StrCat(R"({"msg":"m","level":)", number, "}")).level, level) << number;
+  }
 }
 
 TEST_F(ParseLineTest, PythonAsctimeWithCommaMillisecondsIsATime) {
@@ -387,6 +393,8 @@ TEST_F(ParseLineTest, LogfmtPlainTextLineHasTheTimeOfItsTsPair) {
   EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);
   EXPECT_EQ(Parse(R"(msg="x" time="2026-11-23 10:00:00" level=info)").time_ns, kBaseNs);
   EXPECT_EQ(Parse("at=info time=1795428000 msg=x").time_ns, kBaseNs);
+  // A pair inside a quoted message that is no time does not hide the real one.
+  EXPECT_EQ(Parse(R"(level=error msg="retry at ts=5" time=2026-11-23T10:00:00Z)").time_ns, kBaseNs);
   // A duration is not a time, nor is a key that only ends in "ts".
   EXPECT_FALSE(Parse("request done time=5 status=200").has_time());
   EXPECT_FALSE(Parse("counts=2026-11-23T10:00:00Z").has_time());
@@ -457,6 +465,49 @@ TEST_F(ParseLineTest, DockerJsonFileWithPlainTextInsideIsUnstructured) {
   EXPECT_EQ(r.time_ns, kBaseNs + 500 * kMsNs);
   EXPECT_EQ(Parse(R"({"log":"\n","stream":"stdout","time":"2026-11-23T10:00:00Z"})").kind,
             RecordKind::kEmpty);
+}
+
+TEST_F(ParseLineTest, DockerLineWithBrokenJsonInsideKeepsItsTextIntact) {
+  // Docker splits lines over 16 KiB; the first part is JSON cut short. Its text must come
+  // out exactly as the service wrote it (the in-situ parser must not have written into it).
+  Record r = Parse(
+      R"({"log":"{\"level\":\"error\",\"msg\":\"payment failed \\\"card declined\\\"\",\"err\":\"E42","stream":"stderr","time":"2026-11-23T10:00:00Z"})");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.message, R"({"level":"error","msg":"payment failed \"card declined\"","err":"E42)");
+  EXPECT_EQ(r.time_ns, kBaseNs);
+}
+
+TEST_F(ParseLineTest, DockerLineWithDeeplyNestedJsonInsideIsStillJson) {
+  // Deeper than the recursive parser goes: the retry with the iterative one must see the
+  // original bytes.
+  std::string inner = R"({\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"deep\":)";
+  for (int i = 0; i < 300; ++i) inner += R"({\"a\":)";
+  inner += "1";
+  for (int i = 0; i < 300; ++i) inner += "}";
+  inner += "}";
+  Record r = Parse(R"({"log":")" + inner + R"(","stream":"stdout","time":"2026-11-23T10:00:00Z"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+}
+
+TEST_F(ParseLineTest, AppJsonWithStreamAndLogFieldsIsNotADockerLine) {
+  Record r = Parse(
+      R"({"level":"error","msg":"charge failed","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","stream":"orders","log":"ERROR audit","time":"2026-11-23T10:00:00Z"})");
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.message, "charge failed");
+  EXPECT_FALSE(r.flags & kRecordContainerWrapped);
+  // stdout, but no time key: not Docker's shape either.
+  EXPECT_FALSE(Parse(R"({"msg":"m","stream":"stdout","log":"x"})").flags & kRecordContainerWrapped);
+}
+
+TEST_F(ParseLineTest, DockerWrapperFillsInTraceIdAndKeepsItsFlags) {
+  Record r =
+      Parse(R"({"log":"plain words\n","stream":"stdout","time":"not a time","trace_id":12345})");
+  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
+  EXPECT_EQ(r.trace_id, "12345");
+  EXPECT_TRUE(r.flags & kRecordNumericTraceId);
+  EXPECT_TRUE(r.flags & kRecordBadTime);  // Docker's time was unparseable: counted
+  EXPECT_FALSE(r.has_time());
 }
 
 TEST_F(ParseLineTest, LogKeyWithoutStreamIsAnOrdinaryMessage) {
@@ -1020,8 +1071,16 @@ TEST(ServiceFromSourceNameTest, KubernetesLogFilesNameTheirContainer) {
       "payments");
   EXPECT_EQ(ServiceFromSourceName("/var/log/pods/shop_payments-7f9c-x2_1b2c/payments-api/0.log"),
             "payments-api");
-  EXPECT_EQ(ServiceFromSourceName("/var/log/pods/shop_payments-7f9c-x2_1b2c/payments-api/3.log.gz"),
-            "3");  // a rotated, compressed file is named like any other
+  // kubelet's rotated files, compressed or not.
+  EXPECT_EQ(ServiceFromSourceName(
+                "/var/log/pods/shop_payments-7f9c-x2_1b2c/payments-api/0.log.20261123-101010"),
+            "payments-api");
+  EXPECT_EQ(ServiceFromSourceName(
+                "/var/log/pods/shop_payments-7f9c-x2_1b2c/payments-api/0.log.20261123-101010.gz"),
+            "payments-api");
+  // A numbered log outside /var/log/pods is named by the usual rules.
+  EXPECT_EQ(ServiceFromSourceName("/tmp/2026.log"), "2026");
+  EXPECT_EQ(ServiceFromSourceName("logs/20261123.log"), "20261123");
   // Not the Kubernetes shapes: the usual rules.
   EXPECT_EQ(ServiceFromSourceName("/var/log/app_prod_api-deadbeef.log"), "app_prod_api-deadbeef");
   EXPECT_EQ(ServiceFromSourceName("0.log"), "0");

@@ -106,15 +106,18 @@ uint64_t ActivityKey(uint32_t service, int64_t second) {
 // digits, '_' and '-' of 6 to 128 bytes with at least one digit (so
 // "exception" is not one, "pay-abc123" and a UUID are), and the '-'-separated
 // parts of such a run (a W3C traceparent "00-TRACE-SPAN-01" names TRACE).
-// Looks at the first kMaxScan bytes. Views into `text`; distinct, in order.
+// Looks at the first kMaxScan bytes and keeps the first kMaxWords such words.
+// Views into `text`; distinct, in order.
 std::vector<std::string_view> TraceIdWords(std::string_view text) {
   constexpr size_t kMaxScan = 4096;
+  constexpr size_t kMaxWords = 64;
   text = text.substr(0, kMaxScan);
   std::vector<std::string_view> words;
-  auto consider = [&words](std::string_view w) {
-    if (w.size() < 6 || w.size() > 128) return;
+  absl::flat_hash_set<absl::string_view> seen;
+  auto consider = [&](std::string_view w) {
+    if (words.size() >= kMaxWords || w.size() < 6 || w.size() > 128) return;
     if (std::none_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) return;
-    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+    if (seen.insert(Av(w)).second) words.push_back(w);
   };
   auto is_word_byte = [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
@@ -296,14 +299,14 @@ class RunState {
   void WantCandidates(const std::vector<UnstructuredEntry>& entries) {
     for (const auto& e : entries) {
       if (e.time_known) wanted_services_.insert(services_.Id(e.service));
-      for (std::string_view w : TraceIdWords(e.text)) mentioned_.insert(std::string(w));
+      for (std::string_view w : TraceIdWords(e.text)) mentioned_.insert(WordHash(w));
     }
   }
 
   // Pass 2: findings of a judged trace; attribution candidates of every trace
   // (an error may belong to a request that is still open).
   void Judge(const TraceFacts& f, std::vector<Finding>* findings) {
-    if (!mentioned_.empty() && mentioned_.contains(Av(f.trace_id))) {
+    if (!mentioned_.empty() && mentioned_.contains(WordHash(f.trace_id))) {
       named_.insert(std::string(f.trace_id));
     }
     incomplete_services_.clear();
@@ -390,6 +393,16 @@ class RunState {
         options[i].push_back(Option{&*it, t - before, after});
       }
     }
+    // An error whose text names a trace's id belongs to that trace, whatever
+    // the timing says; it takes no incomplete request from the others.
+    std::vector<std::vector<std::string>> named(entries.size());
+    if (!named_.empty()) {
+      for (size_t i = 0; i < entries.size(); ++i) {
+        for (std::string_view w : TraceIdWords(entries[i].text)) {
+          if (named_.contains(Av(w))) named[i].emplace_back(w);
+        }
+      }
+    }
     // Delays of errors after the event they interrupt, per service: a histogram
     // (quarter-octave bins) of the gaps between each error and its incomplete
     // candidates. The true pairs pile up at the service's typical delays (a
@@ -402,6 +415,7 @@ class RunState {
     absl::flat_hash_map<uint64_t, std::array<uint32_t, 128>> delay_bins;
     auto hist_key = [](uint32_t s, bool incomplete) { return (uint64_t{s} << 1) | incomplete; };
     for (size_t i = 0; i < entries.size(); ++i) {
+      if (!named[i].empty()) continue;  // its delay says nothing about the service's
       for (const Option& o : options[i]) {
         if (!o.c->incomplete && !o.after) continue;
         auto [it, inserted] = delay_bins.try_emplace(hist_key(entry_service[i], o.c->incomplete));
@@ -430,16 +444,6 @@ class RunState {
       size_t entry;
       size_t option;
     };
-    // An error whose text names a trace's id belongs to that trace, whatever
-    // the timing says; it takes no incomplete request from the others.
-    std::vector<std::vector<std::string>> named(entries.size());
-    if (!named_.empty()) {
-      for (size_t i = 0; i < entries.size(); ++i) {
-        for (std::string_view w : TraceIdWords(entries[i].text)) {
-          if (named_.contains(Av(w))) named[i].emplace_back(w);
-        }
-      }
-    }
     std::vector<Pair> pairs;
     for (size_t i = 0; i < entries.size(); ++i) {
       if (!named[i].empty()) continue;
@@ -467,6 +471,19 @@ class RunState {
     });
     std::vector<const Option*> chosen(entries.size(), nullptr);
     absl::flat_hash_set<const Candidate*> taken;  // incomplete requests already explained
+    // A named trace's incomplete request is explained by the error naming it.
+    auto named_option = [&](size_t i, std::string_view trace) -> const Option* {
+      for (const Option& o : options[i]) {
+        if (o.c->trace_id == trace) return &o;
+      }
+      return nullptr;
+    };
+    for (size_t i = 0; i < entries.size(); ++i) {
+      for (const std::string& trace : named[i]) {
+        const Option* o = named_option(i, trace);
+        if (o != nullptr && o->c->incomplete) taken.insert(o->c);
+      }
+    }
     for (const Pair& p : pairs) {
       if (chosen[p.entry] != nullptr) continue;
       const Option& o = options[p.entry][p.option];
@@ -481,6 +498,10 @@ class RunState {
       if (!named[i].empty()) {
         for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
           AttributionCandidate c;
+          if (const Option* o = named_option(i, named[i][k])) {
+            c.gap_ns = o->gap;
+            c.incomplete = o->c->incomplete;
+          }
           c.trace_id = std::move(named[i][k]);
           c.confidence = 1.0 / static_cast<double>(named[i].size());
           c.named = true;
@@ -710,7 +731,9 @@ class RunState {
   absl::flat_hash_map<SequenceKey, Rule> rules_;  // (kind, service, event, 0) -> follow-ups
   std::vector<std::vector<uint32_t>> expected_;   // per kind, ascending service ids
   absl::flat_hash_set<uint32_t> wanted_services_;
-  absl::flat_hash_set<std::string> mentioned_;      // words of plain-text errors (TraceIdWords)
+  // XXH3 of the words of plain-text errors that could be trace ids (TraceIdWords).
+  static uint64_t WordHash(std::string_view w) { return XXH3_64bits(w.data(), w.size()); }
+  absl::flat_hash_set<uint64_t> mentioned_;
   absl::flat_hash_set<std::string> named_;          // ... that are the ids of traces
   std::vector<std::vector<Candidate>> candidates_;  // per service
   std::vector<uint32_t> sequence_, distinct_, incomplete_services_;

@@ -46,14 +46,17 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   uint8_t rank[internal::kFieldCount];
   bool top_is_object = false;
   bool too_deep = false;
-  // Docker's json-file shape: the string under a top-level "log" key, and
-  // whether a top-level "stream" key was seen.
+  // Docker's json-file shape: the string under a top-level "log" key, whether
+  // a top-level "stream" is "stdout" or "stderr", and whether a time key
+  // ("time", or "date" / "@timestamp" as shippers rename it) is there.
   std::string_view docker_log;
   bool docker_stream = false;
+  bool docker_time = false;
+  bool IsDockerLine() const { return docker_stream && docker_time && !docker_log.empty(); }
 
   bool Default() {  // null, bool, and anything else not overridden
     pending_ = nullptr;
-    pending_log_ = false;
+    pending_docker_ = DockerKey::kNone;
     return depth_ > 0;
   }
   bool String(const char* str, rapidjson::SizeType len, bool) {
@@ -63,7 +66,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     return Value(str, len, ValueType::kNumber);
   }
   bool StartObject() {
-    pending_log_ = false;
+    pending_docker_ = DockerKey::kNone;
     if (depth_ >= max_nesting_) return TooDeep();
     if (depth_ == 0) {
       top_is_object = true;
@@ -103,9 +106,13 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
       // Top-level key: look it up where it is, without copying.
       pending_ = table_.Find(std::string_view(str, len));
       if (len == 3 && std::memcmp(str, "log", 3) == 0) {
-        pending_log_ = true;
+        pending_docker_ = DockerKey::kLog;
       } else if (len == 6 && std::memcmp(str, "stream", 6) == 0) {
-        docker_stream = true;
+        pending_docker_ = DockerKey::kStream;
+      } else if ((len == 4 &&
+                  (std::memcmp(str, "time", 4) == 0 || std::memcmp(str, "date", 4) == 0)) ||
+                 (len == 10 && std::memcmp(str, "@timestamp", 10) == 0)) {
+        docker_time = true;  // Docker's "time", or a shipper's (fluent-bit) time key
       }
       std::memcpy(path_, str, len);
     } else {
@@ -117,7 +124,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   }
   bool EndObject(rapidjson::SizeType) { return End(); }
   bool StartArray() {
-    pending_log_ = false;
+    pending_docker_ = DockerKey::kNone;
     if (depth_ == 0) return false;  // a top-level array is not a record
     if (depth_ >= max_nesting_) return TooDeep();
     ++depth_;
@@ -130,9 +137,16 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
  private:
   bool Value(const char* str, size_t len, ValueType t) {
     if (depth_ == 0) return false;  // a top-level scalar is not a record
-    if (pending_log_) {
-      if (t == ValueType::kString) docker_log = std::string_view(str, len);
-      pending_log_ = false;
+    if (pending_docker_ != DockerKey::kNone) {
+      if (t == ValueType::kString) {
+        const std::string_view v(str, len);
+        if (pending_docker_ == DockerKey::kLog) {
+          docker_log = v;
+        } else {
+          docker_stream = v == "stdout" || v == "stderr";
+        }
+      }
+      pending_docker_ = DockerKey::kNone;
     }
     if (pending_ != nullptr && len > 0) {  // an empty value counts as absent
       Field f = pending_->field;
@@ -159,8 +173,9 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   const FieldTable& table_;
   const int max_nesting_;
   const FieldRef* pending_ = nullptr;  // the field the next value belongs to
-  bool pending_log_ = false;           // the next value is that of the top-level "log" key
-  int depth_ = 0;                      // containers open
+  enum class DockerKey : uint8_t { kNone, kLog, kStream };
+  DockerKey pending_docker_ = DockerKey::kNone;  // the top-level key the next value is of
+  int depth_ = 0;                                // containers open
   int ignore_from_ = 0;                // >0: inside an ignored container opened at this depth
   size_t key_len_ = 0;                 // length of the last key's full path in path_
   size_t prefix_len_[kMaxDepth] = {};  // path prefix ("trace.") of keys at each depth
@@ -172,6 +187,18 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 Level LevelFromNumber(int64_t n) {
+  if (n > 600) {  // java.util.logging: 700 CONFIG, 800 INFO, 900 WARNING, 1000 SEVERE
+    switch (n) {
+      case 700:
+      case 800:
+        return Level::kInfo;
+      case 900:
+        return Level::kWarn;
+      case 1000:
+        return Level::kError;
+    }
+    return Level::kUnknown;
+  }
   if (n >= 100) {  // Monolog (PHP): 100 debug, 200 info, 250 notice, 300 warning, 400 error, 500+
     if (n >= 500) return Level::kFatal;
     if (n >= 400) return Level::kError;
@@ -344,10 +371,13 @@ absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptio
 LineParser::LineParser(std::unique_ptr<FieldTable> fields, int64_t syslog_reference_ns)
     : fields_(std::move(fields)), syslog_reference_ns_(syslog_reference_ns) {}
 
-LineParser::LineContext LineParser::Context(std::string_view default_service) const {
-  return LineContext{default_service, syslog_reference_ns_ != 0 ? syslog_reference_ns_
-                                                                : absl::ToUnixNanos(absl::Now())};
+LineParser::LineContext LineParser::Context(std::string_view default_service,
+                                            std::string* side) const {
+  return LineContext{
+      default_service,
+      syslog_reference_ns_ != 0 ? syslog_reference_ns_ : absl::ToUnixNanos(absl::Now()), side};
 }
+
 LineParser::~LineParser() = default;
 
 namespace {
@@ -469,7 +499,7 @@ bool LogfmtTime(std::string_view text, int64_t* out) {
       std::string_view value = text.substr(pos + key.size());
       if (!value.empty() && value.front() == '"') {
         const size_t close = value.find('"', 1);
-        if (close == std::string_view::npos) return false;
+        if (close == std::string_view::npos) continue;
         value = value.substr(1, close - 1);
       } else {
         value = value.substr(0, value.find_first_of(" \t"));
@@ -478,8 +508,8 @@ bool LogfmtTime(std::string_view text, int64_t* out) {
       const size_t integer_digits = std::min(value.find_first_not_of("0123456789"), value.size());
       const bool epoch =
           integer_digits > 0 && (integer_digits == value.size() || value[integer_digits] == '.');
-      if (epoch && integer_digits < 10) return false;
-      return ParseTimestamp(value, out);
+      if (epoch && integer_digits < 10) continue;
+      if (ParseTimestamp(value, out)) return true;
     }
   }
   return false;
@@ -645,7 +675,7 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
           r->flags |= kRecordBadTime;
         }
       }
-      if (unwrap_docker && handler.docker_stream && !handler.docker_log.empty()) {
+      if (unwrap_docker && handler.IsDockerLine()) {
         UnwrapDockerLine(handler.docker_log, context, r);
       }
       return;
@@ -689,10 +719,16 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
 
 void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& context,
                                   Record* r) const {
-  // `inner` was unescaped in place into the scratch copy and is followed by
-  // the NUL in-situ parsing wrote, so it can be parsed in place in turn (its
-  // values stay in the scratch buffer; the index copies what it keeps). The
-  // line's own time wins over Docker's.
+  // `inner` was unescaped in place into the scratch copy; from here on it is
+  // the raw text of the line inside, and a copy of it in the side room is
+  // what the in-situ parser writes into (values stay in those two buffers,
+  // which live as long as the batch; the index copies what it keeps).
+  std::string* side = context.side;
+  if (side == nullptr || side->capacity() - side->size() < inner.size() + 1) return;
+  const size_t at = side->size();
+  side->append(inner);
+  side->push_back('\0');
+  char* inner_scratch = side->data() + at;
   const Record outer = *r;
   Record& in = *r;
   in = Record();
@@ -702,16 +738,16 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
   in.line_no = outer.line_no;
   in.source_id = outer.source_id;
   in.flags = (outer.flags & (kRecordInvalidUtf8 | kRecordTruncated)) | kRecordContainerWrapped;
-  char* inner_scratch = const_cast<char*>(inner.data());
   ParseBody(inner, inner_scratch, context, /*unwrap_docker=*/false, &in);
   if (in.kind == RecordKind::kEmpty) return;  // {"log":"\n",...}: an empty line
   if (!in.message.empty() &&
       (in.message.data() < in.raw.data() || in.message.data() > in.raw.data() + in.raw.size())) {
     in.flags |= kRecordMessageEscaped;  // in the scratch buffer, not a slice of raw
   }
-  if (!in.has_time() && outer.has_time()) {
+  if (!in.has_time() && !(in.flags & kRecordBadTime)) {
+    // The line's own time wins over Docker's, even Docker's unparseable one.
     in.time_ns = outer.time_ns;
-    in.flags |= kRecordHasTime;
+    in.flags |= outer.flags & (kRecordHasTime | kRecordBadTime);
   }
   // What a shipper added around the line (fluent-bit's Kubernetes metadata)
   // fills in what the line itself lacks.
@@ -719,14 +755,16 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
     in.service = outer.service;
     in.flags &= ~kRecordServiceFromSource;
   }
-  if (in.trace_id.empty()) in.trace_id = outer.trace_id;
+  if (in.trace_id.empty()) {
+    in.trace_id = outer.trace_id;
+    in.flags |= outer.flags & kRecordNumericTraceId;
+  }
   if (in.level == Level::kUnknown) in.level = outer.level;
 }
 
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
                                      ParsedBatch* out) const {
   ParseCounters c;
-  const LineContext context = Context(default_service);
   // The bytes move into a heap-allocated block first: moving a std::string may
   // move short (SSO) contents, so no view is taken before this.
   out->block = std::make_shared<const std::string>(std::move(batch.data));
@@ -735,8 +773,11 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
   const std::string& data = *out->block;
   // Reserve past the small-string size, so that the scratch bytes live on the
   // heap and moving the ParsedBatch keeps the views into them valid.
-  out->scratch.reserve(std::max<size_t>(data.size(), 32));
+  // Twice the batch: the second half is the side room of LineContext (pages
+  // that are never touched unless a Docker line needs them).
+  out->scratch.reserve(std::max<size_t>(2 * data.size() + 1, 32));
   out->scratch.assign(data);
+  const LineContext context = Context(default_service, &out->scratch);
   out->records.resize(raw.size());
   out->line_hashes.resize(raw.size());
   out->trace_hashes.resize(raw.size());
@@ -815,31 +856,40 @@ void InferMissingTimes(std::vector<Record>* records) {
 
 Record LineParser::ParseLine(std::string_view line, std::string_view default_service,
                              std::string* scratch) const {
+  // The scratch copy, the raw line (the record's views must outlive the call
+  // too) and the side room, reserved at once so that nothing moves.
+  scratch->clear();
+  scratch->reserve(3 * (line.size() + 1));
   scratch->assign(line);
   scratch->push_back('\0');
-  // The raw view must outlive the record too: keep it in the second half of scratch.
   size_t raw_at = scratch->size();
   scratch->append(line);
   scratch->push_back('\0');
   Record r;
   ParseInto(std::string_view(scratch->data() + raw_at, line.size()), scratch->data(),
-            Context(default_service), &r);
+            Context(default_service, scratch), &r);
   return r;
 }
 
 std::string ServiceFromSourceName(std::string_view name) {
   size_t slash = name.find_last_of('/');
-  // Kubernetes: /var/log/pods/NAMESPACE_POD_UID/CONTAINER/0.log names the
-  // container in its directory.
-  if (slash != std::string_view::npos && slash > 0) {
+  // Kubernetes: /var/log/pods/NAMESPACE_POD_UID/CONTAINER/N.log (rotated:
+  // N.log.YYYYMMDD-HHMMSS, maybe compressed) names the container in its
+  // directory.
+  if (const size_t pods = name.find("/pods/");
+      pods != std::string_view::npos && slash != std::string_view::npos && slash > pods + 6) {
     std::string_view file = name.substr(slash + 1);
-    const size_t digits = file.find_first_not_of("0123456789");
-    if (digits > 0 && digits != std::string_view::npos && file.substr(digits) == ".log") {
-      const size_t parent = name.find_last_of('/', slash - 1);
-      std::string_view dir =
-          name.substr(parent == std::string_view::npos ? 0 : parent + 1,
-                      slash - (parent == std::string_view::npos ? 0 : parent + 1));
-      if (!dir.empty() && dir != "." && dir != "..") return std::string(dir);
+    for (std::string_view ext : {".gz", ".zst"}) {
+      if (absl::EndsWith(Av(file), Av(ext))) file.remove_suffix(ext.size());
+    }
+    const size_t log = file.find(".log");
+    const std::string_view number = file.substr(0, log);
+    const std::string_view dir_path = name.substr(0, slash);
+    const std::string_view dir = dir_path.substr(dir_path.find_last_of('/') + 1);
+    if (log != std::string_view::npos && !number.empty() &&
+        number.find_first_not_of("0123456789") == std::string_view::npos &&
+        dir_path.size() > pods + 6 && !dir.empty()) {
+      return std::string(dir);
     }
   }
   if (slash != std::string_view::npos) name.remove_prefix(slash + 1);

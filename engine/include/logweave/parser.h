@@ -76,8 +76,11 @@ class LineParser {
   struct LineContext {
     std::string_view default_service;  // for lines without a service field
     int64_t now_ns;                    // the year of year-less syslog times
+    // Room after the scratch copies, reserved so that appending never moves
+    // them: where the line inside a Docker wrapper is copied to be parsed.
+    std::string* side = nullptr;
   };
-  LineContext Context(std::string_view default_service) const;
+  LineContext Context(std::string_view default_service, std::string* side) const;
   // Fills `record` from the line at `raw` whose in-situ copy is `scratch_line`
   // (NUL-terminated, same length). Returns the record kind.
   void ParseInto(std::string_view raw, char* scratch_line, const LineContext& context,
