@@ -58,6 +58,14 @@ struct Shop {
     files["checkout.log"].push_back(testdata::PythonLine("checkout", t, ms + 3, "cart_loaded"));
     files["gateway.log"].push_back(GatewayLine(t, ms + 9, "GET /cart", "request completed"));
   }
+  // Puts a file's lines in time order, as the service would have written them.
+  void SortByTime(const std::string& file) {
+    auto& lines = files[file];
+    std::stable_sort(lines.begin(), lines.end(), [](const std::string& a, const std::string& b) {
+      auto time = [](const std::string& l) { return l.substr(l.find("2026-11-23T"), 24); };
+      return time(a) < time(b);
+    });
+  }
   // The email job of a trace: attempt then queued, or attempt then a plain-text
   // timeout error `error_after_ms` later and nothing more.
   void Email(int i, int64_t ms, int64_t error_after_ms = -1) {
@@ -182,15 +190,7 @@ TEST_F(AnalyzerTest, PlainTextTimeoutIsAttributedToTheTraceItInterrupted) {
     shop.Checkout(i, i * 100);
     shop.Email(i, i * 100 + 60, failing.count(i) ? 5000 : -1);
   }
-  // A service writes its lines in time order.
-  auto& email = shop.files["email.log"];
-  std::stable_sort(email.begin(), email.end(), [](const std::string& a, const std::string& b) {
-    auto time = [](const std::string& l) {
-      size_t at = l.find("2026-11-23T");
-      return l.substr(at, 24);
-    };
-    return time(a) < time(b);
-  });
+  shop.SortByTime("email.log");  // a service writes its lines in time order
   auto p = Ingest(shop);
   AnalysisReport r = Analyze(*p);
 
@@ -248,10 +248,7 @@ TEST_F(AnalyzerTest, ErrorThatNamesATraceIdIsAttributedToItWhateverTheTiming) {
   email.push_back(PlainTime(42 * 100 + 5060) + " ERROR SMTP relay refused id=9f8e7d6c5b4a");
   // Long after any email activity, yet it names its trace.
   email.push_back(PlainTime(600000) + " ERROR bounce for " + Trace(7));
-  std::stable_sort(email.begin(), email.end(), [](const std::string& a, const std::string& b) {
-    auto time = [](const std::string& l) { return l.substr(l.find("2026-11-23T"), 24); };
-    return time(a) < time(b);
-  });
+  shop.SortByTime("email.log");
   auto p = Ingest(shop);
   AnalysisReport r = Analyze(*p);
   ASSERT_EQ(r.unstructured.size(), 4u);
@@ -295,10 +292,7 @@ TEST_F(AnalyzerTest, NamedErrorExplainsItsIncompleteTraceSoTheOtherErrorGetsItsO
   for (std::string& line : email) {
     if (line.rfind(at40, 0) == 0) line += " trace_id=" + Trace(40);
   }
-  std::stable_sort(email.begin(), email.end(), [](const std::string& a, const std::string& b) {
-    auto time = [](const std::string& l) { return l.substr(l.find("2026-11-23T"), 24); };
-    return time(a) < time(b);
-  });
+  shop.SortByTime("email.log");
   auto p = Ingest(shop);
   AnalysisReport r = Analyze(*p);
   ASSERT_EQ(r.unstructured.size(), 2u);
