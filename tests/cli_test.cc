@@ -19,6 +19,7 @@ namespace logweave {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using Result = testdata::CommandResult;
 
@@ -139,6 +140,19 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   EXPECT_EQ(s["bad_time_lines"].GetUint64(), 1u);
   EXPECT_EQ(s["traces"].GetUint64(), 2u);
   EXPECT_EQ(s["indexed_events"].GetUint64(), 5u);
+  EXPECT_EQ(s["container_lines"].GetUint64(), 0u);
+  ASSERT_TRUE(s.HasMember("analysis_seconds"));
+  EXPECT_GE(s["analysis_seconds"].GetDouble(), 0.0);
+}
+
+TEST_F(CliTest, ProgressSaysTheAnalysisIsRunning) {
+  std::string path = Write("gateway.log", {testdata::ZapLine("t1", 0, "a")});
+  Result r = Run("replay --progress " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("analysing 1 traces"));
+  EXPECT_THAT(r.err, HasSubstr("analysed 1 traces in"));
+  // --quiet says nothing.
+  EXPECT_THAT(Run("replay --quiet " + path).err, Not(HasSubstr("analys")));
 }
 
 TEST_F(CliTest, TimelineAsJsonListsEventsInTimeOrder) {

@@ -111,7 +111,7 @@ std::map<std::string, uint64_t> CountByKind(const std::vector<Finding>& findings
   return counts;
 }
 
-std::string SummaryJson(const IngestStats& s, double seconds, size_t files,
+std::string SummaryJson(const IngestStats& s, double seconds, double analysis_seconds, size_t files,
                         const std::vector<std::string>& errors, uint32_t threads, uint32_t shards,
                         const AnalysisReport& report) {
   JsonWriter w;
@@ -140,6 +140,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, size_t files,
   w.Field("seconds", seconds);
   w.Field("lines_per_second", seconds > 0 ? s.lines / seconds : 0.0);
   w.Field("mb_per_second", seconds > 0 ? s.bytes / seconds / 1e6 : 0.0);
+  w.Field("analysis_seconds", analysis_seconds);
   w.Field("threads", static_cast<uint64_t>(threads));
   w.Field("shards", static_cast<uint64_t>(shards));
   w.Field("watermark", report.watermark_ns == INT64_MAX ? std::string("final")
@@ -345,8 +346,9 @@ int RunReplay(const std::vector<std::string>& args) {
   int exit_code = kExitOk;
   const absl::Time start = absl::Now();
   ReplayResult replayed;
+  const bool show_progress = !f.quiet && (f.progress || isatty(2));
   {
-    ProgressReporter progress(&pipeline, !f.quiet && (f.progress || isatty(2)));
+    ProgressReporter progress(&pipeline, show_progress);
     replayed = ReplayInto(pipeline, paths, options.batching);
   }
   std::vector<std::string>& errors = replayed.errors;
@@ -357,7 +359,18 @@ int RunReplay(const std::vector<std::string>& args) {
   IngestStats stats = pipeline.Stats();
   Analyzer analyzer(options.detectors, pipeline.index(), pipeline.unstructured(),
                     pipeline.sources());
+  // The analysis reads every trace twice (learn, then judge): on a large
+  // replay it takes longer than the ingest, so say that it is running.
+  if (show_progress) {
+    std::fprintf(stderr, "\ranalysing %s traces ...\033[K", Thousands(stats.traces).c_str());
+  }
+  const absl::Time analysis_start = absl::Now();
   const AnalysisReport report = analyzer.Run(f.final ? INT64_MAX : stats.max_time_ns);
+  const double analysis_seconds = absl::ToDoubleSeconds(absl::Now() - analysis_start);
+  if (show_progress) {
+    std::fprintf(stderr, "\ranalysed %s traces in %.1f s\033[K\n", Thousands(stats.traces).c_str(),
+                 analysis_seconds);
+  }
   std::string out;
   for (const std::string& id : f.timelines) {
     absl::StatusOr<Timeline> timeline =
@@ -406,8 +419,10 @@ int RunReplay(const std::vector<std::string>& args) {
         absl::StrAppend(&out, FormatUnstructuredJson(entry), "\n");
       }
     }
-    absl::StrAppend(
-        &out, SummaryJson(stats, seconds, replayed.files, errors, threads, shards, report), "\n");
+    absl::StrAppend(&out,
+                    SummaryJson(stats, seconds, analysis_seconds, replayed.files, errors, threads,
+                                shards, report),
+                    "\n");
   } else {
     if (f.findings) {
       absl::StrAppend(&out, report.findings.size(), " findings\n");
