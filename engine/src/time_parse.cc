@@ -39,6 +39,46 @@ bool ReadFixedDigits(std::string_view s, size_t pos, int n, int* value) {
   return true;
 }
 
+// Reads the digits of a fraction of a second starting at s[pos] (after its '.'
+// or ','): at least one; the first nine are kept, the rest truncated. Returns
+// the position after the last digit and sets *nanos, or returns 0 if there is
+// no digit at s[pos].
+size_t ReadFraction(std::string_view s, size_t pos, int64_t* nanos) {
+  const size_t first_digit = pos;
+  int64_t value = 0;
+  int kept = 0;
+  for (; pos < s.size() && IsDigit(s[pos]); ++pos) {
+    if (kept < 9) {
+      value = value * 10 + (s[pos] - '0');
+      ++kept;
+    }
+  }
+  if (pos == first_digit) return 0;
+  for (; kept < 9; ++kept) value *= 10;
+  *nanos = value;
+  return pos;
+}
+
+// Reads a UTC offset `+HHMM` or `-HHMM` at s[pos] (hours 00-23, minutes
+// 00-59) into *offset_seconds. Returns false if it is not one.
+bool ReadHhmmOffset(std::string_view s, size_t pos, int64_t* offset_seconds) {
+  int hours, minutes;
+  if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-') ||
+      !ReadFixedDigits(s, pos + 1, 2, &hours) || !ReadFixedDigits(s, pos + 3, 2, &minutes) ||
+      hours > 23 || minutes > 59) {
+    return false;
+  }
+  *offset_seconds = (hours * 60 + minutes) * 60 * (s[pos] == '-' ? -1 : 1);
+  return true;
+}
+
+// a / b rounded towards negative infinity, and the remainder that goes with
+// it (0 <= FloorMod < b), for b > 0. Neither can overflow.
+constexpr int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+constexpr int64_t FloorMod(int64_t a, int64_t b) { return a % b < 0 ? a % b + b : a % b; }
+static_assert(FloorDiv(-1, 86400) == -1 && FloorMod(-1, 86400) == 86399);
+static_assert(FloorDiv(86400, 86400) == 1 && FloorMod(86400, 86400) == 0);
+
 constexpr bool IsLeapYear(int y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
 
 constexpr int DaysInMonth(int y, int m) {
@@ -132,21 +172,10 @@ size_t ParseIsoPrefix(std::string_view s, bool allow_slash_date, int64_t* out) {
   if (!ReadFixedDigits(s, 17, 2, &second)) return 0;
   size_t pos = 19;
 
-  // Fraction: at least one digit; the first nine are kept, the rest truncated.
   int64_t nanos = 0;
   if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-    ++pos;
-    const size_t first_digit = pos;
-    int kept = 0;
-    while (pos < s.size() && IsDigit(s[pos])) {
-      if (kept < 9) {
-        nanos = nanos * 10 + (s[pos] - '0');
-        ++kept;
-      }
-      ++pos;
-    }
-    if (pos == first_digit) return 0;
-    for (; kept < 9; ++kept) nanos *= 10;
+    pos = ReadFraction(s, pos + 1, &nanos);
+    if (pos == 0) return 0;
   }
 
   // Zone: Z, or an offset of local time from UTC. Absent means UTC.
@@ -199,7 +228,7 @@ int MonthFromAbbreviation(std::string_view a) {
 size_t ParseClfPrefix(std::string_view s, int64_t* out) {
   constexpr size_t kLength = 26;  // "23/Nov/2026:10:00:09 +0000"
   if (s.size() < kLength) return 0;
-  int day, year, hour, minute, second, offset_hours, offset_minutes;
+  int day, year, hour, minute, second;
   if (!ReadFixedDigits(s, 0, 2, &day) || s[2] != '/' || s[6] != '/') return 0;
   const int month = MonthFromAbbreviation(s.substr(3, 3));
   if (month == 0) return 0;
@@ -207,13 +236,8 @@ size_t ParseClfPrefix(std::string_view s, int64_t* out) {
   if (!ReadFixedDigits(s, 12, 2, &hour) || s[14] != ':') return 0;
   if (!ReadFixedDigits(s, 15, 2, &minute) || s[17] != ':') return 0;
   if (!ReadFixedDigits(s, 18, 2, &second) || s[20] != ' ') return 0;
-  if ((s[21] != '+' && s[21] != '-') || !ReadFixedDigits(s, 22, 2, &offset_hours) ||
-      !ReadFixedDigits(s, 24, 2, &offset_minutes)) {
-    return 0;
-  }
-  if (offset_hours > 23 || offset_minutes > 59) return 0;
-  int64_t offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
-  if (s[21] == '-') offset_seconds = -offset_seconds;
+  int64_t offset_seconds;
+  if (!ReadHhmmOffset(s, 21, &offset_seconds)) return 0;
   int64_t result;
   if (!CivilToNanos(year, month, day, hour, minute, second, 0, offset_seconds, &result)) {
     return 0;
@@ -265,15 +289,7 @@ bool ParseRfc2822(std::string_view s, int64_t* out) {
   int64_t offset_seconds = 0;
   if (zone == "GMT" || zone == "UT" || zone == "UTC" || zone == "Z") {
     offset_seconds = 0;
-  } else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) {
-    int offset_hours, offset_minutes;
-    if (!ReadFixedDigits(zone, 1, 2, &offset_hours) ||
-        !ReadFixedDigits(zone, 3, 2, &offset_minutes) || offset_hours > 23 || offset_minutes > 59) {
-      return false;
-    }
-    offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
-    if (zone[0] == '-') offset_seconds = -offset_seconds;
-  } else {
+  } else if (zone.size() != 5 || !ReadHhmmOffset(zone, 0, &offset_seconds)) {
     return false;
   }
   int64_t result;
@@ -480,25 +496,18 @@ size_t ParseSyslogTimestamp(std::string_view line, int64_t reference_ns, int64_t
   size_t pos = 15;
   int64_t nanos = 0;
   if (pos < line.size() && line[pos] == '.') {
-    const size_t first = ++pos;
-    int64_t place = kNanosPerSecond / 10;
-    for (; pos < line.size() && IsDigit(line[pos]); ++pos) {
-      nanos += (line[pos] - '0') * place;
-      place /= 10;
-    }
-    if (pos == first) return 0;
+    pos = ReadFraction(line, pos + 1, &nanos);
+    if (pos == 0) return 0;
   }
   if (pos < line.size() && !IsTimestampDelimiter(line[pos])) return 0;
-  const int64_t reference_days = reference_ns >= 0
-                                     ? reference_ns / (86400 * kNanosPerSecond)
-                                     : -((-reference_ns - 1) / (86400 * kNanosPerSecond)) - 1;
+  const int64_t reference_days = FloorDiv(reference_ns, kSecondsPerDay * kNanosPerSecond);
   int year = static_cast<int>(CivilFromDays(reference_days).year);
   int64_t result;
   if (!CivilToNanos(year, month, day, hour, minute, second, nanos, 0, &result)) {
     // Feb 29 outside a leap year: it can only be from an earlier year.
     if (!CivilToNanos(--year, month, day, hour, minute, second, nanos, 0, &result)) return 0;
   }
-  constexpr int64_t kAhead = 31 * 86400 * kNanosPerSecond;
+  constexpr int64_t kAhead = 31 * kSecondsPerDay * kNanosPerSecond;
   if (result - reference_ns > kAhead &&
       !CivilToNanos(year - 1, month, day, hour, minute, second, nanos, 0, &result)) {
     return 0;
@@ -510,18 +519,10 @@ size_t ParseSyslogTimestamp(std::string_view line, int64_t reference_ns, int64_t
 size_t FormatTimestamp(int64_t ns, char* buf) {
   // Floor division, so times before 1970 get a positive sub-second part. Neither step can
   // overflow: |ns / 1e9| and |seconds / 86400| are far below the int64 limits.
-  int64_t seconds = ns / kNanosPerSecond;
-  int64_t nanos = ns % kNanosPerSecond;
-  if (nanos < 0) {
-    nanos += kNanosPerSecond;
-    seconds -= 1;
-  }
-  int64_t days = seconds / kSecondsPerDay;
-  int64_t second_of_day = seconds % kSecondsPerDay;
-  if (second_of_day < 0) {
-    second_of_day += kSecondsPerDay;
-    days -= 1;
-  }
+  const int64_t seconds = FloorDiv(ns, kNanosPerSecond);
+  const int64_t nanos = FloorMod(ns, kNanosPerSecond);
+  const int64_t days = FloorDiv(seconds, kSecondsPerDay);
+  const int64_t second_of_day = FloorMod(seconds, kSecondsPerDay);
   const CivilDate date = CivilFromDays(days);  // int64 ns spans years 1677..2262: 4 digits
 
   char* p = buf;
