@@ -8,11 +8,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "internal/field_table.h"
 #include "internal/strings.h"
+#include "logweave/plain_text.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
 #include "rapidjson/reader.h"
@@ -542,15 +542,20 @@ size_t CriPrefixLength(std::string_view line, int64_t* ns) {
              : static_cast<size_t>(rest.data() - line.data()) + tag_end + 1;
 }
 
+// Flags `r` kRecordMessageEscaped when its message is not a slice of its raw
+// line (unescaped into the scratch copy or the side room): the index must copy it.
+void FlagMessageOutsideRaw(Record* r) {
+  if (!r->message.empty() &&
+      (r->message.data() < r->raw.data() || r->message.data() > r->raw.data() + r->raw.size())) {
+    r->flags |= kRecordMessageEscaped;
+  }
+}
+
 // Level of a plain-text line: the first level word among its first few words
 // ("2026-... ERROR ...", "[WARN] ...", "ERROR: ...").
 Level PlainTextLevel(std::string_view text) {
   // glog / klog: "E1123 10:00:19.123456 12 server.go:33] ..." (level initial, MMDD, space).
-  if (text.size() > 5 && std::strchr("FEWID", text[0]) != nullptr && text[0] != '\0' &&
-      absl::ascii_isdigit(static_cast<unsigned char>(text[1])) &&
-      absl::ascii_isdigit(static_cast<unsigned char>(text[2])) &&
-      absl::ascii_isdigit(static_cast<unsigned char>(text[3])) &&
-      absl::ascii_isdigit(static_cast<unsigned char>(text[4])) && text[5] == ' ') {
+  if (HasGlogHeader(text) && std::string_view("FEWID").find(text[0]) != std::string_view::npos) {
     return LevelFromInitial(text[0]);
   }
   size_t i = 0;
@@ -645,10 +650,7 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
       }
       if (t[internal::kMessage] != ValueType::kNone) {
         r->message = PreferRaw(v[internal::kMessage], scratch_line, raw);
-        if (r->message.data() < r->raw.data() ||
-            r->message.data() > r->raw.data() + r->raw.size()) {
-          r->flags |= kRecordMessageEscaped;
-        }
+        FlagMessageOutsideRaw(r);
       }
       if (t[internal::kRoute] != ValueType::kNone) {
         r->route = PreferRaw(v[internal::kRoute], scratch_line, raw);
@@ -697,11 +699,9 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
   int severity = -1;
   if (text.size() > 3 && text[0] == '<') {
     const size_t close = text.find('>');
-    int pri = 0;
-    if (close >= 2 && close <= 4 && close != std::string_view::npos &&
-        std::all_of(text.begin() + 1, text.begin() + close,
-                    [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) &&
-        absl::SimpleAtoi(Av(text.substr(1, close - 1)), &pri) && pri <= 191) {
+    int64_t pri = 0;
+    if (close >= 2 && close <= 4 && absl::ascii_isdigit(static_cast<unsigned char>(text[1])) &&
+        ParseInt(text.substr(1, close - 1), &pri) && pri <= 191) {
       severity = pri % 8;
       text.remove_prefix(close + 1);
       if (absl::StartsWith(Av(text), "1 ")) text.remove_prefix(2);
@@ -740,10 +740,7 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
   in.flags = (outer.flags & (kRecordInvalidUtf8 | kRecordTruncated)) | kRecordContainerWrapped;
   ParseBody(inner, inner_scratch, context, /*unwrap_docker=*/false, &in);
   if (in.kind == RecordKind::kEmpty) return;  // {"log":"\n",...}: an empty line
-  if (!in.message.empty() &&
-      (in.message.data() < in.raw.data() || in.message.data() > in.raw.data() + in.raw.size())) {
-    in.flags |= kRecordMessageEscaped;  // in the scratch buffer, not a slice of raw
-  }
+  FlagMessageOutsideRaw(&in);  // plain text inside the wrapper lives in the side room
   if (!in.has_time() && !(in.flags & kRecordBadTime)) {
     // The line's own time wins over Docker's, even Docker's unparseable one.
     in.time_ns = outer.time_ns;

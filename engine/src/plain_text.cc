@@ -268,13 +268,7 @@ LevelClass FieldLevel(string_view field, uint16_t seen) {
 
 // glog's "Lmmdd " prefix: E/F are error levels, I/W not.
 LevelClass GlogLevel(string_view line) {
-  if (line.size() < 6 || line[5] != ' ') return LevelClass::kNone;
-  for (size_t i = 1; i < 5; ++i) {
-    if (!IsDigit(line[i])) return LevelClass::kNone;
-  }
-  int month = (line[1] - '0') * 10 + (line[2] - '0');
-  int day = (line[3] - '0') * 10 + (line[4] - '0');
-  if (month < 1 || month > 12 || day < 1 || day > 31) return LevelClass::kNone;
+  if (!HasGlogHeader(line)) return LevelClass::kNone;
   switch (line[0]) {
     case 'E':
     case 'F':
@@ -676,6 +670,16 @@ PlainLineClass ClassifyPlainLine(std::string_view line) {
   }
   c.error_like = IsErrorLike(head);
   return c;
+}
+
+bool HasGlogHeader(std::string_view line) {
+  if (line.size() < 6 || line[5] != ' ') return false;
+  for (size_t i = 1; i < 5; ++i) {
+    if (!IsDigit(line[i])) return false;
+  }
+  const int month = (line[1] - '0') * 10 + (line[2] - '0');
+  const int day = (line[3] - '0') * 10 + (line[4] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
 }  // namespace logweave

@@ -115,6 +115,11 @@ struct PlainLineClass {
 // decides. (a) overrides (b) because access logs print every request, 5xx included, at INFO.
 PlainLineClass ClassifyPlainLine(std::string_view line);
 
+// True if `line` starts with glog's (and klog's) header shape after its level
+// letter: "E1123 ..." is line[0], then a valid month and day MMDD, then a
+// space. Which letters are levels is the caller's business.
+bool HasGlogHeader(std::string_view line);
+
 }  // namespace logweave
 
 #endif  // LOGWEAVE_PLAIN_TEXT_H_
