@@ -105,14 +105,21 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     if (prefix == 0) {
       // Top-level key: look it up where it is, without copying.
       pending_ = table_.Find(std::string_view(str, len));
-      if (len == 3 && std::memcmp(str, "log", 3) == 0) {
-        pending_docker_ = DockerKey::kLog;
-      } else if (len == 6 && std::memcmp(str, "stream", 6) == 0) {
-        pending_docker_ = DockerKey::kStream;
-      } else if ((len == 4 &&
-                  (std::memcmp(str, "time", 4) == 0 || std::memcmp(str, "date", 4) == 0)) ||
-                 (len == 10 && std::memcmp(str, "@timestamp", 10) == 0)) {
-        docker_time = true;  // Docker's "time", or a shipper's (fluent-bit) time key
+      switch (len) {  // one jump for the common key that is none of these
+        case 3:
+          if (std::memcmp(str, "log", 3) == 0) pending_docker_ = DockerKey::kLog;
+          break;
+        case 6:
+          if (std::memcmp(str, "stream", 6) == 0) pending_docker_ = DockerKey::kStream;
+          break;
+        case 4:  // Docker's "time", or a shipper's (fluent-bit) time key
+          if (std::memcmp(str, "time", 4) == 0 || std::memcmp(str, "date", 4) == 0) {
+            docker_time = true;
+          }
+          break;
+        case 10:
+          if (std::memcmp(str, "@timestamp", 10) == 0) docker_time = true;
+          break;
       }
       std::memcpy(path_, str, len);
     } else {
@@ -574,11 +581,8 @@ Level PlainTextLevel(std::string_view text) {
 void LineParser::ParseInto(std::string_view raw, char* scratch_line, const LineContext& context,
                            Record* r) const {
   r->raw = raw;
-  if (TrimWhitespace(raw).empty()) {
-    r->kind = RecordKind::kEmpty;
-    return;
-  }
   if (!IsValidUtf8(raw)) r->flags |= kRecordInvalidUtf8;
+  // An empty or blank line is kEmpty (ParseBody says so); whitespace is valid UTF-8.
   int64_t runtime_ns;
   if (const size_t cri = CriPrefixLength(raw, &runtime_ns); cri > 0) {
     // The line the container wrote follows the runtime's prefix, in the same
