@@ -32,7 +32,10 @@ rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 print(f"\nmedian of {len(rows)} runs (min - max):")
 for key, label in [("replay_lines_per_s", "replay lines/s"), ("floor_lines_per_s", "floor lines/s"),
                    ("ratio", "replay / (threads x floor)"), ("replay_cpu_ns_per_line", "replay CPU ns per line"),
-                   ("rss_ratio", "peak RSS / raw bytes"), ("parse_scaling", "parsing alone: threads x one thread")]:
+                   ("rss_ratio", "peak RSS / raw bytes"), ("parse_scaling", "parsing alone: threads x one thread"),
+                   ("budget_ns_per_line", "0.7 target's CPU budget ns per line"),
+                   ("fresh_copy_ns_per_line", "bytes into fresh memory ns per line"),
+                   ("sax_ns_per_line", "do-nothing RapidJSON SAX ns per line")]:
     values = [r[key] for r in rows]
     print(f"  {label:38s} {statistics.median(values):>12,.3f}   ({min(values):,.3f} - {max(values):,.3f})")
 PY
