@@ -258,5 +258,43 @@ TEST_F(CliTest, GeneratedLogsGiveOneTracePerGeneratedTrace) {
                                                    sum["duplicate_lines"].GetUint64());
 }
 
+TEST_F(CliTest, CanaryRuleInTheConfigReportsTheRollbackOfAFailingCanary) {
+  std::string loggen = Bin("LOGGEN_BIN", LOGGEN_BIN);
+  std::string out = (dir_ / "gen").string();
+  // v2 serves 30% of the gateway's requests; a third of them fail from 20 s on.
+  std::string cmd = loggen + " --out " + out +
+                    " --traces 800 --rate 10 --seed 3 --canary-share 0.3 "
+                    "--canary-error-rate 0.34 --canary-fail-after 20 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::string config = (dir_ / "canary.yaml").string();
+  std::ofstream(config) << "plugins:\n  canary:\n    services: [gateway]\n";
+  Result r = Run("replay --final --json --config " + config + " " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<const rapidjson::Value*> rollbacks;
+  auto docs = JsonLines(r.out);
+  for (const auto& d : docs) {
+    if (std::string(d["kind"].GetString()) == "canary_rollback") rollbacks.push_back(&d);
+  }
+  ASSERT_EQ(rollbacks.size(), 1u) << r.out;
+  const rapidjson::Value& f = *rollbacks[0];
+  EXPECT_EQ(std::string(f["severity"].GetString()), "critical");
+  EXPECT_EQ(std::string(f["subject"].GetString()), "gateway@v2");
+  EXPECT_EQ(std::string(f["details"]["action"].GetString()), "rollback");
+  // Failing from 20 s: checks at 30, 45 and 60 s fail; 60 s decides.
+  EXPECT_EQ(std::string(f["time"].GetString()), "2026-11-23T10:01:00.000Z");
+  EXPECT_GT(f["evidence"].Size(), 0u);
+  // Without the plugin in the config, the same logs give no such finding.
+  Result plain = Run("replay --final --json " + out);
+  EXPECT_THAT(plain.out, Not(HasSubstr("canary_rollback")));
+  // A healthy canary is left alone.
+  std::string healthy = (dir_ / "healthy").string();
+  cmd = loggen + " --out " + healthy +
+        " --traces 800 --rate 10 --seed 3 --canary-share 0.3 --canary-error-rate 0 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  Result calm = Run("replay --final --json --config " + config + " " + healthy);
+  EXPECT_EQ(calm.exit_code, 0) << calm.err;
+  EXPECT_THAT(calm.out, Not(HasSubstr("canary_rollback")));
+}
+
 }  // namespace
 }  // namespace logweave

@@ -456,6 +456,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
                          : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.max_time_ns)));
   out->set_unstructured_errors(snap->report.unstructured.size());
   out->set_unstructured_dropped(s.unstructured_dropped);
+  out->set_plugin_dropped(s.plugin_dropped);
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
   out->set_late_events(snap->report.late_events);

@@ -33,8 +33,8 @@ LogweaveServer::LogweaveServer(const ServerOptions& options, Pipeline* pipeline)
     : options_(options),
       pipeline_(pipeline),
       service_(std::make_unique<QueryService>(pipeline, &hub_)),
-      analyzer_(options.detectors, pipeline->index(), pipeline->unstructured(),
-                pipeline->sources()) {}
+      analyzer_(options.detectors, pipeline->index(), pipeline->unstructured(), pipeline->sources(),
+                pipeline->plugins()) {}
 
 absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const ServerOptions& options,
                                                                       Pipeline* pipeline) {

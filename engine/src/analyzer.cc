@@ -750,8 +750,13 @@ bool FindingBefore(const Finding& a, const Finding& b) {
 }  // namespace
 
 Analyzer::Analyzer(const DetectorOptions& options, const Index& index,
-                   const UnstructuredCollector& unstructured, const SourceNames& sources)
-    : options_(options), index_(index), unstructured_(unstructured), sources_(sources) {}
+                   const UnstructuredCollector& unstructured, const SourceNames& sources,
+                   std::vector<RulePlugin*> plugins)
+    : options_(options),
+      index_(index),
+      unstructured_(unstructured),
+      sources_(sources),
+      plugins_(std::move(plugins)) {}
 
 AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   RunState state(options_, sources_, watermark_ns);
@@ -872,6 +877,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
       }
     }
   }
+  for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);
   std::sort(report.unstructured.begin(), report.unstructured.end(),
             [](const AttributedEntry& a, const AttributedEntry& b) {

@@ -362,13 +362,89 @@ absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeC
   return absl::OkStatus();
 }
 
+// plugins.canary (see CanaryOptions; `enabled` defaults to true once the
+// section is there).
+absl::Status ReadCanary(const std::string& origin, const YAML::Node& c, CanaryOptions* o) {
+  if (auto s = CheckKeys(
+          origin, c, "plugins.canary.",
+          {"enabled", "canary_versions", "services", "version_fields", "latency_fields",
+           "status_fields", "latency_unit", "max_error_rate", "max_p99", "interval", "window",
+           "strikes", "min_requests", "lateness", "max_pending_requests", "action"});
+      !s.ok()) {
+    return s;
+  }
+  o->enabled = true;
+  absl::Status status;
+  // Runs `read` on c[key] when the key is there and nothing failed before.
+  auto step = [&](const char* key, auto read) {
+    if (status.ok() && c[key]) status = read(c[key], absl::StrCat("plugins.canary.", key));
+  };
+  auto names = [&](std::vector<std::string>* out, bool replace) {
+    return [&origin, out, replace](const YAML::Node& n, const std::string& key) {
+      if (replace) out->clear();
+      return ReadNames(origin, n, key, out);
+    };
+  };
+  auto duration = [&](int64_t* out, bool zero_ok) {
+    return [&origin, out, zero_ok](const YAML::Node& n, const std::string& key) {
+      if (zero_ok && n.IsScalar() && n.Scalar() == "0") {
+        *out = 0;
+        return absl::OkStatus();
+      }
+      return ReadDuration(origin, n, key, out);
+    };
+  };
+  auto count = [&](auto* out) {
+    return [&origin, out](const YAML::Node& n, const std::string& key) {
+      uint64_t v = 0;
+      absl::Status s = ReadUint(origin, n, key, 1u << 30, &v);
+      if (s.ok()) *out = static_cast<std::remove_pointer_t<decltype(out)>>(v);
+      return s;
+    };
+  };
+  step("enabled", [&](const YAML::Node& n, const std::string& key) {
+    if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) {
+      return Bad(origin, n, key, "must be true or false");
+    }
+    o->enabled = n.Scalar() == "true";
+    return absl::OkStatus();
+  });
+  step("canary_versions", names(&o->canary_versions, true));
+  step("services", names(&o->services, true));
+  step("version_fields", names(&o->version_fields, true));
+  step("latency_fields", names(&o->latency_fields, true));
+  step("status_fields", names(&o->status_fields, true));
+  step("latency_unit", duration(&o->latency_unit_ns, false));
+  step("max_error_rate", [&](const YAML::Node& n, const std::string& key) {
+    double v;
+    if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v) || !(v >= 0 && v < 1)) {
+      return Bad(origin, n, key, "must be a share from 0 to below 1, e.g. 0.05");
+    }
+    o->max_error_rate = v;
+    return absl::OkStatus();
+  });
+  step("max_p99", duration(&o->max_p99_ns, false));
+  step("interval", duration(&o->interval_ns, false));
+  step("window", duration(&o->window_ns, false));
+  step("lateness", duration(&o->lateness_ns, true));
+  step("strikes", count(&o->strikes));
+  step("min_requests", count(&o->min_requests));
+  step("max_pending_requests", count(&o->max_pending_requests));
+  step("action", [&](const YAML::Node& n, const std::string& key) {
+    if (!n.IsScalar() || n.Scalar().empty()) return Bad(origin, n, key, "must be a word");
+    o->action = n.Scalar();
+    return absl::OkStatus();
+  });
+  return status;
+}
+
 absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::string& origin) {
   PipelineOptions options;
   if (root.IsNull()) return options;  // an empty file: all defaults
   if (absl::Status s =
           CheckKeys(origin, root, "",
                     {"threads", "queue_bytes", "max_line_bytes", "batch_lines", "batch_bytes",
-                     "index", "fields", "detectors", "serve", "sources"});
+                     "index", "fields", "detectors", "plugins", "serve", "sources"});
       !s.ok()) {
     return s;
   }
@@ -463,6 +539,12 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
   }
   if (const YAML::Node d = root["detectors"]; d && !d.IsNull()) {
     if (auto s = ReadDetectors(origin, d, &options.detectors); !s.ok()) return s;
+  }
+  if (const YAML::Node p = root["plugins"]; p && !p.IsNull()) {
+    if (auto s = CheckKeys(origin, p, "plugins.", {"canary"}); !s.ok()) return s;
+    if (const YAML::Node c = p["canary"]; c && !c.IsNull()) {
+      if (auto s = ReadCanary(origin, c, &options.plugins.canary); !s.ok()) return s;
+    }
   }
   if (absl::Status s = options.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(origin, ": ", s.message()));

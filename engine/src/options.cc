@@ -63,6 +63,7 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
   }
+  if (absl::Status s = plugins.canary.Validate(); !s.ok()) return s;
   if (worker_nice < 0 || worker_nice > 19) {
     return absl::InvalidArgumentError(
         absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
@@ -84,6 +85,34 @@ absl::Status PipelineOptions::Validate() const {
   if (absl::Status s = parser.Validate(); !s.ok()) return s;
   if (absl::Status s = detectors.Validate(); !s.ok()) return s;
   return index.Validate();
+}
+
+absl::Status CanaryOptions::Validate() const {
+  if (!enabled) return absl::OkStatus();
+  if (canary_versions.empty()) {
+    return absl::InvalidArgumentError("plugins.canary.canary_versions must name a version");
+  }
+  if (!(max_error_rate >= 0 && max_error_rate < 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plugins.canary.max_error_rate must be in [0, 1) (got ", max_error_rate, ")"));
+  }
+  if (max_p99_ns <= 0 || interval_ns <= 0 || window_ns <= 0 || latency_unit_ns <= 0) {
+    return absl::InvalidArgumentError(
+        "plugins.canary: max_p99, interval, window and latency_unit must be positive durations");
+  }
+  if (window_ns < interval_ns) {
+    return absl::InvalidArgumentError(
+        "plugins.canary.window must be at least plugins.canary.interval (every request is then "
+        "in some check)");
+  }
+  if (lateness_ns < 0) {
+    return absl::InvalidArgumentError("plugins.canary.lateness must not be negative");
+  }
+  if (strikes < 1 || min_requests < 1 || max_pending_requests < 1) {
+    return absl::InvalidArgumentError(
+        "plugins.canary: strikes, min_requests and max_pending_requests must be at least 1");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DetectorOptions::Validate() const {

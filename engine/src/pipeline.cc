@@ -9,6 +9,7 @@
 #include "concurrentqueue/concurrentqueue.h"
 #include "concurrentqueue/lightweightsemaphore.h"
 #include "logweave/parser.h"
+#include "logweave/plugins/canary.h"
 #include "logweave/thread_priority.h"
 #include "logweave/unstructured.h"
 
@@ -45,6 +46,9 @@ class PipelineImpl {
         index_(options.index, shard_count_, &sources_),
         unstructured_(&sources_),
         started_(absl::Now()) {
+    if (options.plugins.canary.enabled) {
+      plugins_.push_back(CanaryPlugin::Create(options.plugins.canary, sources_).value());
+    }
     for (uint32_t k = 0; k < shard_count_; ++k) {
       shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
     }
@@ -132,10 +136,16 @@ class PipelineImpl {
     }
     s.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - started_);
     s.unstructured_dropped = unstructured_.dropped();
+    for (const auto& p : plugins_) s.plugin_dropped += p->dropped();
     return s;
   }
 
   const Index& index() const { return index_; }
+  std::vector<RulePlugin*> plugins() const {
+    std::vector<RulePlugin*> out;
+    for (const auto& p : plugins_) out.push_back(p.get());
+    return out;
+  }
   const UnstructuredCollector& unstructured() const { return unstructured_; }
   const SourceNames& sources() const { return sources_; }
   const PipelineOptions& options() const { return options_; }
@@ -211,6 +221,7 @@ class PipelineImpl {
     }
     const ParsedBatch& parsed = shared->parsed;
     unstructured_.Add(Digest(parsed));
+    for (const auto& p : plugins_) p->Observe(parsed);
     for (size_t i = 0; i < parsed.records.size(); ++i) {
       const Record& r = parsed.records[i];
       if (r.kind == RecordKind::kEmpty) continue;
@@ -285,6 +296,7 @@ class PipelineImpl {
   SourceNames sources_;
   Index index_;
   UnstructuredCollector unstructured_;
+  std::vector<std::unique_ptr<RulePlugin>> plugins_;  // fed by the workers (Observe)
   const absl::Time started_;
 
   // MPMC: producers = Submit() callers (sources); consumers = workers.
@@ -326,6 +338,7 @@ void Pipeline::Submit(RawBatch&& batch, std::function<void()> on_indexed) {
 bool Pipeline::HasRoom() const { return impl_->HasRoom(); }
 void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
+std::vector<RulePlugin*> Pipeline::plugins() const { return impl_->plugins(); }
 const UnstructuredCollector& Pipeline::unstructured() const { return impl_->unstructured(); }
 const SourceNames& Pipeline::sources() const { return impl_->sources(); }
 const PipelineOptions& Pipeline::options() const { return impl_->options(); }

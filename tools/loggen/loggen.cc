@@ -79,6 +79,10 @@ struct Options {
   double java_error_rate = 0.002;      // per trace that calls payments.
   double duplicate_rate = 0.0005;      // per JSON line.
   double bad_time_rate = 0.0002;       // per JSON line.
+  // A canary deployment of the gateway (0 = none: no version field at all).
+  double canary_share = 0;          // --canary-share: requests served by v2 (others by v1)
+  double canary_error_rate = 0.25;  // --canary-error-rate: v2 requests that fail with 503 ...
+  double canary_fail_after_s = 0;   // --canary-fail-after: ... from this many seconds in
 };
 
 constexpr absl::string_view kDefaultStart = "2026-11-23T10:00:00Z";
@@ -107,6 +111,10 @@ Usage: loggen --out DIR [flags]
                          logback ERROR line and a Java stack trace, then retries (default 0.002)
   --duplicate-rate P     share of JSON lines repeated verbatim (shipper retry) (default 0.0005)
   --bad-time-rate P      share of JSON lines whose time field is unparseable (default 0.0002)
+  --canary-share P       a canary deployment: this share of requests is served by gateway
+                         "version":"v2", the rest by "v1" (default 0: no version field)
+  --canary-error-rate P  share of v2 requests that fail with status 503 (default 0.25) ...
+  --canary-fail-after S  ... from S seconds of event time after the start on (default 0)
   -h, --help             print this help and exit
 
 Files (one per service, each in its library's convention):
@@ -311,6 +319,9 @@ int ParseFlags(int argc, char** argv, Options* options) {
         "--java-error-rate",
         "--duplicate-rate",
         "--bad-time-rate",
+        "--canary-share",
+        "--canary-error-rate",
+        "--canary-fail-after",
     };
     bool known = false;
     for (absl::string_view k : kValued) known |= (k == name);
@@ -351,8 +362,15 @@ int ParseFlags(int argc, char** argv, Options* options) {
       } else {
         return bad("on or off");
       }
+    } else if (name == "--canary-fail-after") {
+      if (!absl::SimpleAtod(value, &options->canary_fail_after_s) ||
+          !(options->canary_fail_after_s >= 0) || options->canary_fail_after_s > 1e9) {
+        return bad("a number of seconds, e.g. 20");
+      }
     } else {
       double* target = name == "--missing-service-rate" ? &options->missing_service_rate
+                       : name == "--canary-share"       ? &options->canary_share
+                       : name == "--canary-error-rate"  ? &options->canary_error_rate
                        : name == "--email-error-rate"   ? &options->email_error_rate
                        : name == "--java-error-rate"    ? &options->java_error_rate
                        : name == "--duplicate-rate"     ? &options->duplicate_rate
@@ -488,6 +506,8 @@ enum EventFlags : uint8_t {
   kFlagBadTime = 1 << 0,    // write an unparseable time value
   kFlagDuplicate = 1 << 1,  // write the line twice
   kFlagWarn = 1 << 2,       // log at warning level
+  kFlagVersioned = 1 << 3,  // write the deployment's version (a canary is running)
+  kFlagCanary = 1 << 4,     // ... which is the canary, v2
 };
 
 // One line (or one multi-line block) waiting to be written.
@@ -652,7 +672,10 @@ bool Warn(const Event& e) { return e.flags & kFlagWarn; }
 
 // Go zap, production JSON encoder: epoch-seconds float "ts", no service field.
 void FormatGateway(const Event& e, std::string* out) {
-  out->append(Warn(e) ? R"({"level":"warn","ts":)" : R"({"level":"info","ts":)");
+  const bool failed = e.type == EventType::kGwCompleted && e.aux >= 500;
+  out->append(failed    ? R"({"level":"error","ts":)"
+              : Warn(e) ? R"({"level":"warn","ts":)"
+                        : R"({"level":"info","ts":)");
   if (e.flags & kFlagBadTime) {
     AppendJsonString(BadTime(e), out);
   } else {
@@ -693,6 +716,9 @@ void FormatGateway(const Event& e, std::string* out) {
       AppendInt(e.aux, out);
       out->append(R"(,"latency_ms":)");
       AppendScaled(e.value / kUs, 1000, 3, out);
+      if (e.flags & kFlagVersioned) {
+        out->append((e.flags & kFlagCanary) ? R"(,"version":"v2")" : R"(,"version":"v1")");
+      }
       out->push_back('}');
   }
   out->push_back('\n');
@@ -1047,6 +1073,8 @@ class Generator {
     uint64_t lo = 0;
     RouteId route = kRouteHealth;
     Service silent = kNoService;  // missing_service fault
+    uint8_t version_flags = 0;    // kFlagVersioned (| kFlagCanary) on the gateway's completion
+    bool canary_fails = false;    // the canary answers this request with 503
   };
 
   static constexpr size_t kFlushBytes = 4 << 20;
@@ -1179,6 +1207,7 @@ void Generator::Push(TraceContext& trace, Service service, EventType type, int64
   e.service = service;
   e.route = trace.route;
   e.flags = warn ? kFlagWarn : 0;
+  if (type == EventType::kGwCompleted) e.flags |= trace.version_flags;
   if (options_.faults && !IsPlainText(type)) {
     if (bad_time < options_.bad_time_rate) {
       e.flags |= kFlagBadTime;
@@ -1216,6 +1245,14 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
   trace.hi = r.Next();
   trace.lo = r.Next();
   if (trace.hi == 0 && trace.lo == 0) trace.lo = 1;  // all-zero is invalid in W3C
+  if (options_.canary_share > 0) {
+    // Its own stream, so that a canary leaves every other byte unchanged.
+    Rng canary(StreamSeed(options_.seed, index, 3));
+    const bool v2 = canary.Unit() < options_.canary_share;
+    trace.version_flags = kFlagVersioned | (v2 ? kFlagCanary : 0);
+    trace.canary_fails = v2 && t0 - options_.start_ns >= options_.canary_fail_after_s * 1e9 &&
+                         canary.Unit() < options_.canary_error_rate;
+  }
   uint32_t total_weight = 0;
   for (const Route& route : kRoutes) total_weight += route.weight;
   uint32_t pick = r.Below(total_weight);
@@ -1259,7 +1296,7 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
   Push(trace, kGateway, EventType::kGwReceived, t, 0, ip);
   if (trace.route == kRouteHealth) {
     t += r.Latency(40 * kUs, 600 * kUs);
-    Push(trace, kGateway, EventType::kGwCompleted, t, t - t0, 200);
+    Push(trace, kGateway, EventType::kGwCompleted, t, t - t0, trace.canary_fails ? 503 : 200);
     return;
   }
   const Service upstream = route.services[1];
@@ -1355,6 +1392,7 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
       break;
   }
   t += hop();
+  if (trace.canary_fails) status = 503;
   Push(trace, kGateway, EventType::kGwCompleted, t, t - t0, status, t - t0 > 1000 * kMs);
   if (email_from >= 0) SendEmail(trace, email_from, email_template, email_fault);
 }

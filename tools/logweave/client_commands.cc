@@ -935,6 +935,7 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("lag_seconds", s.lag_seconds());
   w.Field("unstructured_errors", static_cast<uint64_t>(s.unstructured_errors()));
   w.Field("unstructured_dropped", static_cast<uint64_t>(s.unstructured_dropped()));
+  w.Field("plugin_dropped", static_cast<uint64_t>(s.plugin_dropped()));
   w.Field("traces_judged", static_cast<uint64_t>(s.traces_judged()));
   w.Field("traces_waiting", static_cast<uint64_t>(s.traces_waiting()));
   w.Field("late_events", static_cast<uint64_t>(s.late_events()));
@@ -999,6 +1000,7 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   row("throughput", absl::StrFormat("%.0f", s.lines_per_second()), "lines/s since start");
   count("plain-text errors", s.unstructured_errors());
   count("plain-text errors dropped", s.unstructured_dropped(), "beyond the collector's limit");
+  count("plugin inputs dropped", s.plugin_dropped(), "beyond a rule plugin's limit");
   count("traces judged", s.traces_judged());
   count("traces waiting", s.traces_waiting(), "inside trace_idle of the latest event");
   count("late events", s.late_events(), "arrived for traces already judged");

@@ -177,6 +177,9 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
   if (s.evicted_events > 0) {
     row("evicted events", s.evicted_events, "oldest first, to stay within index.max_bytes");
   }
+  if (s.plugin_dropped > 0) {
+    row("plugin inputs dropped", s.plugin_dropped, "beyond a rule plugin's limit");
+  }
   double secs = seconds > 0 ? seconds : 1e-9;
   absl::StrAppend(&out, "  ", Cell("throughput", 22), " ",
                   absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)), "   lines/s, ",

@@ -153,6 +153,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.Field("late_events", report.late_events);
   w.Field("unstructured_errors", static_cast<uint64_t>(report.unstructured.size()));
   w.Field("unstructured_dropped", s.unstructured_dropped);
+  w.Field("plugin_dropped", s.plugin_dropped);
   w.Key("findings");
   w.StartObject();
   for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
@@ -219,6 +220,7 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   note(s.invalid_utf8_lines, "lines with invalid UTF-8 (kept as bytes)");
   note(s.truncated_lines, "lines longer than max_line_bytes (head kept)");
   note(s.no_trace_id_lines, "JSON lines without a trace id");
+  note(s.plugin_dropped, "requests rule plugins dropped at their limits (plugin_dropped)");
   if (!notes.empty()) absl::StrAppend(&out, "noticed:\n", notes);
   auto counts = CountByKind(report.findings);
   if (report.findings.empty()) {
@@ -358,7 +360,7 @@ int RunReplay(const std::vector<std::string>& args) {
 
   IngestStats stats = pipeline.Stats();
   Analyzer analyzer(options.detectors, pipeline.index(), pipeline.unstructured(),
-                    pipeline.sources());
+                    pipeline.sources(), pipeline.plugins());
   // The analysis reads every trace twice (learn, then judge): on a large
   // replay it takes longer than the ingest, so say that it is running.
   if (show_progress) {

@@ -28,6 +28,7 @@
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
+#include "logweave/plugin.h"
 #include "logweave/unstructured.h"
 
 namespace logweave {
@@ -68,8 +69,11 @@ struct AnalysisReport {
 // (each trace is read under its shard's reader lock).
 class Analyzer {
  public:
+  // `plugins` (Pipeline::plugins()) are evaluated by each Run, their findings
+  // reported with the detectors'; they must outlive the analyzer.
   Analyzer(const DetectorOptions& options, const Index& index,
-           const UnstructuredCollector& unstructured, const SourceNames& sources);
+           const UnstructuredCollector& unstructured, const SourceNames& sources,
+           std::vector<RulePlugin*> plugins = {});
 
   // Judges every trace whose last event is at or before watermark - trace_idle
   // (pass INT64_MAX to judge all: the data is complete) and attributes every
@@ -81,6 +85,7 @@ class Analyzer {
   const Index& index_;
   const UnstructuredCollector& unstructured_;
   const SourceNames& sources_;
+  const std::vector<RulePlugin*> plugins_;
   absl::flat_hash_map<std::string, Finding> active_;       // by id, from the last Run
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;

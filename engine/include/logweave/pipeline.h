@@ -20,11 +20,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "logweave/batch.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
+#include "logweave/plugin.h"
 #include "logweave/stats.h"
 #include "logweave/unstructured.h"
 
@@ -61,6 +63,9 @@ class Pipeline {
   void Flush();
 
   const Index& index() const;
+  // The rule plugins the options enabled (plugins.*), fed by the workers;
+  // pass them to the Analyzer, which evaluates them. Owned by the pipeline.
+  std::vector<RulePlugin*> plugins() const;
   // Plain-text error blocks seen so far.
   const UnstructuredCollector& unstructured() const;
   const SourceNames& sources() const;

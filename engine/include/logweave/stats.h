@@ -35,6 +35,7 @@ struct IngestStats {
   int64_t max_time_ns = 0;          // the latest event time seen (the event-time watermark)
   uint64_t unstructured_errors = 0;   // plain-text error blocks (joined stack traces count once)
   uint64_t unstructured_dropped = 0;  // error blocks beyond the collector's max_entries
+  uint64_t plugin_dropped = 0;        // inputs rule plugins dropped at their limits
   double elapsed_seconds = 0;         // since the pipeline started
 };
 

@@ -1,0 +1,101 @@
+// The canary rule plugin: decides when a canary version of a service must be
+// rolled back.
+//
+// Every interval of event time (15 s), a check looks at the canary's
+// requests of the last window (1 min): it fails when their error rate is
+// above max_error_rate (5%) or their p99 latency above max_p99 (2 s). After
+// `strikes` (3) failed checks in a row, a `canary_rollback` finding (critical)
+// asks for the action (rollback), with the failing checks, the baseline's
+// figures of the same windows and a few failed canary requests as evidence.
+// A check with fewer than min_requests canary requests decides nothing and
+// neither adds to nor breaks the run of strikes; a passing check breaks it.
+//
+// Requests are JSON lines with a version field (`version`, `service.version`,
+// `app.version`, `kubernetes.labels.version`, ...), and a latency field
+// (`latency_ms`, `duration_ms`, `elapsed`, `event.duration` in ns, Go duration
+// strings "250ms"...) or an HTTP status (`status`, `http.status_code`,
+// `http.response.status_code`, ...). Checks are made on event time, so the
+// same lines give the same decisions replayed or streamed (in streaming, a
+// check is made once the watermark is `lateness` past it; requests older
+// than a check already made are counted as late and left out).
+#ifndef LOGWEAVE_PLUGINS_CANARY_H_
+#define LOGWEAVE_PLUGINS_CANARY_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "logweave/index.h"
+#include "logweave/options.h"
+#include "logweave/plugin.h"
+
+namespace logweave {
+
+namespace internal {
+struct CanaryQueue;
+}  // namespace internal
+
+// Observe: thread-safe, lock-free (a moodycamel queue per plugin).
+// Evaluate and counters(): one thread at a time.
+class CanaryPlugin : public RulePlugin {
+ public:
+  // INVALID_ARGUMENT for invalid options. `sources` names the evidence
+  // lines' sources; it must outlive the plugin.
+  static absl::StatusOr<std::unique_ptr<CanaryPlugin>> Create(const CanaryOptions& options,
+                                                              const SourceNames& sources);
+  ~CanaryPlugin() override;
+
+  std::string_view name() const override { return "canary"; }
+  void Observe(const ParsedBatch& batch) override;
+  void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
+  uint64_t dropped() const override { return dropped_.load(std::memory_order_relaxed); }
+
+  struct Counters {
+    uint64_t requests = 0;  // canary and baseline requests taken in
+    uint64_t late = 0;      // older than a check already made: left out
+    uint64_t checks = 0;    // checks that decided (enough canary requests)
+    uint64_t failed_checks = 0;
+  };
+  Counters counters() const { return counters_; }
+
+  // One request, as Observe takes it from a line.
+  struct Request {
+    int64_t time_ns = 0;
+    int64_t latency_ns = -1;  // -1: none given
+    bool failed = false;
+    bool canary = false;
+    uint32_t source_id = 0;
+    uint64_t line_no = 0;
+    std::string service;
+    std::string version;
+    std::string text;  // failed canary requests only: the line, shortened
+  };
+
+ private:
+  struct ServiceState;
+  CanaryPlugin(const CanaryOptions& options, const SourceNames& sources);
+  bool Watched(std::string_view service) const;
+  // Makes the checks due up to `until_ns` for one service.
+  void RunChecks(const std::string& service, ServiceState& state, int64_t until_ns);
+
+  const CanaryOptions options_;
+  const SourceNames& sources_;
+  std::unique_ptr<internal::CanaryQueue> queue_;
+  std::atomic<uint64_t> pending_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::map<std::string, ServiceState> services_;  // by service name
+  Counters counters_;
+};
+
+// Reads a request from a JSON line: false if the line is not one (no
+// version field, or neither latency nor status). Exposed for tests.
+bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options,
+                       CanaryPlugin::Request* out);
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_PLUGINS_CANARY_H_

@@ -1,0 +1,493 @@
+#include "logweave/plugins/canary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "concurrentqueue/concurrentqueue.h"
+#include "internal/strings.h"
+#include "logweave/time_parse.h"
+#include "rapidjson/reader.h"
+
+namespace logweave {
+namespace internal {
+
+// Requests from Observe (worker threads) to Evaluate, one vector per batch.
+struct CanaryQueue {
+  moodycamel::ConcurrentQueue<std::vector<CanaryPlugin::Request>> batches;
+};
+
+}  // namespace internal
+
+namespace {
+
+constexpr size_t kEvidencePerService = 3;  // failed canary requests kept as evidence
+constexpr size_t kEvidenceBytes = 300;     // of each, at most this much of the line
+constexpr size_t kChecksInFinding = 8;     // the last failed checks listed in a finding
+
+// A latency key and the unit of a bare number under it (0: the configured unit).
+struct LatencyKey {
+  std::string_view key;
+  int64_t unit_ns;
+};
+
+constexpr std::string_view kVersionKeys[] = {
+    "version",
+    "service.version",
+    "app.version",
+    "app_version",
+    "service_version",
+    "deployment.version",
+    "labels.version",
+    "kubernetes.labels.version",
+    "resource.service.version",
+    "build.version",
+    "release",
+};
+constexpr int64_t kMs = 1'000'000, kUs = 1'000, kS = 1'000'000'000;
+constexpr LatencyKey kLatencyKeys[] = {
+    {"latency_ms", kMs},      {"duration_ms", kMs},
+    {"elapsed_ms", kMs},      {"response_time_ms", kMs},
+    {"request_time_ms", kMs}, {"took_ms", kMs},
+    {"latencyMs", kMs},       {"durationMs", kMs},
+    {"elapsedMs", kMs},       {"responseTimeMs", kMs},
+    {"responseTime", kMs},    {"latency_us", kUs},
+    {"duration_us", kUs},     {"latency_ns", 1},
+    {"duration_ns", 1},       {"event.duration", 1},
+    {"latency_s", kS},        {"duration_s", kS},
+    {"latency_seconds", kS},  {"duration_seconds", kS},
+    {"request_time", kS},     {"latency", 0},
+    {"duration", 0},          {"elapsed", 0},
+    {"response_time", 0},     {"took", 0},
+    {"http.duration", 0},
+};
+constexpr std::string_view kStatusKeys[] = {
+    "status",
+    "status_code",
+    "statusCode",
+    "http_status",
+    "http.status_code",
+    "http.status",
+    "http.response.status_code",
+    "response.status",
+    "response.status_code",
+    "res.statusCode",
+};
+
+// The unit a configured latency key's suffix names, or 0.
+int64_t UnitFromSuffix(std::string_view key) {
+  auto ends = [&](std::string_view s) {
+    return key.size() > s.size() && key.substr(key.size() - s.size()) == s;
+  };
+  if (ends("_ms") || ends("Ms")) return kMs;
+  if (ends("_us") || ends("Us")) return kUs;
+  if (ends("_ns") || ends("Ns")) return 1;
+  if (ends("_s") || ends("_seconds") || ends("_sec")) return kS;
+  return 0;
+}
+
+// SAX handler: finds the version, latency and status under their keys
+// (dotted paths for nested objects; values inside arrays are ignored).
+// A key found earlier in the priority order (configured keys first) wins.
+class RequestFields : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RequestFields> {
+ public:
+  explicit RequestFields(const CanaryOptions& options) : options_(options) {}
+
+  bool StartObject() {
+    if (array_depth_ > 0) return true;
+    prefix_lengths_.push_back(path_.size());
+    if (!prefix_lengths_.empty() && prefix_lengths_.size() > 1) path_.push_back('.');
+    return prefix_lengths_.size() <= 16;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    if (array_depth_ > 0) return true;
+    path_.resize(prefix_lengths_.back());
+    prefix_lengths_.pop_back();
+    return true;
+  }
+  bool StartArray() {
+    ++array_depth_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --array_depth_;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (array_depth_ > 0) return true;
+    path_.resize(prefix_lengths_.back() + (prefix_lengths_.size() > 1 ? 1 : 0));
+    path_.append(s, n);
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (array_depth_ == 0) Value(std::string_view(s, n), /*is_number=*/false);
+    return true;
+  }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    if (array_depth_ == 0) Value(std::string_view(s, n), /*is_number=*/true);
+    return true;
+  }
+  bool Bool(bool) { return true; }
+  bool Null() { return true; }
+
+  // Results.
+  std::string version;
+  int64_t latency_ns = -1;
+  int status = 0;
+
+ private:
+  // Priority of `key` in configured-then-built-in order; -1: not a key of this kind.
+  template <typename Builtin, typename KeyOf>
+  static int Rank(std::string_view path, const std::vector<std::string>& configured,
+                  const Builtin& builtin, KeyOf key_of) {
+    for (size_t i = 0; i < configured.size(); ++i) {
+      if (configured[i] == path) return static_cast<int>(i);
+    }
+    int i = static_cast<int>(configured.size());
+    for (const auto& b : builtin) {
+      if (key_of(b) == path) return i;
+      ++i;
+    }
+    return -1;
+  }
+
+  void Value(std::string_view value, bool is_number) {
+    const std::string_view path = path_;
+    const auto same = [](std::string_view k) { return k; };
+    if (int r = Rank(path, options_.version_fields, kVersionKeys, same);
+        r >= 0 && (version_rank_ < 0 || r < version_rank_) && !value.empty()) {
+      version.assign(value);
+      version_rank_ = r;
+      return;
+    }
+    if (int r = Rank(path, options_.latency_fields, kLatencyKeys,
+                     [](const LatencyKey& k) { return k.key; });
+        r >= 0 && (latency_rank_ < 0 || r < latency_rank_)) {
+      int64_t unit = r < static_cast<int>(options_.latency_fields.size())
+                         ? UnitFromSuffix(path)
+                         : kLatencyKeys[r - options_.latency_fields.size()].unit_ns;
+      if (unit == 0) unit = options_.latency_unit_ns;
+      if (int64_t ns = ReadLatency(value, is_number, unit); ns >= 0) {
+        latency_ns = ns;
+        latency_rank_ = r;
+      }
+      return;
+    }
+    if (int r = Rank(path, options_.status_fields, kStatusKeys, same);
+        r >= 0 && (status_rank_ < 0 || r < status_rank_)) {
+      int code = 0;
+      if (absl::SimpleAtoi(internal::Av(value), &code) && code >= 100 && code <= 599) {
+        status = code;
+        status_rank_ = r;
+      }
+    }
+  }
+
+  // A number in `unit`, or a duration string ("250ms", "1.5s"); -1 if neither.
+  static int64_t ReadLatency(std::string_view value, bool is_number, int64_t unit) {
+    double number = 0;
+    if (absl::SimpleAtod(internal::Av(value), &number)) {
+      if (!(number >= 0) || !std::isfinite(number) || number * unit > 9e18) return -1;
+      return static_cast<int64_t>(number * static_cast<double>(unit));
+    }
+    absl::Duration d;
+    if (!is_number && absl::ParseDuration(internal::Av(value), &d) && d >= absl::ZeroDuration()) {
+      return absl::ToInt64Nanoseconds(d);
+    }
+    return -1;
+  }
+
+  const CanaryOptions& options_;
+  std::string path_;
+  std::vector<size_t> prefix_lengths_;
+  int array_depth_ = 0;
+  int version_rank_ = -1, latency_rank_ = -1, status_rank_ = -1;
+};
+
+bool IsCanaryVersion(std::string_view version, const CanaryOptions& options) {
+  for (const auto& v : options.canary_versions) {
+    if (absl::EqualsIgnoreCase(v, internal::Av(version))) return true;
+  }
+  return false;
+}
+
+// p99 of `latencies` (reordered), or -1 when empty: the smallest value at or
+// above 99% of them.
+int64_t P99(std::vector<int64_t>* latencies) {
+  if (latencies->empty()) return -1;
+  const size_t rank = static_cast<size_t>(std::ceil(0.99 * latencies->size())) - 1;
+  std::nth_element(latencies->begin(), latencies->begin() + rank, latencies->end());
+  return (*latencies)[rank];
+}
+
+std::string Percent(double share) { return absl::StrFormat("%.1f%%", 100 * share); }
+std::string Millis(int64_t ns) {
+  return ns < 0 ? std::string("-") : absl::StrFormat("%.0f ms", ns / 1e6);
+}
+std::string Time(int64_t ns) {
+  char buf[48];
+  return std::string(buf, FormatTimestamp(ns, buf));
+}
+
+// Floor of `t` to a multiple of `step`, also for negative times.
+int64_t FloorTo(int64_t t, int64_t step) {
+  int64_t q = t / step;
+  if (t % step != 0 && t < 0) --q;
+  return q * step;
+}
+
+}  // namespace
+
+bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options,
+                       CanaryPlugin::Request* out) {
+  RequestFields fields(options);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream bytes(json.data(), json.size());
+  reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(bytes,
+                                                                                          fields);
+  // A cut line keeps what was read before the cut.
+  if (fields.version.empty() || (fields.latency_ns < 0 && fields.status == 0)) return false;
+  out->version = std::move(fields.version);
+  out->latency_ns = fields.latency_ns;
+  out->failed = fields.status >= 500;
+  return true;
+}
+
+// What the plugin keeps of one service.
+struct CanaryPlugin::ServiceState {
+  std::deque<Request> requests;  // by time; older than the last check's window are dropped
+  bool sorted = true;
+  int64_t next_check_ns = INT64_MIN;  // INT64_MIN: no check yet
+  uint32_t strikes = 0;
+  struct Check {
+    int64_t time_ns;
+    uint64_t requests, failed;
+    int64_t p99_ns;
+    uint64_t baseline_requests, baseline_failed;
+    int64_t baseline_p99_ns;
+    std::string version;
+  };
+  std::vector<Check> failing;      // the current run of failed checks
+  std::vector<Finding> decisions;  // rollbacks decided (kept: a decision stands)
+  std::deque<Request> evidence;    // the latest failed canary requests
+};
+
+CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
+    : options_(options), sources_(sources), queue_(std::make_unique<internal::CanaryQueue>()) {}
+
+CanaryPlugin::~CanaryPlugin() = default;
+
+absl::StatusOr<std::unique_ptr<CanaryPlugin>> CanaryPlugin::Create(const CanaryOptions& options,
+                                                                   const SourceNames& sources) {
+  CanaryOptions enabled = options;
+  enabled.enabled = true;
+  if (absl::Status s = enabled.Validate(); !s.ok()) return s;
+  return std::unique_ptr<CanaryPlugin>(new CanaryPlugin(enabled, sources));
+}
+
+bool CanaryPlugin::Watched(std::string_view service) const {
+  if (options_.services.empty()) return true;
+  return std::find(options_.services.begin(), options_.services.end(), service) !=
+         options_.services.end();
+}
+
+void CanaryPlugin::Observe(const ParsedBatch& batch) {
+  std::vector<Request> requests;
+  for (const Record& r : batch.records) {
+    if (r.kind != RecordKind::kJson || !r.time_known() || !Watched(r.service)) continue;
+    Request q;
+    // A container runtime's wrapper holds the service's line in `message`.
+    const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
+    if (!ReadCanaryRequest(json, options_, &q)) continue;
+    q.failed = q.failed || r.level >= Level::kError;
+    q.canary = IsCanaryVersion(q.version, options_);
+    q.time_ns = r.time_ns;
+    q.source_id = r.source_id;
+    q.line_no = r.line_no;
+    q.service.assign(r.service);
+    if (q.failed && q.canary) q.text.assign(r.raw.substr(0, kEvidenceBytes));
+    requests.push_back(std::move(q));
+  }
+  if (requests.empty()) return;
+  const uint64_t n = requests.size();
+  if (pending_.fetch_add(n, std::memory_order_relaxed) + n > options_.max_pending_requests) {
+    pending_.fetch_sub(n, std::memory_order_relaxed);
+    dropped_.fetch_add(n, std::memory_order_relaxed);
+    return;
+  }
+  queue_->batches.enqueue(std::move(requests));
+}
+
+void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
+  std::vector<Request> batch;
+  while (queue_->batches.try_dequeue(batch)) {
+    for (Request& q : batch) {
+      ServiceState& state = services_[q.service];
+      // At or before a check already made (next_check - interval): that check stands.
+      if (state.next_check_ns != INT64_MIN &&
+          q.time_ns <= state.next_check_ns - options_.interval_ns) {
+        ++counters_.late;
+        continue;
+      }
+      ++counters_.requests;
+      if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) {
+        state.sorted = false;
+      }
+      state.requests.push_back(std::move(q));
+    }
+    // Counted in pending_ until taken in here, whether kept or late.
+    pending_.fetch_sub(batch.size(), std::memory_order_relaxed);
+    batch.clear();
+  }
+  for (auto& [service, state] : services_) {
+    if (!state.sorted) {
+      std::stable_sort(state.requests.begin(), state.requests.end(),
+                       [](const Request& a, const Request& b) { return a.time_ns < b.time_ns; });
+      state.sorted = true;
+    }
+    if (!state.requests.empty()) {
+      // Complete data: check up to the interval that holds the last request.
+      const int64_t until =
+          watermark_ns == INT64_MAX
+              ? FloorTo(state.requests.back().time_ns, options_.interval_ns) + options_.interval_ns
+              : watermark_ns - options_.lateness_ns;
+      RunChecks(service, state, until);
+    }
+    for (const Finding& f : state.decisions) out->push_back(f);
+  }
+}
+
+void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, int64_t until_ns) {
+  const int64_t interval = options_.interval_ns;
+  if (state.next_check_ns == INT64_MIN) {
+    if (state.requests.empty()) return;
+    // The first check whose window holds the first request.
+    state.next_check_ns = FloorTo(state.requests.front().time_ns - 1, interval) + interval;
+  }
+  std::vector<int64_t> canary_latencies, baseline_latencies;
+  for (; state.next_check_ns <= until_ns; state.next_check_ns += interval) {
+    const int64_t t = state.next_check_ns;
+    const int64_t from = t - options_.window_ns;  // the window is (from, t]
+    while (!state.requests.empty() && state.requests.front().time_ns <= from) {
+      state.requests.pop_front();
+    }
+    if (state.requests.empty()) continue;  // no decision
+    if (state.requests.front().time_ns > t) {
+      // A gap: checks until the next request would have no requests either.
+      state.next_check_ns = FloorTo(state.requests.front().time_ns - 1, interval);
+      continue;
+    }
+    ServiceState::Check check{t, 0, 0, -1, 0, 0, -1, ""};
+    canary_latencies.clear();
+    baseline_latencies.clear();
+    for (const Request& q : state.requests) {
+      if (q.time_ns > t) break;
+      if (q.canary) {
+        ++check.requests;
+        check.failed += q.failed;
+        if (q.latency_ns >= 0) canary_latencies.push_back(q.latency_ns);
+        if (check.version.empty()) check.version = q.version;
+        if (q.failed) {
+          // Evidence: the latest failed canary requests (each kept once).
+          if (state.evidence.empty() || state.evidence.back().time_ns < q.time_ns ||
+              (state.evidence.back().time_ns == q.time_ns &&
+               state.evidence.back().line_no != q.line_no)) {
+            state.evidence.push_back(q);
+            if (state.evidence.size() > kEvidencePerService) state.evidence.pop_front();
+          }
+        }
+      } else {
+        ++check.baseline_requests;
+        check.baseline_failed += q.failed;
+        if (q.latency_ns >= 0) baseline_latencies.push_back(q.latency_ns);
+      }
+    }
+    if (check.requests < options_.min_requests) continue;  // no decision
+    ++counters_.checks;
+    check.p99_ns = P99(&canary_latencies);
+    check.baseline_p99_ns = P99(&baseline_latencies);
+    const double error_rate = static_cast<double>(check.failed) / check.requests;
+    const bool failed = error_rate > options_.max_error_rate || check.p99_ns > options_.max_p99_ns;
+    if (!failed) {
+      state.strikes = 0;
+      state.failing.clear();
+      continue;
+    }
+    ++counters_.failed_checks;
+    ++state.strikes;
+    state.failing.push_back(check);
+    if (state.strikes != options_.strikes) continue;  // fires once per run of strikes
+
+    Finding f;
+    f.kind = "canary_rollback";
+    f.severity = Severity::kCritical;
+    f.subject = absl::StrCat(service, "@", check.version);
+    f.time_ns = t;
+    f.id = FindingId(f.kind, {service, check.version, Time(state.failing.front().time_ns)});
+    std::vector<std::string> reasons;
+    if (error_rate > options_.max_error_rate) {
+      reasons.push_back(absl::StrCat("error rate ", Percent(error_rate), " > ",
+                                     Percent(options_.max_error_rate)));
+    }
+    if (check.p99_ns > options_.max_p99_ns) {
+      reasons.push_back(
+          absl::StrCat("p99 ", Millis(check.p99_ns), " > ", Millis(options_.max_p99_ns)));
+    }
+    f.summary = absl::StrCat(
+        absl::AsciiStrToUpper(options_.action), " ", service, " ", check.version, ": ",
+        options_.strikes, " checks in a row failed; at ", Time(t), " ",
+        absl::StrJoin(reasons, ", "), " over the last ",
+        absl::FormatDuration(absl::Nanoseconds(options_.window_ns)), " (", check.requests,
+        " canary requests; baseline error rate ",
+        check.baseline_requests == 0
+            ? std::string("-")
+            : Percent(static_cast<double>(check.baseline_failed) / check.baseline_requests),
+        ", p99 ", Millis(check.baseline_p99_ns), ").");
+    f.details = {
+        {"action", options_.action},
+        {"service", service},
+        {"version", check.version},
+        {"requests", absl::StrCat(check.requests)},
+        {"failed", absl::StrCat(check.failed)},
+        {"error_rate", absl::StrFormat("%.4f", error_rate)},
+        {"p99_ms", check.p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.p99_ns / 1e6)},
+        {"baseline_requests", absl::StrCat(check.baseline_requests)},
+        {"baseline_error_rate",
+         check.baseline_requests == 0
+             ? ""
+             : absl::StrFormat(
+                   "%.4f", static_cast<double>(check.baseline_failed) / check.baseline_requests)},
+        {"baseline_p99_ms",
+         check.baseline_p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.baseline_p99_ns / 1e6)},
+        {"strikes", absl::StrCat(options_.strikes)},
+        {"first_failed_check", Time(state.failing.front().time_ns)},
+        {"window", absl::FormatDuration(absl::Nanoseconds(options_.window_ns))},
+        {"interval", absl::FormatDuration(absl::Nanoseconds(interval))},
+    };
+    std::vector<std::string> checks;
+    const size_t first =
+        state.failing.size() > kChecksInFinding ? state.failing.size() - kChecksInFinding : 0;
+    for (size_t i = first; i < state.failing.size(); ++i) {
+      const auto& c = state.failing[i];
+      checks.push_back(absl::StrCat(Time(c.time_ns), " ", c.failed, "/", c.requests,
+                                    " failed, p99 ", Millis(c.p99_ns)));
+    }
+    f.details.push_back({"failed_checks", absl::StrJoin(checks, "; ")});
+    for (const Request& e : state.evidence) {
+      f.evidence.push_back(
+          EvidenceLine{std::string(sources_.Name(e.source_id)), e.line_no, e.time_ns, e.text});
+    }
+    state.decisions.push_back(std::move(f));
+  }
+}
+
+}  // namespace logweave
