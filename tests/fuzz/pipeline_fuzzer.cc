@@ -35,6 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.batching.batch_lines = 1 + data[2] % 16;
   options.index.dedupe_window = 1024;
   options.index.shards = 2;  // few: a fresh index per input is most of the cost
+  // The canary rule, set to decide on little data: any line with a version
+  // and a status or latency takes part.
+  options.plugins.canary.enabled = true;
+  options.plugins.canary.min_requests = 1;
+  options.plugins.canary.strikes = 1 + data[2] % 3;
+  options.plugins.canary.interval_ns = 1'000'000'000;
+  options.plugins.canary.window_ns = 2'000'000'000;
   const std::string_view input(reinterpret_cast<const char*>(data) + 3, size - 3);
 
   auto pipeline_or = Pipeline::Create(options);
@@ -68,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(stats.bytes <= input.size(), "more bytes counted than read");
 
   Analyzer analyzer(options.detectors, pipeline->index(), pipeline->unstructured(),
-                    pipeline->sources());
+                    pipeline->sources(), pipeline->plugins());
   AnalysisReport report = analyzer.Run(INT64_MAX);
   for (const Finding& f : report.findings) Check(!f.id.empty(), "finding without an id");
   // A second run over the same data changes nothing.

@@ -16,7 +16,7 @@
 #include "concurrentqueue/concurrentqueue.h"
 #include "internal/strings.h"
 #include "logweave/time_parse.h"
-#include "rapidjson/reader.h"
+#include "plugins/json_fields.h"
 
 namespace logweave {
 namespace internal {
@@ -30,9 +30,10 @@ struct CanaryQueue {
 
 namespace {
 
-constexpr size_t kEvidencePerService = 3;  // failed canary requests kept as evidence
-constexpr size_t kEvidenceBytes = 300;     // of each, at most this much of the line
-constexpr size_t kChecksInFinding = 8;     // the last failed checks listed in a finding
+constexpr size_t kEvidencePerService = 3;            // failed canary requests kept as evidence
+constexpr size_t kEvidenceBytes = 300;               // of each, at most this much of the line
+constexpr size_t kChecksInFinding = 8;               // the last failed checks listed in a finding
+constexpr int64_t kMaxAbsTimeNs = int64_t{1} << 62;  // requests further from 1970 are ignored
 
 // A latency key and the unit of a bare number under it (0: the configured unit).
 struct LatencyKey {
@@ -95,124 +96,6 @@ int64_t UnitFromSuffix(std::string_view key) {
   return 0;
 }
 
-// SAX handler: finds the version, latency and status under their keys
-// (dotted paths for nested objects; values inside arrays are ignored).
-// A key found earlier in the priority order (configured keys first) wins.
-class RequestFields : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RequestFields> {
- public:
-  explicit RequestFields(const CanaryOptions& options) : options_(options) {}
-
-  bool StartObject() {
-    if (array_depth_ > 0) return true;
-    prefix_lengths_.push_back(path_.size());
-    if (!prefix_lengths_.empty() && prefix_lengths_.size() > 1) path_.push_back('.');
-    return prefix_lengths_.size() <= 16;
-  }
-  bool EndObject(rapidjson::SizeType) {
-    if (array_depth_ > 0) return true;
-    path_.resize(prefix_lengths_.back());
-    prefix_lengths_.pop_back();
-    return true;
-  }
-  bool StartArray() {
-    ++array_depth_;
-    return true;
-  }
-  bool EndArray(rapidjson::SizeType) {
-    --array_depth_;
-    return true;
-  }
-  bool Key(const char* s, rapidjson::SizeType n, bool) {
-    if (array_depth_ > 0) return true;
-    path_.resize(prefix_lengths_.back() + (prefix_lengths_.size() > 1 ? 1 : 0));
-    path_.append(s, n);
-    return true;
-  }
-  bool String(const char* s, rapidjson::SizeType n, bool) {
-    if (array_depth_ == 0) Value(std::string_view(s, n), /*is_number=*/false);
-    return true;
-  }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
-    if (array_depth_ == 0) Value(std::string_view(s, n), /*is_number=*/true);
-    return true;
-  }
-  bool Bool(bool) { return true; }
-  bool Null() { return true; }
-
-  // Results.
-  std::string version;
-  int64_t latency_ns = -1;
-  int status = 0;
-
- private:
-  // Priority of `key` in configured-then-built-in order; -1: not a key of this kind.
-  template <typename Builtin, typename KeyOf>
-  static int Rank(std::string_view path, const std::vector<std::string>& configured,
-                  const Builtin& builtin, KeyOf key_of) {
-    for (size_t i = 0; i < configured.size(); ++i) {
-      if (configured[i] == path) return static_cast<int>(i);
-    }
-    int i = static_cast<int>(configured.size());
-    for (const auto& b : builtin) {
-      if (key_of(b) == path) return i;
-      ++i;
-    }
-    return -1;
-  }
-
-  void Value(std::string_view value, bool is_number) {
-    const std::string_view path = path_;
-    const auto same = [](std::string_view k) { return k; };
-    if (int r = Rank(path, options_.version_fields, kVersionKeys, same);
-        r >= 0 && (version_rank_ < 0 || r < version_rank_) && !value.empty()) {
-      version.assign(value);
-      version_rank_ = r;
-      return;
-    }
-    if (int r = Rank(path, options_.latency_fields, kLatencyKeys,
-                     [](const LatencyKey& k) { return k.key; });
-        r >= 0 && (latency_rank_ < 0 || r < latency_rank_)) {
-      int64_t unit = r < static_cast<int>(options_.latency_fields.size())
-                         ? UnitFromSuffix(path)
-                         : kLatencyKeys[r - options_.latency_fields.size()].unit_ns;
-      if (unit == 0) unit = options_.latency_unit_ns;
-      if (int64_t ns = ReadLatency(value, is_number, unit); ns >= 0) {
-        latency_ns = ns;
-        latency_rank_ = r;
-      }
-      return;
-    }
-    if (int r = Rank(path, options_.status_fields, kStatusKeys, same);
-        r >= 0 && (status_rank_ < 0 || r < status_rank_)) {
-      int code = 0;
-      if (absl::SimpleAtoi(internal::Av(value), &code) && code >= 100 && code <= 599) {
-        status = code;
-        status_rank_ = r;
-      }
-    }
-  }
-
-  // A number in `unit`, or a duration string ("250ms", "1.5s"); -1 if neither.
-  static int64_t ReadLatency(std::string_view value, bool is_number, int64_t unit) {
-    double number = 0;
-    if (absl::SimpleAtod(internal::Av(value), &number)) {
-      if (!(number >= 0) || !std::isfinite(number) || number * unit > 9e18) return -1;
-      return static_cast<int64_t>(number * static_cast<double>(unit));
-    }
-    absl::Duration d;
-    if (!is_number && absl::ParseDuration(internal::Av(value), &d) && d >= absl::ZeroDuration()) {
-      return absl::ToInt64Nanoseconds(d);
-    }
-    return -1;
-  }
-
-  const CanaryOptions& options_;
-  std::string path_;
-  std::vector<size_t> prefix_lengths_;
-  int array_depth_ = 0;
-  int version_rank_ = -1, latency_rank_ = -1, status_rank_ = -1;
-};
-
 bool IsCanaryVersion(std::string_view version, const CanaryOptions& options) {
   for (const auto& v : options.canary_versions) {
     if (absl::EqualsIgnoreCase(v, internal::Av(version))) return true;
@@ -245,21 +128,72 @@ int64_t FloorTo(int64_t t, int64_t step) {
   return q * step;
 }
 
+// A number in `unit`, or a duration string ("250ms", "1.5s"); -1 if neither.
+int64_t ReadLatency(const internal::JsonFieldPicker::Match& m, int64_t unit) {
+  double number = 0;
+  if (absl::SimpleAtod(m.text, &number)) {
+    if (!(number >= 0) || !std::isfinite(number) || number * unit > 9e18) return -1;
+    return static_cast<int64_t>(number * static_cast<double>(unit));
+  }
+  absl::Duration d;
+  if (!m.is_number && absl::ParseDuration(m.text, &d) && d >= absl::ZeroDuration()) {
+    return absl::ToInt64Nanoseconds(d);
+  }
+  return -1;
+}
+
 }  // namespace
 
-bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options,
-                       CanaryPlugin::Request* out) {
-  RequestFields fields(options);
-  rapidjson::Reader reader;
-  rapidjson::MemoryStream bytes(json.data(), json.size());
-  reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(bytes,
-                                                                                          fields);
-  // A cut line keeps what was read before the cut.
-  if (fields.version.empty() || (fields.latency_ns < 0 && fields.status == 0)) return false;
-  out->version = std::move(fields.version);
-  out->latency_ns = fields.latency_ns;
-  out->failed = fields.status >= 500;
+CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
+  std::vector<std::vector<std::string>> slots(3);
+  slots[0] = options.version_fields;
+  for (std::string_view k : kVersionKeys) slots[0].emplace_back(k);
+  for (const std::string& k : options.latency_fields) {
+    slots[1].push_back(k);
+    const int64_t unit = UnitFromSuffix(k);
+    latency_units_.push_back(unit == 0 ? options.latency_unit_ns : unit);
+  }
+  for (const LatencyKey& k : kLatencyKeys) {
+    slots[1].emplace_back(k.key);
+    latency_units_.push_back(k.unit_ns == 0 ? options.latency_unit_ns : k.unit_ns);
+  }
+  slots[2] = options.status_fields;
+  for (std::string_view k : kStatusKeys) slots[2].emplace_back(k);
+  picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
+}
+
+CanaryRequestReader::~CanaryRequestReader() = default;
+
+bool CanaryRequestReader::Read(std::string_view json, CanaryRequest* out) const {
+  const auto found = picker_->Pick(json);
+  std::string version;
+  for (const auto& m : found[0]) {
+    if (!m.text.empty()) {
+      version = m.text;
+      break;
+    }
+  }
+  int64_t latency_ns = -1;
+  for (const auto& m : found[1]) {
+    if ((latency_ns = ReadLatency(m, latency_units_[m.rank])) >= 0) break;
+  }
+  int status = 0;
+  for (const auto& m : found[2]) {
+    int code = 0;
+    if (absl::SimpleAtoi(m.text, &code) && code >= 100 && code <= 599) {
+      status = code;
+      break;
+    }
+  }
+  if (version.empty() || (latency_ns < 0 && status == 0)) return false;
+  out->version = std::move(version);
+  out->latency_ns = latency_ns;
+  out->failed = status >= 500;
   return true;
+}
+
+bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options, CanaryRequest* out) {
+  return CanaryRequestReader(options).Read(json, out);
 }
 
 // What the plugin keeps of one service.
@@ -282,7 +216,10 @@ struct CanaryPlugin::ServiceState {
 };
 
 CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
-    : options_(options), sources_(sources), queue_(std::make_unique<internal::CanaryQueue>()) {}
+    : options_(options),
+      sources_(sources),
+      reader_(options),
+      queue_(std::make_unique<internal::CanaryQueue>()) {}
 
 CanaryPlugin::~CanaryPlugin() = default;
 
@@ -304,10 +241,12 @@ void CanaryPlugin::Observe(const ParsedBatch& batch) {
   std::vector<Request> requests;
   for (const Record& r : batch.records) {
     if (r.kind != RecordKind::kJson || !r.time_known() || !Watched(r.service)) continue;
+    // Times within ~146 years of 1970, so that check times never overflow.
+    if (r.time_ns > kMaxAbsTimeNs || r.time_ns < -kMaxAbsTimeNs) continue;
     Request q;
     // A container runtime's wrapper holds the service's line in `message`.
     const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
-    if (!ReadCanaryRequest(json, options_, &q)) continue;
+    if (!reader_.Read(json, &q)) continue;
     q.failed = q.failed || r.level >= Level::kError;
     q.canary = IsCanaryVersion(q.version, options_);
     q.time_ns = r.time_ns;
@@ -356,10 +295,12 @@ void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
     }
     if (!state.requests.empty()) {
       // Complete data: check up to the interval that holds the last request.
+      // Otherwise up to lateness before the watermark (clamped, so that
+      // check times never overflow).
       const int64_t until =
           watermark_ns == INT64_MAX
               ? FloorTo(state.requests.back().time_ns, options_.interval_ns) + options_.interval_ns
-              : watermark_ns - options_.lateness_ns;
+              : std::clamp(watermark_ns, -kMaxAbsTimeNs, kMaxAbsTimeNs) - options_.lateness_ns;
       RunChecks(service, state, until);
     }
     for (const Finding& f : state.decisions) out->push_back(f);
@@ -380,7 +321,12 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     while (!state.requests.empty() && state.requests.front().time_ns <= from) {
       state.requests.pop_front();
     }
-    if (state.requests.empty()) continue;  // no decision
+    if (state.requests.empty()) {
+      // No requests: every check up to until_ns would decide nothing; skip
+      // them at once (the watermark may be far ahead of this service).
+      state.next_check_ns = FloorTo(until_ns, interval);
+      continue;
+    }
     if (state.requests.front().time_ns > t) {
       // A gap: checks until the next request would have no requests either.
       state.next_check_ns = FloorTo(state.requests.front().time_ns - 1, interval);

@@ -37,7 +37,38 @@ namespace logweave {
 
 namespace internal {
 struct CanaryQueue;
+class JsonFieldPicker;
 }  // namespace internal
+
+// One request, as Observe takes it from a line.
+struct CanaryRequest {
+  int64_t time_ns = 0;
+  int64_t latency_ns = -1;  // -1: none given
+  bool failed = false;
+  bool canary = false;
+  uint32_t source_id = 0;
+  uint64_t line_no = 0;
+  std::string service;
+  std::string version;
+  std::string text;  // failed canary requests only: the line, shortened
+};
+
+// Reads requests from JSON lines: the version, latency and status under
+// the configured keys, then the built-in ones. Immutable; thread-safe.
+class CanaryRequestReader {
+ public:
+  explicit CanaryRequestReader(const CanaryOptions& options);
+  ~CanaryRequestReader();
+  CanaryRequestReader(const CanaryRequestReader&) = delete;
+  CanaryRequestReader& operator=(const CanaryRequestReader&) = delete;
+  // False if the line is not a request (no version field, or neither a
+  // latency nor an HTTP status).
+  bool Read(std::string_view json, CanaryRequest* out) const;
+
+ private:
+  std::vector<int64_t> latency_units_;  // per latency key, by rank
+  std::unique_ptr<internal::JsonFieldPicker> picker_;
+};
 
 // Observe: thread-safe, lock-free (a moodycamel queue per plugin).
 // Evaluate and counters(): one thread at a time.
@@ -62,18 +93,7 @@ class CanaryPlugin : public RulePlugin {
   };
   Counters counters() const { return counters_; }
 
-  // One request, as Observe takes it from a line.
-  struct Request {
-    int64_t time_ns = 0;
-    int64_t latency_ns = -1;  // -1: none given
-    bool failed = false;
-    bool canary = false;
-    uint32_t source_id = 0;
-    uint64_t line_no = 0;
-    std::string service;
-    std::string version;
-    std::string text;  // failed canary requests only: the line, shortened
-  };
+  using Request = CanaryRequest;
 
  private:
   struct ServiceState;
@@ -84,6 +104,7 @@ class CanaryPlugin : public RulePlugin {
 
   const CanaryOptions options_;
   const SourceNames& sources_;
+  const CanaryRequestReader reader_;
   std::unique_ptr<internal::CanaryQueue> queue_;
   std::atomic<uint64_t> pending_{0};
   std::atomic<uint64_t> dropped_{0};
@@ -91,10 +112,8 @@ class CanaryPlugin : public RulePlugin {
   Counters counters_;
 };
 
-// Reads a request from a JSON line: false if the line is not one (no
-// version field, or neither latency nor status). Exposed for tests.
-bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options,
-                       CanaryPlugin::Request* out);
+// CanaryRequestReader(options).Read(json, out), for tests.
+bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options, CanaryRequest* out);
 
 }  // namespace logweave
 

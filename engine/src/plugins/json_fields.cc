@@ -1,0 +1,98 @@
+#include "plugins/json_fields.h"
+
+#include <algorithm>
+
+#include "rapidjson/memorystream.h"
+#include "rapidjson/reader.h"
+
+namespace logweave::internal {
+namespace {
+
+constexpr size_t kMaxDepth = 16;  // deeper objects end the read (what came before is kept)
+
+// SAX handler: tracks the dotted path of the current key and hands each
+// scalar value outside arrays to `on_value(path, text, is_number)`.
+template <typename OnValue>
+class PathHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PathHandler<OnValue>> {
+ public:
+  explicit PathHandler(OnValue on_value) : on_value_(std::move(on_value)) {}
+
+  bool StartObject() {
+    if (array_depth_ > 0) return true;
+    if (!prefix_lengths_.empty()) path_.push_back('.');
+    prefix_lengths_.push_back(path_.size());
+    return prefix_lengths_.size() <= kMaxDepth;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    if (array_depth_ > 0) return true;
+    prefix_lengths_.pop_back();
+    // What follows in the parent is a key (which sets the path) or its end.
+    path_.resize(prefix_lengths_.empty() ? 0 : prefix_lengths_.back());
+    return true;
+  }
+  bool StartArray() {
+    ++array_depth_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --array_depth_;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (array_depth_ > 0) return true;
+    path_.resize(prefix_lengths_.back());
+    path_.append(s, n);
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (array_depth_ == 0 && !prefix_lengths_.empty())
+      on_value_(path_, std::string_view(s, n), false);
+    return true;
+  }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    if (array_depth_ == 0 && !prefix_lengths_.empty())
+      on_value_(path_, std::string_view(s, n), true);
+    return true;
+  }
+  bool Bool(bool) { return true; }
+  bool Null() { return true; }
+
+ private:
+  OnValue on_value_;
+  std::string path_;                    // the current key's dotted path
+  std::vector<size_t> prefix_lengths_;  // per open object: where its keys start in path_
+  int array_depth_ = 0;
+};
+
+}  // namespace
+
+JsonFieldPicker::JsonFieldPicker(const std::vector<std::vector<std::string>>& slots)
+    : slot_count_(slots.size()) {
+  for (size_t s = 0; s < slots.size(); ++s) {
+    for (size_t r = 0; r < slots[s].size(); ++r) {
+      keys_.emplace(slots[s][r], Slot{static_cast<int>(s), static_cast<int>(r)});
+    }
+  }
+}
+
+std::vector<std::vector<JsonFieldPicker::Match>> JsonFieldPicker::Pick(
+    std::string_view json) const {
+  std::vector<std::vector<Match>> found(slot_count_);
+  auto on_value = [&](const std::string& path, std::string_view text, bool is_number) {
+    auto it = keys_.find(path);
+    if (it == keys_.end()) return;
+    found[it->second.slot].push_back(Match{it->second.rank, is_number, std::string(text)});
+  };
+  PathHandler<decltype(on_value)> handler(on_value);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream bytes(json.data(), json.size());
+  reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(bytes,
+                                                                                          handler);
+  for (auto& matches : found) {
+    std::stable_sort(matches.begin(), matches.end(),
+                     [](const Match& a, const Match& b) { return a.rank < b.rank; });
+  }
+  return found;
+}
+
+}  // namespace logweave::internal
