@@ -13,20 +13,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "concurrentqueue/concurrentqueue.h"
 #include "internal/strings.h"
 #include "logweave/time_parse.h"
 #include "plugins/json_fields.h"
+#include "plugins/plugin_queue.h"
 
 namespace logweave {
-namespace internal {
-
-// Requests from Observe (worker threads) to Evaluate, one vector per batch.
-struct CanaryQueue {
-  moodycamel::ConcurrentQueue<std::vector<CanaryPlugin::Request>> batches;
-};
-
-}  // namespace internal
 
 namespace {
 
@@ -219,7 +211,8 @@ CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sour
     : options_(options),
       sources_(sources),
       reader_(options),
-      queue_(std::make_unique<internal::CanaryQueue>()) {}
+      queue_(std::make_unique<internal::PluginQueue<CanaryRequest>>(options.max_pending_requests)) {
+}
 
 CanaryPlugin::~CanaryPlugin() = default;
 
@@ -256,37 +249,24 @@ void CanaryPlugin::Observe(const ParsedBatch& batch) {
     if (q.failed && q.canary) q.text.assign(r.raw.substr(0, kEvidenceBytes));
     requests.push_back(std::move(q));
   }
-  if (requests.empty()) return;
-  const uint64_t n = requests.size();
-  if (pending_.fetch_add(n, std::memory_order_relaxed) + n > options_.max_pending_requests) {
-    pending_.fetch_sub(n, std::memory_order_relaxed);
-    dropped_.fetch_add(n, std::memory_order_relaxed);
-    return;
-  }
-  queue_->batches.enqueue(std::move(requests));
+  queue_->Offer(std::move(requests));
 }
 
+uint64_t CanaryPlugin::dropped() const { return queue_->dropped(); }
+
 void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
-  std::vector<Request> batch;
-  while (queue_->batches.try_dequeue(batch)) {
-    for (Request& q : batch) {
-      ServiceState& state = services_[q.service];
-      // At or before a check already made (next_check - interval): that check stands.
-      if (state.next_check_ns != INT64_MIN &&
-          q.time_ns <= state.next_check_ns - options_.interval_ns) {
-        ++counters_.late;
-        continue;
-      }
-      ++counters_.requests;
-      if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) {
-        state.sorted = false;
-      }
-      state.requests.push_back(std::move(q));
+  queue_->Drain([&](Request&& q) {
+    ServiceState& state = services_[q.service];
+    // At or before a check already made (next_check - interval): that check stands.
+    if (state.next_check_ns != INT64_MIN &&
+        q.time_ns <= state.next_check_ns - options_.interval_ns) {
+      ++counters_.late;
+      return;
     }
-    // Counted in pending_ until taken in here, whether kept or late.
-    pending_.fetch_sub(batch.size(), std::memory_order_relaxed);
-    batch.clear();
-  }
+    ++counters_.requests;
+    if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) state.sorted = false;
+    state.requests.push_back(std::move(q));
+  });
   for (auto& [service, state] : services_) {
     if (!state.sorted) {
       std::stable_sort(state.requests.begin(), state.requests.end(),

@@ -1,8 +1,8 @@
 #include "plugins/json_fields.h"
 
 #include <algorithm>
+#include <string>
 
-#include "rapidjson/memorystream.h"
 #include "rapidjson/reader.h"
 
 namespace logweave::internal {
@@ -84,10 +84,14 @@ std::vector<std::vector<JsonFieldPicker::Match>> JsonFieldPicker::Pick(
     found[it->second.slot].push_back(Match{it->second.rank, is_number, std::string(text)});
   };
   PathHandler<decltype(on_value)> handler(on_value);
+  // In situ, on a copy: RapidJSON 1.1's non-in-situ reader copies strings
+  // through a lazily allocated stack with arithmetic on its null start (UB
+  // that UBSan reports); in situ it never uses that stack for strings.
+  std::string copy(json);
   rapidjson::Reader reader;
-  rapidjson::MemoryStream bytes(json.data(), json.size());
-  reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(bytes,
-                                                                                          handler);
+  rapidjson::InsituStringStream bytes(copy.data());
+  reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag |
+               rapidjson::kParseStopWhenDoneFlag>(bytes, handler);
   for (auto& matches : found) {
     std::stable_sort(matches.begin(), matches.end(),
                      [](const Match& a, const Match& b) { return a.rank < b.rank; });

@@ -36,7 +36,8 @@
 namespace logweave {
 
 namespace internal {
-struct CanaryQueue;
+template <typename T>
+class PluginQueue;
 class JsonFieldPicker;
 }  // namespace internal
 
@@ -70,7 +71,7 @@ class CanaryRequestReader {
   std::unique_ptr<internal::JsonFieldPicker> picker_;
 };
 
-// Observe: thread-safe, lock-free (a moodycamel queue per plugin).
+// Observe and dropped(): thread-safe, lock-free (a moodycamel queue per plugin).
 // Evaluate and counters(): one thread at a time.
 class CanaryPlugin : public RulePlugin {
  public:
@@ -83,7 +84,7 @@ class CanaryPlugin : public RulePlugin {
   std::string_view name() const override { return "canary"; }
   void Observe(const ParsedBatch& batch) override;
   void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
-  uint64_t dropped() const override { return dropped_.load(std::memory_order_relaxed); }
+  uint64_t dropped() const override;
 
   struct Counters {
     uint64_t requests = 0;  // canary and baseline requests taken in
@@ -105,9 +106,7 @@ class CanaryPlugin : public RulePlugin {
   const CanaryOptions options_;
   const SourceNames& sources_;
   const CanaryRequestReader reader_;
-  std::unique_ptr<internal::CanaryQueue> queue_;
-  std::atomic<uint64_t> pending_{0};
-  std::atomic<uint64_t> dropped_{0};
+  std::unique_ptr<internal::PluginQueue<CanaryRequest>> queue_;
   std::map<std::string, ServiceState> services_;  // by service name
   Counters counters_;
 };
