@@ -357,7 +357,7 @@ TEST(CanaryConfigTest, BadValuesNameTheKey) {
   EXPECT_NE(message("plugins:\n  canary: {treshold: 1}\n")
                 .find("unknown key \"plugins.canary.treshold\""),
             std::string::npos);
-  EXPECT_NE(message("plugins:\n  cost: {}\n").find("unknown key \"plugins.cost\""),
+  EXPECT_NE(message("plugins:\n  drift: {}\n").find("unknown key \"plugins.drift\""),
             std::string::npos);
 }
 

@@ -296,5 +296,30 @@ TEST_F(CliTest, CanaryRuleInTheConfigReportsTheRollbackOfAFailingCanary) {
   EXPECT_THAT(calm.out, Not(HasSubstr("canary_rollback")));
 }
 
+TEST_F(CliTest, CostRuleInTheConfigReportsTheDayACostJumped) {
+  std::string loggen = Bin("LOGGEN_BIN", LOGGEN_BIN);
+  std::string config = (dir_ / "cost.yaml").string();
+  std::ofstream(config) << "plugins:\n  cost: {}\n";
+  auto anomalies = [&](const std::string& flags) {
+    std::string out = (dir_ / ("gen" + std::to_string(std::hash<std::string>()(flags)))).string();
+    std::string cmd = loggen + " --out " + out + " --traces 50 --seed 5 " + flags + " 2>/dev/null";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    Result r = Run("replay --final --json --config " + config + " " + out);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> found;
+    for (const auto& d : JsonLines(r.out)) {
+      if (std::string(d["kind"].GetString()) != "cost_anomaly") continue;
+      found.push_back(std::string(d["subject"].GetString()) + " " +
+                      d["details"]["day"].GetString());
+    }
+    return found;
+  };
+  EXPECT_EQ(anomalies("--cost-days 8 --cost-spike ledger"),
+            std::vector<std::string>{"ledger 2026-11-23"});
+  EXPECT_TRUE(anomalies("--cost-days 8").empty());
+  // Seven days of history are needed: with four, nothing is judged.
+  EXPECT_TRUE(anomalies("--cost-days 5 --cost-spike ledger").empty());
+}
+
 }  // namespace
 }  // namespace logweave

@@ -362,6 +362,81 @@ absl::Status ReadServe(const std::string& origin, const YAML::Node& root, ServeC
   return absl::OkStatus();
 }
 
+// Reads the keys of one plugin section, each into its option, stopping at
+// the first bad value (status() says which). A key that is absent leaves
+// its option at the default.
+class PluginKeyReader {
+ public:
+  PluginKeyReader(const std::string& origin, const YAML::Node& section, std::string prefix)
+      : origin_(origin), section_(section), prefix_(std::move(prefix)) {}
+
+  void Bool(const char* key, bool* out) {
+    Step(key, [&](const YAML::Node& n, const std::string& name) {
+      if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) {
+        return Bad(origin_, n, name, "must be true or false");
+      }
+      *out = n.Scalar() == "true";
+      return absl::OkStatus();
+    });
+  }
+  // A key or a list of keys; replaces the default list.
+  void Names(const char* key, std::vector<std::string>* out) {
+    Step(key, [&](const YAML::Node& n, const std::string& name) {
+      out->clear();
+      return ReadNames(origin_, n, name, out);
+    });
+  }
+  template <typename T>
+  void Count(const char* key, T* out) {
+    Step(key, [&](const YAML::Node& n, const std::string& name) {
+      uint64_t v = 0;
+      absl::Status s = ReadUint(origin_, n, name, 1u << 30, &v);
+      if (s.ok()) *out = static_cast<T>(v);
+      return s;
+    });
+  }
+  // A number in [min, max).
+  void Number(const char* key, double min, double max, const char* example, double* out) {
+    Step(key, [&](const YAML::Node& n, const std::string& name) {
+      double v;
+      if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v) || !(v >= min && v < max)) {
+        return Bad(origin_, n, name,
+                   absl::StrCat("must be ", example, " (from ", min, " to below ", max, ")"));
+      }
+      *out = v;
+      return absl::OkStatus();
+    });
+  }
+  void Duration(const char* key, bool zero_ok, int64_t* out_ns) {
+    Step(key, [&](const YAML::Node& n, const std::string& name) {
+      if (zero_ok && n.IsScalar() && n.Scalar() == "0") {
+        *out_ns = 0;
+        return absl::OkStatus();
+      }
+      return ReadDuration(origin_, n, name, out_ns);
+    });
+  }
+  void Word(const char* key, std::string* out) {
+    Step(key, [&](const YAML::Node& n, const std::string& name) {
+      if (!n.IsScalar() || n.Scalar().empty()) return Bad(origin_, n, name, "must be a word");
+      *out = n.Scalar();
+      return absl::OkStatus();
+    });
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  template <typename Read>
+  void Step(const char* key, Read read) {
+    if (status_.ok() && section_[key]) status_ = read(section_[key], prefix_ + key);
+  }
+
+  const std::string& origin_;
+  const YAML::Node& section_;
+  const std::string prefix_;
+  absl::Status status_;
+};
+
 // plugins.canary (see CanaryOptions; `enabled` defaults to true once the
 // section is there).
 absl::Status ReadCanary(const std::string& origin, const YAML::Node& c, CanaryOptions* o) {
@@ -374,68 +449,48 @@ absl::Status ReadCanary(const std::string& origin, const YAML::Node& c, CanaryOp
     return s;
   }
   o->enabled = true;
-  absl::Status status;
-  // Runs `read` on c[key] when the key is there and nothing failed before.
-  auto step = [&](const char* key, auto read) {
-    if (status.ok() && c[key]) status = read(c[key], absl::StrCat("plugins.canary.", key));
-  };
-  auto names = [&](std::vector<std::string>* out, bool replace) {
-    return [&origin, out, replace](const YAML::Node& n, const std::string& key) {
-      if (replace) out->clear();
-      return ReadNames(origin, n, key, out);
-    };
-  };
-  auto duration = [&](int64_t* out, bool zero_ok) {
-    return [&origin, out, zero_ok](const YAML::Node& n, const std::string& key) {
-      if (zero_ok && n.IsScalar() && n.Scalar() == "0") {
-        *out = 0;
-        return absl::OkStatus();
-      }
-      return ReadDuration(origin, n, key, out);
-    };
-  };
-  auto count = [&](auto* out) {
-    return [&origin, out](const YAML::Node& n, const std::string& key) {
-      uint64_t v = 0;
-      absl::Status s = ReadUint(origin, n, key, 1u << 30, &v);
-      if (s.ok()) *out = static_cast<std::remove_pointer_t<decltype(out)>>(v);
-      return s;
-    };
-  };
-  step("enabled", [&](const YAML::Node& n, const std::string& key) {
-    if (!n.IsScalar() || (n.Scalar() != "true" && n.Scalar() != "false")) {
-      return Bad(origin, n, key, "must be true or false");
-    }
-    o->enabled = n.Scalar() == "true";
-    return absl::OkStatus();
-  });
-  step("canary_versions", names(&o->canary_versions, true));
-  step("services", names(&o->services, true));
-  step("version_fields", names(&o->version_fields, true));
-  step("latency_fields", names(&o->latency_fields, true));
-  step("status_fields", names(&o->status_fields, true));
-  step("latency_unit", duration(&o->latency_unit_ns, false));
-  step("max_error_rate", [&](const YAML::Node& n, const std::string& key) {
-    double v;
-    if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v) || !(v >= 0 && v < 1)) {
-      return Bad(origin, n, key, "must be a share from 0 to below 1, e.g. 0.05");
-    }
-    o->max_error_rate = v;
-    return absl::OkStatus();
-  });
-  step("max_p99", duration(&o->max_p99_ns, false));
-  step("interval", duration(&o->interval_ns, false));
-  step("window", duration(&o->window_ns, false));
-  step("lateness", duration(&o->lateness_ns, true));
-  step("strikes", count(&o->strikes));
-  step("min_requests", count(&o->min_requests));
-  step("max_pending_requests", count(&o->max_pending_requests));
-  step("action", [&](const YAML::Node& n, const std::string& key) {
-    if (!n.IsScalar() || n.Scalar().empty()) return Bad(origin, n, key, "must be a word");
-    o->action = n.Scalar();
-    return absl::OkStatus();
-  });
-  return status;
+  PluginKeyReader r(origin, c, "plugins.canary.");
+  r.Bool("enabled", &o->enabled);
+  r.Names("canary_versions", &o->canary_versions);
+  r.Names("services", &o->services);
+  r.Names("version_fields", &o->version_fields);
+  r.Names("latency_fields", &o->latency_fields);
+  r.Names("status_fields", &o->status_fields);
+  r.Duration("latency_unit", /*zero_ok=*/false, &o->latency_unit_ns);
+  r.Number("max_error_rate", 0, 1, "a share, e.g. 0.05", &o->max_error_rate);
+  r.Duration("max_p99", /*zero_ok=*/false, &o->max_p99_ns);
+  r.Duration("interval", /*zero_ok=*/false, &o->interval_ns);
+  r.Duration("window", /*zero_ok=*/false, &o->window_ns);
+  r.Duration("lateness", /*zero_ok=*/true, &o->lateness_ns);
+  r.Count("strikes", &o->strikes);
+  r.Count("min_requests", &o->min_requests);
+  r.Count("max_pending_requests", &o->max_pending_requests);
+  r.Word("action", &o->action);
+  return r.status();
+}
+
+// plugins.cost (see CostOptions; `enabled` defaults to true once the section is there).
+absl::Status ReadCost(const std::string& origin, const YAML::Node& c, CostOptions* o) {
+  if (auto s = CheckKeys(
+          origin, c, "plugins.cost.",
+          {"enabled", "services", "cost_fields", "service_fields", "time_fields", "history_days",
+           "min_history_days", "stdevs", "lateness", "max_pending_lines"});
+      !s.ok()) {
+    return s;
+  }
+  o->enabled = true;
+  PluginKeyReader r(origin, c, "plugins.cost.");
+  r.Bool("enabled", &o->enabled);
+  r.Names("services", &o->services);
+  r.Names("cost_fields", &o->cost_fields);
+  r.Names("service_fields", &o->service_fields);
+  r.Names("time_fields", &o->time_fields);
+  r.Count("history_days", &o->history_days);
+  r.Count("min_history_days", &o->min_history_days);
+  r.Number("stdevs", 0, 100, "a number of standard deviations, e.g. 2", &o->stdevs);
+  r.Duration("lateness", /*zero_ok=*/true, &o->lateness_ns);
+  r.Count("max_pending_lines", &o->max_pending_lines);
+  return r.status();
 }
 
 absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::string& origin) {
@@ -541,9 +596,12 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
     if (auto s = ReadDetectors(origin, d, &options.detectors); !s.ok()) return s;
   }
   if (const YAML::Node p = root["plugins"]; p && !p.IsNull()) {
-    if (auto s = CheckKeys(origin, p, "plugins.", {"canary"}); !s.ok()) return s;
+    if (auto s = CheckKeys(origin, p, "plugins.", {"canary", "cost"}); !s.ok()) return s;
     if (const YAML::Node c = p["canary"]; c && !c.IsNull()) {
       if (auto s = ReadCanary(origin, c, &options.plugins.canary); !s.ok()) return s;
+    }
+    if (const YAML::Node c = p["cost"]; c && !c.IsNull()) {
+      if (auto s = ReadCost(origin, c, &options.plugins.cost); !s.ok()) return s;
     }
   }
   if (absl::Status s = options.Validate(); !s.ok()) {

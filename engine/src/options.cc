@@ -64,6 +64,7 @@ absl::Status PipelineOptions::Validate() const {
         absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
   }
   if (absl::Status s = plugins.canary.Validate(); !s.ok()) return s;
+  if (absl::Status s = plugins.cost.Validate(); !s.ok()) return s;
   if (worker_nice < 0 || worker_nice > 19) {
     return absl::InvalidArgumentError(
         absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
@@ -111,6 +112,29 @@ absl::Status CanaryOptions::Validate() const {
   if (strikes < 1 || min_requests < 1 || max_pending_requests < 1) {
     return absl::InvalidArgumentError(
         "plugins.canary: strikes, min_requests and max_pending_requests must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CostOptions::Validate() const {
+  if (!enabled) return absl::OkStatus();
+  if (history_days < 2 || history_days > 366) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plugins.cost.history_days must be between 2 and 366 (got ", history_days, ")"));
+  }
+  if (min_history_days < 2 || min_history_days > history_days) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plugins.cost.min_history_days must be between 2 and history_days (",
+                     history_days, ") (got ", min_history_days, ")"));
+  }
+  if (!(stdevs > 0) || stdevs > 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plugins.cost.stdevs must be above 0 and at most 100 (got ", stdevs, ")"));
+  }
+  if (lateness_ns < 0)
+    return absl::InvalidArgumentError("plugins.cost.lateness must not be negative");
+  if (max_pending_lines < 1) {
+    return absl::InvalidArgumentError("plugins.cost.max_pending_lines must be at least 1");
   }
   return absl::OkStatus();
 }

@@ -10,6 +10,7 @@
 #include "concurrentqueue/lightweightsemaphore.h"
 #include "logweave/parser.h"
 #include "logweave/plugins/canary.h"
+#include "logweave/plugins/cost.h"
 #include "logweave/thread_priority.h"
 #include "logweave/unstructured.h"
 
@@ -48,6 +49,9 @@ class PipelineImpl {
         started_(absl::Now()) {
     if (options.plugins.canary.enabled) {
       plugins_.push_back(CanaryPlugin::Create(options.plugins.canary, sources_).value());
+    }
+    if (options.plugins.cost.enabled) {
+      plugins_.push_back(CostPlugin::Create(options.plugins.cost, sources_).value());
     }
     for (uint32_t k = 0; k < shard_count_; ++k) {
       shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());

@@ -42,6 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.plugins.canary.strikes = 1 + data[2] % 3;
   options.plugins.canary.interval_ns = 1'000'000'000;
   options.plugins.canary.window_ns = 2'000'000'000;
+  options.plugins.cost.enabled = true;
+  options.plugins.cost.min_history_days = 2;
   const std::string_view input(reinterpret_cast<const char*>(data) + 3, size - 3);
 
   auto pipeline_or = Pipeline::Create(options);

@@ -29,6 +29,7 @@
 //
 // Single-threaded; the whole run is one Generator.
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -83,6 +84,10 @@ struct Options {
   double canary_share = 0;          // --canary-share: requests served by v2 (others by v1)
   double canary_error_rate = 0.25;  // --canary-error-rate: v2 requests that fail with 503 ...
   double canary_fail_after_s = 0;   // --canary-fail-after: ... from this many seconds in
+  // Daily cost allocation lines per service (billing.ndjson; 0 days = none).
+  uint32_t cost_days = 0;          // --cost-days: days of costs, the last one the start day
+  std::string cost_spike;          // --cost-spike: the service whose last day's cost jumps
+  double cost_spike_factor = 2.5;  // --cost-spike-factor: by this factor
 };
 
 constexpr absl::string_view kDefaultStart = "2026-11-23T10:00:00Z";
@@ -115,6 +120,10 @@ Usage: loggen --out DIR [flags]
                          "version":"v2", the rest by "v1" (default 0: no version field)
   --canary-error-rate P  share of v2 requests that fail with status 503 (default 0.25) ...
   --canary-fail-after S  ... from S seconds of event time after the start on (default 0)
+  --cost-days N          also write billing.ndjson: each service's cost allocation lines
+                         (4 a day, "cost" in USD) for N days ending on the start day (default 0)
+  --cost-spike SERVICE   the service whose cost on the last of those days jumps ...
+  --cost-spike-factor F  ... by this factor (default 2.5); listed in .truth.jsonl
   -h, --help             print this help and exit
 
 Files (one per service, each in its library's convention):
@@ -273,6 +282,8 @@ bool ParseRate(absl::string_view text, double* out) {
 
 // Fills *options from argv. Returns 0 to go on, 1 to exit successfully (--help was printed), or
 // 2 after printing a message for a bad command line to stderr.
+bool IsServiceName(std::string_view name);  // one of the generated services (below)
+
 int ParseFlags(int argc, char** argv, Options* options) {
   bool have_start = false;
   auto fail = [](const std::string& message) {
@@ -322,6 +333,9 @@ int ParseFlags(int argc, char** argv, Options* options) {
         "--canary-share",
         "--canary-error-rate",
         "--canary-fail-after",
+        "--cost-days",
+        "--cost-spike",
+        "--cost-spike-factor",
     };
     bool known = false;
     for (absl::string_view k : kValued) known |= (k == name);
@@ -361,6 +375,20 @@ int ParseFlags(int argc, char** argv, Options* options) {
         options->faults = false;
       } else {
         return bad("on or off");
+      }
+    } else if (name == "--cost-days") {
+      if (!absl::SimpleAtoi(value, &options->cost_days) || options->cost_days > 3660) {
+        return bad("a number of days from 0 to 3660");
+      }
+    } else if (name == "--cost-spike") {
+      if (!IsServiceName(std::string_view(value.data(), value.size()))) {
+        return bad("one of the generated services (gateway, checkout, payments, ...)");
+      }
+      options->cost_spike = std::string(value);
+    } else if (name == "--cost-spike-factor") {
+      if (!absl::SimpleAtod(value, &options->cost_spike_factor) ||
+          !(options->cost_spike_factor > 0) || options->cost_spike_factor > 1e6) {
+        return bad("a positive factor, e.g. 2.5");
       }
     } else if (name == "--canary-fail-after") {
       if (!absl::SimpleAtod(value, &options->canary_fail_after_s) ||
@@ -455,6 +483,11 @@ enum Service : uint8_t {
 
 constexpr std::string_view kServiceNames[kNumServices] = {
     "gateway", "checkout", "fraud", "payments", "ledger", "inventory", "email"};
+
+bool IsServiceName(std::string_view name) {
+  return std::find(std::begin(kServiceNames), std::end(kServiceNames), name) !=
+         std::end(kServiceNames);
+}
 
 enum RouteId : uint8_t { kRouteCheckout, kRouteCart, kRouteProduct, kRouteRefund, kRouteHealth };
 
@@ -1051,6 +1084,10 @@ class Generator {
 
   // Creates the output directory and files. Returns false with *error set on failure.
   bool Open(std::string* error);
+  // Writes billing.ndjson (--cost-days): for each day, four cost allocation
+  // lines per service, at 00:00, 03:00, 06:00 and 09:00 UTC (before the
+  // traces of a run starting at 10:00), with --cost-spike's last day raised.
+  void WriteBilling();
   // Generates everything and closes the files. Returns false with *error set on an I/O error.
   bool Run(std::string* error);
   // One line for stderr describing what was written.
@@ -1096,6 +1133,7 @@ class Generator {
   const Options options_;
   std::vector<Sink> sinks_;
   Sink truth_;
+  Sink billing_;
   std::priority_queue<Event, std::vector<Event>, LaterEvent> pending_;
   std::string scratch_;
   uint64_t next_seq_ = 0;
@@ -1134,6 +1172,10 @@ bool Generator::Open(std::string* error) {
   for (Sink& sink : sinks_) {
     if (!open(sink)) return false;
   }
+  if (options_.cost_days > 0) {
+    billing_.name = "billing.ndjson";
+    if (!open(billing_)) return false;
+  }
   if (options_.truth) {
     truth_.name = ".truth.jsonl";
     if (!open(truth_)) return false;
@@ -1162,7 +1204,51 @@ bool Generator::Close(Sink& sink) {
   return ok;
 }
 
+void Generator::WriteBilling() {
+  if (options_.cost_days == 0) return;
+  // Each service's usual daily cost in USD, with +-4% of daily noise before the last day.
+  constexpr double kDailyUsd[kNumServices] = {420, 260, 310, 180, 150, 220, 90};
+  Rng r(StreamSeed(options_.seed, ~uint64_t{0}, 4));
+  const int64_t last_day = FloorDiv(options_.start_ns, kNsPerDay);
+  for (int64_t day = last_day - options_.cost_days + 1; day <= last_day; ++day) {
+    for (int s = 0; s < kNumServices; ++s) {
+      // The last day at exactly the usual cost: only --cost-spike makes it stand out.
+      const double noise = 0.96 + 0.08 * r.Unit();
+      double total = kDailyUsd[s] * (day == last_day ? 1.0 : noise);
+      const bool spike = day == last_day && options_.cost_spike == kServiceNames[s];
+      if (spike) total *= options_.cost_spike_factor;
+      for (int part = 0; part < 4; ++part) {
+        std::string& out = billing_.buf;
+        out.append(R"({"timestamp":")");
+        AppendCivil(day * kNsPerDay + part * 3 * 3600 * kSec, 'T', 0, '.', &out);
+        out.append(R"(Z","service":")");
+        out.append(kServiceNames[s]);
+        out.append(R"(","event":"cost_allocation","sku":")");
+        out.append(part % 2 == 0 ? "compute" : "storage");
+        out.append(R"(","cost":)");
+        out.append(absl::StrFormat("%.2f", total / 4));
+        out.append(R"(,"currency":"USD"})");
+        out.push_back('\n');
+        ++billing_.lines;
+        ++lines_;
+      }
+      if (spike) {
+        ++faults_;
+        if (options_.truth) {
+          std::string date;
+          AppendCivil(day * kNsPerDay, 'T', 0, '.', &date);
+          truth_.buf.append(R"({"kind":"cost_anomaly","service":")");
+          truth_.buf.append(kServiceNames[s]);
+          truth_.buf.append(absl::StrCat(R"(","day":")", date.substr(0, 10), "\"}\n"));
+        }
+      }
+    }
+  }
+  bytes_ += billing_.buf.size();
+}
+
 bool Generator::Run(std::string* error) {
+  WriteBilling();
   Rng arrivals(StreamSeed(options_.seed, ~uint64_t{0}, 0));
   const double mean_gap_ns = 1e9 / options_.rate;
   int64_t t = options_.start_ns;
@@ -1182,6 +1268,7 @@ bool Generator::Run(std::string* error) {
   }
   EmitBefore(std::numeric_limits<int64_t>::max());
   for (Sink& sink : sinks_) Close(sink);
+  Close(billing_);
   Close(truth_);
   if (!io_error_.empty()) {
     *error = io_error_;
@@ -1498,8 +1585,9 @@ std::string Generator::Summary(double seconds) const {
   return absl::StrFormat(
       "loggen: %d files, %d lines, %.1f MiB (%d bytes), %d traces, %d faults, %.2f s "
       "(%.0f MB/s) in %s",
-      sinks_.size() + (options_.truth ? 1 : 0), lines_, bytes_ / 1048576.0, bytes_, traces_,
-      faults_, seconds, seconds > 0 ? bytes_ / 1e6 / seconds : 0.0, options_.out_dir);
+      sinks_.size() + (options_.truth ? 1 : 0) + (options_.cost_days > 0 ? 1 : 0), lines_,
+      bytes_ / 1048576.0, bytes_, traces_, faults_, seconds,
+      seconds > 0 ? bytes_ / 1e6 / seconds : 0.0, options_.out_dir);
 }
 
 }  // namespace

@@ -190,8 +190,28 @@ struct CanaryOptions {
   absl::Status Validate() const;
 };
 
+// The cost-anomaly rule plugin (plugins.cost in the config): sums each
+// service's cost per UTC day from lines that carry a cost, and reports a day
+// whose total is above mean + stdevs x stdev of the prior history_days days.
+struct CostOptions {
+  bool enabled = false;
+  std::vector<std::string> services;     // watched; empty: every service with cost lines
+  std::vector<std::string> cost_fields;  // extra JSON keys of the amount, tried first
+  std::vector<std::string>
+      service_fields;  // extra keys naming the service billed (else the line's service)
+  std::vector<std::string> time_fields;     // extra keys of the usage time (else the line's time)
+  uint32_t history_days = 7;                // the days before that make the baseline
+  uint32_t min_history_days = 7;            // of them, at least this many with cost lines
+  double stdevs = 2.0;                      // a day above mean + stdevs x stdev is an anomaly
+  int64_t lateness_ns = 3'600'000'000'000;  // streaming: a day is judged this long after it ends
+  uint64_t max_pending_lines = 1'000'000;   // held at once; beyond, dropped and counted
+
+  absl::Status Validate() const;
+};
+
 struct PluginOptions {
   CanaryOptions canary;
+  CostOptions cost;
 };
 
 struct PipelineOptions {

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "internal/strings.h"
 #include "logweave/time_parse.h"
+#include "plugins/common.h"
 #include "plugins/json_fields.h"
 #include "plugins/plugin_queue.h"
 
@@ -22,10 +23,9 @@ namespace logweave {
 
 namespace {
 
-constexpr size_t kEvidencePerService = 3;            // failed canary requests kept as evidence
-constexpr size_t kEvidenceBytes = 300;               // of each, at most this much of the line
-constexpr size_t kChecksInFinding = 8;               // the last failed checks listed in a finding
-constexpr int64_t kMaxAbsTimeNs = int64_t{1} << 62;  // requests further from 1970 are ignored
+constexpr size_t kEvidencePerService = 3;  // failed canary requests kept as evidence
+constexpr size_t kEvidenceBytes = 300;     // of each, at most this much of the line
+constexpr size_t kChecksInFinding = 8;     // the last failed checks listed in a finding
 
 // A latency key and the unit of a bare number under it (0: the configured unit).
 struct LatencyKey {
@@ -107,17 +107,6 @@ int64_t P99(std::vector<int64_t>* latencies) {
 std::string Percent(double share) { return absl::StrFormat("%.1f%%", 100 * share); }
 std::string Millis(int64_t ns) {
   return ns < 0 ? std::string("-") : absl::StrFormat("%.0f ms", ns / 1e6);
-}
-std::string Time(int64_t ns) {
-  char buf[48];
-  return std::string(buf, FormatTimestamp(ns, buf));
-}
-
-// Floor of `t` to a multiple of `step`, also for negative times.
-int64_t FloorTo(int64_t t, int64_t step) {
-  int64_t q = t / step;
-  if (t % step != 0 && t < 0) --q;
-  return q * step;
 }
 
 // A number in `unit`, or a duration string ("250ms", "1.5s"); -1 if neither.
@@ -234,8 +223,7 @@ void CanaryPlugin::Observe(const ParsedBatch& batch) {
   std::vector<Request> requests;
   for (const Record& r : batch.records) {
     if (r.kind != RecordKind::kJson || !r.time_known() || !Watched(r.service)) continue;
-    // Times within ~146 years of 1970, so that check times never overflow.
-    if (r.time_ns > kMaxAbsTimeNs || r.time_ns < -kMaxAbsTimeNs) continue;
+    if (!internal::PluginTimeInRange(r.time_ns)) continue;
     Request q;
     // A container runtime's wrapper holds the service's line in `message`.
     const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
@@ -279,8 +267,10 @@ void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
       // check times never overflow).
       const int64_t until =
           watermark_ns == INT64_MAX
-              ? FloorTo(state.requests.back().time_ns, options_.interval_ns) + options_.interval_ns
-              : std::clamp(watermark_ns, -kMaxAbsTimeNs, kMaxAbsTimeNs) - options_.lateness_ns;
+              ? internal::FloorTo(state.requests.back().time_ns, options_.interval_ns) +
+                    options_.interval_ns
+              : std::clamp(watermark_ns, -internal::kMaxPluginTimeNs, internal::kMaxPluginTimeNs) -
+                    options_.lateness_ns;
       RunChecks(service, state, until);
     }
     for (const Finding& f : state.decisions) out->push_back(f);
@@ -292,7 +282,8 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
   if (state.next_check_ns == INT64_MIN) {
     if (state.requests.empty()) return;
     // The first check whose window holds the first request.
-    state.next_check_ns = FloorTo(state.requests.front().time_ns - 1, interval) + interval;
+    state.next_check_ns =
+        internal::FloorTo(state.requests.front().time_ns - 1, interval) + interval;
   }
   std::vector<int64_t> canary_latencies, baseline_latencies;
   for (; state.next_check_ns <= until_ns; state.next_check_ns += interval) {
@@ -304,12 +295,12 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     if (state.requests.empty()) {
       // No requests: every check up to until_ns would decide nothing; skip
       // them at once (the watermark may be far ahead of this service).
-      state.next_check_ns = FloorTo(until_ns, interval);
+      state.next_check_ns = internal::FloorTo(until_ns, interval);
       continue;
     }
     if (state.requests.front().time_ns > t) {
       // A gap: checks until the next request would have no requests either.
-      state.next_check_ns = FloorTo(state.requests.front().time_ns - 1, interval);
+      state.next_check_ns = internal::FloorTo(state.requests.front().time_ns - 1, interval);
       continue;
     }
     ServiceState::Check check{t, 0, 0, -1, 0, 0, -1, ""};
@@ -358,7 +349,8 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     f.severity = Severity::kCritical;
     f.subject = absl::StrCat(service, "@", check.version);
     f.time_ns = t;
-    f.id = FindingId(f.kind, {service, check.version, Time(state.failing.front().time_ns)});
+    f.id = FindingId(f.kind,
+                     {service, check.version, internal::TimeText(state.failing.front().time_ns)});
     std::vector<std::string> reasons;
     if (error_rate > options_.max_error_rate) {
       reasons.push_back(absl::StrCat("error rate ", Percent(error_rate), " > ",
@@ -370,7 +362,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     }
     f.summary = absl::StrCat(
         absl::AsciiStrToUpper(options_.action), " ", service, " ", check.version, ": ",
-        options_.strikes, " checks in a row failed; at ", Time(t), " ",
+        options_.strikes, " checks in a row failed; at ", internal::TimeText(t), " ",
         absl::StrJoin(reasons, ", "), " over the last ",
         absl::FormatDuration(absl::Nanoseconds(options_.window_ns)), " (", check.requests,
         " canary requests; baseline error rate ",
@@ -395,7 +387,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
         {"baseline_p99_ms",
          check.baseline_p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.baseline_p99_ns / 1e6)},
         {"strikes", absl::StrCat(options_.strikes)},
-        {"first_failed_check", Time(state.failing.front().time_ns)},
+        {"first_failed_check", internal::TimeText(state.failing.front().time_ns)},
         {"window", absl::FormatDuration(absl::Nanoseconds(options_.window_ns))},
         {"interval", absl::FormatDuration(absl::Nanoseconds(interval))},
     };
@@ -404,7 +396,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
         state.failing.size() > kChecksInFinding ? state.failing.size() - kChecksInFinding : 0;
     for (size_t i = first; i < state.failing.size(); ++i) {
       const auto& c = state.failing[i];
-      checks.push_back(absl::StrCat(Time(c.time_ns), " ", c.failed, "/", c.requests,
+      checks.push_back(absl::StrCat(internal::TimeText(c.time_ns), " ", c.failed, "/", c.requests,
                                     " failed, p99 ", Millis(c.p99_ns)));
     }
     f.details.push_back({"failed_checks", absl::StrJoin(checks, "; ")});

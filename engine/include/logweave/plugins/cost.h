@@ -1,0 +1,99 @@
+// The cost-anomaly rule plugin: tells when a service's daily cost jumps.
+//
+// Lines that carry a cost (`cost`, `cost_usd`, AWS CUR's
+// `lineItem/UnblendedCost` or `line_item_unblended_cost`, GCP billing's
+// `cost`, Azure's `costInBillingCurrency`/`PreTaxCost`, ...) are summed per
+// service per UTC day of their usage time (`usage_start_time`,
+// `lineItem/UsageStartDate`, ..., else the line's time). The service billed is
+// named by the line (`lineItem/ProductCode`, `service.description`,
+// `ServiceName`, ..., else the line's own service). A day is judged once it is
+// over (in streaming, once the watermark is `lateness` past its end; in a
+// final replay, every day with data): it is a `cost_anomaly` when its total
+// is above mean + stdevs x stdev (sample standard deviation) of the totals of
+// the prior history_days days that have cost lines, if at least
+// min_history_days of them do. Lines for a day already judged are counted as
+// late and leave the judgement as it was.
+#ifndef LOGWEAVE_PLUGINS_COST_H_
+#define LOGWEAVE_PLUGINS_COST_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "logweave/index.h"
+#include "logweave/options.h"
+#include "logweave/plugin.h"
+
+namespace logweave {
+
+namespace internal {
+class JsonFieldPicker;
+template <typename T>
+class PluginQueue;
+}  // namespace internal
+
+// One line's cost, as Observe takes it.
+struct CostLine {
+  std::string service;  // the service billed
+  int64_t day = 0;      // UTC day number (days since 1970-01-01)
+  double amount = 0;
+  std::string currency;  // "" if the line names none
+  uint32_t source_id = 0;
+  uint64_t line_no = 0;
+  int64_t time_ns = 0;
+  std::string text;  // the line, shortened
+};
+
+// Reads costs from JSON lines. Immutable; thread-safe.
+class CostLineReader {
+ public:
+  explicit CostLineReader(const CostOptions& options);
+  ~CostLineReader();
+  CostLineReader(const CostLineReader&) = delete;
+  CostLineReader& operator=(const CostLineReader&) = delete;
+
+  // False if the line carries no cost. `service` and `time_ns` are the
+  // line's own (used when it names no billed service or usage time;
+  // time_ns < 0 with has_time false: none).
+  bool Read(std::string_view json, std::string_view service, bool has_time, int64_t time_ns,
+            CostLine* out) const;
+
+ private:
+  std::unique_ptr<internal::JsonFieldPicker> picker_;
+};
+
+// Observe and dropped(): thread-safe, lock-free. Evaluate: one thread at a time.
+class CostPlugin : public RulePlugin {
+ public:
+  // INVALID_ARGUMENT for invalid options. `sources` names the evidence
+  // lines' sources; it must outlive the plugin.
+  static absl::StatusOr<std::unique_ptr<CostPlugin>> Create(const CostOptions& options,
+                                                            const SourceNames& sources);
+  ~CostPlugin() override;
+
+  std::string_view name() const override { return "cost"; }
+  void Observe(const ParsedBatch& batch) override;
+  void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
+  uint64_t dropped() const override;
+  uint64_t late() const { return late_; }  // lines for days already judged (Evaluate's thread)
+
+ private:
+  struct Day;
+  struct ServiceDays;
+  CostPlugin(const CostOptions& options, const SourceNames& sources);
+  void Judge(const std::string& service, ServiceDays& days, int64_t day);
+
+  const CostOptions options_;
+  const SourceNames& sources_;
+  const CostLineReader reader_;
+  std::unique_ptr<internal::PluginQueue<CostLine>> queue_;
+  std::map<std::string, ServiceDays> services_;
+  uint64_t late_ = 0;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_PLUGINS_COST_H_
