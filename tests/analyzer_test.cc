@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "logweave/pipeline.h"
 #include "testdata/lines.h"
+#include "testdata/submit_lines.h"
 
 namespace logweave {
 namespace {
@@ -95,21 +96,8 @@ class AnalyzerTest : public ::testing::Test {
     return p;
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines) {
-    uint32_t src = p->AddSource("logs/" + name);
     // Several batches, so that blocks and sequences cross batch boundaries.
-    RawBatch b;
-    b.source_id = src;
-    uint64_t offset = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      b.AddLine(lines[i], offset, i + 1);
-      offset += lines[i].size() + 1;
-      if (b.size() == 64) {
-        p->Submit(std::move(b));
-        b = RawBatch();
-        b.source_id = src;
-      }
-    }
-    if (b.size() > 0) p->Submit(std::move(b));
+    testdata::SubmitLines(p, p->AddSource("logs/" + name), lines, 64);
   }
   static AnalysisReport Analyze(const Pipeline& p, int64_t watermark = INT64_MAX,
                                 DetectorOptions options = {}) {

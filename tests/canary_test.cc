@@ -13,6 +13,7 @@
 #include "logweave/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
+#include "testdata/submit_lines.h"
 
 namespace logweave {
 namespace {
@@ -129,20 +130,7 @@ class CanaryPluginTest : public ::testing::Test {
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines,
                   size_t from = 0, size_t to = SIZE_MAX) {
-    const uint32_t src = p->AddSource(name);
-    RawBatch b;
-    b.source_id = src;
-    uint64_t offset = 0;
-    for (size_t i = from; i < std::min(to, lines.size()); ++i) {
-      b.AddLine(lines[i], offset, i + 1);
-      offset += lines[i].size() + 1;
-      if (b.size() == 50) {
-        p->Submit(std::move(b));
-        b = RawBatch();
-        b.source_id = src;
-      }
-    }
-    if (b.size() > 0) p->Submit(std::move(b));
+    testdata::SubmitLines(p, p->AddSource(name), lines, 50, from, to);
   }
   // Replays the traffic (v2's file first when `v2_first`) and returns the
   // rollback findings of one final analysis.
@@ -357,7 +345,7 @@ TEST(CanaryConfigTest, BadValuesNameTheKey) {
   EXPECT_NE(message("plugins:\n  canary: {treshold: 1}\n")
                 .find("unknown key \"plugins.canary.treshold\""),
             std::string::npos);
-  EXPECT_NE(message("plugins:\n  drift: {}\n").find("unknown key \"plugins.drift\""),
+  EXPECT_NE(message("plugins:\n  rogue: {}\n").find("unknown key \"plugins.rogue\""),
             std::string::npos);
 }
 

@@ -12,6 +12,7 @@
 #include "logweave/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
+#include "testdata/submit_lines.h"
 
 namespace logweave {
 namespace {
@@ -117,20 +118,7 @@ class CostPluginTest : public ::testing::Test {
     return out;
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines) {
-    const uint32_t src = p->AddSource(name);
-    RawBatch b;
-    b.source_id = src;
-    uint64_t offset = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      b.AddLine(lines[i], offset, i + 1);
-      offset += lines[i].size() + 1;
-      if (b.size() == 16) {
-        p->Submit(std::move(b));
-        b = RawBatch();
-        b.source_id = src;
-      }
-    }
-    if (b.size() > 0) p->Submit(std::move(b));
+    testdata::SubmitLines(p, p->AddSource(name), lines, 16);
   }
 };
 

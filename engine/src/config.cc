@@ -493,6 +493,24 @@ absl::Status ReadCost(const std::string& origin, const YAML::Node& c, CostOption
   return r.status();
 }
 
+// plugins.drift (see DriftOptions; `enabled` defaults to true once the section is there).
+absl::Status ReadDrift(const std::string& origin, const YAML::Node& c, DriftOptions* o) {
+  if (auto s = CheckKeys(
+          origin, c, "plugins.drift.",
+          {"enabled", "terraform_state", "live_rules", "ignore_groups", "max_pending_events"});
+      !s.ok()) {
+    return s;
+  }
+  o->enabled = true;
+  PluginKeyReader r(origin, c, "plugins.drift.");
+  r.Bool("enabled", &o->enabled);
+  r.Word("terraform_state", &o->terraform_state);
+  r.Word("live_rules", &o->live_rules);
+  r.Names("ignore_groups", &o->ignore_groups);
+  r.Count("max_pending_events", &o->max_pending_events);
+  return r.status();
+}
+
 absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::string& origin) {
   PipelineOptions options;
   if (root.IsNull()) return options;  // an empty file: all defaults
@@ -596,12 +614,15 @@ absl::StatusOr<PipelineOptions> FromYaml(const YAML::Node& root, const std::stri
     if (auto s = ReadDetectors(origin, d, &options.detectors); !s.ok()) return s;
   }
   if (const YAML::Node p = root["plugins"]; p && !p.IsNull()) {
-    if (auto s = CheckKeys(origin, p, "plugins.", {"canary", "cost"}); !s.ok()) return s;
+    if (auto s = CheckKeys(origin, p, "plugins.", {"canary", "cost", "drift"}); !s.ok()) return s;
     if (const YAML::Node c = p["canary"]; c && !c.IsNull()) {
       if (auto s = ReadCanary(origin, c, &options.plugins.canary); !s.ok()) return s;
     }
     if (const YAML::Node c = p["cost"]; c && !c.IsNull()) {
       if (auto s = ReadCost(origin, c, &options.plugins.cost); !s.ok()) return s;
+    }
+    if (const YAML::Node c = p["drift"]; c && !c.IsNull()) {
+      if (auto s = ReadDrift(origin, c, &options.plugins.drift); !s.ok()) return s;
     }
   }
   if (absl::Status s = options.Validate(); !s.ok()) {
@@ -653,7 +674,17 @@ absl::StatusOr<Config> LoadFullConfigFile(const std::string& path) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  return LoadFullConfigString(text.str(), path);
+  absl::StatusOr<Config> config = LoadFullConfigString(text.str(), path);
+  if (!config.ok()) return config;
+  // Files the config names are found relative to the config's own directory.
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  for (std::string* file : {&config->pipeline.plugins.drift.terraform_state,
+                            &config->pipeline.plugins.drift.live_rules}) {
+    if (!file->empty() && std::filesystem::path(*file).is_relative()) {
+      *file = (dir / *file).lexically_normal().string();
+    }
+  }
+  return config;
 }
 
 absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml,

@@ -65,6 +65,7 @@ absl::Status PipelineOptions::Validate() const {
   }
   if (absl::Status s = plugins.canary.Validate(); !s.ok()) return s;
   if (absl::Status s = plugins.cost.Validate(); !s.ok()) return s;
+  if (absl::Status s = plugins.drift.Validate(); !s.ok()) return s;
   if (worker_nice < 0 || worker_nice > 19) {
     return absl::InvalidArgumentError(
         absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
@@ -135,6 +136,19 @@ absl::Status CostOptions::Validate() const {
     return absl::InvalidArgumentError("plugins.cost.lateness must not be negative");
   if (max_pending_lines < 1) {
     return absl::InvalidArgumentError("plugins.cost.max_pending_lines must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DriftOptions::Validate() const {
+  if (!enabled) return absl::OkStatus();
+  if (terraform_state.empty()) {
+    return absl::InvalidArgumentError(
+        "plugins.drift.terraform_state must name the terraform.tfstate file to compare with "
+        "(e.g. `terraform state pull > state.json`)");
+  }
+  if (max_pending_events < 1) {
+    return absl::InvalidArgumentError("plugins.drift.max_pending_events must be at least 1");
   }
   return absl::OkStatus();
 }

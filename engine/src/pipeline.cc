@@ -11,6 +11,7 @@
 #include "logweave/parser.h"
 #include "logweave/plugins/canary.h"
 #include "logweave/plugins/cost.h"
+#include "logweave/plugins/drift.h"
 #include "logweave/thread_priority.h"
 #include "logweave/unstructured.h"
 
@@ -52,6 +53,16 @@ class PipelineImpl {
     }
     if (options.plugins.cost.enabled) {
       plugins_.push_back(CostPlugin::Create(options.plugins.cost, sources_).value());
+    }
+    if (options.plugins.drift.enabled) {
+      // Reads files: the one plugin that can fail here (Create reports it).
+      absl::StatusOr<std::unique_ptr<DriftPlugin>> drift =
+          DriftPlugin::Create(options.plugins.drift, sources_);
+      if (drift.ok()) {
+        plugins_.push_back(std::move(*drift));
+      } else {
+        init_status_ = drift.status();
+      }
     }
     for (uint32_t k = 0; k < shard_count_; ++k) {
       shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
@@ -145,6 +156,8 @@ class PipelineImpl {
   }
 
   const Index& index() const { return index_; }
+  // Not OK if a plugin could not be made (its files unreadable, ...).
+  const absl::Status& init_status() const { return init_status_; }
   std::vector<RulePlugin*> plugins() const {
     std::vector<RulePlugin*> out;
     for (const auto& p : plugins_) out.push_back(p.get());
@@ -301,6 +314,7 @@ class PipelineImpl {
   Index index_;
   UnstructuredCollector unstructured_;
   std::vector<std::unique_ptr<RulePlugin>> plugins_;  // fed by the workers (Observe)
+  absl::Status init_status_;
   const absl::Time started_;
 
   // MPMC: producers = Submit() callers (sources); consumers = workers.
@@ -327,7 +341,9 @@ class PipelineImpl {
 
 absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineOptions& options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  return std::unique_ptr<Pipeline>(new Pipeline(std::make_unique<internal::PipelineImpl>(options)));
+  auto impl = std::make_unique<internal::PipelineImpl>(options);
+  if (!impl->init_status().ok()) return impl->init_status();
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
 Pipeline::Pipeline(std::unique_ptr<internal::PipelineImpl> impl) : impl_(std::move(impl)) {}

@@ -1,10 +1,12 @@
 // Fuzz target: the functions that read text every line goes through, one
 // input each: timestamps (ISO, epoch forms, leading plain-text stamps),
-// plain-text classification, UTF-8 validation and repair, byte sizes and the
-// YAML config. Nothing may crash, hang, throw or trip a sanitizer, and what
-// comes out must keep each function's documented contract.
+// plain-text classification, UTF-8 validation and repair, byte sizes, the
+// YAML config, and the rule plugins' readers (canary requests, cost lines,
+// CloudTrail events, Terraform state, describe-security-groups). Nothing may crash, hang, throw or
+// trip a sanitizer, and what comes out must keep each function's documented contract.
 //
 //   build/fuzz/tests/fuzz/text_fuzzer -max_total_time=60 CORPUS_DIR
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +17,9 @@
 #include "logweave/config.h"
 #include "logweave/parser.h"
 #include "logweave/plain_text.h"
+#include "logweave/plugins/canary.h"
+#include "logweave/plugins/cost.h"
+#include "logweave/plugins/drift.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
 
@@ -51,5 +56,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The config loader must turn anything into OK or an error message, never throw.
   (void)LoadFullConfigString(std::string(text), "fuzz.yaml");
+  // The plugins' readers: whatever they accept keeps their contracts.
+  CanaryRequest request;
+  if (ReadCanaryRequest(text, CanaryOptions{}, &request)) {
+    Check(!request.version.empty(), "a canary request without a version");
+    Check(request.latency_ns >= -1, "a negative latency");
+  }
+  static const CostLineReader cost_reader{CostOptions{}};
+  CostLine cost;
+  if (cost_reader.Read(text, "svc", true, 0, &cost)) {
+    Check(std::isfinite(cost.amount) && !cost.service.empty(),
+          "a cost line without amount or service");
+  }
+  SecurityGroupChange change;
+  if (ReadCloudTrailChange(text, &change)) {
+    Check(!change.group_id.empty(), "a security-group change without a group");
+  }
+  (void)ParseTerraformState(text);
+  (void)ParseDescribeSecurityGroups(text);
   return 0;
 }

@@ -209,9 +209,24 @@ struct CostOptions {
   absl::Status Validate() const;
 };
 
+// The drift rule plugin (plugins.drift in the config): compares the
+// security-group rules Terraform's state declares with the live rules (an
+// `aws ec2 describe-security-groups` snapshot) as changed by the CloudTrail
+// events on the stream, including groups Terraform does not know.
+struct DriftOptions {
+  bool enabled = false;
+  std::string terraform_state;             // path of a terraform.tfstate (JSON); required
+  std::string live_rules;                  // path of describe-security-groups JSON; "" = none
+  std::vector<std::string> ignore_groups;  // group ids never reported
+  uint64_t max_pending_events = 100'000;   // CloudTrail events held at once; beyond, dropped
+
+  absl::Status Validate() const;
+};
+
 struct PluginOptions {
   CanaryOptions canary;
   CostOptions cost;
+  DriftOptions drift;
 };
 
 struct PipelineOptions {

@@ -39,7 +39,8 @@ class PipelineImpl;
 // Thread-safe.
 class Pipeline {
  public:
-  // Starts the worker threads. INVALID_ARGUMENT for invalid options.
+  // Starts the worker threads. INVALID_ARGUMENT for invalid options; a
+  // plugin's error (NOT_FOUND for a file plugins.drift cannot read, ...).
   static absl::StatusOr<std::unique_ptr<Pipeline>> Create(const PipelineOptions& options);
   // Stops the workers after indexing what was submitted.
   ~Pipeline();
