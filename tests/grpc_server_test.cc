@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -1237,6 +1239,63 @@ TEST(NextAnalysisWaitTest, TheIntervalOrTwiceTheLastRun) {
   EXPECT_EQ(NextAnalysisWait(absl::Seconds(1), absl::Milliseconds(100)), absl::Seconds(1));
   EXPECT_EQ(NextAnalysisWait(absl::Seconds(1), absl::Milliseconds(500)), absl::Seconds(1));
   EXPECT_EQ(NextAnalysisWait(absl::Seconds(1), absl::Seconds(3)), absl::Seconds(6));
+}
+
+TEST(GrpcPluginTest, RulePluginFindingsAreStreamedAndCounted) {
+  // The drift rule against a one-group Terraform state; a CloudTrail event
+  // opens ssh on that group while the server runs.
+  const std::string dir = ::testing::TempDir() + "/grpc_plugin_state";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/state.json")
+      << R"({"version":4,"resources":[{"mode":"managed","type":"aws_security_group","name":"web",)"
+         R"("instances":[{"attributes":{"id":"sg-web","name":"web","ingress":[],"egress":[]}}]}]})";
+  PipelineOptions options;
+  options.threads = 1;
+  options.plugins.drift.enabled = true;
+  options.plugins.drift.terraform_state = dir + "/state.json";
+  auto pipeline = Pipeline::Create(options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status();
+  auto server = LogweaveServer::Start(
+      ServerOptions{
+          .address = "127.0.0.1:0", .analysis_interval = absl::Milliseconds(50), .detectors = {}},
+      pipeline->get());
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::LogWeave::NewStub(channel);
+
+  RawBatch batch;
+  batch.source_id = (*pipeline)->AddSource("cloudtrail.log");
+  batch.AddLine(
+      R"({"eventTime":"2026-11-23T10:00:05Z","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress",)"
+      R"("userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"groupId":"sg-web","ipPermissions":)"
+      R"({"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}})",
+      0, 1);
+  (*pipeline)->Submit(std::move(batch));
+  (*pipeline)->Flush();
+  (*server)->AnalyzeNow();
+
+  v1::StreamFindingsRequest request;
+  request.set_since_unix_nano(1);  // everything published so far, and what comes
+  request.add_kinds("drift");
+  {
+    FindingReader reader(stub.get(), request);
+    EXPECT_TRUE(reader.WaitFor(
+        [](const std::vector<v1::Finding>& fs) {
+          for (const auto& f : fs) {
+            if (f.subject() == "sg-web ingress tcp 22 from 0.0.0.0/0") return true;
+          }
+          return false;
+        },
+        absl::Seconds(20)));
+  }
+  grpc::ClientContext context;
+  v1::Stats stats;
+  ASSERT_TRUE(stub->GetStats(&context, v1::GetStatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.findings().at("drift"), 1u);
+  EXPECT_EQ(stats.plugin_dropped(), 0u);
+  (*server)->Shutdown(absl::Seconds(2));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

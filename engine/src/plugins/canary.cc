@@ -140,7 +140,7 @@ CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
   }
   slots[2] = options.status_fields;
   for (std::string_view k : kStatusKeys) slots[2].emplace_back(k);
-  picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
+  picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/0);
 }
 
 CanaryRequestReader::~CanaryRequestReader() = default;

@@ -98,7 +98,7 @@ CostLineReader::CostLineReader(const CostOptions& options) {
   slots[kService] = Keys(options.service_fields, kServiceKeys, std::size(kServiceKeys));
   slots[kUsageTime] = Keys(options.time_fields, kUsageTimeKeys, std::size(kUsageTimeKeys));
   slots[kCurrency] = Keys({}, kCurrencyKeys, std::size(kCurrencyKeys));
-  picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
+  picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/kAmount);
 }
 
 CostLineReader::~CostLineReader() = default;

@@ -66,18 +66,44 @@ class PathHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PathH
 
 }  // namespace
 
-JsonFieldPicker::JsonFieldPicker(const std::vector<std::vector<std::string>>& slots)
+JsonFieldPicker::JsonFieldPicker(const std::vector<std::vector<std::string>>& slots,
+                                 int required_slot)
     : slot_count_(slots.size()) {
   for (size_t s = 0; s < slots.size(); ++s) {
     for (size_t r = 0; r < slots[s].size(); ++r) {
       keys_.emplace(slots[s][r], Slot{static_cast<int>(s), static_cast<int>(r)});
     }
   }
+  if (required_slot >= 0 && static_cast<size_t>(required_slot) < slots.size()) {
+    for (const std::string& key : slots[required_slot]) {
+      const size_t cut = key.find_last_of("./");
+      std::string needle = cut == std::string::npos ? key : key.substr(cut + 1);
+      if (needle.empty()) needle = key;
+      if (std::find(needles_.begin(), needles_.end(), needle) == needles_.end()) {
+        needles_.push_back(std::move(needle));
+      }
+    }
+    // A needle that holds another is found whenever that one is: drop it.
+    std::vector<std::string> kept;
+    for (const std::string& n : needles_) {
+      const bool covered = std::any_of(needles_.begin(), needles_.end(), [&](const std::string& m) {
+        return m.size() < n.size() && n.find(m) != std::string::npos;
+      });
+      if (!covered) kept.push_back(n);
+    }
+    needles_ = std::move(kept);
+  }
 }
 
 std::vector<std::vector<JsonFieldPicker::Match>> JsonFieldPicker::Pick(
     std::string_view json) const {
   std::vector<std::vector<Match>> found(slot_count_);
+  if (!needles_.empty() &&
+      std::none_of(needles_.begin(), needles_.end(), [&](const std::string& needle) {
+        return json.find(needle) != std::string_view::npos;
+      })) {
+    return found;
+  }
   auto on_value = [&](const std::string& path, std::string_view text, bool is_number) {
     auto it = keys_.find(path);
     if (it == keys_.end()) return;

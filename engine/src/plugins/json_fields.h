@@ -18,8 +18,12 @@ namespace logweave::internal {
 class JsonFieldPicker {
  public:
   // slots[i]: the keys of slot i, best first. A key listed in several slots
-  // belongs to the first.
-  explicit JsonFieldPicker(const std::vector<std::vector<std::string>>& slots);
+  // belongs to the first. With `required_slot` >= 0, a line in which no key
+  // of that slot can be (none's last dotted or slashed part appears in its
+  // bytes) is not parsed at all: most lines of a log are not the plugin's.
+  // (A key spelt with JSON escapes is then missed.)
+  explicit JsonFieldPicker(const std::vector<std::vector<std::string>>& slots,
+                           int required_slot = -1);
 
   // One value found under a key of a slot.
   struct Match {
@@ -40,6 +44,7 @@ class JsonFieldPicker {
   };
   absl::flat_hash_map<std::string, Slot> keys_;
   size_t slot_count_;
+  std::vector<std::string> needles_;  // of the required slot; empty: parse every line
 };
 
 }  // namespace logweave::internal
