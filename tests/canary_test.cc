@@ -21,12 +21,12 @@ namespace {
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kStart = 1795428000 * kSecond;  // 2026-11-23T10:00:00Z, a multiple of 15 s
 
-bool Read(const std::string& line, CanaryPlugin::Request* q, const CanaryOptions& o = {}) {
+bool Read(const std::string& line, CanaryRequest* q, const CanaryOptions& o = {}) {
   return ReadCanaryRequest(line, o, q);
 }
 
 TEST(ReadCanaryRequestTest, ZapStyleLineWithStatusAndLatency) {
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   ASSERT_TRUE(Read(
       R"({"level":"error","ts":1795428022.4,"msg":"request completed","status":503,"latency_ms":2.5,"version":"v2"})",
       &q));
@@ -36,7 +36,7 @@ TEST(ReadCanaryRequestTest, ZapStyleLineWithStatusAndLatency) {
 }
 
 TEST(ReadCanaryRequestTest, EcsNestedFieldsWithDurationInNanoseconds) {
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   ASSERT_TRUE(Read(
       R"({"@timestamp":"2026-11-23T10:00:00Z","service":{"name":"api","version":"2.1.0"},"ecs.version":"1.2.0","http":{"response":{"status_code":200}},"event":{"duration":1500000000}})",
       &q));
@@ -46,7 +46,7 @@ TEST(ReadCanaryRequestTest, EcsNestedFieldsWithDurationInNanoseconds) {
 }
 
 TEST(ReadCanaryRequestTest, GoDurationStringsAndPinoHttpStatus) {
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   ASSERT_TRUE(Read(R"({"app.version":"v2","latency":"2.5s","msg":"done"})", &q));
   EXPECT_EQ(q.latency_ns, 5 * kSecond / 2);
   ASSERT_TRUE(Read(R"({"version":"v1","res":{"statusCode":502},"responseTime":12})", &q));
@@ -55,7 +55,7 @@ TEST(ReadCanaryRequestTest, GoDurationStringsAndPinoHttpStatus) {
 }
 
 TEST(ReadCanaryRequestTest, NumbersAndStringsOfEitherTypeAreRead) {
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   ASSERT_TRUE(Read(R"({"version":2,"status":"500","duration_s":"0.25"})", &q));
   EXPECT_EQ(q.version, "2");
   EXPECT_TRUE(q.failed);
@@ -63,7 +63,7 @@ TEST(ReadCanaryRequestTest, NumbersAndStringsOfEitherTypeAreRead) {
 }
 
 TEST(ReadCanaryRequestTest, LinesThatAreNotRequestsAreDeclined) {
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   EXPECT_FALSE(Read(R"({"version":"v2","msg":"cache warmed"})", &q));      // no latency/status
   EXPECT_FALSE(Read(R"({"status":500,"latency_ms":3})", &q));              // no version
   EXPECT_FALSE(Read(R"({"ecs.version":"1.2.0","status":200})", &q));       // schema version
@@ -75,9 +75,20 @@ TEST(ReadCanaryRequestTest, LinesThatAreNotRequestsAreDeclined) {
 }
 
 TEST(ReadCanaryRequestTest, ACutLineKeepsWhatCameBeforeTheCut) {
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   ASSERT_TRUE(Read(R"({"version":"v2","status":503,"msg":"upstream fail)", &q));
   EXPECT_TRUE(q.failed);
+}
+
+TEST(ReadCanaryRequestTest, HostileNestingEndsTheReadWithoutCrashing) {
+  std::string line = R"({"version":"v2","status":503,"deep":)";
+  line += std::string(200000, '[') + std::string(200000, ']') + "}";
+  CanaryPlugin::Request q;
+  ASSERT_TRUE(Read(line, &q));  // what came before the depth limit
+  EXPECT_TRUE(q.failed);
+  std::string objects = R"({"version":"v2",)";
+  for (int i = 0; i < 100000; ++i) objects += R"("a":{)";
+  EXPECT_FALSE(Read(objects, &q));  // no status or latency before the cut
 }
 
 TEST(ReadCanaryRequestTest, ConfiguredFieldsComeFirstWithTheirUnits) {
@@ -85,7 +96,7 @@ TEST(ReadCanaryRequestTest, ConfiguredFieldsComeFirstWithTheirUnits) {
   o.version_fields = {"build"};
   o.latency_fields = {"rt", "took_us"};
   o.latency_unit_ns = kSecond;
-  CanaryPlugin::Request q;
+  CanaryRequest q;
   ASSERT_TRUE(Read(R"({"build":"canary-7","version":"v1","rt":"0.5"})", &q, o));
   EXPECT_EQ(q.version, "canary-7");
   EXPECT_EQ(q.latency_ns, kSecond / 2);  // a bare number in latency_unit
@@ -261,6 +272,38 @@ TEST_F(CanaryPluginTest, StreamingInTimeOrderDecidesAsReplayDoes) {
   ASSERT_EQ(replayed.size(), 1u);
   EXPECT_EQ(decided[0].id, replayed[0].id);
   EXPECT_EQ(decided[0].time_ns, replayed[0].time_ns);
+}
+
+TEST_F(CanaryPluginTest, AFailureAtTheEndOfAFinalReplayIsDecidedAsStreamingWould) {
+  // v2 fails from 100 s to the end (120 s): checks at 105 and 120 fail in
+  // the data; 135, whose window still holds the failing requests, decides.
+  Traffic t;
+  t.v2_fails = [](double s, int) { return s > 100; };
+  std::vector<Finding> found = Rollbacks(t);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].time_ns, kStart + 135 * kSecond);
+}
+
+TEST_F(CanaryPluginTest, RequestsBeforeTheFirstCheckAreNotLate) {
+  CanaryOptions o;
+  o.lateness_ns = 5 * kSecond;
+  auto p = NewPipeline(o);
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  auto line = [](double t) {
+    return absl::StrFormat(
+        R"({"ts":%.3f,"service":"api","status":200,"latency_ms":5,"version":"v2"})",
+        1795428000 + t);
+  };
+  Add(p.get(), "a.log", {line(106)});
+  p->Flush();
+  (void)analyzer.Run(p->Stats().max_time_ns);  // no check made yet: 120 s is ahead
+  Add(p.get(), "b.log", {line(102), line(103), line(105)});
+  p->Flush();
+  (void)analyzer.Run(p->Stats().max_time_ns);
+  auto* canary = dynamic_cast<CanaryPlugin*>(p->plugins()[0]);
+  ASSERT_NE(canary, nullptr);
+  EXPECT_EQ(canary->counters().requests, 4u);
+  EXPECT_EQ(canary->counters().late, 0u);
 }
 
 TEST_F(CanaryPluginTest, RequestsOverTheLimitAreDroppedAndCounted) {

@@ -203,6 +203,32 @@ TEST_F(CostPluginTest, LinesInAnyFileOrderGiveTheSameJudgement) {
   EXPECT_EQ(a[0].details, b[0].details);
 }
 
+TEST_F(CostPluginTest, RepeatedLinesAreCountedOnce) {
+  // A shipper's retry sends every billing line twice: the totals stay.
+  std::vector<std::string> lines = DailyLines("payments", WeekThen(180));
+  std::vector<std::string> twice = lines;
+  twice.insert(twice.end(), lines.begin(), lines.end());
+  std::vector<Finding> found = Anomalies({twice});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].Detail("cost"), "180.00");
+  EXPECT_EQ(found[0].Detail("lines"), "4");
+}
+
+TEST_F(CostPluginTest, TotalsAreExactWhateverTheOrderOfTheLines) {
+  // 0.1 + 0.2 + 0.3 in floating point depends on the order; in millionths not.
+  std::vector<std::string> lines;
+  for (int day = 0; day < 8; ++day) {
+    for (double amount :
+         day == 7 ? std::vector<double>{0.1, 0.2, 0.3} : std::vector<double>{0.3, 0.2, 0.1}) {
+      lines.push_back(absl::StrFormat(
+          R"({"time":%d,"service":"flat","cost":%.1f,"sku":"%.1f"})",
+          ((kNov23 - 7 + day) * 86400 + static_cast<int64_t>(amount * 10) * 60) * 1000, amount,
+          amount));
+    }
+  }
+  EXPECT_TRUE(Anomalies({lines}).empty());  // the same 0.60 every day
+}
+
 TEST_F(CostPluginTest, OnlyTheConfiguredServicesAreWatched) {
   CostOptions o;
   o.services = {"search"};

@@ -139,6 +139,29 @@ TEST(ReadCloudTrailChangeTest, FailedCallsAndOtherEventsAreNotChanges) {
   EXPECT_FALSE(ReadCloudTrailChange("{\"eventSource\":\"ec2.amazonaws.com\",\"SecurityGroup", &c));
 }
 
+TEST(ReadCloudTrailChangeTest, HostileNestingIsNotAChangeAndDoesNotCrash) {
+  std::string line =
+      R"({"eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress","x":)";
+  line += std::string(300000, '[') + std::string(300000, ']') + "}";
+  SecurityGroupChange c;
+  EXPECT_FALSE(ReadCloudTrailChange(line, &c));
+}
+
+TEST(ParseTerraformStateTest, PortsOnlyForProtocolsThatHaveThemAndTheDefaultGroup) {
+  absl::StatusOr<TerraformRules> tf = ParseTerraformState(R"({"version":4,"resources":[
+    {"mode":"managed","type":"aws_default_security_group","name":"default","instances":[{"attributes":{
+      "id":"sg-default","name":"default","egress":[],
+      "ingress":[{"from_port":0,"to_port":0,"protocol":"50","cidr_blocks":["10.0.0.0/8"]}]}}]}]})");
+  ASSERT_TRUE(tf.ok()) << tf.status();
+  ASSERT_EQ(tf->rules.size(), 1u);
+  EXPECT_EQ(tf->rules.begin()->Text(),
+            "sg-default ingress 50 all from 10.0.0.0/8");  // ESP: no ports
+  absl::StatusOr<LiveRules> live = ParseDescribeSecurityGroups(
+      R"({"SecurityGroups":[{"GroupId":"sg-default","IpPermissions":[{"IpProtocol":"50","IpRanges":[{"CidrIp":"10.0.0.0/8"}]}]}]})");
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(live->rules, tf->rules);  // the same rule, as AWS describes it
+}
+
 class DriftPluginTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -107,8 +107,12 @@ absl::Status CanaryOptions::Validate() const {
         "plugins.canary.window must be at least plugins.canary.interval (every request is then "
         "in some check)");
   }
-  if (lateness_ns < 0) {
-    return absl::InvalidArgumentError("plugins.canary.lateness must not be negative");
+  constexpr int64_t kYear = 366LL * 86'400'000'000'000;
+  if (lateness_ns < 0 || lateness_ns > kYear || interval_ns > kYear || window_ns > kYear ||
+      max_p99_ns > kYear || latency_unit_ns > kYear) {
+    return absl::InvalidArgumentError(
+        "plugins.canary: lateness must be from 0, and it, interval, window, max_p99 and "
+        "latency_unit at most 366 days");
   }
   if (strikes < 1 || min_requests < 1 || max_pending_requests < 1) {
     return absl::InvalidArgumentError(
@@ -128,12 +132,13 @@ absl::Status CostOptions::Validate() const {
         absl::StrCat("plugins.cost.min_history_days must be between 2 and history_days (",
                      history_days, ") (got ", min_history_days, ")"));
   }
-  if (!(stdevs > 0) || stdevs > 100) {
+  if (!(stdevs > 0) || !(stdevs < 100)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("plugins.cost.stdevs must be above 0 and at most 100 (got ", stdevs, ")"));
+        absl::StrCat("plugins.cost.stdevs must be above 0 and below 100 (got ", stdevs, ")"));
   }
-  if (lateness_ns < 0)
-    return absl::InvalidArgumentError("plugins.cost.lateness must not be negative");
+  if (lateness_ns < 0 || lateness_ns > 366LL * 86'400'000'000'000) {
+    return absl::InvalidArgumentError("plugins.cost.lateness must be from 0 to 366 days");
+  }
   if (max_pending_lines < 1) {
     return absl::InvalidArgumentError("plugins.cost.max_pending_lines must be at least 1");
   }

@@ -265,8 +265,11 @@ ReplayResult ReplayInto(Pipeline& pipeline, const std::vector<std::string>& path
   for (const absl::Status& e : expanded.errors) result.errors.push_back(std::string(e.message()));
   for (const std::string& path : expanded.files) {
     uint32_t source = pipeline.AddSource(path);
-    absl::Status s = ReadSource(path, batching, source,
-                                [&pipeline](RawBatch&& b) { pipeline.Submit(std::move(b)); });
+    const std::vector<RulePlugin*> plugins = pipeline.plugins();
+    absl::Status s = ReadSource(path, batching, source, [&](RawBatch&& b) {
+      pipeline.Submit(std::move(b));
+      for (RulePlugin* p : plugins) p->Absorb();  // their queues hold what one batch brings
+    });
     if (!s.ok()) result.errors.push_back(std::string(s.message()));
   }
   pipeline.Flush();

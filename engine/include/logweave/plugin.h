@@ -3,7 +3,7 @@
 //
 // A plugin sees every parsed batch on the ingest path (Observe, on the
 // pipeline's worker threads, concurrently) and is asked for its findings by
-// the analysis (Evaluate, on one thread), with the event-time watermark.
+// the analysis (Evaluate), with the event-time watermark.
 // Observe must be quick and must never block: a plugin takes what it needs
 // from the records and hands it to Evaluate over a lock-free queue; what it
 // cannot keep within its limits it drops and counts (dropped()).
@@ -30,10 +30,16 @@ class RulePlugin {
   // The batch's views are valid only during the call.
   virtual void Observe(const ParsedBatch& batch) = 0;
 
-  // One thread at a time: decides what the data up to `watermark_ns` (event
-  // time; INT64_MAX: the data is complete) shows, and appends the plugin's
-  // open findings to `out` (all of them, each time: the analysis reports
-  // the new ones and the ones that went away).
+  // Thread-safe (serialized with Evaluate): moves what Observe queued into
+  // the plugin's own state, so that the queue's limit bounds what waits
+  // between two calls, not all a replay reads. A replay calls it after every
+  // batch it submits; Evaluate does it first.
+  virtual void Absorb() = 0;
+
+  // Thread-safe (serialized with Absorb): decides what the data up to
+  // `watermark_ns` (event time; INT64_MAX: the data is complete) shows, and
+  // appends the plugin's open findings to `out` (all of them, each time: the
+  // analysis reports the new ones and the ones that went away).
   virtual void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) = 0;
 
   // Inputs dropped because a limit of the plugin was reached. Thread-safe.

@@ -182,6 +182,7 @@ struct CanaryPlugin::ServiceState {
   std::deque<Request> requests;  // by time; older than the last check's window are dropped
   bool sorted = true;
   int64_t next_check_ns = INT64_MIN;  // INT64_MIN: no check yet
+  int64_t last_check_ns = INT64_MIN;  // the last check made; requests up to it are late
   uint32_t strikes = 0;
   struct Check {
     int64_t time_ns;
@@ -191,7 +192,8 @@ struct CanaryPlugin::ServiceState {
     int64_t baseline_p99_ns;
     std::string version;
   };
-  std::vector<Check> failing;      // the current run of failed checks
+  std::vector<Check> failing;      // the current run of failed checks (its last few)
+  int64_t first_failed_ns = 0;     // the first check of that run
   std::vector<Finding> decisions;  // rollbacks decided (kept: a decision stands)
   std::deque<Request> evidence;    // the latest failed canary requests
 };
@@ -221,7 +223,8 @@ bool CanaryPlugin::Watched(std::string_view service) const {
 
 void CanaryPlugin::Observe(const ParsedBatch& batch) {
   std::vector<Request> requests;
-  for (const Record& r : batch.records) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const Record& r = batch.records[i];
     if (r.kind != RecordKind::kJson || !r.time_known() || !Watched(r.service)) continue;
     if (!internal::PluginTimeInRange(r.time_ns)) continue;
     Request q;
@@ -233,6 +236,7 @@ void CanaryPlugin::Observe(const ParsedBatch& batch) {
     q.time_ns = r.time_ns;
     q.source_id = r.source_id;
     q.line_no = r.line_no;
+    q.line_hash = batch.line_hashes[i];
     q.service.assign(r.service);
     if (q.failed && q.canary) q.text.assign(r.raw.substr(0, kEvidenceBytes));
     requests.push_back(std::move(q));
@@ -242,12 +246,16 @@ void CanaryPlugin::Observe(const ParsedBatch& batch) {
 
 uint64_t CanaryPlugin::dropped() const { return queue_->dropped(); }
 
-void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
+void CanaryPlugin::Absorb() {
+  absl::MutexLock lock(&mu_);
+  AbsorbLocked();
+}
+
+void CanaryPlugin::AbsorbLocked() {
   queue_->Drain([&](Request&& q) {
     ServiceState& state = services_[q.service];
-    // At or before a check already made (next_check - interval): that check stands.
-    if (state.next_check_ns != INT64_MIN &&
-        q.time_ns <= state.next_check_ns - options_.interval_ns) {
+    // At or before a check already made: that check stands.
+    if (q.time_ns <= state.last_check_ns) {
       ++counters_.late;
       return;
     }
@@ -255,6 +263,11 @@ void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
     if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) state.sorted = false;
     state.requests.push_back(std::move(q));
   });
+}
+
+void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
+  absl::MutexLock lock(&mu_);
+  AbsorbLocked();
   for (auto& [service, state] : services_) {
     if (!state.sorted) {
       std::stable_sort(state.requests.begin(), state.requests.end(),
@@ -262,13 +275,12 @@ void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
       state.sorted = true;
     }
     if (!state.requests.empty()) {
-      // Complete data: check up to the interval that holds the last request.
-      // Otherwise up to lateness before the watermark (clamped, so that
-      // check times never overflow).
+      // Complete data: check until the window has passed the last request,
+      // as streaming would once time moves on. Otherwise up to lateness
+      // before the watermark (clamped, so that check times never overflow).
       const int64_t until =
           watermark_ns == INT64_MAX
-              ? internal::FloorTo(state.requests.back().time_ns, options_.interval_ns) +
-                    options_.interval_ns
+              ? state.requests.back().time_ns + options_.window_ns
               : std::clamp(watermark_ns, -internal::kMaxPluginTimeNs, internal::kMaxPluginTimeNs) -
                     options_.lateness_ns;
       RunChecks(service, state, until);
@@ -289,6 +301,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
   for (; state.next_check_ns <= until_ns; state.next_check_ns += interval) {
     const int64_t t = state.next_check_ns;
     const int64_t from = t - options_.window_ns;  // the window is (from, t]
+    state.last_check_ns = t;
     while (!state.requests.empty() && state.requests.front().time_ns <= from) {
       state.requests.pop_front();
     }
@@ -315,9 +328,11 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
         if (check.version.empty()) check.version = q.version;
         if (q.failed) {
           // Evidence: the latest failed canary requests (each kept once).
-          if (state.evidence.empty() || state.evidence.back().time_ns < q.time_ns ||
-              (state.evidence.back().time_ns == q.time_ns &&
-               state.evidence.back().line_no != q.line_no)) {
+          const bool kept =
+              std::any_of(state.evidence.begin(), state.evidence.end(), [&](const Request& e) {
+                return e.source_id == q.source_id && e.line_no == q.line_no;
+              });
+          if (!kept && (state.evidence.empty() || state.evidence.back().time_ns <= q.time_ns)) {
             state.evidence.push_back(q);
             if (state.evidence.size() > kEvidencePerService) state.evidence.pop_front();
           }
@@ -341,7 +356,9 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     }
     ++counters_.failed_checks;
     ++state.strikes;
+    if (state.strikes == 1) state.first_failed_ns = t;
     state.failing.push_back(check);
+    if (state.failing.size() > kChecksInFinding) state.failing.erase(state.failing.begin());
     if (state.strikes != options_.strikes) continue;  // fires once per run of strikes
 
     Finding f;
@@ -349,8 +366,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     f.severity = Severity::kCritical;
     f.subject = absl::StrCat(service, "@", check.version);
     f.time_ns = t;
-    f.id = FindingId(f.kind,
-                     {service, check.version, internal::TimeText(state.failing.front().time_ns)});
+    f.id = FindingId(f.kind, {service, check.version, internal::TimeText(state.first_failed_ns)});
     std::vector<std::string> reasons;
     if (error_rate > options_.max_error_rate) {
       reasons.push_back(absl::StrCat("error rate ", Percent(error_rate), " > ",
@@ -387,15 +403,12 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
         {"baseline_p99_ms",
          check.baseline_p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.baseline_p99_ns / 1e6)},
         {"strikes", absl::StrCat(options_.strikes)},
-        {"first_failed_check", internal::TimeText(state.failing.front().time_ns)},
+        {"first_failed_check", internal::TimeText(state.first_failed_ns)},
         {"window", absl::FormatDuration(absl::Nanoseconds(options_.window_ns))},
         {"interval", absl::FormatDuration(absl::Nanoseconds(interval))},
     };
     std::vector<std::string> checks;
-    const size_t first =
-        state.failing.size() > kChecksInFinding ? state.failing.size() - kChecksInFinding : 0;
-    for (size_t i = first; i < state.failing.size(); ++i) {
-      const auto& c = state.failing[i];
+    for (const auto& c : state.failing) {
       checks.push_back(absl::StrCat(internal::TimeText(c.time_ns), " ", c.failed, "/", c.requests,
                                     " failed, p99 ", Millis(c.p99_ns)));
     }

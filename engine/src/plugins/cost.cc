@@ -97,6 +97,7 @@ CostLineReader::CostLineReader(const CostOptions& options) {
   slots[kAmount] = Keys(options.cost_fields, kAmountKeys, std::size(kAmountKeys));
   slots[kService] = Keys(options.service_fields, kServiceKeys, std::size(kServiceKeys));
   slots[kUsageTime] = Keys(options.time_fields, kUsageTimeKeys, std::size(kUsageTimeKeys));
+  configured_time_keys_ = static_cast<int>(options.time_fields.size());
   slots[kCurrency] = Keys({}, kCurrencyKeys, std::size(kCurrencyKeys));
   picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/kAmount);
 }
@@ -109,8 +110,9 @@ bool CostLineReader::Read(std::string_view json, std::string_view service, bool 
   bool have_amount = false;
   for (const auto& m : found[kAmount]) {
     double amount = 0;
-    if (absl::SimpleAtod(m.text, &amount) && std::isfinite(amount) && std::abs(amount) < 1e15) {
+    if (absl::SimpleAtod(m.text, &amount) && std::isfinite(amount) && std::abs(amount) < 1e12) {
       out->amount = amount;
+      out->micros = std::llround(amount * 1e6);
       have_amount = true;
       break;
     }
@@ -125,7 +127,9 @@ bool CostLineReader::Read(std::string_view json, std::string_view service, bool 
   }
   for (const auto& m : found[kUsageTime]) {
     int64_t t = 0;
-    if (ReadUsageTime(m.text, &t)) {
+    // A bare number under a built-in key ("day": 15) is no instant; under a
+    // configured key it is taken as an epoch time.
+    if ((!m.is_number || m.rank < configured_time_keys_) && ReadUsageTime(m.text, &t)) {
       time_ns = t;
       has_time = true;
       break;
@@ -143,7 +147,9 @@ bool CostLineReader::Read(std::string_view json, std::string_view service, bool 
 
 // One service's day.
 struct CostPlugin::Day {
-  double total = 0;
+  // In millionths, exactly: the same lines give the same total in any order.
+  __int128 total_micros = 0;
+  double total() const { return static_cast<double>(total_micros) / 1e6; }
   uint64_t lines = 0;
   std::string currency;
   std::vector<CostLine> largest;  // evidence: the day's largest amounts, largest first
@@ -176,7 +182,8 @@ uint64_t CostPlugin::dropped() const { return queue_->dropped(); }
 
 void CostPlugin::Observe(const ParsedBatch& batch) {
   std::vector<CostLine> lines;
-  for (const Record& r : batch.records) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const Record& r = batch.records[i];
     if (r.kind != RecordKind::kJson) continue;
     const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
     CostLine c;
@@ -187,13 +194,19 @@ void CostPlugin::Observe(const ParsedBatch& batch) {
     }
     c.source_id = r.source_id;
     c.line_no = r.line_no;
+    c.line_hash = batch.line_hashes[i];
     c.text.assign(r.raw.substr(0, kEvidenceBytes));
     lines.push_back(std::move(c));
   }
   queue_->Offer(std::move(lines));
 }
 
-void CostPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
+void CostPlugin::Absorb() {
+  absl::MutexLock lock(&mu_);
+  AbsorbLocked();
+}
+
+void CostPlugin::AbsorbLocked() {
   queue_->Drain([&](CostLine&& c) {
     ServiceDays& s = services_[c.service];
     if (c.day <= s.judged_through) {
@@ -201,17 +214,22 @@ void CostPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
       return;
     }
     Day& day = s.days[c.day];
-    day.total += c.amount;
+    day.total_micros += c.micros;
     ++day.lines;
     if (day.currency.empty()) day.currency = c.currency;
     // Keep the largest few lines as evidence.
     auto at = std::find_if(day.largest.begin(), day.largest.end(),
-                           [&](const CostLine& e) { return e.amount < c.amount; });
+                           [&](const CostLine& e) { return e.micros < c.micros; });
     if (day.largest.size() < kEvidencePerDay || at != day.largest.end()) {
       day.largest.insert(at, std::move(c));
       if (day.largest.size() > kEvidencePerDay) day.largest.pop_back();
     }
   });
+}
+
+void CostPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
+  absl::MutexLock lock(&mu_);
+  AbsorbLocked();
   for (auto& [service, s] : services_) {
     if (!s.days.empty()) {
       // The last day that is over: every day with data when the data is complete.
@@ -239,7 +257,7 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   std::vector<std::pair<int64_t, double>> history;  // (day, total) of the prior days with data
   for (auto it = s.days.lower_bound(day_number - options_.history_days);
        it != s.days.end() && it->first < day_number; ++it) {
-    if (it->second.lines > 0) history.emplace_back(it->first, it->second.total);
+    if (it->second.lines > 0) history.emplace_back(it->first, it->second.total());
   }
   if (history.size() < options_.min_history_days) return;
   double mean = 0;
@@ -249,7 +267,7 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   for (const auto& [d, total] : history) squares += (total - mean) * (total - mean);
   const double stdev = std::sqrt(squares / (history.size() - 1));  // sample standard deviation
   const double threshold = mean + options_.stdevs * stdev;
-  if (!(day.total > threshold)) return;
+  if (!(day.total() > threshold)) return;
 
   Finding f;
   f.kind = "cost_anomaly";
@@ -259,11 +277,11 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   f.id = FindingId(f.kind, {service, Date(day_number)});
   const std::string& currency = day.currency;
   f.summary = absl::StrCat(
-      service, " cost ", Money(day.total, currency), " on ", Date(day_number), ", above mean + ",
+      service, " cost ", Money(day.total(), currency), " on ", Date(day_number), ", above mean + ",
       absl::StrFormat("%g", options_.stdevs), " x stdev of the ", history.size(),
       " days before (mean ", Money(mean, currency), ", stdev ", Money(stdev, currency),
       ": threshold ", Money(threshold, currency), ")",
-      mean > 0 ? absl::StrFormat("; %+.0f%% over the mean.", 100 * (day.total - mean) / mean)
+      mean > 0 ? absl::StrFormat("; %+.0f%% over the mean.", 100 * (day.total() - mean) / mean)
                : std::string("."));
   std::vector<std::string> days;
   for (const auto& [d, total] : history) {
@@ -272,7 +290,7 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   f.details = {
       {"service", service},
       {"day", Date(day_number)},
-      {"cost", absl::StrFormat("%.2f", day.total)},
+      {"cost", absl::StrFormat("%.2f", day.total())},
       {"currency", currency},
       {"lines", absl::StrCat(day.lines)},
       {"mean", absl::StrFormat("%.2f", mean)},

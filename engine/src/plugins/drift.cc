@@ -26,7 +26,8 @@ constexpr size_t kEvidenceBytes = 400;
 // arithmetic on a null stack (UB), so everything here parses in situ.
 bool ParseCopy(std::string_view text, std::string* buffer, rapidjson::Document* doc) {
   buffer->assign(text);
-  doc->ParseInsitu(buffer->data());
+  // Iterative: a hostile nesting depth cannot overflow the thread's stack.
+  doc->ParseInsitu<rapidjson::kParseIterativeFlag>(buffer->data());
   return !doc->HasParseError() && doc->IsObject();
 }
 
@@ -95,7 +96,11 @@ std::string NormalProtocol(std::string p) {
 void AddRules(const std::string& group, bool ingress, std::string protocol, int from, int to,
               const std::vector<std::string>& sources, std::vector<SecurityGroupRule>* out) {
   protocol = NormalProtocol(std::move(protocol));
-  if (protocol == "all") from = to = -1;
+  // Only these protocols have ports (ICMP: type and code); for the others
+  // Terraform writes 0/0 where AWS gives none.
+  if (protocol != "tcp" && protocol != "udp" && protocol != "icmp" && protocol != "icmpv6") {
+    from = to = -1;
+  }
   for (const std::string& source : sources) {
     out->push_back(SecurityGroupRule{group, ingress, protocol, from, to, source});
   }
@@ -181,7 +186,7 @@ absl::StatusOr<TerraformRules> ParseTerraformState(std::string_view json) {
     for (const Json& inst : instances->GetArray()) {
       const Json* a = Member(inst, "attributes");
       if (a == nullptr || !a->IsObject()) continue;
-      if (type == "aws_security_group") {
+      if (type == "aws_security_group" || type == "aws_default_security_group") {
         const std::string id = String(*a, "id");
         if (id.empty()) continue;
         out.groups[id] = String(*a, "name");
@@ -343,7 +348,8 @@ uint64_t DriftPlugin::dropped() const { return queue_->dropped(); }
 
 void DriftPlugin::Observe(const ParsedBatch& batch) {
   std::vector<SecurityGroupChange> changes;
-  for (const Record& r : batch.records) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    const Record& r = batch.records[i];
     if (r.kind != RecordKind::kJson) continue;
     const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
     SecurityGroupChange c;
@@ -351,21 +357,27 @@ void DriftPlugin::Observe(const ParsedBatch& batch) {
     c.time_ns = r.time_known() ? r.time_ns : 0;
     c.source_id = r.source_id;
     c.line_no = r.line_no;
+    c.line_hash = batch.line_hashes[i];
     c.text.assign(r.raw.substr(0, kEvidenceBytes));
     changes.push_back(std::move(c));
   }
   queue_->Offer(std::move(changes));
 }
 
-void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
+void DriftPlugin::Absorb() {
+  absl::MutexLock lock(&mu_);
   queue_->Drain([&](SecurityGroupChange&& c) { changes_.push_back(std::move(c)); });
-  // The same result whatever order the lines came in.
-  std::stable_sort(changes_.begin(), changes_.end(),
-                   [](const SecurityGroupChange& a, const SecurityGroupChange& b) {
-                     return a.time_ns != b.time_ns       ? a.time_ns < b.time_ns
-                            : a.source_id != b.source_id ? a.source_id < b.source_id
-                                                         : a.line_no < b.line_no;
-                   });
+}
+
+void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
+  absl::MutexLock lock(&mu_);
+  queue_->Drain([&](SecurityGroupChange&& c) { changes_.push_back(std::move(c)); });
+  // The same result whatever order the lines came in: by time, then (same
+  // second: CloudTrail's resolution) by the event's own bytes.
+  std::sort(changes_.begin(), changes_.end(),
+            [](const SecurityGroupChange& a, const SecurityGroupChange& b) {
+              return a.time_ns != b.time_ns ? a.time_ns < b.time_ns : a.text < b.text;
+            });
   // The actual state: the snapshot (or, without one, the declared state),
   // then every change in time order; remembering which change made each rule.
   std::map<std::string, std::string> groups = have_live_ ? live_.groups : desired_.groups;

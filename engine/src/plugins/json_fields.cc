@@ -8,7 +8,9 @@
 namespace logweave::internal {
 namespace {
 
-constexpr size_t kMaxDepth = 16;  // deeper objects end the read (what came before is kept)
+// Containers (objects and arrays) nested deeper than this end the read;
+// what came before is kept.
+constexpr int kMaxDepth = 64;
 
 // SAX handler: tracks the dotted path of the current key and hands each
 // scalar value outside arrays to `on_value(path, text, is_number)`.
@@ -18,12 +20,14 @@ class PathHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PathH
   explicit PathHandler(OnValue on_value) : on_value_(std::move(on_value)) {}
 
   bool StartObject() {
+    if (++depth_ > kMaxDepth) return false;
     if (array_depth_ > 0) return true;
     if (!prefix_lengths_.empty()) path_.push_back('.');
     prefix_lengths_.push_back(path_.size());
-    return prefix_lengths_.size() <= kMaxDepth;
+    return true;
   }
   bool EndObject(rapidjson::SizeType) {
+    --depth_;
     if (array_depth_ > 0) return true;
     prefix_lengths_.pop_back();
     // What follows in the parent is a key (which sets the path) or its end.
@@ -32,10 +36,11 @@ class PathHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PathH
   }
   bool StartArray() {
     ++array_depth_;
-    return true;
+    return ++depth_ <= kMaxDepth;
   }
   bool EndArray(rapidjson::SizeType) {
     --array_depth_;
+    --depth_;
     return true;
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
@@ -62,6 +67,7 @@ class PathHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PathH
   std::string path_;                    // the current key's dotted path
   std::vector<size_t> prefix_lengths_;  // per open object: where its keys start in path_
   int array_depth_ = 0;
+  int depth_ = 0;  // objects and arrays open
 };
 
 }  // namespace
@@ -116,8 +122,9 @@ std::vector<std::vector<JsonFieldPicker::Match>> JsonFieldPicker::Pick(
   std::string copy(json);
   rapidjson::Reader reader;
   rapidjson::InsituStringStream bytes(copy.data());
+  // Iterative: a hostile nesting depth cannot overflow the thread's stack.
   reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag |
-               rapidjson::kParseStopWhenDoneFlag>(bytes, handler);
+               rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag>(bytes, handler);
   for (auto& matches : found) {
     std::stable_sort(matches.begin(), matches.end(),
                      [](const Match& a, const Match& b) { return a.rank < b.rank; });

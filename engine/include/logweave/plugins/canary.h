@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
@@ -49,6 +50,7 @@ struct CanaryRequest {
   bool canary = false;
   uint32_t source_id = 0;
   uint64_t line_no = 0;
+  uint64_t line_hash = 0;  // of the raw line: a repeated line is taken once
   std::string service;
   std::string version;
   std::string text;  // failed canary requests only: the line, shortened
@@ -71,8 +73,8 @@ class CanaryRequestReader {
   std::unique_ptr<internal::JsonFieldPicker> picker_;
 };
 
-// Observe and dropped(): thread-safe, lock-free (a moodycamel queue per plugin).
-// Evaluate and counters(): one thread at a time.
+// Observe and dropped(): thread-safe, lock-free (a moodycamel queue per
+// plugin). Absorb, Evaluate and counters(): thread-safe, under one mutex.
 class CanaryPlugin : public RulePlugin {
  public:
   // INVALID_ARGUMENT for invalid options. `sources` names the evidence
@@ -83,6 +85,7 @@ class CanaryPlugin : public RulePlugin {
 
   std::string_view name() const override { return "canary"; }
   void Observe(const ParsedBatch& batch) override;
+  void Absorb() override;
   void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
   uint64_t dropped() const override;
 
@@ -92,7 +95,10 @@ class CanaryPlugin : public RulePlugin {
     uint64_t checks = 0;    // checks that decided (enough canary requests)
     uint64_t failed_checks = 0;
   };
-  Counters counters() const { return counters_; }
+  Counters counters() const {
+    absl::MutexLock lock(&mu_);
+    return counters_;
+  }
 
   using Request = CanaryRequest;
 
@@ -100,15 +106,18 @@ class CanaryPlugin : public RulePlugin {
   struct ServiceState;
   CanaryPlugin(const CanaryOptions& options, const SourceNames& sources);
   bool Watched(std::string_view service) const;
+  void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes the checks due up to `until_ns` for one service.
-  void RunChecks(const std::string& service, ServiceState& state, int64_t until_ns);
+  void RunChecks(const std::string& service, ServiceState& state, int64_t until_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CanaryOptions options_;
   const SourceNames& sources_;
   const CanaryRequestReader reader_;
   std::unique_ptr<internal::PluginQueue<CanaryRequest>> queue_;
-  std::map<std::string, ServiceState> services_;  // by service name
-  Counters counters_;
+  mutable absl::Mutex mu_;                                             // Absorb and Evaluate
+  std::map<std::string, ServiceState> services_ ABSL_GUARDED_BY(mu_);  // by service name
+  Counters counters_ ABSL_GUARDED_BY(mu_);
 };
 
 // CanaryRequestReader(options).Read(json, out), for tests.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
@@ -37,12 +38,14 @@ class PluginQueue;
 
 // One line's cost, as Observe takes it.
 struct CostLine {
-  std::string service;  // the service billed
-  int64_t day = 0;      // UTC day number (days since 1970-01-01)
-  double amount = 0;
+  std::string service;   // the service billed
+  int64_t day = 0;       // UTC day number (days since 1970-01-01)
+  double amount = 0;     // as written (|amount| < 1e12)
+  int64_t micros = 0;    // amount in millionths, rounded: what is summed
   std::string currency;  // "" if the line names none
   uint32_t source_id = 0;
   uint64_t line_no = 0;
+  uint64_t line_hash = 0;  // of the raw line: a repeated line is counted once
   int64_t time_ns = 0;
   std::string text;  // the line, shortened
 };
@@ -63,9 +66,11 @@ class CostLineReader {
 
  private:
   std::unique_ptr<internal::JsonFieldPicker> picker_;
+  int configured_time_keys_ = 0;  // time keys from the config (ranks below this)
 };
 
-// Observe and dropped(): thread-safe, lock-free. Evaluate: one thread at a time.
+// Observe and dropped(): thread-safe, lock-free. Absorb, Evaluate, late():
+// thread-safe, under one mutex.
 class CostPlugin : public RulePlugin {
  public:
   // INVALID_ARGUMENT for invalid options. `sources` names the evidence
@@ -76,22 +81,30 @@ class CostPlugin : public RulePlugin {
 
   std::string_view name() const override { return "cost"; }
   void Observe(const ParsedBatch& batch) override;
+  void Absorb() override;
   void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
   uint64_t dropped() const override;
-  uint64_t late() const { return late_; }  // lines for days already judged (Evaluate's thread)
+  // Lines for days already judged (left out).
+  uint64_t late() const {
+    absl::MutexLock lock(&mu_);
+    return late_;
+  }
 
  private:
   struct Day;
   struct ServiceDays;
   CostPlugin(const CostOptions& options, const SourceNames& sources);
-  void Judge(const std::string& service, ServiceDays& days, int64_t day);
+  void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Judge(const std::string& service, ServiceDays& days, int64_t day)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CostOptions options_;
   const SourceNames& sources_;
   const CostLineReader reader_;
   std::unique_ptr<internal::PluginQueue<CostLine>> queue_;
-  std::map<std::string, ServiceDays> services_;
-  uint64_t late_ = 0;
+  mutable absl::Mutex mu_;
+  std::map<std::string, ServiceDays> services_ ABSL_GUARDED_BY(mu_);
+  uint64_t late_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace logweave

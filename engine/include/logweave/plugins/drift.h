@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
@@ -75,13 +76,15 @@ struct SecurityGroupChange {
   std::string event_name, actor;  // "AuthorizeSecurityGroupIngress", the caller's ARN
   uint32_t source_id = 0;
   uint64_t line_no = 0;
-  std::string text;  // the event line, shortened
+  uint64_t line_hash = 0;  // of the raw line: a repeated event is applied once
+  std::string text;        // the event line, shortened
 };
 // Reads a CloudTrail event (one JSON object): false if it is not a
 // security-group change. Immutable helper; thread-safe.
 bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out);
 
-// Observe and dropped(): thread-safe, lock-free. Evaluate: one thread at a time.
+// Observe and dropped(): thread-safe, lock-free. Absorb and Evaluate:
+// thread-safe, under one mutex.
 class DriftPlugin : public RulePlugin {
  public:
   // Reads the files. NOT_FOUND / INVALID_ARGUMENT naming the file and what is wrong.
@@ -91,6 +94,7 @@ class DriftPlugin : public RulePlugin {
 
   std::string_view name() const override { return "drift"; }
   void Observe(const ParsedBatch& batch) override;
+  void Absorb() override;
   void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
   uint64_t dropped() const override;
 
@@ -104,7 +108,9 @@ class DriftPlugin : public RulePlugin {
   const LiveRules live_;
   const bool have_live_;
   std::unique_ptr<internal::PluginQueue<SecurityGroupChange>> queue_;
-  std::vector<SecurityGroupChange> changes_;  // every change so far, by time then arrival
+  absl::Mutex mu_;
+  // Every change so far (security-group changes are rare: a few a day).
+  std::vector<SecurityGroupChange> changes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace logweave
