@@ -111,11 +111,13 @@ BareConsume ConsumeWithLibrdkafkaAlone(
   BareConsume result;
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  std::vector<std::pair<std::string, std::string>> settings = {
-      {"bootstrap.servers", brokers},     {"group.id", "bare-consumer"},
-      {"enable.auto.commit", "false"},    {"enable.partition.eof", "false"},
-      {"queued.min.messages", "1000000"}, {"fetch.error.backoff.ms", "50"},
-      {"fetch.wait.max.ms", "10"}};
+  std::vector<std::pair<std::string, std::string>> settings = {{"bootstrap.servers", brokers},
+                                                               {"group.id", "bare-consumer"},
+                                                               {"enable.auto.commit", "false"},
+                                                               {"enable.partition.eof", "false"},
+                                                               {"fetch.wait.max.ms", "10"}};
+  const auto prefetch = logweave::KafkaPrefetchProperties();
+  settings.insert(settings.end(), prefetch.begin(), prefetch.end());
   settings.insert(settings.end(), extra.begin(), extra.end());
   for (const auto& [k, v] : settings) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {

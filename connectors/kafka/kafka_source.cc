@@ -20,6 +20,18 @@
 
 namespace logweave {
 
+std::vector<std::pair<std::string, std::string>> KafkaPrefetchProperties() {
+  return {
+      // librdkafka stops fetching while its local queue (one for all
+      // partitions) holds queued.min.messages (default 100000), and then
+      // waits fetch.error.backoff.ms (default 500 ms) before it looks again;
+      // a log consumer drains 100k lines in a fraction of that and then
+      // idled. Memory stays bounded by queued.max.messages.kbytes.
+      {"queued.min.messages", "1000000"},
+      {"fetch.error.backoff.ms", "50"},
+  };
+}
+
 namespace {
 
 // Properties the source sets itself; a user value would break its contract.
@@ -187,14 +199,8 @@ class KafkaSourceImpl {
         {"enable.auto.offset.store", "false"},
         {"enable.partition.eof", "false"},
         {"auto.offset.reset", options_.start == "latest" ? "latest" : "earliest"},
-        // Prefetch: librdkafka stops fetching while its local queue (one for
-        // all partitions) holds queued.min.messages (default 100000), and
-        // then waits fetch.error.backoff.ms (default 500 ms) before it looks
-        // again; a log consumer drains 100k lines in a fraction of that and
-        // then idled. Memory stays bounded by queued.max.messages.kbytes.
-        {"queued.min.messages", "1000000"},
-        {"fetch.error.backoff.ms", "50"},
     };
+    for (auto& property : KafkaPrefetchProperties()) settings.push_back(std::move(property));
     for (const auto& [name, value] : options_.properties) settings.emplace_back(name, value);
     for (const auto& [name, value] : settings) {
       if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof(errstr)) !=

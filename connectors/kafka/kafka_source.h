@@ -42,6 +42,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -132,6 +133,13 @@ struct KafkaSourceStats {
 namespace internal {
 class KafkaSourceImpl;
 }  // namespace internal
+
+// The librdkafka properties the source sets for throughput beyond
+// librdkafka's defaults (before the user's `properties`, which override
+// them): prefetching limits that a log consumer drains faster than
+// librdkafka's defaults assume. A bare consumer compared with the source (a
+// benchmark) sets them too.
+std::vector<std::pair<std::string, std::string>> KafkaPrefetchProperties();
 
 // Thread-safety: Run() is called once, on one thread (it owns the consumer);
 // Stats() may be called from any thread at any time. The source must be
