@@ -48,22 +48,18 @@ class PipelineImpl {
         index_(options.index, shard_count_, &sources_),
         unstructured_(&sources_),
         started_(absl::Now()) {
-    if (options.plugins.canary.enabled) {
-      plugins_.push_back(CanaryPlugin::Create(options.plugins.canary, sources_).value());
-    }
-    if (options.plugins.cost.enabled) {
-      plugins_.push_back(CostPlugin::Create(options.plugins.cost, sources_).value());
-    }
-    if (options.plugins.drift.enabled) {
-      // Reads files: the one plugin that can fail here (Create reports it).
-      absl::StatusOr<std::unique_ptr<DriftPlugin>> drift =
-          DriftPlugin::Create(options.plugins.drift, sources_);
-      if (drift.ok()) {
-        plugins_.push_back(std::move(*drift));
-      } else {
-        init_status_ = drift.status();
+    // The enabled rule plugins; the first that cannot be made (drift's files
+    // unreadable, ...) is what Pipeline::Create reports.
+    auto add = [this](auto plugin) {
+      if (plugin.ok()) {
+        plugins_.push_back(std::move(*plugin));
+      } else if (init_status_.ok()) {
+        init_status_ = plugin.status();
       }
-    }
+    };
+    if (options.plugins.canary.enabled) add(CanaryPlugin::Create(options.plugins.canary, sources_));
+    if (options.plugins.cost.enabled) add(CostPlugin::Create(options.plugins.cost, sources_));
+    if (options.plugins.drift.enabled) add(DriftPlugin::Create(options.plugins.drift, sources_));
     for (uint32_t k = 0; k < shard_count_; ++k) {
       shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
     }

@@ -127,8 +127,7 @@ int64_t ReadLatency(const internal::JsonFieldPicker::Match& m, int64_t unit) {
 
 CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
   std::vector<std::vector<std::string>> slots(3);
-  slots[0] = options.version_fields;
-  for (std::string_view k : kVersionKeys) slots[0].emplace_back(k);
+  slots[0] = internal::ConfiguredThenBuiltin(options.version_fields, kVersionKeys);
   for (const std::string& k : options.latency_fields) {
     slots[1].push_back(k);
     const int64_t unit = UnitFromSuffix(k);
@@ -138,8 +137,7 @@ CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
     slots[1].emplace_back(k.key);
     latency_units_.push_back(k.unit_ns == 0 ? options.latency_unit_ns : k.unit_ns);
   }
-  slots[2] = options.status_fields;
-  for (std::string_view k : kStatusKeys) slots[2].emplace_back(k);
+  slots[2] = internal::ConfiguredThenBuiltin(options.status_fields, kStatusKeys);
   picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/0);
 }
 
@@ -209,28 +207,20 @@ CanaryPlugin::~CanaryPlugin() = default;
 
 absl::StatusOr<std::unique_ptr<CanaryPlugin>> CanaryPlugin::Create(const CanaryOptions& options,
                                                                    const SourceNames& sources) {
-  CanaryOptions enabled = options;
-  enabled.enabled = true;
-  if (absl::Status s = enabled.Validate(); !s.ok()) return s;
-  return std::unique_ptr<CanaryPlugin>(new CanaryPlugin(enabled, sources));
-}
-
-bool CanaryPlugin::Watched(std::string_view service) const {
-  if (options_.services.empty()) return true;
-  return std::find(options_.services.begin(), options_.services.end(), service) !=
-         options_.services.end();
+  absl::StatusOr<CanaryOptions> enabled = internal::EnabledOptions(options);
+  if (!enabled.ok()) return enabled.status();
+  return std::unique_ptr<CanaryPlugin>(new CanaryPlugin(*enabled, sources));
 }
 
 void CanaryPlugin::Observe(const ParsedBatch& batch) {
   std::vector<Request> requests;
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const Record& r = batch.records[i];
-    if (r.kind != RecordKind::kJson || !r.time_known() || !Watched(r.service)) continue;
+    if (r.kind != RecordKind::kJson || !r.time_known()) continue;
+    if (!options_.services.empty() && !internal::Listed(options_.services, r.service)) continue;
     if (!internal::PluginTimeInRange(r.time_ns)) continue;
     Request q;
-    // A container runtime's wrapper holds the service's line in `message`.
-    const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
-    if (!reader_.Read(json, &q)) continue;
+    if (!reader_.Read(internal::ServiceJson(r), &q)) continue;
     q.failed = q.failed || r.level >= Level::kError;
     q.canary = IsCanaryVersion(q.version, options_);
     q.time_ns = r.time_ns;
@@ -278,11 +268,9 @@ void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
       // Complete data: check until the window has passed the last request,
       // as streaming would once time moves on. Otherwise up to lateness
       // before the watermark (clamped, so that check times never overflow).
-      const int64_t until =
-          watermark_ns == INT64_MAX
-              ? state.requests.back().time_ns + options_.window_ns
-              : std::clamp(watermark_ns, -internal::kMaxPluginTimeNs, internal::kMaxPluginTimeNs) -
-                    options_.lateness_ns;
+      const int64_t until = watermark_ns == INT64_MAX
+                                ? state.requests.back().time_ns + options_.window_ns
+                                : internal::SettledThrough(watermark_ns, options_.lateness_ns);
       RunChecks(service, state, until);
     }
     for (const Finding& f : state.decisions) out->push_back(f);
@@ -301,6 +289,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
   for (; state.next_check_ns <= until_ns; state.next_check_ns += interval) {
     const int64_t t = state.next_check_ns;
     const int64_t from = t - options_.window_ns;  // the window is (from, t]
+    const int64_t previous_check = state.last_check_ns;
     state.last_check_ns = t;
     while (!state.requests.empty() && state.requests.front().time_ns <= from) {
       state.requests.pop_front();
@@ -326,16 +315,11 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
         check.failed += q.failed;
         if (q.latency_ns >= 0) canary_latencies.push_back(q.latency_ns);
         if (check.version.empty()) check.version = q.version;
-        if (q.failed) {
-          // Evidence: the latest failed canary requests (each kept once).
-          const bool kept =
-              std::any_of(state.evidence.begin(), state.evidence.end(), [&](const Request& e) {
-                return e.source_id == q.source_id && e.line_no == q.line_no;
-              });
-          if (!kept && (state.evidence.empty() || state.evidence.back().time_ns <= q.time_ns)) {
-            state.evidence.push_back(q);
-            if (state.evidence.size() > kEvidencePerService) state.evidence.pop_front();
-          }
+        // Evidence: the latest failed canary requests, each taken at the
+        // first check whose window holds it.
+        if (q.failed && q.time_ns > previous_check) {
+          state.evidence.push_back(q);
+          if (state.evidence.size() > kEvidencePerService) state.evidence.pop_front();
         }
       } else {
         ++check.baseline_requests;
@@ -348,6 +332,10 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     check.p99_ns = P99(&canary_latencies);
     check.baseline_p99_ns = P99(&baseline_latencies);
     const double error_rate = static_cast<double>(check.failed) / check.requests;
+    const double baseline_rate =
+        check.baseline_requests == 0
+            ? -1
+            : static_cast<double>(check.baseline_failed) / check.baseline_requests;
     const bool failed = error_rate > options_.max_error_rate || check.p99_ns > options_.max_p99_ns;
     if (!failed) {
       state.strikes = 0;
@@ -376,16 +364,14 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
       reasons.push_back(
           absl::StrCat("p99 ", Millis(check.p99_ns), " > ", Millis(options_.max_p99_ns)));
     }
-    f.summary = absl::StrCat(
-        absl::AsciiStrToUpper(options_.action), " ", service, " ", check.version, ": ",
-        options_.strikes, " checks in a row failed; at ", internal::TimeText(t), " ",
-        absl::StrJoin(reasons, ", "), " over the last ",
-        absl::FormatDuration(absl::Nanoseconds(options_.window_ns)), " (", check.requests,
-        " canary requests; baseline error rate ",
-        check.baseline_requests == 0
-            ? std::string("-")
-            : Percent(static_cast<double>(check.baseline_failed) / check.baseline_requests),
-        ", p99 ", Millis(check.baseline_p99_ns), ").");
+    f.summary =
+        absl::StrCat(absl::AsciiStrToUpper(options_.action), " ", service, " ", check.version, ": ",
+                     options_.strikes, " checks in a row failed; at ", internal::TimeText(t), " ",
+                     absl::StrJoin(reasons, ", "), " over the last ",
+                     absl::FormatDuration(absl::Nanoseconds(options_.window_ns)), " (",
+                     check.requests, " canary requests; baseline error rate ",
+                     baseline_rate < 0 ? std::string("-") : Percent(baseline_rate), ", p99 ",
+                     Millis(check.baseline_p99_ns), ").");
     f.details = {
         {"action", options_.action},
         {"service", service},
@@ -395,11 +381,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
         {"error_rate", absl::StrFormat("%.4f", error_rate)},
         {"p99_ms", check.p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.p99_ns / 1e6)},
         {"baseline_requests", absl::StrCat(check.baseline_requests)},
-        {"baseline_error_rate",
-         check.baseline_requests == 0
-             ? ""
-             : absl::StrFormat(
-                   "%.4f", static_cast<double>(check.baseline_failed) / check.baseline_requests)},
+        {"baseline_error_rate", baseline_rate < 0 ? "" : absl::StrFormat("%.4f", baseline_rate)},
         {"baseline_p99_ms",
          check.baseline_p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.baseline_p99_ns / 1e6)},
         {"strikes", absl::StrCat(options_.strikes)},
@@ -415,7 +397,7 @@ void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, in
     f.details.push_back({"failed_checks", absl::StrJoin(checks, "; ")});
     for (const Request& e : state.evidence) {
       f.evidence.push_back(
-          EvidenceLine{std::string(sources_.Name(e.source_id)), e.line_no, e.time_ns, e.text});
+          internal::PluginEvidence(sources_, e.source_id, e.line_no, e.time_ns, e.text));
     }
     state.decisions.push_back(std::move(f));
   }

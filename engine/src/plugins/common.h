@@ -2,9 +2,17 @@
 #ifndef LOGWEAVE_PLUGINS_COMMON_H_
 #define LOGWEAVE_PLUGINS_COMMON_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "absl/status/statusor.h"
+#include "logweave/finding.h"
+#include "logweave/index.h"
+#include "logweave/record.h"
 #include "logweave/time_parse.h"
 
 namespace logweave::internal {
@@ -28,6 +36,46 @@ inline int64_t FloorTo(int64_t t, int64_t step) {
 inline std::string TimeText(int64_t ns) {
   char buf[48];
   return std::string(buf, FormatTimestamp(ns, buf));
+}
+
+// The last event time a streaming plugin may treat as settled: `lateness`
+// before the watermark, the watermark clamped so that nothing overflows.
+inline int64_t SettledThrough(int64_t watermark_ns, int64_t lateness_ns) {
+  return std::clamp(watermark_ns, -kMaxPluginTimeNs, kMaxPluginTimeNs) - lateness_ns;
+}
+
+// The JSON a service wrote on this line: a container runtime's wrapper holds
+// it in `message`.
+inline std::string_view ServiceJson(const Record& r) {
+  return (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
+}
+
+// Whether `value` is one of `list`.
+inline bool Listed(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The keys from the config, then the built-in ones: the order a picker slot tries them in.
+inline std::vector<std::string> ConfiguredThenBuiltin(const std::vector<std::string>& configured,
+                                                      std::span<const std::string_view> builtin) {
+  std::vector<std::string> keys = configured;
+  keys.insert(keys.end(), builtin.begin(), builtin.end());
+  return keys;
+}
+
+// An evidence line of a plugin's finding.
+inline EvidenceLine PluginEvidence(const SourceNames& sources, uint32_t source_id, uint64_t line_no,
+                                   int64_t time_ns, const std::string& text) {
+  return EvidenceLine{std::string(sources.Name(source_id)), line_no, time_ns, text};
+}
+
+// `options` with `enabled` set, if they are valid: what a plugin's Create
+// starts from (the config may have left `enabled` to the pipeline).
+template <typename Options>
+absl::StatusOr<Options> EnabledOptions(Options options) {
+  options.enabled = true;
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  return options;
 }
 
 }  // namespace logweave::internal

@@ -68,13 +68,6 @@ constexpr std::string_view kCurrencyKeys[] = {
     "Currency",
 };
 
-std::vector<std::string> Keys(const std::vector<std::string>& configured,
-                              const std::string_view* builtin, size_t n) {
-  std::vector<std::string> keys = configured;
-  for (size_t i = 0; i < n; ++i) keys.emplace_back(builtin[i]);
-  return keys;
-}
-
 // A usage time: any form ParseTimestamp reads, or a bare date (YYYY-MM-DD).
 bool ReadUsageTime(const std::string& text, int64_t* out) {
   if (ParseTimestamp(text, out)) return true;
@@ -94,11 +87,11 @@ std::string Money(double amount, const std::string& currency) {
 
 CostLineReader::CostLineReader(const CostOptions& options) {
   std::vector<std::vector<std::string>> slots(kSlots);
-  slots[kAmount] = Keys(options.cost_fields, kAmountKeys, std::size(kAmountKeys));
-  slots[kService] = Keys(options.service_fields, kServiceKeys, std::size(kServiceKeys));
-  slots[kUsageTime] = Keys(options.time_fields, kUsageTimeKeys, std::size(kUsageTimeKeys));
+  slots[kAmount] = internal::ConfiguredThenBuiltin(options.cost_fields, kAmountKeys);
+  slots[kService] = internal::ConfiguredThenBuiltin(options.service_fields, kServiceKeys);
+  slots[kUsageTime] = internal::ConfiguredThenBuiltin(options.time_fields, kUsageTimeKeys);
   configured_time_keys_ = static_cast<int>(options.time_fields.size());
-  slots[kCurrency] = Keys({}, kCurrencyKeys, std::size(kCurrencyKeys));
+  slots[kCurrency] = internal::ConfiguredThenBuiltin({}, kCurrencyKeys);
   picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/kAmount);
 }
 
@@ -172,10 +165,9 @@ CostPlugin::~CostPlugin() = default;
 
 absl::StatusOr<std::unique_ptr<CostPlugin>> CostPlugin::Create(const CostOptions& options,
                                                                const SourceNames& sources) {
-  CostOptions enabled = options;
-  enabled.enabled = true;
-  if (absl::Status s = enabled.Validate(); !s.ok()) return s;
-  return std::unique_ptr<CostPlugin>(new CostPlugin(enabled, sources));
+  absl::StatusOr<CostOptions> enabled = internal::EnabledOptions(options);
+  if (!enabled.ok()) return enabled.status();
+  return std::unique_ptr<CostPlugin>(new CostPlugin(*enabled, sources));
 }
 
 uint64_t CostPlugin::dropped() const { return queue_->dropped(); }
@@ -185,13 +177,11 @@ void CostPlugin::Observe(const ParsedBatch& batch) {
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const Record& r = batch.records[i];
     if (r.kind != RecordKind::kJson) continue;
-    const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
     CostLine c;
-    if (!reader_.Read(json, r.service, r.time_known(), r.time_ns, &c)) continue;
-    if (!options_.services.empty() && std::find(options_.services.begin(), options_.services.end(),
-                                                c.service) == options_.services.end()) {
+    if (!reader_.Read(internal::ServiceJson(r), r.service, r.time_known(), r.time_ns, &c)) {
       continue;
     }
+    if (!options_.services.empty() && !internal::Listed(options_.services, c.service)) continue;
     c.source_id = r.source_id;
     c.line_no = r.line_no;
     c.line_hash = batch.line_hashes[i];
@@ -233,12 +223,10 @@ void CostPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
   for (auto& [service, s] : services_) {
     if (!s.days.empty()) {
       // The last day that is over: every day with data when the data is complete.
-      int64_t last = watermark_ns == INT64_MAX
-                         ? s.days.rbegin()->first
-                         : FloorDay(std::clamp(watermark_ns, -internal::kMaxPluginTimeNs,
-                                               internal::kMaxPluginTimeNs) -
-                                    options_.lateness_ns) -
-                               1;
+      int64_t last =
+          watermark_ns == INT64_MAX
+              ? s.days.rbegin()->first
+              : FloorDay(internal::SettledThrough(watermark_ns, options_.lateness_ns)) - 1;
       for (auto it = s.days.upper_bound(s.judged_through); it != s.days.end() && it->first <= last;
            ++it) {
         Judge(service, s, it->first);
@@ -257,7 +245,7 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   std::vector<std::pair<int64_t, double>> history;  // (day, total) of the prior days with data
   for (auto it = s.days.lower_bound(day_number - options_.history_days);
        it != s.days.end() && it->first < day_number; ++it) {
-    if (it->second.lines > 0) history.emplace_back(it->first, it->second.total());
+    history.emplace_back(it->first, it->second.total());  // a day exists once it has a line
   }
   if (history.size() < options_.min_history_days) return;
   double mean = 0;
@@ -301,7 +289,7 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   };
   for (const CostLine& c : day.largest) {
     f.evidence.push_back(
-        EvidenceLine{std::string(sources_.Name(c.source_id)), c.line_no, c.time_ns, c.text});
+        internal::PluginEvidence(sources_, c.source_id, c.line_no, c.time_ns, c.text));
   }
   s.anomalies.push_back(std::move(f));
 }

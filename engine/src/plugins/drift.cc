@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -31,7 +32,11 @@ bool ParseCopy(std::string_view text, std::string* buffer, rapidjson::Document* 
   return !doc->HasParseError() && doc->IsObject();
 }
 
-const Json* Member(const Json& v, const char* name);
+const Json* Member(const Json& v, const char* name) {
+  if (!v.IsObject()) return nullptr;
+  auto it = v.FindMember(name);
+  return it == v.MemberEnd() ? nullptr : &it->value;
+}
 
 // The array under `key` of the JSON object `text` (parsed into `doc`, with
 // `buffer` holding its bytes); INVALID_ARGUMENT saying the text is not `what`.
@@ -47,11 +52,6 @@ absl::StatusOr<const Json*> TopArray(std::string_view text, const char* key, con
   return array;
 }
 
-const Json* Member(const Json& v, const char* name) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(name);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
 std::string String(const Json& v, const char* name) {
   const Json* m = Member(v, name);
   return m != nullptr && m->IsString() ? std::string(m->GetString(), m->GetStringLength()) : "";
@@ -83,7 +83,7 @@ std::vector<std::string> Strings(const Json& v, const char* name, const char* it
 }
 
 std::string NormalProtocol(std::string p) {
-  for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  absl::AsciiStrToLower(&p);
   if (p == "-1" || p == "all") return "all";
   if (p == "6") return "tcp";
   if (p == "17") return "udp";
@@ -150,8 +150,8 @@ void AddCause(const SecurityGroupChange* why, const SourceNames& sources, Findin
   f->details.push_back({"event", why != nullptr ? why->event_name : ""});
   f->details.push_back({"changed_at", why != nullptr ? internal::TimeText(why->time_ns) : ""});
   if (why != nullptr) {
-    f->evidence.push_back(EvidenceLine{std::string(sources.Name(why->source_id)), why->line_no,
-                                       why->time_ns, why->text});
+    f->evidence.push_back(
+        internal::PluginEvidence(sources, why->source_id, why->line_no, why->time_ns, why->text));
   }
 }
 
@@ -305,12 +305,13 @@ bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out) {
 }
 
 DriftPlugin::DriftPlugin(const DriftOptions& options, const SourceNames& sources,
-                         TerraformRules desired, LiveRules live, bool have_live)
+                         TerraformRules desired, LiveRules live, int64_t snapshot_ns)
     : options_(options),
       sources_(sources),
       desired_(std::move(desired)),
       live_(std::move(live)),
-      have_live_(have_live),
+      have_live_(!options.live_rules.empty()),
+      snapshot_ns_(snapshot_ns),
       queue_(std::make_unique<internal::PluginQueue<SecurityGroupChange>>(
           options.max_pending_events)) {}
 
@@ -318,9 +319,8 @@ DriftPlugin::~DriftPlugin() = default;
 
 absl::StatusOr<std::unique_ptr<DriftPlugin>> DriftPlugin::Create(const DriftOptions& options,
                                                                  const SourceNames& sources) {
-  DriftOptions enabled = options;
-  enabled.enabled = true;
-  if (absl::Status s = enabled.Validate(); !s.ok()) return s;
+  absl::StatusOr<DriftOptions> enabled = internal::EnabledOptions(options);
+  if (!enabled.ok()) return enabled.status();
   absl::StatusOr<std::string> state = ReadFile(options.terraform_state, "terraform_state");
   if (!state.ok()) return state.status();
   absl::StatusOr<TerraformRules> desired = ParseTerraformState(*state);
@@ -330,6 +330,7 @@ absl::StatusOr<std::unique_ptr<DriftPlugin>> DriftPlugin::Create(const DriftOpti
                                                    desired.status().message()));
   }
   LiveRules live;
+  int64_t snapshot_ns = 0;  // when the snapshot was taken: its file's time
   if (!options.live_rules.empty()) {
     absl::StatusOr<std::string> text = ReadFile(options.live_rules, "live_rules");
     if (!text.ok()) return text.status();
@@ -339,9 +340,10 @@ absl::StatusOr<std::unique_ptr<DriftPlugin>> DriftPlugin::Create(const DriftOpti
           "plugins.drift.live_rules ", options.live_rules, ": ", parsed.status().message()));
     }
     live = std::move(*parsed);
+    snapshot_ns = FileTimeNs(options.live_rules);
   }
-  return std::unique_ptr<DriftPlugin>(new DriftPlugin(
-      enabled, sources, std::move(*desired), std::move(live), !options.live_rules.empty()));
+  return std::unique_ptr<DriftPlugin>(
+      new DriftPlugin(*enabled, sources, std::move(*desired), std::move(live), snapshot_ns));
 }
 
 uint64_t DriftPlugin::dropped() const { return queue_->dropped(); }
@@ -351,9 +353,8 @@ void DriftPlugin::Observe(const ParsedBatch& batch) {
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const Record& r = batch.records[i];
     if (r.kind != RecordKind::kJson) continue;
-    const std::string_view json = (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
     SecurityGroupChange c;
-    if (!ReadCloudTrailChange(json, &c)) continue;
+    if (!ReadCloudTrailChange(internal::ServiceJson(r), &c)) continue;
     c.time_ns = r.time_known() ? r.time_ns : 0;
     c.source_id = r.source_id;
     c.line_no = r.line_no;
@@ -366,12 +367,16 @@ void DriftPlugin::Observe(const ParsedBatch& batch) {
 
 void DriftPlugin::Absorb() {
   absl::MutexLock lock(&mu_);
+  AbsorbLocked();
+}
+
+void DriftPlugin::AbsorbLocked() {
   queue_->Drain([&](SecurityGroupChange&& c) { changes_.push_back(std::move(c)); });
 }
 
 void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
   absl::MutexLock lock(&mu_);
-  queue_->Drain([&](SecurityGroupChange&& c) { changes_.push_back(std::move(c)); });
+  AbsorbLocked();
   // The same result whatever order the lines came in: by time, then (same
   // second: CloudTrail's resolution) by the event's own bytes.
   std::sort(changes_.begin(), changes_.end(),
@@ -412,10 +417,8 @@ void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
         break;
     }
   }
-  const int64_t snapshot_ns = have_live_ ? FileTimeNs(options_.live_rules) : 0;
   auto ignored = [&](const std::string& group) {
-    return std::find(options_.ignore_groups.begin(), options_.ignore_groups.end(), group) !=
-           options_.ignore_groups.end();
+    return internal::Listed(options_.ignore_groups, group);
   };
   auto report = [&](const SecurityGroupRule& r, const char* drift) {
     if (ignored(r.group_id)) return;
@@ -433,7 +436,7 @@ void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
     };
     const std::string group_name = name_of(r.group_id);
     const SecurityGroupChange* why = cause.count(r) ? cause.at(r) : nullptr;
-    f.time_ns = why != nullptr ? why->time_ns : snapshot_ns;
+    f.time_ns = why != nullptr ? why->time_ns : snapshot_ns_;
     const std::string_view what = drift;
     f.summary = absl::StrCat(
         what == "missing_rule" ? "Terraform declares a rule that is not in place: "
@@ -486,7 +489,7 @@ void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
       }
     }
     f.severity = internet ? Severity::kError : Severity::kWarning;
-    f.time_ns = why != nullptr ? why->time_ns : snapshot_ns;
+    f.time_ns = why != nullptr ? why->time_ns : snapshot_ns_;
     f.summary = absl::StrCat(
         "Security group ", group, group_name.empty() ? "" : absl::StrCat(" (", group_name, ")"),
         " is not in Terraform's state; its rules: ", absl::StrJoin(texts, ", "),

@@ -21,7 +21,6 @@
 #ifndef LOGWEAVE_PLUGINS_CANARY_H_
 #define LOGWEAVE_PLUGINS_CANARY_H_
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -105,7 +104,6 @@ class CanaryPlugin : public RulePlugin {
  private:
   struct ServiceState;
   CanaryPlugin(const CanaryOptions& options, const SourceNames& sources);
-  bool Watched(std::string_view service) const;
   void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes the checks due up to `until_ns` for one service.
   void RunChecks(const std::string& service, ServiceState& state, int64_t until_ns)

@@ -100,13 +100,15 @@ class DriftPlugin : public RulePlugin {
 
  private:
   DriftPlugin(const DriftOptions& options, const SourceNames& sources, TerraformRules desired,
-              LiveRules live, bool have_live);
+              LiveRules live, int64_t snapshot_ns);
+  void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const DriftOptions options_;
   const SourceNames& sources_;
   const TerraformRules desired_;
   const LiveRules live_;
-  const bool have_live_;
+  const bool have_live_;       // options_.live_rules names a snapshot
+  const int64_t snapshot_ns_;  // its file's time: when it was taken
   std::unique_ptr<internal::PluginQueue<SecurityGroupChange>> queue_;
   absl::Mutex mu_;
   // Every change so far (security-group changes are rare: a few a day).
