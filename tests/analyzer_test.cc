@@ -100,8 +100,8 @@ class AnalyzerTest : public ::testing::Test {
     testdata::SubmitLines(p, p->AddSource("logs/" + name), lines, 64);
   }
   static AnalysisReport Analyze(const Pipeline& p, int64_t watermark = INT64_MAX,
-                                DetectorOptions options = {}) {
-    Analyzer analyzer(options, p.index(), p.unstructured(), p.sources());
+                                DetectorOptions options = {}, uint32_t threads = 0) {
+    Analyzer analyzer(options, p.index(), p.unstructured(), p.sources(), {}, threads);
     return analyzer.Run(watermark);
   }
   static std::vector<const Finding*> OfKind(const AnalysisReport& r, const std::string& kind) {
@@ -325,6 +325,54 @@ TEST_F(AnalyzerTest, FindingsDoNotDependOnTheOrderOfFiles) {
       key(Analyze(*Ingest(shop, {"payments.log", "gateway.log", "email.log", "checkout.log"})));
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b);
+}
+
+// The analysis reads and judges the shards on several threads; what it
+// reports, down to the order of names in a summary, must not depend on how
+// many there are.
+TEST_F(AnalyzerTest, FindingsDoNotDependOnTheNumberOfAnalysisThreads) {
+  Shop shop;
+  for (int i = 0; i < 300; ++i) {
+    // Trace 40 lacks both payments and checkout: two names in one finding.
+    shop.Checkout(i, i * 100, i == 17 ? "payments" : i == 123 ? "checkout" : "");
+    shop.Email(i, i * 100 + 50, i == 60 || i == 200 ? 5000 : -1);
+  }
+  for (const char* file : {"gateway.log", "checkout.log", "payments.log"}) {
+    auto& lines = shop.files[file];
+    lines.erase(std::remove_if(lines.begin(), lines.end(),
+                               [](const std::string& l) {
+                                 return l.find(Trace(40)) != std::string::npos &&
+                                        l.find("gateway") == std::string::npos &&
+                                        l.find("request") == std::string::npos;
+                               }),
+                lines.end());
+  }
+  shop.SortByTime("email.log");
+  auto p = Ingest(shop);
+  auto render = [](const AnalysisReport& r) {
+    std::vector<std::string> out;
+    for (const Finding& f : r.findings) {
+      std::string s = f.id + "|" + f.summary;
+      for (const auto& [k, v] : f.details) s += "|" + k + "=" + v;
+      for (const EvidenceLine& e : f.evidence) {
+        s += absl::StrFormat("|%s:%d %s", e.source, e.line_no, e.text);
+      }
+      out.push_back(s);
+    }
+    return out;
+  };
+  const AnalysisReport one = Analyze(*p, INT64_MAX, {}, 1);
+  ASSERT_THAT(OfKind(one, "missing_service"), ::testing::SizeIs(3));
+  ASSERT_THAT(OfKind(one, "unstructured_error"), ::testing::SizeIs(2));
+  for (const Finding* f : OfKind(one, "missing_service")) {
+    if (f->trace_id == Trace(40)) EXPECT_EQ(f->Detail("missing"), "checkout,payments");
+    // Evidence lines carry the text of the line, read back from the index.
+    ASSERT_FALSE(f->evidence.empty());
+    EXPECT_EQ(f->evidence.front().text, "request received");
+  }
+  for (uint32_t threads : {2u, 3u, 8u}) {
+    EXPECT_EQ(render(Analyze(*p, INT64_MAX, {}, threads)), render(one)) << threads << " threads";
+  }
 }
 
 TEST_F(AnalyzerTest, LateLinesResolveAFindingUnderTheSameId) {

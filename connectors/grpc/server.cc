@@ -34,7 +34,7 @@ LogweaveServer::LogweaveServer(const ServerOptions& options, Pipeline* pipeline)
       pipeline_(pipeline),
       service_(std::make_unique<QueryService>(pipeline, &hub_)),
       analyzer_(options.detectors, pipeline->index(), pipeline->unstructured(), pipeline->sources(),
-                pipeline->plugins()) {}
+                pipeline->plugins(), pipeline->options().threads) {}
 
 absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const ServerOptions& options,
                                                                       Pipeline* pipeline) {

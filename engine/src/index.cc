@@ -496,6 +496,7 @@ class Shard {
         v.message = Message(e, ev);
         v.line_no = ev.line_no;
         v.source_id = ev.source_id;
+        v.service_id = ev.service;
         v.flags = ev.flags;
         v.level = ev.level;
         v.kind = ev.kind;
@@ -928,6 +929,11 @@ void Index::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& 
 
 void Index::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const {
   for (const auto& shard : shards_) shard->ForEachTraceWithEvents(fn);
+}
+
+void Index::ForEachTraceWithEventsInShard(uint32_t shard,
+                                          const std::function<void(const TraceView&)>& fn) const {
+  if (shard < shards_.size()) shards_[shard]->ForEachTraceWithEvents(fn);
 }
 
 }  // namespace logweave

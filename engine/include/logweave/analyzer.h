@@ -70,10 +70,12 @@ struct AnalysisReport {
 class Analyzer {
  public:
   // `plugins` (Pipeline::plugins()) are evaluated by each Run, their findings
-  // reported with the detectors'; they must outlive the analyzer.
+  // reported with the detectors'; they must outlive the analyzer. Run reads
+  // and judges the index's shards on `threads` threads (0: one per core),
+  // which it starts and joins; the findings do not depend on their number.
   Analyzer(const DetectorOptions& options, const Index& index,
            const UnstructuredCollector& unstructured, const SourceNames& sources,
-           std::vector<RulePlugin*> plugins = {});
+           std::vector<RulePlugin*> plugins = {}, uint32_t threads = 0);
 
   // Judges every trace whose last event is at or before watermark - trace_idle
   // (pass INT64_MAX to judge all: the data is complete) and attributes every
@@ -86,6 +88,7 @@ class Analyzer {
   const UnstructuredCollector& unstructured_;
   const SourceNames& sources_;
   const std::vector<RulePlugin*> plugins_;
+  const uint32_t threads_;
   absl::flat_hash_map<std::string, Finding> active_;       // by id, from the last Run
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;

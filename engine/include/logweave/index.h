@@ -95,7 +95,8 @@ struct EventView {
   std::string_view message;
   uint64_t line_no = 0;
   uint32_t source_id = 0;
-  uint16_t flags = 0;  // RecordFlags
+  uint32_t service_id = 0;  // `service`'s id in its shard: dense from 0, stable for the shard
+  uint16_t flags = 0;       // RecordFlags
   Level level = Level::kUnknown;
   RecordKind kind = RecordKind::kJson;
   bool has_time() const { return flags & kRecordHasTime; }
@@ -215,6 +216,10 @@ class Index {
   // order, in chunks like ScanTraces: fn runs under the shard's reader lock,
   // must be quick and must not keep the views.
   void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const;
+  // The same over one shard (< shard_count()); passes on several shards may
+  // run at once on different threads.
+  void ForEachTraceWithEventsInShard(uint32_t shard,
+                                     const std::function<void(const TraceView&)>& fn) const;
 
   // How many traces (or events) a scan visits per lock hold.
   static constexpr uint32_t kScanChunk = 4096;

@@ -1,0 +1,278 @@
+#include "analysis/attribution.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "internal/strings.h"
+
+namespace logweave::internal {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+
+}  // namespace
+
+// The words of a plain-text error that could be trace ids: runs of letters,
+// digits, '_' and '-' of 6 to 128 bytes with at least one digit (so
+// "exception" is not one, "pay-abc123" and a UUID are), and the '-'-separated
+// parts of such a run (a W3C traceparent "00-TRACE-SPAN-01" names TRACE).
+// Looks at the first kMaxScan bytes and keeps the first kMaxWords such words.
+// Views into `text`; distinct, in order.
+std::vector<std::string_view> TraceIdWords(std::string_view text) {
+  constexpr size_t kMaxScan = 4096;
+  constexpr size_t kMaxWords = 64;
+  text = text.substr(0, kMaxScan);
+  std::vector<std::string_view> words;
+  absl::flat_hash_set<absl::string_view> seen;
+  auto consider = [&](std::string_view w) {
+    if (words.size() >= kMaxWords || w.size() < 6 || w.size() > 128) return;
+    if (std::none_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) return;
+    if (seen.insert(Av(w)).second) words.push_back(w);
+  };
+  auto is_word_byte = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           c == '-';
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !is_word_byte(text[i])) ++i;
+    const size_t start = i;
+    while (i < text.size() && is_word_byte(text[i])) ++i;
+    const std::string_view run = text.substr(start, i - start);
+    consider(run);
+    if (run.find('-') != std::string_view::npos) {
+      for (size_t p = 0; p <= run.size();) {
+        const size_t dash = std::min(run.find('-', p), run.size());
+        consider(run.substr(p, dash - p));
+        p = dash + 1;
+      }
+    }
+  }
+  return words;
+}
+
+// Attributes each plain-text error to the trace it most likely belongs to.
+//
+// Candidates are the service's requests with an event at most
+// attribution_window before the line. A request left incomplete (its last
+// event is one that is nearly always followed) is the strongest sign: a
+// failure explains the missing follow-up; then one still in progress (it
+// logged again after the line); then one that merely ended before it.
+// Errors of a service tend to come a fixed delay after the event they
+// interrupt (a timeout): that delay is learned from the errors with a single
+// incomplete candidate and scores the others. An incomplete request explains
+// one error only, so errors are assigned one to one, best pairs first.
+std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
+                                       std::vector<UnstructuredEntry> entries,
+                                       std::vector<std::vector<Candidate>>& candidates,
+                                       const SharedNames& services,
+                                       const absl::flat_hash_set<std::string>& named_traces) {
+  for (auto& list : candidates) {
+    std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
+      return a.first != b.first ? a.first < b.first : a.trace_id < b.trace_id;
+    });
+  }
+  // The longest and the median time a request spends in each service.
+  std::vector<int64_t> max_span(candidates.size(), 0), median_span(candidates.size(), 0);
+  for (size_t s = 0; s < candidates.size(); ++s) {
+    std::vector<int64_t> spans;
+    for (const auto& c : candidates[s]) spans.push_back(c.last - c.first);
+    if (spans.empty()) continue;
+    std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
+    median_span[s] = spans[spans.size() / 2];
+    max_span[s] = *std::max_element(spans.begin(), spans.end());
+  }
+  struct Option {
+    const Candidate* c;
+    int64_t gap;
+    bool after;
+    double weight = 0;
+  };
+  std::vector<std::vector<Option>> options(entries.size());
+  std::vector<uint32_t> entry_service(entries.size(), kNoId);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const UnstructuredEntry& e = entries[i];
+    uint32_t s = services.Find(0, e.service);
+    if (!e.time_known || s == kNoId || s >= candidates.size()) continue;
+    entry_service[i] = s;
+    const int64_t t = e.time_ns;
+    const auto& list = candidates[s];
+    const int64_t earliest = t - opts.attribution_window_ns - max_span[s];
+    auto end = std::upper_bound(list.begin(), list.end(), t,
+                                [](int64_t v, const Candidate& c) { return v < c.first; });
+    for (auto it = end; it != list.begin();) {
+      --it;
+      if (it->first < earliest) break;
+      int64_t before = INT64_MIN;
+      bool after = it->last > t;
+      for (int k = 0; k < it->count; ++k) {
+        if (it->times[k] <= t) before = std::max(before, it->times[k]);
+      }
+      if (before == INT64_MIN || t - before > opts.attribution_window_ns) continue;
+      options[i].push_back(Option{&*it, t - before, after});
+    }
+  }
+  // An error whose text names a trace's id belongs to that trace, whatever
+  // the timing says; it takes no incomplete request from the others.
+  std::vector<std::vector<std::string>> named(entries.size());
+  if (!named_traces.empty()) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      for (std::string_view w : TraceIdWords(entries[i].text)) {
+        if (named_traces.contains(Av(w))) named[i].emplace_back(w);
+      }
+    }
+  }
+  // Delays of errors after the event they interrupt, per service: a histogram
+  // (quarter-octave bins) of the gaps between each error and its incomplete
+  // candidates. The true pairs pile up at the service's typical delays (a
+  // 5 s timeout, an immediate refusal); the wrong ones spread out.
+  auto bin_of = [](int64_t gap) {
+    double ms = static_cast<double>(std::max<int64_t>(gap, 0)) / 1e6;
+    return std::min(127, static_cast<int>(std::log2(ms + 1) * 4));
+  };
+  // Separate histograms for incomplete requests and requests in progress.
+  struct Histogram {
+    std::array<uint32_t, 128> bins{};
+    uint64_t total = 0;
+  };
+  absl::flat_hash_map<uint64_t, Histogram> delay_bins;
+  auto hist_key = [](uint32_t s, bool incomplete) { return (uint64_t{s} << 1) | incomplete; };
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!named[i].empty()) continue;  // its delay says nothing about the service's
+    for (const Option& o : options[i]) {
+      if (!o.c->incomplete && !o.after) continue;
+      Histogram& h = delay_bins[hist_key(entry_service[i], o.c->incomplete)];
+      ++h.bins[bin_of(o.gap)];
+      ++h.total;
+    }
+  }
+  // How much likelier a gap is than chance: the bin's pairs per millisecond
+  // against the service's pairs per millisecond over the whole window.
+  auto bin_width_ms = [](int b) {
+    return std::max(1.0, std::exp2((b + 1) / 4.0) - std::exp2(b / 4.0));
+  };
+  auto delay_score = [&](uint32_t s, bool incomplete, int64_t gap) {
+    auto it = delay_bins.find(hist_key(s, incomplete));
+    if (it == delay_bins.end()) return 0.0;
+    double background = static_cast<double>(it->second.total) /
+                        (static_cast<double>(opts.attribution_window_ns) / 1e6);
+    int b = bin_of(gap);
+    double density = it->second.bins[b] / bin_width_ms(b);
+    return density / (density + background);
+  };
+  struct Pair {
+    double weight;
+    size_t entry;
+    size_t option;
+  };
+  std::vector<Pair> pairs;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!named[i].empty()) continue;
+    for (size_t k = 0; k < options[i].size(); ++k) {
+      Option& o = options[i][k];
+      double gap_s = static_cast<double>(o.gap) / kSecond;
+      // An incomplete request stays the strongest sign even at an unusual delay.
+      // A request in progress that took unusually long in the service (an error,
+      // then a retry) is likelier than one that went at the usual pace.
+      double slow =
+          std::clamp(static_cast<double>(o.c->last - o.c->first) /
+                         std::max<double>(static_cast<double>(median_span[entry_service[i]]), 1e6),
+                     0.5, 20.0);
+      const uint32_t s = entry_service[i];
+      o.weight = o.c->incomplete ? 100.0 * (0.2 + 0.8 * delay_score(s, true, o.gap))
+                 : o.after       ? 3.0 * slow * (0.1 + delay_score(s, false, o.gap))
+                                 : 1.0 / (1.0 + gap_s);
+    }
+    // Only incomplete requests can be taken by another error: of the other
+    // options, the entry's best (by weight, then trace id) is the only one
+    // the assignment below can reach, so the rest need no place in the sort.
+    size_t best_open = SIZE_MAX;
+    for (size_t k = 0; k < options[i].size(); ++k) {
+      const Option& o = options[i][k];
+      if (o.c->incomplete) {
+        pairs.push_back(Pair{o.weight, i, k});
+        continue;
+      }
+      if (best_open == SIZE_MAX || o.weight > options[i][best_open].weight ||
+          (o.weight == options[i][best_open].weight &&
+           o.c->trace_id < options[i][best_open].c->trace_id)) {
+        best_open = k;
+      }
+    }
+    if (best_open != SIZE_MAX) pairs.push_back(Pair{options[i][best_open].weight, i, best_open});
+  }
+  std::sort(pairs.begin(), pairs.end(), [&](const Pair& x, const Pair& y) {
+    if (x.weight != y.weight) return x.weight > y.weight;
+    if (x.entry != y.entry) return x.entry < y.entry;
+    return options[x.entry][x.option].c->trace_id < options[y.entry][y.option].c->trace_id;
+  });
+  std::vector<const Option*> chosen(entries.size(), nullptr);
+  absl::flat_hash_set<const Candidate*> taken;  // incomplete requests already explained
+  // A named trace's incomplete request is explained by the error naming it.
+  auto named_option = [&](size_t i, std::string_view trace) -> const Option* {
+    for (const Option& o : options[i]) {
+      if (o.c->trace_id == trace) return &o;
+    }
+    return nullptr;
+  };
+  for (size_t i = 0; i < entries.size(); ++i) {
+    for (const std::string& trace : named[i]) {
+      const Option* o = named_option(i, trace);
+      if (o != nullptr && o->c->incomplete) taken.insert(o->c);
+    }
+  }
+  for (const Pair& p : pairs) {
+    if (chosen[p.entry] != nullptr) continue;
+    const Option& o = options[p.entry][p.option];
+    if (o.c->incomplete && taken.contains(o.c)) continue;
+    chosen[p.entry] = &o;
+    if (o.c->incomplete) taken.insert(o.c);
+  }
+  std::vector<AttributedEntry> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    AttributedEntry& a = out.emplace_back();
+    a.entry = std::move(entries[i]);
+    if (!named[i].empty()) {
+      for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
+        AttributionCandidate c;
+        if (const Option* o = named_option(i, named[i][k])) {
+          c.gap_ns = o->gap;
+          c.incomplete = o->c->incomplete;
+        }
+        c.trace_id = std::move(named[i][k]);
+        c.confidence = 1.0 / static_cast<double>(named[i].size());
+        c.named = true;
+        a.candidates.push_back(std::move(c));
+      }
+      continue;
+    }
+    if (chosen[i] == nullptr) continue;
+    double total = 0;
+    for (const Option& o : options[i]) {
+      // An incomplete request that explains another error counts for little here.
+      total += (o.c->incomplete && taken.contains(o.c) && &o != chosen[i]) ? 0 : o.weight;
+    }
+    std::vector<const Option*> ranked;
+    for (const Option& o : options[i]) {
+      if (&o != chosen[i]) ranked.push_back(&o);
+    }
+    // The runners-up: the three best of the others.
+    const size_t shown = std::min<size_t>(ranked.size(), 3);
+    std::partial_sort(
+        ranked.begin(), ranked.begin() + shown, ranked.end(), [](const Option* x, const Option* y) {
+          return x->weight != y->weight ? x->weight > y->weight : x->c->trace_id < y->c->trace_id;
+        });
+    ranked.insert(ranked.begin(), chosen[i]);
+    for (size_t k = 0; k < ranked.size() && k < 4; ++k) {
+      const Option& o = *ranked[k];
+      bool explained_elsewhere = o.c->incomplete && taken.contains(o.c) && k > 0;
+      a.candidates.push_back(AttributionCandidate{
+          std::string(o.c->trace_id), total > 0 && !explained_elsewhere ? o.weight / total : 0,
+          o.gap, o.c->incomplete});
+    }
+  }
+  return out;
+}
+
+}  // namespace logweave::internal

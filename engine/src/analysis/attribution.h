@@ -1,0 +1,46 @@
+// Attribution of plain-text errors to the traces they most likely belong to.
+#ifndef LOGWEAVE_ANALYSIS_ATTRIBUTION_H_
+#define LOGWEAVE_ANALYSIS_ATTRIBUTION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "analysis/names.h"
+#include "logweave/analyzer.h"
+#include "logweave/options.h"
+#include "logweave/unstructured.h"
+
+namespace logweave::internal {
+
+// A trace's activity in one service: a candidate owner of that service's
+// plain-text errors.
+struct Candidate {
+  static constexpr int kMaxTimes = 8;
+  std::string_view trace_id;  // into the analysis' fact store
+  int64_t times[kMaxTimes];   // its first events' times there (the last slot: its last)
+  int count = 0;
+  int64_t first = 0, last = 0;
+  bool incomplete = false;  // it left an expected sequence unfinished in the service
+};
+
+// The words of a plain-text error that could be trace ids: runs of letters,
+// digits, '_' and '-' of 6 to 128 bytes with at least one digit, and the
+// '-'-separated parts of such a run. Views into `text`; distinct, in order.
+std::vector<std::string_view> TraceIdWords(std::string_view text);
+
+// Attributes each entry to the trace it most likely belongs to, from the
+// candidates of its service (`candidates[service id]`, sorted here) and the
+// ids of traces the entries' texts name (`named`). Entries keep their order.
+std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
+                                       std::vector<UnstructuredEntry> entries,
+                                       std::vector<std::vector<Candidate>>& candidates,
+                                       const SharedNames& services,
+                                       const absl::flat_hash_set<std::string>& named_traces);
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_ANALYSIS_ATTRIBUTION_H_

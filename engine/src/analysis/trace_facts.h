@@ -1,0 +1,99 @@
+// Traces reduced to what the detectors need, and where they are kept between
+// the analysis passes.
+//
+// One FactBuilder per analysis thread reads traces out of the index (under
+// the shard's reader lock) into compact facts: each event's time, service,
+// event name and line; the trace's kind and services. A FactStore keeps the
+// facts of the traces one thread read, so that judging them needs neither
+// the index nor its locks again. Messages are not kept: evidence lines get
+// their text from the index afterwards, for the few events that need it.
+#ifndef LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
+#define LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/names.h"
+#include "logweave/index.h"
+
+namespace logweave::internal {
+
+// Names the analysis threads share: ids mean the same on every thread.
+struct AnalysisNames {
+  static constexpr size_t kMaxNamesPerService = 10000;
+  SharedNames services;
+  SharedNames kinds;  // routes, or "service: first event" for traces without one
+  SharedNames events{kMaxNamesPerService};  // event names, scoped by service id
+};
+
+// One event of a trace. 40 bytes.
+struct Ev {
+  int64_t time;  // event time; for a line without one, that of the line before it
+  uint64_t seq;  // global arrival order: finds the line again in the index
+  uint32_t service;
+  uint32_t name;  // event name id (AnalysisNames::events), or kNoId for free text
+  uint32_t source_id;
+  uint32_t line_no;
+  bool has_time;  // parsed or inferred from the neighbouring lines
+};
+
+// A trace's facts. Views into a FactStore or a FactBuilder's buffers.
+struct TraceFacts {
+  std::string_view trace_id;
+  uint32_t kind = kNoId;
+  int64_t start = 0, end = 0;
+  uint32_t indexed_events = 0;         // events the index held when read
+  std::span<const Ev> events;          // by event time; ties keep arrival order
+  std::span<const uint32_t> services;  // distinct, ascending ids
+};
+
+// The facts of the traces one thread read. Thread-compatible.
+class FactStore {
+ public:
+  void Add(const TraceFacts& f);
+  // Room for about this many traces and events.
+  void Reserve(size_t traces, size_t events);
+  size_t size() const { return traces_.size(); }
+  // Views valid until the next Add.
+  TraceFacts Get(size_t i) const;
+  size_t bytes() const;
+
+ private:
+  struct Rec {
+    size_t id_off, ev_begin, svc_begin;
+    uint32_t id_len, ev_count, svc_count, kind, indexed_events;
+    int64_t start, end;
+  };
+  std::string ids_;
+  std::vector<Rec> traces_;
+  std::vector<Ev> events_;
+  std::vector<uint32_t> services_;
+};
+
+// Reads traces into facts. One per thread; `names` is shared.
+// Thread-compatible.
+class FactBuilder {
+ public:
+  explicit FactBuilder(AnalysisNames* names);
+  // The facts of `view`, read from index shard `shard`. Views valid until the
+  // next call. Interns the trace's services, event names and kind.
+  TraceFacts Build(uint32_t shard, const TraceView& view);
+
+ private:
+  uint32_t ServiceId(uint32_t shard, const EventView& e);
+
+  static constexpr size_t kMaxEventName = 80;  // longer messages are free text
+
+  NameCache services_, kinds_, events_;
+  std::vector<std::vector<uint32_t>> shard_services_;  // [shard][shard's id] -> id, or kNoId
+  std::vector<Ev> events_buf_;
+  std::vector<uint32_t> services_buf_;
+  std::string kind_buf_;
+};
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
