@@ -145,6 +145,33 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   EXPECT_GE(s["analysis_seconds"].GetDouble(), 0.0);
 }
 
+// Files are complete: a replay judges every trace at their end, even those
+// whose last line lies within trace_idle of the newest; stdin keeps the
+// streaming rule; --final and --final=false say otherwise.
+TEST_F(CliTest, ReplayOfFilesJudgesTheLastTracesWithoutFinal) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3; ++i) {
+    lines.push_back(testdata::ZapLine("r" + std::to_string(i), i * 10'000, "request received"));
+  }
+  const std::string path = Write("gateway.log", lines);
+  auto summary = [&](const Result& r) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto docs = JsonLines(r.out);
+    EXPECT_FALSE(docs.empty());
+    return std::make_pair(docs.back()["traces_judged"].GetUint64(),
+                          std::string(docs.back()["watermark"].GetString()));
+  };
+  // 20 s between the first and the last trace: all inside the 30 s trace_idle.
+  EXPECT_EQ(summary(Run("replay --json " + path)),
+            std::make_pair(uint64_t{3}, std::string("final")));
+  EXPECT_EQ(summary(Run("replay --json --final " + path)).first, 3u);
+  EXPECT_EQ(summary(Run("replay --json --final=false " + path)).first, 0u);
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  EXPECT_EQ(summary(Run("replay --json -", text)).first, 0u);
+  EXPECT_EQ(summary(Run("replay --json --final -", text)).first, 3u);
+}
+
 TEST_F(CliTest, ProgressSaysTheAnalysisIsRunning) {
   std::string path = Write("gateway.log", {testdata::ZapLine("t1", 0, "a")});
   Result r = Run("replay --progress " + path);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -33,9 +34,11 @@ constexpr char kDescription[] =
     "traces, sequences left incomplete), and prints what was asked: an incident summary\n"
     "(default), timelines, findings, plain-text errors, counters, or JSON.\n"
     "\n"
-    "Detection runs on event time: a trace is judged once it has been quiet for\n"
-    "trace_idle (30s) before the latest event time in the data; --final judges every\n"
-    "trace (the files are complete).\n"
+    "Detection runs on event time. Files are complete, so at their end every trace\n"
+    "is judged. Lines from stdin (-) may still be coming: there a trace is judged\n"
+    "once it has been quiet for trace_idle (30s) before the latest event time, as\n"
+    "serve does; --final judges every trace of stdin too, --final=false none of the\n"
+    "files' last trace_idle.\n"
     "\n"
     "PATH is a file, a directory (every *.log, *.json, *.ndjson, *.jsonl below it,\n"
     "also .gz / .zst compressed) or - for stdin. Lines without a service field take\n"
@@ -295,7 +298,8 @@ int RunReplay(const std::vector<std::string>& args) {
   flags.Bool("unstructured", &f.unstructured,
              "list plain-text errors with the trace each is attributed to");
   flags.Bool("final", &f.final,
-             "the data is complete: judge every trace, even those quiet for less than trace_idle");
+             "judge every trace, even those quiet for less than trace_idle (default for "
+             "files; stdin: off)");
   std::string trace_idle;
   flags.String("trace-idle", &trace_idle, "DURATION",
                "judge a trace once quiet this long in event time (default 30s)");
@@ -311,6 +315,12 @@ int RunReplay(const std::vector<std::string>& args) {
     std::fputs(flags.Help().c_str(), stdout);
     return kExitOk;
   }
+  // Files are complete: judge all of them at their end, unless told
+  // otherwise; stdin keeps the streaming rule (its data may go on).
+  const bool final_given = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a == "--final" || absl::StartsWith(a, "--final=");
+  });
+  if (!final_given) f.final = std::find(paths.begin(), paths.end(), "-") == paths.end();
   if (paths.empty()) {
     std::fprintf(stderr,
                  "logweave replay: no PATH given; name log files or directories, or - for "
