@@ -51,14 +51,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "loggen/common.h"
+#include "loggen/shapes.h"
 
 namespace loggen {
 namespace {
-
-constexpr int64_t kUs = 1000;
-constexpr int64_t kMs = 1000 * kUs;
-constexpr int64_t kSec = 1000 * kMs;
-constexpr int64_t kNsPerDay = 86400 * kSec;
 
 // ---------------------------------------------------------------------------------------------
 // Options.
@@ -88,6 +85,7 @@ struct Options {
   uint32_t cost_days = 0;          // --cost-days: days of costs, the last one the start day
   std::string cost_spike;          // --cost-spike: the service whose last day's cost jumps
   double cost_spike_factor = 2.5;  // --cost-spike-factor: by this factor
+  std::string shape = "default";   // --shape: one of kShapeNames (shapes.h)
 };
 
 constexpr absl::string_view kDefaultStart = "2026-11-23T10:00:00Z";
@@ -107,6 +105,14 @@ Usage: loggen --out DIR [flags]
   --faults on|off        inject faults and list them in DIR/.truth.jsonl (default on)
   --single-file          write every service into DIR/all.log, interleaved by time (default off)
   --no-truth             do not write DIR/.truth.jsonl (default: write it)
+  --shape NAME           benchmark data of another shape (default: the web shop below):
+                         short-lines (~120-byte JSON lines), short-traces (3-5 events over
+                         2-4 services), long-traces (50-80 events), plain-text (~30% of lines
+                         plain-text errors and stack traces), many-services (200 services);
+                         each service in one of zap, pino, python-json-logger, ECS, OTel.
+                         Honours --out, --traces/--bytes, --seed, --start, --rate,
+                         --single-file, --faults, --no-truth and --missing-service-rate; faults
+                         are ~1% missing services and ~0.5% incomplete sequences
   --missing-service-rate P  share of traces (routes with >= 2 services) where one service
                          on the route logs nothing (default 0.01)
   --email-error-rate P   share of emailing traces where email logs email_send_attempt, then a
@@ -144,34 +150,7 @@ Exit status: 0 on success, 1 on an I/O error, 2 on a bad command line.
 )";
 
 // ---------------------------------------------------------------------------------------------
-// Civil time (proleptic Gregorian, UTC), after Howard Hinnant's days_from_civil.
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
+// Time values on the command line.
 
 bool ParseFixedDigits(absl::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
@@ -336,6 +315,7 @@ int ParseFlags(int argc, char** argv, Options* options) {
         "--cost-days",
         "--cost-spike",
         "--cost-spike-factor",
+        "--shape",
     };
     bool known = false;
     for (absl::string_view k : kValued) known |= (k == name);
@@ -385,6 +365,11 @@ int ParseFlags(int argc, char** argv, Options* options) {
         return bad("one of the generated services (gateway, checkout, payments, ...)");
       }
       options->cost_spike = std::string(value);
+    } else if (name == "--shape") {
+      if (!IsShapeName(std::string_view(value.data(), value.size()))) {
+        return bad(absl::StrCat("one of ", std::string(kShapeNames)));
+      }
+      options->shape = std::string(value);
     } else if (name == "--cost-spike-factor") {
       if (!absl::SimpleAtod(value, &options->cost_spike_factor) ||
           !(options->cost_spike_factor > 0) || options->cost_spike_factor > 1e6) {
@@ -407,64 +392,12 @@ int ParseFlags(int argc, char** argv, Options* options) {
     }
   }
   if (options->out_dir.empty()) return fail("--out DIR is required");
+  if (options->shape != "default" && (options->canary_share > 0 || options->cost_days > 0)) {
+    return fail("--canary-share and --cost-days need --shape default");
+  }
   if (!have_start) ParseRfc3339(kDefaultStart, &options->start_ns);
   return 0;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Randomness: xoshiro256** seeded through splitmix64; fixed algorithms so output never changes
-// with the standard library or Abseil version.
-
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t StreamSeed(uint64_t seed, uint64_t index, uint64_t stream) {
-  uint64_t s = seed;
-  uint64_t a = SplitMix64(&s);
-  s = a ^ (index * 0xd1342543de82ef95ULL);
-  uint64_t b = SplitMix64(&s);
-  s = b ^ (stream * 0xaf251af3b0f025b5ULL);
-  return SplitMix64(&s);
-}
-
-// Thread-compatible.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) {
-    for (uint64_t& s : s_) s = SplitMix64(&seed);
-  }
-
-  uint64_t Next() {
-    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
-
-  // Uniform in [0, 1).
-  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n); n is small, so the modulo bias is negligible.
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-  bool Chance(double p) { return Unit() < p; }
-  // A latency in [lo, hi] with most mass near lo and a long right tail (u^3), like real ones.
-  int64_t Latency(int64_t lo, int64_t hi) {
-    const double u = Unit();
-    return lo + static_cast<int64_t>(static_cast<double>(hi - lo) * (u * u * u));
-  }
-
- private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
-};
 
 // ---------------------------------------------------------------------------------------------
 // The model.
@@ -567,135 +500,6 @@ constexpr std::string_view kEmailTemplates[] = {"order_confirmation", "refund_is
 constexpr std::string_view kPaymentMethods[] = {"card", "card", "card", "paypal", "sepa_debit"};
 constexpr std::string_view kBadTimes[] = {"yesterday", "2026-02-30T25:61:00Z",
                                           "0000-00-00 00:00:00"};
-
-// ---------------------------------------------------------------------------------------------
-// Formatting helpers. All append to *out.
-
-void AppendDigits(uint64_t v, int width, std::string* out) {
-  char buf[24];
-  for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  out->append(buf, width);
-}
-
-void AppendInt(int64_t v, std::string* out) { absl::StrAppend(out, v); }
-
-// "YYYY-MM-DD<sep>HH:MM:SS" and, if frac_digits > 0, <frac_sep> and 3, 6 or 9 digits.
-void AppendCivil(int64_t ns, char sep, int frac_digits, char frac_sep, std::string* out) {
-  const int64_t days = FloorDiv(ns, kNsPerDay);
-  const int64_t in_day = ns - days * kNsPerDay;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  const int64_t secs = in_day / kSec;
-  char buf[40];
-  char* p = buf;
-  auto put2 = [&p](unsigned v) {
-    *p++ = static_cast<char>('0' + v / 10);
-    *p++ = static_cast<char>('0' + v % 10);
-  };
-  const unsigned yy = static_cast<unsigned>(y % 10000);
-  put2(yy / 100);
-  put2(yy % 100);
-  *p++ = '-';
-  put2(m);
-  *p++ = '-';
-  put2(d);
-  *p++ = sep;
-  put2(static_cast<unsigned>(secs / 3600));
-  *p++ = ':';
-  put2(static_cast<unsigned>(secs / 60 % 60));
-  *p++ = ':';
-  put2(static_cast<unsigned>(secs % 60));
-  out->append(buf, p - buf);
-  if (frac_digits > 0) {
-    out->push_back(frac_sep);
-    uint64_t frac = static_cast<uint64_t>(in_day % kSec);
-    for (int i = frac_digits; i < 9; ++i) frac /= 10;
-    AppendDigits(frac, frac_digits, out);
-  }
-}
-
-// A decimal number with up to `digits` fraction digits, trailing zeros dropped, as Go's
-// strconv.FormatFloat(f, 'f', -1, 64) prints values of that precision: 12.5, 1795428000.123456.
-void AppendScaled(int64_t value, int64_t scale, int digits, std::string* out) {
-  AppendInt(value / scale, out);
-  int64_t frac = value % scale;
-  if (frac == 0) return;
-  while (frac % 10 == 0) {
-    frac /= 10;
-    --digits;
-  }
-  out->push_back('.');
-  AppendDigits(static_cast<uint64_t>(frac), digits, out);
-}
-
-// Cents as a JSON string "59.90".
-void AppendMoney(int64_t cents, std::string* out) {
-  out->push_back('"');
-  AppendInt(cents / 100, out);
-  out->push_back('.');
-  AppendDigits(static_cast<uint64_t>(cents % 100), 2, out);
-  out->push_back('"');
-}
-
-// A JSON string literal with the escapes RFC 8259 requires.
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + start, i - start);
-    start = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        absl::StrAppendFormat(out, "\\u%04x", c);
-    }
-  }
-  out->append(s.data() + start, s.size() - start);
-  out->push_back('"');
-}
-
-void AppendHex(uint64_t v, int digits, std::string* out) {
-  static constexpr char kHexDigits[] = "0123456789abcdef";
-  char buf[16];
-  for (int i = digits - 1; i >= 0; --i) {
-    buf[i] = kHexDigits[v & 0xf];
-    v >>= 4;
-  }
-  out->append(buf, digits);
-}
-
-void AppendTraceId(uint64_t hi, uint64_t lo, std::string* out) {
-  out->push_back('"');
-  AppendHex(hi, 16, out);
-  AppendHex(lo, 16, out);
-  out->push_back('"');
-}
 
 // ---------------------------------------------------------------------------------------------
 // One line per service convention. Each appends exactly one '\n'-terminated JSON line.
@@ -1597,6 +1401,18 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   loggen::Options options;
   if (const int rc = loggen::ParseFlags(argc, argv, &options); rc != 0) return rc == 1 ? 0 : rc;
+  if (options.shape != "default") {
+    const absl::StatusOr<std::string> summary = loggen::GenerateShape(
+        options.shape, {options.out_dir, options.traces, options.bytes, options.seed,
+                        options.start_ns, options.rate, options.single_file, options.faults,
+                        options.truth, options.missing_service_rate});
+    if (!summary.ok()) {
+      absl::FPrintF(stderr, "loggen: %s\n", summary.status().message());
+      return 1;
+    }
+    absl::FPrintF(stderr, "%s\n", *summary);
+    return 0;
+  }
   loggen::Generator generator(options);
   std::string error;
   if (!generator.Open(&error) || !generator.Run(&error)) {
