@@ -43,7 +43,7 @@ void BM_IndexInsert(benchmark::State& state) {
     auto index = std::make_unique<Index>(options, 1, &sources);
     state.ResumeTiming();
     for (size_t b = 0; b < records.size(); ++b) {
-      index->Insert(0, batches[b].block, records[b].data(), records[b].size());
+      index->Insert(0, records[b].data(), records[b].size());
     }
     items += kLines * static_cast<int64_t>(records.size());
     state.PauseTiming();

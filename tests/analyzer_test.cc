@@ -443,9 +443,10 @@ TEST_F(AnalyzerTest, FindingsOfEvictedTracesAreNeverReportedResolved) {
   AnalysisReport first = analyzer.Run(INT64_MAX);
   ASSERT_EQ(Traces(OfKind(first, "incomplete_sequence")), std::set<std::string>{Trace(2)});
 
-  // Lines without a trace id push the shop's lines out of the budget.
+  // Lines without a trace id push the shop's lines out of the budget (lines
+  // are stored compressed: it takes many of them).
   std::vector<std::string> filler;
-  for (int i = 0; i < 300'000; ++i) {
+  for (int i = 0; i < 900'000; ++i) {
     filler.push_back(absl::StrFormat(
         R"({"ts":%d,"service":"filler","msg":"filler line %d, padded to about two hundred )"
         R"(bytes like a real line with a message and a few fields","k":"v"})",

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "index/line_store.h"
 #include "internal/arena.h"
 #include "internal/strings.h"
 #include "xxhash.h"
@@ -46,11 +47,13 @@ constexpr uint32_t kChunkEvents = 1u << kChunkShift;
 struct StoredEvent {
   int64_t time_ns;
   uint64_t seq;
-  const char* raw;  // in the shard's arena; an escaped message follows the raw bytes
+  uint64_t raw_pos;  // the line's bytes in the shard's LineStore
   uint64_t source_offset;
   uint32_t raw_len;
   uint32_t prev_distance;  // this event's number minus the previous one of its trace; 0: none
-  uint32_t msg_off;        // message = raw + msg_off
+  // Where the message is: with kStoredMessageInterned, its id in the shard's
+  // message table; kEscapedMessage: in escaped_; else its offset in the line.
+  uint32_t msg_off;
   uint32_t msg_len;
   uint32_t line_no;
   uint32_t source_id;
@@ -60,6 +63,19 @@ struct StoredEvent {
   RecordKind kind;
 };
 static_assert(sizeof(StoredEvent) == 64);
+
+// StoredEvent::flags beside the RecordFlags, never shown outside the shard.
+constexpr uint16_t kStoredMessageInterned = 1 << 15;
+constexpr uint16_t kRecordFlagsMask = kStoredMessageInterned - 1;
+
+// Short messages of JSON lines (event names, mostly) are kept once per shard,
+// so that the analysis and searches read them without decompressing lines.
+// A service has tens to hundreds of event names; past this many distinct
+// messages in a shard (messages that carry ids, say) the table stops
+// growing: later ones are read from their lines, and are free text to the
+// analysis. The table is never evicted, so it must stay small.
+constexpr uint32_t kMaxInternedMessageBytes = 80;
+constexpr size_t kMaxInternedMessages = 8192;
 
 // A trace id in the trace map. Ids of up to kInlineBytes (W3C ids are 32 hex
 // characters) are stored in the slot itself, so that comparing a probe with a
@@ -129,6 +145,8 @@ class NameTable {
     if (it == ids_.end()) {
       // The map's key points at the table's own copy, never into a batch.
       names_.emplace_back(name);
+      bytes_ +=
+          sizeof(std::string) + name.size() + 1 + 2 * sizeof(std::pair<std::string_view, uint32_t>);
       it = ids_.emplace(std::string_view(names_.back()), static_cast<uint32_t>(names_.size() - 1))
                .first;
     }
@@ -144,8 +162,11 @@ class NameTable {
   std::string_view Name(uint32_t id) const {
     return id < names_.size() ? std::string_view(names_[id]) : std::string_view();
   }
+  size_t size() const { return names_.size(); }
+  size_t bytes() const { return bytes_; }
 
  private:
+  size_t bytes_ = 0;  // names and their map entries
   std::deque<std::string> names_;
   absl::flat_hash_map<std::string_view, uint32_t> ids_;
   std::string_view last_;
@@ -217,18 +238,12 @@ class Shard {
   // steps, so that a query waits for at most one step.
   static constexpr size_t kRecordsPerHold = 256;
 
-  void Insert(const std::shared_ptr<const std::string>& block, const ShardRecord* records,
-              size_t count, bool dedupe) {
+  void Insert(const ShardRecord* records, size_t count, bool dedupe) {
     PrepareForInsert(count, dedupe);
     for (size_t begin = 0; begin < count || begin == 0; begin += kRecordsPerHold) {
       const size_t end = std::min(count, begin + kRecordsPerHold);
       absl::MutexLock lock(&mu_);
-      if (begin == 0) {
-        InstallPrepared();
-        if (block != nullptr && (blocks_.empty() || blocks_.back().block != block)) {
-          blocks_.push_back(BlockRef{block, events_});
-        }
-      }
+      if (begin == 0) InstallPrepared();
       // Hash-table slots are random accesses: ask for them a few records ahead.
       constexpr size_t kLookahead = 8;
       for (size_t i = begin; i < end; ++i) {
@@ -238,9 +253,8 @@ class Shard {
           if (!id.empty()) traces_.prefetch(TraceProbe{ahead.trace_hash, id});
           if (dedupe) dedupe_.Prefetch(ahead.line_hash);
         }
-        InsertOne(records[i], block != nullptr, dedupe);
+        InsertOne(records[i], dedupe);
       }
-      if (block != nullptr) blocks_.back().end = events_;
       if (end == count) {
         UpdateBytes();
         // Over budget: drop the oldest full chunks of events (never the one being filled).
@@ -256,7 +270,8 @@ class Shard {
   }
 
   void UpdateBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    bytes_ = line_bytes_ + arena_bytes_ + chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
+    bytes_ = lines_.bytes() + messages_.bytes() + arena_bytes_ +
+             chunks_.size() * kChunkEvents * sizeof(StoredEvent) +
              trace_chunks_.size() * kTraceChunkSize * sizeof(TraceRecord) +
              traces_.capacity() * (sizeof(TraceSlot) + 1) + dedupe_.bytes() +
              escaped_.capacity() * (sizeof(std::pair<uint64_t, const char*>) + 1);
@@ -298,14 +313,15 @@ class Shard {
     const uint64_t begin = first_live_;
     for (uint64_t i = begin; i < begin + kChunkEvents; ++i) {
       const StoredEvent& ev = Event(i);
-      line_bytes_ -= ev.raw_len + 1;
-      if (ev.msg_off == kEscapedMessage) escaped_.erase(i);
+      if (ev.msg_off == kEscapedMessage && !(ev.flags & kStoredMessageInterned)) escaped_.erase(i);
     }
     chunks_.pop_front();
     DropArena(&chunk_arenas_);
     first_live_ = begin + kChunkEvents;
     evicted_events_ += kChunkEvents;
-    while (!blocks_.empty() && blocks_.front().end <= first_live_) blocks_.pop_front();
+    // Lines are stored in event order: the blocks before the first live
+    // event's line hold only evicted ones.
+    lines_.DropBefore(first_live_ < events_ ? Event(first_live_).raw_pos : UINT64_MAX);
   }
 
   // Copies the events of a trace out, newest inserted first. False if unknown.
@@ -319,6 +335,7 @@ class Shard {
       return false;
     }
     out->reserve(std::min<uint64_t>(t->count, events_ - first_live_));
+    BlockCache cache;
     for (uint64_t e = Live(t->last); e != kNoEvent; e = PrevLive(e)) {
       const StoredEvent& ev = Event(e);
       TimelineEvent& te = out->emplace_back();
@@ -327,13 +344,13 @@ class Shard {
       te.time_known = ev.flags & (kRecordHasTime | kRecordTimeInferred);
       te.service = std::string(services_.Name(ev.service));
       te.level = ev.level;
-      te.message = std::string(Message(e, ev));
+      te.message = std::string(Message(e, ev, &cache));
       te.source = std::string(sources.Name(ev.source_id));
       te.line_no = ev.line_no;
       te.source_offset = ev.source_offset;
       te.seq = ev.seq;
       te.kind = ev.kind;
-      if (with_raw) te.raw.assign(ev.raw, ev.raw_len);
+      if (with_raw) te.raw = std::string(lines_.View(ev.raw_pos, ev.raw_len, &cache));
     }
     *evicted = static_cast<uint32_t>(t->count - out->size());
     return true;
@@ -414,8 +431,9 @@ class Shard {
   }
 
   // Whether a trace passes `filter`; `service` is the filter's service id in
-  // this shard (kNoName: none asked). Adds the events it read to *work.
-  bool Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t service,
+  // this shard (kNoName: none asked). Adds the events it read to *work, and
+  // kDecompressWork for each block of lines it had to decompress.
+  bool Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t service, BlockCache* cache,
                uint64_t* work) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     if (filter.min_level != Level::kUnknown && t.max_level < filter.min_level) return false;
     const int64_t start = t.start_ns == INT64_MAX ? 0 : t.start_ns;
@@ -433,7 +451,10 @@ class Shard {
       const StoredEvent& ev = Event(e);
       ++*work;
       service_ok = service_ok || ev.service == service;
-      text_ok = text_ok || Message(e, ev).find(filter.text) != std::string_view::npos;
+      if (text_ok) continue;
+      const uint64_t misses = cache->misses();
+      text_ok = Message(e, ev, cache).find(filter.text) != std::string_view::npos;
+      *work += (cache->misses() - misses) * kDecompressWork;
     }
     return service_ok && text_ok;
   }
@@ -441,13 +462,14 @@ class Shard {
   bool Scan(const TraceFilter& filter, const std::function<bool(const TraceSummaryView&)>& fn,
             const std::function<bool()>& stop) const {
     uint32_t service = kNoName;
+    BlockCache cache(kScanCacheBlocks);
     return Walk(/*newest_first=*/true,
                 [&](const TraceRecord& t) -> int64_t {
                   mu_.AssertReaderHeld();
                   if (!filter.service.empty() && service == kNoName)
                     service = services_.Find(filter.service);
                   uint64_t work = 1;
-                  if (Live(t.last) == kNoEvent || !Matches(t, filter, service, &work)) {
+                  if (Live(t.last) == kNoEvent || !Matches(t, filter, service, &cache, &work)) {
                     return static_cast<int64_t>(work);
                   }
                   return fn(Summary(t)) ? static_cast<int64_t>(work) : -1;
@@ -463,7 +485,8 @@ class Shard {
     if (t == nullptr || Live(t->last) == kNoEvent) return true;
     uint64_t work = 0;
     const uint32_t service = filter.service.empty() ? kNoName : services_.Find(filter.service);
-    return !Matches(*t, filter, service, &work) || fn(Summary(*t));
+    BlockCache cache;
+    return !Matches(*t, filter, service, &cache, &work) || fn(Summary(*t));
   }
 
   void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const {
@@ -493,11 +516,14 @@ class Shard {
         v.time_ns = ev.time_ns;
         v.seq = ev.seq;
         v.service = services_.Name(ev.service);
-        v.message = Message(e, ev);
+        // Only interned (and escaped) messages: the others are long, plain
+        // text, or one of too many distinct ones, free text to the analysis
+        // and not worth decompressing lines for.
+        v.message = Message(e, ev, nullptr);
         v.line_no = ev.line_no;
         v.source_id = ev.source_id;
         v.service_id = ev.service;
-        v.flags = ev.flags;
+        v.flags = ev.flags & kRecordFlagsMask;
         v.level = ev.level;
         v.kind = ev.kind;
       }
@@ -515,6 +541,11 @@ class Shard {
 
  private:
   static constexpr uint32_t kEscapedMessage = UINT32_MAX;
+  // A scan's budget counts a block decompressed like this many events read.
+  static constexpr uint64_t kDecompressWork = 256;
+  // Decompressed blocks a scan keeps: traces walked in creation order have
+  // their lines in nearby blocks.
+  static constexpr size_t kScanCacheBlocks = 16;
 
   // Hash and equality of the trace map: slots compare by number, a probe by
   // the id stored in the trace's record.
@@ -581,15 +612,21 @@ class Shard {
     v.end_ns = timed ? t.end_ns : 0;
     return v;
   }
-  std::string_view Message(uint64_t index, const StoredEvent& ev) const
+  // The message of event `index`: from the shard's message table, its
+  // escaped copy, or its line (decompressed through `cache`, or, without a
+  // cache, empty). Valid like a LineStore::View.
+  std::string_view Message(uint64_t index, const StoredEvent& ev, BlockCache* cache) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    if (ev.msg_off != kEscapedMessage) return std::string_view(ev.raw + ev.msg_off, ev.msg_len);
+    if (ev.flags & kStoredMessageInterned) return messages_.Name(ev.msg_off);
+    if (ev.msg_off != kEscapedMessage) {
+      if (ev.msg_len == 0 || cache == nullptr) return std::string_view();
+      return lines_.View(ev.raw_pos + ev.msg_off, ev.msg_len, cache);
+    }
     auto it = escaped_.find(index);
     return it == escaped_.end() ? std::string_view() : std::string_view(it->second, ev.msg_len);
   }
 
-  void InsertOne(const ShardRecord& sr, bool in_block, bool dedupe)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void InsertOne(const ShardRecord& sr, bool dedupe) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const Record& r = *sr.record;
     const uint64_t index = events_;
     if (dedupe && r.kind == RecordKind::kJson) {
@@ -599,7 +636,7 @@ class Shard {
       if (other_index != kNoEvent) {
         const StoredEvent& other = Event(other_index);
         if (other.raw_len == r.raw.size() &&
-            std::memcmp(other.raw, r.raw.data(), r.raw.size()) == 0) {
+            lines_.View(other.raw_pos, other.raw_len, &dedupe_cache_) == r.raw) {
           ++duplicates_;
           return;
         }
@@ -616,14 +653,18 @@ class Shard {
       chunk_arenas_.emplace_back();  // made on first use
     }
     StoredEvent& ev = Event(index);
-    // The raw bytes stay in the batch's block (kept alive by blocks_), or are copied.
-    ev.raw = in_block ? r.raw.data() : CopyForEvent(index, r.raw).data();
+    ev.raw_pos = lines_.Append(r.raw);
     ev.raw_len = static_cast<uint32_t>(r.raw.size());
-    line_bytes_ += r.raw.size() + 1;
+    ev.flags = r.flags & kRecordFlagsMask;
     const bool message_in_raw =
         r.message.empty() ||
         (r.message.data() >= r.raw.data() && r.message.data() <= r.raw.data() + r.raw.size());
-    if (message_in_raw) {
+    if (r.kind == RecordKind::kJson && !r.message.empty() &&
+        r.message.size() <= kMaxInternedMessageBytes &&
+        (messages_.size() < kMaxInternedMessages || messages_.Find(r.message) != kNoName)) {
+      ev.msg_off = messages_.Id(r.message);
+      ev.flags |= kStoredMessageInterned;
+    } else if (message_in_raw) {
       ev.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());
     } else {
       ev.msg_off = kEscapedMessage;
@@ -636,7 +677,6 @@ class Shard {
     ev.line_no = static_cast<uint32_t>(r.line_no);
     ev.source_id = r.source_id;
     ev.service = services_.Id(r.service);
-    ev.flags = r.flags;
     ev.level = r.level;
     ev.kind = r.kind;
     ev.prev_distance = 0;
@@ -766,15 +806,13 @@ class Shard {
   }
 
   mutable absl::Mutex mu_;
-  // Batch blocks holding this shard's raw lines (shared with other shards).
-  struct BlockRef {
-    std::shared_ptr<const std::string> block;
-    uint64_t end;  // events before this one may point into it (a block's events are contiguous)
-  };
-  std::deque<BlockRef> blocks_ ABSL_GUARDED_BY(mu_);
+  // The lines' bytes, in event order, compressed in sealed blocks.
+  LineStore lines_ ABSL_GUARDED_BY(mu_);
+  // Blocks the owner decompressed to compare a line with its possible duplicate.
+  BlockCache dedupe_cache_{1};
   // Per chunk of trace records: ids longer than kInlineBytes (null: none, or evicted).
   std::deque<std::unique_ptr<Arena>> trace_arenas_ ABSL_GUARDED_BY(mu_);
-  // Per chunk of events: escaped messages and copied lines (null: none, or evicted).
+  // Per chunk of events: escaped messages (null: none, or evicted).
   std::deque<std::unique_ptr<Arena>> chunk_arenas_ ABSL_GUARDED_BY(mu_);
   uint64_t arena_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // reserved by chunk_arenas_ and trace_arenas_
   const uint64_t max_bytes_;
@@ -785,7 +823,6 @@ class Shard {
   std::deque<LargeBlock> chunks_ ABSL_GUARDED_BY(mu_);
   uint64_t events_ ABSL_GUARDED_BY(mu_) = 0;  // events ever inserted
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t line_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Trace records by number, in chunks (never moved).
   std::deque<std::unique_ptr<TraceRecord[]>> trace_chunks_ ABSL_GUARDED_BY(mu_);
@@ -802,6 +839,7 @@ class Shard {
   DedupeWindow dedupe_;
   absl::flat_hash_map<uint64_t, const char*> escaped_ ABSL_GUARDED_BY(mu_);  // event -> message
   NameTable services_ ABSL_GUARDED_BY(mu_);
+  NameTable messages_ ABSL_GUARDED_BY(mu_);  // short messages of JSON lines
   NameTable routes_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -823,9 +861,8 @@ uint64_t Index::HashTraceId(std::string_view trace_id) {
   return XXH3_64bits(trace_id.data(), trace_id.size());
 }
 
-void Index::Insert(uint32_t shard, const std::shared_ptr<const std::string>& block,
-                   const ShardRecord* records, size_t count) {
-  shards_[shard]->Insert(block, records, count, options_.dedupe);
+void Index::Insert(uint32_t shard, const ShardRecord* records, size_t count) {
+  shards_[shard]->Insert(records, count, options_.dedupe);
 }
 
 absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,

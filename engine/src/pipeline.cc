@@ -202,8 +202,7 @@ class PipelineImpl {
       size_t n;
       while ((n = shard_queues_[k]->try_dequeue_bulk(items, 16)) > 0) {
         for (size_t i = 0; i < n; ++i) {
-          index_.Insert(k, items[i]->batch->parsed.block, items[i]->records.data(),
-                        items[i]->records.size());
+          index_.Insert(k, items[i]->records.data(), items[i]->records.size());
           Release(items[i]->batch);
           delete items[i];
         }

@@ -1,7 +1,8 @@
 // The sharded trace index and its query API.
 //
 // A trace id hashes to one of S shards. A shard owns the bytes of its lines
-// (arena blocks, each line stored once), interned service names, an
+// (zstd-compressed blocks, each line stored once), interned service names
+// and short messages, an
 // append-only event log and an absl::flat_hash_map from trace id to the
 // trace's first/last event. Lines without a trace id are stored in the shard
 // chosen by the hash of the line.
@@ -92,6 +93,10 @@ struct EventView {
   int64_t time_ns = 0;
   uint64_t seq = 0;
   std::string_view service;
+  // The message of a JSON line of up to 80 bytes (an event name, mostly),
+  // unless its shard has seen thousands of distinct ones; empty for the
+  // others and for plain-text lines, whose text lies in their compressed
+  // line (GetTimeline reads it).
   std::string_view message;
   uint64_t line_no = 0;
   uint32_t source_id = 0;
@@ -174,11 +179,10 @@ class Index {
   }
   static uint64_t HashTraceId(std::string_view trace_id);
 
-  // Stores records in shard `shard`. Owner thread only. When `block` is
-  // given, every record's raw line lies inside it and the shard keeps a
-  // reference instead of copying the bytes; otherwise the bytes are copied.
-  void Insert(uint32_t shard, const std::shared_ptr<const std::string>& block,
-              const ShardRecord* records, size_t count);
+  // Stores records in shard `shard`. Owner thread only. The lines' bytes
+  // are copied into the shard's compressed line store: the records' buffers
+  // may be freed once this returns.
+  void Insert(uint32_t shard, const ShardRecord* records, size_t count);
 
   // The events of `trace_id` ordered by event time. NOT_FOUND if the index
   // never had an event of that trace; INVALID_ARGUMENT for an empty id. A
