@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "analysis/attribution.h"
 #include "analysis/detectors.h"
+#include "analysis/parallel.h"
 #include "analysis/trace_facts.h"
 #include "xxhash.h"
 
@@ -23,6 +24,7 @@ using internal::FactStore;
 using internal::kNoId;
 using internal::LearnCounts;
 using internal::Model;
+using internal::RunOnThreads;
 using internal::Shorten;
 using internal::TraceFacts;
 using internal::TraceJudge;
@@ -35,15 +37,6 @@ bool FindingBefore(const Finding& a, const Finding& b) {
   if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
   if (a.kind != b.kind) return a.kind < b.kind;
   return a.id < b.id;
-}
-
-// Runs fn(0) ... fn(n - 1) at once, fn(0) on the calling thread.
-template <typename Fn>
-void RunOnThreads(uint32_t n, const Fn& fn) {
-  std::vector<std::thread> threads;
-  for (uint32_t i = 1; i < n; ++i) threads.emplace_back([&fn, i] { fn(i); });
-  fn(0);
-  for (std::thread& t : threads) t.join();
 }
 
 // The newest time a trace may end at to be judged: watermark - trace_idle,
@@ -142,15 +135,23 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
     fd.evidence.push_back(EvidenceLine{a.entry.source, a.entry.line_no, a.entry.time_ns,
                                        Shorten(a.entry.first_line, 200)});
   }
+  // And each error names the sequences it cut short (in the findings' order).
+  absl::flat_hash_map<std::string, std::vector<const Finding*>> cut_short;  // by error id
+  for (const Finding& fd : findings) {
+    if (fd.kind != "incomplete_sequence") continue;
+    const std::string& related = fd.Detail("related_unstructured");
+    if (!related.empty()) cut_short[related].push_back(&fd);
+  }
+  std::vector<std::pair<Finding*, std::string>> links;
   for (Finding& fd : findings) {
     if (fd.kind != "unstructured_error" || fd.trace_id.empty()) continue;
-    for (const Finding& other : findings) {
-      if (other.kind == "incomplete_sequence" && other.trace_id == fd.trace_id &&
-          other.Detail("related_unstructured") == fd.id) {
-        fd.details.push_back({"related_incomplete_sequence", other.id});
-      }
+    auto it = cut_short.find(fd.id);
+    if (it == cut_short.end()) continue;
+    for (const Finding* other : it->second) {
+      if (other->trace_id == fd.trace_id) links.emplace_back(&fd, other->id);
     }
   }
+  for (auto& [fd, id] : links) fd->details.push_back({"related_incomplete_sequence", id});
 }
 
 }  // namespace
@@ -277,7 +278,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
 
   AnalysisReport report;
   report.unstructured =
-      internal::Attribute(options_, std::move(entries), candidates, names.services, named);
+      internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
   AddUnstructuredFindings(report.unstructured, std::move(weak), &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 
+#include "analysis/parallel.h"
 #include "internal/strings.h"
 
 namespace logweave::internal {
@@ -52,6 +54,52 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
   return words;
 }
 
+namespace {
+
+// A candidate for one error: a request of its service with an event at
+// most attribution_window before it.
+struct Option {
+  const Candidate* c;
+  int64_t gap;  // from the request's last event at or before the error
+  bool after;   // the request logged again after the error
+  double weight = 0;
+};
+
+// Delays of errors after the event they interrupt, per service and kind of
+// candidate: quarter-octave bins of milliseconds.
+struct Histogram {
+  std::array<uint32_t, 128> bins{};
+  uint64_t total = 0;
+};
+using Histograms = absl::flat_hash_map<uint64_t, Histogram>;
+
+uint64_t HistogramKey(uint32_t s, bool incomplete) { return (uint64_t{s} << 1) | incomplete; }
+
+int DelayBin(int64_t gap) {
+  const double ms = static_cast<double>(std::max<int64_t>(gap, 0)) / 1e6;
+  return std::min(127, static_cast<int>(std::log2(ms + 1) * 4));
+}
+
+double BinWidthMs(int b) { return std::max(1.0, std::exp2((b + 1) / 4.0) - std::exp2(b / 4.0)); }
+
+// The open (not incomplete) options an entry keeps: its best few, enough for
+// the assignment (the best) and the runners-up (three more).
+constexpr size_t kKeptOpen = 4;
+
+bool Better(const Option& x, const Option& y) {
+  return x.weight != y.weight ? x.weight > y.weight : x.c->trace_id < y.c->trace_id;
+}
+
+// One error's options, reduced to what the assignment and the report need.
+struct EntryOptions {
+  std::vector<Option> incomplete;  // every incomplete request (they compete between errors)
+  std::vector<Option> open;        // the kKeptOpen best others, best first
+  double open_total = 0;           // the weights of all the others
+  std::vector<Option> named;       // options of the traces the error names
+};
+
+}  // namespace
+
 // Attributes each plain-text error to the trace it most likely belongs to.
 //
 // Candidates are the service's requests with an event at most
@@ -63,16 +111,24 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
 // interrupt (a timeout): that delay is learned from the errors with a single
 // incomplete candidate and scores the others. An incomplete request explains
 // one error only, so errors are assigned one to one, best pairs first.
+//
+// An error can have thousands of candidates (a busy service, a long
+// window); they are enumerated twice (delays, then weights) on every thread,
+// and only the few that can matter are kept.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
                                        std::vector<UnstructuredEntry> entries,
                                        std::vector<std::vector<Candidate>>& candidates,
                                        const SharedNames& services,
-                                       const absl::flat_hash_set<std::string>& named_traces) {
-  for (auto& list : candidates) {
-    std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
-      return a.first != b.first ? a.first < b.first : a.trace_id < b.trace_id;
-    });
-  }
+                                       const absl::flat_hash_set<std::string>& named_traces,
+                                       uint32_t threads) {
+  RunOnThreads(threads, [&](uint32_t t) {
+    for (size_t s = t; s < candidates.size(); s += threads) {
+      std::sort(candidates[s].begin(), candidates[s].end(),
+                [](const Candidate& a, const Candidate& b) {
+                  return a.first != b.first ? a.first < b.first : a.trace_id < b.trace_id;
+                });
+    }
+  });
   // The longest and the median time a request spends in each service.
   std::vector<int64_t> max_span(candidates.size(), 0), median_span(candidates.size(), 0);
   for (size_t s = 0; s < candidates.size(); ++s) {
@@ -83,35 +139,11 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     median_span[s] = spans[spans.size() / 2];
     max_span[s] = *std::max_element(spans.begin(), spans.end());
   }
-  struct Option {
-    const Candidate* c;
-    int64_t gap;
-    bool after;
-    double weight = 0;
-  };
-  std::vector<std::vector<Option>> options(entries.size());
   std::vector<uint32_t> entry_service(entries.size(), kNoId);
   for (size_t i = 0; i < entries.size(); ++i) {
     const UnstructuredEntry& e = entries[i];
-    uint32_t s = services.Find(0, e.service);
-    if (!e.time_known || s == kNoId || s >= candidates.size()) continue;
-    entry_service[i] = s;
-    const int64_t t = e.time_ns;
-    const auto& list = candidates[s];
-    const int64_t earliest = t - opts.attribution_window_ns - max_span[s];
-    auto end = std::upper_bound(list.begin(), list.end(), t,
-                                [](int64_t v, const Candidate& c) { return v < c.first; });
-    for (auto it = end; it != list.begin();) {
-      --it;
-      if (it->first < earliest) break;
-      int64_t before = INT64_MIN;
-      bool after = it->last > t;
-      for (int k = 0; k < it->count; ++k) {
-        if (it->times[k] <= t) before = std::max(before, it->times[k]);
-      }
-      if (before == INT64_MIN || t - before > opts.attribution_window_ns) continue;
-      options[i].push_back(Option{&*it, t - before, after});
-    }
+    const uint32_t s = services.Find(0, e.service);
+    if (e.time_known && s != kNoId && s < candidates.size()) entry_service[i] = s;
   }
   // An error whose text names a trace's id belongs to that trace, whatever
   // the timing says; it takes no incomplete request from the others.
@@ -123,122 +155,160 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       }
     }
   }
-  // Delays of errors after the event they interrupt, per service: a histogram
-  // (quarter-octave bins) of the gaps between each error and its incomplete
-  // candidates. The true pairs pile up at the service's typical delays (a
-  // 5 s timeout, an immediate refusal); the wrong ones spread out.
-  auto bin_of = [](int64_t gap) {
-    double ms = static_cast<double>(std::max<int64_t>(gap, 0)) / 1e6;
-    return std::min(127, static_cast<int>(std::log2(ms + 1) * 4));
+  // Calls fn(option) for every candidate of entry i.
+  auto for_each_option = [&](size_t i, const auto& fn) {
+    const uint32_t s = entry_service[i];
+    if (s == kNoId) return;
+    const int64_t t = entries[i].time_ns;
+    const auto& list = candidates[s];
+    const int64_t earliest = t - opts.attribution_window_ns - max_span[s];
+    auto end = std::upper_bound(list.begin(), list.end(), t,
+                                [](int64_t v, const Candidate& c) { return v < c.first; });
+    for (auto it = end; it != list.begin();) {
+      --it;
+      if (it->first < earliest) break;
+      int64_t before = INT64_MIN;
+      for (int k = 0; k < it->count; ++k) {
+        if (it->times[k] <= t) before = std::max(before, it->times[k]);
+      }
+      if (before == INT64_MIN || t - before > opts.attribution_window_ns) continue;
+      fn(Option{&*it, t - before, it->last > t});
+    }
   };
-  // Separate histograms for incomplete requests and requests in progress.
-  struct Histogram {
-    std::array<uint32_t, 128> bins{};
-    uint64_t total = 0;
-  };
-  absl::flat_hash_map<uint64_t, Histogram> delay_bins;
-  auto hist_key = [](uint32_t s, bool incomplete) { return (uint64_t{s} << 1) | incomplete; };
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (!named[i].empty()) continue;  // its delay says nothing about the service's
-    for (const Option& o : options[i]) {
-      if (!o.c->incomplete && !o.after) continue;
-      Histogram& h = delay_bins[hist_key(entry_service[i], o.c->incomplete)];
-      ++h.bins[bin_of(o.gap)];
-      ++h.total;
+  // Entries are handed out to the threads in runs of this many.
+  constexpr size_t kEntriesPerTake = 64;
+
+  // Delays: the gaps between each error and its incomplete candidates, and
+  // (apart) its candidates in progress. The true pairs pile up at the
+  // service's typical delays (a 5 s timeout, an immediate refusal); the
+  // wrong ones spread out.
+  std::vector<Histograms> thread_bins(threads);
+  std::atomic<size_t> next{0};
+  RunOnThreads(threads, [&](uint32_t t) {
+    Histograms& bins = thread_bins[t];
+    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < entries.size();) {
+      for (size_t i = b; i < std::min(entries.size(), b + kEntriesPerTake); ++i) {
+        if (!named[i].empty()) continue;  // its delay says nothing about the service's
+        for_each_option(i, [&](const Option& o) {
+          if (!o.c->incomplete && !o.after) return;
+          Histogram& h = bins[HistogramKey(entry_service[i], o.c->incomplete)];
+          ++h.bins[DelayBin(o.gap)];
+          ++h.total;
+        });
+      }
+    }
+  });
+  Histograms delay_bins = std::move(thread_bins[0]);
+  for (uint32_t t = 1; t < threads; ++t) {
+    for (const auto& [key, h] : thread_bins[t]) {
+      Histogram& into = delay_bins[key];
+      for (size_t b = 0; b < h.bins.size(); ++b) into.bins[b] += h.bins[b];
+      into.total += h.total;
     }
   }
   // How much likelier a gap is than chance: the bin's pairs per millisecond
   // against the service's pairs per millisecond over the whole window.
-  auto bin_width_ms = [](int b) {
-    return std::max(1.0, std::exp2((b + 1) / 4.0) - std::exp2(b / 4.0));
-  };
   auto delay_score = [&](uint32_t s, bool incomplete, int64_t gap) {
-    auto it = delay_bins.find(hist_key(s, incomplete));
+    auto it = delay_bins.find(HistogramKey(s, incomplete));
     if (it == delay_bins.end()) return 0.0;
-    double background = static_cast<double>(it->second.total) /
-                        (static_cast<double>(opts.attribution_window_ns) / 1e6);
-    int b = bin_of(gap);
-    double density = it->second.bins[b] / bin_width_ms(b);
+    const double background = static_cast<double>(it->second.total) /
+                              (static_cast<double>(opts.attribution_window_ns) / 1e6);
+    const int b = DelayBin(gap);
+    const double density = it->second.bins[b] / BinWidthMs(b);
     return density / (density + background);
   };
+
+  // Weights, keeping of each error's options only those that can matter.
+  std::vector<EntryOptions> options(entries.size());
+  next = 0;
+  RunOnThreads(threads, [&](uint32_t) {
+    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < entries.size();) {
+      for (size_t i = b; i < std::min(entries.size(), b + kEntriesPerTake); ++i) {
+        EntryOptions& eo = options[i];
+        if (!named[i].empty()) {
+          for_each_option(i, [&](const Option& o) {
+            if (std::find(named[i].begin(), named[i].end(), o.c->trace_id) != named[i].end()) {
+              eo.named.push_back(o);
+            }
+          });
+          continue;
+        }
+        const uint32_t s = entry_service[i];
+        for_each_option(i, [&](Option o) {
+          const double gap_s = static_cast<double>(o.gap) / kSecond;
+          // An incomplete request stays the strongest sign even at an unusual
+          // delay. A request in progress that took unusually long in the
+          // service (an error, then a retry) is likelier than one that went
+          // at the usual pace.
+          const double slow =
+              std::clamp(static_cast<double>(o.c->last - o.c->first) /
+                             std::max<double>(static_cast<double>(median_span[s]), 1e6),
+                         0.5, 20.0);
+          o.weight = o.c->incomplete ? 100.0 * (0.2 + 0.8 * delay_score(s, true, o.gap))
+                     : o.after       ? 3.0 * slow * (0.1 + delay_score(s, false, o.gap))
+                                     : 1.0 / (1.0 + gap_s);
+          if (o.c->incomplete) {
+            eo.incomplete.push_back(o);
+            return;
+          }
+          eo.open_total += o.weight;
+          if (eo.open.size() == kKeptOpen && !Better(o, eo.open.back())) return;
+          if (eo.open.size() == kKeptOpen) eo.open.pop_back();
+          eo.open.insert(std::upper_bound(eo.open.begin(), eo.open.end(), o, Better), o);
+        });
+      }
+    }
+  });
+
+  // The assignment: pairs best first. Only incomplete requests can be taken
+  // by another error, so of an error's other options only its best can be
+  // reached.
   struct Pair {
     double weight;
     size_t entry;
-    size_t option;
+    const Option* option;
   };
   std::vector<Pair> pairs;
   for (size_t i = 0; i < entries.size(); ++i) {
     if (!named[i].empty()) continue;
-    for (size_t k = 0; k < options[i].size(); ++k) {
-      Option& o = options[i][k];
-      double gap_s = static_cast<double>(o.gap) / kSecond;
-      // An incomplete request stays the strongest sign even at an unusual delay.
-      // A request in progress that took unusually long in the service (an error,
-      // then a retry) is likelier than one that went at the usual pace.
-      double slow =
-          std::clamp(static_cast<double>(o.c->last - o.c->first) /
-                         std::max<double>(static_cast<double>(median_span[entry_service[i]]), 1e6),
-                     0.5, 20.0);
-      const uint32_t s = entry_service[i];
-      o.weight = o.c->incomplete ? 100.0 * (0.2 + 0.8 * delay_score(s, true, o.gap))
-                 : o.after       ? 3.0 * slow * (0.1 + delay_score(s, false, o.gap))
-                                 : 1.0 / (1.0 + gap_s);
-    }
-    // Only incomplete requests can be taken by another error: of the other
-    // options, the entry's best (by weight, then trace id) is the only one
-    // the assignment below can reach, so the rest need no place in the sort.
-    size_t best_open = SIZE_MAX;
-    for (size_t k = 0; k < options[i].size(); ++k) {
-      const Option& o = options[i][k];
-      if (o.c->incomplete) {
-        pairs.push_back(Pair{o.weight, i, k});
-        continue;
-      }
-      if (best_open == SIZE_MAX || o.weight > options[i][best_open].weight ||
-          (o.weight == options[i][best_open].weight &&
-           o.c->trace_id < options[i][best_open].c->trace_id)) {
-        best_open = k;
-      }
-    }
-    if (best_open != SIZE_MAX) pairs.push_back(Pair{options[i][best_open].weight, i, best_open});
+    for (const Option& o : options[i].incomplete) pairs.push_back(Pair{o.weight, i, &o});
+    if (!options[i].open.empty())
+      pairs.push_back(Pair{options[i].open[0].weight, i, &options[i].open[0]});
   }
   std::sort(pairs.begin(), pairs.end(), [&](const Pair& x, const Pair& y) {
     if (x.weight != y.weight) return x.weight > y.weight;
     if (x.entry != y.entry) return x.entry < y.entry;
-    return options[x.entry][x.option].c->trace_id < options[y.entry][y.option].c->trace_id;
+    return x.option->c->trace_id < y.option->c->trace_id;
   });
   std::vector<const Option*> chosen(entries.size(), nullptr);
   absl::flat_hash_set<const Candidate*> taken;  // incomplete requests already explained
   // A named trace's incomplete request is explained by the error naming it.
-  auto named_option = [&](size_t i, std::string_view trace) -> const Option* {
-    for (const Option& o : options[i]) {
-      if (o.c->trace_id == trace) return &o;
-    }
-    return nullptr;
-  };
   for (size_t i = 0; i < entries.size(); ++i) {
-    for (const std::string& trace : named[i]) {
-      const Option* o = named_option(i, trace);
-      if (o != nullptr && o->c->incomplete) taken.insert(o->c);
+    for (const Option& o : options[i].named) {
+      if (o.c->incomplete) taken.insert(o.c);
     }
   }
   for (const Pair& p : pairs) {
     if (chosen[p.entry] != nullptr) continue;
-    const Option& o = options[p.entry][p.option];
+    const Option& o = *p.option;
     if (o.c->incomplete && taken.contains(o.c)) continue;
     chosen[p.entry] = &o;
     if (o.c->incomplete) taken.insert(o.c);
   }
+
   std::vector<AttributedEntry> out;
   for (size_t i = 0; i < entries.size(); ++i) {
     AttributedEntry& a = out.emplace_back();
     a.entry = std::move(entries[i]);
+    const EntryOptions& eo = options[i];
     if (!named[i].empty()) {
       for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
         AttributionCandidate c;
-        if (const Option* o = named_option(i, named[i][k])) {
-          c.gap_ns = o->gap;
-          c.incomplete = o->c->incomplete;
+        for (const Option& o : eo.named) {
+          if (o.c->trace_id != named[i][k]) continue;
+          c.gap_ns = o.gap;
+          c.incomplete = o.c->incomplete;
+          break;
         }
         c.trace_id = std::move(named[i][k]);
         c.confidence = 1.0 / static_cast<double>(named[i].size());
@@ -248,25 +318,26 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       continue;
     }
     if (chosen[i] == nullptr) continue;
-    double total = 0;
-    for (const Option& o : options[i]) {
-      // An incomplete request that explains another error counts for little here.
-      total += (o.c->incomplete && taken.contains(o.c) && &o != chosen[i]) ? 0 : o.weight;
-    }
+    // An incomplete request that explains another error counts for little here.
+    double total = eo.open_total;
     std::vector<const Option*> ranked;
-    for (const Option& o : options[i]) {
+    for (const Option& o : eo.incomplete) {
+      const bool elsewhere = taken.contains(o.c) && &o != chosen[i];
+      if (!elsewhere) total += o.weight;
+      if (&o != chosen[i]) ranked.push_back(&o);
+    }
+    for (const Option& o : eo.open) {
       if (&o != chosen[i]) ranked.push_back(&o);
     }
     // The runners-up: the three best of the others.
     const size_t shown = std::min<size_t>(ranked.size(), 3);
-    std::partial_sort(
-        ranked.begin(), ranked.begin() + shown, ranked.end(), [](const Option* x, const Option* y) {
-          return x->weight != y->weight ? x->weight > y->weight : x->c->trace_id < y->c->trace_id;
-        });
+    std::partial_sort(ranked.begin(), ranked.begin() + shown, ranked.end(),
+                      [](const Option* x, const Option* y) { return Better(*x, *y); });
+    ranked.resize(shown);
     ranked.insert(ranked.begin(), chosen[i]);
-    for (size_t k = 0; k < ranked.size() && k < 4; ++k) {
+    for (size_t k = 0; k < ranked.size(); ++k) {
       const Option& o = *ranked[k];
-      bool explained_elsewhere = o.c->incomplete && taken.contains(o.c) && k > 0;
+      const bool explained_elsewhere = o.c->incomplete && taken.contains(o.c) && k > 0;
       a.candidates.push_back(AttributionCandidate{
           std::string(o.c->trace_id), total > 0 && !explained_elsewhere ? o.weight / total : 0,
           o.gap, o.c->incomplete});

@@ -34,12 +34,14 @@ std::vector<std::string_view> TraceIdWords(std::string_view text);
 
 // Attributes each entry to the trace it most likely belongs to, from the
 // candidates of its service (`candidates[service id]`, sorted here) and the
-// ids of traces the entries' texts name (`named`). Entries keep their order.
+// ids of traces the entries' texts name (`named_traces`), on `threads`
+// threads (>= 1). Entries keep their order.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
                                        std::vector<UnstructuredEntry> entries,
                                        std::vector<std::vector<Candidate>>& candidates,
                                        const SharedNames& services,
-                                       const absl::flat_hash_set<std::string>& named_traces);
+                                       const absl::flat_hash_set<std::string>& named_traces,
+                                       uint32_t threads);
 
 }  // namespace logweave::internal
 
