@@ -327,6 +327,46 @@ TEST_F(AnalyzerTest, FindingsDoNotDependOnTheOrderOfFiles) {
   EXPECT_EQ(a, b);
 }
 
+// One service's file lags behind another's over the same time range (a slow
+// shipper, a lagging partition): judging by the newest event time would
+// report its traces' missing lines as missing services. The watermark waits
+// for the slow file, and the findings once both are in are the replay's.
+TEST_F(AnalyzerTest, ASourceThatLagsHoldsJudgementsBackInsteadOfBeingMissed) {
+  Shop shop;
+  for (int i = 0; i < 800; ++i) shop.Checkout(i, i * 500, i == 17 ? "payments" : "");
+  PipelineOptions options;
+  options.threads = 2;
+  auto p = std::move(*Pipeline::Create(options));
+  std::map<std::string, uint32_t> source;
+  for (const auto& [name, lines] : shop.files) source[name] = p->AddSource("logs/" + name);
+  // gateway and checkout are in; payments has sent its first quarter.
+  for (const auto& [name, lines] : shop.files) {
+    testdata::SubmitLines(p.get(), source[name], lines, 64, 0,
+                          name == "payments.log" ? lines.size() / 4 : lines.size());
+  }
+  p->Flush();
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  const AnalysisReport early = analyzer.Run(p->Watermark());
+  EXPECT_EQ(Traces(OfKind(early, "missing_service")), std::set<std::string>{Trace(17)});
+  EXPECT_LT(early.traces_judged, 160u);  // payments' first ~100 s, minus trace_idle
+  // By the newest event time, the traces payments has not sent yet would be
+  // judged now: most lack payments, so it is no longer expected and trace 17
+  // goes unreported.
+  Analyzer by_newest(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  const AnalysisReport wrong = by_newest.Run(p->Stats().max_time_ns);
+  EXPECT_GT(wrong.traces_judged, 700u);
+  EXPECT_THAT(OfKind(wrong, "missing_service"), IsEmpty());
+
+  const auto& payments = shop.files["payments.log"];
+  testdata::SubmitLines(p.get(), source["payments.log"], payments, 64, payments.size() / 4);
+  p->Flush();
+  for (const auto& [name, id] : source) p->EndSource(id);
+  const AnalysisReport done = analyzer.Run(p->Watermark());
+  EXPECT_EQ(Traces(OfKind(done, "missing_service")), std::set<std::string>{Trace(17)});
+  EXPECT_EQ(done.late_events, 0u);
+  for (const Finding& f : done.changes) EXPECT_FALSE(f.resolved) << f.summary;
+}
+
 // The analysis reads and judges the shards on several threads; what it
 // reports, down to the order of names in a summary, must not depend on how
 // many there are.

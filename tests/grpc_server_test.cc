@@ -326,6 +326,9 @@ class GrpcServerTest : public ::testing::Test {
     pipeline_ = std::move(*pipeline);
     for (const auto& [name, lines] : ShopFiles()) Append(name, lines);
     pipeline_->Flush();
+    // The shop's files are complete: they do not hold the watermark back from
+    // the background source's progress.
+    for (const auto& [name, source] : sources_) pipeline_->EndSource(source.id);
 
     auto server = LogweaveServer::Start(
         ServerOptions{

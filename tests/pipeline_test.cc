@@ -13,6 +13,7 @@
 
 #include "file/file_source.h"
 #include "testdata/lines.h"
+#include "testdata/submit_lines.h"
 
 namespace logweave {
 namespace {
@@ -45,6 +46,36 @@ std::vector<std::string> Messages(const Timeline& t) {
   std::vector<std::string> out;
   for (const auto& e : t.events) out.push_back(e.message);
   return out;
+}
+
+// The watermark follows the slowest source still sending, so that a source
+// that lags holds judgements back; one that ended or went quiet does not.
+TEST(PipelineTest, WatermarkIsTheSlowestSourceStillSending) {
+  auto p = MakePipeline();
+  const uint32_t fast = p->AddSource("gateway.log");
+  const uint32_t slow = p->AddSource("payments.log");
+  EXPECT_EQ(p->Watermark(), 0);  // no line yet
+  std::vector<std::string> gateway, payments;
+  for (int s = 0; s <= 100; ++s) gateway.push_back(testdata::ZapLine("g", s * 1000, "tick"));
+  for (int s = 0; s <= 10; ++s) payments.push_back(testdata::ZapLine("p", s * 1000, "tick"));
+  testdata::SubmitLines(p.get(), fast, gateway, 7);
+  testdata::SubmitLines(p.get(), slow, payments, 3);
+  p->Flush();
+  const absl::Time now = absl::Now();
+  EXPECT_EQ(p->Watermark(now), Ns(10'000));
+  EXPECT_EQ(p->Stats().watermark_ns, Ns(10'000));
+  EXPECT_EQ(p->Stats().max_time_ns, Ns(100'000));
+  // Quiet for longer than detectors.source_idle (60 s): nothing holds back.
+  EXPECT_EQ(p->Watermark(now + absl::Seconds(61)), Ns(100'000));
+  // The slow source catches up part of the way.
+  std::vector<std::string> more;
+  for (int s = 11; s <= 50; ++s) more.push_back(testdata::ZapLine("p", s * 1000, "tick"));
+  testdata::SubmitLines(p.get(), slow, more, 5);
+  p->Flush();
+  EXPECT_EQ(p->Watermark(), Ns(50'000));
+  // It ended: the fast one alone sets the watermark.
+  p->EndSource(slow);
+  EXPECT_EQ(p->Watermark(), Ns(100'000));
 }
 
 TEST(PipelineTest, SameTraceFromManyThreadsLandsInOneOrderedTimeline) {

@@ -450,10 +450,12 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_batches(s.batches);
   out->set_evicted_events(s.evicted_events);
   out->set_evicted_traces(s.evicted_traces);
-  out->set_watermark_unix_nano(s.max_time_ns);
+  out->set_watermark_unix_nano(s.watermark_ns);
+  out->set_latest_event_unix_nano(s.max_time_ns);
   out->set_lag_seconds(
-      s.max_time_ns == 0 ? 0
-                         : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.max_time_ns)));
+      s.watermark_ns == 0
+          ? 0
+          : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.watermark_ns)));
   out->set_unstructured_errors(snap->report.unstructured.size());
   out->set_unstructured_dropped(s.unstructured_dropped);
   out->set_plugin_dropped(s.plugin_dropped);

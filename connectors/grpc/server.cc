@@ -75,7 +75,7 @@ void LogweaveServer::AnalyzeNow(bool final) {
   // Once the data was declared complete, later periodic runs keep judging
   // every trace instead of un-judging (and retracting) the recent ones.
   final_ = final_ || final;
-  int64_t watermark = final_ ? INT64_MAX : pipeline_->Stats().max_time_ns;
+  int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
   AnalysisReport report = analyzer_.Run(watermark);
   hub_.Publish(report.changes);
   service_->Publish(AnalysisSnapshot::Make(std::move(report)));

@@ -152,14 +152,21 @@ absl::Status ReadShare(const std::string& origin, const YAML::Node& node, std::s
 
 absl::Status ReadDetectors(const std::string& origin, const YAML::Node& d, DetectorOptions* o) {
   if (auto s = CheckKeys(origin, d, "detectors.",
-                         {"trace_idle", "attribution_window", "activity_margin", "missing_service",
-                          "incomplete_sequence"});
+                         {"trace_idle", "source_idle", "attribution_window", "activity_margin",
+                          "missing_service", "incomplete_sequence"});
       !s.ok()) {
     return s;
   }
   uint64_t v;
   if (d["trace_idle"]) {
     if (auto s = ReadDuration(origin, d["trace_idle"], "detectors.trace_idle", &o->trace_idle_ns);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (d["source_idle"]) {
+    if (auto s =
+            ReadDuration(origin, d["source_idle"], "detectors.source_idle", &o->source_idle_ns);
         !s.ok()) {
       return s;
     }

@@ -162,6 +162,9 @@ absl::Status DetectorOptions::Validate() const {
   if (trace_idle_ns <= 0) {
     return absl::InvalidArgumentError("detectors.trace_idle must be a positive duration");
   }
+  if (source_idle_ns <= 0) {
+    return absl::InvalidArgumentError("detectors.source_idle must be a positive duration");
+  }
   if (!(expected_share > 0 && expected_share <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "detectors.missing_service.share must be in (0, 1] (got ", expected_share, ")"));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -23,6 +24,9 @@ namespace internal {
 struct SharedBatch {
   ParsedBatch parsed;
   uint64_t raw_bytes = 0;
+  uint32_t source_id = 0;
+  uint64_t batch_no = 0;    // the source's count of batches before it
+  int64_t max_time_ns = 0;  // its latest event time (0: none)
   std::atomic<uint32_t> pending{0};
   std::function<void()> on_indexed;  // from Submit; run once every record is indexed
 };
@@ -114,6 +118,9 @@ class PipelineImpl {
       next_seq_ += batch.lines.size();
       if (batch.source_id >= next_batch_no_.size()) next_batch_no_.resize(batch.source_id + 1);
       batch.batch_no = next_batch_no_[batch.source_id]++;
+      SourceProgress& p = Progress(batch.source_id);
+      ++p.inflight;
+      p.last_seen = absl::Now();
     }
     raw_queue_.enqueue(new SubmittedBatch{std::move(batch), std::move(on_indexed)});
     for (auto& w : workers_) w->wake.signal();
@@ -145,10 +152,34 @@ class PipelineImpl {
       s.batches = batches_;
       s.queued_bytes = inflight_bytes_;
     }
+    s.watermark_ns = Watermark(absl::Now());
     s.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - started_);
     s.unstructured_dropped = unstructured_.dropped();
     for (const auto& p : plugins_) s.plugin_dropped += p->dropped();
     return s;
+  }
+
+  void EndSource(uint32_t source) {
+    absl::MutexLock lock(&mu_);
+    Progress(source).ended = true;
+  }
+
+  // The minimum progress over the sources still sending; with none, the
+  // maximum over all (every source is done or quiet: nothing holds back).
+  int64_t Watermark(absl::Time now) const {
+    const absl::Duration idle = absl::Nanoseconds(options_.detectors.source_idle_ns);
+    absl::MutexLock lock(&mu_);
+    int64_t slowest = INT64_MAX, newest = 0;
+    bool any = false;
+    for (const SourceProgress& p : progress_) {
+      const bool sending = !p.ended && (p.inflight > 0 || now - p.last_seen < idle);
+      if (!p.has_time) continue;
+      any = true;
+      newest = std::max(newest, p.time_ns);
+      if (sending) slowest = std::min(slowest, p.time_ns);
+    }
+    if (!any) return 0;
+    return slowest != INT64_MAX ? slowest : newest;
   }
 
   const Index& index() const { return index_; }
@@ -224,9 +255,12 @@ class PipelineImpl {
     }
     RawBatch* raw = &submitted->batch;
     shared->raw_bytes = raw->data.size();
+    shared->source_id = raw->source_id;
+    shared->batch_no = raw->batch_no;
     shared->on_indexed = std::move(submitted->on_indexed);
     std::string_view service = sources_.DefaultService(raw->source_id);
     ParseCounters counters = worker.parser->ParseBatch(std::move(*raw), service, &shared->parsed);
+    shared->max_time_ns = counters.max_time_ns;
     {
       absl::MutexLock lock(&worker.stats_mu);
       worker.counters += counters;
@@ -285,7 +319,10 @@ class PipelineImpl {
 
   void Release(SharedBatch* batch) {
     if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    uint64_t bytes = batch->raw_bytes;
+    const uint64_t bytes = batch->raw_bytes;
+    const uint32_t batch_source = batch->source_id;
+    const uint64_t batch_no = batch->batch_no;
+    const int64_t max_time_ns = batch->max_time_ns;
     batch->parsed.block.reset();  // the index holds its own references
     if (batch->on_indexed) {
       batch->on_indexed();
@@ -300,6 +337,41 @@ class PipelineImpl {
     absl::MutexLock lock(&mu_);
     inflight_bytes_ -= bytes;
     --inflight_batches_;
+    Indexed(batch_source, batch_no, max_time_ns);
+  }
+
+  // Event-time progress of one source: the latest event time of its lines
+  // indexed so far, counting its batches in the order it submitted them (a
+  // batch indexed before an earlier one waits for it).
+  struct SourceProgress {
+    int64_t time_ns = 0;
+    bool has_time = false;
+    uint64_t next_batch = 0;            // its next batch to count
+    std::map<uint64_t, int64_t> early;  // batches indexed before an earlier one -> max time
+    uint64_t inflight = 0;              // batches submitted, not yet indexed
+    absl::Time last_seen = absl::InfinitePast();  // a batch was submitted or indexed
+    bool ended = false;                           // EndSource: sends no more
+  };
+
+  SourceProgress& Progress(uint32_t source) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (source >= progress_.size()) progress_.resize(source + 1);
+    return progress_[source];
+  }
+
+  void Indexed(uint32_t source, uint64_t batch_no, int64_t max_time_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SourceProgress& p = Progress(source);
+    --p.inflight;
+    p.last_seen = absl::Now();
+    p.early[batch_no] = max_time_ns;
+    for (auto it = p.early.begin(); it != p.early.end() && it->first == p.next_batch;
+         it = p.early.erase(it)) {
+      if (it->second != 0) {
+        p.time_ns = std::max(p.time_ns, it->second);
+        p.has_time = true;
+      }
+      ++p.next_batch;
+    }
   }
 
   const PipelineOptions options_;
@@ -329,7 +401,8 @@ class PipelineImpl {
   uint64_t inflight_batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<uint64_t> next_batch_no_ ABSL_GUARDED_BY(mu_);  // per source
+  std::vector<uint64_t> next_batch_no_ ABSL_GUARDED_BY(mu_);   // per source
+  std::vector<SourceProgress> progress_ ABSL_GUARDED_BY(mu_);  // per source
 };
 
 }  // namespace internal
@@ -343,6 +416,10 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineOptions
 
 Pipeline::Pipeline(std::unique_ptr<internal::PipelineImpl> impl) : impl_(std::move(impl)) {}
 Pipeline::~Pipeline() = default;
+
+void Pipeline::EndSource(uint32_t source) { impl_->EndSource(source); }
+
+int64_t Pipeline::Watermark(absl::Time now) const { return impl_->Watermark(now); }
 
 uint32_t Pipeline::AddSource(const std::string& name, const std::string& default_service) {
   return impl_->AddSource(name, default_service);

@@ -932,6 +932,9 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("watermark",
           s.watermark_unix_nano() == 0 ? std::string() : TimeString(s.watermark_unix_nano()));
   w.Field("watermark_unix_nano", static_cast<int64_t>(s.watermark_unix_nano()));
+  w.Field("latest_event",
+          s.latest_event_unix_nano() == 0 ? std::string() : TimeString(s.latest_event_unix_nano()));
+  w.Field("latest_event_unix_nano", static_cast<int64_t>(s.latest_event_unix_nano()));
   w.Field("lag_seconds", s.lag_seconds());
   w.Field("unstructured_errors", static_cast<uint64_t>(s.unstructured_errors()));
   w.Field("unstructured_dropped", static_cast<uint64_t>(s.unstructured_dropped()));
@@ -991,12 +994,16 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("evicted traces", s.evicted_traces(), "records of traces with no event left");
   count("queued bytes", s.queued_bytes(), "submitted, not yet indexed");
   count("batches", s.batches());
-  row("latest event", s.watermark_unix_nano() == 0 ? "-" : "",
-      s.watermark_unix_nano() == 0 ? "no events yet" : TimeString(s.watermark_unix_nano()));
+  row("latest event", s.latest_event_unix_nano() == 0 ? "-" : "",
+      s.latest_event_unix_nano() == 0 ? "no events yet" : TimeString(s.latest_event_unix_nano()));
+  row("watermark", s.watermark_unix_nano() == 0 ? "-" : "",
+      s.watermark_unix_nano() == 0 ? "no events yet"
+                                   : absl::StrCat(TimeString(s.watermark_unix_nano()),
+                                                  "   the slowest source still sending"));
   row("lag",
       s.lag_seconds() < 60 ? absl::StrFormat("%.1f s", s.lag_seconds())
                            : Duration(static_cast<int64_t>(s.lag_seconds() * 1e9)),
-      "wall clock minus latest event");
+      "wall clock minus watermark");
   row("throughput", absl::StrFormat("%.0f", s.lines_per_second()), "lines/s since start");
   count("plain-text errors", s.unstructured_errors());
   count("plain-text errors dropped", s.unstructured_dropped(), "beyond the collector's limit");

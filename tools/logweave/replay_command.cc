@@ -274,6 +274,7 @@ ReplayResult ReplayInto(Pipeline& pipeline, const std::vector<std::string>& path
       for (RulePlugin* p : plugins) p->Absorb();  // their queues hold what one batch brings
     });
     if (!s.ok()) result.errors.push_back(std::string(s.message()));
+    pipeline.EndSource(source);  // read to its end: it holds no judgement back
   }
   pipeline.Flush();
   result.files = expanded.files.size();
@@ -380,7 +381,7 @@ int RunReplay(const std::vector<std::string>& args) {
     std::fprintf(stderr, "\ranalysing %s traces ...\033[K", Thousands(stats.traces).c_str());
   }
   const absl::Time analysis_start = absl::Now();
-  const AnalysisReport report = analyzer.Run(f.final ? INT64_MAX : stats.max_time_ns);
+  const AnalysisReport report = analyzer.Run(f.final ? INT64_MAX : pipeline.Watermark());
   const double analysis_seconds = absl::ToDoubleSeconds(absl::Now() - analysis_start);
   if (show_progress) {
     std::fprintf(stderr, "\ranalysed %s traces in %.1f s\033[K\n", Thousands(stats.traces).c_str(),

@@ -81,6 +81,7 @@ void StreamStdin(Pipeline* pipeline, const LineBatcherOptions& batching,
     batcher.Append(buf.data(), static_cast<size_t>(n));
   }
   batcher.Finish();
+  pipeline->EndSource(source);
 }
 
 // Produces every line of the files under `paths` into the embedded broker,

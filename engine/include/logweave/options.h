@@ -126,6 +126,11 @@ struct ExpectedSequence {
 struct DetectorOptions {
   // A trace is judged once no event of it came for this long (event time). Default 30 s.
   int64_t trace_idle_ns = 30'000'000'000;
+  // The watermark that trace_idle counts back from is the event-time progress
+  // of the slowest source still sending (a file, a Kafka partition); a source
+  // that sent nothing for this long (wall-clock time) stops holding it back.
+  // Default 60 s.
+  int64_t source_idle_ns = 60'000'000'000;
   // missing_service: a service is expected in a kind of trace when at least this share of
   // the judged traces of that kind have it. Default 0.9. In (0, 1].
   double expected_share = 0.9;

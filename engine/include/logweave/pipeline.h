@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "logweave/batch.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
@@ -48,6 +50,17 @@ class Pipeline {
   // Registers a source; lines of it without a service field take `default_service`
   // (empty: derived from `name` with ServiceFromSourceName). Returns its id.
   uint32_t AddSource(const std::string& name, const std::string& default_service = "");
+
+  // Says that source `source` sends no more lines (a file read to its end, a
+  // partition given up): it stops holding the watermark back.
+  void EndSource(uint32_t source);
+
+  // The event-time watermark at wall-clock time `now`: the progress (latest
+  // event time of its lines indexed so far, in its order) of the slowest
+  // source still sending; a source that ended, or sent nothing for
+  // detectors.source_idle, does not count. With none sending, the newest
+  // progress of all. 0 before any line with a time was indexed.
+  int64_t Watermark(absl::Time now = absl::Now()) const;
 
   // Hands a batch to the workers. Blocks while more than options.queue_bytes
   // are in flight (backpressure); never drops. `on_indexed`, if given, runs

@@ -32,7 +32,10 @@ struct IngestStats {
   uint64_t evicted_traces = 0;      // trace records dropped once all their events were
   uint64_t batches = 0;             // batches received
   uint64_t queued_bytes = 0;        // raw bytes submitted and not yet indexed
-  int64_t max_time_ns = 0;          // the latest event time seen (the event-time watermark)
+  int64_t max_time_ns = 0;          // the latest event time seen
+  // The event-time watermark: the progress of the slowest source still sending
+  // (see DetectorOptions::source_idle_ns); 0 while no line had a time.
+  int64_t watermark_ns = 0;
   uint64_t unstructured_errors = 0;   // plain-text error blocks (joined stack traces count once)
   uint64_t unstructured_dropped = 0;  // error blocks beyond the collector's max_entries
   uint64_t plugin_dropped = 0;        // inputs rule plugins dropped at their limits
