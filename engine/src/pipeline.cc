@@ -392,7 +392,8 @@ class PipelineImpl {
   std::atomic<bool> stop_{false};
   // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
   // the worker that releases a batch; consumers = workers parsing a new one.
-  static constexpr uint32_t kMaxSpareBatches = 64;
+  // Few: each keeps the capacity of a batch's buffers (a MiB or more).
+  static constexpr uint32_t kMaxSpareBatches = 8;
   moodycamel::ConcurrentQueue<SharedBatch*> spare_batches_;
   std::atomic<uint32_t> spare_count_{0};
 

@@ -238,8 +238,8 @@ struct PipelineOptions {
   // Worker threads that parse batches and own index shards. 0 = hardware cores.
   uint32_t threads = 0;
   // Raw bytes allowed in flight between sources and the index before Submit() blocks.
-  // Default 64 MiB. Must be >= 1 MiB.
-  uint64_t queue_bytes = 64ull << 20;
+  // Default 16 MiB (16 batches: enough to keep every worker busy). Must be >= 1 MiB.
+  uint64_t queue_bytes = 16ull << 20;
   // Nice value (0-19) of the worker threads: above 0, queries (gRPC threads
   // at the process's priority) get the cores first when both want them, and
   // ingestion still uses every idle cycle. 0 = the process's own priority.
