@@ -272,7 +272,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
     for (size_t s = 0; s < w->candidates.size(); ++s) {
       candidates[s].insert(candidates[s].end(), w->candidates[s].begin(), w->candidates[s].end());
+      w->candidates[s] = {};  // freed as it goes: one copy at a time
     }
+    w->findings = {};
+    w->weak = {};
     for (std::string& id : w->named) named.insert(std::move(id));
   }
 

@@ -426,13 +426,22 @@ int RunReplay(const std::vector<std::string>& args) {
   }
   const uint32_t threads = options.EffectiveThreads();
   const uint32_t shards = options.EffectiveShards();
+  // Written as it is made, a MiB at a time: a replay can have a finding for
+  // every tenth line.
+  auto spill = [&out] {
+    if (out.size() < (1 << 20)) return;
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+  };
   if (f.json) {
     for (const Finding& finding : report.findings) {
       absl::StrAppend(&out, FormatFindingJson(finding), "\n");
+      spill();
     }
     if (f.unstructured) {
       for (const auto& entry : report.unstructured) {
         absl::StrAppend(&out, FormatUnstructuredJson(entry), "\n");
+        spill();
       }
     }
     absl::StrAppend(&out,
@@ -444,6 +453,7 @@ int RunReplay(const std::vector<std::string>& args) {
       absl::StrAppend(&out, report.findings.size(), " findings\n");
       for (const Finding& finding : report.findings) {
         absl::StrAppend(&out, FormatFindingText(finding, true));
+        spill();
       }
     }
     if (f.unstructured) absl::StrAppend(&out, FormatUnstructuredText(report.unstructured, true));
