@@ -415,6 +415,28 @@ TEST_F(AnalyzerTest, FindingsDoNotDependOnTheNumberOfAnalysisThreads) {
   }
 }
 
+// A replay analyses once: it neither needs the changes nor a copy of the
+// findings for a next run, and gets the same findings without them.
+TEST_F(AnalyzerTest, OneShotRunReportsTheSameFindingsWithoutChanges) {
+  Shop shop;
+  for (int i = 0; i < 200; ++i) shop.Checkout(i, i * 1000, i == 17 ? "payments" : "");
+  auto p = Ingest(shop);
+  Analyzer tracked(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  const AnalysisReport a = tracked.Run(INT64_MAX);
+  Analyzer once(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  once.DisableChangeTracking();
+  const AnalysisReport b = once.Run(INT64_MAX);
+  ASSERT_THAT(OfKind(a, "missing_service"), ::testing::SizeIs(1));
+  EXPECT_EQ(a.changes.size(), a.findings.size());
+  EXPECT_THAT(b.changes, IsEmpty());
+  ASSERT_EQ(b.findings.size(), a.findings.size());
+  for (size_t i = 0; i < a.findings.size(); ++i) {
+    EXPECT_EQ(b.findings[i].id, a.findings[i].id);
+    EXPECT_EQ(b.findings[i].summary, a.findings[i].summary);
+  }
+  EXPECT_EQ(b.traces_judged, a.traces_judged);
+}
+
 TEST_F(AnalyzerTest, LateLinesResolveAFindingUnderTheSameId) {
   Shop shop;
   for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000, i == 50 ? "payments" : "");

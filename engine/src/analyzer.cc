@@ -291,6 +291,12 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
                                                         : a.entry.id < b.entry.id;
             });
 
+  if (!track_changes_) {
+    std::sort(findings.begin(), findings.end(), FindingBefore);
+    report.findings = std::move(findings);
+    FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
+    return report;
+  }
   // Changes since the previous run.
   absl::flat_hash_map<std::string, Finding> current;
   for (const Finding& fd : findings) {
@@ -320,14 +326,19 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   active_ = std::move(current);
 
   report.findings = std::move(findings);
-  report.watermark_ns = watermark_ns;
-  report.traces_judged = traces_judged;
-  report.traces_waiting = traces_waiting;
-  report.kinds = model.kinds_seen();
-  report.kinds_learned = model.kinds_learned();
-  report.sequences_learned = model.sequences_learned();
-  report.late_events = late_events_;
+  FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
   return report;
+}
+
+void Analyzer::FillCounts(int64_t watermark_ns, uint64_t judged, uint64_t waiting,
+                          const internal::Model& model, AnalysisReport* report) const {
+  report->watermark_ns = watermark_ns;
+  report->traces_judged = judged;
+  report->traces_waiting = waiting;
+  report->kinds = model.kinds_seen();
+  report->kinds_learned = model.kinds_learned();
+  report->sequences_learned = model.sequences_learned();
+  report->late_events = late_events_;
 }
 
 }  // namespace logweave

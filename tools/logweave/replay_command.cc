@@ -375,6 +375,7 @@ int RunReplay(const std::vector<std::string>& args) {
   IngestStats stats = pipeline.Stats();
   Analyzer analyzer(options.detectors, pipeline.index(), pipeline.unstructured(),
                     pipeline.sources(), pipeline.plugins(), options.threads);
+  analyzer.DisableChangeTracking();  // one run
   // The analysis reads every trace twice (learn, then judge): on a large
   // replay it takes longer than the ingest, so say that it is running.
   if (show_progress) {

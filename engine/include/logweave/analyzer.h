@@ -33,6 +33,10 @@
 
 namespace logweave {
 
+namespace internal {
+class Model;
+}  // namespace internal
+
 // One candidate trace for a plain-text error.
 struct AttributionCandidate {
   std::string trace_id;
@@ -82,13 +86,22 @@ class Analyzer {
   // plain-text error. Re-running with more data updates the findings.
   AnalysisReport Run(int64_t watermark_ns);
 
+  // For one run only (a replay): reports no changes and keeps no copy of
+  // the findings for the next run.
+  void DisableChangeTracking() { track_changes_ = false; }
+
  private:
+  // The report's counters and watermark.
+  void FillCounts(int64_t watermark_ns, uint64_t judged, uint64_t waiting,
+                  const internal::Model& model, AnalysisReport* report) const;
+
   const DetectorOptions options_;
   const Index& index_;
   const UnstructuredCollector& unstructured_;
   const SourceNames& sources_;
   const std::vector<RulePlugin*> plugins_;
   const uint32_t threads_;
+  bool track_changes_ = true;
   absl::flat_hash_map<std::string, Finding> active_;       // by id, from the last Run
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;
