@@ -11,7 +11,10 @@
 #ifndef LOGWEAVE_TOOLS_LOGGEN_COMMON_H_
 #define LOGWEAVE_TOOLS_LOGGEN_COMMON_H_
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -238,6 +241,34 @@ inline void AppendTraceId(uint64_t hi, uint64_t lo, std::string* out) {
   AppendHex(lo, 16, out);
   out->push_back('"');
 }
+
+// An output file of the generator with its write buffer. Thread-compatible.
+struct Sink {
+  std::string name;  // file name inside the output directory
+  std::FILE* file = nullptr;
+  std::string buf;
+  uint64_t lines = 0;
+
+  // Writes the buffer out; the first failure is kept in *error (written to DIR).
+  void Flush(const std::string& dir, std::string* error) {
+    if (buf.empty()) return;
+    if (error->empty() && std::fwrite(buf.data(), 1, buf.size(), file) != buf.size()) {
+      *error = absl::StrCat("writing ", name, " in ", dir, " failed: ", std::strerror(errno));
+    }
+    buf.clear();
+  }
+  // Flushes and closes; false if closing failed (kept in *error like Flush).
+  bool Close(const std::string& dir, std::string* error) {
+    if (file == nullptr) return true;
+    Flush(dir, error);
+    const bool ok = std::fclose(file) == 0;
+    file = nullptr;
+    if (!ok && error->empty()) {
+      *error = absl::StrCat("closing ", name, " failed: ", std::strerror(errno));
+    }
+    return ok;
+  }
+};
 
 }  // namespace loggen
 

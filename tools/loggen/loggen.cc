@@ -899,12 +899,6 @@ class Generator {
 
  private:
   // An output file with its write buffer. Owned by the Generator.
-  struct Sink {
-    std::string name;  // file name inside the output directory
-    std::FILE* file = nullptr;
-    std::string buf;
-    uint64_t lines = 0;
-  };
 
   // Per-trace state while its events are generated.
   struct TraceContext {
@@ -987,26 +981,9 @@ bool Generator::Open(std::string* error) {
   return true;
 }
 
-void Generator::Flush(Sink& sink) {
-  if (sink.buf.empty()) return;
-  if (io_error_.empty() &&
-      std::fwrite(sink.buf.data(), 1, sink.buf.size(), sink.file) != sink.buf.size()) {
-    io_error_ = absl::StrCat("writing ", sink.name, " in ", options_.out_dir,
-                             " failed: ", std::strerror(errno));
-  }
-  sink.buf.clear();
-}
+void Generator::Flush(Sink& sink) { sink.Flush(options_.out_dir, &io_error_); }
 
-bool Generator::Close(Sink& sink) {
-  if (sink.file == nullptr) return true;
-  Flush(sink);
-  const bool ok = std::fclose(sink.file) == 0;
-  sink.file = nullptr;
-  if (!ok && io_error_.empty()) {
-    io_error_ = absl::StrCat("closing ", sink.name, " failed: ", std::strerror(errno));
-  }
-  return ok;
-}
+bool Generator::Close(Sink& sink) { return sink.Close(options_.out_dir, &io_error_); }
 
 void Generator::WriteBilling() {
   if (options_.cost_days == 0) return;

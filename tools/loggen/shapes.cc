@@ -607,11 +607,6 @@ class Generator {
 
  private:
   // An output file with its write buffer. Owned by the Generator.
-  struct Sink {
-    std::string name;  // file name inside the output directory
-    std::FILE* file = nullptr;
-    std::string buf;
-  };
 
   void GenerateTrace(uint64_t index, int64_t t0);
   void Push(const Event& e) { pending_.push(e); }
@@ -696,24 +691,9 @@ absl::Status Generator::Open() {
   return absl::OkStatus();
 }
 
-void Generator::Flush(Sink& sink) {
-  if (sink.buf.empty()) return;
-  if (io_error_.empty() &&
-      std::fwrite(sink.buf.data(), 1, sink.buf.size(), sink.file) != sink.buf.size()) {
-    io_error_ = absl::StrCat("writing ", sink.name, " in ", options_.out_dir,
-                             " failed: ", std::strerror(errno));
-  }
-  sink.buf.clear();
-}
+void Generator::Flush(Sink& sink) { sink.Flush(options_.out_dir, &io_error_); }
 
-void Generator::Close(Sink& sink) {
-  if (sink.file == nullptr) return;
-  Flush(sink);
-  if (std::fclose(sink.file) != 0 && io_error_.empty()) {
-    io_error_ = absl::StrCat("closing ", sink.name, " failed: ", std::strerror(errno));
-  }
-  sink.file = nullptr;
-}
+void Generator::Close(Sink& sink) { sink.Close(options_.out_dir, &io_error_); }
 
 absl::Status Generator::Run() {
   Rng arrivals(StreamSeed(options_.seed, ~uint64_t{0}, 0));
