@@ -405,7 +405,9 @@ TEST_F(AnalyzerTest, FindingsDoNotDependOnTheNumberOfAnalysisThreads) {
   ASSERT_THAT(OfKind(one, "missing_service"), ::testing::SizeIs(3));
   ASSERT_THAT(OfKind(one, "unstructured_error"), ::testing::SizeIs(2));
   for (const Finding* f : OfKind(one, "missing_service")) {
-    if (f->trace_id == Trace(40)) EXPECT_EQ(f->Detail("missing"), "checkout,payments");
+    if (f->trace_id == Trace(40)) {
+      EXPECT_EQ(f->Detail("missing"), "checkout,payments");
+    }
     // Evidence lines carry the text of the line, read back from the index.
     ASSERT_FALSE(f->evidence.empty());
     EXPECT_EQ(f->evidence.front().text, "request received");

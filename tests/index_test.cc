@@ -156,7 +156,9 @@ TEST_F(IndexTest, EveryKindOfMessageReadsBackAndIsSearchableFromCompressedBlocks
   }
   auto found = [&](const std::string& text) {
     std::vector<std::string> ids;
-    index_.ScanTraces(TraceFilter{.text = text}, [&](const TraceSummaryView& t) {
+    TraceFilter filter;
+    filter.text = text;
+    index_.ScanTraces(filter, [&](const TraceSummaryView& t) {
       ids.emplace_back(t.trace_id);
       return true;
     });
