@@ -614,50 +614,7 @@ TEST_F(ClientCliTest, EveryQueryCommandHasHelpAndIsListed) {
 
 // --- findings --follow, against a server of its own (it adds data) ---
 
-// A command run through the shell whose stdout is read line by line as it comes.
-// The first line it prints is the shell's pid, which `exec` hands on to the command.
-class Streaming {
- public:
-  explicit Streaming(const std::string& command)
-      : pipe_(popen(absl::StrCat("echo $$; exec ", command).c_str(), "r")) {
-    EXPECT_NE(pipe_, nullptr) << command;
-    pid_ = std::atoi(ReadLine().c_str());
-    EXPECT_GT(pid_, 0);
-  }
-  ~Streaming() {
-    if (pipe_ != nullptr) Close();
-  }
-  // The next line without its newline; "" at the end of the output.
-  std::string ReadLine() {
-    char* buf = nullptr;
-    size_t size = 0;
-    ssize_t n = pipe_ != nullptr ? getline(&buf, &size, pipe_) : -1;
-    std::string line = n > 0 ? std::string(buf, n) : "";
-    free(buf);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    return line;
-  }
-  // Reads lines until one contains `text`; false at the end of the output.
-  bool ReadUntil(const std::string& text) {
-    for (std::string line = ReadLine(); !line.empty(); line = ReadLine()) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
-  void Signal(int sig) { ::kill(pid_, sig); }
-  // Reads the rest of the output; returns the exit code.
-  int Close() {
-    while (!ReadLine().empty()) {
-    }
-    int status = pclose(pipe_);
-    pipe_ = nullptr;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  FILE* pipe_;
-  int pid_ = 0;
-};
+using Streaming = testdata::StreamingCommand;
 
 TEST(ClientCliFollowTest, FollowPrintsNewFindingsUntilCtrlCAndReportsAServerThatStops) {
   std::unique_ptr<Pipeline> pipeline = IngestShop();

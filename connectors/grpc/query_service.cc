@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "logweave/utf8.h"
 
 namespace logweave {
 namespace {
@@ -30,6 +31,22 @@ bool DecodeCursor(const std::string& token, Cursor* c) {
   if (ec != std::errc() || p != parts[1].data() + parts[1].size()) return false;
   c->id = parts[2];
   return true;
+}
+
+// U+FFFD REPLACEMENT CHARACTER: what a repaired string has for each invalid sequence.
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// `s` repaired to valid UTF-8 (not counted: for comparisons, not for the wire).
+std::string Repaired(std::string_view s) {
+  std::string out;
+  AppendValidUtf8(s, &out);
+  return out;
+}
+
+// True if `stored` is `wanted` or, not being valid UTF-8, reads as `wanted`
+// once repaired (as clients were sent it).
+bool SameAsSent(std::string_view stored, std::string_view wanted) {
+  return stored == wanted || (!IsValidUtf8(stored) && Repaired(stored) == wanted);
 }
 
 grpc::Status Invalid(const std::string& message) {
@@ -104,43 +121,44 @@ v1::Level ToProto(Level level) {
   return v1::LEVEL_UNSPECIFIED;
 }
 
-void ToProto(const Finding& f, v1::Finding* out) {
-  out->set_id(f.id);
-  out->set_kind(f.kind);
+void ToProto(const Finding& f, v1::Finding* out, WireText* text) {
+  out->set_id(text->Utf8(f.id));
+  out->set_kind(text->Utf8(f.kind));
   out->set_severity(SeverityName(f.severity));
   out->set_resolved(f.resolved);
-  out->set_trace_id(f.trace_id);
-  out->set_subject(f.subject);
+  out->set_trace_id(text->Utf8(f.trace_id));
+  out->set_subject(text->Utf8(f.subject));
   out->set_time_unix_nano(f.time_ns);
-  out->set_summary(f.summary);
-  for (const auto& [k, v] : f.details) (*out->mutable_details())[k] = v;
+  out->set_summary(text->Utf8(f.summary));
+  // Two keys that differ only in invalid bytes may repair to the same key: the last one stays.
+  for (const auto& [k, v] : f.details) (*out->mutable_details())[text->Utf8(k)] = text->Utf8(v);
   for (const auto& e : f.evidence) {
     v1::Evidence* ev = out->add_evidence();
-    ev->set_source(e.source);
+    ev->set_source(text->Utf8(e.source));
     ev->set_line(e.line_no);
     ev->set_time_unix_nano(e.time_ns);
-    ev->set_text(e.text);
+    ev->set_text(text->Utf8(e.text));
   }
 }
 
-void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out) {
+void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out, WireText* text) {
   const UnstructuredEntry& e = a.entry;
-  out->set_id(e.id);
-  out->set_source(e.source);
-  out->set_service(e.service);
+  out->set_id(text->Utf8(e.id));
+  out->set_source(text->Utf8(e.source));
+  out->set_service(text->Utf8(e.service));
   out->set_line(e.line_no);
   out->set_lines(e.line_count);
   out->set_time_unix_nano(e.time_ns);
   out->set_time_inferred(e.time_inferred);
   out->set_level(ToProto(e.level));
-  out->set_text(e.text);
+  out->set_text(text->Utf8(e.text));
   if (!a.candidates.empty()) {
-    out->set_trace_id(a.candidates.front().trace_id);
+    out->set_trace_id(text->Utf8(a.candidates.front().trace_id));
     out->set_confidence(a.candidates.front().confidence);
   }
   for (const auto& c : a.candidates) {
     v1::Candidate* pc = out->add_candidates();
-    pc->set_trace_id(c.trace_id);
+    pc->set_trace_id(text->Utf8(c.trace_id));
     pc->set_confidence(c.confidence);
     pc->set_gap_nanos(c.gap_ns);
     pc->set_incomplete(c.incomplete);
@@ -202,40 +220,64 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   if (request->trace_id().empty()) {
     return Invalid("trace_id is empty; give the id of a trace (see SearchTraces)");
   }
-  absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(
-      request->trace_id(), TimelineOptions{.with_raw = request->include_raw()});
+  // The id as stored: a client only ever saw an id that is not valid UTF-8 in
+  // its repaired form, and asks with that.
+  std::string trace_id = request->trace_id();
+  const TimelineOptions options{.with_raw = request->include_raw()};
+  absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(trace_id, options);
+  if (!t.ok() && t.status().code() == absl::StatusCode::kNotFound &&
+      trace_id.find(kReplacement) != std::string::npos) {
+    // Rare (an id with U+FFFD that is not stored as such): a scan of every
+    // trace, stopped at the first whose repaired id is the one asked for.
+    std::string stored;
+    pipeline_->index().ScanTraces(TraceFilter{}, [&](const TraceSummaryView& v) {
+      if (v.trace_id == trace_id || !SameAsSent(v.trace_id, trace_id)) return true;
+      stored = std::string(v.trace_id);
+      return false;
+    });
+    if (!stored.empty()) {
+      trace_id = std::move(stored);
+      t = pipeline_->index().GetTimeline(trace_id, options);
+    }
+  }
   if (!t.ok()) {
     return grpc::Status(t.status().code() == absl::StatusCode::kNotFound
                             ? grpc::StatusCode::NOT_FOUND
                             : grpc::StatusCode::INVALID_ARGUMENT,
                         std::string(t.status().message()));
   }
-  response->set_trace_id(t->trace_id);
+  response->set_trace_id(text_.Utf8(t->trace_id));
   response->set_evicted_events(t->evicted_events);
   response->set_start_unix_nano(t->start_ns);
   response->set_end_unix_nano(t->end_ns);
-  for (const auto& s : t->services) response->add_services(s);
+  for (const auto& s : t->services) response->add_services(text_.Utf8(s));
   for (const TimelineEvent& e : t->events) {
     v1::Event* ev = response->add_events();
     ev->set_time_unix_nano(e.time_ns);
     ev->set_time_inferred(!e.has_time);
-    ev->set_service(e.service);
+    ev->set_service(text_.Utf8(e.service));
     ev->set_level(ToProto(e.level));
-    ev->set_message(e.message);
-    ev->set_source(e.source);
+    ev->set_message(text_.Utf8(e.message));
+    ev->set_source(text_.Utf8(e.source));
     ev->set_line(e.line_no);
     ev->set_offset(e.source_offset);
     ev->set_structured(e.kind == RecordKind::kJson);
-    if (request->include_raw()) ev->set_raw(e.raw);
+    if (request->include_raw()) {
+      ev->set_raw(text_.Utf8(e.raw));
+      ev->set_raw_bytes(e.raw);
+    }
   }
   auto snap = snapshot();
-  if (auto it = snap->findings_by_trace.find(request->trace_id());
-      it != snap->findings_by_trace.end()) {
-    for (size_t i : it->second) ToProto(snap->report.findings[i], response->add_findings());
+  if (auto it = snap->findings_by_trace.find(trace_id); it != snap->findings_by_trace.end()) {
+    for (size_t i : it->second) {
+      ToProto(snap->report.findings[i], response->add_findings(), &text_);
+    }
   }
-  if (auto it = snap->unstructured_by_trace.find(request->trace_id());
+  if (auto it = snap->unstructured_by_trace.find(trace_id);
       it != snap->unstructured_by_trace.end()) {
-    for (size_t i : it->second) ToProto(snap->report.unstructured[i], response->add_unstructured());
+    for (size_t i : it->second) {
+      ToProto(snap->report.unstructured[i], response->add_unstructured(), &text_);
+    }
   }
   return grpc::Status::OK;
 }
@@ -329,20 +371,20 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   for (size_t i = 0; i < heap.size() && i < page_size; ++i) {
     const Hit& h = heap[i];
     v1::TraceSummary* t = response->add_traces();
-    t->set_trace_id(h.trace_id);
+    t->set_trace_id(text_.Utf8(h.trace_id));
     t->set_start_unix_nano(h.start_ns);
     t->set_end_unix_nano(h.end_ns);
     t->set_events(h.events);
     t->set_max_level(ToProto(h.max_level));
-    t->set_route(h.route);
+    t->set_route(text_.Utf8(h.route));
     // Services in order of first appearance in time (as GetTimeline lists them).
     if (absl::StatusOr<TraceInfo> info = pipeline_->index().GetTraceInfo(h.trace_id); info.ok()) {
-      for (const std::string& s : info->services) t->add_services(s);
+      for (const std::string& s : info->services) t->add_services(text_.Utf8(s));
     }
-    if (auto it = snap->findings_by_trace.find(t->trace_id());
-        it != snap->findings_by_trace.end()) {
+    // Looked up by the id as stored (h.trace_id), not as sent.
+    if (auto it = snap->findings_by_trace.find(h.trace_id); it != snap->findings_by_trace.end()) {
       for (size_t k : it->second) {
-        const std::string& kind = snap->report.findings[k].kind;
+        const std::string kind = text_.Utf8(snap->report.findings[k].kind);
         if (std::find(t->finding_kinds().begin(), t->finding_kinds().end(), kind) ==
             t->finding_kinds().end()) {
           t->add_finding_kinds(kind);
@@ -351,8 +393,10 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
     }
   }
   if (heap.size() > page_size) {
-    const v1::TraceSummary& last = response->traces(page_size - 1);
-    response->set_next_page_token(EncodeCursor({last.end_unix_nano(), last.trace_id()}));
+    // The cursor holds the id as stored (base64 on the wire), so that the next
+    // page starts exactly after it even when the id is not valid UTF-8.
+    const Hit& last = heap[page_size - 1];
+    response->set_next_page_token(EncodeCursor({last.end_ns, last.trace_id}));
   }
   return grpc::Status::OK;
 }
@@ -375,14 +419,14 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
     if (paged && (e.time_ns < cursor.time || (e.time_ns == cursor.time && e.id <= cursor.id))) {
       continue;
     }
-    if (!request->service().empty() && e.service != request->service()) continue;
+    if (!request->service().empty() && !SameAsSent(e.service, request->service())) continue;
     if (e.time_ns < start || e.time_ns > end) continue;
     if (request->unattributed_only() && !a.candidates.empty()) continue;
     if (added == page_size) {
       response->set_next_page_token(EncodeCursor({last->entry.time_ns, last->entry.id}));
       break;
     }
-    ToProto(a, response->add_entries());
+    ToProto(a, response->add_entries(), &text_);
     last = &a;
     ++added;
   }
@@ -415,7 +459,7 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
       const Finding& f = batch[i];
       if (!wanted(f, batch_start + i)) continue;
       v1::Finding out;
-      ToProto(f, &out);
+      ToProto(f, &out, &text_);
       if (!writer->Write(out)) return grpc::Status::OK;  // the client went away
     }
   }
@@ -462,15 +506,17 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
   out->set_late_events(snap->report.late_events);
-  for (const Finding& f : snap->report.findings) ++(*out->mutable_findings())[f.kind];
+  absl::flat_hash_map<std::string_view, uint64_t> by_kind;  // few kinds, many findings
+  for (const Finding& f : snap->report.findings) ++by_kind[f.kind];
+  for (const auto& [kind, n] : by_kind) (*out->mutable_findings())[text_.Utf8(kind)] += n;
   const double uptime = absl::ToDoubleSeconds(absl::Now() - started_);
   out->set_uptime_seconds(uptime);
   out->set_lines_per_second(uptime > 0 ? s.lines / uptime : 0);
   const SourceNames& sources = pipeline_->sources();
   for (uint32_t i = 0; i < sources.size(); ++i) {
     v1::SourceStats* src = out->add_sources();
-    src->set_name(std::string(sources.Name(i)));
-    src->set_service(std::string(sources.DefaultService(i)));
+    src->set_name(text_.Utf8(sources.Name(i)));
+    src->set_service(text_.Utf8(sources.DefaultService(i)));
   }
   std::function<void(v1::Stats*)> extender;
   {
@@ -478,7 +524,15 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
     out->set_ready(ready_);
     extender = stats_extender_;
   }
-  if (extender) extender(out);
+  if (extender) {
+    extender(out);
+    // Kafka allows only [a-zA-Z0-9._-] in topic names; checked all the same.
+    for (v1::PartitionLag& p : *out->mutable_kafka_partitions()) {
+      if (!IsValidUtf8(p.topic())) p.set_topic(text_.Utf8(p.topic()));
+    }
+  }
+  // Last, so that it counts the repairs of this answer too.
+  out->set_utf8_repaired_strings(text_.repaired());
   return grpc::Status::OK;
 }
 

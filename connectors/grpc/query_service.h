@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/findings_hub.h"
+#include "grpc/wire_text.h"
 #include "logweave/analyzer.h"
 #include "logweave/pipeline.h"
 #include "logweave/v1/logweave.grpc.pb.h"
@@ -43,6 +44,8 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   void set_ready(bool ready);
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
   void set_stats_extender(std::function<void(v1::Stats*)> extender);
+  // Strings repaired to valid UTF-8 before they were sent (GetStats.utf8_repaired_strings).
+  uint64_t utf8_repaired_strings() const { return text_.repaired(); }
 
   grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* context,
                                         const v1::GetTimelineRequest* request,
@@ -70,15 +73,18 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   const Pipeline* pipeline_;
   FindingsHub* hub_;
   const absl::Time started_;
+  // Every string set in an answer passes through text_.Utf8.
+  WireText text_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
 };
 
-// Conversions to the wire types, shared with tests.
-void ToProto(const Finding& finding, v1::Finding* out);
-void ToProto(const AttributedEntry& entry, v1::UnstructuredEntry* out);
+// Conversions to the wire types, shared with tests. Every string goes through
+// `text` (valid UTF-8 on the wire, repairs counted there).
+void ToProto(const Finding& finding, v1::Finding* out, WireText* text);
+void ToProto(const AttributedEntry& entry, v1::UnstructuredEntry* out, WireText* text);
 v1::Level ToProto(Level level);
 // LEVEL_UNSPECIFIED (and unknown values) -> Level::kUnknown.
 Level FromProto(v1::Level level);

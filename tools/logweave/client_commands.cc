@@ -6,9 +6,11 @@
 //   logweave findings --follow --json | jq 'select(.kind=="missing_service")'
 //
 // The server is --server HOST:PORT, else $LOGWEAVE_SERVER, else 127.0.0.1:7070.
-// Each unary call has a 10 s deadline. The output reuses the formatting of
-// `logweave replay` (output.h): the wire types are converted back to the
-// engine's types first, so a timeline or finding reads the same either way.
+// Each call has a deadline (--timeout, default 30s; `findings --follow` only
+// for connecting). A failed call is reported with the server's message and
+// the gRPC code. The output reuses the formatting of `logweave replay`
+// (output.h): the wire types are converted back to the engine's types first,
+// so a timeline or finding reads the same either way; all of it is valid UTF-8.
 #include <signal.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -31,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/stubs/logging.h"
 #include "grpc/query_service.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -49,14 +53,14 @@ namespace {
 
 constexpr char kDefaultServer[] = "127.0.0.1:7070";
 constexpr char kServerEnv[] = "LOGWEAVE_SERVER";
-constexpr auto kCallTimeout = std::chrono::seconds(10);
+constexpr absl::Duration kDefaultTimeout = absl::Seconds(30);
 // findings without --follow: stop once the stream has been quiet this long.
 constexpr absl::Duration kFindingsIdle = absl::Seconds(1);
-// StreamFindings has no deadline; give up if no connection is made in this time.
-constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
 
 constexpr char kServerHelp[] =
     "logweave serve's address (default $LOGWEAVE_SERVER or 127.0.0.1:7070)";
+constexpr char kTimeoutHelp[] =
+    "give up on the server after this long, e.g. 30s, 500ms, 2m (default 30s)";
 
 // ---------------------------------------------------------------------------
 // Flags and connection, shared by every command.
@@ -66,13 +70,23 @@ std::string DefaultServer() {
   return env != nullptr && *env != '\0' ? env : kDefaultServer;
 }
 
+// Writes one line to stderr, repaired to valid UTF-8 (it may quote log bytes).
+void PrintError(const std::string& line) {
+  const std::string text = ValidUtf8(line) + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+int Usage(const std::string& command, const std::string& message) {
+  PrintError(absl::StrCat(command, ": ", message));
+  return kExitUsage;
+}
+
 // Parses the flags of `flags.command()`. Returns -1 to go on, else the exit
 // code to return at once (help printed: 0; bad flag: 2, message on stderr).
 int ParseFlags(FlagSet& flags, const std::vector<std::string>& args,
                std::vector<std::string>* positional) {
   if (absl::Status s = flags.Parse(args, positional); !s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", flags.command().c_str(), std::string(s.message()).c_str());
-    return kExitUsage;
+    return Usage(flags.command(), std::string(s.message()));
   }
   if (flags.help_requested()) {
     std::fputs(flags.Help().c_str(), stdout);
@@ -81,9 +95,47 @@ int ParseFlags(FlagSet& flags, const std::vector<std::string>& args,
   return -1;
 }
 
-int Usage(const std::string& command, const std::string& message) {
-  std::fprintf(stderr, "%s: %s\n", command.c_str(), message.c_str());
-  return kExitUsage;
+// --- answers this client cannot decode ---
+//
+// A message whose string field is not valid UTF-8 (from a server older than
+// this client) fails to parse. gRPC says nothing about why: a unary call then
+// reports UNIMPLEMENTED "No message returned for unary request", and a stream's
+// Read returns false while the call stays open. Protobuf logs the reason as an
+// ERROR; this handler keeps it (instead of printing it) for ReportRpcError.
+
+absl::Mutex decode_mu;
+std::string decode_error ABSL_GUARDED_BY(decode_mu);  // the first since the last Take
+
+void OnProtobufLog(google::protobuf::LogLevel level, const char* filename, int line,
+                   const std::string& message) {
+  if (level == google::protobuf::LOGLEVEL_ERROR) {
+    absl::MutexLock lock(&decode_mu);
+    if (decode_error.empty()) {
+      // "String field 'logweave.v1.Event.message' contains invalid UTF-8 data when parsing
+      // a protocol buffer. Use the 'bytes' type if you intend to send raw bytes."
+      std::string_view m = message;
+      if (size_t advice = m.find(" Use the 'bytes' type"); advice != m.npos) {
+        m = m.substr(0, advice);
+      }
+      while (!m.empty() && (m.back() == ' ' || m.back() == '.')) m.remove_suffix(1);
+      decode_error = std::string(m);
+    }
+    return;
+  }
+  PrintError(absl::StrFormat("[libprotobuf %s %s:%d] %s",
+                             level == google::protobuf::LOGLEVEL_WARNING ? "WARNING" : "INFO",
+                             filename, line, message));
+}
+
+// The decode error logged since the last call ("" if none), and forgets it.
+std::string TakeDecodeError() {
+  absl::MutexLock lock(&decode_mu);
+  return std::exchange(decode_error, std::string());
+}
+
+bool DecodeErrorPending() {
+  absl::MutexLock lock(&decode_mu);
+  return !decode_error.empty();
 }
 
 // A connection to one server for one command. Thread-compatible (the stub
@@ -91,26 +143,36 @@ int Usage(const std::string& command, const std::string& message) {
 struct Client {
   std::string command;  // "logweave search", for messages
   std::string address;
+  absl::Duration timeout = kDefaultTimeout;  // --timeout
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::LogWeave::Stub> stub;
 };
 
 // Checks --server and makes the channel (which connects lazily, on the first
 // call). Returns -1 to go on, else the exit code (2: a malformed address).
-int Connect(const std::string& command, const std::string& address, Client* client) {
+int Connect(const std::string& command, const std::string& address, absl::Duration timeout,
+            Client* client) {
   if (address.empty() || address.find(':') == std::string::npos) {
     return Usage(command, absl::StrCat("--server must be HOST:PORT, e.g. 127.0.0.1:7070 (got \"",
                                        address, "\")"));
   }
+  google::protobuf::SetLogHandler(&OnProtobufLog);
   client->command = command;
   client->address = address;
+  client->timeout = timeout;
   client->channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   client->stub = v1::LogWeave::NewStub(client->channel);
   return -1;
 }
 
-void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+// The flags every query command has: --server and --timeout.
+void ConnectionFlags(FlagSet& flags, std::string* server, absl::Duration* timeout) {
+  flags.String("server", server, "HOST:PORT", kServerHelp);
+  flags.Duration("timeout", timeout, "DURATION", kTimeoutHelp);
+}
+
+void SetDeadline(const Client& c, grpc::ClientContext* context) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + c.timeout));
 }
 
 std::string Unreachable(const Client& c, const std::string& why) {
@@ -119,33 +181,89 @@ std::string Unreachable(const Client& c, const std::string& why) {
                       "or LOGWEAVE_SERVER)");
 }
 
-// Reports a failed call on stderr; returns the exit code: 2 for arguments the
-// server rejected (a bad page token, an inverted range), else 1.
+// An answer that arrived but could not be decoded; `why` is protobuf's reason, if any.
+std::string Undecodable(const Client& c, const std::string& why) {
+  return absl::StrCat(c.command, ": logweave at ", c.address,
+                      " sent an answer this client cannot decode", why.empty() ? "" : ": ", why,
+                      " (a logweave server older than this client sends log bytes that are not "
+                      "UTF-8 unrepaired; upgrade the server)");
+}
+
+// "NOT_FOUND": the code's name as gRPC documents it.
+std::string CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    default:
+      break;
+  }
+  return absl::StrCat("code ", static_cast<int>(code));
+}
+
+// Reports a failed call on stderr: what the server said and the gRPC code;
+// only a server that cannot be reached or does not serve logweave.v1 gets a
+// hint about the address. Returns the exit code: 2 for arguments the server
+// rejected (a bad page token, an inverted range), else 1.
 int ReportRpcError(const Client& c, const grpc::Status& status) {
+  const std::string code = CodeName(status.error_code());
+  const std::string& message = status.error_message();
+  if (std::string undecodable = TakeDecodeError(); !undecodable.empty()) {
+    PrintError(Undecodable(c, undecodable));
+    return kExitRuntimeError;
+  }
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-      std::fprintf(stderr, "%s\n", Unreachable(c, status.error_message()).c_str());
+      PrintError(Unreachable(c, absl::StrCat(message, " (", code, ")")));
       return kExitRuntimeError;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      std::fprintf(stderr, "%s: logweave at %s did not answer within %lld s (%s); try again\n",
-                   c.command.c_str(), c.address.c_str(),
-                   static_cast<long long>(kCallTimeout.count()), status.error_message().c_str());
+      PrintError(absl::StrCat(c.command, ": logweave at ", c.address, " did not answer within ",
+                              absl::FormatDuration(c.timeout), " (", code, ": ", message,
+                              "); try again, or allow longer with --timeout"));
       return kExitRuntimeError;
     case grpc::StatusCode::INVALID_ARGUMENT:
-      std::fprintf(stderr, "%s: the server rejected the request: %s\n", c.command.c_str(),
-                   status.error_message().c_str());
+      PrintError(
+          absl::StrCat(c.command, ": the server rejected the request (", code, "): ", message));
       return kExitUsage;
     case grpc::StatusCode::UNIMPLEMENTED:
-      std::fprintf(stderr,
-                   "%s: the server at %s does not serve logweave.v1 (%s); is --server the "
-                   "address of `logweave serve`?\n",
-                   c.command.c_str(), c.address.c_str(), status.error_message().c_str());
+      PrintError(absl::StrCat(c.command, ": the server at ", c.address,
+                              " does not serve logweave.v1 (", code, ": ", message,
+                              "); is --server the address of `logweave serve`?"));
       return kExitRuntimeError;
     default:
-      std::fprintf(
-          stderr, "%s: logweave at %s answered %s: %s\n", c.command.c_str(), c.address.c_str(),
-          absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())).c_str(),
-          status.error_message().c_str());
+      PrintError(
+          absl::StrCat(c.command, ": logweave at ", c.address, " answered ", code, ": ", message));
       return kExitRuntimeError;
   }
 }
@@ -184,8 +302,15 @@ absl::Status CheckLimit(uint64_t limit) {
   return absl::OkStatus();
 }
 
+// Writes `text` to stdout, repaired to valid UTF-8 (the formatters repair log
+// text already: this is the net under them, one check when nothing is wrong).
 void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (IsValidUtf8(text)) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    const std::string repaired = ValidUtf8(text);
+    std::fwrite(repaired.data(), 1, repaired.size(), stdout);
+  }
   std::fflush(stdout);
 }
 
@@ -326,8 +451,13 @@ constexpr char kTimelineDescription[] =
     "--json prints one object: the fields of `logweave replay --json`'s timeline\n"
     "(docs/output.md) plus \"findings\" and \"unstructured\" arrays.\n"
     "\n"
+    "Log bytes that are not UTF-8 are shown with U+FFFD in place of each invalid\n"
+    "sequence, --raw lines too (the API's Event.raw_bytes has them as stored). A\n"
+    "trace id shown that way can be given as shown.\n"
+    "\n"
     "Exit codes: 0 ok; 1 no events for the trace id, or the server could not be\n"
-    "reached; 2 usage error.\n"
+    "reached, answered an error (printed with its gRPC code) or did not answer\n"
+    "within --timeout; 2 usage error.\n"
     "\n"
     "examples:\n"
     "  logweave timeline 4bf92f3577b34da6a3ce929d0e0e4736\n"
@@ -339,10 +469,11 @@ int RunTimeline(const std::vector<std::string>& args) {
   const std::string command = "logweave timeline";
   bool raw = false, json = false;
   std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
   FlagSet flags(command, "TRACE_ID [flags]", kTimelineDescription);
   flags.Bool("raw", &raw, "show each event's line as written");
   flags.Bool("json", &json, "print one JSON object");
-  flags.String("server", &server, "HOST:PORT", kServerHelp);
+  ConnectionFlags(flags, &server, &timeout);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (positional.size() != 1) {
@@ -353,17 +484,22 @@ int RunTimeline(const std::vector<std::string>& args) {
   const std::string& trace_id = positional.front();
   if (trace_id.empty()) return Usage(command, "TRACE_ID is empty; find one with 'logweave search'");
   Client client;
-  if (int code = Connect(command, server, &client); code >= 0) return code;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
 
   v1::GetTimelineRequest request;
-  request.set_trace_id(trace_id);
+  // An id with invalid bytes is sent repaired; the server finds the trace by that form.
+  request.set_trace_id(ValidUtf8(trace_id));
   request.set_include_raw(raw);
   v1::GetTimelineResponse response;
   grpc::ClientContext context;
-  SetDeadline(&context);
+  SetDeadline(client, &context);
   grpc::Status status = client.stub->GetTimeline(&context, request, &response);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
-    std::fprintf(stderr, "%s: no events for trace id %s\n", command.c_str(), trace_id.c_str());
+    // The server's message, unless it only says the same.
+    const std::string& said = status.error_message();
+    PrintError(absl::StrCat(
+        command, ": no events for trace id ", trace_id, " (", CodeName(status.error_code()),
+        said.find("no events for trace id") == std::string::npos ? ": " + said : "", ")"));
     return kExitRuntimeError;
   }
   if (!status.ok()) return ReportRpcError(client, status);
@@ -421,8 +557,8 @@ constexpr char kSearchDescription[] =
     "--json prints one {\"kind\":\"trace\",...} object per trace, then\n"
     "{\"kind\":\"page\",\"next_page_token\":...,\"matched\":N} (token \"\" on the last page).\n"
     "\n"
-    "Exit codes: 0 ok (also when nothing matches); 1 the server could not be reached;\n"
-    "2 usage error.\n"
+    "Exit codes: 0 ok (also when nothing matches); 1 the server could not be reached,\n"
+    "answered an error or did not answer within --timeout; 2 usage error.\n"
     "\n"
     "examples:\n"
     "  logweave search --service payments --level error\n"
@@ -515,6 +651,7 @@ int RunSearch(const std::vector<std::string>& args) {
   const std::string command = "logweave search";
   std::string service, level, since, until, text, finding, page_token;
   std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
   bool has_unstructured = false, json = false;
   uint64_t limit = 50;
   FlagSet flags(command, "[flags]", kSearchDescription);
@@ -529,7 +666,7 @@ int RunSearch(const std::vector<std::string>& args) {
   flags.Uint("limit", &limit, "N", "traces per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
-  flags.String("server", &server, "HOST:PORT", kServerHelp);
+  ConnectionFlags(flags, &server, &timeout);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (!positional.empty()) {
@@ -551,19 +688,20 @@ int RunSearch(const std::vector<std::string>& args) {
     request.set_min_level(l);
   }
   Client client;
-  if (int code = Connect(command, server, &client); code >= 0) return code;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
 
-  request.set_service(service);
+  // Proto strings must be valid UTF-8: arguments are sent repaired.
+  request.set_service(ValidUtf8(service));
   request.set_start_unix_nano(start);
   request.set_end_unix_nano(end);
-  request.set_text(text);
-  request.set_finding_kind(finding);
+  request.set_text(ValidUtf8(text));
+  request.set_finding_kind(ValidUtf8(finding));
   request.set_has_unstructured_error(has_unstructured);
   request.set_page_size(static_cast<uint32_t>(limit));
-  request.set_page_token(page_token);
+  request.set_page_token(ValidUtf8(page_token));
   v1::SearchTracesResponse response;
   grpc::ClientContext context;
-  SetDeadline(&context);
+  SetDeadline(client, &context);
   if (grpc::Status status = client.stub->SearchTraces(&context, request, &response); !status.ok()) {
     return ReportRpcError(client, status);
   }
@@ -601,7 +739,8 @@ constexpr char kUnstructuredDescription[] =
     "(docs/output.md); when more entries remain, the --page-token for them goes to\n"
     "stderr.\n"
     "\n"
-    "Exit codes: 0 ok; 1 the server could not be reached; 2 usage error.\n"
+    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
+    "not answer within --timeout; 2 usage error.\n"
     "\n"
     "examples:\n"
     "  logweave unstructured --service email\n"
@@ -613,6 +752,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   const std::string command = "logweave unstructured";
   std::string service, since, until, page_token;
   std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
   bool unattributed = false, json = false;
   uint64_t limit = 50;
   FlagSet flags(command, "[flags]", kUnstructuredDescription);
@@ -623,7 +763,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   flags.Uint("limit", &limit, "N", "entries per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
-  flags.String("server", &server, "HOST:PORT", kServerHelp);
+  ConnectionFlags(flags, &server, &timeout);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (!positional.empty()) {
@@ -636,18 +776,18 @@ int RunUnstructured(const std::vector<std::string>& args) {
   }
   if (absl::Status s = CheckLimit(limit); !s.ok()) return Usage(command, std::string(s.message()));
   Client client;
-  if (int code = Connect(command, server, &client); code >= 0) return code;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
 
   v1::ListUnstructuredRequest request;
-  request.set_service(service);
+  request.set_service(ValidUtf8(service));
   request.set_start_unix_nano(start);
   request.set_end_unix_nano(end);
   request.set_unattributed_only(unattributed);
   request.set_page_size(static_cast<uint32_t>(limit));
-  request.set_page_token(page_token);
+  request.set_page_token(ValidUtf8(page_token));
   v1::ListUnstructuredResponse response;
   grpc::ClientContext context;
-  SetDeadline(&context);
+  SetDeadline(client, &context);
   if (grpc::Status status = client.stub->ListUnstructured(&context, request, &response);
       !status.ok()) {
     return ReportRpcError(client, status);
@@ -689,8 +829,10 @@ constexpr char kFindingsDescription[] =
     "--json prints one object per finding, as `logweave replay --json` does:\n"
     "\"kind\" is the finding kind, \"status\" open or resolved (docs/output.md).\n"
     "\n"
-    "Exit codes: 0 ok (also after Ctrl-C); 1 the server could not be reached or\n"
-    "closed the stream (--follow); 2 usage error.\n"
+    "Without --follow, --timeout bounds the whole listing; with it, only connecting.\n"
+    "\n"
+    "Exit codes: 0 ok (also after Ctrl-C or SIGTERM); 1 the server could not be\n"
+    "reached, answered an error, or closed the stream (--follow); 2 usage error.\n"
     "\n"
     "examples:\n"
     "  logweave findings\n"
@@ -703,17 +845,24 @@ static_assert(std::atomic<bool>::is_always_lock_free, "used in a signal handler"
 
 void OnInterrupt(int) { interrupted.store(true); }
 
-// Cancels a StreamFindings call when it should end: Ctrl-C or SIGTERM (and
+// Cancels a StreamFindings call when it should end: SIGINT or SIGTERM (and
 // exits 130 if the call is not over kInterruptGrace later), no connection
-// within kConnectTimeout, or (unless following) the stream quiet for
-// kFindingsIdle after connecting. Thread-safe: the reading thread calls
-// Activity(); the watchdog runs on its own thread until Stop().
+// within `connect_timeout`, (unless following) the stream quiet for
+// kFindingsIdle after connecting, or a message that could not be decoded.
+// Thread-safe: the reading thread calls Activity() and ReadEnded(); the
+// watchdog runs on its own thread until Stop(), which comes after Finish():
+// a signal ends a call stuck anywhere, Finish included.
 class StreamWatchdog {
  public:
-  enum class Reason { kNone, kInterrupted, kNoConnection, kIdle };
+  enum class Reason { kNone, kInterrupted, kNoConnection, kIdle, kUndecodable };
 
-  StreamWatchdog(grpc::ClientContext* context, grpc::Channel* channel, bool follow)
-      : context_(context), channel_(channel), follow_(follow), started_(absl::Now()) {
+  StreamWatchdog(grpc::ClientContext* context, grpc::Channel* channel, bool follow,
+                 absl::Duration connect_timeout)
+      : context_(context),
+        channel_(channel),
+        follow_(follow),
+        connect_timeout_(connect_timeout),
+        started_(absl::Now()) {
     thread_ = std::thread([this] { Run(); });
   }
   ~StreamWatchdog() { Stop(); }
@@ -723,6 +872,18 @@ class StreamWatchdog {
     absl::MutexLock lock(&mu_);
     connected_ = true;
     last_activity_ = absl::Now();
+  }
+  // Read returned false. At the end of the stream, or when the call failed,
+  // Finish returns at once. When a message could not be decoded the call
+  // stays open (the server goes on streaming) and Finish would wait for ever:
+  // cancel it, at once if protobuf said why, else after kFinishGrace.
+  void ReadEnded() {
+    absl::MutexLock lock(&mu_);
+    read_ended_ = true;
+    read_ended_at_ = absl::Now();
+    if (reason_ == Reason::kNone && DecodeErrorPending()) {
+      Cancel(Reason::kUndecodable, read_ended_at_);
+    }
   }
   void Stop() {
     {
@@ -749,14 +910,16 @@ class StreamWatchdog {
         // does not end: leave anyway, as an interrupted command would.
         if (now - cancelled_at_ >= kInterruptGrace) std::_Exit(130);
       } else if (reason_ != Reason::kNone) {
-        continue;  // cancelled; Read returns soon
+        continue;  // cancelled; Read or Finish returns soon
       } else if (interrupted.load()) {
         Cancel(Reason::kInterrupted, now);
+      } else if (read_ended_) {
+        if (now - read_ended_at_ >= kFinishGrace) Cancel(Reason::kUndecodable, now);
       } else if (!connected_) {
         if (channel_->GetState(false) == GRPC_CHANNEL_READY) {
           connected_ = true;
           last_activity_ = now;
-        } else if (now - started_ >= kConnectTimeout) {
+        } else if (now - started_ >= connect_timeout_) {
           Cancel(Reason::kNoConnection, now);
         }
       } else if (!follow_ && now - last_activity_ >= kFindingsIdle) {
@@ -771,14 +934,18 @@ class StreamWatchdog {
   }
 
   static constexpr absl::Duration kInterruptGrace = absl::Seconds(2);
+  static constexpr absl::Duration kFinishGrace = absl::Seconds(1);
   grpc::ClientContext* const context_;
   grpc::Channel* const channel_;
   const bool follow_;
+  const absl::Duration connect_timeout_;
   const absl::Time started_;
   absl::Mutex mu_;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time last_activity_ ABSL_GUARDED_BY(mu_);
+  bool read_ended_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time read_ended_at_ ABSL_GUARDED_BY(mu_);
   Reason reason_ ABSL_GUARDED_BY(mu_) = Reason::kNone;
   absl::Time cancelled_at_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
@@ -791,6 +958,7 @@ int RunFindings(const std::vector<std::string>& args) {
   std::vector<std::string> kinds;
   std::string since;
   std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
   bool follow = false, json = false;
   FlagSet flags(command, "[flags]", kFindingsDescription);
   flags.StringList("kind", &kinds, "KIND",
@@ -800,7 +968,7 @@ int RunFindings(const std::vector<std::string>& args) {
                "only new ones); default: all");
   flags.Bool("follow", &follow, "keep printing new findings until Ctrl-C");
   flags.Bool("json", &json, "print JSON Lines");
-  flags.String("server", &server, "HOST:PORT", kServerHelp);
+  ConnectionFlags(flags, &server, &timeout);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (!positional.empty()) {
@@ -818,11 +986,11 @@ int RunFindings(const std::vector<std::string>& args) {
     since_ns = std::max<int64_t>(since_ns, 1);
   }
   Client client;
-  if (int code = Connect(command, server, &client); code >= 0) return code;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
 
   v1::StreamFindingsRequest request;
   request.set_since_unix_nano(since_ns);
-  for (const std::string& k : kinds) request.add_kinds(k);
+  for (const std::string& k : kinds) request.add_kinds(ValidUtf8(k));
 
   struct sigaction action = {};
   action.sa_handler = OnInterrupt;
@@ -833,13 +1001,16 @@ int RunFindings(const std::vector<std::string>& args) {
   sigaction(SIGTERM, &action, &old_term);
 
   grpc::ClientContext context;
+  // Without --follow the listing as a whole has the deadline; with it, only
+  // connecting (the watchdog), then the stream lasts until interrupted.
+  if (!follow) SetDeadline(client, &context);
   uint64_t open = 0, resolved = 0;
   grpc::Status status;
   StreamWatchdog::Reason reason;
   {
     // First the watchdog: starting the call blocks until the request is sent,
     // that is until a connection is made or has failed.
-    StreamWatchdog watchdog(&context, client.channel.get(), follow);
+    StreamWatchdog watchdog(&context, client.channel.get(), follow, client.timeout);
     std::unique_ptr<grpc::ClientReader<v1::Finding>> reader =
         client.stub->StreamFindings(&context, request);
     v1::Finding wire;
@@ -849,18 +1020,21 @@ int RunFindings(const std::vector<std::string>& args) {
       ++(f.resolved ? resolved : open);
       Print(json ? FormatFindingJson(f) + "\n" : FormatFindingText(f, true));
     }
+    watchdog.ReadEnded();
+    status = reader->Finish();
     watchdog.Stop();
     reason = watchdog.reason();
-    status = reader->Finish();
   }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
 
   if (reason == StreamWatchdog::Reason::kNoConnection) {
-    std::fprintf(stderr, "%s\n",
-                 Unreachable(client, absl::StrCat("no connection within ",
-                                                  absl::FormatDuration(kConnectTimeout)))
-                     .c_str());
+    PrintError(Unreachable(
+        client, absl::StrCat("no connection within ", absl::FormatDuration(client.timeout))));
+    return kExitRuntimeError;
+  }
+  if (reason == StreamWatchdog::Reason::kUndecodable) {
+    PrintError(Undecodable(client, TakeDecodeError()));
     return kExitRuntimeError;
   }
   // A call the watchdog ended reports CANCELLED; any other error is the server's.
@@ -869,8 +1043,8 @@ int RunFindings(const std::vector<std::string>& args) {
     return ReportRpcError(client, status);
   }
   if (follow && !ended_by_us) {
-    std::fprintf(stderr, "%s: logweave at %s closed the stream (is it shutting down?)\n",
-                 command.c_str(), client.address.c_str());
+    PrintError(absl::StrCat(command, ": logweave at ", client.address,
+                            " closed the stream (is it shutting down?)"));
     return kExitRuntimeError;
   }
   if (!json && !follow) {
@@ -899,7 +1073,8 @@ constexpr char kStatsDescription[] =
     "--json prints one {\"kind\":\"stats\",...} object with the fields of\n"
     "logweave.v1.Stats (proto/logweave/v1/logweave.proto).\n"
     "\n"
-    "Exit codes: 0 ok; 1 the server could not be reached; 2 usage error.\n"
+    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
+    "not answer within --timeout; 2 usage error.\n"
     "\n"
     "examples:\n"
     "  logweave stats\n"
@@ -921,6 +1096,7 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("bad_time_lines", static_cast<uint64_t>(s.bad_time_lines()));
   w.Field("no_time_lines", static_cast<uint64_t>(s.no_time_lines()));
   w.Field("invalid_utf8_lines", static_cast<uint64_t>(s.invalid_utf8_lines()));
+  w.Field("utf8_repaired_strings", static_cast<uint64_t>(s.utf8_repaired_strings()));
   w.Field("truncated_lines", static_cast<uint64_t>(s.truncated_lines()));
   w.Field("indexed_events", static_cast<uint64_t>(s.indexed_events()));
   w.Field("traces", static_cast<uint64_t>(s.traces()));
@@ -988,6 +1164,8 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("unparseable times", s.bad_time_lines(), "placed by file order");
   count("lines without time", s.no_time_lines());
   count("invalid utf-8 lines", s.invalid_utf8_lines(), "kept byte for byte");
+  count("utf-8 repaired strings", s.utf8_repaired_strings(),
+        "answers' text sent with U+FFFD for invalid bytes");
   count("truncated lines", s.truncated_lines(), "longer than max_line_bytes; head kept");
   count("index memory", s.index_bytes(), HumanBytes(static_cast<double>(s.index_bytes())));
   count("evicted events", s.evicted_events(), "oldest first, to stay within index.max_bytes");
@@ -1036,9 +1214,10 @@ int RunStats(const std::vector<std::string>& args) {
   const std::string command = "logweave stats";
   bool json = false;
   std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
   FlagSet flags(command, "[flags]", kStatsDescription);
   flags.Bool("json", &json, "print one JSON object");
-  flags.String("server", &server, "HOST:PORT", kServerHelp);
+  ConnectionFlags(flags, &server, &timeout);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (!positional.empty()) {
@@ -1046,10 +1225,10 @@ int RunStats(const std::vector<std::string>& args) {
                                        "\"; see 'logweave stats --help'"));
   }
   Client client;
-  if (int code = Connect(command, server, &client); code >= 0) return code;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
   v1::Stats stats;
   grpc::ClientContext context;
-  SetDeadline(&context);
+  SetDeadline(client, &context);
   if (grpc::Status status = client.stub->GetStats(&context, v1::GetStatsRequest(), &stats);
       !status.ok()) {
     return ReportRpcError(client, status);

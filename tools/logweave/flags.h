@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace logweave::cli {
 
@@ -34,6 +35,9 @@ class FlagSet {
   // A byte size: 1048576, 512KiB, 64MiB.
   void Size(const std::string& name, uint64_t* target, const std::string& value_name,
             const std::string& help);
+  // A positive duration: 30s, 1.5s, 500ms, 2m (absl::ParseDuration), or plain seconds: 30.
+  void Duration(const std::string& name, absl::Duration* target, const std::string& value_name,
+                const std::string& help);
 
   // Parses args (without the program and command names). INVALID_ARGUMENT with
   // a message naming the flag for unknown flags or bad values. Sets

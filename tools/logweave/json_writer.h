@@ -1,5 +1,5 @@
 // A JSON writer for the command's output: RapidJSON's Writer, with every
-// string repaired to valid UTF-8 first (log lines may hold invalid bytes).
+// string and key repaired to valid UTF-8 first (log lines may hold invalid bytes).
 #ifndef LOGWEAVE_TOOLS_JSON_WRITER_H_
 #define LOGWEAVE_TOOLS_JSON_WRITER_H_
 
@@ -21,7 +21,7 @@ class JsonWriter {
   void EndObject() { writer_.EndObject(); }
   void StartArray() { writer_.StartArray(); }
   void EndArray() { writer_.EndArray(); }
-  void Key(std::string_view key) { writer_.Key(key.data(), static_cast<unsigned>(key.size())); }
+  void Key(std::string_view key);
   void String(std::string_view value);
   void Int(int64_t v) { writer_.Int64(v); }
   void Uint(uint64_t v) { writer_.Uint64(v); }

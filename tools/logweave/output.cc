@@ -13,9 +13,31 @@
 namespace logweave::cli {
 
 void JsonWriter::String(std::string_view value) {
+  if (IsValidUtf8(value)) {
+    writer_.String(value.data(), static_cast<unsigned>(value.size()));
+    return;
+  }
   scratch_.clear();
   AppendValidUtf8(value, &scratch_);
   writer_.String(scratch_.data(), static_cast<unsigned>(scratch_.size()));
+}
+
+void JsonWriter::Key(std::string_view key) {
+  if (IsValidUtf8(key)) {
+    writer_.Key(key.data(), static_cast<unsigned>(key.size()));
+    return;
+  }
+  scratch_.clear();
+  AppendValidUtf8(key, &scratch_);
+  writer_.Key(scratch_.data(), static_cast<unsigned>(scratch_.size()));
+}
+
+std::string ValidUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  AppendValidUtf8(text, &out);
+  return out;
 }
 
 std::string Thousands(uint64_t n) {
@@ -79,15 +101,15 @@ std::string BaseName(std::string_view path) {
 std::string FormatTimelineText(const Timeline& t, bool with_raw) {
   std::string out;
   if (t.events.empty() && t.evicted_events > 0) {
-    return absl::StrCat("trace ", t.trace_id, ": all ", t.evicted_events,
+    return absl::StrCat("trace ", ValidUtf8(t.trace_id), ": all ", t.evicted_events,
                         " events were evicted to stay within index.max_bytes (oldest lines go "
                         "first); raise it to keep more history\n");
   }
   std::string services;
   for (const auto& s : t.services) absl::StrAppend(&services, services.empty() ? "" : ", ", s);
-  absl::StrAppend(&out, "trace ", t.trace_id, ": ", t.events.size(), " events, ", t.services.size(),
-                  " services (", services, "), ", TimeString(t.start_ns), " ",
-                  Offset(t.end_ns - t.start_ns), "\n");
+  absl::StrAppend(&out, "trace ", ValidUtf8(t.trace_id), ": ", t.events.size(), " events, ",
+                  t.services.size(), " services (", ValidUtf8(services), "), ",
+                  TimeString(t.start_ns), " ", Offset(t.end_ns - t.start_ns), "\n");
   size_t service_width = 7;
   for (const auto& e : t.events) service_width = std::max(service_width, e.service.size());
   service_width = std::min<size_t>(service_width, 24);
@@ -105,12 +127,8 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
     if (e.kind == RecordKind::kUnstructured) message = "[plain text] " + message;
     absl::StrAppend(&out, "  ", Cell(time, 30), " ", Cell(Offset(e.time_ns - t.start_ns), 10), " ",
                     Cell(e.service, service_width), " ", Cell(LevelName(e.level), 5), " ",
-                    Cell(message, 48), " ", BaseName(e.source), ":", e.line_no, "\n");
-    if (with_raw) {
-      std::string raw;
-      AppendValidUtf8(e.raw, &raw);
-      absl::StrAppend(&out, "      ", raw, "\n");
-    }
+                    Cell(message, 48), " ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "\n");
+    if (with_raw) absl::StrAppend(&out, "      ", ValidUtf8(e.raw), "\n");
   }
   return out;
 }
@@ -234,15 +252,12 @@ std::string FormatFindingJson(const Finding& f) {
 
 std::string FormatFindingText(const Finding& f, bool with_evidence) {
   std::string out = absl::StrCat("  [", SeverityName(f.severity), "] ", ShortTime(f.time_ns), " ",
-                                 f.kind, f.resolved ? " (resolved)" : "", "\n      ");
-  std::string summary;
-  AppendValidUtf8(f.summary, &summary);
-  absl::StrAppend(&out, summary, "\n");
+                                 ValidUtf8(f.kind), f.resolved ? " (resolved)" : "", "\n      ");
+  absl::StrAppend(&out, ValidUtf8(f.summary), "\n");
   if (with_evidence) {
     for (const auto& e : f.evidence) {
-      std::string text;
-      AppendValidUtf8(e.text, &text);
-      absl::StrAppend(&out, "      > ", BaseName(e.source), ":", e.line_no, "  ", text, "\n");
+      absl::StrAppend(&out, "      > ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "  ",
+                      ValidUtf8(e.text), "\n");
     }
   }
   return out;
@@ -312,12 +327,11 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
                     Cell(absl::StrCat(e.line_count), 5), " ", Cell(trace, 42), " ",
                     Cell(e.first_line, 70), "\n");
     if (with_text) {
-      std::string text;
-      AppendValidUtf8(e.text, &text);
+      const std::string text = ValidUtf8(e.text);
       for (absl::string_view l : absl::StrSplit(text, '\n'))
         absl::StrAppend(&out, "      | ", l, "\n");
       for (size_t i = 1; i < a.candidates.size(); ++i) {
-        absl::StrAppend(&out, "      runner-up ", a.candidates[i].trace_id,
+        absl::StrAppend(&out, "      runner-up ", ValidUtf8(a.candidates[i].trace_id),
                         absl::StrFormat(" (%.2f)", a.candidates[i].confidence), "\n");
       }
     }

@@ -16,7 +16,8 @@ namespace logweave::cli {
 
 // A table of the timeline's events: time, offset from the first event,
 // service, level, message and source:line; the raw line under each event
-// when `with_raw`.
+// when `with_raw`. Like every Format*Text function, valid UTF-8 whatever the
+// log bytes were (U+FFFD for each invalid sequence).
 std::string FormatTimelineText(const Timeline& timeline, bool with_raw);
 
 // {"kind":"timeline","trace_id":...,"services":[...],"start":...,"end":...,
@@ -38,6 +39,11 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
 
 // The counters as an aligned table, with throughput over `seconds`.
 std::string FormatStatsText(const IngestStats& stats, double seconds);
+
+// `text` unchanged when it is valid UTF-8 (checked first), else a copy with
+// each invalid sequence replaced by U+FFFD: everything the command prints
+// passes through it, log bytes that are not UTF-8 included.
+std::string ValidUtf8(std::string_view text);
 
 // "12,345,678"
 std::string Thousands(uint64_t n);

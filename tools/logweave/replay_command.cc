@@ -24,6 +24,7 @@
 #include "logweave/json_writer.h"
 #include "logweave/output.h"
 #include "logweave/pipeline.h"
+#include "logweave/utf8.h"
 
 namespace logweave::cli {
 namespace {
@@ -370,7 +371,7 @@ int RunReplay(const std::vector<std::string>& args) {
   std::vector<std::string>& errors = replayed.errors;
   if (!errors.empty()) exit_code = kExitRuntimeError;
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", e.c_str());
+  for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", ValidUtf8(e).c_str());
 
   IngestStats stats = pipeline.Stats();
   Analyzer analyzer(options.detectors, pipeline.index(), pipeline.unstructured(),
@@ -407,7 +408,7 @@ int RunReplay(const std::vector<std::string>& args) {
         absl::StrAppend(&out, w.str(), "\n");
       } else {
         std::fprintf(stderr, "logweave replay: %s\n",
-                     std::string(timeline.status().message()).c_str());
+                     ValidUtf8(std::string(timeline.status().message())).c_str());
       }
       continue;
     }
@@ -464,6 +465,9 @@ int RunReplay(const std::vector<std::string>& args) {
                                         options.detectors.trace_idle_ns));
     }
   }
+  // The formatters repair log text already; this catches what they may miss
+  // (a trace id or kind quoted in the summary) at the cost of one check.
+  if (!IsValidUtf8(out)) out = ValidUtf8(out);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   return exit_code;
