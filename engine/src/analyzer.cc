@@ -66,7 +66,6 @@ struct Worker {
 void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::vector<Finding> weak,
                              std::vector<Finding>* findings_out) {
   std::vector<Finding>& findings = *findings_out;
-  // Plain-text errors become findings; link them with the sequences they cut short.
   absl::flat_hash_map<std::string, size_t> by_trace_service;  // "trace\0service" -> entry
   for (size_t i = 0; i < unstructured.size(); ++i) {
     AttributedEntry& a = unstructured[i];

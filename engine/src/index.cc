@@ -313,7 +313,8 @@ class Shard {
     const uint64_t begin = first_live_;
     for (uint64_t i = begin; i < begin + kChunkEvents; ++i) {
       const StoredEvent& ev = Event(i);
-      if (ev.msg_off == kEscapedMessage && !(ev.flags & kStoredMessageInterned)) escaped_.erase(i);
+      if (ev.msg_off == kEscapedMessage)
+        escaped_.erase(i);  // interned ids are < kMaxInternedMessages
     }
     chunks_.pop_front();
     DropArena(&chunk_arenas_);

@@ -24,8 +24,6 @@ namespace internal {
 struct SharedBatch {
   ParsedBatch parsed;
   uint64_t raw_bytes = 0;
-  uint32_t source_id = 0;
-  uint64_t batch_no = 0;    // the source's count of batches before it
   int64_t max_time_ns = 0;  // its latest event time (0: none)
   std::atomic<uint32_t> pending{0};
   std::function<void()> on_indexed;  // from Submit; run once every record is indexed
@@ -116,9 +114,8 @@ class PipelineImpl {
       ++batches_;
       batch.first_seq = next_seq_;
       next_seq_ += batch.lines.size();
-      if (batch.source_id >= next_batch_no_.size()) next_batch_no_.resize(batch.source_id + 1);
-      batch.batch_no = next_batch_no_[batch.source_id]++;
       SourceProgress& p = Progress(batch.source_id);
+      batch.batch_no = p.submitted++;
       ++p.inflight;
       p.last_seen = absl::Now();
     }
@@ -255,8 +252,6 @@ class PipelineImpl {
     }
     RawBatch* raw = &submitted->batch;
     shared->raw_bytes = raw->data.size();
-    shared->source_id = raw->source_id;
-    shared->batch_no = raw->batch_no;
     shared->on_indexed = std::move(submitted->on_indexed);
     std::string_view service = sources_.DefaultService(raw->source_id);
     ParseCounters counters = worker.parser->ParseBatch(std::move(*raw), service, &shared->parsed);
@@ -320,10 +315,10 @@ class PipelineImpl {
   void Release(SharedBatch* batch) {
     if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     const uint64_t bytes = batch->raw_bytes;
-    const uint32_t batch_source = batch->source_id;
-    const uint64_t batch_no = batch->batch_no;
+    const uint32_t batch_source = batch->parsed.raw.source_id;
+    const uint64_t batch_no = batch->parsed.raw.batch_no;
     const int64_t max_time_ns = batch->max_time_ns;
-    batch->parsed.block.reset();  // the index holds its own references
+    batch->parsed.block.reset();  // the index has its own copies of the lines
     if (batch->on_indexed) {
       batch->on_indexed();
       batch->on_indexed = nullptr;
@@ -346,6 +341,7 @@ class PipelineImpl {
   struct SourceProgress {
     int64_t time_ns = 0;
     bool has_time = false;
+    uint64_t submitted = 0;             // batches submitted: the next one's number
     uint64_t next_batch = 0;            // its next batch to count
     std::map<uint64_t, int64_t> early;  // batches indexed before an earlier one -> max time
     uint64_t inflight = 0;              // batches submitted, not yet indexed
@@ -402,7 +398,6 @@ class PipelineImpl {
   uint64_t inflight_batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<uint64_t> next_batch_no_ ABSL_GUARDED_BY(mu_);   // per source
   std::vector<SourceProgress> progress_ ABSL_GUARDED_BY(mu_);  // per source
 };
 

@@ -2,9 +2,8 @@
 //
 // A trace id hashes to one of S shards. A shard owns the bytes of its lines
 // (zstd-compressed blocks, each line stored once), interned service names
-// and short messages, an
-// append-only event log and an absl::flat_hash_map from trace id to the
-// trace's first/last event. Lines without a trace id are stored in the shard
+// and short messages, an append-only event log and an absl::flat_hash_map
+// from trace id to the trace's first/last event. Lines without a trace id are stored in the shard
 // chosen by the hash of the line.
 //
 //   absl::StatusOr<Timeline> t = index.GetTimeline("pay-abc123", {.with_raw = true});

@@ -9,12 +9,6 @@
 #include "internal/strings.h"
 
 namespace logweave::internal {
-namespace {
-
-constexpr int64_t kSecond = 1'000'000'000;
-
-}  // namespace
-
 // The words of a plain-text error that could be trace ids: runs of letters,
 // digits, '_' and '-' of 6 to 128 bytes with at least one digit (so
 // "exception" is not one, "pay-abc123" and a UUID are), and the '-'-separated
@@ -55,6 +49,8 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
 }
 
 namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
 
 // A candidate for one error: a request of its service with an event at
 // most attribution_window before it.

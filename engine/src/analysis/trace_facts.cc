@@ -42,11 +42,6 @@ TraceFacts FactStore::Get(size_t i) const {
   return f;
 }
 
-size_t FactStore::bytes() const {
-  return ids_.capacity() + traces_.capacity() * sizeof(Rec) + events_.capacity() * sizeof(Ev) +
-         services_.capacity() * sizeof(uint32_t);
-}
-
 FactBuilder::FactBuilder(AnalysisNames* names)
     : services_(&names->services), kinds_(&names->kinds), events_(&names->events) {}
 

@@ -59,7 +59,6 @@ class FactStore {
   size_t size() const { return traces_.size(); }
   // Views valid until the next Add.
   TraceFacts Get(size_t i) const;
-  size_t bytes() const;
 
  private:
   struct Rec {
