@@ -69,6 +69,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "logweave/pipeline.h"
+#include "logweave/runtime.h"
 #include "logweave/thread_priority.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 
@@ -466,15 +467,18 @@ int Main(int argc, char** argv) {
   if (!ParseFlags(argc, argv, &flags)) return 2;
   const absl::Duration duration = absl::Seconds(flags.duration_s);
 
-  PipelineOptions options;
-  options.worker_nice = flags.worker_nice;
-  auto pipeline_or = Pipeline::Create(options);
-  if (!pipeline_or.ok()) {
-    std::fprintf(stderr, "query_load: %s\n", pipeline_or.status().ToString().c_str());
+  RuntimeOptions options;
+  options.pipeline.worker_nice = flags.worker_nice;
+  options.analysis_interval =
+      flags.analysis_interval_s > 0 ? absl::Seconds(flags.analysis_interval_s) : absl::Hours(24);
+  auto runtime_or = Runtime::Create(options);
+  if (!runtime_or.ok()) {
+    std::fprintf(stderr, "query_load: %s\n", runtime_or.status().ToString().c_str());
     return 1;
   }
-  std::unique_ptr<Pipeline> pipeline = std::move(*pipeline_or);
-  Generator gen(pipeline.get(), 0);
+  std::unique_ptr<Runtime> runtime = std::move(*runtime_or);
+  Pipeline* pipeline = &runtime->pipeline();
+  Generator gen(pipeline, 0);
 
   // Generator alone, into nothing: is it fast enough not to be the bottleneck?
   double gen_lines_per_s;
@@ -505,16 +509,15 @@ int Main(int argc, char** argv) {
 
   ServerOptions server_options;
   server_options.address = "127.0.0.1:0";
-  server_options.analysis_interval =
-      flags.analysis_interval_s > 0 ? absl::Seconds(flags.analysis_interval_s) : absl::Hours(24);
-  auto server_or = LogweaveServer::Start(server_options, pipeline.get());
+  auto server_or = LogweaveServer::Start(server_options, runtime.get());
   if (!server_or.ok()) {
     std::fprintf(stderr, "query_load: %s\n", server_or.status().ToString().c_str());
     return 1;
   }
   std::unique_ptr<LogweaveServer> server = std::move(*server_or);
-  server->AnalyzeNow();  // a snapshot for the queries
+  runtime->AnalyzeNow();  // a snapshot for the queries
   server->SetReady(true);
+  if (flags.analysis_interval_s > 0) runtime->StartAnalysisLoop();
   LoadClients clients(absl::StrCat("127.0.0.1:", server->port()), flags, flags.traces);
 
   // Sanity: the selective search finds what was planted.
@@ -549,7 +552,7 @@ int Main(int argc, char** argv) {
   };
 
   std::fprintf(stderr, "query_load: ingest alone ...\n");
-  Ingestor alone(pipeline.get(), &gen, flags.ingest_lines, flags.worker_nice);
+  Ingestor alone(pipeline, &gen, flags.ingest_lines, flags.worker_nice);
   alone.Start();
   for (auto over = phase_end(&alone); !over();) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -568,13 +571,13 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "query_load: %s while ingesting, %s ...\n", RpcName(rpc),
                  qps > 0 ? absl::StrCat(qps, " QPS").c_str() : "back to back");
     // Ingestion slows as the index grows: compare with ingestion alone right before.
-    Ingestor before(pipeline.get(), &gen, flags.ingest_lines, flags.worker_nice);
+    Ingestor before(pipeline, &gen, flags.ingest_lines, flags.worker_nice);
     before.Start();
     for (auto over = phase_end(&before); !over();) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     before.StopAndJoin();
-    Ingestor ingest(pipeline.get(), &gen, flags.ingest_lines, flags.worker_nice);
+    Ingestor ingest(pipeline, &gen, flags.ingest_lines, flags.worker_nice);
     ingest.Start();
     PhaseResult r = c->Run(rpc, "ingesting", phase_end(&ingest), qps);
     ingest.StopAndJoin();
@@ -644,9 +647,9 @@ int Main(int argc, char** argv) {
       "ends after --duration s, or once --ingest_lines lines are submitted and flushed).\n\n",
       flags.traces, flags.duration_s, flags.channels, flags.threads, flags.ingest_lines,
       flags.analysis_interval_s, flags.deadline_s, flags.worker_nice, flags.timeline_qps,
-      flags.search_qps, flags.channels * flags.threads, flags.channels, options.EffectiveThreads(),
-      flags.traces, fill_lines, fill_s, end_stats.traces, end_stats.indexed_events,
-      end_stats.index_bytes / 1e6, RssMb(),
+      flags.search_qps, flags.channels * flags.threads, flags.channels,
+      options.pipeline.EffectiveThreads(), flags.traces, fill_lines, fill_s, end_stats.traces,
+      end_stats.indexed_events, end_stats.index_bytes / 1e6, RssMb(),
       [] {
         rusage u;
         getrusage(RUSAGE_SELF, &u);

@@ -130,31 +130,32 @@ uint64_t AddFile(Pipeline& pipeline, const std::string& name,
   return lines.size();
 }
 
-// A pipeline holding the shop's files; *lines (if given) counts their lines.
-std::unique_ptr<Pipeline> IngestShop(uint64_t* lines = nullptr) {
-  PipelineOptions options;
-  options.threads = 2;
-  auto created = Pipeline::Create(options);
+// A runtime holding the shop's files; *lines (if given) counts their lines.
+std::unique_ptr<Runtime> IngestShop(uint64_t* lines = nullptr) {
+  RuntimeOptions options;
+  options.pipeline.threads = 2;
+  auto created = Runtime::Create(options);
   EXPECT_TRUE(created.ok()) << created.status();
   if (!created.ok()) return nullptr;
-  std::unique_ptr<Pipeline> pipeline = std::move(*created);
+  std::unique_ptr<Runtime> runtime = std::move(*created);
   uint64_t n = 0;
-  for (const auto& [name, file_lines] : ShopFiles()) n += AddFile(*pipeline, name, file_lines);
-  pipeline->Flush();
+  for (const auto& [name, file_lines] : ShopFiles()) {
+    n += AddFile(runtime->pipeline(), name, file_lines);
+  }
+  runtime->pipeline().Flush();
   if (lines != nullptr) *lines = n;
-  return pipeline;
+  return runtime;
 }
 
-// A server over `pipeline` on a free loopback port, analysed with every trace
-// judged and ready; its analysis loop is slowed down so the findings stay put.
-std::unique_ptr<LogweaveServer> StartServer(Pipeline* pipeline) {
+// A server over `runtime` on a free loopback port, analysed with every trace
+// judged and ready; no analysis loop runs, so the findings stay put.
+std::unique_ptr<LogweaveServer> StartServer(Runtime* runtime) {
   ServerOptions options;
   options.address = "127.0.0.1:0";
-  options.analysis_interval = absl::Hours(1);
-  auto server = LogweaveServer::Start(options, pipeline);
+  auto server = LogweaveServer::Start(options, runtime);
   EXPECT_TRUE(server.ok()) << server.status();
   if (!server.ok()) return nullptr;
-  (*server)->AnalyzeNow(true);
+  runtime->AnalyzeNow(true);
   (*server)->SetReady(true);
   return std::move(*server);
 }
@@ -163,15 +164,15 @@ std::unique_ptr<LogweaveServer> StartServer(Pipeline* pipeline) {
 class ClientCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pipeline_ = IngestShop(&lines_).release();
-    ASSERT_NE(pipeline_, nullptr);
-    server_ = StartServer(pipeline_).release();
+    runtime_ = IngestShop(&lines_).release();
+    ASSERT_NE(runtime_, nullptr);
+    server_ = StartServer(runtime_).release();
   }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
-    delete pipeline_;
-    pipeline_ = nullptr;
+    delete runtime_;
+    runtime_ = nullptr;
   }
 
   void SetUp() override {
@@ -219,14 +220,14 @@ class ClientCliTest : public ::testing::Test {
     return out;
   }
 
-  static Pipeline* pipeline_;
+  static Runtime* runtime_;
   static LogweaveServer* server_;
   static uint64_t lines_;
   std::string bin_;
   std::filesystem::path dir_;
 };
 
-Pipeline* ClientCliTest::pipeline_ = nullptr;
+Runtime* ClientCliTest::runtime_ = nullptr;
 LogweaveServer* ClientCliTest::server_ = nullptr;
 uint64_t ClientCliTest::lines_ = 0;
 
@@ -617,9 +618,10 @@ TEST_F(ClientCliTest, EveryQueryCommandHasHelpAndIsListed) {
 using Streaming = testdata::StreamingCommand;
 
 TEST(ClientCliFollowTest, FollowPrintsNewFindingsUntilCtrlCAndReportsAServerThatStops) {
-  std::unique_ptr<Pipeline> pipeline = IngestShop();
-  ASSERT_NE(pipeline, nullptr);
-  std::unique_ptr<LogweaveServer> server = StartServer(pipeline.get());
+  std::unique_ptr<Runtime> runtime = IngestShop();
+  ASSERT_NE(runtime, nullptr);
+  Pipeline* pipeline = &runtime->pipeline();
+  std::unique_ptr<LogweaveServer> server = StartServer(runtime.get());
   ASSERT_NE(server, nullptr);
   const std::string err_path = (std::filesystem::path(::testing::TempDir()) /
                                 ("client_cli_follow_" + std::to_string(::getpid()) + ".txt"))
@@ -642,7 +644,7 @@ TEST(ClientCliFollowTest, FollowPrintsNewFindingsUntilCtrlCAndReportsAServerThat
     AddFile(*pipeline, "late/checkout.log",
             {testdata::PythonLine("checkout", t, ms + 5, "order_created")});
     pipeline->Flush();
-    server->AnalyzeNow(true);
+    runtime->AnalyzeNow(true);
     ASSERT_TRUE(follow.ReadUntil(t));
     // Ctrl-C: a clean stop.
     follow.Signal(SIGINT);

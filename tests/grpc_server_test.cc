@@ -319,23 +319,23 @@ class GrpcServerTest : public ::testing::Test {
   };
 
   void SetUp() override {
-    PipelineOptions options;
-    options.threads = 2;
-    auto pipeline = Pipeline::Create(options);
-    ASSERT_TRUE(pipeline.ok()) << pipeline.status();
-    pipeline_ = std::move(*pipeline);
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    options.analysis_interval = absl::Milliseconds(50);
+    auto runtime = Runtime::Create(options);
+    ASSERT_TRUE(runtime.ok()) << runtime.status();
+    runtime_ = std::move(*runtime);
+    pipeline_ = &runtime_->pipeline();
     for (const auto& [name, lines] : ShopFiles()) Append(name, lines);
     pipeline_->Flush();
     // The shop's files are complete: they do not hold the watermark back from
     // the background source's progress.
     for (const auto& [name, source] : sources_) pipeline_->EndSource(source.id);
 
-    auto server = LogweaveServer::Start(
-        ServerOptions{
-            .address = "127.0.0.1:0", .analysis_interval = absl::Milliseconds(50), .detectors = {}},
-        pipeline_.get());
+    auto server = LogweaveServer::Start(ServerOptions{.address = "127.0.0.1:0"}, runtime_.get());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
+    runtime_->StartAnalysisLoop();
     ASSERT_GT(server_->port(), 0);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                    grpc::InsecureChannelCredentials());
@@ -352,7 +352,8 @@ class GrpcServerTest : public ::testing::Test {
     if (background_.joinable()) background_.join();
     if (server_) server_->Shutdown(absl::Seconds(2));
     server_.reset();
-    pipeline_.reset();
+    runtime_.reset();
+    pipeline_ = nullptr;
   }
 
   // Appends lines to the named source (in logs/), in batches of 64.
@@ -482,7 +483,8 @@ class GrpcServerTest : public ::testing::Test {
     return stub_->ListUnstructured(&context, request, response);
   }
 
-  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<Runtime> runtime_;
+  Pipeline* pipeline_ = nullptr;  // the runtime's
   std::unique_ptr<LogweaveServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LogWeave::Stub> stub_;
@@ -982,11 +984,11 @@ TEST_F(GrpcServerTest, StreamFindingsDeliversFindingsProducedAfterSubscribing) {
   int k = 0;
   ASSERT_TRUE(PollUntil([&] {
     AddTraceMissingPayments(k++);
-    server_->AnalyzeNow();
+    runtime_->AnalyzeNow();
     return reader.WaitFor([](const auto& fs) { return !fs.empty(); }, absl::Milliseconds(300));
   }));
   const std::string trace = AddTraceMissingPayments(100);
-  server_->AnalyzeNow();
+  runtime_->AnalyzeNow();
   EXPECT_TRUE(reader.WaitForTrace(trace, "missing_service", absl::Seconds(10)));
   // since_unix_nano = 0: only new findings, none of those published before.
   const std::set<std::string> shop_faults = Traces({17, 123, 40, 41, 170});
@@ -1027,7 +1029,7 @@ TEST_F(GrpcServerTest, StreamFindingsWithSinceStillSendsEveryNewFinding) {
   // `since`), then one from 31 s; both findings are produced after subscribing.
   const std::string early = AddTraceMissingPayments(300, /*ms=*/1'050);
   const std::string late = AddTraceMissingPayments(301);
-  server_->AnalyzeNow();
+  runtime_->AnalyzeNow();
   ASSERT_TRUE(reader.WaitForTrace(late, "missing_service", absl::Seconds(10)));
   // The early one was published no later than the late one, and the stream keeps
   // the hub's order: had it been sent, it would be here.
@@ -1051,7 +1053,7 @@ TEST_F(GrpcServerTest, StreamFindingsSendsAResolvedUpdateUnderTheSameId) {
   std::string trace;
   ASSERT_TRUE(PollUntil([&] {
     trace = AddTraceMissingPayments(k++);
-    server_->AnalyzeNow();
+    runtime_->AnalyzeNow();
     return reader.WaitForTrace(trace, "missing_service", absl::Milliseconds(300));
   }));
   std::string id;
@@ -1063,7 +1065,7 @@ TEST_F(GrpcServerTest, StreamFindingsSendsAResolvedUpdateUnderTheSameId) {
   const int64_t ms = 31'000 + (k - 1) * 100;
   Append("payments.log", {testdata::EcsLine("payments", trace, ms + 20, "payment_authorized")});
   pipeline_->Flush();
-  server_->AnalyzeNow();
+  runtime_->AnalyzeNow();
   EXPECT_TRUE(reader.WaitFor(
       [&](const std::vector<v1::Finding>& fs) {
         return std::any_of(fs.begin(), fs.end(),
@@ -1090,13 +1092,13 @@ TEST_F(GrpcServerTest, StreamFindingsSendsOnlyTheKindsAskedFor) {
   int k = 0;
   ASSERT_TRUE(PollUntil([&] {
     AddBatchJobError(40'000 + 10 * k++);
-    server_->AnalyzeNow();
+    runtime_->AnalyzeNow();
     return reader.WaitFor([](const auto& fs) { return !fs.empty(); }, absl::Milliseconds(300));
   }));
   // A missing_service finding published before (or with) the next plain-text error.
   AddTraceMissingPayments(200);
   AddBatchJobError(50'000);
-  server_->AnalyzeNow();
+  runtime_->AnalyzeNow();
   EXPECT_TRUE(reader.WaitFor(has_error_at(Ns(50'000)), absl::Seconds(10)));
   for (const v1::Finding& f : reader.findings()) {
     EXPECT_EQ(f.kind(), "unstructured_error") << f.DebugString();
@@ -1130,12 +1132,13 @@ TEST_F(GrpcServerTest, ShutdownEndsAnOpenFindingsStream) {
   EXPECT_EQ(stub_->GetTimeline(&context, timeline, &t).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-// Not over the fixture: nothing is ingested after the shop, and the analysis
-// loop is kept out of the way (1 h interval) so that the runs are the test's own.
+// Not over the fixture: nothing is ingested after the shop, and no analysis
+// loop runs, so that the runs are the test's own.
 TEST(LogweaveServerFinalTest, AFinalAnalysisIsNotRetractedWithoutNewData) {
-  PipelineOptions options;
-  options.threads = 2;
-  auto pipeline = std::move(Pipeline::Create(options).value());
+  RuntimeOptions options;
+  options.pipeline.threads = 2;
+  auto runtime = std::move(Runtime::Create(options).value());
+  Pipeline* pipeline = &runtime->pipeline();
   for (const auto& [name, lines] : ShopFiles()) {
     RawBatch batch;
     batch.source_id = pipeline->AddSource("logs/" + name);
@@ -1147,11 +1150,7 @@ TEST(LogweaveServerFinalTest, AFinalAnalysisIsNotRetractedWithoutNewData) {
     pipeline->Submit(std::move(batch));
   }
   pipeline->Flush();
-  auto server = std::move(
-      LogweaveServer::Start(
-          {.address = "127.0.0.1:0", .analysis_interval = absl::Hours(1), .detectors = {}},
-          pipeline.get())
-          .value());
+  auto server = std::move(LogweaveServer::Start({.address = "127.0.0.1:0"}, runtime.get()).value());
   auto stub = v1::LogWeave::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),
                                                         grpc::InsecureChannelCredentials()));
   auto open_findings = [&](const std::string& kind) -> uint64_t {
@@ -1164,12 +1163,12 @@ TEST(LogweaveServerFinalTest, AFinalAnalysisIsNotRetractedWithoutNewData) {
   };
 
   // The data is complete (`logweave serve --final`): every trace is judged.
-  server->AnalyzeNow(/*final=*/true);
+  runtime->AnalyzeNow(/*final=*/true);
   ASSERT_EQ(open_findings("missing_service"), 2u);
   ASSERT_EQ(open_findings("incomplete_sequence"), 3u);
 
   // The periodic run that the analysis loop makes next, with no new data.
-  server->AnalyzeNow();
+  runtime->AnalyzeNow();
   // Regression (fixed): the periodic run (watermark = latest event time) un-judges every trace
   // within trace_idle (30 s) of the end of the data and retracts their findings: here all of them,
   // with resolved updates "Resolved by later data: ..." on StreamFindings although no data
@@ -1208,15 +1207,12 @@ TEST(LogweaveServerStartTest, AnAddressThatCannotBeBoundIsUnavailable) {
   // only this test.
   EXPECT_EXIT(
       {
-        PipelineOptions options;
-        options.threads = 1;
-        auto pipeline = Pipeline::Create(options);
-        if (!pipeline.ok()) std::_Exit(3);
+        RuntimeOptions options;
+        options.pipeline.threads = 1;
+        auto runtime = Runtime::Create(options);
+        if (!runtime.ok()) std::_Exit(3);
         // 192.0.2.1 (TEST-NET-1) is not an address of this host.
-        auto server = LogweaveServer::Start({.address = "192.0.2.1:0",
-                                             .analysis_interval = absl::Milliseconds(50),
-                                             .detectors = {}},
-                                            pipeline->get());
+        auto server = LogweaveServer::Start({.address = "192.0.2.1:0"}, runtime->get());
         std::_Exit(!server.ok() && server.status().code() == absl::StatusCode::kUnavailable ? 0
                                                                                             : 4);
       },
@@ -1224,18 +1220,14 @@ TEST(LogweaveServerStartTest, AnAddressThatCannotBeBoundIsUnavailable) {
 }
 
 TEST(LogweaveServerStartTest, InvalidOptionsAreRejected) {
-  PipelineOptions options;
-  options.threads = 1;
-  auto pipeline = Pipeline::Create(options);
-  ASSERT_TRUE(pipeline.ok());
-  auto no_port = LogweaveServer::Start(
-      {.address = "localhost", .analysis_interval = absl::Milliseconds(50), .detectors = {}},
-      pipeline->get());
+  RuntimeOptions options;
+  options.pipeline.threads = 1;
+  auto runtime = Runtime::Create(options);
+  ASSERT_TRUE(runtime.ok());
+  auto no_port = LogweaveServer::Start({.address = "localhost"}, runtime->get());
   EXPECT_EQ(no_port.status().code(), absl::StatusCode::kInvalidArgument);
-  auto no_interval = LogweaveServer::Start(
-      {.address = "127.0.0.1:0", .analysis_interval = absl::ZeroDuration(), .detectors = {}},
-      pipeline->get());
-  EXPECT_EQ(no_interval.status().code(), absl::StatusCode::kInvalidArgument);
+  options.analysis_interval = absl::ZeroDuration();
+  EXPECT_EQ(Runtime::Create(options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(NextAnalysisWaitTest, TheIntervalOrTwiceTheLastRun) {
@@ -1252,31 +1244,31 @@ TEST(GrpcPluginTest, RulePluginFindingsAreStreamedAndCounted) {
   std::ofstream(dir + "/state.json")
       << R"({"version":4,"resources":[{"mode":"managed","type":"aws_security_group","name":"web",)"
          R"("instances":[{"attributes":{"id":"sg-web","name":"web","ingress":[],"egress":[]}}]}]})";
-  PipelineOptions options;
-  options.threads = 1;
-  options.plugins.drift.enabled = true;
-  options.plugins.drift.terraform_state = dir + "/state.json";
-  auto pipeline = Pipeline::Create(options);
-  ASSERT_TRUE(pipeline.ok()) << pipeline.status();
-  auto server = LogweaveServer::Start(
-      ServerOptions{
-          .address = "127.0.0.1:0", .analysis_interval = absl::Milliseconds(50), .detectors = {}},
-      pipeline->get());
+  RuntimeOptions options;
+  options.pipeline.threads = 1;
+  options.analysis_interval = absl::Milliseconds(50);
+  options.pipeline.plugins.drift.enabled = true;
+  options.pipeline.plugins.drift.terraform_state = dir + "/state.json";
+  auto runtime = Runtime::Create(options);
+  ASSERT_TRUE(runtime.ok()) << runtime.status();
+  Pipeline* pipeline = &(*runtime)->pipeline();
+  auto server = LogweaveServer::Start(ServerOptions{.address = "127.0.0.1:0"}, runtime->get());
   ASSERT_TRUE(server.ok()) << server.status();
+  (*runtime)->StartAnalysisLoop();
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
                                      grpc::InsecureChannelCredentials());
   auto stub = v1::LogWeave::NewStub(channel);
 
   RawBatch batch;
-  batch.source_id = (*pipeline)->AddSource("cloudtrail.log");
+  batch.source_id = pipeline->AddSource("cloudtrail.log");
   batch.AddLine(
       R"({"eventTime":"2026-11-23T10:00:05Z","eventSource":"ec2.amazonaws.com","eventName":"AuthorizeSecurityGroupIngress",)"
       R"("userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"groupId":"sg-web","ipPermissions":)"
       R"({"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}})",
       0, 1);
-  (*pipeline)->Submit(std::move(batch));
-  (*pipeline)->Flush();
-  (*server)->AnalyzeNow();
+  pipeline->Submit(std::move(batch));
+  pipeline->Flush();
+  (*runtime)->AnalyzeNow();
 
   v1::StreamFindingsRequest request;
   request.set_since_unix_nano(1);  // everything published so far, and what comes

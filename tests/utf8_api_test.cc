@@ -298,36 +298,36 @@ class CommandTest : public ::testing::Test {
 class Utf8ApiTest : public CommandTest {
  protected:
   static void SetUpTestSuite() {
-    PipelineOptions options;
-    options.threads = 2;
-    auto created = Pipeline::Create(options);
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    auto created = Runtime::Create(options);
     ASSERT_TRUE(created.ok()) << created.status();
-    pipeline_ = created->release();
+    runtime_ = created->release();
+    Pipeline* pipeline = &runtime_->pipeline();
     for (const auto& [name, lines] : ShopFiles()) {
       RawBatch b;
-      b.source_id = pipeline_->AddSource("logs/" + name);
+      b.source_id = pipeline->AddSource("logs/" + name);
       uint64_t offset = 0;
       for (size_t i = 0; i < lines.size(); ++i) {
         b.AddLine(lines[i], offset, i + 1);
         offset += lines[i].size() + 1;
       }
-      pipeline_->Submit(std::move(b));
+      pipeline->Submit(std::move(b));
     }
-    pipeline_->Flush();
+    pipeline->Flush();
     ServerOptions server_options;
     server_options.address = "127.0.0.1:0";
-    server_options.analysis_interval = absl::Hours(1);  // the findings stay put
-    auto server = LogweaveServer::Start(server_options, pipeline_);
+    auto server = LogweaveServer::Start(server_options, runtime_);  // no analysis loop
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
-    server_->AnalyzeNow(true);
+    runtime_->AnalyzeNow(true);
     server_->SetReady(true);
   }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
-    delete pipeline_;
-    pipeline_ = nullptr;
+    delete runtime_;
+    runtime_ = nullptr;
   }
 
   void SetUp() override {
@@ -342,12 +342,12 @@ class Utf8ApiTest : public CommandTest {
     return RunAt(Server(), command, args);
   }
 
-  static Pipeline* pipeline_;
+  static Runtime* runtime_;
   static LogweaveServer* server_;
   std::unique_ptr<v1::LogWeave::Stub> stub_;
 };
 
-Pipeline* Utf8ApiTest::pipeline_ = nullptr;
+Runtime* Utf8ApiTest::runtime_ = nullptr;
 LogweaveServer* Utf8ApiTest::server_ = nullptr;
 
 // --- the API ---

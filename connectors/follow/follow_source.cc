@@ -23,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -901,7 +902,7 @@ absl::Status FollowSource::Checkpoint() {
 
 absl::Status FollowSource::Run(const std::atomic<bool>& stop) {
   std::string last_error;
-  while (!stop.load(std::memory_order_acquire)) {
+  while (WaitWhilePaused(stop)) {
     absl::Status s = PollOnce();
     if (!s.ok() && s.message() != last_error) {
       last_error = std::string(s.message());
@@ -921,6 +922,10 @@ absl::Status FollowSource::Run(const std::atomic<bool>& stop) {
   if (!drain.ok()) Log(std::string(drain.message()));
   pipeline_->Flush();
   return Checkpoint();
+}
+
+std::string FollowSource::name() const {
+  return absl::StrCat("follow ", absl::StrJoin(options_.paths, " "));
 }
 
 FollowStats FollowSource::Stats() const {

@@ -64,6 +64,7 @@
 #include "absl/time/time.h"
 #include "logweave/batch.h"
 #include "logweave/pipeline.h"
+#include "logweave/source.h"
 
 namespace logweave {
 
@@ -154,7 +155,7 @@ absl::StatusOr<std::vector<FileCheckpoint>> ReadCheckpointFile(const std::string
 // (on_indexed, on worker threads) only touch per-file progress records that
 // are shared with them and guarded by their own mutex, so they may still run
 // after the FollowSource is gone. The pipeline must outlive the FollowSource.
-class FollowSource {
+class FollowSource final : public Source {
  public:
   // Validates `options`, creates and locks state_dir and loads its checkpoint
   // file (a corrupt one is moved aside, see the file comment). Reads nothing
@@ -165,7 +166,7 @@ class FollowSource {
                                                               Pipeline* pipeline);
   // Closes the files. Writes no checkpoint and does not wait for the
   // pipeline: call Run() (or Flush the pipeline and Checkpoint()) for that.
-  ~FollowSource();
+  ~FollowSource() override;
   FollowSource(const FollowSource&) = delete;
   FollowSource& operator=(const FollowSource&) = delete;
 
@@ -174,7 +175,10 @@ class FollowSource {
   // indexed everything submitted (Pipeline::Flush) and writes the checkpoint.
   // Errors of single polls are logged to stderr and retried; returns the
   // status of the final checkpoint write.
-  absl::Status Run(const std::atomic<bool>& stop);
+  // While paused (Source::Pause) it does not poll; what it read stays submitted.
+  absl::Status Run(const std::atomic<bool>& stop) override;
+
+  std::string name() const override;
 
   // One scan: picks up new files matching the patterns, detects rotations and
   // truncations, reads what was appended and submits the complete lines

@@ -166,34 +166,20 @@ void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out, WireText* tex
   }
 }
 
-std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport report) {
-  auto s = std::make_shared<AnalysisSnapshot>();
-  s->report = std::move(report);
-  for (size_t i = 0; i < s->report.findings.size(); ++i) {
-    const Finding& f = s->report.findings[i];
-    if (!f.trace_id.empty()) s->findings_by_trace[f.trace_id].push_back(i);
-  }
-  for (size_t i = 0; i < s->report.unstructured.size(); ++i) {
-    const auto& a = s->report.unstructured[i];
-    if (!a.candidates.empty()) s->unstructured_by_trace[a.candidates.front().trace_id].push_back(i);
-  }
-  return s;
+QueryService::QueryService(Runtime* runtime)
+    : runtime_(runtime),
+      pipeline_(&runtime->pipeline()),
+      hub_(&runtime->findings()),
+      started_(absl::Now()) {}
+
+void QueryService::Close() {
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
 }
 
-QueryService::QueryService(const Pipeline* pipeline, FindingsHub* hub)
-    : pipeline_(pipeline),
-      hub_(hub),
-      started_(absl::Now()),
-      snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {}
-
-void QueryService::Publish(std::shared_ptr<const AnalysisSnapshot> snapshot) {
+bool QueryService::closed() const {
   absl::MutexLock lock(&mu_);
-  snapshot_ = std::move(snapshot);
-}
-
-std::shared_ptr<const AnalysisSnapshot> QueryService::snapshot() const {
-  absl::MutexLock lock(&mu_);
-  return snapshot_;
+  return closed_;
 }
 
 void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) {
@@ -451,7 +437,7 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
   };
   // The hub log is read in slices so that a cancelled call or a stopping
   // server is noticed within the wait.
-  while (!context->IsCancelled() && !hub_->closed()) {
+  while (!context->IsCancelled() && !hub_->closed() && !closed()) {
     std::vector<Finding> batch = hub_->Read(&next, absl::Milliseconds(200));
     // Read skips findings the hub forgot; the batch ends at `next`.
     const uint64_t batch_start = next - batch.size();
@@ -513,10 +499,17 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_uptime_seconds(uptime);
   out->set_lines_per_second(uptime > 0 ? s.lines / uptime : 0);
   const SourceNames& sources = pipeline_->sources();
-  for (uint32_t i = 0; i < sources.size(); ++i) {
+  const std::vector<SourceStatus> statuses = pipeline_->SourceStatuses();
+  for (uint32_t i = 0; i < statuses.size(); ++i) {
+    const SourceStatus& st = statuses[i];
     v1::SourceStats* src = out->add_sources();
-    src->set_name(text_.Utf8(sources.Name(i)));
+    src->set_name(text_.Utf8(st.name));
     src->set_service(text_.Utf8(sources.DefaultService(i)));
+    src->set_lines(st.lines);
+    src->set_bytes(st.bytes);
+    src->set_progress_unix_nano(st.progress_ns);
+    src->set_ended(st.ended);
+    src->set_holding(st.holding);
   }
   std::function<void(v1::Stats*)> extender;
   {

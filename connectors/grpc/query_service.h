@@ -1,4 +1,4 @@
-// logweave.v1.LogWeave: the query API over a running pipeline and the latest
+// logweave.v1.LogWeave: the query API over a runtime's index and its latest
 // analysis. Implements the generated service; owned by LogweaveServer.
 #ifndef LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
 #define LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
@@ -10,22 +10,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "grpc/findings_hub.h"
 #include "grpc/wire_text.h"
-#include "logweave/analyzer.h"
-#include "logweave/pipeline.h"
+#include "logweave/runtime.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 
 namespace logweave {
-
-// The latest analysis, indexed for queries. Immutable once published.
-struct AnalysisSnapshot {
-  AnalysisReport report;
-  absl::flat_hash_map<std::string, std::vector<size_t>> findings_by_trace;      // open findings
-  absl::flat_hash_map<std::string, std::vector<size_t>> unstructured_by_trace;  // attributed
-
-  static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report);
-};
 
 // Thread-safe: gRPC calls its methods from many threads. GetTimeline and
 // GetStats, short and the most frequent, use the callback API (answered on
@@ -35,13 +24,13 @@ struct AnalysisSnapshot {
 class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
                                v1::LogWeave::WithCallbackMethod_GetStats<v1::LogWeave::Service>> {
  public:
-  // `pipeline` and `hub` must outlive the service.
-  QueryService(const Pipeline* pipeline, FindingsHub* hub);
+  // Answers from `runtime`'s index and latest analysis; the runtime must
+  // outlive the service.
+  explicit QueryService(Runtime* runtime);
 
-  // Replaces the analysis that queries see.
-  void Publish(std::shared_ptr<const AnalysisSnapshot> snapshot);
-  std::shared_ptr<const AnalysisSnapshot> snapshot() const;
   void set_ready(bool ready);
+  // Ends open StreamFindings calls (server shutdown); later ones end at once.
+  void Close();
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
   void set_stats_extender(std::function<void(v1::Stats*)> extender);
   // Strings repaired to valid UTF-8 before they were sent (GetStats.utf8_repaired_strings).
@@ -70,13 +59,17 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
                               v1::GetTimelineResponse* response);
   grpc::Status AnswerStats(v1::Stats* response);
 
-  const Pipeline* pipeline_;
-  FindingsHub* hub_;
+  std::shared_ptr<const AnalysisSnapshot> snapshot() const { return runtime_->snapshot(); }
+  bool closed() const;
+
+  Runtime* const runtime_;
+  const Pipeline* const pipeline_;
+  FindingsHub* const hub_;
   const absl::Time started_;
   // Every string set in an answer passes through text_.Utf8.
   WireText text_;
   mutable absl::Mutex mu_;
-  std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string_view>
@@ -13,8 +14,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "kafka/internal/kafka_error.h"
 
@@ -238,7 +241,13 @@ class KafkaSourceImpl {
                                    absl::StrJoin(options_.topics, ", ")));
   }
 
-  absl::Status Run(const std::atomic<bool>& stop) {
+  std::string name() const {
+    return absl::StrCat("kafka ", options_.brokers, " topics ",
+                        absl::StrJoin(options_.topics, ","));
+  }
+
+  // `held_back`: the runtime asked the source to pause (Source::Pause).
+  absl::Status Run(const std::atomic<bool>& stop, const std::function<bool()>& held_back) {
     if (ran_) {
       return absl::FailedPreconditionError(
           "kafka: Run() was already called on this source; create a new KafkaSource");
@@ -252,8 +261,8 @@ class KafkaSourceImpl {
         result = FatalStatus();
         break;
       }
-      const bool room = SubmitHeld();
-      UpdatePause(room);
+      const bool room = SubmitHeld() && !held_back();
+      UpdatePause(room, held_back());
       Gather(paused_ ? kPausedPoll : options_.batch_timeout, stop);
       FinishRound();
       SubmitHeld();
@@ -620,12 +629,12 @@ class KafkaSourceImpl {
   // the in-flight bytes are down to half the budget (so that a source does not
   // flap between pause and resume: a pause drops the prefetched messages,
   // which are fetched again after the resume).
-  void UpdatePause(bool room) {
+  void UpdatePause(bool room, bool held_back) {
     bool pause = paused_;
     if (!room) {
       pause = true;
     } else if (paused_) {
-      pause = pipeline_->Stats().queued_bytes > pipeline_->options().queue_bytes / 2;
+      pause = held_back || pipeline_->Stats().queued_bytes > pipeline_->options().queue_bytes / 2;
     }
     if (pause == paused_) return;
     rd_kafka_topic_partition_list_t* assigned = nullptr;
@@ -701,8 +710,29 @@ class KafkaSourceImpl {
       WaitIndexed(&revoked, kRevokeWait);
       Commit(&revoked, /*sync=*/true);
     }
-    absl::MutexLock lock(&mu_);
-    for (const TopicPartition& tp : revoked) partitions_.erase(tp);
+    {
+      absl::MutexLock lock(&mu_);
+      for (const TopicPartition& tp : revoked) partitions_.erase(tp);
+    }
+    // Their pipeline sources send no more from here: they stop holding the
+    // watermark back (a later assignment registers the partition anew).
+    for (auto it = source_ids_.begin(); it != source_ids_.end();) {
+      const std::vector<std::string> parts = absl::StrSplit(it->first, '\x1f');
+      const bool gone =
+          parts.size() >= 2 && revoked.count(TopicPartition(parts[0], PartitionOf(parts[1])));
+      if (!gone) {
+        ++it;
+        continue;
+      }
+      pipeline_->EndSource(it->second);
+      source_ids_.erase(it++);
+    }
+  }
+
+  static int32_t PartitionOf(const std::string& text) {
+    int32_t p = -1;
+    if (!absl::SimpleAtoi(text, &p)) return -1;
+    return p;
   }
 
   // Waits until every submitted batch of `scope` (nullptr: all partitions)
@@ -855,7 +885,11 @@ KafkaSource::KafkaSource(std::unique_ptr<internal::KafkaSourceImpl> impl)
     : impl_(std::move(impl)) {}
 KafkaSource::~KafkaSource() = default;
 
-absl::Status KafkaSource::Run(const std::atomic<bool>& stop) { return impl_->Run(stop); }
+absl::Status KafkaSource::Run(const std::atomic<bool>& stop) {
+  return impl_->Run(stop, [this] { return paused(); });
+}
+
+std::string KafkaSource::name() const { return impl_->name(); }
 
 KafkaSourceStats KafkaSource::Stats() const { return impl_->Stats(); }
 

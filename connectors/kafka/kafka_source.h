@@ -49,6 +49,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "logweave/pipeline.h"
+#include "logweave/source.h"
 
 namespace logweave {
 
@@ -144,7 +145,7 @@ std::vector<std::pair<std::string, std::string>> KafkaPrefetchProperties();
 // Thread-safety: Run() is called once, on one thread (it owns the consumer);
 // Stats() may be called from any thread at any time. The source must be
 // destroyed after Run() has returned; `pipeline` must outlive it.
-class KafkaSource {
+class KafkaSource final : public Source {
  public:
   // Validates the options, creates the consumer and subscribes to the topics
   // (joining the group happens in the background and completes in Run()).
@@ -152,7 +153,7 @@ class KafkaSource {
   // property is named); other codes for librdkafka failures, with context.
   static absl::StatusOr<std::unique_ptr<KafkaSource>> Create(const KafkaSourceOptions& options,
                                                              Pipeline* pipeline);
-  ~KafkaSource();
+  ~KafkaSource() override;
   KafkaSource(const KafkaSource&) = delete;
   KafkaSource& operator=(const KafkaSource&) = delete;
 
@@ -162,8 +163,11 @@ class KafkaSource {
   // Transient broker errors are retried by librdkafka and counted; returns OK
   // after a stop, or the error once the consumer hits a fatal one (after the
   // same drain). FAILED_PRECONDITION when called a second time.
-  absl::Status Run(const std::atomic<bool>& stop);
+  // While paused (Source::Pause) every assigned partition is paused as when
+  // the pipeline has no room.
+  absl::Status Run(const std::atomic<bool>& stop) override;
 
+  std::string name() const override;
   KafkaSourceStats Stats() const;
 
  private:

@@ -116,6 +116,8 @@ class PipelineImpl {
       next_seq_ += batch.lines.size();
       SourceProgress& p = Progress(batch.source_id);
       batch.batch_no = p.submitted++;
+      p.lines += batch.lines.size();
+      p.bytes += bytes;
       ++p.inflight;
       p.last_seen = absl::Now();
     }
@@ -169,7 +171,7 @@ class PipelineImpl {
     int64_t slowest = INT64_MAX, newest = 0;
     bool any = false;
     for (const SourceProgress& p : progress_) {
-      const bool sending = !p.ended && (p.inflight > 0 || now - p.last_seen < idle);
+      const bool sending = Sending(p, now, idle);
       if (!p.has_time) continue;
       any = true;
       newest = std::max(newest, p.time_ns);
@@ -177,6 +179,22 @@ class PipelineImpl {
     }
     if (!any) return 0;
     return slowest != INT64_MAX ? slowest : newest;
+  }
+
+  std::vector<SourceStatus> SourceStatuses(absl::Time now) const {
+    const absl::Duration idle = absl::Nanoseconds(options_.detectors.source_idle_ns);
+    std::vector<SourceStatus> out(sources_.size());
+    for (uint32_t id = 0; id < out.size(); ++id) out[id].name = std::string(sources_.Name(id));
+    absl::MutexLock lock(&mu_);
+    for (uint32_t id = 0; id < out.size() && id < progress_.size(); ++id) {
+      const SourceProgress& p = progress_[id];
+      out[id].lines = p.lines;
+      out[id].bytes = p.bytes;
+      out[id].progress_ns = p.has_time ? p.time_ns : 0;
+      out[id].ended = p.ended;
+      out[id].holding = p.has_time && Sending(p, now, idle);
+    }
+    return out;
   }
 
   const Index& index() const { return index_; }
@@ -347,7 +365,15 @@ class PipelineImpl {
     uint64_t inflight = 0;              // batches submitted, not yet indexed
     absl::Time last_seen = absl::InfinitePast();  // a batch was submitted or indexed
     bool ended = false;                           // EndSource: sends no more
+    uint64_t lines = 0;                           // submitted
+    uint64_t bytes = 0;                           // submitted
   };
+
+  // Whether `p` still sends: not ended, and a batch in flight or one seen
+  // within `idle` of `now`.
+  static bool Sending(const SourceProgress& p, absl::Time now, absl::Duration idle) {
+    return !p.ended && (p.inflight > 0 || now - p.last_seen < idle);
+  }
 
   SourceProgress& Progress(uint32_t source) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (source >= progress_.size()) progress_.resize(source + 1);
@@ -416,6 +442,10 @@ Pipeline::~Pipeline() = default;
 void Pipeline::EndSource(uint32_t source) { impl_->EndSource(source); }
 
 int64_t Pipeline::Watermark(absl::Time now) const { return impl_->Watermark(now); }
+
+std::vector<SourceStatus> Pipeline::SourceStatuses(absl::Time now) const {
+  return impl_->SourceStatuses(now);
+}
 
 uint32_t Pipeline::AddSource(const std::string& name, const std::string& default_service) {
   return impl_->AddSource(name, default_service);

@@ -37,15 +37,6 @@ int RunFindings(const std::vector<std::string>& args);
 // logweave stats [--json]: GetStats.
 int RunStats(const std::vector<std::string>& args);
 
-struct ReplayResult {
-  size_t files = 0;                 // files (or stdin) read
-  std::vector<std::string> errors;  // one message per path that could not be read
-};
-// Reads every path (files, directories, "-") into the pipeline, each as a
-// source of its own, and waits until every line is indexed.
-ReplayResult ReplayInto(Pipeline& pipeline, const std::vector<std::string>& paths,
-                        const LineBatcherOptions& batching);
-
 }  // namespace logweave::cli
 
 #endif  // LOGWEAVE_TOOLS_COMMANDS_H_

@@ -16,7 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "file/file_source.h"
+#include "file/replay_source.h"
 #include "logweave/analyzer.h"
 #include "logweave/commands.h"
 #include "logweave/config.h"
@@ -24,6 +24,7 @@
 #include "logweave/json_writer.h"
 #include "logweave/output.h"
 #include "logweave/pipeline.h"
+#include "logweave/runtime.h"
 #include "logweave/utf8.h"
 
 namespace logweave::cli {
@@ -262,26 +263,6 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
 
 }  // namespace
 
-ReplayResult ReplayInto(Pipeline& pipeline, const std::vector<std::string>& paths,
-                        const LineBatcherOptions& batching) {
-  ReplayResult result;
-  ExpandedPaths expanded = ExpandReplayPaths(paths);
-  for (const absl::Status& e : expanded.errors) result.errors.push_back(std::string(e.message()));
-  for (const std::string& path : expanded.files) {
-    uint32_t source = pipeline.AddSource(path);
-    const std::vector<RulePlugin*> plugins = pipeline.plugins();
-    absl::Status s = ReadSource(path, batching, source, [&](RawBatch&& b) {
-      pipeline.Submit(std::move(b));
-      for (RulePlugin* p : plugins) p->Absorb();  // their queues hold what one batch brings
-    });
-    if (!s.ok()) result.errors.push_back(std::string(s.message()));
-    pipeline.EndSource(source);  // read to its end: it holds no judgement back
-  }
-  pipeline.Flush();
-  result.files = expanded.files.size();
-  return result;
-}
-
 int RunReplay(const std::vector<std::string>& args) {
   ReplayFlags f;
   FlagSet flags("logweave replay", "[flags] PATH...", kDescription);
@@ -330,12 +311,14 @@ int RunReplay(const std::vector<std::string>& args) {
     return kExitUsage;
   }
 
-  PipelineOptions options;
+  RuntimeOptions runtime_options;
+  PipelineOptions& options = runtime_options.pipeline;
+  runtime_options.track_changes = false;  // one analysis, read whole
   if (!f.config.empty()) {
     absl::StatusOr<PipelineOptions> loaded = LoadConfigFile(f.config);
     if (!loaded.ok()) {
       std::fprintf(stderr, "logweave replay: %s\n", std::string(loaded.status().message()).c_str());
-      return loaded.status().code() == absl::StatusCode::kNotFound ? kExitRuntimeError : kExitUsage;
+      return kExitUsage;  // a config that cannot be read or is invalid is a usage error
     }
     options = *loaded;
   }
@@ -353,37 +336,36 @@ int RunReplay(const std::vector<std::string>& args) {
     }
     options.detectors.trace_idle_ns = absl::ToInt64Nanoseconds(d);
   }
-  absl::StatusOr<std::unique_ptr<Pipeline>> created = Pipeline::Create(options);
+  absl::StatusOr<std::unique_ptr<Runtime>> created = Runtime::Create(runtime_options);
   if (!created.ok()) {
     std::fprintf(stderr, "logweave replay: %s\n", std::string(created.status().message()).c_str());
     return kExitUsage;
   }
-  Pipeline& pipeline = **created;
+  Runtime& runtime = **created;
+  Pipeline& pipeline = runtime.pipeline();
 
   int exit_code = kExitOk;
   const absl::Time start = absl::Now();
-  ReplayResult replayed;
+  ReplaySource files(paths, options.batching, &pipeline);
   const bool show_progress = !f.quiet && (f.progress || isatty(2));
   {
     ProgressReporter progress(&pipeline, show_progress);
-    replayed = ReplayInto(pipeline, paths, options.batching);
+    runtime.ReadToEnd(files).IgnoreError();  // its errors are the files' below
   }
-  std::vector<std::string>& errors = replayed.errors;
+  const std::vector<std::string>& errors = files.errors();
   if (!errors.empty()) exit_code = kExitRuntimeError;
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", ValidUtf8(e).c_str());
 
   IngestStats stats = pipeline.Stats();
-  Analyzer analyzer(options.detectors, pipeline.index(), pipeline.unstructured(),
-                    pipeline.sources(), pipeline.plugins(), options.threads);
-  analyzer.DisableChangeTracking();  // one run
   // The analysis reads every trace twice (learn, then judge): on a large
   // replay it takes longer than the ingest, so say that it is running.
   if (show_progress) {
     std::fprintf(stderr, "\ranalysing %s traces ...\033[K", Thousands(stats.traces).c_str());
   }
   const absl::Time analysis_start = absl::Now();
-  const AnalysisReport report = analyzer.Run(f.final ? INT64_MAX : pipeline.Watermark());
+  const std::shared_ptr<const AnalysisSnapshot> snapshot = runtime.AnalyzeNow(f.final);
+  const AnalysisReport& report = snapshot->report;
   const double analysis_seconds = absl::ToDoubleSeconds(absl::Now() - analysis_start);
   if (show_progress) {
     std::fprintf(stderr, "\ranalysed %s traces in %.1f s\033[K\n", Thousands(stats.traces).c_str(),
@@ -447,7 +429,7 @@ int RunReplay(const std::vector<std::string>& args) {
       }
     }
     absl::StrAppend(&out,
-                    SummaryJson(stats, seconds, analysis_seconds, replayed.files, errors, threads,
+                    SummaryJson(stats, seconds, analysis_seconds, files.files(), errors, threads,
                                 shards, report),
                     "\n");
   } else {
@@ -461,7 +443,7 @@ int RunReplay(const std::vector<std::string>& args) {
     if (f.unstructured) absl::StrAppend(&out, FormatUnstructuredText(report.unstructured, true));
     if (f.stats) absl::StrAppend(&out, FormatStatsText(stats, seconds));
     if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
-      absl::StrAppend(&out, SummaryText(stats, seconds, replayed.files, pipeline.index(), report,
+      absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), pipeline.index(), report,
                                         options.detectors.trace_idle_ns));
     }
   }

@@ -1,19 +1,16 @@
 // logweave serve: the daemon. Ingests its sources continuously, runs the
 // detectors on event time, and answers logweave.v1 over gRPC.
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <fstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "file/file_source.h"
+#include "file/replay_source.h"
 #include "follow/follow_source.h"
 #include "grpc/server.h"
 #include "kafka/embedded_kafka.h"
@@ -21,10 +18,12 @@
 #include "logweave/commands.h"
 #include "logweave/config.h"
 #include "logweave/flags.h"
+#include "logweave/output.h"
 #include "logweave/parser.h"
 #include "logweave/pipeline.h"
 #include "logweave/plain_text.h"
-#include "logweave/thread_priority.h"
+#include "logweave/runtime.h"
+#include "stdin/stdin_source.h"
 
 namespace logweave::cli {
 namespace {
@@ -55,34 +54,6 @@ constexpr char kDescription[] =
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
     "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070\n";
-
-// Streams stdin into the pipeline until EOF or `stop` (checked every 200 ms),
-// so that `kubectl logs -f ... | logweave serve -` works; what was read is
-// submitted before it returns.
-void StreamStdin(Pipeline* pipeline, const LineBatcherOptions& batching,
-                 const std::atomic<bool>* stop) {
-  uint32_t source = pipeline->AddSource("-");
-  LineBatcherOptions options = batching;
-  LineBatcher batcher(source, options,
-                      [pipeline](RawBatch&& b) { pipeline->Submit(std::move(b)); });
-  std::vector<char> buf(1 << 16);
-  while (!stop->load()) {
-    pollfd pfd{0, POLLIN, 0};
-    int ready = poll(&pfd, 1, 200);
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) {
-      // Idle: hand over what is complete so far, so quiet pipes are searchable.
-      batcher.FlushBatch();
-      continue;
-    }
-    ssize_t n = read(0, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EOF or error
-    batcher.Append(buf.data(), static_cast<size_t>(n));
-  }
-  batcher.Finish();
-  pipeline->EndSource(source);
-}
 
 // Produces every line of the files under `paths` into the embedded broker,
 // one topic (3 partitions) per file, named after its service. Returns the topics.
@@ -164,7 +135,7 @@ int RunServe(const std::vector<std::string>& args) {
     absl::StatusOr<Config> loaded = LoadFullConfigFile(config_path);
     if (!loaded.ok()) {
       std::fprintf(stderr, "logweave serve: %s\n", std::string(loaded.status().message()).c_str());
-      return loaded.status().code() == absl::StatusCode::kNotFound ? kExitRuntimeError : kExitUsage;
+      return kExitUsage;  // a config that cannot be read or is invalid is a usage error
     }
     config = *loaded;
   }
@@ -172,11 +143,11 @@ int RunServe(const std::vector<std::string>& args) {
   // Ingestion and analysis yield the cores to queries (serve.ingest_nice).
   const int nice = config.serve.ingest_nice;
   config.pipeline.worker_nice = nice;
+  RuntimeOptions runtime_options;
+  runtime_options.background_nice = nice;
+  runtime_options.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
   ServerOptions server_options;
-  server_options.analysis_nice = nice;
   server_options.address = address.empty() ? config.serve.address : address;
-  server_options.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
-  server_options.detectors = config.pipeline.detectors;
   if (!interval.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(interval, &d) || d <= absl::ZeroDuration()) {
@@ -186,7 +157,7 @@ int RunServe(const std::vector<std::string>& args) {
                    interval.c_str());
       return kExitUsage;
     }
-    server_options.analysis_interval = d;
+    runtime_options.analysis_interval = d;
   }
   if (demo_kafka && paths.empty()) paths.push_back("deploy/demo/logs");
   std::vector<std::string> replay = config.serve.replay;
@@ -218,13 +189,17 @@ int RunServe(const std::vector<std::string>& args) {
                  "index.max_bytes in the config to change it (0: no limit)\n",
                  static_cast<double>(config.pipeline.index.max_bytes) / (1ull << 30));
   }
-  absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(config.pipeline);
-  if (!pipeline.ok()) {
-    std::fprintf(stderr, "logweave serve: %s\n", std::string(pipeline.status().message()).c_str());
+  runtime_options.pipeline = config.pipeline;
+  absl::StatusOr<std::unique_ptr<Runtime>> created_runtime = Runtime::Create(runtime_options);
+  if (!created_runtime.ok()) {
+    std::fprintf(stderr, "logweave serve: %s\n",
+                 std::string(created_runtime.status().message()).c_str());
     return kExitUsage;
   }
+  Runtime& runtime = **created_runtime;
+  Pipeline& pipeline = runtime.pipeline();
   absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
-      LogweaveServer::Start(server_options, pipeline->get());
+      LogweaveServer::Start(server_options, &runtime);
   if (!server.ok()) {
     std::fprintf(stderr, "logweave serve: %s\n", std::string(server.status().message()).c_str());
     return server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
@@ -233,7 +208,6 @@ int RunServe(const std::vector<std::string>& args) {
   std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
                (*server)->address().c_str());
 
-  int exit_code = kExitOk;
   // Kafka: a real cluster from the flags or the config, or the embedded demo broker.
   KafkaSourceOptions kafka;
   kafka.brokers = kafka_brokers.empty() ? config.serve.kafka_brokers : kafka_brokers;
@@ -269,26 +243,15 @@ int RunServe(const std::vector<std::string>& args) {
                  kafka.brokers.c_str(), static_cast<unsigned long long>(demo_lines),
                  topics->size());
   }
-  std::unique_ptr<KafkaSource> consumer;
-  std::atomic<bool> stop_kafka{false};
-  std::thread kafka_thread;
   if (!kafka.brokers.empty() || !kafka.topics.empty()) {
-    absl::StatusOr<std::unique_ptr<KafkaSource>> created =
-        KafkaSource::Create(kafka, pipeline->get());
-    if (!created.ok()) {
+    absl::StatusOr<std::unique_ptr<KafkaSource>> consumer = KafkaSource::Create(kafka, &pipeline);
+    if (!consumer.ok()) {
       std::fprintf(stderr, "logweave serve: kafka: %s\n",
-                   std::string(created.status().message()).c_str());
+                   std::string(consumer.status().message()).c_str());
       return kExitUsage;
     }
-    consumer = std::move(*created);
-    kafka_thread = std::thread([&] {
-      LowerThisThreadsPriority(nice).IgnoreError();  // 0-19, validated with the config
-      if (absl::Status s = consumer->Run(stop_kafka); !s.ok()) {
-        std::fprintf(stderr, "logweave serve: kafka: %s\n", std::string(s.message()).c_str());
-      }
-    });
-    (*server)->service().set_stats_extender([&consumer](v1::Stats* out) {
-      KafkaSourceStats ks = consumer->Stats();
+    (*server)->service().set_stats_extender([k = consumer->get()](v1::Stats* out) {
+      KafkaSourceStats ks = k->Stats();
       out->set_kafka_messages(ks.messages);
       out->set_kafka_pauses(ks.pauses);
       for (const auto& p : ks.partitions) {
@@ -301,64 +264,55 @@ int RunServe(const std::vector<std::string>& args) {
         lag->set_lag(p.lag);
       }
     });
+    runtime.Start(std::move(*consumer));  // the runtime owns it until Stop
   }
   if (demo_kafka) {
     // Ready once the demo lines came through the consumer (bounded wait).
     absl::Time deadline = absl::Now() + absl::Seconds(60);
     const timespec tick{0, 100'000'000};
-    while ((*pipeline)->Stats().lines < demo_lines && absl::Now() < deadline) {
+    while (pipeline.Stats().lines < demo_lines && absl::Now() < deadline) {
       if (sigtimedwait(&signals, nullptr, &tick) > 0) {  // Ctrl-C while starting
-        stop_kafka = true;
-        kafka_thread.join();
-        (*server)->service().set_stats_extender(nullptr);
         (*server)->Shutdown(absl::Seconds(1));
+        (*server)->service().set_stats_extender(nullptr);
+        runtime.Stop();
         return kExitOk;
       }
     }
-    (*pipeline)->Flush();
+    pipeline.Flush();
   }
   if (!replay.empty()) {
-    ReplayResult replayed = ReplayInto(**pipeline, replay, config.pipeline.batching);
-    for (const auto& e : replayed.errors) {
-      std::fprintf(stderr, "logweave serve: %s\n", e.c_str());
-      exit_code = kExitRuntimeError;
+    ReplaySource files(replay, config.pipeline.batching, &pipeline);
+    runtime.ReadToEnd(files).IgnoreError();  // its errors are the files' below
+    for (const std::string& e : files.errors()) {
+      std::fprintf(stderr, "logweave serve: %s\n", ValidUtf8(e).c_str());
     }
   }
-  (*server)->AnalyzeNow(final);
+  runtime.AnalyzeNow(final);
   (*server)->SetReady(true);
-  std::atomic<bool> stop_stdin{false};
-  std::thread stdin_thread;
   if (follow_stdin) {
-    stdin_thread = std::thread([&] {
-      LowerThisThreadsPriority(nice).IgnoreError();
-      StreamStdin(pipeline->get(), config.pipeline.batching, &stop_stdin);
-    });
+    StdinSourceOptions stdin_options;
+    stdin_options.batching = config.pipeline.batching;
+    runtime.Start(std::make_unique<StdinSource>(stdin_options, &pipeline));
   }
-  std::atomic<bool> stop_follow{false};
-  std::thread follow_thread;
-  std::unique_ptr<FollowSource> follower;
   if (!follow.empty()) {
     FollowOptions fo;
     fo.paths = follow;
     fo.state_dir = state_dir;
     fo.start_at = config.serve.follow_start_at;
     fo.batching = config.pipeline.batching;
-    absl::StatusOr<std::unique_ptr<FollowSource>> created =
-        FollowSource::Create(fo, pipeline->get());
-    if (!created.ok()) {
-      std::fprintf(stderr, "logweave serve: %s\n", std::string(created.status().message()).c_str());
+    absl::StatusOr<std::unique_ptr<FollowSource>> follower = FollowSource::Create(fo, &pipeline);
+    if (!follower.ok()) {
+      std::fprintf(stderr, "logweave serve: %s\n",
+                   std::string(follower.status().message()).c_str());
       (*server)->Shutdown(absl::Seconds(1));
+      (*server)->service().set_stats_extender(nullptr);
+      runtime.Stop();
       return kExitUsage;
     }
-    follower = std::move(*created);
-    follow_thread = std::thread([&] {
-      LowerThisThreadsPriority(nice).IgnoreError();
-      if (absl::Status s = follower->Run(stop_follow); !s.ok()) {
-        std::fprintf(stderr, "logweave serve: follow: %s\n", std::string(s.message()).c_str());
-      }
-    });
+    runtime.Start(std::move(*follower));
   }
-  IngestStats stats = (*pipeline)->Stats();
+  runtime.StartAnalysisLoop();
+  IngestStats stats = pipeline.Stats();
   std::fprintf(stderr, "logweave serve: ready: %llu lines, %llu traces indexed; Ctrl-C to stop\n",
                static_cast<unsigned long long>(stats.lines),
                static_cast<unsigned long long>(stats.traces));
@@ -367,18 +321,12 @@ int RunServe(const std::vector<std::string>& args) {
   sigwait(&signals, &signal_number);
   std::fprintf(stderr, "logweave serve: %s: stopping\n",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-  stop_stdin = true;
-  stop_follow = true;
-  stop_kafka = true;
-  if (stdin_thread.joinable()) stdin_thread.join();
-  if (follow_thread.joinable()) follow_thread.join();
-  if (kafka_thread.joinable()) kafka_thread.join();
-  (*server)->service().set_stats_extender(nullptr);
+  // Calls finish first (streams end), then the sources drain and commit.
   (*server)->Shutdown(absl::Seconds(5));
-  (*pipeline)->Flush();
+  (*server)->service().set_stats_extender(nullptr);
+  runtime.Stop();
   std::fprintf(stderr, "logweave serve: stopped\n");
-  // Sources that could not be read are reported, but a clean stop is a success.
-  (void)exit_code;
+  // Files that could not be read were reported; a clean stop is a success.
   return kExitOk;
 }
 

@@ -62,6 +62,9 @@ class Pipeline {
   // progress of all. 0 before any line with a time was indexed.
   int64_t Watermark(absl::Time now = absl::Now()) const;
 
+  // Every source registered so far, by id, with its counters and progress.
+  std::vector<SourceStatus> SourceStatuses(absl::Time now = absl::Now()) const;
+
   // Hands a batch to the workers. Blocks while more than options.queue_bytes
   // are in flight (backpressure); never drops. `on_indexed`, if given, runs
   // once every line of the batch is in the index (on a worker thread: keep it

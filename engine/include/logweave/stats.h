@@ -42,6 +42,17 @@ struct IngestStats {
   double elapsed_seconds = 0;         // since the pipeline started
 };
 
+// Counters and event-time progress of one pipeline source (a file, a
+// partition, a stream). Plain values; copied freely.
+struct SourceStatus {
+  std::string name;         // as registered (Pipeline::AddSource)
+  uint64_t lines = 0;       // lines submitted
+  uint64_t bytes = 0;       // raw bytes submitted
+  int64_t progress_ns = 0;  // the latest event time of its lines indexed so far, in its order
+  bool ended = false;       // its data ended (Pipeline::EndSource)
+  bool holding = false;     // it holds the watermark back now: still sending, not idle
+};
+
 }  // namespace logweave
 
 #endif  // LOGWEAVE_STATS_H_

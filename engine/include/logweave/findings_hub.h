@@ -1,6 +1,7 @@
-// Findings published by the analysis loop, for StreamFindings subscribers.
-#ifndef LOGWEAVE_CONNECTORS_GRPC_FINDINGS_HUB_H_
-#define LOGWEAVE_CONNECTORS_GRPC_FINDINGS_HUB_H_
+// Findings published by the runtime's analysis, for subscribers (StreamFindings,
+// action sinks).
+#ifndef LOGWEAVE_FINDINGS_HUB_H_
+#define LOGWEAVE_FINDINGS_HUB_H_
 
 #include <cstdint>
 #include <deque>
@@ -45,4 +46,4 @@ class FindingsHub {
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_CONNECTORS_GRPC_FINDINGS_HUB_H_
+#endif  // LOGWEAVE_FINDINGS_HUB_H_

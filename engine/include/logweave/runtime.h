@@ -1,0 +1,149 @@
+// The engine's runtime: sources -> parse -> index -> analysis -> findings.
+// `logweave replay` and `logweave serve` are thin commands over it, and the
+// gRPC service only queries it.
+//
+//   auto runtime = Runtime::Create(options).value();
+//   FileSource files({"logs/"}, batching, &runtime->pipeline());
+//   runtime->ReadToEnd(files);                         // the initial replay, on this thread
+//   auto snapshot = runtime->AnalyzeNow(/*final=*/true);  // judge every trace
+//   runtime->Start(std::move(follow));                 // streaming sources, each on a thread
+//   runtime->StartAnalysisLoop();                      // analysis every analysis_interval
+//   ...
+//   runtime->Stop();                                   // sources drain; the loop stops
+//
+// Threads: the pipeline's workers (ingest), one per streaming source, one for
+// the periodic analysis; the analysis itself runs on `threads` threads shard
+// by shard. Thread-safe unless noted.
+#ifndef LOGWEAVE_RUNTIME_H_
+#define LOGWEAVE_RUNTIME_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "logweave/analyzer.h"
+#include "logweave/findings_hub.h"
+#include "logweave/options.h"
+#include "logweave/pipeline.h"
+#include "logweave/source.h"
+
+namespace logweave {
+
+// The latest analysis, indexed for queries. Immutable once published.
+struct AnalysisSnapshot {
+  AnalysisReport report;
+  absl::flat_hash_map<std::string, std::vector<size_t>> findings_by_trace;      // open findings
+  absl::flat_hash_map<std::string, std::vector<size_t>> unstructured_by_trace;  // attributed
+
+  static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report);
+};
+
+struct RuntimeOptions {
+  PipelineOptions pipeline;
+  // How often the periodic analysis (StartAnalysisLoop) runs, wall clock; a
+  // run that took long waits twice its duration instead (NextAnalysisWait).
+  // Default 1 s. Must be positive.
+  absl::Duration analysis_interval = absl::Seconds(1);
+  // Nice value (0-19) of the threads of streaming sources and of the periodic
+  // analysis: above 0, queries get the cores first. Default 0.
+  int background_nice = 0;
+  // Whether analyses report what changed since the previous one (findings
+  // published to findings() and counted late). Off for a one-shot replay,
+  // which reads each report whole. Default on.
+  bool track_changes = true;
+  // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
+  size_t findings_kept = 100000;
+
+  absl::Status Validate() const;
+};
+
+// The wait before the next periodic analysis: `interval`, or twice the last
+// run's duration when that is longer, so that on a large index the analysis
+// takes at most a third of a core instead of running back to back.
+absl::Duration NextAnalysisWait(absl::Duration interval, absl::Duration last_run);
+
+class Runtime {
+ public:
+  // Starts the pipeline's workers. INVALID_ARGUMENT for bad options; a rule
+  // plugin's error (NOT_FOUND for a file it cannot read, ...).
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(const RuntimeOptions& options);
+  // Stop().
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Where sources submit their lines and queries read the index. Owned by the runtime.
+  Pipeline& pipeline() { return *pipeline_; }
+  const Pipeline& pipeline() const { return *pipeline_; }
+  const RuntimeOptions& options() const { return options_; }
+
+  // Runs a source that ends on its own (files) on the calling thread until
+  // its data ends, then waits until all of it is indexed. Returns its status.
+  absl::Status ReadToEnd(Source& source);
+
+  // Runs `source` on a thread of its own (at background_nice) until its data
+  // ends or Stop() is called. A source that fails is reported on stderr
+  // with its name and the status; the others go on.
+  void Start(std::unique_ptr<Source> source);
+
+  // Runs the detectors and the rule plugins now, on event time: every trace
+  // quiet for trace_idle before the watermark is judged — every trace once
+  // `final` was given (the data is complete; it sticks for later runs, which
+  // then keep judging every trace rather than retracting the recent ones).
+  // Publishes the changes to findings() and the new snapshot, and returns it.
+  std::shared_ptr<const AnalysisSnapshot> AnalyzeNow(bool final = false);
+
+  // Starts analysing every analysis_interval on a thread of its own, when
+  // something new was indexed since the last run. Once.
+  void StartAnalysisLoop();
+
+  // The latest analysis (empty before the first). Never null.
+  std::shared_ptr<const AnalysisSnapshot> snapshot() const;
+
+  // Every finding change published by the analyses, for subscribers.
+  FindingsHub& findings() { return hub_; }
+
+  // Asks every streaming source to stop and waits for it (each submits what
+  // it read and commits or checkpoints it), waits until it is indexed, stops
+  // the analysis loop and closes findings() (subscribers return). Idempotent.
+  void Stop();
+
+ private:
+  Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeline);
+  void AnalysisLoop();
+
+  const RuntimeOptions options_;
+  std::unique_ptr<Pipeline> pipeline_;
+  FindingsHub hub_;
+
+  absl::Mutex analysis_mu_;  // one analysis at a time
+  Analyzer analyzer_ ABSL_GUARDED_BY(analysis_mu_);
+  bool final_ ABSL_GUARDED_BY(analysis_mu_) = false;  // AnalyzeNow(true) happened
+  mutable absl::Mutex snapshot_mu_;
+  std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
+
+  // Streaming sources and their threads; stop_sources_ ends their Run.
+  struct Running {
+    std::unique_ptr<Source> source;
+    std::thread thread;
+  };
+  absl::Mutex sources_mu_;
+  std::vector<Running> running_ ABSL_GUARDED_BY(sources_mu_);
+  std::atomic<bool> stop_sources_{false};
+
+  absl::Notification stop_analysis_;
+  std::thread analysis_thread_;
+  absl::Mutex stop_mu_;
+  bool stopped_ ABSL_GUARDED_BY(stop_mu_) = false;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_RUNTIME_H_

@@ -1,0 +1,143 @@
+#include "logweave/runtime.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "logweave/thread_priority.h"
+
+namespace logweave {
+
+std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport report) {
+  auto s = std::make_shared<AnalysisSnapshot>();
+  s->report = std::move(report);
+  for (size_t i = 0; i < s->report.findings.size(); ++i) {
+    const Finding& f = s->report.findings[i];
+    if (!f.trace_id.empty()) s->findings_by_trace[f.trace_id].push_back(i);
+  }
+  for (size_t i = 0; i < s->report.unstructured.size(); ++i) {
+    const auto& a = s->report.unstructured[i];
+    if (!a.candidates.empty()) s->unstructured_by_trace[a.candidates.front().trace_id].push_back(i);
+  }
+  return s;
+}
+
+absl::Status RuntimeOptions::Validate() const {
+  if (analysis_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("serve.analysis_interval must be a positive duration");
+  }
+  if (background_nice < 0 || background_nice > 19) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("serve.ingest_nice must be between 0 and 19 (got ", background_nice, ")"));
+  }
+  if (findings_kept == 0) return absl::InvalidArgumentError("findings_kept must be at least 1");
+  return pipeline.Validate();
+}
+
+absl::Duration NextAnalysisWait(absl::Duration interval, absl::Duration last_run) {
+  return std::max(interval, 2 * last_run);
+}
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const RuntimeOptions& options) {
+  if (absl::Status s = options.Validate(); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(options.pipeline);
+  if (!pipeline.ok()) return pipeline.status();
+  return std::unique_ptr<Runtime>(new Runtime(options, std::move(*pipeline)));
+}
+
+Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeline)
+    : options_(options),
+      pipeline_(std::move(pipeline)),
+      hub_(options.findings_kept),
+      analyzer_(options.pipeline.detectors, pipeline_->index(), pipeline_->unstructured(),
+                pipeline_->sources(), pipeline_->plugins(), options.pipeline.threads),
+      snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {
+  if (!options.track_changes) analyzer_.DisableChangeTracking();
+}
+
+Runtime::~Runtime() { Stop(); }
+
+absl::Status Runtime::ReadToEnd(Source& source) {
+  static const std::atomic<bool> kNeverStop{false};
+  absl::Status status = source.Run(kNeverStop);
+  pipeline_->Flush();
+  return status;
+}
+
+void Runtime::Start(std::unique_ptr<Source> source) {
+  absl::MutexLock lock(&sources_mu_);
+  if (stop_sources_.load()) return;  // stopping: the source is not started
+  Source* s = source.get();
+  const int nice = options_.background_nice;
+  running_.push_back(Running{std::move(source), std::thread([this, s, nice] {
+                               // Validated with the options; a refusal keeps the priority.
+                               if (nice > 0) LowerThisThreadsPriority(nice).IgnoreError();
+                               if (absl::Status st = s->Run(stop_sources_); !st.ok()) {
+                                 std::fprintf(stderr, "logweave: %s: %s\n", s->name().c_str(),
+                                              std::string(st.message()).c_str());
+                               }
+                             })});
+}
+
+std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
+  absl::MutexLock lock(&analysis_mu_);
+  final_ = final_ || final;
+  const int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
+  AnalysisReport report = analyzer_.Run(watermark);
+  if (options_.track_changes) hub_.Publish(report.changes);
+  std::shared_ptr<const AnalysisSnapshot> snapshot = AnalysisSnapshot::Make(std::move(report));
+  absl::MutexLock snapshot_lock(&snapshot_mu_);
+  snapshot_ = snapshot;
+  return snapshot;
+}
+
+std::shared_ptr<const AnalysisSnapshot> Runtime::snapshot() const {
+  absl::MutexLock lock(&snapshot_mu_);
+  return snapshot_;
+}
+
+void Runtime::StartAnalysisLoop() {
+  absl::MutexLock lock(&stop_mu_);
+  if (stopped_ || analysis_thread_.joinable()) return;
+  analysis_thread_ = std::thread([this] { AnalysisLoop(); });
+}
+
+void Runtime::AnalysisLoop() {
+  const int nice = options_.background_nice;
+  if (nice > 0) LowerThisThreadsPriority(nice).IgnoreError();
+  absl::Duration wait = options_.analysis_interval;
+  uint64_t analyzed_lines = UINT64_MAX;
+  while (!stop_analysis_.WaitForNotificationWithTimeout(wait)) {
+    // Nothing new since the last run: the watermark did not move either, so
+    // the answer would be the same. Lines are counted when parsed, before the
+    // shards index them: only a run with nothing in flight saw them all.
+    const IngestStats stats = pipeline_->Stats();
+    if (stats.lines == analyzed_lines) continue;
+    analyzed_lines = stats.queued_bytes == 0 ? stats.lines : UINT64_MAX;
+    const absl::Time start = absl::Now();
+    AnalyzeNow();
+    wait = NextAnalysisWait(options_.analysis_interval, absl::Now() - start);
+  }
+}
+
+void Runtime::Stop() {
+  {
+    absl::MutexLock lock(&stop_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  stop_sources_.store(true);
+  std::vector<Running> running;
+  {
+    absl::MutexLock lock(&sources_mu_);
+    running.swap(running_);
+  }
+  for (Running& r : running) r.thread.join();
+  pipeline_->Flush();
+  stop_analysis_.Notify();
+  if (analysis_thread_.joinable()) analysis_thread_.join();
+  hub_.Close();
+}
+
+}  // namespace logweave

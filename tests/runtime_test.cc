@@ -1,0 +1,255 @@
+// The runtime: sources started, paused and stopped the same way, their
+// progress per source; and `logweave replay` and `logweave serve`, both thin
+// commands over it, giving the same findings and timelines for the same input.
+#include "logweave/runtime.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "file/replay_source.h"
+#include "rapidjson/document.h"
+#include "stdin/stdin_source.h"
+#include "testdata/run_command.h"
+
+namespace logweave {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::unique_ptr<Runtime> MakeRuntime() {
+  RuntimeOptions options;
+  options.pipeline.threads = 2;
+  absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+  EXPECT_TRUE(runtime.ok()) << runtime.status();
+  return runtime.ok() ? std::move(*runtime) : nullptr;
+}
+
+std::string JsonLine(const std::string& trace, int second, const std::string& message) {
+  return absl::StrCat(R"({"time":"2026-11-23T10:00:)", second < 10 ? "0" : "", second,
+                      R"(Z","level":"info","trace_id":")", trace, R"(","message":")", message,
+                      R"("})");
+}
+
+template <typename F>
+bool PollUntil(F done, absl::Duration timeout = absl::Seconds(10)) {
+  for (absl::Time end = absl::Now() + timeout; absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(10))) {
+    if (done()) return true;
+  }
+  return done();
+}
+
+// A pipe whose read end a StdinSource reads.
+class Pipe {
+ public:
+  Pipe() { EXPECT_EQ(::pipe(fds_), 0); }
+  ~Pipe() {
+    CloseWrite();
+    ::close(fds_[0]);
+  }
+  int read_fd() const { return fds_[0]; }
+  void Write(const std::string& text) {
+    ASSERT_EQ(::write(fds_[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
+  void CloseWrite() {
+    if (fds_[1] >= 0) ::close(fds_[1]);
+    fds_[1] = -1;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
+std::unique_ptr<StdinSource> PipeSource(const Pipe& pipe, Pipeline* pipeline) {
+  StdinSourceOptions options;
+  options.fd = pipe.read_fd();
+  options.poll_interval = absl::Milliseconds(20);
+  return std::make_unique<StdinSource>(options, pipeline);
+}
+
+TEST(RuntimeTest, AStreamingSourceRunsUntilItsDataEndsAndReportsItsProgress) {
+  std::unique_ptr<Runtime> runtime = MakeRuntime();
+  ASSERT_NE(runtime, nullptr);
+  Pipe pipe;
+  runtime->Start(PipeSource(pipe, &runtime->pipeline()));
+  pipe.Write(JsonLine("t1", 1, "a") + "\n" + JsonLine("t1", 5, "b") + "\n");
+  // A quiet pipe has its lines indexed within a poll interval, before its end.
+  ASSERT_TRUE(PollUntil([&] { return runtime->pipeline().Stats().indexed_events == 2; }));
+  std::vector<SourceStatus> statuses = runtime->pipeline().SourceStatuses();
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses[0].name, "-");
+  EXPECT_EQ(statuses[0].lines, 2u);
+  EXPECT_FALSE(statuses[0].ended);
+  EXPECT_EQ(statuses[0].progress_ns, absl::ToUnixNanos(absl::FromUnixSeconds(1795428005)));
+  pipe.CloseWrite();
+  ASSERT_TRUE(PollUntil([&] { return runtime->pipeline().SourceStatuses()[0].ended; }));
+  runtime->Stop();
+  EXPECT_EQ(runtime->pipeline().Stats().lines, 2u);
+}
+
+TEST(RuntimeTest, APausedSourceReadsNothingNewUntilResumed) {
+  std::unique_ptr<Runtime> runtime = MakeRuntime();
+  ASSERT_NE(runtime, nullptr);
+  Pipe pipe;
+  std::unique_ptr<StdinSource> owned = PipeSource(pipe, &runtime->pipeline());
+  StdinSource* source = owned.get();
+  source->Pause();
+  runtime->Start(std::move(owned));
+  pipe.Write(JsonLine("t1", 1, "a") + "\n");
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(runtime->pipeline().Stats().lines, 0u) << "a paused source read its input";
+  source->Resume();
+  EXPECT_TRUE(PollUntil([&] { return runtime->pipeline().Stats().indexed_events == 1; }));
+  runtime->Stop();
+}
+
+TEST(RuntimeTest, StopEndsStreamingSourcesAndClosesFindingsOnce) {
+  std::unique_ptr<Runtime> runtime = MakeRuntime();
+  ASSERT_NE(runtime, nullptr);
+  Pipe pipe;  // never closed: only Stop ends the source
+  runtime->Start(PipeSource(pipe, &runtime->pipeline()));
+  pipe.Write(JsonLine("t1", 1, "a") + "\n" + JsonLine("t1", 2, "partial"));  // no newline
+  runtime->StartAnalysisLoop();
+  runtime->Stop();
+  EXPECT_TRUE(runtime->findings().closed());
+  // What was read was submitted: the complete line, and the partial one at the end.
+  EXPECT_EQ(runtime->pipeline().Stats().lines, 2u);
+  runtime->Stop();  // idempotent
+  // A source started after Stop is not run.
+  Pipe other;
+  other.Write(JsonLine("t2", 1, "late") + "\n");
+  runtime->Start(PipeSource(other, &runtime->pipeline()));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(runtime->pipeline().Stats().lines, 2u);
+}
+
+TEST(RuntimeTest, ReplaySourceReadsEveryFileEndsEachAndNamesTheOnesItCannotRead) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("runtime_replay_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a.log") << JsonLine("t1", 1, "a") << "\n" << JsonLine("t1", 2, "b") << "\n";
+  std::ofstream(dir / "b.log") << JsonLine("t1", 3, "c") << "\n";
+  std::unique_ptr<Runtime> runtime = MakeRuntime();
+  ASSERT_NE(runtime, nullptr);
+  ReplaySource files({dir.string(), (dir / "missing.log").string()}, LineBatcherOptions(),
+                     &runtime->pipeline());
+  EXPECT_TRUE(runtime->ReadToEnd(files).ok());
+  EXPECT_EQ(files.files(), 2u);
+  ASSERT_EQ(files.errors().size(), 1u);
+  EXPECT_THAT(files.errors()[0], HasSubstr("missing.log"));
+  const std::vector<SourceStatus> statuses = runtime->pipeline().SourceStatuses();
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_EQ(statuses[0].lines, 2u);
+  EXPECT_EQ(statuses[1].lines, 1u);
+  for (const SourceStatus& s : statuses) EXPECT_TRUE(s.ended) << s.name;
+  // Read to the end, and indexed: every event is there when ReadToEnd returns.
+  EXPECT_EQ(runtime->pipeline().Stats().indexed_events, 3u);
+  std::shared_ptr<const AnalysisSnapshot> snapshot = runtime->AnalyzeNow(/*final=*/true);
+  EXPECT_EQ(snapshot, runtime->snapshot());
+  EXPECT_EQ(snapshot->report.traces_judged, 1u);
+  std::filesystem::remove_all(dir);
+}
+
+// --- replay and serve: the same answers for the same input ---
+
+std::vector<rapidjson::Document> JsonLines(const std::string& text) {
+  std::vector<rapidjson::Document> docs;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    EXPECT_FALSE(d.HasParseError()) << line;
+    if (!d.HasParseError() && d.IsObject()) docs.push_back(std::move(d));
+  }
+  return docs;
+}
+
+// A finding as both commands print it, `details` compared as a map (the
+// client prints its keys sorted).
+std::string FindingKey(const rapidjson::Value& f) {
+  std::string key;
+  for (const char* field : {"kind", "id", "status", "severity", "trace_id", "subject", "summary"}) {
+    absl::StrAppend(&key, field, "=", f.HasMember(field) ? f[field].GetString() : "", "|");
+  }
+  absl::StrAppend(&key, "time_ns=", f["time_ns"].GetInt64(), "|");
+  std::map<std::string, std::string> details;
+  if (f.HasMember("details")) {
+    for (const auto& d : f["details"].GetObject())
+      details[d.name.GetString()] = d.value.GetString();
+  }
+  for (const auto& [k, v] : details) absl::StrAppend(&key, k, ":", v, ";");
+  return key;
+}
+
+TEST(ReplayServeTest, ReplayAndServeGiveTheSameFindingsAndTimelines) {
+  const std::string bin = LOGWEAVE_BIN;
+  const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs");
+  const std::string config = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logweave.yaml");
+  const std::string err = ::testing::TempDir() + "/replay_serve_err.txt";
+  const testdata::CommandResult replay = testdata::RunCommand(
+      absl::StrCat(bin, " replay ", logs, " --config ", config, " --json --final --quiet"), err);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  std::multiset<std::string> replayed;
+  std::vector<std::string> traces;
+  for (const auto& d : JsonLines(replay.out)) {
+    if (std::string(d["kind"].GetString()) == "summary") continue;
+    replayed.insert(FindingKey(d));
+    const std::string trace = d["trace_id"].GetString();
+    if (!trace.empty() && traces.size() < 6) traces.push_back(trace);
+  }
+  ASSERT_GT(replayed.size(), 10u);
+  ASSERT_FALSE(traces.empty());
+
+  testdata::StreamingCommand serve(absl::StrCat(bin, " serve ", logs, " --config ", config,
+                                                " --final --address 127.0.0.1:0 2>&1"));
+  std::string address;
+  for (std::string line = serve.ReadLine(); !line.empty(); line = serve.ReadLine()) {
+    const std::string marker = "listening on ";
+    if (size_t at = line.find(marker); at != std::string::npos) {
+      address = line.substr(at + marker.size());
+      address = address.substr(0, address.find(' '));
+    }
+    if (line.find("ready:") != std::string::npos) break;
+  }
+  ASSERT_FALSE(address.empty());
+  const testdata::CommandResult served = testdata::RunCommand(
+      absl::StrCat(bin, " findings --json --server ", address, " </dev/null"), err);
+  ASSERT_EQ(served.exit_code, 0) << served.err;
+  std::multiset<std::string> streamed;
+  for (const auto& d : JsonLines(served.out)) streamed.insert(FindingKey(d));
+  EXPECT_EQ(streamed, replayed);
+
+  for (const std::string& trace : traces) {
+    const testdata::CommandResult from_replay =
+        testdata::RunCommand(absl::StrCat(bin, " replay ", logs, " --config ", config,
+                                          " --json --final --quiet --raw --timeline ", trace),
+                             err);
+    const testdata::CommandResult from_serve = testdata::RunCommand(
+        absl::StrCat(bin, " timeline ", trace, " --json --raw --server ", address, " </dev/null"),
+        err);
+    ASSERT_EQ(from_serve.exit_code, 0) << from_serve.err;
+    const std::vector<rapidjson::Document> a = JsonLines(from_replay.out);
+    const std::vector<rapidjson::Document> b = JsonLines(from_serve.out);
+    ASSERT_FALSE(a.empty());
+    ASSERT_FALSE(b.empty());
+    ASSERT_STREQ(a[0]["kind"].GetString(), "timeline");
+    EXPECT_TRUE(a[0]["events"] == b[0]["events"]) << trace;
+    EXPECT_TRUE(a[0]["services"] == b[0]["services"]) << trace;
+  }
+  serve.Signal(SIGINT);
+  EXPECT_EQ(serve.Close(), 0);
+}
+
+}  // namespace
+}  // namespace logweave
