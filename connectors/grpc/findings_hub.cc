@@ -1,4 +1,4 @@
-#include "grpc/findings_hub.h"
+#include "connectors/grpc/findings_hub.h"
 
 namespace logweave {
 

@@ -1,4 +1,4 @@
-#include "grpc/server.h"
+#include "connectors/grpc/server.h"
 
 #include <algorithm>
 #include <climits>

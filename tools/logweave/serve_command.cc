@@ -13,18 +13,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "file/file_source.h"
-#include "follow/follow_source.h"
-#include "grpc/server.h"
-#include "kafka/embedded_kafka.h"
-#include "kafka/kafka_source.h"
-#include "logweave/commands.h"
+#include "connectors/file/file_source.h"
+#include "connectors/follow/follow_source.h"
+#include "connectors/grpc/server.h"
+#include "connectors/kafka/embedded_kafka.h"
+#include "connectors/kafka/kafka_source.h"
 #include "logweave/config.h"
-#include "logweave/flags.h"
 #include "logweave/parser.h"
 #include "logweave/pipeline.h"
 #include "logweave/plain_text.h"
 #include "logweave/thread_priority.h"
+#include "tools/flags/flags.h"
+#include "tools/logweave/commands.h"
 
 namespace logweave::cli {
 namespace {
