@@ -157,6 +157,10 @@ RpcErrorReport DescribeRpcError(const std::string& command, const std::string& a
   const std::string code = GrpcCodeName(status.error_code());
   const std::string& message = status.error_message();
   const std::string at = absl::StrCat(command, ": logweave at ", address);
+  // "COMMAND: logweave at ADDRESS answered CODE: message; hint"
+  auto answered = [&](const char* hint) {
+    return absl::StrCat(at, " answered ", code, ": ", message, "; ", hint);
+  };
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       return {UnreachableAt(command, address, absl::StrCat(message, " (", code, ")")),
@@ -173,21 +177,14 @@ RpcErrorReport DescribeRpcError(const std::string& command, const std::string& a
                            code, ": ", message, "); is --server the address of `logweave serve`?"),
               kExitRuntimeError};
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return {absl::StrCat(at, " is out of resources (", code, ": ", message,
-                           "); try again later, or ask for less (narrower filters, --limit)"),
+      return {answered("try again later, or ask for less (narrower filters, --limit)"),
               kExitRuntimeError};
     case grpc::StatusCode::UNAUTHENTICATED:
-      return {absl::StrCat(at, " did not accept this client's credentials (", code, ": ", message,
-                           "); check the server's authentication settings"),
-              kExitRuntimeError};
+      return {answered("the server wants credentials this client did not give"), kExitRuntimeError};
     case grpc::StatusCode::PERMISSION_DENIED:
-      return {absl::StrCat(at, " refused the request (", code, ": ", message,
-                           "); this client is not allowed to make it"),
-              kExitRuntimeError};
+      return {answered("this client is not allowed to make the request"), kExitRuntimeError};
     case grpc::StatusCode::INTERNAL:
-      return {absl::StrCat(at, " failed while answering (", code, ": ", message,
-                           "); this is a bug in the server: its log says more"),
-              kExitRuntimeError};
+      return {answered("a bug in the server: its log says more"), kExitRuntimeError};
     default:
       return {absl::StrCat(at, " answered ", code, ": ", message), kExitRuntimeError};
   }

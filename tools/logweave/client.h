@@ -83,9 +83,10 @@ struct RpcErrorReport {
   int exit_code;
 };
 // The one place that maps a gRPC code to what the user reads and the exit
-// code: what the server said and the code's name, with a hint for what to do
-// (the address for UNAVAILABLE and UNIMPLEMENTED, --timeout for
-// DEADLINE_EXCEEDED, credentials for UNAUTHENTICATED / PERMISSION_DENIED ...).
+// code: "COMMAND: logweave at ADDRESS answered CODE: message", with a hint
+// for what to do where there is one (the address for UNAVAILABLE and
+// UNIMPLEMENTED, --timeout for DEADLINE_EXCEEDED, credentials for
+// UNAUTHENTICATED, narrower queries for RESOURCE_EXHAUSTED ...).
 // Exit 2 (kExitUsage) for INVALID_ARGUMENT (arguments the server rejected:
 // a bad page token, an inverted range), else 1 (kExitRuntimeError).
 RpcErrorReport DescribeRpcError(const std::string& command, const std::string& address,
