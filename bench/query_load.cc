@@ -43,428 +43,96 @@
 // figures; give it seconds to include it. The process exits without waiting for
 // calls the clients gave up on.
 #include <sys/resource.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cinttypes>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <memory>
-#include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "grpc/server.h"
+#include "bench/query_load_clients.h"
+#include "bench/query_load_traffic.h"
+#include "connectors/grpc/server.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "logweave/pipeline.h"
 #include "logweave/runtime.h"
-#include "logweave/thread_priority.h"
 #include "logweave/v1/logweave.grpc.pb.h"
+#include "tools/flags/flags.h"
 
-namespace logweave {
+namespace logweave::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-struct Flags {
-  int64_t traces = 1'000'000;
-  double duration_s = 10;
-  int channels = 8;
-  int threads = 4;  // per channel
-  int64_t ingest_lines = 3'000'000;
-  double analysis_interval_s = 0;  // 0: off
-  double deadline_s = 60;          // per call
-  bool force_concurrent_search = false;
-  bool skip_search = false;  // only the GetTimeline (and floor) phases
-  uint64_t seed = 1;
-  double timeline_qps = 2000;  // offered rate of the fixed-rate phases
-  int worker_nice = 0;         // PipelineOptions::worker_nice; also the ingest thread's
-  double search_qps = 20;
-};
-
-bool ParseFlags(int argc, char** argv, Flags* f) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&a](const char* name) -> const char* {
-      size_t n = std::strlen(name);
-      return a.compare(0, n, name) == 0 && a.size() > n && a[n] == '=' ? a.c_str() + n + 1
-                                                                       : nullptr;
-    };
-    const char* v;
-    bool ok = true;
-    if ((v = value("--traces"))) {
-      ok = absl::SimpleAtoi(v, &f->traces) && f->traces > 0;
-    } else if ((v = value("--duration"))) {
-      ok = absl::SimpleAtod(v, &f->duration_s) && f->duration_s > 0;
-    } else if ((v = value("--channels"))) {
-      ok = absl::SimpleAtoi(v, &f->channels) && f->channels > 0;
-    } else if ((v = value("--threads"))) {
-      ok = absl::SimpleAtoi(v, &f->threads) && f->threads > 0;
-    } else if ((v = value("--ingest_lines"))) {
-      ok = absl::SimpleAtoi(v, &f->ingest_lines) && f->ingest_lines > 0;
-    } else if ((v = value("--analysis_interval"))) {
-      ok = absl::SimpleAtod(v, &f->analysis_interval_s) && f->analysis_interval_s >= 0;
-    } else if ((v = value("--deadline"))) {
-      ok = absl::SimpleAtod(v, &f->deadline_s) && f->deadline_s > 0;
-    } else if (a == "--force_concurrent_search") {
-      f->force_concurrent_search = true;
-    } else if (a == "--skip_search") {
-      f->skip_search = true;
-    } else if ((v = value("--seed"))) {
-      ok = absl::SimpleAtoi(v, &f->seed);
-    } else if ((v = value("--worker_nice"))) {
-      ok = absl::SimpleAtoi(v, &f->worker_nice) && f->worker_nice >= 0 && f->worker_nice <= 19;
-    } else if ((v = value("--timeline_qps"))) {
-      ok = absl::SimpleAtod(v, &f->timeline_qps) && f->timeline_qps > 0;
-    } else if ((v = value("--search_qps"))) {
-      ok = absl::SimpleAtod(v, &f->search_qps) && f->search_qps > 0;
-    } else {
-      ok = false;
-    }
-    if (!ok) {
-      std::fprintf(
-          stderr,
-          "query_load: bad flag \"%s\"\nusage: query_load [--traces=N] "
-          "[--duration=SECONDS] [--channels=N] [--threads=N_PER_CHANNEL] "
-          "[--ingest_lines=N] [--analysis_interval=SECONDS (0 = off)] "
-          "[--deadline=SECONDS_PER_CALL] [--force_concurrent_search] [--skip_search] [--seed=N] "
-          "[--timeline_qps=RATE] [--search_qps=RATE]\n",
-          a.c_str());
-      return false;
-    }
-  }
-  return true;
-}
-
-// --- Generated traffic -------------------------------------------------------
-
-// Trace i: a 128-bit-looking hex id, unique per i.
-std::string TraceId(int64_t i) {
-  uint64_t x = static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-  x ^= x >> 29;
-  return absl::StrFormat("%016x%016x", x, static_cast<uint64_t>(i));
-}
-
-constexpr int64_t kBaseMs = 1795392000000;  // 2026-11-23T00:00:00Z
-constexpr char kDay[] = "2026-11-23T";
-
-// "2026-11-23THH:MM:SS.mmm" for kBaseMs + ms (ms < 1 day).
-void AppendIsoTime(std::string* out, int64_t ms) {
-  int64_t s = ms / 1000;
-  absl::StrAppend(out, kDay);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", static_cast<int>(s / 3600 % 24),
-                static_cast<int>(s / 60 % 60), static_cast<int>(s % 60),
-                static_cast<int>(ms % 1000));
-  out->append(buf);
-}
-
-enum Service { kGateway = 0, kCheckout, kPayments, kLedger, kServices };
-const char* const kSourceNames[kServices] = {"gen/gateway.log", "gen/checkout.log",
-                                             "gen/payments.log", "gen/ledger.log"};
-
-// Appends the lines of trace i to the per-service batches. A trace has 3-5
-// events: gateway received, checkout, [payments], [ledger], gateway completed.
-// Returns the number of lines.
-int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offsets) {
-  const std::string id = TraceId(i);
-  const int64_t ms = i;  // one trace per millisecond of event time
-  const int events = 3 + static_cast<int>(i % 3);
-  const bool declined = i % 1000 == 7;
-  std::string line;
-  auto add = [&](Service s) {
-    batches[s].AddLine(line, offsets[s], ++line_nos[s]);
-    offsets[s] += line.size() + 1;
-    line.clear();
-  };
-  auto gateway = [&](int64_t t, const char* msg) {
-    int64_t abs_ms = kBaseMs + t;
-    absl::StrAppend(&line, R"({"level":"info","ts":)", abs_ms / 1000, ".",
-                    absl::Dec(abs_ms % 1000, absl::kZeroPad3),
-                    R"(,"caller":"gw/handler.go:88","msg":")", msg, R"(","trace_id":")", id,
-                    R"(","route":"POST /checkout"})");
-    add(kGateway);
-  };
-  gateway(ms, "request received");
-  absl::StrAppend(&line, R"({"timestamp":")");
-  AppendIsoTime(&line, ms + 1);
-  absl::StrAppend(&line,
-                  R"(Z","levelname":"INFO","name":"checkout.api","message":"order_created",)",
-                  R"("trace_id":")", id, R"(","service":"checkout"})");
-  add(kCheckout);
-  if (events >= 4) {
-    absl::StrAppend(&line, R"({"@timestamp":")");
-    AppendIsoTime(&line, ms + 2);
-    absl::StrAppend(&line, R"(+00:00","log.level":")", declined ? "ERROR" : "INFO",
-                    R"(","service.name":"payments","message":")",
-                    declined ? "payment_declined" : "payment_authorized", R"(","trace.id":")", id,
-                    R"("})");
-    add(kPayments);
-  }
-  if (events >= 5) {
-    absl::StrAppend(&line, R"({"level":30,"time":)", kBaseMs + ms + 3,
-                    R"(,"pid":4242,"hostname":"ledger-7d9f","service":"ledger","traceId":")", id,
-                    R"(","msg":"entry_written"})");
-    add(kLedger);
-  }
-  gateway(ms + 4, "request completed");
-  return events;
-}
-
-// Generates traces [next, ...) into the pipeline's four sources. Thread-compatible.
-class Generator {
- public:
-  Generator(Pipeline* pipeline, int64_t first_trace) : pipeline_(pipeline), next_(first_trace) {
-    for (int s = 0; s < kServices; ++s) source_ids_[s] = pipeline->AddSource(kSourceNames[s]);
-  }
-  // Submits `traces` more traces in batches of up to 1024 traces; returns lines.
-  // Blocks while the pipeline is full.
-  int64_t Submit(int64_t traces) {
-    int64_t lines = 0;
-    while (traces > 0) {
-      const int64_t n = std::min<int64_t>(traces, 1024);
-      RawBatch batches[kServices];
-      for (int s = 0; s < kServices; ++s) batches[s].source_id = source_ids_[s];
-      for (int64_t k = 0; k < n; ++k) lines += AppendTrace(next_++, batches, line_nos_, offsets_);
-      for (auto& b : batches) {
-        if (b.size() > 0) pipeline_->Submit(std::move(b));
+// Fills *f from argv. Returns -1 to go on, else the exit code (0 after --help, 2 for a bad flag).
+int ParseFlags(int argc, char** argv, Flags* f) {
+  cli::FlagSet flags("query_load", "[flags]",
+                     "Latency and QPS of GetTimeline and SearchTraces under many concurrent\n"
+                     "clients, idle and while ingestion runs; ingestion with and without the\n"
+                     "query load (see bench/RESULTS.md).");
+  // A number flag whose value must pass `ok` (its range); else "--NAME must be EXPECTED".
+  auto number = [&flags](const std::string& name, const std::string& help, auto* target,
+                         std::string expected, auto ok) {
+    flags.Custom(name, "N", help, [=](const std::string& v) {
+      if (!absl::SimpleAtoi(v, target) || !ok(*target)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " must be ", expected, " (got \"", v, "\")"));
       }
-      traces -= n;
-    }
-    return lines;
-  }
-  int64_t next() const { return next_; }
-
- private:
-  Pipeline* pipeline_;
-  int64_t next_;
-  uint32_t source_ids_[kServices] = {};
-  uint64_t line_nos_[kServices] = {};
-  uint64_t offsets_[kServices] = {};
-};
-
-// --- Measurement ---------------------------------------------------------------
-
-long RssMb() {
-  std::ifstream in("/proc/self/statm");
-  long pages_total = 0, pages_rss = 0;
-  in >> pages_total >> pages_rss;
-  return pages_rss * sysconf(_SC_PAGESIZE) / (1 << 20);
-}
-
-// The ingest thread: submits new traces at full speed until Stop() or until
-// it has submitted `max_lines` lines, which it then flushes (capped()). The
-// measurement is taken by whoever ends the phase (Measure()): lines indexed
-// since Start(), over the time since Start(), so a Submit() blocked by
-// backpressure cannot stretch it. Stop() then Join() drains the pipeline.
-class Ingestor {
- public:
-  Ingestor(Pipeline* pipeline, Generator* gen, int64_t max_lines, int nice)
-      : pipeline_(pipeline), gen_(gen), max_lines_(max_lines), nice_(nice) {}
-
-  void Start() {
-    base_events_ = pipeline_->Stats().indexed_events;
-    start_ = Clock::now();
-    thread_ = std::thread([this] {
-      if (nice_ > 0) LowerThisThreadsPriority(nice_).IgnoreError();  // it plays a source
-      int64_t submitted = 0;
-      while (submitted < max_lines_ && !stop_.load()) submitted += gen_->Submit(1024);
-      if (submitted >= max_lines_) {
-        pipeline_->Flush();
-        capped_.store(true);
-      }
+      return absl::OkStatus();
     });
+  };
+  auto real = [&flags](const std::string& name, const std::string& help, double* target,
+                       std::string expected, auto ok) {
+    flags.Custom(name, "X", help, [=](const std::string& v) {
+      if (!absl::SimpleAtod(v, target) || !ok(*target)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, " must be ", expected, " (got \"", v, "\")"));
+      }
+      return absl::OkStatus();
+    });
+  };
+  auto positive = [](auto x) { return x > 0; };
+  number("traces", "traces in the index before the phases (default 1000000)", &f->traces,
+         "a positive number", positive);
+  real("duration", "seconds per phase (default 10)", &f->duration_s, "a positive number", positive);
+  number("channels", "gRPC channels, each its own connection (default 8)", &f->channels,
+         "a positive number", positive);
+  number("threads", "client threads per channel (default 4)", &f->threads, "a positive number",
+         positive);
+  number("ingest_lines", "at most this many lines per ingest phase (default 3000000)",
+         &f->ingest_lines, "a positive number", positive);
+  real("analysis_interval", "seconds between analyses; 0 = off (default 0)",
+       &f->analysis_interval_s, "0 or a positive number", [](double x) { return x >= 0; });
+  real("deadline", "seconds per call (default 60)", &f->deadline_s, "a positive number", positive);
+  flags.Bool("force_concurrent_search", &f->force_concurrent_search,
+             "run the concurrent SearchTraces phases even when they could only time out");
+  flags.Bool("skip_search", &f->skip_search, "only the GetTimeline (and floor) phases");
+  number("seed", "random seed of the clients (default 1)", &f->seed, "a whole number",
+         [](uint64_t) { return true; });
+  number("worker_nice", "nice of the pipeline workers and the ingest thread, 0-19 (default 0)",
+         &f->worker_nice, "from 0 to 19", [](int x) { return x >= 0 && x <= 19; });
+  real("timeline_qps", "offered rate of the fixed-rate GetTimeline phases (default 2000)",
+       &f->timeline_qps, "a positive number", positive);
+  real("search_qps", "offered rate of the fixed-rate SearchTraces phases (default 20)",
+       &f->search_qps, "a positive number", positive);
+  std::vector<std::string> positional;
+  if (int code = flags.ParseMain(argc, argv, &positional); code >= 0) return code;
+  if (!positional.empty()) {
+    std::fprintf(stderr, "query_load: unexpected argument \"%s\"; see 'query_load --help'\n",
+                 positional.front().c_str());
+    return 2;
   }
-  // The cap was reached and everything submitted is indexed.
-  bool capped() const { return capped_.load(); }
-  // Lines indexed since Start() and the seconds since Start().
-  void Measure() {
-    lines_ = static_cast<int64_t>(pipeline_->Stats().indexed_events - base_events_);
-    seconds_ = Seconds(Clock::now() - start_);
-  }
-  void StopAndJoin() {
-    stop_.store(true);
-    thread_.join();
-    pipeline_->Flush();
-  }
-  int64_t lines() const { return lines_; }
-  double seconds() const { return seconds_; }
-  double lines_per_second() const { return seconds_ > 0 ? lines_ / seconds_ : 0; }
-
- private:
-  Pipeline* pipeline_;
-  Generator* gen_;
-  const int64_t max_lines_;
-  const int nice_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> capped_{false};
-  uint64_t base_events_ = 0;
-  Clock::time_point start_;
-  int64_t lines_ = 0;
-  double seconds_ = 0;
-};
-
-// kTimelineFloor: GetTimeline with an empty trace id, which the server answers
-// INVALID_ARGUMENT without touching the index: the same stub, channel, server
-// path and threads, so its latency is what transport and scheduling alone
-// cost on this machine (the baseline for GetTimeline's).
-enum class Rpc { kGetTimeline, kSearchTraces, kTimelineFloor };
-const char* RpcName(Rpc r) {
-  switch (r) {
-    case Rpc::kGetTimeline:
-      return "GetTimeline";
-    case Rpc::kSearchTraces:
-      return "SearchTraces";
-    case Rpc::kTimelineFloor:
-      return "floor: GetTimeline(\"\")";
-  }
-  return "?";
+  return -1;
 }
-
-struct PhaseResult {
-  std::string load;  // "idle" or "ingesting"
-  Rpc rpc;
-  int clients = 0;
-  double offered_qps = 0;  // 0: closed loop (each client calls back to back)
-  uint64_t calls = 0;
-  uint64_t errors = 0;
-  double seconds = 0;
-  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
-  double ingest_lines_per_s = 0;  // during the phase; 0 when idle
-  int64_t ingest_lines = 0;
-  double alone_lines_per_s = 0;  // ingestion without queries, just before the phase
-};
-
-double Percentile(const std::vector<int64_t>& sorted_ns, double q) {
-  if (sorted_ns.empty()) return 0;
-  size_t i = static_cast<size_t>(q * (sorted_ns.size() - 1) + 0.5);
-  return sorted_ns[std::min(i, sorted_ns.size() - 1)] / 1e6;
-}
-
-class LoadClients {
- public:
-  LoadClients(const std::string& target, const Flags& flags, int64_t existing_traces)
-      : flags_(flags), existing_traces_(existing_traces) {
-    for (int c = 0; c < flags.channels; ++c) {
-      grpc::ChannelArguments args;
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection
-      args.SetMaxReceiveMessageSize(64 << 20);
-      stubs_.push_back(v1::LogWeave::NewStub(
-          grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args)));
-    }
-  }
-
-  int clients() const { return flags_.channels * flags_.threads; }
-
-  // Calls `rpc` from every client thread until `until()` says stop: back to
-  // back (offered_qps == 0), or at a fixed total rate, each thread on its own
-  // schedule; then a call's latency counts from its scheduled start, so a
-  // late server also delays (and is charged for) the calls queued behind.
-  PhaseResult Run(Rpc rpc, const std::string& load, const std::function<bool()>& until,
-                  double offered_qps = 0) {
-    const int n = flags_.channels * flags_.threads;
-    std::vector<std::vector<int64_t>> latencies(n);
-    std::vector<uint64_t> errors(n, 0);
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> threads;
-    const Clock::time_point start = Clock::now();
-    for (int t = 0; t < n; ++t) {
-      threads.emplace_back([&, t] {
-        v1::LogWeave::Stub* stub = stubs_[t % stubs_.size()].get();
-        std::mt19937_64 rng(flags_.seed * 1000 + t);
-        std::uniform_int_distribution<int64_t> pick(0, existing_traces_ - 1);
-        latencies[t].reserve(1 << 16);
-        const auto interval = std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(offered_qps > 0 ? n / offered_qps : 0));
-        Clock::time_point next = start + interval * t / n;
-        while (!stop.load(std::memory_order_relaxed)) {
-          if (offered_qps > 0) {
-            std::this_thread::sleep_until(next);
-            if (stop.load(std::memory_order_relaxed)) break;
-          }
-          grpc::ClientContext context;
-          context.set_deadline(
-              std::chrono::system_clock::now() +
-              std::chrono::milliseconds(static_cast<int64_t>(flags_.deadline_s * 1000)));
-          const Clock::time_point t0 = offered_qps > 0 ? next : Clock::now();
-          next += interval;
-          grpc::Status s;
-          if (rpc == Rpc::kGetTimeline) {
-            v1::GetTimelineRequest request;
-            request.set_trace_id(TraceId(pick(rng)));
-            v1::GetTimelineResponse response;
-            s = stub->GetTimeline(&context, request, &response);
-            if (s.ok() && response.events_size() < 3) s = grpc::Status(grpc::UNKNOWN, "short");
-          } else if (rpc == Rpc::kTimelineFloor) {
-            v1::GetTimelineRequest request;  // no trace id: rejected before any index work
-            v1::GetTimelineResponse response;
-            s = stub->GetTimeline(&context, request, &response);
-            s = s.error_code() == grpc::INVALID_ARGUMENT
-                    ? grpc::Status::OK
-                    : grpc::Status(grpc::UNKNOWN, "not rejected");
-          } else {
-            v1::SearchTracesRequest request;
-            request.set_service("payments");
-            request.set_min_level(v1::LEVEL_ERROR);
-            request.set_page_size(50);
-            v1::SearchTracesResponse response;
-            s = stub->SearchTraces(&context, request, &response);
-          }
-          const int64_t ns =
-              std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-          if (s.ok()) {
-            latencies[t].push_back(ns);
-          } else {
-            ++errors[t];
-          }
-        }
-      });
-    }
-    while (!until()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    stop.store(true);
-    for (auto& th : threads) th.join();
-    PhaseResult r;
-    r.load = load;
-    r.rpc = rpc;
-    r.clients = n;
-    r.offered_qps = offered_qps;
-    r.seconds = Seconds(Clock::now() - start);
-    std::vector<int64_t> all;
-    for (auto& v : latencies) all.insert(all.end(), v.begin(), v.end());
-    for (uint64_t e : errors) r.errors += e;
-    std::sort(all.begin(), all.end());
-    r.calls = all.size();
-    r.p50_ms = Percentile(all, 0.50);
-    r.p99_ms = Percentile(all, 0.99);
-    r.p999_ms = Percentile(all, 0.999);
-    r.max_ms = all.empty() ? 0 : all.back() / 1e6;
-    return r;
-  }
-
- private:
-  const Flags flags_;
-  const int64_t existing_traces_;
-  std::vector<std::unique_ptr<v1::LogWeave::Stub>> stubs_;
-};
 
 int Main(int argc, char** argv) {
   Flags flags;
-  if (!ParseFlags(argc, argv, &flags)) return 2;
+  if (int code = ParseFlags(argc, argv, &flags); code >= 0) return code;
   const absl::Duration duration = absl::Seconds(flags.duration_s);
 
   RuntimeOptions options;
@@ -696,6 +364,6 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace logweave
+}  // namespace logweave::bench
 
-int main(int argc, char** argv) { return logweave::Main(argc, argv); }
+int main(int argc, char** argv) { return logweave::bench::Main(argc, argv); }

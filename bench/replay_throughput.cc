@@ -37,11 +37,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "connectors/file/file_source.h"
 #include "dom_floor.h"
-#include "file/file_source.h"
 #include "logweave/pipeline.h"
 #include "rapidjson/document.h"
 #include "rapidjson/reader.h"
+#include "tools/flags/flags.h"
 
 namespace {
 
@@ -143,21 +144,15 @@ double FreshCopyCpuSeconds(const std::vector<std::string>& files, uint64_t bytes
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint32_t threads = 0;
+  uint64_t threads = 0;
   std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--threads" && i + 1 < argc) {
-      threads = static_cast<uint32_t>(std::stoul(argv[++i]));
-    } else if (a == "--help" || a == "-h") {
-      std::puts(
-          "usage: replay_throughput [--threads N] PATH...  (see bench/RESULTS.md; "
-          "LOGWEAVE_BENCH_REPLAY_ONLY=1 skips the floor and scaling, to profile the replay)");
-      return 0;
-    } else {
-      args.push_back(a);
-    }
-  }
+  logweave::cli::FlagSet flags(
+      "replay_throughput", "[--threads N] PATH...",
+      "End-to-end replay throughput next to the single-thread parse floor measured in the\n"
+      "same run (see bench/RESULTS.md). LOGWEAVE_BENCH_REPLAY_ONLY=1 skips the floor and\n"
+      "scaling, to profile the replay.");
+  flags.Uint("threads", &threads, "N", "pipeline worker threads (default 0: one per core)");
+  if (int code = flags.ParseMain(argc, argv, &args); code >= 0) return code;
   logweave::ExpandedPaths paths = logweave::ExpandReplayPaths(args);
   if (paths.files.empty() || !paths.errors.empty()) {
     std::fprintf(stderr,
@@ -199,7 +194,7 @@ int main(int argc, char** argv) {
   }
   // 3. Replay through the pipeline.
   logweave::PipelineOptions options;
-  options.threads = threads;
+  options.threads = static_cast<uint32_t>(threads);
   const uint32_t n = options.EffectiveThreads();
   auto pipeline = std::move(*logweave::Pipeline::Create(options));
   const Usage before = ReadUsage();

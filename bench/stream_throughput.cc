@@ -33,14 +33,16 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "file/file_source.h"
-#include "follow/follow_source.h"
-#include "kafka/embedded_kafka.h"
-#include "kafka/kafka_source.h"
+#include "connectors/file/file_source.h"
+#include "connectors/follow/follow_source.h"
+#include "connectors/kafka/embedded_kafka.h"
+#include "connectors/kafka/kafka_source.h"
 #include "librdkafka/rdkafka.h"
 #include "logweave/parser.h"
 #include "logweave/pipeline.h"
+#include "tools/flags/flags.h"
 
 namespace {
 
@@ -176,28 +178,41 @@ BareConsume ConsumeWithLibrdkafkaAlone(
 }  // namespace
 
 int main(int argc, char** argv) {
-  int partitions = 6;
+  int64_t partitions_flag = 6;
   std::string only;  // "": every path
   std::vector<std::pair<std::string, std::string>> kafka_properties;
   std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--partitions" && i + 1 < argc) {
-      partitions = std::stoi(argv[++i]);
-    } else if (a == "--only" && i + 1 < argc) {
-      only = argv[++i];
-    } else if (a == "--kafka" && i + 1 < argc) {  // a librdkafka property, k=v
-      std::string kv = argv[++i];
-      const size_t eq = kv.find('=');
-      if (eq == std::string::npos) {
-        std::fprintf(stderr, "--kafka needs KEY=VALUE (got \"%s\")\n", kv.c_str());
-        return 2;
-      }
-      kafka_properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    } else {
-      args.push_back(a);
-    }
+  logweave::cli::FlagSet flags("stream_throughput", "[flags] DIR",
+                               "Throughput of the streaming paths (replay, Kafka through the "
+                               "embedded broker,\nfollowed files) over the log files in DIR "
+                               "(make them with loggen); see bench/RESULTS.md.");
+  flags.Int("partitions", &partitions_flag, "P", "partitions per Kafka topic (default 6)");
+  flags.Custom("only", "PATH", "only this path: replay, kafka or follow (default: every path)",
+               [&only](const std::string& v) {
+                 if (v != "replay" && v != "kafka" && v != "follow") {
+                   return absl::InvalidArgumentError(
+                       "--only must be replay, kafka or follow (got \"" + v + "\")");
+                 }
+                 only = v;
+                 return absl::OkStatus();
+               });
+  flags.Custom(
+      "kafka", "KEY=VALUE", "a librdkafka property for the consumer (repeatable)",
+      [&kafka_properties](const std::string& kv) {
+        const size_t eq = kv.find('=');
+        if (eq == std::string::npos) {
+          return absl::InvalidArgumentError("--kafka needs KEY=VALUE (got \"" + kv + "\")");
+        }
+        kafka_properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        return absl::OkStatus();
+      });
+  if (int code = flags.ParseMain(argc, argv, &args); code >= 0) return code;
+  if (partitions_flag <= 0 || partitions_flag > 1000) {
+    std::fprintf(stderr, "stream_throughput: --partitions must be 1-1000 (got %lld)\n",
+                 static_cast<long long>(partitions_flag));
+    return 2;
   }
+  const int partitions = static_cast<int>(partitions_flag);
   logweave::ExpandedPaths paths = logweave::ExpandReplayPaths(args);
   if (paths.files.empty()) {
     std::fprintf(stderr,

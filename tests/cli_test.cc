@@ -348,5 +348,31 @@ TEST_F(CliTest, CostRuleInTheConfigReportsTheDayACostJumped) {
   EXPECT_TRUE(anomalies("--cost-days 5 --cost-spike ledger").empty());
 }
 
+// deploy/logweave.yaml, the example `logweave serve --help` names, loads and
+// takes effect: its extra field names put lines of an in-house logger
+// (request_trace, app_name) into one trace across two services.
+TEST_F(CliTest, TheDeployExampleConfigLoadsAndItsFieldNamesApply) {
+  const std::string config = std::string(LOGWEAVE_SOURCE_DIR) + "/deploy/logweave.yaml";
+  ASSERT_TRUE(std::filesystem::exists(config)) << config;
+  const std::string logs = Write(
+      "inhouse.log",
+      {R"({"ts":"2026-11-23T10:00:00.000Z","app_name":"cart","request_trace":"req-7f3a","msg":"cart loaded"})",
+       R"({"ts":"2026-11-23T10:00:00.120Z","app_name":"pricing","request_trace":"req-7f3a","msg":"priced"})"});
+  Result with = Run("replay --json --config " + config + " --timeline req-7f3a " + logs);
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  bool found = false;
+  for (const auto& d : JsonLines(with.out)) {
+    if (std::string(d["kind"].GetString()) != "timeline") continue;
+    found = true;
+    EXPECT_EQ(std::string(d["trace_id"].GetString()), "req-7f3a");
+    ASSERT_TRUE(d["services"].IsArray());
+    EXPECT_EQ(d["services"].Size(), 2u);
+  }
+  EXPECT_TRUE(found) << with.out;
+  // Without it those keys mean nothing: no such trace.
+  Result without = Run("replay --json --timeline req-7f3a " + logs);
+  EXPECT_THAT(without.out + without.err, Not(HasSubstr("\"services\":[\"cart\"")));
+}
+
 }  // namespace
 }  // namespace logweave

@@ -23,7 +23,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "grpc/server.h"
+#include "connectors/grpc/server.h"
 #include "logweave/pipeline.h"
 #include "rapidjson/document.h"
 #include "testdata/lines.h"

@@ -1,6 +1,6 @@
 // Tests for the file replay source: path expansion and reading plain, gzip
 // and zstd files (whole, concatenated, truncated, corrupt).
-#include "file/file_source.h"
+#include "connectors/file/file_source.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

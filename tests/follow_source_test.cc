@@ -2,7 +2,7 @@
 // copytruncate, new files, checkpoints that only cover indexed lines,
 // restarts and corrupt checkpoint files. Every step is a PollOnce(); nothing
 // waits on the clock.
-#include "follow/follow_source.h"
+#include "connectors/follow/follow_source.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -7,7 +7,7 @@
 // and a rebalance after a member joins or leaves waits session.timeout.ms - 1 s
 // (5 s here). Tests therefore wait for conditions with deadlines, never for a
 // number of polls.
-#include "kafka/kafka_source.h"
+#include "connectors/kafka/kafka_source.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,7 +28,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "kafka/embedded_kafka.h"
+#include "connectors/kafka/embedded_kafka.h"
 #include "testdata/lines.h"
 
 namespace logweave {

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "file/file_source.h"
+#include "connectors/file/file_source.h"
 #include "testdata/lines.h"
 #include "testdata/submit_lines.h"
 

@@ -16,9 +16,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "file/replay_source.h"
+#include "connectors/file/replay_source.h"
 #include "rapidjson/document.h"
-#include "stdin/stdin_source.h"
+#include "connectors/stdin/stdin_source.h"
 #include "testdata/run_command.h"
 
 namespace logweave {

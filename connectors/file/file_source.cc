@@ -1,5 +1,5 @@
 // File replay: path expansion and plain/gzip/zstd readers feeding a LineBatcher.
-#include "file/file_source.h"
+#include "connectors/file/file_source.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

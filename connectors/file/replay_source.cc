@@ -1,9 +1,9 @@
-#include "file/replay_source.h"
+#include "connectors/file/replay_source.h"
 
 #include <utility>
 
 #include "absl/strings/str_join.h"
-#include "file/file_source.h"
+#include "connectors/file/file_source.h"
 
 namespace logweave {
 

@@ -1,6 +1,6 @@
 // Live file following: glob scan, stat polling, rotation and truncation
 // handling, and checkpoints that only advance over indexed lines.
-#include "follow/follow_source.h"
+#include "connectors/follow/follow_source.h"
 
 #include <fcntl.h>
 #include <glob.h>

@@ -1,4 +1,4 @@
-#include "grpc/query_service.h"
+#include "connectors/grpc/query_service.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "connectors/grpc/status_codes.h"
 #include "logweave/utf8.h"
 
 namespace logweave {
@@ -50,7 +51,7 @@ bool SameAsSent(std::string_view stored, std::string_view wanted) {
 }
 
 grpc::Status Invalid(const std::string& message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+  return ToGrpcStatus(absl::InvalidArgumentError(message));
 }
 
 // What every listing request has: a time range, a page size and a page token.
@@ -80,91 +81,6 @@ grpc::Status ParsePaging(int64_t start, int64_t end, uint32_t page_size,
 }
 
 }  // namespace
-
-Level FromProto(v1::Level level) {
-  switch (level) {
-    case v1::LEVEL_TRACE:
-      return Level::kTrace;
-    case v1::LEVEL_DEBUG:
-      return Level::kDebug;
-    case v1::LEVEL_INFO:
-      return Level::kInfo;
-    case v1::LEVEL_WARN:
-      return Level::kWarn;
-    case v1::LEVEL_ERROR:
-      return Level::kError;
-    case v1::LEVEL_FATAL:
-      return Level::kFatal;
-    default:
-      break;
-  }
-  return Level::kUnknown;
-}
-
-v1::Level ToProto(Level level) {
-  switch (level) {
-    case Level::kTrace:
-      return v1::LEVEL_TRACE;
-    case Level::kDebug:
-      return v1::LEVEL_DEBUG;
-    case Level::kInfo:
-      return v1::LEVEL_INFO;
-    case Level::kWarn:
-      return v1::LEVEL_WARN;
-    case Level::kError:
-      return v1::LEVEL_ERROR;
-    case Level::kFatal:
-      return v1::LEVEL_FATAL;
-    case Level::kUnknown:
-      break;
-  }
-  return v1::LEVEL_UNSPECIFIED;
-}
-
-void ToProto(const Finding& f, v1::Finding* out, WireText* text) {
-  out->set_id(text->Utf8(f.id));
-  out->set_kind(text->Utf8(f.kind));
-  out->set_severity(SeverityName(f.severity));
-  out->set_resolved(f.resolved);
-  out->set_trace_id(text->Utf8(f.trace_id));
-  out->set_subject(text->Utf8(f.subject));
-  out->set_time_unix_nano(f.time_ns);
-  out->set_summary(text->Utf8(f.summary));
-  // Two keys that differ only in invalid bytes may repair to the same key: the last one stays.
-  for (const auto& [k, v] : f.details) (*out->mutable_details())[text->Utf8(k)] = text->Utf8(v);
-  for (const auto& e : f.evidence) {
-    v1::Evidence* ev = out->add_evidence();
-    ev->set_source(text->Utf8(e.source));
-    ev->set_line(e.line_no);
-    ev->set_time_unix_nano(e.time_ns);
-    ev->set_text(text->Utf8(e.text));
-  }
-}
-
-void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out, WireText* text) {
-  const UnstructuredEntry& e = a.entry;
-  out->set_id(text->Utf8(e.id));
-  out->set_source(text->Utf8(e.source));
-  out->set_service(text->Utf8(e.service));
-  out->set_line(e.line_no);
-  out->set_lines(e.line_count);
-  out->set_time_unix_nano(e.time_ns);
-  out->set_time_inferred(e.time_inferred);
-  out->set_level(ToProto(e.level));
-  out->set_text(text->Utf8(e.text));
-  if (!a.candidates.empty()) {
-    out->set_trace_id(text->Utf8(a.candidates.front().trace_id));
-    out->set_confidence(a.candidates.front().confidence);
-  }
-  for (const auto& c : a.candidates) {
-    v1::Candidate* pc = out->add_candidates();
-    pc->set_trace_id(text->Utf8(c.trace_id));
-    pc->set_confidence(c.confidence);
-    pc->set_gap_nanos(c.gap_ns);
-    pc->set_incomplete(c.incomplete);
-    pc->set_named(c.named);
-  }
-}
 
 QueryService::QueryService(Runtime* runtime)
     : runtime_(runtime),
@@ -226,33 +142,8 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
       t = pipeline_->index().GetTimeline(trace_id, options);
     }
   }
-  if (!t.ok()) {
-    return grpc::Status(t.status().code() == absl::StatusCode::kNotFound
-                            ? grpc::StatusCode::NOT_FOUND
-                            : grpc::StatusCode::INVALID_ARGUMENT,
-                        std::string(t.status().message()));
-  }
-  response->set_trace_id(text_.Utf8(t->trace_id));
-  response->set_evicted_events(t->evicted_events);
-  response->set_start_unix_nano(t->start_ns);
-  response->set_end_unix_nano(t->end_ns);
-  for (const auto& s : t->services) response->add_services(text_.Utf8(s));
-  for (const TimelineEvent& e : t->events) {
-    v1::Event* ev = response->add_events();
-    ev->set_time_unix_nano(e.time_ns);
-    ev->set_time_inferred(!e.has_time);
-    ev->set_service(text_.Utf8(e.service));
-    ev->set_level(ToProto(e.level));
-    ev->set_message(text_.Utf8(e.message));
-    ev->set_source(text_.Utf8(e.source));
-    ev->set_line(e.line_no);
-    ev->set_offset(e.source_offset);
-    ev->set_structured(e.kind == RecordKind::kJson);
-    if (request->include_raw()) {
-      ev->set_raw(text_.Utf8(e.raw));
-      ev->set_raw_bytes(e.raw);
-    }
-  }
+  if (!t.ok()) return ToGrpcStatus(t.status());
+  ToProto(*t, request->include_raw(), response, &text_);
   auto snap = snapshot();
   if (auto it = snap->findings_by_trace.find(trace_id); it != snap->findings_by_trace.end()) {
     for (size_t i : it->second) {
@@ -350,7 +241,7 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
         filter, consider, [&] { return cancelled || (cancelled = context->IsCancelled()); });
   }
   if (cancelled || context->IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    return ToGrpcStatus(absl::CancelledError("cancelled"));
   }
   std::sort(heap.begin(), heap.end(), newer);
   response->set_matched(matched);
@@ -462,33 +353,12 @@ grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* co
 grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   IngestStats s = pipeline_->Stats();
   auto snap = snapshot();
-  out->set_lines(s.lines);
-  out->set_bytes(s.bytes);
-  out->set_json_lines(s.json_lines);
-  out->set_unstructured_lines(s.unstructured_lines);
-  out->set_empty_lines(s.empty_lines);
-  out->set_no_trace_id_lines(s.no_trace_id_lines);
-  out->set_duplicate_lines(s.duplicate_lines);
-  out->set_bad_time_lines(s.bad_time_lines);
-  out->set_no_time_lines(s.no_time_lines);
-  out->set_invalid_utf8_lines(s.invalid_utf8_lines);
-  out->set_truncated_lines(s.truncated_lines);
-  out->set_indexed_events(s.indexed_events);
-  out->set_traces(s.traces);
-  out->set_index_bytes(s.index_bytes);
-  out->set_queued_bytes(s.queued_bytes);
-  out->set_batches(s.batches);
-  out->set_evicted_events(s.evicted_events);
-  out->set_evicted_traces(s.evicted_traces);
-  out->set_watermark_unix_nano(s.watermark_ns);
-  out->set_latest_event_unix_nano(s.max_time_ns);
+  ToProto(s, out);
   out->set_lag_seconds(
       s.watermark_ns == 0
           ? 0
           : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.watermark_ns)));
   out->set_unstructured_errors(snap->report.unstructured.size());
-  out->set_unstructured_dropped(s.unstructured_dropped);
-  out->set_plugin_dropped(s.plugin_dropped);
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
   out->set_late_events(snap->report.late_events);

@@ -10,7 +10,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
-#include "grpc/wire_text.h"
+#include "connectors/grpc/convert.h"
+#include "connectors/grpc/wire_text.h"
 #include "logweave/runtime.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 
@@ -73,14 +74,6 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
 };
-
-// Conversions to the wire types, shared with tests. Every string goes through
-// `text` (valid UTF-8 on the wire, repairs counted there).
-void ToProto(const Finding& finding, v1::Finding* out, WireText* text);
-void ToProto(const AttributedEntry& entry, v1::UnstructuredEntry* out, WireText* text);
-v1::Level ToProto(Level level);
-// LEVEL_UNSPECIFIED (and unknown values) -> Level::kUnknown.
-Level FromProto(v1::Level level);
 
 }  // namespace logweave
 

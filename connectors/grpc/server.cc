@@ -1,4 +1,4 @@
-#include "grpc/server.h"
+#include "connectors/grpc/server.h"
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"

@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "grpc/query_service.h"
+#include "connectors/grpc/query_service.h"
 #include "grpcpp/server.h"
 #include "logweave/runtime.h"
 

@@ -1,4 +1,4 @@
-#include "grpc/wire_text.h"
+#include "connectors/grpc/wire_text.h"
 
 #include "logweave/utf8.h"
 

@@ -1,4 +1,4 @@
-#include "kafka/embedded_kafka.h"
+#include "connectors/kafka/embedded_kafka.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "kafka/internal/kafka_error.h"
+#include "connectors/kafka/internal/kafka_error.h"
 
 namespace logweave {
 

@@ -1,4 +1,4 @@
-#include "kafka/kafka_source.h"
+#include "connectors/kafka/kafka_source.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "kafka/internal/kafka_error.h"
+#include "connectors/kafka/internal/kafka_error.h"
 
 namespace logweave {
 

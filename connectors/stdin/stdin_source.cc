@@ -1,4 +1,4 @@
-#include "stdin/stdin_source.h"
+#include "connectors/stdin/stdin_source.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "logweave/commands.h"
+#include "tools/logweave/commands.h"
 
 namespace {
 

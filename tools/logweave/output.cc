@@ -1,4 +1,4 @@
-#include "logweave/output.h"
+#include "tools/logweave/output.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "logweave/json_writer.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
+#include "tools/logweave/json_writer.h"
 
 namespace logweave::cli {
 

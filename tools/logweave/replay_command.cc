@@ -16,16 +16,16 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "file/replay_source.h"
+#include "connectors/file/replay_source.h"
 #include "logweave/analyzer.h"
-#include "logweave/commands.h"
 #include "logweave/config.h"
-#include "logweave/flags.h"
-#include "logweave/json_writer.h"
-#include "logweave/output.h"
 #include "logweave/pipeline.h"
 #include "logweave/runtime.h"
 #include "logweave/utf8.h"
+#include "tools/flags/flags.h"
+#include "tools/logweave/commands.h"
+#include "tools/logweave/json_writer.h"
+#include "tools/logweave/output.h"
 
 namespace logweave::cli {
 namespace {

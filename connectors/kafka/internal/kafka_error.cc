@@ -1,4 +1,4 @@
-#include "kafka/internal/kafka_error.h"
+#include "connectors/kafka/internal/kafka_error.h"
 
 #include "absl/strings/str_cat.h"
 

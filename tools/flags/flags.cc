@@ -1,11 +1,19 @@
-#include "logweave/flags.h"
+#include "tools/flags/flags.h"
 
 #include <charconv>
+#include <cstdio>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "logweave/config.h"
 
 namespace logweave::cli {
+
+namespace {
+// Where the help text of a flag starts in Help().
+constexpr size_t kHelpColumn = 26;
+}  // namespace
 
 FlagSet::FlagSet(std::string command, std::string usage, std::string description)
     : command_(std::move(command)),
@@ -56,6 +64,33 @@ void FlagSet::Uint(const std::string& name, uint64_t* target, const std::string&
                     }});
 }
 
+void FlagSet::Int(const std::string& name, int64_t* target, const std::string& value_name,
+                  const std::string& help) {
+  flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
+                      int64_t n;
+                      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                      if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+                        return absl::InvalidArgumentError(
+                            absl::StrCat("--", name, " needs a whole number (got \"", v, "\")"));
+                      }
+                      *target = n;
+                      return absl::OkStatus();
+                    }});
+}
+
+void FlagSet::Double(const std::string& name, double* target, const std::string& value_name,
+                     const std::string& help) {
+  flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
+                      double d;
+                      if (!absl::SimpleAtod(v, &d)) {
+                        return absl::InvalidArgumentError(
+                            absl::StrCat("--", name, " needs a number (got \"", v, "\")"));
+                      }
+                      *target = d;
+                      return absl::OkStatus();
+                    }});
+}
+
 void FlagSet::Size(const std::string& name, uint64_t* target, const std::string& value_name,
                    const std::string& help) {
   flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
@@ -87,6 +122,12 @@ void FlagSet::Duration(const std::string& name, absl::Duration* target,
          *target = d;
          return absl::OkStatus();
        }});
+}
+
+void FlagSet::Custom(const std::string& name, const std::string& value_name,
+                     const std::string& help,
+                     std::function<absl::Status(const std::string& value)> set) {
+  flags_.push_back({name, value_name, help, std::move(set)});
 }
 
 const FlagSet::Flag* FlagSet::Find(const std::string& name) const {
@@ -137,19 +178,36 @@ absl::Status FlagSet::Parse(const std::vector<std::string>& args,
   return absl::OkStatus();
 }
 
+int FlagSet::ParseMain(int argc, char** argv, std::vector<std::string>* positional) {
+  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (absl::Status s = Parse(args, positional); !s.ok()) {
+    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the list of flags.\n", command_.c_str(),
+                 std::string(s.message()).c_str(), command_.c_str());
+    return 2;
+  }
+  if (help_requested_) {
+    std::fputs(Help().c_str(), stdout);
+    return 0;
+  }
+  return -1;
+}
+
 std::string FlagSet::Help() const {
   std::string out = absl::StrCat("usage: ", command_, " ", usage_, "\n\n", description_, "\n");
   if (!flags_.empty()) out += "\nflags:\n";
+  const std::string indent(kHelpColumn, ' ');
   for (const Flag& f : flags_) {
     std::string left = absl::StrCat("  --", f.name);
     if (!f.value_name.empty()) absl::StrAppend(&left, " ", f.value_name);
-    if (left.size() < 26)
-      left.resize(26, ' ');
+    if (left.size() < kHelpColumn)
+      left.resize(kHelpColumn, ' ');
     else
-      left += "\n" + std::string(26, ' ');
-    absl::StrAppend(&out, left, f.help, "\n");
+      left += "\n" + indent;
+    absl::StrAppend(&left, absl::StrReplaceAll(f.help, {{"\n", "\n" + indent}}));
+    absl::StrAppend(&out, left, "\n");
   }
   absl::StrAppend(&out, "  -h, --help                show this help\n");
+  if (!epilog_.empty()) absl::StrAppend(&out, "\n", epilog_);
   return out;
 }
 

@@ -1,14 +1,19 @@
-// A small command-line flag parser for the logweave subcommands.
+// The command-line flag parser of every program in tools/ and bench/: the
+// logweave subcommands, loggen and the benchmark harnesses.
 //
 //   FlagSet flags("logweave replay", "[flags] PATH...", "Ingests log files ...");
 //   flags.String("config", &config_path, "FILE", "YAML config file");
 //   flags.Bool("json", &json, "print JSON Lines");
-//   absl::Status s = flags.Parse(argc, argv, &positional);
+//   absl::Status s = flags.Parse(args, &positional);
+//
+// A program with a main() of its own hands argv over in one call:
+//
+//   if (int code = flags.ParseMain(argc, argv, &positional); code >= 0) return code;
 //
 // Accepts --name value, --name=value, -h/--help, "--" to end flags. A bool
 // flag takes no value (--name) or an explicit --name=true/false.
-#ifndef LOGWEAVE_TOOLS_FLAGS_H_
-#define LOGWEAVE_TOOLS_FLAGS_H_
+#ifndef LOGWEAVE_TOOLS_FLAGS_FLAGS_H_
+#define LOGWEAVE_TOOLS_FLAGS_FLAGS_H_
 
 #include <cstdint>
 #include <functional>
@@ -20,9 +25,11 @@
 
 namespace logweave::cli {
 
-// Thread-compatible.
+// Thread-compatible. The targets given to the flag methods must outlive Parse.
 class FlagSet {
  public:
+  // `command` names the program in messages ("logweave replay", "loggen");
+  // `usage` follows it on the usage line; `description` comes before the flags.
   FlagSet(std::string command, std::string usage, std::string description);
 
   void String(const std::string& name, std::string* target, const std::string& value_name,
@@ -32,19 +39,37 @@ class FlagSet {
   void Bool(const std::string& name, bool* target, const std::string& help);
   void Uint(const std::string& name, uint64_t* target, const std::string& value_name,
             const std::string& help);
+  void Int(const std::string& name, int64_t* target, const std::string& value_name,
+           const std::string& help);
+  void Double(const std::string& name, double* target, const std::string& value_name,
+              const std::string& help);
   // A byte size: 1048576, 512KiB, 64MiB.
   void Size(const std::string& name, uint64_t* target, const std::string& value_name,
             const std::string& help);
   // A positive duration: 30s, 1.5s, 500ms, 2m (absl::ParseDuration), or plain seconds: 30.
   void Duration(const std::string& name, absl::Duration* target, const std::string& value_name,
                 const std::string& help);
+  // A flag with a value that `set` checks and stores; its error status is
+  // returned by Parse as it is (say which flag and what is expected).
+  void Custom(const std::string& name, const std::string& value_name, const std::string& help,
+              std::function<absl::Status(const std::string& value)> set);
+
+  // Text printed after the flags in Help() (file formats, exit codes ...).
+  void set_epilog(std::string epilog) { epilog_ = std::move(epilog); }
 
   // Parses args (without the program and command names). INVALID_ARGUMENT with
   // a message naming the flag for unknown flags or bad values. Sets
   // help_requested() for -h/--help.
   absl::Status Parse(const std::vector<std::string>& args, std::vector<std::string>* positional);
   bool help_requested() const { return help_requested_; }
-  // The --help text.
+
+  // Parse over argv[1..argc), for a program's main(). Returns -1 to go on, or
+  // the exit code to return at once: 0 after printing Help() to stdout for
+  // --help, 2 after printing "COMMAND: message" and a hint to stderr.
+  int ParseMain(int argc, char** argv, std::vector<std::string>* positional);
+
+  // The --help text. A help string may span lines: each line after the first
+  // is indented to the help column.
   std::string Help() const;
   const std::string& command() const { return command_; }
 
@@ -57,11 +82,11 @@ class FlagSet {
   };
   const Flag* Find(const std::string& name) const;
 
-  std::string command_, usage_, description_;
+  std::string command_, usage_, description_, epilog_;
   std::vector<Flag> flags_;
   bool help_requested_ = false;
 };
 
 }  // namespace logweave::cli
 
-#endif  // LOGWEAVE_TOOLS_FLAGS_H_
+#endif  // LOGWEAVE_TOOLS_FLAGS_FLAGS_H_

@@ -1,0 +1,37 @@
+// Where errors cross the gRPC edge: absl::Status (what the engine returns)
+// to grpc::Status (what a client receives) and back, and the names of the
+// codes for messages. The one place that decides which code a client sees.
+//
+//   absl::StatusOr<Timeline> t = index.GetTimeline(id, options);
+//   if (!t.ok()) return ToGrpcStatus(t.status());   // NotFound -> NOT_FOUND
+//
+// absl's canonical codes and gRPC's are the same set (google.rpc.Code):
+// each maps to its namesake, the message is kept. Stateless; thread-safe.
+#ifndef LOGWEAVE_CONNECTORS_GRPC_STATUS_CODES_H_
+#define LOGWEAVE_CONNECTORS_GRPC_STATUS_CODES_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace logweave {
+
+// kInvalidArgument -> INVALID_ARGUMENT, kNotFound -> NOT_FOUND,
+// kResourceExhausted -> RESOURCE_EXHAUSTED, kUnavailable -> UNAVAILABLE,
+// kDeadlineExceeded -> DEADLINE_EXCEEDED, kUnauthenticated -> UNAUTHENTICATED,
+// kPermissionDenied -> PERMISSION_DENIED, kInternal -> INTERNAL, and so on for
+// every code; a code outside the canonical set -> UNKNOWN. OK -> OK.
+grpc::StatusCode ToGrpcCode(absl::StatusCode code);
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The inverse: a call's outcome as the engine's Status (code and message).
+absl::StatusCode FromGrpcCode(grpc::StatusCode code);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// "NOT_FOUND": the code's name as gRPC documents it ("code 42" for others).
+std::string GrpcCodeName(grpc::StatusCode code);
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_CONNECTORS_GRPC_STATUS_CODES_H_

@@ -1,0 +1,116 @@
+// The flag parser every program in tools/ and bench/ uses (tools/flags/flags.h).
+#include "tools/flags/flags.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace logweave::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(FlagSetTest, ParsesEveryKindOfFlagInBothSpellings) {
+  std::string name;
+  bool on = false;
+  uint64_t n = 0;
+  int64_t delta = 0;
+  double ratio = 0;
+  std::vector<std::string> kinds;
+  FlagSet flags("prog", "[flags] PATH", "Does things.");
+  flags.String("name", &name, "NAME", "a name");
+  flags.Bool("on", &on, "switch");
+  flags.Uint("n", &n, "N", "a count");
+  flags.Int("delta", &delta, "D", "a signed count");
+  flags.Double("ratio", &ratio, "X", "a ratio");
+  flags.StringList("kind", &kinds, "KIND", "repeatable");
+  std::vector<std::string> positional;
+  ASSERT_TRUE(flags
+                  .Parse({"--name=a", "--on", "--n", "12", "--delta=-3", "--ratio", "0.5", "--kind",
+                          "x", "--kind=y", "path", "--", "--not-a-flag"},
+                         &positional)
+                  .ok());
+  EXPECT_EQ(name, "a");
+  EXPECT_TRUE(on);
+  EXPECT_EQ(n, 12u);
+  EXPECT_EQ(delta, -3);
+  EXPECT_DOUBLE_EQ(ratio, 0.5);
+  EXPECT_THAT(kinds, ElementsAre("x", "y"));
+  EXPECT_THAT(positional, ElementsAre("path", "--not-a-flag"));
+  EXPECT_FALSE(flags.help_requested());
+}
+
+TEST(FlagSetTest, BadValuesAndUnknownFlagsAreNamed) {
+  uint64_t n = 0;
+  double ratio = 0;
+  FlagSet flags("prog", "", "");
+  flags.Uint("n", &n, "N", "");
+  flags.Double("ratio", &ratio, "X", "");
+  std::vector<std::string> positional;
+  absl::Status s = flags.Parse({"--n", "x"}, &positional);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("--n needs a whole number (got \"x\")"));
+  s = flags.Parse({"--ratio=abc"}, &positional);
+  EXPECT_THAT(s.message(), HasSubstr("--ratio needs a number"));
+  s = flags.Parse({"--bogus"}, &positional);
+  EXPECT_THAT(s.message(), HasSubstr("unknown flag --bogus; see 'prog --help'"));
+  s = flags.Parse({"--n"}, &positional);
+  EXPECT_THAT(s.message(), HasSubstr("--n needs a value (N)"));
+}
+
+TEST(FlagSetTest, ACustomFlagChecksAndStoresItsValue) {
+  std::string mode;
+  FlagSet flags("prog", "", "");
+  flags.Custom("mode", "on|off", "", [&mode](const std::string& v) {
+    if (v != "on" && v != "off") return absl::InvalidArgumentError("--mode must be on or off");
+    mode = v;
+    return absl::OkStatus();
+  });
+  std::vector<std::string> positional;
+  EXPECT_TRUE(flags.Parse({"--mode", "off"}, &positional).ok());
+  EXPECT_EQ(mode, "off");
+  EXPECT_EQ(flags.Parse({"--mode=maybe"}, &positional).message(), "--mode must be on or off");
+  EXPECT_EQ(mode, "off");
+}
+
+TEST(FlagSetTest, HelpIndentsMultiLineHelpAndEndsWithTheEpilog) {
+  bool on = false;
+  FlagSet flags("prog", "[flags]", "Does things.");
+  flags.Bool("on", &on, "first line\nsecond line");
+  flags.set_epilog("Exit status: 0 ok.\n");
+  std::vector<std::string> positional;
+  ASSERT_TRUE(flags.Parse({"-h"}, &positional).ok());
+  EXPECT_TRUE(flags.help_requested());
+  EXPECT_EQ(flags.Help(),
+            "usage: prog [flags]\n\nDoes things.\n\nflags:\n"
+            "  --on                    first line\n"
+            "                          second line\n"
+            "  -h, --help                show this help\n"
+            "\nExit status: 0 ok.\n");
+}
+
+TEST(FlagSetTest, ParseMainReturnsTheExitCodeForHelpAndBadFlags) {
+  uint64_t n = 0;
+  FlagSet flags("prog", "", "");
+  flags.Uint("n", &n, "N", "");
+  std::vector<std::string> positional;
+  char prog[] = "prog", bad[] = "--n=x", ok[] = "--n=4", help[] = "--help", path[] = "p";
+  char* bad_argv[] = {prog, bad};
+  EXPECT_EQ(flags.ParseMain(2, bad_argv, &positional), 2);
+  char* ok_argv[] = {prog, ok, path};
+  EXPECT_EQ(flags.ParseMain(3, ok_argv, &positional), -1);
+  EXPECT_EQ(n, 4u);
+  EXPECT_THAT(positional, ElementsAre("p"));
+  testing::internal::CaptureStdout();
+  char* help_argv[] = {prog, help};
+  EXPECT_EQ(flags.ParseMain(2, help_argv, &positional), 0);
+  EXPECT_THAT(testing::internal::GetCapturedStdout(), HasSubstr("usage: prog"));
+}
+
+}  // namespace
+}  // namespace logweave::cli

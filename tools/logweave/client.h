@@ -1,0 +1,118 @@
+// What the logweave client commands (timeline, search, unstructured,
+// findings, stats: *_command.cc) share: the connection to a running
+// `logweave serve` (--server, --timeout), how a failed call is reported (the
+// gRPC code -> message and exit code mapping), flag and time parsing, output.
+//
+//   Client client;
+//   if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+//   grpc::ClientContext context;
+//   SetDeadline(client, &context);
+//   grpc::Status status = client.stub->GetStats(&context, request, &stats);
+//   if (!status.ok()) return ReportRpcError(client, status);
+//
+// Functions that print write whole lines, repaired to valid UTF-8.
+#ifndef LOGWEAVE_TOOLS_LOGWEAVE_CLIENT_H_
+#define LOGWEAVE_TOOLS_LOGWEAVE_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+#include "tools/flags/flags.h"
+
+namespace logweave::cli {
+
+inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(30);
+
+// --server's default: $LOGWEAVE_SERVER, else 127.0.0.1:7070.
+std::string DefaultServer();
+
+// Writes one line to stderr, repaired to valid UTF-8 (it may quote log bytes).
+void PrintError(const std::string& line);
+
+// Prints "COMMAND: message" to stderr; returns kExitUsage.
+int Usage(const std::string& command, const std::string& message);
+
+// Parses the flags of `flags.command()`. Returns -1 to go on, else the exit
+// code to return at once (help printed: 0; bad flag: 2, message on stderr).
+int ParseFlags(FlagSet& flags, const std::vector<std::string>& args,
+               std::vector<std::string>* positional);
+
+// A connection to one server for one command. Thread-compatible (the stub
+// itself is thread-safe).
+struct Client {
+  std::string command;  // "logweave search", for messages
+  std::string address;
+  absl::Duration timeout = kDefaultTimeout;  // --timeout
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::LogWeave::Stub> stub;
+};
+
+// Checks --server and makes the channel (which connects lazily, on the first
+// call). Returns -1 to go on, else the exit code (2: a malformed address).
+// Installs a protobuf log handler that keeps decode errors for ReportRpcError.
+int Connect(const std::string& command, const std::string& address, absl::Duration timeout,
+            Client* client);
+
+// The flags every query command has: --server and --timeout.
+void ConnectionFlags(FlagSet& flags, std::string* server, absl::Duration* timeout);
+
+// The call's deadline: now + client.timeout.
+void SetDeadline(const Client& c, grpc::ClientContext* context);
+
+// "COMMAND: cannot reach logweave at ADDRESS: why; is `logweave serve` running? ..."
+std::string Unreachable(const Client& c, const std::string& why);
+// An answer that arrived but could not be decoded; `why` is protobuf's reason, if any.
+std::string Undecodable(const Client& c, const std::string& why);
+
+// The decode error protobuf logged since the last call ("" if none), and
+// forgets it; whether there is one. Thread-safe.
+std::string TakeDecodeError();
+bool DecodeErrorPending();
+
+// What a failed call tells the user: one line for stderr and the exit code.
+struct RpcErrorReport {
+  std::string message;
+  int exit_code;
+};
+// The one place that maps a gRPC code to what the user reads and the exit
+// code: "COMMAND: logweave at ADDRESS answered CODE: message", with a hint
+// for what to do where there is one (the address for UNAVAILABLE and
+// UNIMPLEMENTED, --timeout for DEADLINE_EXCEEDED, credentials for
+// UNAUTHENTICATED, narrower queries for RESOURCE_EXHAUSTED ...).
+// Exit 2 (kExitUsage) for INVALID_ARGUMENT (arguments the server rejected:
+// a bad page token, an inverted range), else 1 (kExitRuntimeError).
+RpcErrorReport DescribeRpcError(const std::string& command, const std::string& address,
+                                absl::Duration timeout, const grpc::Status& status);
+
+// Reports a failed call on stderr (a pending decode error first, else
+// DescribeRpcError) and returns the exit code.
+int ReportRpcError(const Client& c, const grpc::Status& status);
+
+// --since / --until: RFC 3339 or epoch seconds ("" leaves *ns). INVALID_ARGUMENT naming the flag.
+absl::Status ParseTimeFlag(const std::string& name, const std::string& text, int64_t* ns);
+// The [--since, --until] range; INVALID_ARGUMENT for a bad time or an inverted range.
+absl::Status ParseRange(const std::string& since, const std::string& until, int64_t* start,
+                        int64_t* end);
+// --limit: a page size the server accepts (1-1000); INVALID_ARGUMENT otherwise.
+absl::Status CheckLimit(uint64_t limit);
+
+// Writes `text` to stdout, repaired to valid UTF-8, and flushes.
+void Print(const std::string& text);
+
+// Table helpers for answers printed as they came (search, stats).
+// `s` cut to `width` characters (never inside a UTF-8 sequence) and padded.
+std::string Cell(std::string_view s, size_t width);
+// "12.3ms", "1.234s", "2m05s", "1h02m".
+std::string Duration(int64_t ns);
+
+}  // namespace logweave::cli
+
+#endif  // LOGWEAVE_TOOLS_LOGWEAVE_CLIENT_H_

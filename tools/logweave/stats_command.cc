@@ -1,0 +1,199 @@
+// logweave stats: the counters of a running `logweave serve` (GetStats), as
+// an aligned table or one JSON object.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "connectors/grpc/convert.h"
+#include "connectors/grpc/status_codes.h"
+#include "logweave/utf8.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+#include "tools/flags/flags.h"
+#include "tools/logweave/client.h"
+#include "tools/logweave/commands.h"
+#include "tools/logweave/json_writer.h"
+#include "tools/logweave/output.h"
+
+namespace logweave::cli {
+namespace {
+
+constexpr char kStatsDescription[] =
+    "Prints the counters of a running `logweave serve`: lines and bytes ingested,\n"
+    "how they were classified, traces, index memory, queue depth, the latest event\n"
+    "time and the lag behind the wall clock, the detectors' progress and the open\n"
+    "findings by kind, and whether the initial replay is indexed (ready).\n"
+    "\n"
+    "--json prints one {\"kind\":\"stats\",...} object with the fields of\n"
+    "logweave.v1.Stats (proto/logweave/v1/logweave.proto).\n"
+    "\n"
+    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
+    "not answer within --timeout; 2 usage error.\n"
+    "\n"
+    "examples:\n"
+    "  logweave stats\n"
+    "  logweave stats --json | jq .lag_seconds\n";
+
+std::string StatsJson(const v1::Stats& s, const std::string& address) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("kind", "stats");
+  w.Field("server", address);
+  w.Field("ready", s.ready());
+  w.Field("lines", static_cast<uint64_t>(s.lines()));
+  w.Field("bytes", static_cast<uint64_t>(s.bytes()));
+  w.Field("json_lines", static_cast<uint64_t>(s.json_lines()));
+  w.Field("unstructured_lines", static_cast<uint64_t>(s.unstructured_lines()));
+  w.Field("empty_lines", static_cast<uint64_t>(s.empty_lines()));
+  w.Field("no_trace_id_lines", static_cast<uint64_t>(s.no_trace_id_lines()));
+  w.Field("duplicate_lines", static_cast<uint64_t>(s.duplicate_lines()));
+  w.Field("bad_time_lines", static_cast<uint64_t>(s.bad_time_lines()));
+  w.Field("no_time_lines", static_cast<uint64_t>(s.no_time_lines()));
+  w.Field("invalid_utf8_lines", static_cast<uint64_t>(s.invalid_utf8_lines()));
+  w.Field("utf8_repaired_strings", static_cast<uint64_t>(s.utf8_repaired_strings()));
+  w.Field("truncated_lines", static_cast<uint64_t>(s.truncated_lines()));
+  w.Field("indexed_events", static_cast<uint64_t>(s.indexed_events()));
+  w.Field("traces", static_cast<uint64_t>(s.traces()));
+  w.Field("index_bytes", static_cast<uint64_t>(s.index_bytes()));
+  w.Field("queued_bytes", static_cast<uint64_t>(s.queued_bytes()));
+  w.Field("batches", static_cast<uint64_t>(s.batches()));
+  w.Field("evicted_events", static_cast<uint64_t>(s.evicted_events()));
+  w.Field("evicted_traces", static_cast<uint64_t>(s.evicted_traces()));
+  w.Field("watermark",
+          s.watermark_unix_nano() == 0 ? std::string() : TimeString(s.watermark_unix_nano()));
+  w.Field("watermark_unix_nano", static_cast<int64_t>(s.watermark_unix_nano()));
+  w.Field("latest_event",
+          s.latest_event_unix_nano() == 0 ? std::string() : TimeString(s.latest_event_unix_nano()));
+  w.Field("latest_event_unix_nano", static_cast<int64_t>(s.latest_event_unix_nano()));
+  w.Field("lag_seconds", s.lag_seconds());
+  w.Field("unstructured_errors", static_cast<uint64_t>(s.unstructured_errors()));
+  w.Field("unstructured_dropped", static_cast<uint64_t>(s.unstructured_dropped()));
+  w.Field("plugin_dropped", static_cast<uint64_t>(s.plugin_dropped()));
+  w.Field("traces_judged", static_cast<uint64_t>(s.traces_judged()));
+  w.Field("traces_waiting", static_cast<uint64_t>(s.traces_waiting()));
+  w.Field("late_events", static_cast<uint64_t>(s.late_events()));
+  w.Key("findings");
+  w.StartObject();
+  for (const auto& [kind, n] :
+       std::map<std::string, uint64_t>(s.findings().begin(), s.findings().end())) {
+    w.Field(kind, n);
+  }
+  w.EndObject();
+  w.Field("uptime_seconds", s.uptime_seconds());
+  w.Field("lines_per_second", s.lines_per_second());
+  w.Key("sources");
+  w.StartArray();
+  for (const v1::SourceStats& src : s.sources()) {
+    w.StartObject();
+    w.Field("name", src.name());
+    w.Field("service", src.service());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.str();
+}
+
+std::string StatsText(const v1::Stats& s, const std::string& address) {
+  std::string out =
+      absl::StrCat("logweave at ", address, ": ",
+                   s.ready() ? "ready" : "not ready (the initial replay is still being indexed)",
+                   ", up ", Duration(static_cast<int64_t>(s.uptime_seconds() * 1e9)), "\n");
+  auto row = [&out](std::string_view name, const std::string& value, const std::string& note = "") {
+    absl::StrAppend(&out, "  ", Cell(name, 26), " ", absl::StrFormat("%15s", value),
+                    note.empty() ? "" : "   ", note, "\n");
+  };
+  auto count = [&row](std::string_view name, uint64_t n, const std::string& note = "") {
+    row(name, Thousands(n), note);
+  };
+  count("lines", s.lines());
+  count("bytes", s.bytes(), HumanBytes(static_cast<double>(s.bytes())));
+  count("json lines", s.json_lines());
+  count("non-json lines", s.unstructured_lines(), "plain text, arrays, truncated JSON (kept)");
+  count("empty lines", s.empty_lines(), "counted, not indexed");
+  count("traces", s.traces());
+  count("events indexed", s.indexed_events());
+  count("lines without trace id", s.no_trace_id_lines(), "JSON, kept outside traces");
+  count("duplicates", s.duplicate_lines(), "exact repeats, kept once");
+  count("unparseable times", s.bad_time_lines(), "placed by file order");
+  count("lines without time", s.no_time_lines());
+  count("invalid utf-8 lines", s.invalid_utf8_lines(), "kept byte for byte");
+  count("utf-8 repaired strings", s.utf8_repaired_strings(),
+        "answers' text sent with U+FFFD for invalid bytes");
+  count("truncated lines", s.truncated_lines(), "longer than max_line_bytes; head kept");
+  count("index memory", s.index_bytes(), HumanBytes(static_cast<double>(s.index_bytes())));
+  count("evicted events", s.evicted_events(), "oldest first, to stay within index.max_bytes");
+  count("evicted traces", s.evicted_traces(), "records of traces with no event left");
+  count("queued bytes", s.queued_bytes(), "submitted, not yet indexed");
+  count("batches", s.batches());
+  row("latest event", s.latest_event_unix_nano() == 0 ? "-" : "",
+      s.latest_event_unix_nano() == 0 ? "no events yet" : TimeString(s.latest_event_unix_nano()));
+  row("watermark", s.watermark_unix_nano() == 0 ? "-" : "",
+      s.watermark_unix_nano() == 0 ? "no events yet"
+                                   : absl::StrCat(TimeString(s.watermark_unix_nano()),
+                                                  "   the slowest source still sending"));
+  row("lag",
+      s.lag_seconds() < 60 ? absl::StrFormat("%.1f s", s.lag_seconds())
+                           : Duration(static_cast<int64_t>(s.lag_seconds() * 1e9)),
+      "wall clock minus watermark");
+  row("throughput", absl::StrFormat("%.0f", s.lines_per_second()), "lines/s since start");
+  count("plain-text errors", s.unstructured_errors());
+  count("plain-text errors dropped", s.unstructured_dropped(), "beyond the collector's limit");
+  count("plugin inputs dropped", s.plugin_dropped(), "beyond a rule plugin's limit");
+  count("traces judged", s.traces_judged());
+  count("traces waiting", s.traces_waiting(), "inside trace_idle of the latest event");
+  count("late events", s.late_events(), "arrived for traces already judged");
+  const std::map<std::string, uint64_t> findings(s.findings().begin(), s.findings().end());
+  uint64_t total = 0;
+  for (const auto& [kind, n] : findings) total += n;
+  count("open findings", total);
+  for (const auto& [kind, n] : findings) count(absl::StrCat("  ", kind), n);
+  if (!s.sources().empty()) {
+    absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");
+    size_t width = 0;
+    for (const v1::SourceStats& src : s.sources()) width = std::max(width, src.name().size());
+    for (const v1::SourceStats& src : s.sources()) {
+      std::string row = absl::StrCat("  ", Cell(src.name(), std::min<size_t>(width, 60)), "  ",
+                                     src.service().empty() ? "" : "-> ", src.service());
+      absl::StripTrailingAsciiWhitespace(&row);
+      absl::StrAppend(&out, row, "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunStats(const std::vector<std::string>& args) {
+  const std::string command = "logweave stats";
+  bool json = false;
+  std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
+  FlagSet flags(command, "[flags]", kStatsDescription);
+  flags.Bool("json", &json, "print one JSON object");
+  ConnectionFlags(flags, &server, &timeout);
+  std::vector<std::string> positional;
+  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
+  if (!positional.empty()) {
+    return Usage(command, absl::StrCat("unexpected argument \"", positional.front(),
+                                       "\"; see 'logweave stats --help'"));
+  }
+  Client client;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  v1::Stats stats;
+  grpc::ClientContext context;
+  SetDeadline(client, &context);
+  if (grpc::Status status = client.stub->GetStats(&context, v1::GetStatsRequest(), &stats);
+      !status.ok()) {
+    return ReportRpcError(client, status);
+  }
+  Print(json ? StatsJson(stats, client.address) + "\n" : StatsText(stats, client.address));
+  return kExitOk;
+}
+
+}  // namespace logweave::cli

@@ -1,0 +1,107 @@
+// logweave unstructured: the plain-text error blocks a running `logweave
+// serve` has seen and the traces they are attributed to (ListUnstructured),
+// printed as `logweave replay --unstructured` prints them.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "connectors/grpc/convert.h"
+#include "connectors/grpc/status_codes.h"
+#include "logweave/utf8.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+#include "tools/flags/flags.h"
+#include "tools/logweave/client.h"
+#include "tools/logweave/commands.h"
+#include "tools/logweave/json_writer.h"
+#include "tools/logweave/output.h"
+
+namespace logweave::cli {
+namespace {
+
+constexpr char kUnstructuredDescription[] =
+    "Lists the plain-text error blocks (lines that are not JSON and look like an\n"
+    "error, with their stack frames joined) that a running `logweave serve` has\n"
+    "seen, oldest first, each with the trace it is attributed to and its confidence,\n"
+    "as `logweave replay --unstructured` does.\n"
+    "\n"
+    "Times (--since, --until) are RFC 3339 (2026-11-23T10:00:00Z) or epoch seconds.\n"
+    "--json prints one {\"kind\":\"unstructured_entry\",...} object per entry\n"
+    "(docs/output.md); when more entries remain, the --page-token for them goes to\n"
+    "stderr.\n"
+    "\n"
+    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
+    "not answer within --timeout; 2 usage error.\n"
+    "\n"
+    "examples:\n"
+    "  logweave unstructured --service email\n"
+    "  logweave unstructured --unattributed --json\n";
+
+}  // namespace
+
+int RunUnstructured(const std::vector<std::string>& args) {
+  const std::string command = "logweave unstructured";
+  std::string service, since, until, page_token;
+  std::string server = DefaultServer();
+  absl::Duration timeout = kDefaultTimeout;
+  bool unattributed = false, json = false;
+  uint64_t limit = 50;
+  FlagSet flags(command, "[flags]", kUnstructuredDescription);
+  flags.String("service", &service, "NAME", "only errors of this service");
+  flags.String("since", &since, "TIME", "only errors at or after this time");
+  flags.String("until", &until, "TIME", "only errors at or before this time");
+  flags.Bool("unattributed", &unattributed, "only errors no trace could be attributed");
+  flags.Uint("limit", &limit, "N", "entries per page, 1-1000 (default 50)");
+  flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
+  flags.Bool("json", &json, "print JSON Lines");
+  ConnectionFlags(flags, &server, &timeout);
+  std::vector<std::string> positional;
+  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
+  if (!positional.empty()) {
+    return Usage(command, absl::StrCat("unexpected argument \"", positional.front(),
+                                       "\"; see 'logweave unstructured --help'"));
+  }
+  int64_t start = 0, end = 0;
+  if (absl::Status s = ParseRange(since, until, &start, &end); !s.ok()) {
+    return Usage(command, std::string(s.message()));
+  }
+  if (absl::Status s = CheckLimit(limit); !s.ok()) return Usage(command, std::string(s.message()));
+  Client client;
+  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+
+  v1::ListUnstructuredRequest request;
+  request.set_service(ValidUtf8(service));
+  request.set_start_unix_nano(start);
+  request.set_end_unix_nano(end);
+  request.set_unattributed_only(unattributed);
+  request.set_page_size(static_cast<uint32_t>(limit));
+  request.set_page_token(ValidUtf8(page_token));
+  v1::ListUnstructuredResponse response;
+  grpc::ClientContext context;
+  SetDeadline(client, &context);
+  if (grpc::Status status = client.stub->ListUnstructured(&context, request, &response);
+      !status.ok()) {
+    return ReportRpcError(client, status);
+  }
+  std::vector<AttributedEntry> entries;
+  for (const v1::UnstructuredEntry& e : response.entries()) entries.push_back(FromProto(e));
+  std::string out;
+  if (json) {
+    for (const AttributedEntry& e : entries) absl::StrAppend(&out, FormatUnstructuredJson(e), "\n");
+  } else {
+    out = FormatUnstructuredText(entries, true);
+    if (!response.next_page_token().empty()) {
+      absl::StrAppend(&out, "more: --page-token ", response.next_page_token(), "\n");
+    }
+  }
+  Print(out);
+  if (json && !response.next_page_token().empty()) {
+    std::fprintf(stderr, "%s: more entries: --page-token %s\n", command.c_str(),
+                 response.next_page_token().c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace logweave::cli
