@@ -38,6 +38,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "testdata/lines.h"
@@ -1252,11 +1253,10 @@ TEST(GrpcPluginTest, RulePluginFindingsAreStreamedAndCounted) {
   std::ofstream(dir + "/state.json")
       << R"({"version":4,"resources":[{"mode":"managed","type":"aws_security_group","name":"web",)"
          R"("instances":[{"attributes":{"id":"sg-web","name":"web","ingress":[],"egress":[]}}]}]})";
-  PipelineOptions options;
-  options.threads = 1;
-  options.plugins.drift.enabled = true;
-  options.plugins.drift.terraform_state = dir + "/state.json";
-  auto pipeline = Pipeline::Create(options);
+  absl::StatusOr<PipelineOptions> options = LoadConfigString(
+      "threads: 1\nplugins:\n  drift:\n    terraform_state: " + dir + "/state.json\n");
+  ASSERT_TRUE(options.ok()) << options.status();
+  auto pipeline = Pipeline::Create(*options);
   ASSERT_TRUE(pipeline.ok()) << pipeline.status();
   auto server = LogweaveServer::Start(
       ServerOptions{

@@ -18,8 +18,8 @@
 #include "absl/time/time.h"
 #include "file/file_source.h"
 #include "logweave/analyzer.h"
+#include "logweave/command_config.h"
 #include "logweave/commands.h"
-#include "logweave/config.h"
 #include "logweave/flags.h"
 #include "logweave/json_writer.h"
 #include "logweave/output.h"
@@ -332,12 +332,13 @@ int RunReplay(const std::vector<std::string>& args) {
 
   PipelineOptions options;
   if (!f.config.empty()) {
-    absl::StatusOr<PipelineOptions> loaded = LoadConfigFile(f.config);
+    // The same loader as serve's, so that both accept the same file.
+    absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(f.config);
     if (!loaded.ok()) {
       std::fprintf(stderr, "logweave replay: %s\n", std::string(loaded.status().message()).c_str());
       return loaded.status().code() == absl::StatusCode::kNotFound ? kExitRuntimeError : kExitUsage;
     }
-    options = *loaded;
+    options = loaded->pipeline;
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
