@@ -5,12 +5,7 @@
 namespace logweave {
 
 absl::Status ReadKafkaSection(const ConfigSection& section, KafkaSourceOptions* out) {
-  if (absl::Status s = section.CheckKeys(
-          {"brokers", "group_id", "topics", "start", "service_from", "properties"});
-      !s.ok()) {
-    return s;
-  }
-  ConfigReader r(section);
+  ConfigReader r(section, {"brokers", "group_id", "topics", "start", "service_from", "properties"});
   r.Text("brokers", &out->brokers);
   r.Text("group_id", &out->group_id);
   r.NamesFirst("topics", &out->topics);

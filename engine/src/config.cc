@@ -28,10 +28,7 @@ constexpr std::string_view kEngineKeys[] = {"threads",     "queue_bytes", "max_l
 bool Given(const YAML::Node& node) { return node && !node.IsNull(); }
 
 absl::Status ReadIndex(const ConfigSection& index, IndexOptions* o) {
-  if (auto s = index.CheckKeys({"shards", "dedupe", "dedupe_window", "max_bytes"}); !s.ok()) {
-    return s;
-  }
-  ConfigReader r(index);
+  ConfigReader r(index, {"shards", "dedupe", "dedupe_window", "max_bytes"});
   r.Uint("dedupe_window", 1ull << 32, &o->dedupe_window);
   r.Size("max_bytes", &o->max_bytes);
   if (!r.status().ok()) return r.status();
@@ -45,17 +42,12 @@ absl::Status ReadIndex(const ConfigSection& index, IndexOptions* o) {
 }
 
 absl::Status ReadFields(const ConfigSection& fields, FieldNames* f) {
-  if (auto s = fields.CheckKeys({"trace_id", "time", "level", "service", "message", "route"});
-      !s.ok()) {
-    return s;
+  ConfigReader r(fields, {"trace_id", "time", "level", "service", "message", "route"});
+  for (auto [key, names] : {std::pair{"trace_id", &f->trace_id}, std::pair{"time", &f->time},
+                            std::pair{"level", &f->level}, std::pair{"service", &f->service},
+                            std::pair{"message", &f->message}, std::pair{"route", &f->route}}) {
+    r.NamesFirst(key, names);  // configured names first, the built-in ones after them
   }
-  ConfigReader r(fields);
-  r.NamesFirst("trace_id", &f->trace_id);
-  r.NamesFirst("time", &f->time);
-  r.NamesFirst("level", &f->level);
-  r.NamesFirst("service", &f->service);
-  r.NamesFirst("message", &f->message);
-  r.NamesFirst("route", &f->route);
   return r.status();
 }
 

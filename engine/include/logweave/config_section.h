@@ -9,8 +9,7 @@
 // Example, a parser for `kafka: {brokers: ..., topics: [...]}`:
 //
 //   absl::Status ReadKafka(const ConfigSection& section, KafkaSourceOptions* out) {
-//     if (absl::Status s = section.CheckKeys({"brokers", "topics"}); !s.ok()) return s;
-//     ConfigReader r(section);
+//     ConfigReader r(section, {"brokers", "topics"});  // other keys: an error
 //     r.Word("brokers", &out->brokers);
 //     r.Names("topics", &out->topics);
 //     return r.status();
@@ -81,6 +80,10 @@ class ConfigReader {
  public:
   // `section` must outlive the reader.
   explicit ConfigReader(const ConfigSection& section) : section_(section) {}
+  // Same, and first checks that the section is a map with only `known` keys
+  // (ConfigSection::CheckKeys): if not, status() says so and nothing is read.
+  ConfigReader(const ConfigSection& section, std::initializer_list<std::string_view> known)
+      : section_(section), status_(section.CheckKeys(known)) {}
 
   // true or false (any case).
   void Bool(std::string_view key, bool* out);

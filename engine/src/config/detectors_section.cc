@@ -58,12 +58,8 @@ absl::Status ReadIncompleteSequence(const ConfigSection& q, DetectorOptions* o) 
 }  // namespace
 
 absl::Status ReadDetectorsSection(const ConfigSection& d, DetectorOptions* o) {
-  if (auto s = d.CheckKeys({"trace_idle", "source_idle", "attribution_window", "activity_margin",
-                            "missing_service", "incomplete_sequence"});
-      !s.ok()) {
-    return s;
-  }
-  ConfigReader r(d);
+  ConfigReader r(d, {"trace_idle", "source_idle", "attribution_window", "activity_margin",
+                     "missing_service", "incomplete_sequence"});
   r.Duration("trace_idle", /*zero_ok=*/false, &o->trace_idle_ns);
   r.Duration("source_idle", /*zero_ok=*/false, &o->source_idle_ns);
   r.Duration("attribution_window", /*zero_ok=*/false, &o->attribution_window_ns);

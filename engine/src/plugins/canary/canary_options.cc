@@ -46,15 +46,11 @@ namespace internal {
 // plugins.canary (registered in plugins/registry.cc).
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCanaryConfig(
     const ConfigSection& section) {
-  if (absl::Status s = section.CheckKeys(
-          {"enabled", "canary_versions", "services", "version_fields", "latency_fields",
-           "status_fields", "latency_unit", "max_error_rate", "max_p99", "interval", "window",
-           "strikes", "min_requests", "lateness", "max_pending_requests", "action"});
-      !s.ok()) {
-    return s;
-  }
+  ConfigReader r(
+      section, {"enabled", "canary_versions", "services", "version_fields", "latency_fields",
+                "status_fields", "latency_unit", "max_error_rate", "max_p99", "interval", "window",
+                "strikes", "min_requests", "lateness", "max_pending_requests", "action"});
   CanaryOptions o;
-  ConfigReader r(section);
   r.Bool("enabled", &o.enabled);
   r.Names("canary_versions", &o.canary_versions);
   r.Names("services", &o.services);

@@ -38,14 +38,10 @@ namespace internal {
 // plugins.cost (registered in plugins/registry.cc).
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCostConfig(
     const ConfigSection& section) {
-  if (absl::Status s = section.CheckKeys({"enabled", "services", "cost_fields", "service_fields",
-                                          "time_fields", "history_days", "min_history_days",
-                                          "stdevs", "lateness", "max_pending_lines"});
-      !s.ok()) {
-    return s;
-  }
+  ConfigReader r(section,
+                 {"enabled", "services", "cost_fields", "service_fields", "time_fields",
+                  "history_days", "min_history_days", "stdevs", "lateness", "max_pending_lines"});
   CostOptions o;
-  ConfigReader r(section);
   r.Bool("enabled", &o.enabled);
   r.Names("services", &o.services);
   r.Names("cost_fields", &o.cost_fields);

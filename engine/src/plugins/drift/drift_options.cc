@@ -27,13 +27,9 @@ namespace internal {
 // relative to the config file's directory.
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadDriftConfig(
     const ConfigSection& section) {
-  if (absl::Status s = section.CheckKeys(
-          {"enabled", "terraform_state", "live_rules", "ignore_groups", "max_pending_events"});
-      !s.ok()) {
-    return s;
-  }
+  ConfigReader r(
+      section, {"enabled", "terraform_state", "live_rules", "ignore_groups", "max_pending_events"});
   DriftOptions o;
-  ConfigReader r(section);
   r.Bool("enabled", &o.enabled);
   r.Path("terraform_state", &o.terraform_state);
   r.Path("live_rules", &o.live_rules);
