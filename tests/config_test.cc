@@ -335,34 +335,6 @@ TEST(ParseByteSizeTest, RejectsFractionsWordsAndUnknownUnits) {
   }
 }
 
-TEST(ServeConfigTest, ReadsTheServeSection) {
-  absl::StatusOr<Config> c = LoadFullConfigString(
-      "serve:\n  address: 0.0.0.0:9000\n  analysis_interval: 5s\n  ingest_nice: 3\n");
-  ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->serve.address, "0.0.0.0:9000");
-  EXPECT_EQ(c->serve.analysis_interval_ns, 5'000'000'000);
-  EXPECT_EQ(c->serve.ingest_nice, 3);
-}
-
-TEST(ServeConfigTest, IngestNiceDefaultsToTenAndZeroTurnsItOff) {
-  absl::StatusOr<Config> defaults = LoadFullConfigString("threads: 2\n");
-  ASSERT_TRUE(defaults.ok()) << defaults.status();
-  EXPECT_EQ(defaults->serve.ingest_nice, 10);
-  absl::StatusOr<Config> off = LoadFullConfigString("serve:\n  ingest_nice: 0\n");
-  ASSERT_TRUE(off.ok()) << off.status();
-  EXPECT_EQ(off->serve.ingest_nice, 0);
-}
-
-TEST(ServeConfigTest, IngestNiceOutOfRangeNamesTheKey) {
-  for (const char* bad : {"20", "-1", "high"}) {
-    absl::StatusOr<Config> c =
-        LoadFullConfigString(std::string("serve:\n  ingest_nice: ") + bad + "\n");
-    ASSERT_FALSE(c.ok()) << bad;
-    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_NE(c.status().message().find("serve.ingest_nice"), std::string_view::npos) << c.status();
-  }
-}
-
 TEST(IndexConfigTest, MaxBytesTakesASizeAndRefusesTinyBudgets) {
   absl::StatusOr<PipelineOptions> ok = LoadConfigString("index:\n  max_bytes: 2GiB\n");
   ASSERT_TRUE(ok.ok()) << ok.status();
@@ -376,23 +348,70 @@ TEST(IndexConfigTest, MaxBytesTakesASizeAndRefusesTinyBudgets) {
       << tiny.status();
 }
 
-TEST(ServeConfigTest, KnowsWhetherTheIndexBudgetWasGiven) {
+TEST(IndexConfigTest, KnowsWhetherTheIndexBudgetWasGiven) {
   absl::StatusOr<Config> unset = LoadFullConfigString("threads: 2\n");
   ASSERT_TRUE(unset.ok());
-  EXPECT_FALSE(unset->serve.index_max_bytes_given);
+  EXPECT_FALSE(unset->index_max_bytes_given);
   absl::StatusOr<Config> zero = LoadFullConfigString("index:\n  max_bytes: 0\n");
   ASSERT_TRUE(zero.ok()) << zero.status();
-  EXPECT_TRUE(zero->serve.index_max_bytes_given);  // an explicit "no limit"
+  EXPECT_TRUE(zero->index_max_bytes_given);  // an explicit "no limit"
   EXPECT_EQ(zero->pipeline.index.max_bytes, 0u);
   absl::StatusOr<Config> other = LoadFullConfigString("index:\n  shards: 8\n");
   ASSERT_TRUE(other.ok()) << other.status();
-  EXPECT_FALSE(other->serve.index_max_bytes_given);
+  EXPECT_FALSE(other->index_max_bytes_given);
 }
 
-TEST(ServeConfigTest, DefaultIndexBudgetIsHalfTheMemoryAndAtLeast64MiB) {
-  EXPECT_EQ(ServeIndexBudget(16ull << 30), 8ull << 30);
-  EXPECT_EQ(ServeIndexBudget(100ull << 20), 64ull << 20);
-  EXPECT_EQ(ServeIndexBudget(0), 64ull << 20);
+// ---------------------------------------------------------------------------------------------
+// Sections registered by the caller.
+
+TEST(ConfigSectionsTest, ARegisteredSectionIsHandedToItsParserAfterTheEngineSections) {
+  std::string seen;
+  ConfigSections sections = {{"shipper", [&](const ConfigSection& s) {
+                                ConfigReader r(s);
+                                r.Word("name", &seen);
+                                return r.status();
+                              }}};
+  absl::StatusOr<PipelineOptions> options =
+      LoadConfigString("shipper:\n  name: fluent\nthreads: 3\n", "config", sections);
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->threads, 3u);
+  EXPECT_EQ(seen, "fluent");
+  // An engine error comes first; the section's parser is not called.
+  seen.clear();
+  EXPECT_FALSE(LoadConfigString("shipper:\n  name: x\nthreads: many\n", "config", sections).ok());
+  EXPECT_EQ(seen, "");
+}
+
+TEST(ConfigSectionsTest, AParsersErrorNamesTheFileLineAndKey) {
+  ConfigSections sections = {{"shipper", [](const ConfigSection& s) {
+                                if (absl::Status st = s.CheckKeys({"name"}); !st.ok()) return st;
+                                ConfigReader r(s);
+                                uint64_t n = 0;
+                                r.Uint("name", 10, &n);
+                                return r.status();
+                              }}};
+  ExpectInvalidArgument(LoadConfigString("threads: 2\nshipper:\n  nme: 1\n", "a.yaml", sections),
+                        {"a.yaml:3", "unknown key \"shipper.nme\"", "known keys here: name"});
+  ExpectInvalidArgument(LoadConfigString("shipper:\n  name: lots\n", "a.yaml", sections),
+                        {"a.yaml:2", "shipper.name must be a whole number"});
+}
+
+TEST(ConfigSectionsTest, UnknownSectionListsTheEngineKeysAndTheRegisteredOnes) {
+  ConfigSections sections = {{"shipper", [](const ConfigSection&) { return absl::OkStatus(); }}};
+  ExpectInvalidArgument(LoadConfigString("shiper: {}\n", "a.yaml", sections),
+                        {"a.yaml:1", "unknown key \"shiper\"", "plugins, shipper"});
+  // Without a parser for it, a section is unknown.
+  ExpectInvalidArgument(LoadConfigString("shipper: {}\n"), {"unknown key \"shipper\""});
+}
+
+TEST(ConfigSectionsTest, ASectionWithoutValueIsNotHandedOver) {
+  bool called = false;
+  ConfigSections sections = {{"shipper", [&](const ConfigSection&) {
+                                called = true;
+                                return absl::OkStatus();
+                              }}};
+  ASSERT_TRUE(LoadConfigString("shipper:\n", "config", sections).ok());
+  EXPECT_FALSE(called);
 }
 
 }  // namespace

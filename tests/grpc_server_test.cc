@@ -38,6 +38,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "testdata/lines.h"
@@ -1244,11 +1245,12 @@ TEST(GrpcPluginTest, RulePluginFindingsAreStreamedAndCounted) {
   std::ofstream(dir + "/state.json")
       << R"({"version":4,"resources":[{"mode":"managed","type":"aws_security_group","name":"web",)"
          R"("instances":[{"attributes":{"id":"sg-web","name":"web","ingress":[],"egress":[]}}]}]})";
+  absl::StatusOr<PipelineOptions> pipeline_options = LoadConfigString(
+      "threads: 1\nplugins:\n  drift:\n    terraform_state: " + dir + "/state.json\n");
+  ASSERT_TRUE(pipeline_options.ok()) << pipeline_options.status();
   RuntimeOptions options;
-  options.pipeline.threads = 1;
+  options.pipeline = *pipeline_options;
   options.analysis_interval = absl::Milliseconds(50);
-  options.pipeline.plugins.drift.enabled = true;
-  options.pipeline.plugins.drift.terraform_state = dir + "/state.json";
   auto runtime = Runtime::Create(options);
   ASSERT_TRUE(runtime.ok()) << runtime.status();
   Pipeline* pipeline = &(*runtime)->pipeline();

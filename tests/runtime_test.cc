@@ -120,6 +120,8 @@ TEST(RuntimeTest, StopEndsStreamingSourcesAndClosesFindingsOnce) {
   runtime->Start(PipeSource(pipe, &runtime->pipeline()));
   pipe.Write(JsonLine("t1", 1, "a") + "\n" + JsonLine("t1", 2, "partial"));  // no newline
   runtime->StartAnalysisLoop();
+  // The complete line is read and indexed (one write: one read takes both lines).
+  ASSERT_TRUE(PollUntil([&] { return runtime->pipeline().Stats().indexed_events >= 1; }));
   runtime->Stop();
   EXPECT_TRUE(runtime->findings().closed());
   // What was read was submitted: the complete line, and the partial one at the end.

@@ -1,8 +1,12 @@
 #include "logweave/options.h"
 
+#include <set>
+#include <string_view>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "internal/strings.h"
+#include "logweave/plugin.h"
 
 namespace logweave {
 namespace {
@@ -23,6 +27,23 @@ absl::Status CheckNames(const char* field, const std::vector<std::string>& names
       return absl::InvalidArgumentError(
           absl::StrCat("fields.", field, ": keys longer than 200 bytes are not supported"));
     }
+  }
+  return absl::OkStatus();
+}
+
+// Each configured plugin, and that no name comes twice.
+absl::Status ValidatePlugins(const std::vector<std::shared_ptr<const RulePluginConfig>>& plugins) {
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < plugins.size(); ++i) {
+    if (plugins[i] == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("plugins[", i, "] is null"));
+    }
+    if (!names.insert(plugins[i]->name()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "plugins: \"", internal::Av(plugins[i]->name()), "\" is configured twice; keep one"));
+    }
+    if (!plugins[i]->enabled()) continue;
+    if (absl::Status s = plugins[i]->Validate(); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -63,9 +84,7 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
   }
-  if (absl::Status s = plugins.canary.Validate(); !s.ok()) return s;
-  if (absl::Status s = plugins.cost.Validate(); !s.ok()) return s;
-  if (absl::Status s = plugins.drift.Validate(); !s.ok()) return s;
+  if (absl::Status s = ValidatePlugins(plugins); !s.ok()) return s;
   if (worker_nice < 0 || worker_nice > 19) {
     return absl::InvalidArgumentError(
         absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
@@ -87,75 +106,6 @@ absl::Status PipelineOptions::Validate() const {
   if (absl::Status s = parser.Validate(); !s.ok()) return s;
   if (absl::Status s = detectors.Validate(); !s.ok()) return s;
   return index.Validate();
-}
-
-absl::Status CanaryOptions::Validate() const {
-  if (!enabled) return absl::OkStatus();
-  if (canary_versions.empty()) {
-    return absl::InvalidArgumentError("plugins.canary.canary_versions must name a version");
-  }
-  if (!(max_error_rate >= 0 && max_error_rate < 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("plugins.canary.max_error_rate must be in [0, 1) (got ", max_error_rate, ")"));
-  }
-  if (max_p99_ns <= 0 || interval_ns <= 0 || window_ns <= 0 || latency_unit_ns <= 0) {
-    return absl::InvalidArgumentError(
-        "plugins.canary: max_p99, interval, window and latency_unit must be positive durations");
-  }
-  if (window_ns < interval_ns) {
-    return absl::InvalidArgumentError(
-        "plugins.canary.window must be at least plugins.canary.interval (every request is then "
-        "in some check)");
-  }
-  constexpr int64_t kYear = 366LL * 86'400'000'000'000;
-  if (lateness_ns < 0 || lateness_ns > kYear || interval_ns > kYear || window_ns > kYear ||
-      max_p99_ns > kYear || latency_unit_ns > kYear) {
-    return absl::InvalidArgumentError(
-        "plugins.canary: lateness must be from 0, and it, interval, window, max_p99 and "
-        "latency_unit at most 366 days");
-  }
-  if (strikes < 1 || min_requests < 1 || max_pending_requests < 1) {
-    return absl::InvalidArgumentError(
-        "plugins.canary: strikes, min_requests and max_pending_requests must be at least 1");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CostOptions::Validate() const {
-  if (!enabled) return absl::OkStatus();
-  if (history_days < 2 || history_days > 366) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "plugins.cost.history_days must be between 2 and 366 (got ", history_days, ")"));
-  }
-  if (min_history_days < 2 || min_history_days > history_days) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("plugins.cost.min_history_days must be between 2 and history_days (",
-                     history_days, ") (got ", min_history_days, ")"));
-  }
-  if (!(stdevs > 0) || !(stdevs < 100)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("plugins.cost.stdevs must be above 0 and below 100 (got ", stdevs, ")"));
-  }
-  if (lateness_ns < 0 || lateness_ns > 366LL * 86'400'000'000'000) {
-    return absl::InvalidArgumentError("plugins.cost.lateness must be from 0 to 366 days");
-  }
-  if (max_pending_lines < 1) {
-    return absl::InvalidArgumentError("plugins.cost.max_pending_lines must be at least 1");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status DriftOptions::Validate() const {
-  if (!enabled) return absl::OkStatus();
-  if (terraform_state.empty()) {
-    return absl::InvalidArgumentError(
-        "plugins.drift.terraform_state must name the terraform.tfstate file to compare with "
-        "(e.g. `terraform state pull > state.json`)");
-  }
-  if (max_pending_events < 1) {
-    return absl::InvalidArgumentError("plugins.drift.max_pending_events must be at least 1");
-  }
-  return absl::OkStatus();
 }
 
 absl::Status DetectorOptions::Validate() const {

@@ -10,9 +10,7 @@
 #include "concurrentqueue/concurrentqueue.h"
 #include "concurrentqueue/lightweightsemaphore.h"
 #include "logweave/parser.h"
-#include "logweave/plugins/canary.h"
-#include "logweave/plugins/cost.h"
-#include "logweave/plugins/drift.h"
+#include "logweave/plugin.h"
 #include "logweave/thread_priority.h"
 #include "logweave/unstructured.h"
 
@@ -52,16 +50,15 @@ class PipelineImpl {
         started_(absl::Now()) {
     // The enabled rule plugins; the first that cannot be made (drift's files
     // unreadable, ...) is what Pipeline::Create reports.
-    auto add = [this](auto plugin) {
+    for (const auto& config : options.plugins) {
+      if (!config->enabled()) continue;
+      absl::StatusOr<std::unique_ptr<RulePlugin>> plugin = config->Create(sources_);
       if (plugin.ok()) {
         plugins_.push_back(std::move(*plugin));
       } else if (init_status_.ok()) {
         init_status_ = plugin.status();
       }
-    };
-    if (options.plugins.canary.enabled) add(CanaryPlugin::Create(options.plugins.canary, sources_));
-    if (options.plugins.cost.enabled) add(CostPlugin::Create(options.plugins.cost, sources_));
-    if (options.plugins.drift.enabled) add(DriftPlugin::Create(options.plugins.drift, sources_));
+    }
     for (uint32_t k = 0; k < shard_count_; ++k) {
       shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
     }

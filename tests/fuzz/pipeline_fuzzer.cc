@@ -21,6 +21,8 @@
 #include "logweave/analyzer.h"
 #include "logweave/batch.h"
 #include "logweave/pipeline.h"
+#include "plugins/canary/canary.h"
+#include "plugins/cost/cost.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace logweave;
@@ -37,13 +39,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.index.shards = 2;  // few: a fresh index per input is most of the cost
   // The canary rule, set to decide on little data: any line with a version
   // and a status or latency takes part.
-  options.plugins.canary.enabled = true;
-  options.plugins.canary.min_requests = 1;
-  options.plugins.canary.strikes = 1 + data[2] % 3;
-  options.plugins.canary.interval_ns = 1'000'000'000;
-  options.plugins.canary.window_ns = 2'000'000'000;
-  options.plugins.cost.enabled = true;
-  options.plugins.cost.min_history_days = 2;
+  CanaryOptions canary;
+  canary.min_requests = 1;
+  canary.strikes = 1 + data[2] % 3;
+  canary.interval_ns = 1'000'000'000;
+  canary.window_ns = 2'000'000'000;
+  CostOptions cost;
+  cost.min_history_days = 2;
+  options.plugins = {std::make_shared<const CanaryConfig>(canary),
+                     std::make_shared<const CostConfig>(cost)};
   const std::string_view input(reinterpret_cast<const char*>(data) + 3, size - 3);
 
   auto pipeline_or = Pipeline::Create(options);

@@ -17,11 +17,11 @@
 #include "logweave/config.h"
 #include "logweave/parser.h"
 #include "logweave/plain_text.h"
-#include "logweave/plugins/canary.h"
-#include "logweave/plugins/cost.h"
-#include "logweave/plugins/drift.h"
 #include "logweave/time_parse.h"
 #include "logweave/utf8.h"
+#include "plugins/canary/canary.h"
+#include "plugins/cost/cost.h"
+#include "plugins/drift/drift.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace logweave;

@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "connectors/file/replay_source.h"
 #include "logweave/analyzer.h"
-#include "logweave/config.h"
+#include "tools/logweave/command_config.h"
 #include "logweave/pipeline.h"
 #include "logweave/runtime.h"
 #include "logweave/utf8.h"
@@ -315,12 +315,13 @@ int RunReplay(const std::vector<std::string>& args) {
   PipelineOptions& options = runtime_options.pipeline;
   runtime_options.track_changes = false;  // one analysis, read whole
   if (!f.config.empty()) {
-    absl::StatusOr<PipelineOptions> loaded = LoadConfigFile(f.config);
+    // The same loader as serve's, so that both accept the same file.
+    absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(f.config);
     if (!loaded.ok()) {
       std::fprintf(stderr, "logweave replay: %s\n", std::string(loaded.status().message()).c_str());
       return kExitUsage;  // a config that cannot be read or is invalid is a usage error
     }
-    options = *loaded;
+    options = loaded->pipeline;
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);

@@ -16,7 +16,7 @@
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/stdin/stdin_source.h"
-#include "logweave/config.h"
+#include "tools/logweave/command_config.h"
 #include "logweave/parser.h"
 #include "logweave/pipeline.h"
 #include "logweave/plain_text.h"
@@ -130,9 +130,9 @@ int RunServe(const std::vector<std::string>& args) {
     std::fputs(flags.Help().c_str(), stdout);
     return kExitOk;
   }
-  Config config;
+  CommandConfig config;
   if (!config_path.empty()) {
-    absl::StatusOr<Config> loaded = LoadFullConfigFile(config_path);
+    absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(config_path);
     if (!loaded.ok()) {
       std::fprintf(stderr, "logweave serve: %s\n", std::string(loaded.status().message()).c_str());
       return kExitUsage;  // a config that cannot be read or is invalid is a usage error
@@ -161,8 +161,8 @@ int RunServe(const std::vector<std::string>& args) {
   }
   if (demo_kafka && paths.empty()) paths.push_back("deploy/demo/logs");
   std::vector<std::string> replay = config.serve.replay;
-  follow.insert(follow.begin(), config.serve.follow.begin(), config.serve.follow.end());
-  if (state_dir.empty()) state_dir = config.serve.state_dir;
+  follow.insert(follow.begin(), config.follow.paths.begin(), config.follow.paths.end());
+  if (state_dir.empty()) state_dir = config.follow.state_dir;
   bool follow_stdin = false;
   for (const std::string& path : paths) {
     if (path == "-") {
@@ -179,7 +179,7 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  if (!config.serve.index_max_bytes_given) {
+  if (!config.index_max_bytes_given) {
     config.pipeline.index.max_bytes =
         std::max(ServeIndexBudget(AvailableMemory()),
                  uint64_t{config.pipeline.EffectiveShards()} * PipelineOptions::kMinShardBytes);
@@ -209,13 +209,10 @@ int RunServe(const std::vector<std::string>& args) {
                (*server)->address().c_str());
 
   // Kafka: a real cluster from the flags or the config, or the embedded demo broker.
-  KafkaSourceOptions kafka;
-  kafka.brokers = kafka_brokers.empty() ? config.serve.kafka_brokers : kafka_brokers;
-  kafka.topics = kafka_topics.empty() ? config.serve.kafka_topics : kafka_topics;
-  kafka.group_id = kafka_group.empty() ? config.serve.kafka_group_id : kafka_group;
-  kafka.start = config.serve.kafka_start;
-  kafka.service_from = config.serve.kafka_service_from;
-  for (const auto& [k, v] : config.serve.kafka_properties) kafka.properties[k] = v;
+  KafkaSourceOptions kafka = config.kafka;  // the config's kafka: section
+  if (!kafka_brokers.empty()) kafka.brokers = kafka_brokers;
+  if (!kafka_topics.empty()) kafka.topics = kafka_topics;
+  if (!kafka_group.empty()) kafka.group_id = kafka_group;
   std::unique_ptr<EmbeddedKafka> embedded;
   uint64_t demo_lines = 0;
   if (demo_kafka) {
@@ -298,7 +295,7 @@ int RunServe(const std::vector<std::string>& args) {
     FollowOptions fo;
     fo.paths = follow;
     fo.state_dir = state_dir;
-    fo.start_at = config.serve.follow_start_at;
+    fo.start_at = config.follow.start_at;
     fo.batching = config.pipeline.batching;
     absl::StatusOr<std::unique_ptr<FollowSource>> follower = FollowSource::Create(fo, &pipeline);
     if (!follower.ok()) {

@@ -1,11 +1,14 @@
 // Options structs of the engine. Defaults are in-class; each struct has a
 // Validate() that says what is wrong and what to do. The YAML config is read
-// into these at the edge (config.h); nothing deeper reads YAML.
+// into these at the edge (config.h); nothing deeper reads YAML. A rule
+// plugin's options live in its folder (engine/src/plugins/<name>/); these
+// hold its type-erased config (RulePluginConfig).
 #ifndef LOGWEAVE_OPTIONS_H_
 #define LOGWEAVE_OPTIONS_H_
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -162,77 +165,7 @@ struct DetectorOptions {
   absl::Status Validate() const;
 };
 
-// The canary rule plugin (plugins.canary in the config): watches the
-// requests a canary version of a service logs, and decides to roll it back
-// when a check finds it unhealthy `strikes` times in a row. A request is a
-// JSON line with a version field and a latency or HTTP status field; it
-// failed if its status is >= 500 or its level ERROR or above.
-struct CanaryOptions {
-  bool enabled = false;
-  // Values of the version field that mark the canary (compared ignoring
-  // case). Default "v2". Every other version is the baseline.
-  std::vector<std::string> canary_versions = {"v2"};
-  // Services watched; empty: every service that logs canary requests.
-  std::vector<std::string> services;
-  // Extra JSON keys (dotted for nested objects), tried before the built-in names.
-  std::vector<std::string> version_fields;
-  std::vector<std::string>
-      latency_fields;  // unit from the key's suffix (_ms, _us, _s...), else latency_unit
-  std::vector<std::string> status_fields;
-  // Unit of a bare number under a latency key without a unit suffix
-  // ("latency": 250): 1e6 = milliseconds (default), 1e9 = seconds, ...
-  int64_t latency_unit_ns = 1'000'000;
-  double max_error_rate = 0.05;               // a check fails above this error rate
-  int64_t max_p99_ns = 2'000'000'000;         // ... or above this p99 latency
-  int64_t interval_ns = 15'000'000'000;       // checks at multiples of this (event time)
-  int64_t window_ns = 60'000'000'000;         // each over the requests of this window
-  uint32_t strikes = 3;                       // failed checks in a row before the rollback
-  uint32_t min_requests = 20;                 // fewer canary requests: no decision
-  int64_t lateness_ns = 5'000'000'000;        // streaming: a check waits this long past its time
-  uint64_t max_pending_requests = 4'000'000;  // kept at once; beyond, dropped and counted
-  std::string action = "rollback";            // what the finding asks for
-
-  absl::Status Validate() const;
-};
-
-// The cost-anomaly rule plugin (plugins.cost in the config): sums each
-// service's cost per UTC day from lines that carry a cost, and reports a day
-// whose total is above mean + stdevs x stdev of the prior history_days days.
-struct CostOptions {
-  bool enabled = false;
-  std::vector<std::string> services;     // watched; empty: every service with cost lines
-  std::vector<std::string> cost_fields;  // extra JSON keys of the amount, tried first
-  std::vector<std::string>
-      service_fields;  // extra keys naming the service billed (else the line's service)
-  std::vector<std::string> time_fields;     // extra keys of the usage time (else the line's time)
-  uint32_t history_days = 7;                // the days before that make the baseline
-  uint32_t min_history_days = 7;            // of them, at least this many with cost lines
-  double stdevs = 2.0;                      // a day above mean + stdevs x stdev is an anomaly
-  int64_t lateness_ns = 3'600'000'000'000;  // streaming: a day is judged this long after it ends
-  uint64_t max_pending_lines = 1'000'000;   // held at once; beyond, dropped and counted
-
-  absl::Status Validate() const;
-};
-
-// The drift rule plugin (plugins.drift in the config): compares the
-// security-group rules Terraform's state declares with the live rules (an
-// `aws ec2 describe-security-groups` snapshot) as changed by the CloudTrail
-// events on the stream, including groups Terraform does not know.
-struct DriftOptions {
-  bool enabled = false;
-  std::string terraform_state;             // path of a terraform.tfstate (JSON); required
-  std::string live_rules;                  // path of describe-security-groups JSON; "" = none
-  std::vector<std::string> ignore_groups;  // group ids never reported
-  uint64_t max_pending_events = 100'000;   // CloudTrail events held at once; beyond, dropped
-
-  absl::Status Validate() const;
-};
-
-struct PluginOptions {
-  CanaryOptions canary;
-  CostOptions cost;
-  DriftOptions drift;
-};
+class RulePluginConfig;  // logweave/plugin.h
 
 struct PipelineOptions {
   // Worker threads that parse batches and own index shards. 0 = hardware cores.
@@ -248,7 +181,11 @@ struct PipelineOptions {
   ParserOptions parser;
   IndexOptions index;
   DetectorOptions detectors;
-  PluginOptions plugins;
+  // The rule plugins to run (the config's plugins.<name> sections, in the
+  // order of the registry: engine/src/plugins/registry.cc), each made by
+  // Pipeline::Create unless it is off. Shared, immutable configs: copying
+  // the options copies pointers. At most one per name; none null.
+  std::vector<std::shared_ptr<const RulePluginConfig>> plugins;
 
   absl::Status Validate() const;
   // index.max_bytes must leave each shard at least this much.

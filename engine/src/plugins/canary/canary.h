@@ -18,8 +18,8 @@
 // same lines give the same decisions replayed or streamed (in streaming, a
 // check is made once the watermark is `lateness` past it; requests older
 // than a check already made are counted as late and left out).
-#ifndef LOGWEAVE_PLUGINS_CANARY_H_
-#define LOGWEAVE_PLUGINS_CANARY_H_
+#ifndef LOGWEAVE_PLUGINS_CANARY_CANARY_H_
+#define LOGWEAVE_PLUGINS_CANARY_CANARY_H_
 
 #include <cstdint>
 #include <map>
@@ -30,14 +30,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
-#include "logweave/options.h"
-#include "logweave/plugin.h"
+#include "plugins/canary/canary_options.h"
+#include "plugins/queued_plugin.h"
 
 namespace logweave {
 
 namespace internal {
-template <typename T>
-class PluginQueue;
 class JsonFieldPicker;
 }  // namespace internal
 
@@ -72,21 +70,19 @@ class CanaryRequestReader {
   std::unique_ptr<internal::JsonFieldPicker> picker_;
 };
 
-// Observe and dropped(): thread-safe, lock-free (a moodycamel queue per
-// plugin). Absorb, Evaluate and counters(): thread-safe, under one mutex.
-class CanaryPlugin : public RulePlugin {
+// Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
+// Evaluate and counters(): thread-safe, under one mutex.
+class CanaryPlugin : public internal::QueuedRulePlugin<CanaryRequest> {
  public:
+  static constexpr std::string_view kName = "canary";
+
   // INVALID_ARGUMENT for invalid options. `sources` names the evidence
   // lines' sources; it must outlive the plugin.
   static absl::StatusOr<std::unique_ptr<CanaryPlugin>> Create(const CanaryOptions& options,
                                                               const SourceNames& sources);
   ~CanaryPlugin() override;
 
-  std::string_view name() const override { return "canary"; }
-  void Observe(const ParsedBatch& batch) override;
-  void Absorb() override;
-  void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
-  uint64_t dropped() const override;
+  std::string_view name() const override { return kName; }
 
   struct Counters {
     uint64_t requests = 0;  // canary and baseline requests taken in
@@ -104,7 +100,10 @@ class CanaryPlugin : public RulePlugin {
  private:
   struct ServiceState;
   CanaryPlugin(const CanaryOptions& options, const SourceNames& sources);
-  void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Take(const Record& record, CanaryRequest* out) const override;
+  void Keep(CanaryRequest&& request) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Decide(int64_t watermark_ns, std::vector<Finding>* out) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes the checks due up to `until_ns` for one service.
   void RunChecks(const std::string& service, ServiceState& state, int64_t until_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -112,8 +111,6 @@ class CanaryPlugin : public RulePlugin {
   const CanaryOptions options_;
   const SourceNames& sources_;
   const CanaryRequestReader reader_;
-  std::unique_ptr<internal::PluginQueue<CanaryRequest>> queue_;
-  mutable absl::Mutex mu_;                                             // Absorb and Evaluate
   std::map<std::string, ServiceState> services_ ABSL_GUARDED_BY(mu_);  // by service name
   Counters counters_ ABSL_GUARDED_BY(mu_);
 };
@@ -123,4 +120,4 @@ bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options, Cana
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_PLUGINS_CANARY_H_
+#endif  // LOGWEAVE_PLUGINS_CANARY_CANARY_H_

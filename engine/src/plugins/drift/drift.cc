@@ -1,4 +1,4 @@
-#include "logweave/plugins/drift.h"
+#include "plugins/drift/drift.h"
 
 #include <algorithm>
 #include <chrono>
@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "plugins/common.h"
-#include "plugins/plugin_queue.h"
 #include "rapidjson/document.h"
 
 namespace logweave {
@@ -306,14 +305,13 @@ bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out) {
 
 DriftPlugin::DriftPlugin(const DriftOptions& options, const SourceNames& sources,
                          TerraformRules desired, LiveRules live, int64_t snapshot_ns)
-    : options_(options),
+    : QueuedRulePlugin(options.max_pending_events),
+      options_(options),
       sources_(sources),
       desired_(std::move(desired)),
       live_(std::move(live)),
       have_live_(!options.live_rules.empty()),
-      snapshot_ns_(snapshot_ns),
-      queue_(std::make_unique<internal::PluginQueue<SecurityGroupChange>>(
-          options.max_pending_events)) {}
+      snapshot_ns_(snapshot_ns) {}
 
 DriftPlugin::~DriftPlugin() = default;
 
@@ -346,37 +344,19 @@ absl::StatusOr<std::unique_ptr<DriftPlugin>> DriftPlugin::Create(const DriftOpti
       new DriftPlugin(*enabled, sources, std::move(*desired), std::move(live), snapshot_ns));
 }
 
-uint64_t DriftPlugin::dropped() const { return queue_->dropped(); }
-
-void DriftPlugin::Observe(const ParsedBatch& batch) {
-  std::vector<SecurityGroupChange> changes;
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    const Record& r = batch.records[i];
-    if (r.kind != RecordKind::kJson) continue;
-    SecurityGroupChange c;
-    if (!ReadCloudTrailChange(internal::ServiceJson(r), &c)) continue;
-    c.time_ns = r.time_known() ? r.time_ns : 0;
-    c.source_id = r.source_id;
-    c.line_no = r.line_no;
-    c.line_hash = batch.line_hashes[i];
-    c.text.assign(r.raw.substr(0, kEvidenceBytes));
-    changes.push_back(std::move(c));
-  }
-  queue_->Offer(std::move(changes));
+bool DriftPlugin::Take(const Record& r, SecurityGroupChange* c) const {
+  if (r.kind != RecordKind::kJson) return false;
+  if (!ReadCloudTrailChange(internal::ServiceJson(r), c)) return false;
+  c->time_ns = r.time_known() ? r.time_ns : 0;
+  c->source_id = r.source_id;
+  c->line_no = r.line_no;
+  c->text.assign(r.raw.substr(0, kEvidenceBytes));
+  return true;
 }
 
-void DriftPlugin::Absorb() {
-  absl::MutexLock lock(&mu_);
-  AbsorbLocked();
-}
+void DriftPlugin::Keep(SecurityGroupChange&& c) { changes_.push_back(std::move(c)); }
 
-void DriftPlugin::AbsorbLocked() {
-  queue_->Drain([&](SecurityGroupChange&& c) { changes_.push_back(std::move(c)); });
-}
-
-void DriftPlugin::Evaluate(int64_t, std::vector<Finding>* out) {
-  absl::MutexLock lock(&mu_);
-  AbsorbLocked();
+void DriftPlugin::Decide(int64_t, std::vector<Finding>* out) {
   // The same result whatever order the lines came in: by time, then (same
   // second: CloudTrail's resolution) by the event's own bytes.
   std::sort(changes_.begin(), changes_.end(),

@@ -1,6 +1,6 @@
 // The drift rule plugin: Terraform state, live security groups and the
 // CloudTrail stream, read and compared.
-#include "logweave/plugins/drift.h"
+#include "plugins/drift/drift.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -184,7 +184,7 @@ class DriftPluginTest : public ::testing::Test {
   std::unique_ptr<Pipeline> NewPipeline(const DriftOptions& drift) {
     PipelineOptions options;
     options.threads = 1;
-    options.plugins.drift = drift;
+    options.plugins = {std::make_shared<const DriftConfig>(drift)};
     return std::move(*Pipeline::Create(options));
   }
   static void Add(Pipeline* p, const std::vector<std::string>& lines) {
@@ -289,17 +289,20 @@ TEST_F(DriftPluginTest, IgnoredGroupsAreNotReported) {
 
 TEST_F(DriftPluginTest, UnreadableOrWrongFilesAreNamed) {
   PipelineOptions options;
-  options.plugins.drift = Options(true);
-  options.plugins.drift.terraform_state = (dir_ / "nope.json").string();
+  DriftOptions drift = Options(true);
+  drift.terraform_state = (dir_ / "nope.json").string();
+  options.plugins = {std::make_shared<const DriftConfig>(drift)};
   absl::StatusOr<std::unique_ptr<Pipeline>> p = Pipeline::Create(options);
   ASSERT_FALSE(p.ok());
   EXPECT_TRUE(absl::IsNotFound(p.status()));
   EXPECT_THAT(std::string(p.status().message()), HasSubstr("nope.json"));
-  options.plugins.drift.terraform_state = (dir_ / "live.json").string();  // the wrong file
+  drift.terraform_state = (dir_ / "live.json").string();  // the wrong file
+  options.plugins = {std::make_shared<const DriftConfig>(drift)};
   p = Pipeline::Create(options);
   ASSERT_FALSE(p.ok());
   EXPECT_THAT(std::string(p.status().message()), HasSubstr("plugins.drift.terraform_state"));
-  options.plugins.drift.terraform_state.clear();
+  drift.terraform_state.clear();
+  options.plugins = {std::make_shared<const DriftConfig>(drift)};
   EXPECT_THAT(std::string(Pipeline::Create(options).status().message()),
               HasSubstr("terraform_state must name"));
 }
@@ -310,10 +313,12 @@ TEST_F(DriftPluginTest, ConfigPathsAreRelativeToTheConfigFile) {
          "    ignore_groups: [sg-rogue]\n";
   absl::StatusOr<PipelineOptions> o = LoadConfigFile((dir_ / "logweave.yaml").string());
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_TRUE(o->plugins.drift.enabled);
-  EXPECT_EQ(o->plugins.drift.terraform_state, (dir_ / "state.json").lexically_normal().string());
-  EXPECT_EQ(o->plugins.drift.live_rules, (dir_ / "live.json").lexically_normal().string());
-  EXPECT_EQ(o->plugins.drift.ignore_groups, std::vector<std::string>{"sg-rogue"});
+  const DriftOptions* drift = internal::FindPluginOptions<DriftConfig>(o->plugins);
+  ASSERT_NE(drift, nullptr);
+  EXPECT_TRUE(drift->enabled);
+  EXPECT_EQ(drift->terraform_state, (dir_ / "state.json").lexically_normal().string());
+  EXPECT_EQ(drift->live_rules, (dir_ / "live.json").lexically_normal().string());
+  EXPECT_EQ(drift->ignore_groups, std::vector<std::string>{"sg-rogue"});
   EXPECT_TRUE(Pipeline::Create(*o).ok());
 }
 

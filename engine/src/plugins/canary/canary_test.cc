@@ -1,6 +1,6 @@
 // The canary rule plugin: reading requests from log lines, and the rollback
 // decision over event time, through the pipeline and the analyzer.
-#include "logweave/plugins/canary.h"
+#include "plugins/canary/canary.h"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +17,11 @@
 
 namespace logweave {
 namespace {
+
+// The canary options a config gave, or null when it has no plugins.canary section.
+const CanaryOptions* CanaryOf(const PipelineOptions& o) {
+  return internal::FindPluginOptions<CanaryConfig>(o.plugins);
+}
 
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kStart = 1795428000 * kSecond;  // 2026-11-23T10:00:00Z, a multiple of 15 s
@@ -135,8 +140,7 @@ class CanaryPluginTest : public ::testing::Test {
   std::unique_ptr<Pipeline> NewPipeline(const CanaryOptions& canary = {}) {
     PipelineOptions options;
     options.threads = 2;
-    options.plugins.canary = canary;
-    options.plugins.canary.enabled = true;
+    options.plugins = {std::make_shared<const CanaryConfig>(canary)};
     return std::move(*Pipeline::Create(options));
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines,
@@ -340,7 +344,8 @@ plugins:
     action: page
 )");
   ASSERT_TRUE(o.ok()) << o.status();
-  const CanaryOptions& c = o->plugins.canary;
+  ASSERT_NE(CanaryOf(*o), nullptr);
+  const CanaryOptions& c = *CanaryOf(*o);
   EXPECT_TRUE(c.enabled);
   EXPECT_EQ(c.canary_versions, (std::vector<std::string>{"v2", "canary"}));
   EXPECT_EQ(c.services, (std::vector<std::string>{"gateway"}));
@@ -362,7 +367,8 @@ plugins:
 TEST(CanaryConfigTest, DefaultsAreTheRuleOfTheBook) {
   absl::StatusOr<PipelineOptions> o = LoadConfigString("plugins:\n  canary: {}\n");
   ASSERT_TRUE(o.ok()) << o.status();
-  const CanaryOptions& c = o->plugins.canary;
+  ASSERT_NE(CanaryOf(*o), nullptr);
+  const CanaryOptions& c = *CanaryOf(*o);
   EXPECT_TRUE(c.enabled);
   EXPECT_EQ(c.canary_versions, (std::vector<std::string>{"v2"}));
   EXPECT_DOUBLE_EQ(c.max_error_rate, 0.05);
@@ -370,8 +376,13 @@ TEST(CanaryConfigTest, DefaultsAreTheRuleOfTheBook) {
   EXPECT_EQ(c.interval_ns, 15 * kSecond);
   EXPECT_EQ(c.window_ns, 60 * kSecond);
   EXPECT_EQ(c.strikes, 3u);
-  EXPECT_FALSE(LoadConfigString("threads: 1\n")->plugins.canary.enabled);
-  EXPECT_FALSE(LoadConfigString("plugins:\n  canary: {enabled: false}\n")->plugins.canary.enabled);
+  EXPECT_EQ(CanaryOf(*LoadConfigString("threads: 1\n")), nullptr);
+  absl::StatusOr<PipelineOptions> off = LoadConfigString("plugins:\n  canary: {enabled: false}\n");
+  ASSERT_TRUE(off.ok()) << off.status();
+  ASSERT_NE(CanaryOf(*off), nullptr);
+  EXPECT_FALSE(CanaryOf(*off)->enabled);
+  off->threads = 1;
+  EXPECT_TRUE((*Pipeline::Create(*off))->plugins().empty());  // configured, but off
 }
 
 TEST(CanaryConfigTest, BadValuesNameTheKey) {
@@ -389,6 +400,8 @@ TEST(CanaryConfigTest, BadValuesNameTheKey) {
                 .find("unknown key \"plugins.canary.treshold\""),
             std::string::npos);
   EXPECT_NE(message("plugins:\n  rogue: {}\n").find("unknown key \"plugins.rogue\""),
+            std::string::npos);
+  EXPECT_NE(message("plugins:\n  rogue: {}\n").find("known keys here: canary, cost, drift"),
             std::string::npos);
 }
 

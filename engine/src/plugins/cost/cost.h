@@ -13,8 +13,8 @@
 // the prior history_days days that have cost lines, if at least
 // min_history_days of them do. Lines for a day already judged are counted as
 // late and leave the judgement as it was.
-#ifndef LOGWEAVE_PLUGINS_COST_H_
-#define LOGWEAVE_PLUGINS_COST_H_
+#ifndef LOGWEAVE_PLUGINS_COST_COST_H_
+#define LOGWEAVE_PLUGINS_COST_COST_H_
 
 #include <cstdint>
 #include <map>
@@ -25,15 +25,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
-#include "logweave/options.h"
-#include "logweave/plugin.h"
+#include "plugins/cost/cost_options.h"
+#include "plugins/queued_plugin.h"
 
 namespace logweave {
 
 namespace internal {
 class JsonFieldPicker;
-template <typename T>
-class PluginQueue;
 }  // namespace internal
 
 // One line's cost, as Observe takes it.
@@ -69,21 +67,19 @@ class CostLineReader {
   int configured_time_keys_ = 0;  // time keys from the config (ranks below this)
 };
 
-// Observe and dropped(): thread-safe, lock-free. Absorb, Evaluate, late():
-// thread-safe, under one mutex.
-class CostPlugin : public RulePlugin {
+// Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
+// Evaluate, late(): thread-safe, under one mutex.
+class CostPlugin : public internal::QueuedRulePlugin<CostLine> {
  public:
+  static constexpr std::string_view kName = "cost";
+
   // INVALID_ARGUMENT for invalid options. `sources` names the evidence
   // lines' sources; it must outlive the plugin.
   static absl::StatusOr<std::unique_ptr<CostPlugin>> Create(const CostOptions& options,
                                                             const SourceNames& sources);
   ~CostPlugin() override;
 
-  std::string_view name() const override { return "cost"; }
-  void Observe(const ParsedBatch& batch) override;
-  void Absorb() override;
-  void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
-  uint64_t dropped() const override;
+  std::string_view name() const override { return kName; }
   // Lines for days already judged (left out).
   uint64_t late() const {
     absl::MutexLock lock(&mu_);
@@ -94,19 +90,20 @@ class CostPlugin : public RulePlugin {
   struct Day;
   struct ServiceDays;
   CostPlugin(const CostOptions& options, const SourceNames& sources);
-  void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Take(const Record& record, CostLine* out) const override;
+  void Keep(CostLine&& line) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Decide(int64_t watermark_ns, std::vector<Finding>* out) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Judge(const std::string& service, ServiceDays& days, int64_t day)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CostOptions options_;
   const SourceNames& sources_;
   const CostLineReader reader_;
-  std::unique_ptr<internal::PluginQueue<CostLine>> queue_;
-  mutable absl::Mutex mu_;
   std::map<std::string, ServiceDays> services_ ABSL_GUARDED_BY(mu_);
   uint64_t late_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_PLUGINS_COST_H_
+#endif  // LOGWEAVE_PLUGINS_COST_COST_H_

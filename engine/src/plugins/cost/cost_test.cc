@@ -1,6 +1,6 @@
 // The cost-anomaly rule plugin: reading costs from billing and application
 // lines, and the daily judgement, through the pipeline and the analyzer.
-#include "logweave/plugins/cost.h"
+#include "plugins/cost/cost.h"
 
 #include <gtest/gtest.h>
 
@@ -105,8 +105,7 @@ class CostPluginTest : public ::testing::Test {
                                  const CostOptions& cost = {}, int64_t watermark = INT64_MAX) {
     PipelineOptions options;
     options.threads = 2;
-    options.plugins.cost = cost;
-    options.plugins.cost.enabled = true;
+    options.plugins = {std::make_shared<const CostConfig>(cost)};
     auto p = std::move(*Pipeline::Create(options));
     for (size_t f = 0; f < files.size(); ++f) Add(p.get(), absl::StrFormat("f%d.log", f), files[f]);
     p->Flush();
@@ -250,7 +249,9 @@ plugins:
     max_pending_lines: 5000
 )");
   ASSERT_TRUE(o.ok()) << o.status();
-  const CostOptions& c = o->plugins.cost;
+  const CostOptions* read = internal::FindPluginOptions<CostConfig>(o->plugins);
+  ASSERT_NE(read, nullptr);
+  const CostOptions& c = *read;
   EXPECT_TRUE(c.enabled);
   EXPECT_EQ(c.services, (std::vector<std::string>{"payments"}));
   EXPECT_EQ(c.cost_fields, (std::vector<std::string>{"spend"}));
@@ -263,9 +264,12 @@ plugins:
   EXPECT_EQ(c.max_pending_lines, 5000u);
   absl::StatusOr<PipelineOptions> d = LoadConfigString("plugins:\n  cost: {}\n");
   ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_EQ(d->plugins.cost.history_days, 7u);
-  EXPECT_EQ(d->plugins.cost.min_history_days, 7u);
-  EXPECT_DOUBLE_EQ(d->plugins.cost.stdevs, 2);
+  const CostOptions* defaults = internal::FindPluginOptions<CostConfig>(d->plugins);
+  ASSERT_NE(defaults, nullptr);
+  EXPECT_TRUE(defaults->enabled);
+  EXPECT_EQ(defaults->history_days, 7u);
+  EXPECT_EQ(defaults->min_history_days, 7u);
+  EXPECT_DOUBLE_EQ(defaults->stdevs, 2);
 }
 
 TEST(CostConfigTest, BadValuesNameTheKey) {

@@ -1,4 +1,4 @@
-#include "logweave/plugins/canary.h"
+#include "plugins/canary/canary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,6 @@
 #include "logweave/time_parse.h"
 #include "plugins/common.h"
 #include "plugins/json_fields.h"
-#include "plugins/plugin_queue.h"
 
 namespace logweave {
 
@@ -197,11 +196,10 @@ struct CanaryPlugin::ServiceState {
 };
 
 CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
-    : options_(options),
+    : QueuedRulePlugin(options.max_pending_requests),
+      options_(options),
       sources_(sources),
-      reader_(options),
-      queue_(std::make_unique<internal::PluginQueue<CanaryRequest>>(options.max_pending_requests)) {
-}
+      reader_(options) {}
 
 CanaryPlugin::~CanaryPlugin() = default;
 
@@ -212,52 +210,34 @@ absl::StatusOr<std::unique_ptr<CanaryPlugin>> CanaryPlugin::Create(const CanaryO
   return std::unique_ptr<CanaryPlugin>(new CanaryPlugin(*enabled, sources));
 }
 
-void CanaryPlugin::Observe(const ParsedBatch& batch) {
-  std::vector<Request> requests;
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    const Record& r = batch.records[i];
-    if (r.kind != RecordKind::kJson || !r.time_known()) continue;
-    if (!options_.services.empty() && !internal::Listed(options_.services, r.service)) continue;
-    if (!internal::PluginTimeInRange(r.time_ns)) continue;
-    Request q;
-    if (!reader_.Read(internal::ServiceJson(r), &q)) continue;
-    q.failed = q.failed || r.level >= Level::kError;
-    q.canary = IsCanaryVersion(q.version, options_);
-    q.time_ns = r.time_ns;
-    q.source_id = r.source_id;
-    q.line_no = r.line_no;
-    q.line_hash = batch.line_hashes[i];
-    q.service.assign(r.service);
-    if (q.failed && q.canary) q.text.assign(r.raw.substr(0, kEvidenceBytes));
-    requests.push_back(std::move(q));
+bool CanaryPlugin::Take(const Record& r, Request* q) const {
+  if (r.kind != RecordKind::kJson || !r.time_known()) return false;
+  if (!options_.services.empty() && !internal::Listed(options_.services, r.service)) return false;
+  if (!internal::PluginTimeInRange(r.time_ns)) return false;
+  if (!reader_.Read(internal::ServiceJson(r), q)) return false;
+  q->failed = q->failed || r.level >= Level::kError;
+  q->canary = IsCanaryVersion(q->version, options_);
+  q->time_ns = r.time_ns;
+  q->source_id = r.source_id;
+  q->line_no = r.line_no;
+  q->service.assign(r.service);
+  if (q->failed && q->canary) q->text.assign(r.raw.substr(0, kEvidenceBytes));
+  return true;
+}
+
+void CanaryPlugin::Keep(Request&& q) {
+  ServiceState& state = services_[q.service];
+  // At or before a check already made: that check stands.
+  if (q.time_ns <= state.last_check_ns) {
+    ++counters_.late;
+    return;
   }
-  queue_->Offer(std::move(requests));
+  ++counters_.requests;
+  if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) state.sorted = false;
+  state.requests.push_back(std::move(q));
 }
 
-uint64_t CanaryPlugin::dropped() const { return queue_->dropped(); }
-
-void CanaryPlugin::Absorb() {
-  absl::MutexLock lock(&mu_);
-  AbsorbLocked();
-}
-
-void CanaryPlugin::AbsorbLocked() {
-  queue_->Drain([&](Request&& q) {
-    ServiceState& state = services_[q.service];
-    // At or before a check already made: that check stands.
-    if (q.time_ns <= state.last_check_ns) {
-      ++counters_.late;
-      return;
-    }
-    ++counters_.requests;
-    if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) state.sorted = false;
-    state.requests.push_back(std::move(q));
-  });
-}
-
-void CanaryPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
-  absl::MutexLock lock(&mu_);
-  AbsorbLocked();
+void CanaryPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
   for (auto& [service, state] : services_) {
     if (!state.sorted) {
       std::stable_sort(state.requests.begin(), state.requests.end(),

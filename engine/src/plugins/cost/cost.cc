@@ -1,4 +1,4 @@
-#include "logweave/plugins/cost.h"
+#include "plugins/cost/cost.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,6 @@
 #include "logweave/time_parse.h"
 #include "plugins/common.h"
 #include "plugins/json_fields.h"
-#include "plugins/plugin_queue.h"
 
 namespace logweave {
 namespace {
@@ -156,10 +155,10 @@ struct CostPlugin::ServiceDays {
 };
 
 CostPlugin::CostPlugin(const CostOptions& options, const SourceNames& sources)
-    : options_(options),
+    : QueuedRulePlugin(options.max_pending_lines),
+      options_(options),
       sources_(sources),
-      reader_(options),
-      queue_(std::make_unique<internal::PluginQueue<CostLine>>(options.max_pending_lines)) {}
+      reader_(options) {}
 
 CostPlugin::~CostPlugin() = default;
 
@@ -170,56 +169,38 @@ absl::StatusOr<std::unique_ptr<CostPlugin>> CostPlugin::Create(const CostOptions
   return std::unique_ptr<CostPlugin>(new CostPlugin(*enabled, sources));
 }
 
-uint64_t CostPlugin::dropped() const { return queue_->dropped(); }
-
-void CostPlugin::Observe(const ParsedBatch& batch) {
-  std::vector<CostLine> lines;
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    const Record& r = batch.records[i];
-    if (r.kind != RecordKind::kJson) continue;
-    CostLine c;
-    if (!reader_.Read(internal::ServiceJson(r), r.service, r.time_known(), r.time_ns, &c)) {
-      continue;
-    }
-    if (!options_.services.empty() && !internal::Listed(options_.services, c.service)) continue;
-    c.source_id = r.source_id;
-    c.line_no = r.line_no;
-    c.line_hash = batch.line_hashes[i];
-    c.text.assign(r.raw.substr(0, kEvidenceBytes));
-    lines.push_back(std::move(c));
+bool CostPlugin::Take(const Record& r, CostLine* c) const {
+  if (r.kind != RecordKind::kJson) return false;
+  if (!reader_.Read(internal::ServiceJson(r), r.service, r.time_known(), r.time_ns, c)) {
+    return false;
   }
-  queue_->Offer(std::move(lines));
+  if (!options_.services.empty() && !internal::Listed(options_.services, c->service)) return false;
+  c->source_id = r.source_id;
+  c->line_no = r.line_no;
+  c->text.assign(r.raw.substr(0, kEvidenceBytes));
+  return true;
 }
 
-void CostPlugin::Absorb() {
-  absl::MutexLock lock(&mu_);
-  AbsorbLocked();
+void CostPlugin::Keep(CostLine&& c) {
+  ServiceDays& s = services_[c.service];
+  if (c.day <= s.judged_through) {
+    ++late_;
+    return;
+  }
+  Day& day = s.days[c.day];
+  day.total_micros += c.micros;
+  ++day.lines;
+  if (day.currency.empty()) day.currency = c.currency;
+  // Keep the largest few lines as evidence.
+  auto at = std::find_if(day.largest.begin(), day.largest.end(),
+                         [&](const CostLine& e) { return e.micros < c.micros; });
+  if (day.largest.size() < kEvidencePerDay || at != day.largest.end()) {
+    day.largest.insert(at, std::move(c));
+    if (day.largest.size() > kEvidencePerDay) day.largest.pop_back();
+  }
 }
 
-void CostPlugin::AbsorbLocked() {
-  queue_->Drain([&](CostLine&& c) {
-    ServiceDays& s = services_[c.service];
-    if (c.day <= s.judged_through) {
-      ++late_;
-      return;
-    }
-    Day& day = s.days[c.day];
-    day.total_micros += c.micros;
-    ++day.lines;
-    if (day.currency.empty()) day.currency = c.currency;
-    // Keep the largest few lines as evidence.
-    auto at = std::find_if(day.largest.begin(), day.largest.end(),
-                           [&](const CostLine& e) { return e.micros < c.micros; });
-    if (day.largest.size() < kEvidencePerDay || at != day.largest.end()) {
-      day.largest.insert(at, std::move(c));
-      if (day.largest.size() > kEvidencePerDay) day.largest.pop_back();
-    }
-  });
-}
-
-void CostPlugin::Evaluate(int64_t watermark_ns, std::vector<Finding>* out) {
-  absl::MutexLock lock(&mu_);
-  AbsorbLocked();
+void CostPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
   for (auto& [service, s] : services_) {
     if (!s.days.empty()) {
       // The last day that is over: every day with data when the data is complete.

@@ -14,8 +14,8 @@
 // (`missing_rule`), and a rule of a group Terraform does not know at all
 // (`unmanaged_group`), with the CloudTrail event that made it, if one did.
 // A later event that undoes the change resolves the finding.
-#ifndef LOGWEAVE_PLUGINS_DRIFT_H_
-#define LOGWEAVE_PLUGINS_DRIFT_H_
+#ifndef LOGWEAVE_PLUGINS_DRIFT_DRIFT_H_
+#define LOGWEAVE_PLUGINS_DRIFT_DRIFT_H_
 
 #include <cstdint>
 #include <map>
@@ -27,15 +27,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
-#include "logweave/options.h"
-#include "logweave/plugin.h"
+#include "plugins/drift/drift_options.h"
+#include "plugins/queued_plugin.h"
 
 namespace logweave {
-
-namespace internal {
-template <typename T>
-class PluginQueue;
-}  // namespace internal
 
 // One security-group rule, normalized: protocol "tcp", "udp", "icmp", "all"
 // or a number; ports -1 when the protocol has none; source a CIDR or a
@@ -83,25 +78,26 @@ struct SecurityGroupChange {
 // security-group change. Immutable helper; thread-safe.
 bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out);
 
-// Observe and dropped(): thread-safe, lock-free. Absorb and Evaluate:
-// thread-safe, under one mutex.
-class DriftPlugin : public RulePlugin {
+// Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb
+// and Evaluate: thread-safe, under one mutex.
+class DriftPlugin : public internal::QueuedRulePlugin<SecurityGroupChange> {
  public:
+  static constexpr std::string_view kName = "drift";
+
   // Reads the files. NOT_FOUND / INVALID_ARGUMENT naming the file and what is wrong.
   static absl::StatusOr<std::unique_ptr<DriftPlugin>> Create(const DriftOptions& options,
                                                              const SourceNames& sources);
   ~DriftPlugin() override;
 
-  std::string_view name() const override { return "drift"; }
-  void Observe(const ParsedBatch& batch) override;
-  void Absorb() override;
-  void Evaluate(int64_t watermark_ns, std::vector<Finding>* out) override;
-  uint64_t dropped() const override;
+  std::string_view name() const override { return kName; }
 
  private:
   DriftPlugin(const DriftOptions& options, const SourceNames& sources, TerraformRules desired,
               LiveRules live, int64_t snapshot_ns);
-  void AbsorbLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Take(const Record& record, SecurityGroupChange* out) const override;
+  void Keep(SecurityGroupChange&& change) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Decide(int64_t watermark_ns, std::vector<Finding>* out) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const DriftOptions options_;
   const SourceNames& sources_;
@@ -109,12 +105,10 @@ class DriftPlugin : public RulePlugin {
   const LiveRules live_;
   const bool have_live_;       // options_.live_rules names a snapshot
   const int64_t snapshot_ns_;  // its file's time: when it was taken
-  std::unique_ptr<internal::PluginQueue<SecurityGroupChange>> queue_;
-  absl::Mutex mu_;
   // Every change so far (security-group changes are rare: a few a day).
   std::vector<SecurityGroupChange> changes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_PLUGINS_DRIFT_H_
+#endif  // LOGWEAVE_PLUGINS_DRIFT_DRIFT_H_

@@ -1,0 +1,75 @@
+// CanaryOptions: their rules, and the reading of the plugins.canary section.
+#include "plugins/canary/canary_options.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "logweave/config_section.h"
+#include "plugins/canary/canary.h"
+
+namespace logweave {
+
+absl::Status CanaryOptions::Validate() const {
+  if (!enabled) return absl::OkStatus();
+  if (canary_versions.empty()) {
+    return absl::InvalidArgumentError("plugins.canary.canary_versions must name a version");
+  }
+  if (!(max_error_rate >= 0 && max_error_rate < 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plugins.canary.max_error_rate must be in [0, 1) (got ", max_error_rate, ")"));
+  }
+  if (max_p99_ns <= 0 || interval_ns <= 0 || window_ns <= 0 || latency_unit_ns <= 0) {
+    return absl::InvalidArgumentError(
+        "plugins.canary: max_p99, interval, window and latency_unit must be positive durations");
+  }
+  if (window_ns < interval_ns) {
+    return absl::InvalidArgumentError(
+        "plugins.canary.window must be at least plugins.canary.interval (every request is then "
+        "in some check)");
+  }
+  constexpr int64_t kYear = 366LL * 86'400'000'000'000;
+  if (lateness_ns < 0 || lateness_ns > kYear || interval_ns > kYear || window_ns > kYear ||
+      max_p99_ns > kYear || latency_unit_ns > kYear) {
+    return absl::InvalidArgumentError(
+        "plugins.canary: lateness must be from 0, and it, interval, window, max_p99 and "
+        "latency_unit at most 366 days");
+  }
+  if (strikes < 1 || min_requests < 1 || max_pending_requests < 1) {
+    return absl::InvalidArgumentError(
+        "plugins.canary: strikes, min_requests and max_pending_requests must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+namespace internal {
+
+// plugins.canary (registered in plugins/registry.cc).
+absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCanaryConfig(
+    const ConfigSection& section) {
+  ConfigReader r(
+      section, {"enabled", "canary_versions", "services", "version_fields", "latency_fields",
+                "status_fields", "latency_unit", "max_error_rate", "max_p99", "interval", "window",
+                "strikes", "min_requests", "lateness", "max_pending_requests", "action"});
+  CanaryOptions o;
+  r.Bool("enabled", &o.enabled);
+  r.Names("canary_versions", &o.canary_versions);
+  r.Names("services", &o.services);
+  r.Names("version_fields", &o.version_fields);
+  r.Names("latency_fields", &o.latency_fields);
+  r.Names("status_fields", &o.status_fields);
+  r.Duration("latency_unit", /*zero_ok=*/false, &o.latency_unit_ns);
+  r.Number("max_error_rate", 0, 1, "a share, e.g. 0.05", &o.max_error_rate);
+  r.Duration("max_p99", /*zero_ok=*/false, &o.max_p99_ns);
+  r.Duration("interval", /*zero_ok=*/false, &o.interval_ns);
+  r.Duration("window", /*zero_ok=*/false, &o.window_ns);
+  r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
+  r.Count("strikes", &o.strikes);
+  r.Count("min_requests", &o.min_requests);
+  r.Count("max_pending_requests", &o.max_pending_requests);
+  r.Word("action", &o.action);
+  if (!r.status().ok()) return r.status();
+  return std::make_shared<const CanaryConfig>(std::move(o));
+}
+
+}  // namespace internal
+}  // namespace logweave

@@ -1,0 +1,47 @@
+#include "plugins/registry.h"
+
+namespace logweave::internal {
+
+// The built-in rule plugins: one line each, X(name, reader), where the
+// reader is the function of plugins/<name>/ that reads its config section.
+// Adding a rule: a folder plugins/<name>/ (options, reader, plugin, README,
+// tests; the build picks it up) and one line here.
+#define LOGWEAVE_RULE_PLUGINS(X) \
+  X("canary", ReadCanaryConfig)  \
+  X("cost", ReadCostConfig)      \
+  X("drift", ReadDriftConfig)
+
+#define LOGWEAVE_DECLARE_READER(name, reader) \
+  absl::StatusOr<std::shared_ptr<const RulePluginConfig>> reader(const ConfigSection& section);
+LOGWEAVE_RULE_PLUGINS(LOGWEAVE_DECLARE_READER)
+#undef LOGWEAVE_DECLARE_READER
+
+namespace {
+
+#define LOGWEAVE_ENTRY(name, reader) RulePluginEntry{name, &reader},
+constexpr RulePluginEntry kRulePlugins[] = {LOGWEAVE_RULE_PLUGINS(LOGWEAVE_ENTRY)};
+#undef LOGWEAVE_ENTRY
+#undef LOGWEAVE_RULE_PLUGINS
+
+constexpr bool NamesAreUnique() {
+  for (size_t i = 0; i < std::size(kRulePlugins); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (kRulePlugins[i].name == kRulePlugins[j].name) return false;
+    }
+  }
+  return true;
+}
+static_assert(NamesAreUnique(), "two rule plugins registered under one name");
+
+}  // namespace
+
+std::span<const RulePluginEntry> RulePluginRegistry() { return kRulePlugins; }
+
+const RulePluginEntry* FindRulePlugin(std::string_view name) {
+  for (const RulePluginEntry& entry : kRulePlugins) {
+    if (entry.name == name) return &entry;
+  }
+  return nullptr;
+}
+
+}  // namespace logweave::internal

@@ -1,0 +1,44 @@
+#include "tools/logweave/command_config.h"
+
+#include <utility>
+
+#include "connectors/kafka/kafka_config.h"
+
+namespace logweave::cli {
+
+ConfigSections CommandConfigSections(CommandConfig* out) {
+  return {
+      {"serve",
+       [out](const ConfigSection& s) { return ReadServeSection(s, &out->serve, &out->follow); }},
+      {"sources",
+       [out](const ConfigSection& s) { return ReadSourcesSection(s, &out->serve, &out->follow); }},
+      {"kafka", [out](const ConfigSection& s) { return ReadKafkaSection(s, &out->kafka); }},
+  };
+}
+
+namespace {
+
+absl::StatusOr<CommandConfig> Finish(absl::StatusOr<Config> engine, CommandConfig config) {
+  if (!engine.ok()) return engine.status();
+  config.pipeline = std::move(engine->pipeline);
+  config.index_max_bytes_given = engine->index_max_bytes_given;
+  return config;
+}
+
+}  // namespace
+
+absl::StatusOr<CommandConfig> LoadCommandConfig(const std::string& path) {
+  CommandConfig config;
+  absl::StatusOr<Config> engine = LoadFullConfigFile(path, CommandConfigSections(&config));
+  return Finish(std::move(engine), std::move(config));
+}
+
+absl::StatusOr<CommandConfig> LoadCommandConfigString(const std::string& yaml,
+                                                      const std::string& origin) {
+  CommandConfig config;
+  absl::StatusOr<Config> engine =
+      LoadFullConfigString(yaml, origin, CommandConfigSections(&config));
+  return Finish(std::move(engine), std::move(config));
+}
+
+}  // namespace logweave::cli

@@ -1,0 +1,54 @@
+#include "tools/logweave/serve_config.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "connectors/follow/follow_config.h"
+
+namespace logweave::cli {
+
+absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, FollowOptions* follow) {
+  std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
+  known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
+  if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
+  if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
+  if (s.Has("address")) {
+    const YAML::Node address = s.node()["address"];
+    if (!address.IsScalar() || address.Scalar().find(':') == std::string::npos) {
+      return s.Error("address", "must be host:port, e.g. 127.0.0.1:7070");
+    }
+    serve->address = address.Scalar();
+  }
+  ConfigReader r(s);
+  r.Uint("ingest_nice", 19, &serve->ingest_nice);
+  r.Duration("analysis_interval", /*zero_ok=*/false, &serve->analysis_interval_ns);
+  return r.status();
+}
+
+absl::Status ReadSourcesSection(const ConfigSection& s, ServeSettings* serve,
+                                FollowOptions* follow) {
+  if (!s.node().IsSequence()) {
+    return s.Error("", "must be a list, e.g. [{replay: [logs/]}]");
+  }
+  for (const auto& node : s.node()) {
+    const ConfigSection item(node, "sources[].", s.origin());
+    if (absl::Status st = item.CheckKeys({"replay", "follow", "kafka"}); !st.ok()) return st;
+    if (item.Has("kafka")) {
+      return s.ErrorAt(node, "sources[]",
+                       "kafka sources are configured under `kafka:` (see docs/config.md)");
+    }
+    ConfigReader r(item);
+    std::vector<std::string> paths;
+    r.Names("replay", &paths);
+    if (!r.status().ok()) return r.status();
+    serve->replay.insert(serve->replay.end(), paths.begin(), paths.end());
+    if (absl::Status st = ReadFollowPaths(item, follow); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+uint64_t ServeIndexBudget(uint64_t physical_memory) {
+  return std::max<uint64_t>(physical_memory / 2, 64ull << 20);
+}
+
+}  // namespace logweave::cli
