@@ -29,16 +29,14 @@ struct AnalysisNames {
   SharedNames events{kMaxNamesPerService};  // event names, scoped by service id
 };
 
-// One event of a trace. 40 bytes.
+// One event of a trace. 24 bytes: the facts of every trace are held at once.
 struct Ev {
   int64_t time;  // event time; for a line without one, that of the line before it
-  uint64_t seq;  // global arrival order: finds the line again in the index
+  uint64_t seq;  // global arrival order: finds the line (and its place) again in the index
   uint32_t service;
   uint32_t name;  // event name id (AnalysisNames::events), or kNoId for free text
-  uint32_t source_id;
-  uint32_t line_no;
-  bool has_time;  // parsed or inferred from the neighbouring lines
 };
+static_assert(sizeof(Ev) == 24);
 
 // A trace's facts. Views into a FactStore or a FactBuilder's buffers.
 struct TraceFacts {
@@ -88,6 +86,11 @@ class FactBuilder {
 
   NameCache services_, kinds_, events_;
   std::vector<std::vector<uint32_t>> shard_services_;  // [shard][shard's id] -> id, or kNoId
+  struct TimedEv {
+    Ev ev;
+    bool has_time;  // parsed or inferred from the neighbouring lines
+  };
+  std::vector<TimedEv> read_buf_;
   std::vector<Ev> events_buf_;
   std::vector<uint32_t> services_buf_;
   std::string kind_buf_;
