@@ -22,11 +22,11 @@ void FactStore::Add(const TraceFacts& f) {
   traces_.push_back(r);
 }
 
-void FactStore::Reserve(size_t traces, size_t events) {
-  traces_.reserve(traces);
-  ids_.reserve(traces * 32);
-  events_.reserve(events);
-  services_.reserve(traces * 2);
+void FactStore::Clear() {
+  ids_.clear();
+  traces_.clear();
+  events_.clear();
+  services_.clear();
 }
 
 TraceFacts FactStore::Get(size_t i) const {

@@ -1,12 +1,13 @@
-// Traces reduced to what the detectors need, and where they are kept between
-// the analysis passes.
+// Traces reduced to what the detectors need, and where a shard's are kept
+// while they are judged.
 //
 // One FactBuilder per analysis thread reads traces out of the index (under
 // the shard's reader lock) into compact facts: each event's time, service,
-// event name and line; the trace's kind and services. A FactStore keeps the
-// facts of the traces one thread read, so that judging them needs neither
-// the index nor its locks again. Messages are not kept: evidence lines get
-// their text from the index afterwards, for the few events that need it.
+// event name and arrival order; the trace's kind and services. A FactStore
+// keeps the facts of the traces one thread read from one shard, so that
+// judging them needs neither the shard's lock nor a second read. Messages
+// and places are not kept: evidence lines get their text, source and line
+// from the index afterwards, for the few events that need it.
 #ifndef LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
 #define LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
 
@@ -48,12 +49,13 @@ struct TraceFacts {
   std::span<const uint32_t> services;  // distinct, ascending ids
 };
 
-// The facts of the traces one thread read. Thread-compatible.
+// The facts of the traces one thread read (from one shard at a time, in an
+// analysis run). Thread-compatible.
 class FactStore {
  public:
   void Add(const TraceFacts& f);
-  // Room for about this many traces and events.
-  void Reserve(size_t traces, size_t events);
+  // Forgets the facts, keeping the buffers' capacity.
+  void Clear();
   size_t size() const { return traces_.size(); }
   // Views valid until the next Add.
   TraceFacts Get(size_t i) const;
