@@ -13,6 +13,7 @@
 #include "analysis/detectors.h"
 #include "analysis/parallel.h"
 #include "analysis/trace_facts.h"
+#include "internal/arena.h"
 #include "xxhash.h"
 
 namespace logweave {
@@ -51,13 +52,13 @@ struct Worker {
   explicit Worker(AnalysisNames* names) : builder(names) {}
 
   FactBuilder builder;
-  FactStore facts;
   LearnCounts counts;
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts;  // trace hash -> events when judged
   uint64_t late_events = 0;
   std::vector<std::string> partial;  // traces that lost older events
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;  // per service
+  internal::Arena candidate_ids{64 << 10};         // the candidates' trace ids
   std::vector<std::string> named;                  // trace ids that errors' texts name
 };
 
@@ -172,18 +173,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   std::vector<std::unique_ptr<Worker>> workers;
   for (uint32_t i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(&names));
 
-  // Pass 1, on every thread, a shard at a time: read each trace's facts,
-  // learn from the judged ones, count late arrivals. Traces whose oldest
-  // events were evicted (index.max_bytes) are neither learned from nor
-  // judged: what is missing from them may just be gone.
+  // Pass 1, on every thread, a shard at a time: read each trace's facts and
+  // learn from the judged ones. Traces whose oldest events were evicted
+  // (index.max_bytes) are neither learned from nor judged: what is missing
+  // from them may just be gone. The facts are not kept: pass 2 reads them
+  // again, so that they never all sit in memory beside the index.
   std::atomic<uint32_t> next_shard{0};
-  const IndexCounters held = index_.Counters();
   RunOnThreads(threads, [&](uint32_t t) {
     Worker& w = *workers[t];
-    // Each thread reads about its share of the index: room for it up front
-    // saves copying the buffers as they grow.
-    w.facts.Reserve(held.traces / threads + 1024, held.events / threads + 8192);
-    w.judged_counts.reserve(held.traces / threads + 1024);
     for (uint32_t shard; (shard = next_shard.fetch_add(1)) < index_.shard_count();) {
       index_.ForEachTraceWithEventsInShard(shard, [&](const TraceView& view) {
         if (view.evicted > 0) {
@@ -191,32 +188,18 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
           return;
         }
         const TraceFacts f = w.builder.Build(shard, view);
-        const bool judged = f.end <= judge_until;
-        w.counts.Learn(f, judged);
-        if (judged) {
-          const uint64_t h = Hash(view.trace_id);
-          if (auto it = judged_counts_.find(h);
-              it != judged_counts_.end() && f.indexed_events > it->second) {
-            w.late_events += f.indexed_events - it->second;
-          }
-          w.judged_counts.emplace(h, f.indexed_events);
-        }
-        w.facts.Add(f);
+        w.counts.Learn(f, f.end <= judge_until);
       });
     }
   });
   // What the traces of each kind are expected to hold, from all threads' counts.
   LearnCounts counts;
-  absl::flat_hash_map<uint64_t, uint32_t> judged_counts;
   absl::flat_hash_set<std::string> partial;
   for (auto& w : workers) {
     counts.Merge(w->counts);
-    late_events_ += w->late_events;
-    judged_counts.merge(w->judged_counts);
+    w->counts = LearnCounts();
     for (std::string& id : w->partial) partial.insert(std::move(id));
   }
-  // Rebuilt each run, so that traces the index evicted are forgotten here too.
-  judged_counts_ = std::move(judged_counts);
   const uint64_t traces_judged = counts.judged(), traces_waiting = counts.waiting();
   const Model model(options_, std::move(counts), &names);
 
@@ -232,23 +215,35 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     for (std::string_view word : internal::TraceIdWords(e.text)) mentioned.insert(Hash(word));
   }
 
-  // Pass 2, each thread over the traces it read: findings of the judged
-  // traces; attribution candidates of every trace (an error may belong to a
-  // request that is still open).
+  // Pass 2, on every thread, a shard at a time, reading the facts again:
+  // findings of the judged traces, and late arrivals in those judged before;
+  // attribution candidates of every trace (an error may belong to a request
+  // that is still open). Lines indexed since pass 1 may be in the facts now.
+  next_shard = 0;
   RunOnThreads(threads, [&](uint32_t t) {
     Worker& w = *workers[t];
     TraceJudge judge(options_, model, names, sources_, index_);
     std::vector<uint32_t> incomplete;
-    for (size_t i = 0; i < w.facts.size(); ++i) {
-      const TraceFacts f = w.facts.Get(i);
+    auto visit = [&](const TraceFacts& f) {
+      const bool judged = f.end <= judge_until;
+      if (judged) {
+        const uint64_t h = Hash(f.trace_id);
+        if (auto it = judged_counts_.find(h);
+            it != judged_counts_.end() && f.indexed_events > it->second) {
+          w.late_events += f.indexed_events - it->second;
+        }
+        w.judged_counts.emplace(h, f.indexed_events);
+      }
       if (!mentioned.empty() && mentioned.contains(Hash(f.trace_id))) {
         w.named.emplace_back(f.trace_id);
       }
-      judge.Judge(f, f.end <= judge_until, &w.findings, &w.weak, &incomplete);
+      judge.Judge(f, judged, &w.findings, &w.weak, &incomplete);
+      std::string_view id;  // copied once the trace is some service's candidate
       for (uint32_t s : f.services) {
         if (!wanted_services.contains(s)) continue;
         Candidate c;
-        c.trace_id = f.trace_id;
+        if (id.empty()) id = w.candidate_ids.Copy(f.trace_id);
+        c.trace_id = id;
         for (const internal::Ev& e : f.events) {
           if (e.service != s) continue;
           if (c.count == 0) c.first = e.time;
@@ -260,8 +255,26 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
         if (s >= w.candidates.size()) w.candidates.resize(s + 1);
         w.candidates[s].push_back(c);
       }
+    };
+    // One shard's facts at a time, judged outside the shard's lock (the
+    // evidence reads timelines from the index).
+    FactStore facts;
+    for (uint32_t shard; (shard = next_shard.fetch_add(1)) < index_.shard_count();) {
+      facts.Clear();
+      index_.ForEachTraceWithEventsInShard(shard, [&](const TraceView& view) {
+        if (view.evicted == 0) facts.Add(w.builder.Build(shard, view));
+      });
+      for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
     }
   });
+  absl::flat_hash_map<uint64_t, uint32_t> judged_counts;
+  for (auto& w : workers) {
+    late_events_ += w->late_events;
+    judged_counts.merge(w->judged_counts);
+    w->judged_counts = {};
+  }
+  // Rebuilt each run, so that traces the index evicted are forgotten here too.
+  judged_counts_ = std::move(judged_counts);
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;
   absl::flat_hash_set<std::string> named;

@@ -123,11 +123,21 @@ class PipelineImpl {
   }
 
   void Flush() {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](PipelineImpl* p)
-             ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return p->inflight_batches_ == 0; },
-        this));
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](PipelineImpl* p)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return p->inflight_batches_ == 0; },
+          this));
+    }
+    // Nothing is in flight: the spare batches' buffers (tens of MB at the
+    // end of a replay, while the analysis needs its memory) go back now; a
+    // later batch allocates again.
+    SharedBatch* spare;
+    while (spare_batches_.try_dequeue(spare)) {
+      spare_count_.fetch_sub(1, std::memory_order_relaxed);
+      delete spare;
+    }
   }
 
   IngestStats Stats() const {

@@ -87,7 +87,8 @@ class SourceNames {
 };
 
 // One event as an analysis pass sees it. The views are valid only during the
-// callback that receives it.
+// callback that receives it. Where its line is (source, line number) is not
+// read in this pass: GetTimeline gives it.
 struct EventView {
   int64_t time_ns = 0;
   uint64_t seq = 0;
@@ -97,8 +98,6 @@ struct EventView {
   // others and for plain-text lines, whose text lies in their compressed
   // line (GetTimeline reads it).
   std::string_view message;
-  uint64_t line_no = 0;
-  uint32_t source_id = 0;
   uint32_t service_id = 0;  // `service`'s id in its shard: dense from 0, stable for the shard
   uint16_t flags = 0;       // RecordFlags
   Level level = Level::kUnknown;

@@ -107,12 +107,14 @@ struct IndexOptions {
   bool dedupe = true;
   // How many recent lines (across all shards) a repeat is looked for in. A
   // retry repeats recent lines; the window bounds the memory of dedupe to
-  // about 32 bytes x window. Default 1048576. Must be >= 1024.
+  // about 11-21 bytes x window (two generations of at most window / shards
+  // entries of 8 bytes each per shard). Default 1048576. Must be >= 1024.
   uint64_t dedupe_window = 1u << 20;
   // Memory budget of the index (lines, events, maps), split evenly between
   // the shards. Over it, a shard drops its oldest events (in arrival order)
   // 32768 at a time; a trace whose events are all gone answers as evicted
-  // until its record (about 120 bytes) goes too, 16384 records at a time.
+  // until its record (about 100 bytes with its map entry) goes too, 4096
+  // records at a time.
   // 0 (default): no limit. Otherwise at least 64 MiB.
   uint64_t max_bytes = 0;
 

@@ -20,7 +20,7 @@ namespace logweave::internal {
 // plain-text errors.
 struct Candidate {
   static constexpr int kMaxTimes = 8;
-  std::string_view trace_id;  // into the analysis' fact store
+  std::string_view trace_id;  // owned by the analysis run
   int64_t times[kMaxTimes];   // its first events' times there (the last slot: its last)
   int count = 0;
   int64_t first = 0, last = 0;

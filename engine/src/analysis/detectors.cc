@@ -320,16 +320,20 @@ EvidenceLine TraceJudge::Evidence(const TraceFacts& f, const Ev& e) {
     timeline_id_ = std::string(f.trace_id);
     timeline_ = index_.GetTimeline(f.trace_id);
   }
-  std::string text;
+  // Its place (source, line) too: the facts keep only its arrival order. An
+  // event evicted since the facts were read has neither.
+  EvidenceLine line{"", 0, e.time, ""};
   if (timeline_.ok()) {
     for (const TimelineEvent& te : timeline_->events) {
       if (te.seq == e.seq) {
-        text = Shorten(te.message, 200);
+        line.source = te.source;
+        line.line_no = te.line_no;
+        line.text = Shorten(te.message, 200);
         break;
       }
     }
   }
-  return EvidenceLine{std::string(sources_.Name(e.source_id)), e.line_no, e.time, std::move(text)};
+  return line;
 }
 
 std::string TraceJudge::ServiceList(std::span<const uint32_t> services) const {

@@ -22,11 +22,11 @@ void FactStore::Add(const TraceFacts& f) {
   traces_.push_back(r);
 }
 
-void FactStore::Reserve(size_t traces, size_t events) {
-  traces_.reserve(traces);
-  ids_.reserve(traces * 32);
-  events_.reserve(events);
-  services_.reserve(traces * 2);
+void FactStore::Clear() {
+  ids_.clear();
+  traces_.clear();
+  events_.clear();
+  services_.clear();
 }
 
 TraceFacts FactStore::Get(size_t i) const {
@@ -55,7 +55,7 @@ uint32_t FactBuilder::ServiceId(uint32_t shard, const EventView& e) {
 }
 
 TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
-  events_buf_.clear();
+  read_buf_.clear();
   for (size_t i = 0; i < view.count; ++i) {
     const EventView& e = view.events[i];
     const uint32_t service = ServiceId(shard, e);
@@ -63,27 +63,28 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
     if (e.kind == RecordKind::kJson && !e.message.empty() && e.message.size() <= kMaxEventName) {
       name = events_.Id(service, e.message);
     }
-    events_buf_.push_back(Ev{e.time_ns, e.seq, service, name, e.source_id,
-                             static_cast<uint32_t>(e.line_no),
-                             (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0});
+    read_buf_.push_back(TimedEv{Ev{e.time_ns, e.seq, service, name},
+                                (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0});
   }
-  std::sort(events_buf_.begin(), events_buf_.end(),
-            [](const Ev& a, const Ev& b) { return a.seq < b.seq; });
+  std::sort(read_buf_.begin(), read_buf_.end(),
+            [](const TimedEv& a, const TimedEv& b) { return a.ev.seq < b.ev.seq; });
   // A line without a time takes that of the line before it (the first timed
   // one for those at the start), so that it keeps its place.
   int64_t carry = 0;
-  for (const Ev& e : events_buf_) {
+  for (const TimedEv& e : read_buf_) {
     if (e.has_time) {
-      carry = e.time;
+      carry = e.ev.time;
       break;
     }
   }
-  for (Ev& e : events_buf_) {
+  events_buf_.clear();
+  for (TimedEv& e : read_buf_) {
     if (e.has_time) {
-      carry = e.time;
+      carry = e.ev.time;
     } else {
-      e.time = carry;
+      e.ev.time = carry;
     }
+    events_buf_.push_back(e.ev);
   }
   std::stable_sort(events_buf_.begin(), events_buf_.end(),
                    [](const Ev& a, const Ev& b) { return a.time < b.time; });

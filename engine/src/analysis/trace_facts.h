@@ -1,12 +1,13 @@
-// Traces reduced to what the detectors need, and where they are kept between
-// the analysis passes.
+// Traces reduced to what the detectors need, and where a shard's are kept
+// while they are judged.
 //
 // One FactBuilder per analysis thread reads traces out of the index (under
 // the shard's reader lock) into compact facts: each event's time, service,
-// event name and line; the trace's kind and services. A FactStore keeps the
-// facts of the traces one thread read, so that judging them needs neither
-// the index nor its locks again. Messages are not kept: evidence lines get
-// their text from the index afterwards, for the few events that need it.
+// event name and arrival order; the trace's kind and services. A FactStore
+// keeps the facts of the traces one thread read from one shard, so that
+// judging them needs neither the shard's lock nor a second read. Messages
+// and places are not kept: evidence lines get their text, source and line
+// from the index afterwards, for the few events that need it.
 #ifndef LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
 #define LOGWEAVE_ANALYSIS_TRACE_FACTS_H_
 
@@ -29,16 +30,14 @@ struct AnalysisNames {
   SharedNames events{kMaxNamesPerService};  // event names, scoped by service id
 };
 
-// One event of a trace. 40 bytes.
+// One event of a trace. 24 bytes: the facts of every trace are held at once.
 struct Ev {
   int64_t time;  // event time; for a line without one, that of the line before it
-  uint64_t seq;  // global arrival order: finds the line again in the index
+  uint64_t seq;  // global arrival order: finds the line (and its place) again in the index
   uint32_t service;
   uint32_t name;  // event name id (AnalysisNames::events), or kNoId for free text
-  uint32_t source_id;
-  uint32_t line_no;
-  bool has_time;  // parsed or inferred from the neighbouring lines
 };
+static_assert(sizeof(Ev) == 24);
 
 // A trace's facts. Views into a FactStore or a FactBuilder's buffers.
 struct TraceFacts {
@@ -50,12 +49,13 @@ struct TraceFacts {
   std::span<const uint32_t> services;  // distinct, ascending ids
 };
 
-// The facts of the traces one thread read. Thread-compatible.
+// The facts of the traces one thread read (from one shard at a time, in an
+// analysis run). Thread-compatible.
 class FactStore {
  public:
   void Add(const TraceFacts& f);
-  // Room for about this many traces and events.
-  void Reserve(size_t traces, size_t events);
+  // Forgets the facts, keeping the buffers' capacity.
+  void Clear();
   size_t size() const { return traces_.size(); }
   // Views valid until the next Add.
   TraceFacts Get(size_t i) const;
@@ -88,6 +88,11 @@ class FactBuilder {
 
   NameCache services_, kinds_, events_;
   std::vector<std::vector<uint32_t>> shard_services_;  // [shard][shard's id] -> id, or kNoId
+  struct TimedEv {
+    Ev ev;
+    bool has_time;  // parsed or inferred from the neighbouring lines
+  };
+  std::vector<TimedEv> read_buf_;
   std::vector<Ev> events_buf_;
   std::vector<uint32_t> services_buf_;
   std::string kind_buf_;

@@ -1,0 +1,135 @@
+// The events of one index shard: an append-only log numbered from 0, in
+// chunks that eviction drops from the front.
+//
+// Each event has a 32-byte record that the analysis and searches read (time,
+// arrival order, service, level, the link to its trace's previous event) and
+// a place: where its line lies in the shard's LineStore, its source, line
+// number and offset there, and where its message lies in the line. Places
+// are read only for timelines, raw lines and message searches, which then
+// decompress lines anyway, so they are packed: varints, delta-coded within
+// groups of kGroupEvents events, about 8 bytes an event instead of 32.
+//
+//   EventLog log;
+//   uint64_t n = log.Append(stored, place);  // owner, under the writer lock
+//   EventPlace p = log.Place(n);              // readers
+#ifndef LOGWEAVE_INDEX_EVENT_LOG_H_
+#define LOGWEAVE_INDEX_EVENT_LOG_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "internal/arena.h"
+#include "logweave/record.h"
+
+namespace logweave::internal {
+
+inline constexpr uint64_t kNoEvent = UINT64_MAX;  // no event (event numbers are 64-bit)
+
+// StoredEvent::flags beside the RecordFlags, never shown outside the shard.
+inline constexpr uint16_t kStoredMessageInterned = 1 << 15;  // msg: id in the message table
+inline constexpr uint16_t kStoredMessageEscaped = 1 << 14;   // the shard's escaped copy
+inline constexpr uint16_t kRecordFlagsMask = (1 << 14) - 1;
+
+// What the analysis and searches read of an event. 32 bytes.
+struct StoredEvent {
+  int64_t time_ns;
+  uint64_t seq;
+  uint32_t prev_distance;  // this event's number minus the previous one of its trace; 0: none
+  uint32_t service;        // id in the shard's service table
+  uint32_t msg;            // with kStoredMessageInterned: id in the shard's message table
+  uint16_t flags;          // RecordFlags, and the kStored* flags
+  Level level;
+  RecordKind kind;
+};
+static_assert(sizeof(StoredEvent) == 32);
+
+// Where an event's line and message are.
+struct EventPlace {
+  uint64_t raw_pos = 0;  // the line's bytes in the shard's LineStore
+  uint32_t raw_len = 0;
+  uint32_t source_id = 0;
+  uint64_t line_no = 0;
+  uint64_t source_offset = 0;
+  // The message's bytes in the line (unless interned or escaped; 0, 0: none).
+  uint32_t msg_off = 0;
+  uint32_t msg_len = 0;
+};
+
+// Thread-compatible with one writer and many readers under the shard's lock:
+// Append, Reserve and DropOldestChunk under the writer lock (owner thread),
+// the rest under a reader or the writer lock. Prepare runs on the owner
+// without the lock (it touches only what no reader sees).
+class EventLog {
+ public:
+  static constexpr uint32_t kChunkShift = 15;  // 32768 events = 1 MiB of records
+  static constexpr uint64_t kChunkEvents = uint64_t{1} << kChunkShift;
+  static constexpr uint32_t kGroupShift = 6;  // places are decoded from a group's start
+  static constexpr uint32_t kGroupEvents = 1u << kGroupShift;
+
+  EventLog();
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Owner thread, outside the lock: allocates (and faults in) the chunks
+  // that `count` more events may need.
+  void Prepare(size_t count);
+
+  // Appends an event; returns its number. Places must come in line order:
+  // each raw_pos is the previous one's raw_pos + raw_len.
+  uint64_t Append(const StoredEvent& event, const EventPlace& place);
+
+  StoredEvent& Event(uint64_t n) {
+    return chunks_[(n - first_live_) >> kChunkShift]->events[n & (kChunkEvents - 1)];
+  }
+  // Event `n` (first_live() <= n < end()).
+  const StoredEvent& Event(uint64_t n) const {
+    return chunks_[(n - first_live_) >> kChunkShift]->events[n & (kChunkEvents - 1)];
+  }
+  // The place of event `n` (first_live() <= n < end()).
+  EventPlace Place(uint64_t n) const;
+
+  // `n` if that event is still held, else kNoEvent.
+  uint64_t Live(uint64_t n) const { return n != kNoEvent && n >= first_live_ ? n : kNoEvent; }
+  // The previous event of live event `n`'s trace, if still held.
+  uint64_t PrevLive(uint64_t n) const {
+    const uint32_t d = Event(n).prev_distance;
+    return d == 0 ? kNoEvent : Live(n - d);
+  }
+
+  uint64_t first_live() const { return first_live_; }  // events before it are evicted
+  uint64_t end() const { return end_; }                // events ever appended
+  size_t chunks() const { return chunks_.size(); }
+  // Drops the oldest chunk (never the one being filled: chunks() must be > 1).
+  // Returns the LineStore position its events' lines end at.
+  uint64_t DropOldestChunk();
+
+  // Memory held: records, packed places, spare chunks.
+  uint64_t bytes() const;
+
+ private:
+  static constexpr uint32_t kGroups = kChunkEvents >> kGroupShift;
+  struct Chunk {
+    LargeBlock block;  // the records
+    StoredEvent* events = nullptr;
+    std::vector<uint8_t> places;    // packed places, group after group
+    uint64_t raw_base[kGroups];     // raw_pos of each group's first event
+    uint32_t group_start[kGroups];  // each group's first byte in `places`
+  };
+  std::unique_ptr<Chunk> NewChunk();
+
+  std::deque<std::unique_ptr<Chunk>> chunks_;
+  std::vector<std::unique_ptr<Chunk>> spare_;  // made by Prepare
+  uint64_t first_live_ = 0;
+  uint64_t end_ = 0;
+  uint64_t places_bytes_ = 0;  // capacity of the places of chunks_
+  // The encoder's previous place in the open group.
+  uint32_t prev_source_ = 0;
+  uint64_t prev_line_no_ = 0, prev_offset_ = 0;
+};
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_INDEX_EVENT_LOG_H_

@@ -1,0 +1,153 @@
+// Shard: inserting records, and evicting the oldest ones over budget.
+#include <algorithm>
+
+#include "index/shard.h"
+
+namespace logweave::internal {
+
+Shard::Shard(size_t dedupe_window, uint64_t max_bytes)
+    : max_bytes_(max_bytes), dedupe_(dedupe_window) {}
+
+void Shard::Insert(const ShardRecord* records, size_t count, bool dedupe) {
+  // The slow part of growing happens here, outside the lock, so that queries
+  // never wait for it. Reads the shard without the lock: the owner is its
+  // only writer, and concurrent readers only read.
+  [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    events_.Prepare(count);
+    traces_.Prepare(count);
+  }();
+  if (dedupe) dedupe_.Prepare(count);
+  for (size_t begin = 0; begin < count || begin == 0; begin += kRecordsPerHold) {
+    const size_t end = std::min(count, begin + kRecordsPerHold);
+    absl::MutexLock lock(&mu_);
+    if (begin == 0) traces_.Install();
+    // Hash-table slots are random accesses: ask for them a few records ahead.
+    constexpr size_t kLookahead = 8;
+    for (size_t i = begin; i < end; ++i) {
+      if (i + kLookahead < end) {
+        const ShardRecord& ahead = records[i + kLookahead];
+        const std::string_view id = ahead.record->trace_id;
+        if (!id.empty()) traces_.Prefetch(id, ahead.trace_hash);
+        if (dedupe) dedupe_.Prefetch(ahead.line_hash);
+      }
+      InsertOne(records[i], dedupe);
+    }
+    if (end == count) {
+      UpdateBytes();
+      // Over budget: drop the oldest full chunks of events (never the one being filled).
+      while (max_bytes_ > 0 && bytes_ > max_bytes_ && events_.chunks() > 1) {
+        EvictOldestChunk();
+        while (traces_.DropOldestChunk([&](const TraceRecord& t)
+                                           ABSL_NO_THREAD_SAFETY_ANALYSIS { return HasEvents(t); },
+                                       &evicted_traces_)) {
+        }
+        UpdateBytes();
+      }
+      break;
+    }
+  }
+}
+
+void Shard::UpdateBytes() {
+  bytes_ = lines_.bytes() + messages_.bytes() + services_.bytes() + routes_.bytes() +
+           events_.bytes() + traces_.bytes() + escaped_arena_bytes_ + dedupe_.bytes() +
+           escaped_.capacity() * (sizeof(std::pair<uint64_t, std::string_view>) + 1);
+}
+
+void Shard::EvictOldestChunk() {
+  const uint64_t begin = events_.first_live();
+  for (uint64_t i = begin; i < begin + EventLog::kChunkEvents; ++i) {
+    if (events_.Event(i).flags & kStoredMessageEscaped) escaped_.erase(i);
+  }
+  if (escaped_arenas_.front() != nullptr) {
+    escaped_arena_bytes_ -= escaped_arenas_.front()->reserved_bytes();
+  }
+  escaped_arenas_.pop_front();
+  // Lines are stored in event order: the blocks before the first live
+  // event's line hold only evicted ones.
+  lines_.DropBefore(events_.DropOldestChunk());
+  evicted_events_ += EventLog::kChunkEvents;
+}
+
+bool Shard::SameLine(uint64_t other, std::string_view raw) {
+  if (events_.Live(other) == kNoEvent) return false;
+  const EventPlace p = events_.Place(other);
+  return p.raw_len == raw.size() && lines_.View(p.raw_pos, p.raw_len, &dedupe_cache_) == raw;
+}
+
+void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
+  const Record& r = *sr.record;
+  const uint64_t index = events_.end();
+  if (dedupe && r.kind == RecordKind::kJson) {
+    const uint64_t twin = dedupe_.Find(
+        sr.line_hash, index,
+        [&](uint64_t other) ABSL_NO_THREAD_SAFETY_ANALYSIS { return SameLine(other, r.raw); });
+    if (twin != DedupeWindow::kNoTwin) {
+      ++duplicates_;
+      return;
+    }
+    // A new line, or a repeat of one that was evicted, or a hash collision
+    // between different lines: stored, and recorded for later repeats.
+    dedupe_.Add(sr.line_hash, index);
+  }
+  if ((index & (EventLog::kChunkEvents - 1)) == 0) escaped_arenas_.emplace_back();
+
+  StoredEvent ev;
+  EventPlace place;
+  place.raw_pos = lines_.Append(r.raw);
+  place.raw_len = static_cast<uint32_t>(r.raw.size());
+  place.source_id = r.source_id;
+  place.line_no = r.line_no;
+  place.source_offset = r.source_offset;
+  ev.flags = r.flags & kRecordFlagsMask;
+  ev.msg = 0;
+  const bool message_in_raw =
+      r.message.empty() ||
+      (r.message.data() >= r.raw.data() && r.message.data() <= r.raw.data() + r.raw.size());
+  if (r.kind == RecordKind::kJson && !r.message.empty() &&
+      r.message.size() <= kMaxInternedMessageBytes &&
+      (messages_.size() < kMaxInternedMessages || messages_.Find(r.message) != kNoName)) {
+    ev.msg = messages_.Id(r.message);
+    ev.flags |= kStoredMessageInterned;
+  } else if (message_in_raw) {
+    place.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());
+    place.msg_len = static_cast<uint32_t>(r.message.size());
+  } else {
+    std::unique_ptr<Arena>& arena =
+        escaped_arenas_[(index - events_.first_live()) >> EventLog::kChunkShift];
+    if (arena == nullptr) arena = std::make_unique<Arena>(64 << 10);
+    const size_t before = arena->reserved_bytes();
+    escaped_.emplace(index, arena->Copy(r.message));
+    escaped_arena_bytes_ += arena->reserved_bytes() - before;
+    ev.flags |= kStoredMessageEscaped;
+  }
+  ev.time_ns = r.time_ns;
+  ev.seq = r.seq;
+  ev.service = services_.Id(r.service);
+  ev.level = r.level;
+  ev.kind = r.kind;
+  ev.prev_distance = 0;
+
+  if (!r.trace_id.empty()) {
+    TraceRecord* t = traces_.MutableFind(r.trace_id, sr.trace_hash);
+    if (t == nullptr) {
+      t = &traces_.NewTrace(r.trace_id, sr.trace_hash);
+    } else {
+      // Links go back at most 2^32 events: an older previous event is treated as gone.
+      const uint64_t distance = index - t->last;
+      ev.prev_distance = distance <= UINT32_MAX ? static_cast<uint32_t>(distance) : 0;
+    }
+    t->last = index;
+    ++t->count;
+    if (t->route == kNoName && !r.route.empty()) t->route = routes_.Id(r.route);
+    t->max_level = std::max(t->max_level, r.level);
+    t->services |= ServiceBit(ev.service);
+    if (r.flags & (kRecordHasTime | kRecordTimeInferred)) {
+      t->start_ns = std::min(t->start_ns, r.time_ns);
+      t->end_ns = std::max(t->end_ns, r.time_ns);
+    }
+  }
+  events_.Append(ev, place);
+}
+
+}  // namespace logweave::internal

@@ -1,0 +1,158 @@
+// The traces of one index shard: a record per trace (its newest event and a
+// summary kept up to date on every insert), stored densely in creation order,
+// and a hash map from trace id to record number.
+//
+// Recently created traces, which get most of the new events, are close
+// together in memory; scans walk the records in chunks by number, which
+// inserts never invalidate. Eviction drops the oldest chunk of records once
+// few of its traces still have events (those move to new records).
+#ifndef LOGWEAVE_INDEX_TRACE_TABLE_H_
+#define LOGWEAVE_INDEX_TRACE_TABLE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "index/name_table.h"
+#include "internal/arena.h"
+#include "logweave/record.h"
+
+namespace logweave::internal {
+
+// A trace's id, summary and newest event. 80 bytes.
+struct TraceRecord {
+  static constexpr uint32_t kInlineBytes = 32;  // W3C ids are 32 hex characters
+
+  // Ids of up to kInlineBytes are stored here, so that comparing a probe with
+  // a record touches no other memory; longer ones point into the table's arena.
+  union {
+    const char* ptr;
+    char bytes[kInlineBytes];
+  } id;
+  uint32_t id_size;
+  uint32_t count;     // events ever inserted (evicted ones included)
+  uint64_t last;      // the trace's newest inserted event; links go backwards from it
+  int64_t start_ns;   // first and last time of events with a known time
+  int64_t end_ns;     // (INT64_MAX, INT64_MIN while there is none)
+  uint64_t services;  // bit s: service id s (< 63) has an event; bit 63: some id >= 63
+  uint32_t route;     // id in the shard's route names, or kNoName
+  Level max_level;
+
+  std::string_view trace_id() const {
+    return std::string_view(id_size <= kInlineBytes ? id.bytes : id.ptr, id_size);
+  }
+};
+static_assert(sizeof(TraceRecord) == 80);
+
+inline uint64_t ServiceBit(uint32_t service) {
+  return uint64_t{1} << (service < 63 ? service : 63);
+}
+
+// Thread-compatible with one writer and many readers under the shard's lock,
+// like EventLog; Prepare runs on the owner without the lock.
+class TraceTable {
+ public:
+  static constexpr uint32_t kChunkShift = 12;  // 4096 records per chunk
+  static constexpr uint64_t kChunkSize = uint64_t{1} << kChunkShift;
+
+  TraceTable();
+  TraceTable(const TraceTable&) = delete;
+  TraceTable& operator=(const TraceTable&) = delete;
+
+  // Owner thread, outside the lock: before up to `count` NewTrace calls,
+  // allocates the chunks they need and builds the bigger map if the current
+  // one would rehash (Install puts it in place under the lock).
+  void Prepare(size_t count);
+  void Install();
+
+  // The record of `id` (hash: Index::HashTraceId), or nullptr.
+  const TraceRecord* Find(std::string_view id, uint64_t hash) const {
+    auto it = map_.find(Probe{hash, id});
+    return it == map_.end() ? nullptr : &Record(it->number);
+  }
+  TraceRecord* MutableFind(std::string_view id, uint64_t hash) {
+    auto it = map_.find(Probe{hash, id});
+    return it == map_.end() ? nullptr : &Record(it->number);
+  }
+  void Prefetch(std::string_view id, uint64_t hash) const { map_.prefetch(Probe{hash, id}); }
+  // Appends a record for `id` (not yet in the table) and maps it; its
+  // summary is empty, last and count are 0.
+  TraceRecord& NewTrace(std::string_view id, uint64_t hash);
+
+  // Record number `n` (first_live() <= n < end()).
+  const TraceRecord& Record(uint64_t n) const {
+    return chunks_[(n - first_live_) >> kChunkShift][n & (kChunkSize - 1)];
+  }
+  TraceRecord& Record(uint64_t n) {
+    return chunks_[(n - first_live_) >> kChunkShift][n & (kChunkSize - 1)];
+  }
+  uint64_t first_live() const { return first_live_; }  // records before it are dropped
+  uint64_t end() const { return end_; }                // records ever created
+
+  // Drops the oldest chunk of records (and their map entries) if at most a
+  // quarter of its traces still have events (has_events(record)); those
+  // move to new records first, so that a few long-lived traces never pin old
+  // chunks. Never the chunk being filled. Returns whether it dropped one;
+  // adds the traces it dropped for good to *dropped.
+  template <typename HasEvents>
+  bool DropOldestChunk(const HasEvents& has_events, uint64_t* dropped);
+
+  uint64_t bytes() const;
+
+ private:
+  struct Slot {  // the map's entry: the id's hash and the record's number
+    uint64_t hash;
+    uint64_t number;
+  };
+  struct Probe {
+    uint64_t hash;
+    std::string_view id;
+  };
+  struct SlotHash {
+    using is_transparent = void;
+    size_t operator()(const Slot& s) const { return s.hash; }
+    size_t operator()(const Probe& p) const { return p.hash; }
+  };
+  struct SlotEq {
+    using is_transparent = void;
+    const TraceTable* table;
+    bool operator()(const Slot& a, const Slot& b) const { return a.number == b.number; }
+    bool operator()(const Slot& a, const Probe& b) const {
+      return a.hash == b.hash && table->Record(a.number).trace_id() == b.id;
+    }
+    bool operator()(const Probe& a, const Slot& b) const { return (*this)(b, a); }
+  };
+  using Map = absl::flat_hash_set<Slot, SlotHash, SlotEq>;
+  void DropChunk(std::vector<uint64_t>* keep);
+
+  std::deque<std::unique_ptr<TraceRecord[]>> chunks_;
+  std::deque<std::unique_ptr<Arena>> arenas_;  // per chunk: ids longer than kInlineBytes
+  uint64_t arena_bytes_ = 0;
+  uint64_t first_live_ = 0;
+  uint64_t end_ = 0;
+  Map map_;
+  // Made by Prepare outside the lock.
+  std::vector<std::unique_ptr<TraceRecord[]>> spare_;
+  std::unique_ptr<Map> next_map_;
+};
+
+template <typename HasEvents>
+bool TraceTable::DropOldestChunk(const HasEvents& has_events, uint64_t* dropped) {
+  const uint64_t begin = first_live_;
+  if (begin + kChunkSize >= end_) return false;
+  std::vector<uint64_t> keep;
+  for (uint64_t n = begin; n < begin + kChunkSize; ++n) {
+    if (has_events(Record(n))) keep.push_back(n);
+  }
+  if (keep.size() > kChunkSize / 4) return false;
+  *dropped += kChunkSize - keep.size();
+  DropChunk(&keep);
+  return true;
+}
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_INDEX_TRACE_TABLE_H_
