@@ -504,6 +504,18 @@ TEST_F(ClientCliTest, StatsJsonHasTheServersCounters) {
   EXPECT_LT(d["watermark_unix_nano"].GetInt64(), testdata::Ns(kSmtpErrorMs));
   EXPECT_GT(d["watermark_unix_nano"].GetInt64(), 0);
   EXPECT_EQ(d["sources"].Size(), 4u);
+  // Per source: its lines, and its event-time progress; the watermark is the
+  // slowest progress among the sources that hold it back.
+  uint64_t source_lines = 0;
+  int64_t slowest = INT64_MAX;
+  for (const auto& src : d["sources"].GetArray()) {
+    source_lines += src["lines"].GetUint64();
+    EXPECT_GT(src["progress_unix_nano"].GetInt64(), 0) << src["name"].GetString();
+    EXPECT_FALSE(src["ended"].GetBool());
+    if (src["holding"].GetBool()) slowest = std::min(slowest, src["progress_unix_nano"].GetInt64());
+  }
+  EXPECT_EQ(source_lines, lines_);
+  EXPECT_EQ(slowest, d["watermark_unix_nano"].GetInt64());
   EXPECT_TRUE(d["lag_seconds"].IsNumber());
 }
 
@@ -515,6 +527,8 @@ TEST_F(ClientCliTest, StatsTableIsAligned) {
   EXPECT_THAT(r.out, HasSubstr("2026-11-23T10:10:00.000Z"));
   EXPECT_THAT(r.out, HasSubstr("    missing_service"));
   EXPECT_THAT(r.out, HasSubstr("logs/payments.log  -> payments"));
+  EXPECT_THAT(r.out, HasSubstr(" lines, at 2026-11-23T10:"));
+  EXPECT_THAT(r.out, HasSubstr(", holding"));
   // Counters end in the same column.
   std::istringstream in(r.out);
   std::string line;

@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/file/replay_source.h"
-#include "rapidjson/document.h"
 #include "connectors/stdin/stdin_source.h"
+#include "rapidjson/document.h"
 #include "testdata/run_command.h"
 
 namespace logweave {

@@ -92,6 +92,13 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
     w.StartObject();
     w.Field("name", src.name());
     w.Field("service", src.service());
+    w.Field("lines", src.lines());
+    w.Field("bytes", src.bytes());
+    w.Field("progress_unix_nano", static_cast<int64_t>(src.progress_unix_nano()));
+    w.Field("progress",
+            src.progress_unix_nano() == 0 ? std::string() : TimeString(src.progress_unix_nano()));
+    w.Field("ended", src.ended());
+    w.Field("holding", src.holding());
     w.EndObject();
   }
   w.EndArray();
@@ -157,9 +164,20 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");
     size_t width = 0;
     for (const v1::SourceStats& src : s.sources()) width = std::max(width, src.name().size());
+    size_t service_width = 0;
     for (const v1::SourceStats& src : s.sources()) {
-      std::string row = absl::StrCat("  ", Cell(src.name(), std::min<size_t>(width, 60)), "  ",
-                                     src.service().empty() ? "" : "-> ", src.service());
+      service_width = std::max(service_width, src.service().size());
+    }
+    for (const v1::SourceStats& src : s.sources()) {
+      // Each source's lines and event-time progress: the one that holds the
+      // watermark back is the slowest among those marked "holding".
+      const std::string state = src.ended() ? "ended" : src.holding() ? "holding" : "idle";
+      std::string row = absl::StrCat(
+          "  ", Cell(src.name(), std::min<size_t>(width, 60)), "  ",
+          src.service().empty() ? "   " : "-> ", Cell(src.service(), service_width), "  ",
+          Thousands(src.lines()), " lines, at ",
+          src.progress_unix_nano() == 0 ? std::string("-") : TimeString(src.progress_unix_nano()),
+          ", ", state);
       absl::StripTrailingAsciiWhitespace(&row);
       absl::StrAppend(&out, row, "\n");
     }
