@@ -155,9 +155,15 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
       consumed = again.Tell();
     }
     const FieldHandler& handler = retry ? *retry : *first;
+    // A line cut at max_line_bytes ends inside the object: the parse fails at
+    // the cut, after the handler saw every value that lies whole in the kept
+    // head. Those are taken (the line is JSON, counted truncated).
+    constexpr size_t kCutSlack = 8;  // an escape or number the cut split ends a few bytes early
+    const bool cut_object = !ok && (r->flags & kRecordTruncated) && !handler.too_deep &&
+                            ok.Offset() + kCutSlack >= raw.size();
     // In-situ parsing stops at the NUL after the line; a NUL inside the line
     // would end it early, which the consumed length reveals.
-    if (ok && handler.top_is_object && consumed >= raw.size()) {
+    if (((ok && consumed >= raw.size()) || cut_object) && handler.top_is_object) {
       r->kind = RecordKind::kJson;
       const auto& v = handler.value;
       const auto& t = handler.type;
@@ -301,15 +307,13 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     r.source_offset = span.source_offset;
     r.line_no = span.line_no;
     r.source_id = raw.source_id;
+    if (span.flags & kLineTruncated) r.flags |= kRecordTruncated;  // the parser reads it
     std::string_view line(data.data() + span.begin, span.length);
     ParseInto(line, out->scratch.data() + span.begin, context, &r);
 
     ++c.lines;
     c.bytes += span.length;
-    if (span.flags & kLineTruncated) {
-      ++c.truncated;
-      r.flags |= kRecordTruncated;
-    }
+    if (span.flags & kLineTruncated) ++c.truncated;
     if (span.flags & kLineHadBOM) ++c.bom;
     if (span.flags & kLineHadCR) ++c.crlf;
     if (r.flags & kRecordContainerWrapped) ++c.container;

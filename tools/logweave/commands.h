@@ -40,6 +40,7 @@ int RunStats(const std::vector<std::string>& args);
 struct ReplayResult {
   size_t files = 0;                 // files (or stdin) read
   std::vector<std::string> errors;  // one message per path that could not be read
+  uint64_t binary_files = 0;        // paths skipped as binary (also among errors)
 };
 // Reads every path (files, directories, "-") into the pipeline, each as a
 // source of its own, and waits until every line is indexed.
