@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
@@ -242,6 +243,50 @@ TEST_F(CliTest, InvalidUtf8IsKeptAndTheOutputStaysValidJson) {
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_STREQ(docs[0]["events"][0]["message"].GetString(), "caf\xEF\xBF\xBD");
   EXPECT_EQ(docs[1]["invalid_utf8_lines"].GetUint64(), 1u);
+}
+
+TEST_F(CliTest, LineCutAtMaxLineBytesKeepsItsTraceAndIsCountedTruncated) {
+  // A stack dump in the message makes the second line 20 KB long; its trace
+  // id, time and level lie in the first 200 bytes.
+  const std::string long_line =
+      absl::StrCat(R"({"level":"error","ts":1795428000.040,"trace_id":"t7","msg":"charge failed: )",
+                   std::string(20000, 'x'), R"("})");
+  Write("payments.log", {testdata::ZapLine("t7", 0, "charge started"), long_line});
+  Result r = Run("replay --json --raw --max-line-bytes 200 --timeline t7 " + dir_.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_GE(docs.size(), 2u);
+  const auto& t = docs[0];
+  ASSERT_STREQ(t["kind"].GetString(), "timeline");
+  ASSERT_EQ(t["events"].Size(), 2u);
+  EXPECT_STREQ(t["events"][1]["level"].GetString(), "ERROR");
+  EXPECT_EQ(t["events"][1]["time_ns"].GetInt64(), testdata::Ns(40));
+  EXPECT_STREQ(t["events"][1]["raw"].GetString(), long_line.substr(0, 200).c_str());
+  const auto& s = docs.back();
+  EXPECT_EQ(s["truncated_lines"].GetUint64(), 1u);
+  EXPECT_EQ(s["json_lines"].GetUint64(), 2u);
+  EXPECT_EQ(s["unstructured_lines"].GetUint64(), 0u);
+  EXPECT_EQ(s["no_trace_id_lines"].GetUint64(), 0u);
+}
+
+TEST_F(CliTest, BinaryFileIsSkippedWithAWarningAndCountedWhileTheOthersReplay) {
+  Write("gateway.log", {testdata::ZapLine("t1", 0, "a"), testdata::ZapLine("t1", 5, "b")});
+  // A binary under a log's name: the logweave executable itself.
+  const std::string binary = (dir_ / "core.log").string();
+  std::filesystem::copy_file(bin_, binary);
+  Result r = Run("replay --json " + dir_.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(binary));
+  EXPECT_THAT(r.err, HasSubstr("looks binary"));
+  auto docs = JsonLines(r.out);
+  ASSERT_FALSE(docs.empty());
+  const auto& s = docs.back();
+  EXPECT_EQ(s["binary_files"].GetUint64(), 1u);
+  EXPECT_EQ(s["lines"].GetUint64(), 2u);  // none from the binary
+  EXPECT_EQ(s["errors"].Size(), 1u);
+  Result text = Run("replay --stats " + dir_.string());
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_THAT(text.out, HasSubstr("binary files skipped"));
 }
 
 TEST_F(CliTest, BadConfigKeyIsAUsageErrorNamingTheKey) {

@@ -10,10 +10,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -264,6 +266,155 @@ TEST_F(FileSourceTest, CorruptZstdIsDataLoss) {
   EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
   EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
   EXPECT_EQ(result.lines, (std::vector<std::string>{"a", "b"}));
+}
+
+// Flips `count` bytes in the middle of `data`.
+std::string FlipMiddle(std::string data, size_t count) {
+  for (size_t i = data.size() / 2; i < data.size() / 2 + count; ++i) data[i] ^= '\xff';
+  return data;
+}
+
+// The number N of "the N lines before it were replayed" in `message`, or -1.
+int64_t LinesReplayedIn(const std::string& message) {
+  const size_t at = message.find("; the ");
+  if (at == std::string::npos) return -1;
+  return std::strtoll(message.c_str() + at + 6, nullptr, 10);
+}
+
+TEST_F(FileSourceTest, ZstdWithFlippedBytesReplaysTheLinesBeforeTheDamageAndCountsThem) {
+  // Under 1 MiB decompressed: the reader used to lose all of it (0 lines).
+  const std::vector<std::string> lines = ServiceLogLines(4000);
+  const std::string content = JoinLines(lines);
+  ASSERT_LT(content.size(), size_t{1} << 20);
+  const std::string path = Write("app.log.zst", FlipMiddle(Zstd(content), 16));
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  // zstd's blocks hold 128 KiB: the damage lies after the first block (the
+  // first block compresses worst: it has no history), and every line of the
+  // blocks before the damaged one is replayed, as zstd -dc writes them.
+  size_t replayed_bytes = 0;
+  for (const std::string& line : result.lines) replayed_bytes += line.size() + 1;
+  ASSERT_GE(replayed_bytes, size_t{128} << 10) << result.status;
+  ASSERT_LT(result.lines.size(), lines.size());
+  for (size_t i = 0; i + 1 < result.lines.size(); ++i) ASSERT_EQ(result.lines[i], lines[i]);
+  EXPECT_TRUE(absl::StartsWith(lines[result.lines.size() - 1], result.lines.back()));
+  EXPECT_EQ(LinesReplayedIn(std::string(result.status.message())),
+            static_cast<int64_t>(result.lines.size()))
+      << result.status;
+}
+
+TEST_F(FileSourceTest, GzipWithFlippedBytesSaysHowManyLinesWereReplayed) {
+  const std::vector<std::string> lines = ServiceLogLines(4000);
+  const std::string path = Write("app.log.gz", FlipMiddle(Gzip(JoinLines(lines)), 16));
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_EQ(LinesReplayedIn(std::string(result.status.message())),
+            static_cast<int64_t>(result.lines.size()))
+      << result.status;
+}
+
+TEST_F(FileSourceTest, DamageBeforeAnyLineSaysNoLineWasReplayed) {
+  const std::string path = Write("app.log.zst", "\x28\xb5\x2f\xfd garbage, not a frame");
+  const ReadResult result = Read(path);
+  EXPECT_EQ(result.status.code(), absl::StatusCode::kDataLoss) << result.status;
+  EXPECT_TRUE(result.lines.empty());
+  EXPECT_TRUE(absl::StrContains(result.status.message(), "the 0 lines before it were replayed"))
+      << result.status;
+}
+
+// ---- binary files ----------------------------------------------------------
+
+// Bytes as an image or a compressed archive holds them: a signature, then noise.
+std::string NoiseBytes(std::string_view signature, size_t size) {
+  std::string out(signature);
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  while (out.size() < size) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    out.push_back(static_cast<char>(x >> 56));
+  }
+  return out;
+}
+
+// The first `size` bytes of this test's own executable: an ELF binary.
+std::string OwnExecutable(size_t size) {
+  std::ifstream in("/proc/self/exe", std::ios::binary);
+  std::string out(size, '\0');
+  in.read(out.data(), static_cast<std::streamsize>(size));
+  out.resize(static_cast<size_t>(in.gcount()));
+  return out;
+}
+
+TEST_F(FileSourceTest, BinaryFilesAreSkippedWithoutALineNamingTheFile) {
+  const std::string elf = OwnExecutable(256 << 10);
+  ASSERT_GT(elf.size(), size_t{64} << 10);
+  ASSERT_TRUE(absl::StartsWith(elf,
+                               "\x7f"
+                               "ELF"));
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"app.log", elf},
+      {"logo.png", NoiseBytes("\x89PNG\r\n\x1a\n", 20000)},
+      {"small.log", NoiseBytes("", 200)},  // shorter than the window: judged at its end
+      {"image.log.gz", Gzip(NoiseBytes("\xff\xd8\xff\xe0", 100000))},  // decompressed first
+      {"archive.log.zst", Zstd(elf)},
+  };
+  for (const auto& [name, bytes] : files) {
+    SCOPED_TRACE(name);
+    const std::string path = Write(name, bytes);
+    const ReadResult result = Read(path);
+    EXPECT_EQ(result.status.code(), absl::StatusCode::kFailedPrecondition) << result.status;
+    EXPECT_TRUE(IsBinaryFileSkipped(result.status)) << result.status;
+    EXPECT_TRUE(absl::StrContains(result.status.message(), path)) << result.status;
+    EXPECT_TRUE(absl::StrContains(result.status.message(), "binary")) << result.status;
+    EXPECT_EQ(result.batches, 0u);
+  }
+}
+
+TEST_F(FileSourceTest, CompressedFileUnderAPlainNameIsSkippedWithAHint) {
+  const std::string path = Write("app.log", Gzip(JoinLines(ServiceLogLines(2000))));
+  const ReadResult result = Read(path);
+  EXPECT_TRUE(IsBinaryFileSkipped(result.status)) << result.status;
+  EXPECT_TRUE(absl::StrContains(result.status.message(), ".gz or .zst")) << result.status;
+}
+
+TEST_F(FileSourceTest, TextWithOddBytesIsNotBinary) {
+  std::string latin1;  // a service that writes Latin-1
+  for (int i = 0; i < 2000; ++i) {
+    absl::StrAppend(&latin1,
+                    "2026-11-23 10:00:01 INFO caf\xe9 cr\xe8"
+                    "me br\xfbl\xe9"
+                    "e order ",
+                    i, "\n");
+  }
+  std::string colored;  // ANSI colors, tabs, a form feed
+  for (int i = 0; i < 2000; ++i) {
+    absl::StrAppend(&colored, "\x1b[31mERROR\x1b[0m\tpayment ", i, " failed\f\n");
+  }
+  // copytruncate while the writer kept its offset: a zero-filled hole first.
+  const std::string hole = std::string(100 << 10, '\0') + JoinLines(ServiceLogLines(100));
+  const std::string tiny = "\x01\x02\x03\n";  // too few bytes to judge
+  for (const std::string& bytes : {latin1, colored, hole, tiny}) {
+    const ReadResult result = Read(Write("app.log", bytes));
+    EXPECT_TRUE(result.status.ok()) << result.status;
+    EXPECT_GT(result.lines.size(), 0u);
+  }
+  EXPECT_EQ(Read(Write("hole.log", hole)).lines.back(), ServiceLogLines(100).back());
+}
+
+TEST(BinaryShareTest, CountsControlBytesAndBrokenUtf8AmongTheBytesOtherThanNul) {
+  EXPECT_EQ(BinaryShare(std::string(1000, 'a')), 0.0);
+  EXPECT_EQ(BinaryShare("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 naïve text of a log line ok"),
+            0.0);
+  // 32 letters and 32 control bytes: half; NULs do not count either way.
+  const std::string half = std::string(32, 'x') + std::string(32, '\x01') + std::string(500, '\0');
+  EXPECT_DOUBLE_EQ(BinaryShare(half), 0.5);
+  // Lone continuation bytes and a lead byte without its continuation are not text.
+  const std::string broken = std::string(30, 'x') + "\x80\x80\xc3(" + std::string(6, '\x81');
+  EXPECT_NEAR(BinaryShare(broken), 9.0 / 40.0, 1e-9);
+  // A sequence cut by the end of the window is text.
+  EXPECT_EQ(BinaryShare(std::string(40, 'x') + "\xe2\x82"), 0.0);
+  EXPECT_EQ(BinaryShare("\x01\x02"), 0.0);  // fewer than kMinSniffBytes: not judged
 }
 
 TEST_F(FileSourceTest, MissingFileIsNotFoundNamingIt) {

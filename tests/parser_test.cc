@@ -953,7 +953,121 @@ TEST(ParseBatchTest, SourceLineFlagsAreCounted) {
   EXPECT_FALSE(parsed.records[0].flags & kRecordTruncated);
   EXPECT_FALSE(parsed.records[1].flags & kRecordTruncated);
   EXPECT_TRUE(parsed.records[3].flags & kRecordTruncated);
-  EXPECT_EQ(parsed.records[3].kind, RecordKind::kUnstructured);
+  // The cut JSON line keeps the level that lies whole in its head.
+  EXPECT_EQ(parsed.records[3].kind, RecordKind::kJson);
+  EXPECT_EQ(parsed.records[3].level, Level::kInfo);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines cut at max_line_bytes: what lies whole in the kept head is kept.
+
+// Parses `head` as the kept head of a line the batcher cut (kLineTruncated) with `options`.
+struct CutLine {
+  ParsedBatch parsed;
+  ParseCounters counters;
+  const Record& record() const { return parsed.records[0]; }
+};
+CutLine ParseCut(std::string_view head, const ParserOptions& options = {},
+                 uint8_t flags = kLineTruncated) {
+  RawBatch raw;
+  raw.AddLine(head, 0, 1, flags);
+  CutLine out;
+  out.counters = MakeParser(options)->ParseBatch(std::move(raw), kSourceService, &out.parsed);
+  return out;
+}
+
+constexpr std::string_view kCutHead =
+    R"({"ts":"2026-11-23T10:00:00.250Z","level":"error","service":"payments","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"card declined: upstream said )";
+
+TEST(CutLineTest, CutJsonLineKeepsTraceTimeLevelAndServiceOfItsHead) {
+  CutLine cut = ParseCut(kCutHead);
+  const Record& r = cut.record();
+  EXPECT_EQ(r.kind, RecordKind::kJson);
+  EXPECT_EQ(r.trace_id, kTrace);
+  EXPECT_EQ(r.service, "payments");
+  EXPECT_FALSE(r.flags & kRecordServiceFromSource);
+  EXPECT_EQ(r.level, Level::kError);
+  EXPECT_TRUE(r.has_time());
+  EXPECT_EQ(r.time_ns, kBaseNs + 250 * kMsNs);
+  EXPECT_TRUE(r.flags & kRecordTruncated);
+  EXPECT_TRUE(r.message.empty());  // the message was cut: no part of it is made up
+  EXPECT_EQ(r.raw, kCutHead);      // the raw line is the kept head
+  EXPECT_EQ(cut.counters.json, 1u);
+  EXPECT_EQ(cut.counters.truncated, 1u);
+  EXPECT_EQ(cut.counters.unstructured, 0u);
+  EXPECT_EQ(cut.counters.no_trace_id, 0u);
+  EXPECT_NE(cut.parsed.trace_hashes[0], 0u);  // routed to its trace's shard
+}
+
+TEST(CutLineTest, MessageWholeInTheHeadIsKept) {
+  CutLine cut = ParseCut(
+      R"({"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"card declined","payload":"AAAAAAAAAAAA)");
+  EXPECT_EQ(cut.record().kind, RecordKind::kJson);
+  EXPECT_EQ(cut.record().trace_id, kTrace);
+  EXPECT_EQ(cut.record().message, "card declined");
+  EXPECT_EQ(cut.record().service, kSourceService);  // no service field in the head
+}
+
+TEST(CutLineTest, CutAnywhereInsideTheLastValueOrKeyKeepsTheFieldsBeforeIt) {
+  const std::string line =
+      R"({"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","level":"warn","n":12345,"arr":[1,2,{"k":"v"}],"esc":"a\u00e9\"b","last":"zzzz"})";
+  const size_t after_level = line.find(R"(,"n")");
+  // Every cut from just after the level's value to just before the end.
+  for (size_t cut_at = after_level; cut_at + 1 < line.size(); ++cut_at) {
+    SCOPED_TRACE(line.substr(0, cut_at));
+    CutLine cut = ParseCut(line.substr(0, cut_at));
+    EXPECT_EQ(cut.record().kind, RecordKind::kJson);
+    EXPECT_EQ(cut.record().trace_id, kTrace);
+    EXPECT_EQ(cut.record().level, Level::kWarn);
+  }
+}
+
+TEST(CutLineTest, FieldsAfterTheCutAreAbsentAndCounted) {
+  CutLine cut = ParseCut(R"({"level":"info","msg":"export done","payload":"AAAAAAAA)");
+  EXPECT_EQ(cut.record().kind, RecordKind::kJson);
+  EXPECT_TRUE(cut.record().trace_id.empty());
+  EXPECT_EQ(cut.counters.no_trace_id, 1u);
+  EXPECT_EQ(cut.counters.no_time, 1u);
+}
+
+TEST(CutLineTest, ConfiguredAndNestedFieldNamesAreFoundInTheHead) {
+  ParserOptions options;
+  options.fields.trace_id.insert(options.fields.trace_id.begin(), "ctx.tracing.root");
+  options.fields.service.insert(options.fields.service.begin(), "app_name");
+  CutLine cut = ParseCut(
+      R"({"app_name":"quotes","ctx":{"user":"u-1","tracing":{"root":"rq-77f1c2"}},"msg":"quote iss)",
+      options);
+  EXPECT_EQ(cut.record().kind, RecordKind::kJson);
+  EXPECT_EQ(cut.record().trace_id, "rq-77f1c2");
+  EXPECT_EQ(cut.record().service, "quotes");
+}
+
+TEST(CutLineTest, CutPlainTextAndJsonBrokenBeforeTheCutStayPlainText) {
+  CutLine text = ParseCut("2026-11-23T10:00:04Z ERROR ledger: request failed with a very long ");
+  EXPECT_EQ(text.record().kind, RecordKind::kUnstructured);
+  EXPECT_EQ(text.counters.truncated, 1u);
+  // Broken long before the cut: not a cut JSON object, whatever it holds.
+  CutLine broken = ParseCut(
+      R"({"level":"info",,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"aaaaaaaaaaaaaaaaaaaaaaaaa)");
+  EXPECT_EQ(broken.record().kind, RecordKind::kUnstructured);
+  EXPECT_TRUE(broken.record().trace_id.empty());
+}
+
+TEST(CutLineTest, SameHeadNotCutByUsIsPlainText) {
+  // A line that ends early in the file (a writer died mid-line) is not a cut of ours.
+  CutLine cut = ParseCut(kCutHead, {}, /*flags=*/0);
+  EXPECT_EQ(cut.record().kind, RecordKind::kUnstructured);
+  EXPECT_TRUE(cut.record().trace_id.empty());
+  EXPECT_EQ(cut.counters.truncated, 0u);
+}
+
+TEST(CutLineTest, CutCriWrappedJsonLineKeepsItsTraceId) {
+  const std::string head =
+      "2026-11-23T10:00:09.123456789Z stdout F " + std::string(kCutHead.substr(0, 120));
+  CutLine cut = ParseCut(head);
+  EXPECT_EQ(cut.record().kind, RecordKind::kJson);
+  EXPECT_EQ(cut.record().trace_id, kTrace);
+  EXPECT_EQ(cut.counters.container, 1u);
 }
 
 TEST(ParseBatchTest, RecordsGetSequenceAndSourcePositions) {

@@ -15,8 +15,10 @@
 #include <system_error>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
@@ -140,26 +142,91 @@ absl::Status ReadError(int err, const std::string& path, uint64_t offset) {
                              absl::StrCat("replay: ", path, ": read failed at offset ", offset));
 }
 
-absl::Status ReadPlain(int fd, const std::string& path, LineBatcher& batcher) {
+// The payload that marks ReadSource's status for a file skipped as binary.
+constexpr absl::string_view kBinaryFilePayload = "logweave.dev/replay/binary_file";
+
+// FAILED_PRECONDITION for a file skipped as binary, with the payload
+// IsBinaryFileSkipped looks for.
+absl::Status BinaryFileError(const std::string& path, Compression compression, double share) {
+  absl::Status status = absl::FailedPreconditionError(absl::StrFormat(
+      "replay: %s looks binary, not like text logs (%.0f%% of the bytes other than NUL in its "
+      "first %d KiB%s are control bytes or not UTF-8); skipped%s",
+      path, 100 * share, kSniffBytes >> 10,
+      compression == Compression::kNone ? "" : ", decompressed,",
+      compression == Compression::kNone ? ". If it is compressed, name it .gz or .zst" : ""));
+  status.SetPayload(kBinaryFilePayload, absl::Cord(path));
+  return status;
+}
+
+// Where a reader's (decompressed) bytes go: the first kSniffBytes are held back
+// until they are judged text or binary (BinaryShare), then everything is
+// handed to the batcher. A binary file thus emits no line at all.
+// Thread-compatible: one per ReadSource call.
+class ContentSink {
+ public:
+  explicit ContentSink(LineBatcher& batcher) : batcher_(batcher) {}
+
+  // Passes `size` bytes on (or holds them while judging). Returns false once
+  // the content was judged binary: the reader stops reading.
+  bool Append(const char* bytes, size_t size) {
+    if (judged_) {
+      if (!binary_) batcher_.Append(bytes, size);
+      return !binary_;
+    }
+    held_.append(bytes, size);
+    if (held_.size() >= kSniffBytes) Judge();
+    return !binary_;
+  }
+  // At the end of the input, or where a reader stopped on an error: judges
+  // what is held if the content was shorter than the window, and passes it
+  // on. Returns false if the content is binary.
+  bool Flush() {
+    if (!judged_) Judge();
+    return !binary_;
+  }
+  // Bytes received so far (held ones included): the decompressed offset.
+  uint64_t offset() const { return batcher_.offset() + (judged_ ? 0 : held_.size()); }
+  // The share of non-text bytes the judgement found (see BinaryShare).
+  double share() const { return share_; }
+
+ private:
+  void Judge() {
+    judged_ = true;
+    share_ = BinaryShare(held_);
+    binary_ = share_ > kBinaryShare;
+    if (!binary_) batcher_.Append(held_.data(), held_.size());
+    held_.clear();
+    held_.shrink_to_fit();
+  }
+
+  LineBatcher& batcher_;
+  std::string held_;  // the first bytes, until judged
+  bool judged_ = false;
+  bool binary_ = false;
+  double share_ = 0;
+};
+
+absl::Status ReadPlain(int fd, const std::string& path, ContentSink& sink) {
   std::unique_ptr<char[]> buf(new char[kChunkBytes]);
   for (;;) {
     ssize_t n = ReadSome(fd, buf.get(), kChunkBytes);
     if (n == 0) return absl::OkStatus();
-    if (n < 0) return ReadError(errno, path, batcher.offset());
-    batcher.Append(buf.get(), static_cast<size_t>(n));
+    if (n < 0) return ReadError(errno, path, sink.offset());
+    if (!sink.Append(buf.get(), static_cast<size_t>(n))) return absl::OkStatus();
   }
 }
 
-absl::Status GzipDataLoss(const std::string& path, absl::string_view what, uint64_t in_offset,
-                          uint64_t out_offset) {
+// DATA_LOSS for damaged compressed input; ReadSource adds how many lines were
+// replayed before it.
+absl::Status DataLoss(const std::string& path, absl::string_view what, uint64_t in_offset,
+                      uint64_t out_offset) {
   return absl::DataLossError(absl::StrCat("replay: ", path, ": ", what, " at compressed offset ",
-                                          in_offset, ", decompressed offset ", out_offset,
-                                          "; the lines before it were replayed"));
+                                          in_offset, ", decompressed offset ", out_offset));
 }
 
 // Inflates every gzip member (or zlib stream) in `fd` one after another, as
 // gzip -d does for concatenated files. An empty file is empty input.
-absl::Status ReadGzip(int fd, const std::string& path, LineBatcher& batcher) {
+absl::Status ReadGzip(int fd, const std::string& path, ContentSink& sink) {
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
   // 15 + 32: largest window, detect gzip or zlib header automatically.
@@ -189,7 +256,7 @@ absl::Status ReadGzip(int fd, const std::string& path, LineBatcher& batcher) {
     zs.next_out = reinterpret_cast<Bytef*>(out.get());
     zs.avail_out = static_cast<uInt>(kChunkBytes);
     int ret = inflate(&zs, Z_NO_FLUSH);
-    batcher.Append(out.get(), kChunkBytes - zs.avail_out);
+    if (!sink.Append(out.get(), kChunkBytes - zs.avail_out)) return absl::OkStatus();
     switch (ret) {
       case Z_OK:
       case Z_BUF_ERROR:  // no progress possible without more input: read on
@@ -203,35 +270,35 @@ absl::Status ReadGzip(int fd, const std::string& path, LineBatcher& batcher) {
         return absl::ResourceExhaustedError(
             absl::StrCat("replay: ", path, ": out of memory in zlib"));
       default:  // Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR
-        return GzipDataLoss(
-            path, absl::StrCat("corrupt gzip data (", zs.msg ? zs.msg : "bad stream", ")"),
-            read_total - zs.avail_in, batcher.offset());
+        return DataLoss(path,
+                        absl::StrCat("corrupt gzip data (", zs.msg ? zs.msg : "bad stream", ")"),
+                        read_total - zs.avail_in, sink.offset());
     }
   }
   if (member_in_progress) {
-    return GzipDataLoss(path, "truncated gzip data (unexpected end of file)", read_total,
-                        batcher.offset());
+    return DataLoss(path, "truncated gzip data (unexpected end of file)", read_total,
+                    sink.offset());
   }
   return absl::OkStatus();
 }
 
 // Decompresses every zstd frame in `fd` one after another. An empty file is
 // empty input.
-absl::Status ReadZstd(int fd, const std::string& path, LineBatcher& batcher) {
+absl::Status ReadZstd(int fd, const std::string& path, ContentSink& sink) {
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (dctx == nullptr) {
     return absl::ResourceExhaustedError(
         absl::StrCat("replay: ", path, ": cannot create zstd context"));
   }
+  // The output of one ZSTD_decompressStream call is lost if the call fails
+  // (zstd reports output.pos only on success), so each call gets room for one
+  // block, as the zstd command does: damage loses at most the block it hits,
+  // and every line zstd -dc recovers is replayed.
+  const size_t out_bytes = ZSTD_DStreamOutSize();
   std::unique_ptr<char[]> in(new char[kChunkBytes]);
-  std::unique_ptr<char[]> out(new char[kChunkBytes]);
+  std::unique_ptr<char[]> out(new char[out_bytes]);
   uint64_t read_total = 0;
   size_t last_ret = 0;  // 0: no frame in progress
-  auto data_loss = [&](absl::string_view what, uint64_t in_offset) {
-    return absl::DataLossError(absl::StrCat("replay: ", path, ": ", what, " at compressed offset ",
-                                            in_offset, ", decompressed offset ", batcher.offset(),
-                                            "; the lines before it were replayed"));
-  };
   for (;;) {
     ssize_t n = ReadSome(fd, in.get(), kChunkBytes);
     if (n < 0) return ReadError(errno, path, read_total);
@@ -240,13 +307,13 @@ absl::Status ReadZstd(int fd, const std::string& path, LineBatcher& batcher) {
     // zstd does not consume a frame's last byte before it has flushed all of
     // the frame's output, so "input consumed" means "all output taken".
     while (input.pos < input.size) {
-      ZSTD_outBuffer output{out.get(), kChunkBytes, 0};
+      ZSTD_outBuffer output{out.get(), out_bytes, 0};
       last_ret = ZSTD_decompressStream(dctx.get(), &output, &input);
-      batcher.Append(out.get(), output.pos);
       if (ZSTD_isError(last_ret)) {
-        return data_loss(absl::StrCat("corrupt zstd data (", ZSTD_getErrorName(last_ret), ")"),
-                         read_total + input.pos);
+        return DataLoss(path, absl::StrCat("corrupt zstd data (", ZSTD_getErrorName(last_ret), ")"),
+                        read_total + input.pos, sink.offset());
       }
+      if (!sink.Append(out.get(), output.pos)) return absl::OkStatus();
     }
     read_total += static_cast<uint64_t>(n);
   }
@@ -254,12 +321,14 @@ absl::Status ReadZstd(int fd, const std::string& path, LineBatcher& batcher) {
     // Truncated frame: hand over what the decoder still holds, then report.
     for (;;) {
       ZSTD_inBuffer input{nullptr, 0, 0};
-      ZSTD_outBuffer output{out.get(), kChunkBytes, 0};
+      ZSTD_outBuffer output{out.get(), out_bytes, 0};
       size_t ret = ZSTD_decompressStream(dctx.get(), &output, &input);
-      batcher.Append(out.get(), output.pos);
-      if (ZSTD_isError(ret) || output.pos < output.size) break;
+      if (ZSTD_isError(ret) || !sink.Append(out.get(), output.pos) || output.pos < output.size) {
+        break;
+      }
     }
-    return data_loss("truncated zstd data (unexpected end of file)", read_total);
+    return DataLoss(path, "truncated zstd data (unexpected end of file)", read_total,
+                    sink.offset());
   }
   return absl::OkStatus();
 }
@@ -330,22 +399,75 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
   }
 
   LineBatcher batcher(source_id, options, emit);
+  ContentSink sink(batcher);
   absl::Status status;
   switch (compression) {
     case Compression::kNone:
-      status = ReadPlain(fd, path, batcher);
+      status = ReadPlain(fd, path, sink);
       break;
     case Compression::kGzip:
-      status = ReadGzip(fd, path, batcher);
+      status = ReadGzip(fd, path, sink);
       break;
     case Compression::kZstd:
-      status = ReadZstd(fd, path, batcher);
+      status = ReadZstd(fd, path, sink);
       break;
   }
   // Also after an error: the lines read so far, including a partial last one,
-  // are kept (the error says where the input stopped).
+  // are kept (the error says where the input stopped) unless the content is binary.
+  if (!sink.Flush()) return BinaryFileError(path, compression, sink.share());
   batcher.Finish();
+  if (absl::IsDataLoss(status)) {
+    const uint64_t lines = batcher.lines();
+    status = absl::DataLossError(absl::StrCat(
+        status.message(), "; the ", lines, lines == 1 ? " line" : " lines",
+        " before it were replayed", lines > 0 ? " (the last one may be cut short)" : ""));
+  }
   return status;
+}
+
+bool IsBinaryFileSkipped(const absl::Status& status) {
+  return status.GetPayload(kBinaryFilePayload).has_value();
+}
+
+double BinaryShare(std::string_view bytes) {
+  uint64_t text = 0;
+  uint64_t other = 0;
+  size_t i = 0;
+  while (i < bytes.size()) {
+    const unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c == 0) {  // a zero-filled hole (copytruncate, a crash) is neither
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      const bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' &&
+                            c != '\v' && c != '\b' && c != 0x1b) ||
+                           c == 0x7f;
+      ++(control ? other : text);
+      ++i;
+      continue;
+    }
+    // A well-formed UTF-8 sequence counts as text, byte by byte; a sequence
+    // cut by the end of the window too.
+    const size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                       : c >= 0xE0 && c <= 0xEF ? 3
+                       : c >= 0xF0 && c <= 0xF4 ? 4
+                                                : 0;
+    size_t k = 1;
+    while (len > 0 && k < len && i + k < bytes.size() &&
+           (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80) {
+      ++k;
+    }
+    if (len > 0 && (k == len || i + k == bytes.size())) {
+      text += k;
+      i += k;
+    } else {
+      ++other;
+      ++i;
+    }
+  }
+  if (text + other < kMinSniffBytes) return 0;
+  return static_cast<double>(other) / static_cast<double>(text + other);
 }
 
 }  // namespace logweave

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,10 +43,34 @@ Compression CompressionOf(const std::string& path);
 // bytes to a LineBatcher built from `options` and `source_id` that calls
 // `emit` with each batch. Returns OK at end of input; NOT_FOUND,
 // PERMISSION_DENIED or DATA_LOSS (corrupt or truncated compressed data, with
-// the byte offset reached) with the path in the message. Batches emitted
-// before an error stay emitted. Blocks in `emit` when the consumer is full.
+// the offsets reached and the number of lines replayed before it) with the
+// path in the message. Batches emitted before an error stay emitted: every
+// line decoded before damage is replayed. Content that looks binary (see
+// BinaryShare) emits nothing and returns FAILED_PRECONDITION, for which
+// IsBinaryFileSkipped is true. Blocks in `emit` when the consumer is full.
 absl::Status ReadSource(const std::string& path, const LineBatcherOptions& options,
                         uint32_t source_id, const LineBatcher::EmitFn& emit);
+
+// True for ReadSource's status of a file skipped as binary (a warning for the
+// user: the other files still replay).
+bool IsBinaryFileSkipped(const absl::Status& status);
+
+// How a file is judged binary: the first kSniffBytes of its content (after
+// decompression; the whole content if shorter) are sniffed, and if more than
+// kBinaryShare of those bytes other than NUL are not text, it is binary. Not
+// text: control bytes other than tab, LF, CR, FF, VT, backspace and ESC; DEL;
+// bytes >= 0x80 that do not form a UTF-8 sequence (so Latin-1 text, a few
+// such bytes, stays text). NULs are left out, so that a log with a
+// zero-filled hole (copytruncate, a crash) is still read. Executables,
+// images, archives and compressed data score 0.4-0.6; logs score near 0.
+inline constexpr size_t kSniffBytes = size_t{64} << 10;
+inline constexpr double kBinaryShare = 0.3;
+// Fewer bytes other than NUL than this are not judged (text).
+inline constexpr uint64_t kMinSniffBytes = 32;
+
+// The share (0 to 1) of non-text bytes among `bytes` other than NUL, as the
+// rule above counts them; 0 below kMinSniffBytes such bytes.
+double BinaryShare(std::string_view bytes);
 
 }  // namespace logweave
 

@@ -27,6 +27,7 @@ absl::Status ReplaySource::Run(const std::atomic<bool>& stop) {
       for (RulePlugin* p : plugins) p->Absorb();  // their queues hold what one batch brings
     });
     if (!s.ok()) errors_.push_back(std::string(s.message()));
+    if (IsBinaryFileSkipped(s)) ++binary_files_;
     pipeline_->EndSource(source);  // read to its end: it holds no judgement back
   }
   if (files_ == 0 && !errors_.empty()) return absl::NotFoundError(errors_.front());

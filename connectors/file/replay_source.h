@@ -35,6 +35,8 @@ class ReplaySource final : public Source {
   absl::Status Run(const std::atomic<bool>& stop) override;
 
   size_t files() const { return files_; }  // files (or stdin) found to read
+  // Files skipped because they look binary (IsBinaryFileSkipped; also among errors()).
+  uint64_t binary_files() const { return binary_files_; }
   // One message per path that could not be read (or was read only in part), naming it.
   const std::vector<std::string>& errors() const { return errors_; }
 
@@ -43,6 +45,7 @@ class ReplaySource final : public Source {
   const LineBatcherOptions batching_;
   Pipeline* const pipeline_;
   size_t files_ = 0;
+  uint64_t binary_files_ = 0;
   std::vector<std::string> errors_;
 };
 

@@ -188,6 +188,7 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
   row("invalid utf-8 lines", s.invalid_utf8_lines, "kept byte for byte");
   row("truncated lines", s.truncated_lines, "longer than max_line_bytes; head kept");
   row("BOM / CRLF lines", s.bom_lines + s.crlf_lines);
+  if (s.binary_files > 0) row("binary files skipped", s.binary_files, "not text logs");
   if (s.container_lines > 0) {
     row("container lines", s.container_lines, "Kubernetes CRI / Docker json-file, unwrapped");
   }

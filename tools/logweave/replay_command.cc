@@ -136,6 +136,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.Field("no_time_lines", s.no_time_lines);
   w.Field("invalid_utf8_lines", s.invalid_utf8_lines);
   w.Field("truncated_lines", s.truncated_lines);
+  w.Field("binary_files", s.binary_files);
   w.Field("bom_lines", s.bom_lines);
   w.Field("crlf_lines", s.crlf_lines);
   w.Field("container_lines", s.container_lines);
@@ -224,6 +225,7 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   note(s.bad_time_lines, "lines with an unparseable time (placed by file order)");
   note(s.invalid_utf8_lines, "lines with invalid UTF-8 (kept as bytes)");
   note(s.truncated_lines, "lines longer than max_line_bytes (head kept)");
+  note(s.binary_files, "files skipped: they look binary, not like text logs");
   note(s.no_trace_id_lines, "JSON lines without a trace id");
   note(s.plugin_dropped, "requests rule plugins dropped at their limits (plugin_dropped)");
   if (!notes.empty()) absl::StrAppend(&out, "noticed:\n", notes);
@@ -359,6 +361,7 @@ int RunReplay(const std::vector<std::string>& args) {
   for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", ValidUtf8(e).c_str());
 
   IngestStats stats = pipeline.Stats();
+  stats.binary_files = files.binary_files();
   // The analysis reads every trace twice (learn, then judge): on a large
   // replay it takes longer than the ingest, so say that it is running.
   if (show_progress) {

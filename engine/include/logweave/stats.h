@@ -22,6 +22,8 @@ struct IngestStats {
   uint64_t no_time_lines = 0;       // JSON lines without any time field
   uint64_t invalid_utf8_lines = 0;  // lines with invalid UTF-8 (kept byte for byte)
   uint64_t truncated_lines = 0;     // lines cut at max_line_bytes (the head is kept)
+  uint64_t binary_files = 0;        // files replay skipped because they look binary (set by
+                                    // the replay, not the pipeline; see connectors/file/file_source.h)
   uint64_t bom_lines = 0;           // lines that started with a UTF-8 BOM (removed)
   uint64_t crlf_lines = 0;          // lines that ended in CRLF (CR removed)
   uint64_t container_lines = 0;     // lines wrapped by a container runtime (CRI, Docker), unwrapped

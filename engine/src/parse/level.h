@@ -1,0 +1,38 @@
+// Log levels as lines state them: words in any case ("WARN", "warning", "Err"),
+// one-letter initials (glog's "E"), numbers of the common conventions (pino, Monolog,
+// java.util.logging, syslog severities), and the first level word of a plain-text line.
+//
+//   Level l = JsonLevel("50", /*is_number=*/true);    // pino: kError
+//   Level m = PlainTextLevel("2026-11-23 10:00:01 WARN disk almost full");  // kWarn
+//
+// Every function is pure and thread-safe. ParseLevelWord is public: logweave/parser.h.
+#ifndef LOGWEAVE_PARSE_LEVEL_H_
+#define LOGWEAVE_PARSE_LEVEL_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "logweave/record.h"
+
+namespace logweave::internal {
+
+// The level a number names: java.util.logging (700-1000), Monolog (100-500+),
+// pino/bunyan (10-60), syslog severities (0-7). kUnknown otherwise.
+Level LevelFromNumber(int64_t n);
+
+// The level a one-letter initial names, as glog, klog and Android's logcat
+// write them (E W I D F, V and T for the finer ones); kUnknown otherwise.
+Level LevelFromInitial(char c);
+
+// The level of a JSON level field's value (not empty): a number, or a string of
+// digits (journald's PRIORITY "3"), by LevelFromNumber; one letter by
+// LevelFromInitial; a word by ParseLevelWord.
+Level JsonLevel(std::string_view value, bool is_number);
+
+// Level of a plain-text line: the first level word among its first few words
+// ("2026-... ERROR ...", "[WARN] ...", "ERROR: ..."), or glog's initial.
+Level PlainTextLevel(std::string_view text);
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_PARSE_LEVEL_H_
