@@ -63,8 +63,15 @@ struct Paging {
   Cursor cursor;
 };
 
-grpc::Status ParsePaging(int64_t start, int64_t end, uint32_t page_size,
-                         const std::string& page_token, Paging* out) {
+// Reads the paging fields of a listing request (SearchTracesRequest,
+// ListUnstructuredRequest): start_unix_nano, end_unix_nano, page_size and
+// page_token. INVALID_ARGUMENT for an inverted range or a foreign token.
+template <typename Request>
+grpc::Status ParsePaging(const Request& request, Paging* out) {
+  const int64_t start = request.start_unix_nano();
+  const int64_t end = request.end_unix_nano();
+  const uint32_t page_size = request.page_size();
+  const std::string& page_token = request.page_token();
   if (start != 0 && end != 0 && start > end) {
     return Invalid(absl::StrCat("the time range is inverted: start ", start, " > end ", end,
                                 "; give start <= end"));
@@ -163,11 +170,7 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
   Paging paging;
-  if (grpc::Status s = ParsePaging(request->start_unix_nano(), request->end_unix_nano(),
-                                   request->page_size(), request->page_token(), &paging);
-      !s.ok()) {
-    return s;
-  }
+  if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
   auto snap = snapshot();
   TraceFilter filter;
@@ -282,11 +285,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
                                             const v1::ListUnstructuredRequest* request,
                                             v1::ListUnstructuredResponse* response) {
   Paging paging;
-  if (grpc::Status s = ParsePaging(request->start_unix_nano(), request->end_unix_nano(),
-                                   request->page_size(), request->page_token(), &paging);
-      !s.ok()) {
-    return s;
-  }
+  if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
   auto snap = snapshot();
   uint32_t added = 0;

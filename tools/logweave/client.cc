@@ -136,6 +136,19 @@ void ConnectionFlags(FlagSet& flags, std::string* server, absl::Duration* timeou
   flags.Duration("timeout", timeout, "DURATION", kTimeoutHelp);
 }
 
+int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, std::string* server,
+                    absl::Duration* timeout,
+                    const std::function<std::string(const std::string& arg)>& hint) {
+  ConnectionFlags(flags, server, timeout);
+  std::vector<std::string> positional;
+  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
+  if (!positional.empty()) {
+    return Usage(flags.command(), absl::StrCat("unexpected argument \"", positional.front(), "\"; ",
+                                               hint(positional.front())));
+  }
+  return -1;
+}
+
 void SetDeadline(const Client& c, grpc::ClientContext* context) {
   context->set_deadline(absl::ToChronoTime(absl::Now() + c.timeout));
 }

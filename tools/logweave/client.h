@@ -15,6 +15,7 @@
 #define LOGWEAVE_TOOLS_LOGWEAVE_CLIENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,14 @@ int Connect(const std::string& command, const std::string& address, absl::Durati
 
 // The flags every query command has: --server and --timeout.
 void ConnectionFlags(FlagSet& flags, std::string* server, absl::Duration* timeout);
+
+// For a query command without positional arguments: adds ConnectionFlags,
+// parses `args` and rejects a positional argument X with the usage error
+// "unexpected argument "X"; " + hint(X). Returns -1 to go on, else the exit
+// code to return at once (as ParseFlags; 2 for a positional argument).
+int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, std::string* server,
+                    absl::Duration* timeout,
+                    const std::function<std::string(const std::string& arg)>& hint);
 
 // The call's deadline: now + client.timeout.
 void SetDeadline(const Client& c, grpc::ClientContext* context);

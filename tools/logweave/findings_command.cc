@@ -182,12 +182,11 @@ int RunFindings(const std::vector<std::string>& args) {
                "only new ones); default: all");
   flags.Bool("follow", &follow, "keep printing new findings until Ctrl-C");
   flags.Bool("json", &json, "print JSON Lines");
-  ConnectionFlags(flags, &server, &timeout);
-  std::vector<std::string> positional;
-  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
-  if (!positional.empty()) {
-    return Usage(command, absl::StrCat("unexpected argument \"", positional.front(),
-                                       "\"; to select a kind use --kind ", positional.front()));
+  if (int code = ParseQueryFlags(
+          flags, args, &server, &timeout,
+          [](const std::string& arg) { return "to select a kind use --kind " + arg; });
+      code >= 0) {
+    return code;
   }
   // 0 asks the server for new findings only; 1 ns is "since the beginning".
   int64_t since_ns = 1;

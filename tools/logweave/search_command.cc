@@ -149,13 +149,13 @@ int RunSearch(const std::vector<std::string>& args) {
   flags.Uint("limit", &limit, "N", "traces per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
-  ConnectionFlags(flags, &server, &timeout);
-  std::vector<std::string> positional;
-  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
-  if (!positional.empty()) {
-    return Usage(command, absl::StrCat("unexpected argument \"", positional.front(),
-                                       "\"; filters are flags, e.g. --service ", positional.front(),
-                                       " or --text ", positional.front()));
+  if (int code = ParseQueryFlags(flags, args, &server, &timeout,
+                                 [](const std::string& arg) {
+                                   return absl::StrCat("filters are flags, e.g. --service ", arg,
+                                                       " or --text ", arg);
+                                 });
+      code >= 0) {
+    return code;
   }
   v1::SearchTracesRequest request;
   int64_t start = 0, end = 0;

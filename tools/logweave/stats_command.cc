@@ -194,12 +194,10 @@ int RunStats(const std::vector<std::string>& args) {
   absl::Duration timeout = kDefaultTimeout;
   FlagSet flags(command, "[flags]", kStatsDescription);
   flags.Bool("json", &json, "print one JSON object");
-  ConnectionFlags(flags, &server, &timeout);
-  std::vector<std::string> positional;
-  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
-  if (!positional.empty()) {
-    return Usage(command, absl::StrCat("unexpected argument \"", positional.front(),
-                                       "\"; see 'logweave stats --help'"));
+  if (int code = ParseQueryFlags(flags, args, &server, &timeout,
+                                 [](const std::string&) { return "see 'logweave stats --help'"; });
+      code >= 0) {
+    return code;
   }
   Client client;
   if (int code = Connect(command, server, timeout, &client); code >= 0) return code;

@@ -56,12 +56,11 @@ int RunUnstructured(const std::vector<std::string>& args) {
   flags.Uint("limit", &limit, "N", "entries per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
-  ConnectionFlags(flags, &server, &timeout);
-  std::vector<std::string> positional;
-  if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
-  if (!positional.empty()) {
-    return Usage(command, absl::StrCat("unexpected argument \"", positional.front(),
-                                       "\"; see 'logweave unstructured --help'"));
+  if (int code =
+          ParseQueryFlags(flags, args, &server, &timeout,
+                          [](const std::string&) { return "see 'logweave unstructured --help'"; });
+      code >= 0) {
+    return code;
   }
   int64_t start = 0, end = 0;
   if (absl::Status s = ParseRange(since, until, &start, &end); !s.ok()) {

@@ -1,0 +1,86 @@
+// KafkaSourceImpl: the stats snapshot and the refresh of partition watermarks
+// (consumer lag).
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "connectors/kafka/internal/kafka_error.h"
+#include "connectors/kafka/internal/kafka_source_impl.h"
+
+namespace logweave::internal {
+
+namespace {
+
+// Timeout of a watermark query to a broker.
+constexpr int kWatermarkQueryMs = 500;
+
+}  // namespace
+
+KafkaSourceStats KafkaSourceImpl::Stats() const {
+  KafkaSourceStats s;
+  s.messages = messages_.load(std::memory_order_relaxed);
+  s.bytes = bytes_.load(std::memory_order_relaxed);
+  s.tombstones = tombstones_.load(std::memory_order_relaxed);
+  s.batches = batches_.load(std::memory_order_relaxed);
+  s.rebalances = rebalances_.load(std::memory_order_relaxed);
+  s.revocations = revocations_.load(std::memory_order_relaxed);
+  s.pauses = pauses_.load(std::memory_order_relaxed);
+  s.errors = errors_.load(std::memory_order_relaxed);
+  s.key_overflow = key_overflow_.load(std::memory_order_relaxed);
+  s.paused = paused_now_.load(std::memory_order_relaxed);
+  absl::MutexLock lock(&mu_);
+  s.indexed_messages = indexed_messages_;
+  s.commits = commits_;
+  s.commit_failures = commit_failures_;
+  s.last_error = last_error_;
+  for (const auto& [tp, st] : partitions_) {
+    KafkaPartitionStats p;
+    p.topic = tp.first;
+    p.partition = tp.second;
+    p.position = st.position;
+    p.committed = st.committed;
+    p.high_watermark = st.high_watermark;
+    for (const auto& round : st.rounds) {
+      if (round->remaining > 0 || round->abandoned) p.unindexed += round->messages;
+    }
+    if (st.high_watermark >= 0) {
+      if (st.position >= 0) {
+        p.lag = std::max<int64_t>(0, st.high_watermark - st.position);
+      } else if (st.committed >= 0) {
+        p.lag = std::max<int64_t>(0, st.high_watermark - st.committed);
+      } else if (st.low_watermark == st.high_watermark) {
+        p.lag = 0;  // empty partition
+      }
+    }
+    s.partitions.push_back(std::move(p));
+  }
+  return s;
+}
+
+void KafkaSourceImpl::RefreshWatermarks() {
+  std::vector<TopicPartition> tps;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [tp, st] : partitions_) tps.push_back(tp);
+  }
+  for (const TopicPartition& tp : tps) {
+    int64_t low = -1, high = -1;
+    rd_kafka_resp_err_t err =
+        rd_kafka_get_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0 || low < 0 || paused_) {
+      err = rd_kafka_query_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high,
+                                             kWatermarkQueryMs);
+    }
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0) continue;
+    absl::MutexLock lock(&mu_);
+    auto it = partitions_.find(tp);
+    if (it == partitions_.end()) continue;
+    it->second.low_watermark = low;
+    it->second.high_watermark = high;
+  }
+}
+
+}  // namespace logweave::internal
