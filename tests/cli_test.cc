@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
+#include "testdata/json_lines.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 
@@ -58,17 +59,10 @@ class CliTest : public ::testing::Test {
     return path;
   }
 
+  // The command's JSON Lines; every one of them says what it is ("kind").
   static std::vector<rapidjson::Document> JsonLines(const std::string& text) {
-    std::vector<rapidjson::Document> docs;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-      rapidjson::Document d;
-      d.Parse(line.c_str());
-      EXPECT_FALSE(d.HasParseError()) << "not JSON: " << line;
-      EXPECT_TRUE(d.IsObject() && d.HasMember("kind")) << line;
-      docs.push_back(std::move(d));
-    }
+    std::vector<rapidjson::Document> docs = testdata::JsonLines(text);
+    for (const auto& d : docs) EXPECT_TRUE(d.HasMember("kind"));
     return docs;
   }
 

@@ -26,11 +26,14 @@
 #include "connectors/grpc/server.h"
 #include "logweave/pipeline.h"
 #include "rapidjson/document.h"
+#include "testdata/json_lines.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 
 namespace logweave {
 namespace {
+
+using testdata::JsonLines;
 
 using testdata::EmailLine;
 using testdata::PlainTime;
@@ -201,19 +204,6 @@ class ClientCliTest : public ::testing::Test {
                       absl::StrCat(command, " ", args, " --server ", Server()));
   }
 
-  static std::vector<rapidjson::Document> JsonLines(const std::string& text) {
-    std::vector<rapidjson::Document> docs;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-      rapidjson::Document d;
-      d.Parse(line.c_str());
-      EXPECT_FALSE(d.HasParseError()) << line;
-      EXPECT_TRUE(d.IsObject()) << line;
-      if (!d.HasParseError() && d.IsObject()) docs.push_back(std::move(d));
-    }
-    return docs;
-  }
   static std::vector<std::string> Strings(const rapidjson::Value& array) {
     std::vector<std::string> out;
     for (const auto& v : array.GetArray()) out.push_back(v.GetString());

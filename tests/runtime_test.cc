@@ -19,10 +19,13 @@
 #include "connectors/file/replay_source.h"
 #include "connectors/stdin/stdin_source.h"
 #include "rapidjson/document.h"
+#include "testdata/json_lines.h"
 #include "testdata/run_command.h"
 
 namespace logweave {
 namespace {
+
+using testdata::JsonLines;
 
 using ::testing::HasSubstr;
 
@@ -163,19 +166,6 @@ TEST(RuntimeTest, ReplaySourceReadsEveryFileEndsEachAndNamesTheOnesItCannotRead)
 }
 
 // --- replay and serve: the same answers for the same input ---
-
-std::vector<rapidjson::Document> JsonLines(const std::string& text) {
-  std::vector<rapidjson::Document> docs;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    rapidjson::Document d;
-    d.Parse(line.c_str());
-    EXPECT_FALSE(d.HasParseError()) << line;
-    if (!d.HasParseError() && d.IsObject()) docs.push_back(std::move(d));
-  }
-  return docs;
-}
 
 // A finding as both commands print it, `details` compared as a map (the
 // client prints its keys sorted).

@@ -33,7 +33,8 @@ struct SubmittedBatch {
   std::function<void()> on_indexed;
 };
 
-// The records of one parsed batch that belong to one shard.
+// The records of one parsed batch that belong to one shard. `batch` is not
+// owned: its last work item to be indexed releases it (PipelineImpl::Release).
 struct ShardWork {
   SharedBatch* batch;
   std::vector<ShardRecord> records;
@@ -60,7 +61,8 @@ class PipelineImpl {
       }
     }
     for (uint32_t k = 0; k < shard_count_; ++k) {
-      shard_queues_.push_back(std::make_unique<moodycamel::ConcurrentQueue<ShardWork*>>());
+      shard_queues_.push_back(
+          std::make_unique<moodycamel::ConcurrentQueue<std::unique_ptr<ShardWork>>>());
     }
     for (uint32_t w = 0; w < worker_count_; ++w) {
       auto worker = std::make_unique<Worker>();
@@ -77,8 +79,8 @@ class PipelineImpl {
     stop_.store(true, std::memory_order_release);
     for (auto& w : workers_) w->wake.signal();
     for (auto& w : workers_) w->thread.join();
-    SharedBatch* spare;
-    while (spare_batches_.try_dequeue(spare)) delete spare;
+    std::unique_ptr<SharedBatch> spare;
+    while (spare_batches_.try_dequeue(spare)) spare.reset();
   }
 
   uint32_t AddSource(const std::string& name, const std::string& default_service) {
@@ -118,7 +120,8 @@ class PipelineImpl {
       ++p.inflight;
       p.last_seen = absl::Now();
     }
-    raw_queue_.enqueue(new SubmittedBatch{std::move(batch), std::move(on_indexed)});
+    raw_queue_.enqueue(
+        std::make_unique<SubmittedBatch>(SubmittedBatch{std::move(batch), std::move(on_indexed)}));
     for (auto& w : workers_) w->wake.signal();
   }
 
@@ -133,10 +136,10 @@ class PipelineImpl {
     // Nothing is in flight: the spare batches' buffers (tens of MB at the
     // end of a replay, while the analysis needs its memory) go back now; a
     // later batch allocates again.
-    SharedBatch* spare;
+    std::unique_ptr<SharedBatch> spare;
     while (spare_batches_.try_dequeue(spare)) {
       spare_count_.fetch_sub(1, std::memory_order_relaxed);
-      delete spare;
+      spare.reset();
     }
   }
 
@@ -232,9 +235,9 @@ class PipelineImpl {
     std::vector<std::vector<ShardRecord>> by_shard(shard_count_);
     while (true) {
       bool did_work = DrainOwnShards(w);
-      SubmittedBatch* raw = nullptr;
+      std::unique_ptr<SubmittedBatch> raw;
       if (raw_queue_.try_dequeue(raw)) {
-        ParseAndRoute(worker, std::unique_ptr<SubmittedBatch>(raw), &by_shard);
+        ParseAndRoute(worker, std::move(raw), &by_shard);
         did_work = true;
       }
       if (!did_work) {
@@ -250,14 +253,14 @@ class PipelineImpl {
   // Applies every queued work item of the shards worker `w` owns.
   bool DrainOwnShards(uint32_t w) {
     bool did_work = false;
-    ShardWork* items[16];
+    std::unique_ptr<ShardWork> items[16];
     for (uint32_t k = w; k < shard_count_; k += worker_count_) {
       size_t n;
       while ((n = shard_queues_[k]->try_dequeue_bulk(items, 16)) > 0) {
         for (size_t i = 0; i < n; ++i) {
           index_.Insert(k, items[i]->records.data(), items[i]->records.size());
           Release(items[i]->batch);
-          delete items[i];
+          items[i].reset();
         }
         did_work = true;
       }
@@ -269,12 +272,14 @@ class PipelineImpl {
                      std::vector<std::vector<ShardRecord>>* by_shard) {
     // A recycled batch keeps the capacity of its scratch buffer and vectors:
     // fresh memory would cost a page fault and the kernel's zeroing per 4 KiB.
-    SharedBatch* shared = nullptr;
-    if (spare_batches_.try_dequeue(shared)) {
+    std::unique_ptr<SharedBatch> recycled;
+    if (spare_batches_.try_dequeue(recycled)) {
       spare_count_.fetch_sub(1, std::memory_order_relaxed);
     } else {
-      shared = new SharedBatch;
+      recycled = std::make_unique<SharedBatch>();
     }
+    // From here on owned by its work items' count: the last Release takes it back.
+    SharedBatch* shared = recycled.release();
     RawBatch* raw = &submitted->batch;
     shared->raw_bytes = raw->data.size();
     shared->on_indexed = std::move(submitted->on_indexed);
@@ -302,9 +307,9 @@ class PipelineImpl {
     for (uint32_t k = 0; k < shard_count_; ++k) {
       auto& records = (*by_shard)[k];
       if (records.empty()) continue;
-      auto* work = new ShardWork{shared, std::move(records)};
+      auto work = std::make_unique<ShardWork>(ShardWork{shared, std::move(records)});
       records = {};
-      shard_queues_[k]->enqueue(work);
+      shard_queues_[k]->enqueue(std::move(work));
       workers_[k % worker_count_]->wake.signal();
     }
     Release(shared);
@@ -337,8 +342,11 @@ class PipelineImpl {
     return d;
   }
 
-  void Release(SharedBatch* batch) {
-    if (batch->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Drops one count of `batch`; the last one takes ownership back, runs its
+  // on_indexed and keeps it for reuse (or frees it).
+  void Release(SharedBatch* released) {
+    if (released->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    std::unique_ptr<SharedBatch> batch(released);
     const uint64_t bytes = batch->raw_bytes;
     const uint32_t batch_source = batch->parsed.raw.source_id;
     const uint64_t batch_no = batch->parsed.raw.batch_no;
@@ -349,10 +357,10 @@ class PipelineImpl {
       batch->on_indexed = nullptr;
     }
     if (spare_count_.fetch_add(1, std::memory_order_relaxed) < kMaxSpareBatches) {
-      spare_batches_.enqueue(batch);
+      spare_batches_.enqueue(std::move(batch));
     } else {
       spare_count_.fetch_sub(1, std::memory_order_relaxed);
-      delete batch;
+      batch.reset();
     }
     absl::MutexLock lock(&mu_);
     inflight_bytes_ -= bytes;
@@ -414,16 +422,17 @@ class PipelineImpl {
   const absl::Time started_;
 
   // MPMC: producers = Submit() callers (sources); consumers = workers.
-  moodycamel::ConcurrentQueue<SubmittedBatch*> raw_queue_;
+  moodycamel::ConcurrentQueue<std::unique_ptr<SubmittedBatch>> raw_queue_;
   // One per shard. MPSC: producers = workers that parsed a batch; consumer = the shard's owner.
-  std::vector<std::unique_ptr<moodycamel::ConcurrentQueue<ShardWork*>>> shard_queues_;
+  std::vector<std::unique_ptr<moodycamel::ConcurrentQueue<std::unique_ptr<ShardWork>>>>
+      shard_queues_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stop_{false};
   // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
   // the worker that releases a batch; consumers = workers parsing a new one.
   // Few: each keeps the capacity of a batch's buffers (a MiB or more).
   static constexpr uint32_t kMaxSpareBatches = 8;
-  moodycamel::ConcurrentQueue<SharedBatch*> spare_batches_;
+  moodycamel::ConcurrentQueue<std::unique_ptr<SharedBatch>> spare_batches_;
   std::atomic<uint32_t> spare_count_{0};
 
   mutable absl::Mutex mu_;
