@@ -192,7 +192,8 @@ class ContentSink {
  private:
   void Judge() {
     judged_ = true;
-    share_ = BinaryShare(held_);
+    // Exactly the first kSniffBytes, however the reader cut its reads.
+    share_ = BinaryShare(std::string_view(held_).substr(0, kSniffBytes));
     binary_ = share_ > kBinaryShare;
     if (!binary_) batcher_.Append(held_.data(), held_.size());
     held_.clear();

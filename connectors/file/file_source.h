@@ -63,7 +63,7 @@ bool IsBinaryFileSkipped(const absl::Status& status);
 // such bytes, stays text). NULs are left out, so that a log with a
 // zero-filled hole (copytruncate, a crash) is still read. Executables,
 // images, archives and compressed data score 0.4-0.6; logs score near 0.
-inline constexpr size_t kSniffBytes = size_t{64} << 10;
+inline constexpr size_t kSniffBytes = size_t{1} << 20;
 inline constexpr double kBinaryShare = 0.3;
 // Fewer bytes other than NUL than this are not judged (text).
 inline constexpr uint64_t kMinSniffBytes = 32;
