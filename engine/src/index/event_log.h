@@ -126,7 +126,6 @@ class EventLog {
   uint64_t end_ = 0;
   uint64_t places_bytes_ = 0;  // capacity of the places of chunks_
   // The encoder's previous place in the open group.
-  uint32_t prev_source_ = 0;
   uint64_t prev_line_no_ = 0, prev_offset_ = 0;
 };
 
