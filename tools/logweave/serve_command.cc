@@ -16,12 +16,12 @@
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/stdin/stdin_source.h"
-#include "tools/logweave/command_config.h"
 #include "logweave/parser.h"
 #include "logweave/pipeline.h"
 #include "logweave/plain_text.h"
 #include "logweave/runtime.h"
 #include "tools/flags/flags.h"
+#include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
 

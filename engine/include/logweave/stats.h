@@ -23,18 +23,18 @@ struct IngestStats {
   uint64_t invalid_utf8_lines = 0;  // lines with invalid UTF-8 (kept byte for byte)
   uint64_t truncated_lines = 0;     // lines cut at max_line_bytes (the head is kept)
   uint64_t binary_files = 0;        // files replay skipped because they look binary (set by
-                                    // the replay, not the pipeline; see connectors/file/file_source.h)
-  uint64_t bom_lines = 0;           // lines that started with a UTF-8 BOM (removed)
-  uint64_t crlf_lines = 0;          // lines that ended in CRLF (CR removed)
-  uint64_t container_lines = 0;     // lines wrapped by a container runtime (CRI, Docker), unwrapped
-  uint64_t indexed_events = 0;      // events stored in the index
-  uint64_t traces = 0;              // distinct trace ids in the index
-  uint64_t index_bytes = 0;         // memory held by the index (arenas, events, maps)
-  uint64_t evicted_events = 0;      // dropped to stay within index.max_bytes (oldest first)
-  uint64_t evicted_traces = 0;      // trace records dropped once all their events were
-  uint64_t batches = 0;             // batches received
-  uint64_t queued_bytes = 0;        // raw bytes submitted and not yet indexed
-  int64_t max_time_ns = 0;          // the latest event time seen
+                              // the replay, not the pipeline; see connectors/file/file_source.h)
+  uint64_t bom_lines = 0;        // lines that started with a UTF-8 BOM (removed)
+  uint64_t crlf_lines = 0;       // lines that ended in CRLF (CR removed)
+  uint64_t container_lines = 0;  // lines wrapped by a container runtime (CRI, Docker), unwrapped
+  uint64_t indexed_events = 0;   // events stored in the index
+  uint64_t traces = 0;           // distinct trace ids in the index
+  uint64_t index_bytes = 0;      // memory held by the index (arenas, events, maps)
+  uint64_t evicted_events = 0;   // dropped to stay within index.max_bytes (oldest first)
+  uint64_t evicted_traces = 0;   // trace records dropped once all their events were
+  uint64_t batches = 0;          // batches received
+  uint64_t queued_bytes = 0;     // raw bytes submitted and not yet indexed
+  int64_t max_time_ns = 0;       // the latest event time seen
   // The event-time watermark: the progress of the slowest source still sending
   // (see DetectorOptions::source_idle_ns); 0 while no line had a time.
   int64_t watermark_ns = 0;
