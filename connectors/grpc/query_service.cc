@@ -34,22 +34,6 @@ bool DecodeCursor(const std::string& token, Cursor* c) {
   return true;
 }
 
-// U+FFFD REPLACEMENT CHARACTER: what a repaired string has for each invalid sequence.
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
-// `s` repaired to valid UTF-8 (not counted: for comparisons, not for the wire).
-std::string Repaired(std::string_view s) {
-  std::string out;
-  AppendValidUtf8(s, &out);
-  return out;
-}
-
-// True if `stored` is `wanted` or, not being valid UTF-8, reads as `wanted`
-// once repaired (as clients were sent it).
-bool SameAsSent(std::string_view stored, std::string_view wanted) {
-  return stored == wanted || (!IsValidUtf8(stored) && Repaired(stored) == wanted);
-}
-
 grpc::Status Invalid(const std::string& message) {
   return ToGrpcStatus(absl::InvalidArgumentError(message));
 }
@@ -135,12 +119,12 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   const TimelineOptions options{.with_raw = request->include_raw()};
   absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(trace_id, options);
   if (!t.ok() && t.status().code() == absl::StatusCode::kNotFound &&
-      trace_id.find(kReplacement) != std::string::npos) {
+      trace_id.find(kReplacementCharacter) != std::string::npos) {
     // Rare (an id with U+FFFD that is not stored as such): a scan of every
     // trace, stopped at the first whose repaired id is the one asked for.
     std::string stored;
     pipeline_->index().ScanTraces(TraceFilter{}, [&](const TraceSummaryView& v) {
-      if (v.trace_id == trace_id || !SameAsSent(v.trace_id, trace_id)) return true;
+      if (v.trace_id == trace_id || !ReadsAs(v.trace_id, trace_id)) return true;
       stored = std::string(v.trace_id);
       return false;
     });
@@ -295,7 +279,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
     if (paged && (e.time_ns < cursor.time || (e.time_ns == cursor.time && e.id <= cursor.id))) {
       continue;
     }
-    if (!request->service().empty() && !SameAsSent(e.service, request->service())) continue;
+    if (!request->service().empty() && !ReadsAs(e.service, request->service())) continue;
     if (e.time_ns < start || e.time_ns > end) continue;
     if (request->unattributed_only() && !a.candidates.empty()) continue;
     if (added == page_size) {
