@@ -94,6 +94,17 @@ void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) 
   stats_extender_ = std::move(extender);
 }
 
+grpc::Status QueryService::Authorize(const grpc::ServerContextBase& context,
+                                     TokenScope needed) const {
+  if (tokens_ == nullptr) return grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  const absl::string_view value = it == metadata.end()
+                                      ? absl::string_view()
+                                      : absl::string_view(it->second.data(), it->second.size());
+  return ToGrpcStatus(tokens_->Check(value, needed));
+}
+
 void QueryService::set_ready(bool ready) {
   absl::MutexLock lock(&mu_);
   ready_ = ready;
@@ -103,7 +114,8 @@ grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext*
                                                     const v1::GetTimelineRequest* request,
                                                     v1::GetTimelineResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(AnswerTimeline(*request, response));
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  reactor->Finish(allowed.ok() ? AnswerTimeline(*request, response) : allowed);
   return reactor;
 }
 
@@ -153,6 +165,7 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
 grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -265,9 +278,10 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
+grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
                                             const v1::ListUnstructuredRequest* request,
                                             v1::ListUnstructuredResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -296,6 +310,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
 grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
                                           const v1::StreamFindingsRequest* request,
                                           grpc::ServerWriter<v1::Finding>* writer) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   // With since: replay what was published before the call from that event time
   // on; everything published after the call is sent whatever its event time.
   const uint64_t subscribed_at = hub_->next_sequence();
@@ -329,7 +344,8 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
 grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* context,
                                                  const v1::GetStatsRequest*, v1::Stats* out) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(AnswerStats(out));
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
   return reactor;
 }
 
