@@ -16,10 +16,9 @@
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/stdin/stdin_source.h"
-#include "logweave/parser.h"
 #include "logweave/pipeline.h"
-#include "logweave/plain_text.h"
 #include "logweave/runtime.h"
+#include "logweave/source.h"
 #include "tools/flags/flags.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
@@ -73,7 +72,7 @@ absl::StatusOr<std::vector<std::string>> ProduceDemo(EmbeddedKafka& kafka,
       for (size_t i = 0; i < b.size(); ++i) {
         std::string_view line = b.Line(i);
         if (!lines.empty() && !line.empty() && line.front() != '{' &&
-            ClassifyPlainLine(line).continuation) {
+            ContinuesPlainTextBlock(line)) {
           lines.back().append("\n").append(line);
         } else {
           lines.emplace_back(line);
