@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -105,6 +106,11 @@ grpc::Status QueryService::Authorize(const grpc::ServerContextBase& context,
   return ToGrpcStatus(tokens_->Check(value, needed));
 }
 
+uint64_t QueryService::stream_findings_dropped() const {
+  absl::MutexLock lock(&mu_);
+  return stream_findings_dropped_;
+}
+
 void QueryService::set_ready(bool ready) {
   absl::MutexLock lock(&mu_);
   ready_ = ready;
@@ -122,6 +128,10 @@ grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext*
 grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
                                           v1::GetTimelineResponse* response) {
   const v1::GetTimelineRequest* request = &req;
+  if (request->trace_id().size() > kMaxTraceIdBytes) {
+    return Invalid(absl::StrCat("the trace id is ", request->trace_id().size(), " bytes; at most ",
+                                kMaxTraceIdBytes, " are accepted"));
+  }
   if (request->trace_id().empty()) {
     return Invalid("trace_id is empty; give the id of a trace (see SearchTraces)");
   }
@@ -166,6 +176,14 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  for (const auto& [name, value] :
+       {std::pair{"text", &request->text()}, std::pair{"service", &request->service()},
+        std::pair{"finding_kind", &request->finding_kind()}}) {
+    if (value->size() > kMaxSearchTextBytes) {
+      return Invalid(absl::StrCat("the search ", name, " is ", value->size(), " bytes; at most ",
+                                  kMaxSearchTextBytes, " are accepted"));
+    }
+  }
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -311,6 +329,23 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
                                           const v1::StreamFindingsRequest* request,
                                           grpc::ServerWriter<v1::Finding>* writer) {
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    if (subscribers_ >= kMaxSubscribers) {
+      return ToGrpcStatus(absl::ResourceExhaustedError(
+          absl::StrCat(kMaxSubscribers,
+                       " StreamFindings calls are open, the most this server "
+                       "serves at once; retry later")));
+    }
+    ++subscribers_;
+  }
+  uint64_t dropped = 0;
+  absl::Cleanup leave = [&] {
+    absl::MutexLock lock(&mu_);
+    --subscribers_;
+    stream_findings_dropped_ += dropped;
+    if (dropped > 0) context->AddTrailingMetadata(kDroppedTrailer, absl::StrCat(dropped));
+  };
   // With since: replay what was published before the call from that event time
   // on; everything published after the call is sent whatever its event time.
   const uint64_t subscribed_at = hub_->next_sequence();
@@ -327,9 +362,12 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
   // The hub log is read in slices so that a cancelled call or a stopping
   // server is noticed within the wait.
   while (!context->IsCancelled() && !hub_->closed() && !closed()) {
+    const uint64_t wanted_from = next;
     std::vector<Finding> batch = hub_->Read(&next, absl::Milliseconds(200));
-    // Read skips findings the hub forgot; the batch ends at `next`.
+    // Read skips findings the hub forgot (this reader fell behind by more
+    // than the hub holds); the batch ends at `next`.
     const uint64_t batch_start = next - batch.size();
+    dropped += batch_start - wanted_from;
     for (size_t i = 0; i < batch.size(); ++i) {
       const Finding& f = batch[i];
       if (!wanted(f, batch_start + i)) continue;
@@ -358,6 +396,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
           ? 0
           : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.watermark_ns)));
   out->set_unstructured_errors(snap->report.unstructured.size());
+  out->set_stream_findings_dropped(stream_findings_dropped());
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
   out->set_late_events(snap->report.late_events);

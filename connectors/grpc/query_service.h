@@ -57,7 +57,19 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
                                      v1::Stats* response) override;
 
   static constexpr uint32_t kDefaultPageSize = 50;
-  static constexpr uint32_t kMaxPageSize = 1000;
+  static constexpr uint32_t kMaxPageSize = 1000;  // larger page sizes are clamped to it
+  // Longer trace ids and search strings (text, service, finding kind) are
+  // INVALID_ARGUMENT: nothing stored is that long, and a scan with one costs.
+  static constexpr size_t kMaxTraceIdBytes = 1024;
+  static constexpr size_t kMaxSearchTextBytes = 4096;
+  // StreamFindings calls open at once; more are RESOURCE_EXHAUSTED.
+  static constexpr int kMaxSubscribers = 64;
+  // Trailing metadata of a StreamFindings call that skipped findings the
+  // server no longer held (a reader slower than the findings): how many.
+  static constexpr char kDroppedTrailer[] = "logweave-findings-dropped";
+
+  // Findings StreamFindings calls skipped since the start (GetStats).
+  uint64_t stream_findings_dropped() const;
 
  private:
   // OK if the call may go on: no tokens are asked for, or its
@@ -80,6 +92,8 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  int subscribers_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t stream_findings_dropped_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -29,6 +29,10 @@ struct ServerOptions {
   // TLS, tokens and the bind rule (refuses a non-loopback address with
   // neither TLS nor tokens unless allow_insecure).
   ServerSecurityOptions security = {};
+  // A request larger than this is refused with RESOURCE_EXHAUSTED.
+  int max_request_bytes = 1 << 20;
+  // Calls open at once on one client connection (HTTP/2 streams); more wait.
+  int max_streams_per_connection = 100;
 
   absl::Status Validate() const;
 };

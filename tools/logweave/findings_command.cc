@@ -254,6 +254,13 @@ int RunFindings(const std::vector<std::string>& args) {
   if (!status.ok() && !(ended_by_us && status.error_code() == grpc::StatusCode::CANCELLED)) {
     return ReportRpcError(client, status);
   }
+  const auto& trailers = context.GetServerTrailingMetadata();
+  if (auto it = trailers.find("logweave-findings-dropped"); it != trailers.end()) {
+    PrintError(absl::StrCat(command, ": warning: the server skipped ",
+                            std::string(it->second.data(), it->second.size()),
+                            " findings it no longer held (this reader fell behind, or --since "
+                            "reaches further back than the server keeps)"));
+  }
   if (follow && !ended_by_us) {
     PrintError(absl::StrCat(command, ": logweave at ", client.address,
                             " closed the stream (is it shutting down?)"));

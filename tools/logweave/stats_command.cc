@@ -56,6 +56,7 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("no_time_lines", static_cast<uint64_t>(s.no_time_lines()));
   w.Field("invalid_utf8_lines", static_cast<uint64_t>(s.invalid_utf8_lines()));
   w.Field("utf8_repaired_strings", static_cast<uint64_t>(s.utf8_repaired_strings()));
+  w.Field("stream_findings_dropped", static_cast<uint64_t>(s.stream_findings_dropped()));
   w.Field("truncated_lines", static_cast<uint64_t>(s.truncated_lines()));
   w.Field("indexed_events", static_cast<uint64_t>(s.indexed_events()));
   w.Field("traces", static_cast<uint64_t>(s.traces()));
@@ -132,6 +133,8 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("invalid utf-8 lines", s.invalid_utf8_lines(), "kept byte for byte");
   count("utf-8 repaired strings", s.utf8_repaired_strings(),
         "answers' text sent with U+FFFD for invalid bytes");
+  count("stream findings dropped", s.stream_findings_dropped(),
+        "skipped: their StreamFindings reader fell behind");
   count("truncated lines", s.truncated_lines(), "longer than max_line_bytes; head kept");
   count("index memory", s.index_bytes(), HumanBytes(static_cast<double>(s.index_bytes())));
   count("evicted events", s.evicted_events(), "oldest first, to stay within index.max_bytes");
