@@ -104,6 +104,7 @@ void ToProto(const IngestStats& s, v1::Stats* out) {
   out->set_bad_time_lines(s.bad_time_lines);
   out->set_no_time_lines(s.no_time_lines);
   out->set_invalid_utf8_lines(s.invalid_utf8_lines);
+  for (const auto& [rule, n] : s.redactions) (*out->mutable_redactions())[rule] = n;
   out->set_truncated_lines(s.truncated_lines);
   out->set_indexed_events(s.indexed_events);
   out->set_traces(s.traces);

@@ -15,15 +15,16 @@
 #include "absl/strings/str_cat.h"
 #include "config/detectors_section.h"
 #include "plugins/registry.h"
+#include "redact/redactor.h"
 #include "yaml-cpp/yaml.h"
 
 namespace logweave {
 namespace {
 
 // The top-level keys the engine reads itself, in the order it reads them.
-constexpr std::string_view kEngineKeys[] = {"threads",     "queue_bytes", "max_line_bytes",
-                                            "batch_lines", "batch_bytes", "index",
-                                            "fields",      "detectors",   "plugins"};
+constexpr std::string_view kEngineKeys[] = {
+    "threads", "queue_bytes", "max_line_bytes", "batch_lines", "batch_bytes",
+    "index",   "fields",      "detectors",      "plugins",     "redact"};
 
 bool Given(const YAML::Node& node) { return node && !node.IsNull(); }
 
@@ -49,6 +50,38 @@ absl::Status ReadFields(const ConfigSection& fields, FieldNames* f) {
     r.NamesFirst(key, names);  // configured names first, the built-in ones after them
   }
   return r.status();
+}
+
+// redact: {enabled, fields, patterns: [{name, pattern}]}; the patterns are
+// compiled here, so that a bad one is named with its line.
+absl::Status ReadRedact(const ConfigSection& redact, RedactOptions* o) {
+  ConfigReader r(redact, {"enabled", "fields", "patterns"});
+  r.Bool("enabled", &o->enabled);
+  r.Names("fields", &o->fields);
+  if (!r.status().ok()) return r.status();
+  if (redact.Has("patterns")) {
+    const YAML::Node patterns = redact.node()["patterns"];
+    if (!patterns.IsSequence()) {
+      return redact.Error("patterns", "must be a list of {name: NAME, pattern: RE2}");
+    }
+    for (const YAML::Node& item : patterns) {
+      const ConfigSection rule(item, "redact.patterns[].", redact.origin());
+      ConfigReader p(rule, {"name", "pattern"});
+      std::string name, pattern;
+      p.Word("name", &name);
+      p.Word("pattern", &pattern);
+      if (!p.status().ok()) return p.status();
+      if (name.empty() || pattern.empty()) {
+        return redact.ErrorAt(item, "patterns[]", "needs both name and pattern");
+      }
+      o->patterns.emplace_back(name, pattern);
+    }
+  }
+  if (absl::StatusOr<std::unique_ptr<internal::Redactor>> made = internal::Redactor::Create(*o);
+      !made.ok()) {
+    return redact.Error("patterns", std::string(made.status().message()));
+  }
+  return absl::OkStatus();
 }
 
 // plugins: each key is a rule plugin's section, read by the plugin
@@ -109,6 +142,9 @@ absl::Status ReadEngineSections(const ConfigSection& root, PipelineOptions* opti
   }
   if (Given(node["plugins"])) {
     if (auto s = ReadPlugins(root.Child("plugins"), &options->plugins); !s.ok()) return s;
+  }
+  if (Given(node["redact"])) {
+    if (auto s = ReadRedact(root.Child("redact"), &options->parser.redact); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

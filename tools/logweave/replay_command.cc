@@ -164,6 +164,10 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.StartObject();
   for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
   w.EndObject();
+  w.Key("redactions");
+  w.StartObject();
+  for (const auto& [rule, n] : s.redactions) w.Field(rule, n);
+  w.EndObject();
   w.Key("errors");
   w.StartArray();
   for (const auto& e : errors) w.String(e);
@@ -224,6 +228,9 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   note(s.duplicate_lines, "duplicate lines kept once");
   note(s.bad_time_lines, "lines with an unparseable time (placed by file order)");
   note(s.invalid_utf8_lines, "lines with invalid UTF-8 (kept as bytes)");
+  uint64_t redacted = 0;
+  for (const auto& [rule, n] : s.redactions) redacted += n;
+  note(redacted, "secrets redacted (redact:; by rule in --json)");
   note(s.truncated_lines, "lines longer than max_line_bytes (head kept)");
   note(s.binary_files, "files skipped: they look binary, not like text logs");
   note(s.no_trace_id_lines, "JSON lines without a trace id");

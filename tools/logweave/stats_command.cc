@@ -85,6 +85,13 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
     w.Field(kind, n);
   }
   w.EndObject();
+  w.Key("redactions");
+  w.StartObject();
+  for (const auto& [rule, n] :
+       std::map<std::string, uint64_t>(s.redactions().begin(), s.redactions().end())) {
+    w.Field(rule, n);
+  }
+  w.EndObject();
   w.Field("uptime_seconds", s.uptime_seconds());
   w.Field("lines_per_second", s.lines_per_second());
   w.Key("sources");
@@ -163,6 +170,8 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   for (const auto& [kind, n] : findings) total += n;
   count("open findings", total);
   for (const auto& [kind, n] : findings) count(absl::StrCat("  ", kind), n);
+  const std::map<std::string, uint64_t> redactions(s.redactions().begin(), s.redactions().end());
+  for (const auto& [rule, n] : redactions) count(absl::StrCat("redacted ", rule), n);
   if (!s.sources().empty()) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");
     size_t width = 0;

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -92,8 +93,23 @@ struct FieldNames {
   absl::Status Validate() const;
 };
 
+// Secrets replaced by [REDACTED:rule] in every line before it is parsed,
+// stored or served (config `redact:`; rules in docs/security.md).
+struct RedactOptions {
+  bool enabled = true;  // redact.enabled
+  // JSON fields whose string values are redacted whole, matched by name in
+  // any case (redact.fields; replaces this list).
+  std::vector<std::string> fields = {"authorization", "password",    "passwd",    "secret",
+                                     "client_secret", "api_key",     "apikey",    "access_token",
+                                     "refresh_token", "private_key", "x-api-key", "cookie"};
+  // More rules: name and RE2 pattern; the first capture group (or the whole
+  // match) is replaced (redact.patterns).
+  std::vector<std::pair<std::string, std::string>> patterns;
+};
+
 struct ParserOptions {
   FieldNames fields;
+  RedactOptions redact;
   // The "now" that year-less syslog timestamps ("Nov 23 10:00:20") are read
   // against (see ParseSyslogTimestamp). 0 (default): the clock, once per batch.
   int64_t syslog_reference_ns = 0;

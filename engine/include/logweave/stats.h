@@ -4,6 +4,7 @@
 #define LOGWEAVE_STATS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ struct IngestStats {
   uint64_t batches = 0;          // batches received
   uint64_t queued_bytes = 0;     // raw bytes submitted and not yet indexed
   int64_t max_time_ns = 0;       // the latest event time seen
+  // Secrets replaced before parsing, by rule (redact:; docs/security.md).
+  std::map<std::string, uint64_t> redactions;
   // The event-time watermark: the progress of the slowest source still sending
   // (see DetectorOptions::source_idle_ns); 0 while no line had a time.
   int64_t watermark_ns = 0;

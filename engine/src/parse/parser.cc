@@ -17,6 +17,7 @@
 #include "parse/level.h"
 #include "parse/trace_id.h"
 #include "rapidjson/reader.h"
+#include "redact/redactor.h"
 #include "xxhash.h"
 
 namespace logweave {
@@ -59,6 +60,9 @@ ParseCounters& ParseCounters::operator+=(const ParseCounters& o) {
   crlf += o.crlf;
   container += o.container;
   max_time_ns = std::max(max_time_ns, o.max_time_ns);
+  if (redacted.size() < o.redacted.size()) redacted.resize(o.redacted.size());
+  for (size_t i = 0; i < o.redacted.size(); ++i) redacted[i] += o.redacted[i];
+  if (redaction_rules == nullptr) redaction_rules = o.redaction_rules;
   return *this;
 }
 
@@ -77,16 +81,62 @@ void ParseCounters::AddTo(IngestStats* s) const {
   s->crlf_lines += crlf;
   s->container_lines += container;
   s->max_time_ns = std::max(s->max_time_ns, max_time_ns);
+  for (size_t i = 0; redaction_rules != nullptr && i < redacted.size(); ++i) {
+    if (redacted[i] > 0) s->redactions[(*redaction_rules)[i]] += redacted[i];
+  }
 }
 
 absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptions& options) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
-  return std::unique_ptr<LineParser>(
-      new LineParser(std::make_unique<FieldTable>(options.fields), options.syslog_reference_ns));
+  std::unique_ptr<internal::Redactor> redactor;
+  if (options.redact.enabled) {
+    absl::StatusOr<std::unique_ptr<internal::Redactor>> made = internal::Redactor::Create(options.redact);
+    if (!made.ok()) return made.status();
+    redactor = *std::move(made);
+  }
+  return std::unique_ptr<LineParser>(new LineParser(std::make_unique<FieldTable>(options.fields),
+                                                    options.syslog_reference_ns,
+                                                    std::move(redactor)));
 }
 
-LineParser::LineParser(std::unique_ptr<FieldTable> fields, int64_t syslog_reference_ns)
-    : fields_(std::move(fields)), syslog_reference_ns_(syslog_reference_ns) {}
+LineParser::LineParser(std::unique_ptr<FieldTable> fields, int64_t syslog_reference_ns,
+                       std::unique_ptr<internal::Redactor> redactor)
+    : fields_(std::move(fields)),
+      syslog_reference_ns_(syslog_reference_ns),
+      redactor_(std::move(redactor)) {
+  if (redactor_ != nullptr) {
+    redaction_rules_ = std::make_shared<const std::vector<std::string>>(redactor_->rule_names());
+  }
+}
+
+void LineParser::RedactBatch(RawBatch* batch, ParseCounters* c) const {
+  std::string redacted;
+  size_t first = batch->size();  // the first line that changed
+  std::vector<std::pair<size_t, std::string>> changed;
+  for (size_t i = 0; i < batch->size(); ++i) {
+    if (redactor_->Redact(batch->Line(i), &redacted, &c->redacted)) {
+      if (changed.empty()) first = i;
+      changed.emplace_back(i, std::move(redacted));
+    }
+  }
+  if (changed.empty()) return;
+  c->redaction_rules = redaction_rules_;
+  // The lines from the first changed one on are written again.
+  std::string data(batch->data, 0, batch->lines[first].begin);
+  auto next = changed.begin();
+  for (size_t i = first; i < batch->size(); ++i) {
+    LineSpan& span = batch->lines[i];
+    const bool replaced = next != changed.end() && next->first == i;
+    const std::string_view line = replaced ? std::string_view(next->second) : batch->Line(i);
+    const uint32_t begin = static_cast<uint32_t>(data.size());
+    data.append(line);
+    data.push_back('\0');
+    span.begin = begin;
+    span.length = static_cast<uint32_t>(line.size());
+    if (replaced) ++next;
+  }
+  batch->data = std::move(data);
+}
 
 LineParser::LineContext LineParser::Context(std::string_view default_service,
                                             std::string* side) const {
@@ -283,6 +333,7 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
                                      ParsedBatch* out) const {
   ParseCounters c;
+  if (redactor_ != nullptr) RedactBatch(&batch, &c);
   // The bytes move into a heap-allocated block first: moving a std::string may
   // move short (SSO) contents, so no view is taken before this.
   out->block = std::make_shared<const std::string>(std::move(batch.data));

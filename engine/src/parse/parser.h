@@ -28,6 +28,7 @@ namespace logweave {
 
 namespace internal {
 class FieldTable;
+class Redactor;
 }  // namespace internal
 
 // Counters of one ParseBatch call (see IngestStats for their meaning).
@@ -36,6 +37,9 @@ struct ParseCounters {
            bad_time = 0, no_time = 0, invalid_utf8 = 0, truncated = 0, bom = 0, crlf = 0,
            container = 0;
   int64_t max_time_ns = 0;  // latest event time of the batch (0: none)
+  // Replacements by rule (indexes into redaction_rules), when any.
+  std::vector<uint64_t> redacted;
+  std::shared_ptr<const std::vector<std::string>> redaction_rules;
   void AddTo(IngestStats* stats) const;
   ParseCounters& operator+=(const ParseCounters& other);
 };
@@ -59,7 +63,11 @@ class LineParser {
                    std::string* scratch) const;
 
  private:
-  LineParser(std::unique_ptr<internal::FieldTable> fields, int64_t syslog_reference_ns);
+  LineParser(std::unique_ptr<internal::FieldTable> fields, int64_t syslog_reference_ns,
+             std::unique_ptr<internal::Redactor> redactor);
+  // Replaces the secrets in the lines of `batch` (its data and spans
+  // rewritten when any line changes), counting them in `c`.
+  void RedactBatch(RawBatch* batch, ParseCounters* c) const;
   // What every line of a batch is parsed with.
   struct LineContext {
     std::string_view default_service;  // for lines without a service field
@@ -84,7 +92,9 @@ class LineParser {
   void UnwrapDockerLine(std::string_view inner, const LineContext& context, Record* record) const;
 
   std::unique_ptr<internal::FieldTable> fields_;
-  const int64_t syslog_reference_ns_;  // 0: the clock
+  const int64_t syslog_reference_ns_;             // 0: the clock
+  std::unique_ptr<internal::Redactor> redactor_;  // null: redaction off
+  std::shared_ptr<const std::vector<std::string>> redaction_rules_;
 };
 
 // Gives records without a usable time the time of the nearest timed record

@@ -1,0 +1,173 @@
+// Redaction: each built-in rule, the near misses that must stay, custom
+// rules and fields, config errors, and end to end: no secret of a test log
+// reaches `replay --json`, its timelines, plain-text errors or evidence.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "logweave/config.h"
+#include "redact/redactor.h"
+#include "testdata/run_command.h"
+
+namespace logweave::internal {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// `line` redacted with the default options ("" if nothing changed), and the
+// replacements by rule.
+struct Outcome {
+  std::string text;
+  std::map<std::string, uint64_t> counts;
+};
+Outcome RedactWith(const RedactOptions& options, const std::string& line) {
+  auto redactor = Redactor::Create(options);
+  EXPECT_TRUE(redactor.ok()) << redactor.status();
+  Outcome o;
+  std::vector<uint64_t> counts;
+  if (!(*redactor)->Redact(line, &o.text, &counts)) o.text.clear();
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] > 0) o.counts[(*redactor)->rule_names()[i]] = counts[i];
+  }
+  return o;
+}
+Outcome Redact(const std::string& line) { return RedactWith(RedactOptions(), line); }
+
+TEST(RedactorTest, EachBuiltInRuleReplacesOnlyTheSecret) {
+  struct Case {
+    std::string line, expected, rule;
+  } cases[] = {
+      {"using key AKIAIOSFODNN7EXAMPLE for s3", "using key [REDACTED:aws_access_key_id] for s3",
+       "aws_access_key_id"},
+      {"aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done",
+       "aws_secret_access_key=[REDACTED:aws_secret_access_key] done", "aws_secret_access_key"},
+      {"GET /api Authorization: Bearer abcdef0123456789.xyz",
+       "GET /api Authorization: Bearer [REDACTED:bearer_token]", "bearer_token"},
+      {"token "
+       "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_"
+       "XgL0n3I9PlFUP0THsR8U ok",
+       "token [REDACTED:jwt] ok", "jwt"},
+      {"connect postgres://app:s3cr3t-pw@db.internal:5432/shop failed",
+       "connect postgres://app:[REDACTED:url_password]@db.internal:5432/shop failed",
+       "url_password"},
+      {"login user=bob password=hunter2&next=/",
+       "login user=bob password=[REDACTED:secret_pair]&next=/", "secret_pair"},
+      {"charge card 4111 1111 1111 1111 declined", "charge card [REDACTED:card_number] declined",
+       "card_number"},
+      {"charge card 5500000000000004 ok", "charge card [REDACTED:card_number] ok", "card_number"},
+      {R"(key "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----" end)",
+       R"(key "[REDACTED:private_key]" end)", "private_key"},
+      {R"({"user":"bob","Password":"hunter2","n":1})",
+       R"({"user":"bob","Password":"[REDACTED:json_field]","n":1})", "json_field"},
+  };
+  for (const Case& c : cases) {
+    Outcome o = Redact(c.line);
+    EXPECT_EQ(o.text, c.expected) << c.line;
+    EXPECT_EQ(o.counts[c.rule], 1u) << c.line;
+  }
+}
+
+TEST(RedactorTest, NearMissesStay) {
+  for (const std::string& line : {
+           // A 16-digit order id that fails Luhn, a 19-digit nanosecond time.
+           std::string("order 4111111111111112 shipped"),
+           std::string(R"({"time_ns":1795428000008000000,"msg":"ok"})"),
+           std::string("password_reset_requested for bob"),
+           std::string(R"({"password_reset_requested":true,"token_count":3})"),
+           std::string("GET https://example.com/path@v2 200"),
+           std::string("AKIA is a prefix, AKIASHORT too"),
+           std::string("bearer of bad news"),
+           std::string("trace_id=4bf92f3577b34da6a3ce929d0e0e4736 done"),
+       }) {
+    EXPECT_EQ(Redact(line).text, "") << line;
+  }
+}
+
+TEST(RedactorTest, ConfiguredFieldsAndPatterns) {
+  RedactOptions o;
+  o.fields = {"ssn"};
+  o.patterns = {{"employee_id", R"(\bEMP-(\d{6})\b)"}};
+  Outcome out = RedactWith(o, R"({"ssn":"078-05-1120","password":"kept","who":"EMP-123456"})");
+  EXPECT_EQ(
+      out.text,
+      R"({"ssn":"[REDACTED:json_field]","password":"kept","who":"EMP-[REDACTED:employee_id]"})");
+  EXPECT_EQ(out.counts["employee_id"], 1u);
+
+  o.patterns = {{"bad", "(unclosed"}};
+  auto bad = Redactor::Create(o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("rule \"bad\""));
+  o.patterns = {{"jwt", "x"}};  // a built-in's name
+  EXPECT_FALSE(Redactor::Create(o).ok());
+}
+
+TEST(RedactorTest, LuhnCheck) {
+  EXPECT_TRUE(LuhnValid("4111111111111111"));
+  EXPECT_FALSE(LuhnValid("4111111111111112"));
+  EXPECT_FALSE(LuhnValid("41111111"));  // too short
+}
+
+TEST(RedactConfigTest, ReadsTheSectionAndNamesABadPattern) {
+  auto config = LoadConfigString(
+      "redact:\n  enabled: true\n  fields: [ssn]\n  patterns:\n    - {name: emp, pattern: "
+      "'EMP-\\d+'}\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->parser.redact.fields, std::vector<std::string>{"ssn"});
+  ASSERT_EQ(config->parser.redact.patterns.size(), 1u);
+  auto bad = LoadConfigString("redact:\n  patterns:\n    - {name: emp, pattern: '(x'}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("redact.patterns"));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("rule \"emp\""));
+  auto off = LoadConfigString("redact: {enabled: false}\n");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->parser.redact.enabled);
+}
+
+TEST(RedactEndToEndTest, NoSecretReachesTheOutput) {
+  const auto dir =
+      std::filesystem::path(::testing::TempDir()) / absl::StrCat("redact_e2e_", ::getpid());
+  std::filesystem::create_directories(dir);
+  const std::vector<std::string> secrets = {"AKIAIOSFODNN7EXAMPLE", "hunter2", "s3cr3t-pw",
+                                            "4111 1111 1111 1111", "abcdef0123456789.xyz"};
+  {
+    std::ofstream out(dir / "checkout.log");
+    out << R"({"ts":"2026-01-01T00:00:00Z","service":"checkout","trace_id":"t-1","level":"info","msg":"login","password":"hunter2"})"
+        << "\n"
+        << R"({"ts":"2026-01-01T00:00:01Z","service":"checkout","trace_id":"t-1","level":"error","msg":"charge 4111 1111 1111 1111 failed with key AKIAIOSFODNN7EXAMPLE"})"
+        << "\n"
+        << "2026-01-01T00:00:02Z ERROR checkout: db postgres://app:s3cr3t-pw@db:5432/x refused "
+           "trace_id=t-1 Authorization: Bearer abcdef0123456789.xyz\n";
+  }
+  const std::string err = (dir / "stderr.txt").string();
+  for (const std::string& flags :
+       {std::string("--json --final --findings"), std::string("--json --unstructured"),
+        std::string("--timeline t-1 --raw"), std::string("--timeline t-1 --raw --json")}) {
+    testdata::CommandResult r = testdata::RunCommand(
+        absl::StrCat(LOGWEAVE_BIN, " replay --quiet ", (dir / "checkout.log").string(), " ", flags),
+        err);
+    EXPECT_EQ(r.exit_code, 0) << flags << "\n" << r.err;
+    for (const std::string& secret : secrets) {
+      EXPECT_THAT(r.out, Not(HasSubstr(secret))) << flags;
+    }
+    if (flags.find("timeline") != std::string::npos) {
+      EXPECT_THAT(r.out, HasSubstr("[REDACTED:json_field]")) << flags;
+      EXPECT_THAT(r.out, HasSubstr("[REDACTED:url_password]")) << flags;
+    }
+  }
+  testdata::CommandResult r = testdata::RunCommand(
+      absl::StrCat(LOGWEAVE_BIN, " replay --quiet --json ", (dir / "checkout.log").string()), err);
+  EXPECT_THAT(r.out, HasSubstr(R"("redactions":{"aws_access_key_id":1,"bearer_token":1,)"
+                               R"("card_number":1,"json_field":1,"url_password":1})"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace logweave::internal
