@@ -41,6 +41,7 @@
 #include "rapidjson/document.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
+#include "testdata/shop_server.h"
 
 namespace logweave {
 namespace {
@@ -298,30 +299,9 @@ class CommandTest : public ::testing::Test {
 class Utf8ApiTest : public CommandTest {
  protected:
   static void SetUpTestSuite() {
-    RuntimeOptions options;
-    options.pipeline.threads = 2;
-    auto created = Runtime::Create(options);
-    ASSERT_TRUE(created.ok()) << created.status();
-    runtime_ = created->release();
-    Pipeline* pipeline = &runtime_->pipeline();
-    for (const auto& [name, lines] : ShopFiles()) {
-      RawBatch b;
-      b.source_id = pipeline->AddSource("logs/" + name);
-      uint64_t offset = 0;
-      for (size_t i = 0; i < lines.size(); ++i) {
-        b.AddLine(lines[i], offset, i + 1);
-        offset += lines[i].size() + 1;
-      }
-      pipeline->Submit(std::move(b));
-    }
-    pipeline->Flush();
-    ServerOptions server_options;
-    server_options.address = "127.0.0.1:0";
-    auto server = LogweaveServer::Start(server_options, runtime_);  // no analysis loop
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-    runtime_->AnalyzeNow(true);
-    server_->SetReady(true);
+    runtime_ = testdata::IngestFiles(ShopFiles()).release();
+    ASSERT_NE(runtime_, nullptr);
+    server_ = testdata::StartReadyServer(runtime_).release();  // no analysis loop
   }
   static void TearDownTestSuite() {
     delete server_;
