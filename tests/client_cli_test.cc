@@ -116,20 +116,11 @@ std::string Bin() {
 // One server over the shop's logs for the whole suite.
 class ClientCliTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    runtime_ = testdata::IngestFiles(ShopFiles(), &lines_).release();
-    ASSERT_NE(runtime_, nullptr);
-    server_ = testdata::StartReadyServer(runtime_).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete runtime_;
-    runtime_ = nullptr;
-  }
+  static void SetUpTestSuite() { shop_.Start(ShopFiles()); }
+  static void TearDownTestSuite() { shop_.Stop(); }
 
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NE(shop_.server, nullptr);
     bin_ = Bin();
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ("client_cli_" + std::to_string(::getpid()) + "_" +
@@ -140,7 +131,7 @@ class ClientCliTest : public ::testing::Test {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
-  static std::string Server() { return absl::StrCat("127.0.0.1:", server_->port()); }
+  static std::string Server() { return shop_.address(); }
 
   // Runs `env bin args` through the shell; captures stdout, stderr and the exit code.
   Result RunWithEnv(const std::string& env, const std::string& args) {
@@ -160,16 +151,12 @@ class ClientCliTest : public ::testing::Test {
     return out;
   }
 
-  static Runtime* runtime_;
-  static LogweaveServer* server_;
-  static uint64_t lines_;
+  static testdata::SuiteServer shop_;
   std::string bin_;
   std::filesystem::path dir_;
 };
 
-Runtime* ClientCliTest::runtime_ = nullptr;
-LogweaveServer* ClientCliTest::server_ = nullptr;
-uint64_t ClientCliTest::lines_ = 0;
+testdata::SuiteServer ClientCliTest::shop_;
 
 // --- timeline ---
 
@@ -432,7 +419,7 @@ TEST_F(ClientCliTest, StatsJsonHasTheServersCounters) {
   EXPECT_STREQ(d["kind"].GetString(), "stats");
   EXPECT_EQ(d["server"].GetString(), Server());
   EXPECT_TRUE(d["ready"].GetBool());
-  EXPECT_EQ(d["lines"].GetUint64(), lines_);
+  EXPECT_EQ(d["lines"].GetUint64(), shop_.lines);
   EXPECT_EQ(d["traces"].GetUint64(), static_cast<uint64_t>(kTraces));
   EXPECT_EQ(d["unstructured_lines"].GetUint64(), 2u);
   EXPECT_EQ(d["unstructured_errors"].GetUint64(), 2u);
@@ -454,7 +441,7 @@ TEST_F(ClientCliTest, StatsJsonHasTheServersCounters) {
     EXPECT_FALSE(src["ended"].GetBool());
     if (src["holding"].GetBool()) slowest = std::min(slowest, src["progress_unix_nano"].GetInt64());
   }
-  EXPECT_EQ(source_lines, lines_);
+  EXPECT_EQ(source_lines, shop_.lines);
   EXPECT_EQ(slowest, d["watermark_unix_nano"].GetInt64());
   EXPECT_TRUE(d["lag_seconds"].IsNumber());
 }

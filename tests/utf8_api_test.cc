@@ -298,37 +298,26 @@ class CommandTest : public ::testing::Test {
 // One server over the shop's logs for the suite.
 class Utf8ApiTest : public CommandTest {
  protected:
-  static void SetUpTestSuite() {
-    runtime_ = testdata::IngestFiles(ShopFiles()).release();
-    ASSERT_NE(runtime_, nullptr);
-    server_ = testdata::StartReadyServer(runtime_).release();  // no analysis loop
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete runtime_;
-    runtime_ = nullptr;
-  }
+  static void SetUpTestSuite() { shop_.Start(ShopFiles()); }
+  static void TearDownTestSuite() { shop_.Stop(); }
 
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NE(shop_.server, nullptr);
     CommandTest::SetUp();
     stub_ =
         v1::LogWeave::NewStub(grpc::CreateChannel(Server(), grpc::InsecureChannelCredentials()));
   }
 
-  static std::string Server() { return absl::StrCat("127.0.0.1:", server_->port()); }
+  static std::string Server() { return shop_.address(); }
   testdata::CommandResult Run(const std::string& command, const std::string& args = "") {
     return RunAt(Server(), command, args);
   }
 
-  static Runtime* runtime_;
-  static LogweaveServer* server_;
+  static testdata::SuiteServer shop_;
   std::unique_ptr<v1::LogWeave::Stub> stub_;
 };
 
-Runtime* Utf8ApiTest::runtime_ = nullptr;
-LogweaveServer* Utf8ApiTest::server_ = nullptr;
+testdata::SuiteServer Utf8ApiTest::shop_;
 
 // --- the API ---
 
@@ -494,7 +483,7 @@ TEST_F(Utf8ApiTest, StatsCountTheRepairs) {
   // The checkout message and the payments event's source.
   EXPECT_EQ(RepairedStrings(response), 2);
   EXPECT_EQ(repaired(), first + 2 * per_stats + 2);
-  EXPECT_EQ(server_->service().utf8_repaired_strings(), first + 2 * per_stats + 2);
+  EXPECT_EQ(shop_.server->service().utf8_repaired_strings(), first + 2 * per_stats + 2);
 }
 
 // --- the logweave command ---

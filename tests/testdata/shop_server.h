@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "connectors/grpc/server.h"
 #include "gtest/gtest.h"
 #include "logweave/runtime.h"
@@ -67,6 +68,27 @@ inline std::unique_ptr<LogweaveServer> StartReadyServer(Runtime* runtime) {
   (*server)->SetReady(true);
   return std::move(*server);
 }
+
+// The runtime and server a whole test suite shares: Start in
+// SetUpTestSuite, Stop in TearDownTestSuite.
+struct SuiteServer {
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<LogweaveServer> server;  // ready, no analysis loop
+  uint64_t lines = 0;                      // lines of the files
+
+  // IngestFiles, then StartReadyServer. False (with a test failure) if either failed.
+  bool Start(const LogFiles& files) {
+    runtime = IngestFiles(files, &lines);
+    if (runtime != nullptr) server = StartReadyServer(runtime.get());
+    return server != nullptr;
+  }
+  // The server first: it queries the runtime.
+  void Stop() {
+    server.reset();
+    runtime.reset();
+  }
+  std::string address() const { return absl::StrCat("127.0.0.1:", server->port()); }
+};
 
 }  // namespace logweave::testdata
 
