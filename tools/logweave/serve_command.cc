@@ -12,6 +12,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
@@ -52,7 +53,8 @@ constexpr char kDescription[] =
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
-    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070\n";
+    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070 \\\n"
+    "      --tls-cert server.pem --tls-key server.key --auth-tokens tokens  # docs/security.md\n";
 
 // Produces every line of the files under `paths` into the embedded broker,
 // one topic (3 partitions) per file, named after its service. Returns the topics.
@@ -109,6 +111,7 @@ struct ServeFlags {
   std::string kafka_brokers, kafka_group;
   std::vector<std::string> kafka_topics;
   std::vector<std::string> paths;
+  ServerSecurityOptions security;  // --tls-*, --auth-tokens, --allow-insecure
 };
 
 // Reads the flags into `f`. Returns kGoOn, or the exit code (usage error, --help).
@@ -134,6 +137,7 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.String("kafka-group", &f->kafka_group, "ID", "consumer group id (default logweave)");
   flags.Bool("final", &f->final,
              "after the initial replay, judge every trace (the files are complete)");
+  ServerSecurityFlags(flags, &f->security);
   if (absl::Status s = flags.Parse(args, &f->paths); !s.ok()) return Fail(kExitUsage, s);
   if (flags.help_requested()) {
     std::fputs(flags.Help().c_str(), stdout);
@@ -171,6 +175,7 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   out->runtime.background_nice = config.serve.ingest_nice;
   out->runtime.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
   out->server.address = flags.address.empty() ? config.serve.address : flags.address;
+  out->server.security = MergeServerSecurity(config.serve.security, flags.security);
   if (!flags.interval.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration()) {
