@@ -18,6 +18,7 @@ namespace logweave {
 namespace {
 
 using testdata::EmailLine;
+using testdata::GatewayLine;
 using testdata::PlainTime;
 
 using ::testing::ElementsAre;
@@ -25,14 +26,6 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAreArray;
 
 std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
-
-std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& route,
-                        const std::string& msg) {
-  int64_t t = testdata::kBaseSeconds * 1000 + ms;
-  return absl::StrFormat(
-      R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"%s"})",
-      t / 1000, t % 1000, msg, trace, route);
-}
 
 // Log files of a small shop, one vector of lines per service file.
 struct Shop {

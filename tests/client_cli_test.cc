@@ -29,6 +29,7 @@
 #include "testdata/json_lines.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
+#include "testdata/shop_server.h"
 
 namespace logweave {
 namespace {
@@ -36,6 +37,7 @@ namespace {
 using testdata::JsonLines;
 
 using testdata::EmailLine;
+using testdata::GatewayLine;
 using testdata::PlainTime;
 
 using ::testing::AllOf;
@@ -45,14 +47,6 @@ using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
-
-std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& route,
-                        const std::string& msg) {
-  int64_t t = testdata::kBaseSeconds * 1000 + ms;
-  return absl::StrFormat(
-      R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"%s"})",
-      t / 1000, t % 1000, msg, trace, route);
-}
 
 // The traces the log files below hold, and what is wrong with them.
 constexpr int kTraces = 200;
@@ -119,67 +113,14 @@ std::string Bin() {
   return bin != nullptr ? bin : LOGWEAVE_BIN;
 }
 
-// Submits `lines` as one batch of a new source "logs/<name>"; returns the line count.
-uint64_t AddFile(Pipeline& pipeline, const std::string& name,
-                 const std::vector<std::string>& lines) {
-  RawBatch b;
-  b.source_id = pipeline.AddSource("logs/" + name);
-  uint64_t offset = 0;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    b.AddLine(lines[i], offset, i + 1);
-    offset += lines[i].size() + 1;
-  }
-  pipeline.Submit(std::move(b));
-  return lines.size();
-}
-
-// A runtime holding the shop's files; *lines (if given) counts their lines.
-std::unique_ptr<Runtime> IngestShop(uint64_t* lines = nullptr) {
-  RuntimeOptions options;
-  options.pipeline.threads = 2;
-  auto created = Runtime::Create(options);
-  EXPECT_TRUE(created.ok()) << created.status();
-  if (!created.ok()) return nullptr;
-  std::unique_ptr<Runtime> runtime = std::move(*created);
-  uint64_t n = 0;
-  for (const auto& [name, file_lines] : ShopFiles()) {
-    n += AddFile(runtime->pipeline(), name, file_lines);
-  }
-  runtime->pipeline().Flush();
-  if (lines != nullptr) *lines = n;
-  return runtime;
-}
-
-// A server over `runtime` on a free loopback port, analysed with every trace
-// judged and ready; no analysis loop runs, so the findings stay put.
-std::unique_ptr<LogweaveServer> StartServer(Runtime* runtime) {
-  ServerOptions options;
-  options.address = "127.0.0.1:0";
-  auto server = LogweaveServer::Start(options, runtime);
-  EXPECT_TRUE(server.ok()) << server.status();
-  if (!server.ok()) return nullptr;
-  runtime->AnalyzeNow(true);
-  (*server)->SetReady(true);
-  return std::move(*server);
-}
-
 // One server over the shop's logs for the whole suite.
 class ClientCliTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    runtime_ = IngestShop(&lines_).release();
-    ASSERT_NE(runtime_, nullptr);
-    server_ = StartServer(runtime_).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete runtime_;
-    runtime_ = nullptr;
-  }
+  static void SetUpTestSuite() { shop_.Start(ShopFiles()); }
+  static void TearDownTestSuite() { shop_.Stop(); }
 
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NE(shop_.server, nullptr);
     bin_ = Bin();
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ("client_cli_" + std::to_string(::getpid()) + "_" +
@@ -190,7 +131,7 @@ class ClientCliTest : public ::testing::Test {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
-  static std::string Server() { return absl::StrCat("127.0.0.1:", server_->port()); }
+  static std::string Server() { return shop_.address(); }
 
   // Runs `env bin args` through the shell; captures stdout, stderr and the exit code.
   Result RunWithEnv(const std::string& env, const std::string& args) {
@@ -210,16 +151,12 @@ class ClientCliTest : public ::testing::Test {
     return out;
   }
 
-  static Runtime* runtime_;
-  static LogweaveServer* server_;
-  static uint64_t lines_;
+  static testdata::SuiteServer shop_;
   std::string bin_;
   std::filesystem::path dir_;
 };
 
-Runtime* ClientCliTest::runtime_ = nullptr;
-LogweaveServer* ClientCliTest::server_ = nullptr;
-uint64_t ClientCliTest::lines_ = 0;
+testdata::SuiteServer ClientCliTest::shop_;
 
 // --- timeline ---
 
@@ -482,7 +419,7 @@ TEST_F(ClientCliTest, StatsJsonHasTheServersCounters) {
   EXPECT_STREQ(d["kind"].GetString(), "stats");
   EXPECT_EQ(d["server"].GetString(), Server());
   EXPECT_TRUE(d["ready"].GetBool());
-  EXPECT_EQ(d["lines"].GetUint64(), lines_);
+  EXPECT_EQ(d["lines"].GetUint64(), shop_.lines);
   EXPECT_EQ(d["traces"].GetUint64(), static_cast<uint64_t>(kTraces));
   EXPECT_EQ(d["unstructured_lines"].GetUint64(), 2u);
   EXPECT_EQ(d["unstructured_errors"].GetUint64(), 2u);
@@ -504,7 +441,7 @@ TEST_F(ClientCliTest, StatsJsonHasTheServersCounters) {
     EXPECT_FALSE(src["ended"].GetBool());
     if (src["holding"].GetBool()) slowest = std::min(slowest, src["progress_unix_nano"].GetInt64());
   }
-  EXPECT_EQ(source_lines, lines_);
+  EXPECT_EQ(source_lines, shop_.lines);
   EXPECT_EQ(slowest, d["watermark_unix_nano"].GetInt64());
   EXPECT_TRUE(d["lag_seconds"].IsNumber());
 }
@@ -622,10 +559,10 @@ TEST_F(ClientCliTest, EveryQueryCommandHasHelpAndIsListed) {
 using Streaming = testdata::StreamingCommand;
 
 TEST(ClientCliFollowTest, FollowPrintsNewFindingsUntilCtrlCAndReportsAServerThatStops) {
-  std::unique_ptr<Runtime> runtime = IngestShop();
+  std::unique_ptr<Runtime> runtime = testdata::IngestFiles(ShopFiles());
   ASSERT_NE(runtime, nullptr);
   Pipeline* pipeline = &runtime->pipeline();
-  std::unique_ptr<LogweaveServer> server = StartServer(runtime.get());
+  std::unique_ptr<LogweaveServer> server = testdata::StartReadyServer(runtime.get());
   ASSERT_NE(server, nullptr);
   const std::string err_path = (std::filesystem::path(::testing::TempDir()) /
                                 ("client_cli_follow_" + std::to_string(::getpid()) + ".txt"))
@@ -642,11 +579,11 @@ TEST(ClientCliFollowTest, FollowPrintsNewFindingsUntilCtrlCAndReportsAServerThat
     // ... then one about a trace that arrives while it follows: payments never saw it.
     const std::string t = Trace(kTraces);
     const int64_t ms = 30000;
-    AddFile(*pipeline, "late/gateway.log",
-            {GatewayLine(t, ms, "POST /checkout", "request received"),
-             GatewayLine(t, ms + 40, "POST /checkout", "request completed")});
-    AddFile(*pipeline, "late/checkout.log",
-            {testdata::PythonLine("checkout", t, ms + 5, "order_created")});
+    testdata::SubmitFile(*pipeline, "late/gateway.log",
+                         {GatewayLine(t, ms, "POST /checkout", "request received"),
+                          GatewayLine(t, ms + 40, "POST /checkout", "request completed")});
+    testdata::SubmitFile(*pipeline, "late/checkout.log",
+                         {testdata::PythonLine("checkout", t, ms + 5, "order_created")});
     pipeline->Flush();
     runtime->AnalyzeNow(true);
     ASSERT_TRUE(follow.ReadUntil(t));

@@ -42,6 +42,7 @@
 #include "logweave/pipeline.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "testdata/lines.h"
+#include "testdata/shop_server.h"
 
 namespace logweave {
 namespace {
@@ -1140,16 +1141,7 @@ TEST(LogweaveServerFinalTest, AFinalAnalysisIsNotRetractedWithoutNewData) {
   options.pipeline.threads = 2;
   auto runtime = std::move(Runtime::Create(options).value());
   Pipeline* pipeline = &runtime->pipeline();
-  for (const auto& [name, lines] : ShopFiles()) {
-    RawBatch batch;
-    batch.source_id = pipeline->AddSource("logs/" + name);
-    uint64_t offset = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      batch.AddLine(lines[i], offset, i + 1);
-      offset += lines[i].size() + 1;
-    }
-    pipeline->Submit(std::move(batch));
-  }
+  for (const auto& [name, lines] : ShopFiles()) testdata::SubmitFile(*pipeline, name, lines);
   pipeline->Flush();
   auto server = std::move(LogweaveServer::Start({.address = "127.0.0.1:0"}, runtime.get()).value());
   auto stub = v1::LogWeave::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -389,6 +390,111 @@ TEST_F(KafkaSourceTest, CooperativeRebalanceToASecondConsumerLosesNothing) {
   // Incremental assign/unassign: the first consumer keeps the partitions it
   // is not asked to give up.
   RebalanceToASecondConsumer("cooperative-sticky");
+}
+
+// Lines of partition `partition` at times [first_ms, first_ms + count) ms.
+std::vector<std::string> PartitionLines(int partition, int64_t first_ms, int count) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < count; ++i) {
+    lines.push_back(testdata::PythonLine(kServices[partition],
+                                         absl::StrFormat("p%d-%04d", partition, i), first_ms + i,
+                                         absl::StrFormat("step %d", i)));
+  }
+  return lines;
+}
+
+// When the group takes a partition away from a consumer, the pipeline source
+// of that partition is ended: it no longer holds the watermark back, which
+// then follows the partitions the consumer still reads.
+TEST_F(KafkaSourceTest, ARevokedPartitionNoLongerHoldsTheWatermarkBack) {
+  constexpr int kPerPartition = 100;
+  constexpr int64_t kEarlyMs = 1'000;                  // lines before the rebalance
+  constexpr int64_t kLateMs = 600'000;                 // lines after it, ten minutes later
+  constexpr absl::Duration kSlow = absl::Seconds(60);  // the mock's group joins, on 2 busy cores
+  PipelineOptions pipeline_options;
+  pipeline_options.threads = 2;
+  // No source counts as idle during the test: only EndSource stops one holding.
+  pipeline_options.detectors.source_idle_ns = 3'600'000'000'000;
+  auto created = Pipeline::Create(pipeline_options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<Pipeline> pipeline = std::move(*created);
+  auto second_pipeline = MakePipeline();
+
+  auto produce = [&](int64_t first_ms) {
+    for (int p = 0; p < kPartitions; ++p) {
+      for (const std::string& line : PartitionLines(p, first_ms, kPerPartition)) {
+        ASSERT_TRUE(kafka_->Produce(kTopic, "", line, p).ok());
+      }
+    }
+    ASSERT_TRUE(kafka_->Flush().ok());
+  };
+  produce(kEarlyMs);
+  // Incremental rebalancing: the first consumer gives up only the partition
+  // the second one gets and keeps reading the others.
+  KafkaSourceOptions options = Options("revoke");
+  options.properties["partition.assignment.strategy"] = "cooperative-sticky";
+  RunningSource first(options, pipeline.get());
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= kPartitions * kPerPartition; }, kSlow));
+  const int64_t early_end = testdata::Ns(kEarlyMs + kPerPartition - 1);
+  EXPECT_EQ(pipeline->Watermark(), early_end);
+  std::vector<SourceStatus> before = pipeline->SourceStatuses();
+  ASSERT_EQ(before.size(), static_cast<size_t>(kPartitions));
+  for (const SourceStatus& s : before) {
+    EXPECT_FALSE(s.ended) << s.name;
+    EXPECT_TRUE(s.holding) << s.name;
+  }
+
+  RunningSource second(options, second_pipeline.get());
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const size_t a = first.Stats().partitions.size();
+        return a > 0 && a < static_cast<size_t>(kPartitions) &&
+               a + second.Stats().partitions.size() == kPartitions;
+      },
+      kSlow))
+      << "the group never gave the second consumer a partition: first has "
+      << first.Stats().partitions.size() << ", second " << second.Stats().partitions.size();
+  // Newer lines on every partition: the first consumer reads those of the
+  // partitions it kept.
+  produce(kLateMs);
+  const int64_t late_end = testdata::Ns(kLateMs + kPerPartition - 1);
+  ASSERT_TRUE(WaitFor([&] { return pipeline->Watermark() == late_end; }, kSlow))
+      << "the watermark stayed at " << pipeline->Watermark() << " (the revoked partition's "
+      << early_end << "), not the kept partitions' " << late_end;
+  std::set<std::string> kept;
+  for (const KafkaPartitionStats& p : first.Stats().partitions) {
+    kept.insert(absl::StrFormat("kafka:%s/%d", p.topic, p.partition));
+  }
+  ASSERT_LT(kept.size(), static_cast<size_t>(kPartitions));
+  // A partition given back after a revoke (the group may rebalance more than
+  // once) is a new pipeline source of the same name: the latest one counts.
+  std::map<std::string, SourceStatus> latest;
+  int ended = 0;
+  for (const SourceStatus& s : pipeline->SourceStatuses()) {
+    latest[s.name] = s;
+    if (s.ended) {
+      ++ended;
+      EXPECT_FALSE(s.holding) << s.name << " ended";
+    }
+  }
+  ASSERT_EQ(latest.size(), static_cast<size_t>(kPartitions));
+  for (const auto& [name, s] : latest) {
+    if (kept.count(name)) {
+      EXPECT_FALSE(s.ended) << name;
+      EXPECT_TRUE(s.holding) << name;
+      EXPECT_EQ(s.progress_ns, late_end) << name;
+    } else {
+      EXPECT_TRUE(s.ended) << name << " was revoked";
+      EXPECT_FALSE(s.holding) << name << " was revoked";
+      EXPECT_EQ(s.progress_ns, early_end) << name;  // its lines before the revoke
+    }
+  }
+  EXPECT_GE(ended, kPartitions - static_cast<int>(kept.size()));
+  EXPECT_GE(first.Stats().revocations, 1u);
+  EXPECT_TRUE(first.Stop().ok());
+  EXPECT_TRUE(second.Stop().ok());
 }
 
 TEST_F(KafkaSourceTest, StartLatestSkipsWhatWasThereAndReadsWhatComesAfter) {

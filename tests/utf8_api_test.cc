@@ -42,6 +42,7 @@
 #include "rapidjson/document.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
+#include "testdata/shop_server.h"
 
 namespace logweave {
 namespace {
@@ -298,58 +299,26 @@ class CommandTest : public ::testing::Test {
 // One server over the shop's logs for the suite.
 class Utf8ApiTest : public CommandTest {
  protected:
-  static void SetUpTestSuite() {
-    RuntimeOptions options;
-    options.pipeline.threads = 2;
-    auto created = Runtime::Create(options);
-    ASSERT_TRUE(created.ok()) << created.status();
-    runtime_ = created->release();
-    Pipeline* pipeline = &runtime_->pipeline();
-    for (const auto& [name, lines] : ShopFiles()) {
-      RawBatch b;
-      b.source_id = pipeline->AddSource("logs/" + name);
-      uint64_t offset = 0;
-      for (size_t i = 0; i < lines.size(); ++i) {
-        b.AddLine(lines[i], offset, i + 1);
-        offset += lines[i].size() + 1;
-      }
-      pipeline->Submit(std::move(b));
-    }
-    pipeline->Flush();
-    ServerOptions server_options;
-    server_options.address = "127.0.0.1:0";
-    auto server = LogweaveServer::Start(server_options, runtime_);  // no analysis loop
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = server->release();
-    runtime_->AnalyzeNow(true);
-    server_->SetReady(true);
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete runtime_;
-    runtime_ = nullptr;
-  }
+  static void SetUpTestSuite() { shop_.Start(ShopFiles()); }
+  static void TearDownTestSuite() { shop_.Stop(); }
 
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NE(shop_.server, nullptr);
     CommandTest::SetUp();
     stub_ =
         v1::LogWeave::NewStub(grpc::CreateChannel(Server(), grpc::InsecureChannelCredentials()));
   }
 
-  static std::string Server() { return absl::StrCat("127.0.0.1:", server_->port()); }
+  static std::string Server() { return shop_.address(); }
   testdata::CommandResult Run(const std::string& command, const std::string& args = "") {
     return RunAt(Server(), command, args);
   }
 
-  static Runtime* runtime_;
-  static LogweaveServer* server_;
+  static testdata::SuiteServer shop_;
   std::unique_ptr<v1::LogWeave::Stub> stub_;
 };
 
-Runtime* Utf8ApiTest::runtime_ = nullptr;
-LogweaveServer* Utf8ApiTest::server_ = nullptr;
+testdata::SuiteServer Utf8ApiTest::shop_;
 
 // --- the API ---
 
@@ -515,7 +484,7 @@ TEST_F(Utf8ApiTest, StatsCountTheRepairs) {
   // The checkout message and the payments event's source.
   EXPECT_EQ(RepairedStrings(response), 2);
   EXPECT_EQ(repaired(), first + 2 * per_stats + 2);
-  EXPECT_EQ(server_->service().utf8_repaired_strings(), first + 2 * per_stats + 2);
+  EXPECT_EQ(shop_.server->service().utf8_repaired_strings(), first + 2 * per_stats + 2);
 }
 
 // --- the logweave command ---

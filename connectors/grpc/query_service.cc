@@ -74,21 +74,9 @@ grpc::Status ParsePaging(const Request& request, Paging* out) {
 
 }  // namespace
 
-QueryService::QueryService(Runtime* runtime)
-    : runtime_(runtime),
-      pipeline_(&runtime->pipeline()),
-      hub_(&runtime->findings()),
-      started_(absl::Now()) {}
+QueryService::QueryService(Runtime* runtime) : runtime_(runtime), started_(absl::Now()) {}
 
-void QueryService::Close() {
-  absl::MutexLock lock(&mu_);
-  closed_ = true;
-}
-
-bool QueryService::closed() const {
-  absl::MutexLock lock(&mu_);
-  return closed_;
-}
+void QueryService::Close() { closed_.store(true, std::memory_order_release); }
 
 void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) {
   absl::MutexLock lock(&mu_);
@@ -139,20 +127,20 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   // its repaired form, and asks with that.
   std::string trace_id = request->trace_id();
   const TimelineOptions options{.with_raw = request->include_raw()};
-  absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(trace_id, options);
+  absl::StatusOr<Timeline> t = pipeline().index().GetTimeline(trace_id, options);
   if (!t.ok() && t.status().code() == absl::StatusCode::kNotFound &&
       trace_id.find(kReplacementCharacter) != std::string::npos) {
     // Rare (an id with U+FFFD that is not stored as such): a scan of every
     // trace, stopped at the first whose repaired id is the one asked for.
     std::string stored;
-    pipeline_->index().ScanTraces(TraceFilter{}, [&](const TraceSummaryView& v) {
+    pipeline().index().ScanTraces(TraceFilter{}, [&](const TraceSummaryView& v) {
       if (v.trace_id == trace_id || !ReadsAs(v.trace_id, trace_id)) return true;
       stored = std::string(v.trace_id);
       return false;
     });
     if (!stored.empty()) {
       trace_id = std::move(stored);
-      t = pipeline_->index().GetTimeline(trace_id, options);
+      t = pipeline().index().GetTimeline(trace_id, options);
     }
   }
   if (!t.ok()) return ToGrpcStatus(t.status());
@@ -251,11 +239,11 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
     } else {
       for (const auto& [id, indexes] : snap->unstructured_by_trace) ids.push_back(id);
     }
-    pipeline_->index().LookupTraces(ids, filter, consider);
+    pipeline().index().LookupTraces(ids, filter, consider);
   } else {
     // A selective filter may match little: ask about cancellation per chunk
     // of the scan too, not only per match.
-    pipeline_->index().ScanTraces(
+    pipeline().index().ScanTraces(
         filter, consider, [&] { return cancelled || (cancelled = context->IsCancelled()); });
   }
   if (cancelled || context->IsCancelled()) {
@@ -273,7 +261,7 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
     t->set_max_level(ToProto(h.max_level));
     t->set_route(text_.Utf8(h.route));
     // Services in order of first appearance in time (as GetTimeline lists them).
-    if (absl::StatusOr<TraceInfo> info = pipeline_->index().GetTraceInfo(h.trace_id); info.ok()) {
+    if (absl::StatusOr<TraceInfo> info = pipeline().index().GetTraceInfo(h.trace_id); info.ok()) {
       for (const std::string& s : info->services) t->add_services(text_.Utf8(s));
     }
     // Looked up by the id as stored (h.trace_id), not as sent.
@@ -348,7 +336,7 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
   };
   // With since: replay what was published before the call from that event time
   // on; everything published after the call is sent whatever its event time.
-  const uint64_t subscribed_at = hub_->next_sequence();
+  const uint64_t subscribed_at = hub().next_sequence();
   uint64_t next = request->since_unix_nano() != 0 ? 0 : subscribed_at;
   auto wanted = [request, subscribed_at](const Finding& f, uint64_t seq) {
     if (request->since_unix_nano() != 0 && seq < subscribed_at &&
@@ -361,9 +349,9 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
   };
   // The hub log is read in slices so that a cancelled call or a stopping
   // server is noticed within the wait.
-  while (!context->IsCancelled() && !hub_->closed() && !closed()) {
+  while (!context->IsCancelled() && !hub().closed() && !closed()) {
     const uint64_t wanted_from = next;
-    std::vector<Finding> batch = hub_->Read(&next, absl::Milliseconds(200));
+    std::vector<Finding> batch = hub().Read(&next, absl::Milliseconds(200));
     // Read skips findings the hub forgot (this reader fell behind by more
     // than the hub holds); the batch ends at `next`.
     const uint64_t batch_start = next - batch.size();
@@ -388,7 +376,7 @@ grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* co
 }
 
 grpc::Status QueryService::AnswerStats(v1::Stats* out) {
-  IngestStats s = pipeline_->Stats();
+  IngestStats s = pipeline().Stats();
   auto snap = snapshot();
   ToProto(s, out);
   out->set_lag_seconds(
@@ -406,8 +394,8 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   const double uptime = absl::ToDoubleSeconds(absl::Now() - started_);
   out->set_uptime_seconds(uptime);
   out->set_lines_per_second(uptime > 0 ? s.lines / uptime : 0);
-  const SourceNames& sources = pipeline_->sources();
-  const std::vector<SourceStatus> statuses = pipeline_->SourceStatuses();
+  const SourceNames& sources = pipeline().sources();
+  const std::vector<SourceStatus> statuses = pipeline().SourceStatuses();
   for (uint32_t i = 0; i < statuses.size(); ++i) {
     const SourceStatus& st = statuses[i];
     v1::SourceStats* src = out->add_sources();

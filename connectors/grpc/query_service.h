@@ -3,6 +3,7 @@
 #ifndef LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
 #define LOGWEAVE_CONNECTORS_GRPC_QUERY_SERVICE_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -79,18 +80,19 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
                               v1::GetTimelineResponse* response);
   grpc::Status AnswerStats(v1::Stats* response);
 
+  // What the calls read, all of it the runtime's.
   std::shared_ptr<const AnalysisSnapshot> snapshot() const { return runtime_->snapshot(); }
-  bool closed() const;
+  const Pipeline& pipeline() const { return runtime_->pipeline(); }
+  FindingsHub& hub() const { return runtime_->findings(); }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
 
   Runtime* const runtime_;
   const TokenStore* tokens_ = nullptr;  // not owned; null: open
-  const Pipeline* const pipeline_;
-  FindingsHub* const hub_;
   const absl::Time started_;
   // Every string set in an answer passes through text_.Utf8.
   WireText text_;
+  std::atomic<bool> closed_{false};  // Close() was called: streams end
   mutable absl::Mutex mu_;
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   int subscribers_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stream_findings_dropped_ ABSL_GUARDED_BY(mu_) = 0;

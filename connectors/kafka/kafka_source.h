@@ -157,6 +157,9 @@ class KafkaSource final : public Source {
   KafkaSource(const KafkaSource&) = delete;
   KafkaSource& operator=(const KafkaSource&) = delete;
 
+  // A copy of the counters, the assigned partitions and their lag. Any thread.
+  KafkaSourceStats Stats() const;
+
   // Consumes until `stop` is true (checked at least every batch_timeout), then
   // submits what it holds, waits until all of it is indexed, commits
   // synchronously and closes the consumer (leaving the group). Blocks.
@@ -168,7 +171,6 @@ class KafkaSource final : public Source {
   absl::Status Run(const std::atomic<bool>& stop) override;
 
   std::string name() const override;
-  KafkaSourceStats Stats() const;
 
  private:
   explicit KafkaSource(std::unique_ptr<internal::KafkaSourceImpl> impl);

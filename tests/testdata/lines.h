@@ -55,6 +55,15 @@ inline std::string EmailLine(const std::string& trace, int64_t ms, const std::st
       PlainTime(ms), trace);
 }
 
+// A gateway line of a request of `route` (zap JSON with a caller and a route).
+inline std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& route,
+                               const std::string& msg) {
+  int64_t t = testdata::kBaseSeconds * 1000 + ms;
+  return absl::StrFormat(
+      R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"%s"})",
+      t / 1000, t % 1000, msg, trace, route);
+}
+
 // Nanoseconds since the epoch of kBaseSeconds + ms.
 inline int64_t Ns(int64_t ms) { return (kBaseSeconds * 1000 + ms) * 1000000; }
 

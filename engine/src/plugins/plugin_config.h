@@ -3,12 +3,15 @@
 #ifndef LOGWEAVE_PLUGINS_PLUGIN_CONFIG_H_
 #define LOGWEAVE_PLUGINS_PLUGIN_CONFIG_H_
 
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "logweave/config_section.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
 
@@ -38,6 +41,23 @@ class PluginConfig final : public RulePluginConfig {
  private:
   const Options options_;
 };
+
+// Reads a plugin's section plugins.<name> into a `Config` (a PluginConfig):
+// checks that it has only the `known` keys ("enabled" among them), reads
+// `enabled`, then lets `read` read the plugin's own keys into the options.
+// Returns the config, or INVALID_ARGUMENT naming the first bad key. What each
+// plugin's config reader (registered in plugins/registry.cc) is made of.
+template <typename Config>
+absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadPluginSection(
+    const ConfigSection& section, std::initializer_list<std::string_view> known,
+    const std::function<void(ConfigReader&, typename Config::OptionsType&)>& read) {
+  ConfigReader r(section, known);
+  typename Config::OptionsType options;
+  r.Bool("enabled", &options.enabled);
+  read(r, options);
+  if (!r.status().ok()) return r.status();
+  return std::make_shared<const Config>(std::move(options));
+}
 
 // The options of the first plugin of type `Config` (a PluginConfig) in
 // `plugins`, or null: how tests look at what the config file said.

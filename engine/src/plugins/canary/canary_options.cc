@@ -46,29 +46,28 @@ namespace internal {
 // plugins.canary (registered in plugins/registry.cc).
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCanaryConfig(
     const ConfigSection& section) {
-  ConfigReader r(
-      section, {"enabled", "canary_versions", "services", "version_fields", "latency_fields",
-                "status_fields", "latency_unit", "max_error_rate", "max_p99", "interval", "window",
-                "strikes", "min_requests", "lateness", "max_pending_requests", "action"});
-  CanaryOptions o;
-  r.Bool("enabled", &o.enabled);
-  r.Names("canary_versions", &o.canary_versions);
-  r.Names("services", &o.services);
-  r.Names("version_fields", &o.version_fields);
-  r.Names("latency_fields", &o.latency_fields);
-  r.Names("status_fields", &o.status_fields);
-  r.Duration("latency_unit", /*zero_ok=*/false, &o.latency_unit_ns);
-  r.Number("max_error_rate", 0, 1, "a share, e.g. 0.05", &o.max_error_rate);
-  r.Duration("max_p99", /*zero_ok=*/false, &o.max_p99_ns);
-  r.Duration("interval", /*zero_ok=*/false, &o.interval_ns);
-  r.Duration("window", /*zero_ok=*/false, &o.window_ns);
-  r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
-  r.Count("strikes", &o.strikes);
-  r.Count("min_requests", &o.min_requests);
-  r.Count("max_pending_requests", &o.max_pending_requests);
-  r.Word("action", &o.action);
-  if (!r.status().ok()) return r.status();
-  return std::make_shared<const CanaryConfig>(std::move(o));
+  return ReadPluginSection<CanaryConfig>(
+      section,
+      {"enabled", "canary_versions", "services", "version_fields", "latency_fields",
+       "status_fields", "latency_unit", "max_error_rate", "max_p99", "interval", "window",
+       "strikes", "min_requests", "lateness", "max_pending_requests", "action"},
+      [](ConfigReader& r, CanaryOptions& o) {
+        r.Names("canary_versions", &o.canary_versions);
+        r.Names("services", &o.services);
+        r.Names("version_fields", &o.version_fields);
+        r.Names("latency_fields", &o.latency_fields);
+        r.Names("status_fields", &o.status_fields);
+        r.Duration("latency_unit", /*zero_ok=*/false, &o.latency_unit_ns);
+        r.Number("max_error_rate", 0, 1, "a share, e.g. 0.05", &o.max_error_rate);
+        r.Duration("max_p99", /*zero_ok=*/false, &o.max_p99_ns);
+        r.Duration("interval", /*zero_ok=*/false, &o.interval_ns);
+        r.Duration("window", /*zero_ok=*/false, &o.window_ns);
+        r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
+        r.Count("strikes", &o.strikes);
+        r.Count("min_requests", &o.min_requests);
+        r.Count("max_pending_requests", &o.max_pending_requests);
+        r.Word("action", &o.action);
+      });
 }
 
 }  // namespace internal

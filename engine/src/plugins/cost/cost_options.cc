@@ -38,22 +38,21 @@ namespace internal {
 // plugins.cost (registered in plugins/registry.cc).
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCostConfig(
     const ConfigSection& section) {
-  ConfigReader r(section,
-                 {"enabled", "services", "cost_fields", "service_fields", "time_fields",
-                  "history_days", "min_history_days", "stdevs", "lateness", "max_pending_lines"});
-  CostOptions o;
-  r.Bool("enabled", &o.enabled);
-  r.Names("services", &o.services);
-  r.Names("cost_fields", &o.cost_fields);
-  r.Names("service_fields", &o.service_fields);
-  r.Names("time_fields", &o.time_fields);
-  r.Count("history_days", &o.history_days);
-  r.Count("min_history_days", &o.min_history_days);
-  r.Number("stdevs", 0, 100, "a number of standard deviations, e.g. 2", &o.stdevs);
-  r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
-  r.Count("max_pending_lines", &o.max_pending_lines);
-  if (!r.status().ok()) return r.status();
-  return std::make_shared<const CostConfig>(std::move(o));
+  return ReadPluginSection<CostConfig>(
+      section,
+      {"enabled", "services", "cost_fields", "service_fields", "time_fields", "history_days",
+       "min_history_days", "stdevs", "lateness", "max_pending_lines"},
+      [](ConfigReader& r, CostOptions& o) {
+        r.Names("services", &o.services);
+        r.Names("cost_fields", &o.cost_fields);
+        r.Names("service_fields", &o.service_fields);
+        r.Names("time_fields", &o.time_fields);
+        r.Count("history_days", &o.history_days);
+        r.Count("min_history_days", &o.min_history_days);
+        r.Number("stdevs", 0, 100, "a number of standard deviations, e.g. 2", &o.stdevs);
+        r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
+        r.Count("max_pending_lines", &o.max_pending_lines);
+      });
 }
 
 }  // namespace internal

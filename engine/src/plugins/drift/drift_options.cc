@@ -27,16 +27,14 @@ namespace internal {
 // relative to the config file's directory.
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadDriftConfig(
     const ConfigSection& section) {
-  ConfigReader r(
-      section, {"enabled", "terraform_state", "live_rules", "ignore_groups", "max_pending_events"});
-  DriftOptions o;
-  r.Bool("enabled", &o.enabled);
-  r.Path("terraform_state", &o.terraform_state);
-  r.Path("live_rules", &o.live_rules);
-  r.Names("ignore_groups", &o.ignore_groups);
-  r.Count("max_pending_events", &o.max_pending_events);
-  if (!r.status().ok()) return r.status();
-  return std::make_shared<const DriftConfig>(std::move(o));
+  return ReadPluginSection<DriftConfig>(
+      section, {"enabled", "terraform_state", "live_rules", "ignore_groups", "max_pending_events"},
+      [](ConfigReader& r, DriftOptions& o) {
+        r.Path("terraform_state", &o.terraform_state);
+        r.Path("live_rules", &o.live_rules);
+        r.Names("ignore_groups", &o.ignore_groups);
+        r.Count("max_pending_events", &o.max_pending_events);
+      });
 }
 
 }  // namespace internal
