@@ -24,6 +24,7 @@
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
+#include "tools/logweave/serve_wal.h"
 
 namespace logweave::cli {
 namespace {
@@ -106,7 +107,8 @@ int RunServe(const std::vector<std::string>& args) {
   flags.StringList("follow", &follow, "PATH_OR_GLOB",
                    "follow files as they grow and rotate (repeatable)");
   flags.String("state-dir", &state_dir, "DIR",
-               "where --follow keeps its checkpoints (resume after a restart)");
+               "where --follow keeps its checkpoints and the write-ahead log of the index "
+               "(DIR/wal): a restart resumes with the index it had");
   bool demo_kafka = false;
   std::string kafka_brokers, kafka_group;
   std::vector<std::string> kafka_topics;
@@ -207,6 +209,18 @@ int RunServe(const std::vector<std::string>& args) {
   }
   std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
                (*server)->address().c_str());
+
+  // The index of the last run comes back before any live source starts.
+  if (!state_dir.empty() && config.serve.wal) {
+    if (absl::Status s =
+            RestoreServeIndex(state_dir, config.serve, config.pipeline.index.max_bytes, &runtime);
+        !s.ok()) {
+      std::fprintf(stderr, "logweave serve: %s\n", std::string(s.message()).c_str());
+      (*server)->Shutdown(absl::Seconds(1));
+      runtime.Stop();
+      return kExitRuntimeError;
+    }
+  }
 
   // Kafka: a real cluster from the flags or the config, or the embedded demo broker.
   KafkaSourceOptions kafka = config.kafka;  // the config's kafka: section

@@ -8,7 +8,8 @@
 namespace logweave::cli {
 
 absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, FollowOptions* follow) {
-  std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
+  std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice", "wal",
+                                    "wal_max_bytes"};
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
@@ -22,6 +23,8 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   ConfigReader r(s);
   r.Uint("ingest_nice", 19, &serve->ingest_nice);
   r.Duration("analysis_interval", /*zero_ok=*/false, &serve->analysis_interval_ns);
+  r.Bool("wal", &serve->wal);
+  r.Size("wal_max_bytes", &serve->wal_max_bytes);
   return r.status();
 }
 
