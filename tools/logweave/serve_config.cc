@@ -8,9 +8,9 @@
 namespace logweave::cli {
 
 absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, FollowOptions* follow) {
-  std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice", "wal",
-                                    "wal_max_bytes"};
+  std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
+  known.insert(known.end(), {"wal", "wal_max_bytes"});
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
   if (s.Has("address")) {
