@@ -34,22 +34,6 @@ bool DecodeCursor(const std::string& token, Cursor* c) {
   return true;
 }
 
-// U+FFFD REPLACEMENT CHARACTER: what a repaired string has for each invalid sequence.
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
-// `s` repaired to valid UTF-8 (not counted: for comparisons, not for the wire).
-std::string Repaired(std::string_view s) {
-  std::string out;
-  AppendValidUtf8(s, &out);
-  return out;
-}
-
-// True if `stored` is `wanted` or, not being valid UTF-8, reads as `wanted`
-// once repaired (as clients were sent it).
-bool SameAsSent(std::string_view stored, std::string_view wanted) {
-  return stored == wanted || (!IsValidUtf8(stored) && Repaired(stored) == wanted);
-}
-
 grpc::Status Invalid(const std::string& message) {
   return ToGrpcStatus(absl::InvalidArgumentError(message));
 }
@@ -110,6 +94,17 @@ void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) 
   stats_extender_ = std::move(extender);
 }
 
+grpc::Status QueryService::Authorize(const grpc::ServerContextBase& context,
+                                     TokenScope needed) const {
+  if (tokens_ == nullptr) return grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  const absl::string_view value = it == metadata.end()
+                                      ? absl::string_view()
+                                      : absl::string_view(it->second.data(), it->second.size());
+  return ToGrpcStatus(tokens_->Check(value, needed));
+}
+
 void QueryService::set_ready(bool ready) {
   absl::MutexLock lock(&mu_);
   ready_ = ready;
@@ -119,7 +114,8 @@ grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext*
                                                     const v1::GetTimelineRequest* request,
                                                     v1::GetTimelineResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(AnswerTimeline(*request, response));
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  reactor->Finish(allowed.ok() ? AnswerTimeline(*request, response) : allowed);
   return reactor;
 }
 
@@ -135,12 +131,12 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   const TimelineOptions options{.with_raw = request->include_raw()};
   absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(trace_id, options);
   if (!t.ok() && t.status().code() == absl::StatusCode::kNotFound &&
-      trace_id.find(kReplacement) != std::string::npos) {
+      trace_id.find(kReplacementCharacter) != std::string::npos) {
     // Rare (an id with U+FFFD that is not stored as such): a scan of every
     // trace, stopped at the first whose repaired id is the one asked for.
     std::string stored;
     pipeline_->index().ScanTraces(TraceFilter{}, [&](const TraceSummaryView& v) {
-      if (v.trace_id == trace_id || !SameAsSent(v.trace_id, trace_id)) return true;
+      if (v.trace_id == trace_id || !ReadsAs(v.trace_id, trace_id)) return true;
       stored = std::string(v.trace_id);
       return false;
     });
@@ -169,6 +165,7 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
 grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -281,9 +278,10 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
+grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
                                             const v1::ListUnstructuredRequest* request,
                                             v1::ListUnstructuredResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -295,7 +293,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
     if (paged && (e.time_ns < cursor.time || (e.time_ns == cursor.time && e.id <= cursor.id))) {
       continue;
     }
-    if (!request->service().empty() && !SameAsSent(e.service, request->service())) continue;
+    if (!request->service().empty() && !ReadsAs(e.service, request->service())) continue;
     if (e.time_ns < start || e.time_ns > end) continue;
     if (request->unattributed_only() && !a.candidates.empty()) continue;
     if (added == page_size) {
@@ -312,6 +310,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
 grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
                                           const v1::StreamFindingsRequest* request,
                                           grpc::ServerWriter<v1::Finding>* writer) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   // With since: replay what was published before the call from that event time
   // on; everything published after the call is sent whatever its event time.
   const uint64_t subscribed_at = hub_->next_sequence();
@@ -345,7 +344,8 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
 grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* context,
                                                  const v1::GetStatsRequest*, v1::Stats* out) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(AnswerStats(out));
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
   return reactor;
 }
 

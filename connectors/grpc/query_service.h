@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "connectors/grpc/convert.h"
+#include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/wire_text.h"
 #include "logweave/runtime.h"
 #include "logweave/v1/logweave.grpc.pb.h"
@@ -30,6 +31,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   explicit QueryService(Runtime* runtime);
 
   void set_ready(bool ready);
+  // From now on every call needs a token of `tokens` (owned by the caller,
+  // which keeps it alive as long as the service). Call before serving.
+  void set_tokens(const TokenStore* tokens) { tokens_ = tokens; }
   // Ends open StreamFindings calls (server shutdown); later ones end at once.
   void Close();
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
@@ -56,6 +60,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   static constexpr uint32_t kMaxPageSize = 1000;
 
  private:
+  // OK if the call may go on: no tokens are asked for, or its
+  // authorization metadata holds one that allows `needed`.
+  grpc::Status Authorize(const grpc::ServerContextBase& context, TokenScope needed) const;
   grpc::Status AnswerTimeline(const v1::GetTimelineRequest& request,
                               v1::GetTimelineResponse* response);
   grpc::Status AnswerStats(v1::Stats* response);
@@ -64,6 +71,7 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   bool closed() const;
 
   Runtime* const runtime_;
+  const TokenStore* tokens_ = nullptr;  // not owned; null: open
   const Pipeline* const pipeline_;
   FindingsHub* const hub_;
   const absl::Time started_;

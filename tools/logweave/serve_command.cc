@@ -12,6 +12,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
@@ -54,7 +55,8 @@ constexpr char kDescription[] =
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
-    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070\n";
+    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070 \\\n"
+    "      --tls-cert server.pem --tls-key server.key --auth-tokens tokens  # docs/security.md\n";
 
 // Produces every line of the files under `paths` into the embedded broker,
 // one topic (3 partitions) per file, named after its service. Returns the topics.
@@ -123,6 +125,8 @@ int RunServe(const std::vector<std::string>& args) {
   flags.String("kafka-group", &kafka_group, "ID", "consumer group id (default logweave)");
   flags.Bool("final", &final,
              "after the initial replay, judge every trace (the files are complete)");
+  ServerSecurityOptions security_flags;
+  ServerSecurityFlags(flags, &security_flags);
   std::vector<std::string> paths;
   if (absl::Status s = flags.Parse(args, &paths); !s.ok()) {
     std::fprintf(stderr, "logweave serve: %s\n", std::string(s.message()).c_str());
@@ -150,6 +154,7 @@ int RunServe(const std::vector<std::string>& args) {
   runtime_options.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
   ServerOptions server_options;
   server_options.address = address.empty() ? config.serve.address : address;
+  server_options.security = MergeServerSecurity(config.serve.security, security_flags);
   if (!interval.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(interval, &d) || d <= absl::ZeroDuration()) {

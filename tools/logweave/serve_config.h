@@ -13,7 +13,9 @@
 
 #include "absl/status/status.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/security/server_security.h"
 #include "logweave/config_section.h"
+#include "tools/flags/flags.h"
 
 namespace logweave::cli {
 
@@ -29,6 +31,7 @@ struct ServeSettings {
   bool wal = true;
   // serve.wal_max_bytes: the log's segments kept, in bytes; 0 = index.max_bytes.
   uint64_t wal_max_bytes = 0;
+  ServerSecurityOptions security;  // serve.tls, serve.auth_tokens, serve.allow_insecure
 };
 
 // Reads `serve:` into `serve`, and its follow keys into `follow`.
@@ -40,6 +43,11 @@ absl::Status ReadServeSection(const ConfigSection& section, ServeSettings* serve
 // globs]}): replay paths into `serve`, followed ones into `follow`.
 absl::Status ReadSourcesSection(const ConfigSection& section, ServeSettings* serve,
                                 FollowOptions* follow);
+
+// Adds serve's security flags: --tls-cert, --tls-key, --tls-client-ca,
+// --auth-tokens and --allow-insecure (merged over the config's with
+// MergeServerSecurity).
+void ServerSecurityFlags(FlagSet& flags, ServerSecurityOptions* out);
 
 // The index budget of `serve` when the config does not set index.max_bytes:
 // half of `physical_memory` bytes, at least 64 MiB. A daemon that keeps every

@@ -190,20 +190,19 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
 int RunStats(const std::vector<std::string>& args) {
   const std::string command = "logweave stats";
   bool json = false;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   FlagSet flags(command, "[flags]", kStatsDescription);
   flags.Bool("json", &json, "print one JSON object");
-  if (int code = ParseQueryFlags(flags, args, &server, &timeout,
+  if (int code = ParseQueryFlags(flags, args, &connection,
                                  [](const std::string&) { return "see 'logweave stats --help'"; });
       code >= 0) {
     return code;
   }
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
   v1::Stats stats;
   grpc::ClientContext context;
-  SetDeadline(client, &context);
+  PrepareCall(client, &context);
   if (grpc::Status status = client.stub->GetStats(&context, v1::GetStatsRequest(), &stats);
       !status.ok()) {
     return ReportRpcError(client, status);
