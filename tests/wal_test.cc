@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/follow/follow_source.h"
@@ -26,6 +29,7 @@
 #include "connectors/wal/wal_replay_source.h"
 #include "connectors/wal/wal_restore.h"
 #include "connectors/wal/wal_writer.h"
+#include "logweave/journal.h"
 #include "logweave/runtime.h"
 #include "testdata/lines.h"
 
@@ -94,6 +98,83 @@ void ExpectAllTimelines(const Pipeline& pipeline, int total) {
                                       : std::string(timeline.status().message()));
     }
   }
+}
+
+// --- The pipeline's journal ---
+
+// Records which batches (by their first line) were appended.
+class RecordingJournal final : public BatchJournal {
+ public:
+  void Append(const RawBatch& batch, std::string_view name, std::string_view service) override {
+    absl::MutexLock lock(&mu_);
+    appended_.emplace_back(batch.Line(0));
+    names_.push_back(std::string(name) + "|" + std::string(service));
+  }
+  absl::Status Sync() override {
+    absl::MutexLock lock(&mu_);
+    ++syncs_;
+    return sync_status_;
+  }
+  bool Has(std::string_view first_line) const {
+    absl::MutexLock lock(&mu_);
+    return std::find(appended_.begin(), appended_.end(), first_line) != appended_.end();
+  }
+  mutable absl::Mutex mu_;
+  std::vector<std::string> appended_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> names_ ABSL_GUARDED_BY(mu_);
+  int syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status sync_status_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(PipelineJournalTest, EveryBatchIsJournaledBeforeItsOnIndexedRunsExceptReplayedOnes) {
+  auto runtime = MakeRuntime();
+  Pipeline& pipeline = runtime->pipeline();
+  auto owned = std::make_unique<RecordingJournal>();
+  RecordingJournal* journal = owned.get();
+  pipeline.SetJournal(std::move(owned));
+  const uint32_t live = pipeline.AddSource("logs/app.log");
+  const uint32_t replayed = pipeline.AddSource("logs/old.log", "", /*journaled=*/false);
+  std::atomic<int> acknowledged{0}, missing{0};
+  for (int b = 0; b < 50; ++b) {
+    RawBatch batch = Batch(b * 10, 10);
+    batch.source_id = b % 2 == 0 ? live : replayed;
+    const std::string first(batch.Line(0));
+    const bool journaled = b % 2 == 0;
+    pipeline.Submit(std::move(batch), [&, first, journaled] {
+      if (journaled && !journal->Has(first)) ++missing;
+      ++acknowledged;
+    });
+  }
+  pipeline.Flush();
+  EXPECT_EQ(acknowledged.load(), 50);
+  EXPECT_EQ(missing.load(), 0);
+  absl::MutexLock lock(&journal->mu_);
+  EXPECT_EQ(journal->appended_.size(), 25u);
+  EXPECT_EQ(journal->names_.front(), "logs/app.log|app");
+}
+
+TEST(PipelineJournalTest, SyncJournalReportsTheJournalsError) {
+  auto runtime = MakeRuntime();
+  EXPECT_TRUE(runtime->pipeline().SyncJournal().ok());  // none: nothing to sync
+  auto owned = std::make_unique<RecordingJournal>();
+  RecordingJournal* journal = owned.get();
+  runtime->pipeline().SetJournal(std::move(owned));
+  EXPECT_TRUE(runtime->pipeline().SyncJournal().ok());
+  {
+    absl::MutexLock lock(&journal->mu_);
+    journal->sync_status_ = absl::ResourceExhaustedError("wal: disk full");
+  }
+  EXPECT_EQ(runtime->pipeline().SyncJournal().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(PipelineJournalTest, ALiveSourceTakesOverTheRestoredOneOfItsName) {
+  auto runtime = MakeRuntime();
+  Pipeline& pipeline = runtime->pipeline();
+  const uint32_t restored = pipeline.AddRestoredSource("kafka:logs/0", "logs");
+  const uint32_t other = pipeline.AddSource("kafka:logs/0", "other-service");
+  EXPECT_NE(other, restored);  // another default service: another source
+  EXPECT_EQ(pipeline.AddSource("kafka:logs/0", "logs"), restored);
+  EXPECT_NE(pipeline.AddSource("kafka:logs/0", "logs"), restored);  // taken over once
 }
 
 // --- Records and segments ---
