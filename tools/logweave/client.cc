@@ -14,7 +14,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "logweave/time_parse.h"
+#include "logweave/timestamp.h"
 #include "logweave/utf8.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"

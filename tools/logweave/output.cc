@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "logweave/time_parse.h"
+#include "logweave/timestamp.h"
 #include "logweave/utf8.h"
 #include "tools/logweave/json_writer.h"
 
