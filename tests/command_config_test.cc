@@ -54,6 +54,21 @@ TEST(ServeConfigTest, IngestNiceDefaultsToTenAndZeroTurnsItOff) {
   EXPECT_EQ(off->serve.ingest_nice, 0);
 }
 
+TEST(ServeConfigTest, TheWriteAheadLogIsOnByDefaultAndItsSizeFollowsTheIndex) {
+  absl::StatusOr<CommandConfig> defaults = LoadCommandConfigString("threads: 2\n");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(defaults->serve.wal);
+  EXPECT_EQ(defaults->serve.wal_max_bytes, 0u);
+  absl::StatusOr<CommandConfig> c =
+      LoadCommandConfigString("serve:\n  wal: false\n  wal_max_bytes: 512MiB\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->serve.wal);
+  EXPECT_EQ(c->serve.wal_max_bytes, 512ull << 20);
+  ExpectInvalidArgument(LoadCommandConfigString("serve:\n  wal: sometimes\n"), {"serve.wal"});
+  ExpectInvalidArgument(LoadCommandConfigString("serve:\n  wal_max_bytes: lots\n"),
+                        {"serve.wal_max_bytes"});
+}
+
 TEST(ServeConfigTest, BadValuesNameTheKey) {
   for (const char* bad : {"20", "-1", "high"}) {
     ExpectInvalidArgument(

@@ -20,7 +20,8 @@ absl::Status ReplaySource::Run(const std::atomic<bool>& stop) {
   const std::vector<RulePlugin*> plugins = pipeline_->plugins();
   for (const std::string& path : expanded.files) {
     if (stop.load()) break;
-    const uint32_t source = pipeline_->AddSource(path);
+    // Read again in full at every start: not journaled.
+    const uint32_t source = pipeline_->AddSource(path, "", /*journaled=*/false);
     absl::Status s = ReadSource(path, batching_, source, [&](RawBatch&& b) {
       WaitWhilePaused(stop);
       pipeline_->Submit(std::move(b));

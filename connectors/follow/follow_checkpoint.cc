@@ -245,7 +245,11 @@ absl::Status FollowSource::Checkpoint() {
   std::string json(buffer.GetString(), buffer.GetSize());
   json.push_back('\n');
   if (json == last_checkpoint_json_) return absl::OkStatus();
-  if (absl::Status s = WriteFileAtomically(checkpoint_path_, json); !s.ok()) {
+  // What the checkpoint covers was journaled when it was submitted: make it
+  // durable there before the checkpoint says so (a no-op without a journal).
+  absl::Status s = pipeline_->SyncJournal();
+  if (s.ok()) s = WriteFileAtomically(checkpoint_path_, json);
+  if (!s.ok()) {
     Count([](FollowStats& st) { ++st.checkpoint_errors; });
     return s;
   }

@@ -215,6 +215,13 @@ void KafkaSourceImpl::Commit(const std::set<TopicPartition>* scope, bool sync) {
     }
   }
   if (list->cnt == 0) return;
+  // The offsets cover batches journaled when they were submitted: make them
+  // durable there before committing (a no-op without a journal).
+  if (absl::Status s = pipeline_->SyncJournal(); !s.ok()) {
+    for (int i = 0; i < list->cnt; ++i) list->elems[i].err = RD_KAFKA_RESP_ERR__FS;
+    OnCommitted(RD_KAFKA_RESP_ERR__FS, list.get());  // counted; sent again next time
+    return;
+  }
   const uint64_t callbacks_before = commit_callbacks_;
   rd_kafka_resp_err_t err =
       rd_kafka_commit_queue(rk_, list.get(), sync ? nullptr : commit_q_, &CommitCallback, this);

@@ -83,9 +83,36 @@ class PipelineImpl {
     while (spare_batches_.try_dequeue(spare)) spare.reset();
   }
 
-  uint32_t AddSource(const std::string& name, const std::string& default_service) {
-    return sources_.Add(name,
-                        default_service.empty() ? ServiceFromSourceName(name) : default_service);
+  uint32_t AddSource(const std::string& name, const std::string& default_service, bool journaled,
+                     bool restored = false) {
+    std::string service = default_service.empty() ? ServiceFromSourceName(name) : default_service;
+    absl::MutexLock lock(&mu_);
+    auto key = std::make_pair(name, service);
+    if (auto it = restored_.find(key); it != restored_.end() && !restored) {
+      const uint32_t id = it->second;  // the live source takes its restored lines over
+      restored_.erase(it);
+      Progress(id).journaled = journaled;
+      Progress(id).ended = false;
+      return id;
+    }
+    const uint32_t id = sources_.Add(name, std::move(service));
+    Progress(id).journaled = journaled && !restored;
+    if (restored) restored_.emplace(std::move(key), id);
+    return id;
+  }
+
+  void SetJournal(std::unique_ptr<BatchJournal> journal) {
+    absl::MutexLock lock(&mu_);
+    journal_ = std::move(journal);
+  }
+
+  absl::Status SyncJournal() {
+    BatchJournal* journal;
+    {
+      absl::MutexLock lock(&mu_);
+      journal = journal_.get();
+    }
+    return journal == nullptr ? absl::OkStatus() : journal->Sync();
   }
 
   bool HasRoom() const {
@@ -99,6 +126,7 @@ class PipelineImpl {
       return;
     }
     const uint64_t bytes = batch.data.size();
+    BatchJournal* journal = nullptr;
     {
       absl::MutexLock lock(&mu_);
       // Backpressure: wait for room, but always admit one batch so a batch
@@ -119,6 +147,12 @@ class PipelineImpl {
       p.bytes += bytes;
       ++p.inflight;
       p.last_seen = absl::Now();
+      if (p.journaled) journal = journal_.get();
+    }
+    // Before it is queued: on_indexed (a checkpoint) never runs before this.
+    if (journal != nullptr) {
+      journal->Append(batch, sources_.Name(batch.source_id),
+                      sources_.DefaultService(batch.source_id));
     }
     raw_queue_.enqueue(
         std::make_unique<SubmittedBatch>(SubmittedBatch{std::move(batch), std::move(on_indexed)}));
@@ -382,6 +416,7 @@ class PipelineImpl {
     bool ended = false;                           // EndSource: sends no more
     uint64_t lines = 0;                           // submitted
     uint64_t bytes = 0;                           // submitted
+    bool journaled = false;                       // its batches go to journal_
   };
 
   // Whether `p` still sends: not ended, and a batch in flight or one seen
@@ -441,6 +476,10 @@ class PipelineImpl {
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<SourceProgress> progress_ ABSL_GUARDED_BY(mu_);  // per source
+  // Restored sources not yet taken over, by name and default service.
+  std::map<std::pair<std::string, std::string>, uint32_t> restored_ ABSL_GUARDED_BY(mu_);
+  // Set once; used outside mu_ (never replaced). The destructor's body stops the workers first.
+  std::unique_ptr<BatchJournal> journal_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace internal
@@ -463,9 +502,17 @@ std::vector<SourceStatus> Pipeline::SourceStatuses(absl::Time now) const {
   return impl_->SourceStatuses(now);
 }
 
-uint32_t Pipeline::AddSource(const std::string& name, const std::string& default_service) {
-  return impl_->AddSource(name, default_service);
+uint32_t Pipeline::AddSource(const std::string& name, const std::string& default_service,
+                             bool journaled) {
+  return impl_->AddSource(name, default_service, journaled);
 }
+uint32_t Pipeline::AddRestoredSource(const std::string& name, const std::string& default_service) {
+  return impl_->AddSource(name, default_service, /*journaled=*/false, /*restored=*/true);
+}
+void Pipeline::SetJournal(std::unique_ptr<BatchJournal> journal) {
+  impl_->SetJournal(std::move(journal));
+}
+absl::Status Pipeline::SyncJournal() { return impl_->SyncJournal(); }
 void Pipeline::Submit(RawBatch&& batch, std::function<void()> on_indexed) {
   impl_->Submit(std::move(batch), std::move(on_indexed));
 }

@@ -24,6 +24,7 @@
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
+#include "tools/logweave/serve_wal.h"
 
 namespace logweave::cli {
 namespace {
@@ -125,7 +126,8 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.StringList("follow", &f->follow, "PATH_OR_GLOB",
                    "follow files as they grow and rotate (repeatable)");
   flags.String("state-dir", &f->state_dir, "DIR",
-               "where --follow keeps its checkpoints (resume after a restart)");
+               "where --follow keeps its checkpoints and the write-ahead log of the index "
+               "(DIR/wal): a restart resumes with the index it had");
   flags.Bool("demo-kafka", &f->demo_kafka,
              "start an in-process Kafka broker (librdkafka's mock cluster), produce PATHs "
              "(default deploy/demo/logs) into it, one topic per file, and consume them through "
@@ -388,6 +390,16 @@ int RunServe(const std::vector<std::string>& args) {
 
   Daemon daemon;
   if (int code = StartRuntimeAndServer(settings, &daemon); code != kGoOn) return code;
+  // The index of the last run comes back before any live source starts.
+  if (!settings.state_dir.empty() && settings.config.serve.wal) {
+    if (absl::Status s =
+            RestoreServeIndex(settings.state_dir, settings.config.serve,
+                              settings.runtime.pipeline.index.max_bytes, daemon.runtime.get());
+        !s.ok()) {
+      daemon.Stop(absl::Seconds(1));
+      return Fail(kExitRuntimeError, s);
+    }
+  }
   if (settings.demo_kafka) {
     if (int code = StartDemoKafka(&settings, &daemon); code != kGoOn) return code;
   }

@@ -12,6 +12,7 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
   known.insert(known.end(), std::begin(kServerSecurityKeys), std::end(kServerSecurityKeys));
+  known.insert(known.end(), {"wal", "wal_max_bytes"});
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
   if (absl::Status st = ReadServerSecurity(s, &serve->security); !st.ok()) return st;
@@ -25,6 +26,8 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   ConfigReader r(s);
   r.Uint("ingest_nice", 19, &serve->ingest_nice);
   r.Duration("analysis_interval", /*zero_ok=*/false, &serve->analysis_interval_ns);
+  r.Bool("wal", &serve->wal);
+  r.Size("wal_max_bytes", &serve->wal_max_bytes);
   return r.status();
 }
 

@@ -26,7 +26,12 @@ struct ServeSettings {
   // threads, so that queries get the cores first; 0 = same as the queries.
   int ingest_nice = 10;
   std::vector<std::string> replay;  // sources: - replay: [paths], read once before ready
-  ServerSecurityOptions security;   // serve.tls, serve.auth_tokens, serve.allow_insecure
+  // serve.wal: with a state_dir, keep the index across restarts in a
+  // write-ahead log (state_dir/wal). Default true.
+  bool wal = true;
+  // serve.wal_max_bytes: the log's segments kept, in bytes; 0 = index.max_bytes.
+  uint64_t wal_max_bytes = 0;
+  ServerSecurityOptions security;  // serve.tls, serve.auth_tokens, serve.allow_insecure
 };
 
 // Reads `serve:` into `serve`, and its follow keys into `follow`.

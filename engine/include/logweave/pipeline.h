@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "logweave/batch.h"
 #include "logweave/index.h"
+#include "logweave/journal.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
 #include "logweave/stats.h"
@@ -50,7 +51,29 @@ class Pipeline {
 
   // Registers a source; lines of it without a service field take `default_service`
   // (empty: derived from `name` with ServiceFromSourceName). Returns its id.
-  uint32_t AddSource(const std::string& name, const std::string& default_service = "");
+  // `journaled`: its batches go to the journal (SetJournal), if any; false
+  // for sources read again in full at every start (replayed files). A source
+  // restored under the same name and default service (AddRestoredSource)
+  // is taken over: the same id, its counters and progress go on.
+  uint32_t AddSource(const std::string& name, const std::string& default_service = "",
+                     bool journaled = true);
+
+  // Registers a source whose lines are restored from the journal at start
+  // (not journaled again); the live source that later registers the same
+  // name and default service takes its id over (see AddSource).
+  uint32_t AddRestoredSource(const std::string& name, const std::string& default_service);
+
+  // Makes `journal` the write-ahead log of the journaled sources: Submit
+  // appends each of their batches to it before queueing it (so before its
+  // on_indexed runs). Once, before journaled sources submit. The pipeline
+  // owns it and destroys it after its workers stopped.
+  void SetJournal(std::unique_ptr<BatchJournal> journal);
+
+  // Makes every batch submitted so far durable in the journal
+  // (BatchJournal::Sync); OK without one. A source calls it after choosing
+  // what its checkpoint or commit covers and before writing it, so that a
+  // checkpoint never covers lines the journal could lose.
+  absl::Status SyncJournal();
 
   // Says that source `source` sends no more lines (a file read to its end, a
   // partition given up): it stops holding the watermark back.
