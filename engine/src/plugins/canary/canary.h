@@ -10,6 +10,14 @@
 // A check with fewer than min_requests canary requests decides nothing and
 // neither adds to nor breaks the run of strikes; a passing check breaks it.
 //
+// Canary and stable may also be separate services: a service named in
+// `baseline` or ending in a canary suffix ("myapp-canary") is a canary service
+// whose baseline is the configured service or the first of "myapp-stable",
+// "myapp-primary", "myapp" with requests in the window; relative criteria
+// (error rate above the baseline's by N points, p99 above k x the
+// baseline's) can fail a check too. Percentiles come from per-slot latency
+// sketches (latency_sketch.h), merged over a check's window.
+//
 // Requests are JSON lines with a version field (`version`, `service.version`,
 // `app.version`, `kubernetes.labels.version`, ...), and a latency field
 // (`latency_ms`, `duration_ms`, `elapsed`, `event.duration` in ns, Go duration
