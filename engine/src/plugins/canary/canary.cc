@@ -138,9 +138,22 @@ CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
     for (const std::string& key : slots[slot]) {
       const size_t cut = key.find_last_of("./");
       std::string needle = cut == std::string::npos ? key : key.substr(cut + 1);
-      if (!needle.empty()) any_needles_.push_back(std::move(needle));
+      if (!needle.empty() &&
+          std::find(any_needles_.begin(), any_needles_.end(), needle) == any_needles_.end()) {
+        any_needles_.push_back(std::move(needle));
+      }
     }
   }
+  // A needle that holds another is found whenever that one is: drop it.
+  std::vector<std::string> kept;
+  for (const std::string& n : any_needles_) {
+    if (std::none_of(any_needles_.begin(), any_needles_.end(), [&](const std::string& m) {
+          return m.size() < n.size() && n.find(m) != std::string::npos;
+        })) {
+      kept.push_back(n);
+    }
+  }
+  any_needles_ = std::move(kept);
 }
 
 CanaryRequestReader::~CanaryRequestReader() = default;

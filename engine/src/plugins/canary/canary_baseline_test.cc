@@ -117,6 +117,32 @@ TEST_F(CanaryBaselineTest, TheBaselineByConfigPairsServicesOfAnyName) {
   EXPECT_EQ(found[0].Detail("baseline_error_rate"), "0.0167");  // 4 of 240
 }
 
+TEST_F(CanaryBaselineTest, StreamingDecidesAsReplayDoesWithTheSameBaselineFigures) {
+  const auto canary = AccessLog(Every(5, 30), Flat(40));
+  const auto stable = AccessLog(Every(100), Flat(25));
+  std::vector<Finding> replayed =
+      Rollbacks({{"checkout-canary.log", canary}, {"checkout-stable.log", stable}});
+  ASSERT_EQ(replayed.size(), 1u);
+  PipelineOptions options;
+  options.threads = 2;
+  options.plugins = {std::make_shared<const CanaryConfig>(CanaryOptions{})};
+  auto p = std::move(*Pipeline::Create(options));
+  const uint32_t a = p->AddSource("checkout-canary.log"), b = p->AddSource("checkout-stable.log");
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  std::vector<Finding> decided;
+  for (size_t from = 0; from < canary.size(); from += 40) {  // 10 s of each at a time
+    testdata::SubmitLines(p.get(), a, canary, 40, from, from + 40);
+    testdata::SubmitLines(p.get(), b, stable, 40, from, from + 40);
+    p->Flush();
+    for (const Finding& f : analyzer.Run(p->Stats().max_time_ns).changes) {
+      if (f.kind == "canary_rollback") decided.push_back(f);
+    }
+  }
+  ASSERT_EQ(decided.size(), 1u);
+  EXPECT_EQ(decided[0].id, replayed[0].id);
+  EXPECT_EQ(decided[0].details, replayed[0].details);
+}
+
 TEST_F(CanaryBaselineTest, WithoutABaselineServiceTheFindingIsAsBefore) {
   std::vector<Finding> found = Rollbacks({{"pay-canary.log", AccessLog(Every(4, 30), Flat(40))}});
   ASSERT_EQ(found.size(), 1u);
