@@ -100,7 +100,7 @@ void RotationPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
     }
   }
   // Rotations too old to explain anything from now on.
-  for (auto it = rotations_.begin(); it != rotations_.end();) {
+  for (auto it = rotations_.begin(); applied_through_ != INT64_MIN && it != rotations_.end();) {
     auto& list = it->second;
     while (!list.empty() && list.front().line.time_ns < applied_through_ - options_.window_ns) {
       list.pop_front();
