@@ -71,12 +71,21 @@ void RotationPlugin::Keep(RotationItem&& item) {
     return;
   }
   pending_.push_back(std::move(item));
+  if (pending_.size() >= options_.max_pending) {
+    // The watermark is held back (a quiet source): apply the older half now
+    // rather than hold more than max_pending signals.
+    ++counters_.applied_early;
+    SortPending();
+    const size_t half = pending_.size() / 2;
+    for (size_t i = 0; i < half; ++i) {
+      Apply(pending_[i]);
+      applied_through_ = std::max(applied_through_, pending_[i].time_ns);
+    }
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(half));
+  }
 }
 
-void RotationPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
-  const bool complete = watermark_ns == INT64_MAX;
-  const int64_t limit =
-      complete ? INT64_MAX : internal::SettledThrough(watermark_ns, options_.lateness_ns);
+void RotationPlugin::SortPending() {
   // Event-time order; at one time (CloudTrail has whole seconds) rotations
   // first, then by the line's bytes: the same order whatever order lines came in.
   std::sort(pending_.begin(), pending_.end(), [](const RotationItem& a, const RotationItem& b) {
@@ -84,6 +93,13 @@ void RotationPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
     if (a.signal.kind != b.signal.kind) return a.signal.kind < b.signal.kind;
     return a.line_hash < b.line_hash;
   });
+}
+
+void RotationPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
+  const bool complete = watermark_ns == INT64_MAX;
+  const int64_t limit =
+      complete ? INT64_MAX : internal::SettledThrough(watermark_ns, options_.lateness_ns);
+  SortPending();
   size_t applied = 0;
   for (; applied < pending_.size() && pending_[applied].time_ns <= limit; ++applied) {
     Apply(pending_[applied]);

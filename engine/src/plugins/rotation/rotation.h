@@ -76,6 +76,7 @@ class RotationPlugin : public internal::QueuedRulePlugin<RotationItem> {
     uint64_t unexplained = 0;       // failures that no rotation before them explains
     uint64_t incidents = 0;         // rotation_incomplete incidents opened
     uint64_t late = 0;              // signals older than lines already applied
+    uint64_t applied_early = 0;     // times max_pending signals waited and half were applied
   };
   Counters counters() const {
     absl::MutexLock lock(&mu_);
@@ -120,6 +121,7 @@ class RotationPlugin : public internal::QueuedRulePlugin<RotationItem> {
   void Keep(RotationItem&& item) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Decide(int64_t watermark_ns, std::vector<Finding>* out) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SortPending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Applies one signal, in event-time order.
   void Apply(RotationItem& item) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyFailure(RotationItem& item, ServiceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
