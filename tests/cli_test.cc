@@ -362,6 +362,62 @@ TEST_F(CliTest, CanaryRuleInTheConfigReportsTheRollbackOfAFailingCanary) {
   EXPECT_THAT(calm.out, Not(HasSubstr("canary_rollback")));
 }
 
+TEST_F(CliTest, RotationRuleReportsTheServiceThatCannotAuthenticateAfterARotation) {
+  // tests/testdata/rotation: orders' secret rotated at 10:00, its asyncpg
+  // errors (plain text) from 10:02:10 while /healthz passes; billing's
+  // rotation failed (errorCode) before its MySQL errors; payments' errors are
+  // connection refused.
+  const std::string dir = std::string(LOGWEAVE_SOURCE_DIR) + "/tests/testdata/rotation/";
+  Result r = Run("replay --json --config " + dir + "rotation.yaml " + dir + "cloudtrail.log " +
+                 dir + "orders.log " + dir + "billing.log " + dir + "payments.log");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<const rapidjson::Value*> found;
+  auto docs = JsonLines(r.out);
+  for (const auto& d : docs) {
+    if (std::string(d["kind"].GetString()) == "rotation_incomplete") found.push_back(&d);
+  }
+  ASSERT_EQ(found.size(), 1u) << r.out;
+  const rapidjson::Value& f = *found[0];
+  EXPECT_EQ(std::string(f["severity"].GetString()), "error");
+  EXPECT_EQ(std::string(f["status"].GetString()), "open");
+  EXPECT_EQ(std::string(f["subject"].GetString()), "orders");
+  EXPECT_EQ(std::string(f["time"].GetString()), "2026-11-23T10:02:10.044Z");
+  const rapidjson::Value& d = f["details"];
+  EXPECT_EQ(std::string(d["secret"].GetString()), "prod/db/orders");
+  EXPECT_EQ(std::string(d["failures"].GetString()), "30");
+  EXPECT_EQ(std::string(d["failure_kind"].GetString()), "asyncpg");
+  EXPECT_EQ(std::string(d["shallow_health"].GetString()), "passed");
+  EXPECT_THAT(std::string(f["summary"].GetString()), HasSubstr("Running, but cannot authenticate"));
+  EXPECT_EQ(f["evidence"].Size(), 3u);
+  // Without the rule, nothing of the kind.
+  Result plain = Run("replay --json " + dir + "cloudtrail.log " + dir + "orders.log");
+  EXPECT_THAT(plain.out, Not(HasSubstr("rotation_incomplete")));
+}
+
+TEST_F(CliTest, CanaryRuleJudgesACanaryServiceAgainstItsStableService) {
+  // tests/testdata/canary: nginx JSON access logs of checkout-canary and
+  // checkout-stable (no version field); the canary fails 4% from 20 s on.
+  const std::string dir = std::string(LOGWEAVE_SOURCE_DIR) + "/tests/testdata/canary/";
+  Result r = Run("replay --json --config " + dir + "canary.yaml " + dir + "checkout-canary.log " +
+                 dir + "checkout-stable.log");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<const rapidjson::Value*> found;
+  auto docs = JsonLines(r.out);
+  for (const auto& d : docs) {
+    if (std::string(d["kind"].GetString()) == "canary_rollback") found.push_back(&d);
+  }
+  ASSERT_EQ(found.size(), 1u) << r.out;
+  const rapidjson::Value& f = *found[0];
+  EXPECT_EQ(std::string(f["subject"].GetString()), "checkout-canary");
+  EXPECT_EQ(std::string(f["time"].GetString()), "2026-11-23T10:01:00.000Z");
+  const rapidjson::Value& d = f["details"];
+  EXPECT_EQ(std::string(d["baseline_service"].GetString()), "checkout-stable");
+  EXPECT_EQ(std::string(d["baseline_error_rate"].GetString()), "0.0000");
+  EXPECT_EQ(std::string(d["baseline_p99_ms"].GetString()), "60.0");
+  EXPECT_EQ(std::string(d["p99_ms"].GetString()), "90.0");
+  EXPECT_EQ(std::string(d["failed_criteria"].GetString()), "error_rate_above_baseline");
+}
+
 TEST_F(CliTest, CostRuleInTheConfigReportsTheDayACostJumped) {
   std::string loggen = Bin("LOGGEN_BIN", LOGGEN_BIN);
   std::string config = (dir_ / "cost.yaml").string();

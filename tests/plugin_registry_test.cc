@@ -20,7 +20,7 @@ namespace {
 TEST(RulePluginRegistryTest, ListsTheBuiltInRulesInOrder) {
   std::vector<std::string> names;
   for (const auto& entry : internal::RulePluginRegistry()) names.emplace_back(entry.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"canary", "cost", "drift"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"canary", "cost", "drift", "rotation"}));
   EXPECT_NE(internal::FindRulePlugin("cost"), nullptr);
   EXPECT_EQ(internal::FindRulePlugin("costs"), nullptr);
 }

@@ -5,11 +5,13 @@ namespace logweave::internal {
 // The built-in rule plugins: one line each, X(name, reader), where the
 // reader is the function of plugins/<name>/ that reads its config section.
 // Adding a rule: a folder plugins/<name>/ (options, reader, plugin, README,
-// tests; the build picks it up) and one line here.
+// tests, and a plugin.cmake if it needs a library; the build picks them up)
+// and one line here.
 #define LOGWEAVE_RULE_PLUGINS(X) \
   X("canary", ReadCanaryConfig)  \
   X("cost", ReadCostConfig)      \
-  X("drift", ReadDriftConfig)
+  X("drift", ReadDriftConfig)    \
+  X("rotation", ReadRotationConfig)
 
 #define LOGWEAVE_DECLARE_READER(name, reader) \
   absl::StatusOr<std::shared_ptr<const RulePluginConfig>> reader(const ConfigSection& section);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <numeric>
 #include <string_view>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "absl/time/time.h"
 #include "internal/strings.h"
 #include "parse/time_parse.h"
+#include "plugins/canary/latency_sketch.h"
 #include "plugins/common.h"
 #include "plugins/json_fields.h"
 
@@ -94,15 +96,6 @@ bool IsCanaryVersion(std::string_view version, const CanaryOptions& options) {
   return false;
 }
 
-// p99 of `latencies` (reordered), or -1 when empty: the smallest value at or
-// above 99% of them.
-int64_t P99(std::vector<int64_t>* latencies) {
-  if (latencies->empty()) return -1;
-  const size_t rank = static_cast<size_t>(std::ceil(0.99 * latencies->size())) - 1;
-  std::nth_element(latencies->begin(), latencies->begin() + rank, latencies->end());
-  return (*latencies)[rank];
-}
-
 std::string Percent(double share) { return absl::StrFormat("%.1f%%", 100 * share); }
 std::string Millis(int64_t ns) {
   return ns < 0 ? std::string("-") : absl::StrFormat("%.0f ms", ns / 1e6);
@@ -138,12 +131,42 @@ CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
   }
   slots[2] = internal::ConfiguredThenBuiltin(options.status_fields, kStatusKeys);
   picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/0);
+  any_picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
+  // Without a version key, a line is read only if its bytes hold a latency
+  // or status key's last part (most lines of a log are not requests).
+  for (size_t slot = 1; slot <= 2; ++slot) {
+    for (const std::string& key : slots[slot]) {
+      const size_t cut = key.find_last_of("./");
+      std::string needle = cut == std::string::npos ? key : key.substr(cut + 1);
+      if (!needle.empty() &&
+          std::find(any_needles_.begin(), any_needles_.end(), needle) == any_needles_.end()) {
+        any_needles_.push_back(std::move(needle));
+      }
+    }
+  }
+  // A needle that holds another is found whenever that one is: drop it.
+  std::vector<std::string> kept;
+  for (const std::string& n : any_needles_) {
+    if (std::none_of(any_needles_.begin(), any_needles_.end(), [&](const std::string& m) {
+          return m.size() < n.size() && n.find(m) != std::string::npos;
+        })) {
+      kept.push_back(n);
+    }
+  }
+  any_needles_ = std::move(kept);
 }
 
 CanaryRequestReader::~CanaryRequestReader() = default;
 
-bool CanaryRequestReader::Read(std::string_view json, CanaryRequest* out) const {
-  const auto found = picker_->Pick(json);
+bool CanaryRequestReader::Read(std::string_view json, bool require_version,
+                               CanaryRequest* out) const {
+  if (!require_version &&
+      std::none_of(any_needles_.begin(), any_needles_.end(), [&](const std::string& needle) {
+        return json.find(needle) != std::string_view::npos;
+      })) {
+    return false;
+  }
+  const auto found = (require_version ? picker_ : any_picker_)->Pick(json);
   std::string version;
   for (const auto& m : found[0]) {
     if (!m.text.empty()) {
@@ -163,7 +186,7 @@ bool CanaryRequestReader::Read(std::string_view json, CanaryRequest* out) const 
       break;
     }
   }
-  if (version.empty() || (latency_ns < 0 && status == 0)) return false;
+  if ((require_version && version.empty()) || (latency_ns < 0 && status == 0)) return false;
   out->version = std::move(version);
   out->latency_ns = latency_ns;
   out->failed = status >= 500;
@@ -174,22 +197,57 @@ bool ReadCanaryRequest(std::string_view json, const CanaryOptions& options, Cana
   return CanaryRequestReader(options).Read(json, out);
 }
 
+// Requests of one kind in a slot of time or a window: counts and latencies.
+struct CanaryPlugin::Aggregate {
+  uint64_t requests = 0, failed = 0;
+  internal::LatencySketch latency;
+
+  void Add(const Request& q) {
+    ++requests;
+    failed += q.failed;
+    if (q.latency_ns >= 0) latency.Add(q.latency_ns);
+  }
+  void Merge(const Aggregate& other) {
+    requests += other.requests;
+    failed += other.failed;
+    latency.Merge(other.latency);
+  }
+  int64_t P99() const { return latency.Quantile(0.99); }
+  // The share of failed requests, or -1 without any.
+  double ErrorRate() const {
+    return requests == 0 ? -1 : static_cast<double>(failed) / static_cast<double>(requests);
+  }
+};
+
+// One check's figures.
+struct CanaryPlugin::Check {
+  int64_t time_ns = 0;
+  Aggregate canary, baseline;
+  std::string version;
+  std::string baseline_service;  // "" : the service's own other versions
+};
+
 // What the plugin keeps of one service.
 struct CanaryPlugin::ServiceState {
-  std::deque<Request> requests;  // by time; older than the last check's window are dropped
-  bool sorted = true;
+  // A slot: the requests of (key - slot_ns, key], by kind.
+  struct Slot {
+    Aggregate canary;                // canary requests (all of a canary service's)
+    Aggregate other;                 // requests of other versions
+    Aggregate unversioned;           // requests without a version (read for a baseline service)
+    int64_t version_ns = INT64_MAX;  // the earliest canary request's time, and its version
+    std::string version;
+    std::vector<Request> evidence;  // its latest failed canary requests, by time
+  };
+  std::map<int64_t, Slot> slots;      // by end
   int64_t next_check_ns = INT64_MIN;  // INT64_MIN: no check yet
   int64_t last_check_ns = INT64_MIN;  // the last check made; requests up to it are late
   uint32_t strikes = 0;
-  struct Check {
+  struct Failed {
     int64_t time_ns;
     uint64_t requests, failed;
     int64_t p99_ns;
-    uint64_t baseline_requests, baseline_failed;
-    int64_t baseline_p99_ns;
-    std::string version;
   };
-  std::vector<Check> failing;      // the current run of failed checks (its last few)
+  std::vector<Failed> failing;     // the current run of failed checks (its last few)
   int64_t first_failed_ns = 0;     // the first check of that run
   std::vector<Finding> decisions;  // rollbacks decided (kept: a decision stands)
   std::deque<Request> evidence;    // the latest failed canary requests
@@ -199,7 +257,9 @@ CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sour
     : QueuedRulePlugin(options.max_pending_requests),
       options_(options),
       sources_(sources),
-      reader_(options) {}
+      reader_(options_),
+      names_(options_),
+      slot_ns_(std::gcd(options.interval_ns, options.window_ns)) {}
 
 CanaryPlugin::~CanaryPlugin() = default;
 
@@ -212,11 +272,18 @@ absl::StatusOr<std::unique_ptr<CanaryPlugin>> CanaryPlugin::Create(const CanaryO
 
 bool CanaryPlugin::Take(const Record& r, Request* q) const {
   if (r.kind != RecordKind::kJson || !r.time_known()) return false;
-  if (!options_.services.empty() && !internal::Listed(options_.services, r.service)) return false;
+  if (!names_.Watched(r.service)) return false;
   if (!internal::PluginTimeInRange(r.time_ns)) return false;
-  if (!reader_.Read(internal::ServiceJson(r), q)) return false;
+  const std::string_view json = internal::ServiceJson(r);
+  if (!reader_.Read(json, q)) {
+    // Without a version: a request of a canary or a baseline service by name
+    // (any service may be "myapp" beside "myapp-canary").
+    if (!reader_.Read(json, /*require_version=*/false, q)) return false;
+    q->versioned = !q->version.empty();
+  }
+  const bool canary_service = names_.IsCanaryService(r.service);
   q->failed = q->failed || r.level >= Level::kError;
-  q->canary = IsCanaryVersion(q->version, options_);
+  q->canary = canary_service || (q->versioned && IsCanaryVersion(q->version, options_));
   q->time_ns = r.time_ns;
   q->source_id = r.source_id;
   q->line_no = r.line_no;
@@ -233,154 +300,245 @@ void CanaryPlugin::Keep(Request&& q) {
     return;
   }
   ++counters_.requests;
-  if (!state.requests.empty() && q.time_ns < state.requests.back().time_ns) state.sorted = false;
-  state.requests.push_back(std::move(q));
+  // The slot (key - slot_ns_, key] that holds it.
+  ServiceState::Slot& slot = state.slots[internal::FloorTo(q.time_ns - 1, slot_ns_) + slot_ns_];
+  if (!q.canary) {
+    (q.versioned ? slot.other : slot.unversioned).Add(q);
+    return;
+  }
+  slot.canary.Add(q);
+  if (q.time_ns < slot.version_ns) {
+    slot.version_ns = q.time_ns;
+    slot.version = q.version;
+  }
+  if (q.failed) {
+    // In time order (ties in arrival order); only the latest few.
+    auto at = std::upper_bound(slot.evidence.begin(), slot.evidence.end(), q.time_ns,
+                               [](int64_t t, const Request& e) { return t < e.time_ns; });
+    slot.evidence.insert(at, std::move(q));
+    if (slot.evidence.size() > kEvidencePerService) slot.evidence.erase(slot.evidence.begin());
+  }
 }
 
 void CanaryPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
   for (auto& [service, state] : services_) {
-    if (!state.sorted) {
-      std::stable_sort(state.requests.begin(), state.requests.end(),
-                       [](const Request& a, const Request& b) { return a.time_ns < b.time_ns; });
-      state.sorted = true;
-    }
-    if (!state.requests.empty()) {
+    if (!state.slots.empty()) {
       // Complete data: check until the window has passed the last request,
       // as streaming would once time moves on. Otherwise up to lateness
       // before the watermark (clamped, so that check times never overflow).
       const int64_t until = watermark_ns == INT64_MAX
-                                ? state.requests.back().time_ns + options_.window_ns
+                                ? state.slots.rbegin()->first + options_.window_ns
                                 : internal::SettledThrough(watermark_ns, options_.lateness_ns);
       RunChecks(service, state, until);
     }
+  }
+  Prune();
+  for (const auto& [service, state] : services_) {
     for (const Finding& f : state.decisions) out->push_back(f);
+  }
+}
+
+void CanaryPlugin::Prune() {
+  // A service's own checks read (last check - window, ...] from now on, and
+  // so do those of the canaries it may be the baseline of.
+  std::map<std::string, int64_t> keep_after;
+  for (const auto& [service, state] : services_) {
+    const int64_t own =
+        state.last_check_ns == INT64_MIN ? INT64_MIN : state.last_check_ns - options_.window_ns;
+    auto [it, fresh] = keep_after.emplace(service, own);
+    if (!fresh) it->second = std::min(it->second, own);
+    for (const std::string& b : names_.Candidates(service)) {
+      auto [bt, added] = keep_after.emplace(b, own);
+      if (!added) bt->second = std::min(bt->second, own);
+    }
+  }
+  for (auto& [service, state] : services_) {
+    const int64_t after = keep_after[service];
+    if (after == INT64_MIN) continue;
+    state.slots.erase(state.slots.begin(), state.slots.upper_bound(after));
+  }
+}
+
+void CanaryPlugin::Baseline(const std::string& service, const ServiceState& state, int64_t from,
+                            int64_t t, Aggregate* out, std::string* baseline_service) const {
+  for (const std::string& name : names_.Candidates(service)) {
+    auto it = services_.find(name);
+    if (it == services_.end()) continue;
+    Aggregate found;
+    const auto& slots = it->second.slots;
+    for (auto s = slots.upper_bound(from); s != slots.end() && s->first <= t; ++s) {
+      found.Merge(s->second.other);
+      found.Merge(s->second.unversioned);
+    }
+    if (found.requests == 0) continue;
+    *out = std::move(found);
+    *baseline_service = name;
+    return;
+  }
+  for (auto s = state.slots.upper_bound(from); s != state.slots.end() && s->first <= t; ++s) {
+    out->Merge(s->second.other);
   }
 }
 
 void CanaryPlugin::RunChecks(const std::string& service, ServiceState& state, int64_t until_ns) {
   const int64_t interval = options_.interval_ns;
   if (state.next_check_ns == INT64_MIN) {
-    if (state.requests.empty()) return;
+    if (state.slots.empty()) return;
     // The first check whose window holds the first request.
-    state.next_check_ns =
-        internal::FloorTo(state.requests.front().time_ns - 1, interval) + interval;
+    state.next_check_ns = internal::FloorTo(state.slots.begin()->first - 1, interval) + interval;
   }
-  std::vector<int64_t> canary_latencies, baseline_latencies;
   for (; state.next_check_ns <= until_ns; state.next_check_ns += interval) {
     const int64_t t = state.next_check_ns;
     const int64_t from = t - options_.window_ns;  // the window is (from, t]
     const int64_t previous_check = state.last_check_ns;
     state.last_check_ns = t;
-    while (!state.requests.empty() && state.requests.front().time_ns <= from) {
-      state.requests.pop_front();
-    }
-    if (state.requests.empty()) {
+    const auto first = state.slots.upper_bound(from);
+    if (first == state.slots.end()) {
       // No requests: every check up to until_ns would decide nothing; skip
       // them at once (the watermark may be far ahead of this service).
       state.next_check_ns = internal::FloorTo(until_ns, interval);
       continue;
     }
-    if (state.requests.front().time_ns > t) {
+    if (first->first > t) {
       // A gap: checks until the next request would have no requests either.
-      state.next_check_ns = internal::FloorTo(state.requests.front().time_ns - 1, interval);
+      state.next_check_ns = internal::FloorTo(first->first - 1, interval);
       continue;
     }
-    ServiceState::Check check{t, 0, 0, -1, 0, 0, -1, ""};
-    canary_latencies.clear();
-    baseline_latencies.clear();
-    for (const Request& q : state.requests) {
-      if (q.time_ns > t) break;
-      if (q.canary) {
-        ++check.requests;
-        check.failed += q.failed;
-        if (q.latency_ns >= 0) canary_latencies.push_back(q.latency_ns);
-        if (check.version.empty()) check.version = q.version;
-        // Evidence: the latest failed canary requests, each taken at the
-        // first check whose window holds it.
-        if (q.failed && q.time_ns > previous_check) {
+    Check check;
+    check.time_ns = t;
+    int64_t version_ns = INT64_MAX;
+    for (auto s = first; s != state.slots.end() && s->first <= t; ++s) {
+      const ServiceState::Slot& slot = s->second;
+      check.canary.Merge(slot.canary);
+      if (slot.version_ns < version_ns) {
+        version_ns = slot.version_ns;
+        check.version = slot.version;
+      }
+      // Evidence: the latest failed canary requests, each taken at the
+      // first check whose window holds it.
+      if (s->first > previous_check) {
+        for (const Request& q : slot.evidence) {
           state.evidence.push_back(q);
           if (state.evidence.size() > kEvidencePerService) state.evidence.pop_front();
         }
-      } else {
-        ++check.baseline_requests;
-        check.baseline_failed += q.failed;
-        if (q.latency_ns >= 0) baseline_latencies.push_back(q.latency_ns);
       }
     }
-    if (check.requests < options_.min_requests) continue;  // no decision
-    ++counters_.checks;
-    check.p99_ns = P99(&canary_latencies);
-    check.baseline_p99_ns = P99(&baseline_latencies);
-    const double error_rate = static_cast<double>(check.failed) / check.requests;
-    const double baseline_rate =
-        check.baseline_requests == 0
-            ? -1
-            : static_cast<double>(check.baseline_failed) / check.baseline_requests;
-    const bool failed = error_rate > options_.max_error_rate || check.p99_ns > options_.max_p99_ns;
-    if (!failed) {
-      state.strikes = 0;
-      state.failing.clear();
-      continue;
-    }
-    ++counters_.failed_checks;
-    ++state.strikes;
-    if (state.strikes == 1) state.first_failed_ns = t;
-    state.failing.push_back(check);
-    if (state.failing.size() > kChecksInFinding) state.failing.erase(state.failing.begin());
-    if (state.strikes != options_.strikes) continue;  // fires once per run of strikes
-
-    Finding f;
-    f.kind = "canary_rollback";
-    f.severity = Severity::kCritical;
-    f.subject = absl::StrCat(service, "@", check.version);
-    f.time_ns = t;
-    f.id = FindingId(f.kind, {service, check.version, internal::TimeText(state.first_failed_ns)});
-    std::vector<std::string> reasons;
-    if (error_rate > options_.max_error_rate) {
-      reasons.push_back(absl::StrCat("error rate ", Percent(error_rate), " > ",
-                                     Percent(options_.max_error_rate)));
-    }
-    if (check.p99_ns > options_.max_p99_ns) {
-      reasons.push_back(
-          absl::StrCat("p99 ", Millis(check.p99_ns), " > ", Millis(options_.max_p99_ns)));
-    }
-    f.summary =
-        absl::StrCat(absl::AsciiStrToUpper(options_.action), " ", service, " ", check.version, ": ",
-                     options_.strikes, " checks in a row failed; at ", internal::TimeText(t), " ",
-                     absl::StrJoin(reasons, ", "), " over the last ",
-                     absl::FormatDuration(absl::Nanoseconds(options_.window_ns)), " (",
-                     check.requests, " canary requests; baseline error rate ",
-                     baseline_rate < 0 ? std::string("-") : Percent(baseline_rate), ", p99 ",
-                     Millis(check.baseline_p99_ns), ").");
-    f.details = {
-        {"action", options_.action},
-        {"service", service},
-        {"version", check.version},
-        {"requests", absl::StrCat(check.requests)},
-        {"failed", absl::StrCat(check.failed)},
-        {"error_rate", absl::StrFormat("%.4f", error_rate)},
-        {"p99_ms", check.p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.p99_ns / 1e6)},
-        {"baseline_requests", absl::StrCat(check.baseline_requests)},
-        {"baseline_error_rate", baseline_rate < 0 ? "" : absl::StrFormat("%.4f", baseline_rate)},
-        {"baseline_p99_ms",
-         check.baseline_p99_ns < 0 ? "" : absl::StrFormat("%.1f", check.baseline_p99_ns / 1e6)},
-        {"strikes", absl::StrCat(options_.strikes)},
-        {"first_failed_check", internal::TimeText(state.first_failed_ns)},
-        {"window", absl::FormatDuration(absl::Nanoseconds(options_.window_ns))},
-        {"interval", absl::FormatDuration(absl::Nanoseconds(interval))},
-    };
-    std::vector<std::string> checks;
-    for (const auto& c : state.failing) {
-      checks.push_back(absl::StrCat(internal::TimeText(c.time_ns), " ", c.failed, "/", c.requests,
-                                    " failed, p99 ", Millis(c.p99_ns)));
-    }
-    f.details.push_back({"failed_checks", absl::StrJoin(checks, "; ")});
-    for (const Request& e : state.evidence) {
-      f.evidence.push_back(
-          internal::PluginEvidence(sources_, e.source_id, e.line_no, e.time_ns, e.text));
-    }
-    state.decisions.push_back(std::move(f));
+    if (check.canary.requests < options_.min_requests) continue;  // no decision
+    Baseline(service, state, from, t, &check.baseline, &check.baseline_service);
+    Judge(service, state, std::move(check));
   }
+}
+
+void CanaryPlugin::Judge(const std::string& service, ServiceState& state, Check&& check) {
+  ++counters_.checks;
+  const int64_t t = check.time_ns;
+  const int64_t p99 = check.canary.P99();
+  const int64_t baseline_p99 = check.baseline.P99();
+  const double error_rate = check.canary.ErrorRate();
+  const double baseline_rate = check.baseline.ErrorRate();
+  const bool judged_relative = check.baseline.requests >= options_.min_baseline_requests;
+  const bool relative_rate = options_.max_error_rate_above_baseline >= 0 && judged_relative &&
+                             error_rate > baseline_rate + options_.max_error_rate_above_baseline;
+  const bool relative_p99 =
+      options_.max_p99_ratio_to_baseline > 0 && judged_relative && p99 >= 0 && baseline_p99 > 0 &&
+      static_cast<double>(p99) > options_.max_p99_ratio_to_baseline * baseline_p99;
+  const bool absolute_rate = options_.absolute && error_rate > options_.max_error_rate;
+  const bool absolute_p99 = options_.absolute && p99 > options_.max_p99_ns;
+  if (!absolute_rate && !absolute_p99 && !relative_rate && !relative_p99) {
+    state.strikes = 0;
+    state.failing.clear();
+    return;
+  }
+  ++counters_.failed_checks;
+  ++state.strikes;
+  if (state.strikes == 1) state.first_failed_ns = t;
+  state.failing.push_back({t, check.canary.requests, check.canary.failed, p99});
+  if (state.failing.size() > kChecksInFinding) state.failing.erase(state.failing.begin());
+  if (state.strikes != options_.strikes) return;  // fires once per run of strikes
+
+  Finding f;
+  f.kind = "canary_rollback";
+  f.severity = Severity::kCritical;
+  f.subject = check.version.empty() && names_.IsCanaryService(service)
+                  ? service
+                  : absl::StrCat(service, "@", check.version);
+  f.time_ns = t;
+  f.id = FindingId(f.kind, {service, check.version, internal::TimeText(state.first_failed_ns)});
+  const std::string baseline_name = check.baseline_service.empty()
+                                        ? "baseline"
+                                        : absl::StrCat("baseline ", check.baseline_service);
+  std::vector<std::string> reasons, criteria;
+  if (absolute_rate) {
+    reasons.push_back(
+        absl::StrCat("error rate ", Percent(error_rate), " > ", Percent(options_.max_error_rate)));
+    criteria.push_back("error_rate");
+  }
+  if (absolute_p99) {
+    reasons.push_back(absl::StrCat("p99 ", Millis(p99), " > ", Millis(options_.max_p99_ns)));
+    criteria.push_back("p99");
+  }
+  if (relative_rate) {
+    reasons.push_back(absl::StrFormat("error rate %s > %s's %s + %.1f points", Percent(error_rate),
+                                      baseline_name, Percent(baseline_rate),
+                                      100 * options_.max_error_rate_above_baseline));
+    criteria.push_back("error_rate_above_baseline");
+  }
+  if (relative_p99) {
+    reasons.push_back(absl::StrFormat("p99 %s > %g x %s's %s", Millis(p99),
+                                      options_.max_p99_ratio_to_baseline, baseline_name,
+                                      Millis(baseline_p99)));
+    criteria.push_back("p99_ratio_to_baseline");
+  }
+  f.summary = absl::StrCat(
+      absl::AsciiStrToUpper(options_.action), " ", service,
+      check.version.empty() ? "" : absl::StrCat(" ", check.version), ": ", options_.strikes,
+      " checks in a row failed; at ", internal::TimeText(t), " ", absl::StrJoin(reasons, ", "),
+      " over the last ", absl::FormatDuration(absl::Nanoseconds(options_.window_ns)), " (",
+      check.canary.requests, " canary requests; ", baseline_name, " error rate ",
+      baseline_rate < 0 ? std::string("-") : Percent(baseline_rate), ", p99 ", Millis(baseline_p99),
+      ").");
+  f.details = {
+      {"action", options_.action},
+      {"service", service},
+      {"version", check.version},
+      {"requests", absl::StrCat(check.canary.requests)},
+      {"failed", absl::StrCat(check.canary.failed)},
+      {"error_rate", absl::StrFormat("%.4f", error_rate)},
+      {"p99_ms", p99 < 0 ? "" : absl::StrFormat("%.1f", p99 / 1e6)},
+      {"baseline_requests", absl::StrCat(check.baseline.requests)},
+      {"baseline_error_rate", baseline_rate < 0 ? "" : absl::StrFormat("%.4f", baseline_rate)},
+      {"baseline_p99_ms", baseline_p99 < 0 ? "" : absl::StrFormat("%.1f", baseline_p99 / 1e6)},
+      {"strikes", absl::StrCat(options_.strikes)},
+      {"first_failed_check", internal::TimeText(state.first_failed_ns)},
+      {"window", absl::FormatDuration(absl::Nanoseconds(options_.window_ns))},
+      {"interval", absl::FormatDuration(absl::Nanoseconds(options_.interval_ns))},
+  };
+  std::vector<std::string> checks;
+  for (const auto& c : state.failing) {
+    checks.push_back(absl::StrCat(internal::TimeText(c.time_ns), " ", c.failed, "/", c.requests,
+                                  " failed, p99 ", Millis(c.p99_ns)));
+  }
+  f.details.push_back({"failed_checks", absl::StrJoin(checks, "; ")});
+  // Additions (absent when neither a baseline service nor relative criteria are in play).
+  if (!check.baseline_service.empty()) {
+    f.details.push_back({"baseline_service", check.baseline_service});
+  }
+  if (options_.max_error_rate_above_baseline >= 0 || options_.max_p99_ratio_to_baseline > 0) {
+    f.details.push_back({"failed_criteria", absl::StrJoin(criteria, ",")});
+    if (options_.max_error_rate_above_baseline >= 0) {
+      f.details.push_back({"max_error_rate_above_baseline",
+                           absl::StrFormat("%.4f", options_.max_error_rate_above_baseline)});
+    }
+    if (options_.max_p99_ratio_to_baseline > 0) {
+      f.details.push_back(
+          {"max_p99_ratio_to_baseline", absl::StrFormat("%g", options_.max_p99_ratio_to_baseline)});
+    }
+  }
+  for (const Request& e : state.evidence) {
+    f.evidence.push_back(
+        internal::PluginEvidence(sources_, e.source_id, e.line_no, e.time_ns, e.text));
+  }
+  state.decisions.push_back(std::move(f));
 }
 
 }  // namespace logweave

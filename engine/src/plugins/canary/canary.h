@@ -10,6 +10,14 @@
 // A check with fewer than min_requests canary requests decides nothing and
 // neither adds to nor breaks the run of strikes; a passing check breaks it.
 //
+// Canary and stable may also be separate services: a service named in
+// `baseline` or ending in a canary suffix ("myapp-canary") is a canary service
+// whose baseline is the configured service or the first of "myapp-stable",
+// "myapp-primary", "myapp" with requests in the window; relative criteria
+// (error rate above the baseline's by N points, p99 above k x the
+// baseline's) can fail a check too. Percentiles come from per-slot latency
+// sketches (latency_sketch.h), merged over a check's window.
+//
 // Requests are JSON lines with a version field (`version`, `service.version`,
 // `app.version`, `kubernetes.labels.version`, ...), and a latency field
 // (`latency_ms`, `duration_ms`, `elapsed`, `event.duration` in ns, Go duration
@@ -30,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
+#include "plugins/canary/canary_baseline.h"
 #include "plugins/canary/canary_options.h"
 #include "plugins/queued_plugin.h"
 
@@ -45,6 +54,7 @@ struct CanaryRequest {
   int64_t latency_ns = -1;  // -1: none given
   bool failed = false;
   bool canary = false;
+  bool versioned = true;  // false: no version field (a line of a service by its name)
   uint32_t source_id = 0;
   uint64_t line_no = 0;
   uint64_t line_hash = 0;  // of the raw line: a repeated line is taken once
@@ -63,11 +73,16 @@ class CanaryRequestReader {
   CanaryRequestReader& operator=(const CanaryRequestReader&) = delete;
   // False if the line is not a request (no version field, or neither a
   // latency nor an HTTP status).
-  bool Read(std::string_view json, CanaryRequest* out) const;
+  bool Read(std::string_view json, CanaryRequest* out) const { return Read(json, true, out); }
+  // Same; with `require_version` false, a line without a version field is a
+  // request too (version "").
+  bool Read(std::string_view json, bool require_version, CanaryRequest* out) const;
 
  private:
-  std::vector<int64_t> latency_units_;  // per latency key, by rank
-  std::unique_ptr<internal::JsonFieldPicker> picker_;
+  std::vector<int64_t> latency_units_;                     // per latency key, by rank
+  std::unique_ptr<internal::JsonFieldPicker> picker_;      // skips lines without a version key
+  std::unique_ptr<internal::JsonFieldPicker> any_picker_;  // reads every line
+  std::vector<std::string> any_needles_;  // what a line without a version must hold
 };
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
@@ -104,13 +119,30 @@ class CanaryPlugin : public internal::QueuedRulePlugin<CanaryRequest> {
   void Keep(CanaryRequest&& request) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Decide(int64_t watermark_ns, std::vector<Finding>* out) override
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  struct Aggregate;
+  struct Check;
   // Makes the checks due up to `until_ns` for one service.
   void RunChecks(const std::string& service, ServiceState& state, int64_t until_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The baseline of `service`'s check over (from, t]: a baseline service's
+  // requests if it is a canary by name and one has requests then (its name
+  // in `baseline_service`), else its own requests of other versions.
+  void Baseline(const std::string& service, const ServiceState& state, int64_t from, int64_t t,
+                Aggregate* out, std::string* baseline_service) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Decides a check; appends the finding when it completes a run of strikes.
+  void Judge(const std::string& service, ServiceState& state, Check&& check)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the slots no check will read again.
+  void Prune() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CanaryOptions options_;
   const SourceNames& sources_;
   const CanaryRequestReader reader_;
+  const internal::CanaryBaselineNames names_;
+  // Requests are kept as per-slot figures; slots are this wide (the gcd of
+  // interval and window, so that every check's window is whole slots).
+  const int64_t slot_ns_;
   std::map<std::string, ServiceState> services_ ABSL_GUARDED_BY(mu_);  // by service name
   Counters counters_ ABSL_GUARDED_BY(mu_);
 };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -43,6 +44,27 @@ struct CanaryOptions {
   int64_t lateness_ns = 5'000'000'000;        // streaming: a check waits this long past its time
   uint64_t max_pending_requests = 4'000'000;  // kept at once; beyond, dropped and counted
   std::string action = "rollback";            // what the finding asks for
+
+  // Canary and stable as separate services. A service named in `baseline`
+  // (canary -> its baseline service), or named X + one of canary_suffixes,
+  // is a canary service: all its requests are canary requests, with or
+  // without a version field. Its baseline is the service `baseline` names,
+  // else the first of X + baseline_suffixes that has requests in the check's
+  // window ("myapp-canary" -> "myapp-stable", "myapp-primary", "myapp").
+  std::vector<std::pair<std::string, std::string>> baseline;
+  std::vector<std::string> canary_suffixes = {"-canary"};
+  std::vector<std::string> baseline_suffixes = {"-stable", "-primary", ""};
+  // Relative criteria (Kayenta, Flagger): a check also fails when the
+  // canary's error rate is above the baseline's by more than this share
+  // (0.02: 2 points; < 0: off, the default) or its p99 above this many times
+  // the baseline's (0: off, the default). Judged only with at least
+  // min_baseline_requests baseline requests in the window.
+  double max_error_rate_above_baseline = -1;
+  double max_p99_ratio_to_baseline = 0;
+  uint32_t min_baseline_requests = 20;
+  // False: max_error_rate and max_p99 are not applied; only the relative
+  // criteria decide (at least one must be on).
+  bool absolute = true;
 
   // OK when off; else INVALID_ARGUMENT naming the key (plugins.canary.*).
   absl::Status Validate() const;

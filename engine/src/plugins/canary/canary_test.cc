@@ -401,8 +401,9 @@ TEST(CanaryConfigTest, BadValuesNameTheKey) {
             std::string::npos);
   EXPECT_NE(message("plugins:\n  rogue: {}\n").find("unknown key \"plugins.rogue\""),
             std::string::npos);
-  EXPECT_NE(message("plugins:\n  rogue: {}\n").find("known keys here: canary, cost, drift"),
-            std::string::npos);
+  EXPECT_NE(
+      message("plugins:\n  rogue: {}\n").find("known keys here: canary, cost, drift, rotation"),
+      std::string::npos);
 }
 
 }  // namespace
