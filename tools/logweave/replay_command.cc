@@ -16,12 +16,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "connectors/actions/dispatcher.h"
 #include "connectors/file/replay_source.h"
 #include "logweave/analyzer.h"
 #include "logweave/pipeline.h"
 #include "logweave/runtime.h"
 #include "logweave/utf8.h"
 #include "tools/flags/flags.h"
+#include "tools/logweave/action_output.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/json_writer.h"
@@ -263,6 +265,29 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   return out;
 }
 
+// Runs the configured actions on the report's findings and waits for them
+// (each bounded by its timeout). Returns the runs in the order they ran.
+std::vector<actions::ActionRun> RunActions(const std::vector<actions::ConfiguredAction>& config,
+                                           const AnalysisReport& report) {
+  if (config.empty()) return {};
+  actions::DispatcherOptions options;
+  options.actions = config;
+  options.finding_json = FormatFindingJson;
+  // Every finding waits its turn: a replay acts on all of them.
+  options.queue_capacity = std::max<size_t>(1, report.findings.size() * config.size());
+  options.runs_kept = options.queue_capacity;
+  absl::StatusOr<std::unique_ptr<actions::ActionDispatcher>> dispatcher =
+      actions::ActionDispatcher::Create(std::move(options));
+  if (!dispatcher.ok()) {
+    std::fprintf(stderr, "logweave replay: %s\n",
+                 std::string(dispatcher.status().message()).c_str());
+    return {};
+  }
+  for (const Finding& finding : report.findings) (*dispatcher)->Offer(finding);
+  (*dispatcher)->Drain();
+  return (*dispatcher)->Runs();
+}
+
 }  // namespace
 
 int RunReplay(const std::vector<std::string>& args) {
@@ -315,6 +340,7 @@ int RunReplay(const std::vector<std::string>& args) {
 
   RuntimeOptions runtime_options;
   PipelineOptions& options = runtime_options.pipeline;
+  std::vector<actions::ConfiguredAction> action_config;
   runtime_options.track_changes = false;  // one analysis, read whole
   if (!f.config.empty()) {
     // The same loader as serve's, so that both accept the same file.
@@ -324,6 +350,7 @@ int RunReplay(const std::vector<std::string>& args) {
       return kExitUsage;  // a config that cannot be read or is invalid is a usage error
     }
     options = loaded->pipeline;
+    action_config = loaded->actions;
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
@@ -375,6 +402,7 @@ int RunReplay(const std::vector<std::string>& args) {
     std::fprintf(stderr, "\ranalysed %s traces in %.1f s\033[K\n", Thousands(stats.traces).c_str(),
                  analysis_seconds);
   }
+  const std::vector<actions::ActionRun> action_runs = RunActions(action_config, report);
   std::string out;
   for (const std::string& id : f.timelines) {
     absl::StatusOr<Timeline> timeline =
@@ -432,6 +460,9 @@ int RunReplay(const std::vector<std::string>& args) {
         spill();
       }
     }
+    for (const actions::ActionRun& run : action_runs) {
+      absl::StrAppend(&out, FormatActionRunJson(run), "\n");
+    }
     absl::StrAppend(&out,
                     SummaryJson(stats, seconds, analysis_seconds, files.files(), errors, threads,
                                 shards, report),
@@ -449,6 +480,13 @@ int RunReplay(const std::vector<std::string>& args) {
     if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
       absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), pipeline.index(), report,
                                         options.detectors.trace_idle_ns));
+    }
+    if (!action_config.empty()) {
+      absl::StrAppend(&out, "\nactions: ", action_runs.size(), " run",
+                      action_runs.size() == 1 ? "" : "s", "\n");
+      for (const actions::ActionRun& run : action_runs) {
+        absl::StrAppend(&out, FormatActionRunText(run));
+      }
     }
   }
   // The formatters repair log text already; this catches what they may miss
