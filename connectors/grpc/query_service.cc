@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "connectors/grpc/actions_convert.h"
 #include "connectors/grpc/status_codes.h"
 #include "logweave/utf8.h"
 
@@ -108,6 +109,11 @@ bool QueryService::closed() const {
 void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) {
   absl::MutexLock lock(&mu_);
   stats_extender_ = std::move(extender);
+}
+
+void QueryService::set_actions(const actions::ActionDispatcher* actions) {
+  absl::MutexLock lock(&mu_);
+  actions_ = actions;
 }
 
 void QueryService::set_ready(bool ready) {
@@ -385,6 +391,11 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
     absl::MutexLock lock(&mu_);
     out->set_ready(ready_);
     extender = stats_extender_;
+    if (actions_ != nullptr) {
+      const actions::DispatcherStats a = actions_->Stats();
+      for (const auto& [outcome, n] : a.outcomes) (*out->mutable_actions())[outcome] = n;
+      out->set_actions_dropped(a.dropped);
+    }
   }
   if (extender) {
     extender(out);
@@ -395,6 +406,17 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   }
   // Last, so that it counts the repairs of this answer too.
   out->set_utf8_repaired_strings(text_.repaired());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListActions(grpc::ServerContext*, const v1::ListActionsRequest* request,
+                                       v1::ListActionsResponse* response) {
+  std::vector<actions::ActionRun> runs;
+  {
+    absl::MutexLock lock(&mu_);
+    if (actions_ != nullptr) runs = actions_->Runs(request->limit(), request->action());
+  }
+  for (const actions::ActionRun& run : runs) ToProto(run, response->add_runs(), &text_);
   return grpc::Status::OK;
 }
 

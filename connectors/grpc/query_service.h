@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "connectors/actions/dispatcher.h"
 #include "connectors/grpc/convert.h"
 #include "connectors/grpc/wire_text.h"
 #include "logweave/runtime.h"
@@ -34,6 +35,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   void Close();
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
   void set_stats_extender(std::function<void(v1::Stats*)> extender);
+  // The actions whose runs ListActions answers and GetStats counts; null:
+  // none. Not owned; must outlive the service or be unset first.
+  void set_actions(const actions::ActionDispatcher* actions);
   // Strings repaired to valid UTF-8 before they were sent (GetStats.utf8_repaired_strings).
   uint64_t utf8_repaired_strings() const { return text_.repaired(); }
 
@@ -51,6 +55,8 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
                                      const v1::GetStatsRequest* request,
                                      v1::Stats* response) override;
+  grpc::Status ListActions(grpc::ServerContext* context, const v1::ListActionsRequest* request,
+                           v1::ListActionsResponse* response) override;
 
   static constexpr uint32_t kDefaultPageSize = 50;
   static constexpr uint32_t kMaxPageSize = 1000;
@@ -73,6 +79,7 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
+  const actions::ActionDispatcher* actions_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace logweave

@@ -16,7 +16,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "connectors/actions/dispatcher.h"
 #include "connectors/file/replay_source.h"
 #include "logweave/analyzer.h"
 #include "logweave/pipeline.h"
@@ -24,6 +23,7 @@
 #include "logweave/utf8.h"
 #include "tools/flags/flags.h"
 #include "tools/logweave/action_output.h"
+#include "tools/logweave/command_actions.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/json_writer.h"
@@ -265,29 +265,6 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   return out;
 }
 
-// Runs the configured actions on the report's findings and waits for them
-// (each bounded by its timeout). Returns the runs in the order they ran.
-std::vector<actions::ActionRun> RunActions(const std::vector<actions::ConfiguredAction>& config,
-                                           const AnalysisReport& report) {
-  if (config.empty()) return {};
-  actions::DispatcherOptions options;
-  options.actions = config;
-  options.finding_json = FormatFindingJson;
-  // Every finding waits its turn: a replay acts on all of them.
-  options.queue_capacity = std::max<size_t>(1, report.findings.size() * config.size());
-  options.runs_kept = options.queue_capacity;
-  absl::StatusOr<std::unique_ptr<actions::ActionDispatcher>> dispatcher =
-      actions::ActionDispatcher::Create(std::move(options));
-  if (!dispatcher.ok()) {
-    std::fprintf(stderr, "logweave replay: %s\n",
-                 std::string(dispatcher.status().message()).c_str());
-    return {};
-  }
-  for (const Finding& finding : report.findings) (*dispatcher)->Offer(finding);
-  (*dispatcher)->Drain();
-  return (*dispatcher)->Runs();
-}
-
 }  // namespace
 
 int RunReplay(const std::vector<std::string>& args) {
@@ -402,7 +379,7 @@ int RunReplay(const std::vector<std::string>& args) {
     std::fprintf(stderr, "\ranalysed %s traces in %.1f s\033[K\n", Thousands(stats.traces).c_str(),
                  analysis_seconds);
   }
-  const std::vector<actions::ActionRun> action_runs = RunActions(action_config, report);
+  const std::vector<actions::ActionRun> action_runs = RunReplayActions(action_config, report);
   std::string out;
   for (const std::string& id : f.timelines) {
     absl::StatusOr<Timeline> timeline =

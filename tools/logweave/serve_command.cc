@@ -21,6 +21,7 @@
 #include "logweave/plain_text.h"
 #include "logweave/runtime.h"
 #include "tools/flags/flags.h"
+#include "tools/logweave/command_actions.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
@@ -106,7 +107,8 @@ int RunServe(const std::vector<std::string>& args) {
   flags.StringList("follow", &follow, "PATH_OR_GLOB",
                    "follow files as they grow and rotate (repeatable)");
   flags.String("state-dir", &state_dir, "DIR",
-               "where --follow keeps its checkpoints (resume after a restart)");
+               "where --follow keeps its checkpoints and actions what they acted on (resume "
+               "after a restart)");
   bool demo_kafka = false;
   std::string kafka_brokers, kafka_group;
   std::vector<std::string> kafka_topics;
@@ -198,6 +200,15 @@ int RunServe(const std::vector<std::string>& args) {
   }
   Runtime& runtime = **created_runtime;
   Pipeline& pipeline = runtime.pipeline();
+  // Actions follow the findings from the first (the replay's) on; declared
+  // before the server, which points at them, so that they outlive it.
+  absl::StatusOr<std::unique_ptr<actions::ActionDispatcher>> dispatcher =
+      StartServeActions(config.actions, state_dir, &runtime);
+  if (!dispatcher.ok()) {
+    std::fprintf(stderr, "logweave serve: %s\n",
+                 std::string(dispatcher.status().message()).c_str());
+    return kExitUsage;
+  }
   absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
       LogweaveServer::Start(server_options, &runtime);
   if (!server.ok()) {
@@ -205,6 +216,7 @@ int RunServe(const std::vector<std::string>& args) {
     return server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
                                                                         : kExitRuntimeError;
   }
+  (*server)->service().set_actions(dispatcher->get());
   std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
                (*server)->address().c_str());
 
