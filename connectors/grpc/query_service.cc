@@ -395,6 +395,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
       const actions::DispatcherStats a = actions_->Stats();
       for (const auto& [outcome, n] : a.outcomes) (*out->mutable_actions())[outcome] = n;
       out->set_actions_dropped(a.dropped);
+      out->set_actions_repeats(a.repeats);
     }
   }
   if (extender) {
