@@ -4,7 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "logweave/time_parse.h"
+#include "logweave/timestamp.h"
 
 namespace logweave::actions {
 

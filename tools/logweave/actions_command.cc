@@ -34,8 +34,7 @@ constexpr char kActionsDescription[] =
 int RunActions(const std::vector<std::string>& args) {
   const std::string command = "logweave actions";
   std::string action;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   bool json = false;
   uint64_t limit = 0;
   FlagSet flags(command, "[flags]", kActionsDescription);
@@ -43,19 +42,19 @@ int RunActions(const std::vector<std::string>& args) {
   flags.Uint("limit", &limit, "N", "only the newest N runs (default: all kept)");
   flags.Bool("json", &json, "print JSON Lines");
   if (int code =
-          ParseQueryFlags(flags, args, &server, &timeout,
+          ParseQueryFlags(flags, args, &connection,
                           [](const std::string&) { return "see 'logweave actions --help'"; });
       code >= 0) {
     return code;
   }
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
   v1::ListActionsRequest request;
   request.set_action(ValidUtf8(action));
   request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(limit, UINT32_MAX)));
   v1::ListActionsResponse response;
   grpc::ClientContext context;
-  SetDeadline(client, &context);
+  PrepareCall(client, &context);
   if (grpc::Status status = client.stub->ListActions(&context, request, &response); !status.ok()) {
     return ReportRpcError(client, status);
   }

@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "connectors/actions/dispatcher.h"
-#include "logweave/analyzer.h"
+#include "logweave/report.h"
 #include "logweave/runtime.h"
 
 namespace logweave::cli {
