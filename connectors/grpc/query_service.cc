@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "connectors/grpc/actions_convert.h"
 #include "connectors/grpc/status_codes.h"
 #include "logweave/utf8.h"
 
@@ -81,6 +82,11 @@ void QueryService::Close() { closed_.store(true, std::memory_order_release); }
 void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) {
   absl::MutexLock lock(&mu_);
   stats_extender_ = std::move(extender);
+}
+
+void QueryService::set_actions(const actions::ActionDispatcher* actions) {
+  absl::MutexLock lock(&mu_);
+  actions_ = actions;
 }
 
 grpc::Status QueryService::Authorize(const grpc::ServerContextBase& context,
@@ -412,6 +418,12 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
     absl::MutexLock lock(&mu_);
     out->set_ready(ready_);
     extender = stats_extender_;
+    if (actions_ != nullptr) {
+      const actions::DispatcherStats a = actions_->Stats();
+      for (const auto& [outcome, n] : a.outcomes) (*out->mutable_actions())[outcome] = n;
+      out->set_actions_dropped(a.dropped);
+      out->set_actions_repeats(a.repeats);
+    }
   }
   if (extender) {
     extender(out);
@@ -422,6 +434,19 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   }
   // Last, so that it counts the repairs of this answer too.
   out->set_utf8_repaired_strings(text_.repaired());
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListActions(grpc::ServerContext* context,
+                                       const v1::ListActionsRequest* request,
+                                       v1::ListActionsResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  std::vector<actions::ActionRun> runs;
+  {
+    absl::MutexLock lock(&mu_);
+    if (actions_ != nullptr) runs = actions_->Runs(request->limit(), request->action());
+  }
+  for (const actions::ActionRun& run : runs) ToProto(run, response->add_runs(), &text_);
   return grpc::Status::OK;
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "connectors/actions/dispatcher.h"
 #include "connectors/grpc/convert.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/wire_text.h"
@@ -39,6 +40,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   void Close();
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
   void set_stats_extender(std::function<void(v1::Stats*)> extender);
+  // The actions whose runs ListActions answers and GetStats counts; null:
+  // none. Not owned; must outlive the service or be unset first.
+  void set_actions(const actions::ActionDispatcher* actions);
   // Strings repaired to valid UTF-8 before they were sent (GetStats.utf8_repaired_strings).
   uint64_t utf8_repaired_strings() const { return text_.repaired(); }
 
@@ -56,6 +60,8 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
                                      const v1::GetStatsRequest* request,
                                      v1::Stats* response) override;
+  grpc::Status ListActions(grpc::ServerContext* context, const v1::ListActionsRequest* request,
+                           v1::ListActionsResponse* response) override;
 
   static constexpr uint32_t kDefaultPageSize = 50;
   static constexpr uint32_t kMaxPageSize = 1000;  // larger page sizes are clamped to it
@@ -97,6 +103,7 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   int subscribers_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stream_findings_dropped_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
+  const actions::ActionDispatcher* actions_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace logweave

@@ -13,6 +13,8 @@ ConfigSections CommandConfigSections(CommandConfig* out) {
       {"sources",
        [out](const ConfigSection& s) { return ReadSourcesSection(s, &out->serve, &out->follow); }},
       {"kafka", [out](const ConfigSection& s) { return ReadKafkaSection(s, &out->kafka); }},
+      {"actions",
+       [out](const ConfigSection& s) { return actions::ReadActionsSection(s, &out->actions); }},
   };
 }
 

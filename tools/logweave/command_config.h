@@ -9,8 +9,10 @@
 #define LOGWEAVE_TOOLS_COMMAND_CONFIG_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "connectors/actions/action_options.h"
 #include "connectors/follow/follow_source.h"
 #include "connectors/kafka/kafka_source.h"
 #include "logweave/config.h"
@@ -31,10 +33,12 @@ struct CommandConfig {
   FollowOptions follow;
   // kafka: (brokers empty: the file configures no Kafka source).
   KafkaSourceOptions kafka;
+  // actions: what to do about findings (empty: nothing).
+  std::vector<actions::ConfiguredAction> actions;
 };
 
 // The parsers of every top-level section that is not the engine's, writing
-// into `out` (which must outlive the returned map): serve, sources, kafka.
+// into `out` (which must outlive the returned map): serve, sources, kafka, actions.
 // Adding a connector with settings of its own: one entry here.
 ConfigSections CommandConfigSections(CommandConfig* out);
 

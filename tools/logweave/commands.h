@@ -36,6 +36,8 @@ int RunUnstructured(const std::vector<std::string>& args);
 int RunFindings(const std::vector<std::string>& args);
 // logweave stats [--json]: GetStats.
 int RunStats(const std::vector<std::string>& args);
+// logweave actions [--action NAME] [--limit N] [--json]: ListActions.
+int RunActions(const std::vector<std::string>& args);
 
 }  // namespace logweave::cli
 

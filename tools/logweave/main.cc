@@ -29,6 +29,7 @@ constexpr char kUsage[] =
     "  unstructured     plain-text errors and the traces they are attributed to\n"
     "  findings         findings so far; --follow to keep watching\n"
     "  stats            the server's counters, lag and readiness\n"
+    "  actions          what the configured actions did (runs, outcomes, output)\n"
     "\n"
     "Run 'logweave COMMAND --help' for a command's flags.\n";
 
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "unstructured") return logweave::cli::RunUnstructured(args);
   if (command == "findings") return logweave::cli::RunFindings(args);
   if (command == "stats") return logweave::cli::RunStats(args);
+  if (command == "actions") return logweave::cli::RunActions(args);
   if (command == "version" || command == "--version") {
     std::puts(kVersion);
     return logweave::cli::kExitOk;

@@ -22,6 +22,8 @@
 #include "logweave/runtime.h"
 #include "logweave/utf8.h"
 #include "tools/flags/flags.h"
+#include "tools/logweave/action_output.h"
+#include "tools/logweave/command_actions.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/json_writer.h"
@@ -322,6 +324,7 @@ int RunReplay(const std::vector<std::string>& args) {
 
   RuntimeOptions runtime_options;
   PipelineOptions& options = runtime_options.pipeline;
+  std::vector<actions::ConfiguredAction> action_config;
   runtime_options.track_changes = false;  // one analysis, read whole
   if (!f.config.empty()) {
     // The same loader as serve's, so that both accept the same file.
@@ -331,6 +334,7 @@ int RunReplay(const std::vector<std::string>& args) {
       return kExitUsage;  // a config that cannot be read or is invalid is a usage error
     }
     options = loaded->pipeline;
+    action_config = loaded->actions;
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
@@ -382,6 +386,7 @@ int RunReplay(const std::vector<std::string>& args) {
     std::fprintf(stderr, "\ranalysed %s traces in %.1f s\033[K\n", Thousands(stats.traces).c_str(),
                  analysis_seconds);
   }
+  const std::vector<actions::ActionRun> action_runs = RunReplayActions(action_config, report);
   std::string out;
   for (const std::string& id : f.timelines) {
     absl::StatusOr<Timeline> timeline =
@@ -439,6 +444,9 @@ int RunReplay(const std::vector<std::string>& args) {
         spill();
       }
     }
+    for (const actions::ActionRun& run : action_runs) {
+      absl::StrAppend(&out, FormatActionRunJson(run), "\n");
+    }
     absl::StrAppend(&out,
                     SummaryJson(stats, seconds, analysis_seconds, files.files(), errors, threads,
                                 shards, report),
@@ -456,6 +464,13 @@ int RunReplay(const std::vector<std::string>& args) {
     if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
       absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), pipeline.index(), report,
                                         options.detectors.trace_idle_ns));
+    }
+    if (!action_config.empty()) {
+      absl::StrAppend(&out, "\nactions: ", action_runs.size(), " run",
+                      action_runs.size() == 1 ? "" : "s", "\n");
+      for (const actions::ActionRun& run : action_runs) {
+        absl::StrAppend(&out, FormatActionRunText(run));
+      }
     }
   }
   // The formatters repair log text already; this catches what they may miss

@@ -21,6 +21,7 @@
 #include "logweave/runtime.h"
 #include "logweave/source.h"
 #include "tools/flags/flags.h"
+#include "tools/logweave/command_actions.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
@@ -126,8 +127,8 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.StringList("follow", &f->follow, "PATH_OR_GLOB",
                    "follow files as they grow and rotate (repeatable)");
   flags.String("state-dir", &f->state_dir, "DIR",
-               "where --follow keeps its checkpoints and the write-ahead log of the index "
-               "(DIR/wal): a restart resumes with the index it had");
+               "where --follow keeps its checkpoints, actions what they acted on, and the "
+               "write-ahead log of the index (DIR/wal): a restart resumes with the index it had");
   flags.Bool("demo-kafka", &f->demo_kafka,
              "start an in-process Kafka broker (librdkafka's mock cluster), produce PATHs "
              "(default deploy/demo/logs) into it, one topic per file, and consume them through "
@@ -241,9 +242,10 @@ void SetIndexBudget(ServePlan* settings) {
 }
 
 // What serve runs, destroyed in reverse order: the demo broker first, then
-// the server, then the runtime.
+// the server, then the actions (the server points at them), then the runtime.
 struct Daemon {
   std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
   std::unique_ptr<LogweaveServer> server;
   std::unique_ptr<EmbeddedKafka> embedded;  // --demo-kafka only
   uint64_t demo_lines = 0;                  // lines produced into `embedded`
@@ -263,6 +265,11 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(settings.runtime);
   if (!runtime.ok()) return Fail(kExitUsage, runtime.status());
   daemon->runtime = std::move(*runtime);
+  // Actions follow the findings from the first (the replay's) on.
+  absl::StatusOr<std::unique_ptr<actions::ActionDispatcher>> dispatcher =
+      StartServeActions(settings.config.actions, settings.state_dir, daemon->runtime.get());
+  if (!dispatcher.ok()) return Fail(kExitUsage, dispatcher.status());
+  daemon->actions = std::move(*dispatcher);
   absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
       LogweaveServer::Start(settings.server, daemon->runtime.get());
   if (!server.ok()) {
@@ -271,6 +278,7 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
                 server.status());
   }
   daemon->server = std::move(*server);
+  daemon->server->service().set_actions(daemon->actions.get());
   std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
                daemon->server->address().c_str());
   return kGoOn;

@@ -92,6 +92,15 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
     w.Field(rule, n);
   }
   w.EndObject();
+  w.Key("actions");
+  w.StartObject();
+  for (const auto& [outcome, n] :
+       std::map<std::string, uint64_t>(s.actions().begin(), s.actions().end())) {
+    w.Field(outcome, n);
+  }
+  w.EndObject();
+  w.Field("actions_dropped", static_cast<uint64_t>(s.actions_dropped()));
+  w.Field("actions_repeats", static_cast<uint64_t>(s.actions_repeats()));
   w.Field("uptime_seconds", s.uptime_seconds());
   w.Field("lines_per_second", s.lines_per_second());
   w.Key("sources");
@@ -172,6 +181,15 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   for (const auto& [kind, n] : findings) count(absl::StrCat("  ", kind), n);
   const std::map<std::string, uint64_t> redactions(s.redactions().begin(), s.redactions().end());
   for (const auto& [rule, n] : redactions) count(absl::StrCat("redacted ", rule), n);
+  if (!s.actions().empty() || s.actions_dropped() > 0 || s.actions_repeats() > 0) {
+    const std::map<std::string, uint64_t> runs(s.actions().begin(), s.actions().end());
+    uint64_t all = 0;
+    for (const auto& [outcome, n] : runs) all += n;
+    count("action runs", all, "logweave actions: each run");
+    for (const auto& [outcome, n] : runs) count(absl::StrCat("  ", outcome), n);
+    count("actions dropped", s.actions_dropped(), "findings not acted on: the queue was full");
+    count("actions not repeated", s.actions_repeats(), "decisions acted on before (a restart)");
+  }
   if (!s.sources().empty()) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");
     size_t width = 0;

@@ -1,0 +1,133 @@
+// webhook actions against a local HTTP server: the finding as JSON, headers
+// from the environment, retries on 5xx, client errors not retried, an
+// unreachable receiver.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "absl/strings/str_cat.h"
+#include "rapidjson/document.h"
+#include "testdata/actions.h"
+#include "testdata/hook_server.h"
+
+namespace logweave {
+namespace {
+
+using actions::ActionOutcome;
+using actions::ActionRun;
+using ::testing::HasSubstr;
+
+std::string PageAction(const std::string& url, const std::string& extra = "") {
+  return absl::StrCat("actions:\n  - name: page\n    on: [drift, canary_rollback]\n    webhook: \"",
+                      url, "\"\n    dry_run: false\n", extra);
+}
+
+TEST(WebhookActionTest, PostsTheFindingAsJsonWithHeadersFromTheEnvironment) {
+  testdata::HookServer server;
+  setenv("LOGWEAVE_TEST_PAGER_TOKEN", "s3cret", 1);
+  auto d = testdata::Dispatcher(
+      PageAction(server.url("/hook/{service}"),
+                 "    headers: {Authorization: \"Bearer ${LOGWEAVE_TEST_PAGER_TOKEN}\"}\n"));
+  ASSERT_NE(d, nullptr);
+  const Finding f = testdata::CanaryRollback("my app", "t1");
+  d->Offer(f);
+  d->Drain();
+  std::vector<ActionRun> runs = d->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kOk) << runs[0].result.error;
+  EXPECT_EQ(runs[0].result.http_status, 200);
+  EXPECT_EQ(runs[0].result.attempts, 1u);
+  EXPECT_EQ(runs[0].result.output, "{\"ok\":true}");
+  std::vector<testdata::HookServer::Request> got = server.requests();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].path, "/hook/my%20app");
+  EXPECT_EQ(got[0].authorization, "Bearer s3cret");
+  EXPECT_EQ(got[0].content_type, "application/json");
+  rapidjson::Document body;
+  body.Parse(got[0].body.c_str());
+  ASSERT_FALSE(body.HasParseError()) << got[0].body;
+  EXPECT_EQ(std::string(body["id"].GetString()), f.id);
+  EXPECT_EQ(std::string(body["kind"].GetString()), "canary_rollback");
+  EXPECT_EQ(std::string(body["details"]["service"].GetString()), "my app");
+}
+
+TEST(WebhookActionTest, RetriesAfterA500AndSucceeds) {
+  testdata::HookServer server({500});
+  auto d = testdata::Dispatcher(PageAction(server.url("/incident"), "    retries: 3\n"));
+  ASSERT_NE(d, nullptr);
+  d->Offer(testdata::Drift("sg-web"));
+  d->Drain();
+  std::vector<ActionRun> runs = d->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kOk);
+  EXPECT_EQ(runs[0].result.attempts, 2u);
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(d->Stats().outcomes["ok"], 1u);
+}
+
+TEST(WebhookActionTest, GivesUpAfterItsRetries) {
+  testdata::HookServer server({503, 503, 503});
+  auto d = testdata::Dispatcher(PageAction(server.url("/incident"), "    retries: 1\n"));
+  ASSERT_NE(d, nullptr);
+  d->Offer(testdata::Drift("sg-web"));
+  d->Drain();
+  std::vector<ActionRun> runs = d->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(runs[0].result.http_status, 503);
+  EXPECT_EQ(runs[0].result.attempts, 2u);
+  EXPECT_THAT(runs[0].result.error, HasSubstr("HTTP 503"));
+}
+
+TEST(WebhookActionTest, ClientErrorIsNotRetried) {
+  testdata::HookServer server({404});
+  auto d = testdata::Dispatcher(PageAction(server.url("/wrong"), "    retries: 3\n"));
+  ASSERT_NE(d, nullptr);
+  d->Offer(testdata::Drift("sg-web"));
+  d->Drain();
+  std::vector<ActionRun> runs = d->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(runs[0].result.http_status, 404);
+  EXPECT_EQ(runs[0].result.attempts, 1u);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(WebhookActionTest, UnreachableIsFailedAndCounted) {
+  std::string url;
+  {
+    testdata::HookServer gone;
+    url = gone.url("/incident");
+  }  // nothing listens there any more
+  auto d = testdata::Dispatcher(PageAction(url, "    retries: 1\n"));
+  ASSERT_NE(d, nullptr);
+  d->Offer(testdata::Drift("sg-web"));
+  d->Drain();
+  std::vector<ActionRun> runs = d->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(runs[0].result.http_status, 0);
+  EXPECT_EQ(runs[0].result.attempts, 2u) << "a connection error is retried";
+  EXPECT_THAT(runs[0].result.error, HasSubstr("Connection"));
+  actions::DispatcherStats stats = d->Stats();
+  EXPECT_EQ(stats.outcomes["failed"], 1u);
+  EXPECT_EQ(stats.outcomes.count("ok"), 0u);
+}
+
+TEST(WebhookActionTest, HttpsVerifiesTheServer) {
+  // A plain HTTP server is no TLS server: the https request fails, never
+  // falling back to plain text.
+  testdata::HookServer server;
+  auto d = testdata::Dispatcher(PageAction(
+      absl::StrCat("https://127.0.0.1:", server.port(), "/incident"), "    retries: 0\n"));
+  ASSERT_NE(d, nullptr);
+  d->Offer(testdata::Drift("sg-web"));
+  d->Drain();
+  std::vector<ActionRun> runs = d->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+}  // namespace
+}  // namespace logweave

@@ -1,0 +1,71 @@
+// logweave actions: the runs of the configured actions of a running
+// `logweave serve` (ListActions), printed as `logweave replay` prints its own.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "connectors/grpc/actions_convert.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+#include "tools/flags/flags.h"
+#include "tools/logweave/action_output.h"
+#include "tools/logweave/client.h"
+#include "tools/logweave/commands.h"
+#include "tools/logweave/output.h"
+
+namespace logweave::cli {
+namespace {
+
+constexpr char kActionsDescription[] =
+    "Lists what the configured actions (the config's actions:, docs/config.md) of a\n"
+    "running `logweave serve` did, oldest first: each run's outcome (ok, failed,\n"
+    "timeout, dry_run, cooldown), what it ran, its exit code or HTTP status and its\n"
+    "output. The server keeps the last 1000 runs; `logweave stats` counts them all.\n"
+    "--json prints one {\"kind\":\"action\",...} object per run (docs/output.md).\n"
+    "\n"
+    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
+    "not answer within --timeout; 2 usage error.\n"
+    "\n"
+    "examples:\n"
+    "  logweave actions\n"
+    "  logweave actions --action rollback --limit 5 --json\n";
+
+}  // namespace
+
+int RunActions(const std::vector<std::string>& args) {
+  const std::string command = "logweave actions";
+  std::string action;
+  Connection connection;
+  bool json = false;
+  uint64_t limit = 0;
+  FlagSet flags(command, "[flags]", kActionsDescription);
+  flags.String("action", &action, "NAME", "only this action's runs");
+  flags.Uint("limit", &limit, "N", "only the newest N runs (default: all kept)");
+  flags.Bool("json", &json, "print JSON Lines");
+  if (int code =
+          ParseQueryFlags(flags, args, &connection,
+                          [](const std::string&) { return "see 'logweave actions --help'"; });
+      code >= 0) {
+    return code;
+  }
+  Client client;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
+  v1::ListActionsRequest request;
+  request.set_action(ValidUtf8(action));
+  request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(limit, UINT32_MAX)));
+  v1::ListActionsResponse response;
+  grpc::ClientContext context;
+  PrepareCall(client, &context);
+  if (grpc::Status status = client.stub->ListActions(&context, request, &response); !status.ok()) {
+    return ReportRpcError(client, status);
+  }
+  std::string out;
+  if (!json) absl::StrAppend(&out, response.runs_size(), " action runs\n");
+  for (const v1::ActionRun& wire : response.runs()) {
+    const actions::ActionRun run = FromProto(wire);
+    absl::StrAppend(&out, json ? FormatActionRunJson(run) + "\n" : FormatActionRunText(run));
+  }
+  Print(out);
+  return kExitOk;
+}
+
+}  // namespace logweave::cli
