@@ -34,6 +34,7 @@ struct IngestStats {
   uint64_t evicted_traces = 0;   // trace records dropped once all their events were
   uint64_t batches = 0;          // batches received
   uint64_t queued_bytes = 0;     // raw bytes submitted and not yet indexed
+  uint64_t queued_memory = 0;    // the memory those batches hold (raw, parsed, routed), estimated
   int64_t max_time_ns = 0;       // the latest event time seen
   // The event-time watermark: the progress of the slowest source still sending
   // (see DetectorOptions::source_idle_ns); 0 while no line had a time.
