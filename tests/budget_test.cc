@@ -166,10 +166,13 @@ TEST(BudgetTest, SplitsTheBudgetBetweenBatchesAndIndex) {
   EXPECT_EQ(options.IndexMemoryBytes(), 0u);
   options.index.max_bytes = 64ull << 20;
   EXPECT_EQ(options.BatchMemoryBytes(), 8ull << 20);
-  EXPECT_EQ(options.IndexMemoryBytes(), 56ull << 20);
+  EXPECT_EQ(options.UnstructuredMemoryBytes(), 2ull << 20);
+  EXPECT_EQ(options.IndexMemoryBytes(), 54ull << 20);
   options.index.max_bytes = 4ull << 30;
   EXPECT_EQ(options.BatchMemoryBytes(), 4 * options.queue_bytes);
-  EXPECT_EQ(options.BatchMemoryBytes() + options.IndexMemoryBytes(), options.index.max_bytes);
+  EXPECT_EQ(
+      options.BatchMemoryBytes() + options.UnstructuredMemoryBytes() + options.IndexMemoryBytes(),
+      options.index.max_bytes);
 }
 
 TEST(BudgetTest, ABudgetTooSmallToHoldIsRefusedWithTheMinimum) {
@@ -179,11 +182,18 @@ TEST(BudgetTest, ABudgetTooSmallToHoldIsRefusedWithTheMinimum) {
   options.index.max_bytes = 64ull << 20;
   absl::StatusOr<std::unique_ptr<Pipeline>> p = Pipeline::Create(options);
   ASSERT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(options.MinMaxBytes(), (8ull + 16 * 6) << 20);
+  // The index's share of the minimum leaves every shard its minimum.
+  EXPECT_GE(options.MinMaxBytes(), (8ull + 16 * 6) << 20);
+  options.index.max_bytes = options.MinMaxBytes();
+  EXPECT_GE(options.IndexMemoryBytes(), 16 * PipelineOptions::kMinShardBytes);
+  EXPECT_TRUE(Pipeline::Create(options).ok());
+  options.index.max_bytes = options.MinMaxBytes() - 1;
+  EXPECT_FALSE(Pipeline::Create(options).ok());
+  options.index.max_bytes = 64ull << 20;
   EXPECT_NE(p.status().message().find(std::to_string(options.MinMaxBytes())), std::string::npos)
       << p.status();
   EXPECT_NE(p.status().message().find("index.shards"), std::string::npos) << p.status();
-  options.index.shards = 8;  // 8 + 8 x 6 MiB = 56 MiB
+  options.index.shards = 8;  // (8 + 8 x 6 MiB) x 32 / 31: under 58 MiB
   EXPECT_TRUE(Pipeline::Create(options).ok());
 }
 

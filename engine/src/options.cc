@@ -95,9 +95,9 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "index.max_bytes (", index.max_bytes, ") is below the smallest budget that holds with ",
         EffectiveShards(), " index shards: ", MinMaxBytes(), " (", kMinBatchMemory >> 20,
-        " MiB for batches in flight and ", kMinShardBytes >> 20,
-        " MiB a shard); raise index.max_bytes to at least ", MinMaxBytes(),
-        " or lower index.shards"));
+        " MiB for batches in flight, ", kMinShardBytes >> 20,
+        " MiB a shard, a 32nd for plain-text errors); raise index.max_bytes to at least ",
+        MinMaxBytes(), " or lower index.shards"));
   }
   if (batching.max_line_bytes == 0 || batching.max_line_bytes > (1u << 30)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -161,14 +161,21 @@ uint64_t PipelineOptions::BatchMemoryBytes() const {
   return std::max(kMinBatchMemory, std::min(index.max_bytes / 8, 4 * queue_bytes));
 }
 
+uint64_t PipelineOptions::UnstructuredMemoryBytes() const { return index.max_bytes / 32; }
+
 uint64_t PipelineOptions::IndexMemoryBytes() const {
   if (index.max_bytes == 0) return 0;
-  const uint64_t batches = BatchMemoryBytes();
-  return index.max_bytes > batches ? index.max_bytes - batches : 1;
+  const uint64_t others = BatchMemoryBytes() + UnstructuredMemoryBytes();
+  return index.max_bytes > others ? index.max_bytes - others : 1;
 }
 
 uint64_t PipelineOptions::MinMaxBytes() const {
-  return kMinBatchMemory + uint64_t{EffectiveShards()} * kMinShardBytes;
+  // The smallest B with B - max(kMinBatchMemory, B / 8) - B / 32 >= shards x
+  // kMinShardBytes (a smaller 4 x queue_bytes only leaves the index more).
+  const uint64_t shards = uint64_t{EffectiveShards()} * kMinShardBytes;
+  const uint64_t small = ((kMinBatchMemory + shards) * 32 + 30) / 31;
+  if (small / 8 <= kMinBatchMemory) return small;
+  return (shards * 32 + 26) / 27;
 }
 
 }  // namespace logweave

@@ -60,7 +60,8 @@ class PipelineImpl {
         batch_memory_limit_(options.BatchMemoryBytes()),
         max_spare_batches_(batch_memory_limit_ > 0 ? 0 : kMaxSpareBatches),
         index_(IndexShare(options), shard_count_, &sources_),
-        unstructured_(&sources_),
+        unstructured_(&sources_,
+                      UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes()}),
         started_(absl::Now()) {
     // The enabled rule plugins; the first that cannot be made (drift's files
     // unreadable, ...) is what Pipeline::Create reports.

@@ -201,10 +201,13 @@ struct PipelineOptions {
   // index.max_bytes, at most 4 x queue_bytes, at least kMinBatchMemory.
   // 0 without a budget (queue_bytes alone bounds them).
   uint64_t BatchMemoryBytes() const;
-  // The index's share: index.max_bytes minus BatchMemoryBytes() (0: no limit).
+  // The plain-text error collector's share (UnstructuredOptions::max_bytes):
+  // a 32nd of index.max_bytes; 0 without a budget.
+  uint64_t UnstructuredMemoryBytes() const;
+  // The index's share: index.max_bytes minus the two above (0: no limit).
   uint64_t IndexMemoryBytes() const;
-  // The smallest index.max_bytes for EffectiveShards(): kMinBatchMemory plus
-  // kMinShardBytes a shard.
+  // The smallest index.max_bytes for EffectiveShards(): one whose index
+  // share leaves kMinShardBytes a shard next to kMinBatchMemory.
   uint64_t MinMaxBytes() const;
   static constexpr uint64_t kMinBatchMemory = 8ull << 20;
   // A shard's memory whatever it holds (a chunk of events being filled and
