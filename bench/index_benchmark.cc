@@ -4,7 +4,7 @@
 
 #include "bench_lines.h"
 #include "logweave/index.h"
-#include "logweave/parser.h"
+#include "parse/parser.h"
 
 namespace logweave::bench {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "bench_lines.h"
 #include "dom_floor.h"
-#include "logweave/parser.h"
+#include "parse/parser.h"
 #include "rapidjson/document.h"
 
 namespace logweave::bench {

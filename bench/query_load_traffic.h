@@ -11,9 +11,9 @@
 #include <string>
 #include <thread>
 
+#include "internal/thread_priority.h"
 #include "logweave/batch.h"
 #include "logweave/pipeline.h"
-#include "logweave/thread_priority.h"
 
 namespace logweave::bench {
 

@@ -40,8 +40,8 @@
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "librdkafka/rdkafka.h"
-#include "logweave/parser.h"
 #include "logweave/pipeline.h"
+#include "logweave/source.h"
 #include "tools/flags/flags.h"
 
 namespace {

@@ -1,6 +1,6 @@
 // The built-in detectors on real-looking multi-service logs built here, with
 // the faults placed by hand so that every finding can be checked exactly.
-#include "logweave/analyzer.h"
+#include "analysis/analyzer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

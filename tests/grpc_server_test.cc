@@ -1212,8 +1212,11 @@ TEST(LogweaveServerStartTest, AnAddressThatCannotBeBoundIsUnavailable) {
         options.pipeline.threads = 1;
         auto runtime = Runtime::Create(options);
         if (!runtime.ok()) std::_Exit(3);
-        // 192.0.2.1 (TEST-NET-1) is not an address of this host.
-        auto server = LogweaveServer::Start({.address = "192.0.2.1:0"}, runtime->get());
+        // 192.0.2.1 (TEST-NET-1) is not an address of this host (and not
+        // loopback: allowed explicitly, to reach the bind).
+        ServerOptions server_options{.address = "192.0.2.1:0"};
+        server_options.security.allow_insecure = true;
+        auto server = LogweaveServer::Start(server_options, runtime->get());
         std::_Exit(!server.ok() && server.status().code() == absl::StatusCode::kUnavailable ? 0
                                                                                             : 4);
       },

@@ -8,7 +8,7 @@
 #include <map>
 #include <thread>
 
-#include "logweave/parser.h"
+#include "parse/parser.h"
 
 namespace logweave {
 namespace {

@@ -4,7 +4,7 @@
 //
 // Expected times are independent of the code under test: 2026-11-23T10:00:00Z is epoch second
 // 1795428000 (`date -u -d @1795428000`), and the other instants are offsets from it.
-#include "logweave/parser.h"
+#include "parse/parser.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // The lines are written as the runtimes print them: logback and Tomcat (Java), Python logging and
 // tracebacks, Go's log package, glog and panics, Node, .NET, Rust, nginx, Apache, syslog, logfmt
 // and HTTP access logs. Each table row that fails prints its line.
-#include "logweave/plain_text.h"
+#include "parse/plain_text.h"
 
 #include <gtest/gtest.h>
 

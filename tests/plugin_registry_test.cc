@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "logweave/analyzer.h"
+#include "analysis/analyzer.h"
 #include "logweave/pipeline.h"
 #include "plugins/registry.h"
 #include "testdata/submit_lines.h"

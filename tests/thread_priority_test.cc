@@ -1,5 +1,5 @@
 // Per-thread nice values: the calling thread only, never raised.
-#include "logweave/thread_priority.h"
+#include "internal/thread_priority.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>

@@ -2,7 +2,7 @@
 //
 // Expected values are independent of the code under test: epoch-second constants were taken
 // from `date -u -d <iso> +%s` (GNU coreutils) and are noted next to each constant.
-#include "logweave/time_parse.h"
+#include "parse/time_parse.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 // parsed batch: only plain-text lines are listed, each with the time of the nearest timed
 // record before it in the same batch, and JSON records only move the time context and the line
 // numbers. The lines are printed as Python logging, tracebacks and logback/Tomcat print them.
-#include "logweave/unstructured.h"
+#include "analysis/unstructured.h"
 
 #include <gtest/gtest.h>
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -587,6 +588,42 @@ TEST_F(Utf8ApiTest, TheCommandsShowTheBadBytesAsReplacementCharacters) {
   r = Run("stats");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("utf-8 repaired strings"));
+}
+
+TEST_F(Utf8ApiTest, JsonRawKeepsTheOriginalBytesAndARepairedServiceNameIsSearchable) {
+  testdata::CommandResult r = Run("timeline", Trace(kBadMessage) + " --json --raw");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 1u) << r.out;
+  int with_original = 0;
+  for (const auto& e : docs[0]["events"].GetArray()) {
+    const std::string raw = e["raw"].GetString();
+    ASSERT_TRUE(IsValidUtf8(raw));
+    if (raw.find(kReplacement) == std::string::npos) {
+      EXPECT_FALSE(e.HasMember("raw_base64")) << raw;  // only where repairing changed the line
+      continue;
+    }
+    ASSERT_TRUE(e.HasMember("raw_base64")) << raw;
+    std::string original;
+    ASSERT_TRUE(absl::Base64Unescape(e["raw_base64"].GetString(), &original));
+    EXPECT_EQ(original, CheckoutLine(kBadMessage));
+    EXPECT_EQ(raw, Repaired(original));
+    ++with_original;
+  }
+  EXPECT_EQ(with_original, 1);
+
+  // The service name as the commands print it finds the traces of the stored one.
+  r = Run("search", "--service " + Quote(Repaired(kBadServiceName)) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> found;
+  for (const auto& d : JsonLines(r.out)) {
+    if (std::string(d["kind"].GetString()) == "trace") found.push_back(d["trace_id"].GetString());
+  }
+  EXPECT_THAT(found, testing::Contains(Trace(kBadService))) << r.out;
+  // A name that no stored name reads as still matches nothing.
+  r = Run("search", "--service " + Quote(absl::StrCat("no", kReplacement, "such")) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& d : JsonLines(r.out)) EXPECT_STRNE(d["kind"].GetString(), "trace") << r.out;
 }
 
 TEST_F(Utf8ApiTest, ReplayTimelineRawIsValidUtf8) {

@@ -210,7 +210,8 @@ Timeline FromProto(const v1::GetTimelineResponse& r) {
     te.line_no = e.line();
     te.source_offset = e.offset();
     te.kind = e.structured() ? RecordKind::kJson : RecordKind::kUnstructured;
-    te.raw = e.raw();
+    // The line as stored when the server sent it (invalid UTF-8 included).
+    te.raw = e.raw_bytes().empty() ? e.raw() : e.raw_bytes();
   }
   return t;
 }

@@ -20,10 +20,10 @@
 #include <string_view>
 
 #include "connectors/grpc/wire_text.h"
-#include "logweave/analyzer.h"
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
+#include "logweave/report.h"
 #include "logweave/stats.h"
 #include "logweave/v1/logweave.pb.h"
 

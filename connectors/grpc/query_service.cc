@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -32,22 +33,6 @@ bool DecodeCursor(const std::string& token, Cursor* c) {
   if (ec != std::errc() || p != parts[1].data() + parts[1].size()) return false;
   c->id = parts[2];
   return true;
-}
-
-// U+FFFD REPLACEMENT CHARACTER: what a repaired string has for each invalid sequence.
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
-// `s` repaired to valid UTF-8 (not counted: for comparisons, not for the wire).
-std::string Repaired(std::string_view s) {
-  std::string out;
-  AppendValidUtf8(s, &out);
-  return out;
-}
-
-// True if `stored` is `wanted` or, not being valid UTF-8, reads as `wanted`
-// once repaired (as clients were sent it).
-bool SameAsSent(std::string_view stored, std::string_view wanted) {
-  return stored == wanted || (!IsValidUtf8(stored) && Repaired(stored) == wanted);
 }
 
 grpc::Status Invalid(const std::string& message) {
@@ -110,6 +95,22 @@ void QueryService::set_stats_extender(std::function<void(v1::Stats*)> extender) 
   stats_extender_ = std::move(extender);
 }
 
+grpc::Status QueryService::Authorize(const grpc::ServerContextBase& context,
+                                     TokenScope needed) const {
+  if (tokens_ == nullptr) return grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  const absl::string_view value = it == metadata.end()
+                                      ? absl::string_view()
+                                      : absl::string_view(it->second.data(), it->second.size());
+  return ToGrpcStatus(tokens_->Check(value, needed));
+}
+
+uint64_t QueryService::stream_findings_dropped() const {
+  absl::MutexLock lock(&mu_);
+  return stream_findings_dropped_;
+}
+
 void QueryService::set_ready(bool ready) {
   absl::MutexLock lock(&mu_);
   ready_ = ready;
@@ -119,13 +120,18 @@ grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext*
                                                     const v1::GetTimelineRequest* request,
                                                     v1::GetTimelineResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(AnswerTimeline(*request, response));
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  reactor->Finish(allowed.ok() ? AnswerTimeline(*request, response) : allowed);
   return reactor;
 }
 
 grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
                                           v1::GetTimelineResponse* response) {
   const v1::GetTimelineRequest* request = &req;
+  if (request->trace_id().size() > kMaxTraceIdBytes) {
+    return Invalid(absl::StrCat("the trace id is ", request->trace_id().size(), " bytes; at most ",
+                                kMaxTraceIdBytes, " are accepted"));
+  }
   if (request->trace_id().empty()) {
     return Invalid("trace_id is empty; give the id of a trace (see SearchTraces)");
   }
@@ -135,12 +141,12 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   const TimelineOptions options{.with_raw = request->include_raw()};
   absl::StatusOr<Timeline> t = pipeline_->index().GetTimeline(trace_id, options);
   if (!t.ok() && t.status().code() == absl::StatusCode::kNotFound &&
-      trace_id.find(kReplacement) != std::string::npos) {
+      trace_id.find(kReplacementCharacter) != std::string::npos) {
     // Rare (an id with U+FFFD that is not stored as such): a scan of every
     // trace, stopped at the first whose repaired id is the one asked for.
     std::string stored;
     pipeline_->index().ScanTraces(TraceFilter{}, [&](const TraceSummaryView& v) {
-      if (v.trace_id == trace_id || !SameAsSent(v.trace_id, trace_id)) return true;
+      if (v.trace_id == trace_id || !ReadsAs(v.trace_id, trace_id)) return true;
       stored = std::string(v.trace_id);
       return false;
     });
@@ -169,6 +175,15 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
 grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  for (const auto& [name, value] :
+       {std::pair{"text", &request->text()}, std::pair{"service", &request->service()},
+        std::pair{"finding_kind", &request->finding_kind()}}) {
+    if (value->size() > kMaxSearchTextBytes) {
+      return Invalid(absl::StrCat("the search ", name, " is ", value->size(), " bytes; at most ",
+                                  kMaxSearchTextBytes, " are accepted"));
+    }
+  }
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -281,9 +296,10 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
+grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
                                             const v1::ListUnstructuredRequest* request,
                                             v1::ListUnstructuredResponse* response) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
@@ -295,7 +311,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
     if (paged && (e.time_ns < cursor.time || (e.time_ns == cursor.time && e.id <= cursor.id))) {
       continue;
     }
-    if (!request->service().empty() && !SameAsSent(e.service, request->service())) continue;
+    if (!request->service().empty() && !ReadsAs(e.service, request->service())) continue;
     if (e.time_ns < start || e.time_ns > end) continue;
     if (request->unattributed_only() && !a.candidates.empty()) continue;
     if (added == page_size) {
@@ -312,6 +328,24 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext*,
 grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
                                           const v1::StreamFindingsRequest* request,
                                           grpc::ServerWriter<v1::Finding>* writer) {
+  if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    if (subscribers_ >= kMaxSubscribers) {
+      return ToGrpcStatus(absl::ResourceExhaustedError(
+          absl::StrCat(kMaxSubscribers,
+                       " StreamFindings calls are open, the most this server "
+                       "serves at once; retry later")));
+    }
+    ++subscribers_;
+  }
+  uint64_t dropped = 0;
+  absl::Cleanup leave = [&] {
+    absl::MutexLock lock(&mu_);
+    --subscribers_;
+    stream_findings_dropped_ += dropped;
+    if (dropped > 0) context->AddTrailingMetadata(kDroppedTrailer, absl::StrCat(dropped));
+  };
   // With since: replay what was published before the call from that event time
   // on; everything published after the call is sent whatever its event time.
   const uint64_t subscribed_at = hub_->next_sequence();
@@ -328,9 +362,12 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
   // The hub log is read in slices so that a cancelled call or a stopping
   // server is noticed within the wait.
   while (!context->IsCancelled() && !hub_->closed() && !closed()) {
+    const uint64_t wanted_from = next;
     std::vector<Finding> batch = hub_->Read(&next, absl::Milliseconds(200));
-    // Read skips findings the hub forgot; the batch ends at `next`.
+    // Read skips findings the hub forgot (this reader fell behind by more
+    // than the hub holds); the batch ends at `next`.
     const uint64_t batch_start = next - batch.size();
+    dropped += batch_start - wanted_from;
     for (size_t i = 0; i < batch.size(); ++i) {
       const Finding& f = batch[i];
       if (!wanted(f, batch_start + i)) continue;
@@ -345,7 +382,8 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
 grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* context,
                                                  const v1::GetStatsRequest*, v1::Stats* out) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(AnswerStats(out));
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
   return reactor;
 }
 
@@ -358,6 +396,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
           ? 0
           : absl::ToDoubleSeconds(absl::Now() - absl::FromUnixNanos(s.watermark_ns)));
   out->set_unstructured_errors(snap->report.unstructured.size());
+  out->set_stream_findings_dropped(stream_findings_dropped());
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
   out->set_late_events(snap->report.late_events);

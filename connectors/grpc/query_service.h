@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "connectors/grpc/convert.h"
+#include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/wire_text.h"
 #include "logweave/runtime.h"
 #include "logweave/v1/logweave.grpc.pb.h"
@@ -30,6 +31,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   explicit QueryService(Runtime* runtime);
 
   void set_ready(bool ready);
+  // From now on every call needs a token of `tokens` (owned by the caller,
+  // which keeps it alive as long as the service). Call before serving.
+  void set_tokens(const TokenStore* tokens) { tokens_ = tokens; }
   // Ends open StreamFindings calls (server shutdown); later ones end at once.
   void Close();
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
@@ -53,9 +57,24 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
                                      v1::Stats* response) override;
 
   static constexpr uint32_t kDefaultPageSize = 50;
-  static constexpr uint32_t kMaxPageSize = 1000;
+  static constexpr uint32_t kMaxPageSize = 1000;  // larger page sizes are clamped to it
+  // Longer trace ids and search strings (text, service, finding kind) are
+  // INVALID_ARGUMENT: nothing stored is that long, and a scan with one costs.
+  static constexpr size_t kMaxTraceIdBytes = 1024;
+  static constexpr size_t kMaxSearchTextBytes = 4096;
+  // StreamFindings calls open at once; more are RESOURCE_EXHAUSTED.
+  static constexpr int kMaxSubscribers = 64;
+  // Trailing metadata of a StreamFindings call that skipped findings the
+  // server no longer held (a reader slower than the findings): how many.
+  static constexpr char kDroppedTrailer[] = "logweave-findings-dropped";
+
+  // Findings StreamFindings calls skipped since the start (GetStats).
+  uint64_t stream_findings_dropped() const;
 
  private:
+  // OK if the call may go on: no tokens are asked for, or its
+  // authorization metadata holds one that allows `needed`.
+  grpc::Status Authorize(const grpc::ServerContextBase& context, TokenScope needed) const;
   grpc::Status AnswerTimeline(const v1::GetTimelineRequest& request,
                               v1::GetTimelineResponse* response);
   grpc::Status AnswerStats(v1::Stats* response);
@@ -64,6 +83,7 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   bool closed() const;
 
   Runtime* const runtime_;
+  const TokenStore* tokens_ = nullptr;  // not owned; null: open
   const Pipeline* const pipeline_;
   FindingsHub* const hub_;
   const absl::Time started_;
@@ -72,6 +92,8 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  int subscribers_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t stream_findings_dropped_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void(v1::Stats*)> stats_extender_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -15,7 +15,7 @@ absl::Status ServerOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "serve.address must be host:port, e.g. 127.0.0.1:7070 (got \"", address, "\")"));
   }
-  return absl::OkStatus();
+  return security.Validate(address);
 }
 
 LogweaveServer::LogweaveServer(const ServerOptions& options, Runtime* runtime)
@@ -25,10 +25,19 @@ absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const Serv
                                                                       Runtime* runtime) {
   if (absl::Status s = options.Validate(); !s.ok()) return s;
   std::unique_ptr<LogweaveServer> server(new LogweaveServer(options, runtime));
+  if (!options.security.auth_tokens.empty()) {
+    absl::StatusOr<std::unique_ptr<TokenStore>> tokens =
+        TokenStore::Load(options.security.auth_tokens);
+    if (!tokens.ok()) return tokens.status();
+    server->tokens_ = *std::move(tokens);
+    server->service_->set_tokens(server->tokens_.get());
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.address, ServerCredentialsFor(options.security), &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {

@@ -16,6 +16,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "connectors/grpc/query_service.h"
+#include "connectors/grpc/security/server_security.h"
+#include "connectors/grpc/security/token_store.h"
 #include "grpcpp/server.h"
 #include "logweave/runtime.h"
 
@@ -24,6 +26,13 @@ namespace logweave {
 struct ServerOptions {
   // host:port to listen on; port 0 picks a free one (see port()). Default 127.0.0.1:7070.
   std::string address = "127.0.0.1:7070";
+  // TLS, tokens and the bind rule (refuses a non-loopback address with
+  // neither TLS nor tokens unless allow_insecure).
+  ServerSecurityOptions security = {};
+  // A request larger than this is refused with RESOURCE_EXHAUSTED.
+  int max_request_bytes = 1 << 20;
+  // Calls open at once on one client connection (HTTP/2 streams); more wait.
+  int max_streams_per_connection = 100;
 
   absl::Status Validate() const;
 };
@@ -33,7 +42,8 @@ struct ServerOptions {
 class LogweaveServer {
  public:
   // Binds and starts serving (health NOT_SERVING until SetReady(true)).
-  // UNAVAILABLE if the address cannot be bound; INVALID_ARGUMENT for bad options.
+  // UNAVAILABLE if the address cannot be bound; INVALID_ARGUMENT for bad
+  // options (the security settings included: files, the bind rule).
   static absl::StatusOr<std::unique_ptr<LogweaveServer>> Start(const ServerOptions& options,
                                                                Runtime* runtime);
   ~LogweaveServer();
@@ -55,6 +65,7 @@ class LogweaveServer {
   LogweaveServer(const ServerOptions& options, Runtime* runtime);
 
   const ServerOptions options_;
+  std::unique_ptr<TokenStore> tokens_;  // null: no tokens asked for
   std::unique_ptr<QueryService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

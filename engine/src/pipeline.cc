@@ -7,12 +7,12 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "analysis/unstructured.h"
 #include "concurrentqueue/concurrentqueue.h"
 #include "concurrentqueue/lightweightsemaphore.h"
-#include "logweave/parser.h"
+#include "internal/thread_priority.h"
 #include "logweave/plugin.h"
-#include "logweave/thread_priority.h"
-#include "logweave/unstructured.h"
+#include "parse/parser.h"
 
 namespace logweave {
 namespace internal {

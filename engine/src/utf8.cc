@@ -65,13 +65,21 @@ void AppendValidUtf8(std::string_view bytes, std::string* out) {
       continue;
     }
     out->append(bytes.data() + run_start, i - run_start);
-    out->append("\xEF\xBF\xBD");
+    out->append(kReplacementCharacter);
     ++i;
     // Skip the continuation bytes of the broken sequence.
     while (i < n && (p[i] & 0xC0) == 0x80) ++i;
     run_start = i;
   }
   out->append(bytes.data() + run_start, n - run_start);
+}
+
+bool ReadsAs(std::string_view stored, std::string_view shown) {
+  if (stored == shown) return true;
+  if (IsValidUtf8(stored)) return false;
+  std::string repaired;
+  AppendValidUtf8(stored, &repaired);
+  return repaired == shown;
 }
 
 }  // namespace logweave

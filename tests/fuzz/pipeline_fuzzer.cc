@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/analyzer.h"
 #include "fuzz_check.h"
-#include "logweave/analyzer.h"
 #include "logweave/batch.h"
 #include "logweave/pipeline.h"
 #include "plugins/canary/canary.h"

@@ -15,10 +15,10 @@
 
 #include "fuzz_check.h"
 #include "logweave/config.h"
-#include "logweave/parser.h"
-#include "logweave/plain_text.h"
-#include "logweave/time_parse.h"
 #include "logweave/utf8.h"
+#include "parse/parser.h"
+#include "parse/plain_text.h"
+#include "parse/time_parse.h"
 #include "plugins/canary/canary.h"
 #include "plugins/cost/cost.h"
 #include "plugins/drift/drift.h"

@@ -14,7 +14,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "logweave/time_parse.h"
+#include "logweave/timestamp.h"
 #include "logweave/utf8.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
@@ -115,31 +115,34 @@ int ParseFlags(FlagSet& flags, const std::vector<std::string>& args,
 }
 // Checks --server and makes the channel (which connects lazily, on the first
 // call). Returns -1 to go on, else the exit code (2: a malformed address).
-int Connect(const std::string& command, const std::string& address, absl::Duration timeout,
-            Client* client) {
+int Connect(const std::string& command, const Connection& connection, Client* client) {
+  const std::string& address = connection.server;
   if (address.empty() || address.find(':') == std::string::npos) {
     return Usage(command, absl::StrCat("--server must be HOST:PORT, e.g. 127.0.0.1:7070 (got \"",
                                        address, "\")"));
   }
+  absl::StatusOr<ClientCredentials> credentials = ResolveClientCredentials(connection.security);
+  if (!credentials.ok()) return Usage(command, std::string(credentials.status().message()));
   google::protobuf::SetLogHandler(&OnProtobufLog);
   client->command = command;
   client->address = address;
-  client->timeout = timeout;
-  client->channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  client->timeout = connection.timeout;
+  client->authorization = credentials->authorization;
+  client->channel = grpc::CreateChannel(address, credentials->channel);
   client->stub = v1::LogWeave::NewStub(client->channel);
   return -1;
 }
 
 // The flags every query command has: --server and --timeout.
-void ConnectionFlags(FlagSet& flags, std::string* server, absl::Duration* timeout) {
-  flags.String("server", server, "HOST:PORT", kServerHelp);
-  flags.Duration("timeout", timeout, "DURATION", kTimeoutHelp);
+void ConnectionFlags(FlagSet& flags, Connection* connection) {
+  flags.String("server", &connection->server, "HOST:PORT", kServerHelp);
+  flags.Duration("timeout", &connection->timeout, "DURATION", kTimeoutHelp);
+  ClientSecurityFlags(flags, &connection->security);
 }
 
-int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, std::string* server,
-                    absl::Duration* timeout,
+int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, Connection* connection,
                     const std::function<std::string(const std::string& arg)>& hint) {
-  ConnectionFlags(flags, server, timeout);
+  ConnectionFlags(flags, connection);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (!positional.empty()) {
@@ -149,8 +152,9 @@ int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, std::s
   return -1;
 }
 
-void SetDeadline(const Client& c, grpc::ClientContext* context) {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + c.timeout));
+void PrepareCall(const Client& c, grpc::ClientContext* context, bool with_deadline) {
+  if (!c.authorization.empty()) context->AddMetadata("authorization", c.authorization);
+  if (with_deadline) context->set_deadline(absl::ToChronoTime(absl::Now() + c.timeout));
 }
 
 std::string Unreachable(const Client& c, const std::string& why) {

@@ -27,6 +27,7 @@
 #include "grpcpp/client_context.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "tools/flags/flags.h"
+#include "tools/logweave/client_security.h"
 
 namespace logweave::cli {
 
@@ -48,33 +49,41 @@ int ParseFlags(FlagSet& flags, const std::vector<std::string>& args,
 
 // A connection to one server for one command. Thread-compatible (the stub
 // itself is thread-safe).
+// What every query command's flags say about reaching the server.
+struct Connection {
+  std::string server = DefaultServer();      // --server, LOGWEAVE_SERVER
+  absl::Duration timeout = kDefaultTimeout;  // --timeout
+  ClientSecurity security;                   // --tls-*, --token...
+};
+
 struct Client {
   std::string command;  // "logweave search", for messages
   std::string address;
   absl::Duration timeout = kDefaultTimeout;  // --timeout
+  std::string authorization;                 // "Bearer TOKEN", or "" without a token
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::LogWeave::Stub> stub;
 };
 
-// Checks --server and makes the channel (which connects lazily, on the first
-// call). Returns -1 to go on, else the exit code (2: a malformed address).
+// Checks --server and the credentials and makes the channel (which connects
+// lazily, on the first call). Returns -1 to go on, else the exit code (2: a
+// malformed address, a TLS file or token file that cannot be used).
 // Installs a protobuf log handler that keeps decode errors for ReportRpcError.
-int Connect(const std::string& command, const std::string& address, absl::Duration timeout,
-            Client* client);
+int Connect(const std::string& command, const Connection& connection, Client* client);
 
-// The flags every query command has: --server and --timeout.
-void ConnectionFlags(FlagSet& flags, std::string* server, absl::Duration* timeout);
+// The flags every query command has: --server, --timeout and the credentials.
+void ConnectionFlags(FlagSet& flags, Connection* connection);
 
 // For a query command without positional arguments: adds ConnectionFlags,
 // parses `args` and rejects a positional argument X with the usage error
 // "unexpected argument "X"; " + hint(X). Returns -1 to go on, else the exit
 // code to return at once (as ParseFlags; 2 for a positional argument).
-int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, std::string* server,
-                    absl::Duration* timeout,
+int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, Connection* connection,
                     const std::function<std::string(const std::string& arg)>& hint);
 
-// The call's deadline: now + client.timeout.
-void SetDeadline(const Client& c, grpc::ClientContext* context);
+// Readies a call: its token (if any) and, `with_deadline`, its deadline
+// (now + client.timeout).
+void PrepareCall(const Client& c, grpc::ClientContext* context, bool with_deadline = true);
 
 // "COMMAND: cannot reach logweave at ADDRESS: why; is `logweave serve` running? ..."
 std::string Unreachable(const Client& c, const std::string& why);

@@ -171,8 +171,7 @@ int RunFindings(const std::vector<std::string>& args) {
   const std::string command = "logweave findings";
   std::vector<std::string> kinds;
   std::string since;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   bool follow = false, json = false;
   FlagSet flags(command, "[flags]", kFindingsDescription);
   flags.StringList("kind", &kinds, "KIND",
@@ -183,7 +182,7 @@ int RunFindings(const std::vector<std::string>& args) {
   flags.Bool("follow", &follow, "keep printing new findings until Ctrl-C");
   flags.Bool("json", &json, "print JSON Lines");
   if (int code = ParseQueryFlags(
-          flags, args, &server, &timeout,
+          flags, args, &connection,
           [](const std::string& arg) { return "to select a kind use --kind " + arg; });
       code >= 0) {
     return code;
@@ -199,7 +198,7 @@ int RunFindings(const std::vector<std::string>& args) {
     since_ns = std::max<int64_t>(since_ns, 1);
   }
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
 
   v1::StreamFindingsRequest request;
   request.set_since_unix_nano(since_ns);
@@ -216,7 +215,7 @@ int RunFindings(const std::vector<std::string>& args) {
   grpc::ClientContext context;
   // Without --follow the listing as a whole has the deadline; with it, only
   // connecting (the watchdog), then the stream lasts until interrupted.
-  if (!follow) SetDeadline(client, &context);
+  PrepareCall(client, &context, /*with_deadline=*/!follow);
   uint64_t open = 0, resolved = 0;
   grpc::Status status;
   StreamWatchdog::Reason reason;
@@ -254,6 +253,13 @@ int RunFindings(const std::vector<std::string>& args) {
   const bool ended_by_us = reason != StreamWatchdog::Reason::kNone;
   if (!status.ok() && !(ended_by_us && status.error_code() == grpc::StatusCode::CANCELLED)) {
     return ReportRpcError(client, status);
+  }
+  const auto& trailers = context.GetServerTrailingMetadata();
+  if (auto it = trailers.find("logweave-findings-dropped"); it != trailers.end()) {
+    PrintError(absl::StrCat(command, ": warning: the server skipped ",
+                            std::string(it->second.data(), it->second.size()),
+                            " findings it no longer held (this reader fell behind, or --since "
+                            "reaches further back than the server keeps)"));
   }
   if (follow && !ended_by_us) {
     PrintError(absl::StrCat(command, ": logweave at ", client.address,

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "logweave/time_parse.h"
+#include "logweave/timestamp.h"
 #include "logweave/utf8.h"
 #include "tools/logweave/json_writer.h"
 
@@ -160,7 +161,11 @@ std::string FormatTimelineJson(const Timeline& t, bool with_raw) {
     w.Field("source", e.source);
     w.Field("line", static_cast<uint64_t>(e.line_no));
     w.Field("offset", static_cast<uint64_t>(e.source_offset));
-    if (with_raw) w.Field("raw", e.raw);
+    if (with_raw) {
+      w.Field("raw", e.raw);  // repaired to valid UTF-8 by the writer
+      // The original bytes, where repairing changed them.
+      if (!IsValidUtf8(e.raw)) w.Field("raw_base64", absl::Base64Escape(e.raw));
+    }
     w.EndObject();
   }
   w.EndArray();

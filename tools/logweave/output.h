@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "logweave/analyzer.h"
 #include "logweave/finding.h"
 #include "logweave/index.h"
+#include "logweave/report.h"
 #include "logweave/stats.h"
 
 namespace logweave::cli {

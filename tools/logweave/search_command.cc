@@ -133,8 +133,7 @@ std::string SearchText(const v1::SearchTracesResponse& r, bool paged) {
 int RunSearch(const std::vector<std::string>& args) {
   const std::string command = "logweave search";
   std::string service, level, since, until, text, finding, page_token;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   bool has_unstructured = false, json = false;
   uint64_t limit = 50;
   FlagSet flags(command, "[flags]", kSearchDescription);
@@ -149,7 +148,7 @@ int RunSearch(const std::vector<std::string>& args) {
   flags.Uint("limit", &limit, "N", "traces per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
-  if (int code = ParseQueryFlags(flags, args, &server, &timeout,
+  if (int code = ParseQueryFlags(flags, args, &connection,
                                  [](const std::string& arg) {
                                    return absl::StrCat("filters are flags, e.g. --service ", arg,
                                                        " or --text ", arg);
@@ -171,7 +170,7 @@ int RunSearch(const std::vector<std::string>& args) {
     request.set_min_level(l);
   }
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
 
   // Proto strings must be valid UTF-8: arguments are sent repaired.
   request.set_service(ValidUtf8(service));
@@ -184,7 +183,7 @@ int RunSearch(const std::vector<std::string>& args) {
   request.set_page_token(ValidUtf8(page_token));
   v1::SearchTracesResponse response;
   grpc::ClientContext context;
-  SetDeadline(client, &context);
+  PrepareCall(client, &context);
   if (grpc::Status status = client.stub->SearchTraces(&context, request, &response); !status.ok()) {
     return ReportRpcError(client, status);
   }

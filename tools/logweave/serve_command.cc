@@ -12,14 +12,14 @@
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/stdin/stdin_source.h"
-#include "logweave/parser.h"
 #include "logweave/pipeline.h"
-#include "logweave/plain_text.h"
 #include "logweave/runtime.h"
+#include "logweave/source.h"
 #include "tools/flags/flags.h"
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
@@ -53,7 +53,8 @@ constexpr char kDescription[] =
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
-    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070\n";
+    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070 \\\n"
+    "      --tls-cert server.pem --tls-key server.key --auth-tokens tokens  # docs/security.md\n";
 
 // Produces every line of the files under `paths` into the embedded broker,
 // one topic (3 partitions) per file, named after its service. Returns the topics.
@@ -73,7 +74,7 @@ absl::StatusOr<std::vector<std::string>> ProduceDemo(EmbeddedKafka& kafka,
       for (size_t i = 0; i < b.size(); ++i) {
         std::string_view line = b.Line(i);
         if (!lines.empty() && !line.empty() && line.front() != '{' &&
-            ClassifyPlainLine(line).continuation) {
+            ContinuesPlainTextBlock(line)) {
           lines.back().append("\n").append(line);
         } else {
           lines.emplace_back(line);
@@ -89,96 +90,141 @@ absl::StatusOr<std::vector<std::string>> ProduceDemo(EmbeddedKafka& kafka,
   return topics;
 }
 
-}  // namespace
+// Goes on: the value the steps below return when they did not end the command.
+constexpr int kGoOn = -1;
 
-int RunServe(const std::vector<std::string>& args) {
+// Prints "logweave serve: [what: ]message" and returns `exit_code`.
+int Fail(int exit_code, const absl::Status& status, const char* what = nullptr) {
+  std::fprintf(stderr, "logweave serve: %s%s%s\n", what ? what : "", what ? ": " : "",
+               std::string(status.message()).c_str());
+  return exit_code;
+}
+
+// serve's command line.
+struct ServeFlags {
   std::string config_path, address, interval;
   uint64_t threads = 0;
   bool final = false;
-  FlagSet flags("logweave serve", "[flags] [PATH...]", kDescription);
-  flags.String("config", &config_path, "FILE", "YAML config file (see docs/config.md)");
-  flags.String("address", &address, "HOST:PORT", "where to listen (default 127.0.0.1:7070)");
-  flags.String("analysis-interval", &interval, "DURATION",
-               "how often the detectors run (default 1s)");
-  flags.Uint("threads", &threads, "N", "worker threads (default: one per core)");
   std::vector<std::string> follow;
   std::string state_dir;
-  flags.StringList("follow", &follow, "PATH_OR_GLOB",
-                   "follow files as they grow and rotate (repeatable)");
-  flags.String("state-dir", &state_dir, "DIR",
-               "where --follow keeps its checkpoints (resume after a restart)");
   bool demo_kafka = false;
   std::string kafka_brokers, kafka_group;
   std::vector<std::string> kafka_topics;
-  flags.Bool("demo-kafka", &demo_kafka,
+  std::vector<std::string> paths;
+  ServerSecurityOptions security;  // --tls-*, --auth-tokens, --allow-insecure
+};
+
+// Reads the flags into `f`. Returns kGoOn, or the exit code (usage error, --help).
+int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
+  FlagSet flags("logweave serve", "[flags] [PATH...]", kDescription);
+  flags.String("config", &f->config_path, "FILE", "YAML config file (see docs/config.md)");
+  flags.String("address", &f->address, "HOST:PORT", "where to listen (default 127.0.0.1:7070)");
+  flags.String("analysis-interval", &f->interval, "DURATION",
+               "how often the detectors run (default 1s)");
+  flags.Uint("threads", &f->threads, "N", "worker threads (default: one per core)");
+  flags.StringList("follow", &f->follow, "PATH_OR_GLOB",
+                   "follow files as they grow and rotate (repeatable)");
+  flags.String("state-dir", &f->state_dir, "DIR",
+               "where --follow keeps its checkpoints (resume after a restart)");
+  flags.Bool("demo-kafka", &f->demo_kafka,
              "start an in-process Kafka broker (librdkafka's mock cluster), produce PATHs "
              "(default deploy/demo/logs) into it, one topic per file, and consume them through "
              "the real consumer path");
-  flags.String("kafka-brokers", &kafka_brokers, "HOST:PORT,...",
+  flags.String("kafka-brokers", &f->kafka_brokers, "HOST:PORT,...",
                "consume from this Kafka cluster (bootstrap.servers)");
-  flags.StringList("kafka-topic", &kafka_topics, "TOPIC",
+  flags.StringList("kafka-topic", &f->kafka_topics, "TOPIC",
                    "a topic to consume; ^regex subscribes by pattern (repeatable)");
-  flags.String("kafka-group", &kafka_group, "ID", "consumer group id (default logweave)");
-  flags.Bool("final", &final,
+  flags.String("kafka-group", &f->kafka_group, "ID", "consumer group id (default logweave)");
+  flags.Bool("final", &f->final,
              "after the initial replay, judge every trace (the files are complete)");
-  std::vector<std::string> paths;
-  if (absl::Status s = flags.Parse(args, &paths); !s.ok()) {
-    std::fprintf(stderr, "logweave serve: %s\n", std::string(s.message()).c_str());
-    return kExitUsage;
-  }
+  ServerSecurityFlags(flags, &f->security);
+  if (absl::Status s = flags.Parse(args, &f->paths); !s.ok()) return Fail(kExitUsage, s);
   if (flags.help_requested()) {
     std::fputs(flags.Help().c_str(), stdout);
     return kExitOk;
   }
+  return kGoOn;
+}
+
+// What serve runs: the config file with the flags applied.
+struct ServePlan {
   CommandConfig config;
-  if (!config_path.empty()) {
-    absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(config_path);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "logweave serve: %s\n", std::string(loaded.status().message()).c_str());
-      return kExitUsage;  // a config that cannot be read or is invalid is a usage error
-    }
+  RuntimeOptions runtime;  // its pipeline options are set by SetIndexBudget
+  ServerOptions server;
+  KafkaSourceOptions kafka;
+  std::vector<std::string> replay;  // read before ready
+  std::vector<std::string> follow;  // followed after ready
+  std::string state_dir;
+  bool follow_stdin = false;  // PATH "-": streamed until EOF, not replayed before ready
+  bool demo_kafka = false;
+  bool final = false;
+};
+
+// Reads the config file and applies the flags. Returns kGoOn, or kExitUsage
+// (a config that cannot be read or is invalid, a bad flag value).
+int ReadSettings(const ServeFlags& flags, ServePlan* out) {
+  CommandConfig& config = out->config;
+  if (!flags.config_path.empty()) {
+    absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(flags.config_path);
+    if (!loaded.ok()) return Fail(kExitUsage, loaded.status());
     config = *loaded;
   }
-  if (threads) config.pipeline.threads = static_cast<uint32_t>(threads);
+  if (flags.threads) config.pipeline.threads = static_cast<uint32_t>(flags.threads);
   // Ingestion and analysis yield the cores to queries (serve.ingest_nice).
-  const int nice = config.serve.ingest_nice;
-  config.pipeline.worker_nice = nice;
-  RuntimeOptions runtime_options;
-  runtime_options.background_nice = nice;
-  runtime_options.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
-  ServerOptions server_options;
-  server_options.address = address.empty() ? config.serve.address : address;
-  if (!interval.empty()) {
+  config.pipeline.worker_nice = config.serve.ingest_nice;
+  out->runtime.background_nice = config.serve.ingest_nice;
+  out->runtime.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
+  out->server.address = flags.address.empty() ? config.serve.address : flags.address;
+  out->server.security = MergeServerSecurity(config.serve.security, flags.security);
+  if (!flags.interval.empty()) {
     absl::Duration d;
-    if (!absl::ParseDuration(interval, &d) || d <= absl::ZeroDuration()) {
+    if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration()) {
       std::fprintf(stderr,
                    "logweave serve: --analysis-interval needs a positive duration like 1s "
                    "(got \"%s\")\n",
-                   interval.c_str());
+                   flags.interval.c_str());
       return kExitUsage;
     }
-    runtime_options.analysis_interval = d;
+    out->runtime.analysis_interval = d;
   }
-  if (demo_kafka && paths.empty()) paths.push_back("deploy/demo/logs");
-  std::vector<std::string> replay = config.serve.replay;
-  follow.insert(follow.begin(), config.follow.paths.begin(), config.follow.paths.end());
-  if (state_dir.empty()) state_dir = config.follow.state_dir;
-  bool follow_stdin = false;
+  out->demo_kafka = flags.demo_kafka;
+  out->final = flags.final;
+  std::vector<std::string> paths = flags.paths;
+  if (flags.demo_kafka && paths.empty()) paths.push_back("deploy/demo/logs");
+  out->replay = config.serve.replay;
+  out->follow = config.follow.paths;
+  out->follow.insert(out->follow.end(), flags.follow.begin(), flags.follow.end());
+  out->state_dir = flags.state_dir.empty() ? config.follow.state_dir : flags.state_dir;
   for (const std::string& path : paths) {
     if (path == "-") {
-      follow_stdin = true;  // streamed until EOF, not replayed before ready
+      out->follow_stdin = true;
     } else {
-      replay.push_back(path);
+      out->replay.push_back(path);
     }
   }
+  // Kafka: a real cluster from the flags or the config (StartDemoKafka may replace it).
+  out->kafka = config.kafka;
+  if (!flags.kafka_brokers.empty()) out->kafka.brokers = flags.kafka_brokers;
+  if (!flags.kafka_topics.empty()) out->kafka.topics = flags.kafka_topics;
+  if (!flags.kafka_group.empty()) out->kafka.group_id = flags.kafka_group;
+  return kGoOn;
+}
 
-  // SIGINT/SIGTERM are taken by sigwait below: block them in every thread.
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts from
+// now on (WaitForStopSignal takes them with sigwait). Returns the set.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
+// Without index.max_bytes in the config, the index keeps at most half of the
+// memory the process may use (and says so). Completes settings->runtime.pipeline.
+void SetIndexBudget(ServePlan* settings) {
+  CommandConfig& config = settings->config;
   if (!config.index_max_bytes_given) {
     config.pipeline.index.max_bytes =
         std::max(ServeIndexBudget(AvailableMemory()), config.pipeline.MinMaxBytes());
@@ -188,139 +234,185 @@ int RunServe(const std::vector<std::string>& args) {
                  "index.max_bytes in the config to change it (0: no limit)\n",
                  static_cast<double>(config.pipeline.index.max_bytes) / (1ull << 30));
   }
-  runtime_options.pipeline = config.pipeline;
-  absl::StatusOr<std::unique_ptr<Runtime>> created_runtime = Runtime::Create(runtime_options);
-  if (!created_runtime.ok()) {
-    std::fprintf(stderr, "logweave serve: %s\n",
-                 std::string(created_runtime.status().message()).c_str());
-    return kExitUsage;
-  }
-  Runtime& runtime = **created_runtime;
-  Pipeline& pipeline = runtime.pipeline();
-  absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
-      LogweaveServer::Start(server_options, &runtime);
-  if (!server.ok()) {
-    std::fprintf(stderr, "logweave serve: %s\n", std::string(server.status().message()).c_str());
-    return server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
-                                                                        : kExitRuntimeError;
-  }
-  std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
-               (*server)->address().c_str());
+  settings->runtime.pipeline = config.pipeline;
+}
 
-  // Kafka: a real cluster from the flags or the config, or the embedded demo broker.
-  KafkaSourceOptions kafka = config.kafka;  // the config's kafka: section
-  if (!kafka_brokers.empty()) kafka.brokers = kafka_brokers;
-  if (!kafka_topics.empty()) kafka.topics = kafka_topics;
-  if (!kafka_group.empty()) kafka.group_id = kafka_group;
-  std::unique_ptr<EmbeddedKafka> embedded;
-  uint64_t demo_lines = 0;
-  if (demo_kafka) {
-    absl::StatusOr<std::unique_ptr<EmbeddedKafka>> created = EmbeddedKafka::Create();
-    if (!created.ok()) {
-      std::fprintf(stderr, "logweave serve: demo kafka: %s\n",
-                   std::string(created.status().message()).c_str());
-      return kExitRuntimeError;
-    }
-    embedded = std::move(*created);
-    absl::StatusOr<std::vector<std::string>> topics = ProduceDemo(*embedded, replay, &demo_lines);
-    if (!topics.ok()) {
-      std::fprintf(stderr, "logweave serve: demo kafka: %s\n",
-                   std::string(topics.status().message()).c_str());
-      return kExitRuntimeError;
-    }
-    replay.clear();  // consumed through Kafka instead
-    kafka.brokers = embedded->bootstrap();
-    kafka.topics = *topics;
-    kafka.start = "earliest";
-    // The mock broker holds fetches for fetch.wait.max.ms (500 ms) when little
-    // data is waiting; a real broker answers as soon as fetch.min.bytes is there.
-    kafka.properties["fetch.wait.max.ms"] = "10";
-    std::fprintf(stderr, "logweave serve: demo kafka at %s: %llu lines produced into %zu topics\n",
-                 kafka.brokers.c_str(), static_cast<unsigned long long>(demo_lines),
-                 topics->size());
+// What serve runs, destroyed in reverse order: the demo broker first, then
+// the server, then the runtime.
+struct Daemon {
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<LogweaveServer> server;
+  std::unique_ptr<EmbeddedKafka> embedded;  // --demo-kafka only
+  uint64_t demo_lines = 0;                  // lines produced into `embedded`
+
+  // Calls finish first (streams end) within `grace`, then the sources drain
+  // and commit.
+  void Stop(absl::Duration grace) {
+    server->Shutdown(grace);
+    server->service().set_stats_extender(nullptr);
+    runtime->Stop();
   }
-  if (!kafka.brokers.empty() || !kafka.topics.empty()) {
-    absl::StatusOr<std::unique_ptr<KafkaSource>> consumer = KafkaSource::Create(kafka, &pipeline);
-    if (!consumer.ok()) {
-      std::fprintf(stderr, "logweave serve: kafka: %s\n",
-                   std::string(consumer.status().message()).c_str());
-      return kExitUsage;
-    }
-    (*server)->service().set_stats_extender([k = consumer->get()](v1::Stats* out) {
-      KafkaSourceStats ks = k->Stats();
-      out->set_kafka_messages(ks.messages);
-      out->set_kafka_pauses(ks.pauses);
-      for (const auto& p : ks.partitions) {
-        v1::PartitionLag* lag = out->add_kafka_partitions();
-        lag->set_topic(p.topic);
-        lag->set_partition(p.partition);
-        lag->set_position(p.position);
-        lag->set_committed(p.committed);
-        lag->set_high_watermark(p.high_watermark);
-        lag->set_lag(p.lag);
-      }
-    });
-    runtime.Start(std::move(*consumer));  // the runtime owns it until Stop
+};
+
+// Makes the runtime (kExitUsage for bad options or a rule plugin that cannot
+// start) and starts the gRPC server on it, not ready yet. Returns kGoOn or the exit code.
+int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
+  absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(settings.runtime);
+  if (!runtime.ok()) return Fail(kExitUsage, runtime.status());
+  daemon->runtime = std::move(*runtime);
+  absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
+      LogweaveServer::Start(settings.server, daemon->runtime.get());
+  if (!server.ok()) {
+    return Fail(server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                                             : kExitRuntimeError,
+                server.status());
   }
-  if (demo_kafka) {
-    // Ready once the demo lines came through the consumer (bounded wait).
-    absl::Time deadline = absl::Now() + absl::Seconds(60);
-    const timespec tick{0, 100'000'000};
-    while (pipeline.Stats().lines < demo_lines && absl::Now() < deadline) {
-      if (sigtimedwait(&signals, nullptr, &tick) > 0) {  // Ctrl-C while starting
-        (*server)->Shutdown(absl::Seconds(1));
-        (*server)->service().set_stats_extender(nullptr);
-        runtime.Stop();
-        return kExitOk;
-      }
+  daemon->server = std::move(*server);
+  std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
+               daemon->server->address().c_str());
+  return kGoOn;
+}
+
+// --demo-kafka: starts the embedded broker, produces the replay paths into it
+// and points settings->kafka at it instead of replaying them. Returns kGoOn
+// or kExitRuntimeError.
+int StartDemoKafka(ServePlan* settings, Daemon* daemon) {
+  absl::StatusOr<std::unique_ptr<EmbeddedKafka>> created = EmbeddedKafka::Create();
+  if (!created.ok()) return Fail(kExitRuntimeError, created.status(), "demo kafka");
+  daemon->embedded = std::move(*created);
+  absl::StatusOr<std::vector<std::string>> topics =
+      ProduceDemo(*daemon->embedded, settings->replay, &daemon->demo_lines);
+  if (!topics.ok()) return Fail(kExitRuntimeError, topics.status(), "demo kafka");
+  settings->replay.clear();  // consumed through Kafka instead
+  KafkaSourceOptions& kafka = settings->kafka;
+  kafka.brokers = daemon->embedded->bootstrap();
+  kafka.topics = *topics;
+  kafka.start = "earliest";
+  // The mock broker holds fetches for fetch.wait.max.ms (500 ms) when little
+  // data is waiting; a real broker answers as soon as fetch.min.bytes is there.
+  kafka.properties["fetch.wait.max.ms"] = "10";
+  std::fprintf(stderr, "logweave serve: demo kafka at %s: %llu lines produced into %zu topics\n",
+               kafka.brokers.c_str(), static_cast<unsigned long long>(daemon->demo_lines),
+               topics->size());
+  return kGoOn;
+}
+
+// Starts the Kafka consumer when brokers or topics are set, and adds its
+// partitions' lag to `logweave stats`. Returns kGoOn or kExitUsage.
+int StartKafka(const KafkaSourceOptions& kafka, Daemon* daemon) {
+  if (kafka.brokers.empty() && kafka.topics.empty()) return kGoOn;
+  absl::StatusOr<std::unique_ptr<KafkaSource>> consumer =
+      KafkaSource::Create(kafka, &daemon->runtime->pipeline());
+  if (!consumer.ok()) return Fail(kExitUsage, consumer.status(), "kafka");
+  daemon->server->service().set_stats_extender([k = consumer->get()](v1::Stats* out) {
+    KafkaSourceStats ks = k->Stats();
+    out->set_kafka_messages(ks.messages);
+    out->set_kafka_pauses(ks.pauses);
+    for (const auto& p : ks.partitions) {
+      v1::PartitionLag* lag = out->add_kafka_partitions();
+      lag->set_topic(p.topic);
+      lag->set_partition(p.partition);
+      lag->set_position(p.position);
+      lag->set_committed(p.committed);
+      lag->set_high_watermark(p.high_watermark);
+      lag->set_lag(p.lag);
     }
-    pipeline.Flush();
+  });
+  daemon->runtime->Start(std::move(*consumer));  // the runtime owns it until Stop
+  return kGoOn;
+}
+
+// Waits (at most 60 s) until the demo lines came through the consumer and are
+// indexed. False if a stop signal came meanwhile.
+bool WaitForDemoLines(const sigset_t& signals, const Daemon& daemon) {
+  Pipeline& pipeline = daemon.runtime->pipeline();
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  const timespec tick{0, 100'000'000};
+  while (pipeline.Stats().lines < daemon.demo_lines && absl::Now() < deadline) {
+    if (sigtimedwait(&signals, nullptr, &tick) > 0) return false;  // Ctrl-C while starting
   }
-  if (!replay.empty()) {
-    ReplaySource files(replay, config.pipeline.batching, &pipeline);
-    runtime.ReadToEnd(files).IgnoreError();  // its errors are the files' below
-    for (const std::string& e : files.errors()) {
-      std::fprintf(stderr, "logweave serve: %s\n", ValidUtf8(e).c_str());
-    }
+  pipeline.Flush();
+  return true;
+}
+
+// Reads the replay paths to their end on this thread; reports the files that
+// could not be read.
+void ReplayFiles(const ServePlan& settings, Runtime& runtime) {
+  if (settings.replay.empty()) return;
+  ReplaySource files(settings.replay, settings.config.pipeline.batching, &runtime.pipeline());
+  runtime.ReadToEnd(files).IgnoreError();  // its errors are the files' below
+  for (const std::string& e : files.errors()) {
+    std::fprintf(stderr, "logweave serve: %s\n", ValidUtf8(e).c_str());
   }
-  runtime.AnalyzeNow(final);
-  (*server)->SetReady(true);
-  if (follow_stdin) {
+}
+
+// Starts the sources that stream after ready: stdin ("-") and --follow.
+// Returns kGoOn or kExitUsage (follow options the source rejects).
+int StartStreamingSources(const ServePlan& settings, Runtime& runtime) {
+  if (settings.follow_stdin) {
     StdinSourceOptions stdin_options;
-    stdin_options.batching = config.pipeline.batching;
-    runtime.Start(std::make_unique<StdinSource>(stdin_options, &pipeline));
+    stdin_options.batching = settings.config.pipeline.batching;
+    runtime.Start(std::make_unique<StdinSource>(stdin_options, &runtime.pipeline()));
   }
-  if (!follow.empty()) {
+  if (!settings.follow.empty()) {
     FollowOptions fo;
-    fo.paths = follow;
-    fo.state_dir = state_dir;
-    fo.start_at = config.follow.start_at;
-    fo.batching = config.pipeline.batching;
-    absl::StatusOr<std::unique_ptr<FollowSource>> follower = FollowSource::Create(fo, &pipeline);
-    if (!follower.ok()) {
-      std::fprintf(stderr, "logweave serve: %s\n",
-                   std::string(follower.status().message()).c_str());
-      (*server)->Shutdown(absl::Seconds(1));
-      (*server)->service().set_stats_extender(nullptr);
-      runtime.Stop();
-      return kExitUsage;
-    }
+    fo.paths = settings.follow;
+    fo.state_dir = settings.state_dir;
+    fo.start_at = settings.config.follow.start_at;
+    fo.batching = settings.config.pipeline.batching;
+    absl::StatusOr<std::unique_ptr<FollowSource>> follower =
+        FollowSource::Create(fo, &runtime.pipeline());
+    if (!follower.ok()) return Fail(kExitUsage, follower.status());
     runtime.Start(std::move(*follower));
   }
+  return kGoOn;
+}
+
+// Blocks until SIGINT or SIGTERM; returns which.
+int WaitForStopSignal(const sigset_t& signals) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  return signal_number;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  ServeFlags flags;
+  if (int code = ParseServeFlags(args, &flags); code != kGoOn) return code;
+  ServePlan settings;
+  if (int code = ReadSettings(flags, &settings); code != kGoOn) return code;
+  const sigset_t signals = BlockStopSignals();  // before any thread starts
+  SetIndexBudget(&settings);
+
+  Daemon daemon;
+  if (int code = StartRuntimeAndServer(settings, &daemon); code != kGoOn) return code;
+  if (settings.demo_kafka) {
+    if (int code = StartDemoKafka(&settings, &daemon); code != kGoOn) return code;
+  }
+  if (int code = StartKafka(settings.kafka, &daemon); code != kGoOn) return code;
+  if (settings.demo_kafka && !WaitForDemoLines(signals, daemon)) {
+    daemon.Stop(absl::Seconds(1));
+    return kExitOk;
+  }
+  Runtime& runtime = *daemon.runtime;
+  ReplayFiles(settings, runtime);
+  runtime.AnalyzeNow(settings.final);
+  daemon.server->SetReady(true);
+  if (int code = StartStreamingSources(settings, runtime); code != kGoOn) {
+    daemon.Stop(absl::Seconds(1));
+    return code;
+  }
   runtime.StartAnalysisLoop();
-  IngestStats stats = pipeline.Stats();
+  IngestStats stats = runtime.pipeline().Stats();
   std::fprintf(stderr, "logweave serve: ready: %llu lines, %llu traces indexed; Ctrl-C to stop\n",
                static_cast<unsigned long long>(stats.lines),
                static_cast<unsigned long long>(stats.traces));
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = WaitForStopSignal(signals);
   std::fprintf(stderr, "logweave serve: %s: stopping\n",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-  // Calls finish first (streams end), then the sources drain and commit.
-  (*server)->Shutdown(absl::Seconds(5));
-  (*server)->service().set_stats_extender(nullptr);
-  runtime.Stop();
+  daemon.Stop(absl::Seconds(5));
   std::fprintf(stderr, "logweave serve: stopped\n");
   // Files that could not be read were reported; a clean stop is a success.
   return kExitOk;

@@ -4,14 +4,17 @@
 #include <iterator>
 
 #include "connectors/follow/follow_config.h"
+#include "connectors/grpc/security/security_config.h"
 
 namespace logweave::cli {
 
 absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, FollowOptions* follow) {
   std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
+  known.insert(known.end(), std::begin(kServerSecurityKeys), std::end(kServerSecurityKeys));
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
+  if (absl::Status st = ReadServerSecurity(s, &serve->security); !st.ok()) return st;
   if (s.Has("address")) {
     const YAML::Node address = s.node()["address"];
     if (!address.IsScalar() || address.Scalar().find(':') == std::string::npos) {
@@ -45,6 +48,21 @@ absl::Status ReadSourcesSection(const ConfigSection& s, ServeSettings* serve,
     if (absl::Status st = ReadFollowPaths(item, follow); !st.ok()) return st;
   }
   return absl::OkStatus();
+}
+
+void ServerSecurityFlags(FlagSet& flags, ServerSecurityOptions* out) {
+  flags.String("tls-cert", &out->tls_cert, "FILE",
+               "serve over TLS with this PEM certificate (chain); needs --tls-key. Re-read "
+               "when it changes (serve.tls.cert)");
+  flags.String("tls-key", &out->tls_key, "FILE",
+               "the PEM private key of --tls-cert (serve.tls.key)");
+  flags.String("tls-client-ca", &out->tls_client_ca, "FILE",
+               "mTLS: refuse clients without a certificate this CA signed (serve.tls.client_ca)");
+  flags.String("auth-tokens", &out->auth_tokens, "FILE",
+               "every call needs one of these bearer tokens (one per line: TOKEN [read|admin]; "
+               "serve.auth_tokens)");
+  flags.Bool("allow-insecure", &out->allow_insecure,
+             "allow listening beyond loopback without TLS or tokens (serve.allow_insecure)");
 }
 
 uint64_t ServeIndexBudget(uint64_t physical_memory) {

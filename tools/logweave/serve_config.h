@@ -13,7 +13,9 @@
 
 #include "absl/status/status.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/security/server_security.h"
 #include "logweave/config_section.h"
+#include "tools/flags/flags.h"
 
 namespace logweave::cli {
 
@@ -24,6 +26,7 @@ struct ServeSettings {
   // threads, so that queries get the cores first; 0 = same as the queries.
   int ingest_nice = 10;
   std::vector<std::string> replay;  // sources: - replay: [paths], read once before ready
+  ServerSecurityOptions security;   // serve.tls, serve.auth_tokens, serve.allow_insecure
 };
 
 // Reads `serve:` into `serve`, and its follow keys into `follow`.
@@ -35,6 +38,11 @@ absl::Status ReadServeSection(const ConfigSection& section, ServeSettings* serve
 // globs]}): replay paths into `serve`, followed ones into `follow`.
 absl::Status ReadSourcesSection(const ConfigSection& section, ServeSettings* serve,
                                 FollowOptions* follow);
+
+// Adds serve's security flags: --tls-cert, --tls-key, --tls-client-ca,
+// --auth-tokens and --allow-insecure (merged over the config's with
+// MergeServerSecurity).
+void ServerSecurityFlags(FlagSet& flags, ServerSecurityOptions* out);
 
 // The index budget of `serve` when the config does not set index.max_bytes:
 // half of `physical_memory` bytes, at least 64 MiB. A daemon that keeps every

@@ -56,6 +56,7 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("no_time_lines", static_cast<uint64_t>(s.no_time_lines()));
   w.Field("invalid_utf8_lines", static_cast<uint64_t>(s.invalid_utf8_lines()));
   w.Field("utf8_repaired_strings", static_cast<uint64_t>(s.utf8_repaired_strings()));
+  w.Field("stream_findings_dropped", static_cast<uint64_t>(s.stream_findings_dropped()));
   w.Field("truncated_lines", static_cast<uint64_t>(s.truncated_lines()));
   w.Field("indexed_events", static_cast<uint64_t>(s.indexed_events()));
   w.Field("traces", static_cast<uint64_t>(s.traces()));
@@ -132,6 +133,8 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("invalid utf-8 lines", s.invalid_utf8_lines(), "kept byte for byte");
   count("utf-8 repaired strings", s.utf8_repaired_strings(),
         "answers' text sent with U+FFFD for invalid bytes");
+  count("stream findings dropped", s.stream_findings_dropped(),
+        "skipped: their StreamFindings reader fell behind");
   count("truncated lines", s.truncated_lines(), "longer than max_line_bytes; head kept");
   count("index memory", s.index_bytes(), HumanBytes(static_cast<double>(s.index_bytes())));
   count("evicted events", s.evicted_events(), "oldest first, to stay within index.max_bytes");
@@ -190,20 +193,19 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
 int RunStats(const std::vector<std::string>& args) {
   const std::string command = "logweave stats";
   bool json = false;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   FlagSet flags(command, "[flags]", kStatsDescription);
   flags.Bool("json", &json, "print one JSON object");
-  if (int code = ParseQueryFlags(flags, args, &server, &timeout,
+  if (int code = ParseQueryFlags(flags, args, &connection,
                                  [](const std::string&) { return "see 'logweave stats --help'"; });
       code >= 0) {
     return code;
   }
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
   v1::Stats stats;
   grpc::ClientContext context;
-  SetDeadline(client, &context);
+  PrepareCall(client, &context);
   if (grpc::Status status = client.stub->GetStats(&context, v1::GetStatsRequest(), &stats);
       !status.ok()) {
     return ReportRpcError(client, status);

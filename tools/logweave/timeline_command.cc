@@ -30,7 +30,8 @@ constexpr char kTimelineDescription[] =
     "(docs/output.md) plus \"findings\" and \"unstructured\" arrays.\n"
     "\n"
     "Log bytes that are not UTF-8 are shown with U+FFFD in place of each invalid\n"
-    "sequence, --raw lines too (the API's Event.raw_bytes has them as stored). A\n"
+    "sequence, --raw lines too (the API's Event.raw_bytes has them as stored, and\n"
+    "--json --raw adds \"raw_base64\" with the original bytes of such a line). A\n"
     "trace id shown that way can be given as shown.\n"
     "\n"
     "Exit codes: 0 ok; 1 no events for the trace id, or the server could not be\n"
@@ -46,12 +47,11 @@ constexpr char kTimelineDescription[] =
 int RunTimeline(const std::vector<std::string>& args) {
   const std::string command = "logweave timeline";
   bool raw = false, json = false;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   FlagSet flags(command, "TRACE_ID [flags]", kTimelineDescription);
   flags.Bool("raw", &raw, "show each event's line as written");
   flags.Bool("json", &json, "print one JSON object");
-  ConnectionFlags(flags, &server, &timeout);
+  ConnectionFlags(flags, &connection);
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (positional.size() != 1) {
@@ -62,7 +62,7 @@ int RunTimeline(const std::vector<std::string>& args) {
   const std::string& trace_id = positional.front();
   if (trace_id.empty()) return Usage(command, "TRACE_ID is empty; find one with 'logweave search'");
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
 
   v1::GetTimelineRequest request;
   // An id with invalid bytes is sent repaired; the server finds the trace by that form.
@@ -70,7 +70,7 @@ int RunTimeline(const std::vector<std::string>& args) {
   request.set_include_raw(raw);
   v1::GetTimelineResponse response;
   grpc::ClientContext context;
-  SetDeadline(client, &context);
+  PrepareCall(client, &context);
   grpc::Status status = client.stub->GetTimeline(&context, request, &response);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     // The server's message, unless it only says the same.

@@ -44,8 +44,7 @@ constexpr char kUnstructuredDescription[] =
 int RunUnstructured(const std::vector<std::string>& args) {
   const std::string command = "logweave unstructured";
   std::string service, since, until, page_token;
-  std::string server = DefaultServer();
-  absl::Duration timeout = kDefaultTimeout;
+  Connection connection;
   bool unattributed = false, json = false;
   uint64_t limit = 50;
   FlagSet flags(command, "[flags]", kUnstructuredDescription);
@@ -57,7 +56,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
   if (int code =
-          ParseQueryFlags(flags, args, &server, &timeout,
+          ParseQueryFlags(flags, args, &connection,
                           [](const std::string&) { return "see 'logweave unstructured --help'"; });
       code >= 0) {
     return code;
@@ -68,7 +67,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   }
   if (absl::Status s = CheckLimit(limit); !s.ok()) return Usage(command, std::string(s.message()));
   Client client;
-  if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
+  if (int code = Connect(command, connection, &client); code >= 0) return code;
 
   v1::ListUnstructuredRequest request;
   request.set_service(ValidUtf8(service));
@@ -79,7 +78,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   request.set_page_token(ValidUtf8(page_token));
   v1::ListUnstructuredResponse response;
   grpc::ClientContext context;
-  SetDeadline(client, &context);
+  PrepareCall(client, &context);
   if (grpc::Status status = client.stub->ListUnstructured(&context, request, &response);
       !status.ok()) {
     return ReportRpcError(client, status);

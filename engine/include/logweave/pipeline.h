@@ -30,9 +30,10 @@
 #include "logweave/options.h"
 #include "logweave/plugin.h"
 #include "logweave/stats.h"
-#include "logweave/unstructured.h"
 
 namespace logweave {
+
+class UnstructuredCollector;  // engine-internal: the plain-text error blocks
 
 namespace internal {
 class PipelineImpl;
@@ -83,7 +84,7 @@ class Pipeline {
   // The rule plugins the options enabled (plugins.*), fed by the workers;
   // pass them to the Analyzer, which evaluates them. Owned by the pipeline.
   std::vector<RulePlugin*> plugins() const;
-  // Plain-text error blocks seen so far.
+  // Plain-text error blocks seen so far (for the engine's analyzer).
   const UnstructuredCollector& unstructured() const;
   const SourceNames& sources() const;
   const PipelineOptions& options() const;

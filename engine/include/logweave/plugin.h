@@ -23,7 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "logweave/finding.h"
-#include "logweave/parser.h"
+#include "logweave/record.h"
 
 namespace logweave {
 

@@ -1,9 +1,15 @@
-// Normalized records: what the parser makes of one raw line.
+// Normalized records: what the parser makes of one raw line, and the parsed
+// batch that rule plugins observe (RulePlugin::Observe).
 #ifndef LOGWEAVE_RECORD_H_
 #define LOGWEAVE_RECORD_H_
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "logweave/batch.h"
 
 namespace logweave {
 
@@ -58,6 +64,19 @@ struct Record {
   bool has_time() const { return flags & kRecordHasTime; }
   // time_ns is meaningful: parsed from the line, or inferred from its neighbours.
   bool time_known() const { return flags & (kRecordHasTime | kRecordTimeInferred); }
+};
+
+// A parsed batch: the raw bytes (moved into a shared block that the index
+// keeps, so lines are never copied), the scratch copy the in-situ parser wrote
+// into, and one Record per line whose views point into both. Movable, not
+// copyable (moving keeps the views valid: the buffers' storage does not move).
+struct ParsedBatch {
+  std::shared_ptr<const std::string> block;  // the batch's bytes (RawBatch::data)
+  RawBatch raw;                              // the line spans; raw.data is empty
+  std::string scratch;
+  std::vector<Record> records;
+  std::vector<uint64_t> line_hashes;   // XXH3 of each raw line (0 for empty lines)
+  std::vector<uint64_t> trace_hashes;  // XXH3 of each trace id (0 without one)
 };
 
 }  // namespace logweave

@@ -28,13 +28,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "logweave/analyzer.h"
 #include "logweave/findings_hub.h"
 #include "logweave/options.h"
 #include "logweave/pipeline.h"
+#include "logweave/report.h"
 #include "logweave/source.h"
 
 namespace logweave {
+
+class Analyzer;  // engine-internal: the detectors and the rule plugins' evaluation
 
 // The latest analysis, indexed for queries. Immutable once published.
 struct AnalysisSnapshot {
@@ -124,7 +126,7 @@ class Runtime {
   FindingsHub hub_;
 
   absl::Mutex analysis_mu_;  // one analysis at a time
-  Analyzer analyzer_ ABSL_GUARDED_BY(analysis_mu_);
+  std::unique_ptr<Analyzer> analyzer_ ABSL_GUARDED_BY(analysis_mu_);
   bool final_ ABSL_GUARDED_BY(analysis_mu_) = false;  // AnalyzeNow(true) happened
   mutable absl::Mutex snapshot_mu_;
   std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);

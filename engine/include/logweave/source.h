@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -57,6 +58,20 @@ class Source {
  private:
   std::atomic<bool> paused_{false};
 };
+
+// Helpers for sources. Pure and thread-safe.
+
+// The service name a source implies: the file name without directories,
+// compression and log extensions, rotation numbers and date suffixes
+// ("/var/log/ledger.log.1.gz" -> "ledger", "api-2026-11-23.log" -> "api"), or
+// for Kubernetes' files the container: "/var/log/containers/POD_NS_CONTAINER-<id>.log"
+// and "/var/log/pods/NS_POD_UID/CONTAINER/0.log" -> "CONTAINER".
+std::string ServiceFromSourceName(std::string_view source_name);
+
+// Whether a plain-text line continues the block above it (a stack frame,
+// "Caused by: ...", a traceback's "  File ..." line, any indented line), as a
+// log shipper's multiline parser would group it with the line before.
+bool ContinuesPlainTextBlock(std::string_view line);
 
 }  // namespace logweave
 

@@ -9,10 +9,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "analysis/analyzer.h"
 #include "analysis/names.h"
-#include "logweave/analyzer.h"
+#include "analysis/unstructured.h"
 #include "logweave/options.h"
-#include "logweave/unstructured.h"
 
 namespace logweave::internal {
 

@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "internal/strings.h"
-#include "logweave/time_parse.h"
+#include "parse/time_parse.h"
 
 namespace logweave::internal {
 namespace {

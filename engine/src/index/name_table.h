@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "logweave/utf8.h"
 
 namespace logweave::internal {
 
@@ -35,9 +36,16 @@ class NameTable {
     return it->second;
   }
   // The id of `name`, or kNoName if it was never interned. Does not insert.
+  // A name given as output showed it (invalid bytes as U+FFFD) finds the
+  // stored name it reads as: the first such, if several repair alike.
   uint32_t Find(std::string_view name) const {
     auto it = ids_.find(name);
-    return it == ids_.end() ? kNoName : it->second;
+    if (it != ids_.end()) return it->second;
+    if (name.find(kReplacementCharacter) == std::string_view::npos) return kNoName;
+    for (size_t id = 0; id < names_.size(); ++id) {
+      if (ReadsAs(names_[id], name)) return static_cast<uint32_t>(id);
+    }
+    return kNoName;
   }
   std::string_view Name(uint32_t id) const {
     return id < names_.size() ? std::string_view(names_[id]) : std::string_view();

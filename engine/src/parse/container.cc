@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "internal/strings.h"
-#include "logweave/time_parse.h"
+#include "parse/time_parse.h"
 
 namespace logweave::internal {
 

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "internal/strings.h"
-#include "logweave/parser.h"
 #include "logweave/record.h"
-#include "logweave/time_parse.h"
+#include "parse/parser.h"
+#include "parse/time_parse.h"
 
 namespace logweave {
 namespace internal {

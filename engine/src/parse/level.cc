@@ -7,8 +7,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "internal/strings.h"
-#include "logweave/parser.h"
-#include "logweave/plain_text.h"
+#include "parse/parser.h"
+#include "parse/plain_text.h"
 
 namespace logweave {
 namespace internal {

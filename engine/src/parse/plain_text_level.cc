@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "logweave/plain_text.h"
 #include "parse/char_class.h"
+#include "parse/plain_text.h"
 
 namespace logweave {
 namespace internal {

@@ -1,11 +1,11 @@
-// The service name a source's name implies (ServiceFromSourceName, logweave/parser.h).
+// The service name a source's name implies (ServiceFromSourceName, logweave/source.h).
 #include <string>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "internal/strings.h"
-#include "logweave/parser.h"
+#include "logweave/source.h"
 
 namespace logweave {
 

@@ -13,7 +13,7 @@
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
-#include "logweave/time_parse.h"
+#include "parse/time_parse.h"
 
 namespace logweave::internal {
 

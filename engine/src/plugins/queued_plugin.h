@@ -13,8 +13,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "logweave/parser.h"
 #include "logweave/plugin.h"
+#include "parse/parser.h"
 #include "plugins/plugin_queue.h"
 
 namespace logweave::internal {

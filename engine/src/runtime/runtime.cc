@@ -5,7 +5,8 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "logweave/thread_priority.h"
+#include "analysis/analyzer.h"
+#include "internal/thread_priority.h"
 
 namespace logweave {
 
@@ -50,10 +51,11 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
     : options_(options),
       pipeline_(std::move(pipeline)),
       hub_(options.findings_kept),
-      analyzer_(options.pipeline.detectors, pipeline_->index(), pipeline_->unstructured(),
-                pipeline_->sources(), pipeline_->plugins(), options.pipeline.threads),
+      analyzer_(std::make_unique<Analyzer>(options.pipeline.detectors, pipeline_->index(),
+                                           pipeline_->unstructured(), pipeline_->sources(),
+                                           pipeline_->plugins(), options.pipeline.threads)),
       snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {
-  if (!options.track_changes) analyzer_.DisableChangeTracking();
+  if (!options.track_changes) analyzer_->DisableChangeTracking();
 }
 
 Runtime::~Runtime() { Stop(); }
@@ -84,7 +86,7 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   absl::MutexLock lock(&analysis_mu_);
   final_ = final_ || final;
   const int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
-  AnalysisReport report = analyzer_.Run(watermark);
+  AnalysisReport report = analyzer_->Run(watermark);
   if (options_.track_changes) hub_.Publish(report.changes);
   std::shared_ptr<const AnalysisSnapshot> snapshot = AnalysisSnapshot::Make(std::move(report));
   absl::MutexLock snapshot_lock(&snapshot_mu_);

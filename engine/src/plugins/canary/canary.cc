@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "internal/strings.h"
-#include "logweave/time_parse.h"
+#include "parse/time_parse.h"
 #include "plugins/common.h"
 #include "plugins/json_fields.h"
 

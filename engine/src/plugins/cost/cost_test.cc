@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "logweave/analyzer.h"
+#include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "testdata/submit_lines.h"

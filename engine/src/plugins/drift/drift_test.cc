@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "logweave/analyzer.h"
+#include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "testdata/submit_lines.h"

@@ -1,4 +1,4 @@
-#include "logweave/analyzer.h"
+#include "analysis/analyzer.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,9 +1,10 @@
-#include "logweave/plain_text.h"
+#include "parse/plain_text.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "logweave/source.h"
 #include "parse/char_class.h"
 #include "parse/plain_text_level.h"
 #include "parse/plain_text_signals.h"
@@ -149,4 +150,6 @@ PlainLineClass ClassifyPlainLine(std::string_view line) {
   c.error_like = IsErrorLike(head);
   return c;
 }
+bool ContinuesPlainTextBlock(std::string_view line) { return ClassifyPlainLine(line).continuation; }
+
 }  // namespace logweave

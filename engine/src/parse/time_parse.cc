@@ -3,7 +3,7 @@
 // Everything here runs once per log line, so it is hand-written: fixed-position digit reads,
 // Howard Hinnant's days_from_civil / civil_from_days (http://howardhinnant.github.io/
 // date_algorithms.html), checked int64 arithmetic, no allocation, no locale, no exceptions.
-#include "logweave/time_parse.h"
+#include "parse/time_parse.h"
 
 #include <cmath>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "logweave/parser.h"
+#include "parse/parser.h"
 
 #include <algorithm>
 #include <climits>

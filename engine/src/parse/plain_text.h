@@ -17,8 +17,8 @@
 //   } else {
 //     CloseBlock();             // an ordinary line (or an orphan frame) ends the block
 //   }
-#ifndef LOGWEAVE_PLAIN_TEXT_H_
-#define LOGWEAVE_PLAIN_TEXT_H_
+#ifndef LOGWEAVE_PARSE_PLAIN_TEXT_H_
+#define LOGWEAVE_PARSE_PLAIN_TEXT_H_
 
 #include <cstddef>
 #include <string_view>
@@ -122,4 +122,4 @@ bool HasGlogHeader(std::string_view line);
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_PLAIN_TEXT_H_
+#endif  // LOGWEAVE_PARSE_PLAIN_TEXT_H_

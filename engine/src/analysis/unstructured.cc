@@ -1,9 +1,9 @@
-#include "logweave/unstructured.h"
+#include "analysis/unstructured.h"
 
 #include <algorithm>
 
 #include "logweave/finding.h"
-#include "logweave/plain_text.h"
+#include "parse/plain_text.h"
 
 namespace logweave {
 

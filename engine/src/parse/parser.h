@@ -8,8 +8,8 @@
 //   LineParser parser(options);
 //   ParsedBatch parsed;
 //   parser.ParseBatch(std::move(raw_batch), default_service, &parsed);
-#ifndef LOGWEAVE_PARSER_H_
-#define LOGWEAVE_PARSER_H_
+#ifndef LOGWEAVE_PARSE_PARSER_H_
+#define LOGWEAVE_PARSE_PARSER_H_
 
 #include <cstdint>
 #include <memory>
@@ -21,6 +21,7 @@
 #include "logweave/batch.h"
 #include "logweave/options.h"
 #include "logweave/record.h"
+#include "logweave/source.h"  // ServiceFromSourceName
 #include "logweave/stats.h"
 
 namespace logweave {
@@ -28,19 +29,6 @@ namespace logweave {
 namespace internal {
 class FieldTable;
 }  // namespace internal
-
-// A parsed batch: the raw bytes (moved into a shared block that the index
-// keeps, so lines are never copied), the scratch copy the in-situ parser wrote
-// into, and one Record per line whose views point into both. Movable, not
-// copyable (moving keeps the views valid: the buffers' storage does not move).
-struct ParsedBatch {
-  std::shared_ptr<const std::string> block;  // the batch's bytes (RawBatch::data)
-  RawBatch raw;                              // the line spans; raw.data is empty
-  std::string scratch;
-  std::vector<Record> records;
-  std::vector<uint64_t> line_hashes;   // XXH3 of each raw line (0 for empty lines)
-  std::vector<uint64_t> trace_hashes;  // XXH3 of each trace id (0 without one)
-};
 
 // Counters of one ParseBatch call (see IngestStats for their meaning).
 struct ParseCounters {
@@ -109,13 +97,6 @@ void InferMissingTimes(std::vector<Record>* records);
 // fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.
 Level ParseLevelWord(std::string_view word);
 
-// The service name a source implies: the file name without directories,
-// compression and log extensions, rotation numbers and date suffixes
-// ("/var/log/ledger.log.1.gz" -> "ledger", "api-2026-11-23.log" -> "api"), or
-// for Kubernetes' files the container: "/var/log/containers/POD_NS_CONTAINER-<id>.log"
-// and "/var/log/pods/NS_POD_UID/CONTAINER/0.log" -> "CONTAINER".
-std::string ServiceFromSourceName(std::string_view source_name);
-
 }  // namespace logweave
 
-#endif  // LOGWEAVE_PARSER_H_
+#endif  // LOGWEAVE_PARSE_PARSER_H_

@@ -1,6 +1,6 @@
 // Per-thread CPU priority, so that ingestion yields the cores to queries.
-#ifndef LOGWEAVE_THREAD_PRIORITY_H_
-#define LOGWEAVE_THREAD_PRIORITY_H_
+#ifndef LOGWEAVE_INTERNAL_THREAD_PRIORITY_H_
+#define LOGWEAVE_INTERNAL_THREAD_PRIORITY_H_
 
 #include "absl/status/status.h"
 
@@ -13,4 +13,4 @@ absl::Status LowerThisThreadsPriority(int nice);
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_THREAD_PRIORITY_H_
+#endif  // LOGWEAVE_INTERNAL_THREAD_PRIORITY_H_

@@ -15,8 +15,8 @@
 //
 //   Analyzer analyzer(options, pipeline.index(), pipeline.unstructured(), pipeline.sources());
 //   AnalysisReport report = analyzer.Run(pipeline.Stats().max_time_ns);
-#ifndef LOGWEAVE_ANALYZER_H_
-#define LOGWEAVE_ANALYZER_H_
+#ifndef LOGWEAVE_ANALYSIS_ANALYZER_H_
+#define LOGWEAVE_ANALYSIS_ANALYZER_H_
 
 #include <cstdint>
 #include <map>
@@ -25,49 +25,18 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "analysis/unstructured.h"
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
-#include "logweave/unstructured.h"
+#include "logweave/report.h"
 
 namespace logweave {
 
 namespace internal {
 class Model;
 }  // namespace internal
-
-// One candidate trace for a plain-text error.
-struct AttributionCandidate {
-  std::string trace_id;
-  double confidence = 0;
-  int64_t gap_ns = 0;       // from the trace's last event in the service to the error line
-  bool incomplete = false;  // the trace left an expected sequence unfinished in the service
-  bool named = false;       // the error's text names this trace's id ("trace_id=...")
-};
-
-// A plain-text error entry and the trace it most likely belongs to.
-struct AttributedEntry {
-  UnstructuredEntry entry;
-  // Best first; empty: unattributed (no open request of the service in the window).
-  std::vector<AttributionCandidate> candidates;
-  std::string finding_id;
-};
-
-struct AnalysisReport {
-  std::vector<Finding> findings;  // every open finding, ordered by time, then kind and id
-  // Since the previous Run: findings that are new, and resolved updates (same id,
-  // resolved = true) for findings that later data disproved.
-  std::vector<Finding> changes;
-  std::vector<AttributedEntry> unstructured;  // ordered by time
-  int64_t watermark_ns = 0;
-  uint64_t traces_judged = 0;
-  uint64_t traces_waiting = 0;  // still inside trace_idle: not judged yet
-  uint64_t kinds = 0;           // kinds of trace seen among the judged
-  uint64_t kinds_learned = 0;   // of those, with enough traces to expect services
-  uint64_t sequences_learned = 0;
-  uint64_t late_events = 0;  // events that arrived for traces already judged (all runs)
-};
 
 // Thread-compatible: one thread calls Run; the index may be written meanwhile
 // (each trace is read under its shard's reader lock).
@@ -109,4 +78,4 @@ class Analyzer {
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_ANALYZER_H_
+#endif  // LOGWEAVE_ANALYSIS_ANALYZER_H_

@@ -1,4 +1,4 @@
-#include "logweave/thread_priority.h"
+#include "internal/thread_priority.h"
 
 #include <sys/resource.h>
 #include <sys/syscall.h>

@@ -5,8 +5,8 @@
 // Workers hand over one BatchDigest per parsed batch (in any order); the
 // collector processes each source's digests in batch order, so a block that
 // spans two batches is still joined.
-#ifndef LOGWEAVE_UNSTRUCTURED_H_
-#define LOGWEAVE_UNSTRUCTURED_H_
+#ifndef LOGWEAVE_ANALYSIS_UNSTRUCTURED_H_
+#define LOGWEAVE_ANALYSIS_UNSTRUCTURED_H_
 
 #include <cstdint>
 #include <deque>
@@ -19,30 +19,9 @@
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
+#include "logweave/report.h"
 
 namespace logweave {
-
-// One block of plain-text lines that looks like an error.
-struct UnstructuredEntry {
-  std::string id;  // stable: from the source name and first line number
-  uint32_t source_id = 0;
-  std::string source;
-  std::string service;   // the source's service
-  uint64_t line_no = 0;  // first line of the block
-  uint64_t source_offset = 0;
-  uint32_t line_count = 0;
-  int64_t time_ns = 0;
-  // The first line had no timestamp: the time is that of the nearest preceding
-  // record of the same source (or, at the start of a source, 0 and unknown).
-  bool time_inferred = false;
-  bool time_known = false;
-  Level level = Level::kUnknown;
-  std::string first_line;
-  std::string text;  // all lines of the block, '\n'-joined, at most kMaxTextBytes
-  uint64_t seq = 0;  // arrival order of the first line
-
-  static constexpr size_t kMaxTextBytes = 16 << 10;
-};
 
 // A plain-text line as the parse stage reports it.
 struct PlainLine {
@@ -128,4 +107,4 @@ class UnstructuredCollector {
 
 }  // namespace logweave
 
-#endif  // LOGWEAVE_UNSTRUCTURED_H_
+#endif  // LOGWEAVE_ANALYSIS_UNSTRUCTURED_H_

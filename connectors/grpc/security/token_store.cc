@@ -1,0 +1,100 @@
+#include "connectors/grpc/security/token_store.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace logweave {
+
+TokenStore::Digest TokenStore::Sha256(absl::string_view text) {
+  Digest d;
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d.data());
+  return d;
+}
+
+absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--auth-tokens ", path, ": ", std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path);
+}
+
+absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Parse(absl::string_view text,
+                                                              absl::string_view origin) {
+  auto store = std::unique_ptr<TokenStore>(new TokenStore());
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || absl::StartsWith(line, "#")) continue;
+    std::vector<absl::string_view> words = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+    auto error = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat(origin, ":", line_no, ": ", why));
+    };
+    if (words.size() > 2) return error("expected TOKEN [read|admin]");
+    TokenScope scope = TokenScope::kRead;
+    if (words.size() == 2) {
+      if (words[1] == "admin") {
+        scope = TokenScope::kAdmin;
+      } else if (words[1] != "read") {
+        return error(absl::StrCat("unknown scope \"", words[1], "\"; use read or admin"));
+      }
+    }
+    if (words[0].size() < kMinTokenLength) {
+      return error(absl::StrCat("token shorter than ", kMinTokenLength,
+                                " characters; make one with `openssl rand -hex 32`"));
+    }
+    const Digest digest = Sha256(words[0]);
+    for (const Entry& e : store->tokens_) {
+      if (e.digest == digest) return error("this token is given twice");
+    }
+    store->tokens_.push_back({digest, scope});
+  }
+  if (store->tokens_.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--auth-tokens ", origin, ": no tokens in it (one per line: TOKEN [scope])"));
+  }
+  return store;
+}
+
+absl::Status TokenStore::Check(absl::string_view authorization, TokenScope needed) const {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError(
+        "this server needs a token: give --token, --token-file or LOGWEAVE_TOKEN "
+        "(metadata authorization: Bearer TOKEN)");
+  }
+  absl::string_view token = authorization;
+  if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
+    return absl::UnauthenticatedError("the authorization metadata must be \"Bearer TOKEN\"");
+  }
+  token = absl::StripAsciiWhitespace(token);
+  const Digest presented = Sha256(token);
+  // Every stored digest is compared, whichever matches: the time taken says
+  // nothing about which token is close.
+  const Entry* match = nullptr;
+  for (const Entry& e : tokens_) {
+    if (CRYPTO_memcmp(e.digest.data(), presented.data(), presented.size()) == 0) match = &e;
+  }
+  if (match == nullptr) return absl::UnauthenticatedError("the token is not one this server knows");
+  if (static_cast<int>(match->scope) < static_cast<int>(needed)) {
+    return absl::PermissionDeniedError(
+        "the token's scope (read) does not allow this call; it needs an admin token");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace logweave

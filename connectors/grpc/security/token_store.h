@@ -1,0 +1,62 @@
+// Bearer tokens that `logweave serve --auth-tokens FILE` accepts, each with
+// a scope. The file has one token per line, optionally followed by its scope
+// (`read`, the default, or `admin`, which includes read); blank lines and
+// lines starting with # are skipped:
+//
+//   # who: on-call dashboards
+//   3f9c0d6e5b8a4f21a7c4e2d9b0f18c37 read
+//   9a1be47c2d05f6e3b8c7a6d5e4f30211 admin
+//
+// Only SHA-256 digests of the tokens are kept, and a presented token is
+// compared with every one of them in constant time. Immutable once loaded:
+// thread-safe.
+#ifndef LOGWEAVE_CONNECTORS_GRPC_SECURITY_TOKEN_STORE_H_
+#define LOGWEAVE_CONNECTORS_GRPC_SECURITY_TOKEN_STORE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace logweave {
+
+enum class TokenScope { kRead = 1, kAdmin = 2 };
+
+class TokenStore {
+ public:
+  // Tokens shorter than this are refused: they could be guessed.
+  static constexpr size_t kMinTokenLength = 16;
+
+  // Reads `path`; INVALID_ARGUMENT naming the file and line for an unreadable
+  // or empty file, a short token, an unknown scope or a token given twice.
+  static absl::StatusOr<std::unique_ptr<TokenStore>> Load(const std::string& path);
+  // The same from text; `origin` names it in errors.
+  static absl::StatusOr<std::unique_ptr<TokenStore>> Parse(absl::string_view text,
+                                                           absl::string_view origin);
+
+  // OK if `authorization` (the call's metadata value) is "Bearer TOKEN" for
+  // a token whose scope covers `needed`. UNAUTHENTICATED when it is missing,
+  // malformed or unknown; PERMISSION_DENIED when the scope is too low.
+  absl::Status Check(absl::string_view authorization, TokenScope needed) const;
+
+  size_t size() const { return tokens_.size(); }
+
+ private:
+  using Digest = std::array<unsigned char, 32>;
+  struct Entry {
+    Digest digest;
+    TokenScope scope;
+  };
+  static Digest Sha256(absl::string_view text);
+
+  std::vector<Entry> tokens_;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_CONNECTORS_GRPC_SECURITY_TOKEN_STORE_H_

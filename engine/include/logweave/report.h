@@ -1,0 +1,74 @@
+// What an analysis reports: the open findings, what changed since the last
+// run, the plain-text error blocks and the traces they are attributed to.
+// Runtime::AnalyzeNow returns it (in an AnalysisSnapshot); plain values,
+// copied freely.
+#ifndef LOGWEAVE_REPORT_H_
+#define LOGWEAVE_REPORT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "logweave/finding.h"
+#include "logweave/record.h"
+
+namespace logweave {
+
+// One block of plain-text lines that looks like an error.
+struct UnstructuredEntry {
+  std::string id;  // stable: from the source name and first line number
+  uint32_t source_id = 0;
+  std::string source;
+  std::string service;   // the source's service
+  uint64_t line_no = 0;  // first line of the block
+  uint64_t source_offset = 0;
+  uint32_t line_count = 0;
+  int64_t time_ns = 0;
+  // The first line had no timestamp: the time is that of the nearest preceding
+  // record of the same source (or, at the start of a source, 0 and unknown).
+  bool time_inferred = false;
+  bool time_known = false;
+  Level level = Level::kUnknown;
+  std::string first_line;
+  std::string text;  // all lines of the block, '\n'-joined, at most kMaxTextBytes
+  uint64_t seq = 0;  // arrival order of the first line
+
+  static constexpr size_t kMaxTextBytes = 16 << 10;
+};
+
+// One candidate trace for a plain-text error.
+struct AttributionCandidate {
+  std::string trace_id;
+  double confidence = 0;
+  int64_t gap_ns = 0;       // from the trace's last event in the service to the error line
+  bool incomplete = false;  // the trace left an expected sequence unfinished in the service
+  bool named = false;       // the error's text names this trace's id ("trace_id=...")
+};
+
+// A plain-text error entry and the trace it most likely belongs to.
+struct AttributedEntry {
+  UnstructuredEntry entry;
+  // Best first; empty: unattributed (no open request of the service in the window).
+  std::vector<AttributionCandidate> candidates;
+  std::string finding_id;
+};
+
+struct AnalysisReport {
+  std::vector<Finding> findings;  // every open finding, ordered by time, then kind and id
+  // Since the previous Run: findings that are new, and resolved updates (same id,
+  // resolved = true) for findings that later data disproved.
+  std::vector<Finding> changes;
+  std::vector<AttributedEntry> unstructured;  // ordered by time
+  int64_t watermark_ns = 0;
+  uint64_t traces_judged = 0;
+  uint64_t traces_waiting = 0;  // still inside trace_idle: not judged yet
+  uint64_t kinds = 0;           // kinds of trace seen among the judged
+  uint64_t kinds_learned = 0;   // of those, with enough traces to expect services
+  uint64_t sequences_learned = 0;
+  uint64_t late_events = 0;  // events that arrived for traces already judged (all runs)
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_REPORT_H_
