@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_format.h"
 #include "logweave/index.h"
-#include "logweave/parser.h"
 #include "logweave/pipeline.h"
+#include "parse/parser.h"
 
 namespace logweave {
 namespace {
