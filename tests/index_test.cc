@@ -425,8 +425,9 @@ TEST_F(IndexEvictionTest, DropsTheOldestEventsToStayWithinTheBudget) {
   EXPECT_GT(c.evicted_events, 0u);
   EXPECT_EQ(c.events + c.evicted_events, lines.size());
   EXPECT_EQ(c.evicted_events % 32768, 0u);  // whole chunks
-  // Most of the lines are gone; what is held is the newest.
-  EXPECT_LT(c.events, lines.size() / 2);
+  // Many of the lines are gone (the dedupe window takes at most an eighth
+  // of the budget); what is held is the newest.
+  EXPECT_LT(c.events, lines.size() * 3 / 4);
   EXPECT_LE(c.bytes, kBudget + (8u << 20)) << c.bytes;  // plus the chunk being filled
   EXPECT_EQ(c.evicted_traces, 0u);
 

@@ -331,13 +331,13 @@ TEST(PipelineTest, WorkerThreadsRunAtTheGivenNiceValue) {
 TEST(PipelineTest, IndexBudgetMustLeaveEveryShardItsMinimum) {
   PipelineOptions options;
   options.threads = 2;
-  options.index.shards = 8;
-  options.index.max_bytes = 64ull << 20;  // 8 MiB a shard
+  options.index.shards = 16;
+  options.index.max_bytes = 64ull << 20;  // 4 MiB a shard
   absl::StatusOr<std::unique_ptr<Pipeline>> p = Pipeline::Create(options);
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(p.status().message().find("index.shards"), std::string_view::npos) << p.status();
-  options.index.shards = 4;  // 16 MiB a shard
+  options.index.shards = 8;  // 8 MiB of batches and 7 MiB a shard
   EXPECT_TRUE(Pipeline::Create(options).ok());
 }
 

@@ -35,11 +35,16 @@ size_t SourceNames::size() const {
 
 Index::Index(const IndexOptions& options, uint32_t shards, const SourceNames* sources)
     : options_(options), sources_(sources) {
-  shards_.reserve(shards == 0 ? 1 : shards);
-  for (uint32_t i = 0; i < std::max<uint32_t>(shards, 1); ++i) {
-    shards_.push_back(std::make_unique<internal::Shard>(
-        std::max<size_t>(options.dedupe_window / std::max<uint32_t>(shards, 1), 64),
-        options.max_bytes / std::max<uint32_t>(shards, 1)));
+  shards = std::max<uint32_t>(shards, 1);
+  shards_.reserve(shards);
+  const uint64_t shard_bytes = options.max_bytes / shards;
+  size_t window = std::max<size_t>(options.dedupe_window / shards, 64);
+  if (shard_bytes > 0) {
+    // Under a budget the dedupe window takes at most an eighth of a shard's.
+    while (window > 64 && internal::Shard::DedupeBytes(window) > shard_bytes / 8) window /= 2;
+  }
+  for (uint32_t i = 0; i < shards; ++i) {
+    shards_.push_back(std::make_unique<internal::Shard>(window, shard_bytes));
   }
 }
 

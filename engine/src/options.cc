@@ -1,10 +1,12 @@
 #include "logweave/options.h"
 
+#include <algorithm>
 #include <set>
 #include <string_view>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "index/shard.h"
 #include "internal/strings.h"
 #include "logweave/plugin.h"
 
@@ -89,12 +91,13 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("worker_nice must be between 0 and 19 (got ", worker_nice, ")"));
   }
-  if (index.max_bytes != 0 && index.max_bytes / EffectiveShards() < kMinShardBytes) {
+  if (index.max_bytes != 0 && index.max_bytes < MinMaxBytes()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "index.max_bytes (", index.max_bytes, ") gives each of the ", EffectiveShards(),
-        " index shards less than 16MiB, too little to keep even its newest lines: raise it to at "
-        "least ",
-        uint64_t{EffectiveShards()} * kMinShardBytes, " or lower index.shards"));
+        "index.max_bytes (", index.max_bytes, ") is below the smallest budget that holds with ",
+        EffectiveShards(), " index shards: ", MinMaxBytes(), " (", kMinBatchMemory >> 20,
+        " MiB for batches in flight, ", kMinShardBytes >> 20,
+        " MiB a shard, a 32nd for plain-text errors); raise index.max_bytes to at least ",
+        MinMaxBytes(), " or lower index.shards"));
   }
   if (batching.max_line_bytes == 0 || batching.max_line_bytes > (1u << 30)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -145,6 +148,34 @@ uint32_t PipelineOptions::EffectiveThreads() const {
 
 uint32_t PipelineOptions::EffectiveShards() const {
   return index.shards != 0 ? index.shards : 4 * EffectiveThreads();
+}
+
+// A shard's minimum leaves room beyond what it holds whatever it holds (the
+// dedupe window takes at most an eighth of a shard's budget, the window of
+// evicted traces about a 170th).
+static_assert(internal::Shard::FixedBytes() + PipelineOptions::kMinShardBytes / 8 + (1 << 20) <=
+              PipelineOptions::kMinShardBytes);
+
+uint64_t PipelineOptions::BatchMemoryBytes() const {
+  if (index.max_bytes == 0) return 0;
+  return std::max(kMinBatchMemory, std::min(index.max_bytes / 8, 4 * queue_bytes));
+}
+
+uint64_t PipelineOptions::UnstructuredMemoryBytes() const { return index.max_bytes / 32; }
+
+uint64_t PipelineOptions::IndexMemoryBytes() const {
+  if (index.max_bytes == 0) return 0;
+  const uint64_t others = BatchMemoryBytes() + UnstructuredMemoryBytes();
+  return index.max_bytes > others ? index.max_bytes - others : 1;
+}
+
+uint64_t PipelineOptions::MinMaxBytes() const {
+  // The smallest B with B - max(kMinBatchMemory, B / 8) - B / 32 >= shards x
+  // kMinShardBytes (a smaller 4 x queue_bytes only leaves the index more).
+  const uint64_t shards = uint64_t{EffectiveShards()} * kMinShardBytes;
+  const uint64_t small = ((kMinBatchMemory + shards) * 32 + 30) / 31;
+  if (small / 8 <= kMinBatchMemory) return small;
+  return (shards * 32 + 26) / 27;
 }
 
 }  // namespace logweave

@@ -22,6 +22,7 @@ namespace internal {
 struct SharedBatch {
   ParsedBatch parsed;
   uint64_t raw_bytes = 0;
+  uint64_t memory = 0;      // BatchMemory when it was submitted
   int64_t max_time_ns = 0;  // its latest event time (0: none)
   std::atomic<uint32_t> pending{0};
   std::function<void()> on_indexed;  // from Submit; run once every record is indexed
@@ -31,7 +32,17 @@ struct SharedBatch {
 struct SubmittedBatch {
   RawBatch batch;
   std::function<void()> on_indexed;
+  uint64_t memory = 0;  // BatchMemory(batch)
 };
+
+// The memory a batch holds from Submit until its last record is indexed:
+// its bytes and line spans as submitted and, once parsed, the parser's copy
+// of its bytes (reserved at twice their size), a record, two hashes and a
+// routed record per line.
+uint64_t BatchMemory(const RawBatch& b) {
+  return b.data.capacity() + 2 * b.data.size() + b.lines.capacity() * sizeof(LineSpan) +
+         b.lines.size() * (sizeof(Record) + 2 * sizeof(uint64_t) + sizeof(ShardRecord));
+}
 
 // The records of one parsed batch that belong to one shard. `batch` is not
 // owned: its last work item to be indexed releases it (PipelineImpl::Release).
@@ -46,8 +57,11 @@ class PipelineImpl {
       : options_(options),
         worker_count_(options.EffectiveThreads()),
         shard_count_(options.EffectiveShards()),
-        index_(options.index, shard_count_, &sources_),
-        unstructured_(&sources_),
+        batch_memory_limit_(options.BatchMemoryBytes()),
+        max_spare_batches_(batch_memory_limit_ > 0 ? 0 : kMaxSpareBatches),
+        index_(IndexShare(options), shard_count_, &sources_),
+        unstructured_(&sources_,
+                      UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes()}),
         started_(absl::Now()) {
     // The enabled rule plugins; the first that cannot be made (drift's files
     // unreadable, ...) is what Pipeline::Create reports.
@@ -64,6 +78,8 @@ class PipelineImpl {
       shard_queues_.push_back(
           std::make_unique<moodycamel::ConcurrentQueue<std::unique_ptr<ShardWork>>>());
     }
+    // Redacts batches on their sources' threads before the journal stores them.
+    journal_redactor_ = LineParser::Create(options.parser).value();
     for (uint32_t w = 0; w < worker_count_; ++w) {
       auto worker = std::make_unique<Worker>();
       worker->parser = LineParser::Create(options.parser).value();  // validated by Create
@@ -117,7 +133,8 @@ class PipelineImpl {
 
   bool HasRoom() const {
     absl::MutexLock lock(&mu_);
-    return inflight_bytes_ < options_.queue_bytes;
+    return inflight_bytes_ < options_.queue_bytes &&
+           (batch_memory_limit_ == 0 || inflight_memory_ < batch_memory_limit_);
   }
 
   void Submit(RawBatch&& batch, std::function<void()> on_indexed) {
@@ -127,16 +144,27 @@ class PipelineImpl {
     }
     const uint64_t bytes = batch.data.size();
     BatchJournal* journal = nullptr;
+    const uint64_t memory = BatchMemory(batch);
     {
       absl::MutexLock lock(&mu_);
-      // Backpressure: wait for room, but always admit one batch so a batch
+      // Backpressure: wait for room (queue_bytes, and under a memory budget
+      // the batches' share of it), but always admit one batch so a batch
       // larger than the budget cannot wait forever.
+      struct Waiting {
+        PipelineImpl* p;
+        uint64_t memory;
+      } waiting{this, memory};
       mu_.Await(absl::Condition(
-          +[](PipelineImpl* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
-            return p->inflight_bytes_ < p->options_.queue_bytes || p->inflight_batches_ == 0;
+          +[](Waiting* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->p->mu_) {
+            const PipelineImpl& p = *w->p;
+            if (p.inflight_batches_ == 0) return true;
+            return p.inflight_bytes_ < p.options_.queue_bytes &&
+                   (p.batch_memory_limit_ == 0 ||
+                    p.inflight_memory_ + w->memory <= p.batch_memory_limit_);
           },
-          this));
+          &waiting));
       inflight_bytes_ += bytes;
+      inflight_memory_ += memory;
       ++inflight_batches_;
       ++batches_;
       batch.first_seq = next_seq_;
@@ -151,11 +179,12 @@ class PipelineImpl {
     }
     // Before it is queued: on_indexed (a checkpoint) never runs before this.
     if (journal != nullptr) {
+      journal_redactor_->RedactBatch(&batch);  // no secret reaches the disk
       journal->Append(batch, sources_.Name(batch.source_id),
                       sources_.DefaultService(batch.source_id));
     }
-    raw_queue_.enqueue(
-        std::make_unique<SubmittedBatch>(SubmittedBatch{std::move(batch), std::move(on_indexed)}));
+    raw_queue_.enqueue(std::make_unique<SubmittedBatch>(
+        SubmittedBatch{std::move(batch), std::move(on_indexed), memory}));
     for (auto& w : workers_) w->wake.signal();
   }
 
@@ -194,6 +223,7 @@ class PipelineImpl {
       absl::MutexLock lock(&mu_);
       s.batches = batches_;
       s.queued_bytes = inflight_bytes_;
+      s.queued_memory = inflight_memory_;
     }
     s.watermark_ns = Watermark(absl::Now());
     s.elapsed_seconds = absl::ToDoubleSeconds(absl::Now() - started_);
@@ -316,6 +346,7 @@ class PipelineImpl {
     SharedBatch* shared = recycled.release();
     RawBatch* raw = &submitted->batch;
     shared->raw_bytes = raw->data.size();
+    shared->memory = submitted->memory;
     shared->on_indexed = std::move(submitted->on_indexed);
     std::string_view service = sources_.DefaultService(raw->source_id);
     ParseCounters counters = worker.parser->ParseBatch(std::move(*raw), service, &shared->parsed);
@@ -382,6 +413,7 @@ class PipelineImpl {
     if (released->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     std::unique_ptr<SharedBatch> batch(released);
     const uint64_t bytes = batch->raw_bytes;
+    const uint64_t memory = batch->memory;
     const uint32_t batch_source = batch->parsed.raw.source_id;
     const uint64_t batch_no = batch->parsed.raw.batch_no;
     const int64_t max_time_ns = batch->max_time_ns;
@@ -390,7 +422,7 @@ class PipelineImpl {
       batch->on_indexed();
       batch->on_indexed = nullptr;
     }
-    if (spare_count_.fetch_add(1, std::memory_order_relaxed) < kMaxSpareBatches) {
+    if (spare_count_.fetch_add(1, std::memory_order_relaxed) < max_spare_batches_) {
       spare_batches_.enqueue(std::move(batch));
     } else {
       spare_count_.fetch_sub(1, std::memory_order_relaxed);
@@ -398,6 +430,7 @@ class PipelineImpl {
     }
     absl::MutexLock lock(&mu_);
     inflight_bytes_ -= bytes;
+    inflight_memory_ -= memory;
     --inflight_batches_;
     Indexed(batch_source, batch_no, max_time_ns);
   }
@@ -446,9 +479,20 @@ class PipelineImpl {
     }
   }
 
+  // The index's options with its share of the memory budget.
+  static IndexOptions IndexShare(const PipelineOptions& options) {
+    IndexOptions index = options.index;
+    index.max_bytes = options.IndexMemoryBytes();
+    return index;
+  }
+
   const PipelineOptions options_;
   const uint32_t worker_count_;
   const uint32_t shard_count_;
+  // Under a memory budget: what batches in flight may hold (BatchMemory),
+  // and no spare batches (their buffers would be memory beyond it).
+  const uint64_t batch_memory_limit_;
+  const uint32_t max_spare_batches_;
   SourceNames sources_;
   Index index_;
   UnstructuredCollector unstructured_;
@@ -466,12 +510,14 @@ class PipelineImpl {
   // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
   // the worker that releases a batch; consumers = workers parsing a new one.
   // Few: each keeps the capacity of a batch's buffers (a MiB or more).
+  // None under a memory budget (max_spare_batches_).
   static constexpr uint32_t kMaxSpareBatches = 8;
   moodycamel::ConcurrentQueue<std::unique_ptr<SharedBatch>> spare_batches_;
   std::atomic<uint32_t> spare_count_{0};
 
   mutable absl::Mutex mu_;
   uint64_t inflight_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t inflight_memory_ ABSL_GUARDED_BY(mu_) = 0;  // BatchMemory of those batches
   uint64_t inflight_batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
@@ -480,6 +526,7 @@ class PipelineImpl {
   std::map<std::pair<std::string, std::string>, uint32_t> restored_ ABSL_GUARDED_BY(mu_);
   // Set once; used outside mu_ (never replaced). The destructor's body stops the workers first.
   std::unique_ptr<BatchJournal> journal_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<LineParser> journal_redactor_;  // immutable: shared by sources
 };
 
 }  // namespace internal

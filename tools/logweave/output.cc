@@ -201,6 +201,12 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
   if (s.evicted_events > 0) {
     row("evicted events", s.evicted_events, "oldest first, to stay within index.max_bytes");
   }
+  if (s.evicted_traces > 0) {
+    row("evicted traces", s.evicted_traces, "records of traces with no event left, once each");
+  }
+  if (s.unstructured_dropped > 0) {
+    row("plain-text errors dropped", s.unstructured_dropped, "beyond the collector's limit");
+  }
   if (s.plugin_dropped > 0) {
     row("plugin inputs dropped", s.plugin_dropped, "beyond a rule plugin's limit");
   }

@@ -230,8 +230,7 @@ void SetIndexBudget(ServePlan* settings) {
   CommandConfig& config = settings->config;
   if (!config.index_max_bytes_given) {
     config.pipeline.index.max_bytes =
-        std::max(ServeIndexBudget(AvailableMemory()),
-                 uint64_t{config.pipeline.EffectiveShards()} * PipelineOptions::kMinShardBytes);
+        std::max(ServeIndexBudget(AvailableMemory()), config.pipeline.MinMaxBytes());
     std::fprintf(stderr,
                  "logweave serve: index.max_bytes not set: the index keeps at most %.1f GiB (half "
                  "of the memory this process may use) and evicts its oldest lines beyond it; set "

@@ -46,6 +46,10 @@ struct RawBatch {
   uint64_t batch_no = 0;   // this source's batches, counted from 0; set by the pipeline
   std::string data;        // the bytes of all lines
   std::vector<LineSpan> lines;
+  // Set once its secrets were replaced (before a write-ahead log stores it):
+  // the parser does not redact it again, and counts `redactions` (by rule).
+  bool redacted = false;
+  std::vector<uint64_t> redactions;
 
   std::string_view Line(size_t i) const {
     return std::string_view(data.data() + lines[i].begin, lines[i].length);

@@ -128,9 +128,11 @@ struct IndexOptions {
   uint64_t dedupe_window = 1u << 20;
   // Memory budget of the index (lines, events, maps), split evenly between
   // the shards. Over it, a shard drops its oldest events (in arrival order)
-  // 32768 at a time; a trace whose events are all gone answers as evicted
-  // until its record (about 100 bytes with its map entry) goes too, 4096
-  // records at a time.
+  // 32768 at a time (the chunk being filled too, when it is the only one); a
+  // trace whose events are all gone answers as evicted until its record
+  // (about 100 bytes with its map entry) goes too, 4096 records at a time.
+  // A pipeline gives its index this budget minus the batches' share
+  // (PipelineOptions::BatchMemoryBytes).
   // 0 (default): no limit. Otherwise at least 64 MiB.
   uint64_t max_bytes = 0;
 
@@ -206,8 +208,28 @@ struct PipelineOptions {
   std::vector<std::shared_ptr<const RulePluginConfig>> plugins;
 
   absl::Status Validate() const;
-  // index.max_bytes must leave each shard at least this much.
-  static constexpr uint64_t kMinShardBytes = 16ull << 20;
+
+  // The memory budget: with index.max_bytes set, it bounds the index and
+  // the batches between the sources and the index together.
+  //
+  // The batches' share: what batches in flight may hold (their bytes, the
+  // parser's copy, a record per line) before Submit waits: an eighth of
+  // index.max_bytes, at most 4 x queue_bytes, at least kMinBatchMemory.
+  // 0 without a budget (queue_bytes alone bounds them).
+  uint64_t BatchMemoryBytes() const;
+  // The plain-text error collector's share (UnstructuredOptions::max_bytes):
+  // a 32nd of index.max_bytes; 0 without a budget.
+  uint64_t UnstructuredMemoryBytes() const;
+  // The index's share: index.max_bytes minus the two above (0: no limit).
+  uint64_t IndexMemoryBytes() const;
+  // The smallest index.max_bytes for EffectiveShards(): one whose index
+  // share leaves kMinShardBytes a shard next to kMinBatchMemory.
+  uint64_t MinMaxBytes() const;
+  static constexpr uint64_t kMinBatchMemory = 8ull << 20;
+  // A shard's memory whatever it holds (a chunk of events being filled and
+  // the next one, trace records, compression state: about 4 MiB), and room
+  // for some lines.
+  static constexpr uint64_t kMinShardBytes = 6ull << 20;
   // The thread count after applying the default.
   uint32_t EffectiveThreads() const;
   // The shard count after applying the default.

@@ -35,6 +35,7 @@ struct IngestStats {
   uint64_t evicted_traces = 0;   // trace records dropped once all their events were
   uint64_t batches = 0;          // batches received
   uint64_t queued_bytes = 0;     // raw bytes submitted and not yet indexed
+  uint64_t queued_memory = 0;    // the memory those batches hold (raw, parsed, routed), estimated
   int64_t max_time_ns = 0;       // the latest event time seen
   // Secrets replaced before parsing, by rule (redact:; docs/security.md).
   std::map<std::string, uint64_t> redactions;

@@ -94,14 +94,31 @@ void UnstructuredCollector::Close(SourceState& state) {
   }
   UnstructuredEntry& e = state.block.entry;
   if (e.level == Level::kUnknown) e.level = Level::kError;
+  e.text.shrink_to_fit();
+  bytes_ += EntryBytes(e);
   entries_.push_back(std::move(e));
+  // Over its memory share: the oldest go, as the index's oldest lines do.
+  while (options_.max_bytes > 0 && bytes_ > options_.max_bytes && !entries_.empty()) {
+    bytes_ -= EntryBytes(entries_.front());
+    entries_.pop_front();
+    ++dropped_;
+  }
+}
+
+uint64_t UnstructuredCollector::EntryBytes(const UnstructuredEntry& e) {
+  return sizeof(UnstructuredEntry) + e.first_line.capacity() + e.text.capacity();
+}
+
+uint64_t UnstructuredCollector::bytes() const {
+  absl::MutexLock lock(&mu_);
+  return bytes_;
 }
 
 std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
   std::vector<UnstructuredEntry> out;
   {
     absl::MutexLock lock(&mu_);
-    out = entries_;
+    out.assign(entries_.begin(), entries_.end());
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
         out.push_back(state.block.entry);

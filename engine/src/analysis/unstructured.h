@@ -9,6 +9,7 @@
 #define LOGWEAVE_ANALYSIS_UNSTRUCTURED_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ struct BatchDigest {
 struct UnstructuredOptions {
   // Entries kept at most; more are counted in dropped() (oldest kept). Default 100000.
   size_t max_entries = 100000;
+  // Memory the kept entries may hold (their text and fields, EntryBytes);
+  // over it the oldest entries are dropped and counted in dropped(). 0
+  // (default): no limit. A pipeline under index.max_bytes sets it to its
+  // share (PipelineOptions::UnstructuredMemoryBytes).
+  uint64_t max_bytes = 0;
 };
 
 // Thread-safe.
@@ -62,8 +68,12 @@ class UnstructuredCollector {
   // then line.
   std::vector<UnstructuredEntry> Snapshot() const;
 
-  // Error blocks that did not fit in max_entries.
+  // Error blocks that did not fit in max_entries or max_bytes.
   uint64_t dropped() const;
+  // Memory the kept entries hold now (see UnstructuredOptions::max_bytes).
+  uint64_t bytes() const;
+  // What an entry counts against max_bytes.
+  static uint64_t EntryBytes(const UnstructuredEntry& e);
   // Plain-text blocks seen that do not look like errors.
   uint64_t non_error_blocks() const;
 
@@ -89,7 +99,8 @@ class UnstructuredCollector {
   const UnstructuredOptions options_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint32_t, SourceState> states_ ABSL_GUARDED_BY(mu_);
-  std::vector<UnstructuredEntry> entries_ ABSL_GUARDED_BY(mu_);
+  std::deque<UnstructuredEntry> entries_ ABSL_GUARDED_BY(mu_);
+  uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // EntryBytes of entries_
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t non_error_blocks_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -1,5 +1,6 @@
 #include "index/event_log.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace logweave::internal {
@@ -121,11 +122,20 @@ EventPlace EventLog::Place(uint64_t n) const {
   return place;
 }
 
-uint64_t EventLog::DropOldestChunk() {
+uint64_t EventLog::DropOldestChunk(uint64_t* lines_end) {
+  const uint64_t begin = first_live_;
+  const uint64_t dropped = std::min(end_, begin + kChunkEvents) - begin;
   places_bytes_ -= chunks_.front()->places.capacity();
   chunks_.pop_front();
-  first_live_ += kChunkEvents;
-  return chunks_.front()->raw_base[0];
+  first_live_ = begin + kChunkEvents;
+  if (chunks_.empty()) {
+    // The chunk being filled: the next event opens a new one.
+    end_ = first_live_;
+    *lines_end = kNoEvent;
+  } else {
+    *lines_end = chunks_.front()->raw_base[0];
+  }
+  return dropped;
 }
 
 uint64_t EventLog::bytes() const {

@@ -102,9 +102,11 @@ class EventLog {
   uint64_t first_live() const { return first_live_; }  // events before it are evicted
   uint64_t end() const { return end_; }                // events ever appended
   size_t chunks() const { return chunks_.size(); }
-  // Drops the oldest chunk (never the one being filled: chunks() must be > 1).
-  // Returns the LineStore position its events' lines end at.
-  uint64_t DropOldestChunk();
+  // Drops the oldest chunk (chunks() must be > 0); returns how many events it
+  // held. When it is the one being filled, the rest of its numbers are
+  // skipped: the next event starts a new chunk. *lines_end: the LineStore
+  // position the dropped events' lines end at (kNoEvent: every line so far).
+  uint64_t DropOldestChunk(uint64_t* lines_end);
 
   // Memory held: records, packed places, spare chunks.
   uint64_t bytes() const;

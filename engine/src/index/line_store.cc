@@ -93,6 +93,11 @@ void LineStore::DropBefore(uint64_t pos) {
     raw_bytes_ -= sealed_.front().size;
     sealed_.pop_front();
   }
+  if (pos == UINT64_MAX) {
+    raw_bytes_ -= open_.size();
+    open_start_ += open_.size();
+    open_.clear();
+  }
 }
 
 uint64_t LineStore::bytes() const {

@@ -69,7 +69,8 @@ class LineStore {
   // same cache. Empty if the position was dropped.
   std::string_view View(uint64_t pos, uint32_t len, BlockCache* cache) const;
 
-  // Frees the sealed blocks that end at or before `pos`.
+  // Frees the sealed blocks that end at or before `pos`; UINT64_MAX: every
+  // line so far, the open block's too.
   void DropBefore(uint64_t pos);
 
   // Memory held: compressed blocks and the open block's buffer.

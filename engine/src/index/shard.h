@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "index/dedupe_window.h"
 #include "index/event_log.h"
+#include "index/evicted_window.h"
 #include "index/line_store.h"
 #include "index/name_table.h"
 #include "index/trace_table.h"
@@ -30,6 +31,21 @@ class Shard {
  public:
   // `max_bytes`: this shard's memory budget; 0 = unlimited.
   Shard(size_t dedupe_window, uint64_t max_bytes);
+
+  // The memory a shard holds whatever its budget: a chunk of events being
+  // filled and the one Insert prepares, two chunks of trace records, the
+  // open line block, compression state, the window of evicted traces.
+  // A budget must leave room beyond it (PipelineOptions::kMinShardBytes).
+  static constexpr uint64_t FixedBytes() {
+    const uint64_t event_chunk = sizeof(StoredEvent) * EventLog::kChunkEvents +
+                                 EventLog::kChunkEvents * 10 /* packed places, about */;
+    const uint64_t trace_chunk = sizeof(TraceRecord) * TraceTable::kChunkSize;
+    const uint64_t line_blocks = 3 * LineStore::kDefaultBlockBytes;  // open, scratch, a copy
+    const uint64_t zstd_state = 256 << 10;  // level-1 contexts for 32 KiB blocks, with margin
+    return 2 * event_chunk + 2 * trace_chunk + line_blocks + zstd_state;
+  }
+  // The memory of the dedupe window of `entries` per generation, at most.
+  static uint64_t DedupeBytes(size_t entries);
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
@@ -77,10 +93,13 @@ class Shard {
   // Whether event `other` holds the same line as `raw`.
   bool SameLine(uint64_t other, std::string_view raw) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Frees the oldest chunk of events with the line bytes and escaped
-  // messages only they used. Traces keep their records: a trace whose
-  // events are all gone answers as evicted.
+  // Frees the oldest chunk of events (the one being filled too, when it is
+  // the only one) with the line bytes and escaped messages only they used.
+  // Traces keep their records: a trace whose events are all gone answers as
+  // evicted.
   void EvictOldestChunk() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Evicts until the shard is within max_bytes_ (or holds no event).
+  void Evict() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // --- Reading (shard_query.cc). ---
   // Visits trace records in chunks of Index::kScanChunk (see the .cc).
@@ -115,6 +134,8 @@ class Shard {
   uint64_t duplicates_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t evicted_events_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t evicted_traces_ ABSL_GUARDED_BY(mu_) = 0;
+  // Dropped traces, so that one whose lines come again is known (see EvictedWindow).
+  EvictedWindow evicted_window_ ABSL_GUARDED_BY(mu_);
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // Owner thread only (queries never read them), so they may change outside mu_.
   DedupeWindow dedupe_;

@@ -5,8 +5,23 @@
 
 namespace logweave::internal {
 
+namespace {
+
+// The share of a shard's budget the window of evicted traces may take: a
+// table slot is 8 bytes and a generation's table is up to 8/3 x its entries.
+constexpr uint64_t kEvictedWindowShare = 512;  // bytes of budget per remembered trace
+
+}  // namespace
+
 Shard::Shard(size_t dedupe_window, uint64_t max_bytes)
-    : max_bytes_(max_bytes), dedupe_(dedupe_window) {}
+    : max_bytes_(max_bytes),
+      evicted_window_(max_bytes / kEvictedWindowShare),
+      dedupe_(dedupe_window) {}
+
+uint64_t Shard::DedupeBytes(size_t entries) {
+  // Two generations; a table is at most 8/3 x its entries (load 3/4, power of two).
+  return 2 * 8 * (entries * 8 / 3 + 1024);
+}
 
 void Shard::Insert(const ShardRecord* records, size_t count, bool dedupe) {
   // The slow part of growing happens here, outside the lock, so that queries
@@ -34,29 +49,38 @@ void Shard::Insert(const ShardRecord* records, size_t count, bool dedupe) {
     }
     if (end == count) {
       UpdateBytes();
-      // Over budget: drop the oldest full chunks of events (never the one being filled).
-      while (max_bytes_ > 0 && bytes_ > max_bytes_ && events_.chunks() > 1) {
-        EvictOldestChunk();
-        while (traces_.DropOldestChunk([&](const TraceRecord& t)
-                                           ABSL_NO_THREAD_SAFETY_ANALYSIS { return HasEvents(t); },
-                                       &evicted_traces_)) {
-        }
-        UpdateBytes();
-      }
+      Evict();
       break;
     }
+  }
+}
+
+void Shard::Evict() {
+  while (max_bytes_ > 0 && bytes_ > max_bytes_ && events_.end() > events_.first_live()) {
+    EvictOldestChunk();
+    while (traces_.DropOldestChunk(
+        [&](const TraceRecord& t) ABSL_NO_THREAD_SAFETY_ANALYSIS { return HasEvents(t); },
+        [&](const TraceRecord& t, uint64_t hash) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          // A trace re-created after an earlier eviction was counted then.
+          if (!(t.flags & TraceRecord::kTraceReborn)) ++evicted_traces_;
+          evicted_window_.Add(hash, t.count);
+        })) {
+    }
+    UpdateBytes();
   }
 }
 
 void Shard::UpdateBytes() {
   bytes_ = lines_.bytes() + messages_.bytes() + services_.bytes() + routes_.bytes() +
            events_.bytes() + traces_.bytes() + escaped_arena_bytes_ + dedupe_.bytes() +
+           evicted_window_.bytes() +
            escaped_.capacity() * (sizeof(std::pair<uint64_t, std::string_view>) + 1);
 }
 
 void Shard::EvictOldestChunk() {
   const uint64_t begin = events_.first_live();
-  for (uint64_t i = begin; i < begin + EventLog::kChunkEvents; ++i) {
+  const uint64_t end = std::min(events_.end(), begin + EventLog::kChunkEvents);
+  for (uint64_t i = begin; i < end; ++i) {
     if (events_.Event(i).flags & kStoredMessageEscaped) escaped_.erase(i);
   }
   if (escaped_arenas_.front() != nullptr) {
@@ -65,8 +89,9 @@ void Shard::EvictOldestChunk() {
   escaped_arenas_.pop_front();
   // Lines are stored in event order: the blocks before the first live
   // event's line hold only evicted ones.
-  lines_.DropBefore(events_.DropOldestChunk());
-  evicted_events_ += EventLog::kChunkEvents;
+  uint64_t lines_end = 0;
+  evicted_events_ += events_.DropOldestChunk(&lines_end);
+  lines_.DropBefore(lines_end == kNoEvent ? UINT64_MAX : lines_end);
 }
 
 bool Shard::SameLine(uint64_t other, std::string_view raw) {
@@ -132,6 +157,12 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
     TraceRecord* t = traces_.MutableFind(r.trace_id, sr.trace_hash);
     if (t == nullptr) {
       t = &traces_.NewTrace(r.trace_id, sr.trace_hash);
+      uint32_t gone = 0;
+      if (traces_.first_live() > 0 && evicted_window_.Find(sr.trace_hash, &gone)) {
+        // Its earlier events were evicted with its record: they count as evicted.
+        t->count = gone;
+        t->flags |= TraceRecord::kTraceReborn;
+      }
     } else {
       // Links go back at most 2^32 events: an older previous event is treated as gone.
       const uint64_t distance = index - t->last;

@@ -62,32 +62,34 @@ TraceRecord& TraceTable::NewTrace(std::string_view id, uint64_t hash) {
   t.start_ns = INT64_MAX;
   t.end_ns = INT64_MIN;
   t.services = 0;
+  t.flags = 0;
   ++end_;
   map_.insert(Slot{hash, number});
   return t;
 }
 
-void TraceTable::DropChunk(std::vector<uint64_t>* keep) {
-  const uint64_t begin = first_live_;
-  size_t k = 0;
-  for (uint64_t n = begin; n < begin + kChunkSize; ++n) {
-    const TraceRecord& t = Record(n);
-    const std::string_view id = t.trace_id();
-    const uint64_t hash = XXH3_64bits(id.data(), id.size());
-    map_.erase(Probe{hash, id});
-    if (k < keep->size() && (*keep)[k] == n) {
-      ++k;
-      // Still in use: a new record (with its own copy of a long id) takes over.
-      TraceRecord& moved = NewTrace(id, hash);
-      const auto moved_id = moved.id;
-      moved = t;
-      moved.id = moved_id;
-    }
-  }
+uint64_t TraceTable::HashOf(const TraceRecord& t) {
+  const std::string_view id = t.trace_id();
+  return XXH3_64bits(id.data(), id.size());
+}
+
+void TraceTable::Unmap(uint64_t n, uint64_t hash) { map_.erase(Probe{hash, Record(n).trace_id()}); }
+
+void TraceTable::MoveToNew(uint64_t n, uint64_t hash) {
+  Unmap(n, hash);
+  // Still in use: a new record (with its own copy of a long id) takes over.
+  const TraceRecord& t = Record(n);
+  TraceRecord& moved = NewTrace(t.trace_id(), hash);
+  const auto moved_id = moved.id;
+  moved = t;
+  moved.id = moved_id;
+}
+
+void TraceTable::PopOldestChunk() {
   chunks_.pop_front();
   if (arenas_.front() != nullptr) arena_bytes_ -= arenas_.front()->reserved_bytes();
   arenas_.pop_front();
-  first_live_ = begin + kChunkSize;
+  first_live_ += kChunkSize;
 }
 
 uint64_t TraceTable::bytes() const {

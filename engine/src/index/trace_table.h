@@ -40,6 +40,11 @@ struct TraceRecord {
   uint64_t services;  // bit s: service id s (< 63) has an event; bit 63: some id >= 63
   uint32_t route;     // id in the shard's route names, or kNoName
   Level max_level;
+  uint8_t flags;  // kTraceReborn
+
+  // The trace had a record before that eviction dropped: `count` started
+  // from that record's (see EvictedWindow), and its eviction was counted then.
+  static constexpr uint8_t kTraceReborn = 1;
 
   std::string_view trace_id() const {
     return std::string_view(id_size <= kInlineBytes ? id.bytes : id.ptr, id_size);
@@ -96,11 +101,13 @@ class TraceTable {
   // quarter of its traces still have events (has_events(record)); those
   // move to new records first, so that a few long-lived traces never pin old
   // chunks. Never the chunk being filled. Returns whether it dropped one;
-  // adds the traces it dropped for good to *dropped.
-  template <typename HasEvents>
-  bool DropOldestChunk(const HasEvents& has_events, uint64_t* dropped);
+  // calls on_drop(record, hash of its id) for each trace it dropped for good.
+  template <typename HasEvents, typename OnDrop>
+  bool DropOldestChunk(const HasEvents& has_events, const OnDrop& on_drop);
 
   uint64_t bytes() const;
+  // The hash of a record's id (Index::HashTraceId).
+  static uint64_t HashOf(const TraceRecord& t);
 
  private:
   struct Slot {  // the map's entry: the id's hash and the record's number
@@ -126,7 +133,14 @@ class TraceTable {
     bool operator()(const Probe& a, const Slot& b) const { return (*this)(b, a); }
   };
   using Map = absl::flat_hash_set<Slot, SlotHash, SlotEq>;
-  void DropChunk(std::vector<uint64_t>* keep);
+  // Drops the oldest chunk; the records numbered in `keep` move to new ones,
+  // the others go to on_drop(record, hash).
+  template <typename OnDrop>
+  void DropChunk(const std::vector<uint64_t>& keep, const OnDrop& on_drop);
+  // Moves record `n` (of the oldest chunk) to a new record; unmaps it.
+  void MoveToNew(uint64_t n, uint64_t hash);
+  void Unmap(uint64_t n, uint64_t hash);
+  void PopOldestChunk();
 
   std::deque<std::unique_ptr<TraceRecord[]>> chunks_;
   std::deque<std::unique_ptr<Arena>> arenas_;  // per chunk: ids longer than kInlineBytes
@@ -139,8 +153,8 @@ class TraceTable {
   std::unique_ptr<Map> next_map_;
 };
 
-template <typename HasEvents>
-bool TraceTable::DropOldestChunk(const HasEvents& has_events, uint64_t* dropped) {
+template <typename HasEvents, typename OnDrop>
+bool TraceTable::DropOldestChunk(const HasEvents& has_events, const OnDrop& on_drop) {
   const uint64_t begin = first_live_;
   if (begin + kChunkSize >= end_) return false;
   std::vector<uint64_t> keep;
@@ -148,9 +162,25 @@ bool TraceTable::DropOldestChunk(const HasEvents& has_events, uint64_t* dropped)
     if (has_events(Record(n))) keep.push_back(n);
   }
   if (keep.size() > kChunkSize / 4) return false;
-  *dropped += kChunkSize - keep.size();
-  DropChunk(&keep);
+  DropChunk(keep, on_drop);
   return true;
+}
+
+template <typename OnDrop>
+void TraceTable::DropChunk(const std::vector<uint64_t>& keep, const OnDrop& on_drop) {
+  const uint64_t begin = first_live_;
+  size_t k = 0;
+  for (uint64_t n = begin; n < begin + kChunkSize; ++n) {
+    const uint64_t hash = HashOf(Record(n));
+    if (k < keep.size() && keep[k] == n) {
+      ++k;
+      MoveToNew(n, hash);
+    } else {
+      on_drop(static_cast<const TraceRecord&>(Record(n)), hash);
+      Unmap(n, hash);
+    }
+  }
+  PopOldestChunk();
 }
 
 }  // namespace logweave::internal

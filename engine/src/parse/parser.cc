@@ -90,7 +90,8 @@ absl::StatusOr<std::unique_ptr<LineParser>> LineParser::Create(const ParserOptio
   if (absl::Status s = options.Validate(); !s.ok()) return s;
   std::unique_ptr<internal::Redactor> redactor;
   if (options.redact.enabled) {
-    absl::StatusOr<std::unique_ptr<internal::Redactor>> made = internal::Redactor::Create(options.redact);
+    absl::StatusOr<std::unique_ptr<internal::Redactor>> made =
+        internal::Redactor::Create(options.redact);
     if (!made.ok()) return made.status();
     redactor = *std::move(made);
   }
@@ -109,18 +110,19 @@ LineParser::LineParser(std::unique_ptr<FieldTable> fields, int64_t syslog_refere
   }
 }
 
-void LineParser::RedactBatch(RawBatch* batch, ParseCounters* c) const {
+void LineParser::RedactBatch(RawBatch* batch) const {
+  if (redactor_ == nullptr || batch->redacted) return;
+  batch->redacted = true;
   std::string redacted;
   size_t first = batch->size();  // the first line that changed
   std::vector<std::pair<size_t, std::string>> changed;
   for (size_t i = 0; i < batch->size(); ++i) {
-    if (redactor_->Redact(batch->Line(i), &redacted, &c->redacted)) {
+    if (redactor_->Redact(batch->Line(i), &redacted, &batch->redactions)) {
       if (changed.empty()) first = i;
       changed.emplace_back(i, std::move(redacted));
     }
   }
   if (changed.empty()) return;
-  c->redaction_rules = redaction_rules_;
   // The lines from the first changed one on are written again.
   std::string data(batch->data, 0, batch->lines[first].begin);
   auto next = changed.begin();
@@ -333,7 +335,11 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
                                      ParsedBatch* out) const {
   ParseCounters c;
-  if (redactor_ != nullptr) RedactBatch(&batch, &c);
+  RedactBatch(&batch);
+  if (!batch.redactions.empty()) {
+    c.redacted = std::move(batch.redactions);
+    c.redaction_rules = redaction_rules_;
+  }
   // The bytes move into a heap-allocated block first: moving a std::string may
   // move short (SSO) contents, so no view is taken before this.
   out->block = std::make_shared<const std::string>(std::move(batch.data));

@@ -57,6 +57,12 @@ class LineParser {
   ParseCounters ParseBatch(RawBatch&& batch, std::string_view default_service,
                            ParsedBatch* out) const;
 
+  // Replaces the secrets in the lines of `batch` (its data and spans
+  // rewritten when any line changes) and marks it redacted, with its counts:
+  // for a batch stored before it is parsed (the write-ahead log). A no-op
+  // with redaction off.
+  void RedactBatch(RawBatch* batch) const;
+
   // Parses one line (for tests and tools). `line` is copied into `scratch`,
   // which must outlive the returned record's views.
   Record ParseLine(std::string_view line, std::string_view default_service,
@@ -65,9 +71,7 @@ class LineParser {
  private:
   LineParser(std::unique_ptr<internal::FieldTable> fields, int64_t syslog_reference_ns,
              std::unique_ptr<internal::Redactor> redactor);
-  // Replaces the secrets in the lines of `batch` (its data and spans
-  // rewritten when any line changes), counting them in `c`.
-  void RedactBatch(RawBatch* batch, ParseCounters* c) const;
+
   // What every line of a batch is parsed with.
   struct LineContext {
     std::string_view default_service;  // for lines without a service field

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "re2/re2.h"
@@ -21,6 +22,8 @@ struct Redactor::Rule {
 };
 
 namespace {
+
+constexpr char kRedactedPrefix[] = "[REDACTED:";
 
 struct BuiltIn {
   const char* name;
@@ -90,8 +93,7 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactOptions& 
                  std::function<bool(std::string_view)> accept) -> absl::Status {
     if (name.empty()) return absl::InvalidArgumentError("has a rule without a name");
     if (std::find(r->names_.begin(), r->names_.end(), name) != r->names_.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("has a second rule named \"", name, "\""));
+      return absl::InvalidArgumentError(absl::StrCat("has a second rule named \"", name, "\""));
     }
     auto re = std::make_unique<re2::RE2>(pattern, re_options);
     if (!re->ok()) {
@@ -150,10 +152,13 @@ bool Redactor::Redact(std::string_view line, std::string* out,
                                           ? std::string_view(found[1].data(), found[1].size())
                                           : whole;
       const size_t after = static_cast<size_t>(whole.data() - text.data()) + whole.size();
-      if (!secret.empty() && (!rule.accept || rule.accept(secret))) {
+      // A secret redacted before (a line restored from the write-ahead log)
+      // is left as it is, and not counted again.
+      if (!secret.empty() && secret.substr(0, sizeof(kRedactedPrefix) - 1) != kRedactedPrefix &&
+          (!rule.accept || rule.accept(secret))) {
         const size_t begin = static_cast<size_t>(secret.data() - text.data());
         result.append(text, done, begin - done);
-        absl::StrAppend(&result, "[REDACTED:", rule.name, "]");
+        absl::StrAppend(&result, kRedactedPrefix, rule.name, "]");
         done = begin + secret.size();
         if (counts->size() < rules_.size()) counts->resize(rules_.size());
         ++(*counts)[index];

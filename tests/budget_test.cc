@@ -1,0 +1,239 @@
+// The memory budget (index.max_bytes): eviction keeps answers consistent and
+// counted, a trace evicted and seen again is counted once, the batches in
+// flight stay within their share, and a budget too small to hold is refused.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "logweave/index.h"
+#include "logweave/pipeline.h"
+#include "parse/parser.h"
+
+namespace logweave {
+namespace {
+
+// An index of one shard with budget `max_bytes`, filled a batch at a time
+// as the pipeline fills it.
+class BudgetIndex {
+ public:
+  explicit BudgetIndex(uint64_t max_bytes)
+      : index_(IndexOptions{.shards = 1, .dedupe = true, .max_bytes = max_bytes}, 1, &sources_) {
+    source_ = sources_.Add("svc.log", "svc");
+    parser_ = std::move(*LineParser::Create({}));
+  }
+
+  void Insert(const std::vector<std::string>& lines) {
+    for (size_t begin = 0; begin < lines.size(); begin += 4096) {
+      RawBatch raw;
+      raw.source_id = source_;
+      raw.first_seq = seq_;
+      for (size_t i = begin; i < std::min(lines.size(), begin + 4096); ++i) {
+        raw.AddLine(lines[i], 0, ++seq_);
+      }
+      ParsedBatch parsed;
+      parser_->ParseBatch(std::move(raw), "svc", &parsed);
+      std::vector<ShardRecord> records;
+      for (size_t i = 0; i < parsed.records.size(); ++i) {
+        records.push_back(
+            ShardRecord{&parsed.records[i], parsed.line_hashes[i], parsed.trace_hashes[i]});
+      }
+      index_.Insert(0, records.data(), records.size());
+    }
+  }
+
+  const Index& index() const { return index_; }
+
+ private:
+  SourceNames sources_;
+  Index index_;
+  uint32_t source_ = 0;
+  std::unique_ptr<LineParser> parser_;
+  uint64_t seq_ = 0;
+};
+
+// A line of trace `trace` (none: empty) of service `service`. The id field
+// keeps lines from compressing to nothing, as real lines do.
+std::string Line(int i, const std::string& trace, const std::string& service = "svc") {
+  return absl::StrFormat(
+      R"({"ts":%d,"service":"%s","msg":"step","id":"%016x",%s"note":"padding like a real line"})",
+      1000 + i, service, static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull,
+      trace.empty() ? "" : absl::StrFormat(R"("trace_id":"%s",)", trace));
+}
+
+// Lines without a trace id, enough to push everything before them out of an
+// 8 MiB budget.
+std::vector<std::string> Filler(int from) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 400'000; ++i) lines.push_back(Line(from + i, ""));
+  return lines;
+}
+
+TEST(BudgetTest, ATraceEvictedAndSeenAgainIsCountedOnceAndAnswersAsPartlyEvicted) {
+  // As replay reads one service's file after another: the traces' first
+  // events (gateway) are evicted with their records before their later
+  // ones (ledger) come.
+  BudgetIndex b(8ull << 20);
+  const int kTraces = 20'000;
+  std::vector<std::string> gateway, ledger, late;
+  for (int t = 0; t < kTraces; ++t) {
+    gateway.push_back(Line(2 * t, "t" + std::to_string(t), "gateway"));
+    gateway.push_back(Line(2 * t + 1, "t" + std::to_string(t), "gateway"));
+    ledger.push_back(Line(t, "t" + std::to_string(t), "ledger"));
+  }
+  for (int t = 0; t < 5000; ++t) late.push_back(Line(t, "z" + std::to_string(t)));
+  b.Insert(gateway);
+  b.Insert(Filler(1'000'000));
+  const IndexCounters first = b.index().Counters();
+  ASSERT_GT(first.evicted_traces, 4096u);  // some records went with their events
+  ASSERT_EQ(b.index().GetTimeline("t0").status().code(), absl::StatusCode::kNotFound);
+
+  b.Insert(ledger);
+  // t0's record was dropped: its new one says its two gateway events are gone.
+  absl::StatusOr<Timeline> t0 = b.index().GetTimeline("t0");
+  ASSERT_TRUE(t0.ok()) << t0.status();
+  ASSERT_EQ(t0->events.size(), 1u);
+  EXPECT_EQ(t0->events[0].service, "ledger");
+  EXPECT_EQ(t0->evicted_events, 2u);
+  // Every trace answers the same, whether its record was dropped or kept.
+  for (int t : {1, kTraces / 2, kTraces - 1}) {
+    absl::StatusOr<Timeline> tl = b.index().GetTimeline("t" + std::to_string(t));
+    ASSERT_TRUE(tl.ok()) << t;
+    EXPECT_EQ(tl->events.size(), 1u) << t;
+    EXPECT_EQ(tl->evicted_events, 2u) << t;
+  }
+  // The analysis sees them as partly evicted (and so does not judge them).
+  uint64_t partial = 0, whole = 0;
+  b.index().ForEachTraceWithEvents([&](const TraceView& v) {
+    if (v.trace_id[0] != 't') return;
+    (v.evicted > 0 ? partial : whole) += 1;
+  });
+  EXPECT_EQ(partial, static_cast<uint64_t>(kTraces));
+  EXPECT_EQ(whole, 0u);
+
+  // Everything goes again: each trace is counted once in all.
+  b.Insert(late);
+  b.Insert(Filler(2'000'000));
+  b.Insert({Line(0, "last")});
+  const IndexCounters c = b.index().Counters();
+  EXPECT_GT(c.evicted_traces, first.evicted_traces);
+  EXPECT_LE(c.evicted_traces, static_cast<uint64_t>(kTraces + 5000));
+}
+
+TEST(BudgetTest, EvictsTheChunkBeingFilledWhenItAloneIsOverTheBudget) {
+  // 200 lines of 64 KiB that do not compress, in one chunk of events: before
+  // the chunk being filled could go, the shard held all of them (13 MB).
+  const uint64_t kBudget = 6ull << 20;
+  BudgetIndex b(kBudget);
+  std::vector<std::string> lines;
+  uint64_t x = 1;
+  for (int i = 0; i < 200; ++i) {
+    std::string pad;
+    while (pad.size() < (64u << 10)) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      pad += absl::StrFormat("%016x", x);
+    }
+    lines.push_back(absl::StrFormat(R"({"ts":%d,"msg":"blob","trace_id":"%s","data":"%s"})",
+                                    1000 + i, i < 100 ? "early" : "late", pad));
+  }
+  b.Insert(lines);
+  const IndexCounters c = b.index().Counters();
+  EXPECT_LE(c.bytes, kBudget);
+  EXPECT_GT(c.evicted_events, 0u);
+  EXPECT_EQ(c.events + c.evicted_events, 200u);
+  // What was dropped is said, never silently missing.
+  absl::StatusOr<Timeline> early = b.index().GetTimeline("early");
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_EQ(early->events.size() + early->evicted_events, 100u);
+  EXPECT_GT(early->evicted_events, 0u);
+  // Later lines are stored and found again.
+  b.Insert({Line(1, "after")});
+  absl::StatusOr<Timeline> after = b.index().GetTimeline("after", {.with_raw = true});
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->events.size(), 1u);
+  EXPECT_EQ(after->events[0].raw, Line(1, "after"));
+}
+
+TEST(BudgetTest, SplitsTheBudgetBetweenBatchesAndIndex) {
+  PipelineOptions options;
+  options.threads = 2;
+  options.index.shards = 8;
+  EXPECT_EQ(options.BatchMemoryBytes(), 0u);  // no budget: queue_bytes alone
+  EXPECT_EQ(options.IndexMemoryBytes(), 0u);
+  options.index.max_bytes = 64ull << 20;
+  EXPECT_EQ(options.BatchMemoryBytes(), 8ull << 20);
+  EXPECT_EQ(options.UnstructuredMemoryBytes(), 2ull << 20);
+  EXPECT_EQ(options.IndexMemoryBytes(), 54ull << 20);
+  options.index.max_bytes = 4ull << 30;
+  EXPECT_EQ(options.BatchMemoryBytes(), 4 * options.queue_bytes);
+  EXPECT_EQ(
+      options.BatchMemoryBytes() + options.UnstructuredMemoryBytes() + options.IndexMemoryBytes(),
+      options.index.max_bytes);
+}
+
+TEST(BudgetTest, ABudgetTooSmallToHoldIsRefusedWithTheMinimum) {
+  PipelineOptions options;
+  options.threads = 2;
+  options.index.shards = 16;
+  options.index.max_bytes = 64ull << 20;
+  absl::StatusOr<std::unique_ptr<Pipeline>> p = Pipeline::Create(options);
+  ASSERT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  // The index's share of the minimum leaves every shard its minimum.
+  EXPECT_GE(options.MinMaxBytes(), (8ull + 16 * 6) << 20);
+  options.index.max_bytes = options.MinMaxBytes();
+  EXPECT_GE(options.IndexMemoryBytes(), 16 * PipelineOptions::kMinShardBytes);
+  EXPECT_TRUE(Pipeline::Create(options).ok());
+  options.index.max_bytes = options.MinMaxBytes() - 1;
+  EXPECT_FALSE(Pipeline::Create(options).ok());
+  options.index.max_bytes = 64ull << 20;
+  EXPECT_NE(p.status().message().find(std::to_string(options.MinMaxBytes())), std::string::npos)
+      << p.status();
+  EXPECT_NE(p.status().message().find("index.shards"), std::string::npos) << p.status();
+  options.index.shards = 8;  // (8 + 8 x 6 MiB) x 32 / 31: under 58 MiB
+  EXPECT_TRUE(Pipeline::Create(options).ok());
+}
+
+TEST(BudgetTest, BatchesInFlightStayWithinTheirShare) {
+  PipelineOptions options;
+  options.threads = 2;
+  options.index.shards = 8;
+  options.index.max_bytes = 64ull << 20;  // batches: 8 MiB
+  auto p = std::move(*Pipeline::Create(options));
+  const uint32_t src = p->AddSource("svc.log");
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> most{0};
+  // Samples the estimate while a source submits as fast as it can; one
+  // batch is always admitted, so the share may be passed by at most one.
+  std::thread sampler([&] {
+    while (!done.load()) {
+      const uint64_t now = p->Stats().queued_memory;
+      if (now > most.load()) most.store(now);
+    }
+  });
+  uint64_t largest = 0;
+  for (int b = 0; b < 60; ++b) {
+    RawBatch batch;
+    batch.source_id = src;
+    for (int i = 0; i < 4096; ++i) {
+      const std::string line = Line(b * 4096 + i, "t" + std::to_string(i % 500));
+      batch.AddLine(line, 0, b * 4096 + i + 1);
+    }
+    largest =
+        std::max<uint64_t>(largest, batch.data.capacity() + 3 * batch.data.size() + 4096 * 256);
+    p->Submit(std::move(batch));
+  }
+  p->Flush();
+  done.store(true);
+  sampler.join();
+  EXPECT_GT(most.load(), 0u);
+  EXPECT_LE(most.load(), options.BatchMemoryBytes() + largest);
+  EXPECT_EQ(p->Stats().queued_memory, 0u);
+  EXPECT_EQ(p->Stats().lines, 60u * 4096);
+}
+
+}  // namespace
+}  // namespace logweave
