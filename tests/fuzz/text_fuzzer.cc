@@ -2,8 +2,9 @@
 // input each: timestamps (ISO, epoch forms, leading plain-text stamps),
 // plain-text classification, UTF-8 validation and repair, byte sizes, the
 // YAML config, and the rule plugins' readers (canary requests, cost lines,
-// CloudTrail events, Terraform state, describe-security-groups). Nothing may crash, hang, throw or
-// trip a sanitizer, and what comes out must keep each function's documented contract.
+// CloudTrail events, Terraform state, describe-security-groups), and redaction. Nothing may crash,
+// hang, throw or trip a sanitizer, and what comes out must keep each function's documented
+// contract.
 //
 //   build/fuzz/tests/fuzz/text_fuzzer -max_total_time=60 CORPUS_DIR
 #include <cmath>
@@ -22,6 +23,7 @@
 #include "plugins/canary/canary.h"
 #include "plugins/cost/cost.h"
 #include "plugins/drift/drift.h"
+#include "redact/redactor.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace logweave;
@@ -53,6 +55,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ParseByteSize(text, &bytes);
   (void)ServiceFromSourceName(text);
   (void)ParseLevelWord(text);
+
+  // Redaction with the built-in rules: what it changes carries a marker, and
+  // a second pass over its output finds nothing more.
+  static const auto* const redactor = internal::Redactor::Create(RedactOptions()).value().release();
+  std::string redacted, twice;
+  std::vector<uint64_t> counts;
+  if (redactor->Redact(text, &redacted, &counts)) {
+    Check(redacted != text && redacted.find("[REDACTED:") != std::string::npos,
+          "Redact reported a change without a marker");
+    Check(!redactor->Redact(redacted, &twice, &counts), "a second Redact changed the line again");
+  }
 
   // The config loader must turn anything into OK or an error message, never throw.
   (void)LoadFullConfigString(std::string(text), "fuzz.yaml");
