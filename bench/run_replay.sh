@@ -12,7 +12,7 @@ size=${1:-1G}
 dir=${2:-/tmp/logweave-bench}
 threads=${3:-0}
 runs=${4:-3}
-cmake --preset release >/dev/null
+cmake --preset release -DLOGWEAVE_BUILD_BENCH=ON >/dev/null
 cmake --build --preset release --target loggen replay_throughput >/dev/null
 if [ ! -f "$dir/.done-$size" ]; then
   rm -rf "$dir"

@@ -32,7 +32,7 @@ as_root() {
 }
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
-  cmake --preset release >/dev/null
+  cmake --preset release -DLOGWEAVE_BUILD_BENCH=ON >/dev/null
   cmake --build --preset release -j2 --target loggen logweave replay_throughput >/dev/null
 fi
 loggen=$repo/build/release/tools/loggen
