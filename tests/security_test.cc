@@ -226,7 +226,7 @@ TEST(TlsRotationTest, ANewCertificateIsServedWithoutARestart) {
     ssl.pem_root_certs = ReadFile(certs(ca + ".pem"));
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel = grpc::CreateCustomChannel(absl::StrCat("localhost:", (*server)->port()),
+    auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
                                              grpc::SslCredentials(ssl), args);
     auto stub = v1::LogWeave::NewStub(channel);
     grpc::ClientContext context;
@@ -296,7 +296,7 @@ class SecureServerTest : public ::testing::Test {
     delete dir_;
   }
 
-  static std::string Address() { return absl::StrCat("localhost:", server_->port()); }
+  static std::string Address() { return absl::StrCat("127.0.0.1:", server_->port()); }
 
   // A client with the given certificate ("" for none), trusting `ca`.
   static std::shared_ptr<grpc::Channel> TlsChannel(const std::string& ca,
