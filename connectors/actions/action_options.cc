@@ -14,8 +14,8 @@ namespace logweave::actions {
 
 const std::vector<std::string>& KnownFindingKinds() {
   static const std::vector<std::string> kinds = {
-      "missing_service", "incomplete_sequence", "unstructured_error",
-      "canary_rollback", "cost_anomaly",        "drift",
+      "missing_service",     "incomplete_sequence", "unstructured_error",
+      "canary_rollback",     "cost_anomaly",        "drift",
       "rotation_incomplete",
   };
   return kinds;

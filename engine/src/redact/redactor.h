@@ -20,7 +20,6 @@
 #include "logweave/options.h"
 #include "re2/re2.h"
 
-
 namespace logweave::internal {
 
 // Immutable once made: thread-safe (RE2 objects are safe to share).

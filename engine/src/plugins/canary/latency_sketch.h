@@ -51,7 +51,7 @@ class LatencySketch {
   int offset_ = 0;      // the bucket index of counts_[0]
   std::vector<uint64_t> counts_;
   int64_t min_ = INT64_MAX, max_ = INT64_MIN;
-  int top_key_ = INT32_MIN;     // the bucket of the largest value above 0
+  int top_key_ = INT32_MIN;      // the bucket of the largest value above 0
   int64_t top_min_ = INT64_MAX;  // the smallest value in that bucket
 };
 
