@@ -19,7 +19,9 @@ absl::Status ServerOptions::Validate() const {
 }
 
 LogweaveServer::LogweaveServer(const ServerOptions& options, Runtime* runtime)
-    : options_(options), service_(std::make_unique<QueryService>(runtime)) {}
+    : options_(options), service_(std::make_unique<QueryService>(runtime)) {
+  service_->set_max_call_time(options.max_call_time);
+}
 
 absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const ServerOptions& options,
                                                                       Runtime* runtime) {

@@ -33,6 +33,9 @@ struct ServerOptions {
   int max_request_bytes = 1 << 20;
   // Calls open at once on one client connection (HTTP/2 streams); more wait.
   int max_streams_per_connection = 100;
+  // The longest a search may run, whatever deadline its client set (or none):
+  // then DEADLINE_EXCEEDED, and the server's threads go back to other calls.
+  absl::Duration max_call_time = absl::Seconds(60);
 
   absl::Status Validate() const;
 };

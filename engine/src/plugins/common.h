@@ -50,6 +50,19 @@ inline std::string_view ServiceJson(const Record& r) {
   return (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
 }
 
+// The keys an HTTP response status is logged under, best first (OpenTelemetry's
+// semantic conventions, ECS, pino, the usual hand-written spellings).
+inline constexpr std::string_view kHttpStatusKeys[] = {"status",
+                                                       "status_code",
+                                                       "statusCode",
+                                                       "http_status",
+                                                       "http.status_code",
+                                                       "http.status",
+                                                       "http.response.status_code",
+                                                       "response.status",
+                                                       "response.status_code",
+                                                       "res.statusCode"};
+
 // Whether `value` is one of `list`.
 inline bool Listed(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
