@@ -52,11 +52,10 @@ std::string Table(const CostCheckResult& r) {
   std::string out = absl::StrFormat("%-40s %-10s %12s %12s %12s %10s\n", "SERVICE", "DATE",
                                     "ACTUAL", "BASELINE_AVG", "THRESHOLD", "STDEV");
   for (const CostAnomaly& a : r.anomalies) {
-    absl::StrAppend(&out, absl::StrFormat("%-40s %-10s %12s %12s %12s %10s%s\n",
-                                          Cell(a.service, 40), a.date, Money(a.actual),
-                                          Money(a.baseline_avg), Money(a.threshold),
-                                          Money(a.stdev),
-                                          a.currency.empty() ? "" : " " + a.currency));
+    absl::StrAppend(
+        &out, absl::StrFormat("%-40s %-10s %12s %12s %12s %10s%s\n", Cell(a.service, 40), a.date,
+                              Money(a.actual), Money(a.baseline_avg), Money(a.threshold),
+                              Money(a.stdev), a.currency.empty() ? "" : " " + a.currency));
   }
   return out;
 }

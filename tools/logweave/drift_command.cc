@@ -101,17 +101,15 @@ int RunDrift(const std::vector<std::string>& args) {
       absl::StrAppend(&out, w.str(), "\n");
     } else {
       absl::StrAppend(
-          &out,
-          absl::StrFormat("%-15s %s%s %s %s %s %s%s%s\n", d.kind, d.group,
-                          d.group_name.empty() ? "" : " (" + d.group_name + ")", d.direction,
-                          d.protocol, Ports(d),
-                          (d.direction == "ingress" ? "from " : "to ") + d.source,
-                          d.open_to_internet ? " [open to the internet]" : "",
-                          d.event.empty() ? ""
-                                          : absl::StrCat("; ", d.event, " by ",
-                                                         d.changed_by.empty() ? "unknown"
-                                                                              : d.changed_by,
-                                                         " at ", d.changed_at)));
+          &out, absl::StrFormat(
+                    "%-15s %s%s %s %s %s %s%s%s\n", d.kind, d.group,
+                    d.group_name.empty() ? "" : " (" + d.group_name + ")", d.direction, d.protocol,
+                    Ports(d), (d.direction == "ingress" ? "from " : "to ") + d.source,
+                    d.open_to_internet ? " [open to the internet]" : "",
+                    d.event.empty() ? ""
+                                    : absl::StrCat("; ", d.event, " by ",
+                                                   d.changed_by.empty() ? "unknown" : d.changed_by,
+                                                   " at ", d.changed_at)));
     }
   }
   if (!json && result->differences.empty()) out = "no drift\n";

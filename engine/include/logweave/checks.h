@@ -34,10 +34,10 @@ struct CostAnomaly {
   std::string service;
   std::string date;  // YYYY-MM-DD (UTC)
   double actual = 0;
-  double baseline_avg = 0;  // mean of the prior days' totals
-  double threshold = 0;     // baseline_avg + stdevs x stdev
-  double stdev = 0;         // sample standard deviation of the prior days' totals
-  std::string currency;     // "" if the data names none
+  double baseline_avg = 0;    // mean of the prior days' totals
+  double threshold = 0;       // baseline_avg + stdevs x stdev
+  double stdev = 0;           // sample standard deviation of the prior days' totals
+  std::string currency;       // "" if the data names none
   uint32_t history_days = 0;  // prior days with cost that made the baseline
 };
 

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "logweave/checks.h"
 #include "internal/strings.h"
+#include "logweave/checks.h"
 #include "plugins/common.h"
 #include "plugins/cost/cost_input.h"
 #include "plugins/cost/cost_rule.h"
@@ -60,8 +60,8 @@ absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& check) {
     if (!text.ok()) return text.status();
     const CostFormat used = *format == CostFormat::kAuto ? DetectCostFormat(*text) : *format;
     CostReadCounts counts;
-    if (absl::Status s = reader.Read(*text, used, std::filesystem::path(path).stem().string(),
-                                     &lines, &counts);
+    if (absl::Status s =
+            reader.Read(*text, used, std::filesystem::path(path).stem().string(), &lines, &counts);
         !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, " (", internal::Av(CostFormatName(used)), "): ", s.message()));

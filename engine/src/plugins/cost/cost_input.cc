@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "internal/strings.h"
 #include "logweave/timestamp.h"
 #include "parse/parser.h"
-#include "internal/strings.h"
 #include "plugins/common.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
@@ -56,9 +56,10 @@ const Json* CostMetric(const Json& metrics) {
 absl::Status ReadAmount(const Json& metric, const std::string& path, CostLine* line) {
   const std::string_view amount = Text(Member(metric, "Amount"));
   double value = 0;
-  if (!absl::SimpleAtod(internal::Av(amount), &value) || !std::isfinite(value) || std::abs(value) >= 1e12) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ".Amount: \"", internal::Av(amount), "\" is not an amount (a number as a string)"));
+  if (!absl::SimpleAtod(internal::Av(amount), &value) || !std::isfinite(value) ||
+      std::abs(value) >= 1e12) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".Amount: \"", internal::Av(amount),
+                                                   "\" is not an amount (a number as a string)"));
   }
   line->amount = value;
   line->micros = std::llround(value * 1e6);
@@ -92,9 +93,9 @@ void CsvRowEnd(int, void* context) {
     return;
   }
   if (fields.size() != rows->header.size()) {
-    rows->status = absl::InvalidArgumentError(
-        absl::StrCat("row ", rows->row, ": ", fields.size(), " fields where the header has ",
-                     rows->header.size()));
+    rows->status = absl::InvalidArgumentError(absl::StrCat("row ", rows->row, ": ", fields.size(),
+                                                           " fields where the header has ",
+                                                           rows->header.size()));
     return;
   }
   rows->status = rows->on_row(fields);
@@ -127,7 +128,8 @@ std::string_view CostFormatName(CostFormat format) {
 
 CostFormat DetectCostFormat(std::string_view text) {
   text = SkipBom(text);
-  const std::string_view start = internal::Sv(absl::StripLeadingAsciiWhitespace(internal::Av(text)));
+  const std::string_view start =
+      internal::Sv(absl::StripLeadingAsciiWhitespace(internal::Av(text)));
   if (start.empty() || start.front() != '{') return CostFormat::kCurCsv;
   // One JSON document (the CLI prints it indented over many lines) whose top
   // object has ResultsByTime; JSON lines are one small object per line.
@@ -177,8 +179,7 @@ void CostDocumentReader::Keep(CostLine&& line, uint64_t line_no, std::vector<Cos
   out->push_back(std::move(line));
 }
 
-absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text,
-                                                  std::vector<CostLine>* out,
+absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text, std::vector<CostLine>* out,
                                                   CostReadCounts* counts) const {
   std::string buffer(text);
   rapidjson::Document doc;
@@ -201,8 +202,8 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text,
     const Json* period = Member(result, "TimePeriod");
     const std::string_view start = period != nullptr ? Text(Member(*period, "Start")) : "";
     int64_t start_ns = 0;
-    if (start.size() < 10 || !ParseTimestamp(absl::StrCat(internal::Av(start.substr(0, 10)), "T00:00:00Z"),
-                                             &start_ns)) {
+    if (start.size() < 10 ||
+        !ParseTimestamp(absl::StrCat(internal::Av(start.substr(0, 10)), "T00:00:00Z"), &start_ns)) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ".TimePeriod.Start: \"", internal::Av(start), "\" is not a date (YYYY-MM-DD)"));
     }
@@ -218,9 +219,8 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text,
         if (const Json* k = Member(group, "Keys"); k != nullptr && k->IsArray()) {
           for (const Json& key : k->GetArray()) keys.push_back(Text(&key));
         }
-        line.service = absl::StrJoin(keys, " / ", [](std::string* out, std::string_view k) {
-          out->append(k);
-        });
+        line.service = absl::StrJoin(keys, " / ",
+                                     [](std::string* out, std::string_view k) { out->append(k); });
         if (line.service.empty()) {
           return absl::InvalidArgumentError(absl::StrCat(group_path, ".Keys: none"));
         }
@@ -228,8 +228,9 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text,
         const Json* metric = metrics != nullptr ? CostMetric(*metrics) : nullptr;
         if (metric == nullptr) {
           return absl::InvalidArgumentError(
-              absl::StrCat(group_path, ".Metrics: no UnblendedCost (query with --metrics "
-                                       "UnblendedCost)"));
+              absl::StrCat(group_path,
+                           ".Metrics: no UnblendedCost (query with --metrics "
+                           "UnblendedCost)"));
         }
         if (absl::Status s = ReadAmount(*metric, group_path + ".Metrics.UnblendedCost", &line);
             !s.ok()) {
@@ -281,13 +282,12 @@ absl::Status CostDocumentReader::ReadCurCsv(std::string_view text, std::vector<C
     return absl::InternalError("cannot start the CSV reader");
   }
   const size_t parsed = csv_parse(&parser, text.data(), text.size(), CsvField, CsvRowEnd, &rows);
-  const bool broken = parsed != text.size() ||
-                      csv_fini(&parser, CsvField, CsvRowEnd, &rows) != 0;
+  const bool broken = parsed != text.size() || csv_fini(&parser, CsvField, CsvRowEnd, &rows) != 0;
   const int error = csv_error(&parser);
   csv_free(&parser);
   if (broken) {
-    return absl::InvalidArgumentError(absl::StrCat("row ", rows.row + 1, ": not valid CSV (",
-                                                   csv_strerror(error), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("row ", rows.row + 1, ": not valid CSV (", csv_strerror(error), ")"));
   }
   if (!rows.status.ok()) return rows.status;
   if (rows.header.empty()) return absl::InvalidArgumentError("no CSV header row");

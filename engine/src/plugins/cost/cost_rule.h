@@ -27,7 +27,7 @@ struct CostDayTotal {
 struct CostJudgement {
   std::vector<CostDayTotal> history;  // the prior days with cost lines, oldest first
   double mean = 0;
-  double stdev = 0;  // sample standard deviation (0 with one day)
+  double stdev = 0;      // sample standard deviation (0 with one day)
   double threshold = 0;  // mean + stdevs x stdev
   bool anomaly = false;  // the day's total is above the threshold
 };

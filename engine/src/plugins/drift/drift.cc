@@ -141,7 +141,7 @@ void DriftPlugin::Decide(int64_t, std::vector<Finding>* out) {
           : have_live_   ? "; found in the live snapshot"
                          : "",
           ".");
-      f.details = {{"drift", d.kind},         {"group_id", r.group_id},
+      f.details = {{"drift", d.kind},          {"group_id", r.group_id},
                    {"group_name", group_name}, {"direction", r.ingress ? "ingress" : "egress"},
                    {"protocol", r.protocol},   {"ports", r.Ports()},
                    {"source", r.source}};

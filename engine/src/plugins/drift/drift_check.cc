@@ -44,10 +44,11 @@ absl::StatusOr<DriftCheckResult> CheckDrift(const DriftCheckOptions& options) {
   }
   std::vector<SecurityGroupChange> changes;
   for (const std::string& path : options.cloudtrail) {
-    absl::StatusOr<bool> read = ReadDocument(path, [&](std::string_view text) -> absl::StatusOr<bool> {
-      if (absl::Status s = ReadCloudTrailDocument(text, &changes); !s.ok()) return s;
-      return true;
-    });
+    absl::StatusOr<bool> read =
+        ReadDocument(path, [&](std::string_view text) -> absl::StatusOr<bool> {
+          if (absl::Status s = ReadCloudTrailDocument(text, &changes); !s.ok()) return s;
+          return true;
+        });
     if (!read.ok()) return read.status();
   }
   DriftCheckResult result;

@@ -13,10 +13,10 @@ namespace logweave {
 
 // One difference.
 struct SecurityGroupDrift {
-  std::string kind;             // "unmanaged_rule", "missing_rule" or "unmanaged_group"
-  SecurityGroupRule rule;       // unmanaged_rule, missing_rule
-  std::string group_id;         // the rule's group; unmanaged_group: the group
-  std::string group_name;       // "" if unknown
+  std::string kind;                      // "unmanaged_rule", "missing_rule" or "unmanaged_group"
+  SecurityGroupRule rule;                // unmanaged_rule, missing_rule
+  std::string group_id;                  // the rule's group; unmanaged_group: the group
+  std::string group_name;                // "" if unknown
   std::vector<SecurityGroupRule> rules;  // unmanaged_group: all its rules
   // The change that made it (unmanaged_group: the latest one that made one
   // of its rules); null if none did. Points into the changes compared.

@@ -407,7 +407,8 @@ absl::Status ReadCloudTrailDocument(std::string_view text, std::vector<SecurityG
   std::string buffer;
   rapidjson::Document doc;
   std::vector<std::string> events;  // each event's JSON
-  const std::string_view start = internal::Sv(absl::StripLeadingAsciiWhitespace(internal::Av(text)));
+  const std::string_view start =
+      internal::Sv(absl::StripLeadingAsciiWhitespace(internal::Av(text)));
   const bool one_document = ParseCopy(text, &buffer, &doc) &&
                             (Member(doc, "Records") != nullptr || Member(doc, "Events") != nullptr);
   if (one_document) {

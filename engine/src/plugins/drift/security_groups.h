@@ -61,13 +61,7 @@ absl::StatusOr<LiveRules> ParseDescribeSecurityGroups(std::string_view json);
 
 // A security-group change from one CloudTrail event.
 struct SecurityGroupChange {
-  enum Kind {
-    kAddRules,
-    kRemoveRules,
-    kCreateGroup,
-    kDeleteGroup,
-    kModifyRules
-  } kind = kAddRules;
+  enum Kind { kAddRules, kRemoveRules, kCreateGroup, kDeleteGroup, kModifyRules } kind = kAddRules;
   std::string group_id;
   std::string group_name;                // kCreateGroup
   std::vector<SecurityGroupRule> rules;  // kAddRules, kRemoveRules
