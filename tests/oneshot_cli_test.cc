@@ -160,53 +160,34 @@ TEST_F(OneshotCliTest, CostFormatFlagOverridesDetection) {
 }
 
 TEST_F(OneshotCliTest, CostBadFilesNameTheFileAndTheProblem) {
+  // `logweave cost FLAGS FILE` with `text` in FILE: exit 1, the file and `problem` on stderr.
+  auto expect_error = [&](const std::string& file, const std::string& text,
+                          const std::string& flags, const std::string& problem) {
+    testdata::CommandResult r = Run(absl::StrCat("cost ", flags, " ", Write(file, text)));
+    EXPECT_EQ(r.exit_code, 1) << file;
+    EXPECT_THAT(r.err, HasSubstr(file));
+    EXPECT_THAT(r.err, HasSubstr(problem));
+  };
   testdata::CommandResult missing = Run("cost " + (dir_ / "nope.json"));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("nope.json"));
   EXPECT_THAT(missing.err, HasSubstr("No such file"));
 
-  const std::string bad_amount =
-      Write("bad_amount.json",
-            R"({"ResultsByTime":[{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},)"
-            R"("Total":{},"Groups":[{"Keys":["AWS Lambda"],"Metrics":{"UnblendedCost":)"
-            R"({"Amount":"twelve","Unit":"USD"}}}]}]})");
-  testdata::CommandResult amount = Run("cost " + bad_amount);
-  EXPECT_EQ(amount.exit_code, 1);
-  EXPECT_THAT(amount.err, HasSubstr("bad_amount.json"));
-  EXPECT_THAT(amount.err, HasSubstr("ResultsByTime[0].Groups[0].Metrics.UnblendedCost.Amount"));
-
-  const std::string cut = Write("cut.json", R"({"ResultsByTime":[{"TimePeriod":)");
-  testdata::CommandResult truncated = Run(absl::StrCat("cost --format ce ", cut));
-  EXPECT_EQ(truncated.exit_code, 1);
-  EXPECT_THAT(truncated.err, HasSubstr("cut.json"));
-  EXPECT_THAT(truncated.err, HasSubstr("not a JSON object"));
-
-  const std::string short_row =
-      Write("short.csv",
-            "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost\n"
-            "2026-11-01T00:00:00Z,AmazonEC2,1.5\n2026-11-02T00:00:00Z,AmazonEC2\n");
-  testdata::CommandResult row = Run("cost " + short_row);
-  EXPECT_EQ(row.exit_code, 1);
-  EXPECT_THAT(row.err, HasSubstr("short.csv"));
-  EXPECT_THAT(row.err, HasSubstr("row 3: 2 fields where the header has 3"));
-
-  const std::string open_quote =
-      Write("quote.csv",
-            "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost\n"
-            "2026-11-01T00:00:00Z,\"AmazonEC2,1.5\n");
-  testdata::CommandResult quote = Run("cost " + open_quote);
-  EXPECT_EQ(quote.exit_code, 1);
-  EXPECT_THAT(quote.err, HasSubstr("quote.csv"));
-  EXPECT_THAT(quote.err, HasSubstr("not valid CSV"));
-
-  const std::string no_cost = Write("no_cost.csv", "a,b\n1,2\n");
-  testdata::CommandResult columns = Run("cost " + no_cost);
-  EXPECT_EQ(columns.exit_code, 1);
-  EXPECT_THAT(columns.err, HasSubstr("no row has a cost"));
-
-  testdata::CommandResult empty = Run("cost " + Write("empty.json", ""));
-  EXPECT_EQ(empty.exit_code, 1);
-  EXPECT_THAT(empty.err, HasSubstr("empty.json"));
+  expect_error("bad_amount.json",
+               R"({"ResultsByTime":[{"TimePeriod":{"Start":"2026-11-01","End":"2026-11-02"},)"
+               R"("Total":{},"Groups":[{"Keys":["AWS Lambda"],"Metrics":{"UnblendedCost":)"
+               R"({"Amount":"twelve","Unit":"USD"}}}]}]})",
+               "", "ResultsByTime[0].Groups[0].Metrics.UnblendedCost.Amount");
+  expect_error("cut.json", R"({"ResultsByTime":[{"TimePeriod":)", "--format ce",
+               "not a JSON object");
+  const std::string header =
+      "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UnblendedCost\n";
+  expect_error("short.csv",
+               header + "2026-11-01T00:00:00Z,AmazonEC2,1.5\n2026-11-02T00:00:00Z,AmazonEC2\n", "",
+               "row 3: 2 fields where the header has 3");
+  expect_error("quote.csv", header + "2026-11-01T00:00:00Z,\"AmazonEC2,1.5\n", "", "not valid CSV");
+  expect_error("no_cost.csv", "a,b\n1,2\n", "", "no row has a cost");
+  expect_error("empty.json", "", "", "empty");
 }
 
 TEST_F(OneshotCliTest, CostUsage) {

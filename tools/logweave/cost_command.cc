@@ -90,12 +90,11 @@ int RunCost(const std::vector<std::string>& args) {
   options.min_history_days =
       static_cast<uint32_t>(min_history_days > 0 ? min_history_days : history_days);
   options.recent_days = static_cast<uint32_t>(recent_days);
+  if (absl::Status s = ValidateCostCheck(options); !s.ok()) {
+    return Usage(command, std::string(s.message()));
+  }
   absl::StatusOr<CostCheckResult> result = CheckCost(options);
   if (!result.ok()) {
-    if (result.status().code() == absl::StatusCode::kInvalidArgument &&
-        result.status().message().find(": ") == std::string_view::npos) {
-      return Usage(command, std::string(result.status().message()));  // a flag's value
-    }
     PrintError(absl::StrCat(command, ": ", result.status().message()));
     return kExitRuntimeError;
   }

@@ -50,8 +50,10 @@ struct CostCheckResult {
   std::vector<std::string> formats;   // per path: "Cost Explorer JSON", "CUR CSV", "JSON lines"
 };
 
-// INVALID_ARGUMENT for invalid options; NOT_FOUND / INVALID_ARGUMENT
-// "PATH: what is wrong" for a file that cannot be read or is not of its format.
+// INVALID_ARGUMENT saying which option is wrong (no FILE, a format, a range).
+absl::Status ValidateCostCheck(const CostCheckOptions& options);
+// ValidateCostCheck's errors; then NOT_FOUND / INVALID_ARGUMENT "PATH: what
+// is wrong" for a file that cannot be read or is not of its format.
 absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& options);
 
 // --- drift ---

@@ -29,23 +29,30 @@ struct DayTotal {
 
 }  // namespace
 
-absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& check) {
+absl::Status ValidateCostCheck(const CostCheckOptions& check) {
   if (check.paths.empty()) return absl::InvalidArgumentError("no FILE given");
-  absl::StatusOr<CostFormat> format = ParseCostFormat(check.format);
-  if (!format.ok()) return format.status();
+  if (absl::StatusOr<CostFormat> format = ParseCostFormat(check.format); !format.ok()) {
+    return format.status();
+  }
   if (check.history_days < 2 || check.history_days > 366) {
     return absl::InvalidArgumentError(
-        absl::StrCat("history days must be from 2 to 366 (got ", check.history_days, ")"));
+        absl::StrCat("--history-days must be from 2 to 366 (got ", check.history_days, ")"));
   }
   if (check.min_history_days < 2 || check.min_history_days > check.history_days) {
-    return absl::InvalidArgumentError(absl::StrCat("min history days must be from 2 to ",
-                                                   check.history_days, " (got ",
-                                                   check.min_history_days, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--min-history-days must be from 2 to --history-days, ", check.history_days,
+                     " (got ", check.min_history_days, ")"));
   }
   if (!(check.stdevs > 0) || !(check.stdevs < 100)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("stdevs must be above 0 and below 100 (got ", check.stdevs, ")"));
+        absl::StrCat("--stdevs must be above 0 and below 100 (got ", check.stdevs, ")"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& check) {
+  if (absl::Status s = ValidateCostCheck(check); !s.ok()) return s;
+  const CostFormat format = *ParseCostFormat(check.format);
   CostOptions options;
   options.stdevs = check.stdevs;
   options.history_days = check.history_days;
@@ -58,7 +65,7 @@ absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& check) {
   for (const std::string& path : check.paths) {
     absl::StatusOr<std::string> text = internal::ReadWholeFile(path);
     if (!text.ok()) return text.status();
-    const CostFormat used = *format == CostFormat::kAuto ? DetectCostFormat(*text) : *format;
+    const CostFormat used = format == CostFormat::kAuto ? DetectCostFormat(*text) : format;
     CostReadCounts counts;
     if (absl::Status s =
             reader.Read(*text, used, std::filesystem::path(path).stem().string(), &lines, &counts);

@@ -109,7 +109,7 @@ absl::StatusOr<CostFormat> ParseCostFormat(std::string_view name) {
   if (name == "cur" || name == "csv") return CostFormat::kCurCsv;
   if (name == "jsonl" || name == "json-lines") return CostFormat::kJsonLines;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown format \"", internal::Av(name), "\"; use auto, ce, cur or jsonl"));
+      absl::StrCat("unknown --format \"", internal::Av(name), "\"; use auto, ce, cur or jsonl"));
 }
 
 std::string_view CostFormatName(CostFormat format) {
