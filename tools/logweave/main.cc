@@ -19,6 +19,10 @@ constexpr char kUsage[] =
     "  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as\n"
     "                   possible and answer questions about them\n"
     "  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries\n"
+    "  cost FILE...     one-shot: daily cost anomalies in Cost Explorer, CUR or JSON lines\n"
+    "                   (exit 3 when found)\n"
+    "  drift            one-shot: security groups that differ from Terraform's state\n"
+    "                   (--state, --live, --cloudtrail; exit 3 when found)\n"
     "  version          print the version\n"
     "  help             show this help\n"
     "\n"
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "replay") return logweave::cli::RunReplay(args);
   if (command == "serve") return logweave::cli::RunServe(args);
+  if (command == "cost") return logweave::cli::RunCost(args);
+  if (command == "drift") return logweave::cli::RunDrift(args);
   if (command == "timeline") return logweave::cli::RunTimeline(args);
   if (command == "search") return logweave::cli::RunSearch(args);
   if (command == "unstructured") return logweave::cli::RunUnstructured(args);
