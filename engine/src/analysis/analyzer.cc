@@ -67,6 +67,8 @@ struct Worker {
 void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::vector<Finding> weak,
                              std::vector<Finding>* findings_out) {
   std::vector<Finding>& findings = *findings_out;
+  // One buffer of the final size: growing would hold two at the peak.
+  findings.reserve(findings.size() + unstructured.size() + weak.size());
   absl::flat_hash_map<std::string, size_t> by_trace_service;  // "trace\0service" -> entry
   for (size_t i = 0; i < unstructured.size(); ++i) {
     AttributedEntry& a = unstructured[i];
@@ -205,7 +207,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
 
   // The services whose plain-text errors need candidates, and the words of
   // the errors that could name a trace.
-  std::vector<UnstructuredEntry> entries = unstructured_.Snapshot();
+  // A one-shot run takes the entries over instead of copying them.
+  std::vector<UnstructuredEntry> entries =
+      take_unstructured_ != nullptr ? take_unstructured_->Take() : unstructured_.Snapshot();
   absl::flat_hash_set<uint32_t> wanted_services;
   absl::flat_hash_set<uint64_t> mentioned;
   for (const auto& e : entries) {
@@ -294,6 +298,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   AnalysisReport report;
   report.unstructured =
       internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
+  candidates = {};  // freed before the findings are built
+  named = {};
   AddUnstructuredFindings(report.unstructured, std::move(weak), &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);
