@@ -275,7 +275,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   for (auto& w : workers) {
     late_events_ += w->late_events;
     judged_counts.merge(w->judged_counts);
-    w->judged_counts = {};
+    w->judged_counts = decltype(w->judged_counts)();  // `= {}` would keep the capacity
   }
   // Rebuilt each run, so that traces the index evicted are forgotten here too.
   judged_counts_ = std::move(judged_counts);
@@ -288,18 +288,18 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
     for (size_t s = 0; s < w->candidates.size(); ++s) {
       candidates[s].insert(candidates[s].end(), w->candidates[s].begin(), w->candidates[s].end());
-      w->candidates[s] = {};  // freed as it goes: one copy at a time
+      w->candidates[s] = std::vector<Candidate>();  // freed as it goes: one copy at a time
     }
-    w->findings = {};
-    w->weak = {};
+    w->findings = std::vector<Finding>();
+    w->weak = std::vector<Finding>();
     for (std::string& id : w->named) named.insert(std::move(id));
   }
 
   AnalysisReport report;
   report.unstructured =
       internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
-  candidates = {};  // freed before the findings are built
-  named = {};
+  candidates = decltype(candidates)();  // freed before the findings are built
+  named = decltype(named)();
   AddUnstructuredFindings(report.unstructured, std::move(weak), &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);

@@ -146,7 +146,7 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
     }
     out.reserve(entries_.size());
     std::move(entries_.begin(), entries_.end(), std::back_inserter(out));
-    entries_ = {};
+    entries_ = decltype(entries_)();
     bytes_ = 0;
   }
   Finish(out);
