@@ -230,7 +230,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     std::vector<uint32_t> incomplete;
     auto visit = [&](const TraceFacts& f) {
       const bool judged = f.end <= judge_until;
-      if (judged) {
+      // Late arrivals need the counts of a previous run: none in a one-shot run.
+      if (judged && track_changes_) {
         const uint64_t h = Hash(f.trace_id);
         if (auto it = judged_counts_.find(h);
             it != judged_counts_.end() && f.indexed_events > it->second) {
