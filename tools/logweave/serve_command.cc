@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -29,20 +28,6 @@
 
 namespace logweave::cli {
 namespace {
-
-// The memory this process may use: the machine's, or less under a cgroup
-// limit (containers: v2 memory.max, v1 memory.limit_in_bytes).
-uint64_t AvailableMemory() {
-  uint64_t limit =
-      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  for (const char* path :
-       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
-    std::ifstream in(path);
-    uint64_t value = 0;
-    if (in >> value && value > 0) limit = std::min(limit, value);  // "max": no number, no limit
-  }
-  return limit;
-}
 
 constexpr char kDescription[] =
     "Runs logweave as a daemon: ingests the sources (PATHs given here and the config's\n"
@@ -229,8 +214,7 @@ sigset_t BlockStopSignals() {
 void SetIndexBudget(ServePlan* settings) {
   CommandConfig& config = settings->config;
   if (!config.index_max_bytes_given) {
-    config.pipeline.index.max_bytes =
-        std::max(ServeIndexBudget(AvailableMemory()), config.pipeline.MinMaxBytes());
+    config.pipeline.index.max_bytes = DefaultIndexBudget(config.pipeline);
     std::fprintf(stderr,
                  "logweave serve: index.max_bytes not set: the index keeps at most %.1f GiB (half "
                  "of the memory this process may use) and evicts its oldest lines beyond it; set "

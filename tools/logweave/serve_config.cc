@@ -1,6 +1,9 @@
 #include "tools/logweave/serve_config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <iterator>
 
 #include "connectors/follow/follow_config.h"
@@ -70,6 +73,22 @@ void ServerSecurityFlags(FlagSet& flags, ServerSecurityOptions* out) {
 
 uint64_t ServeIndexBudget(uint64_t physical_memory) {
   return std::max<uint64_t>(physical_memory / 2, 64ull << 20);
+}
+
+uint64_t AvailableMemory() {
+  uint64_t limit =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    uint64_t value = 0;
+    if (in >> value && value > 0) limit = std::min(limit, value);  // "max": no number, no limit
+  }
+  return limit;
+}
+
+uint64_t DefaultIndexBudget(const PipelineOptions& options) {
+  return std::max(ServeIndexBudget(AvailableMemory()), options.MinMaxBytes());
 }
 
 }  // namespace logweave::cli

@@ -58,7 +58,9 @@ struct RuntimeOptions {
   int background_nice = 0;
   // Whether analyses report what changed since the previous one (findings
   // published to findings() and counted late). Off for a one-shot replay,
-  // which reads each report whole. Default on.
+  // which reads each report whole; off, an analysis also takes the plain-text
+  // error entries over instead of copying them (a later one sees only those
+  // that came after). Default on.
   bool track_changes = true;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;

@@ -55,7 +55,10 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
                                            pipeline_->unstructured(), pipeline_->sources(),
                                            pipeline_->plugins(), options.pipeline.threads)),
       snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {
-  if (!options.track_changes) analyzer_->DisableChangeTracking();
+  if (!options.track_changes) {
+    analyzer_->DisableChangeTracking();
+    analyzer_->TakeUnstructured(pipeline_->mutable_unstructured());
+  }
 }
 
 Runtime::~Runtime() { Stop(); }
