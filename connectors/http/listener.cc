@@ -1,5 +1,7 @@
 #include "connectors/http/listener.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <string_view>
 #include <utility>
@@ -60,6 +62,12 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Create(
   } else {
     listener->server_ = std::make_unique<httplib::Server>();
   }
+  // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a
+  // second server would share the port silently instead of failing to bind.
+  listener->server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   const int threads = options.threads;
   listener->server_->new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<size_t>(threads));

@@ -12,8 +12,11 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& 
                                                              const TokenStore* tokens,
                                                              ServeMetrics& metrics,
                                                              Readiness& readiness) {
-  absl::StatusOr<std::unique_ptr<HttpListener>> listener =
-      HttpListener::Create({.address = address, .security = security, .tokens = tokens});
+  HttpListenerOptions options;
+  options.address = address;
+  options.security = security;
+  options.tokens = tokens;
+  absl::StatusOr<std::unique_ptr<HttpListener>> listener = HttpListener::Create(options);
   if (!listener.ok()) return listener.status();
   metrics.AddRoute(**listener);
   AddHealthRoutes(**listener, readiness);
