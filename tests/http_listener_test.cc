@@ -15,9 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/server.h"
 #include "connectors/http/health_routes.h"
@@ -29,12 +28,14 @@
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "tests/testdata/actions.h"
 #include "tests/testdata/certificates.h"
+#include "tests/testdata/exposition.h"
 #include "tests/testdata/run_command.h"
 #include "tests/testdata/shop_server.h"
 
 namespace logweave {
 namespace {
 
+using testdata::Sample;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -53,18 +54,6 @@ testdata::LogFiles ShopLogs() {
         "2026-03-01 10:00:01 ERROR payments: connection refused to ledger:5432",
         R"({"level":"warn","service":"payments","msg":"retrying"})"}},
   };
-}
-
-// The value of the sample `series` (name and labels as printed) in an
-// exposition; -1 if there is none.
-double Sample(const std::string& exposition, const std::string& series) {
-  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
-    if (absl::StartsWith(line, series + " ")) {
-      double v = 0;
-      if (absl::SimpleAtod(line.substr(series.size() + 1), &v)) return v;
-    }
-  }
-  return -1;
 }
 
 TEST(ReadinessTest, HoldsUntilEveryConditionIsReleasedAndTellsWatchersOfChanges) {
