@@ -17,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/server.h"
 #include "connectors/http/health_routes.h"
@@ -24,6 +25,7 @@
 #include "connectors/http/metrics.h"
 #include "connectors/http/readiness.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "httplib.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "tests/testdata/actions.h"
@@ -324,6 +326,60 @@ TEST_F(ServeMetricsTest, PromtoolAcceptsTheExposition) {
       testdata::RunCommand(absl::StrCat("promtool check metrics < ", path), err);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out + r.err, "");  // no lint remark either
+}
+
+// grpc.health.v1 Check of the whole server: the response's bytes (08 01
+// SERVING, 08 02 NOT_SERVING), or the call's error.
+std::string GrpcHealth(int port) {
+  grpc::GenericStub health(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext c;
+  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  grpc::Slice empty;
+  grpc::ByteBuffer request(&empty, 1), response;
+  grpc::Status status;
+  absl::Notification done;
+  health.UnaryCall(&c, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+  done.WaitForNotification();
+  if (!status.ok()) return status.error_message();
+  grpc::Slice answer;
+  if (!response.TrySingleSlice(&answer).ok()) return "no single slice";
+  return std::string(reinterpret_cast<const char*>(answer.begin()), answer.size());
+}
+
+TEST(SharedReadinessTest, ReadyzAndGrpcHealthTellTheSameState) {
+  std::unique_ptr<Runtime> runtime = testdata::IngestFiles(ShopLogs());
+  ASSERT_NE(runtime, nullptr);
+  auto server = LogweaveServer::Start({.address = "127.0.0.1:0"}, runtime.get());
+  ASSERT_TRUE(server.ok()) << server.status();
+  LogweaveServer* grpc_server = server->get();
+  // As serve wires them.
+  Readiness readiness;
+  readiness.Hold("replay", "the initial replay is not indexed yet");
+  readiness.Watch([grpc_server](bool ready) { grpc_server->SetReady(ready); });
+  auto listener = HttpListener::Create(At("127.0.0.1:0"));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  AddHealthRoutes(**listener, readiness);
+  (*listener)->Start();
+  httplib::Client client("127.0.0.1", (*listener)->port());
+  auto readyz = [&client] {
+    auto r = client.Get("/readyz");
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(readyz(), 503);
+  EXPECT_EQ(GrpcHealth(grpc_server->port()), std::string("\x08\x02"));
+  readiness.Release("replay");
+  EXPECT_EQ(readyz(), 200);
+  EXPECT_EQ(GrpcHealth(grpc_server->port()), std::string("\x08\x01"));
+  readiness.Shutdown();
+  EXPECT_EQ(readyz(), 503);
+  EXPECT_EQ(GrpcHealth(grpc_server->port()), std::string("\x08\x02"));
+  (*listener)->Stop();
+  grpc_server->Shutdown(absl::Seconds(1));
 }
 
 }  // namespace

@@ -130,6 +130,24 @@ TEST_F(PrometheusScrapeTest, LinesReadEqualTheLinesOfLogweaveStats) {
   }
 }
 
+TEST(ServeHttpAddressTest, BeyondLoopbackWithoutProtectionOrNotHostPortIsAUsageError) {
+  const std::string err = ::testing::TempDir() + "/serve_http_address.err";
+  testdata::CommandResult r = testdata::RunCommand(
+      absl::StrCat("timeout -s KILL 30 ", LOGWEAVE_BIN,
+                   " serve --address 127.0.0.1:0 --http-address 0.0.0.0:0 </dev/null"),
+      err);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("refusing to serve logs on 0.0.0.0:0"));
+  const std::string config = ::testing::TempDir() + "/serve_http_address.yaml";
+  std::ofstream(config) << "serve:\n  http_address: 9090\n";
+  r = testdata::RunCommand(
+      absl::StrCat("timeout -s KILL 30 ", LOGWEAVE_BIN, " serve --config ", config, " </dev/null"),
+      err);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("http_address"));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("host:port"));
+}
+
 // Stops a command when the test ends, however it ends.
 struct StopOnExit {
   testdata::StreamingCommand& command;

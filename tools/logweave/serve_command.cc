@@ -53,6 +53,8 @@ constexpr char kDescription[] =
     "\n"
     "Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:\n"
     "stop accepting calls, finish running ones, drain what was read, exit 0.\n"
+    "With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same\n"
+    "readiness as the gRPC health; docs/operations.md).\n"
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
