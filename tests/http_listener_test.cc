@@ -17,7 +17,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/server.h"
 #include "connectors/http/health_routes.h"
@@ -25,12 +24,12 @@
 #include "connectors/http/metrics.h"
 #include "connectors/http/readiness.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "httplib.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "tests/testdata/actions.h"
 #include "tests/testdata/certificates.h"
 #include "tests/testdata/exposition.h"
+#include "tests/testdata/grpc_health.h"
 #include "tests/testdata/run_command.h"
 #include "tests/testdata/shop_server.h"
 
@@ -328,35 +327,14 @@ TEST_F(ServeMetricsTest, PromtoolAcceptsTheExposition) {
   EXPECT_EQ(r.out + r.err, "");  // no lint remark either
 }
 
-// grpc.health.v1 Check of the whole server: the response's bytes (08 01
-// SERVING, 08 02 NOT_SERVING), or the call's error.
-std::string GrpcHealth(int port) {
-  grpc::GenericStub health(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext c;
-  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1), response;
-  grpc::Status status;
-  absl::Notification done;
-  health.UnaryCall(&c, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-  done.WaitForNotification();
-  if (!status.ok()) return status.error_message();
-  grpc::Slice answer;
-  if (!response.TrySingleSlice(&answer).ok()) return "no single slice";
-  return std::string(reinterpret_cast<const char*>(answer.begin()), answer.size());
-}
-
 TEST(SharedReadinessTest, ReadyzAndGrpcHealthTellTheSameState) {
   std::unique_ptr<Runtime> runtime = testdata::IngestFiles(ShopLogs());
   ASSERT_NE(runtime, nullptr);
   auto server = LogweaveServer::Start({.address = "127.0.0.1:0"}, runtime.get());
   ASSERT_TRUE(server.ok()) << server.status();
   LogweaveServer* grpc_server = server->get();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_server->port()),
+                                     grpc::InsecureChannelCredentials());
   // As serve wires them.
   Readiness readiness;
   readiness.Hold("replay", "the initial replay is not indexed yet");
@@ -371,13 +349,13 @@ TEST(SharedReadinessTest, ReadyzAndGrpcHealthTellTheSameState) {
     return r ? r->status : -1;
   };
   EXPECT_EQ(readyz(), 503);
-  EXPECT_EQ(GrpcHealth(grpc_server->port()), std::string("\x08\x02"));
+  EXPECT_EQ(testdata::HealthCheckBytes(channel), testdata::kHealthNotServing);
   readiness.Release("replay");
   EXPECT_EQ(readyz(), 200);
-  EXPECT_EQ(GrpcHealth(grpc_server->port()), std::string("\x08\x01"));
+  EXPECT_EQ(testdata::HealthCheckBytes(channel), testdata::kHealthServing);
   readiness.Shutdown();
   EXPECT_EQ(readyz(), 503);
-  EXPECT_EQ(GrpcHealth(grpc_server->port()), std::string("\x08\x02"));
+  EXPECT_EQ(testdata::HealthCheckBytes(channel), testdata::kHealthNotServing);
   (*listener)->Stop();
   grpc_server->Shutdown(absl::Seconds(1));
 }

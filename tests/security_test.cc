@@ -14,17 +14,16 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/security/server_security.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/server.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "logweave/runtime.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "tests/testdata/certificates.h"
+#include "tests/testdata/grpc_health.h"
 #include "tests/testdata/run_command.h"
 #include "tests/testdata/submit_lines.h"
 
@@ -365,24 +364,7 @@ TEST_F(SecureServerTest, EveryQueryNeedsTheTokenButHealthStaysOpen) {
   }
   // Probes need no token (and learn nothing but SERVING): grpc.health.v1
   // Check with an empty request answers {status: SERVING}, bytes 08 01.
-  grpc::GenericStub health(TlsChannel("ca", "client"));
-  grpc::ClientContext c;
-  c.set_deadline(deadline());
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1), response;
-  grpc::Status status;
-  absl::Notification done;
-  health.UnaryCall(&c, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-  done.WaitForNotification();
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  grpc::Slice answer;
-  ASSERT_TRUE(response.TrySingleSlice(&answer).ok());
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(answer.begin()), answer.size()),
-            std::string("\x08\x01"));
+  EXPECT_EQ(testdata::HealthCheckBytes(TlsChannel("ca", "client")), testdata::kHealthServing);
 }
 
 TEST_F(SecureServerTest, TheCommandsConnectWithTlsFlagsAndTokens) {
