@@ -130,6 +130,46 @@ TEST_F(PrometheusScrapeTest, LinesReadEqualTheLinesOfLogweaveStats) {
   }
 }
 
+// Stops a command when the test ends, however it ends.
+struct StopOnExit {
+  testdata::StreamingCommand& command;
+  ~StopOnExit() {
+    command.Signal(SIGTERM);
+    command.Close();
+  }
+};
+
+TEST(ServeHttpAddressTest, ReadyzSaysWhyWhileKafkaIsNotConnected) {
+  // Nothing listens on port 1: the consumer cannot reach its broker.
+  testdata::StreamingCommand serve(
+      absl::StrCat("timeout --preserve-status -s TERM 60 ", LOGWEAVE_BIN,
+                   " serve --kafka-brokers 127.0.0.1:1 --kafka-topic logs --address 127.0.0.1:0"
+                   " --http-address 127.0.0.1:0 2>&1"));
+  StopOnExit stop{serve};
+  std::string http_address;
+  for (std::string line = serve.ReadLine(); !line.empty() && http_address.empty();
+       line = serve.ReadLine()) {
+    http_address = AddressAfter(line, "HTTP on ");
+  }
+  ASSERT_FALSE(http_address.empty());
+  httplib::Client client("127.0.0.1", PortOf(http_address));
+  std::string body;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  // The consumer's first error comes within a connection attempt.
+  while (body.find("last error") == std::string::npos && absl::Now() < deadline) {
+    auto r = client.Get("/readyz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    body = r->body;
+    if (body.find("last error") == std::string::npos) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_THAT(body, ::testing::HasSubstr("kafka: the consumer has not joined its group yet"));
+  EXPECT_THAT(body, ::testing::HasSubstr("last error: kafka:"));
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);  // alive, not ready
+}
+
 TEST(ServeHttpAddressTest, BeyondLoopbackWithoutProtectionOrNotHostPortIsAUsageError) {
   const std::string err = ::testing::TempDir() + "/serve_http_address.err";
   testdata::CommandResult r = testdata::RunCommand(
@@ -147,15 +187,6 @@ TEST(ServeHttpAddressTest, BeyondLoopbackWithoutProtectionOrNotHostPortIsAUsageE
   EXPECT_THAT(r.err, ::testing::HasSubstr("http_address"));
   EXPECT_THAT(r.err, ::testing::HasSubstr("host:port"));
 }
-
-// Stops a command when the test ends, however it ends.
-struct StopOnExit {
-  testdata::StreamingCommand& command;
-  ~StopOnExit() {
-    command.Signal(SIGTERM);
-    command.Close();
-  }
-};
 
 TEST_F(PrometheusScrapeTest, APrometheusServerScrapingItAnswersTheLinesRead) {
   if (!Installed("prometheus")) {
