@@ -82,6 +82,10 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   // Findings StreamFindings calls skipped since the start (GetStats).
   uint64_t stream_findings_dropped() const;
 
+  // What GetStats answers now, without its token check: the one source of
+  // the figures that the metrics endpoint (connectors/http) exposes.
+  v1::Stats CurrentStats();
+
  private:
   // OK if the call may go on: no tokens are asked for, or its
   // authorization metadata holds one that allows `needed`.
