@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "tools/logweave/commands.h"
+#include "tools/logweave/log_settings.h"
 
 namespace {
 
@@ -33,18 +34,32 @@ constexpr char kUsage[] =
     "\n"
     "Run 'logweave COMMAND --help' for a command's flags.\n";
 
+// Prints the usage with the global flags to `out`.
+void PrintUsage(std::FILE* out) {
+  std::fputs(kUsage, out);
+  std::fputs("\n", out);
+  std::fputs(logweave::cli::kLogFlagsHelp, out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  logweave::cli::LogFlags log_flags;
+  if (absl::Status s = logweave::cli::ExtractLogFlags(&args, &log_flags); !s.ok()) {
+    std::fprintf(stderr, "logweave: %s\n", std::string(s.message()).c_str());
+    return logweave::cli::kExitUsage;
+  }
   if (args.empty()) {
-    std::fputs(kUsage, stderr);
+    PrintUsage(stderr);
     return logweave::cli::kExitUsage;
   }
   std::string command = args.front();
   args.erase(args.begin());
+  // The one-shot commands' diagnostics stay text unless asked; serve decides after its config.
+  logweave::cli::ApplyLogSettings(log_flags, {}, logweave::LogFormat::kText, "");
   if (command == "replay") return logweave::cli::RunReplay(args);
-  if (command == "serve") return logweave::cli::RunServe(args);
+  if (command == "serve") return logweave::cli::RunServe(args, log_flags);
   if (command == "timeline") return logweave::cli::RunTimeline(args);
   if (command == "search") return logweave::cli::RunSearch(args);
   if (command == "unstructured") return logweave::cli::RunUnstructured(args);
@@ -56,7 +71,7 @@ int main(int argc, char** argv) {
     return logweave::cli::kExitOk;
   }
   if (command == "help" || command == "--help" || command == "-h") {
-    std::fputs(kUsage, stdout);
+    PrintUsage(stdout);
     return logweave::cli::kExitOk;
   }
   std::fprintf(stderr, "logweave: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);

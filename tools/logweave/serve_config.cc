@@ -12,7 +12,7 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
   known.insert(known.end(), std::begin(kServerSecurityKeys), std::end(kServerSecurityKeys));
-  known.insert(known.end(), {"wal", "wal_max_bytes"});
+  known.insert(known.end(), {"wal", "wal_max_bytes", "http_address"});
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
   if (absl::Status st = ReadServerSecurity(s, &serve->security); !st.ok()) return st;
@@ -22,6 +22,13 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
       return s.Error("address", "must be host:port, e.g. 127.0.0.1:7070");
     }
     serve->address = address.Scalar();
+  }
+  if (s.Has("http_address")) {
+    const YAML::Node address = s.node()["http_address"];
+    if (!address.IsScalar() || address.Scalar().find(':') == std::string::npos) {
+      return s.Error("http_address", "must be host:port, e.g. 127.0.0.1:9090");
+    }
+    serve->http_address = address.Scalar();
   }
   ConfigReader r(s);
   r.Uint("ingest_nice", 19, &serve->ingest_nice);

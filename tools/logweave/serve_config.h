@@ -32,6 +32,9 @@ struct ServeSettings {
   // serve.wal_max_bytes: the log's segments kept, in bytes; 0 = index.max_bytes.
   uint64_t wal_max_bytes = 0;
   ServerSecurityOptions security;  // serve.tls, serve.auth_tokens, serve.allow_insecure
+  // serve.http_address: host:port of the HTTP listener (/metrics, /healthz,
+  // /readyz); empty: none.
+  std::string http_address;
 };
 
 // Reads `serve:` into `serve`, and its follow keys into `follow`.
