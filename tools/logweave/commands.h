@@ -22,6 +22,9 @@ int RunReplay(const std::vector<std::string>& args);
 // logweave serve [flags] [PATH...]; `log_flags`: the global --log-format/--log-level.
 int RunServe(const std::vector<std::string>& args, const LogFlags& log_flags = {});
 
+// logweave probe URL: one GET; 0 on 2xx, 1 otherwise (container health checks).
+int RunProbe(const std::vector<std::string>& args);
+
 // Clients of a running `logweave serve` (client_commands.cc), over gRPC at
 // --server HOST:PORT (default $LOGWEAVE_SERVER, else 127.0.0.1:7070). Exit 1
 // when the server cannot be reached (message names the address).

@@ -32,6 +32,8 @@ constexpr char kUsage[] =
     "  stats            the server's counters, lag and readiness\n"
     "  actions          what the configured actions did (runs, outcomes, output)\n"
     "\n"
+    "  probe URL        GET URL, exit 0 on 2xx (container health checks without curl)\n"
+    "\n"
     "Run 'logweave COMMAND --help' for a command's flags.\n";
 
 // Prints the usage with the global flags to `out`.
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
   if (command == "findings") return logweave::cli::RunFindings(args);
   if (command == "stats") return logweave::cli::RunStats(args);
   if (command == "actions") return logweave::cli::RunActions(args);
+  if (command == "probe") return logweave::cli::RunProbe(args);
   if (command == "version" || command == "--version") {
     std::puts(kVersion);
     return logweave::cli::kExitOk;
