@@ -140,15 +140,15 @@ TEST(LogSettingsTest, ConfigSectionIsReadAndFlagsWin) {
 }
 
 std::string Bin() { return LOGWEAVE_BIN; }
+const std::string kDemo = std::string(LOGWEAVE_SOURCE_DIR) + "/deploy/demo/logs";
 
-// Runs serve on the demo until its stderr (a file: not a terminal) shows
+// Runs serve on `args` (paths and flags) until its stderr (a file: not a terminal) shows
 // `until`, then SIGTERM; returns that stderr.
-std::string ServeDemo(const std::string& flags, const std::string& err_path, int* exit_code,
-                      const std::string& until = "ready: ") {
+std::string ServeOn(const std::string& args, const std::string& err_path, int* exit_code,
+                    const std::string& until = "ready: ") {
   ::unlink(err_path.c_str());  // a file of an earlier run would look ready at once
   testdata::StreamingCommand serve(absl::StrCat("sh -c 'echo started; exec ", Bin(), " serve ",
-                                                LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs ", flags,
-                                                " --address 127.0.0.1:0 2>", err_path, "'"));
+                                                args, " --address 127.0.0.1:0 2>", err_path, "'"));
   serve.ReadLine();  // "started": serve is running
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   std::string err;
@@ -170,7 +170,7 @@ TEST(ServeOwnLogTest, JsonOnANonTerminalAndReplayIndexesItAsJson) {
   const std::string dir = ::testing::TempDir();
   const std::string err_path = dir + "/serve_own.log";
   int exit_code = -1;
-  const std::string err = ServeDemo("", err_path, &exit_code);
+  const std::string err = ServeOn(kDemo, err_path, &exit_code);
   EXPECT_EQ(exit_code, 0) << err;
   const std::vector<std::string> lines = absl::StrSplit(err, '\n', absl::SkipEmpty());
   ASSERT_GE(lines.size(), 4u) << err;  // budget, listening, ready, stopping, stopped
@@ -203,14 +203,22 @@ TEST(ServeOwnLogTest, JsonOnANonTerminalAndReplayIndexesItAsJson) {
 TEST(ServeOwnLogTest, TextAndLevelFlagsAndTheConfigKeys) {
   const std::string dir = ::testing::TempDir();
   int exit_code = -1;
-  std::string err = ServeDemo("--log-format text", dir + "/serve_text.log", &exit_code);
+  // A small file: these runs are about the flags, not the data.
+  const std::string logs = dir + "/three.log";
+  std::ofstream(logs) << R"({"ts":"2026-11-23T10:00:00Z","level":"info","msg":"a","trace_id":"t1"})"
+                      << "\n"
+                      << R"({"ts":"2026-11-23T10:00:01Z","level":"info","msg":"b","trace_id":"t1"})"
+                      << "\n"
+                      << R"({"ts":"2026-11-23T10:00:02Z","level":"warn","msg":"c","trace_id":"t2"})"
+                      << "\n";
+  std::string err = ServeOn(logs + " --log-format text", dir + "/serve_text.log", &exit_code);
   EXPECT_EQ(exit_code, 0);
-  EXPECT_THAT(err, HasSubstr("logweave serve: ready: 5056 lines"));
+  EXPECT_THAT(err, HasSubstr("logweave serve: ready: 3 lines, 2 traces"));
   EXPECT_THAT(err, Not(HasSubstr("{\"ts\"")));
 
   // warn: the unreadable file's warning only, none of the info lines.
-  err = ServeDemo("/nonexistent/missing.log --log-level warn", dir + "/serve_warn.log", &exit_code,
-                  "missing.log");
+  err = ServeOn(logs + " /nonexistent/missing.log --log-level warn", dir + "/serve_warn.log",
+                &exit_code, "missing.log");
   EXPECT_EQ(exit_code, 0);
   const std::vector<std::string> lines = absl::StrSplit(err, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 1u) << err;
@@ -218,7 +226,7 @@ TEST(ServeOwnLogTest, TextAndLevelFlagsAndTheConfigKeys) {
 
   const std::string config = dir + "/log_text.yaml";
   std::ofstream(config) << "log:\n  format: text\n";
-  err = ServeDemo("--config " + config, dir + "/serve_config.log", &exit_code);
+  err = ServeOn(logs + " --config " + config, dir + "/serve_config.log", &exit_code);
   EXPECT_EQ(exit_code, 0);
   EXPECT_THAT(err, HasSubstr("logweave serve: ready: "));
 }
