@@ -419,10 +419,10 @@ int WaitForStopSignal(const sigset_t& signals) {
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args, const LogFlags& log_flags) {
-  ServeFlags flags;
-  if (int code = ParseServeFlags(args, &flags); code != kGoOn) return code;
   // Until the config is read: the flags or the terminal decide.
   ApplyLogSettings(log_flags, {}, DefaultLogFormat(), "serve");
+  ServeFlags flags;
+  if (int code = ParseServeFlags(args, &flags); code != kGoOn) return code;
   ServePlan settings;
   if (int code = ReadSettings(flags, &settings); code != kGoOn) return code;
   ApplyLogSettings(log_flags, settings.config.log, DefaultLogFormat(), "serve");
