@@ -145,10 +145,11 @@ TEST(KafkaConfigTest, DefaultsAndErrors) {
 }
 
 TEST(CommandConfigTest, UnknownTopLevelKeyListsEverySection) {
-  ExpectInvalidArgument(LoadCommandConfigString("threads: 4\nserver: {}\n", "ledger.yaml"),
-                        {"ledger.yaml:2", "unknown key \"server\"",
-                         "threads, queue_bytes, max_line_bytes, batch_lines, batch_bytes, index, "
-                         "fields, detectors, plugins, redact, actions, kafka, serve, sources"});
+  ExpectInvalidArgument(
+      LoadCommandConfigString("threads: 4\nserver: {}\n", "ledger.yaml"),
+      {"ledger.yaml:2", "unknown key \"server\"",
+       "threads, queue_bytes, max_line_bytes, batch_lines, batch_bytes, index, "
+       "fields, detectors, plugins, redact, actions, kafka, log, serve, sources"});
 }
 
 TEST(CommandConfigTest, KnowsWhetherTheIndexBudgetWasGiven) {

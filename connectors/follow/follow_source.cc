@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "connectors/follow/internal/follow_internal.h"
+#include "logweave/log.h"
 
 namespace logweave {
 namespace {
@@ -134,9 +135,7 @@ absl::StatusOr<std::unique_ptr<FollowSource>> FollowSource::Create(const FollowO
   return source;
 }
 
-void FollowSource::Log(const std::string& message) {
-  std::fprintf(stderr, "%s\n", message.c_str());
-}
+void FollowSource::Log(const std::string& message) { logweave::Log(LogLevel::kWarn, message); }
 
 uint32_t FollowSource::SourceId(const std::string& path) {
   auto it = source_ids_.find(path);

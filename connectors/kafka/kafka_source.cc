@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "connectors/kafka/internal/kafka_error.h"
 #include "connectors/kafka/internal/kafka_source_impl.h"
+#include "logweave/log.h"
 
 namespace logweave {
 
@@ -34,6 +35,16 @@ constexpr const char* kManagedProperties[][2] = {
     {"enable.auto.commit", "the source commits what is indexed itself"},
     {"enable.auto.offset.store", "the source commits what is indexed itself"},
 };
+
+// librdkafka's own log lines (broker connections, ...) go through logweave's
+// log, so that stderr stays one format. Called on librdkafka's threads.
+void LibrdkafkaLog(const rd_kafka_t*, int syslog_level, const char* facility, const char* text) {
+  const LogLevel level = syslog_level <= 3   ? LogLevel::kError
+                         : syslog_level == 4 ? LogLevel::kWarn
+                         : syslog_level <= 6 ? LogLevel::kInfo
+                                             : LogLevel::kDebug;
+  Log(level, absl::StrCat("kafka: ", text), {{"kafka_facility", std::string(facility)}});
+}
 
 }  // namespace
 
@@ -145,6 +156,7 @@ absl::Status KafkaSourceImpl::Init() {
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &RebalanceCallback);
   rd_kafka_conf_set_error_cb(conf, &ErrorCallback);
+  rd_kafka_conf_set_log_cb(conf, &LibrdkafkaLog);
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (rk_ == nullptr) {
     rd_kafka_conf_destroy(conf);

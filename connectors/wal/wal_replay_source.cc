@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/wal/wal_format.h"
+#include "logweave/log.h"
 
 namespace logweave {
 namespace {
@@ -69,8 +70,7 @@ absl::Status WalReplaySource::Run(const std::atomic<bool>& stop) {
 void WalReplaySource::ReplaySegment(const std::string& path, const std::atomic<bool>& stop) {
   absl::StatusOr<std::string> data = ReadFile(path);
   if (!data.ok()) {
-    std::fprintf(stderr, "logweave: %s; its lines are not restored\n",
-                 std::string(data.status().message()).c_str());
+    Log(LogLevel::kError, absl::StrCat(data.status().message(), "; its lines are not restored"));
     Count([](WalReplayStats& s, uint64_t) { ++s.read_errors; }, 0);
     return;
   }
@@ -113,12 +113,10 @@ void WalReplaySource::ReplaySegment(const std::string& path, const std::atomic<b
   // A crash in mid-write (or a damaged disk): keep what is good, cut the rest
   // so that the next start does not report it again.
   const uint64_t cut = data->size() - good;
-  std::fprintf(stderr,
-               "logweave: wal: %s: %s at byte %zu; the %llu bytes from there are cut off (a "
-               "process killed while writing leaves this; the sources re-read what they did not "
-               "checkpoint)\n",
-               path.c_str(), std::string(bad.message()).c_str(), good,
-               static_cast<unsigned long long>(cut));
+  Log(LogLevel::kWarn,
+      absl::StrCat("wal: ", path, ": ", bad.message(), " at byte ", good, "; the ", cut,
+                   " bytes from there are cut off (a process killed while writing leaves this; "
+                   "the sources re-read what they did not checkpoint)"));
   Count(
       [](WalReplayStats& s, uint64_t n) {
         ++s.torn_records;
@@ -127,7 +125,7 @@ void WalReplaySource::ReplaySegment(const std::string& path, const std::atomic<b
       cut);
   const int rc = good == 0 ? ::unlink(path.c_str()) : ::truncate(path.c_str(), off_t(good));
   if (rc != 0) {
-    std::fprintf(stderr, "logweave: wal: cannot cut %s: %s\n", path.c_str(), std::strerror(errno));
+    Log(LogLevel::kError, absl::StrCat("wal: cannot cut ", path, ": ", std::strerror(errno)));
     Count([](WalReplayStats& s, uint64_t) { ++s.read_errors; }, 0);
   }
 }

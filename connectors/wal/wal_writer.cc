@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "connectors/wal/wal_format.h"
+#include "logweave/log.h"
 
 namespace logweave {
 namespace {
@@ -115,10 +116,10 @@ void WalWriter::Fail(const absl::Status& status) {
   ++stats_.write_errors;
   if (failed_.ok()) {
     failed_ = status;
-    std::fprintf(stderr,
-                 "logweave: %s; the write-ahead log stops here: checkpoints and commits no longer "
-                 "advance, so a restart reads the sources again from the last good one\n",
-                 std::string(status.message()).c_str());
+    Log(LogLevel::kError,
+        absl::StrCat(status.message(),
+                     "; the write-ahead log stops here: checkpoints and commits no longer "
+                     "advance, so a restart reads the sources again from the last good one"));
   }
 }
 

@@ -15,6 +15,7 @@ ConfigSections CommandConfigSections(CommandConfig* out) {
       {"kafka", [out](const ConfigSection& s) { return ReadKafkaSection(s, &out->kafka); }},
       {"actions",
        [out](const ConfigSection& s) { return actions::ReadActionsSection(s, &out->actions); }},
+      {"log", [out](const ConfigSection& s) { return ReadLogSection(s, &out->log); }},
   };
 }
 

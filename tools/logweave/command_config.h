@@ -17,6 +17,7 @@
 #include "connectors/kafka/kafka_source.h"
 #include "logweave/config.h"
 #include "logweave/options.h"
+#include "tools/logweave/log_settings.h"
 #include "tools/logweave/serve_config.h"
 
 namespace logweave::cli {
@@ -35,10 +36,12 @@ struct CommandConfig {
   KafkaSourceOptions kafka;
   // actions: what to do about findings (empty: nothing).
   std::vector<actions::ConfiguredAction> actions;
+  // log: logweave's own log lines (serve; the flags override it).
+  LogSettings log;
 };
 
 // The parsers of every top-level section that is not the engine's, writing
-// into `out` (which must outlive the returned map): serve, sources, kafka, actions.
+// into `out` (which must outlive the returned map): serve, sources, kafka, actions, log.
 // Adding a connector with settings of its own: one entry here.
 ConfigSections CommandConfigSections(CommandConfig* out);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "logweave/pipeline.h"
+#include "tools/logweave/log_settings.h"
 
 namespace logweave::cli {
 
@@ -20,8 +21,11 @@ constexpr int kExitFound = 3;
 // logweave replay [flags] PATH...
 int RunReplay(const std::vector<std::string>& args);
 
-// logweave serve [flags] [PATH...]
-int RunServe(const std::vector<std::string>& args);
+// logweave serve [flags] [PATH...]; `log_flags`: the global --log-format/--log-level.
+int RunServe(const std::vector<std::string>& args, const LogFlags& log_flags = {});
+
+// logweave probe URL: one GET; 0 on 2xx, 1 otherwise (container health checks).
+int RunProbe(const std::vector<std::string>& args);
 
 // Clients of a running `logweave serve` (client_commands.cc), over gRPC at
 // --server HOST:PORT (default $LOGWEAVE_SERVER, else 127.0.0.1:7070). Exit 1

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "tools/logweave/commands.h"
+#include "tools/logweave/log_settings.h"
 
 namespace {
 
@@ -35,20 +36,36 @@ constexpr char kUsage[] =
     "  stats            the server's counters, lag and readiness\n"
     "  actions          what the configured actions did (runs, outcomes, output)\n"
     "\n"
+    "  probe URL        GET URL, exit 0 on 2xx (container health checks without curl)\n"
+    "\n"
     "Run 'logweave COMMAND --help' for a command's flags.\n";
+
+// Prints the usage with the global flags to `out`.
+void PrintUsage(std::FILE* out) {
+  std::fputs(kUsage, out);
+  std::fputs("\n", out);
+  std::fputs(logweave::cli::kLogFlagsHelp, out);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  logweave::cli::LogFlags log_flags;
+  if (absl::Status s = logweave::cli::ExtractLogFlags(&args, &log_flags); !s.ok()) {
+    std::fprintf(stderr, "logweave: %s\n", std::string(s.message()).c_str());
+    return logweave::cli::kExitUsage;
+  }
   if (args.empty()) {
-    std::fputs(kUsage, stderr);
+    PrintUsage(stderr);
     return logweave::cli::kExitUsage;
   }
   std::string command = args.front();
   args.erase(args.begin());
+  // The one-shot commands' diagnostics stay text unless asked; serve decides after its config.
+  logweave::cli::ApplyLogSettings(log_flags, {}, logweave::LogFormat::kText, "");
   if (command == "replay") return logweave::cli::RunReplay(args);
-  if (command == "serve") return logweave::cli::RunServe(args);
+  if (command == "serve") return logweave::cli::RunServe(args, log_flags);
   if (command == "cost") return logweave::cli::RunCost(args);
   if (command == "drift") return logweave::cli::RunDrift(args);
   if (command == "timeline") return logweave::cli::RunTimeline(args);
@@ -57,12 +74,13 @@ int main(int argc, char** argv) {
   if (command == "findings") return logweave::cli::RunFindings(args);
   if (command == "stats") return logweave::cli::RunStats(args);
   if (command == "actions") return logweave::cli::RunActions(args);
+  if (command == "probe") return logweave::cli::RunProbe(args);
   if (command == "version" || command == "--version") {
     std::puts(kVersion);
     return logweave::cli::kExitOk;
   }
   if (command == "help" || command == "--help" || command == "-h") {
-    std::fputs(kUsage, stdout);
+    PrintUsage(stdout);
     return logweave::cli::kExitOk;
   }
   std::fprintf(stderr, "logweave: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
@@ -16,6 +17,7 @@
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/stdin/stdin_source.h"
+#include "logweave/log.h"
 #include "logweave/pipeline.h"
 #include "logweave/runtime.h"
 #include "logweave/source.h"
@@ -83,10 +85,10 @@ absl::StatusOr<std::vector<std::string>> ProduceDemo(EmbeddedKafka& kafka,
 // Goes on: the value the steps below return when they did not end the command.
 constexpr int kGoOn = -1;
 
-// Prints "logweave serve: [what: ]message" and returns `exit_code`.
+// Logs "[what: ]message" as an error ("logweave serve: ..." in text) and
+// returns `exit_code`.
 int Fail(int exit_code, const absl::Status& status, const char* what = nullptr) {
-  std::fprintf(stderr, "logweave serve: %s%s%s\n", what ? what : "", what ? ": " : "",
-               std::string(status.message()).c_str());
+  Log(LogLevel::kError, absl::StrCat(what ? what : "", what ? ": " : "", status.message()));
   return exit_code;
 }
 
@@ -95,6 +97,7 @@ struct ServeFlags {
   std::string config_path, address, interval;
   uint64_t threads = 0;
   bool final = false;
+  bool check = false;
   std::vector<std::string> follow;
   std::string state_dir;
   bool demo_kafka = false;
@@ -133,6 +136,10 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.String("http-address", &f->http_address, "HOST:PORT",
                "also serve /metrics (Prometheus), /healthz and /readyz over HTTP here, with the "
                "same TLS, tokens and bind rule as gRPC (serve.http_address; default: off)");
+  flags.Bool("check", &f->check,
+             "validate the config and flags (keys, values, TLS and token files, Kafka and "
+             "follow options), print \"configuration OK\" and exit: 0 valid, 2 not");
+  flags.set_epilog(kLogFlagsHelp);
   if (absl::Status s = flags.Parse(args, &f->paths); !s.ok()) return Fail(kExitUsage, s);
   if (flags.help_requested()) {
     std::fputs(flags.Help().c_str(), stdout);
@@ -176,11 +183,9 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   if (!flags.interval.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration()) {
-      std::fprintf(stderr,
-                   "logweave serve: --analysis-interval needs a positive duration like 1s "
-                   "(got \"%s\")\n",
-                   flags.interval.c_str());
-      return kExitUsage;
+      return Fail(kExitUsage, absl::InvalidArgumentError(absl::StrCat(
+                                  "--analysis-interval needs a positive duration like 1s (got \"",
+                                  flags.interval, "\")")));
     }
     out->runtime.analysis_interval = d;
   }
@@ -219,16 +224,20 @@ sigset_t BlockStopSignals() {
 }
 
 // Without index.max_bytes in the config, the index keeps at most half of the
-// memory the process may use (and says so). Completes settings->runtime.pipeline.
-void SetIndexBudget(ServePlan* settings) {
+// memory the process may use (and says so unless `quiet`). Completes
+// settings->runtime.pipeline.
+void SetIndexBudget(ServePlan* settings, bool quiet = false) {
   CommandConfig& config = settings->config;
   if (!config.index_max_bytes_given) {
     config.pipeline.index.max_bytes = DefaultIndexBudget(config.pipeline);
-    std::fprintf(stderr,
-                 "logweave serve: index.max_bytes not set: the index keeps at most %.1f GiB (half "
-                 "of the memory this process may use) and evicts its oldest lines beyond it; set "
-                 "index.max_bytes in the config to change it (0: no limit)\n",
-                 static_cast<double>(config.pipeline.index.max_bytes) / (1ull << 30));
+    if (!quiet) {
+      Log(LogLevel::kInfo,
+          absl::StrFormat("index.max_bytes not set: the index keeps at most %.1f GiB (half of the "
+                          "memory this process may use) and evicts its oldest lines beyond it; set "
+                          "index.max_bytes in the config to change it (0: no limit)",
+                          static_cast<double>(config.pipeline.index.max_bytes) / (1ull << 30)),
+          {{"index_max_bytes", config.pipeline.index.max_bytes}});
+    }
   }
   settings->runtime.pipeline = config.pipeline;
 }
@@ -281,8 +290,10 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   }
   daemon->server = std::move(*server);
   daemon->server->service().set_actions(daemon->actions.get());
-  std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
-               daemon->server->address().c_str());
+  Log(LogLevel::kInfo,
+      absl::StrCat("listening on ", daemon->server->address(),
+                   " (not ready until the replay is indexed)"),
+      {{"address", daemon->server->address()}});
   LogweaveServer* grpc_server = daemon->server.get();
   daemon->metrics->set_stats([grpc_server] { return grpc_server->service().CurrentStats(); });
   daemon->readiness = std::make_unique<Readiness>();
@@ -321,9 +332,10 @@ int StartDemoKafka(ServePlan* settings, Daemon* daemon) {
   // The mock broker holds fetches for fetch.wait.max.ms (500 ms) when little
   // data is waiting; a real broker answers as soon as fetch.min.bytes is there.
   kafka.properties["fetch.wait.max.ms"] = "10";
-  std::fprintf(stderr, "logweave serve: demo kafka at %s: %llu lines produced into %zu topics\n",
-               kafka.brokers.c_str(), static_cast<unsigned long long>(daemon->demo_lines),
-               topics->size());
+  Log(LogLevel::kInfo,
+      absl::StrCat("demo kafka at ", kafka.brokers, ": ", daemon->demo_lines,
+                   " lines produced into ", topics->size(), " topics"),
+      {{"brokers", kafka.brokers}, {"lines", daemon->demo_lines}});
   return kGoOn;
 }
 
@@ -373,8 +385,33 @@ void ReplayFiles(const ServePlan& settings, Runtime& runtime) {
   ReplaySource files(settings.replay, settings.config.pipeline.batching, &runtime.pipeline());
   runtime.ReadToEnd(files).IgnoreError();  // its errors are the files' below
   for (const std::string& e : files.errors()) {
-    std::fprintf(stderr, "logweave serve: %s\n", ValidUtf8(e).c_str());
+    Log(LogLevel::kWarn, e);
   }
+}
+
+// The follow source's options of `settings`.
+FollowOptions FollowOptionsOf(const ServePlan& settings) {
+  FollowOptions fo;
+  fo.paths = settings.follow;
+  fo.state_dir = settings.state_dir;
+  fo.start_at = settings.config.follow.start_at;
+  fo.batching = settings.config.pipeline.batching;
+  return fo;
+}
+
+// --check: validates what serve would run, starting nothing. Returns kExitOk
+// (and says so on stdout) or kExitUsage (and says what is wrong).
+int CheckPlan(ServePlan* settings) {
+  SetIndexBudget(settings, /*quiet=*/true);
+  absl::Status s = settings->runtime.Validate();
+  if (s.ok()) s = settings->server.security.Validate(settings->server.address);
+  if (s.ok() && !(settings->kafka.brokers.empty() && settings->kafka.topics.empty())) {
+    s = settings->kafka.Validate();
+  }
+  if (s.ok() && !settings->follow.empty()) s = FollowOptionsOf(*settings).Validate();
+  if (!s.ok()) return Fail(kExitUsage, s);
+  std::puts("logweave serve: configuration OK");
+  return kExitOk;
 }
 
 // Starts the sources that stream after ready: stdin ("-") and --follow.
@@ -386,13 +423,8 @@ int StartStreamingSources(const ServePlan& settings, Runtime& runtime) {
     runtime.Start(std::make_unique<StdinSource>(stdin_options, &runtime.pipeline()));
   }
   if (!settings.follow.empty()) {
-    FollowOptions fo;
-    fo.paths = settings.follow;
-    fo.state_dir = settings.state_dir;
-    fo.start_at = settings.config.follow.start_at;
-    fo.batching = settings.config.pipeline.batching;
     absl::StatusOr<std::unique_ptr<FollowSource>> follower =
-        FollowSource::Create(fo, &runtime.pipeline());
+        FollowSource::Create(FollowOptionsOf(settings), &runtime.pipeline());
     if (!follower.ok()) return Fail(kExitUsage, follower.status());
     runtime.Start(std::move(*follower));
   }
@@ -408,11 +440,15 @@ int WaitForStopSignal(const sigset_t& signals) {
 
 }  // namespace
 
-int RunServe(const std::vector<std::string>& args) {
+int RunServe(const std::vector<std::string>& args, const LogFlags& log_flags) {
+  // Until the config is read: the flags or the terminal decide.
+  ApplyLogSettings(log_flags, {}, DefaultLogFormat(), "serve");
   ServeFlags flags;
   if (int code = ParseServeFlags(args, &flags); code != kGoOn) return code;
   ServePlan settings;
   if (int code = ReadSettings(flags, &settings); code != kGoOn) return code;
+  ApplyLogSettings(log_flags, settings.config.log, DefaultLogFormat(), "serve");
+  if (flags.check) return CheckPlan(&settings);
   const sigset_t signals = BlockStopSignals();  // before any thread starts
   SetIndexBudget(&settings);
 
@@ -447,15 +483,18 @@ int RunServe(const std::vector<std::string>& args) {
   }
   runtime.StartAnalysisLoop();
   IngestStats stats = runtime.pipeline().Stats();
-  std::fprintf(stderr, "logweave serve: ready: %llu lines, %llu traces indexed; Ctrl-C to stop\n",
-               static_cast<unsigned long long>(stats.lines),
-               static_cast<unsigned long long>(stats.traces));
+  Log(LogLevel::kInfo,
+      absl::StrCat("ready: ", stats.lines, " lines, ", stats.traces,
+                   " traces indexed; Ctrl-C to stop"),
+      {{"lines", stats.lines}, {"traces", stats.traces}});
 
   const int signal_number = WaitForStopSignal(signals);
-  std::fprintf(stderr, "logweave serve: %s: stopping\n",
-               signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  const char* signal_name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
+  Log(LogLevel::kInfo, absl::StrCat(signal_name, ": stopping"), {{"signal", signal_name}});
+  const absl::Time stop_began = absl::Now();
   daemon.Stop(absl::Seconds(5));
-  std::fprintf(stderr, "logweave serve: stopped\n");
+  const double stop_s = absl::ToDoubleSeconds(absl::Now() - stop_began);
+  Log(LogLevel::kInfo, absl::StrFormat("stopped in %.2f s", stop_s), {{"stop_seconds", stop_s}});
   // Files that could not be read were reported; a clean stop is a success.
   return kExitOk;
 }

@@ -1,9 +1,8 @@
 #include "tools/logweave/serve_http.h"
 
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "connectors/http/health_routes.h"
+#include "logweave/log.h"
 
 namespace logweave::cli {
 
@@ -21,8 +20,10 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& 
   metrics.AddRoute(**listener);
   AddHealthRoutes(**listener, readiness);
   (*listener)->Start();
-  std::fprintf(stderr, "logweave serve: %s on %s: /metrics /healthz /readyz\n",
-               (*listener)->tls() ? "HTTPS" : "HTTP", (*listener)->address().c_str());
+  Log(LogLevel::kInfo,
+      absl::StrCat((*listener)->tls() ? "HTTPS" : "HTTP", " on ", (*listener)->address(),
+                   ": /metrics /healthz /readyz"),
+      {{"http_address", (*listener)->address()}});
   return listener;
 }
 

@@ -1,8 +1,8 @@
 #include "tools/logweave/serve_wal.h"
 
-#include <cstdio>
-
+#include "absl/strings/str_cat.h"
 #include "connectors/wal/wal_restore.h"
+#include "logweave/log.h"
 
 namespace logweave::cli {
 
@@ -14,13 +14,11 @@ absl::Status RestoreServeIndex(const std::string& state_dir, const ServeSettings
   absl::StatusOr<WalRestore> restored = RestoreAndJournal(options, runtime);
   if (!restored.ok()) return restored.status();
   const WalReplayStats& r = restored->replay;
-  std::fprintf(stderr,
-               "logweave serve: restored %llu lines (%llu batches, %llu segments) from %s; %llu "
-               "torn records cut off (%llu bytes)\n",
-               static_cast<unsigned long long>(r.lines), static_cast<unsigned long long>(r.records),
-               static_cast<unsigned long long>(r.segments), options.dir.c_str(),
-               static_cast<unsigned long long>(r.torn_records),
-               static_cast<unsigned long long>(r.truncated_bytes));
+  Log(LogLevel::kInfo,
+      absl::StrCat("restored ", r.lines, " lines (", r.records, " batches, ", r.segments,
+                   " segments) from ", options.dir, "; ", r.torn_records, " torn records cut off (",
+                   r.truncated_bytes, " bytes)"),
+      {{"restored_lines", r.lines}, {"torn_records", r.torn_records}});
   return absl::OkStatus();
 }
 

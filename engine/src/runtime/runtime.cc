@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "analysis/analyzer.h"
 #include "internal/thread_priority.h"
+#include "logweave/log.h"
 
 namespace logweave {
 
@@ -80,8 +81,7 @@ void Runtime::Start(std::unique_ptr<Source> source) {
                                // Validated with the options; a refusal keeps the priority.
                                if (nice > 0) LowerThisThreadsPriority(nice).IgnoreError();
                                if (absl::Status st = s->Run(stop_sources_); !st.ok()) {
-                                 std::fprintf(stderr, "logweave: %s: %s\n", s->name().c_str(),
-                                              std::string(st.message()).c_str());
+                                 Log(LogLevel::kError, absl::StrCat(s->name(), ": ", st.message()));
                                }
                              })});
 }
