@@ -9,17 +9,22 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 
-// One per call; gRPC destroys it when the call is done, which is when the
-// observer hears of it.
+// One per call. The observer hears of the call as its status is sent (so a
+// client that has its answer finds it counted), or when gRPC destroys the
+// interceptor of a call that ended without one (cancelled).
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(const char* method, CallObserver* observer)
       : method_(method != nullptr ? method : ""), observer_(observer), start_(absl::Now()) {}
-  ~CallInterceptor() override { observer_->OnCall(method_, code_, absl::Now() - start_); }
+  ~CallInterceptor() override {
+    if (!reported_) observer_->OnCall(method_, grpc::StatusCode::CANCELLED, absl::Now() - start_);
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      code_ = methods->GetSendStatus().error_code();
+    if (!reported_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      reported_ = true;
+      observer_->OnCall(method_, methods->GetSendStatus().error_code(), absl::Now() - start_);
     }
     methods->Proceed();
   }
@@ -28,7 +33,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   const std::string method_;
   CallObserver* const observer_;
   const absl::Time start_;
-  grpc::StatusCode code_ = grpc::StatusCode::CANCELLED;  // until a status is sent
+  bool reported_ = false;  // the observer heard of the call
 };
 
 class CallInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
