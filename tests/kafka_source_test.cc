@@ -306,12 +306,16 @@ TEST_F(KafkaSourceTest, RecoversFromBrokerErrorsAndABrokerOutage) {
   }
   EXPECT_TRUE(WaitFor([&] { return source.Stats().errors > errors_before; }, absl::Seconds(5)))
       << "the consumer never noticed the outage";
+  // What serve's /readyz tells: every broker down, until one answers again.
+  EXPECT_TRUE(WaitFor([&] { return source.Stats().brokers_down; }, absl::Seconds(10)))
+      << source.Stats().last_error;
   ASSERT_TRUE(kafka_->SetBrokerUp(1).ok());
   ASSERT_TRUE(kafka_->Flush().ok());
 
   ASSERT_TRUE(WaitFor([&] { return Indexed(*pipeline) >= kTotal; }, absl::Seconds(30)))
       << Indexed(*pipeline) << " of " << kTotal
       << " indexed; last error: " << source.Stats().last_error;
+  EXPECT_FALSE(source.Stats().brokers_down);
   EXPECT_TRUE(source.Stop().ok());
   IngestStats ingest = pipeline->Stats();
   EXPECT_EQ(ingest.indexed_events, kTotal);

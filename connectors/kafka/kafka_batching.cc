@@ -74,6 +74,7 @@ void KafkaSourceImpl::OnMessageError(const rd_kafka_message_t* message) {
 void KafkaSourceImpl::AddMessage(const rd_kafka_message_t& message) {
   messages_.fetch_add(1, std::memory_order_relaxed);
   bytes_.fetch_add(message.len, std::memory_order_relaxed);
+  brokers_down_.store(false, std::memory_order_relaxed);  // a broker sent it
   // Messages come in runs from one partition: the last one's round and
   // batch are reused without looking them up (not with service_from key,
   // where the batch depends on the key).

@@ -43,6 +43,10 @@ void KafkaSourceImpl::CommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
 void KafkaSourceImpl::OnError(rd_kafka_resp_err_t err, const char* reason) {
   errors_.fetch_add(1, std::memory_order_relaxed);
   if (err == RD_KAFKA_RESP_ERR__FATAL) fatal_.store(true, std::memory_order_release);
+  // Until a broker answers again (a message, or a watermark query).
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    brokers_down_.store(true, std::memory_order_release);
+  }
   RecordError(absl::StrCat("kafka: ", reason, " (", rd_kafka_err2name(err), ")"));
 }
 

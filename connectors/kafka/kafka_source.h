@@ -127,6 +127,7 @@ struct KafkaSourceStats {
   uint64_t errors = 0;            // consumer errors reported by librdkafka (recovered or not)
   uint64_t key_overflow = 0;      // messages whose key was over max_key_services
   bool paused = false;            // paused right now
+  bool brokers_down = false;      // every broker was reported down; none has answered since
   std::string last_error;         // the latest consumer error, "" if none
   std::vector<KafkaPartitionStats> partitions;  // assigned now, by topic then partition
 };

@@ -36,6 +36,7 @@ KafkaSourceStats KafkaSourceImpl::Stats() const {
   s.commits = commits_;
   s.commit_failures = commit_failures_;
   s.last_error = last_error_;
+  s.brokers_down = brokers_down_.load(std::memory_order_acquire);
   for (const auto& [tp, st] : partitions_) {
     KafkaPartitionStats p;
     p.topic = tp.first;
@@ -70,9 +71,15 @@ void KafkaSourceImpl::RefreshWatermarks() {
     int64_t low = -1, high = -1;
     rd_kafka_resp_err_t err =
         rd_kafka_get_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0 || low < 0 || paused_) {
+    // The cached offsets prove nothing about the brokers: while they are
+    // down, ask one (an answer means one is back).
+    const bool down = brokers_down_.load(std::memory_order_acquire);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0 || low < 0 || paused_ || down) {
       err = rd_kafka_query_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high,
                                              kWatermarkQueryMs);
+      if (down && err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        brokers_down_.store(false, std::memory_order_release);
+      }
     }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0) continue;
     absl::MutexLock lock(&mu_);

@@ -215,6 +215,8 @@ class KafkaSourceImpl {
   std::set<TopicPartition> started_;
 
   std::atomic<bool> fatal_{false};
+  // Every broker was reported down and none has answered since.
+  std::atomic<bool> brokers_down_{false};
   std::atomic<bool> paused_now_{false};
   std::atomic<uint64_t> messages_{0};
   std::atomic<uint64_t> bytes_{0};
