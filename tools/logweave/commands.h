@@ -18,6 +18,9 @@ constexpr int kExitUsage = 2;
 // logweave replay [flags] PATH...
 int RunReplay(const std::vector<std::string>& args);
 
+// logweave templates [--json] [--members] PATH...: log templates of files (templates_command.cc).
+int RunTemplates(const std::vector<std::string>& args);
+
 // logweave serve [flags] [PATH...]
 int RunServe(const std::vector<std::string>& args);
 

@@ -18,6 +18,8 @@ constexpr char kUsage[] =
     "commands:\n"
     "  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as\n"
     "                   possible and answer questions about them\n"
+    "  templates PATH...\n"
+    "                   group log lines into templates (values masked), by count\n"
     "  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries\n"
     "  version          print the version\n"
     "  help             show this help\n"
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   std::string command = args.front();
   args.erase(args.begin());
   if (command == "replay") return logweave::cli::RunReplay(args);
+  if (command == "templates") return logweave::cli::RunTemplates(args);
   if (command == "serve") return logweave::cli::RunServe(args);
   if (command == "timeline") return logweave::cli::RunTimeline(args);
   if (command == "search") return logweave::cli::RunSearch(args);
