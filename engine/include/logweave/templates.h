@@ -88,6 +88,10 @@ class TemplateMiner {
   // service is at max_templates_per_service (counted in overflow()).
   uint64_t Add(const MinedLine& line);
 
+  // Without changing anything: the id of the template `line` would join (0 if it would start
+  // one) and, in *masked when not null, the message with its values masked.
+  uint64_t Lookup(const MinedLine& line, std::string* masked) const;
+
   // Every template, by count (largest first), then id.
   std::vector<TemplateInfo> Snapshot() const;
   // One template, or nullptr for an unknown id. Valid until the next Add.
@@ -102,8 +106,12 @@ class TemplateMiner {
   // The tree of one service.
   struct ServiceTree;
 
-  Template* Match(Node* leaf, const std::vector<std::string>& tokens) const;
+  Template* Match(const Node* leaf, const std::vector<std::string>& tokens) const;
   Node* Leaf(ServiceTree* tree, const std::vector<std::string>& tokens);
+  // The leaf `tokens` would reach, or nullptr when its path does not exist yet.
+  const Node* FindLeaf(const ServiceTree& tree, const std::vector<std::string>& tokens) const;
+  // The message of `line` (its header split off) masked into *tokens; returns its level.
+  static Level Tokens(const MinedLine& line, std::vector<std::string>* tokens);
 
   const TemplateMinerOptions options_;
   absl::flat_hash_map<std::string, std::unique_ptr<ServiceTree>> services_;

@@ -88,6 +88,10 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
     fd.details = {{"service", e.service},
                   {"lines", absl::StrCat(e.line_count)},
                   {"time_inferred", e.time_inferred ? "true" : "false"}};
+    if (!e.template_text.empty()) {
+      fd.details.push_back({"template_id", absl::StrCat(e.template_id)});
+      fd.details.push_back({"template", e.template_text});
+    }
     if (a.candidates.empty()) {
       fd.summary =
           absl::StrCat(head, "; unattributed: ",

@@ -20,6 +20,7 @@
 #include "logweave/index.h"
 #include "logweave/record.h"
 #include "logweave/report.h"
+#include "logweave/templates.h"
 
 namespace logweave {
 
@@ -55,7 +56,8 @@ struct UnstructuredOptions {
   uint64_t max_bytes = 0;
 };
 
-// Thread-safe.
+// Thread-safe. Each error block's first line is mined into a log template (one TemplateMiner,
+// guarded by the collector's mutex) as the block closes: Snapshot's entries carry it.
 class UnstructuredCollector {
  public:
   UnstructuredCollector(const SourceNames* sources, const UnstructuredOptions& options = {});
@@ -103,6 +105,7 @@ class UnstructuredCollector {
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // EntryBytes of entries_
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t non_error_blocks_ ABSL_GUARDED_BY(mu_) = 0;
+  TemplateMiner miner_ ABSL_GUARDED_BY(mu_){TemplateMinerOptions{}};
 };
 
 }  // namespace logweave

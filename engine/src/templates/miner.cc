@@ -68,7 +68,51 @@ TemplateMiner::Node* TemplateMiner::Leaf(ServiceTree* tree,
   return node;
 }
 
-TemplateMiner::Template* TemplateMiner::Match(Node* leaf,
+const TemplateMiner::Node* TemplateMiner::FindLeaf(const ServiceTree& tree,
+                                                   const std::vector<std::string>& tokens) const {
+  auto top = tree.by_length.find(tokens.size());
+  if (top == tree.by_length.end()) return nullptr;
+  const Node* node = top->second.get();
+  const size_t depth = std::min(options_.leading_tokens, tokens.size());
+  for (size_t i = 0; i < depth; ++i) {
+    const std::string& token = tokens[i];
+    auto it = node->children.find(IsVariableToken(token)
+                                      ? absl::string_view(kWildcard.data(), kWildcard.size())
+                                      : absl::string_view(token));
+    if (it == node->children.end()) {
+      it = node->children.find(absl::string_view(kWildcard.data(), kWildcard.size()));
+    }
+    if (it == node->children.end()) return nullptr;
+    node = it->second.get();
+  }
+  return node;
+}
+
+Level TemplateMiner::Tokens(const MinedLine& line, std::vector<std::string>* tokens) {
+  std::string_view message = line.text;
+  Level level = line.level;
+  if (line.plain_text) {
+    const internal::LineHeader header = internal::SplitHeader(line.text);
+    message = header.message;
+    if (level == Level::kUnknown) level = header.level;
+  }
+  internal::MaskMessage(message, tokens);
+  return level;
+}
+
+uint64_t TemplateMiner::Lookup(const MinedLine& line, std::string* masked) const {
+  std::vector<std::string> tokens;
+  Tokens(line, &tokens);
+  if (masked != nullptr) *masked = absl::StrJoin(tokens, " ");
+  auto tree = services_.find(absl::string_view(line.service.data(), line.service.size()));
+  if (tree == services_.end()) return 0;
+  const Node* leaf = FindLeaf(*tree->second, tokens);
+  if (leaf == nullptr) return 0;
+  const Template* t = Match(leaf, tokens);
+  return t == nullptr ? 0 : t->info.id;
+}
+
+TemplateMiner::Template* TemplateMiner::Match(const Node* leaf,
                                               const std::vector<std::string>& tokens) const {
   Template* best = nullptr;
   double best_similarity = -1;
@@ -86,14 +130,7 @@ TemplateMiner::Template* TemplateMiner::Match(Node* leaf,
 }
 
 uint64_t TemplateMiner::Add(const MinedLine& line) {
-  std::string_view message = line.text;
-  Level level = line.level;
-  if (line.plain_text) {
-    const internal::LineHeader header = internal::SplitHeader(line.text);
-    message = header.message;
-    if (level == Level::kUnknown) level = header.level;
-  }
-  internal::MaskMessage(message, &tokens_);
+  const Level level = Tokens(line, &tokens_);
   std::unique_ptr<ServiceTree>& tree =
       services_[absl::string_view(line.service.data(), line.service.size())];
   if (!tree) tree = std::make_unique<ServiceTree>();
