@@ -120,6 +120,16 @@ std::map<std::string, uint64_t> CountByKind(const std::vector<Finding>& findings
   return counts;
 }
 
+// Findings marked as the consequence of an upstream error (missing services the request
+// never reached because it failed before), by kind.
+std::map<std::string, uint64_t> CountConsequences(const std::vector<Finding>& findings) {
+  std::map<std::string, uint64_t> counts;
+  for (const auto& f : findings) {
+    if (f.Detail("consequence") == "true") ++counts[f.kind];
+  }
+  return counts;
+}
+
 std::string SummaryJson(const IngestStats& s, double seconds, double analysis_seconds, size_t files,
                         const std::vector<std::string>& errors, uint32_t threads, uint32_t shards,
                         const AnalysisReport& report) {
@@ -169,6 +179,10 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.Key("findings");
   w.StartObject();
   for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
+  w.EndObject();
+  w.Key("consequences");
+  w.StartObject();
+  for (const auto& [kind, n] : CountConsequences(report.findings)) w.Field(kind, n);
   w.EndObject();
   w.Key("redactions");
   w.StartObject();
@@ -252,7 +266,14 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
     absl::StrAppend(&out, "\nno findings\n");
   } else {
     std::vector<std::string> parts;
-    for (const auto& [kind, n] : counts) parts.push_back(absl::StrCat(n, " ", kind));
+    const auto consequences = CountConsequences(report.findings);
+    for (const auto& [kind, n] : counts) {
+      auto c = consequences.find(kind);
+      parts.push_back(c == consequences.end()
+                          ? absl::StrCat(n, " ", kind)
+                          : absl::StrCat(n, " ", kind, " (", n - c->second, " independent, ",
+                                         c->second, " after an upstream error)"));
+    }
     absl::StrAppend(&out, "\nfindings: ", absl::StrJoin(parts, ", "), "\n");
     std::vector<const Finding*> top = TopFindings(report.findings, 3);
     for (const Finding* f : top) absl::StrAppend(&out, FormatFindingText(*f, false));
