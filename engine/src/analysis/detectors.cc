@@ -314,11 +314,15 @@ void TraceJudge::JudgeMissing(const TraceFacts& f, std::vector<Finding>* finding
   }
 }
 
-const TimelineEvent* TraceJudge::UpstreamError(const TraceFacts& f) {
+void TraceJudge::LoadTimeline(const TraceFacts& f) {
   if (timeline_id_ != f.trace_id) {
     timeline_id_ = std::string(f.trace_id);
     timeline_ = index_.GetTimeline(f.trace_id);
   }
+}
+
+const TimelineEvent* TraceJudge::UpstreamError(const TraceFacts& f) {
+  LoadTimeline(f);
   if (!timeline_.ok()) return nullptr;
   for (const TimelineEvent& e : timeline_->events) {  // by time: the first error
     if (e.level >= Level::kError) return &e;
@@ -361,10 +365,7 @@ void TraceJudge::ReportIncomplete(const TraceFacts& f, uint32_t s, uint32_t e, c
 EvidenceLine TraceJudge::Evidence(const TraceFacts& f, const Ev& e) {
   // The facts keep no messages: the text comes from the index, whose
   // timeline of the trace is read once for all of the trace's evidence.
-  if (timeline_id_ != f.trace_id) {
-    timeline_id_ = std::string(f.trace_id);
-    timeline_ = index_.GetTimeline(f.trace_id);
-  }
+  LoadTimeline(f);
   // Its place (source, line) too: the facts keep only its arrival order. An
   // event evicted since the facts were read has neither.
   EvidenceLine line{"", 0, e.time, ""};

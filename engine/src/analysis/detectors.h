@@ -105,6 +105,8 @@ class TraceJudge {
   void ReportIncomplete(const TraceFacts& f, uint32_t service, uint32_t event,
                         const Model::Rule& rule, std::vector<Finding>* findings);
   EvidenceLine Evidence(const TraceFacts& f, const Ev& e);
+  // Reads f's timeline from the index into timeline_, unless it is already there.
+  void LoadTimeline(const TraceFacts& f);
   // The trace's first error-level event (from the index), or null. Valid until the next
   // trace's timeline is read.
   const TimelineEvent* UpstreamError(const TraceFacts& f);
