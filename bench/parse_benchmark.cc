@@ -7,10 +7,12 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "bench_lines.h"
 #include "dom_floor.h"
 #include "parse/parser.h"
 #include "rapidjson/document.h"
+#include "redact/redactor.h"
 
 namespace logweave::bench {
 namespace {
@@ -43,6 +45,30 @@ void BM_ParseLine(benchmark::State& state) {
   SetCounters(state, batch);
 }
 BENCHMARK(BM_ParseLine)->DenseRange(0, 5);
+
+// Redaction with the default rules alone (BM_ParseLine includes it), per line
+// of each convention; none of these lines holds a secret, as most do not.
+// Second argument: 0 Hyperscan finds the candidate rules, 1 an RE2 set.
+void BM_RedactLine(benchmark::State& state) {
+  auto lines = MakeLines(kConventions[state.range(0)], kLines);
+  const auto prefilter = state.range(1) == 0 ? internal::Redactor::Prefilter::kHyperscan
+                                             : internal::Redactor::Prefilter::kRe2Set;
+  state.SetLabel(
+      absl::StrCat(kConventions[state.range(0)], state.range(1) == 0 ? " hyperscan" : " re2-set"));
+  auto redactor = std::move(*internal::Redactor::Create(RedactOptions{}, prefilter));
+  RawBatch batch = MakeBatch(lines);
+  std::string out;
+  std::vector<uint64_t> counts;
+  for (auto _ : state) {
+    internal::Redactor::Scanner scanner(*redactor);
+    scanner.ScanBlock(batch.data);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      benchmark::DoNotOptimize(scanner.Redact(batch.Line(i), &out, &counts));
+    }
+  }
+  SetCounters(state, batch);
+}
+BENCHMARK(BM_RedactLine)->ArgsProduct({{0, 1, 2, 3, 4, 5}, {0, 1}});
 
 // The copy BM_ParseLine makes of its input each iteration, measured alone.
 void BM_BatchCopy(benchmark::State& state) {

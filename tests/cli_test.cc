@@ -140,6 +140,28 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   EXPECT_GE(s["analysis_seconds"].GetDouble(), 0.0);
 }
 
+// Without index.max_bytes a replay keeps the index within half of the memory
+// the process may use, as serve does (docs/config.md); a config's value,
+// 0 included, is kept.
+TEST_F(CliTest, ReplayHasAMemoryBudgetUnlessTheConfigSetsOne) {
+  const std::string path = Write("gateway.log", {testdata::ZapLine("b1", 0, "request received")});
+  auto budget = [&](const std::string& args) -> uint64_t {
+    Result r = Run("replay --json --threads 1 " + args + " " + path);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto docs = JsonLines(r.out);
+    if (docs.empty() || !docs.back().HasMember("index_max_bytes")) {
+      ADD_FAILURE() << r.out;
+      return 0;
+    }
+    return docs.back()["index_max_bytes"].GetUint64();
+  };
+  EXPECT_GE(budget(""), 64ull << 20);
+  std::ofstream(dir_ / "none.yaml") << "index:\n  max_bytes: 0\n";
+  EXPECT_EQ(budget("--config " + (dir_ / "none.yaml").string()), 0u);
+  std::ofstream(dir_ / "set.yaml") << "index:\n  max_bytes: 128MiB\n";
+  EXPECT_EQ(budget("--config " + (dir_ / "set.yaml").string()), 128ull << 20);
+}
+
 // Files are complete: a replay judges every trace at their end, even those
 // whose last line lies within trace_idle of the newest; stdin keeps the
 // streaming rule; --final and --final=false say otherwise.

@@ -69,6 +69,18 @@ TEST(ServeConfigTest, TheWriteAheadLogIsOnByDefaultAndItsSizeFollowsTheIndex) {
                         {"serve.wal_max_bytes"});
 }
 
+TEST(ServeConfigTest, TheHttpListenerIsOffUnlessAnAddressIsGiven) {
+  absl::StatusOr<CommandConfig> defaults = LoadCommandConfigString("threads: 2\n");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->serve.http_address, "");
+  absl::StatusOr<CommandConfig> c =
+      LoadCommandConfigString("serve:\n  http_address: 0.0.0.0:9090\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->serve.http_address, "0.0.0.0:9090");
+  ExpectInvalidArgument(LoadCommandConfigString("serve:\n  http_address: 9090\n"),
+                        {"config:2", "serve.http_address", "host:port"});
+}
+
 TEST(ServeConfigTest, BadValuesNameTheKey) {
   for (const char* bad : {"20", "-1", "high"}) {
     ExpectInvalidArgument(

@@ -25,14 +25,15 @@ using ::testing::HasSubstr;
 
 class GrpcLimitsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Start({.address = "127.0.0.1:0"}); }
+  void Start(const ServerOptions& server_options) {
     RuntimeOptions options;
     options.pipeline.threads = 1;
     options.findings_kept = 10;
     auto runtime = Runtime::Create(options);
     ASSERT_TRUE(runtime.ok()) << runtime.status();
     runtime_ = *std::move(runtime);
-    auto server = LogweaveServer::Start({.address = "127.0.0.1:0"}, runtime_.get());
+    auto server = LogweaveServer::Start(server_options, runtime_.get());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     server_->SetReady(true);
@@ -100,6 +101,18 @@ TEST_F(GrpcLimitsTest, LongSearchStringsAndTraceIdsAreInvalidArguments) {
   s = stub_->GetTimeline(&c, timeline, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("at most 1024"));
+  ExpectOthersServed();
+}
+
+TEST_F(GrpcLimitsTest, ASearchLongerThanTheServersLimitIsDeadlineExceeded) {
+  TearDown();
+  server_.reset();
+  runtime_.reset();
+  // No time at all: every search runs past it, whatever the client's deadline.
+  Start({.address = "127.0.0.1:0", .max_call_time = absl::ZeroDuration()});
+  grpc::Status s = Search(v1::SearchTracesRequest());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(s.error_message(), HasSubstr("the server's limit of 0 per call"));
   ExpectOthersServed();
 }
 

@@ -3,6 +3,7 @@
 // RulePluginConfig, built in or not, is fed by the workers and evaluated.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -23,6 +24,15 @@ TEST(RulePluginRegistryTest, ListsTheBuiltInRulesInOrder) {
   EXPECT_EQ(names, (std::vector<std::string>{"canary", "cost", "drift", "rotation"}));
   EXPECT_NE(internal::FindRulePlugin("cost"), nullptr);
   EXPECT_EQ(internal::FindRulePlugin("costs"), nullptr);
+}
+
+TEST(RulePluginRegistryTest, FindingKindsAreTheDetectorsThenEachPluginsOnce) {
+  std::vector<std::string> kinds = FindingKinds();
+  EXPECT_EQ(kinds, (std::vector<std::string>{"missing_service", "incomplete_sequence",
+                                             "unstructured_error", "canary_rollback",
+                                             "cost_anomaly", "drift", "rotation_incomplete"}));
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(std::adjacent_find(kinds.begin(), kinds.end()), kinds.end());
 }
 
 TEST(RulePluginRegistryTest, EachReaderMakesAConfigOfItsOwnName) {

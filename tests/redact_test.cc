@@ -27,9 +27,11 @@ using ::testing::Not;
 struct Outcome {
   std::string text;
   std::map<std::string, uint64_t> counts;
+  bool operator==(const Outcome&) const = default;
 };
-Outcome RedactWith(const RedactOptions& options, const std::string& line) {
-  auto redactor = Redactor::Create(options);
+Outcome RedactOnce(const RedactOptions& options, Redactor::Prefilter prefilter,
+                   const std::string& line) {
+  auto redactor = Redactor::Create(options, prefilter);
   EXPECT_TRUE(redactor.ok()) << redactor.status();
   Outcome o;
   std::vector<uint64_t> counts;
@@ -38,6 +40,13 @@ Outcome RedactWith(const RedactOptions& options, const std::string& line) {
     if (counts[i] > 0) o.counts[(*redactor)->rule_names()[i]] = counts[i];
   }
   return o;
+}
+// Redacted with Hyperscan finding the candidate rules, checked against the
+// RE2 set doing it: the prefilter never changes an outcome.
+Outcome RedactWith(const RedactOptions& options, const std::string& line) {
+  const Outcome fast = RedactOnce(options, Redactor::Prefilter::kHyperscan, line);
+  EXPECT_EQ(fast, RedactOnce(options, Redactor::Prefilter::kRe2Set, line)) << line;
+  return fast;
 }
 Outcome Redact(const std::string& line) { return RedactWith(RedactOptions(), line); }
 
@@ -114,6 +123,82 @@ TEST(RedactorTest, WhatWasRedactedBeforeIsLeftAndNotCountedAgain) {
   const Outcome once = Redact("login password=hunter2 Authorization: Bearer abcdef0123456789.xyz");
   ASSERT_NE(once.text, "");
   EXPECT_EQ(Redact(once.text).text, "");  // nothing changes, nothing counted
+}
+
+TEST(RedactorTest, ThePrefilterMissesNothing) {
+  RedactOptions o;
+  o.patterns = {
+      // One character between two literals: a multi-byte one must match too.
+      {"one_char", R"(pin<(.)>)"},
+      // A bounded repeat of characters, not bytes.
+      {"four_chars", R"(code=(\S{4})\b)"},
+      // No literal at all: looked for on every line.
+      {"ssn", R"(\b(\d{3}-\d{2}-\d{4})\b)"},
+      // RE2-only syntax (any byte).
+      {"any_bytes", R"(\C\C\Czz(\d+))"},
+  };
+  struct Case {
+    std::string line, expected;
+  } cases[] = {
+      {"pin<\xe2\x82\xac> ok", "pin<[REDACTED:one_char]> ok"},
+      {"code=\xc3\xa9t\xc3\xa9s end", "code=[REDACTED:four_chars] end"},
+      {"ssn 078-05-1120 on file", "ssn [REDACTED:ssn] on file"},
+      {"abczz123", "abczz[REDACTED:any_bytes]"},
+      // The literals of a case-blind rule, in upper case.
+      {"LOGIN PASSWORD=hunter2", "LOGIN PASSWORD=[REDACTED:secret_pair]"},
+      {"Authorization: BEARER abcdef0123456789", "Authorization: BEARER [REDACTED:bearer_token]"},
+      // Bytes that are not UTF-8 around a secret.
+      {"\xff\xfe password=hunter2 \xff", "\xff\xfe password=[REDACTED:secret_pair] \xff"},
+      {"pin<x> \xc3", "pin<[REDACTED:one_char]> \xc3"},
+      // Card numbers have no literal: a quick look for 13 digits in a row.
+      {"paid 4111-1111-1111-1111 at 12:00", "paid [REDACTED:card_number] at 12:00"},
+      {"x 378282246310005", "x [REDACTED:card_number]"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(RedactWith(o, c.line).text, c.expected) << c.line;
+}
+
+TEST(RedactorTest, ABlockScannedAtOnceGivesWhatEachLineGivesAlone) {
+  // Lines as a batch holds them: one after another, each followed by a NUL.
+  const std::vector<std::string> lines = {
+      "login password=hunter2",
+      "nothing here",
+      "key AKIAIOSFODNN7EXAMPLE and token=abc123 and card 4111 1111 1111 1111",
+      R"({"user":"bob","Password":"x1","time_ns":1795428000008000000})",
+      "",
+      "postgres://app:pw@db:5432/x",
+  };
+  std::string block;
+  std::vector<std::string_view> views;
+  std::vector<size_t> begins;
+  for (const std::string& line : lines) {
+    begins.push_back(block.size());
+    block += line;
+    block.push_back('\0');
+  }
+  for (size_t i = 0; i < lines.size(); ++i)
+    views.emplace_back(block.data() + begins[i], lines[i].size());
+  auto redactor = Redactor::Create(RedactOptions());
+  ASSERT_TRUE(redactor.ok());
+  Redactor::Scanner scanner(**redactor);
+  scanner.ScanBlock(block);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string out;
+    std::vector<uint64_t> counts;
+    const bool changed = scanner.Redact(views[i], &out, &counts);
+    EXPECT_EQ(changed ? out : "", Redact(lines[i]).text) << lines[i];
+  }
+}
+
+TEST(RedactorTest, AScannerKeepsNoStateFromOneLineToTheNext) {
+  auto redactor = Redactor::Create(RedactOptions());
+  ASSERT_TRUE(redactor.ok());
+  Redactor::Scanner scanner(**redactor);
+  std::vector<uint64_t> counts;
+  std::string out;
+  EXPECT_TRUE(scanner.Redact("login password=hunter2", &out, &counts));
+  EXPECT_FALSE(scanner.Redact("login ok", &out, &counts));
+  EXPECT_TRUE(scanner.Redact("key AKIAIOSFODNN7EXAMPLE", &out, &counts));
+  EXPECT_EQ(out, "key [REDACTED:aws_access_key_id]");
 }
 
 TEST(RedactorTest, LuhnCheck) {

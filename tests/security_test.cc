@@ -14,22 +14,23 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/security/server_security.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/server.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "logweave/runtime.h"
 #include "logweave/v1/logweave.grpc.pb.h"
+#include "tests/testdata/certificates.h"
+#include "tests/testdata/grpc_health.h"
 #include "tests/testdata/run_command.h"
 #include "tests/testdata/submit_lines.h"
 
 namespace logweave {
 namespace {
 
+using testdata::Certificates;
 using ::testing::HasSubstr;
 
 constexpr char kReadToken[] = "read-token-0123456789abcdef";
@@ -105,41 +106,6 @@ TEST(BindPolicyTest, BeyondLoopbackNeedsTlsTokensOrAllowInsecure) {
   with_tokens.auth_tokens = "/some/tokens";  // read when the server starts
   EXPECT_TRUE(with_tokens.Validate("0.0.0.0:7070").ok());
 }
-
-// Certificates for one test suite: a CA, a server certificate for
-// localhost/127.0.0.1, a client certificate of the same CA, and one of
-// another CA.
-class Certificates {
- public:
-  explicit Certificates(const std::filesystem::path& dir) : dir_(dir) {
-    std::filesystem::create_directories(dir);
-    ok_ = Run("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
-              "-subj /CN=test-ca") &&
-          Run("openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem "
-              "-days 2 -subj /CN=other-ca") &&
-          Issue("server", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1") &&
-          Issue("client", "ca", "subjectAltName=DNS:client") &&
-          Issue("stranger", "other-ca", "subjectAltName=DNS:stranger");
-  }
-  bool ok() const { return ok_; }
-  std::string operator()(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  bool Run(const std::string& command) {
-    const std::string line = absl::StrCat("cd ", dir_.string(), " && ", command, " 2>/dev/null");
-    return std::system(line.c_str()) == 0;
-  }
-  bool Issue(const std::string& name, const std::string& ca, const std::string& ext) {
-    std::ofstream(dir_ / (name + ".ext")) << ext << "\n";
-    return Run(absl::StrCat("openssl req -newkey rsa:2048 -nodes -keyout ", name, ".key -out ",
-                            name, ".csr -subj /CN=", name)) &&
-           Run(absl::StrCat("openssl x509 -req -in ", name, ".csr -CA ", ca, ".pem -CAkey ", ca,
-                            ".key -CAcreateserial -out ", name, ".pem -days 2 -extfile ", name,
-                            ".ext"));
-  }
-  std::filesystem::path dir_;
-  bool ok_ = false;
-};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -398,24 +364,7 @@ TEST_F(SecureServerTest, EveryQueryNeedsTheTokenButHealthStaysOpen) {
   }
   // Probes need no token (and learn nothing but SERVING): grpc.health.v1
   // Check with an empty request answers {status: SERVING}, bytes 08 01.
-  grpc::GenericStub health(TlsChannel("ca", "client"));
-  grpc::ClientContext c;
-  c.set_deadline(deadline());
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1), response;
-  grpc::Status status;
-  absl::Notification done;
-  health.UnaryCall(&c, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-  done.WaitForNotification();
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  grpc::Slice answer;
-  ASSERT_TRUE(response.TrySingleSlice(&answer).ok());
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(answer.begin()), answer.size()),
-            std::string("\x08\x01"));
+  EXPECT_EQ(testdata::HealthCheckBytes(TlsChannel("ca", "client")), testdata::kHealthServing);
 }
 
 TEST_F(SecureServerTest, TheCommandsConnectWithTlsFlagsAndTokens) {

@@ -411,6 +411,37 @@ TEST_F(UnstructuredCollectorTest, SnapshotIsOrderedBySourceThenLine) {
                    }));
 }
 
+TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
+  UnstructuredCollector collector(&names_);
+  collector.Add(PythonErrorBatch(email_));
+  DigestBuilder b(payments_, 0, 30);
+  b.Plain(kPythonError, Ns(1234), Level::kError);
+  b.Plain(kPythonTraceback[0]);  // still open at the end of the source
+  collector.Add(b.Build());
+
+  const std::vector<UnstructuredEntry> shown = collector.Snapshot();
+  const std::vector<UnstructuredEntry> taken = collector.Take();
+  ASSERT_EQ(shown.size(), 2u);
+  ASSERT_EQ(taken.size(), shown.size());
+  for (size_t i = 0; i < shown.size(); ++i) {
+    EXPECT_EQ(taken[i].id, shown[i].id);
+    EXPECT_EQ(taken[i].source, shown[i].source);
+    EXPECT_EQ(taken[i].service, shown[i].service);
+    EXPECT_EQ(taken[i].line_no, shown[i].line_no);
+    EXPECT_EQ(taken[i].line_count, shown[i].line_count);
+    EXPECT_EQ(taken[i].level, shown[i].level);
+    EXPECT_EQ(taken[i].first_line, shown[i].first_line);
+    EXPECT_EQ(taken[i].text, shown[i].text);
+  }
+  // Taken once: nothing is held any more, and a later block is all a second take sees.
+  EXPECT_TRUE(collector.Snapshot().empty());
+  EXPECT_EQ(collector.bytes(), 0u);
+  collector.Add(DigestBuilder(email_, 1, 100).Plain(kPythonError, Ns(5000), Level::kError).Build());
+  const std::vector<UnstructuredEntry> later = collector.Take();
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].line_no, 100u);
+}
+
 }  // namespace
 }  // namespace logweave
 

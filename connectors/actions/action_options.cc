@@ -9,16 +9,13 @@
 #include "absl/strings/str_split.h"
 #include "connectors/actions/action_registry.h"
 #include "connectors/actions/template.h"
+#include "logweave/finding.h"
 
 namespace logweave::actions {
 
 const std::vector<std::string>& KnownFindingKinds() {
-  static const std::vector<std::string> kinds = {
-      "missing_service",     "incomplete_sequence", "unstructured_error",
-      "canary_rollback",     "cost_anomaly",        "drift",
-      "rotation_incomplete",
-  };
-  return kinds;
+  static const std::vector<std::string>* const kinds = new std::vector<std::string>(FindingKinds());
+  return *kinds;
 }
 
 namespace {

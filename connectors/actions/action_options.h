@@ -46,8 +46,8 @@ struct ConfiguredAction {
   std::shared_ptr<Action> action;  // shared: configs are copied
 };
 
-// Every finding kind a detector or rule plugin reports (docs/output.md).
-// Add a kind here when a detector or a plugin starts reporting one.
+// Every finding kind a detector or rule plugin reports (docs/output.md):
+// logweave::FindingKinds(), which reads the plugin registry.
 const std::vector<std::string>& KnownFindingKinds();
 
 // Reads `section` (actions:, a list) into `out`. Each kind checks what it

@@ -207,9 +207,13 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   uint64_t matched = 0;
   uint64_t visited = 0;
   bool cancelled = false;
+  const absl::Time give_up = absl::Now() + max_call_time_;
+  // IsCancelled polls the call on the sync server (~17 us): ask now and then.
+  auto stop = [&] {
+    return cancelled || (cancelled = context->IsCancelled() || absl::Now() >= give_up);
+  };
   auto consider = [&](const TraceSummaryView& t) {
-    // IsCancelled polls the call on the sync server (~17 us): ask now and then.
-    if (++visited % 4096 == 0 && (cancelled = context->IsCancelled())) return false;
+    if (++visited % 4096 == 0 && stop()) return false;
     ++matched;  // every page reports the whole count
     if (paged && (t.end_ns > cursor.time || (t.end_ns == cursor.time && t.trace_id >= cursor.id))) {
       return true;  // on an earlier page
@@ -258,11 +262,13 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   } else {
     // A selective filter may match little: ask about cancellation per chunk
     // of the scan too, not only per match.
-    pipeline().index().ScanTraces(
-        filter, consider, [&] { return cancelled || (cancelled = context->IsCancelled()); });
+    pipeline().index().ScanTraces(filter, consider, stop);
   }
-  if (cancelled || context->IsCancelled()) {
-    return ToGrpcStatus(absl::CancelledError("cancelled"));
+  if (stop()) {
+    if (context->IsCancelled()) return ToGrpcStatus(absl::CancelledError("cancelled"));
+    return ToGrpcStatus(absl::DeadlineExceededError(absl::StrCat(
+        "the search ran past the server's limit of ", absl::FormatDuration(max_call_time_),
+        " per call; narrow it (a service, a time range, a level)")));
   }
   std::sort(heap.begin(), heap.end(), newer);
   response->set_matched(matched);
@@ -403,6 +409,12 @@ grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* co
   grpc::Status allowed = Authorize(*context, TokenScope::kRead);
   reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
   return reactor;
+}
+
+v1::Stats QueryService::CurrentStats() {
+  v1::Stats out;
+  AnswerStats(&out).IgnoreError();  // always OK
+  return out;
 }
 
 grpc::Status QueryService::AnswerStats(v1::Stats* out) {

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "connectors/actions/dispatcher.h"
 #include "connectors/grpc/convert.h"
 #include "connectors/grpc/security/token_store.h"
@@ -33,6 +34,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   explicit QueryService(Runtime* runtime);
 
   void set_ready(bool ready);
+  // The longest SearchTraces may scan, whatever its client's deadline (or
+  // none): then DEADLINE_EXCEEDED. Call before serving.
+  void set_max_call_time(absl::Duration limit) { max_call_time_ = limit; }
   // From now on every call needs a token of `tokens` (owned by the caller,
   // which keeps it alive as long as the service). Call before serving.
   void set_tokens(const TokenStore* tokens) { tokens_ = tokens; }
@@ -78,6 +82,10 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   // Findings StreamFindings calls skipped since the start (GetStats).
   uint64_t stream_findings_dropped() const;
 
+  // What GetStats answers now, without its token check: the one source of
+  // the figures that the metrics endpoint (connectors/http) exposes.
+  v1::Stats CurrentStats();
+
  private:
   // OK if the call may go on: no tokens are asked for, or its
   // authorization metadata holds one that allows `needed`.
@@ -94,6 +102,7 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
 
   Runtime* const runtime_;
   const TokenStore* tokens_ = nullptr;  // not owned; null: open
+  absl::Duration max_call_time_ = absl::Seconds(60);
   const absl::Time started_;
   // Every string set in an answer passes through text_.Utf8.
   WireText text_;

@@ -19,7 +19,9 @@ absl::Status ServerOptions::Validate() const {
 }
 
 LogweaveServer::LogweaveServer(const ServerOptions& options, Runtime* runtime)
-    : options_(options), service_(std::make_unique<QueryService>(runtime)) {}
+    : options_(options), service_(std::make_unique<QueryService>(runtime)) {
+  service_->set_max_call_time(options.max_call_time);
+}
 
 absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const ServerOptions& options,
                                                                       Runtime* runtime) {
@@ -39,6 +41,11 @@ absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const Serv
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   builder.RegisterService(server->service_.get());
+  if (options.call_observer != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(MakeCallInterceptorFactory(options.call_observer));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();  // nothing to shut down

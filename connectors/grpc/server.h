@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "connectors/grpc/call_interceptor.h"
 #include "connectors/grpc/query_service.h"
 #include "connectors/grpc/security/server_security.h"
 #include "connectors/grpc/security/token_store.h"
@@ -33,6 +34,12 @@ struct ServerOptions {
   int max_request_bytes = 1 << 20;
   // Calls open at once on one client connection (HTTP/2 streams); more wait.
   int max_streams_per_connection = 100;
+  // The longest a search may run, whatever deadline its client set (or none):
+  // then DEADLINE_EXCEEDED, and the server's threads go back to other calls.
+  absl::Duration max_call_time = absl::Seconds(60);
+  // Told about every call when it ends (metrics); not owned, must outlive
+  // the server. Null: none.
+  CallObserver* call_observer = nullptr;
 
   absl::Status Validate() const;
 };
@@ -60,6 +67,9 @@ class LogweaveServer {
   void Shutdown(absl::Duration grace);
 
   QueryService& service() { return *service_; }
+  // The tokens every call needs (serve.auth_tokens), for other listeners of
+  // the same daemon to check the same ones; null when none are asked for.
+  const TokenStore* tokens() const { return tokens_.get(); }
 
  private:
   LogweaveServer(const ServerOptions& options, Runtime* runtime);

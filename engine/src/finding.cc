@@ -1,6 +1,7 @@
 #include "logweave/finding.h"
 
 #include "absl/strings/str_format.h"
+#include "plugins/registry.h"
 #include "xxhash.h"
 
 namespace logweave {
@@ -25,6 +26,15 @@ const std::string& Finding::Detail(const std::string& key) const {
     if (k == key) return v;
   }
   return *kEmpty;
+}
+
+std::vector<std::string> FindingKinds() {
+  // The analysis' detectors (engine/src/analysis).
+  std::vector<std::string> kinds = {"missing_service", "incomplete_sequence", "unstructured_error"};
+  for (const internal::RulePluginEntry& plugin : internal::RulePluginRegistry()) {
+    kinds.emplace_back(plugin.finding_kind);
+  }
+  return kinds;
 }
 
 std::string FindingId(const std::string& kind, const std::vector<std::string>& parts) {

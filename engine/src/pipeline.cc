@@ -280,6 +280,7 @@ class PipelineImpl {
     return out;
   }
   const UnstructuredCollector& unstructured() const { return unstructured_; }
+  UnstructuredCollector* mutable_unstructured() { return &unstructured_; }
   const SourceNames& sources() const { return sources_; }
   const PipelineOptions& options() const { return options_; }
 
@@ -568,6 +569,7 @@ void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
 std::vector<RulePlugin*> Pipeline::plugins() const { return impl_->plugins(); }
 const UnstructuredCollector& Pipeline::unstructured() const { return impl_->unstructured(); }
+UnstructuredCollector* Pipeline::mutable_unstructured() { return impl_->mutable_unstructured(); }
 const SourceNames& Pipeline::sources() const { return impl_->sources(); }
 const PipelineOptions& Pipeline::options() const { return impl_->options(); }
 IngestStats Pipeline::Stats() const { return impl_->Stats(); }

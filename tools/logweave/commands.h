@@ -1,6 +1,7 @@
 // The subcommands of the logweave command. Each takes its arguments (after
 // the subcommand name) and returns the process exit code:
-// 0 ok, 1 runtime error (reported on stderr), 2 usage error.
+// 0 ok, 1 runtime error (reported on stderr), 2 usage error, 3 a one-shot
+// check found something.
 #ifndef LOGWEAVE_TOOLS_COMMANDS_H_
 #define LOGWEAVE_TOOLS_COMMANDS_H_
 
@@ -14,6 +15,7 @@ namespace logweave::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitRuntimeError = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitFound = 3;
 
 // logweave replay [flags] PATH...
 int RunReplay(const std::vector<std::string>& args);
@@ -41,6 +43,12 @@ int RunFindings(const std::vector<std::string>& args);
 int RunStats(const std::vector<std::string>& args);
 // logweave actions [--action NAME] [--limit N] [--json]: ListActions.
 int RunActions(const std::vector<std::string>& args);
+
+// One-shot checks over files (no server): exit 3 when they find something.
+// logweave cost [flags] FILE...: cost anomalies in Cost Explorer / CUR / JSON lines.
+int RunCost(const std::vector<std::string>& args);
+// logweave drift --state F --live F [--cloudtrail F]...: security-group drift.
+int RunDrift(const std::vector<std::string>& args);
 
 }  // namespace logweave::cli
 

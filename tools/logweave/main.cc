@@ -21,6 +21,10 @@ constexpr char kUsage[] =
     "  templates PATH...\n"
     "                   group log lines into templates (values masked), by count\n"
     "  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries\n"
+    "  cost FILE...     one-shot: daily cost anomalies in Cost Explorer, CUR or JSON lines\n"
+    "                   (exit 3 when found)\n"
+    "  drift            one-shot: security groups that differ from Terraform's state\n"
+    "                   (--state, --live, --cloudtrail; exit 3 when found)\n"
     "  version          print the version\n"
     "  help             show this help\n"
     "\n"
@@ -48,6 +52,8 @@ int main(int argc, char** argv) {
   if (command == "replay") return logweave::cli::RunReplay(args);
   if (command == "templates") return logweave::cli::RunTemplates(args);
   if (command == "serve") return logweave::cli::RunServe(args);
+  if (command == "cost") return logweave::cli::RunCost(args);
+  if (command == "drift") return logweave::cli::RunDrift(args);
   if (command == "timeline") return logweave::cli::RunTimeline(args);
   if (command == "search") return logweave::cli::RunSearch(args);
   if (command == "unstructured") return logweave::cli::RunUnstructured(args);

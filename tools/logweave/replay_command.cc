@@ -132,7 +132,7 @@ std::map<std::string, uint64_t> CountConsequences(const std::vector<Finding>& fi
 
 std::string SummaryJson(const IngestStats& s, double seconds, double analysis_seconds, size_t files,
                         const std::vector<std::string>& errors, uint32_t threads, uint32_t shards,
-                        const AnalysisReport& report) {
+                        const AnalysisReport& report, uint64_t index_max_bytes) {
   JsonWriter w;
   w.StartObject();
   w.Field("kind", "summary");
@@ -176,6 +176,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
           static_cast<uint64_t>(GroupByTemplate(report.unstructured).size()));
   w.Field("unstructured_dropped", s.unstructured_dropped);
   w.Field("plugin_dropped", s.plugin_dropped);
+  w.Field("index_max_bytes", index_max_bytes);  // the budget in force; 0: none
   w.Key("findings");
   w.StartObject();
   for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
@@ -362,6 +363,7 @@ int RunReplay(const std::vector<std::string>& args) {
   PipelineOptions& options = runtime_options.pipeline;
   std::vector<actions::ConfiguredAction> action_config;
   runtime_options.track_changes = false;  // one analysis, read whole
+  bool max_bytes_given = false;
   if (!f.config.empty()) {
     // The same loader as serve's, so that both accept the same file.
     absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(f.config);
@@ -371,10 +373,15 @@ int RunReplay(const std::vector<std::string>& args) {
     }
     options = loaded->pipeline;
     action_config = loaded->actions;
+    max_bytes_given = loaded->index_max_bytes_given;
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
   if (f.max_line_bytes) options.batching.max_line_bytes = static_cast<uint32_t>(f.max_line_bytes);
+  // As serve: without index.max_bytes the index keeps at most half of the
+  // memory this process may use, evicting (and counting) its oldest lines
+  // beyond it, rather than growing until the machine kills the process.
+  if (!max_bytes_given) options.index.max_bytes = DefaultIndexBudget(options);
   if (!trace_idle.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration()) {
@@ -485,7 +492,7 @@ int RunReplay(const std::vector<std::string>& args) {
     }
     absl::StrAppend(&out,
                     SummaryJson(stats, seconds, analysis_seconds, files.files(), errors, threads,
-                                shards, report),
+                                shards, report, options.index.max_bytes),
                     "\n");
   } else {
     if (f.findings) {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -25,24 +24,11 @@
 #include "tools/logweave/command_config.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/output.h"
+#include "tools/logweave/serve_http.h"
 #include "tools/logweave/serve_wal.h"
 
 namespace logweave::cli {
 namespace {
-
-// The memory this process may use: the machine's, or less under a cgroup
-// limit (containers: v2 memory.max, v1 memory.limit_in_bytes).
-uint64_t AvailableMemory() {
-  uint64_t limit =
-      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  for (const char* path :
-       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
-    std::ifstream in(path);
-    uint64_t value = 0;
-    if (in >> value && value > 0) limit = std::min(limit, value);  // "max": no number, no limit
-  }
-  return limit;
-}
 
 constexpr char kDescription[] =
     "Runs logweave as a daemon: ingests the sources (PATHs given here and the config's\n"
@@ -52,6 +38,8 @@ constexpr char kDescription[] =
     "\n"
     "Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:\n"
     "stop accepting calls, finish running ones, drain what was read, exit 0.\n"
+    "With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same\n"
+    "readiness as the gRPC health; docs/operations.md).\n"
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
@@ -114,6 +102,7 @@ struct ServeFlags {
   std::vector<std::string> kafka_topics;
   std::vector<std::string> paths;
   ServerSecurityOptions security;  // --tls-*, --auth-tokens, --allow-insecure
+  std::string http_address;
 };
 
 // Reads the flags into `f`. Returns kGoOn, or the exit code (usage error, --help).
@@ -141,6 +130,9 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.Bool("final", &f->final,
              "after the initial replay, judge every trace (the files are complete)");
   ServerSecurityFlags(flags, &f->security);
+  flags.String("http-address", &f->http_address, "HOST:PORT",
+               "also serve /metrics (Prometheus), /healthz and /readyz over HTTP here, with the "
+               "same TLS, tokens and bind rule as gRPC (serve.http_address; default: off)");
   if (absl::Status s = flags.Parse(args, &f->paths); !s.ok()) return Fail(kExitUsage, s);
   if (flags.help_requested()) {
     std::fputs(flags.Help().c_str(), stdout);
@@ -154,6 +146,7 @@ struct ServePlan {
   CommandConfig config;
   RuntimeOptions runtime;  // its pipeline options are set by SetIndexBudget
   ServerOptions server;
+  std::string http_address;  // empty: no HTTP listener
   KafkaSourceOptions kafka;
   std::vector<std::string> replay;  // read before ready
   std::vector<std::string> follow;  // followed after ready
@@ -179,6 +172,7 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   out->runtime.analysis_interval = absl::Nanoseconds(config.serve.analysis_interval_ns);
   out->server.address = flags.address.empty() ? config.serve.address : flags.address;
   out->server.security = MergeServerSecurity(config.serve.security, flags.security);
+  out->http_address = flags.http_address.empty() ? config.serve.http_address : flags.http_address;
   if (!flags.interval.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration()) {
@@ -229,8 +223,7 @@ sigset_t BlockStopSignals() {
 void SetIndexBudget(ServePlan* settings) {
   CommandConfig& config = settings->config;
   if (!config.index_max_bytes_given) {
-    config.pipeline.index.max_bytes =
-        std::max(ServeIndexBudget(AvailableMemory()), config.pipeline.MinMaxBytes());
+    config.pipeline.index.max_bytes = DefaultIndexBudget(config.pipeline);
     std::fprintf(stderr,
                  "logweave serve: index.max_bytes not set: the index keeps at most %.1f GiB (half "
                  "of the memory this process may use) and evicts its oldest lines beyond it; set "
@@ -245,13 +238,20 @@ void SetIndexBudget(ServePlan* settings) {
 struct Daemon {
   std::unique_ptr<Runtime> runtime;
   std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
+  std::unique_ptr<ServeMetrics> metrics;               // counts the server's calls: outlives it
   std::unique_ptr<LogweaveServer> server;
   std::unique_ptr<EmbeddedKafka> embedded;  // --demo-kafka only
   uint64_t demo_lines = 0;                  // lines produced into `embedded`
+  // What /readyz and grpc.health.v1 say; its probes read the sources.
+  std::unique_ptr<Readiness> readiness;
+  std::unique_ptr<HttpListener> http;  // --http-address only
 
   // Calls finish first (streams end) within `grace`, then the sources drain
   // and commit.
   void Stop(absl::Duration grace) {
+    if (readiness != nullptr) readiness->Shutdown();  // not ready; no probe reads a source
+    if (http != nullptr) http->Stop();
+    metrics->set_stats(nullptr);
     server->Shutdown(grace);
     server->service().set_stats_extender(nullptr);
     runtime->Stop();
@@ -269,8 +269,11 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
       StartServeActions(settings.config.actions, settings.state_dir, daemon->runtime.get());
   if (!dispatcher.ok()) return Fail(kExitUsage, dispatcher.status());
   daemon->actions = std::move(*dispatcher);
+  daemon->metrics = std::make_unique<ServeMetrics>(daemon->runtime.get());
+  ServerOptions server_options = settings.server;
+  server_options.call_observer = daemon->metrics.get();
   absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
-      LogweaveServer::Start(settings.server, daemon->runtime.get());
+      LogweaveServer::Start(server_options, daemon->runtime.get());
   if (!server.ok()) {
     return Fail(server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
                                                                              : kExitRuntimeError,
@@ -280,6 +283,23 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   daemon->server->service().set_actions(daemon->actions.get());
   std::fprintf(stderr, "logweave serve: listening on %s (not ready until the replay is indexed)\n",
                daemon->server->address().c_str());
+  LogweaveServer* grpc_server = daemon->server.get();
+  daemon->metrics->set_stats([grpc_server] { return grpc_server->service().CurrentStats(); });
+  daemon->readiness = std::make_unique<Readiness>();
+  daemon->readiness->Hold("replay", "the initial replay is not indexed yet");
+  daemon->readiness->Watch([grpc_server](bool ready) { grpc_server->SetReady(ready); });
+  if (!settings.http_address.empty()) {
+    absl::StatusOr<std::unique_ptr<HttpListener>> http =
+        StartServeHttp(settings.http_address, settings.server.security, daemon->server->tokens(),
+                       *daemon->metrics, *daemon->readiness);
+    if (!http.ok()) {
+      daemon->Stop(absl::Seconds(1));
+      return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                                             : kExitRuntimeError,
+                  http.status());
+    }
+    daemon->http = std::move(*http);
+  }
   return kGoOn;
 }
 
@@ -328,6 +348,7 @@ int StartKafka(const KafkaSourceOptions& kafka, Daemon* daemon) {
       lag->set_lag(p.lag);
     }
   });
+  AddKafkaReadiness(*daemon->readiness, consumer->get());
   daemon->runtime->Start(std::move(*consumer));  // the runtime owns it until Stop
   return kGoOn;
 }
@@ -418,7 +439,8 @@ int RunServe(const std::vector<std::string>& args) {
   Runtime& runtime = *daemon.runtime;
   ReplayFiles(settings, runtime);
   runtime.AnalyzeNow(settings.final);
-  daemon.server->SetReady(true);
+  daemon.readiness->Release("replay");
+  daemon.readiness->StartRefreshing(absl::Seconds(1));
   if (int code = StartStreamingSources(settings, runtime); code != kGoOn) {
     daemon.Stop(absl::Seconds(1));
     return code;

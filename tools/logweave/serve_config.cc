@@ -1,6 +1,9 @@
 #include "tools/logweave/serve_config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <iterator>
 
 #include "connectors/follow/follow_config.h"
@@ -12,7 +15,7 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   std::vector<std::string> known = {"address", "analysis_interval", "ingest_nice"};
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
   known.insert(known.end(), std::begin(kServerSecurityKeys), std::end(kServerSecurityKeys));
-  known.insert(known.end(), {"wal", "wal_max_bytes"});
+  known.insert(known.end(), {"wal", "wal_max_bytes", "http_address"});
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
   if (absl::Status st = ReadServerSecurity(s, &serve->security); !st.ok()) return st;
@@ -22,6 +25,13 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
       return s.Error("address", "must be host:port, e.g. 127.0.0.1:7070");
     }
     serve->address = address.Scalar();
+  }
+  if (s.Has("http_address")) {
+    const YAML::Node address = s.node()["http_address"];
+    if (!address.IsScalar() || address.Scalar().find(':') == std::string::npos) {
+      return s.Error("http_address", "must be host:port, e.g. 127.0.0.1:9090");
+    }
+    serve->http_address = address.Scalar();
   }
   ConfigReader r(s);
   r.Uint("ingest_nice", 19, &serve->ingest_nice);
@@ -70,6 +80,22 @@ void ServerSecurityFlags(FlagSet& flags, ServerSecurityOptions* out) {
 
 uint64_t ServeIndexBudget(uint64_t physical_memory) {
   return std::max<uint64_t>(physical_memory / 2, 64ull << 20);
+}
+
+uint64_t AvailableMemory() {
+  uint64_t limit =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    uint64_t value = 0;
+    if (in >> value && value > 0) limit = std::min(limit, value);  // "max": no number, no limit
+  }
+  return limit;
+}
+
+uint64_t DefaultIndexBudget(const PipelineOptions& options) {
+  return std::max(ServeIndexBudget(AvailableMemory()), options.MinMaxBytes());
 }
 
 }  // namespace logweave::cli

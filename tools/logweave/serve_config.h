@@ -15,6 +15,7 @@
 #include "connectors/follow/follow_source.h"
 #include "connectors/grpc/security/server_security.h"
 #include "logweave/config_section.h"
+#include "logweave/options.h"
 #include "tools/flags/flags.h"
 
 namespace logweave::cli {
@@ -32,6 +33,9 @@ struct ServeSettings {
   // serve.wal_max_bytes: the log's segments kept, in bytes; 0 = index.max_bytes.
   uint64_t wal_max_bytes = 0;
   ServerSecurityOptions security;  // serve.tls, serve.auth_tokens, serve.allow_insecure
+  // serve.http_address: host:port of the HTTP listener (/metrics, /healthz,
+  // /readyz); empty: none.
+  std::string http_address;
 };
 
 // Reads `serve:` into `serve`, and its follow keys into `follow`.
@@ -53,6 +57,15 @@ void ServerSecurityFlags(FlagSet& flags, ServerSecurityOptions* out);
 // half of `physical_memory` bytes, at least 64 MiB. A daemon that keeps every
 // line would grow until the machine kills it.
 uint64_t ServeIndexBudget(uint64_t physical_memory);
+
+// The memory this process may use: the machine's, or less under a cgroup
+// limit (containers: v2 memory.max, v1 memory.limit_in_bytes).
+uint64_t AvailableMemory();
+
+// The index budget of serve and replay when the config does not set
+// index.max_bytes: ServeIndexBudget(AvailableMemory()), at least the
+// smallest budget `options` allow (PipelineOptions::MinMaxBytes).
+uint64_t DefaultIndexBudget(const PipelineOptions& options);
 
 }  // namespace logweave::cli
 

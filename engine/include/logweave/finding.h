@@ -43,6 +43,10 @@ struct Finding {
   const std::string& Detail(const std::string& key) const;
 };
 
+// Every finding kind the engine reports: its detectors' and each built-in
+// rule plugin's (from the plugin registry), detectors first.
+std::vector<std::string> FindingKinds();
+
 // A stable id: the kind's prefix and 16 hex digits of a hash of the parts.
 std::string FindingId(const std::string& kind, const std::vector<std::string>& parts);
 

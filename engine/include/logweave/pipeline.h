@@ -109,6 +109,9 @@ class Pipeline {
   std::vector<RulePlugin*> plugins() const;
   // Plain-text error blocks seen so far (for the engine's analyzer).
   const UnstructuredCollector& unstructured() const;
+  // The same, writable: for a one-shot analysis that takes the entries over
+  // (Analyzer::TakeUnstructured).
+  UnstructuredCollector* mutable_unstructured();
   const SourceNames& sources() const;
   const PipelineOptions& options() const;
   IngestStats Stats() const;

@@ -47,6 +47,13 @@ struct AnalysisSnapshot {
   static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report);
 };
 
+// How long the analyses took, since the runtime started. Plain values.
+struct AnalysisRunStats {
+  uint64_t runs = 0;          // AnalyzeNow calls completed
+  absl::Duration total = {};  // wall time of all of them
+  absl::Duration last = {};   // wall time of the latest
+};
+
 struct RuntimeOptions {
   PipelineOptions pipeline;
   // How often the periodic analysis (StartAnalysisLoop) runs, wall clock; a
@@ -58,7 +65,9 @@ struct RuntimeOptions {
   int background_nice = 0;
   // Whether analyses report what changed since the previous one (findings
   // published to findings() and counted late). Off for a one-shot replay,
-  // which reads each report whole. Default on.
+  // which reads each report whole; off, an analysis also takes the plain-text
+  // error entries over instead of copying them (a later one sees only those
+  // that came after). Default on.
   bool track_changes = true;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;
@@ -109,6 +118,9 @@ class Runtime {
   // The latest analysis (empty before the first). Never null.
   std::shared_ptr<const AnalysisSnapshot> snapshot() const;
 
+  // How many analyses ran and how long they took (metrics).
+  AnalysisRunStats analysis_runs() const;
+
   // Every finding change published by the analyses, for subscribers.
   FindingsHub& findings() { return hub_; }
 
@@ -130,6 +142,7 @@ class Runtime {
   bool final_ ABSL_GUARDED_BY(analysis_mu_) = false;  // AnalyzeNow(true) happened
   mutable absl::Mutex snapshot_mu_;
   std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
+  AnalysisRunStats runs_ ABSL_GUARDED_BY(snapshot_mu_);
 
   // Streaming sources and their threads; stop_sources_ ends their Run.
   struct Running {

@@ -68,6 +68,8 @@ struct Worker {
 void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::vector<Finding> weak,
                              std::vector<Finding>* findings_out) {
   std::vector<Finding>& findings = *findings_out;
+  // One buffer of the final size: growing would hold two at the peak.
+  findings.reserve(findings.size() + unstructured.size() + weak.size());
   absl::flat_hash_map<std::string, size_t> by_trace_service;  // "trace\0service" -> entry
   for (size_t i = 0; i < unstructured.size(); ++i) {
     AttributedEntry& a = unstructured[i];
@@ -246,7 +248,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
 
   // The services whose plain-text errors need candidates, and the words of
   // the errors that could name a trace.
-  std::vector<UnstructuredEntry> entries = unstructured_.Snapshot();
+  // A one-shot run takes the entries over instead of copying them.
+  std::vector<UnstructuredEntry> entries =
+      take_unstructured_ != nullptr ? take_unstructured_->Take() : unstructured_.Snapshot();
   absl::flat_hash_set<uint32_t> wanted_services;
   absl::flat_hash_set<uint64_t> mentioned;
   for (const auto& e : entries) {
@@ -267,7 +271,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     std::vector<uint32_t> incomplete;
     auto visit = [&](const TraceFacts& f) {
       const bool judged = f.end <= judge_until;
-      if (judged) {
+      // Late arrivals need the counts of a previous run: none in a one-shot run.
+      if (judged && track_changes_) {
         const uint64_t h = Hash(f.trace_id);
         if (auto it = judged_counts_.find(h);
             it != judged_counts_.end() && f.indexed_events > it->second) {
@@ -312,7 +317,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   for (auto& w : workers) {
     late_events_ += w->late_events;
     judged_counts.merge(w->judged_counts);
-    w->judged_counts = {};
+    w->judged_counts = decltype(w->judged_counts)();  // `= {}` would keep the capacity
   }
   // Rebuilt each run, so that traces the index evicted are forgotten here too.
   judged_counts_ = std::move(judged_counts);
@@ -325,16 +330,18 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
     for (size_t s = 0; s < w->candidates.size(); ++s) {
       candidates[s].insert(candidates[s].end(), w->candidates[s].begin(), w->candidates[s].end());
-      w->candidates[s] = {};  // freed as it goes: one copy at a time
+      w->candidates[s] = std::vector<Candidate>();  // freed as it goes: one copy at a time
     }
-    w->findings = {};
-    w->weak = {};
+    w->findings = std::vector<Finding>();
+    w->weak = std::vector<Finding>();
     for (std::string& id : w->named) named.insert(std::move(id));
   }
 
   AnalysisReport report;
   report.unstructured =
       internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
+  candidates = decltype(candidates)();  // freed before the findings are built
+  named = decltype(named)();
   AddUnstructuredFindings(report.unstructured, std::move(weak), &findings);
   MarkPlainTextConsequences(report.unstructured, &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);

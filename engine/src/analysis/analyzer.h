@@ -58,6 +58,10 @@ class Analyzer {
   // For one run only (a replay): reports no changes and keeps no copy of
   // the findings for the next run.
   void DisableChangeTracking() { track_changes_ = false; }
+  // For one run only (a replay): Run takes the plain-text error entries out
+  // of `collector` (the one given to the constructor, which must outlive the
+  // analyzer) instead of copying them, so they are not held twice.
+  void TakeUnstructured(UnstructuredCollector* collector) { take_unstructured_ = collector; }
 
  private:
   // The report's counters and watermark.
@@ -71,6 +75,7 @@ class Analyzer {
   const std::vector<RulePlugin*> plugins_;
   const uint32_t threads_;
   bool track_changes_ = true;
+  UnstructuredCollector* take_unstructured_ = nullptr;
   absl::flat_hash_map<std::string, Finding> active_;       // by id, from the last Run
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;

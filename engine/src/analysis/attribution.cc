@@ -293,6 +293,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   }
 
   std::vector<AttributedEntry> out;
+  out.reserve(entries.size());  // no second buffer while it grows
   for (size_t i = 0; i < entries.size(); ++i) {
     AttributedEntry& a = out.emplace_back();
     a.entry = std::move(entries[i]);

@@ -1,6 +1,7 @@
 #include "analysis/unstructured.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "logweave/finding.h"
 #include "parse/plain_text.h"
@@ -146,6 +147,33 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
       }
     }
   }
+  Finish(out);
+  return out;
+}
+
+std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
+  std::vector<UnstructuredEntry> out;
+  {
+    absl::MutexLock lock(&mu_);
+    // Open blocks end here, as the input did; within max_entries as in Snapshot.
+    for (auto& [id, state] : states_) {
+      if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
+        UnstructuredEntry& e = state.block.entry;
+        if (e.level == Level::kUnknown) e.level = Level::kError;
+        entries_.push_back(std::move(e));
+      }
+      state.has_block = false;
+    }
+    out.reserve(entries_.size());
+    std::move(entries_.begin(), entries_.end(), std::back_inserter(out));
+    entries_ = decltype(entries_)();
+    bytes_ = 0;
+  }
+  Finish(out);
+  return out;
+}
+
+void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
   for (UnstructuredEntry& e : out) {
     e.source = std::string(sources_->Name(e.source_id));
     e.service = std::string(sources_->DefaultService(e.source_id));
@@ -154,7 +182,6 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
   std::sort(out.begin(), out.end(), [](const UnstructuredEntry& a, const UnstructuredEntry& b) {
     return a.source != b.source ? a.source < b.source : a.line_no < b.line_no;
   });
-  return out;
 }
 
 uint64_t UnstructuredCollector::dropped() const {

@@ -69,6 +69,10 @@ class UnstructuredCollector {
   // The error entries so far, blocks still open included, ordered by source
   // then line.
   std::vector<UnstructuredEntry> Snapshot() const;
+  // Snapshot's entries, moved out instead of copied, for a one-shot analysis
+  // that reads them once: open blocks are closed, and later calls return
+  // only what came after. dropped() and non_error_blocks() keep counting.
+  std::vector<UnstructuredEntry> Take();
 
   // Error blocks that did not fit in max_entries or max_bytes.
   uint64_t dropped() const;
@@ -96,6 +100,8 @@ class UnstructuredCollector {
 
   void Process(SourceState& state, BatchDigest& digest) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Close(SourceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fills the fields Snapshot and Take derive, and sorts by source then line.
+  void Finish(std::vector<UnstructuredEntry>& out) const;
 
   const SourceNames* sources_;
   const UnstructuredOptions options_;

@@ -116,8 +116,10 @@ void LineParser::RedactBatch(RawBatch* batch) const {
   std::string redacted;
   size_t first = batch->size();  // the first line that changed
   std::vector<std::pair<size_t, std::string>> changed;
+  internal::Redactor::Scanner scanner(*redactor_);
+  scanner.ScanBlock(batch->data);
   for (size_t i = 0; i < batch->size(); ++i) {
-    if (redactor_->Redact(batch->Line(i), &redacted, &batch->redactions)) {
+    if (scanner.Redact(batch->Line(i), &redacted, &batch->redactions)) {
       if (changed.empty()) first = i;
       changed.emplace_back(i, std::move(redacted));
     }

@@ -3,13 +3,18 @@
 #define LOGWEAVE_PLUGINS_COMMON_H_
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
@@ -50,6 +55,19 @@ inline std::string_view ServiceJson(const Record& r) {
   return (r.flags & kRecordContainerWrapped) ? r.message : r.raw;
 }
 
+// The keys an HTTP response status is logged under, best first (OpenTelemetry's
+// semantic conventions, ECS, pino, the usual hand-written spellings).
+inline constexpr std::string_view kHttpStatusKeys[] = {"status",
+                                                       "status_code",
+                                                       "statusCode",
+                                                       "http_status",
+                                                       "http.status_code",
+                                                       "http.status",
+                                                       "http.response.status_code",
+                                                       "response.status",
+                                                       "response.status_code",
+                                                       "res.statusCode"};
+
 // Whether `value` is one of `list`.
 inline bool Listed(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -76,6 +94,18 @@ absl::StatusOr<Options> EnabledOptions(Options options) {
   options.enabled = true;
   if (absl::Status s = options.Validate(); !s.ok()) return s;
   return options;
+}
+
+// The whole of a file a plugin or a one-shot command reads (a state, a
+// snapshot, a bill). NOT_FOUND "cannot read PATH: REASON".
+inline absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": read error"));
+  return text.str();
 }
 
 }  // namespace logweave::internal

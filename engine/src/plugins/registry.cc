@@ -2,25 +2,26 @@
 
 namespace logweave::internal {
 
-// The built-in rule plugins: one line each, X(name, reader), where the
-// reader is the function of plugins/<name>/ that reads its config section.
+// The built-in rule plugins: one line each, X(name, reader, finding kind),
+// where the reader is the function of plugins/<name>/ that reads its config
+// section and the finding kind is what the plugin's findings are called.
 // Adding a rule: a folder plugins/<name>/ (options, reader, plugin, README,
 // tests, and a plugin.cmake if it needs a library; the build picks them up)
 // and one line here.
-#define LOGWEAVE_RULE_PLUGINS(X) \
-  X("canary", ReadCanaryConfig)  \
-  X("cost", ReadCostConfig)      \
-  X("drift", ReadDriftConfig)    \
-  X("rotation", ReadRotationConfig)
+#define LOGWEAVE_RULE_PLUGINS(X)                   \
+  X("canary", ReadCanaryConfig, "canary_rollback") \
+  X("cost", ReadCostConfig, "cost_anomaly")        \
+  X("drift", ReadDriftConfig, "drift")             \
+  X("rotation", ReadRotationConfig, "rotation_incomplete")
 
-#define LOGWEAVE_DECLARE_READER(name, reader) \
+#define LOGWEAVE_DECLARE_READER(name, reader, kind) \
   absl::StatusOr<std::shared_ptr<const RulePluginConfig>> reader(const ConfigSection& section);
 LOGWEAVE_RULE_PLUGINS(LOGWEAVE_DECLARE_READER)
 #undef LOGWEAVE_DECLARE_READER
 
 namespace {
 
-#define LOGWEAVE_ENTRY(name, reader) RulePluginEntry{name, &reader},
+#define LOGWEAVE_ENTRY(name, reader, kind) RulePluginEntry{name, &reader, kind},
 constexpr RulePluginEntry kRulePlugins[] = {LOGWEAVE_RULE_PLUGINS(LOGWEAVE_ENTRY)};
 #undef LOGWEAVE_ENTRY
 #undef LOGWEAVE_RULE_PLUGINS

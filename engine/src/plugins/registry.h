@@ -22,6 +22,7 @@ using RulePluginReader =
 struct RulePluginEntry {
   std::string_view name;  // the section's key under plugins:
   RulePluginReader read;
+  std::string_view finding_kind;  // Finding::kind of what the plugin reports
 };
 
 // Every built-in rule plugin, in the order the pipeline makes and the

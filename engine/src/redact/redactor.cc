@@ -18,7 +18,8 @@ namespace logweave::internal {
 struct Redactor::Rule {
   std::string name;
   std::unique_ptr<re2::RE2> pattern;
-  std::function<bool(std::string_view)> accept;  // null: every match
+  std::function<bool(std::string_view)> accept;     // null: every match
+  std::function<bool(std::string_view)> may_match;  // a quick look at the line; null: run it
 };
 
 namespace {
@@ -65,6 +66,41 @@ bool IsCardNumber(std::string_view text) {
   return issuer && LuhnValid(digits);
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsSeparator(char c) { return c == ' ' || c == '-'; }
+
+// Whether `s` may hold a card number: 13 or more digits in a row, single
+// spaces or dashes allowed between them, from a digit that can begin an
+// issuer's number (2-6) at the run's start or after a separator (where the
+// rule's match can start). Such a run is 13 bytes or longer, so it covers a
+// multiple of 12: only those places are looked at first.
+bool MayHoldCardNumber(std::string_view s) {
+  const size_t n = s.size();
+  // Part of a run at i: a digit, or a separator between two digits.
+  auto in_run = [&](size_t i) {
+    return IsDigit(s[i]) ||
+           (IsSeparator(s[i]) && i > 0 && i + 1 < n && IsDigit(s[i - 1]) && IsDigit(s[i + 1]));
+  };
+  for (size_t i = 0; i < n; i += 12) {
+    if (!in_run(i)) continue;
+    size_t begin = i;
+    while (begin > 0 && in_run(begin - 1)) --begin;
+    size_t digits = 0;
+    bool issuer_start = false;
+    size_t end = begin;
+    for (; end < n && in_run(end); ++end) {
+      if (!IsDigit(s[end])) continue;
+      ++digits;
+      if ((end == begin || IsSeparator(s[end - 1])) && s[end] >= '2' && s[end] <= '6') {
+        issuer_start = true;
+      }
+    }
+    if (digits >= 13 && issuer_start) return true;
+    i = end - end % 12;  // on from the next multiple of 12 after the run
+  }
+  return false;
+}
+
 }  // namespace
 
 bool LuhnValid(std::string_view digits) {
@@ -84,13 +120,15 @@ bool LuhnValid(std::string_view digits) {
 Redactor::Redactor() = default;
 Redactor::~Redactor() = default;
 
-absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactOptions& options) {
+absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactOptions& options,
+                                                           Prefilter prefilter) {
   std::unique_ptr<Redactor> r(new Redactor());
   re2::RE2::Options re_options;
   re_options.set_log_errors(false);
   re_options.set_dot_nl(true);
   auto add = [&](const std::string& name, const std::string& pattern,
-                 std::function<bool(std::string_view)> accept) -> absl::Status {
+                 std::function<bool(std::string_view)> accept,
+                 std::function<bool(std::string_view)> may_match = nullptr) -> absl::Status {
     if (name.empty()) return absl::InvalidArgumentError("has a rule without a name");
     if (std::find(r->names_.begin(), r->names_.end(), name) != r->names_.end()) {
       return absl::InvalidArgumentError(absl::StrCat("has a second rule named \"", name, "\""));
@@ -101,13 +139,17 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactOptions& 
                                                      "\" is not an RE2 pattern: ", re->error()));
     }
     r->names_.push_back(name);
-    r->rules_.push_back(std::make_unique<Rule>(Rule{name, std::move(re), std::move(accept)}));
+    r->rules_.push_back(
+        std::make_unique<Rule>(Rule{name, std::move(re), std::move(accept), std::move(may_match)}));
     return absl::OkStatus();
   };
   for (const BuiltIn& b : kBuiltIns) {
-    std::function<bool(std::string_view)> accept;
-    if (std::string_view(b.name) == "card_number") accept = IsCardNumber;
-    if (absl::Status s = add(b.name, b.pattern, accept); !s.ok()) return s;
+    std::function<bool(std::string_view)> accept, may_match;
+    if (std::string_view(b.name) == "card_number") {
+      accept = IsCardNumber;
+      may_match = MayHoldCardNumber;  // no literal to prefilter it by
+    }
+    if (absl::Status s = add(b.name, b.pattern, accept, may_match); !s.ok()) return s;
   }
   if (!options.fields.empty()) {
     std::vector<std::string> quoted;
@@ -120,25 +162,60 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactOptions& 
   for (const auto& [name, pattern] : options.patterns) {
     if (absl::Status s = add(name, pattern, nullptr); !s.ok()) return s;
   }
+  std::vector<std::string> patterns;
+  for (const auto& rule : r->rules_) patterns.push_back(rule->pattern->pattern());
+  if (prefilter == Prefilter::kHyperscan) {
+    r->prefilter_ = RulePrefilter::Create(patterns, re_options);
+  }
+  if (r->prefilter_ != nullptr) return r;
   r->any_ = std::make_unique<re2::RE2::Set>(re_options, re2::RE2::UNANCHORED);
-  for (const auto& rule : r->rules_) {
-    if (r->any_->Add(rule->pattern->pattern(), nullptr) < 0) {
-      return absl::InternalError(absl::StrCat("redact: cannot combine rule ", rule->name));
+  for (const std::string& pattern : patterns) {
+    if (r->any_->Add(pattern, nullptr) < 0) {
+      return absl::InternalError(absl::StrCat("redact: cannot combine the rule \"", pattern, "\""));
     }
   }
   if (!r->any_->Compile()) return absl::InternalError("redact: cannot compile the rules");
   return r;
 }
 
+Redactor::Scanner::Scanner(const Redactor& redactor) : redactor_(redactor) {
+  if (redactor.prefilter_ != nullptr) session_.emplace(redactor.prefilter_.get());
+}
+
+void Redactor::Scanner::ScanBlock(std::string_view block) {
+  if (session_.has_value()) session_->ScanBlock(block);
+}
+
+bool Redactor::Scanner::Redact(std::string_view line, std::string* out,
+                               std::vector<uint64_t>* counts) {
+  if (session_.has_value()) {
+    const std::vector<int>& candidates = session_->Candidates(line);
+    return !candidates.empty() && redactor_.RedactWith(candidates, line, out, counts);
+  }
+  matched_.clear();
+  if (!redactor_.any_->Match(re2::StringPiece(line.data(), line.size()), &matched_)) return false;
+  std::sort(matched_.begin(), matched_.end());
+  return redactor_.RedactWith(matched_, line, out, counts);
+}
+
 bool Redactor::Redact(std::string_view line, std::string* out,
                       std::vector<uint64_t>* counts) const {
-  std::vector<int> matched;
-  if (!any_->Match(re2::StringPiece(line.data(), line.size()), &matched)) return false;
-  std::sort(matched.begin(), matched.end());
+  return Scanner(*this).Redact(line, out, counts);
+}
+
+bool Redactor::RedactWith(const std::vector<int>& candidates, std::string_view line,
+                          std::string* out, std::vector<uint64_t>* counts) const {
+  // A rule's quick look is at the line as it came: a replacement adds no
+  // digits or literals that could make another rule match.
+  auto worth_running = [&](int index) {
+    return !rules_[index]->may_match || rules_[index]->may_match(line);
+  };
+  if (std::none_of(candidates.begin(), candidates.end(), worth_running)) return false;
   std::string text(line);
   bool changed = false;
-  for (int index : matched) {
+  for (int index : candidates) {
     const Rule& rule = *rules_[index];
+    if (rule.may_match && !worth_running(index)) continue;
     const int groups = rule.pattern->NumberOfCapturingGroups();
     std::string result;
     std::string_view rest(text);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "analysis/analyzer.h"
 #include "internal/thread_priority.h"
 
@@ -55,7 +56,10 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
                                            pipeline_->unstructured(), pipeline_->sources(),
                                            pipeline_->plugins(), options.pipeline.threads)),
       snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {
-  if (!options.track_changes) analyzer_->DisableChangeTracking();
+  if (!options.track_changes) {
+    analyzer_->DisableChangeTracking();
+    analyzer_->TakeUnstructured(pipeline_->mutable_unstructured());
+  }
 }
 
 Runtime::~Runtime() { Stop(); }
@@ -84,14 +88,24 @@ void Runtime::Start(std::unique_ptr<Source> source) {
 
 std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   absl::MutexLock lock(&analysis_mu_);
+  const absl::Time start = absl::Now();
   final_ = final_ || final;
   const int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
   AnalysisReport report = analyzer_->Run(watermark);
   if (options_.track_changes) hub_.Publish(report.changes);
   std::shared_ptr<const AnalysisSnapshot> snapshot = AnalysisSnapshot::Make(std::move(report));
+  const absl::Duration took = absl::Now() - start;
   absl::MutexLock snapshot_lock(&snapshot_mu_);
   snapshot_ = snapshot;
+  ++runs_.runs;
+  runs_.total += took;
+  runs_.last = took;
   return snapshot;
+}
+
+AnalysisRunStats Runtime::analysis_runs() const {
+  absl::MutexLock lock(&snapshot_mu_);
+  return runs_;
 }
 
 std::shared_ptr<const AnalysisSnapshot> Runtime::snapshot() const {

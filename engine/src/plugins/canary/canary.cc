@@ -64,18 +64,6 @@ constexpr LatencyKey kLatencyKeys[] = {
     {"response_time", 0},     {"took", 0},
     {"http.duration", 0},
 };
-constexpr std::string_view kStatusKeys[] = {
-    "status",
-    "status_code",
-    "statusCode",
-    "http_status",
-    "http.status_code",
-    "http.status",
-    "http.response.status_code",
-    "response.status",
-    "response.status_code",
-    "res.statusCode",
-};
 
 // The unit a configured latency key's suffix names, or 0.
 int64_t UnitFromSuffix(std::string_view key) {
@@ -129,7 +117,7 @@ CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
     slots[1].emplace_back(k.key);
     latency_units_.push_back(k.unit_ns == 0 ? options.latency_unit_ns : k.unit_ns);
   }
-  slots[2] = internal::ConfiguredThenBuiltin(options.status_fields, kStatusKeys);
+  slots[2] = internal::ConfiguredThenBuiltin(options.status_fields, internal::kHttpStatusKeys);
   picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/0);
   any_picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
   // Without a version key, a line is read only if its bytes hold a latency

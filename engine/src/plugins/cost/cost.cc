@@ -12,6 +12,7 @@
 #include "internal/strings.h"
 #include "parse/time_parse.h"
 #include "plugins/common.h"
+#include "plugins/cost/cost_rule.h"
 #include "plugins/json_fields.h"
 
 namespace logweave {
@@ -223,20 +224,13 @@ void CostPlugin::Decide(int64_t watermark_ns, std::vector<Finding>* out) {
 
 void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_number) {
   const Day& day = s.days.at(day_number);
-  std::vector<std::pair<int64_t, double>> history;  // (day, total) of the prior days with data
-  for (auto it = s.days.lower_bound(day_number - options_.history_days);
-       it != s.days.end() && it->first < day_number; ++it) {
-    history.emplace_back(it->first, it->second.total());  // a day exists once it has a line
-  }
-  if (history.size() < options_.min_history_days) return;
-  double mean = 0;
-  for (const auto& [d, total] : history) mean += total;
-  mean /= history.size();
-  double squares = 0;
-  for (const auto& [d, total] : history) squares += (total - mean) * (total - mean);
-  const double stdev = std::sqrt(squares / (history.size() - 1));  // sample standard deviation
-  const double threshold = mean + options_.stdevs * stdev;
-  if (!(day.total() > threshold)) return;
+  std::vector<CostDayTotal> prior = PriorCostDays(s.days, day_number, options_.history_days,
+                                                  [](const Day& d) { return d.total(); });
+  if (prior.size() < options_.min_history_days) return;
+  const CostJudgement j = JudgeCostDay(std::move(prior), day.total(), options_.stdevs);
+  if (!j.anomaly) return;
+  const auto& history = j.history;
+  const double mean = j.mean, stdev = j.stdev, threshold = j.threshold;
 
   Finding f;
   f.kind = "cost_anomaly";

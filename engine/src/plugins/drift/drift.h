@@ -13,7 +13,9 @@
 // ingress to 0.0.0.0/0 or ::/0), a declared rule that is gone
 // (`missing_rule`), and a rule of a group Terraform does not know at all
 // (`unmanaged_group`), with the CloudTrail event that made it, if one did.
-// A later event that undoes the change resolves the finding.
+// A later event that undoes the change resolves the finding. The groups'
+// reading is in security_groups.h, the comparison in drift_compare.h (both
+// shared with the one-shot `logweave drift`).
 #ifndef LOGWEAVE_PLUGINS_DRIFT_DRIFT_H_
 #define LOGWEAVE_PLUGINS_DRIFT_DRIFT_H_
 
@@ -28,55 +30,10 @@
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "plugins/drift/drift_options.h"
+#include "plugins/drift/security_groups.h"
 #include "plugins/queued_plugin.h"
 
 namespace logweave {
-
-// One security-group rule, normalized: protocol "tcp", "udp", "icmp", "all"
-// or a number; ports -1 when the protocol has none; source a CIDR or a
-// group id.
-struct SecurityGroupRule {
-  std::string group_id;
-  bool ingress = true;
-  std::string protocol;
-  int from_port = -1;
-  int to_port = -1;
-  std::string source;
-
-  auto operator<=>(const SecurityGroupRule&) const = default;
-  // "sg-1 ingress tcp 22-22 from 0.0.0.0/0".
-  std::string Text() const;
-};
-
-// Security groups and their rules.
-struct SecurityGroups {
-  std::map<std::string, std::string> groups;  // group id -> name
-  std::set<SecurityGroupRule> rules;
-};
-using TerraformRules = SecurityGroups;  // the groups a Terraform state manages
-using LiveRules = SecurityGroups;       // the groups of a describe-security-groups snapshot
-
-// Reads a terraform.tfstate (format version 4). INVALID_ARGUMENT naming what is wrong.
-absl::StatusOr<TerraformRules> ParseTerraformState(std::string_view json);
-// Reads `aws ec2 describe-security-groups` output. INVALID_ARGUMENT naming what is wrong.
-absl::StatusOr<LiveRules> ParseDescribeSecurityGroups(std::string_view json);
-
-// A security-group change from one CloudTrail event.
-struct SecurityGroupChange {
-  enum Kind { kAddRules, kRemoveRules, kCreateGroup, kDeleteGroup } kind = kAddRules;
-  std::string group_id;
-  std::string group_name;                // kCreateGroup
-  std::vector<SecurityGroupRule> rules;  // kAddRules, kRemoveRules
-  int64_t time_ns = 0;
-  std::string event_name, actor;  // "AuthorizeSecurityGroupIngress", the caller's ARN
-  uint32_t source_id = 0;
-  uint64_t line_no = 0;
-  uint64_t line_hash = 0;  // of the raw line: a repeated event is applied once
-  std::string text;        // the event line, shortened
-};
-// Reads a CloudTrail event (one JSON object): false if it is not a
-// security-group change. Immutable helper; thread-safe.
-bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out);
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb
 // and Evaluate: thread-safe, under one mutex.

@@ -97,6 +97,22 @@ TEST(ParseDescribeSecurityGroupsTest, ReadsEveryPermissionAndSource) {
   EXPECT_FALSE(ParseDescribeSecurityGroups(R"({"resources":[]})").ok());
 }
 
+TEST(ParseDescribeSecurityGroupsTest, DescribeSecurityGroupRulesGivesRuleIds) {
+  absl::StatusOr<LiveRules> live = ParseDescribeSecurityGroups(R"({"SecurityGroupRules": [
+    {"SecurityGroupRuleId": "sgr-01", "GroupId": "sg-web", "GroupOwnerId": "123456789012",
+     "IsEgress": false, "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIpv4": "0.0.0.0/0"},
+    {"SecurityGroupRuleId": "sgr-02", "GroupId": "sg-db", "IsEgress": false, "IpProtocol": "tcp",
+     "FromPort": 5432, "ToPort": 5432, "ReferencedGroupInfo": {"GroupId": "sg-web", "UserId": "123456789012"}},
+    {"SecurityGroupRuleId": "sgr-03", "GroupId": "sg-db", "IsEgress": true, "IpProtocol": "-1",
+     "FromPort": -1, "ToPort": -1, "CidrIpv6": "::/0"}]})");
+  ASSERT_TRUE(live.ok()) << live.status();
+  ASSERT_EQ(live->rule_ids.size(), 3u);
+  EXPECT_EQ(live->rule_ids.at("sgr-01").Text(), "sg-web ingress tcp 443 from 0.0.0.0/0");
+  EXPECT_EQ(live->rule_ids.at("sgr-02").Text(), "sg-db ingress tcp 5432 from sg-web");
+  EXPECT_EQ(live->rule_ids.at("sgr-03").Text(), "sg-db egress all all to ::/0");
+  EXPECT_EQ(live->rules.size(), 3u);
+}
+
 TEST(ReadCloudTrailChangeTest, AuthorizeRevokeCreateAndDelete) {
   SecurityGroupChange c;
   ASSERT_TRUE(
@@ -265,6 +281,38 @@ TEST_F(DriftPluginTest, WithoutASnapshotOnlyTheStreamsChangesDrift) {
   EXPECT_THAT(Drifts(r),
               ::testing::ElementsAre("unmanaged_rule: sg-web ingress tcp 8080 from 192.0.2.0/24"));
   EXPECT_EQ(Find(r, "sg-web ingress tcp 8080 from 192.0.2.0/24")->severity, Severity::kWarning);
+}
+
+TEST_F(DriftPluginTest, ConsoleEditsByRuleIdApplyOnTheStream) {
+  // The console's way: a rule added (AWS answers with its id), then edited in
+  // place and revoked by that id.
+  const std::string id =
+      R"(,"responseElements":{"_return":true,"securityGroupRuleSet":{"items":[)"
+      R"({"groupId":"sg-web","securityGroupRuleId":"sgr-0a1b","isEgress":false,)"
+      R"("ipProtocol":"tcp","fromPort":8080,"toPort":8080,"cidrIpv4":"192.0.2.0/24"}]}})";
+  const std::string modify =
+      R"({"eventTime":"2026-11-23T10:01:00Z","eventSource":"ec2.amazonaws.com","eventName":"ModifySecurityGroupRules",)"
+      R"("userIdentity":{"arn":"arn:aws:iam::123456789012:user/bob"},"requestParameters":{"ModifySecurityGroupRulesRequest":)"
+      R"({"GroupId":"sg-web","SecurityGroupRule":{"SecurityGroupRuleId":"sgr-0a1b","SecurityGroupRule":)"
+      R"({"IpProtocol":"tcp","FromPort":8443,"ToPort":8443,"CidrIpv4":"192.0.2.0/24"}}}}})";
+  auto p = NewPipeline(Options(false));
+  Add(p.get(), {CloudTrail("2026-11-23T10:00:00Z", "AuthorizeSecurityGroupIngress", "sg-web", 8080,
+                           "192.0.2.0/24", id),
+                modify});
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  AnalysisReport r = analyzer.Run(INT64_MAX);
+  EXPECT_THAT(Drifts(r),
+              ::testing::ElementsAre("unmanaged_rule: sg-web ingress tcp 8443 from 192.0.2.0/24"));
+  const Finding* edited = Find(r, "sg-web ingress tcp 8443 from 192.0.2.0/24");
+  ASSERT_NE(edited, nullptr);
+  EXPECT_EQ(edited->Detail("event"), "ModifySecurityGroupRules");
+  EXPECT_EQ(edited->Detail("changed_by"), "arn:aws:iam::123456789012:user/bob");
+
+  Add(p.get(),
+      {R"({"eventTime":"2026-11-23T10:02:00Z","eventSource":"ec2.amazonaws.com","eventName":"RevokeSecurityGroupIngress",)"
+       R"("userIdentity":{"arn":"arn:aws:iam::123456789012:user/bob"},"requestParameters":{"groupId":"sg-web",)"
+       R"("securityGroupRuleIds":{"items":[{"securityGroupRuleId":"sgr-0a1b"}]}}})"});
+  EXPECT_THAT(Drifts(analyzer.Run(INT64_MAX)), ::testing::IsEmpty());
 }
 
 TEST_F(DriftPluginTest, EventsInAnyOrderOfArrivalApplyInTimeOrder) {

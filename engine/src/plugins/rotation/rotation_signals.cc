@@ -64,16 +64,6 @@ constexpr std::string_view kPathKeys[] = {"path",         "url",          "uri",
                                           "http.path",    "http.target",  "http.url", "url.path",
                                           "url.original", "request.path", "req.url",  "request",
                                           "http.request"};
-constexpr std::string_view kStatusKeys[] = {"status",
-                                            "status_code",
-                                            "statusCode",
-                                            "http_status",
-                                            "http.status_code",
-                                            "http.status",
-                                            "http.response.status_code",
-                                            "response.status",
-                                            "response.status_code",
-                                            "res.statusCode"};
 
 constexpr std::string_view kRotationEvents[] = {"RotateSecret", "PutSecretValue", "UpdateSecret",
                                                 "UpdateSecretVersionStage"};
@@ -140,7 +130,7 @@ RotationSignalReader::RotationSignalReader(const RotationOptions& options)
   patterns_->user = std::make_unique<RE2>(kUser);
   std::vector<std::vector<std::string>> slots(2);
   slots[0] = internal::ConfiguredThenBuiltin(options.path_fields, kPathKeys);
-  slots[1] = internal::ConfiguredThenBuiltin(options.status_fields, kStatusKeys);
+  slots[1] = internal::ConfiguredThenBuiltin(options.status_fields, internal::kHttpStatusKeys);
   picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
 }
 

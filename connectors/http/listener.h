@@ -1,0 +1,100 @@
+// The HTTP listener of `logweave serve --http-address HOST:PORT`
+// (serve.http_address): a cpp-httplib server other modules add routes to
+// before it starts — /metrics (metrics.h), /healthz and /readyz
+// (health_routes.h). It follows the gRPC listener's rules
+// (connectors/grpc/security): HTTPS with serve.tls.* (mTLS with
+// tls.client_ca), no plain HTTP beyond loopback unless tokens or
+// allow_insecure, and a bearer token of serve.auth_tokens on every route that
+// asks for one.
+//
+//   HttpListenerOptions options{.address = "127.0.0.1:0", .security = security, .tokens = tokens};
+//   auto listener = HttpListener::Create(options).value();   // bound, not serving yet
+//   listener->Handle(HttpMethod::kGet, "/metrics", HttpAccess::kRead, handler);
+//   listener->Start();
+//   ... listener->port() ...
+//   listener->Stop();
+#ifndef LOGWEAVE_CONNECTORS_HTTP_LISTENER_H_
+#define LOGWEAVE_CONNECTORS_HTTP_LISTENER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "connectors/grpc/security/server_security.h"
+#include "connectors/grpc/security/token_store.h"
+#include "httplib.h"
+
+namespace logweave {
+
+struct HttpListenerOptions {
+  // host:port to listen on; port 0 picks a free one (see port()). Required.
+  std::string address;
+  // TLS files and the bind rule, the same as the gRPC listener's: with
+  // tls_cert and tls_key it serves HTTPS. The certificate is read at start.
+  ServerSecurityOptions security = {};
+  // The tokens that routes with HttpAccess other than kOpen ask for; null:
+  // none asked for. Not owned; must outlive the listener.
+  const TokenStore* tokens = nullptr;
+  // Threads answering requests (a connection kept alive holds one).
+  int threads = 4;
+
+  // OK, or INVALID_ARGUMENT: an address that is not host:port, threads < 1,
+  // or what ServerSecurityOptions::Validate refuses for it.
+  absl::Status Validate() const;
+};
+
+enum class HttpMethod { kGet, kPost };
+// Who may call a route: anyone (probes), or a token of at least this scope
+// when the listener has tokens.
+enum class HttpAccess { kOpen, kRead, kAdmin };
+
+// Thread-safe after Start; Handle only before it. Owns the httplib server and
+// the thread that accepts connections.
+class HttpListener {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  // Binds the address (serving starts with Start). INVALID_ARGUMENT for bad
+  // options or TLS files; UNAVAILABLE if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpListener>> Create(const HttpListenerOptions& options);
+  // Stop().
+  ~HttpListener();
+  HttpListener(const HttpListener&) = delete;
+  HttpListener& operator=(const HttpListener&) = delete;
+
+  // Routes `path` (exact) to `handler`, which runs on one of the listener's
+  // threads. A route that needs a token answers 401 (missing or unknown
+  // token, with WWW-Authenticate: Bearer) or 403 (scope too low) without
+  // calling it. Unknown paths answer 404. Call before Start.
+  void Handle(HttpMethod method, const std::string& path, HttpAccess access, Handler handler);
+
+  // Starts serving on a thread of its own. Once.
+  void Start();
+  // Stops accepting, lets the requests being answered finish, joins the
+  // thread. Idempotent.
+  void Stop();
+
+  int port() const { return port_; }
+  // host:port as bound (the port filled in).
+  const std::string& address() const { return bound_address_; }
+  bool tls() const { return options_.security.tls(); }
+
+ private:
+  explicit HttpListener(const HttpListenerOptions& options);
+  // True if `request` may reach a route of `access`; else fills `response`.
+  bool Allowed(const httplib::Request& request, HttpAccess access,
+               httplib::Response& response) const;
+
+  const HttpListenerOptions options_;
+  std::unique_ptr<httplib::Server> server_;  // an httplib::SSLServer with TLS
+  int port_ = 0;
+  std::string bound_address_;
+  std::thread thread_;
+};
+
+}  // namespace logweave
+
+#endif  // LOGWEAVE_CONNECTORS_HTTP_LISTENER_H_
