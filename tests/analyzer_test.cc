@@ -537,3 +537,60 @@ TEST(DetectorOptionsTest, RejectsSharesOutsideZeroToOne) {
 
 }  // namespace
 }  // namespace logweave
+
+namespace logweave {
+namespace {
+
+TEST_F(AnalyzerTest, GapAfterAnUpstreamErrorIsItsConsequence) {
+  Shop shop;
+  for (int i = 0; i < 200; ++i) {
+    if (i == 17) {
+      // The gateway rejected the request before calling checkout (and so payments).
+      const std::string t = Trace(i);
+      const int64_t ms = i * 1000;
+      shop.files["gateway.log"].push_back(GatewayLine(t, ms, "POST /checkout", "request received"));
+      std::string error = GatewayLine(t, ms + 2, "POST /checkout",
+                                      "upstream auth failed: token expired for client 7");
+      error.replace(error.find("\"info\""), 6, "\"error\"");
+      shop.files["gateway.log"].push_back(error);
+    } else if (i == 60) {
+      // checkout printed a plain-text error naming the trace, then never called payments.
+      shop.Checkout(i, i * 1000, "payments");
+      shop.files["checkout.log"].push_back(
+          PlainTime(i * 1000 + 8) + " ERROR card vault unreachable, aborting trace_id=" + Trace(i));
+    } else {
+      shop.Checkout(i, i * 1000, i == 123 ? "payments" : "");
+    }
+  }
+  shop.SortByTime("checkout.log");
+  auto p = Ingest(shop);
+  AnalysisReport r = Analyze(*p);
+  std::map<std::string, const Finding*> by_trace;
+  for (const Finding* f : OfKind(r, "missing_service")) by_trace[f->trace_id] = f;
+  ASSERT_EQ(by_trace.size(), 3u);
+
+  const Finding* gateway = by_trace[Trace(17)];
+  EXPECT_EQ(gateway->Detail("missing"), "checkout,payments");
+  EXPECT_EQ(gateway->Detail("consequence"), "true");
+  EXPECT_EQ(gateway->Detail("cause"), "upstream_error,upstream_error");
+  EXPECT_EQ(gateway->Detail("cause_service"), "gateway");
+  EXPECT_THAT(gateway->Detail("cause_error"), ::testing::HasSubstr("token expired"));
+  EXPECT_EQ(gateway->severity, Severity::kInfo);
+  EXPECT_THAT(gateway->summary, ::testing::HasSubstr("consequence"));
+
+  const Finding* plain = by_trace[Trace(60)];
+  EXPECT_EQ(plain->Detail("consequence"), "true");
+  EXPECT_EQ(plain->Detail("cause_service"), "checkout");
+  const auto errors = OfKind(r, "unstructured_error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(plain->Detail("cause_finding"), errors[0]->id);
+
+  // No error upstream: an independent gap.
+  const Finding* independent = by_trace[Trace(123)];
+  EXPECT_EQ(independent->Detail("consequence"), "");
+  EXPECT_EQ(independent->Detail("cause"), "not_reached");
+  EXPECT_EQ(independent->severity, Severity::kWarning);
+}
+
+}  // namespace
+}  // namespace logweave

@@ -493,3 +493,51 @@ TEST_F(CliTest, TheDeployExampleConfigLoadsAndItsFieldNamesApply) {
 
 }  // namespace
 }  // namespace logweave
+
+namespace logweave {
+namespace {
+
+TEST_F(CliTest, TemplatesGroupsLinesAndListsMembers) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 6; ++i) {
+    lines.push_back(absl::StrCat("2026-11-23 10:00:0", i, ",100 ERROR db: password authentication ",
+                                 "failed for user \"u", i, "\""));
+    if (i % 2 == 0)
+      lines.push_back(
+          absl::StrCat("2026-11-23 10:00:0", i, ",200 INFO http: GET /x 200 ", i, "ms"));
+  }
+  const std::string path = Write("billing.log", lines);
+  Result r = Run("templates --json --members " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<rapidjson::Document> docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 2u) << r.out;
+  const rapidjson::Document& top = docs[0];
+  EXPECT_STREQ(top["kind"].GetString(), "template");
+  EXPECT_EQ(top["count"].GetUint64(), 6u);
+  EXPECT_STREQ(top["template"].GetString(), "password authentication failed for user \"<*>\"");
+  EXPECT_EQ(top["levels"]["ERROR"].GetUint64(), 6u);
+  EXPECT_STREQ(top["services"][0].GetString(), "billing");
+  EXPECT_STREQ(top["first"].GetString(), "2026-11-23T10:00:00.100Z");
+  std::vector<uint64_t> members;
+  for (const auto& m : top["members"].GetArray()) {
+    EXPECT_EQ(std::string(m["source"].GetString()), path);
+    members.push_back(m["line"].GetUint64());
+  }
+  EXPECT_THAT(members, ::testing::ElementsAre(1, 3, 4, 6, 7, 9));
+  // Without --json: one line per template, largest first.
+  r = Run("templates " + path);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("6 × password authentication failed for user \"<*>\""));
+}
+
+TEST_F(CliTest, TemplatesExitCodes) {
+  EXPECT_EQ(Run("templates --help").exit_code, 0);
+  EXPECT_EQ(Run("templates").exit_code, 2);
+  EXPECT_EQ(Run("templates --members x.log").exit_code, 2);
+  Result r = Run("templates " + (dir_ / "missing.log").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("missing.log"));
+}
+
+}  // namespace
+}  // namespace logweave

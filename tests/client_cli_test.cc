@@ -377,6 +377,42 @@ TEST_F(ClientCliTest, UnstructuredListsPlainTextErrorsWithTheirTraces) {
   EXPECT_THAT(r.out, HasSubstr("email.log:"));
 }
 
+TEST_F(ClientCliTest, UnstructuredGroupsByTemplateAndFiltersByIt) {
+  Result r = Run("unstructured", "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 2u) << r.out;
+  const uint64_t id = docs[0]["template_id"].GetUint64();
+  ASSERT_NE(id, 0u) << r.out;
+  EXPECT_NE(std::string(docs[0]["template"].GetString()), "");
+
+  // The default view: one line per template, with its count and id.
+  r = Run("unstructured");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 × "));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("template ", id)));
+  // --ungrouped: the table of single errors.
+  r = Run("unstructured", "--ungrouped");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("FIRST LINE"));
+
+  r = Run("unstructured", absl::StrCat("--template ", id, " --json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 1u) << r.out;
+  EXPECT_EQ(docs[0]["template_id"].GetUint64(), id);
+
+  // Search: the traces an error of that template is attributed to.
+  r = Run("search", absl::StrCat("--template ", id, " --json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  docs = JsonLines(r.out);
+  ASSERT_EQ(docs.size(), 2u) << r.out;
+  EXPECT_EQ(docs[0]["trace_id"].GetString(), Trace(kEmailTimeout));
+  r = Run("search", "--template 999999 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(JsonLines(r.out).size(), 1u) << r.out;  // the page line only
+}
+
 TEST_F(ClientCliTest, UnstructuredJsonAndFilters) {
   Result r = Run("unstructured", "--json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -877,6 +877,37 @@ TEST_F(GrpcServerTest, ListUnstructuredGivesAttributionOldestFirst) {
   EXPECT_EQ(email.entries(1).trace_id(), Trace(170));
 }
 
+TEST_F(GrpcServerTest, ListUnstructuredGroupsErrorsByTemplate) {
+  v1::ListUnstructuredRequest request;
+  request.set_page_size(2);  // the groups cover every page
+  request.set_group_by_template(true);
+  v1::ListUnstructuredResponse response;
+  ASSERT_TRUE(PollUntil([&] {
+    response.Clear();
+    return ListUnstructured(request, &response).ok() && response.templates_size() == 2 &&
+           response.templates(0).count() == 5 && response.templates(1).count() == 3;
+  })) << response.DebugString();
+  const v1::UnstructuredTemplate& batch = response.templates(0);
+  EXPECT_THAT(batch.template_(), ::testing::HasSubstr("No space left on device"));
+  EXPECT_THAT(batch.services(), ::testing::ElementsAre("batch"));
+  EXPECT_EQ(batch.first_unix_nano(), Ns(kBatchErrorMs.front()));
+  EXPECT_EQ(batch.last_unix_nano(), Ns(kBatchErrorMs.back()));
+  EXPECT_THAT(batch.sample_traces(), IsEmpty());
+  const v1::UnstructuredTemplate& email = response.templates(1);
+  EXPECT_THAT(email.template_(), ::testing::HasSubstr("Connection timeout to email provider"));
+  std::set<std::string> traces(email.sample_traces().begin(), email.sample_traces().end());
+  EXPECT_EQ(traces, Traces({40, 41, 170}));
+  EXPECT_EQ(response.entries_size(), 2);
+
+  // Only the errors of one template.
+  request.set_template_id(email.template_id());
+  request.set_page_size(100);
+  v1::ListUnstructuredResponse only;
+  ASSERT_TRUE(ListUnstructured(request, &only).ok());
+  ASSERT_EQ(only.entries_size(), 3);
+  for (const auto& e : only.entries()) EXPECT_EQ(e.template_id(), email.template_id());
+}
+
 TEST_F(GrpcServerTest, ListUnstructuredPagesVisitEveryEntryOnce) {
   v1::ListUnstructuredRequest request;
   request.set_page_size(100);

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
@@ -439,6 +440,54 @@ TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   const std::vector<UnstructuredEntry> later = collector.Take();
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0].line_no, 100u);
+}
+
+}  // namespace
+}  // namespace logweave
+
+namespace logweave {
+namespace {
+
+TEST_F(UnstructuredCollectorTest, ErrorsThatDifferOnlyInValuesShareATemplate) {
+  UnstructuredCollector collector(&names_);
+  DigestBuilder batch(email_, 0, 1);
+  const char* users[] = {"alice", "bob", "carol", "dave", "erin"};
+  for (int i = 0; i < 35; ++i) {
+    batch.Plain(absl::StrCat("2026-11-23 10:00:", 10 + i,
+                             ",500 ERROR asyncpg.exceptions.InvalidPasswordError: password "
+                             "authentication failed for user \"",
+                             users[i % 5], i, "\""),
+                Ns(100 + i), Level::kError);
+    batch.Json(Ns(100 + i));
+  }
+  batch.Plain("2026-11-23 10:01:00,000 ERROR worker: queue full, dropping job 12", Ns(200),
+              Level::kError);
+  collector.Add(batch.Build());
+
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), 36u);
+  EXPECT_NE(entries[0].template_id, 0u);
+  EXPECT_EQ(entries[0].template_text,
+            "asyncpg.exceptions.InvalidPasswordError: password authentication failed for user "
+            "\"<*>\"");
+  for (int i = 1; i < 35; ++i) EXPECT_EQ(entries[i].template_id, entries[0].template_id);
+  // The last block is still open: it has the masked text of the template it would start.
+  EXPECT_EQ(entries[35].template_text, "queue full, dropping job <*>");
+
+  std::vector<AttributedEntry> attributed;
+  for (UnstructuredEntry& e : entries)
+    attributed.push_back({.entry = e, .candidates = {}, .finding_id = {}});
+  attributed[3].candidates.push_back(
+      {.trace_id = "t3", .confidence = 0.9, .gap_ns = 0, .incomplete = false, .named = false});
+  std::vector<UnstructuredGroup> groups = GroupByTemplate(attributed);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].count, 35u);
+  EXPECT_EQ(groups[0].first_ns, Ns(100));
+  EXPECT_EQ(groups[0].last_ns, Ns(134));
+  EXPECT_EQ(groups[0].services, std::vector<std::string>{"email"});
+  EXPECT_EQ(groups[0].sample_traces, std::vector<std::string>{"t3"});
+  EXPECT_EQ(groups[0].entries.size(), 35u);
+  EXPECT_EQ(groups[1].count, 1u);
 }
 
 }  // namespace

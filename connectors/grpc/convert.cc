@@ -67,6 +67,20 @@ void ToProto(const AttributedEntry& a, v1::UnstructuredEntry* out, WireText* tex
     pc->set_incomplete(c.incomplete);
     pc->set_named(c.named);
   }
+  out->set_template_id(e.template_id);
+  out->set_template_(text->Utf8(e.template_text));
+}
+
+void ToProto(const UnstructuredGroup& g, v1::UnstructuredTemplate* out, WireText* text) {
+  out->set_template_id(g.template_id);
+  out->set_template_(text->Utf8(g.template_text));
+  out->set_count(g.count);
+  if (g.time_known) {
+    out->set_first_unix_nano(g.first_ns);
+    out->set_last_unix_nano(g.last_ns);
+  }
+  for (const std::string& s : g.services) out->add_services(text->Utf8(s));
+  for (const std::string& t : g.sample_traces) out->add_sample_traces(text->Utf8(t));
 }
 
 void ToProto(const Timeline& t, bool with_raw, v1::GetTimelineResponse* out, WireText* text) {
@@ -189,6 +203,21 @@ AttributedEntry FromProto(const v1::UnstructuredEntry& e) {
                                                   .incomplete = c.incomplete(),
                                                   .named = c.named()});
   }
+  u.template_id = e.template_id();
+  u.template_text = e.template_();
+  return out;
+}
+
+UnstructuredGroup FromProto(const v1::UnstructuredTemplate& g) {
+  UnstructuredGroup out;
+  out.template_id = g.template_id();
+  out.template_text = g.template_();
+  out.count = g.count();
+  out.first_ns = g.first_unix_nano();
+  out.last_ns = g.last_unix_nano();
+  out.time_known = g.first_unix_nano() != 0;
+  out.services.assign(g.services().begin(), g.services().end());
+  out.sample_traces.assign(g.sample_traces().begin(), g.sample_traces().end());
   return out;
 }
 

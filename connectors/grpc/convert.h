@@ -35,6 +35,7 @@ namespace logweave {
 v1::Level ToProto(Level level);
 void ToProto(const Finding& finding, v1::Finding* out, WireText* text);
 void ToProto(const AttributedEntry& entry, v1::UnstructuredEntry* out, WireText* text);
+void ToProto(const UnstructuredGroup& group, v1::UnstructuredTemplate* out, WireText* text);
 // The timeline part of a GetTimeline answer (id, span, services, events; not
 // its findings or plain-text errors). With `with_raw`, each event's line as
 // repaired text (Event.raw) and as stored (Event.raw_bytes).
@@ -55,6 +56,8 @@ Finding FromProto(const v1::Finding& finding);
 // time_known is false for time 0 (the wire's "time unknown"); first_line is
 // the text up to its first newline.
 AttributedEntry FromProto(const v1::UnstructuredEntry& entry);
+// Without `entries` (the wire does not carry them).
+UnstructuredGroup FromProto(const v1::UnstructuredTemplate& group);
 // The timeline part of a GetTimeline answer (see ToProto above).
 Timeline FromProto(const v1::GetTimelineResponse& response);
 

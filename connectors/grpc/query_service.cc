@@ -233,7 +233,17 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   };
 
   const bool by_finding = !request->finding_kind().empty();
-  if (by_finding || request->has_unstructured_error()) {
+  const uint64_t template_id = request->unstructured_template_id();
+  const bool by_unstructured = request->has_unstructured_error() || template_id != 0;
+  // Whether a plain-text error (of the template asked for, if any) is attributed to a trace.
+  auto has_unstructured = [&](const std::string& id) {
+    auto it = snap->unstructured_by_trace.find(id);
+    if (it == snap->unstructured_by_trace.end()) return false;
+    return template_id == 0 || std::any_of(it->second.begin(), it->second.end(), [&](size_t i) {
+             return snap->report.unstructured[i].entry.template_id == template_id;
+           });
+  };
+  if (by_finding || by_unstructured) {
     // The analysis names few traces: look those up instead of scanning.
     std::vector<std::string_view> ids;
     if (by_finding) {
@@ -241,13 +251,12 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
         const bool kind = std::any_of(indexes.begin(), indexes.end(), [&](size_t i) {
           return snap->report.findings[i].kind == request->finding_kind();
         });
-        if (kind &&
-            (!request->has_unstructured_error() || snap->unstructured_by_trace.contains(id))) {
-          ids.push_back(id);
-        }
+        if (kind && (!by_unstructured || has_unstructured(id))) ids.push_back(id);
       }
     } else {
-      for (const auto& [id, indexes] : snap->unstructured_by_trace) ids.push_back(id);
+      for (const auto& [id, indexes] : snap->unstructured_by_trace) {
+        if (has_unstructured(id)) ids.push_back(id);
+      }
     }
     pipeline().index().LookupTraces(ids, filter, consider);
   } else {
@@ -304,6 +313,23 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   const auto& [start, end, page_size, paged, cursor] = paging;
   auto snap = snapshot();
+  auto matches = [&](const AttributedEntry& a) {
+    const UnstructuredEntry& e = a.entry;
+    if (!request->service().empty() && !ReadsAs(e.service, request->service())) return false;
+    if (e.time_ns < start || e.time_ns > end) return false;
+    if (request->unattributed_only() && !a.candidates.empty()) return false;
+    return request->template_id() == 0 || e.template_id == request->template_id();
+  };
+  if (request->group_by_template()) {
+    // Every matching error, whatever the page.
+    std::vector<AttributedEntry> all;
+    for (const AttributedEntry& a : snap->report.unstructured) {
+      if (matches(a)) all.push_back(a);
+    }
+    for (const UnstructuredGroup& g : GroupByTemplate(all)) {
+      ToProto(g, response->add_templates(), &text_);
+    }
+  }
   uint32_t added = 0;
   const AttributedEntry* last = nullptr;
   for (const AttributedEntry& a : snap->report.unstructured) {  // ordered by (time, id)
@@ -311,9 +337,7 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
     if (paged && (e.time_ns < cursor.time || (e.time_ns == cursor.time && e.id <= cursor.id))) {
       continue;
     }
-    if (!request->service().empty() && !ReadsAs(e.service, request->service())) continue;
-    if (e.time_ns < start || e.time_ns > end) continue;
-    if (request->unattributed_only() && !a.candidates.empty()) continue;
+    if (!matches(a)) continue;
     if (added == page_size) {
       response->set_next_page_token(EncodeCursor({last->entry.time_ns, last->entry.id}));
       break;

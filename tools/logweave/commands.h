@@ -21,6 +21,9 @@ constexpr int kExitFound = 3;
 // logweave replay [flags] PATH...
 int RunReplay(const std::vector<std::string>& args);
 
+// logweave templates [--json] [--members] PATH...: log templates of files (templates_command.cc).
+int RunTemplates(const std::vector<std::string>& args);
+
 // logweave serve [flags] [PATH...]; `log_flags`: the global --log-format/--log-level.
 int RunServe(const std::vector<std::string>& args, const LogFlags& log_flags = {});
 

@@ -19,6 +19,8 @@ constexpr char kUsage[] =
     "commands:\n"
     "  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as\n"
     "                   possible and answer questions about them\n"
+    "  templates PATH...\n"
+    "                   group log lines into templates (values masked), by count\n"
     "  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries\n"
     "  cost FILE...     one-shot: daily cost anomalies in Cost Explorer, CUR or JSON lines\n"
     "                   (exit 3 when found)\n"
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
   // The one-shot commands' diagnostics stay text unless asked; serve decides after its config.
   logweave::cli::ApplyLogSettings(log_flags, {}, logweave::LogFormat::kText, "");
   if (command == "replay") return logweave::cli::RunReplay(args);
+  if (command == "templates") return logweave::cli::RunTemplates(args);
   if (command == "serve") return logweave::cli::RunServe(args, log_flags);
   if (command == "cost") return logweave::cli::RunCost(args);
   if (command == "drift") return logweave::cli::RunDrift(args);

@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "logweave/timestamp.h"
 #include "logweave/utf8.h"
@@ -313,8 +314,55 @@ std::string FormatUnstructuredJson(const AttributedEntry& a) {
   }
   w.EndArray();
   w.EndObject();
+  w.Field("template_id", e.template_id);
+  w.Field("template", e.template_text);
   w.EndObject();
   return w.str();
+}
+
+std::string FormatUnstructuredGroupsText(const std::vector<AttributedEntry>& entries,
+                                         size_t max_groups) {
+  std::string out =
+      absl::StrCat(entries.size(), " plain-text error", entries.size() == 1 ? "" : "s", "\n");
+  const std::vector<UnstructuredGroup> groups = GroupByTemplate(entries);
+  for (size_t k = 0; k < groups.size() && k < max_groups; ++k) {
+    const UnstructuredGroup& g = groups[k];
+    const UnstructuredEntry& first = entries[g.entries.front()].entry;
+    std::string when = "?";
+    if (g.time_known) {
+      when = g.first_ns == g.last_ns
+                 ? ShortTime(g.first_ns)
+                 : absl::StrCat(ShortTime(g.first_ns), " - ", ShortTime(g.last_ns));
+    }
+    // The traces of its first errors, with the confidence of each attribution.
+    std::vector<std::string> traces;
+    uint64_t unattributed = 0;
+    for (size_t i : g.entries) {
+      const auto& candidates = entries[i].candidates;
+      if (candidates.empty()) {
+        ++unattributed;
+      } else if (traces.size() < 5) {
+        const std::string t = absl::StrFormat("%s (%.2f)", ValidUtf8(candidates.front().trace_id),
+                                              candidates.front().confidence);
+        if (std::find(traces.begin(), traces.end(), t) == traces.end()) traces.push_back(t);
+      }
+    }
+    std::string attribution = absl::StrJoin(traces, ", ");
+    if (unattributed > 0) {
+      absl::StrAppend(&attribution, attribution.empty() ? "" : "; ",
+                      unattributed == g.count ? std::string("unattributed")
+                                              : absl::StrCat(unattributed, " unattributed"));
+    }
+    absl::StrAppend(&out, absl::StrFormat("  %5d × ", g.count), ValidUtf8(g.template_text),
+                    "\n          ", ValidUtf8(absl::StrJoin(g.services, ", ")), " · ", when,
+                    " · first ", ValidUtf8(BaseName(first.source)), ":", first.line_no,
+                    g.template_id != 0 ? absl::StrCat(" · template ", g.template_id) : "",
+                    "\n          traces: ", attribution, "\n");
+  }
+  if (groups.size() > max_groups) {
+    absl::StrAppend(&out, "  ... and ", groups.size() - max_groups, " more templates\n");
+  }
+  return out;
 }
 
 std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, bool with_text) {

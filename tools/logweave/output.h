@@ -34,6 +34,12 @@ std::string FormatFindingText(const Finding& finding, bool with_evidence);
 // {"kind":"unstructured_entry",...,"attribution":{...}} on one line.
 std::string FormatUnstructuredJson(const AttributedEntry& entry);
 
+// Plain-text errors grouped by log template, largest first, at most `max_groups` of them:
+// "N plain-text errors", then per template "  35 × TEMPLATE", its services, first and last
+// time, first source line, template id, and the traces of its errors with their confidence.
+std::string FormatUnstructuredGroupsText(const std::vector<AttributedEntry>& entries,
+                                         size_t max_groups);
+
 // A table of plain-text errors and the traces they are attributed to.
 std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, bool with_text);
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -72,6 +73,7 @@ struct ReplayFlags {
   bool final = false;
   bool findings = false;
   bool unstructured = false;
+  bool ungrouped = false;
 };
 
 // Prints ingest progress to stderr about once a second until stopped.
@@ -118,6 +120,16 @@ std::map<std::string, uint64_t> CountByKind(const std::vector<Finding>& findings
   return counts;
 }
 
+// Findings marked as the consequence of an upstream error (missing services the request
+// never reached because it failed before), by kind.
+std::map<std::string, uint64_t> CountConsequences(const std::vector<Finding>& findings) {
+  std::map<std::string, uint64_t> counts;
+  for (const auto& f : findings) {
+    if (f.Detail("consequence") == "true") ++counts[f.kind];
+  }
+  return counts;
+}
+
 std::string SummaryJson(const IngestStats& s, double seconds, double analysis_seconds, size_t files,
                         const std::vector<std::string>& errors, uint32_t threads, uint32_t shards,
                         const AnalysisReport& report, uint64_t index_max_bytes) {
@@ -160,12 +172,18 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.Field("sequences_learned", report.sequences_learned);
   w.Field("late_events", report.late_events);
   w.Field("unstructured_errors", static_cast<uint64_t>(report.unstructured.size()));
+  w.Field("unstructured_templates",
+          static_cast<uint64_t>(GroupByTemplate(report.unstructured).size()));
   w.Field("unstructured_dropped", s.unstructured_dropped);
   w.Field("plugin_dropped", s.plugin_dropped);
   w.Field("index_max_bytes", index_max_bytes);  // the budget in force; 0: none
   w.Key("findings");
   w.StartObject();
   for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
+  w.EndObject();
+  w.Key("consequences");
+  w.StartObject();
+  for (const auto& [kind, n] : CountConsequences(report.findings)) w.Field(kind, n);
   w.EndObject();
   w.Key("redactions");
   w.StartObject();
@@ -196,7 +214,12 @@ std::string BusiestTrace(const Index& index) {
 // severe kinds first, each kind by time.
 std::vector<const Finding*> TopFindings(const std::vector<Finding>& findings, size_t per_kind) {
   std::map<std::string, std::vector<const Finding*>> by_kind;
+  std::set<std::string> templates;  // of the plain-text errors listed: one of each
   for (const auto& f : findings) {
+    if (f.kind == "unstructured_error") {
+      const std::string t(f.Detail("template_id"));
+      if (!t.empty() && !templates.insert(t).second) continue;
+    }
     auto& list = by_kind[f.kind];
     if (list.size() < per_kind) list.push_back(&f);
   }
@@ -244,7 +267,14 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
     absl::StrAppend(&out, "\nno findings\n");
   } else {
     std::vector<std::string> parts;
-    for (const auto& [kind, n] : counts) parts.push_back(absl::StrCat(n, " ", kind));
+    const auto consequences = CountConsequences(report.findings);
+    for (const auto& [kind, n] : counts) {
+      auto c = consequences.find(kind);
+      parts.push_back(c == consequences.end()
+                          ? absl::StrCat(n, " ", kind)
+                          : absl::StrCat(n, " ", kind, " (", n - c->second, " independent, ",
+                                         c->second, " after an upstream error)"));
+    }
     absl::StrAppend(&out, "\nfindings: ", absl::StrJoin(parts, ", "), "\n");
     std::vector<const Finding*> top = TopFindings(report.findings, 3);
     for (const Finding* f : top) absl::StrAppend(&out, FormatFindingText(*f, false));
@@ -252,6 +282,10 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
       absl::StrAppend(&out, "  ... and ", report.findings.size() - top.size(),
                       " more (--findings)\n");
     }
+  }
+  // The plain-text errors by log template: 35 alike are one line.
+  if (!report.unstructured.empty()) {
+    absl::StrAppend(&out, "\n", FormatUnstructuredGroupsText(report.unstructured, 5));
   }
   // Suggest a trace worth looking at: one with a finding, else the busiest.
   std::string example;
@@ -292,6 +326,8 @@ int RunReplay(const std::vector<std::string>& args) {
   flags.Bool("findings", &f.findings, "print every finding with its evidence lines");
   flags.Bool("unstructured", &f.unstructured,
              "list plain-text errors with the trace each is attributed to");
+  flags.Bool("ungrouped", &f.ungrouped,
+             "with --unstructured: list each error, not one line per log template");
   flags.Bool("final", &f.final,
              "judge every trace, even those quiet for less than trace_idle (default for "
              "files; stdin: off)");
@@ -466,7 +502,11 @@ int RunReplay(const std::vector<std::string>& args) {
         spill();
       }
     }
-    if (f.unstructured) absl::StrAppend(&out, FormatUnstructuredText(report.unstructured, true));
+    if (f.unstructured) {
+      absl::StrAppend(&out, f.ungrouped
+                                ? FormatUnstructuredText(report.unstructured, true)
+                                : FormatUnstructuredGroupsText(report.unstructured, SIZE_MAX));
+    }
     if (f.stats) absl::StrAppend(&out, FormatStatsText(stats, seconds));
     if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
       absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), pipeline.index(), report,

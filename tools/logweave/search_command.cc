@@ -135,7 +135,7 @@ int RunSearch(const std::vector<std::string>& args) {
   std::string service, level, since, until, text, finding, page_token;
   Connection connection;
   bool has_unstructured = false, json = false;
-  uint64_t limit = 50;
+  uint64_t limit = 50, template_id = 0;
   FlagSet flags(command, "[flags]", kSearchDescription);
   flags.String("service", &service, "NAME", "has an event of this service");
   flags.String("level", &level, "LEVEL", "has an event at this level or above (e.g. error)");
@@ -145,6 +145,8 @@ int RunSearch(const std::vector<std::string>& args) {
   flags.String("finding", &finding, "KIND",
                "has an open finding of this kind, e.g. missing_service");
   flags.Bool("has-unstructured", &has_unstructured, "a plain-text error is attributed to it");
+  flags.Uint("template", &template_id, "ID",
+             "a plain-text error of this log template is attributed to it (ids: unstructured)");
   flags.Uint("limit", &limit, "N", "traces per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
   flags.Bool("json", &json, "print JSON Lines");
@@ -179,6 +181,7 @@ int RunSearch(const std::vector<std::string>& args) {
   request.set_text(ValidUtf8(text));
   request.set_finding_kind(ValidUtf8(finding));
   request.set_has_unstructured_error(has_unstructured);
+  request.set_unstructured_template_id(template_id);
   request.set_page_size(static_cast<uint32_t>(limit));
   request.set_page_token(ValidUtf8(page_token));
   v1::SearchTracesResponse response;

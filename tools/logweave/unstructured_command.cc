@@ -1,6 +1,7 @@
 // logweave unstructured: the plain-text error blocks a running `logweave
 // serve` has seen and the traces they are attributed to (ListUnstructured),
 // printed as `logweave replay --unstructured` prints them.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -25,7 +26,10 @@ constexpr char kUnstructuredDescription[] =
     "Lists the plain-text error blocks (lines that are not JSON and look like an\n"
     "error, with their stack frames joined) that a running `logweave serve` has\n"
     "seen, oldest first, each with the trace it is attributed to and its confidence,\n"
-    "as `logweave replay --unstructured` does.\n"
+    "as `logweave replay --unstructured` does: errors that differ only in values (their\n"
+    "log template: numbers, ids, names in quotes ... masked into <*>) are shown once, as\n"
+    "\"35 × TEMPLATE\" with services, first and last time and traces; --ungrouped lists\n"
+    "each error. --template ID keeps the errors of one template (its id is printed).\n"
     "\n"
     "Times (--since, --until) are RFC 3339 (2026-11-23T10:00:00Z) or epoch seconds.\n"
     "--json prints one {\"kind\":\"unstructured_entry\",...} object per entry\n"
@@ -45,8 +49,8 @@ int RunUnstructured(const std::vector<std::string>& args) {
   const std::string command = "logweave unstructured";
   std::string service, since, until, page_token;
   Connection connection;
-  bool unattributed = false, json = false;
-  uint64_t limit = 50;
+  bool unattributed = false, json = false, ungrouped = false;
+  uint64_t limit = 50, template_id = 0;
   FlagSet flags(command, "[flags]", kUnstructuredDescription);
   flags.String("service", &service, "NAME", "only errors of this service");
   flags.String("since", &since, "TIME", "only errors at or after this time");
@@ -54,7 +58,9 @@ int RunUnstructured(const std::vector<std::string>& args) {
   flags.Bool("unattributed", &unattributed, "only errors no trace could be attributed");
   flags.Uint("limit", &limit, "N", "entries per page, 1-1000 (default 50)");
   flags.String("page-token", &page_token, "TOKEN", "the next page, as the previous one printed");
-  flags.Bool("json", &json, "print JSON Lines");
+  flags.Uint("template", &template_id, "ID", "only errors of this log template");
+  flags.Bool("ungrouped", &ungrouped, "list each error, not one line per template");
+  flags.Bool("json", &json, "print JSON Lines (one per error, with its template)");
   if (int code =
           ParseQueryFlags(flags, args, &connection,
                           [](const std::string&) { return "see 'logweave unstructured --help'"; });
@@ -76,6 +82,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   request.set_unattributed_only(unattributed);
   request.set_page_size(static_cast<uint32_t>(limit));
   request.set_page_token(ValidUtf8(page_token));
+  request.set_template_id(template_id);
   v1::ListUnstructuredResponse response;
   grpc::ClientContext context;
   PrepareCall(client, &context);
@@ -89,7 +96,8 @@ int RunUnstructured(const std::vector<std::string>& args) {
   if (json) {
     for (const AttributedEntry& e : entries) absl::StrAppend(&out, FormatUnstructuredJson(e), "\n");
   } else {
-    out = FormatUnstructuredText(entries, true);
+    out = ungrouped ? FormatUnstructuredText(entries, true)
+                    : FormatUnstructuredGroupsText(entries, SIZE_MAX);
     if (!response.next_page_token().empty()) {
       absl::StrAppend(&out, "more: --page-token ", response.next_page_token(), "\n");
     }

@@ -33,6 +33,11 @@ struct UnstructuredEntry {
   std::string first_line;
   std::string text;  // all lines of the block, '\n'-joined, at most kMaxTextBytes
   uint64_t seq = 0;  // arrival order of the first line
+  // The log template of its first line (see logweave/templates.h), shared by the errors of its
+  // service that differ only in values. A block still open that would start a template, or
+  // one over the miner's per-service limit, has id 0 (and its masked first line as text).
+  uint64_t template_id = 0;
+  std::string template_text = {};
 
   static constexpr size_t kMaxTextBytes = 16 << 10;
 };
@@ -53,6 +58,21 @@ struct AttributedEntry {
   std::vector<AttributionCandidate> candidates;
   std::string finding_id;
 };
+
+// Plain-text errors that share a log template: "35 × InvalidPasswordError: ... user <*>".
+struct UnstructuredGroup {
+  uint64_t template_id = 0;        // 0: one error without a template (a group of its own)
+  std::string template_text = {};  // without a template: the error's masked or first line
+  uint64_t count = 0;
+  int64_t first_ns = 0, last_ns = 0;  // with time_known: earliest and latest error time
+  bool time_known = false;
+  std::vector<std::string> services = {};       // sorted
+  std::vector<std::string> sample_traces = {};  // attributed traces, first 5 distinct
+  std::vector<size_t> entries = {};             // indexes of its errors in the input, in order
+};
+
+// Groups plain-text errors by template_id: largest count first, then earliest. Pure.
+std::vector<UnstructuredGroup> GroupByTemplate(const std::vector<AttributedEntry>& entries);
 
 struct AnalysisReport {
   std::vector<Finding> findings;  // every open finding, ordered by time, then kind and id

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "analysis/attribution.h"
 #include "analysis/detectors.h"
 #include "analysis/parallel.h"
@@ -90,6 +91,10 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
     fd.details = {{"service", e.service},
                   {"lines", absl::StrCat(e.line_count)},
                   {"time_inferred", e.time_inferred ? "true" : "false"}};
+    if (!e.template_text.empty()) {
+      fd.details.push_back({"template_id", absl::StrCat(e.template_id)});
+      fd.details.push_back({"template", e.template_text});
+    }
     if (a.candidates.empty()) {
       fd.summary =
           absl::StrCat(head, "; unattributed: ",
@@ -154,6 +159,42 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
     }
   }
   for (auto& [fd, id] : links) fd->details.push_back({"related_incomplete_sequence", id});
+}
+
+// A missing service that was up (not_reached) in a trace a plain-text error of another
+// service is attributed to: the request failed there first. The gap becomes a consequence
+// of the error (TraceJudge already marked those with an error-level event in the trace).
+void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
+                               std::vector<Finding>* findings) {
+  absl::flat_hash_map<std::string, const AttributedEntry*> first_error;  // by trace
+  for (const AttributedEntry& a : unstructured) {
+    if (a.candidates.empty() || !a.entry.time_known) continue;
+    auto [it, added] = first_error.try_emplace(a.candidates.front().trace_id, &a);
+    if (!added && a.entry.time_ns < it->second->entry.time_ns) it->second = &a;
+  }
+  if (first_error.empty()) return;
+  for (Finding& fd : *findings) {
+    if (fd.kind != "missing_service" || !fd.Detail("consequence").empty()) continue;
+    auto it = first_error.find(fd.trace_id);
+    if (it == first_error.end()) continue;
+    const UnstructuredEntry& e = it->second->entry;
+    const std::vector<std::string> missing = absl::StrSplit(fd.Detail("missing"), ',');
+    if (std::find(missing.begin(), missing.end(), e.service) != missing.end()) continue;
+    std::vector<std::string> causes = absl::StrSplit(fd.Detail("cause"), ',');
+    bool reached = false;
+    for (std::string& cause : causes) {
+      if (cause == "not_reached") {
+        cause = "upstream_error";
+        reached = true;
+      }
+    }
+    if (!reached) continue;
+    for (auto& [key, value] : fd.details) {
+      if (key == "cause") value = absl::StrJoin(causes, ",");
+    }
+    internal::MarkConsequence(e.service, e.time_ns, e.first_line,
+                              absl::StrCat(e.source, ":", e.line_no), it->second->finding_id, &fd);
+  }
 }
 
 }  // namespace
@@ -302,6 +343,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
   AddUnstructuredFindings(report.unstructured, std::move(weak), &findings);
+  MarkPlainTextConsequences(report.unstructured, &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);
   std::sort(report.unstructured.begin(), report.unstructured.end(),

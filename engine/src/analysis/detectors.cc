@@ -51,6 +51,21 @@ std::string FormatTime(int64_t ns) {
   return std::string(buf, FormatTimestamp(ns, buf));
 }
 
+void MarkConsequence(std::string_view service, int64_t time_ns, std::string_view message,
+                     std::string_view line, std::string_view finding_id, Finding* fd) {
+  fd->severity = Severity::kInfo;
+  const std::string text = Shorten(message, 200);
+  fd->details.push_back({"consequence", "true"});
+  fd->details.push_back({"cause_service", std::string(service)});
+  fd->details.push_back({"cause_time", FormatTime(time_ns)});
+  fd->details.push_back({"cause_error", text});
+  fd->details.push_back({"cause_line", std::string(line)});
+  if (!finding_id.empty()) fd->details.push_back({"cause_finding", std::string(finding_id)});
+  absl::StrAppend(&fd->summary, " The request failed before: ", Av(service), " logged an error at ",
+                  FormatTime(time_ns), " (\"", text,
+                  "\"), so this gap is its consequence, not a problem of its own.");
+}
+
 std::string Shorten(std::string_view s, size_t max) {
   if (s.size() <= max) return std::string(s);
   size_t cut = max;
@@ -266,6 +281,18 @@ void TraceJudge::JudgeMissing(const TraceFacts& f, std::vector<Finding>* finding
                       " lines of other traces meanwhile: the call never reached it.");
     }
   }
+  // The request failed upstream before it could reach a service that was up: the gap is a
+  // consequence of that error, not a problem of its own (a silent service may be the cause
+  // of the error: it stays a gap).
+  const TimelineEvent* upstream = nullptr;
+  if (std::find(causes.begin(), causes.end(), "not_reached") != causes.end()) {
+    upstream = UpstreamError(f);
+  }
+  if (upstream != nullptr) {
+    for (std::string& cause : causes) {
+      if (cause == "not_reached") cause = "upstream_error";
+    }
+  }
   const std::string kind(names_.kinds.Name(f.kind));
   fd.subject = absl::StrJoin(names, ",");
   fd.id = FindingId(fd.kind, {fd.trace_id, fd.subject});
@@ -279,6 +306,28 @@ void TraceJudge::JudgeMissing(const TraceFacts& f, std::vector<Finding>* finding
                 {"services_present", ServiceList(f.services)}};
   fd.evidence.push_back(Evidence(f, f.events.front()));
   if (f.events.size() > 1) fd.evidence.push_back(Evidence(f, f.events.back()));
+  if (upstream != nullptr) {
+    MarkConsequence(upstream->service, upstream->time_ns, upstream->message,
+                    absl::StrCat(upstream->source, ":", upstream->line_no), "", &fd);
+    fd.evidence.push_back(EvidenceLine{upstream->source, upstream->line_no, upstream->time_ns,
+                                       Shorten(upstream->message, 200)});
+  }
+}
+
+void TraceJudge::LoadTimeline(const TraceFacts& f) {
+  if (timeline_id_ != f.trace_id) {
+    timeline_id_ = std::string(f.trace_id);
+    timeline_ = index_.GetTimeline(f.trace_id);
+  }
+}
+
+const TimelineEvent* TraceJudge::UpstreamError(const TraceFacts& f) {
+  LoadTimeline(f);
+  if (!timeline_.ok()) return nullptr;
+  for (const TimelineEvent& e : timeline_->events) {  // by time: the first error
+    if (e.level >= Level::kError) return &e;
+  }
+  return nullptr;
 }
 
 void TraceJudge::ReportIncomplete(const TraceFacts& f, uint32_t s, uint32_t e, const Model::Rule& r,
@@ -316,10 +365,7 @@ void TraceJudge::ReportIncomplete(const TraceFacts& f, uint32_t s, uint32_t e, c
 EvidenceLine TraceJudge::Evidence(const TraceFacts& f, const Ev& e) {
   // The facts keep no messages: the text comes from the index, whose
   // timeline of the trace is read once for all of the trace's evidence.
-  if (timeline_id_ != f.trace_id) {
-    timeline_id_ = std::string(f.trace_id);
-    timeline_ = index_.GetTimeline(f.trace_id);
-  }
+  LoadTimeline(f);
   // Its place (source, line) too: the facts keep only its arrival order. An
   // event evicted since the facts were read has neither.
   EvidenceLine line{"", 0, e.time, ""};

@@ -105,6 +105,11 @@ class TraceJudge {
   void ReportIncomplete(const TraceFacts& f, uint32_t service, uint32_t event,
                         const Model::Rule& rule, std::vector<Finding>* findings);
   EvidenceLine Evidence(const TraceFacts& f, const Ev& e);
+  // Reads f's timeline from the index into timeline_, unless it is already there.
+  void LoadTimeline(const TraceFacts& f);
+  // The trace's first error-level event (from the index), or null. Valid until the next
+  // trace's timeline is read.
+  const TimelineEvent* UpstreamError(const TraceFacts& f);
   std::string ServiceList(std::span<const uint32_t> services) const;
 
   const DetectorOptions& options_;
@@ -116,6 +121,12 @@ class TraceJudge {
   std::string timeline_id_;         // the trace whose timeline is cached
   absl::StatusOr<Timeline> timeline_ = absl::NotFoundError("");
 };
+
+// Marks a missing_service finding as the consequence of an upstream error (its service, time,
+// message, "source:line", and the id of its finding when it has one): severity info,
+// details consequence=true and cause_* (the error), and a sentence in the summary.
+void MarkConsequence(std::string_view service, int64_t time_ns, std::string_view message,
+                     std::string_view line, std::string_view finding_id, Finding* fd);
 
 // The named events of service `s` in `f`, in time order (at most 64).
 void NamedSequence(const TraceFacts& f, uint32_t s, std::vector<uint32_t>* out);

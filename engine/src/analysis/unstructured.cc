@@ -96,6 +96,12 @@ void UnstructuredCollector::Close(SourceState& state) {
   UnstructuredEntry& e = state.block.entry;
   if (e.level == Level::kUnknown) e.level = Level::kError;
   e.text.shrink_to_fit();
+  e.template_id = miner_.Add({.service = sources_->DefaultService(e.source_id),
+                              .text = e.first_line,
+                              .plain_text = true,
+                              .level = e.level,
+                              .time_ns = e.time_ns,
+                              .has_time = e.time_known});
   bytes_ += EntryBytes(e);
   entries_.push_back(std::move(e));
   // Over its memory share: the oldest go, as the index's oldest lines do.
@@ -120,10 +126,12 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
   {
     absl::MutexLock lock(&mu_);
     out.assign(entries_.begin(), entries_.end());
+    for (UnstructuredEntry& e : out) FillTemplate(e);
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
-        out.push_back(state.block.entry);
-        if (out.back().level == Level::kUnknown) out.back().level = Level::kError;
+        UnstructuredEntry& e = out.emplace_back(state.block.entry);
+        if (e.level == Level::kUnknown) e.level = Level::kError;
+        LookUpTemplate(e);
       }
     }
   }
@@ -140,17 +148,32 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
       if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
         UnstructuredEntry& e = state.block.entry;
         if (e.level == Level::kUnknown) e.level = Level::kError;
+        LookUpTemplate(e);  // as Snapshot gives an open block: the same answer in both
         entries_.push_back(std::move(e));
       }
       state.has_block = false;
     }
     out.reserve(entries_.size());
+    for (UnstructuredEntry& e : entries_) FillTemplate(e);
     std::move(entries_.begin(), entries_.end(), std::back_inserter(out));
     entries_ = decltype(entries_)();
     bytes_ = 0;
   }
   Finish(out);
   return out;
+}
+
+void UnstructuredCollector::FillTemplate(UnstructuredEntry& e) const {
+  // The template may have grown more general since the entry joined it.
+  if (const TemplateInfo* t = miner_.Find(e.template_id); t != nullptr) e.template_text = t->text;
+}
+
+void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e) const {
+  // Still open: the template it would join, without mining it (it may grow).
+  e.template_id = miner_.Lookup(
+      {.service = sources_->DefaultService(e.source_id), .text = e.first_line, .plain_text = true},
+      &e.template_text);
+  FillTemplate(e);
 }
 
 void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {

@@ -20,6 +20,7 @@
 #include "logweave/index.h"
 #include "logweave/record.h"
 #include "logweave/report.h"
+#include "logweave/templates.h"
 
 namespace logweave {
 
@@ -55,7 +56,8 @@ struct UnstructuredOptions {
   uint64_t max_bytes = 0;
 };
 
-// Thread-safe.
+// Thread-safe. Each error block's first line is mined into a log template (one TemplateMiner,
+// guarded by the collector's mutex) as the block closes: Snapshot's entries carry it.
 class UnstructuredCollector {
  public:
   UnstructuredCollector(const SourceNames* sources, const UnstructuredOptions& options = {});
@@ -98,6 +100,10 @@ class UnstructuredCollector {
 
   void Process(SourceState& state, BatchDigest& digest) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Close(SourceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets e.template_text from its template (as it is now).
+  void FillTemplate(UnstructuredEntry& e) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An open block's template: the one it would join (id 0 and its masked line if none).
+  void LookUpTemplate(UnstructuredEntry& e) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fills the fields Snapshot and Take derive, and sorts by source then line.
   void Finish(std::vector<UnstructuredEntry>& out) const;
 
@@ -109,6 +115,7 @@ class UnstructuredCollector {
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // EntryBytes of entries_
   uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t non_error_blocks_ ABSL_GUARDED_BY(mu_) = 0;
+  TemplateMiner miner_ ABSL_GUARDED_BY(mu_){TemplateMinerOptions{}};
 };
 
 }  // namespace logweave

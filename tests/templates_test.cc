@@ -1,0 +1,181 @@
+// The template miner: masking of values, header detection on real formats, grouping.
+#include "logweave/templates.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "templates/header.h"
+#include "templates/masking.h"
+
+namespace logweave {
+namespace {
+
+using internal::LineHeader;
+using internal::MaskMessage;
+using internal::MaskToken;
+using internal::SplitHeader;
+using ::testing::ElementsAre;
+
+TEST(MaskTokenTest, MasksValuesKeepingPunctuation) {
+  EXPECT_EQ(MaskToken("12"), "<*>");
+  EXPECT_EQ(MaskToken("(12),"), "(<*>),");
+  EXPECT_EQ(MaskToken("blk_-6952295868487656571"), "<*>");
+  EXPECT_EQ(MaskToken("/10.251.73.220:50010"), "<*>");
+  EXPECT_EQ(MaskToken("0x7f3a9c"), "<*>");
+  EXPECT_EQ(MaskToken("3fa85f64-5717-4562-b3fc-2c963f66afa6"), "<*>");
+  EXPECT_EQ(MaskToken("/etc/httpd/conf/workers.properties"), "<*>");
+  EXPECT_EQ(MaskToken("https://api.example.com/v1"), "<*>");
+  EXPECT_EQ(MaskToken("\"alice\""), "\"<*>\"");
+  EXPECT_EQ(MaskToken("user=bob"), "user=<*>");
+  EXPECT_EQ(MaskToken("12ms"), "<*>");
+}
+
+TEST(MaskTokenTest, KeepsWords) {
+  EXPECT_EQ(MaskToken("terminating"), "terminating");
+  EXPECT_EQ(MaskToken("failed:"), "failed:");
+  EXPECT_EQ(MaskToken("\"GET"), "\"GET");
+  EXPECT_EQ(MaskToken("/"), "/");
+  EXPECT_EQ(MaskToken("="), "=");
+}
+
+TEST(MaskMessageTest, CutsAtWhitespaceAndBoundsTokens) {
+  std::vector<std::string> tokens;
+  MaskMessage("  Got  block blk_-12\tfrom /10.0.0.1:50010 ", &tokens);
+  EXPECT_THAT(tokens, ElementsAre("Got", "block", "<*>", "from", "<*>"));
+  std::string long_message;
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&long_message, "w", " ");
+  MaskMessage(long_message, &tokens);
+  EXPECT_EQ(tokens.size(), internal::kMaxTemplateTokens);
+  EXPECT_EQ(tokens.back(), "<*>");
+}
+
+TEST(SplitHeaderTest, Hdfs) {
+  LineHeader h = SplitHeader(
+      "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block "
+      "blk_38865049064139660 terminating");
+  EXPECT_EQ(h.level, Level::kInfo);
+  EXPECT_EQ(h.component, "dfs.DataNode$PacketResponder");
+  EXPECT_EQ(h.message, "PacketResponder 1 for block blk_38865049064139660 terminating");
+}
+
+TEST(SplitHeaderTest, Zookeeper) {
+  LineHeader h = SplitHeader(
+      "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:"
+      "FastLeaderElection@774] - Notification time out: 3200");
+  EXPECT_EQ(h.time, "2015-07-29 17:41:44,747");
+  EXPECT_EQ(h.level, Level::kInfo);
+  EXPECT_EQ(h.message, "Notification time out: 3200");
+  // A dotted word after the thread is the message, not a component.
+  h = SplitHeader(
+      "2015-08-10 18:23:49,901 - INFO  [main:DatadirCleanupManager@78] - "
+      "autopurge.snapRetainCount set to 3");
+  EXPECT_EQ(h.message, "autopurge.snapRetainCount set to 3");
+}
+
+TEST(SplitHeaderTest, SparkHadoopOpenStackApache) {
+  LineHeader h = SplitHeader(
+      "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal "
+      "handlers for [TERM, HUP, INT]");
+  EXPECT_EQ(h.component, "executor.CoarseGrainedExecutorBackend");
+  EXPECT_EQ(h.message, "Registered signal handlers for [TERM, HUP, INT]");
+  h = SplitHeader(
+      "2015-10-18 18:01:50,353 INFO [RMCommunicator Allocator] org.apache.hadoop.mapreduce."
+      "v2.app.rm.RMContainerAllocator: Recalculating schedule, headroom=<memory:0, vCores:0>");
+  EXPECT_EQ(h.message, "Recalculating schedule, headroom=<memory:0, vCores:0>");
+  h = SplitHeader(
+      "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO "
+      "nova.osapi_compute.wsgi.server [req-38101a0b-2096 113d3a99 54fadb41 - - -] 10.11.10.1 "
+      "\"GET /v2/54fadb41/servers/detail HTTP/1.1\" status: 200 len: 1893 time: 0.2477829");
+  EXPECT_EQ(h.component, "nova.osapi_compute.wsgi.server");
+  EXPECT_EQ(h.message.substr(0, 16), "10.11.10.1 \"GET ");
+  h = SplitHeader("[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6");
+  EXPECT_EQ(h.level, Level::kError);
+  EXPECT_EQ(h.message, "mod_jk child workerEnv in error state 6");
+}
+
+TEST(SplitHeaderTest, PythonLinesAndExceptions) {
+  LineHeader h = SplitHeader(
+      "2026-11-23 10:00:01,123 ERROR asyncpg.pool: password authentication failed for user "
+      "\"alice\"");
+  EXPECT_EQ(h.level, Level::kError);
+  EXPECT_EQ(h.component, "asyncpg.pool");
+  // An exception class after the level is the message.
+  h = SplitHeader("2026-11-23T10:00:01Z ERROR java.io.IOException: Connection reset");
+  EXPECT_EQ(h.message, "java.io.IOException: Connection reset");
+  // Traceback lines have no header; prose with a level word later keeps its words.
+  EXPECT_EQ(SplitHeader("Traceback (most recent call last):").message,
+            "Traceback (most recent call last):");
+  EXPECT_EQ(SplitHeader("  File \"/app/db.py\", line 12, in connect").message,
+            "File \"/app/db.py\", line 12, in connect");
+  EXPECT_EQ(SplitHeader("user alice saw an ERROR page").message, "user alice saw an ERROR page");
+}
+
+TEST(TemplateMinerTest, GroupsErrorsThatDifferOnlyInValues) {
+  TemplateMiner miner(TemplateMinerOptions{});
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 35; ++i) {
+    ids.push_back(miner.Add(
+        {.service = "billing",
+         .text = absl::StrCat("2026-11-23 10:00:", 10 + i,
+                              ",123 ERROR asyncpg.exceptions.InvalidPasswordError: password "
+                              "authentication failed for user ",
+                              i % 2 ? "\"alice" : "\"bob", i, "\""),
+         .time_ns = 1000 + i,
+         .has_time = true,
+         .trace_id = i < 7 ? absl::StrCat("trace", i) : ""}));
+  }
+  miner.Add({.service = "billing", .text = "2026-11-23 10:01:00,000 INFO pool: connected to db"});
+  std::vector<TemplateInfo> all = miner.Snapshot();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].count, 35u);
+  EXPECT_EQ(all[0].id, ids[0]);
+  EXPECT_EQ(all[0].text,
+            "asyncpg.exceptions.InvalidPasswordError: password authentication failed for user "
+            "\"<*>\"");
+  EXPECT_EQ(all[0].levels[static_cast<size_t>(Level::kError)], 35u);
+  EXPECT_EQ(all[0].first_ns, 1000);
+  EXPECT_EQ(all[0].last_ns, 1034);
+  EXPECT_EQ(all[0].sample_traces.size(), 5u);
+  EXPECT_EQ(all[1].text, "connected to db");
+}
+
+TEST(TemplateMinerTest, MergesVariableWordsAndKeepsDifferentEvents) {
+  TemplateMiner miner(TemplateMinerOptions{});
+  const uint64_t a = miner.Add({.service = "s", .text = "Lost connection to replica east"});
+  const uint64_t b = miner.Add({.service = "s", .text = "Lost connection to replica west"});
+  const uint64_t c = miner.Add({.service = "s", .text = "Opened session for replica west"});
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_EQ(miner.Find(a)->text, "Lost connection to replica <*>");
+  // Per service: the same message in another service is another template.
+  EXPECT_NE(miner.Add({.service = "t", .text = "Lost connection to replica east"}), a);
+}
+
+TEST(TemplateMinerTest, BoundsTemplatesPerServiceAndCountsTheRest) {
+  TemplateMinerOptions options;
+  options.max_templates_per_service = 2;
+  TemplateMiner miner(options);
+  EXPECT_NE(miner.Add({.service = "s", .text = "alpha one"}), 0u);
+  EXPECT_NE(miner.Add({.service = "s", .text = "beta two three"}), 0u);
+  EXPECT_EQ(miner.Add({.service = "s", .text = "gamma four five six"}), 0u);
+  EXPECT_EQ(miner.overflow(), 1u);
+  EXPECT_NE(miner.Add({.service = "s", .text = "alpha one"}), 0u);  // existing: still counted
+  EXPECT_EQ(miner.size(), 2u);
+}
+
+TEST(TemplateMinerOptionsTest, RejectsOutOfRange) {
+  TemplateMinerOptions options;
+  options.similarity = 0;
+  EXPECT_EQ(options.Validate().code(), absl::StatusCode::kInvalidArgument);
+  options.similarity = 0.5;
+  options.max_templates_per_service = 0;
+  EXPECT_EQ(options.Validate().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(TemplateMinerOptions{}.Validate().ok());
+}
+
+}  // namespace
+}  // namespace logweave
