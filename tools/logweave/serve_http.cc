@@ -30,13 +30,13 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& 
 void AddKafkaReadiness(Readiness& readiness, KafkaSource* kafka) {
   readiness.AddProbe("kafka", [kafka]() -> std::string {
     const KafkaSourceStats stats = kafka->Stats();
-    if (stats.brokers_down) {
-      return absl::StrCat("kafka: every broker is down (last error: ", stats.last_error, ")");
+    const std::string last_error =
+        stats.last_error.empty() ? "" : absl::StrCat(" (last error: ", stats.last_error, ")");
+    if (stats.rebalances == 0) {
+      return absl::StrCat("kafka: the consumer has not joined its group yet", last_error);
     }
-    if (stats.rebalances > 0) return "";
-    return absl::StrCat("kafka: the consumer has not joined its group yet",
-                        stats.last_error.empty() ? "" : " (last error: ", stats.last_error,
-                        stats.last_error.empty() ? "" : ")");
+    if (stats.brokers_down) return absl::StrCat("kafka: every broker is down", last_error);
+    return "";
   });
 }
 
