@@ -230,6 +230,47 @@ TEST_F(HttpListenerTest, ServesHttpsWithTheGrpcCertificateAndAsksForClientCertif
   EXPECT_TRUE(!refused || refused->status != 200);  // plain HTTP to an HTTPS port
 }
 
+TEST_F(HttpListenerTest, ARenewedCertificateIsServedWithoutARestart) {
+  const auto dir =
+      std::filesystem::path(::testing::TempDir()) / absl::StrCat("http_rotation_", ::getpid());
+  testdata::Certificates certs(dir);
+  ASSERT_TRUE(certs.ok()) << "openssl could not make the test certificates";
+  // The served files start as a copy of the server certificate of "ca".
+  const auto live_cert = dir / "live.pem", live_key = dir / "live.key";
+  std::filesystem::copy_file(certs("server.pem"), live_cert);
+  std::filesystem::copy_file(certs("server.key"), live_key);
+  Readiness readiness;
+  HttpListenerOptions options = At("127.0.0.1:0");
+  options.security.tls_cert = live_cert.string();
+  options.security.tls_key = live_key.string();
+  auto listener = Listen(options);
+  ASSERT_NE(listener, nullptr);
+  AddHealthRoutes(*listener, readiness);
+  listener->Start();
+  // A GET /healthz from a new client (a new handshake) trusting only `ca`.
+  auto healthy_trusting = [&](const std::string& ca) {
+    httplib::SSLClient client("127.0.0.1", listener->port());
+    client.set_ca_cert_path(certs(ca + ".pem").c_str());
+    client.enable_server_certificate_verification(true);
+    auto r = client.Get("/healthz");
+    return r && r->status == 200;
+  };
+  EXPECT_TRUE(healthy_trusting("ca"));
+  EXPECT_FALSE(healthy_trusting("other-ca"));
+
+  // Half a rotation (a new key beside the old certificate) keeps the old pair.
+  ASSERT_TRUE(certs.IssueServer("new", "other-ca"));
+  std::filesystem::copy_file(dir / "new.key", live_key,
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_TRUE(healthy_trusting("ca"));
+  // The whole rotation: the next handshake presents the new certificate.
+  std::filesystem::copy_file(dir / "new.pem", live_cert,
+                             std::filesystem::copy_options::overwrite_existing);
+  EXPECT_TRUE(healthy_trusting("other-ca"));
+  EXPECT_FALSE(healthy_trusting("ca"));
+  std::filesystem::remove_all(dir);
+}
+
 // A runtime over ShopLogs and a gRPC server that reports its calls to the metrics.
 class ServeMetricsTest : public ::testing::Test {
  protected:

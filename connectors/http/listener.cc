@@ -58,6 +58,10 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Create(
           absl::StrCat("serve.http_address: cannot serve HTTPS with ", security.tls_cert, " and ",
                        security.tls_key, " (checked for gRPC, refused by OpenSSL here)"));
     }
+    // A renewed certificate is served from the next handshake on.
+    listener->reloader_ =
+        std::make_unique<CertificateReloader>(security.tls_cert, security.tls_key);
+    listener->reloader_->Install(tls->ssl_context());
     listener->server_ = std::move(tls);
   } else {
     listener->server_ = std::make_unique<httplib::Server>();

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "connectors/grpc/security/server_security.h"
 #include "connectors/grpc/security/token_store.h"
+#include "connectors/http/certificate_reloader.h"
 #include "httplib.h"
 
 namespace logweave {
@@ -33,7 +34,8 @@ struct HttpListenerOptions {
   // host:port to listen on; port 0 picks a free one (see port()). Required.
   std::string address;
   // TLS files and the bind rule, the same as the gRPC listener's: with
-  // tls_cert and tls_key it serves HTTPS. The certificate is read at start.
+  // tls_cert and tls_key it serves HTTPS. A renewed certificate (the files
+  // changed) is served from the next handshake on, without a restart.
   ServerSecurityOptions security = {};
   // The tokens that routes with HttpAccess other than kOpen ask for; null:
   // none asked for. Not owned; must outlive the listener.
@@ -89,7 +91,9 @@ class HttpListener {
                httplib::Response& response) const;
 
   const HttpListenerOptions options_;
-  std::unique_ptr<httplib::Server> server_;  // an httplib::SSLServer with TLS
+  // Before server_: the TLS context's handshakes call it until server_ goes.
+  std::unique_ptr<CertificateReloader> reloader_;  // with TLS only
+  std::unique_ptr<httplib::Server> server_;        // an httplib::SSLServer with TLS
   int port_ = 0;
   std::string bound_address_;
   std::thread thread_;

@@ -27,6 +27,11 @@ class Certificates {
           Issue("stranger", "other-ca", "subjectAltName=DNS:stranger");
   }
   bool ok() const { return ok_; }
+  // Issues NAME.pem and NAME.key: another server certificate for
+  // localhost/127.0.0.1, signed by `ca` ("ca" or "other-ca").
+  bool IssueServer(const std::string& name, const std::string& ca) {
+    return Issue(name, ca, "subjectAltName=DNS:localhost,IP:127.0.0.1");
+  }
   std::string operator()(const std::string& name) const { return (dir_ / name).string(); }
 
  private:
