@@ -127,7 +127,9 @@ TEST_F(GrpcLimitsTest, SubscribersBeyondTheLimitAreResourceExhausted) {
     s->reader = stub_->StreamFindings(&s->context, v1::StreamFindingsRequest());
     open.push_back(std::move(s));
   }
-  // One more, once the server has taken all of them in.
+  // The server sends its initial metadata once it counts a subscriber.
+  for (auto& s : open) s->reader->WaitForInitialMetadata();
+  // One more, now that the server has taken all of them in.
   grpc::Status refused;
   for (int attempt = 0; attempt < 200; ++attempt) {
     grpc::ClientContext c;

@@ -363,6 +363,8 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
     }
     ++subscribers_;
   }
+  // Tells the client it is subscribed: findings published from now on reach it.
+  writer->SendInitialMetadata();
   uint64_t dropped = 0;
   absl::Cleanup leave = [&] {
     absl::MutexLock lock(&mu_);
