@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -207,15 +208,15 @@ bool Redactor::RedactWith(const std::vector<int>& candidates, std::string_view l
                           std::string* out, std::vector<uint64_t>* counts) const {
   // A rule's quick look is at the line as it came: a replacement adds no
   // digits or literals that could make another rule match.
-  auto worth_running = [&](int index) {
-    return !rules_[index]->may_match || rules_[index]->may_match(line);
-  };
-  if (std::none_of(candidates.begin(), candidates.end(), worth_running)) return false;
+  absl::InlinedVector<int, 8> runnable;  // each quick look once
+  for (int index : candidates) {
+    if (!rules_[index]->may_match || rules_[index]->may_match(line)) runnable.push_back(index);
+  }
+  if (runnable.empty()) return false;
   std::string text(line);
   bool changed = false;
-  for (int index : candidates) {
+  for (int index : runnable) {
     const Rule& rule = *rules_[index];
-    if (rule.may_match && !worth_running(index)) continue;
     const int groups = rule.pattern->NumberOfCapturingGroups();
     std::string result;
     std::string_view rest(text);
