@@ -227,7 +227,7 @@ TEST_F(PrometheusScrapeTest, APrometheusServerScrapingItAnswersTheLinesRead) {
     const rapidjson::Value& result = d["data"]["result"];
     if (!result.IsArray() || result.Empty()) continue;
     // [ <time>, "<value>" ]
-    absl::SimpleAtod(result[0]["value"][1].GetString(), &answered);
+    if (!absl::SimpleAtod(result[0]["value"][1].GetString(), &answered)) answered = -1;
   }
   std::stringstream log;
   log << std::ifstream(dir / "prometheus.log").rdbuf();

@@ -32,7 +32,7 @@
 namespace logweave::cli {
 namespace {
 
-constexpr char kDescription[] =
+constexpr char kServeDescription[] =
     "Runs logweave as a daemon: ingests the sources (PATHs given here and the config's\n"
     "`sources`), runs the detectors every analysis_interval on event time, and serves\n"
     "the logweave.v1 gRPC API (plus grpc.health.v1 and server reflection) that\n"
@@ -110,7 +110,7 @@ struct ServeFlags {
 
 // Reads the flags into `f`. Returns kGoOn, or the exit code (usage error, --help).
 int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
-  FlagSet flags("logweave serve", "[flags] [PATH...]", kDescription);
+  FlagSet flags("logweave serve", "[flags] [PATH...]", kServeDescription);
   flags.String("config", &f->config_path, "FILE", "YAML config file (see docs/config.md)");
   flags.String("address", &f->address, "HOST:PORT", "where to listen (default 127.0.0.1:7070)");
   flags.String("analysis-interval", &f->interval, "DURATION",
