@@ -300,9 +300,10 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   daemon->readiness->Hold("replay", "the initial replay is not indexed yet");
   daemon->readiness->Watch([grpc_server](bool ready) { grpc_server->SetReady(ready); });
   if (!settings.http_address.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpListener>> http =
-        StartServeHttp(settings.http_address, settings.server.security, daemon->server->tokens(),
-                       *daemon->metrics, *daemon->readiness);
+    absl::StatusOr<std::unique_ptr<HttpListener>> http = StartServeHttp(
+        settings.http_address, settings.server.security, daemon->server->tokens(), *daemon->metrics,
+        *daemon->readiness,
+        {.channel = daemon->server->InProcessChannel(), .runtime = daemon->runtime.get()});
     if (!http.ok()) {
       daemon->Stop(absl::Seconds(1));
       return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
