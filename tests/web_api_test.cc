@@ -7,7 +7,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -24,6 +23,7 @@
 #include "connectors/web/web_pages.h"
 #include "httplib.h"
 #include "rapidjson/document.h"
+#include "tests/testdata/demo_serve.h"
 #include "tests/testdata/run_command.h"
 #include "tests/testdata/shop_server.h"
 
@@ -32,21 +32,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// The text after `marker` up to the next space, without a trailing ':'.
-std::string AddressAfter(const std::string& line, const std::string& marker) {
-  const size_t at = line.find(marker);
-  if (at == std::string::npos) return "";
-  std::string rest = line.substr(at + marker.size());
-  rest = rest.substr(0, rest.find(' '));
-  if (!rest.empty() && rest.back() == ':') rest.pop_back();
-  return rest;
-}
-
-int PortOf(const std::string& address) {
-  int port = 0;
-  return absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port) ? port : 0;
-}
 
 // A JSON body; a parse error fails the test.
 std::unique_ptr<rapidjson::Document> Json(const std::string& body) {
@@ -62,38 +47,20 @@ int64_t Int64(const rapidjson::Value& v) {
   return n;
 }
 
-// One `logweave serve` over the demo logs with the demo's rules, every trace
-// judged (nothing changes once it is ready).
+// One `logweave serve` over the demo data for the suite.
 class WebApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    serve_ = new testdata::StreamingCommand(absl::StrCat(
-        "timeout --preserve-status -s TERM 120 ", LOGWEAVE_BIN, " serve ", LOGWEAVE_SOURCE_DIR,
-        "/deploy/demo/logs --final --config ", LOGWEAVE_SOURCE_DIR,
-        "/deploy/demo/logweave.yaml --address 127.0.0.1:0 --http-address 127.0.0.1:0 2>&1"));
-    for (std::string line = serve_->ReadLine(); !line.empty(); line = serve_->ReadLine()) {
-      if (grpc_address_.empty()) grpc_address_ = AddressAfter(line, "listening on ");
-      if (http_address_.empty()) http_address_ = AddressAfter(line, "HTTP on ");
-      if (line.find("ready:") != std::string::npos) break;
-    }
+    serve_ = new testdata::DemoServe;
+    serve_->Start(LOGWEAVE_BIN, LOGWEAVE_SOURCE_DIR);
   }
   static void TearDownTestSuite() {
-    serve_->Signal(SIGTERM);
-    EXPECT_EQ(serve_->Close(), 0);
+    serve_->Stop();
     delete serve_;
   }
-  void SetUp() override {
-    ASSERT_FALSE(grpc_address_.empty()) << "serve did not say where it listens";
-    ASSERT_FALSE(http_address_.empty()) << "serve did not say where HTTP listens";
-  }
+  void SetUp() override { ASSERT_FALSE(serve_->http_address().empty()); }
 
-  // GET `path`; the response (status 0 if the request failed).
-  static httplib::Response Get(const std::string& path) {
-    httplib::Client client("127.0.0.1", PortOf(http_address_));
-    auto r = client.Get(path);
-    if (!r) return httplib::Response();
-    return *r;
-  }
+  static httplib::Response Get(const std::string& path) { return serve_->Get(path); }
 
   // The trace id of the first open finding of `kind`.
   static std::string TraceOfFinding(const std::string& kind) {
@@ -104,14 +71,10 @@ class WebApiTest : public ::testing::Test {
     return "";
   }
 
-  static testdata::StreamingCommand* serve_;
-  static std::string grpc_address_;
-  static std::string http_address_;
+  static testdata::DemoServe* serve_;
 };
 
-testdata::StreamingCommand* WebApiTest::serve_ = nullptr;
-std::string WebApiTest::grpc_address_;
-std::string WebApiTest::http_address_;
+testdata::DemoServe* WebApiTest::serve_ = nullptr;
 
 TEST_F(WebApiTest, TraceHasTheEventsOfTheGrpcTimelineAndItsMissingServiceWithTheCause) {
   const std::string id = TraceOfFinding("missing_service");
@@ -123,7 +86,7 @@ TEST_F(WebApiTest, TraceHasTheEventsOfTheGrpcTimelineAndItsMissingServiceWithThe
   // The same query service answers the CLI over gRPC.
   const testdata::CommandResult cli =
       testdata::RunCommand(absl::StrCat(LOGWEAVE_BIN, " timeline ", id, " --json --server ",
-                                        grpc_address_, " </dev/null"),
+                                        serve_->grpc_address(), " </dev/null"),
                            ::testing::TempDir() + "/web_api_timeline.err");
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   auto timeline = Json(cli.out);

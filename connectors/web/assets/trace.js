@@ -48,6 +48,9 @@ function waterfall(t, startNs, spanMs) {
   for (let k = 0; k <= 4; k++) {
     const label = el('span', {}, fmtOffset(spanMs * k / 4));
     label.style.left = (k * 25) + '%';
+    // The first and last labels stay inside the axis.
+    if (k === 0) label.style.transform = 'none';
+    if (k === 4) label.style.transform = 'translateX(-100%)';
     axis.append(label);
   }
   const lanes = [axis];
