@@ -2,7 +2,7 @@
 // chromium) loads /trace/<id>, /search and / of `logweave serve` over the
 // demo data, runs their scripts, and the rendered DOM (--dump-dom) shows
 // every event and service of the trace, every trace of the search's page and
-// every open finding, as the JSON API gives them. Screenshots at 1280x800
+// every open finding, as the JSON API gives them, and the rule views. Screenshots at 1280x800
 // (and the trace at a phone's width) are saved under the build tree
 // (artifacts/web). Skipped, saying why, where chromium is not installed.
 // Chromium takes some seconds to start: the suite is named Real* so that it
@@ -167,6 +167,19 @@ TEST_F(RealBrowserTest, FindingsPageListsEveryOpenFinding) {
   for (const auto& f : (*all)["findings"].GetArray()) {
     EXPECT_THAT(dom, HasSubstr(absl::StrCat("data-id=\"", f["id"].GetString(), "\"")));
   }
+}
+
+TEST_F(RealBrowserTest, RulesPageDrawsTheCanaryCostAndDriftFindings) {
+  const std::string dom = Render("/rules", "rules");
+  for (const char* kind : {"canary_rollback", "cost_anomaly", "drift"}) {
+    auto found = Json(serve_->Get(absl::StrCat("/api/findings?limit=1000&kind=", kind)).body);
+    ASSERT_GT((*found)["findings"].Size(), 0u) << kind;
+    for (const auto& f : (*found)["findings"].GetArray()) {
+      EXPECT_THAT(dom, HasSubstr(absl::StrCat("data-id=\"", f["id"].GetString(), "\"")));
+    }
+  }
+  // A chart per canary decision (error rate, p99) and per cost anomaly.
+  EXPECT_GE(Count(dom, "<svg"), 3u);
 }
 
 }  // namespace
