@@ -41,7 +41,8 @@ constexpr char kDescription[] =
     "Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:\n"
     "stop accepting calls, finish running ones, drain what was read, exit 0.\n"
     "With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same\n"
-    "readiness as the gRPC health; docs/operations.md).\n"
+    "readiness as the gRPC health; docs/operations.md), and a web page for incidents on /\n"
+    "(findings, /search, /trace/<id>, /rules) with its JSON API /api/... (docs/web.md).\n"
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
@@ -134,8 +135,9 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
              "after the initial replay, judge every trace (the files are complete)");
   ServerSecurityFlags(flags, &f->security);
   flags.String("http-address", &f->http_address, "HOST:PORT",
-               "also serve /metrics (Prometheus), /healthz and /readyz over HTTP here, with the "
-               "same TLS, tokens and bind rule as gRPC (serve.http_address; default: off)");
+               "also serve /metrics (Prometheus), /healthz, /readyz and the web page (/, /api/...) "
+               "over HTTP here, with the same TLS, tokens and bind rule as gRPC "
+               "(serve.http_address; default: off)");
   flags.Bool("check", &f->check,
              "validate the config and flags (keys, values, TLS and token files, Kafka and "
              "follow options), print \"configuration OK\" and exit: 0 valid, 2 not");
