@@ -22,6 +22,17 @@
 
 namespace logweave::testdata {
 
+// The address serve prints after `marker` in `line` ("listening on ",
+// "HTTP on "): the text up to the next space, without a trailing ':'.
+inline std::string AddressAfter(const std::string& line, const std::string& marker) {
+  const size_t at = line.find(marker);
+  if (at == std::string::npos) return "";
+  std::string rest = line.substr(at + marker.size());
+  rest = rest.substr(0, rest.find(' '));
+  if (!rest.empty() && rest.back() == ':') rest.pop_back();
+  return rest;
+}
+
 class DemoServe {
  public:
   // Starts serve (`bin`) on loopback ports over `source_dir`/deploy/demo and
@@ -68,16 +79,6 @@ class DemoServe {
   }
 
  private:
-  // The text after `marker` up to the next space, without a trailing ':'.
-  static std::string AddressAfter(const std::string& line, const std::string& marker) {
-    const size_t at = line.find(marker);
-    if (at == std::string::npos) return "";
-    std::string rest = line.substr(at + marker.size());
-    rest = rest.substr(0, rest.find(' '));
-    if (!rest.empty() && rest.back() == ':') rest.pop_back();
-    return rest;
-  }
-
   std::unique_ptr<StreamingCommand> serve_;
   std::string grpc_address_;
   std::string http_address_;
