@@ -41,7 +41,8 @@ constexpr char kServeDescription[] =
     "Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:\n"
     "stop accepting calls, finish running ones, drain what was read, exit 0.\n"
     "With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same\n"
-    "readiness as the gRPC health; docs/operations.md).\n"
+    "readiness as the gRPC health; docs/operations.md), and a web page for incidents on /\n"
+    "(findings, /search, /trace/<id>, /rules) with its JSON API /api/... (docs/web.md).\n"
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
@@ -134,8 +135,9 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
              "after the initial replay, judge every trace (the files are complete)");
   ServerSecurityFlags(flags, &f->security);
   flags.String("http-address", &f->http_address, "HOST:PORT",
-               "also serve /metrics (Prometheus), /healthz and /readyz over HTTP here, with the "
-               "same TLS, tokens and bind rule as gRPC (serve.http_address; default: off)");
+               "also serve /metrics (Prometheus), /healthz, /readyz and the web page (/, /api/...) "
+               "over HTTP here, with the same TLS, tokens and bind rule as gRPC "
+               "(serve.http_address; default: off)");
   flags.Bool("check", &f->check,
              "validate the config and flags (keys, values, TLS and token files, Kafka and "
              "follow options), print \"configuration OK\" and exit: 0 valid, 2 not");
@@ -300,9 +302,10 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   daemon->readiness->Hold("replay", "the initial replay is not indexed yet");
   daemon->readiness->Watch([grpc_server](bool ready) { grpc_server->SetReady(ready); });
   if (!settings.http_address.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpListener>> http =
-        StartServeHttp(settings.http_address, settings.server.security, daemon->server->tokens(),
-                       *daemon->metrics, *daemon->readiness);
+    absl::StatusOr<std::unique_ptr<HttpListener>> http = StartServeHttp(
+        settings.http_address, settings.server.security, daemon->server->tokens(), *daemon->metrics,
+        *daemon->readiness,
+        {.channel = daemon->server->InProcessChannel(), .runtime = daemon->runtime.get()});
     if (!http.ok()) {
       daemon->Stop(absl::Seconds(1));
       return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
