@@ -35,13 +35,14 @@ void PreparePeerCall(const PeerSet& peers, const PeerCaller& caller, grpc::Clien
   context->set_deadline(absl::ToChronoTime(deadline));
 }
 
-bool IsSelf(PeerSet& peers, const std::string& name, const grpc::ClientContext& context) {
+std::string AnsweringInstance(const grpc::ClientContext& context) {
   const auto& metadata = context.GetServerInitialMetadata();
   auto it = metadata.find(kInstanceHeader);
-  if (it == metadata.end() ||
-      std::string_view(it->second.data(), it->second.size()) != peers.instance_id()) {
-    return false;
-  }
+  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+bool IsSelf(PeerSet& peers, const std::string& name, const grpc::ClientContext& context) {
+  if (AnsweringInstance(context) != peers.instance_id()) return false;
   peers.MarkSelf(name);
   return true;
 }

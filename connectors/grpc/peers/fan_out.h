@@ -60,6 +60,10 @@ void PreparePeerCall(const PeerSet& peers, const PeerCaller& caller, grpc::Clien
 // this process (its kInstanceHeader is ours); if so, marks it in `peers`.
 bool IsSelf(PeerSet& peers, const std::string& name, const grpc::ClientContext& context);
 
+// The id (kInstanceHeader) of the instance that answered a peer call; "" if
+// it did not say (a peer without peers of its own).
+std::string AnsweringInstance(const grpc::ClientContext& context);
+
 // Calls `call(stub, context, request, response, on_done)` for every current
 // peer (it starts an async call that runs on_done(status) once) and then
 // `done(answers)` once, on a gRPC thread (or this one when there are no
@@ -96,9 +100,15 @@ void FanOut(PeerSet& peers, const PeerCaller& caller, const Request& request, Ca
   }
   auto finish = [state, &peers, unresolved]() mutable {
     PeerAnswers<Response> answers = std::move(unresolved);
+    std::vector<std::string> instances;  // a name resolving to v4 and v6 of one host: once
     for (auto& slot : state->slots) {
       if (slot->status.ok() || slot->status.error_code() == grpc::StatusCode::NOT_FOUND) {
         if (IsSelf(peers, slot->peer, slot->context)) continue;
+        std::string id = AnsweringInstance(slot->context);
+        if (!id.empty()) {
+          if (std::find(instances.begin(), instances.end(), id) != instances.end()) continue;
+          instances.push_back(std::move(id));
+        }
         answers.answered.push_back({slot->peer, std::move(slot->response), slot->status.ok()});
       } else {
         answers.unreachable.push_back(slot->peer);
