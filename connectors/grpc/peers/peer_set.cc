@@ -172,7 +172,9 @@ void PeerSet::Resolve() {
     for (const Peer& p : peers_) known[p.name] = p.stub;
   }
   std::vector<Peer> next;
-  for (const auto& [name, host] : wanted) {
+  for (const auto& wanted_peer : wanted) {
+    const std::string& name = wanted_peer.first;
+    const std::string& host = wanted_peer.second;
     if (std::any_of(next.begin(), next.end(), [&](const Peer& p) { return p.name == name; })) {
       continue;
     }
