@@ -26,6 +26,19 @@ uint32_t PageSize(uint32_t asked) {
   return asked == 0 ? QueryService::kDefaultPageSize : std::min(asked, QueryService::kMaxPageSize);
 }
 
+// Asks the peers the listing call `request` (`call` starts one peer's) and
+// merges their pages into `response`, which holds this instance's page
+// (`merge`: MergeSearchPages, MergeUnstructuredPages); marks it partial as needed.
+template <typename Request, typename Response, typename Call, typename Merge>
+void MergePeerPages(PeerSet& peers, const grpc::ServerContext& context, const Request& request,
+                    Response* response, Call call, Merge merge) {
+  PeerAnswers<Response> answers = FanOutAndWait<Response>(peers, CallerOf(context), request, call);
+  std::vector<Response> pages = {std::move(*response)};
+  for (auto& a : answers.answered) pages.push_back(std::move(a.response));
+  *response = merge(std::move(pages), PageSize(request.page_size()));
+  MarkPartial(answers.unreachable, response);
+}
+
 // What every listing request has: a time range, a page size and a page token.
 struct Paging {
   int64_t start = 0;
@@ -199,16 +212,13 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   if (LocalOnly(context)) return SearchLocal(context, request, response);
   if (grpc::Status s = SearchLocal(context, request, response); !s.ok()) return s;
-  PeerAnswers<v1::SearchTracesResponse> answers = FanOutAndWait<v1::SearchTracesResponse>(
-      *peers_, CallerOf(*context), *request,
+  MergePeerPages(
+      *peers_, *context, *request, response,
       [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::SearchTracesRequest* req,
          v1::SearchTracesResponse* resp, std::function<void(grpc::Status)> done) {
         stub->async()->SearchTraces(c, req, resp, done);
-      });
-  std::vector<v1::SearchTracesResponse> pages = {std::move(*response)};
-  for (auto& a : answers.answered) pages.push_back(std::move(a.response));
-  *response = MergeSearchPages(std::move(pages), PageSize(request->page_size()));
-  MarkPartial(answers.unreachable, response);
+      },
+      MergeSearchPages);
   return grpc::Status::OK;
 }
 
@@ -356,16 +366,13 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   if (LocalOnly(context)) return ListUnstructuredLocal(request, response);
   if (grpc::Status s = ListUnstructuredLocal(request, response); !s.ok()) return s;
-  PeerAnswers<v1::ListUnstructuredResponse> answers = FanOutAndWait<v1::ListUnstructuredResponse>(
-      *peers_, CallerOf(*context), *request,
+  MergePeerPages(
+      *peers_, *context, *request, response,
       [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::ListUnstructuredRequest* req,
          v1::ListUnstructuredResponse* resp, std::function<void(grpc::Status)> done) {
         stub->async()->ListUnstructured(c, req, resp, done);
-      });
-  std::vector<v1::ListUnstructuredResponse> pages = {std::move(*response)};
-  for (auto& a : answers.answered) pages.push_back(std::move(a.response));
-  *response = MergeUnstructuredPages(std::move(pages), PageSize(request->page_size()));
-  MarkPartial(answers.unreachable, response);
+      },
+      MergeUnstructuredPages);
   return grpc::Status::OK;
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "absl/strings/match.h"
 #include "connectors/follow/follow_config.h"
 #include "connectors/grpc/security/security_config.h"
 
@@ -54,7 +55,12 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   r.Path("peer_tls_ca", &serve->peers.tls_ca);
   r.Path("peer_token_file", &serve->peers.token_file);
   if (!r.status().ok()) return r.status();
-  if (absl::Status st = serve->peers.Validate(); !st.ok()) return st;
+  if (absl::Status st = serve->peers.Validate(); !st.ok()) {
+    // An entry that is not host:port: said at its line.
+    constexpr absl::string_view kPeers = "serve.peers: ";
+    if (!absl::StartsWith(st.message(), kPeers)) return st;
+    return s.Error("peers", std::string(st.message().substr(kPeers.size())));
+  }
   return r.status();
 }
 

@@ -21,6 +21,24 @@ void Union(const google::protobuf::RepeatedPtrField<std::string>& from,
   }
 }
 
+// Orders `items` by their (time, id) `position` (newest or oldest first),
+// moves the first `page_size` into `out` and returns the next page token: the
+// last one's position when there is more (`more`, or items beyond the page).
+template <typename Item, typename Position>
+std::string CutPage(std::vector<Item> items, uint32_t page_size, bool more, Position position,
+                    bool newest_first, google::protobuf::RepeatedPtrField<Item>* out) {
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    const Cursor x = position(a), y = position(b);
+    const bool less = std::tie(x.time, x.id) < std::tie(y.time, y.id);
+    return newest_first ? std::tie(y.time, y.id) < std::tie(x.time, x.id) : less;
+  });
+  more = more || items.size() > page_size;
+  if (items.size() > page_size) items.resize(page_size);
+  for (Item& item : items) *out->Add() = std::move(item);
+  if (!more || out->empty()) return "";
+  return EncodeCursor(position(out->Get(out->size() - 1)));
+}
+
 int64_t MinKnown(int64_t a, int64_t b) {  // 0: unknown
   if (a == 0) return b;
   if (b == 0) return a;
@@ -93,17 +111,12 @@ v1::SearchTracesResponse MergeSearchPages(std::vector<v1::SearchTracesResponse> 
   std::vector<v1::TraceSummary> traces;
   traces.reserve(by_id.size());
   for (auto& [id, t] : by_id) traces.push_back(std::move(t));
-  std::sort(traces.begin(), traces.end(), [](const v1::TraceSummary& a, const v1::TraceSummary& b) {
-    return std::make_tuple(a.end_unix_nano(), a.trace_id()) >
-           std::make_tuple(b.end_unix_nano(), b.trace_id());
-  });
-  more = more || traces.size() > page_size;
-  if (traces.size() > page_size) traces.resize(page_size);
-  for (v1::TraceSummary& t : traces) *out.add_traces() = std::move(t);
-  if (more && !out.traces().empty()) {
-    const v1::TraceSummary& last = out.traces(out.traces_size() - 1);
-    out.set_next_page_token(EncodeCursor({last.end_unix_nano(), last.trace_id()}));
-  }
+  out.set_next_page_token(CutPage(
+      std::move(traces), page_size, more,
+      [](const v1::TraceSummary& t) {
+        return Cursor{t.end_unix_nano(), t.trace_id()};
+      },
+      /*newest_first=*/true, out.mutable_traces()));
   return out;
 }
 
@@ -135,18 +148,12 @@ v1::ListUnstructuredResponse MergeUnstructuredPages(std::vector<v1::ListUnstruct
       Union(t.sample_traces(), m.mutable_sample_traces(), 5);
     }
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const v1::UnstructuredEntry& a, const v1::UnstructuredEntry& b) {
-              return std::make_tuple(a.time_unix_nano(), a.id()) <
-                     std::make_tuple(b.time_unix_nano(), b.id());
-            });
-  more = more || entries.size() > page_size;
-  if (entries.size() > page_size) entries.resize(page_size);
-  for (v1::UnstructuredEntry& e : entries) *out.add_entries() = std::move(e);
-  if (more && !out.entries().empty()) {
-    const v1::UnstructuredEntry& last = out.entries(out.entries_size() - 1);
-    out.set_next_page_token(EncodeCursor({last.time_unix_nano(), last.id()}));
-  }
+  out.set_next_page_token(CutPage(
+      std::move(entries), page_size, more,
+      [](const v1::UnstructuredEntry& e) {
+        return Cursor{e.time_unix_nano(), e.id()};
+      },
+      /*newest_first=*/false, out.mutable_entries()));
   for (auto& [id, t] : templates) untemplated.push_back(std::move(t));
   std::stable_sort(untemplated.begin(), untemplated.end(),
                    [](const v1::UnstructuredTemplate& a, const v1::UnstructuredTemplate& b) {
