@@ -158,6 +158,19 @@ actions:
   EXPECT_THAT(actions.status().message(), HasSubstr("${LOGWEAVE_TEST_UNSET_TOKEN}"));
 }
 
+TEST(ActionConfigTest, UnreadableCaFileIsAnErrorNamingIt) {
+  auto actions = ReadActions(R"(
+actions:
+  - name: page
+    on: [drift]
+    webhook: https://127.0.0.1:9/hook
+    ca_file: /nonexistent/ca.pem
+)");
+  ASSERT_EQ(actions.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(actions.status().message(), HasSubstr("ca_file"));
+  EXPECT_THAT(actions.status().message(), HasSubstr("/nonexistent/ca.pem"));
+}
+
 TEST(TemplateTest, ExpandsEveryPlaceholder) {
   auto t = actions::Template::Parse(
       "{kind} {id} {service} {subject} {trace_id} {severity} {time} {details.version} "

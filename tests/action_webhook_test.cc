@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "testdata/actions.h"
+#include "testdata/certificates.h"
 #include "testdata/hook_server.h"
 
 namespace logweave {
@@ -127,6 +130,40 @@ TEST(WebhookActionTest, HttpsVerifiesTheServer) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
   EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(WebhookActionTest, HttpsPostsToAReceiverWhoseCertificateTheGivenCaSigned) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "webhook_https_certs";
+  testdata::Certificates certs(dir);
+  ASSERT_TRUE(certs.ok()) << "openssl could not make the test certificates";
+  const testdata::HookServer::Tls tls{certs("server.pem"), certs("server.key")};
+  testdata::HookServer server({}, &tls);
+  const std::string url = absl::StrCat("https://127.0.0.1:", server.port(), "/incident");
+
+  // Verified against the CA that signed the receiver's certificate: delivered.
+  auto trusted = testdata::Dispatcher(
+      PageAction(url, absl::StrCat("    retries: 0\n    ca_file: \"", certs("ca.pem"), "\"\n")));
+  ASSERT_NE(trusted, nullptr);
+  trusted->Offer(testdata::Drift("sg-web"));
+  trusted->Drain();
+  std::vector<ActionRun> runs = trusted->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kOk) << runs[0].result.error;
+  EXPECT_EQ(runs[0].result.http_status, 200);
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].path, "/incident");
+
+  // Against another CA: refused before anything is sent.
+  auto stranger = testdata::Dispatcher(PageAction(
+      url, absl::StrCat("    retries: 0\n    ca_file: \"", certs("other-ca.pem"), "\"\n")));
+  ASSERT_NE(stranger, nullptr);
+  stranger->Offer(testdata::Drift("sg-db"));
+  stranger->Drain();
+  runs = stranger->Runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(server.requests().size(), 1u) << "nothing reached the receiver";
 }
 
 }  // namespace

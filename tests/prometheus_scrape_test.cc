@@ -22,23 +22,15 @@
 #include "absl/time/time.h"
 #include "httplib.h"
 #include "rapidjson/document.h"
+#include "testdata/demo_serve.h"
 #include "testdata/exposition.h"
 #include "testdata/run_command.h"
 
 namespace logweave {
 namespace {
 
+using testdata::AddressAfter;
 using testdata::Sample;
-
-// The text after `marker` up to the next space or ':' + digits end, in `line`.
-std::string AddressAfter(const std::string& line, const std::string& marker) {
-  const size_t at = line.find(marker);
-  if (at == std::string::npos) return "";
-  std::string rest = line.substr(at + marker.size());
-  rest = rest.substr(0, rest.find(' '));
-  if (!rest.empty() && rest.back() == ':') rest.pop_back();
-  return rest;
-}
 
 int PortOf(const std::string& address) {
   int port = 0;
@@ -227,7 +219,7 @@ TEST_F(PrometheusScrapeTest, APrometheusServerScrapingItAnswersTheLinesRead) {
     const rapidjson::Value& result = d["data"]["result"];
     if (!result.IsArray() || result.Empty()) continue;
     // [ <time>, "<value>" ]
-    absl::SimpleAtod(result[0]["value"][1].GetString(), &answered);
+    if (!absl::SimpleAtod(result[0]["value"][1].GetString(), &answered)) answered = -1;
   }
   std::stringstream log;
   log << std::ifstream(dir / "prometheus.log").rdbuf();

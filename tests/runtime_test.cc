@@ -87,7 +87,12 @@ TEST(RuntimeTest, AStreamingSourceRunsUntilItsDataEndsAndReportsItsProgress) {
   runtime->Start(PipeSource(pipe, &runtime->pipeline()));
   pipe.Write(JsonLine("t1", 1, "a") + "\n" + JsonLine("t1", 5, "b") + "\n");
   // A quiet pipe has its lines indexed within a poll interval, before its end.
-  ASSERT_TRUE(PollUntil([&] { return runtime->pipeline().Stats().indexed_events == 2; }));
+  // Progress counts a batch once every shard has released it, a moment after
+  // the index counts its events.
+  ASSERT_TRUE(PollUntil([&] {
+    return runtime->pipeline().Stats().indexed_events == 2 &&
+           runtime->pipeline().SourceStatuses()[0].progress_ns != 0;
+  }));
   std::vector<SourceStatus> statuses = runtime->pipeline().SourceStatuses();
   ASSERT_EQ(statuses.size(), 1u);
   EXPECT_EQ(statuses[0].name, "-");

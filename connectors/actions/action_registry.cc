@@ -8,7 +8,7 @@ namespace logweave::actions {
 // sources to CMakeLists.txt) and one line here.
 #define LOGWEAVE_ACTION_KINDS(X) \
   X("exec", "", ReadExecAction)  \
-  X("webhook", "headers,retries", ReadWebhookAction)
+  X("webhook", "headers,retries,ca_file", ReadWebhookAction)
 
 #define LOGWEAVE_DECLARE_READER(name, keys, reader)                          \
   absl::StatusOr<std::unique_ptr<Action>> reader(const ConfigSection& entry, \

@@ -112,14 +112,15 @@ absl::StatusOr<std::vector<FileCheckpoint>> ReadCheckpointFile(const std::string
                                             " at byte ", doc.GetErrorOffset(), ")"));
   }
   if (!doc.IsObject()) return absl::DataLossError(absl::StrCat(corrupt, "not a JSON object"));
-  auto version = doc.FindMember("version");
-  if (version == doc.MemberEnd() || !version->value.IsInt() ||
+  const rapidjson::Value& root = doc;  // const iterators: clang reads == unambiguously
+  auto version = root.FindMember("version");
+  if (version == root.MemberEnd() || !version->value.IsInt() ||
       version->value.GetInt() != kCheckpointVersion) {
     return absl::DataLossError(
         absl::StrCat(corrupt, "\"version\" is missing or not ", kCheckpointVersion));
   }
-  auto files = doc.FindMember("files");
-  if (files == doc.MemberEnd() || !files->value.IsArray()) {
+  auto files = root.FindMember("files");
+  if (files == root.MemberEnd() || !files->value.IsArray()) {
     return absl::DataLossError(absl::StrCat(corrupt, "\"files\" is missing or not an array"));
   }
   std::vector<FileCheckpoint> out;

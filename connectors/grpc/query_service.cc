@@ -17,7 +17,7 @@
 namespace logweave {
 namespace {
 
-grpc::Status Invalid(const std::string& message) {
+grpc::Status InvalidRequest(const std::string& message) {
   return ToGrpcStatus(absl::InvalidArgumentError(message));
 }
 
@@ -58,15 +58,15 @@ grpc::Status ParsePaging(const Request& request, Paging* out) {
   const uint32_t page_size = request.page_size();
   const std::string& page_token = request.page_token();
   if (start != 0 && end != 0 && start > end) {
-    return Invalid(absl::StrCat("the time range is inverted: start ", start, " > end ", end,
-                                "; give start <= end"));
+    return InvalidRequest(absl::StrCat("the time range is inverted: start ", start, " > end ", end,
+                                       "; give start <= end"));
   }
   out->start = start;
   out->end = end == 0 ? INT64_MAX : end;
   out->page_size = PageSize(page_size);
   out->paged = !page_token.empty();
   if (out->paged && !DecodeCursor(page_token, &out->cursor)) {
-    return Invalid("page_token is not one this server issued; start again without it");
+    return InvalidRequest("page_token is not one this server issued; start again without it");
   }
   return grpc::Status::OK;
 }
@@ -163,11 +163,11 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
                                           v1::GetTimelineResponse* response) {
   const v1::GetTimelineRequest* request = &req;
   if (request->trace_id().size() > kMaxTraceIdBytes) {
-    return Invalid(absl::StrCat("the trace id is ", request->trace_id().size(), " bytes; at most ",
-                                kMaxTraceIdBytes, " are accepted"));
+    return InvalidRequest(absl::StrCat("the trace id is ", request->trace_id().size(),
+                                       " bytes; at most ", kMaxTraceIdBytes, " are accepted"));
   }
   if (request->trace_id().empty()) {
-    return Invalid("trace_id is empty; give the id of a trace (see SearchTraces)");
+    return InvalidRequest("trace_id is empty; give the id of a trace (see SearchTraces)");
   }
   // The id as stored: a client only ever saw an id that is not valid UTF-8 in
   // its repaired form, and asks with that.
@@ -229,13 +229,18 @@ grpc::Status QueryService::SearchLocal(grpc::ServerContext* context,
        {std::pair{"text", &request->text()}, std::pair{"service", &request->service()},
         std::pair{"finding_kind", &request->finding_kind()}}) {
     if (value->size() > kMaxSearchTextBytes) {
-      return Invalid(absl::StrCat("the search ", name, " is ", value->size(), " bytes; at most ",
-                                  kMaxSearchTextBytes, " are accepted"));
+      return InvalidRequest(absl::StrCat("the search ", name, " is ", value->size(),
+                                         " bytes; at most ", kMaxSearchTextBytes, " are accepted"));
     }
   }
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
-  const auto& [start, end, page_size, paged, cursor] = paging;
+  // Named references, not a structured binding: clang 14 (the asan preset)
+  // cannot capture bindings in lambdas.
+  const int64_t start = paging.start, end = paging.end;
+  const uint32_t page_size = paging.page_size;
+  const bool paged = paging.paged;
+  const Cursor& cursor = paging.cursor;
   auto snap = snapshot();
   TraceFilter filter;
   filter.service = request->service();
@@ -380,7 +385,12 @@ grpc::Status QueryService::ListUnstructuredLocal(const v1::ListUnstructuredReque
                                                  v1::ListUnstructuredResponse* response) {
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
-  const auto& [start, end, page_size, paged, cursor] = paging;
+  // Named references, not a structured binding: clang 14 (the asan preset)
+  // cannot capture bindings in lambdas.
+  const int64_t start = paging.start, end = paging.end;
+  const uint32_t page_size = paging.page_size;
+  const bool paged = paging.paged;
+  const Cursor& cursor = paging.cursor;
   auto snap = snapshot();
   auto matches = [&](const AttributedEntry& a) {
     const UnstructuredEntry& e = a.entry;

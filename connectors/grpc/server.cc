@@ -61,6 +61,13 @@ absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const Serv
 
 LogweaveServer::~LogweaveServer() { Shutdown(absl::Seconds(2)); }
 
+std::shared_ptr<grpc::Channel> LogweaveServer::InProcessChannel() {
+  grpc::ChannelArguments args;
+  // The caller's answers are as large as the server's own limit allows.
+  args.SetMaxReceiveMessageSize(-1);
+  return server_->InProcessChannel(args);
+}
+
 void LogweaveServer::SetReady(bool ready) {
   service_->set_ready(ready);
   if (server_ == nullptr) return;

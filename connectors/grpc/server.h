@@ -70,6 +70,11 @@ class LogweaveServer {
   // The tokens every call needs (serve.auth_tokens), for other listeners of
   // the same daemon to check the same ones; null when none are asked for.
   const TokenStore* tokens() const { return tokens_.get(); }
+  // A channel to this server's services within the process (no socket, no
+  // TLS): other listeners of the same daemon (the web API) call the query
+  // service through it, with the caller's token as metadata. Thread-safe;
+  // its calls fail once the server is shut down.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
 
  private:
   LogweaveServer(const ServerOptions& options, Runtime* runtime);

@@ -27,6 +27,16 @@ bool SplitAddress(const std::string& address, std::string* host, int* port) {
   return true;
 }
 
+// httplib takes a path as a regular expression: escapes `path` to match it exactly.
+std::string EscapePath(const std::string& path) {
+  std::string pattern;
+  for (char c : path) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) pattern += '\\';
+    pattern += c;
+  }
+  return pattern;
+}
+
 }  // namespace
 
 absl::Status HttpListenerOptions::Validate() const {
@@ -111,16 +121,20 @@ bool HttpListener::Allowed(const httplib::Request& request, HttpAccess access,
 
 void HttpListener::Handle(HttpMethod method, const std::string& path, HttpAccess access,
                           Handler handler) {
+  Route(method, EscapePath(path), access, std::move(handler));
+}
+
+void HttpListener::HandlePrefix(HttpMethod method, const std::string& prefix, HttpAccess access,
+                                Handler handler) {
+  Route(method, EscapePath(prefix) + "(.+)", access, std::move(handler));
+}
+
+void HttpListener::Route(HttpMethod method, const std::string& pattern, HttpAccess access,
+                         Handler handler) {
   auto route = [this, access, handler = std::move(handler)](const httplib::Request& request,
                                                             httplib::Response& response) {
     if (Allowed(request, access, response)) handler(request, response);
   };
-  // httplib takes the path as a regular expression: escape it to match it exactly.
-  std::string pattern;
-  for (char c : path) {
-    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) pattern += '\\';
-    pattern += c;
-  }
   if (method == HttpMethod::kGet) {
     server_->Get(pattern, std::move(route));
   } else {

@@ -72,6 +72,11 @@ class HttpListener {
   // token, with WWW-Authenticate: Bearer) or 403 (scope too low) without
   // calling it. Unknown paths answer 404. Call before Start.
   void Handle(HttpMethod method, const std::string& path, HttpAccess access, Handler handler);
+  // Routes every path that starts with `prefix` and has more after it (such
+  // as /trace/<id>) to `handler`, as Handle does; the rest of the path,
+  // percent-decoded, is request.matches[1]. Call before Start.
+  void HandlePrefix(HttpMethod method, const std::string& prefix, HttpAccess access,
+                    Handler handler);
 
   // Starts serving on a thread of its own. Once.
   void Start();
@@ -89,6 +94,8 @@ class HttpListener {
   // True if `request` may reach a route of `access`; else fills `response`.
   bool Allowed(const httplib::Request& request, HttpAccess access,
                httplib::Response& response) const;
+  // Routes the regular expression `pattern` (Handle, HandlePrefix).
+  void Route(HttpMethod method, const std::string& pattern, HttpAccess access, Handler handler);
 
   const HttpListenerOptions options_;
   // Before server_: the TLS context's handshakes call it until server_ goes.

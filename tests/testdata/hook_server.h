@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,9 +26,17 @@ class HookServer {
     std::string content_type;
   };
 
+  // Where an HTTPS receiver finds its certificate and key (PEM files).
+  struct Tls {
+    std::string cert;
+    std::string key;
+  };
+
   // `statuses`: the answers to the first requests; later ones get 200.
-  explicit HookServer(std::deque<int> statuses = {}) : statuses_(std::move(statuses)) {
-    server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+  // With `tls`, it is an HTTPS receiver (url() still says http: use port()).
+  explicit HookServer(std::deque<int> statuses = {}, const Tls* tls = nullptr)
+      : server_(MakeServer(tls)), statuses_(std::move(statuses)) {
+    server_->Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
       absl::MutexLock lock(&mu_);
       requests_.push_back({req.target, req.body, req.get_header_value("Authorization"),
                            req.get_header_value("Content-Type")});
@@ -41,15 +50,15 @@ class HookServer {
       auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !hold_; };
       mu_.Await(absl::Condition(&released));
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");  // listening from here on
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    port_ = server_->bind_to_any_port("127.0.0.1");  // listening from here on
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
     // stop() ends only a server that runs: wait for its loop (connections
     // queue on the bound socket meanwhile).
-    while (!server_.is_running()) absl::SleepFor(absl::Milliseconds(1));
+    while (!server_->is_running()) absl::SleepFor(absl::Milliseconds(1));
   }
   ~HookServer() {
     Release();
-    server_.stop();
+    server_->stop();
     thread_.join();
   }
 
@@ -72,7 +81,12 @@ class HookServer {
   }
 
  private:
-  httplib::Server server_;
+  static std::unique_ptr<httplib::Server> MakeServer(const Tls* tls) {
+    if (tls == nullptr) return std::make_unique<httplib::Server>();
+    return std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str());
+  }
+
+  std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
   std::thread thread_;
   mutable absl::Mutex mu_;

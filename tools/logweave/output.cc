@@ -74,7 +74,7 @@ std::string Offset(int64_t ns) {
 }
 
 // Cuts `s` to `width` display bytes (never inside a UTF-8 sequence) and pads it.
-std::string Cell(std::string_view s, size_t width) {
+std::string ByteCell(std::string_view s, size_t width) {
   std::string out;
   AppendValidUtf8(s, &out);
   for (char& c : out) {
@@ -119,17 +119,18 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
     absl::StrAppend(&out, "  (", t.evicted_events,
                     " older events of this trace were evicted to stay within index.max_bytes)\n");
   }
-  absl::StrAppend(&out, "  ", Cell("TIME", 30), " ", Cell("OFFSET", 10), " ",
-                  Cell("SERVICE", service_width), " ", Cell("LEVEL", 5), " ",
-                  Cell("EVENT / MESSAGE", 48), " SOURCE\n");
+  absl::StrAppend(&out, "  ", ByteCell("TIME", 30), " ", ByteCell("OFFSET", 10), " ",
+                  ByteCell("SERVICE", service_width), " ", ByteCell("LEVEL", 5), " ",
+                  ByteCell("EVENT / MESSAGE", 48), " SOURCE\n");
   for (const auto& e : t.events) {
     std::string time = TimeString(e.time_ns);
     if (!e.has_time) time = "(no time) ~" + time.substr(11);
     std::string message = e.message;
     if (e.kind == RecordKind::kUnstructured) message = "[plain text] " + message;
-    absl::StrAppend(&out, "  ", Cell(time, 30), " ", Cell(Offset(e.time_ns - t.start_ns), 10), " ",
-                    Cell(e.service, service_width), " ", Cell(LevelName(e.level), 5), " ",
-                    Cell(message, 48), " ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "\n");
+    absl::StrAppend(
+        &out, "  ", ByteCell(time, 30), " ", ByteCell(Offset(e.time_ns - t.start_ns), 10), " ",
+        ByteCell(e.service, service_width), " ", ByteCell(LevelName(e.level), 5), " ",
+        ByteCell(message, 48), " ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "\n");
     if (with_raw) absl::StrAppend(&out, "      ", ValidUtf8(e.raw), "\n");
   }
   return out;
@@ -177,7 +178,7 @@ std::string FormatTimelineJson(const Timeline& t, bool with_raw) {
 std::string FormatStatsText(const IngestStats& s, double seconds) {
   std::string out;
   auto row = [&out](std::string_view name, uint64_t value, absl::string_view note = "") {
-    absl::StrAppend(&out, "  ", Cell(name, 22), " ", absl::StrFormat("%15s", Thousands(value)),
+    absl::StrAppend(&out, "  ", ByteCell(name, 22), " ", absl::StrFormat("%15s", Thousands(value)),
                     note.empty() ? "" : "   ", note, "\n");
   };
   row("lines", s.lines);
@@ -212,7 +213,7 @@ std::string FormatStatsText(const IngestStats& s, double seconds) {
     row("plugin inputs dropped", s.plugin_dropped, "beyond a rule plugin's limit");
   }
   double secs = seconds > 0 ? seconds : 1e-9;
-  absl::StrAppend(&out, "  ", Cell("throughput", 22), " ",
+  absl::StrAppend(&out, "  ", ByteCell("throughput", 22), " ",
                   absl::StrFormat("%15s", absl::StrFormat("%.0f", s.lines / secs)), "   lines/s, ",
                   absl::StrFormat("%.1f", s.bytes / secs / 1e6), " MB/s over ",
                   absl::StrFormat("%.3f", seconds), " s\n");
@@ -369,8 +370,8 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
   std::string out =
       absl::StrCat(entries.size(), " plain-text error", entries.size() == 1 ? "" : "s", "\n");
   if (entries.empty()) return out;
-  absl::StrAppend(&out, "  ", Cell("TIME", 14), " ", Cell("SOURCE", 22), " ", Cell("LINES", 5), " ",
-                  Cell("TRACE (CONFIDENCE)", 42), " FIRST LINE\n");
+  absl::StrAppend(&out, "  ", ByteCell("TIME", 14), " ", ByteCell("SOURCE", 22), " ",
+                  ByteCell("LINES", 5), " ", ByteCell("TRACE (CONFIDENCE)", 42), " FIRST LINE\n");
   for (const auto& a : entries) {
     const UnstructuredEntry& e = a.entry;
     std::string time = ShortTime(e.time_ns);
@@ -382,10 +383,10 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
                             ? std::string("unattributed")
                             : absl::StrFormat("%s (%.2f)", a.candidates.front().trace_id,
                                               a.candidates.front().confidence);
-    absl::StrAppend(&out, "  ", Cell(time, 14), " ",
-                    Cell(absl::StrCat(BaseName(e.source), ":", e.line_no), 22), " ",
-                    Cell(absl::StrCat(e.line_count), 5), " ", Cell(trace, 42), " ",
-                    Cell(e.first_line, 70), "\n");
+    absl::StrAppend(&out, "  ", ByteCell(time, 14), " ",
+                    ByteCell(absl::StrCat(BaseName(e.source), ":", e.line_no), 22), " ",
+                    ByteCell(absl::StrCat(e.line_count), 5), " ", ByteCell(trace, 42), " ",
+                    ByteCell(e.first_line, 70), "\n");
     if (with_text) {
       const std::string text = ValidUtf8(e.text);
       for (absl::string_view l : absl::StrSplit(text, '\n'))

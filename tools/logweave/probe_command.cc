@@ -15,7 +15,7 @@
 namespace logweave::cli {
 namespace {
 
-constexpr char kDescription[] =
+constexpr char kProbeDescription[] =
     "GETs URL once and exits 0 if the answer is 2xx, else 1 (the status or the\n"
     "connection error on stderr). For HEALTHCHECK in the container image, where\n"
     "no curl is installed:\n"
@@ -28,7 +28,7 @@ constexpr char kDescription[] =
 }  // namespace
 
 int RunProbe(const std::vector<std::string>& args) {
-  FlagSet flags("logweave probe", "[flags] URL", kDescription);
+  FlagSet flags("logweave probe", "[flags] URL", kProbeDescription);
   absl::Duration timeout = absl::Seconds(2);
   bool insecure = false;
   flags.Duration("timeout", &timeout, "DURATION", "connect and read timeout (default 2s)");

@@ -33,7 +33,7 @@
 namespace logweave::cli {
 namespace {
 
-constexpr char kDescription[] =
+constexpr char kReplayDescription[] =
     "Ingests log files as fast as the machine allows, indexes every line by trace id,\n"
     "runs the detectors (plain-text errors attributed to traces, services missing from\n"
     "traces, sequences left incomplete), and prints what was asked: an incident summary\n"
@@ -311,7 +311,7 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
 
 int RunReplay(const std::vector<std::string>& args) {
   ReplayFlags f;
-  FlagSet flags("logweave replay", "[flags] PATH...", kDescription);
+  FlagSet flags("logweave replay", "[flags] PATH...", kReplayDescription);
   flags.String("config", &f.config, "FILE", "YAML config file (see docs/config.md)");
   flags.Uint("threads", &f.threads, "N", "worker threads (default: one per core)");
   flags.Uint("shards", &f.shards, "N", "index shards (default: 4 x threads)");

@@ -33,7 +33,7 @@
 namespace logweave::cli {
 namespace {
 
-constexpr char kDescription[] =
+constexpr char kServeDescription[] =
     "Runs logweave as a daemon: ingests the sources (PATHs given here and the config's\n"
     "`sources`), runs the detectors every analysis_interval on event time, and serves\n"
     "the logweave.v1 gRPC API (plus grpc.health.v1 and server reflection) that\n"
@@ -42,7 +42,8 @@ constexpr char kDescription[] =
     "Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:\n"
     "stop accepting calls, finish running ones, drain what was read, exit 0.\n"
     "With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same\n"
-    "readiness as the gRPC health; docs/operations.md).\n"
+    "readiness as the gRPC health; docs/operations.md), and a web page for incidents on /\n"
+    "(findings, /search, /trace/<id>, /rules) with its JSON API /api/... (docs/web.md).\n"
     "\n"
     "examples:\n"
     "  logweave serve deploy/demo/logs\n"
@@ -113,7 +114,7 @@ struct ServeFlags {
 
 // Reads the flags into `f`. Returns kGoOn, or the exit code (usage error, --help).
 int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
-  FlagSet flags("logweave serve", "[flags] [PATH...]", kDescription);
+  FlagSet flags("logweave serve", "[flags] [PATH...]", kServeDescription);
   flags.String("config", &f->config_path, "FILE", "YAML config file (see docs/config.md)");
   flags.String("address", &f->address, "HOST:PORT", "where to listen (default 127.0.0.1:7070)");
   flags.String("analysis-interval", &f->interval, "DURATION",
@@ -137,8 +138,9 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
              "after the initial replay, judge every trace (the files are complete)");
   ServerSecurityFlags(flags, &f->security);
   flags.String("http-address", &f->http_address, "HOST:PORT",
-               "also serve /metrics (Prometheus), /healthz and /readyz over HTTP here, with the "
-               "same TLS, tokens and bind rule as gRPC (serve.http_address; default: off)");
+               "also serve /metrics (Prometheus), /healthz, /readyz and the web page (/, /api/...) "
+               "over HTTP here, with the same TLS, tokens and bind rule as gRPC "
+               "(serve.http_address; default: off)");
   flags.String("peers", &f->peers, "HOST:PORT,...",
                "answer queries together with these other instances (their gRPC addresses; a DNS "
                "name may resolve to several, re-resolved every 30 s); an instance listed as its "
@@ -330,9 +332,10 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   daemon->readiness->Hold("replay", "the initial replay is not indexed yet");
   daemon->readiness->Watch([grpc_server](bool ready) { grpc_server->SetReady(ready); });
   if (!settings.http_address.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpListener>> http =
-        StartServeHttp(settings.http_address, settings.server.security, daemon->server->tokens(),
-                       *daemon->metrics, *daemon->readiness);
+    absl::StatusOr<std::unique_ptr<HttpListener>> http = StartServeHttp(
+        settings.http_address, settings.server.security, daemon->server->tokens(), *daemon->metrics,
+        *daemon->readiness,
+        {.channel = daemon->server->InProcessChannel(), .runtime = daemon->runtime.get()});
     if (!http.ok()) {
       daemon->Stop(absl::Seconds(1));
       return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage

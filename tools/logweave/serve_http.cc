@@ -2,15 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/http/health_routes.h"
+#include "connectors/web/web_pages.h"
 #include "logweave/log.h"
 
 namespace logweave::cli {
 
-absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& address,
-                                                             const ServerSecurityOptions& security,
-                                                             const TokenStore* tokens,
-                                                             ServeMetrics& metrics,
-                                                             Readiness& readiness) {
+absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(
+    const std::string& address, const ServerSecurityOptions& security, const TokenStore* tokens,
+    ServeMetrics& metrics, Readiness& readiness, const WebApiOptions& web) {
   HttpListenerOptions options;
   options.address = address;
   options.security = security;
@@ -19,10 +18,13 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& 
   if (!listener.ok()) return listener.status();
   metrics.AddRoute(**listener);
   AddHealthRoutes(**listener, readiness);
+  AddWebApiRoutes(**listener, web);
+  AddWebPages(**listener);
   (*listener)->Start();
   Log(LogLevel::kInfo,
       absl::StrCat((*listener)->tls() ? "HTTPS" : "HTTP", " on ", (*listener)->address(),
-                   ": /metrics /healthz /readyz"),
+                   ": /metrics /healthz /readyz, the web page on / (/search, /trace/<id>, /rules, "
+                   "/api/...)"),
       {{"http_address", (*listener)->address()}});
   return listener;
 }

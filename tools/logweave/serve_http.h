@@ -1,6 +1,7 @@
 // `logweave serve --http-address HOST:PORT` (serve.http_address): the HTTP
-// listener with /metrics, /healthz and /readyz (connectors/http), and the
-// readiness that /readyz and grpc.health.v1 share.
+// listener with /metrics, /healthz and /readyz (connectors/http), the web
+// page and its /api (connectors/web), and the readiness that /readyz and
+// grpc.health.v1 share.
 #ifndef LOGWEAVE_TOOLS_SERVE_HTTP_H_
 #define LOGWEAVE_TOOLS_SERVE_HTTP_H_
 
@@ -14,19 +15,18 @@
 #include "connectors/http/metrics.h"
 #include "connectors/http/readiness.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/web/web_api.h"
 
 namespace logweave::cli {
 
 // Listens on `address` with the gRPC listener's `security` and `tokens`
 // (null: none; not owned) and serves `metrics` and `readiness` (not owned;
-// they must outlive the listener). Says on stderr where it listens. The
-// status of HttpListener::Create (INVALID_ARGUMENT: bad address, TLS files
-// or the bind rule; UNAVAILABLE: cannot bind).
-absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& address,
-                                                             const ServerSecurityOptions& security,
-                                                             const TokenStore* tokens,
-                                                             ServeMetrics& metrics,
-                                                             Readiness& readiness);
+// they must outlive the listener), and the web page with its API over `web`. Says on stderr where
+// it listens. The status of HttpListener::Create (INVALID_ARGUMENT: bad address, TLS files or the
+// bind rule; UNAVAILABLE: cannot bind).
+absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(
+    const std::string& address, const ServerSecurityOptions& security, const TokenStore* tokens,
+    ServeMetrics& metrics, Readiness& readiness, const WebApiOptions& web);
 
 // Holds `readiness` back until the consumer has joined its group and been
 // assigned partitions (its reason names the latest consumer error, such as

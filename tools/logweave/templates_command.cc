@@ -17,7 +17,7 @@
 namespace logweave::cli {
 namespace {
 
-constexpr char kDescription[] =
+constexpr char kTemplatesDescription[] =
     "Groups the lines of log files into templates: each plain-text line (its header of\n"
     "time, level, pid and component found by itself) and the message of each JSON line\n"
     "is cut into words, values (numbers, ids, hex, IPs, paths, quoted words, key=value\n"
@@ -92,7 +92,7 @@ int RunTemplates(const std::vector<std::string>& args) {
   const std::string command = "logweave templates";
   bool json = false, members = false;
   TemplateMinerOptions options;
-  FlagSet flags(command, "[flags] PATH...", kDescription);
+  FlagSet flags(command, "[flags] PATH...", kTemplatesDescription);
   flags.Bool("json", &json, "print one JSON object per template");
   flags.Bool("members", &members, "with --json: list each template's lines (source, line)");
   flags.Double("similarity", &options.similarity, "S",

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -118,9 +119,13 @@ absl::StatusOr<std::unique_ptr<Action>> ReadWebhookAction(const ConfigSection& e
   ConfigReader r(entry);
   r.Word("webhook", &url);
   r.Uint("retries", 10, &options.retries);
+  r.Path("ca_file", &options.ca_file);
   if (!r.status().ok()) return r.status();
   if (absl::Status s = ParseWebhookUrl(url, &options); !s.ok()) {
     return entry.Error("webhook", std::string(s.message()));
+  }
+  if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
+    return entry.Error("ca_file", absl::StrCat("cannot be read: ", options.ca_file));
   }
   if (entry.Has("headers")) {
     const ConfigSection headers = entry.Child("headers");

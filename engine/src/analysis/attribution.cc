@@ -50,7 +50,7 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
 
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kNsPerSecond = 1'000'000'000;
 
 // A candidate for one error: a request of its service with an event at
 // most attribution_window before it.
@@ -231,7 +231,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
         }
         const uint32_t s = entry_service[i];
         for_each_option(i, [&](Option o) {
-          const double gap_s = static_cast<double>(o.gap) / kSecond;
+          const double gap_s = static_cast<double>(o.gap) / kNsPerSecond;
           // An incomplete request stays the strongest sign even at an unusual
           // delay. A request in progress that took unusually long in the
           // service (an error, then a retry) is likelier than one that went

@@ -9,12 +9,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 
 namespace logweave::internal {
 
 inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 inline std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// `s` without the ASCII whitespace at its ends.
+inline std::string_view TrimWhitespace(std::string_view s) {
+  return Sv(absl::StripAsciiWhitespace(Av(s)));
+}
 
 // Parses all of `text` as a decimal integer (an optional '-', digits). Returns
 // false, leaving *out unspecified, for anything else or an overflow.

@@ -18,10 +18,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return absl::EqualsIgnoreCase(Av(a), Av(b));
 }
 
-std::string_view TrimWhitespace(std::string_view s) {
-  return Sv(absl::StripAsciiWhitespace(Av(s)));
-}
-
 }  // namespace
 
 Level LevelFromNumber(int64_t n) {

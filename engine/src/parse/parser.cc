@@ -30,10 +30,6 @@ using internal::ValueType;
 
 namespace {
 
-std::string_view TrimWhitespace(std::string_view s) {
-  return Sv(absl::StripAsciiWhitespace(Av(s)));
-}
-
 // Flags `r` kRecordMessageEscaped when its message is not a slice of its raw
 // line (unescaped into the scratch copy or the side room): the index must copy it.
 void FlagMessageOutsideRaw(Record* r) {
@@ -174,7 +170,7 @@ void LineParser::ParseInto(std::string_view raw, char* scratch_line, const LineC
 
 void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineContext& context,
                            bool unwrap_docker, Record* r) const {
-  std::string_view trimmed = TrimWhitespace(raw);
+  std::string_view trimmed = internal::TrimWhitespace(raw);
   if (trimmed.empty()) {
     r->kind = RecordKind::kEmpty;
     return;

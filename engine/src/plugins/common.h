@@ -43,6 +43,11 @@ inline std::string TimeText(int64_t ns) {
   return std::string(buf, FormatTimestamp(ns, buf));
 }
 
+// A UTC day in nanoseconds, and day number `day` (days since 1970-01-01) as
+// YYYY-MM-DD.
+inline constexpr int64_t kDayNs = 86'400'000'000'000;
+inline std::string DayText(int64_t day) { return TimeText(day * kDayNs).substr(0, 10); }
+
 // The last event time a streaming plugin may treat as settled: `lateness`
 // before the watermark, the watermark clamped so that nothing overflows.
 inline int64_t SettledThrough(int64_t watermark_ns, int64_t lateness_ns) {

@@ -25,7 +25,7 @@ namespace logweave {
 namespace {
 
 constexpr size_t kEvidencePerService = 3;  // failed canary requests kept as evidence
-constexpr size_t kEvidenceBytes = 300;     // of each, at most this much of the line
+constexpr size_t kCanaryEvidenceBytes = 300;     // of each, at most this much of the line
 constexpr size_t kChecksInFinding = 8;     // the last failed checks listed in a finding
 
 // A latency key and the unit of a bare number under it (0: the configured unit).
@@ -276,7 +276,7 @@ bool CanaryPlugin::Take(const Record& r, Request* q) const {
   q->source_id = r.source_id;
   q->line_no = r.line_no;
   q->service.assign(r.service);
-  if (q->failed && q->canary) q->text.assign(r.raw.substr(0, kEvidenceBytes));
+  if (q->failed && q->canary) q->text.assign(r.raw.substr(0, kCanaryEvidenceBytes));
   return true;
 }
 

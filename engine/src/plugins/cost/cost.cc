@@ -18,9 +18,11 @@
 namespace logweave {
 namespace {
 
-constexpr int64_t kDayNs = 86'400'000'000'000;
+using internal::DayText;
+using internal::kDayNs;
+
 constexpr size_t kEvidencePerDay = 3;  // the day's largest cost lines
-constexpr size_t kEvidenceBytes = 300;
+constexpr size_t kCostEvidenceBytes = 300;
 
 enum Slot { kAmount = 0, kService, kUsageTime, kCurrency, kSlots };
 
@@ -75,8 +77,6 @@ bool ReadUsageTime(const std::string& text, int64_t* out) {
 }
 
 int64_t FloorDay(int64_t time_ns) { return internal::FloorTo(time_ns, kDayNs) / kDayNs; }
-
-std::string Date(int64_t day) { return internal::TimeText(day * kDayNs).substr(0, 10); }
 
 std::string Money(double amount, const std::string& currency) {
   std::string text = absl::StrFormat("%.2f", amount);
@@ -178,7 +178,7 @@ bool CostPlugin::Take(const Record& r, CostLine* c) const {
   if (!options_.services.empty() && !internal::Listed(options_.services, c->service)) return false;
   c->source_id = r.source_id;
   c->line_no = r.line_no;
-  c->text.assign(r.raw.substr(0, kEvidenceBytes));
+  c->text.assign(r.raw.substr(0, kCostEvidenceBytes));
   return true;
 }
 
@@ -237,22 +237,22 @@ void CostPlugin::Judge(const std::string& service, ServiceDays& s, int64_t day_n
   f.severity = Severity::kWarning;
   f.subject = service;
   f.time_ns = day_number * kDayNs;
-  f.id = FindingId(f.kind, {service, Date(day_number)});
+  f.id = FindingId(f.kind, {service, DayText(day_number)});
   const std::string& currency = day.currency;
   f.summary = absl::StrCat(
-      service, " cost ", Money(day.total(), currency), " on ", Date(day_number), ", above mean + ",
-      absl::StrFormat("%g", options_.stdevs), " x stdev of the ", history.size(),
+      service, " cost ", Money(day.total(), currency), " on ", DayText(day_number),
+      ", above mean + ", absl::StrFormat("%g", options_.stdevs), " x stdev of the ", history.size(),
       " days before (mean ", Money(mean, currency), ", stdev ", Money(stdev, currency),
       ": threshold ", Money(threshold, currency), ")",
       mean > 0 ? absl::StrFormat("; %+.0f%% over the mean.", 100 * (day.total() - mean) / mean)
                : std::string("."));
   std::vector<std::string> days;
   for (const auto& [d, total] : history) {
-    days.push_back(absl::StrCat(Date(d), " ", absl::StrFormat("%.2f", total)));
+    days.push_back(absl::StrCat(DayText(d), " ", absl::StrFormat("%.2f", total)));
   }
   f.details = {
       {"service", service},
-      {"day", Date(day_number)},
+      {"day", DayText(day_number)},
       {"cost", absl::StrFormat("%.2f", day.total())},
       {"currency", currency},
       {"lines", absl::StrCat(day.lines)},

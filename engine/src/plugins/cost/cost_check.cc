@@ -16,9 +16,7 @@
 namespace logweave {
 namespace {
 
-constexpr int64_t kDayNs = 86'400'000'000'000;
-
-std::string Date(int64_t day) { return internal::TimeText(day * kDayNs).substr(0, 10); }
+using internal::DayText;
 
 // One service's day, summed exactly in millionths as the streaming rule does.
 struct DayTotal {
@@ -89,8 +87,8 @@ absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& check) {
   }
   result.services = services.size();
   if (lines.empty()) return result;
-  result.first_date = Date(first_day);
-  result.last_date = Date(last_day);
+  result.first_date = DayText(first_day);
+  result.last_date = DayText(last_day);
   const int64_t report_from =
       check.recent_days > 0 ? last_day - static_cast<int64_t>(check.recent_days) + 1 : INT64_MIN;
   for (const auto& [service, days] : services) {
@@ -103,7 +101,7 @@ absl::StatusOr<CostCheckResult> CheckCost(const CostCheckOptions& check) {
       if (!j.anomaly) continue;
       result.anomalies.push_back(CostAnomaly{
           .service = service,
-          .date = Date(day),
+          .date = DayText(day),
           .actual = total.total(),
           .baseline_avg = j.mean,
           .threshold = j.threshold,

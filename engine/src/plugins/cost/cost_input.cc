@@ -16,6 +16,7 @@
 #include "logweave/timestamp.h"
 #include "parse/parser.h"
 #include "plugins/common.h"
+#include "plugins/json_member.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -23,16 +24,12 @@
 namespace logweave {
 namespace {
 
+using internal::JsonMember;
+using internal::kDayNs;
+
 using Json = rapidjson::Value;
 
-constexpr int64_t kDayNs = 86'400'000'000'000;
 constexpr std::string_view kTotalService = "total";  // an ungrouped Cost Explorer result
-
-const Json* Member(const Json& v, const char* name) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(name);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
 
 std::string_view Text(const Json* v) {
   return v != nullptr && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength())
@@ -47,14 +44,14 @@ std::string_view SkipBom(std::string_view text) {
 // The metric of a Cost Explorer Metrics/Total object: UnblendedCost, else the
 // only metric there is (a query for BlendedCost, AmortizedCost ...). Null if none.
 const Json* CostMetric(const Json& metrics) {
-  if (const Json* m = Member(metrics, "UnblendedCost")) return m;
+  if (const Json* m = JsonMember(metrics, "UnblendedCost")) return m;
   if (metrics.IsObject() && metrics.MemberCount() == 1) return &metrics.MemberBegin()->value;
   return nullptr;
 }
 
 // A Cost Explorer amount ({"Amount": "12.34", "Unit": "USD"}) into `line`.
 absl::Status ReadAmount(const Json& metric, const std::string& path, CostLine* line) {
-  const std::string_view amount = Text(Member(metric, "Amount"));
+  const std::string_view amount = Text(JsonMember(metric, "Amount"));
   double value = 0;
   if (!absl::SimpleAtod(internal::Av(amount), &value) || !std::isfinite(value) ||
       std::abs(value) >= 1e12) {
@@ -63,7 +60,7 @@ absl::Status ReadAmount(const Json& metric, const std::string& path, CostLine* l
   }
   line->amount = value;
   line->micros = std::llround(value * 1e6);
-  line->currency = std::string(Text(Member(metric, "Unit")));
+  line->currency = std::string(Text(JsonMember(metric, "Unit")));
   return absl::OkStatus();
 }
 
@@ -137,7 +134,7 @@ CostFormat DetectCostFormat(std::string_view text) {
   rapidjson::Document doc;
   doc.ParseInsitu<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(
       buffer.data());
-  if (!doc.HasParseError() && Member(doc, "ResultsByTime") != nullptr) {
+  if (!doc.HasParseError() && JsonMember(doc, "ResultsByTime") != nullptr) {
     return CostFormat::kCostExplorer;
   }
   return CostFormat::kJsonLines;
@@ -190,7 +187,7 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text, std::ve
                      "at byte ",
                      doc.GetErrorOffset()));
   }
-  const Json* results = Member(doc, "ResultsByTime");
+  const Json* results = JsonMember(doc, "ResultsByTime");
   if (results == nullptr || !results->IsArray()) {
     return absl::InvalidArgumentError(
         "no \"ResultsByTime\" array: not `aws ce get-cost-and-usage` output");
@@ -199,8 +196,8 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text, std::ve
   for (rapidjson::SizeType i = 0; i < results->Size(); ++i) {
     const Json& result = (*results)[i];
     const std::string path = absl::StrCat("ResultsByTime[", i, "]");
-    const Json* period = Member(result, "TimePeriod");
-    const std::string_view start = period != nullptr ? Text(Member(*period, "Start")) : "";
+    const Json* period = JsonMember(result, "TimePeriod");
+    const std::string_view start = period != nullptr ? Text(JsonMember(*period, "Start")) : "";
     int64_t start_ns = 0;
     if (start.size() < 10 ||
         !ParseTimestamp(absl::StrCat(internal::Av(start.substr(0, 10)), "T00:00:00Z"), &start_ns)) {
@@ -210,13 +207,13 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text, std::ve
     CostLine line;
     line.day = start_ns / kDayNs;
     line.time_ns = start_ns;
-    const Json* groups = Member(result, "Groups");
+    const Json* groups = JsonMember(result, "Groups");
     if (groups != nullptr && groups->IsArray() && !groups->Empty()) {
       for (rapidjson::SizeType g = 0; g < groups->Size(); ++g) {
         const Json& group = (*groups)[g];
         const std::string group_path = absl::StrCat(path, ".Groups[", g, "]");
         std::vector<std::string_view> keys;
-        if (const Json* k = Member(group, "Keys"); k != nullptr && k->IsArray()) {
+        if (const Json* k = JsonMember(group, "Keys"); k != nullptr && k->IsArray()) {
           for (const Json& key : k->GetArray()) keys.push_back(Text(&key));
         }
         line.service = absl::StrJoin(keys, " / ",
@@ -224,7 +221,7 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text, std::ve
         if (line.service.empty()) {
           return absl::InvalidArgumentError(absl::StrCat(group_path, ".Keys: none"));
         }
-        const Json* metrics = Member(group, "Metrics");
+        const Json* metrics = JsonMember(group, "Metrics");
         const Json* metric = metrics != nullptr ? CostMetric(*metrics) : nullptr;
         if (metric == nullptr) {
           return absl::InvalidArgumentError(
@@ -241,7 +238,7 @@ absl::Status CostDocumentReader::ReadCostExplorer(std::string_view text, std::ve
       continue;
     }
     // Ungrouped: the day's Total (empty on a day without cost: no line).
-    const Json* total = Member(result, "Total");
+    const Json* total = JsonMember(result, "Total");
     const Json* metric = total != nullptr ? CostMetric(*total) : nullptr;
     if (metric == nullptr) continue;
     line.service = std::string(kTotalService);

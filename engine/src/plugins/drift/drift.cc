@@ -12,7 +12,7 @@
 namespace logweave {
 namespace {
 
-constexpr size_t kEvidenceBytes = 400;
+constexpr size_t kDriftEvidenceBytes = 400;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* key) {
   absl::StatusOr<std::string> text = internal::ReadWholeFile(path);
@@ -90,7 +90,7 @@ bool DriftPlugin::Take(const Record& r, SecurityGroupChange* c) const {
   c->time_ns = r.time_known() ? r.time_ns : 0;
   c->source_id = r.source_id;
   c->line_no = r.line_no;
-  c->text.assign(r.raw.substr(0, kEvidenceBytes));
+  c->text.assign(r.raw.substr(0, kDriftEvidenceBytes));
   return true;
 }
 

@@ -9,12 +9,15 @@
 #include "absl/strings/str_split.h"
 #include "internal/strings.h"
 #include "logweave/timestamp.h"
+#include "plugins/json_member.h"
 #include "rapidjson/document.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
 namespace logweave {
 namespace {
+
+using internal::JsonMember;
 
 using Json = rapidjson::Value;
 
@@ -28,12 +31,6 @@ bool ParseCopy(std::string_view text, std::string* buffer, rapidjson::Document* 
   return !doc->HasParseError() && doc->IsObject();
 }
 
-const Json* Member(const Json& v, const char* name) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(name);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
-
 // The array under `key` of the JSON object `text` (parsed into `doc`, with
 // `buffer` holding its bytes); INVALID_ARGUMENT saying the text is not `what`.
 absl::StatusOr<const Json*> TopArray(std::string_view text, const char* key, const char* what,
@@ -41,7 +38,7 @@ absl::StatusOr<const Json*> TopArray(std::string_view text, const char* key, con
   if (!ParseCopy(text, buffer, doc)) {
     return absl::InvalidArgumentError(absl::StrCat("not a JSON object (expected ", what, ")"));
   }
-  const Json* array = Member(*doc, key);
+  const Json* array = JsonMember(*doc, key);
   if (array == nullptr || !array->IsArray()) {
     return absl::InvalidArgumentError(absl::StrCat("no \"", key, "\" array: not ", what));
   }
@@ -49,12 +46,12 @@ absl::StatusOr<const Json*> TopArray(std::string_view text, const char* key, con
 }
 
 std::string String(const Json& v, const char* name) {
-  const Json* m = Member(v, name);
+  const Json* m = JsonMember(v, name);
   return m != nullptr && m->IsString() ? std::string(m->GetString(), m->GetStringLength()) : "";
 }
 // An integer member (a number or a string of digits); `otherwise` if absent.
 int Int(const Json& v, const char* name, int otherwise) {
-  const Json* m = Member(v, name);
+  const Json* m = JsonMember(v, name);
   if (m == nullptr) return otherwise;
   if (m->IsInt()) return m->GetInt();
   int n = 0;
@@ -64,9 +61,9 @@ int Int(const Json& v, const char* name, int otherwise) {
 // The strings of an array member (or of {"items": [{key: ...}]} in CloudTrail's shape).
 std::vector<std::string> Strings(const Json& v, const char* name, const char* item_key = nullptr) {
   std::vector<std::string> out;
-  const Json* m = Member(v, name);
+  const Json* m = JsonMember(v, name);
   if (m == nullptr) return out;
-  if (m->IsObject()) m = Member(*m, "items");  // CloudTrail: {"items": [...]}
+  if (m->IsObject()) m = JsonMember(*m, "items");  // CloudTrail: {"items": [...]}
   if (m == nullptr || !m->IsArray()) return out;
   for (const Json& e : m->GetArray()) {
     if (e.IsString()) out.emplace_back(e.GetString(), e.GetStringLength());
@@ -122,9 +119,9 @@ std::vector<std::string> PermissionSources(const Json& p, bool cloudtrail) {
 
 // A member spelt `Name` (the AWS CLI's and the SDK's) or `name` (CloudTrail's).
 const Json* AnyCase(const Json& v, std::string name) {
-  if (const Json* m = Member(v, name.c_str())) return m;
+  if (const Json* m = JsonMember(v, name.c_str())) return m;
   name[0] = absl::ascii_tolower(static_cast<unsigned char>(name[0]));
-  return Member(v, name.c_str());
+  return JsonMember(v, name.c_str());
 }
 std::string AnyCaseString(const Json& v, const char* name) {
   const Json* m = AnyCase(v, name);
@@ -164,7 +161,7 @@ bool ReadIdentifiedRule(const Json& r, const std::string& group, bool ingress,
 std::vector<const Json*> Items(const Json* v) {
   std::vector<const Json*> out;
   if (v == nullptr) return out;
-  if (v->IsObject() && Member(*v, "items") != nullptr) v = Member(*v, "items");
+  if (v->IsObject() && JsonMember(*v, "items") != nullptr) v = JsonMember(*v, "items");
   if (v->IsArray()) {
     for (const Json& e : v->GetArray()) out.push_back(&e);
   } else if (v->IsObject()) {
@@ -191,7 +188,7 @@ absl::StatusOr<SecurityGroups> ParseDescribeSecurityGroupRules(std::string_view 
     const std::string group = String(r, "GroupId");
     if (group.empty()) continue;
     out.groups.emplace(group, "");
-    const Json* egress = Member(r, "IsEgress");
+    const Json* egress = JsonMember(r, "IsEgress");
     SecurityGroupRule rule;
     if (!ReadIdentifiedRule(r, group, !(egress != nullptr && egress->IsTrue()), &rule)) continue;
     out.rules.insert(rule);
@@ -258,24 +255,24 @@ absl::StatusOr<TerraformRules> ParseTerraformState(std::string_view json) {
   for (const Json& res : (*resources)->GetArray()) {
     const std::string type = String(res, "type");
     if (String(res, "mode") == "data") continue;
-    const Json* instances = Member(res, "instances");
+    const Json* instances = JsonMember(res, "instances");
     if (instances == nullptr || !instances->IsArray()) continue;
     for (const Json& inst : instances->GetArray()) {
-      const Json* a = Member(inst, "attributes");
+      const Json* a = JsonMember(inst, "attributes");
       if (a == nullptr || !a->IsObject()) continue;
       if (type == "aws_security_group" || type == "aws_default_security_group") {
         const std::string id = String(*a, "id");
         if (id.empty()) continue;
         out.groups[id] = String(*a, "name");
         for (const char* direction : {"ingress", "egress"}) {
-          const Json* list = Member(*a, direction);
+          const Json* list = JsonMember(*a, direction);
           if (list == nullptr || !list->IsArray()) continue;
           for (const Json& p : list->GetArray()) {
             std::vector<std::string> sources = Strings(p, "cidr_blocks");
             for (auto& s : Strings(p, "ipv6_cidr_blocks")) sources.push_back(std::move(s));
             for (auto& s : Strings(p, "security_groups")) sources.push_back(std::move(s));
             for (auto& s : Strings(p, "prefix_list_ids")) sources.push_back(std::move(s));
-            const Json* self = Member(p, "self");
+            const Json* self = JsonMember(p, "self");
             if (self != nullptr && self->IsTrue()) sources.push_back(id);
             AddRules(id, std::string_view(direction) == "ingress", String(p, "protocol"),
                      Int(p, "from_port", -1), Int(p, "to_port", -1), sources, &rules);
@@ -289,7 +286,7 @@ absl::StatusOr<TerraformRules> ParseTerraformState(std::string_view json) {
         if (std::string sg = String(*a, "source_security_group_id"); !sg.empty()) {
           sources.push_back(sg);
         }
-        const Json* self = Member(*a, "self");
+        const Json* self = JsonMember(*a, "self");
         if (self != nullptr && self->IsTrue()) sources.push_back(group);
         const size_t before = rules.size();
         AddRules(group, String(*a, "type") != "egress", String(*a, "protocol"),
@@ -331,7 +328,7 @@ absl::StatusOr<LiveRules> ParseDescribeSecurityGroups(std::string_view json) {
     if (id.empty()) continue;
     out.groups[id] = String(g, "GroupName");
     for (auto [key, ingress] : {std::pair{"IpPermissions", true}, {"IpPermissionsEgress", false}}) {
-      const Json* list = Member(g, key);
+      const Json* list = JsonMember(g, key);
       if (list == nullptr || !list->IsArray()) continue;
       for (const Json& p : list->GetArray()) {
         AddRules(id, ingress, String(p, "IpProtocol"), Int(p, "FromPort", -1), Int(p, "ToPort", -1),
@@ -353,17 +350,17 @@ bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out) {
   rapidjson::Document doc;
   if (!ParseCopy(json, &buffer, &doc)) return false;
   if (String(doc, "eventSource") != "ec2.amazonaws.com") return false;
-  if (Member(doc, "errorCode") != nullptr) return false;  // the call failed: nothing changed
+  if (JsonMember(doc, "errorCode") != nullptr) return false;  // the call failed: nothing changed
   const std::string name = String(doc, "eventName");
-  const Json* request = Member(doc, "requestParameters");
+  const Json* request = JsonMember(doc, "requestParameters");
   if (request == nullptr || !request->IsObject()) return false;
   out->event_name = name;
-  const Json* identity = Member(doc, "userIdentity");
+  const Json* identity = JsonMember(doc, "userIdentity");
   out->actor = identity != nullptr ? String(*identity, "arn") : "";
   out->group_id = String(*request, "groupId");
   out->rules.clear();
   if (name == "CreateSecurityGroup") {
-    const Json* response = Member(doc, "responseElements");
+    const Json* response = JsonMember(doc, "responseElements");
     if (response != nullptr) out->group_id = String(*response, "groupId");
     out->group_name = String(*request, "groupName");
     out->kind = SecurityGroupChange::kCreateGroup;
@@ -381,7 +378,7 @@ bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out) {
   out->kind = name.rfind("Authorize", 0) == 0 ? SecurityGroupChange::kAddRules
                                               : SecurityGroupChange::kRemoveRules;
   if (out->group_id.empty()) return false;
-  for (const Json* p : Items(Member(*request, "ipPermissions"))) {
+  for (const Json* p : Items(JsonMember(*request, "ipPermissions"))) {
     AddRules(out->group_id, ingress, String(*p, "ipProtocol"), Int(*p, "fromPort", -1),
              Int(*p, "toPort", -1), PermissionSources(*p, true), &out->rules);
   }
@@ -390,9 +387,9 @@ bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out) {
   if (out->kind == SecurityGroupChange::kRemoveRules) {
     // The console revokes by rule id.
     out->removed_ids = Strings(*request, "securityGroupRuleIds", "securityGroupRuleId");
-  } else if (const Json* response = Member(doc, "responseElements"); response != nullptr) {
+  } else if (const Json* response = JsonMember(doc, "responseElements"); response != nullptr) {
     // The ids AWS gave the new rules, for later revokes and modifies by id.
-    for (const Json* r : Items(Member(*response, "securityGroupRuleSet"))) {
+    for (const Json* r : Items(JsonMember(*response, "securityGroupRuleSet"))) {
       SecurityGroupRule rule;
       const std::string id = String(*r, "securityGroupRuleId");
       if (!id.empty() && ReadIdentifiedRule(*r, out->group_id, ingress, &rule)) {
@@ -409,10 +406,11 @@ absl::Status ReadCloudTrailDocument(std::string_view text, std::vector<SecurityG
   std::vector<std::string> events;  // each event's JSON
   const std::string_view start =
       internal::Sv(absl::StripLeadingAsciiWhitespace(internal::Av(text)));
-  const bool one_document = ParseCopy(text, &buffer, &doc) &&
-                            (Member(doc, "Records") != nullptr || Member(doc, "Events") != nullptr);
+  const bool one_document =
+      ParseCopy(text, &buffer, &doc) &&
+      (JsonMember(doc, "Records") != nullptr || JsonMember(doc, "Events") != nullptr);
   if (one_document) {
-    if (const Json* records = Member(doc, "Records"); records != nullptr) {
+    if (const Json* records = JsonMember(doc, "Records"); records != nullptr) {
       if (!records->IsArray()) return absl::InvalidArgumentError("\"Records\" is not an array");
       for (const Json& r : records->GetArray()) {
         rapidjson::StringBuffer json;
@@ -421,10 +419,10 @@ absl::Status ReadCloudTrailDocument(std::string_view text, std::vector<SecurityG
         events.emplace_back(json.GetString(), json.GetSize());
       }
     } else {
-      const Json* list = Member(doc, "Events");  // lookup-events: the event as a JSON string
+      const Json* list = JsonMember(doc, "Events");  // lookup-events: the event as a JSON string
       if (!list->IsArray()) return absl::InvalidArgumentError("\"Events\" is not an array");
       for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
-        const Json* e = Member((*list)[i], "CloudTrailEvent");
+        const Json* e = JsonMember((*list)[i], "CloudTrailEvent");
         if (e == nullptr || !e->IsString()) {
           return absl::InvalidArgumentError(
               absl::StrCat("Events[", i, "].CloudTrailEvent: missing or not a string"));

@@ -11,7 +11,7 @@ namespace logweave {
 
 namespace {
 
-constexpr size_t kEvidenceBytes = 400;  // of each evidence line, at most this much
+constexpr size_t kRotationEvidenceBytes = 400;  // of each evidence line, at most this much
 constexpr size_t kResolvedKept = 100;   // resolved incidents a final analysis reports
 constexpr int64_t kSecondNs = 1'000'000'000;
 
@@ -59,7 +59,7 @@ bool RotationPlugin::Take(const Record& r, RotationItem* item) const {
   item->source_id = r.source_id;
   item->line_no = r.line_no;
   item->service.assign(r.service);
-  item->text.assign(r.raw.substr(0, kEvidenceBytes));
+  item->text.assign(r.raw.substr(0, kRotationEvidenceBytes));
   return true;
 }
 

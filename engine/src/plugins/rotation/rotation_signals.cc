@@ -10,11 +10,14 @@
 #include "internal/strings.h"
 #include "plugins/common.h"
 #include "plugins/json_fields.h"
+#include "plugins/json_member.h"
 #include "rapidjson/document.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
 namespace logweave {
+
+using internal::JsonMember;
 
 namespace {
 
@@ -68,14 +71,8 @@ constexpr std::string_view kPathKeys[] = {"path",         "url",          "uri",
 constexpr std::string_view kRotationEvents[] = {"RotateSecret", "PutSecretValue", "UpdateSecret",
                                                 "UpdateSecretVersionStage"};
 
-const Json* Member(const Json& v, const char* name) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(name);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
-
 std::string String(const Json* v, const char* name) {
-  const Json* m = v == nullptr ? nullptr : Member(*v, name);
+  const Json* m = v == nullptr ? nullptr : JsonMember(*v, name);
   return m != nullptr && m->IsString() ? std::string(m->GetString(), m->GetStringLength()) : "";
 }
 
@@ -165,7 +162,7 @@ bool RotationSignalReader::ReadCloudTrail(std::string_view json, RotationSignal*
   if (doc.HasParseError() || !doc.IsObject()) return false;
   const Json* event = &doc;
   // EventBridge delivers the CloudTrail record under "detail".
-  if (const Json* detail = Member(doc, "detail"); detail != nullptr && detail->IsObject()) {
+  if (const Json* detail = JsonMember(doc, "detail"); detail != nullptr && detail->IsObject()) {
     event = detail;
   }
   if (String(event, "eventSource") != kSecretsManager) return false;
@@ -174,8 +171,8 @@ bool RotationSignalReader::ReadCloudTrail(std::string_view json, RotationSignal*
       std::end(kRotationEvents)) {
     return false;
   }
-  const Json* request = Member(*event, "requestParameters");
-  const Json* response = Member(*event, "responseElements");
+  const Json* request = JsonMember(*event, "requestParameters");
+  const Json* response = JsonMember(*event, "responseElements");
   // Moving a label other than AWSCURRENT changes nothing clients read.
   if (name == "UpdateSecretVersionStage") {
     const std::string stage = String(request, "versionStage");
@@ -185,7 +182,7 @@ bool RotationSignalReader::ReadCloudTrail(std::string_view json, RotationSignal*
   if (secret.empty()) secret = String(response, "arn");
   if (secret.empty()) secret = String(request, "secretId");
   if (secret.empty()) return false;
-  const Json* error = Member(*event, "errorCode");
+  const Json* error = JsonMember(*event, "errorCode");
   const bool failed =
       error != nullptr && !error->IsNull() && !(error->IsString() && error->GetStringLength() == 0);
   out->kind = failed ? RotationSignal::kFailedRotation : RotationSignal::kRotation;

@@ -1,0 +1,265 @@
+#include "connectors/web/web_api.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "connectors/grpc/convert.h"
+#include "connectors/grpc/status_codes.h"
+#include "connectors/grpc/wire_text.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "logweave/timestamp.h"
+#include "logweave/v1/logweave.grpc.pb.h"
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+namespace logweave {
+namespace {
+
+constexpr char kJson[] = "application/json; charset=utf-8";
+// /api/findings answers at most this many (newest first).
+constexpr uint64_t kDefaultFindings = 200;
+constexpr uint64_t kMaxFindings = 5000;
+
+// The HTTP status for a gRPC status of the query service.
+int HttpStatusOf(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::CANCELLED:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+void SetError(httplib::Response& response, grpc::StatusCode code, const std::string& message) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  w.StartObject();
+  w.Key("error");
+  w.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
+  w.Key("code");
+  w.String(GrpcCodeName(code).c_str());
+  w.EndObject();
+  response.status = HttpStatusOf(code);
+  response.set_content(out.GetString(), kJson);
+}
+
+void SetBadParameter(httplib::Response& response, const std::string& message) {
+  SetError(response, grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+// `message` in protobuf's JSON mapping (proto field names, every field).
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  // Only fails for messages with Any fields of unknown types: none here.
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+std::string Write(const rapidjson::Document& d) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  d.Accept(w);
+  return std::string(out.GetString(), out.GetSize());
+}
+
+// A call's context: the caller's token goes on to the query service.
+void Prepare(const httplib::Request& request, const WebApiOptions& options,
+             grpc::ClientContext* context) {
+  const std::string authorization = request.get_header_value("Authorization");
+  if (!authorization.empty()) context->AddMetadata("authorization", authorization);
+  context->set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+}
+
+// The services a trace lacks, from its missing_service findings: each with
+// the analyser's cause (not_reached: the call never reached it; down: it
+// logged nothing at all meanwhile) and the finding's id.
+void AddMissingServices(const v1::GetTimelineResponse& timeline, rapidjson::Document* d) {
+  auto& a = d->GetAllocator();
+  rapidjson::Value missing(rapidjson::kArrayType);
+  for (const v1::Finding& f : timeline.findings()) {
+    if (f.kind() != "missing_service" || f.resolved()) continue;
+    auto it = f.details().find("missing");
+    const std::string& names = it != f.details().end() ? it->second : f.subject();
+    auto cause = f.details().find("cause");
+    for (absl::string_view name : absl::StrSplit(names, ',', absl::SkipWhitespace())) {
+      rapidjson::Value m(rapidjson::kObjectType);
+      m.AddMember("service", rapidjson::Value(name.data(), name.size(), a), a);
+      m.AddMember("cause",
+                  rapidjson::Value(cause != f.details().end() ? cause->second.c_str() : "", a), a);
+      m.AddMember("finding_id", rapidjson::Value(f.id().c_str(), a), a);
+      m.AddMember("summary", rapidjson::Value(f.summary().c_str(), a), a);
+      missing.PushBack(m, a);
+    }
+  }
+  d->AddMember("missing_services", missing, a);
+}
+
+// GET /api/trace/<id>: the timeline with each event's line, its findings,
+// plain-text errors and missing services.
+void AnswerTrace(const WebApiOptions& options, v1::LogWeave::Stub& stub,
+                 const httplib::Request& request, httplib::Response& response) {
+  v1::GetTimelineRequest call;
+  call.set_trace_id(request.matches[1]);
+  call.set_include_raw(true);
+  v1::GetTimelineResponse timeline;
+  grpc::ClientContext context;
+  Prepare(request, options, &context);
+  if (grpc::Status s = stub.GetTimeline(&context, call, &timeline); !s.ok()) {
+    return SetError(response, s.error_code(), s.error_message());
+  }
+  // The line as text (raw) is enough for a page; its bytes would double it.
+  for (v1::Event& e : *timeline.mutable_events()) e.clear_raw_bytes();
+  rapidjson::Document d;
+  d.Parse(ToJson(timeline).c_str());
+  AddMissingServices(timeline, &d);
+  response.set_content(Write(d), kJson);
+}
+
+// A time parameter: RFC 3339 or epoch seconds, as the CLI's --since/--until.
+bool ParseTimeParameter(const httplib::Request& request, const char* name, int64_t* ns,
+                        httplib::Response& response) {
+  const std::string text = request.get_param_value(name);
+  if (text.empty() || ParseTimestamp(text, ns)) return true;
+  SetBadParameter(response, absl::StrCat(name,
+                                         " needs an RFC 3339 time like 2026-11-23T10:00:00Z or "
+                                         "epoch seconds like 1795428000 (got \"",
+                                         text, "\")"));
+  return false;
+}
+
+// GET /api/search: SearchTraces with the page's filters.
+void AnswerSearch(const WebApiOptions& options, v1::LogWeave::Stub& stub,
+                  const httplib::Request& request, httplib::Response& response) {
+  v1::SearchTracesRequest call;
+  call.set_service(request.get_param_value("service"));
+  call.set_text(request.get_param_value("text"));
+  call.set_finding_kind(request.get_param_value("kind"));
+  call.set_page_token(request.get_param_value("page_token"));
+  if (const std::string level = request.get_param_value("level"); !level.empty()) {
+    v1::Level l = v1::LEVEL_UNSPECIFIED;
+    if (!v1::Level_Parse(absl::StrCat("LEVEL_", absl::AsciiStrToUpper(level)), &l)) {
+      return SetBadParameter(
+          response, absl::StrCat("level must be one of trace, debug, info, warn, error, fatal "
+                                 "(got \"",
+                                 level, "\")"));
+    }
+    call.set_min_level(l);
+  }
+  if (const std::string size = request.get_param_value("page_size"); !size.empty()) {
+    uint32_t n = 0;
+    if (!absl::SimpleAtoi(size, &n)) {
+      return SetBadParameter(response,
+                             absl::StrCat("page_size must be a number (got \"", size, "\")"));
+    }
+    call.set_page_size(n);
+  }
+  int64_t start = 0;
+  int64_t end = 0;
+  if (!ParseTimeParameter(request, "since", &start, response) ||
+      !ParseTimeParameter(request, "until", &end, response)) {
+    return;
+  }
+  call.set_start_unix_nano(start);
+  call.set_end_unix_nano(end);
+  call.set_has_unstructured_error(request.get_param_value("unstructured") == "true");
+  v1::SearchTracesResponse found;
+  grpc::ClientContext context;
+  Prepare(request, options, &context);
+  if (grpc::Status s = stub.SearchTraces(&context, call, &found); !s.ok()) {
+    return SetError(response, s.error_code(), s.error_message());
+  }
+  response.set_content(ToJson(found), kJson);
+}
+
+// GET /api/findings: the open findings of the latest analysis, newest first,
+// of one kind and at least one severity if asked.
+void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib::Request& request,
+                    httplib::Response& response) {
+  const std::string kind = request.get_param_value("kind");
+  int min_severity = 0;
+  if (const std::string severity = request.get_param_value("severity"); !severity.empty()) {
+    if (severity != "info" && severity != "warning" && severity != "error" &&
+        severity != "critical") {
+      return SetBadParameter(response, absl::StrCat("severity must be one of info, warning, error, "
+                                                    "critical (got \"",
+                                                    severity, "\")"));
+    }
+    min_severity = static_cast<int>(SeverityFromName(severity));
+  }
+  uint64_t limit = kDefaultFindings;
+  if (const std::string l = request.get_param_value("limit"); !l.empty()) {
+    if (!absl::SimpleAtoi(l, &limit) || limit == 0 || limit > kMaxFindings) {
+      return SetBadParameter(response, absl::StrCat("limit must be between 1 and ", kMaxFindings,
+                                                    " (got \"", l, "\")"));
+    }
+  }
+  const std::shared_ptr<const AnalysisSnapshot> snap = options.runtime->snapshot();
+  std::vector<const Finding*> wanted;
+  for (const Finding& f : snap->report.findings) {
+    if ((kind.empty() || f.kind == kind) && static_cast<int>(f.severity) >= min_severity) {
+      wanted.push_back(&f);
+    }
+  }
+  // The report is ordered by time: newest first is its reverse.
+  std::reverse(wanted.begin(), wanted.end());
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  d.AddMember("total", static_cast<uint64_t>(wanted.size()), a);
+  d.AddMember("watermark_unix_nano", rapidjson::Value(snap->report.watermark_ns), a);
+  rapidjson::Value list(rapidjson::kArrayType);
+  for (size_t i = 0; i < wanted.size() && i < limit; ++i) {
+    v1::Finding wire;
+    ToProto(*wanted[i], &wire, &text);
+    rapidjson::Document one(&a);
+    one.Parse(ToJson(wire).c_str());
+    list.PushBack(rapidjson::Value(one, a), a);
+  }
+  d.AddMember("findings", list, a);
+  response.set_content(Write(d), kJson);
+}
+
+}  // namespace
+
+void AddWebApiRoutes(HttpListener& listener, const WebApiOptions& options) {
+  // Shared by the handlers (stubs and WireText are thread-safe); kept alive by them.
+  auto stub = std::shared_ptr<v1::LogWeave::Stub>(v1::LogWeave::NewStub(options.channel));
+  auto text = std::make_shared<WireText>();
+  listener.HandlePrefix(HttpMethod::kGet, "/api/trace/", HttpAccess::kRead,
+                        [options, stub](const httplib::Request& q, httplib::Response& r) {
+                          AnswerTrace(options, *stub, q, r);
+                        });
+  listener.Handle(HttpMethod::kGet, "/api/search", HttpAccess::kRead,
+                  [options, stub](const httplib::Request& q, httplib::Response& r) {
+                    AnswerSearch(options, *stub, q, r);
+                  });
+  listener.Handle(HttpMethod::kGet, "/api/findings", HttpAccess::kRead,
+                  [options, text](const httplib::Request& q, httplib::Response& r) {
+                    AnswerFindings(options, *text, q, r);
+                  });
+}
+
+}  // namespace logweave
