@@ -81,6 +81,31 @@ TEST(ServeConfigTest, TheHttpListenerIsOffUnlessAnAddressIsGiven) {
                         {"config:2", "serve.http_address", "host:port"});
 }
 
+TEST(ServeConfigTest, PeersAreAListOrACommaSeparatedString) {
+  absl::StatusOr<CommandConfig> defaults = LoadCommandConfigString("threads: 2\n");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(defaults->serve.peers.peers.empty());
+  EXPECT_EQ(defaults->serve.peers.timeout, absl::Seconds(2));
+  EXPECT_EQ(defaults->serve.peers.resolve_interval, absl::Seconds(30));
+  absl::StatusOr<CommandConfig> list = LoadCommandConfigString(
+      "serve:\n  peers: [a.logweave:7070, 10.0.0.6:7070]\n  peer_timeout: 500ms\n"
+      "  peer_resolve_interval: 10s\n");
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->serve.peers.peers,
+            (std::vector<std::string>{"a.logweave:7070", "10.0.0.6:7070"}));
+  EXPECT_EQ(list->serve.peers.timeout, absl::Milliseconds(500));
+  EXPECT_EQ(list->serve.peers.resolve_interval, absl::Seconds(10));
+  absl::StatusOr<CommandConfig> text =
+      LoadCommandConfigString("serve:\n  peers: \"logweave-headless:7070, [::1]:7070\"\n");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(text->serve.peers.peers,
+            (std::vector<std::string>{"logweave-headless:7070", "[::1]:7070"}));
+  ExpectInvalidArgument(LoadCommandConfigString("serve:\n  peers: [logweave-headless]\n"),
+                        {"config:2", "serve.peers", "host:port"});
+  ExpectInvalidArgument(LoadCommandConfigString("serve:\n  peer_timeout: 0\n"),
+                        {"serve.peer_timeout"});
+}
+
 TEST(ServeConfigTest, BadValuesNameTheKey) {
   for (const char* bad : {"20", "-1", "high"}) {
     ExpectInvalidArgument(

@@ -1,43 +1,42 @@
 #include "connectors/grpc/query_service.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "absl/cleanup/cleanup.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "connectors/grpc/actions_convert.h"
+#include "connectors/grpc/page_token.h"
+#include "connectors/grpc/peers/fan_out.h"
+#include "connectors/grpc/peers/findings_relay.h"
+#include "connectors/grpc/peers/merge.h"
 #include "connectors/grpc/status_codes.h"
 #include "logweave/utf8.h"
 
 namespace logweave {
 namespace {
 
-// A position in a list ordered by (time, id): the last item of the previous page.
-struct Cursor {
-  int64_t time = 0;
-  std::string id;
-};
-
-std::string EncodeCursor(const Cursor& c) {
-  return absl::WebSafeBase64Escape(absl::StrCat("v1|", c.time, "|", c.id));
-}
-
-bool DecodeCursor(const std::string& token, Cursor* c) {
-  std::string text;
-  if (!absl::WebSafeBase64Unescape(token, &text)) return false;
-  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('|', 2));
-  if (parts.size() != 3 || parts[0] != "v1") return false;
-  auto [p, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), c->time);
-  if (ec != std::errc() || p != parts[1].data() + parts[1].size()) return false;
-  c->id = parts[2];
-  return true;
-}
-
 grpc::Status InvalidRequest(const std::string& message) {
   return ToGrpcStatus(absl::InvalidArgumentError(message));
+}
+
+// The page size a listing call answers with: its page_size, the default for 0, clamped.
+uint32_t PageSize(uint32_t asked) {
+  return asked == 0 ? QueryService::kDefaultPageSize : std::min(asked, QueryService::kMaxPageSize);
+}
+
+// Asks the peers the listing call `request` (`call` starts one peer's) and
+// merges their pages into `response`, which holds this instance's page
+// (`merge`: MergeSearchPages, MergeUnstructuredPages); marks it partial as needed.
+template <typename Request, typename Response, typename Call, typename Merge>
+void MergePeerPages(PeerSet& peers, const grpc::ServerContext& context, const Request& request,
+                    Response* response, Call call, Merge merge) {
+  PeerAnswers<Response> answers = FanOutAndWait<Response>(peers, CallerOf(context), request, call);
+  std::vector<Response> pages = {std::move(*response)};
+  for (auto& a : answers.answered) pages.push_back(std::move(a.response));
+  *response = merge(std::move(pages), PageSize(request.page_size()));
+  MarkPartial(answers.unreachable, response);
 }
 
 // What every listing request has: a time range, a page size and a page token.
@@ -64,8 +63,7 @@ grpc::Status ParsePaging(const Request& request, Paging* out) {
   }
   out->start = start;
   out->end = end == 0 ? INT64_MAX : end;
-  out->page_size = page_size == 0 ? QueryService::kDefaultPageSize
-                                  : std::min(page_size, QueryService::kMaxPageSize);
+  out->page_size = PageSize(page_size);
   out->paged = !page_token.empty();
   if (out->paged && !DecodeCursor(page_token, &out->cursor)) {
     return InvalidRequest("page_token is not one this server issued; start again without it");
@@ -115,8 +113,50 @@ grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext*
                                                     v1::GetTimelineResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   grpc::Status allowed = Authorize(*context, TokenScope::kRead);
-  reactor->Finish(allowed.ok() ? AnswerTimeline(*request, response) : allowed);
+  if (!allowed.ok() || LocalOnly(context)) {
+    reactor->Finish(allowed.ok() ? AnswerTimeline(*request, response) : allowed);
+    return reactor;
+  }
+  grpc::Status local = AnswerTimeline(*request, response);
+  if (!local.ok() && local.error_code() != grpc::StatusCode::NOT_FOUND) {
+    reactor->Finish(local);
+    return reactor;
+  }
+  // Answered on a gRPC thread when the peers have answered (or the deadline passed).
+  FanOut<v1::GetTimelineResponse>(
+      *peers_, CallerOf(*context), *request,
+      [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::GetTimelineRequest* req,
+         v1::GetTimelineResponse* resp, std::function<void(grpc::Status)> done) {
+        stub->async()->GetTimeline(c, req, resp, done);
+      },
+      [reactor, response, local](PeerAnswers<v1::GetTimelineResponse> answers) {
+        std::vector<v1::GetTimelineResponse> parts;
+        if (local.ok()) parts.push_back(std::move(*response));
+        for (auto& a : answers.answered) {
+          if (a.found) parts.push_back(std::move(a.response));
+        }
+        if (parts.empty()) {
+          reactor->Finish(
+              answers.unreachable.empty()
+                  ? local
+                  : grpc::Status(local.error_code(),
+                                 absl::StrCat(local.error_message(), " (partial answer: peers ",
+                                              absl::StrJoin(answers.unreachable, ", "),
+                                              " did not answer)")));
+          return;
+        }
+        *response = MergeTimelines(std::move(parts));
+        MarkPartial(answers.unreachable, response);
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
+}
+
+bool QueryService::LocalOnly(grpc::ServerContextBase* context) const {
+  if (peers_ == nullptr) return true;
+  if (!IsPeerCall(*context)) return false;
+  context->AddInitialMetadata(kInstanceHeader, peers_->instance_id());
+  return true;
 }
 
 grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
@@ -170,6 +210,21 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
                                         const v1::SearchTracesRequest* request,
                                         v1::SearchTracesResponse* response) {
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  if (LocalOnly(context)) return SearchLocal(context, request, response);
+  if (grpc::Status s = SearchLocal(context, request, response); !s.ok()) return s;
+  MergePeerPages(
+      *peers_, *context, *request, response,
+      [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::SearchTracesRequest* req,
+         v1::SearchTracesResponse* resp, std::function<void(grpc::Status)> done) {
+        stub->async()->SearchTraces(c, req, resp, done);
+      },
+      MergeSearchPages);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::SearchLocal(grpc::ServerContext* context,
+                                       const v1::SearchTracesRequest* request,
+                                       v1::SearchTracesResponse* response) {
   for (const auto& [name, value] :
        {std::pair{"text", &request->text()}, std::pair{"service", &request->service()},
         std::pair{"finding_kind", &request->finding_kind()}}) {
@@ -314,6 +369,20 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
                                             const v1::ListUnstructuredRequest* request,
                                             v1::ListUnstructuredResponse* response) {
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
+  if (LocalOnly(context)) return ListUnstructuredLocal(request, response);
+  if (grpc::Status s = ListUnstructuredLocal(request, response); !s.ok()) return s;
+  MergePeerPages(
+      *peers_, *context, *request, response,
+      [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::ListUnstructuredRequest* req,
+         v1::ListUnstructuredResponse* resp, std::function<void(grpc::Status)> done) {
+        stub->async()->ListUnstructured(c, req, resp, done);
+      },
+      MergeUnstructuredPages);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::ListUnstructuredLocal(const v1::ListUnstructuredRequest* request,
+                                                 v1::ListUnstructuredResponse* response) {
   Paging paging;
   if (grpc::Status s = ParsePaging(*request, &paging); !s.ok()) return s;
   // Named references, not a structured binding: clang 14 (the asan preset)
@@ -373,10 +442,28 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
     }
     ++subscribers_;
   }
+  const bool local_only = LocalOnly(context);  // before the initial metadata goes
   // Tells the client it is subscribed: findings published from now on reach it.
   writer->SendInitialMetadata();
+  // The local findings and, with peers, theirs from the relay's threads.
+  absl::Mutex write_mu;
+  auto write = [&write_mu, writer](const v1::Finding& f) {
+    absl::MutexLock lock(&write_mu);
+    return writer->Write(f);
+  };
+  std::unique_ptr<FindingsRelay> relay;
+  if (!local_only) {
+    relay = std::make_unique<FindingsRelay>(*peers_, CallerOf(*context), *request, write);
+  }
   uint64_t dropped = 0;
   absl::Cleanup leave = [&] {
+    if (relay != nullptr) {
+      const std::vector<std::string> broken = relay->broken();
+      if (!broken.empty()) {
+        context->AddTrailingMetadata(kUnreachablePeersTrailer, absl::StrJoin(broken, ","));
+      }
+      relay.reset();
+    }
     absl::MutexLock lock(&mu_);
     --subscribers_;
     stream_findings_dropped_ += dropped;
@@ -409,17 +496,34 @@ grpc::Status QueryService::StreamFindings(grpc::ServerContext* context,
       if (!wanted(f, batch_start + i)) continue;
       v1::Finding out;
       ToProto(f, &out, &text_);
-      if (!writer->Write(out)) return grpc::Status::OK;  // the client went away
+      if (!write(out)) return grpc::Status::OK;  // the client went away
     }
   }
   return grpc::Status::OK;
 }
 
 grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* context,
-                                                 const v1::GetStatsRequest*, v1::Stats* out) {
+                                                 const v1::GetStatsRequest* request,
+                                                 v1::Stats* out) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   grpc::Status allowed = Authorize(*context, TokenScope::kRead);
-  reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
+  if (!allowed.ok() || LocalOnly(context)) {
+    reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
+    return reactor;
+  }
+  AnswerStats(out).IgnoreError();  // always OK
+  FanOut<v1::Stats>(
+      *peers_, CallerOf(*context), *request,
+      [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::GetStatsRequest* req,
+         v1::Stats* resp,
+         std::function<void(grpc::Status)> done) { stub->async()->GetStats(c, req, resp, done); },
+      [reactor, out](PeerAnswers<v1::Stats> answers) {
+        std::vector<std::pair<std::string, v1::Stats>> peers;
+        for (auto& a : answers.answered) peers.emplace_back(a.peer, std::move(a.response));
+        *out = MergeStats(*out, std::move(peers));
+        MarkPartial(answers.unreachable, out);
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 

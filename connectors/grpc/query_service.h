@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "connectors/actions/dispatcher.h"
 #include "connectors/grpc/convert.h"
+#include "connectors/grpc/peers/peer_set.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/grpc/wire_text.h"
 #include "logweave/runtime.h"
@@ -40,6 +41,10 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   // From now on every call needs a token of `tokens` (owned by the caller,
   // which keeps it alive as long as the service). Call before serving.
   void set_tokens(const TokenStore* tokens) { tokens_ = tokens; }
+  // From now on every call (except one from a peer) is answered by this
+  // instance and its peers together (connectors/grpc/peers); null: alone.
+  // Not owned; must outlive the service. Call before serving.
+  void set_peers(PeerSet* peers) { peers_ = peers; }
   // Ends open StreamFindings calls (server shutdown); later ones end at once.
   void Close();
   // Adds a source's own counters (Kafka lag...) to every GetStats answer.
@@ -78,6 +83,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   // Trailing metadata of a StreamFindings call that skipped findings the
   // server no longer held (a reader slower than the findings): how many.
   static constexpr char kDroppedTrailer[] = "logweave-findings-dropped";
+  // Trailing metadata of a StreamFindings call with peers: those whose
+  // findings stream could not be opened or broke off (host:port, comma-separated).
+  static constexpr char kUnreachablePeersTrailer[] = "logweave-unreachable-peers";
 
   // Findings StreamFindings calls skipped since the start (GetStats).
   uint64_t stream_findings_dropped() const;
@@ -93,6 +101,13 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   grpc::Status AnswerTimeline(const v1::GetTimelineRequest& request,
                               v1::GetTimelineResponse* response);
   grpc::Status AnswerStats(v1::Stats* response);
+  grpc::Status SearchLocal(grpc::ServerContext* context, const v1::SearchTracesRequest* request,
+                           v1::SearchTracesResponse* response);
+  grpc::Status ListUnstructuredLocal(const v1::ListUnstructuredRequest* request,
+                                     v1::ListUnstructuredResponse* response);
+  // True if the call is answered from this instance alone: there are no
+  // peers, or the call comes from one (it is then told this instance's id).
+  bool LocalOnly(grpc::ServerContextBase* context) const;
 
   // What the calls read, all of it the runtime's.
   std::shared_ptr<const AnalysisSnapshot> snapshot() const { return runtime_->snapshot(); }
@@ -102,6 +117,7 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
 
   Runtime* const runtime_;
   const TokenStore* tokens_ = nullptr;  // not owned; null: open
+  PeerSet* peers_ = nullptr;            // not owned; null: no peers
   absl::Duration max_call_time_ = absl::Seconds(60);
   const absl::Time started_;
   // Every string set in an answer passes through text_.Utf8.

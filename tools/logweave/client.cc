@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "connectors/grpc/status_codes.h"
@@ -17,6 +18,7 @@
 #include "logweave/timestamp.h"
 #include "logweave/utf8.h"
 #include "tools/logweave/commands.h"
+#include "tools/logweave/json_writer.h"
 #include "tools/logweave/output.h"
 
 namespace logweave::cli {
@@ -292,6 +294,28 @@ std::string Duration(int64_t ns) {
   int64_t s = ns / 1'000'000'000;
   if (s < 3600) return absl::StrFormat("%dm%02ds", s / 60, s % 60);
   return absl::StrFormat("%dh%02dm", s / 3600, (s / 60) % 60);
+}
+
+void WarnIfPartial(const Client& c, bool partial,
+                   const google::protobuf::RepeatedPtrField<std::string>& unreachable) {
+  if (!partial) return;
+  PrintError(absl::StrCat(c.command, ": warning: partial answer: peers ",
+                          absl::StrJoin(unreachable, ", "),
+                          " did not answer within the peer deadline (serve.peer_timeout)"));
+}
+
+std::string PartialJsonFields(bool partial,
+                              const google::protobuf::RepeatedPtrField<std::string>& unreachable) {
+  JsonWriter w;
+  w.StartObject();
+  w.Field("partial", partial);
+  w.Key("unreachable_peers");
+  w.StartArray();
+  for (const std::string& peer : unreachable) w.String(peer);
+  w.EndArray();
+  w.EndObject();
+  const std::string object = w.str();
+  return object.substr(1, object.size() - 2);
 }
 
 }  // namespace logweave::cli

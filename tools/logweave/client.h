@@ -122,6 +122,15 @@ absl::Status ParseRange(const std::string& since, const std::string& until, int6
 // --limit: a page size the server accepts (1-1000); INVALID_ARGUMENT otherwise.
 absl::Status CheckLimit(uint64_t limit);
 
+// An answer that instances with peers (serve --peers) gave without some of
+// them: prints "COMMAND: warning: partial answer: peers A, B did not answer
+// within the peer deadline" on stderr. Nothing for a complete answer.
+void WarnIfPartial(const Client& c, bool partial,
+                   const google::protobuf::RepeatedPtrField<std::string>& unreachable);
+// `"partial":BOOL,"unreachable_peers":[...]`, for a JSON object of the output.
+std::string PartialJsonFields(bool partial,
+                              const google::protobuf::RepeatedPtrField<std::string>& unreachable);
+
 // Writes `text` to stdout, repaired to valid UTF-8, and flushes.
 void Print(const std::string& text);
 

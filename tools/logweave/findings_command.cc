@@ -261,6 +261,11 @@ int RunFindings(const std::vector<std::string>& args) {
                             " findings it no longer held (this reader fell behind, or --since "
                             "reaches further back than the server keeps)"));
   }
+  if (auto it = trailers.find("logweave-unreachable-peers"); it != trailers.end()) {
+    PrintError(absl::StrCat(command, ": warning: partial answer: peers ",
+                            std::string(it->second.data(), it->second.size()),
+                            " did not stream their findings (down or refused the call)"));
+  }
   if (follow && !ended_by_us) {
     PrintError(absl::StrCat(command, ": logweave at ", client.address,
                             " closed the stream (is it shutting down?)"));

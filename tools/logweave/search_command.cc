@@ -200,11 +200,15 @@ int RunSearch(const std::vector<std::string>& args) {
     w.Field("matched", static_cast<uint64_t>(response.matched()));
     w.Field("returned", static_cast<uint64_t>(response.traces_size()));
     w.EndObject();
-    absl::StrAppend(&out, w.str(), "\n");
+    std::string page = w.str();
+    page.pop_back();
+    absl::StrAppend(&out, page, ",",
+                    PartialJsonFields(response.partial(), response.unreachable_peers()), "}\n");
   } else {
     out = SearchText(response, !page_token.empty());
   }
   Print(out);
+  WarnIfPartial(client, response.partial(), response.unreachable_peers());
   return kExitOk;
 }
 

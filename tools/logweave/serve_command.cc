@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
@@ -107,6 +108,8 @@ struct ServeFlags {
   std::vector<std::string> paths;
   ServerSecurityOptions security;  // --tls-*, --auth-tokens, --allow-insecure
   std::string http_address;
+  std::string peers;                                   // --peers a:7070,b:7070
+  absl::Duration peer_timeout = absl::ZeroDuration();  // --peer-timeout; zero: the config's
 };
 
 // Reads the flags into `f`. Returns kGoOn, or the exit code (usage error, --help).
@@ -138,6 +141,13 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
                "also serve /metrics (Prometheus), /healthz, /readyz and the web page (/, /api/...) "
                "over HTTP here, with the same TLS, tokens and bind rule as gRPC "
                "(serve.http_address; default: off)");
+  flags.String("peers", &f->peers, "HOST:PORT,...",
+               "answer queries together with these other instances (their gRPC addresses; a DNS "
+               "name may resolve to several, re-resolved every 30 s); an instance listed as its "
+               "own peer ignores itself (serve.peers; docs/operations.md)");
+  flags.Duration("peer-timeout", &f->peer_timeout, "DURATION",
+                 "how long a query waits for the peers before it answers marked partial "
+                 "(serve.peer_timeout; default 2s)");
   flags.Bool("check", &f->check,
              "validate the config and flags (keys, values, TLS and token files, Kafka and "
              "follow options), print \"configuration OK\" and exit: 0 valid, 2 not");
@@ -155,6 +165,7 @@ struct ServePlan {
   CommandConfig config;
   RuntimeOptions runtime;  // its pipeline options are set by SetIndexBudget
   ServerOptions server;
+  PeerOptions peers;         // no peers: answers alone
   std::string http_address;  // empty: no HTTP listener
   KafkaSourceOptions kafka;
   std::vector<std::string> replay;  // read before ready
@@ -182,6 +193,10 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   out->server.address = flags.address.empty() ? config.serve.address : flags.address;
   out->server.security = MergeServerSecurity(config.serve.security, flags.security);
   out->http_address = flags.http_address.empty() ? config.serve.http_address : flags.http_address;
+  out->peers = config.serve.peers;
+  if (!flags.peers.empty()) out->peers.peers = SplitPeerList(flags.peers);
+  if (flags.peer_timeout > absl::ZeroDuration()) out->peers.timeout = flags.peer_timeout;
+  if (absl::Status s = out->peers.Validate(); !s.ok()) return Fail(kExitUsage, s);
   if (!flags.interval.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration()) {
@@ -250,6 +265,7 @@ struct Daemon {
   std::unique_ptr<Runtime> runtime;
   std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
   std::unique_ptr<ServeMetrics> metrics;               // counts the server's calls: outlives it
+  std::unique_ptr<PeerSet> peers;  // serve.peers; the server's calls use it: outlives it
   std::unique_ptr<LogweaveServer> server;
   std::unique_ptr<EmbeddedKafka> embedded;  // --demo-kafka only
   uint64_t demo_lines = 0;                  // lines produced into `embedded`
@@ -292,6 +308,20 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   }
   daemon->server = std::move(*server);
   daemon->server->service().set_actions(daemon->actions.get());
+  if (!settings.peers.peers.empty()) {
+    absl::StatusOr<std::unique_ptr<PeerSet>> peers =
+        PeerSet::Create(settings.peers, daemon->server->address(), settings.server.security);
+    if (!peers.ok()) {
+      daemon->Stop(absl::Seconds(1));
+      return Fail(kExitUsage, peers.status());
+    }
+    daemon->peers = std::move(*peers);
+    daemon->server->service().set_peers(daemon->peers.get());
+    Log(LogLevel::kInfo,
+        absl::StrCat("answering together with the peers ", absl::StrJoin(settings.peers.peers, ","),
+                     " (instance ", daemon->peers->instance_id(), ")"),
+        {{"peers", absl::StrJoin(settings.peers.peers, ",")}});
+  }
   Log(LogLevel::kInfo,
       absl::StrCat("listening on ", daemon->server->address(),
                    " (not ready until the replay is indexed)"),

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "absl/strings/match.h"
 #include "connectors/follow/follow_config.h"
 #include "connectors/grpc/security/security_config.h"
 
@@ -16,6 +17,8 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   known.insert(known.end(), std::begin(kFollowServeKeys), std::end(kFollowServeKeys));
   known.insert(known.end(), std::begin(kServerSecurityKeys), std::end(kServerSecurityKeys));
   known.insert(known.end(), {"wal", "wal_max_bytes", "http_address"});
+  known.insert(known.end(), {"peers", "peer_timeout", "peer_resolve_interval", "peer_tls_ca",
+                             "peer_token_file"});
   if (absl::Status st = s.CheckKeys(known); !st.ok()) return st;
   if (absl::Status st = ReadFollowServeKeys(s, follow); !st.ok()) return st;
   if (absl::Status st = ReadServerSecurity(s, &serve->security); !st.ok()) return st;
@@ -38,6 +41,26 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   r.Duration("analysis_interval", /*zero_ok=*/false, &serve->analysis_interval_ns);
   r.Bool("wal", &serve->wal);
   r.Size("wal_max_bytes", &serve->wal_max_bytes);
+  if (s.Has("peers") && s.node()["peers"].IsScalar()) {  // "a:7070,b:7070"
+    serve->peers.peers = SplitPeerList(s.node()["peers"].Scalar());
+  } else {
+    r.Names("peers", &serve->peers.peers);
+  }
+  int64_t peer_timeout_ns = absl::ToInt64Nanoseconds(serve->peers.timeout);
+  int64_t resolve_ns = absl::ToInt64Nanoseconds(serve->peers.resolve_interval);
+  r.Duration("peer_timeout", /*zero_ok=*/false, &peer_timeout_ns);
+  r.Duration("peer_resolve_interval", /*zero_ok=*/false, &resolve_ns);
+  serve->peers.timeout = absl::Nanoseconds(peer_timeout_ns);
+  serve->peers.resolve_interval = absl::Nanoseconds(resolve_ns);
+  r.Path("peer_tls_ca", &serve->peers.tls_ca);
+  r.Path("peer_token_file", &serve->peers.token_file);
+  if (!r.status().ok()) return r.status();
+  if (absl::Status st = serve->peers.Validate(); !st.ok()) {
+    // An entry that is not host:port: said at its line.
+    constexpr absl::string_view kPeers = "serve.peers: ";
+    if (!absl::StartsWith(st.message(), kPeers)) return st;
+    return s.Error("peers", std::string(st.message().substr(kPeers.size())));
+  }
   return r.status();
 }
 

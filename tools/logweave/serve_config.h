@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/peers/peer_set.h"
 #include "connectors/grpc/security/server_security.h"
 #include "logweave/config_section.h"
 #include "logweave/options.h"
@@ -36,6 +37,10 @@ struct ServeSettings {
   // serve.http_address: host:port of the HTTP listener (/metrics, /healthz,
   // /readyz); empty: none.
   std::string http_address;
+  // serve.peers, serve.peer_timeout, serve.peer_resolve_interval,
+  // serve.peer_tls_ca, serve.peer_token_file: the other instances queries
+  // are answered with (connectors/grpc/peers).
+  PeerOptions peers;
 };
 
 // Reads `serve:` into `serve`, and its follow keys into `follow`.

@@ -119,8 +119,24 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
     w.EndObject();
   }
   w.EndArray();
+  // With peers: each instance's own figures (the ones above are summed).
+  w.Key("instances");
+  w.StartArray();
+  for (const v1::Stats& i : s.instances()) {
+    w.StartObject();
+    w.Field("instance", i.instance());
+    w.Field("ready", i.ready());
+    w.Field("lines", static_cast<uint64_t>(i.lines()));
+    w.Field("indexed_events", static_cast<uint64_t>(i.indexed_events()));
+    w.Field("traces", static_cast<uint64_t>(i.traces()));
+    w.Field("lag_seconds", i.lag_seconds());
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
-  return w.str();
+  std::string object = w.str();
+  object.pop_back();
+  return absl::StrCat(object, ",", PartialJsonFields(s.partial(), s.unreachable_peers()), "}");
 }
 
 std::string StatsText(const v1::Stats& s, const std::string& address) {
@@ -212,6 +228,14 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
       absl::StrAppend(&out, row, "\n");
     }
   }
+  if (!s.instances().empty()) {
+    absl::StrAppend(&out, "instances (", s.instances_size(), ", summed above):\n");
+    for (const v1::Stats& i : s.instances()) {
+      absl::StrAppend(&out, "  ", Cell(i.instance().empty() ? "this one" : i.instance(), 24), "  ",
+                      i.ready() ? "ready" : "not ready", ", ", Thousands(i.lines()), " lines, ",
+                      Thousands(i.traces()), " traces\n");
+    }
+  }
   return out;
 }
 
@@ -238,6 +262,7 @@ int RunStats(const std::vector<std::string>& args) {
     return ReportRpcError(client, status);
   }
   Print(json ? StatsJson(stats, client.address) + "\n" : StatsText(stats, client.address));
+  WarnIfPartial(client, stats.partial(), stats.unreachable_peers());
   return kExitOk;
 }
 

@@ -75,9 +75,13 @@ int RunTimeline(const std::vector<std::string>& args) {
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     // The server's message, unless it only says the same.
     const std::string& said = status.error_message();
-    PrintError(absl::StrCat(
-        command, ": no events for trace id ", trace_id, " (", GrpcCodeName(status.error_code()),
-        said.find("no events for trace id") == std::string::npos ? ": " + said : "", ")"));
+    PrintError(absl::StrCat(command, ": no events for trace id ", trace_id, " (",
+                            GrpcCodeName(status.error_code()),
+                            said.find("no events for trace id") == std::string::npos ||
+                                    said.find("partial answer") != std::string::npos
+                                ? ": " + said
+                                : "",
+                            ")"));
     return kExitRuntimeError;
   }
   if (!status.ok()) return ReportRpcError(client, status);
@@ -100,7 +104,8 @@ int RunTimeline(const std::vector<std::string>& args) {
     absl::StrAppend(&out, object, ",\"findings\":[", absl::StrJoin(parts, ","), "]");
     parts.clear();
     for (const AttributedEntry& e : unstructured) parts.push_back(FormatUnstructuredJson(e));
-    absl::StrAppend(&out, ",\"unstructured\":[", absl::StrJoin(parts, ","), "]}\n");
+    absl::StrAppend(&out, ",\"unstructured\":[", absl::StrJoin(parts, ","), "],",
+                    PartialJsonFields(response.partial(), response.unreachable_peers()), "}\n");
   } else {
     out = FormatTimelineText(timeline, raw);
     if (findings.empty()) {
@@ -115,6 +120,7 @@ int RunTimeline(const std::vector<std::string>& args) {
     }
   }
   Print(out);
+  WarnIfPartial(client, response.partial(), response.unreachable_peers());
   return kExitOk;
 }
 

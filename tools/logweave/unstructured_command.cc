@@ -103,6 +103,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
     }
   }
   Print(out);
+  WarnIfPartial(client, response.partial(), response.unreachable_peers());
   if (json && !response.next_page_token().empty()) {
     std::fprintf(stderr, "%s: more entries: --page-token %s\n", command.c_str(),
                  response.next_page_token().c_str());
