@@ -455,6 +455,39 @@ TEST_F(AnalyzerTest, LateLinesResolveAFindingUnderTheSameId) {
   EXPECT_EQ(second.late_events, 1u);
 }
 
+// A caller that keeps each report (the runtime's snapshot) passes its findings
+// back instead of the analyzer keeping a copy: the same changes either way.
+TEST_F(AnalyzerTest, ChangesAgainstTheCallersPreviousFindingsAreTheSame) {
+  Shop shop;
+  for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000, i == 50 || i == 60 ? "payments" : "");
+  auto p = Ingest(shop);
+  Analyzer own(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer given(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  const AnalysisReport own1 = own.Run(INT64_MAX);
+  const std::vector<Finding> none;
+  const AnalysisReport given1 = given.Run(INT64_MAX, &none);
+  Add(p.get(), "payments-late.log",
+      {testdata::EcsLine("payments", Trace(50), 50 * 1000 + 20, "payment_authorized")});
+  p->Flush();
+  const AnalysisReport own2 = own.Run(INT64_MAX);
+  const AnalysisReport given2 = given.Run(INT64_MAX, &given1.findings);
+  auto ids = [](const std::vector<Finding>& fs) {
+    std::vector<std::string> out;
+    for (const Finding& f : fs) out.push_back(f.id + (f.resolved ? " resolved" : ""));
+    return out;
+  };
+  ASSERT_EQ(OfKind(own1, "missing_service").size(), 2u);
+  EXPECT_EQ(ids(given1.changes), ids(own1.changes));
+  EXPECT_EQ(ids(given1.findings), ids(own1.findings));
+  ASSERT_EQ(own2.changes.size(), 1u);
+  EXPECT_TRUE(own2.changes[0].resolved);
+  EXPECT_EQ(ids(given2.changes), ids(own2.changes));
+  EXPECT_EQ(ids(given2.findings), ids(own2.findings));
+  // Nothing new: no changes against either.
+  EXPECT_THAT(own.Run(INT64_MAX).changes, IsEmpty());
+  EXPECT_THAT(given.Run(INT64_MAX, &given2.findings).changes, IsEmpty());
+}
+
 TEST_F(AnalyzerTest, DeclaredServicesAreExpectedWithoutLearning) {
   Shop shop;
   for (int i = 0; i < 10; ++i) shop.Checkout(i, i * 1000, i == 3 ? "payments" : "");

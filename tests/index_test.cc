@@ -122,6 +122,30 @@ TEST_F(IndexTest, DedupeCanBeTurnedOff) {
   EXPECT_EQ(index.Counters().duplicates, 0u);
 }
 
+// At the end of an input the dedupe windows go: their memory comes back, the
+// lines stay, and later lines are compared only with each other.
+TEST_F(IndexTest, ReleasedDedupeWindowsFreeTheirMemoryAndKeepTheLines) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 20'000; ++i) {
+    lines.push_back(R"({"msg":"m)" + std::to_string(i) + R"(","trace_id":"t)" +
+                    std::to_string(i % 100) + R"("})");
+  }
+  Insert(lines);
+  Insert({lines[0]});
+  ASSERT_EQ(index_.Counters().duplicates, 1u);
+  const uint64_t before = index_.Counters().bytes;
+  index_.ReleaseDedupeWindows();
+  const IndexCounters after = index_.Counters();
+  EXPECT_LT(after.bytes, before);
+  EXPECT_EQ(after.events, 20'000u);
+  EXPECT_EQ(index_.GetTimeline("t7")->events.size(), 200u);
+  Insert({lines[1]});  // its twin is no longer in a window: indexed again
+  EXPECT_EQ(index_.Counters().duplicates, 1u);
+  Insert({lines[1]});  // a twin of a line indexed after the release
+  EXPECT_EQ(index_.Counters().duplicates, 2u);
+  EXPECT_EQ(index_.GetTimeline("t1")->events.size(), 201u);
+}
+
 // Lines are stored compressed, messages of JSON lines interned up to a
 // limit: every kind of message must still read back whole, from blocks long
 // sealed, and be found by a text search.

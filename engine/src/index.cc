@@ -58,6 +58,10 @@ void Index::Insert(uint32_t shard, const ShardRecord* records, size_t count) {
   shards_[shard]->Insert(records, count, options_.dedupe);
 }
 
+void Index::ReleaseDedupeWindows() {
+  for (auto& shard : shards_) shard->ReleaseDedupeWindow();
+}
+
 absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
                                             const TimelineOptions& options) const {
   if (trace_id.empty()) return absl::InvalidArgumentError("timeline: the trace id is empty");

@@ -272,6 +272,10 @@ class PipelineImpl {
   }
 
   const Index& index() const { return index_; }
+  void EndOfInput() {
+    Flush();
+    index_.ReleaseDedupeWindows();
+  }
   // Not OK if a plugin could not be made (its files unreadable, ...).
   const absl::Status& init_status() const { return init_status_; }
   std::vector<RulePlugin*> plugins() const {
@@ -567,6 +571,7 @@ void Pipeline::Submit(RawBatch&& batch, std::function<void()> on_indexed) {
 bool Pipeline::HasRoom() const { return impl_->HasRoom(); }
 void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
+void Pipeline::EndOfInput() { impl_->EndOfInput(); }
 std::vector<RulePlugin*> Pipeline::plugins() const { return impl_->plugins(); }
 const UnstructuredCollector& Pipeline::unstructured() const { return impl_->unstructured(); }
 UnstructuredCollector* Pipeline::mutable_unstructured() { return impl_->mutable_unstructured(); }

@@ -416,6 +416,7 @@ int RunReplay(const std::vector<std::string>& args) {
 
   IngestStats stats = pipeline.Stats();
   stats.binary_files = files.binary_files();
+  pipeline.EndOfInput();  // its dedupe windows are memory the analysis can use
   // The analysis reads every trace twice (learn, then judge): on a large
   // replay it takes longer than the ingest, so say that it is running.
   if (show_progress) {

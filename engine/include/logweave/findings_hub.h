@@ -23,6 +23,8 @@ class FindingsHub {
 
   // Appends findings and wakes the readers.
   void Publish(const std::vector<Finding>& findings);
+  // The same, moving them in (`findings` is left empty).
+  void Publish(std::vector<Finding>&& findings);
 
   // Findings with sequence >= *next (those already forgotten are skipped),
   // waiting up to `timeout` for one to arrive. Advances *next past them.

@@ -104,6 +104,10 @@ class Pipeline {
   void Flush();
 
   const Index& index() const;
+  // The input has ended (a replay's files are read and Flush returned, no
+  // Submit after it): frees what only deduplicating later lines needs
+  // (Index::ReleaseDedupeWindows). Lines submitted later are still indexed.
+  void EndOfInput();
   // The rule plugins the options enabled (plugins.*), fed by the workers;
   // pass them to the Analyzer, which evaluates them. Owned by the pipeline.
   std::vector<RulePlugin*> plugins() const;

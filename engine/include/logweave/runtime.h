@@ -44,7 +44,8 @@ struct AnalysisSnapshot {
   absl::flat_hash_map<std::string, std::vector<size_t>> findings_by_trace;      // open findings
   absl::flat_hash_map<std::string, std::vector<size_t>> unstructured_by_trace;  // attributed
 
-  static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report);
+  // With `by_trace` false the two maps stay empty (a one-shot replay reads the report whole).
+  static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report, bool by_trace = true);
 };
 
 // How long the analyses took, since the runtime started. Plain values.
@@ -67,7 +68,7 @@ struct RuntimeOptions {
   // published to findings() and counted late). Off for a one-shot replay,
   // which reads each report whole; off, an analysis also takes the plain-text
   // error entries over instead of copying them (a later one sees only those
-  // that came after). Default on.
+  // that came after), and its snapshot has no by-trace maps. Default on.
   bool track_changes = true;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;
@@ -108,7 +109,8 @@ class Runtime {
   // quiet for trace_idle before the watermark is judged — every trace once
   // `final` was given (the data is complete; it sticks for later runs, which
   // then keep judging every trace rather than retracting the recent ones).
-  // Publishes the changes to findings() and the new snapshot, and returns it.
+  // Publishes the changes to findings() (the snapshot's report.changes stays
+  // empty) and the new snapshot, and returns it.
   std::shared_ptr<const AnalysisSnapshot> AnalyzeNow(bool final = false);
 
   // Starts analysing every analysis_interval on a thread of its own, when

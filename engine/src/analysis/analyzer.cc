@@ -88,9 +88,12 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
                                     e.line_count, e.line_count == 1 ? " line" : " lines",
                                     "; not JSON, so invisible to trace search): \"",
                                     Shorten(e.first_line, 160), "\"");
-    fd.details = {{"service", e.service},
-                  {"lines", absl::StrCat(e.line_count)},
-                  {"time_inferred", e.time_inferred ? "true" : "false"}};
+    // At its final size (a vector grown pair by pair holds up to twice that): 73 k of these on
+    // 200 MB of logs with 30% plain text.
+    fd.details.reserve(3 + (e.template_text.empty() ? 0 : 2) + (a.candidates.empty() ? 1 : 3));
+    fd.details.push_back({"service", e.service});
+    fd.details.push_back({"lines", absl::StrCat(e.line_count)});
+    fd.details.push_back({"time_inferred", e.time_inferred ? "true" : "false"});
     if (!e.template_text.empty()) {
       fd.details.push_back({"template_id", absl::StrCat(e.template_id)});
       fd.details.push_back({"template", e.template_text});
@@ -209,7 +212,7 @@ Analyzer::Analyzer(const DetectorOptions& options, const Index& index,
       plugins_(std::move(plugins)),
       threads_(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())) {}
 
-AnalysisReport Analyzer::Run(int64_t watermark_ns) {
+AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* previous) {
   const int64_t judge_until = JudgeUntil(watermark_ns, options_.trace_idle_ns);
   const uint32_t threads = std::min(threads_, std::max(1u, index_.shard_count()));
   AnalysisNames names;
@@ -358,21 +361,25 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
     return report;
   }
-  // Changes since the previous run.
-  absl::flat_hash_map<std::string, Finding> current;
+  // Changes since the previous run, against the findings of its report (the
+  // caller's or, without one, the analyzer's copy). Ids are views into
+  // `before` and `findings` (not grown while `now` lives).
+  const std::vector<Finding>& before = previous != nullptr ? *previous : previous_;
+  absl::flat_hash_set<std::string_view> before_ids, now;
+  for (const Finding& old : before) before_ids.insert(old.id);
   for (const Finding& fd : findings) {
-    current.emplace(fd.id, fd);
-    if (!active_.contains(fd.id)) report.changes.push_back(fd);
+    now.insert(fd.id);
+    if (!before_ids.contains(fd.id)) report.changes.push_back(fd);
   }
-  for (const auto& [id, old] : active_) {
-    if (current.contains(id)) continue;
+  std::vector<Finding> kept;
+  for (const Finding& old : before) {
+    if (!now.insert(old.id).second) continue;  // found again, or a repeated id
     if (!old.trace_id.empty() && old.kind != "unstructured_error") {
       // Its trace was not judged again because the index evicted (some of)
       // its events: keep the finding while the trace is partly there, drop it
       // quietly once it is gone; it was not resolved by later data.
       if (partial.contains(old.trace_id)) {
-        current.emplace(id, old);
-        findings.push_back(old);
+        kept.push_back(old);
         continue;
       }
       if (absl::IsNotFound(index_.GetTraceInfo(old.trace_id).status())) continue;
@@ -382,9 +389,12 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns) {
     resolved.summary = absl::StrCat("Resolved by later data: ", old.summary);
     report.changes.push_back(std::move(resolved));
   }
+  now = decltype(now)();
+  std::move(kept.begin(), kept.end(), std::back_inserter(findings));
   std::sort(report.changes.begin(), report.changes.end(), FindingBefore);
   std::sort(findings.begin(), findings.end(), FindingBefore);
-  active_ = std::move(current);
+  // The caller keeps the report: no second copy here.
+  previous_ = previous != nullptr ? std::vector<Finding>() : findings;
 
   report.findings = std::move(findings);
   FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);

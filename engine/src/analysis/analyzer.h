@@ -53,7 +53,10 @@ class Analyzer {
   // Judges every trace whose last event is at or before watermark - trace_idle
   // (pass INT64_MAX to judge all: the data is complete) and attributes every
   // plain-text error. Re-running with more data updates the findings.
-  AnalysisReport Run(int64_t watermark_ns);
+  // `previous`: the findings of the report the last Run returned, when the
+  // caller keeps that report (the analyzer then keeps no copy of them); pass
+  // it on every run or on none. Without it the analyzer keeps a copy.
+  AnalysisReport Run(int64_t watermark_ns, const std::vector<Finding>* previous = nullptr);
 
   // For one run only (a replay): reports no changes and keeps no copy of
   // the findings for the next run.
@@ -76,7 +79,7 @@ class Analyzer {
   const uint32_t threads_;
   bool track_changes_ = true;
   UnstructuredCollector* take_unstructured_ = nullptr;
-  absl::flat_hash_map<std::string, Finding> active_;       // by id, from the last Run
+  std::vector<Finding> previous_;  // the last Run's findings, when its caller passes none
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;
 };

@@ -56,6 +56,11 @@ class DedupeWindow {
   }
   // Records `event` for `hash`.
   void Add(uint64_t hash, uint64_t event);
+  // Forgets every entry and frees the tables; later events are only compared with each other.
+  void Clear() {
+    current_ = Table();
+    previous_ = Table();
+  }
 
   void Prefetch(uint64_t hash) const {
     if (!current_.slots.empty()) __builtin_prefetch(&current_.slots[Slot(current_, Tag(hash))]);

@@ -53,6 +53,8 @@ class Shard {
   // steps, so that a query waits for at most one step. Owner thread only.
   static constexpr size_t kRecordsPerHold = 256;
   void Insert(const ShardRecord* records, size_t count, bool dedupe);
+  // Frees the dedupe window (Index::ReleaseDedupeWindows). Not while Insert runs.
+  void ReleaseDedupeWindow();
 
   // --- Queries (shard_query.cc); thread-safe. ---
 

@@ -70,6 +70,12 @@ void Shard::Evict() {
   }
 }
 
+void Shard::ReleaseDedupeWindow() {
+  absl::MutexLock lock(&mu_);
+  dedupe_.Clear();
+  UpdateBytes();
+}
+
 void Shard::UpdateBytes() {
   bytes_ = lines_.bytes() + messages_.bytes() + services_.bytes() + routes_.bytes() +
            events_.bytes() + traces_.bytes() + escaped_arena_bytes_ + dedupe_.bytes() +

@@ -3,13 +3,18 @@
 namespace logweave {
 
 void FindingsHub::Publish(const std::vector<Finding>& findings) {
+  Publish(std::vector<Finding>(findings));
+}
+
+void FindingsHub::Publish(std::vector<Finding>&& findings) {
   if (findings.empty()) return;
   absl::MutexLock lock(&mu_);
-  for (const Finding& f : findings) log_.push_back(f);
+  for (Finding& f : findings) log_.push_back(std::move(f));
   while (log_.size() > capacity_) {
     log_.pop_front();
     ++first_seq_;
   }
+  findings = std::vector<Finding>();
 }
 
 std::vector<Finding> FindingsHub::Read(uint64_t* next, absl::Duration timeout) {

@@ -12,9 +12,11 @@
 
 namespace logweave {
 
-std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport report) {
+std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport report,
+                                                               bool by_trace) {
   auto s = std::make_shared<AnalysisSnapshot>();
   s->report = std::move(report);
+  if (!by_trace) return s;
   for (size_t i = 0; i < s->report.findings.size(); ++i) {
     const Finding& f = s->report.findings[i];
     if (!f.trace_id.empty()) s->findings_by_trace[f.trace_id].push_back(i);
@@ -91,9 +93,15 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   const absl::Time start = absl::Now();
   final_ = final_ || final;
   const int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
-  AnalysisReport report = analyzer_->Run(watermark);
-  if (options_.track_changes) hub_.Publish(report.changes);
-  std::shared_ptr<const AnalysisSnapshot> snapshot = AnalysisSnapshot::Make(std::move(report));
+  // The last report's findings are the analyzer's "before": it keeps no copy of its own. Only
+  // this function (under analysis_mu_) replaces the snapshot.
+  const std::shared_ptr<const AnalysisSnapshot> last = snapshot();
+  AnalysisReport report = analyzer_->Run(watermark, &last->report.findings);
+  // The changes go to the hub, not into the snapshot as well (nothing reads them there).
+  if (options_.track_changes) hub_.Publish(std::move(report.changes));
+  report.changes = std::vector<Finding>();
+  std::shared_ptr<const AnalysisSnapshot> snapshot =
+      AnalysisSnapshot::Make(std::move(report), options_.track_changes);
   const absl::Duration took = absl::Now() - start;
   absl::MutexLock snapshot_lock(&snapshot_mu_);
   snapshot_ = snapshot;
