@@ -16,6 +16,8 @@
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/otlp/otlp_grpc.h"
+#include "connectors/otlp/otlp_receiver.h"
 #include "connectors/stdin/stdin_source.h"
 #include "logweave/log.h"
 #include "logweave/pipeline.h"
@@ -248,6 +250,10 @@ struct Daemon {
   std::unique_ptr<Runtime> runtime;
   std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
   std::unique_ptr<ServeMetrics> metrics;               // counts the server's calls: outlives it
+  // OTLP ingest (otlp.enabled): the receiver and its gRPC service outlive the
+  // listeners that call them.
+  std::unique_ptr<otlp::OtlpReceiver> otlp;
+  std::unique_ptr<otlp::OtlpLogsService> otlp_grpc;
   std::unique_ptr<LogweaveServer> server;
   std::unique_ptr<EmbeddedKafka> embedded;  // --demo-kafka only
   uint64_t demo_lines = 0;                  // lines produced into `embedded`
@@ -281,6 +287,16 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   daemon->metrics = std::make_unique<ServeMetrics>(daemon->runtime.get());
   ServerOptions server_options = settings.server;
   server_options.call_observer = daemon->metrics.get();
+  if (settings.config.otlp.enabled) {
+    daemon->otlp =
+        std::make_unique<otlp::OtlpReceiver>(&daemon->runtime->pipeline(), settings.config.otlp);
+    daemon->otlp_grpc = std::make_unique<otlp::OtlpLogsService>(
+        daemon->otlp.get(), !settings.server.security.auth_tokens.empty());
+    server_options.extra_services.push_back(daemon->otlp_grpc.get());
+    // An export may be larger than a query; the OTLP service checks its own limit.
+    server_options.max_request_bytes =
+        std::max<int64_t>(server_options.max_request_bytes, settings.config.otlp.max_request_bytes);
+  }
   absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
       LogweaveServer::Start(server_options, daemon->runtime.get());
   if (!server.ok()) {
@@ -289,6 +305,7 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
                 server.status());
   }
   daemon->server = std::move(*server);
+  if (daemon->otlp_grpc != nullptr) daemon->otlp_grpc->set_tokens(daemon->server->tokens());
   daemon->server->service().set_actions(daemon->actions.get());
   Log(LogLevel::kInfo,
       absl::StrCat("listening on ", daemon->server->address(),
@@ -302,7 +319,7 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   if (!settings.http_address.empty()) {
     absl::StatusOr<std::unique_ptr<HttpListener>> http =
         StartServeHttp(settings.http_address, settings.server.security, daemon->server->tokens(),
-                       *daemon->metrics, *daemon->readiness);
+                       *daemon->metrics, *daemon->readiness, daemon->otlp.get());
     if (!http.ok()) {
       daemon->Stop(absl::Seconds(1));
       return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage

@@ -2,15 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/http/health_routes.h"
+#include "connectors/otlp/otlp_http.h"
 #include "logweave/log.h"
 
 namespace logweave::cli {
 
-absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& address,
-                                                             const ServerSecurityOptions& security,
-                                                             const TokenStore* tokens,
-                                                             ServeMetrics& metrics,
-                                                             Readiness& readiness) {
+absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(
+    const std::string& address, const ServerSecurityOptions& security, const TokenStore* tokens,
+    ServeMetrics& metrics, Readiness& readiness, otlp::OtlpReceiver* otlp) {
   HttpListenerOptions options;
   options.address = address;
   options.security = security;
@@ -19,10 +18,11 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(const std::string& 
   if (!listener.ok()) return listener.status();
   metrics.AddRoute(**listener);
   AddHealthRoutes(**listener, readiness);
+  if (otlp != nullptr) otlp::AddOtlpHttpRoutes(**listener, *otlp);
   (*listener)->Start();
   Log(LogLevel::kInfo,
       absl::StrCat((*listener)->tls() ? "HTTPS" : "HTTP", " on ", (*listener)->address(),
-                   ": /metrics /healthz /readyz"),
+                   ": /metrics /healthz /readyz", otlp != nullptr ? " /v1/logs (OTLP)" : ""),
       {{"http_address", (*listener)->address()}});
   return listener;
 }
