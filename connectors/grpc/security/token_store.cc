@@ -112,8 +112,9 @@ absl::Status TokenStore::Check(absl::string_view authorization, TokenScope neede
   if (match->scope != needed && match->scope != TokenScope::kAdmin) {
     return absl::PermissionDeniedError(absl::StrCat(
         "the token's scope (", ScopeName(match->scope), ") does not allow this call; it needs ",
-        needed == TokenScope::kAdmin ? "an admin"
-                                     : absl::StrCat("a ", ScopeName(needed), " or admin"),
+        needed == TokenScope::kAdmin    ? "an admin"
+        : needed == TokenScope::kIngest ? "an ingest or admin"
+                                        : "a read or admin",
         " token"));
   }
   return absl::OkStatus();
