@@ -306,13 +306,13 @@ absl::Status DecodeOtlpJson(absl::string_view json, collector::ExportLogsService
   return absl::OkStatus();
 }
 
-bool LooksLikeOtlpJsonLine(absl::string_view line) {
+bool LooksLikeOtlpJsonLine(std::string_view line) {
   size_t i = 0;
   while (i < line.size() && absl::ascii_isspace(static_cast<unsigned char>(line[i]))) ++i;
   if (i >= line.size() || line[i] != '{') return false;
   ++i;
   while (i < line.size() && absl::ascii_isspace(static_cast<unsigned char>(line[i]))) ++i;
-  const absl::string_view rest = line.substr(i);
+  const std::string_view rest = line.substr(i);
   return rest.rfind("\"resourceLogs\"", 0) == 0 || rest.rfind("\"resource_logs\"", 0) == 0;
 }
 

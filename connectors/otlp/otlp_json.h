@@ -9,6 +9,8 @@
 #ifndef LOGWEAVE_CONNECTORS_OTLP_OTLP_JSON_H_
 #define LOGWEAVE_CONNECTORS_OTLP_OTLP_JSON_H_
 
+#include <string_view>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "connectors/otlp/otlp_mapping.h"
@@ -26,7 +28,7 @@ absl::Status DecodeOtlpJson(absl::string_view json, collector::ExportLogsService
 // True if `line` looks like an OTLP/JSON logs request (a JSON object whose
 // first key is "resourceLogs" or "resource_logs"): the Collector's file
 // exporter writes one per line.
-bool LooksLikeOtlpJsonLine(absl::string_view line);
+bool LooksLikeOtlpJsonLine(std::string_view line);
 
 }  // namespace logweave::otlp
 

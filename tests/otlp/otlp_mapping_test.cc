@@ -4,6 +4,7 @@
 #include <string>
 
 #include "connectors/otlp/otlp_json.h"
+#include "connectors/otlp/otlp_lines.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -200,6 +201,40 @@ TEST(OtlpJsonTest, ABodyThatIsNotAJsonObjectIsRefusedWhole) {
   EXPECT_TRUE(DecodeOtlpJson("{}", &request, &report).ok());  // an empty request
   EXPECT_TRUE(LooksLikeOtlpJsonLine(R"( { "resourceLogs": [] })"));
   EXPECT_FALSE(LooksLikeOtlpJsonLine(R"({"msg":"resourceLogs"})"));
+}
+
+TEST(OtlpLineExpanderTest, AFileExporterLineBecomesOneLinePerRecordOtherLinesStay) {
+  const std::string exported =
+      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},)"
+      R"("scopeLogs":[{"logRecords":[{"severityNumber":9,"body":{"stringValue":"one"},)"
+      R"("traceId":"0af7651916cd43dd8448eb211c80319c"},{"severityNumber":17,"body":{"stringValue":"two"}},)"
+      R"({"traceId":"bad"}]}]}]})";
+  RawBatch batch;
+  batch.AddLine(R"({"level":"info","msg":"a plain JSON line"})", 0, 1);
+  batch.AddLine(exported, 42, 2, kLineHadCR);
+  batch.AddLine(R"({"resourceLogs":[ cut off)", 900, 3);
+  OtlpLineExpander expander;
+  expander.Expand(&batch);
+  ASSERT_EQ(batch.size(), 4u);
+  EXPECT_EQ(batch.Line(0), R"({"level":"info","msg":"a plain JSON line"})");
+  EXPECT_THAT(std::string(batch.Line(1)), HasSubstr(R"("message":"one")"));
+  EXPECT_THAT(std::string(batch.Line(1)), HasSubstr(R"("service":"cart")"));
+  EXPECT_THAT(std::string(batch.Line(2)), HasSubstr(R"("level":"error")"));
+  EXPECT_EQ(batch.lines[1].source_offset, 42u);  // each record points at the line it came from
+  EXPECT_EQ(batch.lines[2].line_no, 2u);
+  EXPECT_EQ(batch.lines[2].flags, kLineHadCR);
+  EXPECT_EQ(batch.Line(3), R"({"resourceLogs":[ cut off)");  // unreadable: kept whole
+  const OtlpLineStats stats = expander.Stats();
+  EXPECT_EQ(stats.lines, 1u);
+  EXPECT_EQ(stats.records, 2u);
+  EXPECT_EQ(stats.rejected, 1u);
+  EXPECT_EQ(stats.kept, 1u);
+
+  RawBatch plain;
+  plain.AddLine("no OTLP here", 0, 1);
+  const std::string before = plain.data;
+  expander.Expand(&plain);
+  EXPECT_EQ(plain.data, before);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "connectors/http/listener.h"
 #include "connectors/otlp/otlp_grpc.h"
 #include "connectors/otlp/otlp_http.h"
+#include "connectors/otlp/otlp_lines.h"
 #include "connectors/otlp/otlp_receiver.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
@@ -87,6 +88,18 @@ RequestBuilder::Request ServiceRequest(int service, const std::string& trace_hex
       break;
   }
   return b.request();
+}
+
+// The payments service's two records of `trace` as OTLP/JSON (one line).
+std::string PaymentsJson(const std::string& trace) {
+  return absl::StrCat(
+      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"payments"}}]},)",
+      R"("scopeLogs":[{"logRecords":[{"timeUnixNano":")", kT0 + 20'000'000,
+      R"(","severityNumber":17,"body":{"stringValue":"card declined"},"traceId":")", trace,
+      R"(","attributes":[{"key":"http.response.status_code","value":{"intValue":"402"}}]},)",
+      R"({"timeUnixNano":")", kT0 + 30'000'000,
+      R"(","severityText":"FATAL","body":{"stringValue":"ledger unreachable"},"traceId":")", trace,
+      R"("}]}]}]})");
 }
 
 class OtlpTransportTest : public ::testing::Test {
@@ -176,14 +189,7 @@ TEST_F(OtlpTransportTest, HttpProtobufJsonAndGzipRecordsAreIndexedWhenTheAnswerC
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   // OTLP/JSON.
-  const std::string json = absl::StrCat(
-      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"payments"}}]},)",
-      R"("scopeLogs":[{"logRecords":[{"timeUnixNano":")", kT0 + 20'000'000,
-      R"(","severityNumber":17,"body":{"stringValue":"card declined"},"traceId":")", kTraceA,
-      R"(","attributes":[{"key":"http.response.status_code","value":{"intValue":"402"}}]},)",
-      R"({"timeUnixNano":")", kT0 + 30'000'000,
-      R"(","severityText":"FATAL","body":{"stringValue":"ledger unreachable"},"traceId":")",
-      kTraceA, R"("}]}]}]})");
+  const std::string json = PaymentsJson(kTraceA);
   r = Post(Gzip(json), "application/json; charset=utf-8", {{"Content-Encoding", "gzip"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
@@ -351,6 +357,33 @@ TEST_F(OtlpTransportTest, AFullPipelineAnswersRetryLaterAndTheRetriedRecordsAreA
   EXPECT_TRUE(Export(ServiceRequest(0, kTraceA), &response).ok());
   EXPECT_EQ(TimelineOf(kTraceA).events.size(), 4u);
   EXPECT_EQ(receiver_->Stats().records, 4u);
+}
+
+TEST(OtlpFileExporterTest, ThePipelinesBatchTransformIndexesEachRecordOfAnExportedLine) {
+  PipelineOptions options;
+  options.threads = 1;
+  auto pipeline = Pipeline::Create(options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status();
+  OtlpLineExpander expander;
+  (*pipeline)->SetBatchTransform([&expander](RawBatch* b) { expander.Expand(b); });
+  RawBatch batch;
+  batch.source_id = (*pipeline)->AddSource("collector/logs.json");
+  batch.AddLine(PaymentsJson(kTraceA), 0, 1);
+  batch.AddLine(R"({"level":"info","trace_id":"0af7651916cd43dd8448eb211c80319c","msg":"plain"})",
+                900, 2);
+  batch.AddLine(PaymentsJson(kTraceA).replace(0, 1, "{ "), 1000, 3);  // the same records again
+  (*pipeline)->Submit(std::move(batch));
+  (*pipeline)->Flush();
+  auto t = (*pipeline)->index().GetTimeline(kTraceA);
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_EQ(t->events.size(), 2u);  // the repeated records are exact duplicates: kept once
+  EXPECT_EQ(t->events[0].level, Level::kError);
+  EXPECT_EQ(t->events[1].level, Level::kFatal);
+  EXPECT_EQ(t->events[1].message, "ledger unreachable");
+  EXPECT_EQ(t->events[0].source_offset, 0u);
+  EXPECT_EQ(expander.Stats().lines, 2u);
+  EXPECT_EQ(expander.Stats().records, 4u);
+  EXPECT_EQ((*pipeline)->Stats().lines, 5u);
 }
 
 }  // namespace
