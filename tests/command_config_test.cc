@@ -174,7 +174,7 @@ TEST(CommandConfigTest, UnknownTopLevelKeyListsEverySection) {
       LoadCommandConfigString("threads: 4\nserver: {}\n", "ledger.yaml"),
       {"ledger.yaml:2", "unknown key \"server\"",
        "threads, queue_bytes, max_line_bytes, batch_lines, batch_bytes, index, "
-       "fields, detectors, plugins, redact, actions, kafka, log, serve, sources"});
+       "fields, detectors, plugins, redact, actions, kafka, log, otlp, serve, sources"});
 }
 
 TEST(CommandConfigTest, KnowsWhetherTheIndexBudgetWasGiven) {

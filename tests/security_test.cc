@@ -52,7 +52,7 @@ TEST(TokenStoreTest, RejectsWeakDuplicateOrUnknownEntriesNamingTheLine) {
       {absl::StrCat("# c\n", kReadToken, " write\n"), "tokens:2: unknown scope \"write\""},
       {absl::StrCat(kReadToken, "\n", kReadToken, " admin\n"),
        "tokens:2: this token is given twice"},
-      {absl::StrCat(kReadToken, " read extra\n"), "tokens:1: expected TOKEN [read|admin]"},
+      {absl::StrCat(kReadToken, " read extra\n"), "tokens:1: expected TOKEN [read|ingest|admin]"},
       {"# only a comment\n\n", "no tokens in it"},
   };
   for (const Case& c : cases) {

@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<LogweaveServer>> LogweaveServer::Start(const Serv
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   builder.RegisterService(server->service_.get());
+  for (grpc::Service* extra : options.extra_services) builder.RegisterService(extra);
   if (options.call_observer != nullptr) {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
     creators.push_back(MakeCallInterceptorFactory(options.call_observer));

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -40,6 +41,9 @@ struct ServerOptions {
   // Told about every call when it ends (metrics); not owned, must outlive
   // the server. Null: none.
   CallObserver* call_observer = nullptr;
+  // More services on the same listener (OTLP's LogsService); not owned, must
+  // outlive the server. They check tokens themselves.
+  std::vector<grpc::Service*> extra_services = {};
 
   absl::Status Validate() const;
 };

@@ -105,9 +105,10 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Create(
 bool HttpListener::Allowed(const httplib::Request& request, HttpAccess access,
                            httplib::Response& response) const {
   if (access == HttpAccess::kOpen || options_.tokens == nullptr) return true;
-  const absl::Status s =
-      options_.tokens->Check(request.get_header_value("Authorization"),
-                             access == HttpAccess::kAdmin ? TokenScope::kAdmin : TokenScope::kRead);
+  const TokenScope needed = access == HttpAccess::kAdmin    ? TokenScope::kAdmin
+                            : access == HttpAccess::kIngest ? TokenScope::kIngest
+                                                            : TokenScope::kRead;
+  const absl::Status s = options_.tokens->Check(request.get_header_value("Authorization"), needed);
   if (s.ok()) return true;
   if (s.code() == absl::StatusCode::kPermissionDenied) {
     response.status = 403;

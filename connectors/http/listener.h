@@ -50,8 +50,8 @@ struct HttpListenerOptions {
 
 enum class HttpMethod { kGet, kPost };
 // Who may call a route: anyone (probes), or a token of at least this scope
-// when the listener has tokens.
-enum class HttpAccess { kOpen, kRead, kAdmin };
+// when the listener has tokens (kIngest: a token of scope ingest or admin).
+enum class HttpAccess { kOpen, kRead, kAdmin, kIngest };
 
 // Thread-safe after Start; Handle only before it. Owns the httplib server and
 // the thread that accepts connections.

@@ -139,6 +139,22 @@ void AddIngest(const v1::Stats& s, absl::Time now, Families& f) {
             s.utf8_repaired_strings());
 }
 
+// OTLP ingest's counters (serve's receiver; all 0 when it is off).
+void AddOtlp(const v1::Stats& s, Families& f) {
+  f.Counter("logweave_otlp_requests_total", "OTLP export requests answered (HTTP and gRPC).",
+            s.otlp_requests());
+  f.Counter("logweave_otlp_records_total", "OTLP log records indexed.", s.otlp_records());
+  f.Counter("logweave_otlp_rejected_records_total",
+            "OTLP log records refused as unreadable (reported in partial_success).",
+            s.otlp_rejected());
+  f.Counter("logweave_otlp_retry_answers_total",
+            "OTLP answers asking the exporter to retry (HTTP 503, gRPC UNAVAILABLE).",
+            s.otlp_retry_answers());
+  f.Counter("logweave_otlp_refused_requests_total",
+            "OTLP requests refused whole: too large, not OTLP, or without a token.",
+            s.otlp_refused());
+}
+
 // Kafka's counters and each assigned partition's lag (when Kafka is a source).
 void AddKafka(const v1::Stats& s, Families& f) {
   f.Counter("logweave_kafka_messages_total", "Kafka messages consumed.", s.kafka_messages());
@@ -241,6 +257,7 @@ std::vector<prometheus::MetricFamily> ServeMetrics::Collect() const {
     s = stats();
     AddIngest(s, absl::Now(), f);
     AddKafka(s, f);
+    AddOtlp(s, f);
   }
   AddAnalysis(stats ? &s : nullptr, *runtime_, f);
   std::vector<MetricFamily> out = f.Take();

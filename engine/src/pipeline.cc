@@ -117,6 +117,10 @@ class PipelineImpl {
     return id;
   }
 
+  void SetBatchTransform(std::function<void(RawBatch*)> transform) {
+    transform_ = std::move(transform);
+  }
+
   void SetJournal(std::unique_ptr<BatchJournal> journal) {
     absl::MutexLock lock(&mu_);
     journal_ = std::move(journal);
@@ -138,6 +142,7 @@ class PipelineImpl {
   }
 
   void Submit(RawBatch&& batch, std::function<void()> on_indexed) {
+    if (transform_) transform_(&batch);
     if (batch.lines.empty()) {
       if (on_indexed) on_indexed();
       return;
@@ -532,6 +537,8 @@ class PipelineImpl {
   // Set once; used outside mu_ (never replaced). The destructor's body stops the workers first.
   std::unique_ptr<BatchJournal> journal_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<LineParser> journal_redactor_;  // immutable: shared by sources
+  // Set once before any source submits (SetBatchTransform); read by them all.
+  std::function<void(RawBatch*)> transform_;
 };
 
 }  // namespace internal
@@ -560,6 +567,9 @@ uint32_t Pipeline::AddSource(const std::string& name, const std::string& default
 }
 uint32_t Pipeline::AddRestoredSource(const std::string& name, const std::string& default_service) {
   return impl_->AddSource(name, default_service, /*journaled=*/false, /*restored=*/true);
+}
+void Pipeline::SetBatchTransform(std::function<void(RawBatch*)> transform) {
+  impl_->SetBatchTransform(std::move(transform));
 }
 void Pipeline::SetJournal(std::unique_ptr<BatchJournal> journal) {
   impl_->SetJournal(std::move(journal));

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "connectors/kafka/kafka_config.h"
+#include "connectors/otlp/otlp_config.h"
 
 namespace logweave::cli {
 
@@ -16,6 +17,7 @@ ConfigSections CommandConfigSections(CommandConfig* out) {
       {"actions",
        [out](const ConfigSection& s) { return actions::ReadActionsSection(s, &out->actions); }},
       {"log", [out](const ConfigSection& s) { return ReadLogSection(s, &out->log); }},
+      {"otlp", [out](const ConfigSection& s) { return otlp::ReadOtlpSection(s, &out->otlp); }},
   };
 }
 

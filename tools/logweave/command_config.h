@@ -15,6 +15,7 @@
 #include "connectors/actions/action_options.h"
 #include "connectors/follow/follow_source.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/otlp/otlp_receiver.h"
 #include "logweave/config.h"
 #include "logweave/options.h"
 #include "tools/logweave/log_settings.h"
@@ -38,10 +39,12 @@ struct CommandConfig {
   std::vector<actions::ConfiguredAction> actions;
   // log: logweave's own log lines (serve; the flags override it).
   LogSettings log;
+  // otlp: the OTLP receiver of serve (POST /v1/logs, LogsService/Export).
+  otlp::OtlpOptions otlp;
 };
 
 // The parsers of every top-level section that is not the engine's, writing
-// into `out` (which must outlive the returned map): serve, sources, kafka, actions, log.
+// into `out` (which must outlive the returned map): serve, sources, kafka, actions, log, otlp.
 // Adding a connector with settings of its own: one entry here.
 ConfigSections CommandConfigSections(CommandConfig* out);
 

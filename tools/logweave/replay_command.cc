@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "connectors/file/replay_source.h"
+#include "connectors/otlp/otlp_lines.h"
 #include "logweave/pipeline.h"
 #include "logweave/report.h"
 #include "logweave/runtime.h"
@@ -364,6 +365,7 @@ int RunReplay(const std::vector<std::string>& args) {
   std::vector<actions::ConfiguredAction> action_config;
   runtime_options.track_changes = false;  // one analysis, read whole
   bool max_bytes_given = false;
+  bool otlp_lines = true;  // otlp.enabled: read the Collector's file exporter lines
   if (!f.config.empty()) {
     // The same loader as serve's, so that both accept the same file.
     absl::StatusOr<CommandConfig> loaded = LoadCommandConfig(f.config);
@@ -374,6 +376,7 @@ int RunReplay(const std::vector<std::string>& args) {
     options = loaded->pipeline;
     action_config = loaded->actions;
     max_bytes_given = loaded->index_max_bytes_given;
+    otlp_lines = loaded->otlp.enabled;
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
@@ -400,6 +403,8 @@ int RunReplay(const std::vector<std::string>& args) {
   }
   Runtime& runtime = **created;
   Pipeline& pipeline = runtime.pipeline();
+  const otlp::OtlpLineExpander otlp_expander;
+  if (otlp_lines) pipeline.SetBatchTransform([&](RawBatch* b) { otlp_expander.Expand(b); });
 
   int exit_code = kExitOk;
   const absl::Time start = absl::Now();

@@ -17,6 +17,9 @@
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/otlp/otlp_grpc.h"
+#include "connectors/otlp/otlp_lines.h"
+#include "connectors/otlp/otlp_receiver.h"
 #include "connectors/stdin/stdin_source.h"
 #include "logweave/log.h"
 #include "logweave/pipeline.h"
@@ -259,13 +262,30 @@ void SetIndexBudget(ServePlan* settings, bool quiet = false) {
   settings->runtime.pipeline = config.pipeline;
 }
 
+// The OTLP receiver's counters in a GetStats answer.
+void AddOtlpStats(const otlp::OtlpReceiver& receiver, v1::Stats* out) {
+  const otlp::OtlpStats s = receiver.Stats();
+  out->set_otlp_requests(s.requests);
+  out->set_otlp_records(s.records);
+  out->set_otlp_rejected(s.rejected);
+  out->set_otlp_retry_answers(s.retry_answers);
+  out->set_otlp_refused(s.refused);
+}
+
 // What serve runs, destroyed in reverse order: the demo broker first, then
 // the server, then the actions (the server points at them), then the runtime.
 struct Daemon {
+  // Reads the Collector's file exporter lines from every source (the
+  // pipeline's batch transform): outlives the runtime.
+  std::unique_ptr<otlp::OtlpLineExpander> otlp_lines;
   std::unique_ptr<Runtime> runtime;
   std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
   std::unique_ptr<ServeMetrics> metrics;               // counts the server's calls: outlives it
   std::unique_ptr<PeerSet> peers;  // serve.peers; the server's calls use it: outlives it
+  // OTLP ingest (otlp.enabled): the receiver and its gRPC service outlive the
+  // listeners that call them.
+  std::unique_ptr<otlp::OtlpReceiver> otlp;
+  std::unique_ptr<otlp::OtlpLogsService> otlp_grpc;
   std::unique_ptr<LogweaveServer> server;
   std::unique_ptr<EmbeddedKafka> embedded;  // --demo-kafka only
   uint64_t demo_lines = 0;                  // lines produced into `embedded`
@@ -299,6 +319,19 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   daemon->metrics = std::make_unique<ServeMetrics>(daemon->runtime.get());
   ServerOptions server_options = settings.server;
   server_options.call_observer = daemon->metrics.get();
+  if (settings.config.otlp.enabled) {
+    daemon->otlp_lines = std::make_unique<otlp::OtlpLineExpander>();
+    daemon->runtime->pipeline().SetBatchTransform(
+        [lines = daemon->otlp_lines.get()](RawBatch* b) { lines->Expand(b); });
+    daemon->otlp =
+        std::make_unique<otlp::OtlpReceiver>(&daemon->runtime->pipeline(), settings.config.otlp);
+    daemon->otlp_grpc = std::make_unique<otlp::OtlpLogsService>(
+        daemon->otlp.get(), !settings.server.security.auth_tokens.empty());
+    server_options.extra_services.push_back(daemon->otlp_grpc.get());
+    // An export may be larger than a query; the OTLP service checks its own limit.
+    server_options.max_request_bytes =
+        std::max<int64_t>(server_options.max_request_bytes, settings.config.otlp.max_request_bytes);
+  }
   absl::StatusOr<std::unique_ptr<LogweaveServer>> server =
       LogweaveServer::Start(server_options, daemon->runtime.get());
   if (!server.ok()) {
@@ -307,6 +340,11 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
                 server.status());
   }
   daemon->server = std::move(*server);
+  if (daemon->otlp_grpc != nullptr) {
+    daemon->otlp_grpc->set_tokens(daemon->server->tokens());
+    daemon->server->service().set_stats_extender(
+        [otlp = daemon->otlp.get()](v1::Stats* out) { AddOtlpStats(*otlp, out); });
+  }
   daemon->server->service().set_actions(daemon->actions.get());
   if (!settings.peers.peers.empty()) {
     absl::StatusOr<std::unique_ptr<PeerSet>> peers =
@@ -335,7 +373,8 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
     absl::StatusOr<std::unique_ptr<HttpListener>> http = StartServeHttp(
         settings.http_address, settings.server.security, daemon->server->tokens(), *daemon->metrics,
         *daemon->readiness,
-        {.channel = daemon->server->InProcessChannel(), .runtime = daemon->runtime.get()});
+        {.channel = daemon->server->InProcessChannel(), .runtime = daemon->runtime.get()},
+        daemon->otlp.get());
     if (!http.ok()) {
       daemon->Stop(absl::Seconds(1));
       return Fail(http.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
@@ -379,20 +418,22 @@ int StartKafka(const KafkaSourceOptions& kafka, Daemon* daemon) {
   absl::StatusOr<std::unique_ptr<KafkaSource>> consumer =
       KafkaSource::Create(kafka, &daemon->runtime->pipeline());
   if (!consumer.ok()) return Fail(kExitUsage, consumer.status(), "kafka");
-  daemon->server->service().set_stats_extender([k = consumer->get()](v1::Stats* out) {
-    KafkaSourceStats ks = k->Stats();
-    out->set_kafka_messages(ks.messages);
-    out->set_kafka_pauses(ks.pauses);
-    for (const auto& p : ks.partitions) {
-      v1::PartitionLag* lag = out->add_kafka_partitions();
-      lag->set_topic(p.topic);
-      lag->set_partition(p.partition);
-      lag->set_position(p.position);
-      lag->set_committed(p.committed);
-      lag->set_high_watermark(p.high_watermark);
-      lag->set_lag(p.lag);
-    }
-  });
+  daemon->server->service().set_stats_extender(
+      [k = consumer->get(), otlp = daemon->otlp.get()](v1::Stats* out) {
+        if (otlp != nullptr) AddOtlpStats(*otlp, out);
+        KafkaSourceStats ks = k->Stats();
+        out->set_kafka_messages(ks.messages);
+        out->set_kafka_pauses(ks.pauses);
+        for (const auto& p : ks.partitions) {
+          v1::PartitionLag* lag = out->add_kafka_partitions();
+          lag->set_topic(p.topic);
+          lag->set_partition(p.partition);
+          lag->set_position(p.position);
+          lag->set_committed(p.committed);
+          lag->set_high_watermark(p.high_watermark);
+          lag->set_lag(p.lag);
+        }
+      });
   AddKafkaReadiness(*daemon->readiness, consumer->get());
   daemon->runtime->Start(std::move(*consumer));  // the runtime owns it until Stop
   return kGoOn;

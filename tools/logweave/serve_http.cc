@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/http/health_routes.h"
+#include "connectors/otlp/otlp_http.h"
 #include "connectors/web/web_pages.h"
 #include "logweave/log.h"
 
@@ -9,7 +10,8 @@ namespace logweave::cli {
 
 absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(
     const std::string& address, const ServerSecurityOptions& security, const TokenStore* tokens,
-    ServeMetrics& metrics, Readiness& readiness, const WebApiOptions& web) {
+    ServeMetrics& metrics, Readiness& readiness, const WebApiOptions& web,
+    otlp::OtlpReceiver* otlp) {
   HttpListenerOptions options;
   options.address = address;
   options.security = security;
@@ -20,11 +22,13 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartServeHttp(
   AddHealthRoutes(**listener, readiness);
   AddWebApiRoutes(**listener, web);
   AddWebPages(**listener);
+  if (otlp != nullptr) otlp::AddOtlpHttpRoutes(**listener, *otlp);
   (*listener)->Start();
   Log(LogLevel::kInfo,
       absl::StrCat((*listener)->tls() ? "HTTPS" : "HTTP", " on ", (*listener)->address(),
                    ": /metrics /healthz /readyz, the web page on / (/search, /trace/<id>, /rules, "
-                   "/api/...)"),
+                   "/api/...)",
+                   otlp != nullptr ? ", /v1/logs (OTLP)" : ""),
       {{"http_address", (*listener)->address()}});
   return listener;
 }

@@ -101,6 +101,14 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.EndObject();
   w.Field("actions_dropped", static_cast<uint64_t>(s.actions_dropped()));
   w.Field("actions_repeats", static_cast<uint64_t>(s.actions_repeats()));
+  w.Key("otlp");
+  w.StartObject();
+  w.Field("requests", static_cast<uint64_t>(s.otlp_requests()));
+  w.Field("records", static_cast<uint64_t>(s.otlp_records()));
+  w.Field("rejected", static_cast<uint64_t>(s.otlp_rejected()));
+  w.Field("retry_answers", static_cast<uint64_t>(s.otlp_retry_answers()));
+  w.Field("refused", static_cast<uint64_t>(s.otlp_refused()));
+  w.EndObject();
   w.Field("uptime_seconds", s.uptime_seconds());
   w.Field("lines_per_second", s.lines_per_second());
   w.Key("sources");
@@ -205,6 +213,13 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
     for (const auto& [outcome, n] : runs) count(absl::StrCat("  ", outcome), n);
     count("actions dropped", s.actions_dropped(), "findings not acted on: the queue was full");
     count("actions not repeated", s.actions_repeats(), "decisions acted on before (a restart)");
+  }
+  if (s.otlp_requests() > 0 || s.otlp_refused() > 0) {
+    count("otlp requests", s.otlp_requests(), "OTLP exports answered (HTTP and gRPC)");
+    count("otlp records", s.otlp_records(), "log records indexed");
+    count("otlp rejected records", s.otlp_rejected(), "unreadable: told in partial_success");
+    count("otlp retry answers", s.otlp_retry_answers(), "pipeline full: the exporter retries");
+    count("otlp refused requests", s.otlp_refused(), "too large, not OTLP, or no token");
   }
   if (!s.sources().empty()) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");

@@ -16,6 +16,22 @@
 
 namespace logweave {
 
+namespace {
+
+const char* ScopeName(TokenScope scope) {
+  switch (scope) {
+    case TokenScope::kRead:
+      return "read";
+    case TokenScope::kIngest:
+      return "ingest";
+    case TokenScope::kAdmin:
+      return "admin";
+  }
+  return "?";
+}
+
+}  // namespace
+
 TokenStore::Digest TokenStore::Sha256(absl::string_view text) {
   Digest d;
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d.data());
@@ -45,13 +61,15 @@ absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Parse(absl::string_view 
     auto error = [&](absl::string_view why) {
       return absl::InvalidArgumentError(absl::StrCat(origin, ":", line_no, ": ", why));
     };
-    if (words.size() > 2) return error("expected TOKEN [read|admin]");
+    if (words.size() > 2) return error("expected TOKEN [read|ingest|admin]");
     TokenScope scope = TokenScope::kRead;
     if (words.size() == 2) {
       if (words[1] == "admin") {
         scope = TokenScope::kAdmin;
+      } else if (words[1] == "ingest") {
+        scope = TokenScope::kIngest;
       } else if (words[1] != "read") {
-        return error(absl::StrCat("unknown scope \"", words[1], "\"; use read or admin"));
+        return error(absl::StrCat("unknown scope \"", words[1], "\"; use read, ingest or admin"));
       }
     }
     if (words[0].size() < kMinTokenLength) {
@@ -90,9 +108,14 @@ absl::Status TokenStore::Check(absl::string_view authorization, TokenScope neede
     if (CRYPTO_memcmp(e.digest.data(), presented.data(), presented.size()) == 0) match = &e;
   }
   if (match == nullptr) return absl::UnauthenticatedError("the token is not one this server knows");
-  if (static_cast<int>(match->scope) < static_cast<int>(needed)) {
-    return absl::PermissionDeniedError(
-        "the token's scope (read) does not allow this call; it needs an admin token");
+  // admin covers every scope; read and ingest only themselves.
+  if (match->scope != needed && match->scope != TokenScope::kAdmin) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the token's scope (", ScopeName(match->scope), ") does not allow this call; it needs ",
+        needed == TokenScope::kAdmin    ? "an admin"
+        : needed == TokenScope::kIngest ? "an ingest or admin"
+                                        : "a read or admin",
+        " token"));
   }
   return absl::OkStatus();
 }

@@ -1,6 +1,7 @@
 // Bearer tokens that `logweave serve --auth-tokens FILE` accepts, each with
 // a scope. The file has one token per line, optionally followed by its scope
-// (`read`, the default, or `admin`, which includes read); blank lines and
+// (`read`, the default; `ingest`, which only sends logs (OTLP); or `admin`,
+// which includes both); blank lines and
 // lines starting with # are skipped:
 //
 //   # who: on-call dashboards
@@ -25,7 +26,7 @@
 
 namespace logweave {
 
-enum class TokenScope { kRead = 1, kAdmin = 2 };
+enum class TokenScope { kRead = 1, kAdmin = 2, kIngest = 3 };
 
 class TokenStore {
  public:

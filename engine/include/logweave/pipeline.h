@@ -63,6 +63,13 @@ class Pipeline {
   // name and default service takes its id over (see AddSource).
   uint32_t AddRestoredSource(const std::string& name, const std::string& default_service);
 
+  // Makes Submit pass every batch through `transform` first (on the
+  // submitting thread, before the journal and the queue): the command's way
+  // to rewrite lines the parser cannot take one by one, such as the
+  // OpenTelemetry Collector's file exporter (one line: many records). Once,
+  // before any source submits; `transform` must be thread-safe.
+  void SetBatchTransform(std::function<void(RawBatch*)> transform);
+
   // Makes `journal` the write-ahead log of the journaled sources: Submit
   // appends each of their batches to it before queueing it (so before its
   // on_indexed runs). Once, before journaled sources submit. The pipeline

@@ -1,0 +1,45 @@
+#include "connectors/otlp/otlp_grpc.h"
+
+#include "absl/strings/str_cat.h"
+#include "connectors/grpc/status_codes.h"
+
+namespace logweave::otlp {
+
+grpc::Status OtlpLogsService::Export(grpc::ServerContext* context,
+                                     const collector::ExportLogsServiceRequest* request,
+                                     collector::ExportLogsServiceResponse* response) {
+  if (tokens_required_) {
+    const TokenStore* tokens = tokens_.load();
+    if (tokens == nullptr) {
+      receiver_->CountRefused();
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is starting; retry");
+    }
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find("authorization");
+    const absl::string_view value = it == metadata.end()
+                                        ? absl::string_view()
+                                        : absl::string_view(it->second.data(), it->second.size());
+    if (absl::Status s = tokens->Check(value, TokenScope::kIngest); !s.ok()) {
+      receiver_->CountRefused();
+      return ToGrpcStatus(s);
+    }
+  }
+  const size_t max = static_cast<size_t>(receiver_->options().max_request_bytes);
+  if (request->ByteSizeLong() > max) {
+    receiver_->CountRefused();
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("the request is larger than ", max,
+                                     " bytes (otlp.max_request_bytes); send smaller batches"));
+  }
+  const OtlpExportResult result = receiver_->Export(OtlpTransport::kGrpc, *request, {});
+  if (result.code == OtlpExportResult::Code::kRetryLater) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the index is behind; retry with backoff");
+  }
+  if (result.rejected > 0) {
+    response->mutable_partial_success()->set_rejected_log_records(result.rejected);
+    response->mutable_partial_success()->set_error_message(result.message);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace logweave::otlp

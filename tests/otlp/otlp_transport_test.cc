@@ -1,0 +1,390 @@
+// OTLP/HTTP (POST /v1/logs) and OTLP/gRPC (LogsService/Export) against a
+// real pipeline: hand-built payloads as JSON, protobuf and gzip; refusals;
+// partial success; tokens; and backpressure that makes the exporter retry.
+#include <zlib.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "connectors/grpc/security/token_store.h"
+#include "connectors/http/listener.h"
+#include "connectors/otlp/otlp_grpc.h"
+#include "connectors/otlp/otlp_http.h"
+#include "connectors/otlp/otlp_lines.h"
+#include "connectors/otlp/otlp_receiver.h"
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "logweave/pipeline.h"
+#include "tests/otlp/otlp_builders.h"
+
+namespace logweave::otlp {
+namespace {
+
+using testing::HasSubstr;
+
+constexpr char kIngestToken[] = "ingest-token-0123456789abcdef";
+constexpr char kReadToken[] = "read-token-0123456789abcdef";
+constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
+constexpr uint64_t kT0 = 1764970302000000000ull;  // 2025-12-05T21:31:42Z
+
+std::string Gzip(const std::string& data) {
+  z_stream zs{};
+  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+// One checkout trace across three services, one request per service.
+RequestBuilder::Request ServiceRequest(int service, const std::string& trace_hex) {
+  RequestBuilder b;
+  const std::string trace = Hex(trace_hex);
+  switch (service) {
+    case 0:
+      b.Resource("frontend", {{"service.version", "1.4.0"}})
+          .Record({.time_ns = kT0,
+                   .severity_number = 9,
+                   .body = "POST /checkout",
+                   .trace_id = trace,
+                   .span_id = Hex("0000000000000001")})
+          .Record({.time_ns = kT0 + 90'000'000,
+                   .severity_number = 13,
+                   .body = "checkout slow",
+                   .trace_id = trace,
+                   .int_attributes = {{"http.response.status_code", 200}}});
+      break;
+    case 1:
+      b.Resource("cart").Record({.time_ns = kT0 + 10'000'000,
+                                 .severity_number = 5,
+                                 .body = "cart loaded",
+                                 .trace_id = trace});
+      break;
+    default:
+      b.Resource("payments")
+          .Record({.time_ns = kT0 + 20'000'000,
+                   .severity_number = 17,
+                   .body = "card declined",
+                   .trace_id = trace,
+                   .int_attributes = {{"http.response.status_code", 402}}})
+          .Record({.time_ns = kT0 + 30'000'000,
+                   .severity_number = 21,
+                   .body = "ledger unreachable",
+                   .trace_id = trace});
+      break;
+  }
+  return b.request();
+}
+
+// The payments service's two records of `trace` as OTLP/JSON (one line).
+std::string PaymentsJson(const std::string& trace) {
+  return absl::StrCat(
+      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"payments"}}]},)",
+      R"("scopeLogs":[{"logRecords":[{"timeUnixNano":")", kT0 + 20'000'000,
+      R"(","severityNumber":17,"body":{"stringValue":"card declined"},"traceId":")", trace,
+      R"(","attributes":[{"key":"http.response.status_code","value":{"intValue":"402"}}]},)",
+      R"({"timeUnixNano":")", kT0 + 30'000'000,
+      R"(","severityText":"FATAL","body":{"stringValue":"ledger unreachable"},"traceId":")", trace,
+      R"("}]}]}]})");
+}
+
+class OtlpTransportTest : public ::testing::Test {
+ protected:
+  void Start(bool with_tokens = false, OtlpOptions otlp = {}) {
+    PipelineOptions options;
+    options.threads = 1;
+    options.queue_bytes = 1 << 20;  // the least: the backpressure test fills it
+    auto pipeline = Pipeline::Create(options);
+    ASSERT_TRUE(pipeline.ok()) << pipeline.status();
+    pipeline_ = std::move(*pipeline);
+    receiver_ = std::make_unique<OtlpReceiver>(pipeline_.get(), otlp);
+    if (with_tokens) {
+      auto tokens = TokenStore::Parse(
+          absl::StrCat(kIngestToken, " ingest\n", kReadToken, " read\n", kAdminToken, " admin\n"),
+          "tokens");
+      ASSERT_TRUE(tokens.ok()) << tokens.status();
+      tokens_ = std::move(*tokens);
+    }
+    HttpListenerOptions http;
+    http.address = "127.0.0.1:0";
+    http.tokens = tokens_.get();
+    auto listener = HttpListener::Create(http);
+    ASSERT_TRUE(listener.ok()) << listener.status();
+    listener_ = std::move(*listener);
+    AddOtlpHttpRoutes(*listener_, *receiver_);
+    listener_->Start();
+    service_ = std::make_unique<OtlpLogsService>(receiver_.get(), with_tokens);
+    service_->set_tokens(tokens_.get());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.SetMaxReceiveMessageSize(64 << 20);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_GT(port, 0);
+    stub_ = collector::LogsService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+    if (listener_ != nullptr) listener_->Stop();
+  }
+
+  httplib::Result Post(const std::string& body, const std::string& type,
+                       httplib::Headers headers = {}) {
+    httplib::Client client("127.0.0.1", listener_->port());
+    return client.Post("/v1/logs", headers, body, type);
+  }
+  grpc::Status Export(const RequestBuilder::Request& request,
+                      collector::ExportLogsServiceResponse* response,
+                      const std::string& token = "") {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    return stub_->Export(&context, request, response);
+  }
+  Timeline TimelineOf(const std::string& trace) {
+    auto t = pipeline_->index().GetTimeline(trace, {.with_raw = true});
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.ok() ? *t : Timeline();
+  }
+
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<OtlpReceiver> receiver_;
+  std::unique_ptr<HttpListener> listener_;
+  std::unique_ptr<OtlpLogsService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<collector::LogsService::Stub> stub_;
+};
+
+constexpr char kTraceA[] = "5b8efff798038103d269b633813fc60c";
+constexpr char kTraceB[] = "0af7651916cd43dd8448eb211c80319c";
+
+TEST_F(OtlpTransportTest, HttpProtobufJsonAndGzipRecordsAreIndexedWhenTheAnswerComes) {
+  Start();
+  auto r = Post(ServiceRequest(0, kTraceA).SerializeAsString(), "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/x-protobuf");
+  collector::ExportLogsServiceResponse response;
+  ASSERT_TRUE(response.ParseFromString(r->body));
+  EXPECT_FALSE(response.has_partial_success());
+  // gzip, with the header.
+  r = Post(Gzip(ServiceRequest(1, kTraceA).SerializeAsString()), "application/x-protobuf",
+           {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  // OTLP/JSON.
+  const std::string json = PaymentsJson(kTraceA);
+  r = Post(Gzip(json), "application/json; charset=utf-8", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->body, "{}");
+
+  // No Flush: a 200 means indexed.
+  const Timeline t = TimelineOf(kTraceA);
+  ASSERT_EQ(t.events.size(), 5u);
+  EXPECT_THAT(t.services, testing::ElementsAre("frontend", "cart", "payments"));
+  EXPECT_EQ(t.events[0].level, Level::kInfo);
+  EXPECT_EQ(t.events[1].level, Level::kDebug);
+  EXPECT_EQ(t.events[2].level, Level::kError);
+  EXPECT_EQ(t.events[3].level, Level::kFatal);
+  EXPECT_EQ(t.events[4].level, Level::kWarn);
+  EXPECT_EQ(t.events[2].message, "card declined");
+  EXPECT_THAT(t.events[2].raw, HasSubstr(R"("http.response.status_code":402)"));
+  EXPECT_THAT(t.events[0].raw, HasSubstr(R"("service.version":"1.4.0")"));
+  EXPECT_EQ(t.events[0].source, "otlp-http");
+  const OtlpStats stats = receiver_->Stats();
+  EXPECT_EQ(stats.requests, 3u);
+  EXPECT_EQ(stats.records, 5u);
+  EXPECT_EQ(stats.rejected, 0u);
+}
+
+TEST_F(OtlpTransportTest, HttpRefusesOversizeUnknownTypesAndGarbageWithTheRightCodes) {
+  Start(false, OtlpOptions{.max_request_bytes = 4096});
+  RequestBuilder big;
+  big.Resource("api");
+  for (int i = 0; i < 100; ++i) {
+    big.Record({.time_ns = kT0 + i, .severity_number = 9, .body = std::string(100, 'x')});
+  }
+  const std::string bytes = big.request().SerializeAsString();
+  auto r = Post(bytes, "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  // Small on the wire, too large inflated.
+  r = Post(Gzip(bytes), "application/x-protobuf", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  r = Post("hello", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+  r = Post("\xff\xff\xff garbage", "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  r = Post(R"({"resourceLogs":[)", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(r->body, HasSubstr(R"("code":3)"));
+  EXPECT_EQ(receiver_->Stats().refused, 5u);
+  EXPECT_EQ(receiver_->Stats().records, 0u);
+}
+
+TEST_F(OtlpTransportTest, HttpReportsUnreadableRecordsInPartialSuccessAndKeepsTheRest) {
+  Start();
+  const std::string json = absl::StrCat(
+      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},)",
+      R"("scopeLogs":[{"logRecords":[{"body":{"stringValue":"ok"},"traceId":")", kTraceB,
+      R"("},{"body":{"stringValue":"bad"},"traceId":"xyz"},"garbage",)",
+      R"({"body":{"stringValue":"zero"},"traceId":"00000000000000000000000000000000"}]}]}]})");
+  auto r = Post(json, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, HasSubstr(R"("rejectedLogRecords":"2")"));
+  EXPECT_THAT(r->body, HasSubstr("traceId"));
+  EXPECT_EQ(TimelineOf(kTraceB).events.size(), 1u);
+  // The all-zero trace id is none: the record is indexed outside traces.
+  EXPECT_EQ(pipeline_->Stats().no_trace_id_lines, 1u);
+  EXPECT_EQ(receiver_->Stats().rejected, 2u);
+  EXPECT_EQ(receiver_->Stats().records, 2u);
+}
+
+TEST_F(OtlpTransportTest, GrpcExportIndexesRecordsAndReportsPartialSuccess) {
+  Start();
+  collector::ExportLogsServiceResponse response;
+  for (int s = 0; s < 3; ++s) {
+    ASSERT_TRUE(Export(ServiceRequest(s, kTraceB), &response).ok());
+  }
+  const Timeline t = TimelineOf(kTraceB);
+  ASSERT_EQ(t.events.size(), 5u);
+  EXPECT_EQ(t.events[0].source, "otlp-grpc");
+  EXPECT_EQ(t.events[3].level, Level::kFatal);
+
+  RequestBuilder b;
+  b.Resource("cart")
+      .Record({.body = "fine", .trace_id = Hex(kTraceA)})
+      .Record({.body = "bad span", .trace_id = Hex(kTraceA), .span_id = "123"});
+  ASSERT_TRUE(Export(b.request(), &response).ok());
+  EXPECT_EQ(response.partial_success().rejected_log_records(), 1);
+  EXPECT_THAT(response.partial_success().error_message(), HasSubstr("span_id is 3 bytes"));
+}
+
+TEST_F(OtlpTransportTest, GrpcRefusesARequestOverTheLimitWithResourceExhausted) {
+  Start(false, OtlpOptions{.max_request_bytes = 1024});
+  RequestBuilder b;
+  b.Resource("api").Record({.body = std::string(2000, 'x')});
+  collector::ExportLogsServiceResponse response;
+  EXPECT_EQ(Export(b.request(), &response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(receiver_->Stats().refused, 1u);
+}
+
+TEST_F(OtlpTransportTest, WithTokensOnlyIngestOrAdminTokensMaySend) {
+  Start(/*with_tokens=*/true);
+  const std::string body = ServiceRequest(1, kTraceA).SerializeAsString();
+  auto bearer = [](const char* t) {
+    return httplib::Headers{{"Authorization", absl::StrCat("Bearer ", t)}};
+  };
+  auto r = Post(body, "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  r = Post(body, "application/x-protobuf", bearer(kReadToken));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(r->body, HasSubstr("needs an ingest or admin token"));
+  r = Post(body, "application/x-protobuf", bearer(kIngestToken));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = Post(body, "application/x-protobuf", bearer(kAdminToken));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+
+  collector::ExportLogsServiceResponse response;
+  EXPECT_EQ(Export(ServiceRequest(1, kTraceA), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Export(ServiceRequest(1, kTraceA), &response, kReadToken).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Export(ServiceRequest(1, kTraceA), &response, kIngestToken).ok());
+  // An ingest token reads nothing.
+  EXPECT_EQ(tokens_->Check(absl::StrCat("Bearer ", kIngestToken), TokenScope::kRead).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(OtlpTransportTest, AFullPipelineAnswersRetryLaterAndTheRetriedRecordsAreAllIndexed) {
+  Start();
+  // A batch of queue_bytes whose indexing waits: the pipeline has no room.
+  absl::Notification release, blocked;
+  RawBatch blocker;
+  blocker.source_id = pipeline_->AddSource("blocker", "blocker");
+  blocker.AddLine(std::string(pipeline_->options().queue_bytes, 'x'), 0, 1);
+  pipeline_->Submit(std::move(blocker), [&] {
+    blocked.Notify();
+    release.WaitForNotification();
+  });
+  blocked.WaitForNotification();
+  ASSERT_FALSE(pipeline_->HasRoom());
+
+  const std::string body = ServiceRequest(2, kTraceA).SerializeAsString();
+  auto r = Post(body, "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+  collector::ExportLogsServiceResponse response;
+  EXPECT_EQ(Export(ServiceRequest(0, kTraceA), &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(receiver_->Stats().retry_answers, 2u);
+  EXPECT_EQ(pipeline_->index().GetTimeline(kTraceA).status().code(),
+            absl::StatusCode::kNotFound);  // nothing was taken
+
+  // The exporters retry once the index caught up.
+  release.Notify();
+  pipeline_->Flush();
+  r = Post(body, "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(Export(ServiceRequest(0, kTraceA), &response).ok());
+  EXPECT_EQ(TimelineOf(kTraceA).events.size(), 4u);
+  EXPECT_EQ(receiver_->Stats().records, 4u);
+}
+
+TEST(OtlpFileExporterTest, ThePipelinesBatchTransformIndexesEachRecordOfAnExportedLine) {
+  PipelineOptions options;
+  options.threads = 1;
+  auto pipeline = Pipeline::Create(options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status();
+  OtlpLineExpander expander;
+  (*pipeline)->SetBatchTransform([&expander](RawBatch* b) { expander.Expand(b); });
+  RawBatch batch;
+  batch.source_id = (*pipeline)->AddSource("collector/logs.json");
+  batch.AddLine(PaymentsJson(kTraceA), 0, 1);
+  batch.AddLine(R"({"level":"info","trace_id":"0af7651916cd43dd8448eb211c80319c","msg":"plain"})",
+                900, 2);
+  batch.AddLine(PaymentsJson(kTraceA).replace(0, 1, "{ "), 1000, 3);  // the same records again
+  (*pipeline)->Submit(std::move(batch));
+  (*pipeline)->Flush();
+  auto t = (*pipeline)->index().GetTimeline(kTraceA);
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_EQ(t->events.size(), 2u);  // the repeated records are exact duplicates: kept once
+  EXPECT_EQ(t->events[0].level, Level::kError);
+  EXPECT_EQ(t->events[1].level, Level::kFatal);
+  EXPECT_EQ(t->events[1].message, "ledger unreachable");
+  EXPECT_EQ(t->events[0].source_offset, 0u);
+  EXPECT_EQ(expander.Stats().lines, 2u);
+  EXPECT_EQ(expander.Stats().records, 4u);
+  EXPECT_EQ((*pipeline)->Stats().lines, 5u);
+}
+
+}  // namespace
+}  // namespace logweave::otlp
