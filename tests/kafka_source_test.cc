@@ -381,8 +381,10 @@ void KafkaSourceTest::RebalanceToASecondConsumer(const std::string& strategy) {
   EXPECT_EQ(first.Stats().messages + second.Stats().messages, ingest.lines);
   // Only what came after the last commit the mock accepted before the
   // rebalance (lines 1000-2999; it refuses commits while the group
-  // rebalances) can be read twice.
-  EXPECT_LE(ingest.duplicate_lines, 2000u);
+  // rebalances) can be read again, once per revocation at most (on a slow
+  // machine a cooperative rebalance can take several rounds).
+  const uint64_t revocations = first.Stats().revocations + second.Stats().revocations;
+  EXPECT_LE(ingest.duplicate_lines, 2000u * revocations);
   RecordProperty("redelivered", static_cast<int>(ingest.duplicate_lines));
   RecordProperty("commit_failures", static_cast<int>(first.Stats().commit_failures));
   ExpectAllTimelines(*pipeline, kTotal);
