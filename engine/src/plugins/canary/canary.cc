@@ -24,9 +24,9 @@ namespace logweave {
 
 namespace {
 
-constexpr size_t kEvidencePerService = 3;  // failed canary requests kept as evidence
-constexpr size_t kCanaryEvidenceBytes = 300;     // of each, at most this much of the line
-constexpr size_t kChecksInFinding = 8;     // the last failed checks listed in a finding
+constexpr size_t kEvidencePerService = 3;     // failed canary requests kept as evidence
+constexpr size_t kCanaryEvidenceBytes = 300;  // of each, at most this much of the line
+constexpr size_t kChecksInFinding = 8;        // the last failed checks listed in a finding
 
 // A latency key and the unit of a bare number under it (0: the configured unit).
 struct LatencyKey {

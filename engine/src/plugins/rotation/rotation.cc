@@ -12,7 +12,7 @@ namespace logweave {
 namespace {
 
 constexpr size_t kRotationEvidenceBytes = 400;  // of each evidence line, at most this much
-constexpr size_t kResolvedKept = 100;   // resolved incidents a final analysis reports
+constexpr size_t kResolvedKept = 100;           // resolved incidents a final analysis reports
 constexpr int64_t kSecondNs = 1'000'000'000;
 
 std::string DurationText(int64_t ns) { return absl::FormatDuration(absl::Nanoseconds(ns)); }
