@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "connectors/http/listener.h"
 #include "connectors/otlp/otlp_grpc.h"
@@ -31,6 +30,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "logweave/pipeline.h"
+#include "tests/testdata/pipeline_blocker.h"
 
 namespace logweave::otlp {
 namespace {
@@ -162,15 +162,7 @@ TEST_F(RealOtlpSdkTest, ThreeServicesOverJsonProtobufAndGrpcComeBackAsWholeTimel
 // Retry-After and UNAVAILABLE, see otlp_transport_test's backpressure test).
 TEST_F(RealOtlpSdkTest, DISABLED_ExportersRetryWhileThePipelineIsFullAndNothingIsLost) {
   // A batch of queue_bytes whose indexing waits: every export is told to retry.
-  absl::Notification release, blocked;
-  RawBatch blocker;
-  blocker.source_id = pipeline_->AddSource("blocker", "blocker");
-  blocker.AddLine(std::string(pipeline_->options().queue_bytes, 'x'), 0, 1);
-  pipeline_->Submit(std::move(blocker), [&] {
-    blocked.Notify();
-    release.WaitForNotification();
-  });
-  blocked.WaitForNotification();
+  testdata::PipelineBlocker blocker(pipeline_.get());
   const std::vector<std::string> traces = Traces(10, 1);
   int exit_code = -1;
   std::thread client([&] { exit_code = SendWithSdk(traces); });
@@ -179,7 +171,7 @@ TEST_F(RealOtlpSdkTest, DISABLED_ExportersRetryWhileThePipelineIsFullAndNothingI
   while (receiver_->Stats().retry_answers < 3 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(5));
   }
-  release.Notify();
+  blocker.Release();
   pipeline_->Flush();  // the blocker's callback has returned: its notifications may go
   client.join();
   EXPECT_GE(receiver_->Stats().retry_answers, 3u);

@@ -1,13 +1,11 @@
 // OTLP/HTTP (POST /v1/logs) and OTLP/gRPC (LogsService/Export) against a
 // real pipeline: hand-built payloads as JSON, protobuf and gzip; refusals;
 // partial success; tokens; and backpressure that makes the exporter retry.
-#include <zlib.h>
 
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "connectors/grpc/security/token_store.h"
 #include "connectors/http/listener.h"
 #include "connectors/otlp/otlp_grpc.h"
@@ -24,31 +22,19 @@
 #include "httplib.h"
 #include "logweave/pipeline.h"
 #include "tests/otlp/otlp_builders.h"
+#include "tests/testdata/gzip.h"
+#include "tests/testdata/pipeline_blocker.h"
 
 namespace logweave::otlp {
 namespace {
 
+using testdata::Gzip;
 using testing::HasSubstr;
 
 constexpr char kIngestToken[] = "ingest-token-0123456789abcdef";
 constexpr char kReadToken[] = "read-token-0123456789abcdef";
 constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
 constexpr uint64_t kT0 = 1764970302000000000ull;  // 2025-12-05T21:31:42Z
-
-std::string Gzip(const std::string& data) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 // One checkout trace across three services, one request per service.
 RequestBuilder::Request ServiceRequest(int service, const std::string& trace_hex) {
@@ -325,15 +311,7 @@ TEST_F(OtlpTransportTest, WithTokensOnlyIngestOrAdminTokensMaySend) {
 TEST_F(OtlpTransportTest, AFullPipelineAnswersRetryLaterAndTheRetriedRecordsAreAllIndexed) {
   Start();
   // A batch of queue_bytes whose indexing waits: the pipeline has no room.
-  absl::Notification release, blocked;
-  RawBatch blocker;
-  blocker.source_id = pipeline_->AddSource("blocker", "blocker");
-  blocker.AddLine(std::string(pipeline_->options().queue_bytes, 'x'), 0, 1);
-  pipeline_->Submit(std::move(blocker), [&] {
-    blocked.Notify();
-    release.WaitForNotification();
-  });
-  blocked.WaitForNotification();
+  testdata::PipelineBlocker blocker(pipeline_.get());
   ASSERT_FALSE(pipeline_->HasRoom());
 
   const std::string body = ServiceRequest(2, kTraceA).SerializeAsString();
@@ -349,7 +327,7 @@ TEST_F(OtlpTransportTest, AFullPipelineAnswersRetryLaterAndTheRetriedRecordsAreA
             absl::StatusCode::kNotFound);  // nothing was taken
 
   // The exporters retry once the index caught up.
-  release.Notify();
+  blocker.Release();
   pipeline_->Flush();
   r = Post(body, "application/x-protobuf");
   ASSERT_TRUE(r);
