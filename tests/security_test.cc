@@ -9,11 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/security/server_security.h"
 #include "connectors/grpc/security/token_store.h"
@@ -80,6 +83,33 @@ TEST(TokenStoreTest, ChecksTheBearerTokenAndItsScope) {
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(tokens.Check("Bearer read-token", TokenScope::kRead).code(),  // a prefix
             absl::StatusCode::kUnauthenticated);
+}
+
+TEST(TokenStoreTest, FollowsItsFileAddingAndRevokingTokensWithoutARestart) {
+  const std::filesystem::path path =
+      std::filesystem::path(::testing::TempDir()) / absl::StrCat("followed_tokens_", ::getpid());
+  std::ofstream(path) << kReadToken << "\n";
+  auto store = TokenStore::Load(path.string());
+  ASSERT_TRUE(store.ok()) << store.status();
+  TokenStore& tokens = **store;
+  tokens.set_recheck_interval(absl::ZeroDuration());
+  const std::string read = absl::StrCat("Bearer ", kReadToken);
+  const std::string admin = absl::StrCat("Bearer ", kAdminToken);
+  EXPECT_TRUE(tokens.Check(read, TokenScope::kRead).ok());
+  EXPECT_EQ(tokens.Check(admin, TokenScope::kRead).code(), absl::StatusCode::kUnauthenticated);
+
+  // The read token revoked, an admin token added.
+  std::ofstream(path, std::ios::trunc) << "# rotated\n" << kAdminToken << " admin\n";
+  EXPECT_TRUE(tokens.Check(admin, TokenScope::kAdmin).ok());
+  EXPECT_EQ(tokens.Check(read, TokenScope::kRead).code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(tokens.reloads(), 1u);
+
+  // An edit that does not parse keeps the tokens in force, and is counted.
+  std::ofstream(path, std::ios::trunc) << "short\n";
+  EXPECT_TRUE(tokens.Check(admin, TokenScope::kAdmin).ok());
+  EXPECT_EQ(tokens.refused_reloads(), 1u);
+  EXPECT_EQ(tokens.size(), 1u);
+  std::filesystem::remove(path);
 }
 
 TEST(BindPolicyTest, LoopbackAddresses) {
@@ -358,6 +388,35 @@ TEST_F(SecureServerTest, EveryQueryNeedsTheTokenButHealthStaysOpen) {
   // Probes need no token (and learn nothing but SERVING): grpc.health.v1
   // Check with an empty request answers {status: SERVING}, bytes 08 01.
   EXPECT_EQ(testdata::HealthCheckBytes(TlsChannel("ca", "client")), testdata::kHealthServing);
+}
+
+// Repeats `call` until it is answered (the server looks at its token file at
+// most once a second), for up to ten seconds.
+grpc::Status OnceTheTokenIsKnown(const std::function<grpc::Status()>& call) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  grpc::Status status = call();
+  while (!status.ok() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+    status = call();
+  }
+  return status;
+}
+
+TEST_F(SecureServerTest, ATokenAddedToTheFileWorksAndARemovedOneIsRefusedWithoutARestart) {
+  const std::filesystem::path tokens = (*dir_) / "tokens";
+  const std::string added = "added-token-0123456789abcdef";
+  auto get_stats = [](const std::string& token) {
+    return [token] { return GetStats(TlsChannel("ca", "client"), token); };
+  };
+  std::ofstream(tokens, std::ios::trunc) << "# rotated\n" << added << " read\n";
+  grpc::Status with_added = OnceTheTokenIsKnown(get_stats(added));
+  EXPECT_TRUE(with_added.ok()) << with_added.error_message();
+  EXPECT_EQ(get_stats(kReadToken)().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // Back as the other tests expect it.
+  std::ofstream(tokens, std::ios::trunc) << "# test tokens\n" << kReadToken << " read\n";
+  grpc::Status with_read = OnceTheTokenIsKnown(get_stats(kReadToken));
+  EXPECT_TRUE(with_read.ok()) << with_read.error_message();
 }
 
 TEST_F(SecureServerTest, TheCommandsConnectWithTlsFlagsAndTokens) {

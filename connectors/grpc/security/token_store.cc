@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -38,7 +39,9 @@ TokenStore::Digest TokenStore::Sha256(absl::string_view text) {
   return d;
 }
 
-absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& path) {
+namespace {
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::InvalidArgumentError(
@@ -46,12 +49,44 @@ absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& 
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return Parse(text.str(), path);
+  return text.str();
+}
+
+}  // namespace
+
+TokenStore::Stamp TokenStore::StampOf(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return Stamp{};
+  return Stamp{static_cast<int64_t>(st.st_size),
+               static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& path) {
+  const Stamp stamp = StampOf(path);
+  absl::StatusOr<std::string> text = ReadWholeFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::unique_ptr<TokenStore>> store = Parse(*text, path);
+  if (!store.ok()) return store.status();
+  (*store)->path_ = path;
+  absl::MutexLock lock(&(*store)->mu_);
+  (*store)->stamp_ = stamp;
+  (*store)->next_check_ = absl::Now() + (*store)->recheck_interval_;
+  return store;
 }
 
 absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Parse(absl::string_view text,
                                                               absl::string_view origin) {
+  absl::StatusOr<Entries> entries = ParseEntries(text, origin);
+  if (!entries.ok()) return entries.status();
   auto store = std::unique_ptr<TokenStore>(new TokenStore());
+  absl::MutexLock lock(&store->mu_);
+  store->tokens_ = std::make_shared<const Entries>(*std::move(entries));
+  return store;
+}
+
+absl::StatusOr<TokenStore::Entries> TokenStore::ParseEntries(absl::string_view text,
+                                                             absl::string_view origin) {
+  Entries tokens;
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_no;
@@ -77,16 +112,57 @@ absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Parse(absl::string_view 
                                 " characters; make one with `openssl rand -hex 32`"));
     }
     const Digest digest = Sha256(words[0]);
-    for (const Entry& e : store->tokens_) {
+    for (const Entry& e : tokens) {
       if (e.digest == digest) return error("this token is given twice");
     }
-    store->tokens_.push_back({digest, scope});
+    tokens.push_back({digest, scope});
   }
-  if (store->tokens_.empty()) {
+  if (tokens.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--auth-tokens ", origin, ": no tokens in it (one per line: TOKEN [scope])"));
   }
-  return store;
+  return tokens;
+}
+
+std::shared_ptr<const TokenStore::Entries> TokenStore::Current() const {
+  absl::MutexLock lock(&mu_);
+  if (path_.empty()) return tokens_;
+  const absl::Time now = absl::Now();
+  if (now < next_check_) return tokens_;
+  next_check_ = now + recheck_interval_;
+  const Stamp stamp = StampOf(path_);
+  if (stamp == stamp_) return tokens_;
+  stamp_ = stamp;
+  // Read under the lock: a change is rare and the file is small, and callers
+  // meanwhile wait rather than see the tokens of a file half read.
+  absl::StatusOr<std::string> text = ReadWholeFile(path_);
+  absl::StatusOr<Entries> entries =
+      text.ok() ? ParseEntries(*text, path_) : absl::StatusOr<Entries>(text.status());
+  if (!entries.ok()) {
+    ++refused_reloads_;  // a rotation written half way, or a bad edit
+    return tokens_;
+  }
+  tokens_ = std::make_shared<const Entries>(*std::move(entries));
+  ++reloads_;
+  return tokens_;
+}
+
+size_t TokenStore::size() const { return Current()->size(); }
+
+uint64_t TokenStore::reloads() const {
+  absl::MutexLock lock(&mu_);
+  return reloads_;
+}
+
+uint64_t TokenStore::refused_reloads() const {
+  absl::MutexLock lock(&mu_);
+  return refused_reloads_;
+}
+
+void TokenStore::set_recheck_interval(absl::Duration interval) {
+  absl::MutexLock lock(&mu_);
+  recheck_interval_ = interval;
+  next_check_ = absl::Now() + interval;
 }
 
 absl::Status TokenStore::Check(absl::string_view authorization, TokenScope needed) const {
@@ -103,8 +179,9 @@ absl::Status TokenStore::Check(absl::string_view authorization, TokenScope neede
   const Digest presented = Sha256(token);
   // Every stored digest is compared, whichever matches: the time taken says
   // nothing about which token is close.
+  const std::shared_ptr<const Entries> tokens = Current();
   const Entry* match = nullptr;
-  for (const Entry& e : tokens_) {
+  for (const Entry& e : *tokens) {
     if (CRYPTO_memcmp(e.digest.data(), presented.data(), presented.size()) == 0) match = &e;
   }
   if (match == nullptr) return absl::UnauthenticatedError("the token is not one this server knows");

@@ -9,8 +9,11 @@
 //   9a1be47c2d05f6e3b8c7a6d5e4f30211 admin
 //
 // Only SHA-256 digests of the tokens are kept, and a presented token is
-// compared with every one of them in constant time. Immutable once loaded:
-// thread-safe.
+// compared with every one of them in constant time. A store loaded from a
+// file follows it: at most once a second a check looks at the file's size and
+// modification time, and when they changed it reads the file again, so tokens
+// are added and revoked without a restart. A file that no longer parses keeps
+// the tokens in force (counted in refused_reloads()). Thread-safe.
 #ifndef LOGWEAVE_CONNECTORS_GRPC_SECURITY_TOKEN_STORE_H_
 #define LOGWEAVE_CONNECTORS_GRPC_SECURITY_TOKEN_STORE_H_
 
@@ -23,6 +26,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace logweave {
 
@@ -45,7 +50,15 @@ class TokenStore {
   // malformed or unknown; PERMISSION_DENIED when the scope is too low.
   absl::Status Check(absl::string_view authorization, TokenScope needed) const;
 
-  size_t size() const { return tokens_.size(); }
+  // How many tokens are in force.
+  size_t size() const;
+  // Times the file was read again after a change, and changed files that
+  // did not parse (the previous tokens stayed in force).
+  uint64_t reloads() const;
+  uint64_t refused_reloads() const;
+
+  // How often a check may look at the file; tests set it to zero.
+  void set_recheck_interval(absl::Duration interval);
 
  private:
   using Digest = std::array<unsigned char, 32>;
@@ -53,9 +66,26 @@ class TokenStore {
     Digest digest;
     TokenScope scope;
   };
+  using Entries = std::vector<Entry>;
+  struct Stamp {
+    int64_t size = -1;
+    int64_t mtime_ns = -1;
+    bool operator==(const Stamp&) const = default;
+  };
   static Digest Sha256(absl::string_view text);
+  static absl::StatusOr<Entries> ParseEntries(absl::string_view text, absl::string_view origin);
+  static Stamp StampOf(const std::string& path);
+  // The tokens in force, after reading the file again if it changed.
+  std::shared_ptr<const Entries> Current() const;
 
-  std::vector<Entry> tokens_;
+  std::string path_;  // empty: parsed from text, nothing to follow
+  mutable absl::Mutex mu_;
+  mutable std::shared_ptr<const Entries> tokens_ ABSL_GUARDED_BY(mu_);
+  mutable Stamp stamp_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Time next_check_ ABSL_GUARDED_BY(mu_);
+  absl::Duration recheck_interval_ ABSL_GUARDED_BY(mu_) = absl::Seconds(1);
+  mutable uint64_t reloads_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable uint64_t refused_reloads_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace logweave
