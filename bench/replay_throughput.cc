@@ -1,6 +1,6 @@
 // End-to-end replay throughput, next to the yardstick measured in the same run.
 //
-//   replay_throughput [--threads N] PATH...
+//   replay_throughput [--threads N] [--no-redact] PATH...
 //
 // 1. Reads every file once to warm the page cache.
 // 2. Floor: one thread parses every line with a RapidJSON in-situ DOM parse
@@ -145,13 +145,17 @@ double FreshCopyCpuSeconds(const std::vector<std::string>& files, uint64_t bytes
 
 int main(int argc, char** argv) {
   uint64_t threads = 0;
+  bool no_redact = false;
   std::vector<std::string> args;
   logweave::cli::FlagSet flags(
-      "replay_throughput", "[--threads N] PATH...",
+      "replay_throughput", "[--threads N] [--no-redact] PATH...",
       "End-to-end replay throughput next to the single-thread parse floor measured in the\n"
       "same run (see bench/RESULTS.md). LOGWEAVE_BENCH_REPLAY_ONLY=1 skips the floor and\n"
       "scaling, to profile the replay.");
   flags.Uint("threads", &threads, "N", "pipeline worker threads (default 0: one per core)");
+  flags.Bool("no-redact", &no_redact,
+             "replay without secret redaction (on by default, as in logweave), to measure its "
+             "share (bench/redact_ab.py)");
   if (int code = flags.ParseMain(argc, argv, &args); code >= 0) return code;
   logweave::ExpandedPaths paths = logweave::ExpandReplayPaths(args);
   if (paths.files.empty() || !paths.errors.empty()) {
@@ -195,6 +199,7 @@ int main(int argc, char** argv) {
   // 3. Replay through the pipeline.
   logweave::PipelineOptions options;
   options.threads = static_cast<uint32_t>(threads);
+  options.parser.redact.enabled = !no_redact;
   const uint32_t n = options.EffectiveThreads();
   auto pipeline = std::move(*logweave::Pipeline::Create(options));
   const Usage before = ReadUsage();
