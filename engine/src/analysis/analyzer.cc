@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdint>
+#include <cstring>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
@@ -59,8 +61,18 @@ struct Worker {
   std::vector<std::string> partial;  // traces that lost older events
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;  // per service
-  internal::Arena candidate_ids{64 << 10};         // the candidates' trace ids
+  internal::Arena candidate_ids{64 << 10};         // the candidates' trace ids and times
   std::vector<std::string> named;                  // trace ids that errors' texts name
+
+  // Copies `n` times into candidate_ids (aligned for int64_t).
+  const int64_t* CopyTimes(const int64_t* times, int n) {
+    const size_t bytes = sizeof(int64_t) * n;
+    char* raw = candidate_ids.Allocate(bytes + alignof(int64_t) - 1);
+    auto* aligned = reinterpret_cast<int64_t*>(
+        (reinterpret_cast<uintptr_t>(raw) + alignof(int64_t) - 1) & ~(alignof(int64_t) - 1));
+    std::memcpy(aligned, times, bytes);
+    return aligned;
+  }
 };
 
 // Plain-text errors become findings, linked with the sequences they cut
@@ -293,12 +305,19 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         Candidate c;
         if (id.empty()) id = w.candidate_ids.Copy(f.trace_id);
         c.trace_id = id;
+        // Its first kMaxTimes - 1 times there, and the last in the last slot.
+        int64_t times[Candidate::kMaxTimes];
+        int count = 0;
         for (const internal::Ev& e : f.events) {
           if (e.service != s) continue;
-          if (c.count == 0) c.first = e.time;
-          c.last = e.time;
-          c.times[std::min(c.count, Candidate::kMaxTimes - 1)] = e.time;  // the last slot: the last
-          c.count = std::min(c.count + 1, Candidate::kMaxTimes);
+          times[std::min(count, Candidate::kMaxTimes - 1)] = e.time;
+          count = std::min(count + 1, Candidate::kMaxTimes);
+        }
+        if (count > 0) {
+          c.first = times[0];
+          c.last = times[count - 1];
+          c.count = static_cast<uint8_t>(count);
+          if (count > 2) c.middle = w.CopyTimes(times + 1, count - 2);
         }
         c.incomplete = std::find(incomplete.begin(), incomplete.end(), s) != incomplete.end();
         if (s >= w.candidates.size()) w.candidates.resize(s + 1);
@@ -326,6 +345,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   judged_counts_ = std::move(judged_counts);
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;
+  for (auto& w : workers) {  // each service's list sized once: no doubling
+    if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
+  }
+  for (size_t s = 0; s < candidates.size(); ++s) {
+    size_t total = 0;
+    for (auto& w : workers) total += s < w->candidates.size() ? w->candidates[s].size() : 0;
+    candidates[s].reserve(total);
+  }
   absl::flat_hash_set<std::string> named;
   for (auto& w : workers) {
     std::move(w->findings.begin(), w->findings.end(), std::back_inserter(findings));

@@ -163,10 +163,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     for (auto it = end; it != list.begin();) {
       --it;
       if (it->first < earliest) break;
-      int64_t before = INT64_MIN;
-      for (int k = 0; k < it->count; ++k) {
-        if (it->times[k] <= t) before = std::max(before, it->times[k]);
-      }
+      const int64_t before = it->LatestAtOrBefore(t);
       if (before == INT64_MIN || t - before > opts.attribution_window_ns) continue;
       fn(Option{&*it, t - before, it->last > t});
     }

@@ -2,6 +2,7 @@
 #ifndef LOGWEAVE_ANALYSIS_ATTRIBUTION_H_
 #define LOGWEAVE_ANALYSIS_ATTRIBUTION_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,14 +18,27 @@
 namespace logweave::internal {
 
 // A trace's activity in one service: a candidate owner of that service's
-// plain-text errors.
+// plain-text errors. 48 bytes: there is one per trace and service that
+// logged plain-text errors, all held at once while errors are attributed.
 struct Candidate {
+  // The times of its first kMaxTimes - 1 events there and of its last: `first`,
+  // then `middle[0 .. count - 3]`, then `last` (count of them, at most kMaxTimes).
   static constexpr int kMaxTimes = 8;
-  std::string_view trace_id;  // owned by the analysis run
-  int64_t times[kMaxTimes];   // its first events' times there (the last slot: its last)
-  int count = 0;
+  std::string_view trace_id;        // owned by the analysis run
+  const int64_t* middle = nullptr;  // owned by the analysis run; count - 2 times
   int64_t first = 0, last = 0;
+  uint8_t count = 0;
   bool incomplete = false;  // it left an expected sequence unfinished in the service
+
+  // The latest of its times at or before `t`; INT64_MIN if none is.
+  int64_t LatestAtOrBefore(int64_t t) const {
+    if (count == 0) return INT64_MIN;
+    int64_t before = first <= t ? first : INT64_MIN;
+    for (int k = 0; k + 2 < count; ++k) {
+      if (middle[k] <= t) before = std::max(before, middle[k]);
+    }
+    return last <= t ? std::max(before, last) : before;
+  }
 };
 
 // The words of a plain-text error that could be trace ids: runs of letters,
