@@ -142,13 +142,20 @@ void KafkaSourceImpl::Revoke(const rd_kafka_topic_partition_list_t* partitions, 
   for (int i = 0; i < partitions->cnt; ++i) {
     revoked.emplace(partitions->elems[i].topic, partitions->elems[i].partition);
   }
-  for (const TopicPartition& tp : revoked) current_.erase(tp);
+  uint64_t dropped_lines = 0;  // read but not handed on: the next owner reads them again
+  for (const TopicPartition& tp : revoked) {
+    if (auto it = current_.find(tp); it != current_.end()) {
+      for (const auto& [source, batch] : it->second.batches) dropped_lines += batch.lines.size();
+      current_.erase(it);
+    }
+  }
   last_ = {};
   {
     absl::MutexLock lock(&mu_);
     std::deque<HeldBatch> kept;
     for (HeldBatch& held : held_) {
       if (revoked.count(held.tp)) {
+        dropped_lines += held.batch.lines.size();
         --held.round->remaining;
         held.round->abandoned = true;
       } else {
@@ -157,6 +164,7 @@ void KafkaSourceImpl::Revoke(const rd_kafka_topic_partition_list_t* partitions, 
     }
     held_ = std::move(kept);
   }
+  revoked_lines_.fetch_add(dropped_lines, std::memory_order_relaxed);
   if (!lost) {
     WaitIndexed(&revoked, kRevokeWait);
     Commit(&revoked, /*sync=*/true);

@@ -126,9 +126,13 @@ struct KafkaSourceStats {
   uint64_t pauses = 0;            // times the partitions were paused for lack of room
   uint64_t errors = 0;            // consumer errors reported by librdkafka (recovered or not)
   uint64_t key_overflow = 0;      // messages whose key was over max_key_services
-  bool paused = false;            // paused right now
-  bool brokers_down = false;      // every broker was reported down; none has answered since
-  std::string last_error;         // the latest consumer error, "" if none
+  // Lines read from a partition that was revoked before they were handed to
+  // the pipeline: dropped here, the partition's next owner reads them again
+  // from the last commit (so consumed messages = indexed lines + these).
+  uint64_t revoked_lines = 0;
+  bool paused = false;        // paused right now
+  bool brokers_down = false;  // every broker was reported down; none has answered since
+  std::string last_error;     // the latest consumer error, "" if none
   std::vector<KafkaPartitionStats> partitions;  // assigned now, by topic then partition
 };
 

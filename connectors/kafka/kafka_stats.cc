@@ -30,6 +30,7 @@ KafkaSourceStats KafkaSourceImpl::Stats() const {
   s.pauses = pauses_.load(std::memory_order_relaxed);
   s.errors = errors_.load(std::memory_order_relaxed);
   s.key_overflow = key_overflow_.load(std::memory_order_relaxed);
+  s.revoked_lines = revoked_lines_.load(std::memory_order_relaxed);
   s.paused = paused_now_.load(std::memory_order_relaxed);
   absl::MutexLock lock(&mu_);
   s.indexed_messages = indexed_messages_;

@@ -227,6 +227,7 @@ class KafkaSourceImpl {
   std::atomic<uint64_t> pauses_{0};
   std::atomic<uint64_t> errors_{0};
   std::atomic<uint64_t> key_overflow_{0};
+  std::atomic<uint64_t> revoked_lines_{0};
 
   mutable absl::Mutex mu_;
   std::map<TopicPartition, PartitionState> partitions_ ABSL_GUARDED_BY(mu_);
