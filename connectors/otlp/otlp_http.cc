@@ -6,8 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/otlp/otlp_json.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "connectors/otlp/otlp_status.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -18,34 +17,21 @@ namespace {
 constexpr char kProtobuf[] = "application/x-protobuf";
 constexpr char kJson[] = "application/json";
 
-// gRPC status codes the error bodies carry.
-constexpr int kInvalidArgument = 3, kResourceExhausted = 8, kUnavailable = 14;
+constexpr int kInvalidArgument = kRpcInvalidArgument, kResourceExhausted = kRpcResourceExhausted,
+              kUnavailable = kRpcUnavailable;
 
 // A google.rpc.Status with `code` and `message`, encoded as `json` or protobuf.
 std::string StatusBody(bool json, int code, absl::string_view message) {
-  std::string out;
-  if (json) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("code");
-    w.Int(code);
-    w.Key("message");
-    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-    w.EndObject();
-    out.assign(buffer.GetString(), buffer.GetSize());
-    return out;
-  }
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.WriteTag(1 << 3);  // int32 code = 1 (varint)
-    coded.WriteVarint32(static_cast<uint32_t>(code));
-    coded.WriteTag((2 << 3) | 2);  // string message = 2
-    coded.WriteVarint32(static_cast<uint32_t>(message.size()));
-    coded.WriteRaw(message.data(), static_cast<int>(message.size()));
-  }
-  return out;
+  if (!json) return RpcStatusBytes(code, message);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("code");
+  w.Int(code);
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 std::string SuccessBody(bool json, const OtlpExportResult& r) {
