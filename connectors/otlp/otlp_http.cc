@@ -58,7 +58,8 @@ std::string SuccessBody(bool json, const OtlpExportResult& r) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-void Handle(OtlpReceiver& receiver, const httplib::Request& request, httplib::Response& response) {
+void Handle(OtlpReceiver& receiver, const httplib::Request& request, httplib::Response& response,
+            const httplib::ContentReader& read_body) {
   std::string type = absl::AsciiStrToLower(request.get_header_value("Content-Type"));
   if (const size_t semi = type.find(';'); semi != std::string::npos) type.resize(semi);
   type = std::string(absl::StripAsciiWhitespace(type));
@@ -76,10 +77,27 @@ void Handle(OtlpReceiver& receiver, const httplib::Request& request, httplib::Re
   const size_t max = static_cast<size_t>(receiver.options().max_request_bytes);
   const std::string too_large = absl::StrCat(
       "the request is larger than ", max, " bytes (otlp.max_request_bytes); send smaller batches");
-  absl::string_view body = request.body;
+  // httplib inflates a body with Content-Encoding as it arrives: reading
+  // stops at the limit, so a compressed bomb is never inflated beyond it.
+  std::string received;
+  bool over_limit = false;
+  const bool whole = read_body([&](const char* data, size_t n) {
+    if (received.size() + n > max) {
+      over_limit = true;
+      return false;
+    }
+    received.append(data, n);
+    return true;
+  });
+  if (over_limit) return fail(413, kResourceExhausted, too_large);
+  if (!whole) {
+    return fail(400, kInvalidArgument,
+                "the body could not be read whole (cut short, or corrupt compressed data)");
+  }
+  absl::string_view body = received;
   std::string inflated;
-  // httplib inflates a gzip body itself; a body that is still gzip (or sent
-  // without the header) is inflated here.
+  // A body that is still gzip (sent without Content-Encoding) is inflated
+  // here, also up to the limit.
   if (body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
       static_cast<unsigned char>(body[1]) == 0x8b) {
     absl::StatusOr<std::string> out = Gunzip(body, max);
@@ -149,10 +167,13 @@ absl::StatusOr<std::string> Gunzip(absl::string_view compressed, size_t max_byte
 }
 
 void AddOtlpHttpRoutes(HttpListener& listener, OtlpReceiver& receiver) {
-  listener.Handle(HttpMethod::kPost, "/v1/logs", HttpAccess::kIngest,
-                  [&receiver](const httplib::Request& request, httplib::Response& response) {
-                    Handle(receiver, request, response);
-                  });
+  listener.HandleBody(
+      "/v1/logs", HttpAccess::kIngest,
+      [&receiver](const httplib::Request& request, httplib::Response& response,
+                  const httplib::ContentReader& read_body) {
+        Handle(receiver, request, response, read_body);
+      },
+      [&receiver] { receiver.CountRefused(); });
 }
 
 }  // namespace logweave::otlp

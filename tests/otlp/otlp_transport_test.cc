@@ -2,6 +2,7 @@
 // real pipeline: hand-built payloads as JSON, protobuf and gzip; refusals;
 // partial success; tokens; and backpressure that makes the exporter retry.
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "grpc/compression.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
@@ -270,6 +272,55 @@ TEST_F(OtlpTransportTest, HttpRefusesOversizeUnknownTypesAndGarbageWithTheRightC
   EXPECT_EQ(receiver_->Stats().records, 0u);
 }
 
+// The peak resident memory of this process (VmHWM), in bytes.
+size_t PeakRss() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+TEST_F(OtlpTransportTest, AGzipBombIsRefusedWithoutBeingInflatedBeyondTheLimit) {
+  Start(false, OtlpOptions{.max_request_bytes = 1 << 20});
+  constexpr size_t kInflated = size_t{256} << 20;
+  const std::string bomb = testdata::GzipZeros(kInflated);
+  ASSERT_LT(bomb.size(), size_t{1} << 20);  // small on the wire
+  const size_t peak_before = PeakRss();
+  auto r = Post(bomb, "application/x-protobuf", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("otlp.max_request_bytes"));
+  EXPECT_EQ(r->get_header_value("Connection"), "close");  // the rest of the body is not read
+  // Inflating it whole would have held 256 MiB (twice that while a string grows).
+  EXPECT_LT(PeakRss() - peak_before, size_t{64} << 20);
+  EXPECT_EQ(receiver_->Stats().refused, 1u);
+  // The same bomb without Content-Encoding is inflated here, also up to the limit.
+  r = Post(bomb, "application/x-protobuf");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_LT(PeakRss() - peak_before, size_t{64} << 20);
+  EXPECT_EQ(receiver_->Stats().refused, 2u);
+  // The listener still answers.
+  r = Post(ServiceRequest(1, kTraceA).SerializeAsString(), "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(OtlpTransportTest, AGrpcRequestThatInflatesBeyondTheLimitIsRefusedAndCounted) {
+  Start(false, OtlpOptions{.max_request_bytes = 4096});
+  RequestBuilder b;
+  b.Resource("api").Record({.body = std::string(64 << 10, 'x')});  // compresses to ~100 bytes
+  grpc::ClientContext context;
+  context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  collector::ExportLogsServiceResponse response;
+  const grpc::Status s = stub_->Export(&context, b.request(), &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("otlp.max_request_bytes"));
+  EXPECT_EQ(receiver_->Stats().refused, 1u);
+  EXPECT_EQ(receiver_->Stats().records, 0u);
+}
+
 TEST_F(OtlpTransportTest, HttpReportsUnreadableRecordsInPartialSuccessAndKeepsTheRest) {
   Start();
   const std::string json = absl::StrCat(
@@ -331,6 +382,7 @@ TEST_F(OtlpTransportTest, WithTokensOnlyIngestOrAdminTokensMaySend) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
   EXPECT_THAT(r->body, HasSubstr("needs an ingest or admin token"));
+  EXPECT_EQ(receiver_->Stats().refused, 2u);  // counted as the gRPC refusals are
   r = Post(body, "application/x-protobuf", bearer(kIngestToken));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -343,6 +395,7 @@ TEST_F(OtlpTransportTest, WithTokensOnlyIngestOrAdminTokensMaySend) {
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Export(ServiceRequest(1, kTraceA), &response, kReadToken).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(receiver_->Stats().refused, 4u);
   EXPECT_TRUE(Export(ServiceRequest(1, kTraceA), &response, kIngestToken).ok());
   // An ingest token reads nothing.
   EXPECT_EQ(tokens_->Check(absl::StrCat("Bearer ", kIngestToken), TokenScope::kRead).code(),
