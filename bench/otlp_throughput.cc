@@ -9,6 +9,7 @@
 // last answer (replay: to the last line indexed).
 //
 //   otlp_throughput [--records N] [--batch B] [--clients C] [--threads T]
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +47,23 @@ using logweave::otlp::collector::ExportLogsServiceRequest;
 
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// CPU seconds (user + system) of the whole process so far: the clients run in
+// it too, so a path's figure includes what its exporters cost.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The first line of /proc/loadavg (the machine is shared: say how busy it was).
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 // Requests of `batch` records each, `records` in all: a checkout trace over
@@ -189,15 +208,18 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < b.size(); ++i) out << b.Line(i) << '\n';
     }
   }
-  double replay_s;
+  const std::string load_before = LoadAverage();
+  double replay_s, replay_cpu, http_cpu, grpc_cpu;
   {
     auto pipeline = NewPipeline(static_cast<int>(threads));
     logweave::ReplaySource files({path}, pipeline->options().batching, pipeline.get());
     std::atomic<bool> stop{false};
+    const double cpu = CpuSeconds();
     const auto start = Clock::now();
     (void)files.Run(stop);
     pipeline->Flush();
     replay_s = Since(start);
+    replay_cpu = CpuSeconds() - cpu;
   }
   std::filesystem::remove(path);
 
@@ -213,7 +235,9 @@ int main(int argc, char** argv) {
     if (!listener.ok()) return 1;
     logweave::otlp::AddOtlpHttpRoutes(**listener, receiver);
     (*listener)->Start();
+    const double cpu = CpuSeconds();
     http_s = SendAll(bodies, static_cast<int>(clients), HttpSender{(*listener)->port()});
+    http_cpu = CpuSeconds() - cpu;
     (*listener)->Stop();
     if (receiver.Stats().records != static_cast<uint64_t>(records)) {
       std::fprintf(stderr, "otlp_throughput: HTTP indexed %llu records of %lld\n",
@@ -234,7 +258,9 @@ int main(int argc, char** argv) {
     builder.SetMaxReceiveMessageSize(64 << 20);
     builder.RegisterService(&service);
     auto server = builder.BuildAndStart();
+    const double cpu = CpuSeconds();
     grpc_s = SendAll(bodies, static_cast<int>(clients), GrpcSender{port});
+    grpc_cpu = CpuSeconds() - cpu;
     server->Shutdown();
     if (receiver.Stats().records != static_cast<uint64_t>(records)) {
       std::fprintf(stderr, "otlp_throughput: gRPC indexed %llu records of %lld\n",
@@ -246,12 +272,16 @@ int main(int argc, char** argv) {
   std::printf("%lld records, %zu requests of %lld, %.1f MB protobuf, %lld clients, %lld threads\n",
               static_cast<long long>(records), bodies.size(), static_cast<long long>(batch),
               wire_bytes / 1e6, static_cast<long long>(clients), static_cast<long long>(threads));
-  std::printf("%-10s %10s %14s %8s\n", "path", "seconds", "records/s", "x replay");
-  const double replay_rate = records / replay_s;
-  for (const auto& [name, s] : {std::pair<const char*, double>{"replay", replay_s},
-                                {"otlp/http", http_s},
-                                {"otlp/grpc", grpc_s}}) {
-    std::printf("%-10s %10.3f %14.0f %8.2f\n", name, s, records / s, (records / s) / replay_rate);
+  std::printf("load average before: %s; after: %s\n", load_before.c_str(), LoadAverage().c_str());
+  std::printf("%-10s %9s %13s %8s %9s %15s %8s\n", "path", "wall s", "records/s", "x replay",
+              "CPU s", "records/CPU s", "x replay");
+  const double replay_rate = records / replay_s, replay_cpu_rate = records / replay_cpu;
+  for (const auto& [name, s, cpu] :
+       {std::tuple<const char*, double, double>{"replay", replay_s, replay_cpu},
+        {"otlp/http", http_s, http_cpu},
+        {"otlp/grpc", grpc_s, grpc_cpu}}) {
+    std::printf("%-10s %9.3f %13.0f %8.2f %9.3f %15.0f %8.2f\n", name, s, records / s,
+                (records / s) / replay_rate, cpu, records / cpu, (records / cpu) / replay_cpu_rate);
   }
   return 0;
 }

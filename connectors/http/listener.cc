@@ -143,6 +143,30 @@ void HttpListener::Route(HttpMethod method, const std::string& pattern, HttpAcce
   }
 }
 
+void HttpListener::HandleBody(const std::string& path, HttpAccess access, BodyHandler handler,
+                              std::function<void()> refused) {
+  server_->Post(EscapePath(path), [this, access, handler = std::move(handler),
+                                   refused = std::move(refused)](
+                                      const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
+    bool read_whole = false;
+    const httplib::ContentReader tracked(
+        [&](httplib::ContentReceiver receiver) { return read_whole = reader(std::move(receiver)); },
+        [&](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+          return read_whole = reader(std::move(header), std::move(receiver));
+        });
+    if (Allowed(request, access, response)) {
+      handler(request, response, tracked);
+    } else if (refused) {
+      refused();
+    }
+    // The rest of an unread body would be taken for the next request.
+    if (!read_whole && request.get_header_value("Connection") != "close") {
+      response.set_header("Connection", "close");
+    }
+  });
+}
+
 void HttpListener::Start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] { server_->listen_after_bind(); });

@@ -58,6 +58,9 @@ enum class HttpAccess { kOpen, kRead, kAdmin, kIngest };
 class HttpListener {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  // A handler that reads the request body itself, through the ContentReader.
+  using BodyHandler = std::function<void(const httplib::Request&, httplib::Response&,
+                                         const httplib::ContentReader&)>;
 
   // Binds the address (serving starts with Start). INVALID_ARGUMENT for bad
   // options or TLS files; UNAVAILABLE if the address cannot be bound.
@@ -77,6 +80,17 @@ class HttpListener {
   // percent-decoded, is request.matches[1]. Call before Start.
   void HandlePrefix(HttpMethod method, const std::string& prefix, HttpAccess access,
                     Handler handler);
+
+  // Routes POST `path` (exact) as Handle does, except that the body is not
+  // read before `handler` runs: it reads it through the ContentReader, piece
+  // by piece and inflated as it arrives (Content-Encoding gzip, deflate or
+  // br), so it can stop at a size limit without holding the whole body
+  // (request.body stays empty). A body left unread (the handler stopped, or
+  // the token was refused) closes the connection after the answer.
+  // `refused`, if given, runs for each request refused for its token. Call
+  // before Start.
+  void HandleBody(const std::string& path, HttpAccess access, BodyHandler handler,
+                  std::function<void()> refused = nullptr);
 
   // Starts serving on a thread of its own. Once.
   void Start();

@@ -153,6 +153,19 @@ void AddOtlp(const v1::Stats& s, Families& f) {
   f.Counter("logweave_otlp_refused_requests_total",
             "OTLP requests refused whole: too large, not OTLP, or without a token.",
             s.otlp_refused());
+  f.Counter("logweave_otlp_room_waits_total",
+            "OTLP/gRPC exports held until the pipeline had room (otlp.grpc_room_wait).",
+            s.otlp_room_waits());
+  f.Counter("logweave_otlp_file_lines_total",
+            "Lines of the OpenTelemetry Collector's file exporter read by any source.",
+            s.otlp_file_lines());
+  f.Counter("logweave_otlp_file_records_total",
+            "Log records those lines gave (each indexed as one event).", s.otlp_file_records());
+  f.Counter("logweave_otlp_file_rejected_records_total",
+            "Log records of those lines left out as unreadable.", s.otlp_file_rejected());
+  f.Counter("logweave_otlp_file_kept_lines_total",
+            "Lines that looked like OTLP but could not be read: kept as they are.",
+            s.otlp_file_kept());
 }
 
 // Kafka's counters and each assigned partition's lag (when Kafka is a source).

@@ -1,7 +1,12 @@
 #include "connectors/otlp/otlp_grpc.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "connectors/grpc/status_codes.h"
+#include "connectors/otlp/otlp_status.h"
 
 namespace logweave::otlp {
 
@@ -31,9 +36,20 @@ grpc::Status OtlpLogsService::Export(grpc::ServerContext* context,
                         absl::StrCat("the request is larger than ", max,
                                      " bytes (otlp.max_request_bytes); send smaller batches"));
   }
-  const OtlpExportResult result = receiver_->Export(OtlpTransport::kGrpc, *request, {});
+  // A full pipeline holds the call a while (half of what is left of its
+  // deadline at most) instead of refusing it at once: not every gRPC exporter
+  // retries (the JS SDK's does not).
+  const absl::Time now = absl::Now();
+  const absl::Time call_deadline = absl::FromChrono(context->deadline());
+  const absl::Time room_deadline =
+      std::min(now + receiver_->options().grpc_room_wait, now + (call_deadline - now) / 2);
+  const OtlpExportResult result =
+      receiver_->Export(OtlpTransport::kGrpc, *request, {}, room_deadline);
   if (result.code == OtlpExportResult::Code::kRetryLater) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the index is behind; retry with backoff");
+    constexpr char kBehind[] = "the index is behind; retry with backoff";
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, kBehind,
+                        RpcStatusBytes(kRpcUnavailable, kBehind,
+                                       absl::Seconds(receiver_->options().retry_after_s)));
   }
   if (result.rejected > 0) {
     response->mutable_partial_success()->set_rejected_log_records(result.rejected);

@@ -6,8 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "connectors/otlp/otlp_json.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "connectors/otlp/otlp_status.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
@@ -18,34 +17,21 @@ namespace {
 constexpr char kProtobuf[] = "application/x-protobuf";
 constexpr char kJson[] = "application/json";
 
-// gRPC status codes the error bodies carry.
-constexpr int kInvalidArgument = 3, kResourceExhausted = 8, kUnavailable = 14;
+constexpr int kInvalidArgument = kRpcInvalidArgument, kResourceExhausted = kRpcResourceExhausted,
+              kUnavailable = kRpcUnavailable;
 
 // A google.rpc.Status with `code` and `message`, encoded as `json` or protobuf.
 std::string StatusBody(bool json, int code, absl::string_view message) {
-  std::string out;
-  if (json) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("code");
-    w.Int(code);
-    w.Key("message");
-    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-    w.EndObject();
-    out.assign(buffer.GetString(), buffer.GetSize());
-    return out;
-  }
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.WriteTag(1 << 3);  // int32 code = 1 (varint)
-    coded.WriteVarint32(static_cast<uint32_t>(code));
-    coded.WriteTag((2 << 3) | 2);  // string message = 2
-    coded.WriteVarint32(static_cast<uint32_t>(message.size()));
-    coded.WriteRaw(message.data(), static_cast<int>(message.size()));
-  }
-  return out;
+  if (!json) return RpcStatusBytes(code, message);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("code");
+  w.Int(code);
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 std::string SuccessBody(bool json, const OtlpExportResult& r) {
@@ -72,7 +58,8 @@ std::string SuccessBody(bool json, const OtlpExportResult& r) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-void Handle(OtlpReceiver& receiver, const httplib::Request& request, httplib::Response& response) {
+void Handle(OtlpReceiver& receiver, const httplib::Request& request, httplib::Response& response,
+            const httplib::ContentReader& read_body) {
   std::string type = absl::AsciiStrToLower(request.get_header_value("Content-Type"));
   if (const size_t semi = type.find(';'); semi != std::string::npos) type.resize(semi);
   type = std::string(absl::StripAsciiWhitespace(type));
@@ -90,10 +77,27 @@ void Handle(OtlpReceiver& receiver, const httplib::Request& request, httplib::Re
   const size_t max = static_cast<size_t>(receiver.options().max_request_bytes);
   const std::string too_large = absl::StrCat(
       "the request is larger than ", max, " bytes (otlp.max_request_bytes); send smaller batches");
-  absl::string_view body = request.body;
+  // httplib inflates a body with Content-Encoding as it arrives: reading
+  // stops at the limit, so a compressed bomb is never inflated beyond it.
+  std::string received;
+  bool over_limit = false;
+  const bool whole = read_body([&](const char* data, size_t n) {
+    if (received.size() + n > max) {
+      over_limit = true;
+      return false;
+    }
+    received.append(data, n);
+    return true;
+  });
+  if (over_limit) return fail(413, kResourceExhausted, too_large);
+  if (!whole) {
+    return fail(400, kInvalidArgument,
+                "the body could not be read whole (cut short, or corrupt compressed data)");
+  }
+  absl::string_view body = received;
   std::string inflated;
-  // httplib inflates a gzip body itself; a body that is still gzip (or sent
-  // without the header) is inflated here.
+  // A body that is still gzip (sent without Content-Encoding) is inflated
+  // here, also up to the limit.
   if (body.size() >= 2 && static_cast<unsigned char>(body[0]) == 0x1f &&
       static_cast<unsigned char>(body[1]) == 0x8b) {
     absl::StatusOr<std::string> out = Gunzip(body, max);
@@ -163,10 +167,13 @@ absl::StatusOr<std::string> Gunzip(absl::string_view compressed, size_t max_byte
 }
 
 void AddOtlpHttpRoutes(HttpListener& listener, OtlpReceiver& receiver) {
-  listener.Handle(HttpMethod::kPost, "/v1/logs", HttpAccess::kIngest,
-                  [&receiver](const httplib::Request& request, httplib::Response& response) {
-                    Handle(receiver, request, response);
-                  });
+  listener.HandleBody(
+      "/v1/logs", HttpAccess::kIngest,
+      [&receiver](const httplib::Request& request, httplib::Response& response,
+                  const httplib::ContentReader& read_body) {
+        Handle(receiver, request, response, read_body);
+      },
+      [&receiver] { receiver.CountRefused(); });
 }
 
 }  // namespace logweave::otlp

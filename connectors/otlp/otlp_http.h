@@ -4,10 +4,12 @@
 // specification asks:
 //   200  the records are indexed (partial_success names those refused);
 //   400  the body is not an ExportLogsServiceRequest;
-//   413  the body (inflated) is larger than otlp.max_request_bytes;
+//   413  the body (inflated) is larger than otlp.max_request_bytes: reading
+//        and inflating stop there, and the connection is closed;
 //   415  another Content-Type;
 //   503  with Retry-After: the pipeline is full or slow; the exporter retries;
 //   401/403  with tokens on, no token of scope ingest or admin.
+// Every answer but 200 and 503 counts as a refused request.
 // The answer has the request's Content-Type; an error's body is a
 // google.rpc.Status (code and message) in it.
 //

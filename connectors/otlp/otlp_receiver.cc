@@ -14,6 +14,9 @@ absl::Status OtlpOptions::Validate() const {
   if (index_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("otlp.index_timeout must be positive");
   }
+  if (grpc_room_wait < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("otlp.grpc_room_wait must not be negative");
+  }
   if (retry_after_s <= 0) {
     return absl::InvalidArgumentError("otlp.retry_after_s must be a positive number of seconds");
   }
@@ -25,7 +28,7 @@ OtlpReceiver::OtlpReceiver(Pipeline* pipeline, const OtlpOptions& options)
 
 OtlpExportResult OtlpReceiver::Export(OtlpTransport transport,
                                       const collector::ExportLogsServiceRequest& request,
-                                      OtlpMapReport report) {
+                                      OtlpMapReport report, absl::Time room_deadline) {
   requests_.fetch_add(1, std::memory_order_relaxed);
   const int t = transport == OtlpTransport::kHttp ? 0 : 1;
   RawBatch batch;
@@ -39,7 +42,11 @@ OtlpExportResult OtlpReceiver::Export(OtlpTransport transport,
   };
   auto done = std::make_shared<absl::Notification>();
   if (!batch.lines.empty()) {
-    if (!pipeline_->HasRoom()) return retry();
+    if (!pipeline_->HasRoom()) {
+      if (room_deadline <= absl::Now()) return retry();
+      room_waits_.fetch_add(1, std::memory_order_relaxed);
+      if (!pipeline_->WaitForRoom(room_deadline)) return retry();
+    }
     absl::MutexLock lock(&mu_);
     if (!registered_[t]) {
       source_[t] = pipeline_->AddSource(t == 0 ? "otlp-http" : "otlp-grpc", "unknown_service");
@@ -70,6 +77,7 @@ OtlpStats OtlpReceiver::Stats() const {
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.retry_answers = retry_answers_.load(std::memory_order_relaxed);
   s.refused = refused_.load(std::memory_order_relaxed);
+  s.room_waits = room_waits_.load(std::memory_order_relaxed);
   return s;
 }
 

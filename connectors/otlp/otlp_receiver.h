@@ -35,6 +35,11 @@ struct OtlpOptions {
   absl::Duration index_timeout = absl::Seconds(30);
   // Seconds an exporter is told to wait (Retry-After) when the pipeline is full.
   int retry_after_s = 1;
+  // How long an OTLP/gRPC export waits for room when the pipeline is full
+  // before it is answered UNAVAILABLE (otlp.grpc_room_wait), and never more
+  // than half of what is left of the call's deadline: some gRPC exporters
+  // (the JS SDK's) do not retry at all. Zero: answer at once. Default 5s.
+  absl::Duration grpc_room_wait = absl::Seconds(5);
 
   // INVALID_ARGUMENT for a non-positive value.
   absl::Status Validate() const;
@@ -49,6 +54,7 @@ struct OtlpStats {
   uint64_t rejected = 0;       // log records refused as unreadable (partial_success)
   uint64_t retry_answers = 0;  // answers asking the exporter to retry (pipeline full, slow)
   uint64_t refused = 0;        // requests refused whole: too large, not OTLP, no token
+  uint64_t room_waits = 0;     // gRPC exports held while the pipeline was full (grpc_room_wait)
 };
 
 struct OtlpExportResult {
@@ -65,11 +71,13 @@ class OtlpReceiver {
   OtlpReceiver(Pipeline* pipeline, const OtlpOptions& options);
 
   // Indexes `request`'s records and blocks until they are (or until
-  // index_timeout: kRetryLater). kRetryLater at once, submitting nothing, when
-  // the pipeline has no room. `report` holds what decoding already refused
-  // (JSON records that could not be read); it is added to.
+  // index_timeout: kRetryLater). When the pipeline has no room it waits for
+  // room until `room_deadline` (counted in room_waits; the past: not at all),
+  // then kRetryLater, submitting nothing. `report` holds what decoding
+  // already refused (JSON records that could not be read); it is added to.
   OtlpExportResult Export(OtlpTransport transport,
-                          const collector::ExportLogsServiceRequest& request, OtlpMapReport report);
+                          const collector::ExportLogsServiceRequest& request, OtlpMapReport report,
+                          absl::Time room_deadline = absl::InfinitePast());
 
   // Counts a request refused before Export (too large, undecodable).
   void CountRefused() { refused_.fetch_add(1, std::memory_order_relaxed); }
@@ -85,7 +93,8 @@ class OtlpReceiver {
   uint32_t source_[2] ABSL_GUARDED_BY(mu_) = {0, 0};
   bool registered_[2] ABSL_GUARDED_BY(mu_) = {false, false};
   uint64_t next_line_[2] ABSL_GUARDED_BY(mu_) = {1, 1};
-  std::atomic<uint64_t> requests_{0}, records_{0}, rejected_{0}, retry_answers_{0}, refused_{0};
+  std::atomic<uint64_t> requests_{0}, records_{0}, rejected_{0}, retry_answers_{0}, refused_{0},
+      room_waits_{0};
 };
 
 }  // namespace logweave::otlp

@@ -137,6 +137,15 @@ class PipelineImpl {
 
   bool HasRoom() const {
     absl::MutexLock lock(&mu_);
+    return RoomLocked();
+  }
+
+  bool WaitForRoom(absl::Time deadline) const {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithDeadline(absl::Condition(this, &PipelineImpl::RoomLocked), deadline);
+  }
+
+  bool RoomLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return inflight_bytes_ < options_.queue_bytes &&
            (batch_memory_limit_ == 0 || inflight_memory_ < batch_memory_limit_);
   }
@@ -579,6 +588,7 @@ void Pipeline::Submit(RawBatch&& batch, std::function<void()> on_indexed) {
   impl_->Submit(std::move(batch), std::move(on_indexed));
 }
 bool Pipeline::HasRoom() const { return impl_->HasRoom(); }
+bool Pipeline::WaitForRoom(absl::Time deadline) const { return impl_->WaitForRoom(deadline); }
 void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
 void Pipeline::EndOfInput() { impl_->EndOfInput(); }

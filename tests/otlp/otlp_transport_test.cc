@@ -2,8 +2,10 @@
 // real pipeline: hand-built payloads as JSON, protobuf and gzip; refusals;
 // partial success; tokens; and backpressure that makes the exporter retry.
 
+#include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "connectors/grpc/security/token_store.h"
@@ -13,6 +15,11 @@
 #include "connectors/otlp/otlp_lines.h"
 #include "connectors/otlp/otlp_receiver.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/any.pb.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "grpc/compression.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
@@ -88,6 +95,39 @@ std::string PaymentsJson(const std::string& trace) {
       R"("}]}]}]})");
 }
 
+// The RetryInfo.retry_delay in a gRPC error's details (google.rpc.Status);
+// zero when there is none.
+absl::Duration RetryDelayOf(const grpc::Status& status) {
+  const std::string details = status.error_details();  // a copy
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(details.data()),
+                                            static_cast<int>(details.size()));
+  // Status.details (3) -> Any.value (2) -> RetryInfo.retry_delay (1) -> Duration
+  std::string any, retry_info, duration;
+  auto field = [](google::protobuf::io::CodedInputStream& s, int number, std::string* out) {
+    while (uint32_t tag = s.ReadTag()) {
+      if ((tag >> 3) == static_cast<uint32_t>(number) && (tag & 7) == 2) {
+        uint32_t n = 0;
+        return s.ReadVarint32(&n) && s.ReadString(out, static_cast<int>(n));
+      }
+      if (!google::protobuf::internal::WireFormatLite::SkipField(&s, tag)) return false;
+    }
+    return false;
+  };
+  if (!field(in, 3, &any)) return absl::ZeroDuration();
+  google::protobuf::Any parsed;
+  if (!parsed.ParseFromString(any) ||
+      parsed.type_url() != "type.googleapis.com/google.rpc.RetryInfo") {
+    return absl::ZeroDuration();
+  }
+  google::protobuf::io::CodedInputStream info(
+      reinterpret_cast<const uint8_t*>(parsed.value().data()),
+      static_cast<int>(parsed.value().size()));
+  if (!field(info, 1, &duration)) return absl::ZeroDuration();
+  google::protobuf::Duration d;
+  if (!d.ParseFromString(duration)) return absl::ZeroDuration();
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
 class OtlpTransportTest : public ::testing::Test {
  protected:
   void Start(bool with_tokens = false, OtlpOptions otlp = {}) {
@@ -136,10 +176,13 @@ class OtlpTransportTest : public ::testing::Test {
     return client.Post("/v1/logs", headers, body, type);
   }
   grpc::Status Export(const RequestBuilder::Request& request,
-                      collector::ExportLogsServiceResponse* response,
-                      const std::string& token = "") {
+                      collector::ExportLogsServiceResponse* response, const std::string& token = "",
+                      absl::Duration timeout = absl::InfiniteDuration()) {
     grpc::ClientContext context;
     if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    if (timeout != absl::InfiniteDuration()) {
+      context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    }
     return stub_->Export(&context, request, response);
   }
   Timeline TimelineOf(const std::string& trace) {
@@ -229,6 +272,55 @@ TEST_F(OtlpTransportTest, HttpRefusesOversizeUnknownTypesAndGarbageWithTheRightC
   EXPECT_EQ(receiver_->Stats().records, 0u);
 }
 
+// The peak resident memory of this process (VmHWM), in bytes.
+size_t PeakRss() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+TEST_F(OtlpTransportTest, AGzipBombIsRefusedWithoutBeingInflatedBeyondTheLimit) {
+  Start(false, OtlpOptions{.max_request_bytes = 1 << 20});
+  constexpr size_t kInflated = size_t{256} << 20;
+  const std::string bomb = testdata::GzipZeros(kInflated);
+  ASSERT_LT(bomb.size(), size_t{1} << 20);  // small on the wire
+  const size_t peak_before = PeakRss();
+  auto r = Post(bomb, "application/x-protobuf", {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("otlp.max_request_bytes"));
+  EXPECT_EQ(r->get_header_value("Connection"), "close");  // the rest of the body is not read
+  // Inflating it whole would have held 256 MiB (twice that while a string grows).
+  EXPECT_LT(PeakRss() - peak_before, size_t{64} << 20);
+  EXPECT_EQ(receiver_->Stats().refused, 1u);
+  // The same bomb without Content-Encoding is inflated here, also up to the limit.
+  r = Post(bomb, "application/x-protobuf");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_LT(PeakRss() - peak_before, size_t{64} << 20);
+  EXPECT_EQ(receiver_->Stats().refused, 2u);
+  // The listener still answers.
+  r = Post(ServiceRequest(1, kTraceA).SerializeAsString(), "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(OtlpTransportTest, AGrpcRequestThatInflatesBeyondTheLimitIsRefusedAndCounted) {
+  Start(false, OtlpOptions{.max_request_bytes = 4096});
+  RequestBuilder b;
+  b.Resource("api").Record({.body = std::string(64 << 10, 'x')});  // compresses to ~100 bytes
+  grpc::ClientContext context;
+  context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  collector::ExportLogsServiceResponse response;
+  const grpc::Status s = stub_->Export(&context, b.request(), &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("otlp.max_request_bytes"));
+  EXPECT_EQ(receiver_->Stats().refused, 1u);
+  EXPECT_EQ(receiver_->Stats().records, 0u);
+}
+
 TEST_F(OtlpTransportTest, HttpReportsUnreadableRecordsInPartialSuccessAndKeepsTheRest) {
   Start();
   const std::string json = absl::StrCat(
@@ -290,6 +382,7 @@ TEST_F(OtlpTransportTest, WithTokensOnlyIngestOrAdminTokensMaySend) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
   EXPECT_THAT(r->body, HasSubstr("needs an ingest or admin token"));
+  EXPECT_EQ(receiver_->Stats().refused, 2u);  // counted as the gRPC refusals are
   r = Post(body, "application/x-protobuf", bearer(kIngestToken));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -302,6 +395,7 @@ TEST_F(OtlpTransportTest, WithTokensOnlyIngestOrAdminTokensMaySend) {
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Export(ServiceRequest(1, kTraceA), &response, kReadToken).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(receiver_->Stats().refused, 4u);
   EXPECT_TRUE(Export(ServiceRequest(1, kTraceA), &response, kIngestToken).ok());
   // An ingest token reads nothing.
   EXPECT_EQ(tokens_->Check(absl::StrCat("Bearer ", kIngestToken), TokenScope::kRead).code(),
@@ -320,9 +414,15 @@ TEST_F(OtlpTransportTest, AFullPipelineAnswersRetryLaterAndTheRetriedRecordsAreA
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->get_header_value("Retry-After"), "1");
   collector::ExportLogsServiceResponse response;
-  EXPECT_EQ(Export(ServiceRequest(0, kTraceA), &response).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  // gRPC holds the call for half its deadline, then says when to retry.
+  const absl::Time sent = absl::Now();
+  const grpc::Status unavailable =
+      Export(ServiceRequest(0, kTraceA), &response, "", absl::Milliseconds(400));
+  EXPECT_EQ(unavailable.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_GE(absl::Now() - sent, absl::Milliseconds(190));
+  EXPECT_EQ(RetryDelayOf(unavailable), absl::Seconds(1));
   EXPECT_EQ(receiver_->Stats().retry_answers, 2u);
+  EXPECT_EQ(receiver_->Stats().room_waits, 1u);
   EXPECT_EQ(pipeline_->index().GetTimeline(kTraceA).status().code(),
             absl::StatusCode::kNotFound);  // nothing was taken
 
@@ -335,6 +435,29 @@ TEST_F(OtlpTransportTest, AFullPipelineAnswersRetryLaterAndTheRetriedRecordsAreA
   EXPECT_TRUE(Export(ServiceRequest(0, kTraceA), &response).ok());
   EXPECT_EQ(TimelineOf(kTraceA).events.size(), 4u);
   EXPECT_EQ(receiver_->Stats().records, 4u);
+}
+
+TEST_F(OtlpTransportTest, AGrpcExportIsHeldWhileThePipelineIsFullAndIndexedOnceThereIsRoom) {
+  Start();
+  auto blocker = std::make_unique<testdata::PipelineBlocker>(pipeline_.get());
+  grpc::Status status;
+  std::thread exporter([&] {
+    collector::ExportLogsServiceResponse response;
+    status = Export(ServiceRequest(2, kTraceB), &response, "", absl::Seconds(20));
+  });
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (receiver_->Stats().room_waits == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(receiver_->Stats().room_waits, 1u);
+  EXPECT_EQ(receiver_->Stats().records, 0u);
+  blocker->Release();
+  exporter.join();
+  pipeline_->Flush();
+  blocker.reset();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(TimelineOf(kTraceB).events.size(), 2u);
+  EXPECT_EQ(receiver_->Stats().retry_answers, 0u);
 }
 
 TEST(OtlpFileExporterTest, ThePipelinesBatchTransformIndexesEachRecordOfAnExportedLine) {

@@ -262,14 +262,21 @@ void SetIndexBudget(ServePlan* settings, bool quiet = false) {
   settings->runtime.pipeline = config.pipeline;
 }
 
-// The OTLP receiver's counters in a GetStats answer.
-void AddOtlpStats(const otlp::OtlpReceiver& receiver, v1::Stats* out) {
+// The OTLP receiver's and the file exporter lines' counters in a GetStats answer.
+void AddOtlpStats(const otlp::OtlpReceiver& receiver, const otlp::OtlpLineExpander& lines,
+                  v1::Stats* out) {
   const otlp::OtlpStats s = receiver.Stats();
   out->set_otlp_requests(s.requests);
   out->set_otlp_records(s.records);
   out->set_otlp_rejected(s.rejected);
   out->set_otlp_retry_answers(s.retry_answers);
   out->set_otlp_refused(s.refused);
+  out->set_otlp_room_waits(s.room_waits);
+  const otlp::OtlpLineStats l = lines.Stats();
+  out->set_otlp_file_lines(l.lines);
+  out->set_otlp_file_records(l.records);
+  out->set_otlp_file_rejected(l.rejected);
+  out->set_otlp_file_kept(l.kept);
 }
 
 // What serve runs, destroyed in reverse order: the demo broker first, then
@@ -343,7 +350,9 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
   if (daemon->otlp_grpc != nullptr) {
     daemon->otlp_grpc->set_tokens(daemon->server->tokens());
     daemon->server->service().set_stats_extender(
-        [otlp = daemon->otlp.get()](v1::Stats* out) { AddOtlpStats(*otlp, out); });
+        [otlp = daemon->otlp.get(), lines = daemon->otlp_lines.get()](v1::Stats* out) {
+          AddOtlpStats(*otlp, *lines, out);
+        });
   }
   daemon->server->service().set_actions(daemon->actions.get());
   if (!settings.peers.peers.empty()) {
@@ -419,8 +428,8 @@ int StartKafka(const KafkaSourceOptions& kafka, Daemon* daemon) {
       KafkaSource::Create(kafka, &daemon->runtime->pipeline());
   if (!consumer.ok()) return Fail(kExitUsage, consumer.status(), "kafka");
   daemon->server->service().set_stats_extender(
-      [k = consumer->get(), otlp = daemon->otlp.get()](v1::Stats* out) {
-        if (otlp != nullptr) AddOtlpStats(*otlp, out);
+      [k = consumer->get(), otlp = daemon->otlp.get(), daemon](v1::Stats* out) {
+        if (otlp != nullptr) AddOtlpStats(*otlp, *daemon->otlp_lines, out);
         KafkaSourceStats ks = k->Stats();
         out->set_kafka_messages(ks.messages);
         out->set_kafka_pauses(ks.pauses);

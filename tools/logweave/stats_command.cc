@@ -108,6 +108,11 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("rejected", static_cast<uint64_t>(s.otlp_rejected()));
   w.Field("retry_answers", static_cast<uint64_t>(s.otlp_retry_answers()));
   w.Field("refused", static_cast<uint64_t>(s.otlp_refused()));
+  w.Field("room_waits", static_cast<uint64_t>(s.otlp_room_waits()));
+  w.Field("file_lines", static_cast<uint64_t>(s.otlp_file_lines()));
+  w.Field("file_records", static_cast<uint64_t>(s.otlp_file_records()));
+  w.Field("file_rejected", static_cast<uint64_t>(s.otlp_file_rejected()));
+  w.Field("file_kept", static_cast<uint64_t>(s.otlp_file_kept()));
   w.EndObject();
   w.Field("uptime_seconds", s.uptime_seconds());
   w.Field("lines_per_second", s.lines_per_second());
@@ -220,6 +225,13 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
     count("otlp rejected records", s.otlp_rejected(), "unreadable: told in partial_success");
     count("otlp retry answers", s.otlp_retry_answers(), "pipeline full: the exporter retries");
     count("otlp refused requests", s.otlp_refused(), "too large, not OTLP, or no token");
+    count("otlp room waits", s.otlp_room_waits(), "gRPC exports held until the pipeline had room");
+  }
+  if (s.otlp_file_lines() > 0 || s.otlp_file_kept() > 0) {
+    count("otlp file lines", s.otlp_file_lines(), "Collector file exporter lines read");
+    count("otlp file records", s.otlp_file_records(), "log records they gave");
+    count("otlp file rejected records", s.otlp_file_rejected(), "unreadable: left out");
+    count("otlp file lines kept", s.otlp_file_kept(), "looked like OTLP, unreadable: kept whole");
   }
   if (!s.sources().empty()) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");

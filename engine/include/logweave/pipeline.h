@@ -106,6 +106,10 @@ class Pipeline {
   // False while the in-flight budget is used up (Submit would block): a
   // source that can pause (Kafka partitions) pauses instead of blocking.
   bool HasRoom() const;
+  // Blocks until HasRoom() or `deadline`; what HasRoom() then says. For a
+  // caller that can hold its client a while (an OTLP/gRPC export within its
+  // deadline) instead of refusing at once.
+  bool WaitForRoom(absl::Time deadline) const;
 
   // Blocks until every batch submitted before the call is indexed.
   void Flush();
