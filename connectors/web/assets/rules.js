@@ -18,6 +18,19 @@ function svg(tag, attrs, text) {
   return node;
 }
 
+// An <svg> W x H with its title, and the value axis: 5 grid lines from 0
+// to `max` between L and W - R, labelled at the left; `y` maps a value.
+function chartFrame(title, W, H, L, R, max, y, unit) {
+  const root = svg('svg', {viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title});
+  root.append(svg('title', {}, title));
+  for (let k = 0; k <= 4; k++) {
+    const v = max * k / 4;
+    root.append(svg('line', {x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: '#e3e7eb'}));
+    root.append(svg('text', {x: L - 4, y: y(v) + 4, 'text-anchor': 'end'}, fmt(v, unit)));
+  }
+  return root;
+}
+
 // A bar chart of `values` ({label, value, mark}: marked bars red) with
 // horizontal `lines` ({value, label, dash, colour, below}); `unit` after numbers.
 function barChart(title, values, lines, unit) {
@@ -26,13 +39,7 @@ function barChart(title, values, lines, unit) {
   const max = Math.max(1e-9, ...values.map((v) => v.value), ...lines.map((l) => l.value)) * 1.1;
   const y = (v) => T + (H - T - B) * (1 - v / max);
   const step = (W - L - R) / Math.max(1, values.length);
-  const root = svg('svg', {viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title});
-  root.append(svg('title', {}, title));
-  for (let k = 0; k <= 4; k++) {
-    const v = max * k / 4;
-    root.append(svg('line', {x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: '#e3e7eb'}));
-    root.append(svg('text', {x: L - 4, y: y(v) + 4, 'text-anchor': 'end'}, fmt(v, unit)));
-  }
+  const root = chartFrame(title, W, H, L, R, max, y, unit);
   values.forEach((v, i) => {
     const x = L + step * i + step / 2;
     root.append(svg('rect', {x: x - step * 0.3, width: step * 0.6, y: y(v.value), height: y(0) - y(v.value),
@@ -85,13 +92,7 @@ function seriesChart(title, checks, canaryOf, baselineOf, limit, unit, decision)
   const y = (v) => T + (H - T - B) * (1 - v / max);
   const P = 24;  // keeps the first and last points clear of the axis and the edge
   const x = (i) => checks.length === 1 ? (L + W - R) / 2 : L + P + (W - L - R - 2 * P) * i / (checks.length - 1);
-  const root = svg('svg', {viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title});
-  root.append(svg('title', {}, title));
-  for (let k = 0; k <= 4; k++) {
-    const v = max * k / 4;
-    root.append(svg('line', {x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: '#e3e7eb'}));
-    root.append(svg('text', {x: L - 4, y: y(v) + 4, 'text-anchor': 'end'}, fmt(v, unit)));
-  }
+  const root = chartFrame(title, W, H, L, R, max, y, unit);
   const every = Math.max(1, Math.ceil(checks.length / 8));  // time labels that fit
   checks.forEach((c, i) => {
     if (i % every === 0 || i === checks.length - 1) {
