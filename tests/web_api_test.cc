@@ -8,6 +8,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -313,6 +316,60 @@ TEST_F(WebApiTest, PagesAndAssetsAreServedFromTheBinary) {
   EXPECT_EQ(Get("/assets/app.css").get_header_value("Content-Type"), "text/css; charset=utf-8");
   EXPECT_EQ(Get("/assets/no-such.js").status, 404);
   EXPECT_EQ(Get("/assets/index.html").status, 404);  // pages only by their routes
+}
+
+// The colour of `name` in the stylesheet: a custom property ("--fg": its
+// value) or a literal the stylesheet uses ("#fff", "#1b1f24"), as {r, g, b};
+// a test failure if app.css lacks it.
+std::array<double, 3> CssColour(const std::string& css, const std::string& name) {
+  std::string hex = name;
+  if (name.rfind("--", 0) == 0) {
+    const size_t at = css.find(name + ": #");
+    EXPECT_NE(at, std::string::npos) << name;
+    if (at == std::string::npos) return {0, 0, 0};
+    hex = css.substr(at + name.size() + 2, 7);
+  } else {
+    EXPECT_NE(css.find(name), std::string::npos) << name << " is not in app.css";
+  }
+  if (hex.size() == 4) hex = {'#', hex[1], hex[1], hex[2], hex[2], hex[3], hex[3]};
+  std::array<double, 3> rgb;
+  for (int i = 0; i < 3; ++i) {
+    rgb[i] = std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0;
+  }
+  return rgb;
+}
+
+// WCAG 2's contrast ratio of two colours.
+double Contrast(const std::array<double, 3>& a, const std::array<double, 3>& b) {
+  auto luminance = [](const std::array<double, 3>& c) {
+    double l[3];
+    for (int i = 0; i < 3; ++i) {
+      l[i] = c[i] <= 0.03928 ? c[i] / 12.92 : std::pow((c[i] + 0.055) / 1.055, 2.4);
+    }
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  };
+  const double x = luminance(a), y = luminance(b);
+  return (std::max(x, y) + 0.05) / (std::min(x, y) + 0.05);
+}
+
+// Readable contrast: every text colour of app.css against the background it
+// is drawn on is at least 4.5:1 (WCAG AA for normal text).
+TEST(WebPagesTest, TextColoursKeepAContrastOfAtLeastFourAndAHalf) {
+  const std::string css(FindWebAsset("app.css")->body);
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"--fg", "--bg"},          {"--muted", "--bg"},     {"--muted", "--panel"},
+      {"--link", "--bg"},        {"--trace", "--panel"},  {"--debug", "--panel"},
+      {"--info", "--info-bg"},   {"--warn", "--warn-bg"}, {"--error", "--error-bg"},
+      {"--fatal", "--fatal-bg"}, {"--info", "--bg"},      {"--error", "--bg"},
+      {"--fatal", "--bg"},       {"--focus", "--bg"},     {"#fff", "#1b1f24"},  // header
+      {"#fff", "#3a434d"},  // the current page in the header
+      {"#fff", "#0b57d0"},  // primary buttons
+      {"#6b737d", "--bg"},  // placeholders
+      {"--fg", "--panel"},  // table heads, buttons
+  };
+  for (const auto& [fg, bg] : pairs) {
+    EXPECT_GE(Contrast(CssColour(css, fg), CssColour(css, bg)), 4.5) << fg << " on " << bg;
+  }
 }
 
 // The API with tokens, in-process: the listener asks for a read token, and

@@ -131,6 +131,9 @@ void ExpectTraceShown(const std::string& dom, const rapidjson::Document& trace) 
                                             m["cause"].GetString(), "\"")));
   }
   EXPECT_EQ(Count(dom, "<tr class=\"event\""), trace["events"].Size());
+  // Keyboard: each event expands with a button of its own (Tab, Enter, Space).
+  EXPECT_EQ(Count(dom, "<button type=\"button\" class=\"expand\" aria-expanded=\"false\""),
+            trace["events"].Size());
   for (const auto& e : trace["events"].GetArray()) {
     EXPECT_THAT(dom, HasSubstr(absl::StrCat("<td class=\"message\">",
                                             HtmlText(e["message"].GetString()), "</td>")));
