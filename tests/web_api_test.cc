@@ -8,6 +8,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -17,14 +20,18 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "connectors/grpc/server.h"
 #include "connectors/http/listener.h"
 #include "connectors/web/web_assets.h"
 #include "connectors/web/web_pages.h"
 #include "httplib.h"
+#include "logweave/timestamp.h"
 #include "rapidjson/document.h"
+#include "tests/testdata/certificates.h"
 #include "tests/testdata/demo_serve.h"
 #include "tests/testdata/run_command.h"
+#include "tests/testdata/serve_process.h"
 #include "tests/testdata/shop_server.h"
 
 namespace logweave {
@@ -234,6 +241,64 @@ TEST_F(WebApiTest, FindingsAreTheOpenOnesNewestFirstAndFilter) {
   EXPECT_EQ(std::string((*drift)["findings"][0]["kind"].GetString()), "drift");
 }
 
+// The canary's decision carries its checks up to it (details.checks, through
+// the gRPC Finding): the rule view draws them.
+TEST_F(WebApiTest, CanaryFindingCarriesItsSeriesOfChecksUpToTheDecision) {
+  auto found = Json(Get("/api/findings?kind=canary_rollback").body);
+  ASSERT_GE((*found)["findings"].Size(), 1u);
+  const auto& f = (*found)["findings"][0];
+  const auto& d = f["details"];
+  const std::vector<std::string> checks = absl::StrSplit(d["checks"].GetString(), "; ");
+  ASSERT_GE(checks.size(), 3u) << d["checks"].GetString();  // at least the strikes
+  EXPECT_EQ(std::string(d["checks_omitted"].GetString()), "0");
+  std::string previous;
+  int strikes = 0;
+  for (const std::string& check : checks) {
+    const std::vector<std::string> c = absl::StrSplit(check, ' ');
+    ASSERT_EQ(c.size(), 9u) << check;
+    EXPECT_GT(c[0], previous);  // in time order
+    previous = c[0];
+    strikes = c[1] == "fail" ? strikes + 1 : 0;
+    EXPECT_EQ(c[2], absl::StrCat(strikes)) << check;
+  }
+  // The last check is the deciding one, with the finding's own figures.
+  const std::vector<std::string> last = absl::StrSplit(checks.back(), ' ');
+  int64_t time_ns = 0;
+  ASSERT_TRUE(ParseTimestamp(last[0], &time_ns));
+  EXPECT_EQ(time_ns, Int64(f["time_unix_nano"]));
+  EXPECT_EQ(last[2], d["strikes"].GetString());
+  EXPECT_EQ(last[3], d["error_rate"].GetString());
+  EXPECT_EQ(last[5], d["requests"].GetString());
+  EXPECT_EQ(last[6], d["baseline_error_rate"].GetString());
+  EXPECT_EQ(last[8], d["baseline_requests"].GetString());
+}
+
+// The demo's rollback decision runs its action (deploy/demo/kubectl): the
+// run is listed with the finding's id, as `logweave actions` lists it.
+TEST_F(WebApiTest, ActionsRunForAFindingAreListedByItsId) {
+  auto found = Json(Get("/api/findings?kind=canary_rollback").body);
+  ASSERT_GE((*found)["findings"].Size(), 1u);
+  const std::string id = (*found)["findings"][0]["id"].GetString();
+  std::unique_ptr<rapidjson::Document> runs;
+  // The dispatcher runs it on its own thread, after the analysis.
+  ASSERT_TRUE(testdata::WaitFor(
+      [&] {
+        runs = Json(Get("/api/actions?finding_id=" + id).body);
+        return runs->HasMember("runs") && (*runs)["runs"].Size() > 0;
+      },
+      absl::Seconds(20)));
+  ASSERT_EQ((*runs)["runs"].Size(), 1u);
+  const auto& run = (*runs)["runs"][0];
+  EXPECT_EQ(std::string(run["action"].GetString()), "rollback");
+  EXPECT_EQ(std::string(run["finding_id"].GetString()), id);
+  EXPECT_EQ(std::string(run["outcome"].GetString()), "ok");
+  EXPECT_THAT(run["command"].GetString(), HasSubstr("rollout undo deployment/gateway"));
+  EXPECT_THAT(run["output"].GetString(), HasSubstr(id));
+  EXPECT_EQ((*Json(Get("/api/actions?finding_id=can-0000000000000000").body))["runs"].Size(), 0u);
+  EXPECT_GE((*Json(Get("/api/actions?action=rollback&limit=5").body))["runs"].Size(), 1u);
+  EXPECT_EQ(Get("/api/actions?limit=many").status, 400);
+}
+
 TEST_F(WebApiTest, PagesAndAssetsAreServedFromTheBinary) {
   httplib::Response r = Get("/");
   ASSERT_EQ(r.status, 200);
@@ -251,6 +316,60 @@ TEST_F(WebApiTest, PagesAndAssetsAreServedFromTheBinary) {
   EXPECT_EQ(Get("/assets/app.css").get_header_value("Content-Type"), "text/css; charset=utf-8");
   EXPECT_EQ(Get("/assets/no-such.js").status, 404);
   EXPECT_EQ(Get("/assets/index.html").status, 404);  // pages only by their routes
+}
+
+// The colour of `name` in the stylesheet: a custom property ("--fg": its
+// value) or a literal the stylesheet uses ("#fff", "#1b1f24"), as {r, g, b};
+// a test failure if app.css lacks it.
+std::array<double, 3> CssColour(const std::string& css, const std::string& name) {
+  std::string hex = name;
+  if (name.rfind("--", 0) == 0) {
+    const size_t at = css.find(name + ": #");
+    EXPECT_NE(at, std::string::npos) << name;
+    if (at == std::string::npos) return {0, 0, 0};
+    hex = css.substr(at + name.size() + 2, 7);
+  } else {
+    EXPECT_NE(css.find(name), std::string::npos) << name << " is not in app.css";
+  }
+  if (hex.size() == 4) hex = {'#', hex[1], hex[1], hex[2], hex[2], hex[3], hex[3]};
+  std::array<double, 3> rgb;
+  for (int i = 0; i < 3; ++i) {
+    rgb[i] = std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0;
+  }
+  return rgb;
+}
+
+// WCAG 2's contrast ratio of two colours.
+double Contrast(const std::array<double, 3>& a, const std::array<double, 3>& b) {
+  auto luminance = [](const std::array<double, 3>& c) {
+    double l[3];
+    for (int i = 0; i < 3; ++i) {
+      l[i] = c[i] <= 0.03928 ? c[i] / 12.92 : std::pow((c[i] + 0.055) / 1.055, 2.4);
+    }
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  };
+  const double x = luminance(a), y = luminance(b);
+  return (std::max(x, y) + 0.05) / (std::min(x, y) + 0.05);
+}
+
+// Readable contrast: every text colour of app.css against the background it
+// is drawn on is at least 4.5:1 (WCAG AA for normal text).
+TEST(WebPagesTest, TextColoursKeepAContrastOfAtLeastFourAndAHalf) {
+  const std::string css(FindWebAsset("app.css")->body);
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"--fg", "--bg"},          {"--muted", "--bg"},     {"--muted", "--panel"},
+      {"--link", "--bg"},        {"--trace", "--panel"},  {"--debug", "--panel"},
+      {"--info", "--info-bg"},   {"--warn", "--warn-bg"}, {"--error", "--error-bg"},
+      {"--fatal", "--fatal-bg"}, {"--info", "--bg"},      {"--error", "--bg"},
+      {"--fatal", "--bg"},       {"--focus", "--bg"},     {"#fff", "#1b1f24"},  // header
+      {"#fff", "#3a434d"},  // the current page in the header
+      {"#fff", "#0b57d0"},  // primary buttons
+      {"#6b737d", "--bg"},  // placeholders
+      {"--fg", "--panel"},  // table heads, buttons
+  };
+  for (const auto& [fg, bg] : pairs) {
+    EXPECT_GE(Contrast(CssColour(css, fg), CssColour(css, bg)), 4.5) << fg << " on " << bg;
+  }
 }
 
 // The API with tokens, in-process: the listener asks for a read token, and
@@ -278,7 +397,7 @@ TEST(WebApiTokenTest, ApiNeedsAReadTokenPagesDoNot) {
   AddWebPages(**listener);
   (*listener)->Start();
   httplib::Client client("127.0.0.1", (*listener)->port());
-  for (const char* path : {"/api/trace/t-1", "/api/search", "/api/findings"}) {
+  for (const char* path : {"/api/trace/t-1", "/api/search", "/api/findings", "/api/actions"}) {
     auto r = client.Get(path);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 401) << path;
@@ -300,6 +419,52 @@ TEST(WebApiTokenTest, ApiNeedsAReadTokenPagesDoNot) {
   (*listener)->Stop();
   (*server)->Shutdown(absl::Seconds(1));
   runtime->Stop();
+}
+
+// serve with TLS and tokens: the pages and the API on the HTTPS listener
+// (the one /metrics uses), the API only with a token; the pages hold no data
+// and are open.
+TEST(WebApiHttpsTest, PagesAndApiOverHttpsTheApiOnlyWithAToken) {
+  constexpr char kToken[] = "web-https-token-0123456789";
+  const std::string dir = testdata::TempDir("web_https");
+  testdata::Certificates certs(dir);
+  ASSERT_TRUE(certs.ok()) << "openssl could not make the test certificates";
+  std::ofstream(dir + "/tokens") << kToken << " read\n";
+  testdata::DemoServe serve;
+  ASSERT_TRUE(serve.Start(LOGWEAVE_BIN, LOGWEAVE_SOURCE_DIR,
+                          absl::StrCat("--tls-cert ", certs("server.pem"), " --tls-key ",
+                                       certs("server.key"), " --auth-tokens ", dir, "/tokens")));
+  httplib::SSLClient client("127.0.0.1", serve.http_port());
+  client.set_ca_cert_path(certs("ca.pem").c_str());
+  client.enable_server_certificate_verification(true);
+  const httplib::Headers with_token = {{"Authorization", absl::StrCat("Bearer ", kToken)}};
+  for (const char* page : {"/", "/search", "/rules", "/trace/any", "/assets/rules.js"}) {
+    auto r = client.Get(page);
+    ASSERT_TRUE(r) << page << ": " << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200) << page;
+  }
+  auto findings = client.Get("/api/findings?kind=missing_service", with_token);
+  ASSERT_TRUE(findings);
+  ASSERT_EQ(findings->status, 200) << findings->body;
+  auto d = Json(findings->body);
+  ASSERT_GT((*d)["findings"].Size(), 0u);
+  const std::string trace = (*d)["findings"][0]["trace_id"].GetString();
+  for (const std::string& path : {"/api/trace/" + trace, std::string("/api/search?level=error"),
+                                  std::string("/api/findings"), std::string("/api/actions")}) {
+    auto r = client.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 401) << path;
+    EXPECT_EQ(client.Get(path, {{"Authorization", "Bearer not-this-servers"}})->status, 401);
+    r = client.Get(path, with_token);
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+  }
+  auto timeline = Json(client.Get("/api/trace/" + trace, with_token)->body);
+  EXPECT_GT((*timeline)["events"].Size(), 0u);
+  // Plain HTTP to the HTTPS port gets nothing.
+  httplib::Client plain("127.0.0.1", serve.http_port());
+  auto refused = plain.Get("/api/findings", with_token);
+  EXPECT_TRUE(!refused || refused->status != 200);
+  serve.Stop();
 }
 
 }  // namespace

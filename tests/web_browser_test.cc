@@ -11,13 +11,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "httplib.h"
 #include "rapidjson/document.h"
 #include "testdata/demo_serve.h"
@@ -40,6 +44,14 @@ std::unique_ptr<rapidjson::Document> Json(const std::string& body) {
   d->Parse(body.c_str());
   EXPECT_FALSE(d->HasParseError()) << body.substr(0, 200);
   return d;
+}
+
+// A decimal ("188.50") as JavaScript prints the number ("188.5").
+std::string JsNumber(std::string text) {
+  if (text.find('.') == std::string::npos) return text;
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
 }
 
 // How often `needle` occurs in `haystack`.
@@ -119,6 +131,9 @@ void ExpectTraceShown(const std::string& dom, const rapidjson::Document& trace) 
                                             m["cause"].GetString(), "\"")));
   }
   EXPECT_EQ(Count(dom, "<tr class=\"event\""), trace["events"].Size());
+  // Keyboard: each event expands with a button of its own (Tab, Enter, Space).
+  EXPECT_EQ(Count(dom, "<button type=\"button\" class=\"expand\" aria-expanded=\"false\""),
+            trace["events"].Size());
   for (const auto& e : trace["events"].GetArray()) {
     EXPECT_THAT(dom, HasSubstr(absl::StrCat("<td class=\"message\">",
                                             HtmlText(e["message"].GetString()), "</td>")));
@@ -170,7 +185,23 @@ TEST_F(RealBrowserTest, FindingsPageListsEveryOpenFinding) {
   }
 }
 
+// The rule views from the findings' data: every canary check as a point of
+// the canary and of its baseline in both charts (error rate, p99), failed
+// checks marked with their strike, the action run beside the decision; the
+// cost's days as bars with the threshold line; every drift.
 TEST_F(RealBrowserTest, RulesPageDrawsTheCanaryCostAndDriftFindings) {
+  auto canary = Json(serve_->Get("/api/findings?kind=canary_rollback").body);
+  ASSERT_GT((*canary)["findings"].Size(), 0u);
+  // The action runs on the dispatcher's thread, after the analysis.
+  const std::string canary_id = (*canary)["findings"][0]["id"].GetString();
+  std::unique_ptr<rapidjson::Document> runs;
+  for (int i = 0; i < 500; ++i) {
+    runs = Json(serve_->Get("/api/actions?finding_id=" + canary_id).body);
+    if ((*runs)["runs"].Size() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GT((*runs)["runs"].Size(), 0u) << "the demo's rollback action did not run";
+
   const std::string dom = Render("/rules", "rules");
   for (const char* kind : {"canary_rollback", "cost_anomaly", "drift"}) {
     auto found = Json(serve_->Get(absl::StrCat("/api/findings?limit=1000&kind=", kind)).body);
@@ -179,8 +210,57 @@ TEST_F(RealBrowserTest, RulesPageDrawsTheCanaryCostAndDriftFindings) {
       EXPECT_THAT(dom, HasSubstr(absl::StrCat("data-id=\"", f["id"].GetString(), "\"")));
     }
   }
-  // A chart per canary decision (error rate, p99) and per cost anomaly.
-  EXPECT_GE(Count(dom, "<svg"), 3u);
+  size_t checks = 0, failed = 0;
+  for (const auto& f : (*canary)["findings"].GetArray()) {
+    for (absl::string_view check : absl::StrSplit(f["details"]["checks"].GetString(), "; ")) {
+      const std::vector<std::string> c = absl::StrSplit(check, ' ');
+      ASSERT_EQ(c.size(), 9u) << check;
+      ++checks;
+      failed += c[1] == "fail";
+      // Both charts: a canary point (marked when it failed) and a baseline point.
+      EXPECT_EQ(Count(dom, absl::StrCat("class=\"point canary ", c[1], "\" data-time=\"", c[0],
+                                        "\" data-value=")),
+                2u)
+          << check;
+      EXPECT_EQ(Count(dom, absl::StrCat("class=\"point baseline\" data-time=\"", c[0], "\"")), 2u)
+          << check;
+      if (c[1] == "fail") {
+        EXPECT_THAT(dom, HasSubstr(absl::StrCat("data-strikes=\"", c[2], "\"")));
+      }
+    }
+  }
+  ASSERT_GT(checks, 0u);
+  EXPECT_EQ(Count(dom, "class=\"point canary "), 2 * checks);
+  EXPECT_EQ(Count(dom, "class=\"strike\""), 2 * failed);
+  EXPECT_EQ(Count(dom, "class=\"decision\""), 2 * (*canary)["findings"].Size());
+  // The action run beside the decision.
+  for (const auto& r : (*runs)["runs"].GetArray()) {
+    EXPECT_THAT(dom, HasSubstr(absl::StrCat("<li class=\"action-run\" data-outcome=\"",
+                                            r["outcome"].GetString(), "\"><strong>",
+                                            r["action"].GetString(), "</strong>")));
+    EXPECT_THAT(dom, HasSubstr(HtmlText(r["command"].GetString())));
+  }
+  // Cost: a bar per day compared and one for the day judged, the threshold line at its value.
+  auto cost = Json(serve_->Get("/api/findings?limit=1000&kind=cost_anomaly").body);
+  size_t bars = 0;
+  for (const auto& f : (*cost)["findings"].GetArray()) {
+    bars +=
+        std::vector<std::string>(absl::StrSplit(f["details"]["history"].GetString(), "; ")).size() +
+        1;
+    EXPECT_THAT(dom,
+                HasSubstr(absl::StrCat("class=\"threshold\" data-value=\"",
+                                       JsNumber(f["details"]["threshold"].GetString()), "\"")));
+  }
+  EXPECT_EQ(Count(dom, "class=\"bar"), bars);
+  EXPECT_EQ(Count(dom, "class=\"bar judged\""), (*cost)["findings"].Size());
+  // Drift: who changed it and when, as the finding says.
+  auto drift = Json(serve_->Get("/api/findings?limit=1000&kind=drift").body);
+  for (const auto& f : (*drift)["findings"].GetArray()) {
+    const std::string by = f["details"]["changed_by"].GetString();
+    if (!by.empty()) {
+      EXPECT_THAT(dom, HasSubstr(absl::StrCat("<td>", HtmlText(by), "</td>")));
+    }
+  }
 }
 
 }  // namespace

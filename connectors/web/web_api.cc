@@ -242,6 +242,34 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
   response.set_content(Write(d), kJson);
 }
 
+// GET /api/actions: ListActions, the runs the action dispatcher keeps
+// (newest last), only those of one finding when `finding_id` is given.
+void AnswerActions(const WebApiOptions& options, v1::LogWeave::Stub& stub,
+                   const httplib::Request& request, httplib::Response& response) {
+  v1::ListActionsRequest call;
+  call.set_action(request.get_param_value("action"));
+  if (const std::string l = request.get_param_value("limit"); !l.empty()) {
+    uint32_t limit = 0;
+    if (!absl::SimpleAtoi(l, &limit)) {
+      return SetBadParameter(response, absl::StrCat("limit must be a number (got \"", l, "\")"));
+    }
+    call.set_limit(limit);
+  }
+  v1::ListActionsResponse runs;
+  grpc::ClientContext context;
+  Prepare(request, options, &context);
+  if (grpc::Status s = stub.ListActions(&context, call, &runs); !s.ok()) {
+    return SetError(response, s.error_code(), s.error_message());
+  }
+  if (const std::string id = request.get_param_value("finding_id"); !id.empty()) {
+    auto* list = runs.mutable_runs();
+    list->erase(std::remove_if(list->begin(), list->end(),
+                               [&](const v1::ActionRun& r) { return r.finding_id() != id; }),
+                list->end());
+  }
+  response.set_content(ToJson(runs), kJson);
+}
+
 }  // namespace
 
 void AddWebApiRoutes(HttpListener& listener, const WebApiOptions& options) {
@@ -255,6 +283,10 @@ void AddWebApiRoutes(HttpListener& listener, const WebApiOptions& options) {
   listener.Handle(HttpMethod::kGet, "/api/search", HttpAccess::kRead,
                   [options, stub](const httplib::Request& q, httplib::Response& r) {
                     AnswerSearch(options, *stub, q, r);
+                  });
+  listener.Handle(HttpMethod::kGet, "/api/actions", HttpAccess::kRead,
+                  [options, stub](const httplib::Request& q, httplib::Response& r) {
+                    AnswerActions(options, *stub, q, r);
                   });
   listener.Handle(HttpMethod::kGet, "/api/findings", HttpAccess::kRead,
                   [options, text](const httplib::Request& q, httplib::Response& r) {

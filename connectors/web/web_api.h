@@ -8,6 +8,7 @@
 //   GET /api/trace/<id>   GetTimeline (with each event's line) + missing_services
 //   GET /api/search?service=&level=&since=&until=&text=&kind=&page_token=&page_size=
 //   GET /api/findings?kind=&severity=&limit=   the open findings, newest first
+//   GET /api/actions?finding_id=&action=&limit=  ListActions: the actions run, oldest first
 //
 //   AddWebApiRoutes(*listener, {.channel = server->InProcessChannel(), .runtime = runtime});
 #ifndef LOGWEAVE_CONNECTORS_WEB_WEB_API_H_
@@ -33,7 +34,7 @@ struct WebApiOptions {
   absl::Duration timeout = absl::Seconds(30);
 };
 
-// Routes /api/trace/<id>, /api/search and /api/findings on `listener`, each
+// Routes /api/trace/<id>, /api/search, /api/findings and /api/actions on `listener`, each
 // asking for a read token when the listener has tokens (as /metrics does);
 // the request's Authorization header goes on to the query service. Errors
 // answer JSON {"error": message, "code": gRPC status name} with 400 (bad

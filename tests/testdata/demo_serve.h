@@ -35,17 +35,20 @@ inline std::string AddressAfter(const std::string& line, const std::string& mark
 
 class DemoServe {
  public:
-  // Starts serve (`bin`) on loopback ports over `source_dir`/deploy/demo and
-  // waits until it is ready. False (with a test failure) if it did not say
-  // where it listens.
-  bool Start(const std::string& bin, const std::string& source_dir) {
-    serve_ = std::make_unique<StreamingCommand>(absl::StrCat(
-        "timeout --preserve-status -s TERM 120 ", bin, " serve ", source_dir,
-        "/deploy/demo/logs --final --config ", source_dir,
-        "/deploy/demo/logweave.yaml --address 127.0.0.1:0 --http-address 127.0.0.1:0 2>&1"));
+  // Starts serve (`bin`) on loopback ports over `source_dir`/deploy/demo,
+  // with `extra_flags` (e.g. "--tls-cert C --tls-key K"), and waits until it
+  // is ready. False (with a test failure) if it did not say where it listens.
+  bool Start(const std::string& bin, const std::string& source_dir,
+             const std::string& extra_flags = "") {
+    serve_ = std::make_unique<StreamingCommand>(
+        absl::StrCat("timeout --preserve-status -s TERM 120 ", bin, " serve ", source_dir,
+                     "/deploy/demo/logs --final --config ", source_dir,
+                     "/deploy/demo/logweave.yaml --address 127.0.0.1:0 --http-address 127.0.0.1:0 ",
+                     extra_flags, " 2>&1"));
     for (std::string line = serve_->ReadLine(); !line.empty(); line = serve_->ReadLine()) {
       if (grpc_address_.empty()) grpc_address_ = AddressAfter(line, "listening on ");
       if (http_address_.empty()) http_address_ = AddressAfter(line, "HTTP on ");
+      if (http_address_.empty()) http_address_ = AddressAfter(line, "HTTPS on ");
       if (line.find("ready:") != std::string::npos) break;
     }
     EXPECT_FALSE(grpc_address_.empty()) << "serve did not say where it listens";

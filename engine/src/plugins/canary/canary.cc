@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "internal/strings.h"
 #include "parse/time_parse.h"
+#include "plugins/canary/canary_series.h"
 #include "plugins/canary/latency_sketch.h"
 #include "plugins/common.h"
 #include "plugins/json_fields.h"
@@ -27,6 +28,7 @@ namespace {
 constexpr size_t kEvidencePerService = 3;     // failed canary requests kept as evidence
 constexpr size_t kCanaryEvidenceBytes = 300;  // of each, at most this much of the line
 constexpr size_t kChecksInFinding = 8;        // the last failed checks listed in a finding
+constexpr size_t kChecksInSeries = 40;        // the last checks of the series in a finding
 
 // A latency key and the unit of a bare number under it (0: the configured unit).
 struct LatencyKey {
@@ -239,6 +241,7 @@ struct CanaryPlugin::ServiceState {
   int64_t first_failed_ns = 0;     // the first check of that run
   std::vector<Finding> decisions;  // rollbacks decided (kept: a decision stands)
   std::deque<Request> evidence;    // the latest failed canary requests
+  internal::CanaryCheckSeries series{kChecksInSeries};  // the checks that decided
 };
 
 CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
@@ -432,7 +435,17 @@ void CanaryPlugin::Judge(const std::string& service, ServiceState& state, Check&
       static_cast<double>(p99) > options_.max_p99_ratio_to_baseline * baseline_p99;
   const bool absolute_rate = options_.absolute && error_rate > options_.max_error_rate;
   const bool absolute_p99 = options_.absolute && p99 > options_.max_p99_ns;
-  if (!absolute_rate && !absolute_p99 && !relative_rate && !relative_p99) {
+  const bool failed = absolute_rate || absolute_p99 || relative_rate || relative_p99;
+  state.series.Add({.time_ns = t,
+                    .failed = failed,
+                    .strikes = failed ? state.strikes + 1 : 0,
+                    .requests = check.canary.requests,
+                    .failures = check.canary.failed,
+                    .p99_ns = p99,
+                    .baseline_requests = check.baseline.requests,
+                    .baseline_failures = check.baseline.failed,
+                    .baseline_p99_ns = baseline_p99});
+  if (!failed) {
     state.strikes = 0;
     state.failing.clear();
     return;
@@ -507,6 +520,12 @@ void CanaryPlugin::Judge(const std::string& service, ServiceState& state, Check&
                                   " failed, p99 ", Millis(c.p99_ns)));
   }
   f.details.push_back({"failed_checks", absl::StrJoin(checks, "; ")});
+  f.details.push_back({"checks", state.series.Text()});
+  f.details.push_back({"checks_omitted", absl::StrCat(state.series.omitted())});
+  if (options_.absolute) {
+    f.details.push_back({"max_error_rate", absl::StrFormat("%.4f", options_.max_error_rate)});
+    f.details.push_back({"max_p99_ms", absl::StrFormat("%.1f", options_.max_p99_ns / 1e6)});
+  }
   // Additions (absent when neither a baseline service nor relative criteria are in play).
   if (!check.baseline_service.empty()) {
     f.details.push_back({"baseline_service", check.baseline_service});

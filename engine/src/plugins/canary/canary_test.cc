@@ -2,6 +2,7 @@
 // decision over event time, through the pipeline and the analyzer.
 #include "plugins/canary/canary.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
@@ -232,6 +235,46 @@ TEST_F(CanaryPluginTest, APassingCheckBreaksTheRunOfStrikes) {
   std::vector<Finding> found = Rollbacks(t, o);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].time_ns, kStart + 105 * kSecond);
+}
+
+// The finding carries every check that decided, passed or failed, with the
+// canary's and the baseline's figures and the strikes: a series to draw.
+TEST_F(CanaryPluginTest, TheFindingCarriesTheSeriesOfChecksWithTheBaseline) {
+  Traffic t;
+  t.v2_fails = [](double s, int i) { return s > 30 && i % 5 == 0; };  // 20% from 30 s on
+  t.v2_latency_ms = [](double s, int) { return s > 30 ? 40.0 : 20.0; };
+  std::vector<Finding> found = Rollbacks(t);
+  ASSERT_EQ(found.size(), 1u);
+  const std::vector<std::string> checks = absl::StrSplit(found[0].Detail("checks"), "; ");
+  // Checks at 15, 30 (pass), 45, 60, 75 s (fail): up to the decision.
+  ASSERT_EQ(checks.size(), 5u) << found[0].Detail("checks");
+  EXPECT_EQ(found[0].Detail("checks_omitted"), "0");
+  EXPECT_EQ(checks[0], "2026-11-23T10:00:15.000Z pass 0 0.0000 20.0 60 0.0000 15.0 60");
+  EXPECT_THAT(checks[1], ::testing::StartsWith("2026-11-23T10:00:30.000Z pass 0 0.0000 20.0 120 "));
+  // 12 of the 180 canary requests of (-15 s, 45 s] failed; 4 of them in (30, 45].
+  EXPECT_THAT(checks[2], ::testing::StartsWith("2026-11-23T10:00:45.000Z fail 1 0.0667 40.0 180 "
+                                               "0.0000 15.0 180"));
+  EXPECT_THAT(checks[3], ::testing::StartsWith("2026-11-23T10:01:00.000Z fail 2 "));
+  EXPECT_THAT(checks[4], ::testing::StartsWith("2026-11-23T10:01:15.000Z fail 3 "));
+  // Its last check is the deciding one: the finding's own figures.
+  EXPECT_THAT(checks[4], ::testing::HasSubstr(absl::StrCat(" ", found[0].Detail("error_rate"), " ",
+                                                           found[0].Detail("p99_ms"), " ",
+                                                           found[0].Detail("requests"), " ")));
+}
+
+TEST_F(CanaryPluginTest, TheSeriesKeepsTheLastFortyChecksAndCountsTheOthers) {
+  CanaryOptions o;
+  o.window_ns = 15 * kSecond;
+  Traffic t;
+  t.seconds = 15 * 50;                                     // 50 checks
+  t.v2_fails = [](double s, int) { return s > 15 * 47; };  // the last three fail
+  std::vector<Finding> found = Rollbacks(t, o);
+  ASSERT_EQ(found.size(), 1u);
+  const std::vector<std::string> checks = absl::StrSplit(found[0].Detail("checks"), "; ");
+  ASSERT_EQ(checks.size(), 40u);
+  EXPECT_EQ(found[0].Detail("checks_omitted"), "10");
+  EXPECT_THAT(checks[0], ::testing::StartsWith("2026-11-23T10:02:45.000Z pass 0 "));  // the 11th
+  EXPECT_THAT(checks[39], ::testing::StartsWith("2026-11-23T10:12:30.000Z fail 3 1.0000 "));
 }
 
 TEST_F(CanaryPluginTest, TooFewCanaryRequestsDecideNothing) {
