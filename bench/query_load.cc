@@ -109,6 +109,9 @@ int ParseFlags(int argc, char** argv, Flags* f) {
   real("analysis_interval", "seconds between analyses; 0 = off (default 0)",
        &f->analysis_interval_s, "0 or a positive number", [](double x) { return x >= 0; });
   real("deadline", "seconds per call (default 60)", &f->deadline_s, "a positive number", positive);
+  number("events_per_trace", "0: 3-5 events a trace; 5 or more: that many (default 0)",
+         &f->events_per_trace, "0 or a number from 5 to 10000",
+         [](auto x) { return x == 0 || (x >= 5 && x <= 10000); });
   flags.Bool("force_concurrent_search", &f->force_concurrent_search,
              "run the concurrent SearchTraces phases even when they could only time out");
   flags.Bool("skip_search", &f->skip_search, "only the GetTimeline (and floor) phases");
@@ -146,7 +149,7 @@ int Main(int argc, char** argv) {
   }
   std::unique_ptr<Runtime> runtime = std::move(*runtime_or);
   Pipeline* pipeline = &runtime->pipeline();
-  Generator gen(pipeline, 0);
+  Generator gen(pipeline, 0, flags.events_per_trace);
 
   // Generator alone, into nothing: is it fast enough not to be the bottleneck?
   double gen_lines_per_s;
@@ -302,12 +305,13 @@ int Main(int argc, char** argv) {
   std::printf(
       "Command: `query_load --traces=%" PRId64
       " --duration=%g --channels=%d --threads=%d --ingest_lines=%" PRId64
-      " --analysis_interval=%g --deadline=%g --worker_nice=%d --timeline_qps=%g --search_qps=%g`; "
+      " --analysis_interval=%g --deadline=%g --worker_nice=%d --timeline_qps=%g --search_qps=%g"
+      " --events_per_trace=%d`; "
       "in-process server on 127.0.0.1, %d client threads "
       "over %d "
       "channels, pipeline threads = %u.\n"
-      "Fill: %" PRId64 " traces, %" PRId64 " lines in %.1f s; at the end %" PRIu64
-      " traces, %" PRIu64
+      "Fill: %" PRId64 " traces (%d events each; 0: 3-5), %" PRId64
+      " lines, %.0f MB of logs, in %.1f s; at the end %" PRIu64 " traces, %" PRIu64
       " events, index %.0f MB, RSS %ld MB, peak RSS %ld MB. Line generator alone: %.0f lines/s.\n"
       "GetTimeline: a random trace of the fill. SearchTraces: service=payments, min_level=ERROR, "
       "page_size=50 (0.1%% of traces match). \"ingesting\": while one thread submits new traces "
@@ -315,9 +319,10 @@ int Main(int argc, char** argv) {
       "ends after --duration s, or once --ingest_lines lines are submitted and flushed).\n\n",
       flags.traces, flags.duration_s, flags.channels, flags.threads, flags.ingest_lines,
       flags.analysis_interval_s, flags.deadline_s, flags.worker_nice, flags.timeline_qps,
-      flags.search_qps, flags.channels * flags.threads, flags.channels,
-      options.pipeline.EffectiveThreads(), flags.traces, fill_lines, fill_s, end_stats.traces,
-      end_stats.indexed_events, end_stats.index_bytes / 1e6, RssMb(),
+      flags.search_qps, flags.events_per_trace, flags.channels * flags.threads, flags.channels,
+      options.pipeline.EffectiveThreads(), flags.traces, flags.events_per_trace, fill_lines,
+      filled.bytes / 1e6, fill_s, end_stats.traces, end_stats.indexed_events,
+      end_stats.index_bytes / 1e6, RssMb(),
       [] {
         rusage u;
         getrusage(RUSAGE_SELF, &u);

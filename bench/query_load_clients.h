@@ -28,6 +28,7 @@ struct Flags {
   double timeline_qps = 2000;  // offered rate of the fixed-rate phases
   int worker_nice = 0;         // PipelineOptions::worker_nice; also the ingest thread's
   double search_qps = 20;
+  int events_per_trace = 0;  // 0: 3-5 (AppendTrace); >= 5: that many (long traces)
 };
 
 // path and threads, so its latency is what transport and scheduling alone

@@ -34,10 +34,12 @@ std::string TraceId(int64_t i) {
   return absl::StrFormat("%016x%016x", x, static_cast<uint64_t>(i));
 }
 
-int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offsets) {
+int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offsets,
+                int events_per_trace) {
   const std::string id = TraceId(i);
   const int64_t ms = i;  // one trace per millisecond of event time
-  const int events = 3 + static_cast<int>(i % 3);
+  const int events = events_per_trace >= 5 ? 5 : 3 + static_cast<int>(i % 3);
+  const int extra_steps = events_per_trace >= 5 ? events_per_trace - 5 : 0;
   const bool declined = i % 1000 == 7;
   std::string line;
   auto add = [&](Service s) {
@@ -60,6 +62,13 @@ int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offs
                   R"(Z","levelname":"INFO","name":"checkout.api","message":"order_created",)",
                   R"("trace_id":")", id, R"(","service":"checkout"})");
   add(kCheckout);
+  for (int k = 0; k < extra_steps; ++k) {
+    absl::StrAppend(&line, R"({"timestamp":")");
+    AppendIsoTime(&line, ms + 1);
+    absl::StrAppend(&line, R"(Z","levelname":"INFO","name":"checkout.api","message":"step_)", k,
+                    R"(","trace_id":")", id, R"(","service":"checkout"})");
+    add(kCheckout);
+  }
   if (events >= 4) {
     absl::StrAppend(&line, R"({"@timestamp":")");
     AppendIsoTime(&line, ms + 2);
@@ -76,7 +85,7 @@ int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offs
     add(kLedger);
   }
   gateway(ms + 4, "request completed");
-  return events;
+  return events + extra_steps;
 }
 
 long RssMb() {

@@ -29,9 +29,12 @@ inline const char* const kSourceNames[kServices] = {"gen/gateway.log", "gen/chec
                                                     "gen/payments.log", "gen/ledger.log"};
 
 // Appends the lines of trace i to the per-service batches. A trace has 3-5
-// events: gateway received, checkout, [payments], [ledger], gateway completed.
-// 0.1% of the traces (i % 1000 == 7) have a payments ERROR. Returns the number of lines.
-int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offsets);
+// events: gateway received, checkout, [payments], [ledger], gateway completed;
+// with `events_per_trace` >= 5, all five and checkout steps after the first
+// up to that many (long traces). 0.1% of the traces (i % 1000 == 7) have a
+// payments ERROR. Returns the number of lines.
+int AppendTrace(int64_t i, RawBatch* batches, uint64_t* line_nos, uint64_t* offsets,
+                int events_per_trace = 0);
 
 // The process's resident set, in MB.
 long RssMb();
@@ -39,7 +42,9 @@ long RssMb();
 // Generates traces [next, ...) into the pipeline's four sources. Thread-compatible.
 class Generator {
  public:
-  Generator(Pipeline* pipeline, int64_t first_trace) : pipeline_(pipeline), next_(first_trace) {
+  // `events_per_trace`: 0 for 3-5 events a trace; 5 or more for that many.
+  Generator(Pipeline* pipeline, int64_t first_trace, int events_per_trace = 0)
+      : pipeline_(pipeline), next_(first_trace), events_per_trace_(events_per_trace) {
     for (int s = 0; s < kServices; ++s) source_ids_[s] = pipeline->AddSource(kSourceNames[s]);
   }
   // Submits `traces` more traces in batches of up to 1024 traces; returns lines.
@@ -50,7 +55,9 @@ class Generator {
       const int64_t n = std::min<int64_t>(traces, 1024);
       RawBatch batches[kServices];
       for (int s = 0; s < kServices; ++s) batches[s].source_id = source_ids_[s];
-      for (int64_t k = 0; k < n; ++k) lines += AppendTrace(next_++, batches, line_nos_, offsets_);
+      for (int64_t k = 0; k < n; ++k) {
+        lines += AppendTrace(next_++, batches, line_nos_, offsets_, events_per_trace_);
+      }
       for (auto& b : batches) {
         if (b.size() > 0) pipeline_->Submit(std::move(b));
       }
@@ -63,6 +70,7 @@ class Generator {
  private:
   Pipeline* pipeline_;
   int64_t next_;
+  int events_per_trace_ = 0;
   uint32_t source_ids_[kServices] = {};
   uint64_t line_nos_[kServices] = {};
   uint64_t offsets_[kServices] = {};
