@@ -161,6 +161,15 @@ void AddKafka(const v1::Stats& s, Families& f) {
   f.Counter("logweave_kafka_pauses_total",
             "Times the Kafka partitions were paused because the index was behind.",
             s.kafka_pauses());
+  f.Counter("logweave_kafka_rebuilds_total",
+            "Kafka partition assignments read again from now - kafka.rebuild_window.",
+            s.kafka_rebuilds());
+  f.Counter("logweave_kafka_rebuild_messages_total",
+            "Kafka messages read again below the committed offset to rebuild the window.",
+            s.kafka_rebuild_messages());
+  f.Counter("logweave_kafka_rebuild_skipped_messages_total",
+            "Kafka messages of a rebuild window that this instance had indexed already.",
+            s.kafka_rebuild_skipped());
   f.Declare("logweave_kafka_partition_lag_messages",
             "Messages of an assigned partition not read yet (high watermark - position).",
             MetricType::Gauge);

@@ -107,6 +107,7 @@ struct ServeFlags {
   std::string state_dir;
   bool demo_kafka = false;
   std::string kafka_brokers, kafka_group;
+  absl::Duration kafka_rebuild_window = absl::ZeroDuration();  // zero: the config's
   std::vector<std::string> kafka_topics;
   std::vector<std::string> paths;
   ServerSecurityOptions security;  // --tls-*, --auth-tokens, --allow-insecure
@@ -137,6 +138,10 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.StringList("kafka-topic", &f->kafka_topics, "TOPIC",
                    "a topic to consume; ^regex subscribes by pattern (repeatable)");
   flags.String("kafka-group", &f->kafka_group, "ID", "consumer group id (default logweave)");
+  flags.Duration("kafka-rebuild-window", &f->kafka_rebuild_window, "DURATION",
+                 "on each partition assignment, read the partition again from (now - DURATION) "
+                 "so that the index holds that window after a rebalance "
+                 "(kafka.rebuild_window; default 0: off)");
   flags.Bool("final", &f->final,
              "after the initial replay, judge every trace (the files are complete)");
   ServerSecurityFlags(flags, &f->security);
@@ -229,6 +234,9 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   if (!flags.kafka_brokers.empty()) out->kafka.brokers = flags.kafka_brokers;
   if (!flags.kafka_topics.empty()) out->kafka.topics = flags.kafka_topics;
   if (!flags.kafka_group.empty()) out->kafka.group_id = flags.kafka_group;
+  if (flags.kafka_rebuild_window > absl::ZeroDuration()) {
+    out->kafka.rebuild_window = flags.kafka_rebuild_window;
+  }
   return kGoOn;
 }
 
@@ -424,6 +432,9 @@ int StartKafka(const KafkaSourceOptions& kafka, Daemon* daemon) {
         KafkaSourceStats ks = k->Stats();
         out->set_kafka_messages(ks.messages);
         out->set_kafka_pauses(ks.pauses);
+        out->set_kafka_rebuilds(ks.rebuilds);
+        out->set_kafka_rebuild_messages(ks.rebuild_messages);
+        out->set_kafka_rebuild_skipped(ks.rebuild_skipped);
         for (const auto& p : ks.partitions) {
           v1::PartitionLag* lag = out->add_kafka_partitions();
           lag->set_topic(p.topic);

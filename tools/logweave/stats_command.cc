@@ -109,6 +109,14 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("retry_answers", static_cast<uint64_t>(s.otlp_retry_answers()));
   w.Field("refused", static_cast<uint64_t>(s.otlp_refused()));
   w.EndObject();
+  w.Key("kafka");
+  w.StartObject();
+  w.Field("messages", static_cast<uint64_t>(s.kafka_messages()));
+  w.Field("pauses", static_cast<uint64_t>(s.kafka_pauses()));
+  w.Field("rebuilds", static_cast<uint64_t>(s.kafka_rebuilds()));
+  w.Field("rebuild_messages", static_cast<uint64_t>(s.kafka_rebuild_messages()));
+  w.Field("rebuild_skipped", static_cast<uint64_t>(s.kafka_rebuild_skipped()));
+  w.EndObject();
   w.Field("uptime_seconds", s.uptime_seconds());
   w.Field("lines_per_second", s.lines_per_second());
   w.Key("sources");
@@ -220,6 +228,13 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
     count("otlp rejected records", s.otlp_rejected(), "unreadable: told in partial_success");
     count("otlp retry answers", s.otlp_retry_answers(), "pipeline full: the exporter retries");
     count("otlp refused requests", s.otlp_refused(), "too large, not OTLP, or no token");
+  }
+  if (s.kafka_rebuilds() > 0 || s.kafka_rebuild_skipped() > 0) {
+    count("kafka rebuilds", s.kafka_rebuilds(), "partitions read again from now - rebuild_window");
+    count("kafka rebuild messages", s.kafka_rebuild_messages(),
+          "read again below the committed offset");
+    count("kafka rebuild skipped", s.kafka_rebuild_skipped(),
+          "of the window, indexed here already");
   }
   if (!s.sources().empty()) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");
