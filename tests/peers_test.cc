@@ -5,9 +5,7 @@
 // naming it. Runs the real binary on loopback and queries it with the real
 // client commands.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <rapidjson/document.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <fstream>
@@ -20,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "testdata/free_port.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 #include "testdata/serve_process.h"
@@ -28,26 +27,13 @@ namespace logweave {
 namespace {
 
 using testdata::Bin;
+using testdata::FreePort;
 using testdata::Serve;
 
 constexpr int kInstances = 3;
 constexpr int kKeyedTraces = 60;  // all lines of trace t in file t % 3 (the documented setup)
 constexpr int kSplitTraces = 12;  // lines spread over the three files
 const char* const kServices[] = {"gateway", "checkout", "ledger", "notifier"};
-
-// A port free now on 127.0.0.1 (the instances must know each other's
-// addresses before they start).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Writes part-0.log .. part-2.log under `dir`: keyed traces each in one
 // file, split traces over all three, a plain-text error in each. Returns the paths.

@@ -200,6 +200,11 @@ void AddAnalysis(const v1::Stats* s, const Runtime& runtime, Families& f) {
           r.traces_waiting);
   f.Counter("logweave_late_events_total", "Events that came for traces already judged.",
             r.late_events);
+  f.Counter("logweave_split_traces_total",
+            "Traces found to have lines on other instances too (serve.peers).", r.split_traces);
+  f.Gauge("logweave_findings_held_elsewhere",
+          "Findings of the latest analysis not reported: other instances hold the missing lines.",
+          r.findings_held_elsewhere);
   f.Gauge("logweave_unstructured_errors", "Plain-text error blocks of the latest analysis.",
           r.unstructured.size());
   const AnalysisRunStats runs = runtime.analysis_runs();

@@ -13,6 +13,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/peers/trace_lookup_client.h"
 #include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
@@ -290,6 +291,8 @@ struct Daemon {
   std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
   std::unique_ptr<ServeMetrics> metrics;               // counts the server's calls: outlives it
   std::unique_ptr<PeerSet> peers;  // serve.peers; the server's calls use it: outlives it
+  // With peers: the analysis asks them before it reports a gap (runtime->SetTraceLookup).
+  std::unique_ptr<PeerTraceLookup> trace_lookup;
   // OTLP ingest (otlp.enabled): the receiver and its gRPC service outlive the
   // listeners that call them.
   std::unique_ptr<otlp::OtlpReceiver> otlp;
@@ -300,6 +303,11 @@ struct Daemon {
   // What /readyz and grpc.health.v1 say; its probes read the sources.
   std::unique_ptr<Readiness> readiness;
   std::unique_ptr<HttpListener> http;  // --http-address only
+
+  // The analysis stops asking the peers before they go.
+  ~Daemon() {
+    if (runtime != nullptr) runtime->SetTraceLookup(nullptr);
+  }
 
   // Calls finish first (streams end) within `grace`, then the sources drain
   // and commit.
@@ -363,6 +371,8 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
     }
     daemon->peers = std::move(*peers);
     daemon->server->service().set_peers(daemon->peers.get());
+    daemon->trace_lookup = std::make_unique<PeerTraceLookup>(daemon->peers.get());
+    daemon->runtime->SetTraceLookup(daemon->trace_lookup.get());
     Log(LogLevel::kInfo,
         absl::StrCat("answering together with the peers ", absl::StrJoin(settings.peers.peers, ","),
                      " (instance ", daemon->peers->instance_id(), ")"),

@@ -78,6 +78,8 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("traces_judged", static_cast<uint64_t>(s.traces_judged()));
   w.Field("traces_waiting", static_cast<uint64_t>(s.traces_waiting()));
   w.Field("late_events", static_cast<uint64_t>(s.late_events()));
+  w.Field("split_traces", static_cast<uint64_t>(s.split_traces()));
+  w.Field("findings_held_elsewhere", static_cast<uint64_t>(s.findings_held_elsewhere()));
   w.Key("findings");
   w.StartObject();
   for (const auto& [kind, n] :
@@ -206,6 +208,11 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("traces judged", s.traces_judged());
   count("traces waiting", s.traces_waiting(), "inside trace_idle of the latest event");
   count("late events", s.late_events(), "arrived for traces already judged");
+  if (s.split_traces() > 0 || s.findings_held_elsewhere() > 0) {
+    count("split traces", s.split_traces(), "lines on other instances too (serve.peers)");
+    count("findings held elsewhere", s.findings_held_elsewhere(),
+          "not reported: other instances hold the missing lines");
+  }
   const std::map<std::string, uint64_t> findings(s.findings().begin(), s.findings().end());
   uint64_t total = 0;
   for (const auto& [kind, n] : findings) total += n;
