@@ -236,5 +236,34 @@ TEST_F(PeersTest, ADeadOrStuckPeerGivesAPartialAnswerWithinTheDeadline) {
       << stats.err;
 }
 
+// Peer calls carry serve.peer_token_file's token when the caller had none:
+// an instance without tokens asks one that requires them. Without the file
+// the peer refuses, and the answer is partial.
+TEST(PeerTokenTest, ThePeerTokenIsSentWhenTheCallerHadNone) {
+  const std::string dir = testdata::TempDir("peer_token");
+  const std::vector<std::string> parts = WriteParts(dir);
+  std::ofstream(dir + "/tokens") << "peer-token-0123456789abcdef read\n";
+  std::ofstream(dir + "/peer-token") << "peer-token-0123456789abcdef\n";
+  std::ofstream(dir + "/with-token.yaml")
+      << "serve:\n  peer_token_file: " << dir << "/peer-token\n";
+  Serve locked({"--auth-tokens", dir + "/tokens", parts[1]}, dir + "/locked.err");
+  ASSERT_TRUE(locked.WaitReady());
+  Serve with({"--config", dir + "/with-token.yaml", "--peers", locked.address(), parts[0]},
+             dir + "/with.err");
+  Serve without({"--peers", locked.address(), parts[0]}, dir + "/without.err");
+  ASSERT_TRUE(with.WaitReady());
+  ASSERT_TRUE(without.WaitReady());
+  // keyed-001 lies on the locked instance only.
+  Answer a = Query("timeline --json keyed-001", with.address(), dir + "/client.err");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(TimelineEvents(a.out).size(), 4u);
+  EXPECT_NE(a.out.find("\"partial\":false"), std::string::npos) << a.out;
+  Answer b = Query("timeline --json keyed-001", without.address(), dir + "/client.err");
+  EXPECT_NE(b.exit_code, 0) << b.out;  // not found where it asked; the peer refused
+  EXPECT_NE(b.err.find(locked.address()), std::string::npos) << b.err;
+  Answer s = Query("stats --json", without.address(), dir + "/client.err");
+  EXPECT_NE(s.out.find("\"partial\":true"), std::string::npos) << s.out;
+}
+
 }  // namespace
 }  // namespace logweave
