@@ -142,8 +142,10 @@ TEST(KafkaConfigTest, ReadsTheKafkaSection) {
   absl::StatusOr<CommandConfig> c = LoadCommandConfigString(
       "kafka:\n  brokers: k1:9092,k2:9092\n  topics: [app-logs, \"^svc-.*\"]\n"
       "  group_id: ingest\n  start: earliest\n  service_from: key\n"
-      "  properties: {security.protocol: SASL_SSL, sasl.mechanism: PLAIN}\n");
+      "  properties: {security.protocol: SASL_SSL, sasl.mechanism: PLAIN}\n"
+      "  rebuild_window: 90m\n");
   ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->kafka.rebuild_window, absl::Minutes(90));
   EXPECT_EQ(c->kafka.brokers, "k1:9092,k2:9092");
   EXPECT_EQ(c->kafka.topics, (std::vector<std::string>{"app-logs", "^svc-.*"}));
   EXPECT_EQ(c->kafka.group_id, "ingest");
@@ -160,6 +162,10 @@ TEST(KafkaConfigTest, DefaultsAndErrors) {
   EXPECT_EQ(c->kafka.group_id, "logweave");
   EXPECT_EQ(c->kafka.start, "committed");
   EXPECT_EQ(c->kafka.service_from, "topic");
+  EXPECT_EQ(c->kafka.rebuild_window, absl::ZeroDuration());  // off
+  ExpectInvalidArgument(
+      LoadCommandConfigString("kafka:\n  brokers: k\n  topics: [t]\n  rebuild_window: soon\n"),
+      {"kafka.rebuild_window"});
   ExpectInvalidArgument(LoadCommandConfigString("kafka:\n  brokers: k:9092\n"),
                         {"config:2", "kafka needs brokers and topics"});
   ExpectInvalidArgument(LoadCommandConfigString("kafka:\n  broker: k:9092\n"),

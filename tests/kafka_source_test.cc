@@ -173,6 +173,7 @@ TEST(KafkaSourceOptionsTest, RejectsBadOptionsWithTheFieldNamed) {
   expect_invalid([](auto& o) { o.max_batch_messages = 0; }, "max_batch_messages");
   expect_invalid([](auto& o) { o.batch_timeout = absl::ZeroDuration(); }, "batch_timeout");
   expect_invalid([](auto& o) { o.commit_interval = -absl::Seconds(1); }, "commit_interval");
+  expect_invalid([](auto& o) { o.rebuild_window = -absl::Hours(1); }, "rebuild_window");
   expect_invalid([](auto& o) { o.properties["enable.auto.commit"] = "true"; },
                  "enable.auto.commit");
   expect_invalid([](auto& o) { o.properties["group.id"] = "x"; }, "group_id");

@@ -5,9 +5,7 @@
 // naming it. Runs the real binary on loopback and queries it with the real
 // client commands.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <rapidjson/document.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <fstream>
@@ -20,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "testdata/free_port.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 #include "testdata/serve_process.h"
@@ -28,26 +27,13 @@ namespace logweave {
 namespace {
 
 using testdata::Bin;
+using testdata::FreePort;
 using testdata::Serve;
 
 constexpr int kInstances = 3;
 constexpr int kKeyedTraces = 60;  // all lines of trace t in file t % 3 (the documented setup)
 constexpr int kSplitTraces = 12;  // lines spread over the three files
 const char* const kServices[] = {"gateway", "checkout", "ledger", "notifier"};
-
-// A port free now on 127.0.0.1 (the instances must know each other's
-// addresses before they start).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Writes part-0.log .. part-2.log under `dir`: keyed traces each in one
 // file, split traces over all three, a plain-text error in each. Returns the paths.
@@ -248,6 +234,35 @@ TEST_F(PeersTest, ADeadOrStuckPeerGivesAPartialAnswerWithinTheDeadline) {
   Answer stats = Query("stats", addresses_[1], err_path());
   EXPECT_NE(stats.err.find("partial answer: peers " + addresses_[2]), std::string::npos)
       << stats.err;
+}
+
+// Peer calls carry serve.peer_token_file's token when the caller had none:
+// an instance without tokens asks one that requires them. Without the file
+// the peer refuses, and the answer is partial.
+TEST(PeerTokenTest, ThePeerTokenIsSentWhenTheCallerHadNone) {
+  const std::string dir = testdata::TempDir("peer_token");
+  const std::vector<std::string> parts = WriteParts(dir);
+  std::ofstream(dir + "/tokens") << "peer-token-0123456789abcdef read\n";
+  std::ofstream(dir + "/peer-token") << "peer-token-0123456789abcdef\n";
+  std::ofstream(dir + "/with-token.yaml")
+      << "serve:\n  peer_token_file: " << dir << "/peer-token\n";
+  Serve locked({"--auth-tokens", dir + "/tokens", parts[1]}, dir + "/locked.err");
+  ASSERT_TRUE(locked.WaitReady());
+  Serve with({"--config", dir + "/with-token.yaml", "--peers", locked.address(), parts[0]},
+             dir + "/with.err");
+  Serve without({"--peers", locked.address(), parts[0]}, dir + "/without.err");
+  ASSERT_TRUE(with.WaitReady());
+  ASSERT_TRUE(without.WaitReady());
+  // keyed-001 lies on the locked instance only.
+  Answer a = Query("timeline --json keyed-001", with.address(), dir + "/client.err");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(TimelineEvents(a.out).size(), 4u);
+  EXPECT_NE(a.out.find("\"partial\":false"), std::string::npos) << a.out;
+  Answer b = Query("timeline --json keyed-001", without.address(), dir + "/client.err");
+  EXPECT_NE(b.exit_code, 0) << b.out;  // not found where it asked; the peer refused
+  EXPECT_NE(b.err.find(locked.address()), std::string::npos) << b.err;
+  Answer s = Query("stats --json", without.address(), dir + "/client.err");
+  EXPECT_NE(s.out.find("\"partial\":true"), std::string::npos) << s.out;
 }
 
 }  // namespace

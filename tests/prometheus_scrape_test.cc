@@ -4,9 +4,7 @@
 // answers the same number of lines read through its query API.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,34 +22,19 @@
 #include "rapidjson/document.h"
 #include "testdata/demo_serve.h"
 #include "testdata/exposition.h"
+#include "testdata/free_port.h"
 #include "testdata/run_command.h"
 
 namespace logweave {
 namespace {
 
 using testdata::AddressAfter;
+using testdata::FreePort;
 using testdata::Sample;
 
 int PortOf(const std::string& address) {
   int port = 0;
   return absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port) ? port : 0;
-}
-
-// A loopback port free at the moment (Prometheus cannot listen on port 0
-// and say which port it got).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  close(fd);
-  return port;
 }
 
 bool Installed(const std::string& program) {

@@ -546,6 +546,8 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
   out->set_late_events(snap->report.late_events);
+  out->set_split_traces(snap->report.split_traces);
+  out->set_findings_held_elsewhere(snap->report.findings_held_elsewhere);
   absl::flat_hash_map<std::string_view, uint64_t> by_kind;  // few kinds, many findings
   for (const Finding& f : snap->report.findings) ++by_kind[f.kind];
   for (const auto& [kind, n] : by_kind) (*out->mutable_findings())[text_.Utf8(kind)] += n;

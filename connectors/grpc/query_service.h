@@ -71,6 +71,9 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
                                      v1::Stats* response) override;
   grpc::Status ListActions(grpc::ServerContext* context, const v1::ListActionsRequest* request,
                            v1::ListActionsResponse* response) override;
+  // In query_lookup.cc.
+  grpc::Status LookupTraces(grpc::ServerContext* context, const v1::LookupTracesRequest* request,
+                            v1::LookupTracesResponse* response) override;
 
   static constexpr uint32_t kDefaultPageSize = 50;
   static constexpr uint32_t kMaxPageSize = 1000;  // larger page sizes are clamped to it
@@ -78,6 +81,8 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   // INVALID_ARGUMENT: nothing stored is that long, and a scan with one costs.
   static constexpr size_t kMaxTraceIdBytes = 1024;
   static constexpr size_t kMaxSearchTextBytes = 4096;
+  // Trace ids per LookupTraces call; more are INVALID_ARGUMENT.
+  static constexpr size_t kMaxLookupIds = 10000;
   // StreamFindings calls open at once; more are RESOURCE_EXHAUSTED.
   static constexpr int kMaxSubscribers = 64;
   // Trailing metadata of a StreamFindings call that skipped findings the

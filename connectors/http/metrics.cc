@@ -174,6 +174,15 @@ void AddKafka(const v1::Stats& s, Families& f) {
   f.Counter("logweave_kafka_pauses_total",
             "Times the Kafka partitions were paused because the index was behind.",
             s.kafka_pauses());
+  f.Counter("logweave_kafka_rebuilds_total",
+            "Kafka partition assignments read again from now - kafka.rebuild_window.",
+            s.kafka_rebuilds());
+  f.Counter("logweave_kafka_rebuild_messages_total",
+            "Kafka messages read again below the committed offset to rebuild the window.",
+            s.kafka_rebuild_messages());
+  f.Counter("logweave_kafka_rebuild_skipped_messages_total",
+            "Kafka messages of a rebuild window that this instance had indexed already.",
+            s.kafka_rebuild_skipped());
   f.Declare("logweave_kafka_partition_lag_messages",
             "Messages of an assigned partition not read yet (high watermark - position).",
             MetricType::Gauge);
@@ -204,6 +213,11 @@ void AddAnalysis(const v1::Stats* s, const Runtime& runtime, Families& f) {
           r.traces_waiting);
   f.Counter("logweave_late_events_total", "Events that came for traces already judged.",
             r.late_events);
+  f.Counter("logweave_split_traces_total",
+            "Traces found to have lines on other instances too (serve.peers).", r.split_traces);
+  f.Gauge("logweave_findings_held_elsewhere",
+          "Findings of the latest analysis not reported: other instances hold the missing lines.",
+          r.findings_held_elsewhere);
   f.Gauge("logweave_unstructured_errors", "Plain-text error blocks of the latest analysis.",
           r.unstructured.size());
   const AnalysisRunStats runs = runtime.analysis_runs();

@@ -3,6 +3,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -88,6 +89,7 @@ void KafkaSourceImpl::AddMessage(const rd_kafka_message_t& message) {
     if (!pending->round) pending->round = std::make_shared<Round>();
     last_ = LastPartition{message.rkt, message.partition, &it->first, pending, nullptr};
   }
+  if (pending->round->messages == 0) pending->round->first_offset = message.offset;
   pending->round->last_offset = message.offset;
   ++pending->round->messages;
   if (message.payload == nullptr) {
@@ -168,6 +170,9 @@ void KafkaSourceImpl::FinishRound() {
       if (round.remaining == 0) indexed_messages_ += round.messages;  // tombstones only
       PartitionState& st = partitions_[tp];
       st.position = round.last_offset + 1;
+      if (st.rebuild_end > round.first_offset) {
+        rebuild_messages_ += std::min(st.rebuild_end, st.position) - round.first_offset;
+      }
       st.rounds.push_back(pending.round);
     }
   }

@@ -5,12 +5,16 @@
 namespace logweave {
 
 absl::Status ReadKafkaSection(const ConfigSection& section, KafkaSourceOptions* out) {
-  ConfigReader r(section, {"brokers", "group_id", "topics", "start", "service_from", "properties"});
+  ConfigReader r(section, {"brokers", "group_id", "topics", "start", "service_from", "properties",
+                           "rebuild_window"});
   r.Text("brokers", &out->brokers);
   r.Text("group_id", &out->group_id);
   r.NamesFirst("topics", &out->topics);
   r.Text("start", &out->start);
   r.Text("service_from", &out->service_from);
+  int64_t rebuild_ns = absl::ToInt64Nanoseconds(out->rebuild_window);
+  r.Duration("rebuild_window", /*zero_ok=*/true, &rebuild_ns);
+  out->rebuild_window = absl::Nanoseconds(rebuild_ns);
   if (!r.status().ok()) return r.status();
   if (const YAML::Node props = section.node()["properties"]; props && !props.IsNull()) {
     if (!props.IsMap()) {

@@ -56,6 +56,7 @@ void KafkaSourceImpl::OnRebalance(rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     rebalances_.fetch_add(1, std::memory_order_relaxed);
     ApplyStart(partitions);
+    ApplyRebuild(partitions);
     {
       absl::MutexLock lock(&mu_);
       for (int i = 0; i < partitions->cnt; ++i) {
@@ -171,7 +172,14 @@ void KafkaSourceImpl::Revoke(const rd_kafka_topic_partition_list_t* partitions, 
   }
   {
     absl::MutexLock lock(&mu_);
-    for (const TopicPartition& tp : revoked) partitions_.erase(tp);
+    for (const TopicPartition& tp : revoked) {
+      auto it = partitions_.find(tp);
+      if (it == partitions_.end()) continue;
+      if (it->second.indexed_from >= 0 && it->second.committable > it->second.indexed_from) {
+        indexed_ranges_[tp] = IndexedRange{it->second.indexed_from, it->second.committable};
+      }
+      partitions_.erase(it);
+    }
   }
   // Their pipeline sources send no more from here: they stop holding the
   // watermark back (a later assignment registers the partition anew).
@@ -216,6 +224,7 @@ void KafkaSourceImpl::Commit(const std::set<TopicPartition>* scope, bool sync) {
       if (scope != nullptr && !scope->count(tp)) continue;
       while (!st.rounds.empty() && st.rounds.front()->remaining == 0 &&
              !st.rounds.front()->abandoned) {
+        if (st.indexed_from < 0) st.indexed_from = st.rounds.front()->first_offset;
         st.committable = std::max(st.committable, st.rounds.front()->last_offset + 1);
         st.rounds.pop_front();
       }

@@ -88,6 +88,10 @@ absl::Status KafkaSourceOptions::Validate() const {
     return invalid("batch_timeout must be positive (got ", absl::FormatDuration(batch_timeout),
                    "); the default is 100ms");
   }
+  if (rebuild_window < absl::ZeroDuration()) {
+    return invalid("rebuild_window must not be negative (got ",
+                   absl::FormatDuration(rebuild_window), "); use e.g. 1h, or 0 for off");
+  }
   if (commit_interval <= absl::ZeroDuration()) {
     return invalid("commit_interval must be positive (got ", absl::FormatDuration(commit_interval),
                    "); the default is 1s");

@@ -39,6 +39,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -96,6 +97,19 @@ struct KafkaSourceOptions {
   absl::Duration commit_interval = absl::Seconds(1);
   // High watermarks and consumer lag are refreshed this often. Default 5 s. > 0.
   absl::Duration lag_interval = absl::Seconds(5);
+  // Recovery from Kafka (kafka.rebuild_window): on every partition
+  // assignment (start and rebalance), each assigned partition starts at the
+  // offset of (now - rebuild_window) (offsets_for_times) when that is before
+  // where it would start otherwise, so that the index holds the window again
+  // after another instance's partitions move here. Offsets this source
+  // already indexed are not read again; re-read lines the index still holds
+  // are counted as duplicates. Zero (default): off. >= 0.
+  absl::Duration rebuild_window = absl::ZeroDuration();
+  // Test hook: replaces the broker's answer to offsets_for_times (the offset
+  // of the first message at or after `timestamp_ms`, -1 for none). librdkafka
+  // 2.0.2's mock cluster answers every timestamp with -1.
+  std::function<int64_t(const std::string& topic, int32_t partition, int64_t timestamp_ms)>
+      offset_for_time_for_test;
 
   // INVALID_ARGUMENT naming the field, what is wrong and what to do.
   absl::Status Validate() const;
@@ -130,9 +144,12 @@ struct KafkaSourceStats {
   // the pipeline: dropped here, the partition's next owner reads them again
   // from the last commit (so consumed messages = indexed lines + these).
   uint64_t revoked_lines = 0;
-  bool paused = false;        // paused right now
-  bool brokers_down = false;  // every broker was reported down; none has answered since
-  std::string last_error;     // the latest consumer error, "" if none
+  uint64_t rebuilds = 0;          // partition assignments started before the committed offset
+  uint64_t rebuild_messages = 0;  // messages read again for a rebuild (below the committed offset)
+  uint64_t rebuild_skipped = 0;   // messages of a rebuild window this source had already indexed
+  bool paused = false;            // paused right now
+  bool brokers_down = false;      // every broker was reported down; none has answered since
+  std::string last_error;         // the latest consumer error, "" if none
   std::vector<KafkaPartitionStats> partitions;  // assigned now, by topic then partition
 };
 

@@ -31,11 +31,14 @@ KafkaSourceStats KafkaSourceImpl::Stats() const {
   s.errors = errors_.load(std::memory_order_relaxed);
   s.key_overflow = key_overflow_.load(std::memory_order_relaxed);
   s.revoked_lines = revoked_lines_.load(std::memory_order_relaxed);
+  s.rebuilds = rebuilds_.load(std::memory_order_relaxed);
+  s.rebuild_skipped = rebuild_skipped_.load(std::memory_order_relaxed);
   s.paused = paused_now_.load(std::memory_order_relaxed);
   absl::MutexLock lock(&mu_);
   s.indexed_messages = indexed_messages_;
   s.commits = commits_;
   s.commit_failures = commit_failures_;
+  s.rebuild_messages = rebuild_messages_;
   s.last_error = last_error_;
   s.brokers_down = brokers_down_.load(std::memory_order_acquire);
   for (const auto& [tp, st] : partitions_) {

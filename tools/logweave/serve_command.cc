@@ -13,6 +13,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/follow/follow_source.h"
+#include "connectors/grpc/peers/trace_lookup_client.h"
 #include "connectors/grpc/security/security_config.h"
 #include "connectors/grpc/server.h"
 #include "connectors/kafka/embedded_kafka.h"
@@ -107,6 +108,7 @@ struct ServeFlags {
   std::string state_dir;
   bool demo_kafka = false;
   std::string kafka_brokers, kafka_group;
+  absl::Duration kafka_rebuild_window = absl::ZeroDuration();  // zero: the config's
   std::vector<std::string> kafka_topics;
   std::vector<std::string> paths;
   ServerSecurityOptions security;  // --tls-*, --auth-tokens, --allow-insecure
@@ -137,6 +139,10 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.StringList("kafka-topic", &f->kafka_topics, "TOPIC",
                    "a topic to consume; ^regex subscribes by pattern (repeatable)");
   flags.String("kafka-group", &f->kafka_group, "ID", "consumer group id (default logweave)");
+  flags.Duration("kafka-rebuild-window", &f->kafka_rebuild_window, "DURATION",
+                 "on each partition assignment, read the partition again from (now - DURATION) "
+                 "so that the index holds that window after a rebalance "
+                 "(kafka.rebuild_window; default 0: off)");
   flags.Bool("final", &f->final,
              "after the initial replay, judge every trace (the files are complete)");
   ServerSecurityFlags(flags, &f->security);
@@ -229,6 +235,9 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   if (!flags.kafka_brokers.empty()) out->kafka.brokers = flags.kafka_brokers;
   if (!flags.kafka_topics.empty()) out->kafka.topics = flags.kafka_topics;
   if (!flags.kafka_group.empty()) out->kafka.group_id = flags.kafka_group;
+  if (flags.kafka_rebuild_window > absl::ZeroDuration()) {
+    out->kafka.rebuild_window = flags.kafka_rebuild_window;
+  }
   return kGoOn;
 }
 
@@ -289,6 +298,8 @@ struct Daemon {
   std::unique_ptr<actions::ActionDispatcher> actions;  // null: no actions configured
   std::unique_ptr<ServeMetrics> metrics;               // counts the server's calls: outlives it
   std::unique_ptr<PeerSet> peers;  // serve.peers; the server's calls use it: outlives it
+  // With peers: the analysis asks them before it reports a gap (runtime->SetTraceLookup).
+  std::unique_ptr<PeerTraceLookup> trace_lookup;
   // OTLP ingest (otlp.enabled): the receiver and its gRPC service outlive the
   // listeners that call them.
   std::unique_ptr<otlp::OtlpReceiver> otlp;
@@ -299,6 +310,11 @@ struct Daemon {
   // What /readyz and grpc.health.v1 say; its probes read the sources.
   std::unique_ptr<Readiness> readiness;
   std::unique_ptr<HttpListener> http;  // --http-address only
+
+  // The analysis stops asking the peers before they go.
+  ~Daemon() {
+    if (runtime != nullptr) runtime->SetTraceLookup(nullptr);
+  }
 
   // Calls finish first (streams end) within `grace`, then the sources drain
   // and commit.
@@ -364,6 +380,8 @@ int StartRuntimeAndServer(const ServePlan& settings, Daemon* daemon) {
     }
     daemon->peers = std::move(*peers);
     daemon->server->service().set_peers(daemon->peers.get());
+    daemon->trace_lookup = std::make_unique<PeerTraceLookup>(daemon->peers.get());
+    daemon->runtime->SetTraceLookup(daemon->trace_lookup.get());
     Log(LogLevel::kInfo,
         absl::StrCat("answering together with the peers ", absl::StrJoin(settings.peers.peers, ","),
                      " (instance ", daemon->peers->instance_id(), ")"),
@@ -433,6 +451,9 @@ int StartKafka(const KafkaSourceOptions& kafka, Daemon* daemon) {
         KafkaSourceStats ks = k->Stats();
         out->set_kafka_messages(ks.messages);
         out->set_kafka_pauses(ks.pauses);
+        out->set_kafka_rebuilds(ks.rebuilds);
+        out->set_kafka_rebuild_messages(ks.rebuild_messages);
+        out->set_kafka_rebuild_skipped(ks.rebuild_skipped);
         for (const auto& p : ks.partitions) {
           v1::PartitionLag* lag = out->add_kafka_partitions();
           lag->set_topic(p.topic);

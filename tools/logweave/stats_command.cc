@@ -78,6 +78,8 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("traces_judged", static_cast<uint64_t>(s.traces_judged()));
   w.Field("traces_waiting", static_cast<uint64_t>(s.traces_waiting()));
   w.Field("late_events", static_cast<uint64_t>(s.late_events()));
+  w.Field("split_traces", static_cast<uint64_t>(s.split_traces()));
+  w.Field("findings_held_elsewhere", static_cast<uint64_t>(s.findings_held_elsewhere()));
   w.Key("findings");
   w.StartObject();
   for (const auto& [kind, n] :
@@ -113,6 +115,14 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("file_records", static_cast<uint64_t>(s.otlp_file_records()));
   w.Field("file_rejected", static_cast<uint64_t>(s.otlp_file_rejected()));
   w.Field("file_kept", static_cast<uint64_t>(s.otlp_file_kept()));
+  w.EndObject();
+  w.Key("kafka");
+  w.StartObject();
+  w.Field("messages", static_cast<uint64_t>(s.kafka_messages()));
+  w.Field("pauses", static_cast<uint64_t>(s.kafka_pauses()));
+  w.Field("rebuilds", static_cast<uint64_t>(s.kafka_rebuilds()));
+  w.Field("rebuild_messages", static_cast<uint64_t>(s.kafka_rebuild_messages()));
+  w.Field("rebuild_skipped", static_cast<uint64_t>(s.kafka_rebuild_skipped()));
   w.EndObject();
   w.Field("uptime_seconds", s.uptime_seconds());
   w.Field("lines_per_second", s.lines_per_second());
@@ -203,6 +213,11 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("traces judged", s.traces_judged());
   count("traces waiting", s.traces_waiting(), "inside trace_idle of the latest event");
   count("late events", s.late_events(), "arrived for traces already judged");
+  if (s.split_traces() > 0 || s.findings_held_elsewhere() > 0) {
+    count("split traces", s.split_traces(), "lines on other instances too (serve.peers)");
+    count("findings held elsewhere", s.findings_held_elsewhere(),
+          "not reported: other instances hold the missing lines");
+  }
   const std::map<std::string, uint64_t> findings(s.findings().begin(), s.findings().end());
   uint64_t total = 0;
   for (const auto& [kind, n] : findings) total += n;
@@ -232,6 +247,13 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
     count("otlp file records", s.otlp_file_records(), "log records they gave");
     count("otlp file rejected records", s.otlp_file_rejected(), "unreadable: left out");
     count("otlp file lines kept", s.otlp_file_kept(), "looked like OTLP, unreadable: kept whole");
+  }
+  if (s.kafka_rebuilds() > 0 || s.kafka_rebuild_skipped() > 0) {
+    count("kafka rebuilds", s.kafka_rebuilds(), "partitions read again from now - rebuild_window");
+    count("kafka rebuild messages", s.kafka_rebuild_messages(),
+          "read again below the committed offset");
+    count("kafka rebuild skipped", s.kafka_rebuild_skipped(),
+          "of the window, indexed here already");
   }
   if (!s.sources().empty()) {
     absl::StrAppend(&out, "sources (", s.sources_size(), "):\n");

@@ -160,7 +160,9 @@ void PeerSet::Resolve() {
   for (const std::string& entry : options_.peers) {
     std::string host, port;
     SplitHostPort(entry, &host, &port);  // Validate checked the form
-    std::vector<std::string> names = ResolveEntry(host, port);
+    std::vector<std::string> names = options_.resolve_for_test
+                                         ? options_.resolve_for_test(host, port)
+                                         : ResolveEntry(host, port);
     if (names.empty()) wanted.emplace_back(entry, "");
     for (std::string& name : names) {
       if (name != own_address_) wanted.emplace_back(std::move(name), host);

@@ -13,6 +13,7 @@
 #ifndef LOGWEAVE_CONNECTORS_GRPC_PEERS_PEER_SET_H_
 #define LOGWEAVE_CONNECTORS_GRPC_PEERS_PEER_SET_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -52,6 +53,10 @@ struct PeerOptions {
   // A file whose first line is the bearer token peer calls carry when the
   // caller's call had none (serve.peer_token_file); empty: none.
   std::string token_file;
+  // Test hook: replaces getaddrinfo; gives the ip:port names `host` resolves
+  // to (empty: it does not resolve).
+  std::function<std::vector<std::string>(const std::string& host, const std::string& port)>
+      resolve_for_test;
 
   // INVALID_ARGUMENT naming the key: an entry that is not host:port, a
   // non-positive duration, a TLS CA or token file that cannot be read.

@@ -45,6 +45,7 @@ using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, Partition
 // pipeline as one batch per pipeline source. Everything up to last_offset is
 // indexed once `remaining` reaches 0 (unless abandoned).
 struct Round {
+  int64_t first_offset = -1;
   int64_t last_offset = -1;
   uint64_t messages = 0;
   uint32_t remaining = 0;  // batches not yet indexed
@@ -60,6 +61,17 @@ struct PartitionState {
   int64_t position = -1;                      // last consumed offset + 1
   int64_t low_watermark = -1;
   int64_t high_watermark = -1;
+  int64_t indexed_from =
+      -1;  // first offset indexed since the assignment (with committable: a range)
+  int64_t rebuild_end = -1;  // a rebuild re-reads the offsets below this one
+};
+
+// Offsets [from, to) of a partition that this source has indexed (the
+// latest contiguous range), kept across revocations: a rebuild does not read
+// them again.
+struct IndexedRange {
+  int64_t from = -1;
+  int64_t to = -1;
 };
 
 // A batch built and not yet submitted (the pipeline had no room).
@@ -163,6 +175,13 @@ class KafkaSourceImpl {
   // its beginning / end.
   void ApplyStart(rd_kafka_topic_partition_list_t* partitions);
 
+  // rebuild_window: moves the start of each partition of `partitions` back to
+  // the offset of (now - rebuild_window) when that is before where it would
+  // start (its committed offset, or ApplyStart's), past what this source has
+  // indexed already. Blocks on broker queries (at most a few seconds); a
+  // failed query leaves the start as it was, with the error recorded.
+  void ApplyRebuild(rd_kafka_topic_partition_list_t* partitions);
+
   // Gives up `partitions`: drops what was consumed and not submitted, waits
   // until what was submitted is indexed and commits it (unless the
   // assignment is already lost, when a commit would be refused).
@@ -213,6 +232,7 @@ class KafkaSourceImpl {
   absl::flat_hash_map<std::string, uint32_t> source_ids_;
   absl::flat_hash_set<std::string> key_services_;
   std::set<TopicPartition> started_;
+  std::map<TopicPartition, IndexedRange> indexed_ranges_;  // of revoked partitions
 
   std::atomic<bool> fatal_{false};
   // Every broker was reported down and none has answered since.
@@ -228,12 +248,15 @@ class KafkaSourceImpl {
   std::atomic<uint64_t> errors_{0};
   std::atomic<uint64_t> key_overflow_{0};
   std::atomic<uint64_t> revoked_lines_{0};
+  std::atomic<uint64_t> rebuilds_{0};
+  std::atomic<uint64_t> rebuild_skipped_{0};
 
   mutable absl::Mutex mu_;
   std::map<TopicPartition, PartitionState> partitions_ ABSL_GUARDED_BY(mu_);
   uint64_t indexed_messages_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t commits_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t commit_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rebuild_messages_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_error_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -87,6 +87,14 @@ struct AnalysisReport {
   uint64_t kinds_learned = 0;   // of those, with enough traces to expect services
   uint64_t sequences_learned = 0;
   uint64_t late_events = 0;  // events that arrived for traces already judged (all runs)
+  // With a TraceLookup (serve --peers): traces found to have lines on other
+  // instances too (distinct, all runs), the missing-service and
+  // incomplete-sequence findings of this run not reported because other
+  // instances hold the lines they miss, and whether some instance could not
+  // be asked (the next analysis asks again).
+  uint64_t split_traces = 0;
+  uint64_t findings_held_elsewhere = 0;
+  bool lookup_incomplete = false;
 };
 
 }  // namespace logweave

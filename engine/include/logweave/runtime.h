@@ -33,6 +33,7 @@
 #include "logweave/pipeline.h"
 #include "logweave/report.h"
 #include "logweave/source.h"
+#include "logweave/trace_lookup.h"
 
 namespace logweave {
 
@@ -122,6 +123,13 @@ class Runtime {
 
   // How many analyses ran and how long they took (metrics).
   AnalysisRunStats analysis_runs() const;
+
+  // From the next analysis on, missing-service and incomplete-sequence
+  // findings are checked with `lookup` (the other instances of a deployment)
+  // before they are reported, and an analysis whose lookup was incomplete is
+  // run again after analysis_interval even without new lines. Null: not
+  // checked. Not owned: set null (waits for a running analysis) before it goes.
+  void SetTraceLookup(TraceLookup* lookup);
 
   // Every finding change published by the analyses, for subscribers.
   FindingsHub& findings() { return hub_; }

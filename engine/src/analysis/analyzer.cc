@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "analysis/attribution.h"
 #include "analysis/detectors.h"
 #include "analysis/parallel.h"
@@ -368,6 +369,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   }
 
   AnalysisReport report;
+  // A gap that another instance holds the rest of is no gap.
+  if (lookup_ != nullptr) peer_check_.Filter(*lookup_, absl::Now(), &findings, &report);
   report.unstructured =
       internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built

@@ -25,12 +25,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "analysis/peer_check.h"
 #include "analysis/unstructured.h"
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/options.h"
 #include "logweave/plugin.h"
 #include "logweave/report.h"
+#include "logweave/trace_lookup.h"
 
 namespace logweave {
 
@@ -65,6 +67,10 @@ class Analyzer {
   // of `collector` (the one given to the constructor, which must outlive the
   // analyzer) instead of copying them, so they are not held twice.
   void TakeUnstructured(UnstructuredCollector* collector) { take_unstructured_ = collector; }
+  // From the next Run on, missing-service and incomplete-sequence findings
+  // are checked with `lookup` (other instances) before they are reported;
+  // null: not. Not owned; must outlive its use.
+  void set_trace_lookup(TraceLookup* lookup) { lookup_ = lookup; }
 
  private:
   // The report's counters and watermark.
@@ -79,6 +85,8 @@ class Analyzer {
   const uint32_t threads_;
   bool track_changes_ = true;
   UnstructuredCollector* take_unstructured_ = nullptr;
+  TraceLookup* lookup_ = nullptr;
+  internal::PeerCheck peer_check_;
   std::vector<Finding> previous_;  // the last Run's findings, when its caller passes none
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;

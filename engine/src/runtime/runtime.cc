@@ -111,6 +111,11 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   return snapshot;
 }
 
+void Runtime::SetTraceLookup(TraceLookup* lookup) {
+  absl::MutexLock lock(&analysis_mu_);
+  analyzer_->set_trace_lookup(lookup);
+}
+
 AnalysisRunStats Runtime::analysis_runs() const {
   absl::MutexLock lock(&snapshot_mu_);
   return runs_;
@@ -136,8 +141,9 @@ void Runtime::AnalysisLoop() {
     // Nothing new since the last run: the watermark did not move either, so
     // the answer would be the same. Lines are counted when parsed, before the
     // shards index them: only a run with nothing in flight saw them all.
+    // Unless some peer could not be asked about the last run's findings.
     const IngestStats stats = pipeline_->Stats();
-    if (stats.lines == analyzed_lines) continue;
+    if (stats.lines == analyzed_lines && !snapshot()->report.lookup_incomplete) continue;
     analyzed_lines = stats.queued_bytes == 0 ? stats.lines : UINT64_MAX;
     const absl::Time start = absl::Now();
     AnalyzeNow();
