@@ -94,7 +94,7 @@ class AnalyzerTest : public ::testing::Test {
   }
   static AnalysisReport Analyze(const Pipeline& p, int64_t watermark = INT64_MAX,
                                 DetectorOptions options = {}, uint32_t threads = 0) {
-    Analyzer analyzer(options, p.index(), p.unstructured(), p.sources(), {}, threads);
+    Analyzer analyzer(options, p.index(), p.unstructured(), {}, threads);
     return analyzer.Run(watermark);
   }
   static std::vector<const Finding*> OfKind(const AnalysisReport& r, const std::string& kind) {
@@ -338,14 +338,14 @@ TEST_F(AnalyzerTest, ASourceThatLagsHoldsJudgementsBackInsteadOfBeingMissed) {
                           name == "payments.log" ? lines.size() / 4 : lines.size());
   }
   p->Flush();
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured());
   const AnalysisReport early = analyzer.Run(p->Watermark());
   EXPECT_EQ(Traces(OfKind(early, "missing_service")), std::set<std::string>{Trace(17)});
   EXPECT_LT(early.traces_judged, 160u);  // payments' first ~100 s, minus trace_idle
   // By the newest event time, the traces payments has not sent yet would be
   // judged now: most lack payments, so it is no longer expected and trace 17
   // goes unreported.
-  Analyzer by_newest(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer by_newest(DetectorOptions{}, p->index(), p->unstructured());
   const AnalysisReport wrong = by_newest.Run(p->Stats().max_time_ns);
   EXPECT_GT(wrong.traces_judged, 700u);
   EXPECT_THAT(OfKind(wrong, "missing_service"), IsEmpty());
@@ -416,9 +416,9 @@ TEST_F(AnalyzerTest, OneShotRunReportsTheSameFindingsWithoutChanges) {
   Shop shop;
   for (int i = 0; i < 200; ++i) shop.Checkout(i, i * 1000, i == 17 ? "payments" : "");
   auto p = Ingest(shop);
-  Analyzer tracked(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer tracked(DetectorOptions{}, p->index(), p->unstructured());
   const AnalysisReport a = tracked.Run(INT64_MAX);
-  Analyzer once(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer once(DetectorOptions{}, p->index(), p->unstructured());
   once.DisableChangeTracking();
   const AnalysisReport b = once.Run(INT64_MAX);
   ASSERT_THAT(OfKind(a, "missing_service"), ::testing::SizeIs(1));
@@ -436,7 +436,7 @@ TEST_F(AnalyzerTest, LateLinesResolveAFindingUnderTheSameId) {
   Shop shop;
   for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000, i == 50 ? "payments" : "");
   auto p = Ingest(shop);
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured());
   AnalysisReport first = analyzer.Run(INT64_MAX);
   auto missing = OfKind(first, "missing_service");
   ASSERT_EQ(missing.size(), 1u);
@@ -461,8 +461,8 @@ TEST_F(AnalyzerTest, ChangesAgainstTheCallersPreviousFindingsAreTheSame) {
   Shop shop;
   for (int i = 0; i < 100; ++i) shop.Checkout(i, i * 1000, i == 50 || i == 60 ? "payments" : "");
   auto p = Ingest(shop);
-  Analyzer own(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
-  Analyzer given(DetectorOptions{}, p->index(), p->unstructured(), p->sources());
+  Analyzer own(DetectorOptions{}, p->index(), p->unstructured());
+  Analyzer given(DetectorOptions{}, p->index(), p->unstructured());
   const AnalysisReport own1 = own.Run(INT64_MAX);
   const std::vector<Finding> none;
   const AnalysisReport given1 = given.Run(INT64_MAX, &none);
@@ -529,7 +529,7 @@ TEST_F(AnalyzerTest, FindingsOfEvictedTracesAreNeverReportedResolved) {
   p->Flush();
   DetectorOptions detectors;
   detectors.expected_sequences.push_back({"email", "email_send_attempt", "email_queued"});
-  Analyzer analyzer(detectors, p->index(), p->unstructured(), p->sources());
+  Analyzer analyzer(detectors, p->index(), p->unstructured());
   AnalysisReport first = analyzer.Run(INT64_MAX);
   ASSERT_EQ(Traces(OfKind(first, "incomplete_sequence")), std::set<std::string>{Trace(2)});
 

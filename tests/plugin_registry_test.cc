@@ -99,8 +99,7 @@ TEST(RulePluginConfigTest, APluginConfiguredInCodeIsFedAndEvaluated) {
       {R"({"level":"info","msg":"one"})", R"({"level":"info","msg":"two"})", "plain three"}, 2);
   (*p)->Flush();
   ASSERT_EQ((*p)->plugins().size(), 1u);
-  Analyzer analyzer(DetectorOptions{}, (*p)->index(), (*p)->unstructured(), (*p)->sources(),
-                    (*p)->plugins());
+  Analyzer analyzer(DetectorOptions{}, (*p)->index(), (*p)->unstructured(), (*p)->plugins());
   std::vector<std::string> summaries;
   for (const Finding& f : analyzer.Run(INT64_MAX).findings) {
     if (f.kind == "line_count") summaries.push_back(f.summary);

@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(stats.bytes <= input.size(), "more bytes counted than read");
 
   Analyzer analyzer(options.detectors, pipeline->index(), pipeline->unstructured(),
-                    pipeline->sources(), pipeline->plugins());
+                    pipeline->plugins());
   AnalysisReport report = analyzer.Run(INT64_MAX);
   for (const Finding& f : report.findings) Check(!f.id.empty(), "finding without an id");
   // A second run over the same data changes nothing.

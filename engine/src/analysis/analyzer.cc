@@ -216,12 +216,11 @@ void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
 }  // namespace
 
 Analyzer::Analyzer(const DetectorOptions& options, const Index& index,
-                   const UnstructuredCollector& unstructured, const SourceNames& sources,
-                   std::vector<RulePlugin*> plugins, uint32_t threads)
+                   const UnstructuredCollector& unstructured, std::vector<RulePlugin*> plugins,
+                   uint32_t threads)
     : options_(options),
       index_(index),
       unstructured_(unstructured),
-      sources_(sources),
       plugins_(std::move(plugins)),
       threads_(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())) {}
 
@@ -283,7 +282,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   next_shard = 0;
   RunOnThreads(threads, [&](uint32_t t) {
     Worker& w = *workers[t];
-    TraceJudge judge(options_, model, names, sources_, index_);
+    TraceJudge judge(options_, model, names, index_);
     std::vector<uint32_t> incomplete;
     auto visit = [&](const TraceFacts& f) {
       const bool judged = f.end <= judge_until;

@@ -13,7 +13,7 @@
 // trace_idle before the watermark, so replaying the same lines in any order
 // of files gives the same findings, and so does streaming them.
 //
-//   Analyzer analyzer(options, pipeline.index(), pipeline.unstructured(), pipeline.sources());
+//   Analyzer analyzer(options, pipeline.index(), pipeline.unstructured());
 //   AnalysisReport report = analyzer.Run(pipeline.Stats().max_time_ns);
 #ifndef LOGWEAVE_ANALYSIS_ANALYZER_H_
 #define LOGWEAVE_ANALYSIS_ANALYZER_H_
@@ -49,8 +49,8 @@ class Analyzer {
   // and judges the index's shards on `threads` threads (0: one per core),
   // which it starts and joins; the findings do not depend on their number.
   Analyzer(const DetectorOptions& options, const Index& index,
-           const UnstructuredCollector& unstructured, const SourceNames& sources,
-           std::vector<RulePlugin*> plugins = {}, uint32_t threads = 0);
+           const UnstructuredCollector& unstructured, std::vector<RulePlugin*> plugins = {},
+           uint32_t threads = 0);
 
   // Judges every trace whose last event is at or before watermark - trace_idle
   // (pass INT64_MAX to judge all: the data is complete) and attributes every
@@ -80,7 +80,6 @@ class Analyzer {
   const DetectorOptions options_;
   const Index& index_;
   const UnstructuredCollector& unstructured_;
-  const SourceNames& sources_;
   const std::vector<RulePlugin*> plugins_;
   const uint32_t threads_;
   bool track_changes_ = true;

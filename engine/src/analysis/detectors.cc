@@ -207,8 +207,8 @@ uint64_t Model::Activity(uint32_t service, int64_t from, int64_t to) const {
 }
 
 TraceJudge::TraceJudge(const DetectorOptions& options, const Model& model,
-                       const AnalysisNames& names, const SourceNames& sources, const Index& index)
-    : options_(options), model_(model), names_(names), sources_(sources), index_(index) {}
+                       const AnalysisNames& names, const Index& index)
+    : options_(options), model_(model), names_(names), index_(index) {}
 
 void TraceJudge::Judge(const TraceFacts& f, bool judged, std::vector<Finding>* findings,
                        std::vector<Finding>* weak, std::vector<uint32_t>* incomplete) {

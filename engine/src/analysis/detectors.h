@@ -91,7 +91,7 @@ class TraceJudge {
  public:
   // Evidence lines read their text from `index`.
   TraceJudge(const DetectorOptions& options, const Model& model, const AnalysisNames& names,
-             const SourceNames& sources, const Index& index);
+             const Index& index);
 
   // Notes in *incomplete the services `f` left an expected sequence
   // unfinished in. If `judged`, also reports its findings: into *findings,
@@ -115,7 +115,6 @@ class TraceJudge {
   const DetectorOptions& options_;
   const Model& model_;
   const AnalysisNames& names_;
-  const SourceNames& sources_;
   const Index& index_;
   std::vector<uint32_t> sequence_;  // scratch
   std::string timeline_id_;         // the trace whose timeline is cached

@@ -56,8 +56,8 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
       pipeline_(std::move(pipeline)),
       hub_(options.findings_kept),
       analyzer_(std::make_unique<Analyzer>(options.pipeline.detectors, pipeline_->index(),
-                                           pipeline_->unstructured(), pipeline_->sources(),
-                                           pipeline_->plugins(), options.pipeline.threads)),
+                                           pipeline_->unstructured(), pipeline_->plugins(),
+                                           options.pipeline.threads)),
       snapshot_(AnalysisSnapshot::Make(AnalysisReport())) {
   if (!options.track_changes) {
     analyzer_->DisableChangeTracking();

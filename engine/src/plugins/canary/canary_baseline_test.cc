@@ -60,7 +60,7 @@ class CanaryBaselineTest : public ::testing::Test {
       testdata::SubmitLines(p.get(), p->AddSource(name), lines, 50);
     }
     p->Flush();
-    Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+    Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
     std::vector<Finding> out;
     for (const auto& f : analyzer.Run(INT64_MAX).findings) {
       if (f.kind == "canary_rollback") out.push_back(f);
@@ -128,7 +128,7 @@ TEST_F(CanaryBaselineTest, StreamingDecidesAsReplayDoesWithTheSameBaselineFigure
   options.plugins = {std::make_shared<const CanaryConfig>(CanaryOptions{})};
   auto p = std::move(*Pipeline::Create(options));
   const uint32_t a = p->AddSource("checkout-canary.log"), b = p->AddSource("checkout-stable.log");
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   std::vector<Finding> decided;
   for (size_t from = 0; from < canary.size(); from += 40) {  // 10 s of each at a time
     testdata::SubmitLines(p.get(), a, canary, 40, from, from + 40);

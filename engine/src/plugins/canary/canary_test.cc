@@ -163,7 +163,7 @@ class CanaryPluginTest : public ::testing::Test {
     return Of(Analyze(*p, INT64_MAX));
   }
   static AnalysisReport Analyze(const Pipeline& p, int64_t watermark) {
-    Analyzer analyzer(DetectorOptions{}, p.index(), p.unstructured(), p.sources(), p.plugins());
+    Analyzer analyzer(DetectorOptions{}, p.index(), p.unstructured(), p.plugins());
     return analyzer.Run(watermark);
   }
   static std::vector<Finding> Of(const AnalysisReport& r) {
@@ -303,7 +303,7 @@ TEST_F(CanaryPluginTest, StreamingInTimeOrderDecidesAsReplayDoes) {
   t.v2_fails = [](double s, int i) { return s > 30 && i % 5 == 0; };
   auto [v1, v2] = t.Lines();
   auto p = NewPipeline();
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   std::vector<Finding> decided;
   for (size_t from = 0; from < v1.size(); from += 40) {  // 10 s of traffic at a time
     Add(p.get(), "a.log", v1, from, from + 40);
@@ -335,7 +335,7 @@ TEST_F(CanaryPluginTest, RequestsBeforeTheFirstCheckAreNotLate) {
   CanaryOptions o;
   o.lateness_ns = 5 * kSecond;
   auto p = NewPipeline(o);
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   auto line = [](double t) {
     return absl::StrFormat(
         R"({"ts":%.3f,"service":"api","status":200,"latency_ms":5,"version":"v2"})",

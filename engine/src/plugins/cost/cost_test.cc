@@ -109,7 +109,7 @@ class CostPluginTest : public ::testing::Test {
     auto p = std::move(*Pipeline::Create(options));
     for (size_t f = 0; f < files.size(); ++f) Add(p.get(), absl::StrFormat("f%d.log", f), files[f]);
     p->Flush();
-    Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+    Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
     std::vector<Finding> out;
     for (const Finding& f : analyzer.Run(watermark).findings) {
       if (f.kind == "cost_anomaly") out.push_back(f);

@@ -227,7 +227,7 @@ class DriftPluginTest : public ::testing::Test {
 
 TEST_F(DriftPluginTest, LiveRulesAgainstTerraformIncludingUnknownGroups) {
   auto p = NewPipeline(Options(true));
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   AnalysisReport r = analyzer.Run(INT64_MAX);
   EXPECT_THAT(Drifts(r),
               ::testing::UnorderedElementsAre(
@@ -276,7 +276,7 @@ TEST_F(DriftPluginTest, WithoutASnapshotOnlyTheStreamsChangesDrift) {
                 // Adding what Terraform declares anyway is no drift.
                 CloudTrail("2026-11-23T10:00:10Z", "AuthorizeSecurityGroupIngress", "sg-web", 443,
                            "0.0.0.0/0")});
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   AnalysisReport r = analyzer.Run(INT64_MAX);
   EXPECT_THAT(Drifts(r),
               ::testing::ElementsAre("unmanaged_rule: sg-web ingress tcp 8080 from 192.0.2.0/24"));
@@ -299,7 +299,7 @@ TEST_F(DriftPluginTest, ConsoleEditsByRuleIdApplyOnTheStream) {
   Add(p.get(), {CloudTrail("2026-11-23T10:00:00Z", "AuthorizeSecurityGroupIngress", "sg-web", 8080,
                            "192.0.2.0/24", id),
                 modify});
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   AnalysisReport r = analyzer.Run(INT64_MAX);
   EXPECT_THAT(Drifts(r),
               ::testing::ElementsAre("unmanaged_rule: sg-web ingress tcp 8443 from 192.0.2.0/24"));
@@ -322,7 +322,7 @@ TEST_F(DriftPluginTest, EventsInAnyOrderOfArrivalApplyInTimeOrder) {
                            "192.0.2.0/24"),
                 CloudTrail("2026-11-23T10:00:10Z", "AuthorizeSecurityGroupIngress", "sg-web", 8080,
                            "192.0.2.0/24")});
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   EXPECT_TRUE(Drifts(analyzer.Run(INT64_MAX)).empty());
 }
 
@@ -330,7 +330,7 @@ TEST_F(DriftPluginTest, IgnoredGroupsAreNotReported) {
   DriftOptions o = Options(true);
   o.ignore_groups = {"sg-rogue", "sg-web"};
   auto p = NewPipeline(o);
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   EXPECT_THAT(Drifts(analyzer.Run(INT64_MAX)),
               ::testing::ElementsAre("missing_rule: sg-db ingress tcp 5432 from sg-web"));
 }

@@ -98,7 +98,7 @@ class RotationPluginTest : public ::testing::Test {
     auto p = NewPipeline(options);
     for (const auto& [name, lines] : files) Add(p.get(), name, lines);
     p->Flush();
-    Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+    Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
     return Of(analyzer.Run(INT64_MAX).findings);
   }
   // orders' log: probes of /healthz every 10 s from 09:55 to 10:20, and
@@ -269,7 +269,7 @@ TEST_F(RotationPluginTest, AFailedRotationIsNotAFinding) {
   Add(p.get(), "cloudtrail.log", {failed});
   Add(p.get(), "orders.log", orders);
   p->Flush();
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   EXPECT_TRUE(Of(analyzer.Run(INT64_MAX).findings).empty());
   auto* plugin = dynamic_cast<RotationPlugin*>(p->plugins()[0]);
   ASSERT_NE(plugin, nullptr);
@@ -298,7 +298,7 @@ TEST_F(RotationPluginTest, StreamingReportsTheIncidentThenItsRecoveryByDeepHealt
   const uint32_t trail = p->AddSource("cloudtrail.log");
   const uint32_t app = p->AddSource("orders.log");
   testdata::SubmitLines(p.get(), trail, {SecretEvent(0, "RotateSecret", kOrdersArn)}, 1);
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   std::vector<Finding> changes;
   for (size_t from = 0; from < orders.size(); from += 20) {
     testdata::SubmitLines(p.get(), app, orders, 20, from, from + 20);
@@ -335,7 +335,7 @@ TEST_F(RotationPluginTest, AHeldBackWatermarkHoldsNoMoreThanMaxPendingSignals) {
     p->plugins()[0]->Absorb();
   }
   EXPECT_EQ(p->Stats().plugin_dropped, 0u);
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->sources(), p->plugins());
+  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   // The watermark never moved past 09:00: nothing would be settled.
   (void)analyzer.Run(kStartNs - 3600 * kSecond);
   auto* plugin = dynamic_cast<RotationPlugin*>(p->plugins()[0]);
