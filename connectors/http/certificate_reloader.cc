@@ -3,7 +3,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <sys/stat.h>
 
 #include <utility>
 
@@ -26,18 +25,11 @@ CertificateReloader::CertificateReloader(std::string cert_path, std::string key_
 
 CertificateReloader::~CertificateReloader() = default;
 
-CertificateReloader::Stamp CertificateReloader::StampOf(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return Stamp{};
-  return Stamp{static_cast<int64_t>(st.st_size),
-               static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
 void CertificateReloader::Install(SSL_CTX* ctx) {
   {
     absl::MutexLock lock(&mu_);
-    cert_stamp_ = StampOf(cert_path_);
-    key_stamp_ = StampOf(key_path_);
+    cert_stamp_ = FileStamp::Of(cert_path_);
+    key_stamp_ = FileStamp::Of(key_path_);
   }
   SSL_CTX_set_cert_cb(ctx, &CertificateReloader::OnHandshake, this);
 }
@@ -53,8 +45,8 @@ uint64_t CertificateReloader::refused() const {
 }
 
 std::shared_ptr<const CertificateReloader::Pair> CertificateReloader::Current() {
-  const Stamp cert = StampOf(cert_path_);
-  const Stamp key = StampOf(key_path_);
+  const FileStamp cert = FileStamp::Of(cert_path_);
+  const FileStamp key = FileStamp::Of(key_path_);
   absl::MutexLock lock(&mu_);
   if (cert == cert_stamp_ && key == key_stamp_) return current_;
   cert_stamp_ = cert;

@@ -14,6 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "connectors/common/file_stamp.h"
 
 namespace logweave {
 
@@ -37,12 +38,6 @@ class CertificateReloader {
 
  private:
   struct Pair;
-  struct Stamp {
-    int64_t size = -1;
-    int64_t mtime_ns = -1;
-    bool operator==(const Stamp&) const = default;
-  };
-  static Stamp StampOf(const std::string& path);
   // The pair in the files, or null if either cannot be read or the key is
   // not the certificate's.
   static std::unique_ptr<Pair> ReadPair(const std::string& cert_path, const std::string& key_path);
@@ -53,8 +48,8 @@ class CertificateReloader {
   const std::string cert_path_;
   const std::string key_path_;
   mutable absl::Mutex mu_;
-  Stamp cert_stamp_ ABSL_GUARDED_BY(mu_);
-  Stamp key_stamp_ ABSL_GUARDED_BY(mu_);
+  FileStamp cert_stamp_ ABSL_GUARDED_BY(mu_);
+  FileStamp key_stamp_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Pair> current_ ABSL_GUARDED_BY(mu_);
   uint64_t reloads_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;

@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -54,15 +53,8 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 
 }  // namespace
 
-TokenStore::Stamp TokenStore::StampOf(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return Stamp{};
-  return Stamp{static_cast<int64_t>(st.st_size),
-               static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
 absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& path) {
-  const Stamp stamp = StampOf(path);
+  const FileStamp stamp = FileStamp::Of(path);
   absl::StatusOr<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::unique_ptr<TokenStore>> store = Parse(*text, path);
@@ -130,7 +122,7 @@ std::shared_ptr<const TokenStore::Entries> TokenStore::Current() const {
   const absl::Time now = absl::Now();
   if (now < next_check_) return tokens_;
   next_check_ = now + recheck_interval_;
-  const Stamp stamp = StampOf(path_);
+  const FileStamp stamp = FileStamp::Of(path_);
   if (stamp == stamp_) return tokens_;
   stamp_ = stamp;
   // Read under the lock: a change is rare and the file is small, and callers

@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "connectors/common/file_stamp.h"
 
 namespace logweave {
 
@@ -67,21 +68,15 @@ class TokenStore {
     TokenScope scope;
   };
   using Entries = std::vector<Entry>;
-  struct Stamp {
-    int64_t size = -1;
-    int64_t mtime_ns = -1;
-    bool operator==(const Stamp&) const = default;
-  };
   static Digest Sha256(absl::string_view text);
   static absl::StatusOr<Entries> ParseEntries(absl::string_view text, absl::string_view origin);
-  static Stamp StampOf(const std::string& path);
   // The tokens in force, after reading the file again if it changed.
   std::shared_ptr<const Entries> Current() const;
 
   std::string path_;  // empty: parsed from text, nothing to follow
   mutable absl::Mutex mu_;
   mutable std::shared_ptr<const Entries> tokens_ ABSL_GUARDED_BY(mu_);
-  mutable Stamp stamp_ ABSL_GUARDED_BY(mu_);
+  mutable FileStamp stamp_ ABSL_GUARDED_BY(mu_);
   mutable absl::Time next_check_ ABSL_GUARDED_BY(mu_);
   absl::Duration recheck_interval_ ABSL_GUARDED_BY(mu_) = absl::Seconds(1);
   mutable uint64_t reloads_ ABSL_GUARDED_BY(mu_) = 0;
