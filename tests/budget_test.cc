@@ -169,10 +169,26 @@ TEST(BudgetTest, SplitsTheBudgetBetweenBatchesAndIndex) {
   EXPECT_EQ(options.UnstructuredMemoryBytes(), 2ull << 20);
   EXPECT_EQ(options.IndexMemoryBytes(), 54ull << 20);
   options.index.max_bytes = 4ull << 30;
-  EXPECT_EQ(options.BatchMemoryBytes(), 4 * options.queue_bytes);
+  EXPECT_EQ(options.BatchMemoryBytes(), 4 * options.EffectiveQueueBytes());
   EXPECT_EQ(
       options.BatchMemoryBytes() + options.UnstructuredMemoryBytes() + options.IndexMemoryBytes(),
       options.index.max_bytes);
+}
+
+TEST(BudgetTest, TheQueueDefaultsToTwoBatchesAWorkerAndAtLeastFourMiB) {
+  PipelineOptions options;
+  options.threads = 1;
+  EXPECT_EQ(options.EffectiveQueueBytes(), 4ull << 20);
+  options.threads = 2;
+  EXPECT_EQ(options.EffectiveQueueBytes(), 4ull << 20);
+  options.threads = 8;
+  EXPECT_EQ(options.EffectiveQueueBytes(), 16ull << 20);
+  options.queue_bytes = 64ull << 20;  // a configured size is kept
+  EXPECT_EQ(options.EffectiveQueueBytes(), 64ull << 20);
+  options.queue_bytes = 0;
+  EXPECT_TRUE(options.Validate().ok());
+  options.queue_bytes = 1000;  // neither 0 nor at least 1 MiB
+  EXPECT_FALSE(options.Validate().ok());
 }
 
 TEST(BudgetTest, ABudgetTooSmallToHoldIsRefusedWithTheMinimum) {

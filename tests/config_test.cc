@@ -204,6 +204,13 @@ TEST(LoadConfigStringTest, QueueBytesBelowOneMebibyteIsRejected) {
   ExpectInvalidArgument(LoadConfigString("queue_bytes: 10\n"), {"queue_bytes"});
 }
 
+TEST(LoadConfigStringTest, QueueBytesZeroChoosesTheDefault) {
+  absl::StatusOr<PipelineOptions> options = LoadConfigString("threads: 2\nqueue_bytes: 0\n");
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->queue_bytes, 0u);
+  EXPECT_EQ(options->EffectiveQueueBytes(), 4ull << 20);
+}
+
 TEST(LoadConfigStringTest, OutOfRangeQueueBytesErrorGivesTheLine) {
   // Regression (fixed): config.h promises INVALID_ARGUMENT "naming the key (and line) for a bad
   // value", but values that parse and are only rejected by PipelineOptions::Validate() lose the

@@ -239,7 +239,8 @@ void KafkaSourceImpl::UpdatePause(bool room, bool held_back) {
   if (!room) {
     pause = true;
   } else if (paused_) {
-    pause = held_back || pipeline_->Stats().queued_bytes > pipeline_->options().queue_bytes / 2;
+    pause = held_back ||
+            pipeline_->Stats().queued_bytes > pipeline_->options().EffectiveQueueBytes() / 2;
   }
   if (pause == paused_) return;
   rd_kafka_topic_partition_list_t* assigned = nullptr;

@@ -110,9 +110,10 @@ absl::Status ReadEngineSections(const ConfigSection& root, PipelineOptions* opti
   r.Uint("threads", 1024, &options->threads);
   r.Size("queue_bytes", &options->queue_bytes);
   if (!r.status().ok()) return r.status();
-  if (options->queue_bytes < (1u << 20)) {
+  if (options->queue_bytes != 0 && options->queue_bytes < (1u << 20)) {  // 0: chosen
     return root.Error("queue_bytes",
-                      absl::StrCat("must be at least 1MiB (got ", options->queue_bytes, ")"));
+                      absl::StrCat("must be at least 1MiB, or 0 for the default (got ",
+                                   options->queue_bytes, ")"));
   }
   uint64_t v = options->batching.max_line_bytes;
   r.Size("max_line_bytes", &v);

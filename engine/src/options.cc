@@ -82,7 +82,7 @@ absl::Status PipelineOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("threads must be between 0 (one per core) and 1024 (got ", threads, ")"));
   }
-  if (queue_bytes < (1ull << 20)) {
+  if (queue_bytes != 0 && queue_bytes < (1ull << 20)) {
     return absl::InvalidArgumentError(
         absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
   }
@@ -150,6 +150,11 @@ uint32_t PipelineOptions::EffectiveShards() const {
   return index.shards != 0 ? index.shards : 4 * EffectiveThreads();
 }
 
+uint64_t PipelineOptions::EffectiveQueueBytes() const {
+  if (queue_bytes != 0) return queue_bytes;
+  return std::max<uint64_t>(4ull << 20, uint64_t{EffectiveThreads()} * (2ull << 20));
+}
+
 // A shard's minimum leaves room beyond what it holds whatever it holds (the
 // dedupe window takes at most an eighth of a shard's budget, the window of
 // evicted traces about a 170th).
@@ -158,7 +163,7 @@ static_assert(internal::Shard::FixedBytes() + PipelineOptions::kMinShardBytes / 
 
 uint64_t PipelineOptions::BatchMemoryBytes() const {
   if (index.max_bytes == 0) return 0;
-  return std::max(kMinBatchMemory, std::min(index.max_bytes / 8, 4 * queue_bytes));
+  return std::max(kMinBatchMemory, std::min(index.max_bytes / 8, 4 * EffectiveQueueBytes()));
 }
 
 uint64_t PipelineOptions::UnstructuredMemoryBytes() const { return index.max_bytes / 32; }

@@ -57,6 +57,7 @@ class PipelineImpl {
       : options_(options),
         worker_count_(options.EffectiveThreads()),
         shard_count_(options.EffectiveShards()),
+        queue_bytes_(options.EffectiveQueueBytes()),
         batch_memory_limit_(options.BatchMemoryBytes()),
         max_spare_batches_(batch_memory_limit_ > 0 ? 0 : kMaxSpareBatches),
         index_(IndexShare(options), shard_count_, &sources_),
@@ -146,7 +147,7 @@ class PipelineImpl {
   }
 
   bool RoomLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return inflight_bytes_ < options_.queue_bytes &&
+    return inflight_bytes_ < queue_bytes_ &&
            (batch_memory_limit_ == 0 || inflight_memory_ < batch_memory_limit_);
   }
 
@@ -172,7 +173,7 @@ class PipelineImpl {
           +[](Waiting* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->p->mu_) {
             const PipelineImpl& p = *w->p;
             if (p.inflight_batches_ == 0) return true;
-            return p.inflight_bytes_ < p.options_.queue_bytes &&
+            return p.inflight_bytes_ < p.queue_bytes_ &&
                    (p.batch_memory_limit_ == 0 ||
                     p.inflight_memory_ + w->memory <= p.batch_memory_limit_);
           },
@@ -508,6 +509,7 @@ class PipelineImpl {
   const PipelineOptions options_;
   const uint32_t worker_count_;
   const uint32_t shard_count_;
+  const uint64_t queue_bytes_;  // raw bytes in flight (PipelineOptions::EffectiveQueueBytes)
   // Under a memory budget: what batches in flight may hold (BatchMemory),
   // and no spare batches (their buffers would be memory beyond it).
   const uint64_t batch_memory_limit_;

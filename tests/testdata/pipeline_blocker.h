@@ -18,7 +18,7 @@ class PipelineBlocker {
   explicit PipelineBlocker(Pipeline* pipeline) {
     RawBatch blocker;
     blocker.source_id = pipeline->AddSource("blocker", "blocker");
-    blocker.AddLine(std::string(pipeline->options().queue_bytes, 'x'), 0, 1);
+    blocker.AddLine(std::string(pipeline->options().EffectiveQueueBytes(), 'x'), 0, 1);
     pipeline->Submit(std::move(blocker), [this] {
       blocked_.Notify();
       release_.WaitForNotification();

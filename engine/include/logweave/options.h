@@ -191,8 +191,8 @@ struct PipelineOptions {
   // Worker threads that parse batches and own index shards. 0 = hardware cores.
   uint32_t threads = 0;
   // Raw bytes allowed in flight between sources and the index before Submit() blocks.
-  // Default 16 MiB (16 batches: enough to keep every worker busy). Must be >= 1 MiB.
-  uint64_t queue_bytes = 16ull << 20;
+  // 0 (the default): EffectiveQueueBytes() chooses. Else >= 1 MiB.
+  uint64_t queue_bytes = 0;
   // Nice value (0-19) of the worker threads: above 0, queries (gRPC threads
   // at the process's priority) get the cores first when both want them, and
   // ingestion still uses every idle cycle. 0 = the process's own priority.
@@ -214,7 +214,7 @@ struct PipelineOptions {
   //
   // The batches' share: what batches in flight may hold (their bytes, the
   // parser's copy, a record per line) before Submit waits: an eighth of
-  // index.max_bytes, at most 4 x queue_bytes, at least kMinBatchMemory.
+  // index.max_bytes, at most 4 x EffectiveQueueBytes(), at least kMinBatchMemory.
   // 0 without a budget (queue_bytes alone bounds them).
   uint64_t BatchMemoryBytes() const;
   // The plain-text error collector's share (UnstructuredOptions::max_bytes):
@@ -234,6 +234,9 @@ struct PipelineOptions {
   uint32_t EffectiveThreads() const;
   // The shard count after applying the default.
   uint32_t EffectiveShards() const;
+  // queue_bytes, or without it 2 MiB per worker thread and at least 4 MiB:
+  // two batches a worker keep every worker busy; more only holds memory.
+  uint64_t EffectiveQueueBytes() const;
 };
 
 }  // namespace logweave

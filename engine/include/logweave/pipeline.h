@@ -96,7 +96,7 @@ class Pipeline {
   // Every source registered so far, by id, with its counters and progress.
   std::vector<SourceStatus> SourceStatuses(absl::Time now = absl::Now()) const;
 
-  // Hands a batch to the workers. Blocks while more than options.queue_bytes
+  // Hands a batch to the workers. Blocks while more than options.EffectiveQueueBytes()
   // are in flight (backpressure); never drops. `on_indexed`, if given, runs
   // once every line of the batch is in the index (on a worker thread: keep it
   // short) — the moment a source may advance its checkpoint (file offset
