@@ -195,6 +195,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
     }
   });
+  // Only pass 2 needed these: freed before the attribution's peak.
+  mentioned = decltype(mentioned)();
+  wanted_services = decltype(wanted_services)();
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts;
   for (auto& w : workers) {
     late_events_ += w->late_events;
