@@ -15,7 +15,7 @@ std::vector<actions::ActionRun> RunReplayActions(
   options.actions = config;
   options.finding_json = FormatFindingJson;
   // Every finding waits its turn: a replay acts on all of them.
-  options.queue_capacity = std::max<size_t>(1, report.findings.size() * config.size());
+  options.queue_capacity = std::max<size_t>(1, FindingCount(report) * config.size());
   options.runs_kept = options.queue_capacity;
   absl::StatusOr<std::unique_ptr<actions::ActionDispatcher>> dispatcher =
       actions::ActionDispatcher::Create(std::move(options));
@@ -24,7 +24,7 @@ std::vector<actions::ActionRun> RunReplayActions(
                  std::string(dispatcher.status().message()).c_str());
     return {};
   }
-  for (const Finding& finding : report.findings) (*dispatcher)->Offer(finding);
+  ForEachFinding(report, [&](const Finding& finding) { (*dispatcher)->Offer(finding); });
   (*dispatcher)->Drain();
   return (*dispatcher)->Runs();
 }

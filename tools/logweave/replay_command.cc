@@ -115,14 +115,18 @@ class ProgressReporter {
   std::thread thread_;
 };
 
-std::map<std::string, uint64_t> CountByKind(const std::vector<Finding>& findings) {
+std::map<std::string, uint64_t> CountByKind(const AnalysisReport& report) {
   std::map<std::string, uint64_t> counts;
-  for (const auto& f : findings) ++counts[f.kind];
+  for (const Finding& f : report.findings) ++counts[f.kind];
+  if (report.unstructured_findings_deferred && !report.unstructured.empty()) {
+    counts["unstructured_error"] += report.unstructured.size();
+  }
   return counts;
 }
 
 // Findings marked as the consequence of an upstream error (missing services the request
 // never reached because it failed before), by kind.
+// (A plain-text error's finding is never one: ForEachFinding is not needed.)
 std::map<std::string, uint64_t> CountConsequences(const std::vector<Finding>& findings) {
   std::map<std::string, uint64_t> counts;
   for (const auto& f : findings) {
@@ -180,7 +184,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.Field("index_max_bytes", index_max_bytes);  // the budget in force; 0: none
   w.Key("findings");
   w.StartObject();
-  for (const auto& [kind, n] : CountByKind(report.findings)) w.Field(kind, n);
+  for (const auto& [kind, n] : CountByKind(report)) w.Field(kind, n);
   w.EndObject();
   w.Key("consequences");
   w.StartObject();
@@ -213,21 +217,25 @@ std::string BusiestTrace(const Index& index) {
 
 // Findings people should read first: up to `per_kind` of each kind, the most
 // severe kinds first, each kind by time.
-std::vector<const Finding*> TopFindings(const std::vector<Finding>& findings, size_t per_kind) {
-  std::map<std::string, std::vector<const Finding*>> by_kind;
+// Copies of them, of every finding of `report` (ForEachFinding: some may be built as they are
+// read).
+std::vector<Finding> TopFindings(const AnalysisReport& report, size_t per_kind) {
+  std::map<std::string, std::vector<Finding>> by_kind;
   std::set<std::string> templates;  // of the plain-text errors listed: one of each
-  for (const auto& f : findings) {
+  ForEachFinding(report, [&](const Finding& f) {
     if (f.kind == "unstructured_error") {
       const std::string t(f.Detail("template_id"));
-      if (!t.empty() && !templates.insert(t).second) continue;
+      if (!t.empty() && !templates.insert(t).second) return;
     }
     auto& list = by_kind[f.kind];
-    if (list.size() < per_kind) list.push_back(&f);
+    if (list.size() < per_kind) list.push_back(f);
+  });
+  std::vector<Finding> out;
+  for (auto& [kind, list] : by_kind) {
+    std::move(list.begin(), list.end(), std::back_inserter(out));
   }
-  std::vector<const Finding*> out;
-  for (const auto& [kind, list] : by_kind) out.insert(out.end(), list.begin(), list.end());
   std::stable_sort(out.begin(), out.end(),
-                   [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   return out;
 }
 
@@ -263,8 +271,9 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   note(s.no_trace_id_lines, "JSON lines without a trace id");
   note(s.plugin_dropped, "requests rule plugins dropped at their limits (plugin_dropped)");
   if (!notes.empty()) absl::StrAppend(&out, "noticed:\n", notes);
-  auto counts = CountByKind(report.findings);
-  if (report.findings.empty()) {
+  auto counts = CountByKind(report);
+  const size_t finding_count = FindingCount(report);
+  if (finding_count == 0) {
     absl::StrAppend(&out, "\nno findings\n");
   } else {
     std::vector<std::string> parts;
@@ -277,11 +286,10 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
                                          c->second, " after an upstream error)"));
     }
     absl::StrAppend(&out, "\nfindings: ", absl::StrJoin(parts, ", "), "\n");
-    std::vector<const Finding*> top = TopFindings(report.findings, 3);
-    for (const Finding* f : top) absl::StrAppend(&out, FormatFindingText(*f, false));
-    if (report.findings.size() > top.size()) {
-      absl::StrAppend(&out, "  ... and ", report.findings.size() - top.size(),
-                      " more (--findings)\n");
+    const std::vector<Finding> top = TopFindings(report, 3);
+    for (const Finding& f : top) absl::StrAppend(&out, FormatFindingText(f, false));
+    if (finding_count > top.size()) {
+      absl::StrAppend(&out, "  ... and ", finding_count - top.size(), " more (--findings)\n");
     }
   }
   // The plain-text errors by log template: 35 alike are one line.
@@ -290,12 +298,17 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   }
   // Suggest a trace worth looking at: one with a finding, else the busiest.
   std::string example;
-  for (const Finding* f : TopFindings(report.findings, SIZE_MAX)) {
-    if (!f->trace_id.empty() && f->kind != "unstructured_error") {
-      example = f->trace_id;
-      break;
+  // The most severe kind first, then by kind and time, as TopFindings orders them; plain-text
+  // errors are not candidates.
+  const Finding* first = nullptr;
+  for (const Finding& f : report.findings) {
+    if (f.trace_id.empty() || f.kind == "unstructured_error") continue;
+    if (first == nullptr || f.severity > first->severity ||
+        (f.severity == first->severity && f.kind < first->kind)) {
+      first = &f;
     }
   }
+  if (first != nullptr) example = first->trace_id;
   if (example.empty()) example = BusiestTrace(index);
   absl::StrAppend(&out, "\nnext:\n");
   if (!example.empty()) {
@@ -363,7 +376,8 @@ int RunReplay(const std::vector<std::string>& args) {
   RuntimeOptions runtime_options;
   PipelineOptions& options = runtime_options.pipeline;
   std::vector<actions::ConfiguredAction> action_config;
-  runtime_options.track_changes = false;  // one analysis, read whole
+  runtime_options.track_changes = false;               // one analysis, read whole
+  runtime_options.defer_unstructured_findings = true;  // and read once, in order
   bool max_bytes_given = false;
   bool otlp_lines = true;  // otlp.enabled: read the Collector's file exporter lines
   if (!f.config.empty()) {
@@ -464,12 +478,12 @@ int RunReplay(const std::vector<std::string>& args) {
     } else {
       absl::StrAppend(&out, FormatTimelineText(*timeline, f.raw));
       bool any = false;
-      for (const Finding& finding : report.findings) {
-        if (finding.trace_id != id) continue;
+      ForEachFinding(report, [&](const Finding& finding) {
+        if (finding.trace_id != id) return;
         if (!any) absl::StrAppend(&out, "findings of this trace:\n");
         any = true;
         absl::StrAppend(&out, FormatFindingText(finding, true));
-      }
+      });
       absl::StrAppend(&out, "\n");
     }
   }
@@ -483,10 +497,10 @@ int RunReplay(const std::vector<std::string>& args) {
     out.clear();
   };
   if (f.json) {
-    for (const Finding& finding : report.findings) {
+    ForEachFinding(report, [&](const Finding& finding) {
       absl::StrAppend(&out, FormatFindingJson(finding), "\n");
       spill();
-    }
+    });
     if (f.unstructured) {
       for (const auto& entry : report.unstructured) {
         absl::StrAppend(&out, FormatUnstructuredJson(entry), "\n");
@@ -502,11 +516,11 @@ int RunReplay(const std::vector<std::string>& args) {
                     "\n");
   } else {
     if (f.findings) {
-      absl::StrAppend(&out, report.findings.size(), " findings\n");
-      for (const Finding& finding : report.findings) {
+      absl::StrAppend(&out, FindingCount(report), " findings\n");
+      ForEachFinding(report, [&](const Finding& finding) {
         absl::StrAppend(&out, FormatFindingText(finding, true));
         spill();
-      }
+      });
     }
     if (f.unstructured) {
       absl::StrAppend(&out, f.ungrouped

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ struct AttributedEntry {
   // Best first; empty: unattributed (no open request of the service in the window).
   std::vector<AttributionCandidate> candidates;
   std::string finding_id;
+  // The incomplete_sequence findings (ids) of the attributed trace that this error cut short:
+  // its finding's related_incomplete_sequence details, in order.
+  std::vector<std::string> related_incomplete = {};
 };
 
 // Plain-text errors that share a log template: "35 × InvalidPasswordError: ... user <*>".
@@ -95,7 +99,23 @@ struct AnalysisReport {
   uint64_t split_traces = 0;
   uint64_t findings_held_elsewhere = 0;
   bool lookup_incomplete = false;
+  // A one-shot run (replay) leaves the unstructured_error findings out of `findings`: each is
+  // built from its entry in `unstructured` when it is read (ForEachFinding), so that they never
+  // all exist at once. Off: `findings` holds them all.
+  bool unstructured_findings_deferred = false;
 };
+
+// The unstructured_error finding of a plain-text error (the entry's id, its attributed trace,
+// summary, details and evidence).
+Finding UnstructuredErrorFinding(const AttributedEntry& a);
+
+// Calls `fn` with every open finding of `report` in its order (time, then kind and id): those of
+// `findings` and, when they are deferred, each plain-text error's, built for the call (the
+// reference is valid only during it).
+void ForEachFinding(const AnalysisReport& report, const std::function<void(const Finding&)>& fn);
+
+// How many findings ForEachFinding visits.
+size_t FindingCount(const AnalysisReport& report);
 
 }  // namespace logweave
 

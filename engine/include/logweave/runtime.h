@@ -71,6 +71,10 @@ struct RuntimeOptions {
   // error entries over instead of copying them (a later one sees only those
   // that came after), and its snapshot has no by-trace maps. Default on.
   bool track_changes = true;
+  // Whether a report's unstructured_error findings are built only as they are read
+  // (ForEachFinding; AnalysisReport::unstructured_findings_deferred) instead of all at once in
+  // its `findings`: for a caller that reads each report once, in order (a replay). Default off.
+  bool defer_unstructured_findings = false;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;
 

@@ -9,13 +9,11 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "analysis/attribution.h"
 #include "analysis/detectors.h"
 #include "analysis/parallel.h"
+#include "analysis/plain_text_findings.h"
 #include "analysis/trace_facts.h"
 #include "internal/arena.h"
 #include "xxhash.h"
@@ -30,7 +28,6 @@ using internal::kNoId;
 using internal::LearnCounts;
 using internal::Model;
 using internal::RunOnThreads;
-using internal::Shorten;
 using internal::TraceFacts;
 using internal::TraceJudge;
 
@@ -75,143 +72,6 @@ struct Worker {
     return aligned;
   }
 };
-
-// Plain-text errors become findings, linked with the sequences they cut
-// short; weak incomplete sequences are kept where an error backs them up.
-void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::vector<Finding> weak,
-                             std::vector<Finding>* findings_out) {
-  std::vector<Finding>& findings = *findings_out;
-  // One buffer of the final size: growing would hold two at the peak.
-  findings.reserve(findings.size() + unstructured.size() + weak.size());
-  absl::flat_hash_map<std::string, size_t> by_trace_service;  // "trace\0service" -> entry
-  for (size_t i = 0; i < unstructured.size(); ++i) {
-    AttributedEntry& a = unstructured[i];
-    const UnstructuredEntry& e = a.entry;
-    Finding& fd = findings.emplace_back();
-    fd.kind = "unstructured_error";
-    // A logged-and-handled exception under a WARN line is reported as a warning.
-    fd.severity = e.level == Level::kFatal  ? Severity::kCritical
-                  : e.level == Level::kWarn ? Severity::kWarning
-                                            : Severity::kError;
-    fd.subject = absl::StrCat(e.source, ":", e.line_no);
-    fd.id = e.id;
-    a.finding_id = fd.id;
-    fd.time_ns = e.time_ns;
-    std::string head = absl::StrCat("Plain-text error in ", fd.subject, " (", e.service, ", ",
-                                    e.line_count, e.line_count == 1 ? " line" : " lines",
-                                    "; not JSON, so invisible to trace search): \"",
-                                    Shorten(e.first_line, 160), "\"");
-    // At its final size (a vector grown pair by pair holds up to twice that): 73 k of these on
-    // 200 MB of logs with 30% plain text.
-    fd.details.reserve(3 + (e.template_text.empty() ? 0 : 2) + (a.candidates.empty() ? 1 : 3));
-    fd.details.push_back({"service", e.service});
-    fd.details.push_back({"lines", absl::StrCat(e.line_count)});
-    fd.details.push_back({"time_inferred", e.time_inferred ? "true" : "false"});
-    if (!e.template_text.empty()) {
-      fd.details.push_back({"template_id", absl::StrCat(e.template_id)});
-      fd.details.push_back({"template", e.template_text});
-    }
-    if (a.candidates.empty()) {
-      fd.summary =
-          absl::StrCat(head, "; unattributed: ",
-                       e.time_known ? "no open request of " + e.service + " in the window before it"
-                                    : std::string("its time is unknown"),
-                       ".");
-      fd.details.push_back({"attribution", "unattributed"});
-    } else {
-      const AttributionCandidate& best = a.candidates.front();
-      fd.trace_id = best.trace_id;
-      fd.summary = absl::StrCat(head, "; most likely trace ", best.trace_id,
-                                absl::StrFormat(" (confidence %.2f", best.confidence),
-                                best.named        ? ", named in the line"
-                                : best.incomplete ? ", left incomplete"
-                                                  : "",
-                                ").");
-      std::vector<std::string> others;
-      for (size_t j = 1; j < a.candidates.size(); ++j) {
-        others.push_back(
-            absl::StrFormat("%s:%.2f", a.candidates[j].trace_id, a.candidates[j].confidence));
-      }
-      fd.details.push_back({"attribution", best.trace_id});
-      fd.details.push_back({"confidence", absl::StrFormat("%.2f", best.confidence)});
-      fd.details.push_back({"runners_up", absl::StrJoin(others, ",")});
-      by_trace_service[absl::StrCat(best.trace_id, std::string(1, '\0'), e.service)] = i;
-    }
-    fd.evidence.push_back(EvidenceLine{e.source, e.line_no, e.time_ns, Shorten(e.first_line, 200)});
-  }
-  for (Finding& w : weak) {
-    if (by_trace_service.contains(
-            absl::StrCat(w.trace_id, std::string(1, '\0'), w.Detail("service")))) {
-      w.details.push_back({"corroborated_by", "unstructured_error"});
-      findings.push_back(std::move(w));
-    }
-  }
-  for (Finding& fd : findings) {
-    if (fd.kind != "incomplete_sequence") continue;
-    auto it = by_trace_service.find(
-        absl::StrCat(fd.trace_id, std::string(1, '\0'), fd.Detail("service")));
-    if (it == by_trace_service.end()) continue;
-    const AttributedEntry& a = unstructured[it->second];
-    fd.details.push_back({"related_unstructured", a.finding_id});
-    fd.summary +=
-        absl::StrCat(" A plain-text error follows in ", a.entry.source, ":", a.entry.line_no, ".");
-    fd.evidence.push_back(EvidenceLine{a.entry.source, a.entry.line_no, a.entry.time_ns,
-                                       Shorten(a.entry.first_line, 200)});
-  }
-  // And each error names the sequences it cut short (in the findings' order).
-  absl::flat_hash_map<std::string, std::vector<const Finding*>> cut_short;  // by error id
-  for (const Finding& fd : findings) {
-    if (fd.kind != "incomplete_sequence") continue;
-    const std::string& related = fd.Detail("related_unstructured");
-    if (!related.empty()) cut_short[related].push_back(&fd);
-  }
-  std::vector<std::pair<Finding*, std::string>> links;
-  for (Finding& fd : findings) {
-    if (fd.kind != "unstructured_error" || fd.trace_id.empty()) continue;
-    auto it = cut_short.find(fd.id);
-    if (it == cut_short.end()) continue;
-    for (const Finding* other : it->second) {
-      if (other->trace_id == fd.trace_id) links.emplace_back(&fd, other->id);
-    }
-  }
-  for (auto& [fd, id] : links) fd->details.push_back({"related_incomplete_sequence", id});
-}
-
-// A missing service that was up (not_reached) in a trace a plain-text error of another
-// service is attributed to: the request failed there first. The gap becomes a consequence
-// of the error (TraceJudge already marked those with an error-level event in the trace).
-void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
-                               std::vector<Finding>* findings) {
-  absl::flat_hash_map<std::string, const AttributedEntry*> first_error;  // by trace
-  for (const AttributedEntry& a : unstructured) {
-    if (a.candidates.empty() || !a.entry.time_known) continue;
-    auto [it, added] = first_error.try_emplace(a.candidates.front().trace_id, &a);
-    if (!added && a.entry.time_ns < it->second->entry.time_ns) it->second = &a;
-  }
-  if (first_error.empty()) return;
-  for (Finding& fd : *findings) {
-    if (fd.kind != "missing_service" || !fd.Detail("consequence").empty()) continue;
-    auto it = first_error.find(fd.trace_id);
-    if (it == first_error.end()) continue;
-    const UnstructuredEntry& e = it->second->entry;
-    const std::vector<std::string> missing = absl::StrSplit(fd.Detail("missing"), ',');
-    if (std::find(missing.begin(), missing.end(), e.service) != missing.end()) continue;
-    std::vector<std::string> causes = absl::StrSplit(fd.Detail("cause"), ',');
-    bool reached = false;
-    for (std::string& cause : causes) {
-      if (cause == "not_reached") {
-        cause = "upstream_error";
-        reached = true;
-      }
-    }
-    if (!reached) continue;
-    for (auto& [key, value] : fd.details) {
-      if (key == "cause") value = absl::StrJoin(causes, ",");
-    }
-    internal::MarkConsequence(e.service, e.time_ns, e.first_line,
-                              absl::StrCat(e.source, ":", e.line_no), it->second->finding_id, &fd);
-  }
-}
 
 }  // namespace
 
@@ -335,6 +195,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
     }
   });
+  // Only pass 2 needed these: freed before the attribution's peak.
+  mentioned = decltype(mentioned)();
+  wanted_services = decltype(wanted_services)();
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts;
   for (auto& w : workers) {
     late_events_ += w->late_events;
@@ -374,8 +237,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
-  AddUnstructuredFindings(report.unstructured, std::move(weak), &findings);
-  MarkPlainTextConsequences(report.unstructured, &findings);
+  internal::AddUnstructuredFindings(report.unstructured, std::move(weak),
+                                    /*build=*/!defer_unstructured_findings_, &findings);
+  report.unstructured_findings_deferred = defer_unstructured_findings_;
+  internal::MarkPlainTextConsequences(report.unstructured, &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);
   std::sort(report.unstructured.begin(), report.unstructured.end(),

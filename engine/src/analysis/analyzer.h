@@ -67,6 +67,10 @@ class Analyzer {
   // of `collector` (the one given to the constructor, which must outlive the
   // analyzer) instead of copying them, so they are not held twice.
   void TakeUnstructured(UnstructuredCollector* collector) { take_unstructured_ = collector; }
+  // For a report read once, finding by finding (a replay): its unstructured_error findings are
+  // left out of `findings` and built from the entries as they are read (ForEachFinding,
+  // AnalysisReport::unstructured_findings_deferred).
+  void DeferUnstructuredFindings() { defer_unstructured_findings_ = true; }
   // From the next Run on, missing-service and incomplete-sequence findings
   // are checked with `lookup` (other instances) before they are reported;
   // null: not. Not owned; must outlive its use.
@@ -83,6 +87,7 @@ class Analyzer {
   const std::vector<RulePlugin*> plugins_;
   const uint32_t threads_;
   bool track_changes_ = true;
+  bool defer_unstructured_findings_ = false;
   UnstructuredCollector* take_unstructured_ = nullptr;
   TraceLookup* lookup_ = nullptr;
   internal::PeerCheck peer_check_;

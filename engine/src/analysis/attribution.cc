@@ -112,11 +112,16 @@ struct EntryOptions {
 // window); they are enumerated twice (delays, then weights) on every thread,
 // and only the few that can matter are kept.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
-                                       std::vector<UnstructuredEntry> entries,
+                                       std::vector<UnstructuredEntry> input,
                                        std::vector<std::vector<Candidate>>& candidates,
                                        const SharedNames& services,
                                        const absl::flat_hash_set<std::string>& named_traces,
                                        uint32_t threads) {
+  // The result holds the entries from the start, and their vector is freed before the options
+  // are built: the two buffers never sit beside the options.
+  std::vector<AttributedEntry> out(input.size());
+  for (size_t i = 0; i < input.size(); ++i) out[i].entry = std::move(input[i]);
+  input = std::vector<UnstructuredEntry>();
   RunOnThreads(threads, [&](uint32_t t) {
     for (size_t s = t; s < candidates.size(); s += threads) {
       std::sort(candidates[s].begin(), candidates[s].end(),
@@ -135,18 +140,18 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     median_span[s] = spans[spans.size() / 2];
     max_span[s] = *std::max_element(spans.begin(), spans.end());
   }
-  std::vector<uint32_t> entry_service(entries.size(), kNoId);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const UnstructuredEntry& e = entries[i];
+  std::vector<uint32_t> entry_service(out.size(), kNoId);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const UnstructuredEntry& e = out[i].entry;
     const uint32_t s = services.Find(0, e.service);
     if (e.time_known && s != kNoId && s < candidates.size()) entry_service[i] = s;
   }
   // An error whose text names a trace's id belongs to that trace, whatever
   // the timing says; it takes no incomplete request from the others.
-  std::vector<std::vector<std::string>> named(entries.size());
+  std::vector<std::vector<std::string>> named(out.size());
   if (!named_traces.empty()) {
-    for (size_t i = 0; i < entries.size(); ++i) {
-      for (std::string_view w : TraceIdWords(entries[i].text)) {
+    for (size_t i = 0; i < out.size(); ++i) {
+      for (std::string_view w : TraceIdWords(out[i].entry.text)) {
         if (named_traces.contains(Av(w))) named[i].emplace_back(w);
       }
     }
@@ -155,7 +160,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   auto for_each_option = [&](size_t i, const auto& fn) {
     const uint32_t s = entry_service[i];
     if (s == kNoId) return;
-    const int64_t t = entries[i].time_ns;
+    const int64_t t = out[i].entry.time_ns;
     const auto& list = candidates[s];
     const int64_t earliest = t - opts.attribution_window_ns - max_span[s];
     auto end = std::upper_bound(list.begin(), list.end(), t,
@@ -179,8 +184,8 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   std::atomic<size_t> next{0};
   RunOnThreads(threads, [&](uint32_t t) {
     Histograms& bins = thread_bins[t];
-    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < entries.size();) {
-      for (size_t i = b; i < std::min(entries.size(), b + kEntriesPerTake); ++i) {
+    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < out.size();) {
+      for (size_t i = b; i < std::min(out.size(), b + kEntriesPerTake); ++i) {
         if (!named[i].empty()) continue;  // its delay says nothing about the service's
         for_each_option(i, [&](const Option& o) {
           if (!o.c->incomplete && !o.after) return;
@@ -212,11 +217,11 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   };
 
   // Weights, keeping of each error's options only those that can matter.
-  std::vector<EntryOptions> options(entries.size());
+  std::vector<EntryOptions> options(out.size());
   next = 0;
   RunOnThreads(threads, [&](uint32_t) {
-    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < entries.size();) {
-      for (size_t i = b; i < std::min(entries.size(), b + kEntriesPerTake); ++i) {
+    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < out.size();) {
+      for (size_t i = b; i < std::min(out.size(), b + kEntriesPerTake); ++i) {
         EntryOptions& eo = options[i];
         if (!named[i].empty()) {
           for_each_option(i, [&](const Option& o) {
@@ -262,7 +267,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     const Option* option;
   };
   std::vector<Pair> pairs;
-  for (size_t i = 0; i < entries.size(); ++i) {
+  for (size_t i = 0; i < out.size(); ++i) {
     if (!named[i].empty()) continue;
     for (const Option& o : options[i].incomplete) pairs.push_back(Pair{o.weight, i, &o});
     if (!options[i].open.empty())
@@ -273,10 +278,10 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     if (x.entry != y.entry) return x.entry < y.entry;
     return x.option->c->trace_id < y.option->c->trace_id;
   });
-  std::vector<const Option*> chosen(entries.size(), nullptr);
+  std::vector<const Option*> chosen(out.size(), nullptr);
   absl::flat_hash_set<const Candidate*> taken;  // incomplete requests already explained
   // A named trace's incomplete request is explained by the error naming it.
-  for (size_t i = 0; i < entries.size(); ++i) {
+  for (size_t i = 0; i < out.size(); ++i) {
     for (const Option& o : options[i].named) {
       if (o.c->incomplete) taken.insert(o.c);
     }
@@ -289,11 +294,8 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     if (o.c->incomplete) taken.insert(o.c);
   }
 
-  std::vector<AttributedEntry> out;
-  out.reserve(entries.size());  // no second buffer while it grows
-  for (size_t i = 0; i < entries.size(); ++i) {
-    AttributedEntry& a = out.emplace_back();
-    a.entry = std::move(entries[i]);
+  for (size_t i = 0; i < out.size(); ++i) {
+    AttributedEntry& a = out[i];
     const EntryOptions& eo = options[i];
     if (!named[i].empty()) {
       for (size_t k = 0; k < named[i].size() && k < 4; ++k) {

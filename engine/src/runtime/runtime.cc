@@ -63,6 +63,7 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
     analyzer_->DisableChangeTracking();
     analyzer_->TakeUnstructured(pipeline_->mutable_unstructured());
   }
+  if (options.defer_unstructured_findings) analyzer_->DeferUnstructuredFindings();
 }
 
 Runtime::~Runtime() { Stop(); }

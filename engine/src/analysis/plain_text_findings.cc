@@ -1,0 +1,198 @@
+#include "analysis/plain_text_findings.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "analysis/detectors.h"
+
+namespace logweave {
+
+Finding UnstructuredErrorFinding(const AttributedEntry& a) {
+  const UnstructuredEntry& e = a.entry;
+  Finding fd;
+  fd.kind = "unstructured_error";
+  // A logged-and-handled exception under a WARN line is reported as a warning.
+  fd.severity = e.level == Level::kFatal  ? Severity::kCritical
+                : e.level == Level::kWarn ? Severity::kWarning
+                                          : Severity::kError;
+  fd.subject = absl::StrCat(e.source, ":", e.line_no);
+  fd.id = e.id;
+  fd.time_ns = e.time_ns;
+  std::string head = absl::StrCat("Plain-text error in ", fd.subject, " (", e.service, ", ",
+                                  e.line_count, e.line_count == 1 ? " line" : " lines",
+                                  "; not JSON, so invisible to trace search): \"",
+                                  internal::Shorten(e.first_line, 160), "\"");
+  // At its final size (a vector grown pair by pair holds up to twice that).
+  fd.details.reserve(3 + (e.template_text.empty() ? 0 : 2) + (a.candidates.empty() ? 1 : 3) +
+                     a.related_incomplete.size());
+  fd.details.push_back({"service", e.service});
+  fd.details.push_back({"lines", absl::StrCat(e.line_count)});
+  fd.details.push_back({"time_inferred", e.time_inferred ? "true" : "false"});
+  if (!e.template_text.empty()) {
+    fd.details.push_back({"template_id", absl::StrCat(e.template_id)});
+    fd.details.push_back({"template", e.template_text});
+  }
+  if (a.candidates.empty()) {
+    fd.summary =
+        absl::StrCat(head, "; unattributed: ",
+                     e.time_known ? "no open request of " + e.service + " in the window before it"
+                                  : std::string("its time is unknown"),
+                     ".");
+    fd.details.push_back({"attribution", "unattributed"});
+  } else {
+    const AttributionCandidate& best = a.candidates.front();
+    fd.trace_id = best.trace_id;
+    fd.summary = absl::StrCat(head, "; most likely trace ", best.trace_id,
+                              absl::StrFormat(" (confidence %.2f", best.confidence),
+                              best.named        ? ", named in the line"
+                              : best.incomplete ? ", left incomplete"
+                                                : "",
+                              ").");
+    std::vector<std::string> others;
+    for (size_t j = 1; j < a.candidates.size(); ++j) {
+      others.push_back(
+          absl::StrFormat("%s:%.2f", a.candidates[j].trace_id, a.candidates[j].confidence));
+    }
+    fd.details.push_back({"attribution", best.trace_id});
+    fd.details.push_back({"confidence", absl::StrFormat("%.2f", best.confidence)});
+    fd.details.push_back({"runners_up", absl::StrJoin(others, ",")});
+  }
+  fd.evidence.push_back(
+      EvidenceLine{e.source, e.line_no, e.time_ns, internal::Shorten(e.first_line, 200)});
+  for (const std::string& id : a.related_incomplete) {
+    fd.details.push_back({"related_incomplete_sequence", id});
+  }
+  return fd;
+}
+
+void ForEachFinding(const AnalysisReport& report, const std::function<void(const Finding&)>& fn) {
+  if (!report.unstructured_findings_deferred) {
+    for (const Finding& fd : report.findings) fn(fd);
+    return;
+  }
+  // Both lists are in the findings' order (the entries by time, then id, which is their
+  // finding's id): merged.
+  static const std::string kKind = "unstructured_error";
+  auto before = [](const Finding& f, const UnstructuredEntry& e) {
+    if (f.time_ns != e.time_ns) return f.time_ns < e.time_ns;
+    if (f.kind != kKind) return f.kind < kKind;
+    return f.id <= e.id;
+  };
+  size_t i = 0;
+  for (const AttributedEntry& a : report.unstructured) {
+    for (; i < report.findings.size() && before(report.findings[i], a.entry); ++i) {
+      fn(report.findings[i]);
+    }
+    fn(UnstructuredErrorFinding(a));
+  }
+  for (; i < report.findings.size(); ++i) fn(report.findings[i]);
+}
+
+size_t FindingCount(const AnalysisReport& report) {
+  return report.findings.size() +
+         (report.unstructured_findings_deferred ? report.unstructured.size() : 0);
+}
+
+namespace internal {
+
+namespace {
+
+// "trace\0service": the key that joins an error with its trace's findings in its service.
+std::string TraceServiceKey(const std::string& trace_id, const std::string& service) {
+  return absl::StrCat(trace_id, std::string(1, '\0'), service);
+}
+
+}  // namespace
+
+void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::vector<Finding> weak,
+                             bool build, std::vector<Finding>* findings_out) {
+  std::vector<Finding>& findings = *findings_out;
+  // One buffer of the final size: growing would hold two at the peak.
+  findings.reserve(findings.size() + (build ? unstructured.size() : 0) + weak.size());
+  absl::flat_hash_map<std::string, size_t> by_trace_service;  // "trace\0service" -> entry
+  for (size_t i = 0; i < unstructured.size(); ++i) {
+    AttributedEntry& a = unstructured[i];
+    a.finding_id = a.entry.id;
+    if (!a.candidates.empty()) {
+      by_trace_service[TraceServiceKey(a.candidates.front().trace_id, a.entry.service)] = i;
+    }
+  }
+  for (Finding& w : weak) {
+    if (by_trace_service.contains(TraceServiceKey(w.trace_id, w.Detail("service")))) {
+      w.details.push_back({"corroborated_by", "unstructured_error"});
+      findings.push_back(std::move(w));
+    }
+  }
+  for (Finding& fd : findings) {
+    if (fd.kind != "incomplete_sequence") continue;
+    auto it = by_trace_service.find(TraceServiceKey(fd.trace_id, fd.Detail("service")));
+    if (it == by_trace_service.end()) continue;
+    const AttributedEntry& a = unstructured[it->second];
+    fd.details.push_back({"related_unstructured", a.finding_id});
+    fd.summary +=
+        absl::StrCat(" A plain-text error follows in ", a.entry.source, ":", a.entry.line_no, ".");
+    fd.evidence.push_back(EvidenceLine{a.entry.source, a.entry.line_no, a.entry.time_ns,
+                                       Shorten(a.entry.first_line, 200)});
+  }
+  // And each error names the sequences it cut short (in the findings' order).
+  absl::flat_hash_map<std::string, std::vector<const Finding*>> cut_short;  // by error id
+  for (const Finding& fd : findings) {
+    if (fd.kind != "incomplete_sequence") continue;
+    const std::string& related = fd.Detail("related_unstructured");
+    if (!related.empty()) cut_short[related].push_back(&fd);
+  }
+  for (AttributedEntry& a : unstructured) {
+    if (a.candidates.empty()) continue;
+    auto it = cut_short.find(a.finding_id);
+    if (it == cut_short.end()) continue;
+    for (const Finding* other : it->second) {
+      if (other->trace_id == a.candidates.front().trace_id) {
+        a.related_incomplete.push_back(other->id);
+      }
+    }
+  }
+  if (!build) return;
+  for (const AttributedEntry& a : unstructured) findings.push_back(UnstructuredErrorFinding(a));
+}
+
+void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
+                               std::vector<Finding>* findings) {
+  absl::flat_hash_map<std::string, const AttributedEntry*> first_error;  // by trace
+  for (const AttributedEntry& a : unstructured) {
+    if (a.candidates.empty() || !a.entry.time_known) continue;
+    auto [it, added] = first_error.try_emplace(a.candidates.front().trace_id, &a);
+    if (!added && a.entry.time_ns < it->second->entry.time_ns) it->second = &a;
+  }
+  if (first_error.empty()) return;
+  for (Finding& fd : *findings) {
+    if (fd.kind != "missing_service" || !fd.Detail("consequence").empty()) continue;
+    auto it = first_error.find(fd.trace_id);
+    if (it == first_error.end()) continue;
+    const UnstructuredEntry& e = it->second->entry;
+    const std::vector<std::string> missing = absl::StrSplit(fd.Detail("missing"), ',');
+    if (std::find(missing.begin(), missing.end(), e.service) != missing.end()) continue;
+    std::vector<std::string> causes = absl::StrSplit(fd.Detail("cause"), ',');
+    bool reached = false;
+    for (std::string& cause : causes) {
+      if (cause == "not_reached") {
+        cause = "upstream_error";
+        reached = true;
+      }
+    }
+    if (!reached) continue;
+    for (auto& [key, value] : fd.details) {
+      if (key == "cause") value = absl::StrJoin(causes, ",");
+    }
+    MarkConsequence(e.service, e.time_ns, e.first_line, absl::StrCat(e.source, ":", e.line_no),
+                    it->second->finding_id, &fd);
+  }
+}
+
+}  // namespace internal
+}  // namespace logweave
