@@ -21,13 +21,24 @@ uint32_t PageSize(uint32_t asked) {
   return asked == 0 ? QueryService::kDefaultPageSize : std::min(asked, QueryService::kMaxPageSize);
 }
 
-// Asks the peers the listing call `request` (`call` starts one peer's) and
-// merges their pages into `response`, which holds this instance's page
-// (`merge`: MergeSearchPages, MergeUnstructuredPages); marks it partial as needed.
-template <typename Request, typename Response, typename Call, typename Merge>
+// A stub's asynchronous call of a listing method: &LogWeave::Stub::async::SearchTraces, ...
+template <typename Request, typename Response>
+using AsyncListingCall = void (v1::LogWeave::Stub::async::*)(grpc::ClientContext*, const Request*,
+                                                             Response*,
+                                                             std::function<void(grpc::Status)>);
+
+// Asks the peers the listing call `request` (`rpc`) and merges their pages
+// into `response`, which holds this instance's page (`merge`:
+// MergeSearchPages, MergeUnstructuredPages); marks it partial as needed.
+template <typename Request, typename Response, typename Merge>
 void MergePeerPages(PeerSet& peers, const grpc::ServerContext& context, const Request& request,
-                    Response* response, Call call, Merge merge) {
-  PeerAnswers<Response> answers = FanOutAndWait<Response>(peers, CallerOf(context), request, call);
+                    Response* response, AsyncListingCall<Request, Response> rpc, Merge merge) {
+  PeerAnswers<Response> answers = FanOutAndWait<Response>(
+      peers, CallerOf(context), request,
+      [rpc](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const Request* req, Response* resp,
+            std::function<void(grpc::Status)> done) {
+        (stub->async()->*rpc)(c, req, resp, std::move(done));
+      });
   std::vector<Response> pages = {std::move(*response)};
   for (auto& a : answers.answered) pages.push_back(std::move(a.response));
   *response = merge(std::move(pages), PageSize(request.page_size()));
@@ -75,13 +86,8 @@ grpc::Status QueryService::SearchTraces(grpc::ServerContext* context,
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   if (LocalOnly(context)) return SearchLocal(context, request, response);
   if (grpc::Status s = SearchLocal(context, request, response); !s.ok()) return s;
-  MergePeerPages(
-      *peers_, *context, *request, response,
-      [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::SearchTracesRequest* req,
-         v1::SearchTracesResponse* resp, std::function<void(grpc::Status)> done) {
-        stub->async()->SearchTraces(c, req, resp, done);
-      },
-      MergeSearchPages);
+  MergePeerPages(*peers_, *context, *request, response, &v1::LogWeave::Stub::async::SearchTraces,
+                 MergeSearchPages);
   return grpc::Status::OK;
 }
 
@@ -230,13 +236,8 @@ grpc::Status QueryService::ListUnstructured(grpc::ServerContext* context,
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   if (LocalOnly(context)) return ListUnstructuredLocal(request, response);
   if (grpc::Status s = ListUnstructuredLocal(request, response); !s.ok()) return s;
-  MergePeerPages(
-      *peers_, *context, *request, response,
-      [](v1::LogWeave::Stub* stub, grpc::ClientContext* c, const v1::ListUnstructuredRequest* req,
-         v1::ListUnstructuredResponse* resp, std::function<void(grpc::Status)> done) {
-        stub->async()->ListUnstructured(c, req, resp, done);
-      },
-      MergeUnstructuredPages);
+  MergePeerPages(*peers_, *context, *request, response,
+                 &v1::LogWeave::Stub::async::ListUnstructured, MergeUnstructuredPages);
   return grpc::Status::OK;
 }
 
