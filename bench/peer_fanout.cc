@@ -42,12 +42,14 @@
 namespace logweave::bench {
 namespace {
 
+// The command line (ParseFlags): sizes of the run, each > 0 where it counts.
 struct Flags {
-  uint64_t traces = 200000;
-  uint64_t calls = 3000;
+  uint64_t traces = 200000;  // per instance
+  uint64_t calls = 3000;     // GetTimeline calls through each way of asking
+  // SearchTraces calls through each way of asking.
   uint64_t search_calls = 200;
-  uint64_t ingest_lines = 2000000;
-  uint64_t threads = 2;
+  uint64_t ingest_lines = 2000000;  // per instance, for the ingestion figure
+  uint64_t threads = 2;             // pipeline threads per instance
 };
 
 // One instance: its runtime and server.
@@ -198,15 +200,7 @@ int ParseFlags(int argc, char** argv, Flags* f) {
              "lines per instance to ingest (default 2000000)");
   flags.Uint("threads", &f->threads, "N", "pipeline threads per instance (default 2)");
   std::vector<std::string> rest;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (absl::Status s = flags.Parse(args, &rest); !s.ok()) {
-    std::fprintf(stderr, "peer_fanout: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return 0;
-  }
+  if (int code = flags.ParseMain(argc, argv, &rest); code >= 0) return code;
   if (f->traces == 0 || f->threads == 0) {
     std::fprintf(stderr, "peer_fanout: --traces and --threads must be positive\n");
     return 2;

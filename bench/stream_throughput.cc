@@ -224,8 +224,9 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, std::vector<std::string>>> files;
   uint64_t total_lines = 0, total_bytes = 0;
   for (const auto& f : paths.files) {
-    auto& [topic, lines] =
-        files.emplace_back(logweave::ServiceFromSourceName(f), std::vector<std::string>{});
+    // A named reference, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    std::vector<std::string>& lines =
+        files.emplace_back(logweave::ServiceFromSourceName(f), std::vector<std::string>{}).second;
     (void)logweave::ReadSource(f, {}, 0, [&](logweave::RawBatch&& b) {
       for (size_t i = 0; i < b.size(); ++i) {
         lines.emplace_back(b.Line(i));

@@ -1,5 +1,7 @@
 #include "connectors/actions/action_registry.h"
 
+#include "logweave/registry_table.h"
+
 namespace logweave::actions {
 
 // The kinds of action: one line each, X(key, keys, reader), where the reader
@@ -23,15 +25,7 @@ constexpr ActionKindEntry kActionKinds[] = {LOGWEAVE_ACTION_KINDS(LOGWEAVE_ENTRY
 #undef LOGWEAVE_ENTRY
 #undef LOGWEAVE_ACTION_KINDS
 
-constexpr bool NamesAreUnique() {
-  for (size_t i = 0; i < std::size(kActionKinds); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (kActionKinds[i].name == kActionKinds[j].name) return false;
-    }
-  }
-  return true;
-}
-static_assert(NamesAreUnique(), "two kinds of action registered under one name");
+static_assert(NamesAreUnique(kActionKinds), "two kinds of action registered under one name");
 
 }  // namespace
 

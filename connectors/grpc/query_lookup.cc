@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "connectors/grpc/peers/fan_out.h"
 #include "connectors/grpc/query_service.h"
+#include "connectors/grpc/status_codes.h"
 
 namespace logweave {
 
@@ -13,14 +14,12 @@ grpc::Status QueryService::LookupTraces(grpc::ServerContext* context,
   if (grpc::Status s = Authorize(*context, TokenScope::kRead); !s.ok()) return s;
   LocalOnly(context);  // never fanned out; a peer is told who answered
   if (static_cast<size_t>(request->trace_ids_size()) > kMaxLookupIds) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("at most ", kMaxLookupIds, " trace ids per call (got ",
-                                     request->trace_ids_size(), ")"));
+    return InvalidArgumentStatus(absl::StrCat(
+        "at most ", kMaxLookupIds, " trace ids per call (got ", request->trace_ids_size(), ")"));
   }
   for (const std::string& id : request->trace_ids()) {
     if (id.size() > kMaxTraceIdBytes) {
-      return grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
+      return InvalidArgumentStatus(
           absl::StrCat("a trace id is ", id.size(), " bytes; at most ", kMaxTraceIdBytes));
     }
     absl::StatusOr<TraceInfo> info = pipeline().index().GetTraceInfo(id);

@@ -51,6 +51,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()));
 }
 
+grpc::Status InvalidArgumentStatus(const std::string& message) {
+  return ToGrpcStatus(absl::InvalidArgumentError(message));
+}
+
 absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:

@@ -25,6 +25,9 @@ namespace logweave {
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// INVALID_ARGUMENT with `message`: a request the service refuses as asked.
+grpc::Status InvalidArgumentStatus(const std::string& message);
+
 // The inverse: a call's outcome as the engine's Status (code and message).
 absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 absl::Status FromGrpcStatus(const grpc::Status& status);

@@ -1,6 +1,5 @@
 #include "connectors/wal/wal_replay_source.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,36 +9,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/wal/wal_format.h"
+#include "logweave/file_text.h"
 #include "logweave/log.h"
 
 namespace logweave {
-namespace {
-
-// The whole file, or an errno-based status.
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    return absl::ErrnoToStatus(err, absl::StrCat("wal: cannot open ", path));
-  }
-  std::string data;
-  char buffer[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return absl::ErrnoToStatus(err, absl::StrCat("wal: cannot read ", path));
-    }
-    if (n == 0) break;
-    data.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return data;
-}
-
-}  // namespace
 
 WalReplaySource::WalReplaySource(std::string dir, Pipeline* pipeline)
     : dir_(std::move(dir)), pipeline_(pipeline) {}
@@ -68,7 +41,7 @@ absl::Status WalReplaySource::Run(const std::atomic<bool>& stop) {
 }
 
 void WalReplaySource::ReplaySegment(const std::string& path, const std::atomic<bool>& stop) {
-  absl::StatusOr<std::string> data = ReadFile(path);
+  absl::StatusOr<std::string> data = ReadFileText(path, absl::StrCat("wal: cannot read ", path));
   if (!data.ok()) {
     Log(LogLevel::kError, absl::StrCat(data.status().message(), "; its lines are not restored"));
     Count([](WalReplayStats& s, uint64_t) { ++s.read_errors; }, 0);

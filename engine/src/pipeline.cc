@@ -13,6 +13,7 @@
 #include "internal/thread_priority.h"
 #include "logweave/plugin.h"
 #include "parse/parser.h"
+#include "pipeline_digest.h"
 
 namespace logweave {
 namespace internal {
@@ -376,7 +377,7 @@ class PipelineImpl {
       worker.counters += counters;
     }
     const ParsedBatch& parsed = shared->parsed;
-    unstructured_.Add(Digest(parsed));
+    unstructured_.Add(DigestBatch(parsed));
     for (const auto& p : plugins_) p->Observe(parsed);
     for (size_t i = 0; i < parsed.records.size(); ++i) {
       const Record& r = parsed.records[i];
@@ -398,33 +399,6 @@ class PipelineImpl {
       workers_[k % worker_count_]->wake.signal();
     }
     Release(shared);
-  }
-
-  // The batch's plain-text lines, with the time context they need.
-  static BatchDigest Digest(const ParsedBatch& parsed) {
-    BatchDigest d;
-    d.source_id = parsed.raw.source_id;
-    d.batch_no = parsed.raw.batch_no;
-    for (const Record& r : parsed.records) {
-      if (r.kind == RecordKind::kUnstructured) {
-        PlainLine& line = d.lines.emplace_back();
-        line.line_no = r.line_no;
-        line.source_offset = r.source_offset;
-        line.seq = r.seq;
-        line.time_ns = r.time_ns;
-        line.has_time = r.has_time();
-        line.prev_time_ns = d.last_time_ns;
-        line.has_prev_time = d.has_last_time;
-        line.level = r.level;
-        // A container runtime's wrapper is not part of the line the service wrote.
-        line.text.assign((r.flags & kRecordContainerWrapped) ? r.message : r.raw);
-      }
-      if (r.has_time()) {
-        d.last_time_ns = r.time_ns;
-        d.has_last_time = true;
-      }
-    }
-    return d;
   }
 
   // Drops one count of `batch`; the last one takes ownership back, runs its

@@ -40,6 +40,10 @@ class JsonWriter {
  private:
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  // `text` if it is valid UTF-8, else its repaired copy in scratch_ (valid
+  // until the next call).
+  std::string_view ValidText(std::string_view text);
+
   std::string scratch_;
 };
 

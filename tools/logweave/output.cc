@@ -14,24 +14,21 @@
 
 namespace logweave::cli {
 
-void JsonWriter::String(std::string_view value) {
-  if (IsValidUtf8(value)) {
-    writer_.String(value.data(), static_cast<unsigned>(value.size()));
-    return;
-  }
+std::string_view JsonWriter::ValidText(std::string_view text) {
+  if (IsValidUtf8(text)) return text;
   scratch_.clear();
-  AppendValidUtf8(value, &scratch_);
-  writer_.String(scratch_.data(), static_cast<unsigned>(scratch_.size()));
+  AppendValidUtf8(text, &scratch_);
+  return scratch_;
+}
+
+void JsonWriter::String(std::string_view value) {
+  const std::string_view valid = ValidText(value);
+  writer_.String(valid.data(), static_cast<unsigned>(valid.size()));
 }
 
 void JsonWriter::Key(std::string_view key) {
-  if (IsValidUtf8(key)) {
-    writer_.Key(key.data(), static_cast<unsigned>(key.size()));
-    return;
-  }
-  scratch_.clear();
-  AppendValidUtf8(key, &scratch_);
-  writer_.Key(scratch_.data(), static_cast<unsigned>(scratch_.size()));
+  const std::string_view valid = ValidText(key);
+  writer_.Key(valid.data(), static_cast<unsigned>(valid.size()));
 }
 
 std::string ValidUtf8(std::string_view text) {

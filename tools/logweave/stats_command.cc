@@ -23,6 +23,18 @@
 namespace logweave::cli {
 namespace {
 
+// `counts` (a proto map of counters) as a JSON object under `key`, its keys
+// sorted: a proto map has no order of its own.
+template <typename ProtoMap>
+void WriteSortedCounts(JsonWriter& w, std::string_view key, const ProtoMap& counts) {
+  w.Key(key);
+  w.StartObject();
+  for (const auto& entry : std::map<std::string, uint64_t>(counts.begin(), counts.end())) {
+    w.Field(entry.first, entry.second);
+  }
+  w.EndObject();
+}
+
 constexpr char kStatsDescription[] =
     "Prints the counters of a running `logweave serve`: lines and bytes ingested,\n"
     "how they were classified, traces, index memory, queue depth, the latest event\n"
@@ -80,27 +92,9 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("late_events", static_cast<uint64_t>(s.late_events()));
   w.Field("split_traces", static_cast<uint64_t>(s.split_traces()));
   w.Field("findings_held_elsewhere", static_cast<uint64_t>(s.findings_held_elsewhere()));
-  w.Key("findings");
-  w.StartObject();
-  for (const auto& [kind, n] :
-       std::map<std::string, uint64_t>(s.findings().begin(), s.findings().end())) {
-    w.Field(kind, n);
-  }
-  w.EndObject();
-  w.Key("redactions");
-  w.StartObject();
-  for (const auto& [rule, n] :
-       std::map<std::string, uint64_t>(s.redactions().begin(), s.redactions().end())) {
-    w.Field(rule, n);
-  }
-  w.EndObject();
-  w.Key("actions");
-  w.StartObject();
-  for (const auto& [outcome, n] :
-       std::map<std::string, uint64_t>(s.actions().begin(), s.actions().end())) {
-    w.Field(outcome, n);
-  }
-  w.EndObject();
+  WriteSortedCounts(w, "findings", s.findings());
+  WriteSortedCounts(w, "redactions", s.redactions());
+  WriteSortedCounts(w, "actions", s.actions());
   w.Field("actions_dropped", static_cast<uint64_t>(s.actions_dropped()));
   w.Field("actions_repeats", static_cast<uint64_t>(s.actions_repeats()));
   w.Key("otlp");

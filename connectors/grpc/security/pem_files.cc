@@ -6,13 +6,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "logweave/file_text.h"
 
 namespace logweave {
 namespace {
@@ -39,12 +36,10 @@ absl::Status Invalid(absl::string_view what, const std::string& path, absl::stri
 }  // namespace
 
 absl::StatusOr<std::string> ReadPemFile(absl::string_view what, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Invalid(what, path, std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().empty()) return Invalid(what, path, "the file is empty");
-  return text.str();
+  absl::StatusOr<std::string> text = ReadFileText(path, absl::StrCat(what, " ", path));
+  if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
+  if (text->empty()) return Invalid(what, path, "the file is empty");
+  return text;
 }
 
 absl::Status CheckCertificateFile(absl::string_view what, const std::string& path) {

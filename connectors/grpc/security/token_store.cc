@@ -3,16 +3,12 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "logweave/file_text.h"
 
 namespace logweave {
 
@@ -40,22 +36,18 @@ TokenStore::Digest TokenStore::Sha256(absl::string_view text) {
 
 namespace {
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--auth-tokens ", path, ": ", std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+// The token file's text. INVALID_ARGUMENT "--auth-tokens PATH: REASON".
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileText(path, absl::StrCat("--auth-tokens ", path));
+  if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
+  return text;
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Load(const std::string& path) {
   const FileStamp stamp = FileStamp::Of(path);
-  absl::StatusOr<std::string> text = ReadWholeFile(path);
+  absl::StatusOr<std::string> text = ReadTokenFile(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::unique_ptr<TokenStore>> store = Parse(*text, path);
   if (!store.ok()) return store.status();
@@ -127,7 +119,7 @@ std::shared_ptr<const TokenStore::Entries> TokenStore::Current() const {
   stamp_ = stamp;
   // Read under the lock: a change is rare and the file is small, and callers
   // meanwhile wait rather than see the tokens of a file half read.
-  absl::StatusOr<std::string> text = ReadWholeFile(path_);
+  absl::StatusOr<std::string> text = ReadTokenFile(path_);
   absl::StatusOr<Entries> entries =
       text.ok() ? ParseEntries(*text, path_) : absl::StatusOr<Entries>(text.status());
   if (!entries.ok()) {

@@ -3,18 +3,15 @@
 #define LOGWEAVE_PLUGINS_COMMON_H_
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
 #include <span>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "logweave/file_text.h"
 #include "logweave/finding.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
@@ -104,13 +101,9 @@ absl::StatusOr<Options> EnabledOptions(Options options) {
 // The whole of a file a plugin or a one-shot command reads (a state, a
 // snapshot, a bill). NOT_FOUND "cannot read PATH: REASON".
 inline absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": read error"));
-  return text.str();
+  absl::StatusOr<std::string> text = ReadFileText(path, absl::StrCat("cannot read ", path));
+  if (!text.ok()) return absl::NotFoundError(text.status().message());
+  return text;
 }
 
 }  // namespace logweave::internal

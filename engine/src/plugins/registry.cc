@@ -1,5 +1,7 @@
 #include "plugins/registry.h"
 
+#include "logweave/registry_table.h"
+
 namespace logweave::internal {
 
 // The built-in rule plugins: one line each, X(name, reader, finding kind),
@@ -26,15 +28,7 @@ constexpr RulePluginEntry kRulePlugins[] = {LOGWEAVE_RULE_PLUGINS(LOGWEAVE_ENTRY
 #undef LOGWEAVE_ENTRY
 #undef LOGWEAVE_RULE_PLUGINS
 
-constexpr bool NamesAreUnique() {
-  for (size_t i = 0; i < std::size(kRulePlugins); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (kRulePlugins[i].name == kRulePlugins[j].name) return false;
-    }
-  }
-  return true;
-}
-static_assert(NamesAreUnique(), "two rule plugins registered under one name");
+static_assert(NamesAreUnique(kRulePlugins), "two rule plugins registered under one name");
 
 }  // namespace
 
