@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "support/analyzer_shop.h"
+#include "testdata/finding_details.h"
 
 namespace logweave::analyzer_test {
 namespace {
@@ -246,10 +247,9 @@ TEST_F(AnalyzerTest, GapAfterAnUpstreamErrorIsItsConsequence) {
   ASSERT_EQ(by_trace.size(), 3u);
 
   const Finding* gateway = by_trace[Trace(17)];
-  EXPECT_EQ(gateway->Detail("missing"), "checkout,payments");
-  EXPECT_EQ(gateway->Detail("consequence"), "true");
-  EXPECT_EQ(gateway->Detail("cause"), "upstream_error,upstream_error");
-  EXPECT_EQ(gateway->Detail("cause_service"), "gateway");
+  testdata::ExpectDetails(*gateway,
+                          {"missing=checkout,payments", "consequence=true",
+                           "cause=upstream_error,upstream_error", "cause_service=gateway"});
   EXPECT_THAT(gateway->Detail("cause_error"), ::testing::HasSubstr("token expired"));
   EXPECT_EQ(gateway->severity, Severity::kInfo);
   EXPECT_THAT(gateway->summary, ::testing::HasSubstr("consequence"));

@@ -91,10 +91,8 @@ TEST_F(ClientCliTest, UnstructuredJsonAndFilters) {
 // --- stats ---
 
 TEST_F(ClientCliTest, StatsJsonHasTheServersCounters) {
-  Result r = Run("stats", "--json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
-  ASSERT_EQ(docs.size(), 1u) << r.out;
+  auto docs = RunJson("stats", "--json");
+  ASSERT_EQ(docs.size(), 1u);
   const rapidjson::Document& d = docs[0];
   EXPECT_STREQ(d["kind"].GetString(), "stats");
   EXPECT_EQ(d["server"].GetString(), Server());
@@ -188,9 +186,7 @@ TEST_F(ClientCliTest, FindingsFilteredByKindAndTime) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "no findings\n");
 
-  r = Run("findings", "--since soon");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--since needs an RFC 3339 time"));
+  ExpectUsageError("findings", "--since soon", "--since needs an RFC 3339 time");
 }
 
 // --- a server that is not there ---

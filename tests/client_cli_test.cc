@@ -44,14 +44,13 @@ TEST_F(ClientCliTest, TimelineRawShowsTheLinesAsWritten) {
 }
 
 TEST_F(ClientCliTest, TimelineJsonIsTheReplayObjectWithFindingsAndUnstructured) {
-  Result r = Run("timeline", Trace(kEmailTimeout) + " --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
-  ASSERT_EQ(docs.size(), 1u) << r.out;
+  auto docs = RunJson("timeline", Trace(kEmailTimeout) + " --json");
+  ASSERT_EQ(docs.size(), 1u);
   const rapidjson::Document& d = docs[0];
   EXPECT_STREQ(d["kind"].GetString(), "timeline");
   EXPECT_EQ(d["trace_id"].GetString(), Trace(kEmailTimeout));
-  EXPECT_THAT(Strings(d["services"]), ElementsAre("gateway", "checkout", "payments", "email"));
+  EXPECT_THAT(Strings(d["services"]),
+              ::testing::ElementsAre("gateway", "checkout", "payments", "email"));
   EXPECT_STREQ(d["start"].GetString(), "2026-11-23T10:00:04.000Z");
   EXPECT_DOUBLE_EQ(d["duration_ms"].GetDouble(), 60.0);
   ASSERT_EQ(d["events"].Size(), 5u);
@@ -71,7 +70,7 @@ TEST_F(ClientCliTest, TimelineJsonIsTheReplayObjectWithFindingsAndUnstructured) 
     EXPECT_STREQ(f["status"].GetString(), "open");
     EXPECT_EQ(f["trace_id"].GetString(), Trace(kEmailTimeout));
   }
-  EXPECT_TRUE(kinds.count("incomplete_sequence")) << r.out;
+  EXPECT_TRUE(kinds.count("incomplete_sequence"));
   ASSERT_EQ(d["unstructured"].Size(), 1u);
   const auto& u = d["unstructured"][0];
   EXPECT_STREQ(u["kind"].GetString(), "unstructured_entry");
@@ -88,33 +87,28 @@ TEST_F(ClientCliTest, TimelineOfAnUnknownTraceSaysSoAndExitsOne) {
 }
 
 TEST_F(ClientCliTest, TimelineWithoutTraceIdIsAUsageError) {
-  Result r = Run("timeline");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("no TRACE_ID given"));
-  r = Run("timeline", "a b");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("exactly one TRACE_ID"));
+  ExpectUsageError("timeline", "", "no TRACE_ID given");
+  ExpectUsageError("timeline", "a b", "exactly one TRACE_ID");
 }
 
 // --- search ---
 
 TEST_F(ClientCliTest, SearchByFindingKindFindsExactlyTheAffectedTraces) {
-  Result r = Run("search", "--finding missing_service --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
-  ASSERT_EQ(docs.size(), 3u) << r.out;
+  auto docs = RunJson("search", "--finding missing_service --json");
+  ASSERT_EQ(docs.size(), 3u);
   std::vector<std::string> ids;
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_STREQ(docs[i]["kind"].GetString(), "trace");
     ids.push_back(docs[i]["trace_id"].GetString());
-    EXPECT_THAT(Strings(docs[i]["finding_kinds"]), ElementsAre("missing_service"));
+    EXPECT_THAT(Strings(docs[i]["finding_kinds"]), ::testing::ElementsAre("missing_service"));
     // The server lists them in arrival order (files were read checkout, email, gateway).
-    EXPECT_THAT(Strings(docs[i]["services"]), UnorderedElementsAre("gateway", "checkout", "email"));
+    EXPECT_THAT(Strings(docs[i]["services"]),
+                ::testing::UnorderedElementsAre("gateway", "checkout", "email"));
     EXPECT_EQ(docs[i]["events"].GetUint(), 5u);
     EXPECT_STREQ(docs[i]["route"].GetString(), "POST /checkout");
   }
   // Newest first.
-  EXPECT_THAT(ids, ElementsAre(Trace(kNoPayments2), Trace(kNoPayments1)));
+  EXPECT_THAT(ids, ::testing::ElementsAre(Trace(kNoPayments2), Trace(kNoPayments1)));
   EXPECT_STREQ(docs[2]["kind"].GetString(), "page");
   EXPECT_STREQ(docs[2]["next_page_token"].GetString(), "");
   EXPECT_EQ(docs[2]["matched"].GetUint64(), 2u);
@@ -180,8 +174,9 @@ TEST_F(ClientCliTest, SearchPagesThroughEveryTraceWithTheToken) {
 TEST_F(ClientCliTest, SearchTableNamesTheColumnsAndTheNextPage) {
   Result r = Run("search", "--limit 3");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, AllOf(HasSubstr("TRACE ID"), HasSubstr("START"), HasSubstr("DURATION"),
-                           HasSubstr("EVENTS"), HasSubstr("SERVICES"), HasSubstr("FINDINGS")));
+  EXPECT_THAT(r.out,
+              ::testing::AllOf(HasSubstr("TRACE ID"), HasSubstr("START"), HasSubstr("DURATION"),
+                               HasSubstr("EVENTS"), HasSubstr("SERVICES"), HasSubstr("FINDINGS")));
   EXPECT_THAT(r.out, HasSubstr(Trace(kTraces - 1)));
   EXPECT_THAT(r.out, HasSubstr("2026-11-23T10:00:19.900Z"));
   EXPECT_THAT(r.out,
@@ -189,30 +184,18 @@ TEST_F(ClientCliTest, SearchTableNamesTheColumnsAndTheNextPage) {
 }
 
 TEST_F(ClientCliTest, SearchRejectsBadFiltersBeforeCalling) {
-  Result r = Run("search", "--level loud");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--level must be one of"));
-  r = Run("search", "--since yesterday");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--since needs an RFC 3339 time"));
-  r = Run("search", "--since 2026-11-23T11:00:00Z --until 2026-11-23T10:00:00Z");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("give since <= until"));
-  r = Run("search", "--limit 5000");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--limit must be between 1 and 1000"));
-  r = Run("search", "payments");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--service payments"));
-  r = Run("search", "--bogus");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("unknown flag --bogus"));
+  ExpectUsageError("search", "--level loud", "--level must be one of");
+  ExpectUsageError("search", "--since yesterday", "--since needs an RFC 3339 time");
+  ExpectUsageError("search", "--since 2026-11-23T11:00:00Z --until 2026-11-23T10:00:00Z",
+                   "give since <= until");
+  ExpectUsageError("search", "--limit 5000", "--limit must be between 1 and 1000");
+  ExpectUsageError("search", "payments", "--service payments");
+  ExpectUsageError("search", "--bogus", "unknown flag --bogus");
 }
 
 TEST_F(ClientCliTest, SearchWithAForeignPageTokenIsAUsageError) {
-  Result r = Run("search", "--page-token not-a-token");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("page_token is not one this server issued"));
+  ExpectUsageError("search", "--page-token not-a-token",
+                   "page_token is not one this server issued");
 }
 
 }  // namespace

@@ -45,10 +45,9 @@ TEST_F(FollowSourceTest, RestartWithTheFileReplacedStartsOverAndSaysSo) {
   Append(Path("ledger.tmp"), Lines(3, 5));
   fs::rename(Path("ledger.tmp"), app);
 
-  testing::internal::CaptureStderr();
-  auto second = Source(Options());
-  ASSERT_TRUE(second->PollOnce().ok());
-  std::string err = testing::internal::GetCapturedStderr();
+  std::string err;
+  auto second = StartCapturingStderr(&err);
+  ASSERT_NE(second, nullptr);
   EXPECT_THAT(err, HasSubstr(app + " is another file than its checkpoint names"));
   EXPECT_THAT(err, HasSubstr("reading it from the beginning"));
   EXPECT_THAT(ArrivedMessages(), ElementsAreArray(Messages(0, 5)));
@@ -62,10 +61,10 @@ TEST_F(FollowSourceTest, RestartWithTheSameInodeRewrittenIsNoticedByTheFingerpri
   fs::resize_file(app, 0);  // same inode, new content longer than the old offset
   Append(app, Lines(3, 8));
 
-  testing::internal::CaptureStderr();
-  auto second = Source(Options());
-  ASSERT_TRUE(second->PollOnce().ok());
-  EXPECT_THAT(testing::internal::GetCapturedStderr(), HasSubstr("does not match"));
+  std::string err;
+  auto second = StartCapturingStderr(&err);
+  ASSERT_NE(second, nullptr);
+  EXPECT_THAT(err, HasSubstr("does not match"));
   EXPECT_THAT(ArrivedMessages(), ElementsAreArray(Messages(0, 8)));
   EXPECT_EQ(second->Stats().restarted_files, 1u);
   EXPECT_EQ(second->Stats().resumed_files, 0u);
@@ -79,10 +78,10 @@ TEST_F(FollowSourceTest, RestartDrainsAFileRotatedWhileNoFollowerRan) {
   fs::rename(app, Path("ledger.log.1"));  // outside *.log
   Append(app, Lines(4, 6));
 
-  testing::internal::CaptureStderr();
-  auto second = Source(Options());
-  ASSERT_TRUE(second->PollOnce().ok());
-  EXPECT_THAT(testing::internal::GetCapturedStderr(), HasSubstr("rotated to"));
+  std::string err;
+  auto second = StartCapturingStderr(&err);
+  ASSERT_NE(second, nullptr);
+  EXPECT_THAT(err, HasSubstr("rotated to"));
   EXPECT_THAT(ArrivedMessages(), ElementsAreArray(Messages(0, 6)));
   EXPECT_EQ(pipeline_->Stats().lines, 6u);
 }

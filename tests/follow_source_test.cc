@@ -208,9 +208,7 @@ TEST_F(FollowSourceTest, CopyTruncateRestartsAtZeroAndCountsTheTruncation) {
   fs::copy_file(app, Path("ledger.log.1"));
   fs::resize_file(app, 0);
   Append(app, Lines(5, 7));  // shorter than what was read before
-  testing::internal::CaptureStderr();
-  ASSERT_TRUE(source->PollOnce().ok());
-  std::string err = testing::internal::GetCapturedStderr();
+  std::string err = PollCapturingStderr(*source);
   EXPECT_THAT(err, HasSubstr(app));
   EXPECT_THAT(err, HasSubstr("truncated"));
 
@@ -238,9 +236,7 @@ TEST_F(FollowSourceTest, TruncateAndRewriteLongerIsNoticedByTheFingerprint) {
   fs::resize_file(app, 0);
   Append(app, Lines(2, 6));
   ASSERT_GT(fs::file_size(app), Lines(0, 2).size());
-  testing::internal::CaptureStderr();
-  ASSERT_TRUE(source->PollOnce().ok());
-  EXPECT_THAT(testing::internal::GetCapturedStderr(), HasSubstr("rewritten"));
+  EXPECT_THAT(PollCapturingStderr(*source), HasSubstr("rewritten"));
 
   EXPECT_THAT(ArrivedMessages(), ElementsAreArray(Messages(0, 6)));
   EXPECT_EQ(source->Stats().truncations, 1u);

@@ -28,7 +28,8 @@ TEST_F(GrpcServerTest, StreamFindingsDeliversFindingsProducedAfterSubscribing) {
   const std::set<std::string> shop_faults = Traces({17, 123, 40, 41, 170});
   for (const v1::Finding& f : reader.findings()) {
     EXPECT_FALSE(shop_faults.count(f.trace_id())) << f.DebugString();
-    EXPECT_THAT(f.kind(), AnyOf("missing_service", "unstructured_error")) << f.DebugString();
+    EXPECT_THAT(f.kind(), ::testing::AnyOf("missing_service", "unstructured_error"))
+        << f.DebugString();
   }
 }
 
@@ -152,8 +153,9 @@ TEST_F(GrpcServerTest, ShutdownEndsAnOpenFindingsStream) {
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(2500));
   std::optional<grpc::Status> status = reader.WaitDone(absl::Seconds(5));
   ASSERT_TRUE(status.has_value()) << "the stream did not end";
-  EXPECT_THAT(status->error_code(), AnyOf(grpc::StatusCode::OK, grpc::StatusCode::CANCELLED,
-                                          grpc::StatusCode::UNAVAILABLE))
+  EXPECT_THAT(status->error_code(),
+              ::testing::AnyOf(grpc::StatusCode::OK, grpc::StatusCode::CANCELLED,
+                               grpc::StatusCode::UNAVAILABLE))
       << status->error_message();
 
   // Shutdown is idempotent; the server is gone for new calls.

@@ -79,12 +79,17 @@ TEST(LineParserFieldsTest, EmptyFieldListIsRejectedAtCreate) {
 // ---------------------------------------------------------------------------------------------
 // Bad input.
 
-TEST_F(ParseLineTest, TruncatedJsonIsUnstructuredWithTheLineAsMessage) {
-  const std::string line = R"({"trace_id":"a","msg":"x)";
-  Record r = Parse(line);
+// Expects `r` to be the whole `line` kept as an unstructured message, without a trace id.
+void ExpectWholeLineUnstructured(const Record& r, std::string_view line) {
   EXPECT_EQ(r.kind, RecordKind::kUnstructured);
   EXPECT_EQ(r.message, line);
   EXPECT_TRUE(r.trace_id.empty());
+}
+
+TEST_F(ParseLineTest, TruncatedJsonIsUnstructuredWithTheLineAsMessage) {
+  const std::string line = R"({"trace_id":"a","msg":"x)";
+  Record r = Parse(line);
+  ExpectWholeLineUnstructured(r, line);
   EXPECT_EQ(r.service, "ledger");
   EXPECT_TRUE(r.flags & kRecordServiceFromSource);
 }
@@ -92,9 +97,7 @@ TEST_F(ParseLineTest, TruncatedJsonIsUnstructuredWithTheLineAsMessage) {
 TEST_F(ParseLineTest, JsonArrayLineIsUnstructured) {
   const std::string line = R"([{"trace_id":"a","msg":"x"}])";
   Record r = Parse(line);
-  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
-  EXPECT_EQ(r.message, line);
-  EXPECT_TRUE(r.trace_id.empty());
+  ExpectWholeLineUnstructured(r, line);
 }
 
 TEST_F(ParseLineTest, JsonScalarLinesAreUnstructured) {
@@ -109,9 +112,7 @@ TEST_F(ParseLineTest, JsonScalarLinesAreUnstructured) {
 TEST_F(ParseLineTest, TrailingGarbageAfterObjectIsUnstructured) {
   const std::string line = R"({"trace_id":"a","msg":"x"} trailing)";
   Record r = Parse(line);
-  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
-  EXPECT_EQ(r.message, line);
-  EXPECT_TRUE(r.trace_id.empty());
+  ExpectWholeLineUnstructured(r, line);
 }
 
 TEST_F(ParseLineTest, TwoConcatenatedObjectsAreUnstructured) {
@@ -152,17 +153,13 @@ TEST_F(ParseLineTest, NulByteAfterObjectMakesLineUnstructured) {
   const std::string line = "{\"trace_id\":\"a1\",\"msg\":\"x\"}\0junk"s;
   ASSERT_EQ(line.size(), 32u);
   Record r = Parse(line);
-  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
-  EXPECT_EQ(r.message, line);
-  EXPECT_TRUE(r.trace_id.empty());
+  ExpectWholeLineUnstructured(r, line);
 }
 
 TEST_F(ParseLineTest, NulByteInsideJsonStringMakesLineUnstructured) {
   const std::string line = "{\"trace_id\":\"a1\",\"msg\":\"x\0y\"}"s;
   Record r = Parse(line);
-  EXPECT_EQ(r.kind, RecordKind::kUnstructured);
-  EXPECT_EQ(r.message, line);
-  EXPECT_TRUE(r.trace_id.empty());
+  ExpectWholeLineUnstructured(r, line);
 }
 
 TEST_F(ParseLineTest, UnparseableTimeIsFlaggedBadTimeWithoutTime) {

@@ -75,13 +75,8 @@ TEST_F(Utf8ApiTest, EveryAnswerOfTheApiIsValidUtf8) {
   int repaired = 0;
   for (int i : {kBadMessage, kBadService, kBadTraceId, kNoPayments, kEmailTimeout}) {
     for (bool raw : {false, true}) {
-      v1::GetTimelineRequest request;
-      request.set_trace_id(Repaired(Id(i)));
-      request.set_include_raw(raw);
       v1::GetTimelineResponse response;
-      grpc::ClientContext context;
-      SetDeadline(&context);
-      grpc::Status s = stub_->GetTimeline(&context, request, &response);
+      grpc::Status s = Timeline(Repaired(Id(i)), /*include_raw=*/raw, &response);
       ASSERT_TRUE(s.ok()) << "trace " << i << ": " << s.error_message();
       EXPECT_THAT(InvalidStrings(response), testing::IsEmpty()) << i;
       EXPECT_FALSE(response.events().empty()) << i;
@@ -99,9 +94,7 @@ TEST_F(Utf8ApiTest, EveryAnswerOfTheApiIsValidUtf8) {
     request.set_page_size(7);
     request.set_page_token(token);
     v1::SearchTracesResponse response;
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    grpc::Status s = stub_->SearchTraces(&context, request, &response);
+    grpc::Status s = Call(&v1::LogWeave::Stub::SearchTraces, request, &response);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_THAT(InvalidStrings(response), testing::IsEmpty());
     for (const auto& t : response.traces()) ids.insert(t.trace_id());
@@ -112,9 +105,8 @@ TEST_F(Utf8ApiTest, EveryAnswerOfTheApiIsValidUtf8) {
 
   v1::ListUnstructuredResponse entries;
   {
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    grpc::Status s = stub_->ListUnstructured(&context, v1::ListUnstructuredRequest(), &entries);
+    grpc::Status s =
+        Call(&v1::LogWeave::Stub::ListUnstructured, v1::ListUnstructuredRequest(), &entries);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   EXPECT_THAT(InvalidStrings(entries), testing::IsEmpty());
@@ -124,9 +116,7 @@ TEST_F(Utf8ApiTest, EveryAnswerOfTheApiIsValidUtf8) {
 
   v1::Stats stats;
   {
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    grpc::Status s = stub_->GetStats(&context, v1::GetStatsRequest(), &stats);
+    grpc::Status s = Call(&v1::LogWeave::Stub::GetStats, v1::GetStatsRequest(), &stats);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   EXPECT_THAT(InvalidStrings(stats), testing::IsEmpty());
@@ -163,13 +153,8 @@ TEST_F(Utf8ApiTest, StreamedFindingsAreValidUtf8AndQuoteTheLineRepaired) {
 }
 
 TEST_F(Utf8ApiTest, RawBytesAreTheLineAsStoredAndRawIsItRepaired) {
-  v1::GetTimelineRequest request;
-  request.set_trace_id(Trace(kBadMessage));
-  request.set_include_raw(true);
   v1::GetTimelineResponse response;
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  grpc::Status s = stub_->GetTimeline(&context, request, &response);
+  grpc::Status s = Timeline(Trace(kBadMessage), /*include_raw=*/true, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   const std::string line = CheckoutLine(kBadMessage);
   bool found = false;
@@ -186,10 +171,7 @@ TEST_F(Utf8ApiTest, RawBytesAreTheLineAsStoredAndRawIsItRepaired) {
   EXPECT_TRUE(found);
 
   // Without include_raw, neither.
-  request.set_include_raw(false);
-  grpc::ClientContext context2;
-  SetDeadline(&context2);
-  ASSERT_TRUE(stub_->GetTimeline(&context2, request, &response).ok());
+  ASSERT_TRUE(Timeline(Trace(kBadMessage), /*include_raw=*/false, &response).ok());
   for (const v1::Event& e : response.events()) {
     EXPECT_EQ(e.raw(), "");
     EXPECT_EQ(e.raw_bytes(), "");
@@ -197,13 +179,8 @@ TEST_F(Utf8ApiTest, RawBytesAreTheLineAsStoredAndRawIsItRepaired) {
 }
 
 TEST_F(Utf8ApiTest, ATraceIdThatIsNotUtf8IsFoundByTheFormClientsSee) {
-  v1::GetTimelineRequest request;
-  request.set_trace_id(Repaired(kBadId));
-  request.set_include_raw(true);
   v1::GetTimelineResponse response;
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  grpc::Status s = stub_->GetTimeline(&context, request, &response);
+  grpc::Status s = Timeline(Repaired(kBadId), /*include_raw=*/true, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.trace_id(), Repaired(kBadId));
   EXPECT_EQ(response.events_size(), 6);  // gateway x2, checkout, payments, email x2
@@ -215,21 +192,15 @@ TEST_F(Utf8ApiTest, ATraceIdThatIsNotUtf8IsFoundByTheFormClientsSee) {
 TEST_F(Utf8ApiTest, StatsCountTheRepairs) {
   auto repaired = [&] {
     v1::Stats stats;
-    grpc::ClientContext context;
-    SetDeadline(&context);
-    EXPECT_TRUE(stub_->GetStats(&context, v1::GetStatsRequest(), &stats).ok());
+    EXPECT_TRUE(Call(&v1::LogWeave::Stub::GetStats, v1::GetStatsRequest(), &stats).ok());
     return stats.utf8_repaired_strings();
   };
   const uint64_t first = repaired();
   EXPECT_GT(first, 0u);  // the payments file's name and the service taken from it
   const uint64_t per_stats = repaired() - first;
   EXPECT_EQ(per_stats, 2u);
-  v1::GetTimelineRequest request;
-  request.set_trace_id(Trace(kBadMessage));
   v1::GetTimelineResponse response;
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  ASSERT_TRUE(stub_->GetTimeline(&context, request, &response).ok());
+  ASSERT_TRUE(Timeline(Trace(kBadMessage), /*include_raw=*/false, &response).ok());
   // The checkout message and the payments event's source.
   EXPECT_EQ(RepairedStrings(response), 2);
   EXPECT_EQ(repaired(), first + 2 * per_stats + 2);

@@ -19,13 +19,10 @@
 
 namespace logweave::analyzer_test {
 
-using testdata::EmailLine;
 using testdata::GatewayLine;
 using testdata::PlainTime;
 
-using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using ::testing::UnorderedElementsAreArray;
 
 inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
 
@@ -66,9 +63,9 @@ struct Shop {
   // timeout error `error_after_ms` later and nothing more.
   void Email(int i, int64_t ms, int64_t error_after_ms = -1) {
     std::string t = Trace(i);
-    files["email.log"].push_back(EmailLine(t, ms, "email_send_attempt"));
+    files["email.log"].push_back(testdata::EmailLine(t, ms, "email_send_attempt"));
     if (error_after_ms < 0) {
-      files["email.log"].push_back(EmailLine(t, ms + 300, "email_queued"));
+      files["email.log"].push_back(testdata::EmailLine(t, ms + 300, "email_queued"));
     } else {
       files["email.log"].push_back(
           PlainTime(ms + error_after_ms) +

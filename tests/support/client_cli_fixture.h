@@ -34,20 +34,16 @@
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 #include "testdata/shop_server.h"
+#include "testdata/test_dir.h"
 
 namespace logweave::client_cli_test {
 
 using testdata::JsonLines;
 
-using testdata::EmailLine;
 using testdata::GatewayLine;
-using testdata::PlainTime;
 
-using ::testing::AllOf;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::UnorderedElementsAre;
 
 inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
 
@@ -78,16 +74,16 @@ inline std::map<std::string, std::vector<std::string>> ShopFiles() {
           testdata::EcsLine("payments", t, ms + 25, "card_declined_by_issuer", "ERROR"));
     }
     files["gateway.log"].push_back(GatewayLine(t, ms + 40, "POST /checkout", "request completed"));
-    email.emplace_back(ms + 60, EmailLine(t, ms + 60, "email_send_attempt"));
+    email.emplace_back(ms + 60, testdata::EmailLine(t, ms + 60, "email_send_attempt"));
     if (i == kEmailTimeout) {
-      email.emplace_back(ms + 5060, PlainTime(ms + 5060) +
+      email.emplace_back(ms + 5060, testdata::PlainTime(ms + 5060) +
                                         " ERROR Connection timeout to email provider "
                                         "smtp.example.net:587 after 5000ms");
     } else {
-      email.emplace_back(ms + 360, EmailLine(t, ms + 360, "email_queued"));
+      email.emplace_back(ms + 360, testdata::EmailLine(t, ms + 360, "email_queued"));
     }
   }
-  email.emplace_back(kSmtpErrorMs, PlainTime(kSmtpErrorMs) + " ERROR SMTP relay refused");
+  email.emplace_back(kSmtpErrorMs, testdata::PlainTime(kSmtpErrorMs) + " ERROR SMTP relay refused");
   std::stable_sort(email.begin(), email.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [ms, line] : email) files["email.log"].push_back(std::move(line));
@@ -125,10 +121,7 @@ class ClientCliTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(shop_.server, nullptr);
     bin_ = Bin();
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("client_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
+    dir_ = testdata::MakeTestDir("client_cli");
   }
   void TearDown() override {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
@@ -146,6 +139,21 @@ class ClientCliTest : public ::testing::Test {
   Result Run(const std::string& command, const std::string& args = "") {
     return RunWithEnv("env -u LOGWEAVE_SERVER",
                       absl::StrCat(command, " ", args, " --server ", Server()));
+  }
+
+  // Expects `logweave COMMAND args` to be refused as a usage error (exit 2) saying `message`.
+  void ExpectUsageError(const std::string& command, const std::string& args,
+                        const std::string& message) {
+    Result r = Run(command, args);
+    EXPECT_EQ(r.exit_code, 2) << command << " " << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << command << " " << args;
+  }
+
+  // The JSON lines `logweave COMMAND args` prints, expecting it to exit 0.
+  std::vector<rapidjson::Document> RunJson(const std::string& command, const std::string& args) {
+    Result r = Run(command, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return JsonLines(r.out);
   }
 
   static std::vector<std::string> Strings(const rapidjson::Value& array) {

@@ -114,6 +114,26 @@ class FollowSourceTest : public ::testing::Test {
     return first->Stats();
   }
 
+  // A follower over Options() after a restart, created and polled once with stderr captured
+  // into `*err`; null (and a failure) if it could not be created or polled.
+  std::unique_ptr<FollowSource> StartCapturingStderr(std::string* err) {
+    ::testing::internal::CaptureStderr();
+    auto source = Source(Options());
+    const bool polled = source != nullptr && source->PollOnce().ok();
+    *err = ::testing::internal::GetCapturedStderr();
+    EXPECT_TRUE(polled) << *err;
+    return polled ? std::move(source) : nullptr;
+  }
+
+  // Polls `source` once with stderr captured; what it printed. The poll must succeed.
+  static std::string PollCapturingStderr(FollowSource& source) {
+    ::testing::internal::CaptureStderr();
+    const bool polled = source.PollOnce().ok();
+    std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_TRUE(polled) << err;
+    return err;
+  }
+
   // The events of kTrace in the order they were submitted.
   std::vector<TimelineEvent> Arrived() {
     pipeline_->Flush();

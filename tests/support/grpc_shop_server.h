@@ -45,14 +45,11 @@
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "testdata/lines.h"
 #include "testdata/shop_server.h"
+#include "testdata/wait_for.h"
 
 namespace logweave::grpc_server_test {
 
-using testdata::EmailLine;
-using testdata::PlainTime;
-
 using testdata::Ns;
-using ::testing::AnyOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -61,17 +58,14 @@ inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i);
 inline std::string BackgroundTrace(int64_t n) { return absl::StrFormat("%032x", 0xbb0000000 + n); }
 
 inline std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& msg) {
-  int64_t t = testdata::kBaseSeconds * 1000 + ms;
-  return absl::StrFormat(
-      R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"POST /checkout"})",
-      t / 1000, t % 1000, msg, trace);
+  return testdata::GatewayLine(trace, ms, "POST /checkout", msg);
 }
 
 inline std::string BatchJobError(int64_t ms) {
-  return PlainTime(ms) + absl::StrFormat(
-                             " ERROR nightly export failed: cannot write "
-                             "/var/export/orders-%d.csv: No space left on device",
-                             ms);
+  return testdata::PlainTime(ms) + absl::StrFormat(
+                                       " ERROR nightly export failed: cannot write "
+                                       "/var/export/orders-%d.csv: No space left on device",
+                                       ms);
 }
 
 // The shop: 300 POST /checkout requests 100 ms apart, gateway -> checkout ->
@@ -104,13 +98,13 @@ inline std::map<std::string, std::vector<std::string>> ShopFiles() {
       files["payments.log"].push_back(line);
     }
     files["gateway.log"].push_back(GatewayLine(t, ms + 40, "request completed"));
-    email.emplace_back(ms + 60, EmailLine(t, ms + 60, "email_send_attempt"));
+    email.emplace_back(ms + 60, testdata::EmailLine(t, ms + 60, "email_send_attempt"));
     if (kEmailTimeouts.count(i)) {
-      email.emplace_back(ms + 5060, PlainTime(ms + 5060) +
+      email.emplace_back(ms + 5060, testdata::PlainTime(ms + 5060) +
                                         " ERROR Connection timeout to email provider "
                                         "smtp.example.net:587 after 5000ms");
     } else {
-      email.emplace_back(ms + 360, EmailLine(t, ms + 360, "email_queued"));
+      email.emplace_back(ms + 360, testdata::EmailLine(t, ms + 360, "email_queued"));
     }
   }
   std::stable_sort(email.begin(), email.end(),
@@ -129,12 +123,7 @@ inline std::set<std::string> Traces(std::initializer_list<int> ids) {
 // Polls `condition` until it holds or `timeout` passes; returns its last value.
 inline bool PollUntil(const std::function<bool()>& condition,
                       absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return condition();
+  return testdata::PollUntil(condition, timeout, absl::Milliseconds(20));
 }
 
 inline void SetDeadline(grpc::ClientContext* context, absl::Duration timeout = absl::Seconds(20)) {
@@ -306,8 +295,8 @@ class GrpcServerTest : public ::testing::Test {
     Append("gateway.log", {GatewayLine(t, ms, "request received")});
     Append("checkout.log", {testdata::PythonLine("checkout", t, ms + 5, "order_created")});
     Append("gateway.log", {GatewayLine(t, ms + 40, "request completed")});
-    Append("email.log",
-           {EmailLine(t, ms + 60, "email_send_attempt"), EmailLine(t, ms + 360, "email_queued")});
+    Append("email.log", {testdata::EmailLine(t, ms + 60, "email_send_attempt"),
+                         testdata::EmailLine(t, ms + 360, "email_queued")});
     pipeline_->Flush();
     return t;
   }

@@ -27,6 +27,7 @@
 #include "connectors/kafka/embedded_kafka.h"
 #include "connectors/kafka/kafka_source.h"
 #include "testdata/lines.h"
+#include "testdata/wait_for.h"
 
 namespace logweave::kafka_source_test {
 
@@ -50,12 +51,7 @@ inline std::vector<std::string> Lines(int first, int count) {
 // Polls `condition` every 10 ms until it holds or `timeout` passes.
 inline bool WaitFor(const std::function<bool()>& condition,
                     absl::Duration timeout = absl::Seconds(20)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return testdata::PollUntil(condition, timeout, absl::Milliseconds(10));
 }
 
 inline std::unique_ptr<Pipeline> MakePipeline(uint64_t queue_bytes = 64ull << 20,

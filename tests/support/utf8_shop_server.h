@@ -42,6 +42,7 @@
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 #include "testdata/shop_server.h"
+#include "testdata/test_dir.h"
 
 namespace logweave::utf8_api_test {
 
@@ -82,10 +83,7 @@ inline std::string Repaired(const std::string& s) {
 }
 
 inline std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& msg) {
-  int64_t t = testdata::kBaseSeconds * 1000 + ms;
-  return absl::StrFormat(
-      R"({"level":"info","ts":%d.%03d,"caller":"gw/handler.go:88","msg":"%s","trace_id":"%s","route":"POST /checkout"})",
-      t / 1000, t % 1000, msg, trace);
+  return testdata::GatewayLine(trace, ms, "POST /checkout", msg);
 }
 
 // The checkout line of trace i: python-json-logger, with the faults above.
@@ -191,12 +189,7 @@ inline void SetDeadline(grpc::ClientContext* context) {
 // Runs the logweave binary with a temporary directory of its own.
 class CommandTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("utf8_api_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = testdata::MakeTestDir("utf8_api"); }
   void TearDown() override {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
@@ -252,6 +245,25 @@ class Utf8ApiTest : public CommandTest {
   static std::string Server() { return shop_.address(); }
   testdata::CommandResult Run(const std::string& command, const std::string& args = "") {
     return RunAt(Server(), command, args);
+  }
+
+  // Calls the stub's `method` with a 20 s deadline; its status.
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (v1::LogWeave::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                               Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    return (stub_.get()->*method)(&context, request, response);
+  }
+
+  // GetTimeline of `trace_id` (with the raw lines if `include_raw`) with a 20 s deadline.
+  grpc::Status Timeline(const std::string& trace_id, bool include_raw,
+                        v1::GetTimelineResponse* response) {
+    v1::GetTimelineRequest request;
+    request.set_trace_id(trace_id);
+    request.set_include_raw(include_raw);
+    return Call(&v1::LogWeave::Stub::GetTimeline, request, response);
   }
 
   static inline testdata::SuiteServer shop_;
