@@ -48,9 +48,7 @@ TEST_F(ActionCliTest, ReplayJsonRecordsTheDemosRollbackRun) {
   for (const rapidjson::Document& d : testdata::JsonLines(r.out)) {
     if (std::string(d["kind"].GetString()) != "action") continue;
     ++actions;
-    EXPECT_EQ(std::string(d["action"].GetString()), "rollback");
-    EXPECT_EQ(std::string(d["finding_kind"].GetString()), "canary_rollback");
-    EXPECT_EQ(std::string(d["outcome"].GetString()), "ok");
+    testdata::ExpectStrings(d, {"action=rollback", "finding_kind=canary_rollback", "outcome=ok"});
     EXPECT_EQ(d["exit_code"].GetInt(), 0);
     EXPECT_THAT(d["output"].GetString(),
                 HasSubstr("would run: kubectl rollout undo deployment/gateway"));

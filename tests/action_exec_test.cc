@@ -20,16 +20,7 @@ using ::testing::HasSubstr;
 
 const std::string kKubectl = std::string(LOGWEAVE_SOURCE_DIR) + "/deploy/demo/kubectl";
 
-// Runs the one action of `yaml` on `finding` and returns its record.
-ActionRun RunOnce(const std::string& yaml, const Finding& finding) {
-  auto d = testdata::Dispatcher(yaml);
-  if (d == nullptr) return {};
-  d->Offer(finding);
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  EXPECT_EQ(runs.size(), 1u);
-  return runs.empty() ? ActionRun{} : runs.front();
-}
+using testdata::RunOnce;
 
 TEST(ExecActionTest, RunsTheStandInKubectlWithTheFindingOnStdin) {
   const Finding f = testdata::CanaryRollback("gateway", "10:00:15");

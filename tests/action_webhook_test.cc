@@ -56,43 +56,32 @@ TEST(WebhookActionTest, PostsTheFindingAsJsonWithHeadersFromTheEnvironment) {
 
 TEST(WebhookActionTest, RetriesAfterA500AndSucceeds) {
   testdata::HookServer server({500});
-  auto d = testdata::Dispatcher(PageAction(server.url("/incident"), "    retries: 3\n"));
-  ASSERT_NE(d, nullptr);
-  d->Offer(testdata::Drift("sg-web"));
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kOk);
-  EXPECT_EQ(runs[0].result.attempts, 2u);
+  actions::DispatcherStats stats;
+  const ActionRun run = testdata::RunOnce(PageAction(server.url("/incident"), "    retries: 3\n"),
+                                          testdata::Drift("sg-web"), &stats);
+  EXPECT_EQ(run.result.outcome, ActionOutcome::kOk);
+  EXPECT_EQ(run.result.attempts, 2u);
   EXPECT_EQ(server.requests().size(), 2u);
-  EXPECT_EQ(d->Stats().outcomes["ok"], 1u);
+  EXPECT_EQ(stats.outcomes["ok"], 1u);
 }
 
 TEST(WebhookActionTest, GivesUpAfterItsRetries) {
   testdata::HookServer server({503, 503, 503});
-  auto d = testdata::Dispatcher(PageAction(server.url("/incident"), "    retries: 1\n"));
-  ASSERT_NE(d, nullptr);
-  d->Offer(testdata::Drift("sg-web"));
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
-  EXPECT_EQ(runs[0].result.http_status, 503);
-  EXPECT_EQ(runs[0].result.attempts, 2u);
-  EXPECT_THAT(runs[0].result.error, HasSubstr("HTTP 503"));
+  const ActionRun run = testdata::RunOnce(PageAction(server.url("/incident"), "    retries: 1\n"),
+                                          testdata::Drift("sg-web"));
+  EXPECT_EQ(run.result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(run.result.http_status, 503);
+  EXPECT_EQ(run.result.attempts, 2u);
+  EXPECT_THAT(run.result.error, HasSubstr("HTTP 503"));
 }
 
 TEST(WebhookActionTest, ClientErrorIsNotRetried) {
   testdata::HookServer server({404});
-  auto d = testdata::Dispatcher(PageAction(server.url("/wrong"), "    retries: 3\n"));
-  ASSERT_NE(d, nullptr);
-  d->Offer(testdata::Drift("sg-web"));
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
-  EXPECT_EQ(runs[0].result.http_status, 404);
-  EXPECT_EQ(runs[0].result.attempts, 1u);
+  const ActionRun run = testdata::RunOnce(PageAction(server.url("/wrong"), "    retries: 3\n"),
+                                          testdata::Drift("sg-web"));
+  EXPECT_EQ(run.result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(run.result.http_status, 404);
+  EXPECT_EQ(run.result.attempts, 1u);
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
@@ -102,17 +91,13 @@ TEST(WebhookActionTest, UnreachableIsFailedAndCounted) {
     testdata::HookServer gone;
     url = gone.url("/incident");
   }  // nothing listens there any more
-  auto d = testdata::Dispatcher(PageAction(url, "    retries: 1\n"));
-  ASSERT_NE(d, nullptr);
-  d->Offer(testdata::Drift("sg-web"));
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
-  EXPECT_EQ(runs[0].result.http_status, 0);
-  EXPECT_EQ(runs[0].result.attempts, 2u) << "a connection error is retried";
-  EXPECT_THAT(runs[0].result.error, HasSubstr("Connection"));
-  actions::DispatcherStats stats = d->Stats();
+  actions::DispatcherStats stats;
+  const ActionRun run =
+      testdata::RunOnce(PageAction(url, "    retries: 1\n"), testdata::Drift("sg-web"), &stats);
+  EXPECT_EQ(run.result.outcome, ActionOutcome::kFailed);
+  EXPECT_EQ(run.result.http_status, 0);
+  EXPECT_EQ(run.result.attempts, 2u) << "a connection error is retried";
+  EXPECT_THAT(run.result.error, HasSubstr("Connection"));
   EXPECT_EQ(stats.outcomes["failed"], 1u);
   EXPECT_EQ(stats.outcomes.count("ok"), 0u);
 }
@@ -121,14 +106,11 @@ TEST(WebhookActionTest, HttpsVerifiesTheServer) {
   // A plain HTTP server is no TLS server: the https request fails, never
   // falling back to plain text.
   testdata::HookServer server;
-  auto d = testdata::Dispatcher(PageAction(
-      absl::StrCat("https://127.0.0.1:", server.port(), "/incident"), "    retries: 0\n"));
-  ASSERT_NE(d, nullptr);
-  d->Offer(testdata::Drift("sg-web"));
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kFailed);
+  const ActionRun run =
+      testdata::RunOnce(PageAction(absl::StrCat("https://127.0.0.1:", server.port(), "/incident"),
+                                   "    retries: 0\n"),
+                        testdata::Drift("sg-web"));
+  EXPECT_EQ(run.result.outcome, ActionOutcome::kFailed);
   EXPECT_TRUE(server.requests().empty());
 }
 

@@ -16,6 +16,7 @@
 #include "testdata/json_lines.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
+#include "testdata/test_dir.h"
 
 namespace logweave {
 namespace {
@@ -36,10 +37,7 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     bin_ = Bin("LOGWEAVE_BIN", LOGWEAVE_BIN);
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
+    dir_ = testdata::MakeTestDir("cli");
   }
   void TearDown() override {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
@@ -50,6 +48,13 @@ class CliTest : public ::testing::Test {
     std::string in_path = (dir_ / "stdin.txt").string();
     std::ofstream(in_path) << stdin_text;
     return testdata::RunCommand(bin_ + " " + args + " <" + in_path, (dir_ / "stderr.txt").string());
+  }
+
+  // Expects `logweave args` to be refused as a usage error (exit 2) saying `message`.
+  void ExpectUsageError(const std::string& args, const std::string& message) {
+    Result r = Run(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    EXPECT_THAT(r.err, HasSubstr(message)) << args;
   }
 
   std::string Write(const std::string& name, const std::vector<std::string>& lines) {
@@ -70,22 +75,12 @@ class CliTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(CliTest, NoCommandIsAUsageError) {
-  Result r = Run("");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("usage: logweave COMMAND"));
-}
+TEST_F(CliTest, NoCommandIsAUsageError) { ExpectUsageError("", "usage: logweave COMMAND"); }
 
-TEST_F(CliTest, ReplayWithoutPathsSaysWhatToDo) {
-  Result r = Run("replay");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("no PATH given"));
-}
+TEST_F(CliTest, ReplayWithoutPathsSaysWhatToDo) { ExpectUsageError("replay", "no PATH given"); }
 
 TEST_F(CliTest, UnknownFlagIsNamed) {
-  Result r = Run("replay --frobnicate x.log");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--frobnicate"));
+  ExpectUsageError("replay --frobnicate x.log", "--frobnicate");
 }
 
 TEST_F(CliTest, HelpListsTheFlags) {
@@ -393,22 +388,15 @@ TEST_F(CliTest, RotationRuleReportsTheServiceThatCannotAuthenticateAfterARotatio
   Result r = Run("replay --json --config " + dir + "rotation.yaml " + dir + "cloudtrail.log " +
                  dir + "orders.log " + dir + "billing.log " + dir + "payments.log");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<const rapidjson::Value*> found;
   auto docs = JsonLines(r.out);
-  for (const auto& d : docs) {
-    if (std::string(d["kind"].GetString()) == "rotation_incomplete") found.push_back(&d);
-  }
+  std::vector<const rapidjson::Value*> found = testdata::OfKind(docs, "rotation_incomplete");
   ASSERT_EQ(found.size(), 1u) << r.out;
   const rapidjson::Value& f = *found[0];
-  EXPECT_EQ(std::string(f["severity"].GetString()), "error");
-  EXPECT_EQ(std::string(f["status"].GetString()), "open");
-  EXPECT_EQ(std::string(f["subject"].GetString()), "orders");
-  EXPECT_EQ(std::string(f["time"].GetString()), "2026-11-23T10:02:10.044Z");
+  testdata::ExpectStrings(
+      f, {"severity=error", "status=open", "subject=orders", "time=2026-11-23T10:02:10.044Z"});
   const rapidjson::Value& d = f["details"];
-  EXPECT_EQ(std::string(d["secret"].GetString()), "prod/db/orders");
-  EXPECT_EQ(std::string(d["failures"].GetString()), "30");
-  EXPECT_EQ(std::string(d["failure_kind"].GetString()), "asyncpg");
-  EXPECT_EQ(std::string(d["shallow_health"].GetString()), "passed");
+  testdata::ExpectStrings(
+      d, {"secret=prod/db/orders", "failures=30", "failure_kind=asyncpg", "shallow_health=passed"});
   EXPECT_THAT(std::string(f["summary"].GetString()), HasSubstr("Running, but cannot authenticate"));
   EXPECT_EQ(f["evidence"].Size(), 3u);
   // Without the rule, nothing of the kind.
@@ -423,21 +411,16 @@ TEST_F(CliTest, CanaryRuleJudgesACanaryServiceAgainstItsStableService) {
   Result r = Run("replay --json --config " + dir + "canary.yaml " + dir + "checkout-canary.log " +
                  dir + "checkout-stable.log");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<const rapidjson::Value*> found;
   auto docs = JsonLines(r.out);
-  for (const auto& d : docs) {
-    if (std::string(d["kind"].GetString()) == "canary_rollback") found.push_back(&d);
-  }
+  std::vector<const rapidjson::Value*> found = testdata::OfKind(docs, "canary_rollback");
   ASSERT_EQ(found.size(), 1u) << r.out;
   const rapidjson::Value& f = *found[0];
   EXPECT_EQ(std::string(f["subject"].GetString()), "checkout-canary");
   EXPECT_EQ(std::string(f["time"].GetString()), "2026-11-23T10:01:00.000Z");
   const rapidjson::Value& d = f["details"];
-  EXPECT_EQ(std::string(d["baseline_service"].GetString()), "checkout-stable");
-  EXPECT_EQ(std::string(d["baseline_error_rate"].GetString()), "0.0000");
-  EXPECT_EQ(std::string(d["baseline_p99_ms"].GetString()), "60.0");
-  EXPECT_EQ(std::string(d["p99_ms"].GetString()), "90.0");
-  EXPECT_EQ(std::string(d["failed_criteria"].GetString()), "error_rate_above_baseline");
+  testdata::ExpectStrings(
+      d, {"baseline_service=checkout-stable", "baseline_error_rate=0.0000", "baseline_p99_ms=60.0",
+          "p99_ms=90.0", "failed_criteria=error_rate_above_baseline"});
 }
 
 TEST_F(CliTest, CostRuleInTheConfigReportsTheDayACostJumped) {

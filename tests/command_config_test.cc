@@ -8,18 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "testdata/invalid_argument.h"
+
 namespace logweave::cli {
 namespace {
 
-void ExpectInvalidArgument(const absl::StatusOr<CommandConfig>& c,
-                           const std::vector<std::string>& parts) {
-  ASSERT_FALSE(c.ok()) << "accepted";
-  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << c.status();
-  for (const std::string& part : parts) {
-    EXPECT_NE(std::string(c.status().message()).find(part), std::string::npos)
-        << "message lacks \"" << part << "\": " << c.status().message();
-  }
-}
+using testdata::ExpectInvalidArgument;
 
 TEST(ServeConfigTest, ReadsTheServeSection) {
   absl::StatusOr<CommandConfig> c = LoadCommandConfigString(

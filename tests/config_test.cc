@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "logweave/options.h"
+#include "testdata/invalid_argument.h"
 
 namespace logweave {
 namespace {
@@ -30,16 +31,7 @@ std::vector<std::string> ConfiguredThenBuiltIn(std::vector<std::string> names,
   return names;
 }
 
-// Expects `result` to be INVALID_ARGUMENT with a message containing each of `parts`.
-void ExpectInvalidArgument(const absl::StatusOr<PipelineOptions>& result,
-                           const std::vector<std::string>& parts) {
-  ASSERT_FALSE(result.ok()) << "accepted";
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument) << result.status();
-  for (const std::string& part : parts) {
-    EXPECT_NE(std::string(result.status().message()).find(part), std::string::npos)
-        << "message lacks \"" << part << "\": " << result.status().message();
-  }
-}
+using testdata::ExpectInvalidArgument;
 
 // A temporary directory removed at the end of the test.
 class TempDir {

@@ -17,6 +17,7 @@
 #include "rapidjson/document.h"
 #include "testdata/json_lines.h"
 #include "testdata/run_command.h"
+#include "testdata/test_dir.h"
 
 namespace logweave {
 namespace {
@@ -29,13 +30,7 @@ const std::string kDrift = std::string(LOGWEAVE_SOURCE_DIR) + "/tests/testdata/d
 // A directory of the test's own, removed after it.
 class TempDir {
  public:
-  TempDir()
-      : path_(std::filesystem::path(::testing::TempDir()) /
-              absl::StrCat("oneshot_", ::getpid(), "_",
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
+  TempDir() : path_(testdata::MakeTestDir("oneshot")) {}
   ~TempDir() { std::filesystem::remove_all(path_); }
   std::string operator/(const std::string& name) const { return (path_ / name).string(); }
 

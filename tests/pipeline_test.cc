@@ -14,6 +14,7 @@
 #include "connectors/file/file_source.h"
 #include "testdata/lines.h"
 #include "testdata/submit_lines.h"
+#include "testdata/test_dir.h"
 
 namespace logweave {
 namespace {
@@ -227,12 +228,7 @@ TEST(PipelineTest, InvalidOptionsAreRejected) {
 
 class MultiFileReplayTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("multi_file_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = testdata::MakeTestDir("multi_file"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string Write(const std::string& name, const std::vector<std::string>& lines,
                     const std::string& eol = "\n") {

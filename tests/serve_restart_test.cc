@@ -203,6 +203,30 @@ class Writer {
   std::thread thread_;
 };
 
+// The last serve after the kills: every one of the `total` lines must be in its index exactly
+// once (none lost, none twice: what was read again after a kill is an exact repeat, kept once)
+// and every timeline whole. Prints `what` with the lines read; stops `serve`.
+void ExpectEveryLineOnce(Serve& serve, int total, const std::string& what, bool check_traces) {
+  EXPECT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") >= uint64_t(total); }))
+      << serve.Stat("indexed_events") << " of " << total;
+  EXPECT_EQ(serve.Stat("indexed_events"), uint64_t(total));
+  if (check_traces) {
+    EXPECT_EQ(serve.Stat("traces"), uint64_t{kTraces});
+  }
+  std::printf("%s; %llu read (%llu of them again after a kill)\n", what.c_str(),
+              static_cast<unsigned long long>(serve.Stat("lines")),
+              static_cast<unsigned long long>(serve.Stat("duplicate_lines")));
+  int mismatches = 0;
+  for (int t = 0; t < kTraces; ++t) {
+    const int got = serve.TimelineEvents(Trace(t));
+    if (got != Expected(t, total) && ++mismatches <= 5) {
+      ADD_FAILURE() << Trace(t) << ": " << got << " events, expected " << Expected(t, total);
+    }
+  }
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
+}
+
 TEST(ServeKillLoopTest, NothingIsLostAndTimelinesStayWholeAcrossKillsAndRotations) {
   const char* env = std::getenv("LOGWEAVE_KILL_ROUNDS");
   const int rounds = env != nullptr ? std::max(1, std::atoi(env)) : 5;
@@ -229,24 +253,8 @@ TEST(ServeKillLoopTest, NothingIsLostAndTimelinesStayWholeAcrossKillsAndRotation
   const int total = writer.Stop();
   Serve serve(args, dir + "/final.err");
   ASSERT_TRUE(serve.WaitReady());
-  // Every line exactly once in the index: none lost, none twice (what was
-  // read again after a kill is an exact repeat, kept once).
-  EXPECT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") >= uint64_t(total); }))
-      << serve.Stat("indexed_events") << " of " << total;
-  EXPECT_EQ(serve.Stat("indexed_events"), uint64_t(total));
-  EXPECT_EQ(serve.Stat("traces"), uint64_t{kTraces});
-  std::printf("%d rounds: %d lines written; %llu read (%llu of them again after a kill)\n", rounds,
-              total, static_cast<unsigned long long>(serve.Stat("lines")),
-              static_cast<unsigned long long>(serve.Stat("duplicate_lines")));
-  int mismatches = 0;
-  for (int t = 0; t < kTraces; ++t) {
-    const int got = serve.TimelineEvents(Trace(t));
-    if (got != Expected(t, total) && ++mismatches <= 5) {
-      ADD_FAILURE() << Trace(t) << ": " << got << " events, expected " << Expected(t, total);
-    }
-  }
-  serve.Signal(SIGTERM);
-  EXPECT_EQ(serve.Wait(), 0);
+  ExpectEveryLineOnce(serve, total, absl::StrFormat("%d rounds: %d lines written", rounds, total),
+                      /*check_traces=*/true);
 }
 
 // Produces lines to a topic of the mock cluster from a thread of its own.
@@ -312,21 +320,9 @@ TEST(ServeKillLoopTest, KafkaNothingIsLostAndTimelinesStayWholeAcrossKills) {
   const int total = producer.Stop();
   Serve serve(args, dir + "/final.err");
   ASSERT_TRUE(serve.WaitReady());
-  EXPECT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") >= uint64_t(total); }))
-      << serve.Stat("indexed_events") << " of " << total;
-  EXPECT_EQ(serve.Stat("indexed_events"), uint64_t(total));
-  std::printf("kafka, %d rounds: %d lines produced; %llu read (%llu of them again after a kill)\n",
-              rounds, total, static_cast<unsigned long long>(serve.Stat("lines")),
-              static_cast<unsigned long long>(serve.Stat("duplicate_lines")));
-  int mismatches = 0;
-  for (int t = 0; t < kTraces; ++t) {
-    const int got = serve.TimelineEvents(Trace(t));
-    if (got != Expected(t, total) && ++mismatches <= 5) {
-      ADD_FAILURE() << Trace(t) << ": " << got << " events, expected " << Expected(t, total);
-    }
-  }
-  serve.Signal(SIGTERM);
-  EXPECT_EQ(serve.Wait(), 0);
+  ExpectEveryLineOnce(serve, total,
+                      absl::StrFormat("kafka, %d rounds: %d lines produced", rounds, total),
+                      /*check_traces=*/false);
 }
 
 }  // namespace

@@ -21,25 +21,21 @@ using internal::SplitHeader;
 using ::testing::ElementsAre;
 
 TEST(MaskTokenTest, MasksValuesKeepingPunctuation) {
-  EXPECT_EQ(MaskToken("12"), "<*>");
+  for (const char* value :
+       {"12", "blk_-6952295868487656571", "/10.251.73.220:50010", "0x7f3a9c",
+        "3fa85f64-5717-4562-b3fc-2c963f66afa6", "/etc/httpd/conf/workers.properties",
+        "https://api.example.com/v1", "12ms"}) {
+    EXPECT_EQ(MaskToken(value), "<*>") << value;
+  }
   EXPECT_EQ(MaskToken("(12),"), "(<*>),");
-  EXPECT_EQ(MaskToken("blk_-6952295868487656571"), "<*>");
-  EXPECT_EQ(MaskToken("/10.251.73.220:50010"), "<*>");
-  EXPECT_EQ(MaskToken("0x7f3a9c"), "<*>");
-  EXPECT_EQ(MaskToken("3fa85f64-5717-4562-b3fc-2c963f66afa6"), "<*>");
-  EXPECT_EQ(MaskToken("/etc/httpd/conf/workers.properties"), "<*>");
-  EXPECT_EQ(MaskToken("https://api.example.com/v1"), "<*>");
   EXPECT_EQ(MaskToken("\"alice\""), "\"<*>\"");
   EXPECT_EQ(MaskToken("user=bob"), "user=<*>");
-  EXPECT_EQ(MaskToken("12ms"), "<*>");
 }
 
 TEST(MaskTokenTest, KeepsWords) {
-  EXPECT_EQ(MaskToken("terminating"), "terminating");
-  EXPECT_EQ(MaskToken("failed:"), "failed:");
-  EXPECT_EQ(MaskToken("\"GET"), "\"GET");
-  EXPECT_EQ(MaskToken("/"), "/");
-  EXPECT_EQ(MaskToken("="), "=");
+  for (const char* word : {"terminating", "failed:", "\"GET", "/", "="}) {
+    EXPECT_EQ(MaskToken(word), word);
+  }
 }
 
 TEST(MaskMessageTest, CutsAtWhitespaceAndBoundsTokens) {

@@ -198,12 +198,8 @@ std::pair<BatchDigest, BatchDigest> JavaTraceSplitAcrossBatches(uint32_t source)
   return {b0.Build(), b1.Build()};
 }
 
-TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatches) {
-  UnstructuredCollector collector(&names_);
-  auto [batch0, batch1] = JavaTraceSplitAcrossBatches(payments_);
-  collector.Add(std::move(batch0));
-  collector.Add(std::move(batch1));
-
+// Expects `collector` to hold the Java error and its trace as one entry, nothing else.
+void ExpectTheJavaTraceWhole(const UnstructuredCollector& collector) {
   std::vector<UnstructuredEntry> entries = collector.Snapshot();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].line_no, 2u);
@@ -211,6 +207,15 @@ TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatches) {
   EXPECT_EQ(entries[0].text, Joined(kJavaError, kJavaTrace));
   EXPECT_EQ(entries[0].time_ns, Ns(100));
   EXPECT_EQ(collector.non_error_blocks(), 0u);
+}
+
+TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatches) {
+  UnstructuredCollector collector(&names_);
+  auto [batch0, batch1] = JavaTraceSplitAcrossBatches(payments_);
+  collector.Add(std::move(batch0));
+  collector.Add(std::move(batch1));
+
+  ExpectTheJavaTraceWhole(collector);
 }
 
 TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatchesWhenTheSecondArrivesFirst) {
@@ -222,13 +227,7 @@ TEST_F(UnstructuredCollectorTest, JoinsBlockSplitAcrossTwoBatchesWhenTheSecondAr
   EXPECT_EQ(collector.non_error_blocks(), 0u);
   collector.Add(std::move(batch0));
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].line_no, 2u);
-  EXPECT_EQ(entries[0].line_count, 6u);
-  EXPECT_EQ(entries[0].text, Joined(kJavaError, kJavaTrace));
-  EXPECT_EQ(entries[0].time_ns, Ns(100));
-  EXPECT_EQ(collector.non_error_blocks(), 0u);
+  ExpectTheJavaTraceWhole(collector);
 }
 
 TEST_F(UnstructuredCollectorTest, DoesNotJoinLinesOfAnotherSource) {

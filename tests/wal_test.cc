@@ -32,6 +32,7 @@
 #include "logweave/journal.h"
 #include "logweave/runtime.h"
 #include "testdata/lines.h"
+#include "testdata/wait_for.h"
 
 namespace logweave {
 namespace {
@@ -48,12 +49,7 @@ std::string Line(int i) {
 }
 
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return testdata::PollUntil(condition, timeout, absl::Milliseconds(10));
 }
 
 std::string TempDir() {

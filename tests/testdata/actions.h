@@ -21,6 +21,7 @@
 #include "connectors/actions/dispatcher.h"
 #include "logweave/config_section.h"
 #include "logweave/finding.h"
+#include "testdata/test_dir.h"
 #include "tools/logweave/output.h"
 #include "yaml-cpp/yaml.h"
 
@@ -76,16 +77,25 @@ inline std::unique_ptr<actions::ActionDispatcher> Dispatcher(
   return d.ok() ? std::move(*d) : nullptr;
 }
 
+// Runs the one action of `yaml` on `finding` (offered, then drained) and returns its record;
+// fails the test unless it ran exactly once. `stats`, if given, receives the dispatcher's
+// counters afterwards.
+inline actions::ActionRun RunOnce(const std::string& yaml, const Finding& finding,
+                                  actions::DispatcherStats* stats = nullptr) {
+  auto d = Dispatcher(yaml);
+  if (d == nullptr) return {};
+  d->Offer(finding);
+  d->Drain();
+  std::vector<actions::ActionRun> runs = d->Runs();
+  EXPECT_EQ(runs.size(), 1u);
+  if (stats != nullptr) *stats = d->Stats();
+  return runs.empty() ? actions::ActionRun{} : runs.front();
+}
+
 // A fresh directory under the test's temporary directory, removed at the end.
 class TempDir {
  public:
-  TempDir() {
-    path_ = std::filesystem::path(::testing::TempDir()) /
-            ("actions_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
+  TempDir() : path_(MakeTestDir("actions")) {}
   ~TempDir() { std::filesystem::remove_all(path_); }
   std::string path() const { return path_.string(); }
   std::string operator/(const std::string& name) const { return (path_ / name).string(); }

@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "testdata/run_command.h"
+#include "testdata/wait_for.h"
 
 namespace logweave::testdata {
 
@@ -43,12 +44,7 @@ inline std::string ReadAll(const std::string& path) {
 
 inline bool WaitFor(const std::function<bool()>& condition,
                     absl::Duration timeout = absl::Seconds(60)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
+  return PollUntil(condition, timeout, absl::Milliseconds(20));
 }
 
 // `logweave serve` as a child process, its stderr in a file.

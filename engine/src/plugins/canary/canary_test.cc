@@ -16,6 +16,7 @@
 #include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
+#include "testdata/finding_details.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -187,11 +188,9 @@ TEST_F(CanaryPluginTest, ErrorRateAboveFivePercentForThreeChecksRollsBack) {
   EXPECT_EQ(f.time_ns, kStart + 75 * kSecond);
   EXPECT_EQ(f.severity, Severity::kCritical);
   EXPECT_EQ(f.subject, "api@v2");
-  EXPECT_EQ(f.Detail("action"), "rollback");
-  EXPECT_EQ(f.Detail("service"), "api");
-  EXPECT_EQ(f.Detail("version"), "v2");
-  EXPECT_EQ(f.Detail("first_failed_check"), "2026-11-23T10:00:45.000Z");
-  EXPECT_EQ(f.Detail("baseline_error_rate"), "0.0000");
+  testdata::ExpectDetails(
+      f, {"action=rollback", "service=api", "version=v2",
+          "first_failed_check=2026-11-23T10:00:45.000Z", "baseline_error_rate=0.0000"});
   EXPECT_NE(f.summary.find("error rate"), std::string::npos) << f.summary;
   ASSERT_FALSE(f.evidence.empty());
   EXPECT_NE(f.evidence.back().text.find("503"), std::string::npos);

@@ -12,6 +12,7 @@
 #include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
+#include "testdata/finding_details.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -136,13 +137,8 @@ TEST_F(CostPluginTest, ADayAboveMeanPlusTwoStdevsIsReported) {
   const Finding& f = found[0];
   EXPECT_EQ(f.subject, "payments");
   EXPECT_EQ(f.time_ns, kNov23 * kDayNs);
-  EXPECT_EQ(f.Detail("day"), "2026-11-23");
-  EXPECT_EQ(f.Detail("cost"), "180.00");
-  EXPECT_EQ(f.Detail("mean"), "100.00");
-  EXPECT_EQ(f.Detail("stdev"), "2.00");
-  EXPECT_EQ(f.Detail("threshold"), "104.00");
-  EXPECT_EQ(f.Detail("currency"), "USD");
-  EXPECT_EQ(f.Detail("lines"), "4");
+  testdata::ExpectDetails(f, {"day=2026-11-23", "cost=180.00", "mean=100.00", "stdev=2.00",
+                              "threshold=104.00", "currency=USD", "lines=4"});
   EXPECT_NE(f.summary.find("+80%"), std::string::npos) << f.summary;
   EXPECT_EQ(f.evidence.size(), 3u);
 }

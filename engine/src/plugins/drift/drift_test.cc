@@ -13,6 +13,7 @@
 #include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
+#include "testdata/finding_details.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -256,9 +257,9 @@ TEST_F(DriftPluginTest, LiveRulesAgainstTerraformIncludingUnknownGroups) {
                   "missing_rule: sg-db ingress tcp 5432 from sg-web", "unmanaged_group: sg-rogue"));
   const Finding* redis = Find(later, "sg-db ingress tcp 6379 from 0.0.0.0/0");
   ASSERT_NE(redis, nullptr);
-  EXPECT_EQ(redis->Detail("changed_by"), "arn:aws:iam::123456789012:user/alice");
-  EXPECT_EQ(redis->Detail("event"), "AuthorizeSecurityGroupIngress");
-  EXPECT_EQ(redis->Detail("changed_at"), "2026-11-23T10:00:09.000Z");
+  testdata::ExpectDetails(
+      *redis, {"changed_by=arn:aws:iam::123456789012:user/alice",
+               "event=AuthorizeSecurityGroupIngress", "changed_at=2026-11-23T10:00:09.000Z"});
   ASSERT_EQ(redis->evidence.size(), 1u);
   EXPECT_EQ(redis->evidence[0].line_no, 3u);
   // The ssh drift is gone: reported as resolved.

@@ -15,6 +15,7 @@
 #include "analysis/analyzer.h"
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
+#include "testdata/finding_details.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -219,14 +220,10 @@ TEST_F(RotationPluginTest, FailuresSoonAfterARotationAreOneFinding) {
   const Finding& f = found[0];
   EXPECT_EQ(f.severity, Severity::kError);
   EXPECT_EQ(f.subject, "orders");
-  EXPECT_EQ(f.Detail("secret"), "prod/db/orders");
-  EXPECT_EQ(f.Detail("service"), "orders");
-  EXPECT_EQ(f.Detail("rotated_at"), "2026-11-23T10:00:00.000Z");
-  EXPECT_EQ(f.Detail("first_failure"), "2026-11-23T10:02:30.123Z");
-  EXPECT_EQ(f.Detail("failures"), "67");
-  EXPECT_EQ(f.Detail("failure_kind"), "asyncpg");
-  EXPECT_EQ(f.Detail("db_user"), "orders_app");
-  EXPECT_EQ(f.Detail("shallow_health"), "passed");
+  testdata::ExpectDetails(
+      f, {"secret=prod/db/orders", "service=orders", "rotated_at=2026-11-23T10:00:00.000Z",
+          "first_failure=2026-11-23T10:02:30.123Z", "failures=67", "failure_kind=asyncpg",
+          "db_user=orders_app", "shallow_health=passed"});
   EXPECT_NE(f.summary.find("Running, but cannot authenticate"), std::string::npos) << f.summary;
   // The failures stop at 10:08 and the log goes on to 10:20: resolved by quiet.
   EXPECT_TRUE(f.resolved);
