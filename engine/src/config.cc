@@ -5,15 +5,14 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
-#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "config/detectors_section.h"
+#include "logweave/file_text.h"
 #include "plugins/registry.h"
 #include "redact/redactor.h"
 #include "yaml-cpp/yaml.h"
@@ -207,16 +206,14 @@ absl::StatusOr<Config> LoadFullConfigFile(const std::string& path, const ConfigS
     return absl::NotFoundError(
         absl::StrCat("config: \"", path, "\" is a directory; give the path of a YAML file"));
   }
-  std::ifstream in(path);
-  if (!in) {
+  absl::StatusOr<std::string> text = ReadFileText(path, path);
+  if (!text.ok()) {
     return absl::NotFoundError(
         absl::StrCat("config: cannot open \"", path, "\"; check the path given to --config"));
   }
-  std::stringstream text;
-  text << in.rdbuf();
   // Files the config names are found relative to the config's own directory.
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  return Load(text.str(), path, dir.empty() ? "." : dir, sections);
+  return Load(*text, path, dir.empty() ? "." : dir, sections);
 }
 
 absl::StatusOr<PipelineOptions> LoadConfigString(const std::string& yaml, const std::string& origin,
