@@ -84,7 +84,8 @@ absl::Status PipelineOptions::Validate() const {
   }
   if (queue_bytes != 0 && queue_bytes < (1ull << 20)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("queue_bytes must be at least 1048576 (1 MiB) (got ", queue_bytes, ")"));
+        absl::StrCat("queue_bytes must be at least 1048576 (1 MiB), or 0 for the default (got ",
+                     queue_bytes, ")"));
   }
   if (absl::Status s = ValidatePlugins(plugins); !s.ok()) return s;
   if (worker_nice < 0 || worker_nice > 19) {
