@@ -24,6 +24,7 @@ using internal::AnalysisNames;
 using internal::Candidate;
 using internal::FactBuilder;
 using internal::FactStore;
+using internal::FindingBefore;
 using internal::kNoId;
 using internal::LearnCounts;
 using internal::Model;
@@ -34,12 +35,6 @@ using internal::TraceJudge;
 namespace {
 
 uint64_t Hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
-
-bool FindingBefore(const Finding& a, const Finding& b) {
-  if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
-  if (a.kind != b.kind) return a.kind < b.kind;
-  return a.id < b.id;
-}
 
 // The newest time a trace may end at to be judged: watermark - trace_idle,
 // without overflow; INT64_MAX judges every trace.
@@ -243,14 +238,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   internal::MarkPlainTextConsequences(report.unstructured, &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);
-  std::sort(report.unstructured.begin(), report.unstructured.end(),
-            [](const AttributedEntry& a, const AttributedEntry& b) {
-              return a.entry.time_ns != b.entry.time_ns ? a.entry.time_ns < b.entry.time_ns
-                                                        : a.entry.id < b.entry.id;
-            });
+  std::sort(report.unstructured.begin(), report.unstructured.end(), internal::EntryBefore);
 
   if (!track_changes_) {
-    std::sort(findings.begin(), findings.end(), FindingBefore);
     report.findings = std::move(findings);
     FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
     return report;

@@ -16,7 +16,7 @@ namespace logweave {
 Finding UnstructuredErrorFinding(const AttributedEntry& a) {
   const UnstructuredEntry& e = a.entry;
   Finding fd;
-  fd.kind = "unstructured_error";
+  fd.kind = std::string(internal::kUnstructuredErrorKind);
   // A logged-and-handled exception under a WARN line is reported as a warning.
   fd.severity = e.level == Level::kFatal  ? Severity::kCritical
                 : e.level == Level::kWarn ? Severity::kWarning
@@ -76,13 +76,11 @@ void ForEachFinding(const AnalysisReport& report, const std::function<void(const
     for (const Finding& fd : report.findings) fn(fd);
     return;
   }
-  // Both lists are in the findings' order (the entries by time, then id, which is their
-  // finding's id): merged.
-  static const std::string kKind = "unstructured_error";
+  // Both lists are in the findings' order (internal::FindingBefore, internal::EntryBefore):
+  // merged.
   auto before = [](const Finding& f, const UnstructuredEntry& e) {
-    if (f.time_ns != e.time_ns) return f.time_ns < e.time_ns;
-    if (f.kind != kKind) return f.kind < kKind;
-    return f.id <= e.id;
+    return internal::FindingOrderKey(f.time_ns, f.kind, f.id) <=
+           internal::FindingOrderKey(e.time_ns, internal::kUnstructuredErrorKind, e.id);
   };
   size_t i = 0;
   for (const AttributedEntry& a : report.unstructured) {

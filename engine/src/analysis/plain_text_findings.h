@@ -4,12 +4,31 @@
 #ifndef LOGWEAVE_ANALYSIS_PLAIN_TEXT_FINDINGS_H_
 #define LOGWEAVE_ANALYSIS_PLAIN_TEXT_FINDINGS_H_
 
+#include <cstdint>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "logweave/finding.h"
 #include "logweave/report.h"
 
 namespace logweave::internal {
+
+// The order of a report's findings: by event time, then kind, then id. ForEachFinding merges
+// the plain-text errors into `findings` by it, so both are sorted with it.
+inline std::tuple<int64_t, std::string_view, std::string_view> FindingOrderKey(
+    int64_t time_ns, std::string_view kind, std::string_view id) {
+  return {time_ns, kind, id};
+}
+inline bool FindingBefore(const Finding& a, const Finding& b) {
+  return FindingOrderKey(a.time_ns, a.kind, a.id) < FindingOrderKey(b.time_ns, b.kind, b.id);
+}
+// The same order for the entries whose findings are unstructured_error ones.
+inline constexpr std::string_view kUnstructuredErrorKind = "unstructured_error";
+inline bool EntryBefore(const AttributedEntry& a, const AttributedEntry& b) {
+  return FindingOrderKey(a.entry.time_ns, kUnstructuredErrorKind, a.entry.id) <
+         FindingOrderKey(b.entry.time_ns, kUnstructuredErrorKind, b.entry.id);
+}
 
 // Links the plain-text errors with the judged findings: each entry gets its finding id and the
 // incomplete sequences of its trace and service it cut short (`related_incomplete`); those
