@@ -37,11 +37,11 @@ std::vector<std::string> FindingKinds() {
   return kinds;
 }
 
-std::string FindingId(const std::string& kind, const std::vector<std::string>& parts) {
-  std::string key = kind;
-  for (const auto& p : parts) {
+std::string FindingId(std::string_view kind, std::initializer_list<std::string_view> parts) {
+  std::string key(kind);
+  for (std::string_view p : parts) {
     key.push_back('\0');
-    key += p;
+    key.append(p);
   }
   std::string prefix;
   for (char c : kind) {
