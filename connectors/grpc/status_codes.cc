@@ -1,46 +1,34 @@
 #include "connectors/grpc/status_codes.h"
 
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 
 namespace logweave {
 
 namespace {
 
-// The canonical codes, each in Abseil and gRPC, with its gRPC name.
-struct CodeNames {
-  absl::StatusCode absl_code;
-  grpc::StatusCode grpc_code;
-  const char* name;
-};
-constexpr CodeNames kCodes[] = {
-    {absl::StatusCode::kOk, grpc::StatusCode::OK, "OK"},
-    {absl::StatusCode::kCancelled, grpc::StatusCode::CANCELLED, "CANCELLED"},
-    {absl::StatusCode::kUnknown, grpc::StatusCode::UNKNOWN, "UNKNOWN"},
-    {absl::StatusCode::kInvalidArgument, grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT"},
-    {absl::StatusCode::kDeadlineExceeded, grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED"},
-    {absl::StatusCode::kNotFound, grpc::StatusCode::NOT_FOUND, "NOT_FOUND"},
-    {absl::StatusCode::kAlreadyExists, grpc::StatusCode::ALREADY_EXISTS, "ALREADY_EXISTS"},
-    {absl::StatusCode::kPermissionDenied, grpc::StatusCode::PERMISSION_DENIED, "PERMISSION_DENIED"},
-    {absl::StatusCode::kResourceExhausted, grpc::StatusCode::RESOURCE_EXHAUSTED,
-     "RESOURCE_EXHAUSTED"},
-    {absl::StatusCode::kFailedPrecondition, grpc::StatusCode::FAILED_PRECONDITION,
-     "FAILED_PRECONDITION"},
-    {absl::StatusCode::kAborted, grpc::StatusCode::ABORTED, "ABORTED"},
-    {absl::StatusCode::kOutOfRange, grpc::StatusCode::OUT_OF_RANGE, "OUT_OF_RANGE"},
-    {absl::StatusCode::kUnimplemented, grpc::StatusCode::UNIMPLEMENTED, "UNIMPLEMENTED"},
-    {absl::StatusCode::kInternal, grpc::StatusCode::INTERNAL, "INTERNAL"},
-    {absl::StatusCode::kUnavailable, grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"},
-    {absl::StatusCode::kDataLoss, grpc::StatusCode::DATA_LOSS, "DATA_LOSS"},
-    {absl::StatusCode::kUnauthenticated, grpc::StatusCode::UNAUTHENTICATED, "UNAUTHENTICATED"},
-};
+// Abseil's and gRPC's canonical codes are both google.rpc.Code: the same
+// numbers, from 0 (OK) to 16 (UNAUTHENTICATED), here with their gRPC names.
+constexpr const char* kCodeNames[] = {
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
+static_assert(static_cast<int>(absl::StatusCode::kOk) == grpc::StatusCode::OK);
+static_assert(static_cast<int>(absl::StatusCode::kUnavailable) == grpc::StatusCode::UNAVAILABLE);
+static_assert(static_cast<int>(absl::StatusCode::kUnauthenticated) ==
+              grpc::StatusCode::UNAUTHENTICATED);
+static_assert(std::size(kCodeNames) == grpc::StatusCode::UNAUTHENTICATED + 1);
+
+// Whether `code` is one of the canonical codes.
+bool IsCanonical(int code) { return code >= 0 && code < static_cast<int>(std::size(kCodeNames)); }
 
 }  // namespace
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
-  for (const CodeNames& c : kCodes) {
-    if (c.absl_code == code) return c.grpc_code;
-  }
-  return grpc::StatusCode::UNKNOWN;
+  const int n = static_cast<int>(code);
+  return IsCanonical(n) ? static_cast<grpc::StatusCode>(n) : grpc::StatusCode::UNKNOWN;
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -53,10 +41,8 @@ grpc::Status InvalidArgumentStatus(const std::string& message) {
 }
 
 absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
-  for (const CodeNames& c : kCodes) {
-    if (c.grpc_code == code) return c.absl_code;
-  }
-  return absl::StatusCode::kUnknown;
+  const int n = static_cast<int>(code);
+  return IsCanonical(n) ? static_cast<absl::StatusCode>(n) : absl::StatusCode::kUnknown;
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -65,10 +51,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 std::string GrpcCodeName(grpc::StatusCode code) {
-  for (const CodeNames& c : kCodes) {
-    if (c.grpc_code == code) return c.name;
-  }
-  return absl::StrCat("code ", static_cast<int>(code));
+  const int n = static_cast<int>(code);
+  return IsCanonical(n) ? kCodeNames[n] : absl::StrCat("code ", n);
 }
 
 }  // namespace logweave
