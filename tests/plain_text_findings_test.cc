@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analysis/analyzer.h"
+#include "internal/permute.h"
 #include "logweave/pipeline.h"
 #include "testdata/lines.h"
 #include "testdata/submit_lines.h"
@@ -100,6 +102,24 @@ TEST(PlainTextFindingsTest, DeferredFindingsAreTheSameAsThoseBuiltWithTheAnalysi
     if (f.kind == "incomplete_sequence" && !f.Detail("related_unstructured").empty()) ++named;
   }
   EXPECT_EQ(named, linked);
+}
+
+// The entries' sort moves each entry once: the order is std::stable_sort's
+// by the same key, whatever permutation the input is in.
+TEST(SortMovingOnceTest, OrdersAsAStableSortByTheKeyDoes) {
+  for (uint32_t seed = 0; seed < 50; ++seed) {
+    std::vector<std::string> values;
+    for (uint32_t i = 0; i < seed % 17; ++i) {
+      values.push_back(absl::StrCat((i * 7919 + seed * 104729) % 5, "-", i));
+    }
+    std::vector<std::string> expected = values;
+    auto first_char = [](const std::string& v) { return v.front(); };
+    std::stable_sort(
+        expected.begin(), expected.end(),
+        [&](const std::string& a, const std::string& b) { return first_char(a) < first_char(b); });
+    internal::SortMovingOnce(values, first_char);
+    EXPECT_EQ(values, expected) << "seed " << seed;
+  }
 }
 
 }  // namespace

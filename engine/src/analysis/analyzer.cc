@@ -16,6 +16,7 @@
 #include "analysis/plain_text_findings.h"
 #include "analysis/trace_facts.h"
 #include "internal/arena.h"
+#include "internal/permute.h"
 #include "xxhash.h"
 
 namespace logweave {
@@ -240,7 +241,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   internal::MarkPlainTextConsequences(report.unstructured, &findings);
   for (RulePlugin* plugin : plugins_) plugin->Evaluate(watermark_ns, &findings);
   std::sort(findings.begin(), findings.end(), FindingBefore);
-  std::sort(report.unstructured.begin(), report.unstructured.end(), internal::EntryBefore);
+  internal::SortMovingOnce(report.unstructured, internal::EntryOrderKey);
 
   if (!track_changes_) {
     report.findings = std::move(findings);

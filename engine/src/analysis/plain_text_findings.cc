@@ -76,7 +76,7 @@ void ForEachFinding(const AnalysisReport& report, const std::function<void(const
     for (const Finding& fd : report.findings) fn(fd);
     return;
   }
-  // Both lists are in the findings' order (internal::FindingBefore, internal::EntryBefore):
+  // Both lists are in the findings' order (internal::FindingBefore, internal::EntryOrderKey):
   // merged.
   auto before = [](const Finding& f, const UnstructuredEntry& e) {
     return internal::FindingOrderKey(f.time_ns, f.kind, f.id) <=

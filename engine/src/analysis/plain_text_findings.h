@@ -25,9 +25,9 @@ inline bool FindingBefore(const Finding& a, const Finding& b) {
 }
 // The same order for the entries whose findings are unstructured_error ones.
 inline constexpr std::string_view kUnstructuredErrorKind = "unstructured_error";
-inline bool EntryBefore(const AttributedEntry& a, const AttributedEntry& b) {
-  return FindingOrderKey(a.entry.time_ns, kUnstructuredErrorKind, a.entry.id) <
-         FindingOrderKey(b.entry.time_ns, kUnstructuredErrorKind, b.entry.id);
+inline std::tuple<int64_t, std::string_view, std::string_view> EntryOrderKey(
+    const AttributedEntry& a) {
+  return FindingOrderKey(a.entry.time_ns, kUnstructuredErrorKind, a.entry.id);
 }
 
 // Links the plain-text errors with the judged findings: each entry gets its finding id and the

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "absl/container/flat_hash_map.h"
+#include "internal/permute.h"
 #include "logweave/finding.h"
 #include "parse/plain_text.h"
 
@@ -195,33 +196,9 @@ void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
         static_cast<uint32_t>(std::lower_bound(sorted_names.begin(), sorted_names.end(), names[k]) -
                               sorted_names.begin());
   }
-  struct Key {
-    uint32_t rank;
-    uint64_t line_no;
-    size_t index;
-  };
-  std::vector<Key> keys(out.size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    keys[i] = Key{rank[out[i].source_id], out[i].line_no, i};
-  }
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    return a.rank != b.rank ? a.rank < b.rank : a.line_no < b.line_no;
+  internal::SortMovingOnce(out, [&rank](const UnstructuredEntry& e) {
+    return std::pair(rank.at(e.source_id), e.line_no);
   });
-  // Entry keys[i].index goes to place i: each cycle of the permutation is
-  // walked once, one entry held aside.
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i].index == i || keys[i].index == SIZE_MAX) continue;
-    UnstructuredEntry held = std::move(out[i]);
-    size_t at = i;
-    while (keys[at].index != i) {
-      const size_t from = keys[at].index;
-      out[at] = std::move(out[from]);
-      keys[at].index = SIZE_MAX;
-      at = from;
-    }
-    out[at] = std::move(held);
-    keys[at].index = SIZE_MAX;
-  }
   for (UnstructuredEntry& e : out) {
     e.source = std::string(sources_->Name(e.source_id));
     e.service = std::string(sources_->DefaultService(e.source_id));
