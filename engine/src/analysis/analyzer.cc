@@ -206,23 +206,27 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   judged_counts_ = std::move(judged_counts);
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;
-  for (auto& w : workers) {  // each service's list sized once: no doubling
+  for (auto& w : workers) {
     if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
   }
-  for (size_t s = 0; s < candidates.size(); ++s) {
-    size_t total = 0;
-    for (auto& w : workers) total += s < w->candidates.size() ? w->candidates[s].size() : 0;
-    candidates[s].reserve(total);
-  }
+  // Each service's list gathered from the workers' on its own thread, sized
+  // once (no doubling); each worker's list freed once copied.
+  RunOnThreads(threads, [&](uint32_t t) {
+    for (size_t s = t; s < candidates.size(); s += threads) {
+      size_t total = 0;
+      for (auto& w : workers) total += s < w->candidates.size() ? w->candidates[s].size() : 0;
+      candidates[s].reserve(total);
+      for (auto& w : workers) {
+        if (s >= w->candidates.size()) continue;
+        candidates[s].insert(candidates[s].end(), w->candidates[s].begin(), w->candidates[s].end());
+        w->candidates[s] = std::vector<Candidate>();
+      }
+    }
+  });
   absl::flat_hash_set<std::string> named;
   for (auto& w : workers) {
     std::move(w->findings.begin(), w->findings.end(), std::back_inserter(findings));
     std::move(w->weak.begin(), w->weak.end(), std::back_inserter(weak));
-    if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
-    for (size_t s = 0; s < w->candidates.size(); ++s) {
-      candidates[s].insert(candidates[s].end(), w->candidates[s].begin(), w->candidates[s].end());
-      w->candidates[s] = std::vector<Candidate>();  // freed as it goes: one copy at a time
-    }
     w->findings = std::vector<Finding>();
     w->weak = std::vector<Finding>();
     for (std::string& id : w->named) named.insert(std::move(id));

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <optional>
 #include <utility>
@@ -51,17 +50,11 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
 
 EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads) {
   EntryWords words(entries.size());
-  constexpr size_t kEntriesPerTake = 256;
-  std::atomic<size_t> next{0};
-  RunOnThreads(threads, [&](uint32_t) {
-    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < entries.size();) {
-      for (size_t i = b; i < std::min(entries.size(), b + kEntriesPerTake); ++i) {
-        const std::string_view text = entries[i].text;
-        for (std::string_view w : TraceIdWords(text)) {
-          words[i].push_back(WordSpan{static_cast<uint32_t>(w.data() - text.data()),
-                                      static_cast<uint32_t>(w.size())});
-        }
-      }
+  ForEachIndexOnThreads(threads, entries.size(), 256, [&](uint32_t, size_t i) {
+    const std::string_view text = entries[i].text;
+    for (std::string_view w : TraceIdWords(text)) {
+      words[i].push_back(
+          WordSpan{static_cast<uint32_t>(w.data() - text.data()), static_cast<uint32_t>(w.size())});
     }
   });
   return words;
@@ -151,25 +144,25 @@ std::vector<AttributedEntry> Attribute(
   std::vector<AttributedEntry> out(input.size());
   for (size_t i = 0; i < input.size(); ++i) out[i].entry = std::move(input[i]);
   input = std::vector<UnstructuredEntry>();
+  // Each service's candidates sorted, and the longest and the median time a
+  // request spends there.
+  std::vector<int64_t> max_span(candidates.size(), 0), median_span(candidates.size(), 0);
   RunOnThreads(threads, [&](uint32_t t) {
+    std::vector<int64_t> spans;
     for (size_t s = t; s < candidates.size(); s += threads) {
       for (Candidate& c : candidates[s]) c.id_key = IdKey(c.trace_id);
       std::sort(candidates[s].begin(), candidates[s].end(),
                 [](const Candidate& a, const Candidate& b) {
                   return a.first != b.first ? a.first < b.first : IdLess(a, b);
                 });
+      spans.clear();
+      for (const auto& c : candidates[s]) spans.push_back(c.last - c.first);
+      if (spans.empty()) continue;
+      std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
+      median_span[s] = spans[spans.size() / 2];
+      max_span[s] = *std::max_element(spans.begin(), spans.end());
     }
   });
-  // The longest and the median time a request spends in each service.
-  std::vector<int64_t> max_span(candidates.size(), 0), median_span(candidates.size(), 0);
-  for (size_t s = 0; s < candidates.size(); ++s) {
-    std::vector<int64_t> spans;
-    for (const auto& c : candidates[s]) spans.push_back(c.last - c.first);
-    if (spans.empty()) continue;
-    std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
-    median_span[s] = spans[spans.size() / 2];
-    max_span[s] = *std::max_element(spans.begin(), spans.end());
-  }
   std::vector<uint32_t> entry_service(out.size(), kNoId);
   for (size_t i = 0; i < out.size(); ++i) {
     const UnstructuredEntry& e = out[i].entry;
@@ -252,19 +245,13 @@ std::vector<AttributedEntry> Attribute(
   // service's typical delays (a 5 s timeout, an immediate refusal); the
   // wrong ones spread out.
   std::vector<Histograms> thread_bins(threads);
-  std::atomic<size_t> next{0};
-  RunOnThreads(threads, [&](uint32_t t) {
-    Histograms& bins = thread_bins[t];
-    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < out.size();) {
-      for (size_t i = b; i < std::min(out.size(), b + kEntriesPerTake); ++i) {
-        if (!named[i].empty()) continue;  // its delay says nothing about the service's
-        for_each_option(i, /*open_or_incomplete=*/true, [&](const Option& o) {
-          Histogram& h = bins[HistogramKey(entry_service[i], o.c->incomplete)];
-          ++h.bins[DelayBin(o.gap)];
-          ++h.total;
-        });
-      }
-    }
+  ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t t, size_t i) {
+    if (!named[i].empty()) return;  // its delay says nothing about the service's
+    for_each_option(i, /*open_or_incomplete=*/true, [&](const Option& o) {
+      Histogram& h = thread_bins[t][HistogramKey(entry_service[i], o.c->incomplete)];
+      ++h.bins[DelayBin(o.gap)];
+      ++h.total;
+    });
   });
   Histograms delay_bins = std::move(thread_bins[0]);
   for (uint32_t t = 1; t < threads; ++t) {
@@ -299,47 +286,42 @@ std::vector<AttributedEntry> Attribute(
 
   // Weights, keeping of each error's options only those that can matter.
   std::vector<EntryOptions> options(out.size());
-  next = 0;
-  RunOnThreads(threads, [&](uint32_t) {
-    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < out.size();) {
-      for (size_t i = b; i < std::min(out.size(), b + kEntriesPerTake); ++i) {
-        EntryOptions& eo = options[i];
-        if (!named[i].empty()) {
-          for (const std::string& id : named[i]) {
-            if (std::optional<Option> o = named_option(i, id)) eo.named.push_back(*o);
-          }
-          continue;
-        }
-        const uint32_t s = entry_service[i];
-        if (s == kNoId) continue;
-        const DelayScores* incomplete_scores = scores_of(s, true);
-        const DelayScores* open_scores = scores_of(s, false);
-        const double typical_span = std::max<double>(static_cast<double>(median_span[s]), 1e6);
-        for_each_option(i, /*open_or_incomplete=*/false, [&](Option o) {
-          // An incomplete request stays the strongest sign even at an unusual
-          // delay. A request in progress that took unusually long in the
-          // service (an error, then a retry) is likelier than one that went
-          // at the usual pace.
-          if (o.c->incomplete) {
-            o.weight = 100.0 * (0.2 + 0.8 * delay_score(incomplete_scores, o.gap));
-          } else if (o.after) {
-            const double slow =
-                std::clamp(static_cast<double>(o.c->last - o.c->first) / typical_span, 0.5, 20.0);
-            o.weight = 3.0 * slow * (0.1 + delay_score(open_scores, o.gap));
-          } else {
-            o.weight = 1.0 / (1.0 + static_cast<double>(o.gap) / kNsPerSecond);
-          }
-          if (o.c->incomplete) {
-            eo.incomplete.push_back(o);
-            return;
-          }
-          eo.open_total += o.weight;
-          if (eo.open.size() == kKeptOpen && !Better(o, eo.open.back())) return;
-          if (eo.open.size() == kKeptOpen) eo.open.pop_back();
-          eo.open.insert(std::upper_bound(eo.open.begin(), eo.open.end(), o, Better), o);
-        });
+  ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t, size_t i) {
+    EntryOptions& eo = options[i];
+    if (!named[i].empty()) {
+      for (const std::string& id : named[i]) {
+        if (std::optional<Option> o = named_option(i, id)) eo.named.push_back(*o);
       }
+      return;
     }
+    const uint32_t s = entry_service[i];
+    if (s == kNoId) return;
+    const DelayScores* incomplete_scores = scores_of(s, true);
+    const DelayScores* open_scores = scores_of(s, false);
+    const double typical_span = std::max<double>(static_cast<double>(median_span[s]), 1e6);
+    for_each_option(i, /*open_or_incomplete=*/false, [&](Option o) {
+      // An incomplete request stays the strongest sign even at an unusual
+      // delay. A request in progress that took unusually long in the
+      // service (an error, then a retry) is likelier than one that went
+      // at the usual pace.
+      if (o.c->incomplete) {
+        o.weight = 100.0 * (0.2 + 0.8 * delay_score(incomplete_scores, o.gap));
+      } else if (o.after) {
+        const double slow =
+            std::clamp(static_cast<double>(o.c->last - o.c->first) / typical_span, 0.5, 20.0);
+        o.weight = 3.0 * slow * (0.1 + delay_score(open_scores, o.gap));
+      } else {
+        o.weight = 1.0 / (1.0 + static_cast<double>(o.gap) / kNsPerSecond);
+      }
+      if (o.c->incomplete) {
+        eo.incomplete.push_back(o);
+        return;
+      }
+      eo.open_total += o.weight;
+      if (eo.open.size() == kKeptOpen && !Better(o, eo.open.back())) return;
+      if (eo.open.size() == kKeptOpen) eo.open.pop_back();
+      eo.open.insert(std::upper_bound(eo.open.begin(), eo.open.end(), o, Better), o);
+    });
   });
 
   // The assignment: pairs best first. Only incomplete requests can be taken
@@ -378,7 +360,8 @@ std::vector<AttributedEntry> Attribute(
     if (o.c->incomplete) taken.insert(o.c);
   }
 
-  for (size_t i = 0; i < out.size(); ++i) {
+  // What each entry reports: its trace and the runners-up, with confidences.
+  ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t, size_t i) {
     AttributedEntry& a = out[i];
     const EntryOptions& eo = options[i];
     if (!named[i].empty()) {
@@ -395,9 +378,9 @@ std::vector<AttributedEntry> Attribute(
         c.named = true;
         a.candidates.push_back(std::move(c));
       }
-      continue;
+      return;
     }
-    if (chosen[i] == nullptr) continue;
+    if (chosen[i] == nullptr) return;
     // An incomplete request that explains another error counts for little here.
     double total = eo.open_total;
     std::vector<const Option*> ranked;
@@ -422,7 +405,7 @@ std::vector<AttributedEntry> Attribute(
           std::string(o.c->trace_id), total > 0 && !explained_elsewhere ? o.weight / total : 0,
           o.gap, o.c->incomplete});
     }
-  }
+  });
   return out;
 }
 
