@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <span>
 #include <string>
@@ -67,6 +68,10 @@ inline void ExpectAll(std::span<const string_view> lines, const PlainLineClass& 
   for (string_view line : lines) {
     EXPECT_EQ(Describe(ClassifyPlainLine(line)), Describe(want)) << "line: " << Printable(line);
   }
+}
+// The same for lines written in place: ExpectAll({"a", "b"}, kError).
+inline void ExpectAll(std::initializer_list<string_view> lines, const PlainLineClass& want) {
+  ExpectAll(std::span<const string_view>(lines.begin(), lines.size()), want);
 }
 
 }  // namespace logweave::plain_text_test
