@@ -322,6 +322,16 @@ class GrpcServerTest : public ::testing::Test {
     return stub_->GetTimeline(&context, request, response);
   }
 
+  // Polls GetTimeline of `trace_id` into *response until `ready(*response)` holds (the
+  // analysis loop judges traces in the background); returns whether it did in time.
+  bool AwaitTimeline(const std::string& trace_id, v1::GetTimelineResponse* response,
+                     const std::function<bool(const v1::GetTimelineResponse&)>& ready) {
+    return PollUntil([&] {
+      response->Clear();
+      return Timeline(trace_id, response).ok() && ready(*response);
+    });
+  }
+
   grpc::Status Search(const v1::SearchTracesRequest& request, v1::SearchTracesResponse* response) {
     grpc::ClientContext context;
     SetDeadline(&context);
