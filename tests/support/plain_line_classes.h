@@ -74,6 +74,21 @@ inline void ExpectAll(std::initializer_list<string_view> lines, const PlainLineC
   ExpectAll(std::span<const string_view>(lines.begin(), lines.size()), want);
 }
 
+// Lines that ClassifyPlainLine puts in one class: a case of ClassifyPlainLinesTest (its
+// TEST_P is in plain_text_test.cc; plain_text_test.cc and plain_text_blocks_test.cc instantiate
+// it). Each case was a test of its own, named as the case is.
+struct PlainLinesCase {
+  std::string name = "";
+  PlainLineClass want = {};
+  std::vector<string_view> lines = {};
+};
+
+class ClassifyPlainLinesTest : public ::testing::TestWithParam<PlainLinesCase> {};
+
+inline std::string PlainLinesCaseName(const ::testing::TestParamInfo<PlainLinesCase>& info) {
+  return info.param.name;
+}
+
 }  // namespace logweave::plain_text_test
 
 #endif  // LOGWEAVE_TESTS_SUPPORT_PLAIN_LINE_CLASSES_H_
