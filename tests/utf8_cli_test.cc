@@ -10,6 +10,9 @@
 namespace logweave::utf8_api_test {
 namespace {
 
+using ::testing::AllOf;
+using ::testing::Not;
+
 // --- the logweave command ---
 
 TEST_F(Utf8ApiTest, EveryQueryCommandExitsZeroWithValidUtf8Output) {

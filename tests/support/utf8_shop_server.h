@@ -48,9 +48,7 @@
 namespace logweave::utf8_api_test {
 
 using testdata::PlainTime;
-using ::testing::AllOf;
 using ::testing::HasSubstr;
-using ::testing::Not;
 
 inline constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD, UTF-8
 
