@@ -85,13 +85,15 @@ inline const std::vector<int64_t> kBatchErrorMs = {2500, 7500, 12500, 20500, 255
 inline std::map<std::string, std::vector<std::string>> ShopFiles() {
   auto files = testdata::CheckoutShopFiles(
       {.traces = kShopTraces, .vary = [](int i, testdata::CheckoutTrace& c) {
-         const int64_t ms = i * 100 + 20;
+         const int64_t payments_ms = i * 100 + 20;
          if (kMissingPayments.count(i)) c.payments.clear();
          if (i == 60 || i == 61) {
-           c.payments = {testdata::EcsLine("payments", c.id, ms, "payment_declined", "ERROR")};
+           c.payments = {
+               testdata::EcsLine("payments", c.id, payments_ms, "payment_declined", "ERROR")};
          }
-         if (i == 62)
-           c.payments = {testdata::EcsLine("payments", c.id, ms, "payment_retry", "WARN")};
+         if (i == 62) {
+           c.payments = {testdata::EcsLine("payments", c.id, payments_ms, "payment_retry", "WARN")};
+         }
          if (kEmailTimeouts.count(i)) c.email_timeout = testdata::EmailTimeoutError(i * 100 + 5060);
        }});
   for (int64_t ms : kBatchErrorMs) files["batch.log"].push_back(BatchJobError(ms));

@@ -1,9 +1,10 @@
 // Test helper: the log files of the checkout shop that the API and client fixtures serve
-// (support/grpc_shop_server.h, support/client_cli_fixture.h, support/utf8_shop_server.h).
+// (support/grpc_shop_server.h, support/client_cli_fixture.h, support/utf8_shop_server.h; the
+// analyzer's shop, support/analyzer_shop.h, takes its trace ids and timeout line).
 // Trace i is a POST /checkout request at i * 100 ms: gateway -> checkout -> payments, then an
 // email job (attempt, queued 300 ms later). Each fixture places its own faults through `vary`.
 //
-//   LogFiles files = testdata::CheckoutShopFiles({.traces = 200, .vary = [](int i,
+//   auto files = testdata::CheckoutShopFiles({.traces = 200, .vary = [](int i,
 //       testdata::CheckoutTrace& t) { if (i == 17) t.payments.clear(); }});
 #ifndef LOGWEAVE_TESTS_TESTDATA_CHECKOUT_SHOP_H_
 #define LOGWEAVE_TESTS_TESTDATA_CHECKOUT_SHOP_H_
@@ -33,11 +34,14 @@ inline std::string EmailTimeoutError(int64_t ms) {
 // What trace i of the shop logs, beyond its gateway lines and email attempt. `vary` receives
 // the defaults and may change any of them.
 struct CheckoutTrace {
-  std::string id = {};        // the trace id (default: ShopTrace(i))
-  std::string checkout = {};  // checkout's line (default: python order_created at +5 ms)
-  std::vector<std::string> payments =
-      {};                          // payments' lines (default: ECS payment_authorized, +20 ms)
-  std::string email_timeout = {};  // if set: printed at +5060 ms instead of email_queued
+  // The trace id (default: ShopTrace(i)).
+  std::string id = {};
+  // checkout's line (default: python-json-logger order_created, 5 ms after the request).
+  std::string checkout = {};
+  // payments' lines (default: ECS payment_authorized, 20 ms after the request).
+  std::vector<std::string> payments = {};
+  // If set: printed 5060 ms after the request instead of email_queued.
+  std::string email_timeout = {};
 };
 
 struct CheckoutShopOptions {
