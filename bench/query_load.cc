@@ -48,6 +48,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -75,21 +76,19 @@ int ParseFlags(int argc, char** argv, Flags* f) {
                      "Latency and QPS of GetTimeline and SearchTraces under many concurrent\n"
                      "clients, idle and while ingestion runs; ingestion with and without the\n"
                      "query load (see bench/RESULTS.md).");
-  // A number flag whose value must pass `ok` (its range); else "--NAME must be EXPECTED".
+  // A number flag (N: a whole number, X: a real one, by the type of *target)
+  // whose value must pass `ok` (its range); else "--NAME must be EXPECTED".
   auto number = [&flags](const std::string& name, const std::string& help, auto* target,
                          std::string expected, auto ok) {
-    flags.Custom(name, "N", help, [=](const std::string& v) {
-      if (!absl::SimpleAtoi(v, target) || !ok(*target)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", name, " must be ", expected, " (got \"", v, "\")"));
+    constexpr bool kReal = std::is_floating_point_v<std::remove_pointer_t<decltype(target)>>;
+    flags.Custom(name, kReal ? "X" : "N", help, [=](const std::string& v) {
+      bool read = false;
+      if constexpr (kReal) {
+        read = absl::SimpleAtod(v, target);
+      } else {
+        read = absl::SimpleAtoi(v, target);
       }
-      return absl::OkStatus();
-    });
-  };
-  auto real = [&flags](const std::string& name, const std::string& help, double* target,
-                       std::string expected, auto ok) {
-    flags.Custom(name, "X", help, [=](const std::string& v) {
-      if (!absl::SimpleAtod(v, target) || !ok(*target)) {
+      if (!read || !ok(*target)) {
         return absl::InvalidArgumentError(
             absl::StrCat("--", name, " must be ", expected, " (got \"", v, "\")"));
       }
@@ -99,16 +98,18 @@ int ParseFlags(int argc, char** argv, Flags* f) {
   auto positive = [](auto x) { return x > 0; };
   number("traces", "traces in the index before the phases (default 1000000)", &f->traces,
          "a positive number", positive);
-  real("duration", "seconds per phase (default 10)", &f->duration_s, "a positive number", positive);
+  number("duration", "seconds per phase (default 10)", &f->duration_s, "a positive number",
+         positive);
   number("channels", "gRPC channels, each its own connection (default 8)", &f->channels,
          "a positive number", positive);
   number("threads", "client threads per channel (default 4)", &f->threads, "a positive number",
          positive);
   number("ingest_lines", "at most this many lines per ingest phase (default 3000000)",
          &f->ingest_lines, "a positive number", positive);
-  real("analysis_interval", "seconds between analyses; 0 = off (default 0)",
-       &f->analysis_interval_s, "0 or a positive number", [](double x) { return x >= 0; });
-  real("deadline", "seconds per call (default 60)", &f->deadline_s, "a positive number", positive);
+  number("analysis_interval", "seconds between analyses; 0 = off (default 0)",
+         &f->analysis_interval_s, "0 or a positive number", [](double x) { return x >= 0; });
+  number("deadline", "seconds per call (default 60)", &f->deadline_s, "a positive number",
+         positive);
   number("events_per_trace", "0: 3-5 events a trace; 5 or more: that many (default 0)",
          &f->events_per_trace, "0 or a number from 5 to 10000",
          [](auto x) { return x == 0 || (x >= 5 && x <= 10000); });
@@ -119,10 +120,10 @@ int ParseFlags(int argc, char** argv, Flags* f) {
          [](uint64_t) { return true; });
   number("worker_nice", "nice of the pipeline workers and the ingest thread, 0-19 (default 0)",
          &f->worker_nice, "from 0 to 19", [](int x) { return x >= 0 && x <= 19; });
-  real("timeline_qps", "offered rate of the fixed-rate GetTimeline phases (default 2000)",
-       &f->timeline_qps, "a positive number", positive);
-  real("search_qps", "offered rate of the fixed-rate SearchTraces phases (default 20)",
-       &f->search_qps, "a positive number", positive);
+  number("timeline_qps", "offered rate of the fixed-rate GetTimeline phases (default 2000)",
+         &f->timeline_qps, "a positive number", positive);
+  number("search_qps", "offered rate of the fixed-rate SearchTraces phases (default 20)",
+         &f->search_qps, "a positive number", positive);
   std::vector<std::string> positional;
   if (int code = flags.ParseMain(argc, argv, &positional); code >= 0) return code;
   if (!positional.empty()) {

@@ -10,6 +10,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "logweave/enum_names.h"
 
 namespace logweave::bench {
 namespace {
@@ -23,15 +24,9 @@ double Percentile(const std::vector<int64_t>& sorted_ns, double q) {
 }  // namespace
 
 const char* RpcName(Rpc r) {
-  switch (r) {
-    case Rpc::kGetTimeline:
-      return "GetTimeline";
-    case Rpc::kSearchTraces:
-      return "SearchTraces";
-    case Rpc::kTimelineFloor:
-      return "floor: GetTimeline(\"\")";
-  }
-  return "?";
+  constexpr const char* kNames[] = {"GetTimeline", "SearchTraces", "floor: GetTimeline(\"\")"};
+  static_assert(NamesCover(kNames, Rpc::kTimelineFloor), "an RPC without a name");
+  return NameOf(kNames, r, "?");
 }
 
 LoadClients::LoadClients(const std::string& target, const Flags& flags, int64_t existing_traces)

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "connectors/actions/template.h"
+#include "logweave/enum_names.h"
 
 namespace logweave::actions {
 namespace {
@@ -26,19 +27,9 @@ std::string ActedKey(const std::string& action, const std::string& finding_id) {
 }  // namespace
 
 const char* ActionOutcomeName(ActionOutcome outcome) {
-  switch (outcome) {
-    case ActionOutcome::kOk:
-      return "ok";
-    case ActionOutcome::kFailed:
-      return "failed";
-    case ActionOutcome::kTimeout:
-      return "timeout";
-    case ActionOutcome::kDryRun:
-      return "dry_run";
-    case ActionOutcome::kCooldown:
-      return "cooldown";
-  }
-  return "failed";
+  constexpr const char* kNames[] = {"ok", "failed", "timeout", "dry_run", "cooldown"};
+  static_assert(NamesCover(kNames, ActionOutcome::kCooldown), "an outcome without a name");
+  return NameOf(kNames, outcome, "failed");
 }
 
 absl::Status DispatcherOptions::Validate() const {

@@ -1,25 +1,24 @@
 #include "connectors/grpc/convert.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace logweave {
 
+namespace {
+
+// Each level with its wire value (the wire's LEVEL_UNSPECIFIED is kUnknown).
+constexpr std::pair<Level, v1::Level> kWireLevels[] = {
+    {Level::kUnknown, v1::LEVEL_UNSPECIFIED}, {Level::kTrace, v1::LEVEL_TRACE},
+    {Level::kDebug, v1::LEVEL_DEBUG},         {Level::kInfo, v1::LEVEL_INFO},
+    {Level::kWarn, v1::LEVEL_WARN},           {Level::kError, v1::LEVEL_ERROR},
+    {Level::kFatal, v1::LEVEL_FATAL}};
+
+}  // namespace
+
 v1::Level ToProto(Level level) {
-  switch (level) {
-    case Level::kTrace:
-      return v1::LEVEL_TRACE;
-    case Level::kDebug:
-      return v1::LEVEL_DEBUG;
-    case Level::kInfo:
-      return v1::LEVEL_INFO;
-    case Level::kWarn:
-      return v1::LEVEL_WARN;
-    case Level::kError:
-      return v1::LEVEL_ERROR;
-    case Level::kFatal:
-      return v1::LEVEL_FATAL;
-    case Level::kUnknown:
-      break;
+  for (const auto& [ours, wire] : kWireLevels) {
+    if (ours == level) return wire;
   }
   return v1::LEVEL_UNSPECIFIED;
 }
@@ -134,21 +133,8 @@ void ToProto(const IngestStats& s, v1::Stats* out) {
 }
 
 Level FromProto(v1::Level level) {
-  switch (level) {
-    case v1::LEVEL_TRACE:
-      return Level::kTrace;
-    case v1::LEVEL_DEBUG:
-      return Level::kDebug;
-    case v1::LEVEL_INFO:
-      return Level::kInfo;
-    case v1::LEVEL_WARN:
-      return Level::kWarn;
-    case v1::LEVEL_ERROR:
-      return Level::kError;
-    case v1::LEVEL_FATAL:
-      return Level::kFatal;
-    default:
-      break;
+  for (const auto& [ours, wire] : kWireLevels) {
+    if (wire == level) return ours;
   }
   return Level::kUnknown;
 }

@@ -12,9 +12,7 @@ absl::Status ReadKafkaSection(const ConfigSection& section, KafkaSourceOptions* 
   r.NamesFirst("topics", &out->topics);
   r.Text("start", &out->start);
   r.Text("service_from", &out->service_from);
-  int64_t rebuild_ns = absl::ToInt64Nanoseconds(out->rebuild_window);
-  r.Duration("rebuild_window", /*zero_ok=*/true, &rebuild_ns);
-  out->rebuild_window = absl::Nanoseconds(rebuild_ns);
+  r.Duration("rebuild_window", /*zero_ok=*/true, &out->rebuild_window);
   if (!r.status().ok()) return r.status();
   if (const YAML::Node props = section.node()["properties"]; props && !props.IsNull()) {
     if (!props.IsMap()) {

@@ -4,9 +4,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "connectors/common/relaxed_counters.h"
 #include "connectors/kafka/internal/kafka_error.h"
 #include "connectors/kafka/internal/kafka_source_impl.h"
 
@@ -21,19 +23,11 @@ constexpr int kWatermarkQueryMs = 500;
 
 KafkaSourceStats KafkaSourceImpl::Stats() const {
   KafkaSourceStats s;
-  s.messages = messages_.load(std::memory_order_relaxed);
-  s.bytes = bytes_.load(std::memory_order_relaxed);
-  s.tombstones = tombstones_.load(std::memory_order_relaxed);
-  s.batches = batches_.load(std::memory_order_relaxed);
-  s.rebalances = rebalances_.load(std::memory_order_relaxed);
-  s.revocations = revocations_.load(std::memory_order_relaxed);
-  s.pauses = pauses_.load(std::memory_order_relaxed);
-  s.errors = errors_.load(std::memory_order_relaxed);
-  s.key_overflow = key_overflow_.load(std::memory_order_relaxed);
-  s.revoked_lines = revoked_lines_.load(std::memory_order_relaxed);
-  s.rebuilds = rebuilds_.load(std::memory_order_relaxed);
-  s.rebuild_skipped = rebuild_skipped_.load(std::memory_order_relaxed);
-  s.paused = paused_now_.load(std::memory_order_relaxed);
+  LoadRelaxed(
+      std::tie(s.messages, s.bytes, s.tombstones, s.batches, s.rebalances, s.revocations, s.pauses,
+               s.errors, s.key_overflow, s.revoked_lines, s.rebuilds, s.rebuild_skipped, s.paused),
+      std::tie(messages_, bytes_, tombstones_, batches_, rebalances_, revocations_, pauses_,
+               errors_, key_overflow_, revoked_lines_, rebuilds_, rebuild_skipped_, paused_now_));
   absl::MutexLock lock(&mu_);
   s.indexed_messages = indexed_messages_;
   s.commits = commits_;

@@ -33,19 +33,12 @@ struct Errors {
   }
 };
 
-bool ReadUint64(const Value& v, uint64_t* out) {
-  if (v.IsUint64()) {
-    *out = v.GetUint64();
-    return true;
-  }
-  if (v.IsString())
-    return absl::SimpleAtoi(absl::string_view(v.GetString(), v.GetStringLength()), out);
-  return false;
-}
-
-bool ReadInt64(const Value& v, int64_t* out) {
-  if (v.IsInt64()) {
-    *out = v.GetInt64();
+// Reads a 64-bit integer (Int: int64_t or uint64_t): a JSON number, or a
+// decimal string (OTLP/JSON writes 64-bit integers as strings).
+template <typename Int>
+bool ReadInteger(const Value& v, Int* out) {
+  if (v.Is<Int>()) {
+    *out = v.Get<Int>();
     return true;
   }
   if (v.IsString())
@@ -108,7 +101,7 @@ bool ReadAnyValue(const Value& v, common::AnyValue* out, Errors* e, int depth) {
     out->set_bool_value(x.GetBool());
   } else if (kind == "intValue" || kind == "int_value") {
     int64_t n;
-    if (!ReadInt64(x, &n)) return e->Fail("intValue is not a 64-bit integer");
+    if (!ReadInteger(x, &n)) return e->Fail("intValue is not a 64-bit integer");
     out->set_int_value(n);
   } else if (kind == "doubleValue" || kind == "double_value") {
     double d;
@@ -165,11 +158,11 @@ bool ReadRecord(const Value& v, logs::LogRecord* r, Errors* e) {
   if (!v.IsObject()) return e->Fail("a log record is not an object");
   uint64_t u;
   if (const Value* x = Member(v, "timeUnixNano", "time_unix_nano")) {
-    if (!ReadUint64(*x, &u)) return e->Fail("timeUnixNano is not an unsigned 64-bit integer");
+    if (!ReadInteger(*x, &u)) return e->Fail("timeUnixNano is not an unsigned 64-bit integer");
     r->set_time_unix_nano(u);
   }
   if (const Value* x = Member(v, "observedTimeUnixNano", "observed_time_unix_nano")) {
-    if (!ReadUint64(*x, &u)) {
+    if (!ReadInteger(*x, &u)) {
       return e->Fail("observedTimeUnixNano is not an unsigned 64-bit integer");
     }
     r->set_observed_time_unix_nano(u);
@@ -190,7 +183,7 @@ bool ReadRecord(const Value& v, logs::LogRecord* r, Errors* e) {
     if (!ReadKeyValues(*x, r->mutable_attributes(), e, 0)) return false;
   }
   if (const Value* x = Member(v, "flags", nullptr)) {
-    if (!ReadUint64(*x, &u) || u > UINT32_MAX) return e->Fail("flags is not a 32-bit integer");
+    if (!ReadInteger(*x, &u) || u > UINT32_MAX) return e->Fail("flags is not a 32-bit integer");
     r->set_flags(static_cast<uint32_t>(u));
   }
   if (const Value* x = Member(v, "traceId", "trace_id")) {

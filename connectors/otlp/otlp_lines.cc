@@ -1,7 +1,9 @@
 #include "connectors/otlp/otlp_lines.h"
 
 #include <string>
+#include <tuple>
 
+#include "connectors/common/relaxed_counters.h"
 #include "connectors/otlp/otlp_json.h"
 
 namespace logweave::otlp {
@@ -46,10 +48,8 @@ void OtlpLineExpander::Expand(RawBatch* batch) const {
 
 OtlpLineStats OtlpLineExpander::Stats() const {
   OtlpLineStats s;
-  s.lines = lines_.load(std::memory_order_relaxed);
-  s.records = records_.load(std::memory_order_relaxed);
-  s.rejected = rejected_.load(std::memory_order_relaxed);
-  s.kept = kept_.load(std::memory_order_relaxed);
+  LoadRelaxed(std::tie(s.lines, s.records, s.rejected, s.kept),
+              std::tie(lines_, records_, rejected_, kept_));
   return s;
 }
 

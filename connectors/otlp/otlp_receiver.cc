@@ -1,9 +1,11 @@
 #include "connectors/otlp/otlp_receiver.h"
 
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include "absl/synchronization/notification.h"
+#include "connectors/common/relaxed_counters.h"
 
 namespace logweave::otlp {
 
@@ -72,12 +74,8 @@ OtlpExportResult OtlpReceiver::Export(OtlpTransport transport,
 
 OtlpStats OtlpReceiver::Stats() const {
   OtlpStats s;
-  s.requests = requests_.load(std::memory_order_relaxed);
-  s.records = records_.load(std::memory_order_relaxed);
-  s.rejected = rejected_.load(std::memory_order_relaxed);
-  s.retry_answers = retry_answers_.load(std::memory_order_relaxed);
-  s.refused = refused_.load(std::memory_order_relaxed);
-  s.room_waits = room_waits_.load(std::memory_order_relaxed);
+  LoadRelaxed(std::tie(s.requests, s.records, s.rejected, s.retry_answers, s.refused, s.room_waits),
+              std::tie(requests_, records_, rejected_, retry_answers_, refused_, room_waits_));
   return s;
 }
 

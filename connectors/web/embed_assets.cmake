@@ -1,14 +1,31 @@
 # Writes OUTPUT, a C++ file holding every file of ASSETS_DIR (plain HTML, CSS
 # and JS of the web page) as a byte array, and WebAssets() listing them with
-# their content types (web_assets.h). Run at build time by CMakeLists.txt:
-#   cmake -DASSETS_DIR=... -DOUTPUT=... -P embed_assets.cmake
+# their content types (web_assets.h). A page (NAME.html) holds its <title>
+# line, then what goes in <main>: it is served inside PAGE_TEMPLATE (the
+# head every page shares, with NAME.js as its script). Run at build time by
+# CMakeLists.txt:
+#   cmake -DASSETS_DIR=... -DPAGE_TEMPLATE=... -DOUTPUT=... -P embed_assets.cmake
+file(READ ${PAGE_TEMPLATE} page_template)
 file(GLOB assets RELATIVE ${ASSETS_DIR} ${ASSETS_DIR}/*)
 list(SORT assets)
 set(arrays "")
 set(table "")
 set(i 0)
 foreach(name ${assets})
-  file(READ ${ASSETS_DIR}/${name} hex HEX)
+  if(name MATCHES "^(.*)\\.html$")
+    set(page "${CMAKE_MATCH_1}")
+    file(READ ${ASSETS_DIR}/${name} text)
+    string(FIND "${text}" "\n" title_end)
+    string(SUBSTRING "${text}" 0 ${title_end} title)
+    math(EXPR main_begin "${title_end} + 1")
+    string(SUBSTRING "${text}" ${main_begin} -1 main)
+    string(REPLACE "@TITLE@" "${title}" text "${page_template}")
+    string(REPLACE "@PAGE@" "${page}" text "${text}")
+    string(REPLACE "@MAIN@" "${main}" text "${text}")
+    string(HEX "${text}" hex)
+  else()
+    file(READ ${ASSETS_DIR}/${name} hex HEX)
+  endif()
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")

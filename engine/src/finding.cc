@@ -1,23 +1,16 @@
 #include "logweave/finding.h"
 
 #include "absl/strings/str_format.h"
+#include "logweave/enum_names.h"
 #include "plugins/registry.h"
 #include "xxhash.h"
 
 namespace logweave {
 
 const char* SeverityName(Severity severity) {
-  switch (severity) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kError:
-      return "error";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "info";
+  constexpr const char* kNames[] = {"info", "warning", "error", "critical"};
+  static_assert(NamesCover(kNames, Severity::kCritical), "a severity without a name");
+  return NameOf(kNames, severity, "info");
 }
 
 const std::string& Finding::Detail(const std::string& key) const {
@@ -37,11 +30,11 @@ std::vector<std::string> FindingKinds() {
   return kinds;
 }
 
-std::string FindingId(const std::string& kind, const std::vector<std::string>& parts) {
-  std::string key = kind;
-  for (const auto& p : parts) {
+std::string FindingId(std::string_view kind, std::initializer_list<std::string_view> parts) {
+  std::string key(kind);
+  for (std::string_view p : parts) {
     key.push_back('\0');
-    key += p;
+    key.append(p);
   }
   std::string prefix;
   for (char c : kind) {

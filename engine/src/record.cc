@@ -1,25 +1,13 @@
 #include "logweave/record.h"
 
+#include "logweave/enum_names.h"
+
 namespace logweave {
 
 std::string_view LevelName(Level level) {
-  switch (level) {
-    case Level::kTrace:
-      return "TRACE";
-    case Level::kDebug:
-      return "DEBUG";
-    case Level::kInfo:
-      return "INFO";
-    case Level::kWarn:
-      return "WARN";
-    case Level::kError:
-      return "ERROR";
-    case Level::kFatal:
-      return "FATAL";
-    case Level::kUnknown:
-      break;
-  }
-  return "";
+  constexpr std::string_view kNames[] = {"", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+  static_assert(NamesCover(kNames, Level::kFatal), "a level without a name");
+  return NameOf(kNames, level, "");
 }
 
 }  // namespace logweave

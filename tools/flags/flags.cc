@@ -11,8 +11,24 @@
 namespace logweave::cli {
 
 namespace {
+
 // Where the help text of a flag starts in Help().
 constexpr size_t kHelpColumn = 26;
+
+// Reads all of `v` as a whole number into *target (T: uint64_t or int64_t);
+// else the error of --name, leaving *target as it was.
+template <typename T>
+absl::Status ReadWholeNumber(const std::string& name, const std::string& v, T* target) {
+  T n;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " needs a whole number (got \"", v, "\")"));
+  }
+  *target = n;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 FlagSet::FlagSet(std::string command, std::string usage, std::string description)
@@ -53,28 +69,14 @@ void FlagSet::Bool(const std::string& name, bool* target, const std::string& hel
 void FlagSet::Uint(const std::string& name, uint64_t* target, const std::string& value_name,
                    const std::string& help) {
   flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
-                      uint64_t n;
-                      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-                      if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
-                        return absl::InvalidArgumentError(
-                            absl::StrCat("--", name, " needs a whole number (got \"", v, "\")"));
-                      }
-                      *target = n;
-                      return absl::OkStatus();
+                      return ReadWholeNumber(name, v, target);
                     }});
 }
 
 void FlagSet::Int(const std::string& name, int64_t* target, const std::string& value_name,
                   const std::string& help) {
   flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
-                      int64_t n;
-                      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-                      if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
-                        return absl::InvalidArgumentError(
-                            absl::StrCat("--", name, " needs a whole number (got \"", v, "\")"));
-                      }
-                      *target = n;
-                      return absl::OkStatus();
+                      return ReadWholeNumber(name, v, target);
                     }});
 }
 

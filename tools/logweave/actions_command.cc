@@ -41,22 +41,16 @@ int RunActions(const std::vector<std::string>& args) {
   flags.String("action", &action, "NAME", "only this action's runs");
   flags.Uint("limit", &limit, "N", "only the newest N runs (default: all kept)");
   flags.Bool("json", &json, "print JSON Lines");
-  if (int code =
-          ParseQueryFlags(flags, args, &connection,
-                          [](const std::string&) { return "see 'logweave actions --help'"; });
-      code >= 0) {
-    return code;
-  }
+  if (int code = ParseQueryFlags(flags, args, &connection); code >= 0) return code;
   Client client;
   if (int code = Connect(command, connection, &client); code >= 0) return code;
   v1::ListActionsRequest request;
   request.set_action(ValidUtf8(action));
   request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(limit, UINT32_MAX)));
   v1::ListActionsResponse response;
-  grpc::ClientContext context;
-  PrepareCall(client, &context);
-  if (grpc::Status status = client.stub->ListActions(&context, request, &response); !status.ok()) {
-    return ReportRpcError(client, status);
+  if (int code = CallServer(client, &v1::LogWeave::Stub::ListActions, request, &response);
+      code >= 0) {
+    return code;
   }
   std::string out;
   if (!json) absl::StrAppend(&out, response.runs_size(), " action runs\n");

@@ -148,8 +148,10 @@ int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, Connec
   std::vector<std::string> positional;
   if (int code = ParseFlags(flags, args, &positional); code >= 0) return code;
   if (!positional.empty()) {
-    return Usage(flags.command(), absl::StrCat("unexpected argument \"", positional.front(), "\"; ",
-                                               hint(positional.front())));
+    return Usage(flags.command(),
+                 absl::StrCat("unexpected argument \"", positional.front(), "\"; ",
+                              hint ? hint(positional.front())
+                                   : absl::StrCat("see '", flags.command(), " --help'")));
   }
   return -1;
 }

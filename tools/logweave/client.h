@@ -4,11 +4,9 @@
 // gRPC code -> message and exit code mapping), flag and time parsing, output.
 //
 //   Client client;
-//   if (int code = Connect(command, server, timeout, &client); code >= 0) return code;
-//   grpc::ClientContext context;
-//   SetDeadline(client, &context);
-//   grpc::Status status = client.stub->GetStats(&context, request, &stats);
-//   if (!status.ok()) return ReportRpcError(client, status);
+//   if (int code = Connect(command, connection, &client); code >= 0) return code;
+//   if (int code = CallServer(client, &v1::LogWeave::Stub::GetStats, request, &stats);
+//       code >= 0) return code;
 //
 // Functions that print write whole lines, repaired to valid UTF-8.
 #ifndef LOGWEAVE_TOOLS_LOGWEAVE_CLIENT_H_
@@ -76,10 +74,11 @@ void ConnectionFlags(FlagSet& flags, Connection* connection);
 
 // For a query command without positional arguments: adds ConnectionFlags,
 // parses `args` and rejects a positional argument X with the usage error
-// "unexpected argument "X"; " + hint(X). Returns -1 to go on, else the exit
-// code to return at once (as ParseFlags; 2 for a positional argument).
+// "unexpected argument "X"; " + hint(X) (without a hint: "see 'COMMAND
+// --help'"). Returns -1 to go on, else the exit code to return at once (as
+// ParseFlags; 2 for a positional argument).
 int ParseQueryFlags(FlagSet& flags, const std::vector<std::string>& args, Connection* connection,
-                    const std::function<std::string(const std::string& arg)>& hint);
+                    const std::function<std::string(const std::string& arg)>& hint = nullptr);
 
 // Readies a call: its token (if any) and, `with_deadline`, its deadline
 // (now + client.timeout).
@@ -113,6 +112,22 @@ RpcErrorReport DescribeRpcError(const std::string& command, const std::string& a
 // Reports a failed call on stderr (a pending decode error first, else
 // DescribeRpcError) and returns the exit code.
 int ReportRpcError(const Client& c, const grpc::Status& status);
+
+// Makes one call of `rpc`, a method of the stub, readied by PrepareCall (the
+// token and the deadline). Returns -1 when it answered OK, else the exit code
+// of ReportRpcError, which has reported it:
+//   if (int code = CallServer(client, &v1::LogWeave::Stub::GetStats, request, &stats);
+//       code >= 0) return code;
+template <typename Request, typename Response>
+int CallServer(const Client& c,
+               grpc::Status (v1::LogWeave::Stub::*rpc)(grpc::ClientContext*, const Request&,
+                                                       Response*),
+               const Request& request, Response* response) {
+  grpc::ClientContext context;
+  PrepareCall(c, &context);
+  const grpc::Status status = (c.stub.get()->*rpc)(&context, request, response);
+  return status.ok() ? -1 : ReportRpcError(c, status);
+}
 
 // --since / --until: RFC 3339 or epoch seconds ("" leaves *ns). INVALID_ARGUMENT naming the flag.
 absl::Status ParseTimeFlag(const std::string& name, const std::string& text, int64_t* ns);

@@ -185,10 +185,9 @@ int RunSearch(const std::vector<std::string>& args) {
   request.set_page_size(static_cast<uint32_t>(limit));
   request.set_page_token(ValidUtf8(page_token));
   v1::SearchTracesResponse response;
-  grpc::ClientContext context;
-  PrepareCall(client, &context);
-  if (grpc::Status status = client.stub->SearchTraces(&context, request, &response); !status.ok()) {
-    return ReportRpcError(client, status);
+  if (int code = CallServer(client, &v1::LogWeave::Stub::SearchTraces, request, &response);
+      code >= 0) {
+    return code;
   }
   std::string out;
   if (json) {

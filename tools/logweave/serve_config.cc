@@ -46,12 +46,8 @@ absl::Status ReadServeSection(const ConfigSection& s, ServeSettings* serve, Foll
   } else {
     r.Names("peers", &serve->peers.peers);
   }
-  int64_t peer_timeout_ns = absl::ToInt64Nanoseconds(serve->peers.timeout);
-  int64_t resolve_ns = absl::ToInt64Nanoseconds(serve->peers.resolve_interval);
-  r.Duration("peer_timeout", /*zero_ok=*/false, &peer_timeout_ns);
-  r.Duration("peer_resolve_interval", /*zero_ok=*/false, &resolve_ns);
-  serve->peers.timeout = absl::Nanoseconds(peer_timeout_ns);
-  serve->peers.resolve_interval = absl::Nanoseconds(resolve_ns);
+  r.Duration("peer_timeout", /*zero_ok=*/false, &serve->peers.timeout);
+  r.Duration("peer_resolve_interval", /*zero_ok=*/false, &serve->peers.resolve_interval);
   r.Path("peer_tls_ca", &serve->peers.tls_ca);
   r.Path("peer_token_file", &serve->peers.token_file);
   if (!r.status().ok()) return r.status();

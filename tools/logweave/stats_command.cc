@@ -290,19 +290,13 @@ int RunStats(const std::vector<std::string>& args) {
   Connection connection;
   FlagSet flags(command, "[flags]", kStatsDescription);
   flags.Bool("json", &json, "print one JSON object");
-  if (int code = ParseQueryFlags(flags, args, &connection,
-                                 [](const std::string&) { return "see 'logweave stats --help'"; });
-      code >= 0) {
-    return code;
-  }
+  if (int code = ParseQueryFlags(flags, args, &connection); code >= 0) return code;
   Client client;
   if (int code = Connect(command, connection, &client); code >= 0) return code;
   v1::Stats stats;
-  grpc::ClientContext context;
-  PrepareCall(client, &context);
-  if (grpc::Status status = client.stub->GetStats(&context, v1::GetStatsRequest(), &stats);
-      !status.ok()) {
-    return ReportRpcError(client, status);
+  if (int code = CallServer(client, &v1::LogWeave::Stub::GetStats, v1::GetStatsRequest(), &stats);
+      code >= 0) {
+    return code;
   }
   Print(json ? StatsJson(stats, client.address) + "\n" : StatsText(stats, client.address));
   WarnIfPartial(client, stats.partial(), stats.unreachable_peers());

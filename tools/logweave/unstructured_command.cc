@@ -61,12 +61,7 @@ int RunUnstructured(const std::vector<std::string>& args) {
   flags.Uint("template", &template_id, "ID", "only errors of this log template");
   flags.Bool("ungrouped", &ungrouped, "list each error, not one line per template");
   flags.Bool("json", &json, "print JSON Lines (one per error, with its template)");
-  if (int code =
-          ParseQueryFlags(flags, args, &connection,
-                          [](const std::string&) { return "see 'logweave unstructured --help'"; });
-      code >= 0) {
-    return code;
-  }
+  if (int code = ParseQueryFlags(flags, args, &connection); code >= 0) return code;
   int64_t start = 0, end = 0;
   if (absl::Status s = ParseRange(since, until, &start, &end); !s.ok()) {
     return Usage(command, std::string(s.message()));
@@ -84,11 +79,9 @@ int RunUnstructured(const std::vector<std::string>& args) {
   request.set_page_token(ValidUtf8(page_token));
   request.set_template_id(template_id);
   v1::ListUnstructuredResponse response;
-  grpc::ClientContext context;
-  PrepareCall(client, &context);
-  if (grpc::Status status = client.stub->ListUnstructured(&context, request, &response);
-      !status.ok()) {
-    return ReportRpcError(client, status);
+  if (int code = CallServer(client, &v1::LogWeave::Stub::ListUnstructured, request, &response);
+      code >= 0) {
+    return code;
   }
   std::vector<AttributedEntry> entries;
   for (const v1::UnstructuredEntry& e : response.entries()) entries.push_back(FromProto(e));

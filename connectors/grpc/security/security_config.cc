@@ -12,9 +12,7 @@ absl::Status ReadServerSecurity(const ConfigSection& serve, ServerSecurityOption
   t.Path("cert", &out->tls_cert);
   t.Path("key", &out->tls_key);
   t.Path("client_ca", &out->tls_client_ca);
-  int64_t refresh_ns = absl::ToInt64Nanoseconds(out->tls_refresh);
-  t.Duration("refresh", /*zero_ok=*/false, &refresh_ns);
-  out->tls_refresh = absl::Nanoseconds(refresh_ns);
+  t.Duration("refresh", /*zero_ok=*/false, &out->tls_refresh);
   return t.status();
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "logweave/enum_names.h"
 #include "logweave/file_text.h"
 
 namespace logweave {
@@ -15,15 +16,11 @@ namespace logweave {
 namespace {
 
 const char* ScopeName(TokenScope scope) {
-  switch (scope) {
-    case TokenScope::kRead:
-      return "read";
-    case TokenScope::kIngest:
-      return "ingest";
-    case TokenScope::kAdmin:
-      return "admin";
-  }
-  return "?";
+  // In the order of the values, from kRead (1).
+  constexpr const char* kNames[] = {"read", "admin", "ingest"};
+  static_assert(NamesCover(kNames, TokenScope::kIngest, TokenScope::kRead),
+                "a scope without a name");
+  return NameOf(kNames, scope, "?", TokenScope::kRead);
 }
 
 }  // namespace

@@ -238,18 +238,10 @@ class KafkaSourceImpl {
   // Every broker was reported down and none has answered since.
   std::atomic<bool> brokers_down_{false};
   std::atomic<bool> paused_now_{false};
-  std::atomic<uint64_t> messages_{0};
-  std::atomic<uint64_t> bytes_{0};
-  std::atomic<uint64_t> tombstones_{0};
-  std::atomic<uint64_t> batches_{0};
-  std::atomic<uint64_t> rebalances_{0};
-  std::atomic<uint64_t> revocations_{0};
-  std::atomic<uint64_t> pauses_{0};
-  std::atomic<uint64_t> errors_{0};
-  std::atomic<uint64_t> key_overflow_{0};
-  std::atomic<uint64_t> revoked_lines_{0};
-  std::atomic<uint64_t> rebuilds_{0};
-  std::atomic<uint64_t> rebuild_skipped_{0};
+  // Counters for Stats() (relaxed).
+  std::atomic<uint64_t> messages_{0}, bytes_{0}, tombstones_{0}, batches_{0}, rebalances_{0},
+      revocations_{0}, pauses_{0}, errors_{0}, key_overflow_{0}, revoked_lines_{0}, rebuilds_{0},
+      rebuild_skipped_{0};
 
   mutable absl::Mutex mu_;
   std::map<TopicPartition, PartitionState> partitions_ ABSL_GUARDED_BY(mu_);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "yaml-cpp/yaml.h"
 
 namespace logweave {
@@ -114,6 +115,8 @@ class ConfigReader {
   // A positive duration (30s, 500ms, 2m, or a number of seconds), in
   // nanoseconds; with `zero_ok`, "0" too.
   void Duration(std::string_view key, bool zero_ok, int64_t* out_ns);
+  // Same, into an absl::Duration.
+  void Duration(std::string_view key, bool zero_ok, absl::Duration* out);
   // A non-empty scalar.
   void Word(std::string_view key, std::string* out);
   // Any scalar, empty included.

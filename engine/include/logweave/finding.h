@@ -4,7 +4,9 @@
 #define LOGWEAVE_FINDING_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,7 +50,7 @@ struct Finding {
 std::vector<std::string> FindingKinds();
 
 // A stable id: the kind's prefix and 16 hex digits of a hash of the parts.
-std::string FindingId(const std::string& kind, const std::vector<std::string>& parts);
+std::string FindingId(std::string_view kind, std::initializer_list<std::string_view> parts);
 
 }  // namespace logweave
 

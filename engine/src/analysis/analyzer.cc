@@ -121,13 +121,15 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // A one-shot run takes the entries over instead of copying them.
   std::vector<UnstructuredEntry> entries =
       take_unstructured_ != nullptr ? take_unstructured_->Take() : unstructured_.Snapshot();
+  const internal::EntryWords words = internal::FindTraceIdWords(entries, threads);
   absl::flat_hash_set<uint32_t> wanted_services;
   absl::flat_hash_set<uint64_t> mentioned;
-  for (const auto& e : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const UnstructuredEntry& e = entries[i];
     if (e.time_known) {
       if (uint32_t s = names.services.Find(0, e.service); s != kNoId) wanted_services.insert(s);
     }
-    for (std::string_view word : internal::TraceIdWords(e.text)) mentioned.insert(Hash(word));
+    for (const internal::WordSpan& span : words[i]) mentioned.insert(Hash(span.In(e.text)));
   }
 
   // Pass 2, on every thread, a shard at a time, reading the facts again:
@@ -150,9 +152,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         }
         w.judged_counts.emplace(h, f.indexed_events);
       }
-      if (!mentioned.empty() && mentioned.contains(Hash(f.trace_id))) {
-        w.named.emplace_back(f.trace_id);
-      }
+      const bool is_mentioned = !mentioned.empty() && mentioned.contains(Hash(f.trace_id));
+      if (is_mentioned) w.named.emplace_back(f.trace_id);
       judge.Judge(f, judged, &w.findings, &w.weak, &incomplete);
       std::string_view id;  // copied once the trace is some service's candidate
       for (uint32_t s : f.services) {
@@ -175,6 +176,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
           if (count > 2) c.middle = w.CopyTimes(times + 1, count - 2);
         }
         c.incomplete = std::find(incomplete.begin(), incomplete.end(), s) != incomplete.end();
+        c.mentioned = is_mentioned;
         if (s >= w.candidates.size()) w.candidates.resize(s + 1);
         w.candidates[s].push_back(c);
       }
@@ -228,8 +230,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   AnalysisReport report;
   // A gap that another instance holds the rest of is no gap.
   if (lookup_ != nullptr) peer_check_.Filter(*lookup_, absl::Now(), &findings, &report);
-  report.unstructured =
-      internal::Attribute(options_, std::move(entries), candidates, names.services, named, threads);
+  report.unstructured = internal::Attribute(options_, std::move(entries), words, candidates,
+                                            names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
   internal::AddUnstructuredFindings(report.unstructured, std::move(weak),

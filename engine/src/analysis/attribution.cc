@@ -4,6 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include "analysis/parallel.h"
 #include "internal/strings.h"
@@ -20,11 +22,10 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
   constexpr size_t kMaxWords = 64;
   text = text.substr(0, kMaxScan);
   std::vector<std::string_view> words;
-  absl::flat_hash_set<absl::string_view> seen;
   auto consider = [&](std::string_view w) {
     if (words.size() >= kMaxWords || w.size() < 6 || w.size() > 128) return;
     if (std::none_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) return;
-    if (seen.insert(Av(w)).second) words.push_back(w);
+    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
   };
   auto is_word_byte = [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
@@ -48,7 +49,35 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
   return words;
 }
 
+EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads) {
+  EntryWords words(entries.size());
+  constexpr size_t kEntriesPerTake = 256;
+  std::atomic<size_t> next{0};
+  RunOnThreads(threads, [&](uint32_t) {
+    for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < entries.size();) {
+      for (size_t i = b; i < std::min(entries.size(), b + kEntriesPerTake); ++i) {
+        const std::string_view text = entries[i].text;
+        for (std::string_view w : TraceIdWords(text)) {
+          words[i].push_back(WordSpan{static_cast<uint32_t>(w.data() - text.data()),
+                                      static_cast<uint32_t>(w.size())});
+        }
+      }
+    }
+  });
+  return words;
+}
+
 namespace {
+
+// The first 8 bytes of `id` as a big-endian number, zero-padded: ids that
+// differ there compare as these numbers do.
+uint64_t IdKey(std::string_view id) {
+  uint64_t key = 0;
+  for (size_t k = 0; k < 8; ++k) {
+    key = (key << 8) | (k < id.size() ? static_cast<unsigned char>(id[k]) : 0u);
+  }
+  return key;
+}
 
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 
@@ -68,6 +97,8 @@ struct Histogram {
   uint64_t total = 0;
 };
 using Histograms = absl::flat_hash_map<uint64_t, Histogram>;
+// A histogram's score of each bin.
+using DelayScores = std::array<double, 128>;
 
 uint64_t HistogramKey(uint32_t s, bool incomplete) { return (uint64_t{s} << 1) | incomplete; }
 
@@ -83,7 +114,7 @@ double BinWidthMs(int b) { return std::max(1.0, std::exp2((b + 1) / 4.0) - std::
 constexpr size_t kKeptOpen = 4;
 
 bool Better(const Option& x, const Option& y) {
-  return x.weight != y.weight ? x.weight > y.weight : x.c->trace_id < y.c->trace_id;
+  return x.weight != y.weight ? x.weight > y.weight : IdLess(*x.c, *y.c);
 }
 
 // One error's options, reduced to what the assignment and the report need.
@@ -111,12 +142,10 @@ struct EntryOptions {
 // An error can have thousands of candidates (a busy service, a long
 // window); they are enumerated twice (delays, then weights) on every thread,
 // and only the few that can matter are kept.
-std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
-                                       std::vector<UnstructuredEntry> input,
-                                       std::vector<std::vector<Candidate>>& candidates,
-                                       const SharedNames& services,
-                                       const absl::flat_hash_set<std::string>& named_traces,
-                                       uint32_t threads) {
+std::vector<AttributedEntry> Attribute(
+    const DetectorOptions& opts, std::vector<UnstructuredEntry> input, const EntryWords& words,
+    std::vector<std::vector<Candidate>>& candidates, const SharedNames& services,
+    const absl::flat_hash_set<std::string>& named_traces, uint32_t threads) {
   // The result holds the entries from the start, and their vector is freed before the options
   // are built: the two buffers never sit beside the options.
   std::vector<AttributedEntry> out(input.size());
@@ -124,9 +153,10 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   input = std::vector<UnstructuredEntry>();
   RunOnThreads(threads, [&](uint32_t t) {
     for (size_t s = t; s < candidates.size(); s += threads) {
+      for (Candidate& c : candidates[s]) c.id_key = IdKey(c.trace_id);
       std::sort(candidates[s].begin(), candidates[s].end(),
                 [](const Candidate& a, const Candidate& b) {
-                  return a.first != b.first ? a.first < b.first : a.trace_id < b.trace_id;
+                  return a.first != b.first ? a.first < b.first : IdLess(a, b);
                 });
     }
   });
@@ -151,13 +181,15 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   std::vector<std::vector<std::string>> named(out.size());
   if (!named_traces.empty()) {
     for (size_t i = 0; i < out.size(); ++i) {
-      for (std::string_view w : TraceIdWords(out[i].entry.text)) {
+      for (const WordSpan& span : words[i]) {
+        const std::string_view w = span.In(out[i].entry.text);
         if (named_traces.contains(Av(w))) named[i].emplace_back(w);
       }
     }
   }
-  // Calls fn(option) for every candidate of entry i.
-  auto for_each_option = [&](size_t i, const auto& fn) {
+  // Calls fn(option) for every candidate of entry i; with `open_or_incomplete`,
+  // only for those that are incomplete or logged again after the error.
+  auto for_each_option = [&](size_t i, bool open_or_incomplete, const auto& fn) {
     const uint32_t s = entry_service[i];
     if (s == kNoId) return;
     const int64_t t = out[i].entry.time_ns;
@@ -168,10 +200,49 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     for (auto it = end; it != list.begin();) {
       --it;
       if (it->first < earliest) break;
+      const bool after = it->last > t;
+      if (open_or_incomplete && !after && !it->incomplete) continue;
       const int64_t before = it->LatestAtOrBefore(t);
       if (before == INT64_MIN || t - before > opts.attribution_window_ns) continue;
-      fn(Option{&*it, t - before, it->last > t});
+      fn(Option{&*it, t - before, after});
     }
+  };
+  // The candidates of the traces some error names, sorted by service and id:
+  // an error that names a trace looks its candidate up instead of walking all.
+  struct NamedCandidate {
+    uint32_t service;
+    const Candidate* c;
+  };
+  auto named_before = [](const NamedCandidate& x, const NamedCandidate& y) {
+    return x.service != y.service ? x.service < y.service : IdLess(*x.c, *y.c);
+  };
+  std::vector<NamedCandidate> named_candidates;
+  if (!named_traces.empty()) {
+    for (size_t s = 0; s < candidates.size(); ++s) {
+      for (const Candidate& c : candidates[s]) {
+        if (c.mentioned) named_candidates.push_back({static_cast<uint32_t>(s), &c});
+      }
+    }
+    std::sort(named_candidates.begin(), named_candidates.end(), named_before);
+  }
+  // The option of the named trace `id` for entry i, if it has one.
+  auto named_option = [&](size_t i, std::string_view id) -> std::optional<Option> {
+    const uint32_t s = entry_service[i];
+    if (s == kNoId) return std::nullopt;
+    Candidate key;
+    key.trace_id = id;
+    key.id_key = IdKey(id);
+    auto it = std::lower_bound(named_candidates.begin(), named_candidates.end(),
+                               NamedCandidate{s, &key}, named_before);
+    if (it == named_candidates.end() || it->service != s || it->c->trace_id != id) {
+      return std::nullopt;
+    }
+    const Candidate& c = *it->c;
+    const int64_t t = out[i].entry.time_ns;
+    if (c.first > t) return std::nullopt;
+    const int64_t before = c.LatestAtOrBefore(t);
+    if (before == INT64_MIN || t - before > opts.attribution_window_ns) return std::nullopt;
+    return Option{&c, t - before, c.last > t};
   };
   // Entries are handed out to the threads in runs of this many.
   constexpr size_t kEntriesPerTake = 64;
@@ -187,8 +258,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     for (size_t b; (b = next.fetch_add(kEntriesPerTake)) < out.size();) {
       for (size_t i = b; i < std::min(out.size(), b + kEntriesPerTake); ++i) {
         if (!named[i].empty()) continue;  // its delay says nothing about the service's
-        for_each_option(i, [&](const Option& o) {
-          if (!o.c->incomplete && !o.after) return;
+        for_each_option(i, /*open_or_incomplete=*/true, [&](const Option& o) {
           Histogram& h = bins[HistogramKey(entry_service[i], o.c->incomplete)];
           ++h.bins[DelayBin(o.gap)];
           ++h.total;
@@ -204,16 +274,27 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       into.total += h.total;
     }
   }
-  // How much likelier a gap is than chance: the bin's pairs per millisecond
-  // against the service's pairs per millisecond over the whole window.
-  auto delay_score = [&](uint32_t s, bool incomplete, int64_t gap) {
-    auto it = delay_bins.find(HistogramKey(s, incomplete));
-    if (it == delay_bins.end()) return 0.0;
-    const double background = static_cast<double>(it->second.total) /
-                              (static_cast<double>(opts.attribution_window_ns) / 1e6);
-    const int b = DelayBin(gap);
-    const double density = it->second.bins[b] / BinWidthMs(b);
-    return density / (density + background);
+  // How much likelier a gap is than chance, per bin: the bin's pairs per
+  // millisecond against the service's pairs per millisecond over the whole
+  // window. Worked out once per histogram, not per option.
+  absl::flat_hash_map<uint64_t, DelayScores> delay_scores;
+  for (const auto& [key, h] : delay_bins) {
+    DelayScores& scores = delay_scores[key];
+    const double background =
+        static_cast<double>(h.total) / (static_cast<double>(opts.attribution_window_ns) / 1e6);
+    for (size_t b = 0; b < h.bins.size(); ++b) {
+      const double density = h.bins[b] / BinWidthMs(static_cast<int>(b));
+      scores[b] = density / (density + background);
+    }
+  }
+  delay_bins = Histograms();
+  // A service's scores for one kind of candidate; nullptr: no pairs, every score 0.
+  auto scores_of = [&](uint32_t s, bool incomplete) -> const DelayScores* {
+    auto it = delay_scores.find(HistogramKey(s, incomplete));
+    return it == delay_scores.end() ? nullptr : &it->second;
+  };
+  auto delay_score = [](const DelayScores* scores, int64_t gap) {
+    return scores == nullptr ? 0.0 : (*scores)[DelayBin(gap)];
   };
 
   // Weights, keeping of each error's options only those that can matter.
@@ -224,27 +305,30 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       for (size_t i = b; i < std::min(out.size(), b + kEntriesPerTake); ++i) {
         EntryOptions& eo = options[i];
         if (!named[i].empty()) {
-          for_each_option(i, [&](const Option& o) {
-            if (std::find(named[i].begin(), named[i].end(), o.c->trace_id) != named[i].end()) {
-              eo.named.push_back(o);
-            }
-          });
+          for (const std::string& id : named[i]) {
+            if (std::optional<Option> o = named_option(i, id)) eo.named.push_back(*o);
+          }
           continue;
         }
         const uint32_t s = entry_service[i];
-        for_each_option(i, [&](Option o) {
-          const double gap_s = static_cast<double>(o.gap) / kNsPerSecond;
+        if (s == kNoId) continue;
+        const DelayScores* incomplete_scores = scores_of(s, true);
+        const DelayScores* open_scores = scores_of(s, false);
+        const double typical_span = std::max<double>(static_cast<double>(median_span[s]), 1e6);
+        for_each_option(i, /*open_or_incomplete=*/false, [&](Option o) {
           // An incomplete request stays the strongest sign even at an unusual
           // delay. A request in progress that took unusually long in the
           // service (an error, then a retry) is likelier than one that went
           // at the usual pace.
-          const double slow =
-              std::clamp(static_cast<double>(o.c->last - o.c->first) /
-                             std::max<double>(static_cast<double>(median_span[s]), 1e6),
-                         0.5, 20.0);
-          o.weight = o.c->incomplete ? 100.0 * (0.2 + 0.8 * delay_score(s, true, o.gap))
-                     : o.after       ? 3.0 * slow * (0.1 + delay_score(s, false, o.gap))
-                                     : 1.0 / (1.0 + gap_s);
+          if (o.c->incomplete) {
+            o.weight = 100.0 * (0.2 + 0.8 * delay_score(incomplete_scores, o.gap));
+          } else if (o.after) {
+            const double slow =
+                std::clamp(static_cast<double>(o.c->last - o.c->first) / typical_span, 0.5, 20.0);
+            o.weight = 3.0 * slow * (0.1 + delay_score(open_scores, o.gap));
+          } else {
+            o.weight = 1.0 / (1.0 + static_cast<double>(o.gap) / kNsPerSecond);
+          }
           if (o.c->incomplete) {
             eo.incomplete.push_back(o);
             return;
@@ -276,7 +360,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   std::sort(pairs.begin(), pairs.end(), [&](const Pair& x, const Pair& y) {
     if (x.weight != y.weight) return x.weight > y.weight;
     if (x.entry != y.entry) return x.entry < y.entry;
-    return x.option->c->trace_id < y.option->c->trace_id;
+    return IdLess(*x.option->c, *y.option->c);
   });
   std::vector<const Option*> chosen(out.size(), nullptr);
   absl::flat_hash_set<const Candidate*> taken;  // incomplete requests already explained

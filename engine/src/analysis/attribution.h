@@ -18,44 +18,67 @@
 namespace logweave::internal {
 
 // A trace's activity in one service: a candidate owner of that service's
-// plain-text errors. 48 bytes: there is one per trace and service that
+// plain-text errors. 56 bytes: there is one per trace and service that
 // logged plain-text errors, all held at once while errors are attributed.
 struct Candidate {
-  // The times of its first kMaxTimes - 1 events there and of its last: `first`,
-  // then `middle[0 .. count - 3]`, then `last` (count of them, at most kMaxTimes).
+  // The times of its first kMaxTimes - 1 events there and of its last, in
+  // order: `first`, then `middle[0 .. count - 3]`, then `last` (count of them,
+  // at most kMaxTimes).
   static constexpr int kMaxTimes = 8;
   std::string_view trace_id;        // owned by the analysis run
   const int64_t* middle = nullptr;  // owned by the analysis run; count - 2 times
   int64_t first = 0, last = 0;
   uint8_t count = 0;
   bool incomplete = false;  // it left an expected sequence unfinished in the service
+  bool mentioned = false;   // a word of some error hashes as its id: it may be named
+  // The first 8 bytes of trace_id, big-endian and zero-padded (set by
+  // Attribute): most comparisons of ids are decided on it (IdLess).
+  uint64_t id_key = 0;
 
-  // The latest of its times at or before `t`; INT64_MIN if none is.
+  // The latest of its times at or before `t`; INT64_MIN if none is. The
+  // times are in order (first <= middle... <= last): a request that ended
+  // before `t` answers without reading its middle times.
   int64_t LatestAtOrBefore(int64_t t) const {
     if (count == 0) return INT64_MIN;
-    int64_t before = first <= t ? first : INT64_MIN;
-    for (int k = 0; k + 2 < count; ++k) {
-      if (middle[k] <= t) before = std::max(before, middle[k]);
+    if (last <= t) return last;
+    for (int k = count - 3; k >= 0; --k) {
+      if (middle[k] <= t) return middle[k];
     }
-    return last <= t ? std::max(before, last) : before;
+    return first <= t ? first : INT64_MIN;
   }
 };
+
+// Whether a's trace id sorts before b's (as std::string_view's operator<),
+// once their id_key are set.
+inline bool IdLess(const Candidate& a, const Candidate& b) {
+  return a.id_key != b.id_key ? a.id_key < b.id_key : a.trace_id < b.trace_id;
+}
 
 // The words of a plain-text error that could be trace ids: runs of letters,
 // digits, '_' and '-' of 6 to 128 bytes with at least one digit, and the
 // '-'-separated parts of such a run. Views into `text`; distinct, in order.
 std::vector<std::string_view> TraceIdWords(std::string_view text);
 
+// Where one of TraceIdWords' words stands in an entry's text.
+struct WordSpan {
+  uint32_t offset = 0;
+  uint32_t size = 0;
+  std::string_view In(std::string_view text) const { return text.substr(offset, size); }
+};
+// Each entry's words (TraceIdWords of its text), by the entry's index.
+using EntryWords = std::vector<std::vector<WordSpan>>;
+
+// The words of every entry, found on `threads` threads (>= 1).
+EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads);
+
 // Attributes each entry to the trace it most likely belongs to, from the
 // candidates of its service (`candidates[service id]`, sorted here) and the
-// ids of traces the entries' texts name (`named_traces`), on `threads`
-// threads (>= 1). Entries keep their order.
-std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
-                                       std::vector<UnstructuredEntry> entries,
-                                       std::vector<std::vector<Candidate>>& candidates,
-                                       const SharedNames& services,
-                                       const absl::flat_hash_set<std::string>& named_traces,
-                                       uint32_t threads);
+// ids of traces the entries' texts name (`named_traces`, among each entry's
+// `words`), on `threads` threads (>= 1). Entries keep their order.
+std::vector<AttributedEntry> Attribute(
+    const DetectorOptions& options, std::vector<UnstructuredEntry> entries, const EntryWords& words,
+    std::vector<std::vector<Candidate>>& candidates, const SharedNames& services,
+    const absl::flat_hash_set<std::string>& named_traces, uint32_t threads);
 
 }  // namespace logweave::internal
 

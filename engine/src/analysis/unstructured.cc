@@ -1,8 +1,10 @@
 #include "analysis/unstructured.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 
+#include "absl/container/flat_hash_map.h"
 #include "logweave/finding.h"
 #include "parse/plain_text.h"
 
@@ -177,14 +179,54 @@ void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e) const {
 }
 
 void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
+  // Sorted by source name, then line: each source's place among the names is
+  // worked out once, and the entries are sorted on integers.
+  std::vector<uint32_t> ids;
+  for (const UnstructuredEntry& e : out) ids.push_back(e.source_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<std::string_view> names;
+  for (uint32_t id : ids) names.push_back(sources_->Name(id));
+  std::vector<std::string_view> sorted_names = names;
+  std::sort(sorted_names.begin(), sorted_names.end());
+  absl::flat_hash_map<uint32_t, uint32_t> rank;  // source id -> place of its name
+  for (size_t k = 0; k < ids.size(); ++k) {
+    rank[ids[k]] =
+        static_cast<uint32_t>(std::lower_bound(sorted_names.begin(), sorted_names.end(), names[k]) -
+                              sorted_names.begin());
+  }
+  struct Key {
+    uint32_t rank;
+    uint64_t line_no;
+    size_t index;
+  };
+  std::vector<Key> keys(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    keys[i] = Key{rank[out[i].source_id], out[i].line_no, i};
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.line_no < b.line_no;
+  });
+  // Entry keys[i].index goes to place i: each cycle of the permutation is
+  // walked once, one entry held aside.
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].index == i || keys[i].index == SIZE_MAX) continue;
+    UnstructuredEntry held = std::move(out[i]);
+    size_t at = i;
+    while (keys[at].index != i) {
+      const size_t from = keys[at].index;
+      out[at] = std::move(out[from]);
+      keys[at].index = SIZE_MAX;
+      at = from;
+    }
+    out[at] = std::move(held);
+    keys[at].index = SIZE_MAX;
+  }
   for (UnstructuredEntry& e : out) {
     e.source = std::string(sources_->Name(e.source_id));
     e.service = std::string(sources_->DefaultService(e.source_id));
     e.id = FindingId("unstructured_error", {e.source, std::to_string(e.line_no)});
   }
-  std::sort(out.begin(), out.end(), [](const UnstructuredEntry& a, const UnstructuredEntry& b) {
-    return a.source != b.source ? a.source < b.source : a.line_no < b.line_no;
-  });
 }
 
 uint64_t UnstructuredCollector::dropped() const {

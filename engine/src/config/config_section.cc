@@ -250,6 +250,12 @@ void ConfigReader::Duration(std::string_view key, bool zero_ok, int64_t* out_ns)
   });
 }
 
+void ConfigReader::Duration(std::string_view key, bool zero_ok, absl::Duration* out) {
+  int64_t ns = absl::ToInt64Nanoseconds(*out);
+  Duration(key, zero_ok, &ns);
+  *out = absl::Nanoseconds(ns);
+}
+
 void ConfigReader::Word(std::string_view key, std::string* out) {
   Step(key, [&](const YAML::Node& n, const std::string& name) {
     if (!n.IsScalar() || n.Scalar().empty()) return section_.ErrorAt(n, name, "must be a word");

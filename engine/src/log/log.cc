@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "logweave/enum_names.h"
 #include "logweave/utf8.h"
 
 namespace logweave {
@@ -64,17 +65,9 @@ absl::StatusOr<LogLevel> ParseLogLevel(std::string_view name) {
 }
 
 std::string_view LogLevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
+  constexpr std::string_view kNames[] = {"debug", "info", "warn", "error"};
+  static_assert(NamesCover(kNames, LogLevel::kError), "a log level without a name");
+  return NameOf(kNames, level, "info");
 }
 
 LogFormat DefaultLogFormat(int fd) { return ::isatty(fd) ? LogFormat::kText : LogFormat::kJson; }

@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstring>
 #include <optional>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -39,22 +40,25 @@ void FlagMessageOutsideRaw(Record* r) {
   }
 }
 
+// The line counters of `c` (a ParseCounters, const or not), in the order
+// AddTo lists their IngestStats fields.
+template <typename C>
+auto ParseCounterFields(C& c) {
+  return std::tie(c.lines, c.bytes, c.json, c.unstructured, c.empty, c.no_trace_id, c.bad_time,
+                  c.no_time, c.invalid_utf8, c.truncated, c.bom, c.crlf, c.container);
+}
+
+// Adds each counter of `from` to the one at the same place of `to`.
+template <typename... T, typename... U>
+void AddEachCounter(std::tuple<T&...> to, std::tuple<U&...> from) {
+  static_assert(sizeof...(T) == sizeof...(U), "AddEachCounter: the lists differ in length");
+  std::apply([&](T&... t) { std::apply([&](const U&... f) { ((t += f), ...); }, from); }, to);
+}
+
 }  // namespace
 
 ParseCounters& ParseCounters::operator+=(const ParseCounters& o) {
-  lines += o.lines;
-  bytes += o.bytes;
-  json += o.json;
-  unstructured += o.unstructured;
-  empty += o.empty;
-  no_trace_id += o.no_trace_id;
-  bad_time += o.bad_time;
-  no_time += o.no_time;
-  invalid_utf8 += o.invalid_utf8;
-  truncated += o.truncated;
-  bom += o.bom;
-  crlf += o.crlf;
-  container += o.container;
+  AddEachCounter(ParseCounterFields(*this), ParseCounterFields(o));
   max_time_ns = std::max(max_time_ns, o.max_time_ns);
   if (redacted.size() < o.redacted.size()) redacted.resize(o.redacted.size());
   for (size_t i = 0; i < o.redacted.size(); ++i) redacted[i] += o.redacted[i];
@@ -63,19 +67,11 @@ ParseCounters& ParseCounters::operator+=(const ParseCounters& o) {
 }
 
 void ParseCounters::AddTo(IngestStats* s) const {
-  s->lines += lines;
-  s->bytes += bytes;
-  s->json_lines += json;
-  s->unstructured_lines += unstructured;
-  s->empty_lines += empty;
-  s->no_trace_id_lines += no_trace_id;
-  s->bad_time_lines += bad_time;
-  s->no_time_lines += no_time;
-  s->invalid_utf8_lines += invalid_utf8;
-  s->truncated_lines += truncated;
-  s->bom_lines += bom;
-  s->crlf_lines += crlf;
-  s->container_lines += container;
+  AddEachCounter(
+      std::tie(s->lines, s->bytes, s->json_lines, s->unstructured_lines, s->empty_lines,
+               s->no_trace_id_lines, s->bad_time_lines, s->no_time_lines, s->invalid_utf8_lines,
+               s->truncated_lines, s->bom_lines, s->crlf_lines, s->container_lines),
+      ParseCounterFields(*this));
   s->max_time_ns = std::max(s->max_time_ns, max_time_ns);
   for (size_t i = 0; redaction_rules != nullptr && i < redacted.size(); ++i) {
     if (redacted[i] > 0) s->redactions[(*redaction_rules)[i]] += redacted[i];

@@ -256,9 +256,8 @@ CanaryPlugin::~CanaryPlugin() = default;
 
 absl::StatusOr<std::unique_ptr<CanaryPlugin>> CanaryPlugin::Create(const CanaryOptions& options,
                                                                    const SourceNames& sources) {
-  absl::StatusOr<CanaryOptions> enabled = internal::EnabledOptions(options);
-  if (!enabled.ok()) return enabled.status();
-  return std::unique_ptr<CanaryPlugin>(new CanaryPlugin(*enabled, sources));
+  return internal::MakeWithEnabledOptions<CanaryPlugin>(
+      options, [&](const CanaryOptions& valid) { return new CanaryPlugin(valid, sources); });
 }
 
 bool CanaryPlugin::Take(const Record& r, Request* q) const {

@@ -165,9 +165,8 @@ CostPlugin::~CostPlugin() = default;
 
 absl::StatusOr<std::unique_ptr<CostPlugin>> CostPlugin::Create(const CostOptions& options,
                                                                const SourceNames& sources) {
-  absl::StatusOr<CostOptions> enabled = internal::EnabledOptions(options);
-  if (!enabled.ok()) return enabled.status();
-  return std::unique_ptr<CostPlugin>(new CostPlugin(*enabled, sources));
+  return internal::MakeWithEnabledOptions<CostPlugin>(
+      options, [&](const CostOptions& valid) { return new CostPlugin(valid, sources); });
 }
 
 bool CostPlugin::Take(const Record& r, CostLine* c) const {

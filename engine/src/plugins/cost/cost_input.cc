@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "internal/strings.h"
+#include "logweave/enum_names.h"
 #include "logweave/timestamp.h"
 #include "parse/parser.h"
 #include "plugins/common.h"
@@ -110,17 +111,9 @@ absl::StatusOr<CostFormat> ParseCostFormat(std::string_view name) {
 }
 
 std::string_view CostFormatName(CostFormat format) {
-  switch (format) {
-    case CostFormat::kAuto:
-      return "auto";
-    case CostFormat::kCostExplorer:
-      return "Cost Explorer JSON";
-    case CostFormat::kCurCsv:
-      return "CUR CSV";
-    case CostFormat::kJsonLines:
-      return "JSON lines";
-  }
-  return "";
+  constexpr std::string_view kNames[] = {"auto", "Cost Explorer JSON", "CUR CSV", "JSON lines"};
+  static_assert(NamesCover(kNames, CostFormat::kJsonLines), "a cost format without a name");
+  return NameOf(kNames, format, "");
 }
 
 CostFormat DetectCostFormat(std::string_view text) {

@@ -35,9 +35,8 @@ RotationPlugin::~RotationPlugin() = default;
 
 absl::StatusOr<std::unique_ptr<RotationPlugin>> RotationPlugin::Create(
     const RotationOptions& options, const SourceNames& sources) {
-  absl::StatusOr<RotationOptions> enabled = internal::EnabledOptions(options);
-  if (!enabled.ok()) return enabled.status();
-  return std::unique_ptr<RotationPlugin>(new RotationPlugin(*enabled, sources));
+  return internal::MakeWithEnabledOptions<RotationPlugin>(
+      options, [&](const RotationOptions& valid) { return new RotationPlugin(valid, sources); });
 }
 
 bool RotationPlugin::Take(const Record& r, RotationItem* item) const {
