@@ -14,16 +14,14 @@
 namespace logweave {
 namespace {
 
-using actions::ActionOutcome;
 using actions::ActionRun;
-using ::testing::HasSubstr;
 
 // An action that appends the finding's id to `log` each time it runs.
 std::string Recorder(const testdata::TempDir& dir, const std::string& extra = "") {
   const std::string script =
       dir.Script("record.sh", absl::StrCat("echo \"$1\" >> '", dir / "ran.log", "'"));
-  return absl::StrCat("actions:\n  - name: record\n    on: [canary_rollback]\n    exec: [\"",
-                      script, "\", \"{id}\"]\n", extra);
+  return testdata::OneActionYaml("record", "canary_rollback",
+                                 absl::StrCat("    exec: [\"", script, "\", \"{id}\"]\n", extra));
 }
 
 std::vector<std::string> Ran(const testdata::TempDir& dir) {
@@ -41,17 +39,13 @@ std::vector<std::string> Outcomes(const std::vector<ActionRun>& runs) {
 
 TEST(ActionDispatcherTest, DryRunByDefaultRecordsWhatWouldRunAndRunsNothing) {
   testdata::TempDir dir;
-  auto d = testdata::Dispatcher(Recorder(dir));
-  ASSERT_NE(d, nullptr);
   const Finding f = testdata::CanaryRollback("gateway", "t1");
-  d->Offer(f);
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kDryRun);
-  EXPECT_THAT(runs[0].command, HasSubstr(f.id));
+  actions::DispatcherStats stats;
+  const ActionRun run = testdata::RunOnce(Recorder(dir), f, &stats);
+  EXPECT_EQ(run.result.outcome, actions::ActionOutcome::kDryRun);
+  EXPECT_THAT(run.command, ::testing::HasSubstr(f.id));
   EXPECT_TRUE(Ran(dir).empty());
-  EXPECT_EQ(d->Stats().outcomes["dry_run"], 1u);
+  EXPECT_EQ(stats.outcomes["dry_run"], 1u);
 }
 
 TEST(ActionDispatcherTest, ADecisionActsOnce) {

@@ -21,26 +21,23 @@ using actions::ActionRun;
 using ::testing::HasSubstr;
 
 std::string PageAction(const std::string& url, const std::string& extra = "") {
-  return absl::StrCat("actions:\n  - name: page\n    on: [drift, canary_rollback]\n    webhook: \"",
-                      url, "\"\n    dry_run: false\n", extra);
+  return testdata::OneActionYaml(
+      "page", "drift, canary_rollback",
+      absl::StrCat("    webhook: \"", url, "\"\n    dry_run: false\n", extra));
 }
 
 TEST(WebhookActionTest, PostsTheFindingAsJsonWithHeadersFromTheEnvironment) {
   testdata::HookServer server;
   setenv("LOGWEAVE_TEST_PAGER_TOKEN", "s3cret", 1);
-  auto d = testdata::Dispatcher(
-      PageAction(server.url("/hook/{service}"),
-                 "    headers: {Authorization: \"Bearer ${LOGWEAVE_TEST_PAGER_TOKEN}\"}\n"));
-  ASSERT_NE(d, nullptr);
   const Finding f = testdata::CanaryRollback("my app", "t1");
-  d->Offer(f);
-  d->Drain();
-  std::vector<ActionRun> runs = d->Runs();
-  ASSERT_EQ(runs.size(), 1u);
-  EXPECT_EQ(runs[0].result.outcome, ActionOutcome::kOk) << runs[0].result.error;
-  EXPECT_EQ(runs[0].result.http_status, 200);
-  EXPECT_EQ(runs[0].result.attempts, 1u);
-  EXPECT_EQ(runs[0].result.output, "{\"ok\":true}");
+  const ActionRun run = testdata::RunOnce(
+      PageAction(server.url("/hook/{service}"),
+                 "    headers: {Authorization: \"Bearer ${LOGWEAVE_TEST_PAGER_TOKEN}\"}\n"),
+      f);
+  EXPECT_EQ(run.result.outcome, ActionOutcome::kOk) << run.result.error;
+  EXPECT_EQ(run.result.http_status, 200);
+  EXPECT_EQ(run.result.attempts, 1u);
+  EXPECT_EQ(run.result.output, "{\"ok\":true}");
   std::vector<testdata::HookServer::Request> got = server.requests();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].path, "/hook/my%20app");

@@ -57,6 +57,15 @@ class CliTest : public ::testing::Test {
     EXPECT_THAT(r.err, HasSubstr(message)) << args;
   }
 
+  // `logweave replay --json <args>` (stdin: `stdin_text`), expected to exit with `exit_code`:
+  // its JSON Lines.
+  std::vector<rapidjson::Document> ReplayJson(const std::string& args, int exit_code = 0,
+                                              const std::string& stdin_text = "") {
+    Result r = Run("replay --json " + args, stdin_text);
+    EXPECT_EQ(r.exit_code, exit_code) << r.err;
+    return JsonLines(r.out);
+  }
+
   std::string Write(const std::string& name, const std::vector<std::string>& lines) {
     std::string path = (dir_ / name).string();
     std::ofstream out(path);
@@ -110,9 +119,7 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
                              testdata::PythonLine("checkout", "t1", 0, "cart"),
                              "Traceback (most recent call last):", "", R"({"msg":"no trace"})",
                              "[1,2,3]", R"({"trace_id":"t2","timestamp":"soon"})"});
-  Result r = Run("replay --json " + path);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
+  auto docs = ReplayJson(path);
   // The plain-text "Traceback" line is an unstructured error finding; the summary is last.
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_STREQ(docs[0]["kind"].GetString(), "unstructured_error");
@@ -198,9 +205,7 @@ TEST_F(CliTest, TimelineAsJsonListsEventsInTimeOrder) {
   Write("gateway.log", {testdata::ZapLine("t9", 0, "request received"),
                         testdata::ZapLine("t9", 90, "response sent")});
   Write("ledger.log", {testdata::PinoLine("ledger", "t9", 40, "ledger write", 50)});
-  Result r = Run("replay --json --raw --timeline t9 " + dir_.string());
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
+  auto docs = ReplayJson("--raw --timeline t9 " + dir_.string());
   ASSERT_EQ(docs.size(), 2u);
   const auto& t = docs[0];
   EXPECT_STREQ(t["kind"].GetString(), "timeline");
@@ -228,29 +233,23 @@ TEST_F(CliTest, TimelineTableNamesServicesAndSources) {
 
 TEST_F(CliTest, UnknownTraceExitsOneWithAnErrorObject) {
   std::string path = Write("a.log", {testdata::ZapLine("t1", 0, "a")});
-  Result r = Run("replay --json --timeline nope " + path);
-  EXPECT_EQ(r.exit_code, 1);
-  auto docs = JsonLines(r.out);
+  auto docs = ReplayJson("--timeline nope " + path, 1);
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_STREQ(docs[0]["kind"].GetString(), "error");
   EXPECT_STREQ(docs[0]["error"].GetString(), "not_found");
 }
 
 TEST_F(CliTest, ReadsStdinAsAServiceNamedStdin) {
-  Result r = Run("replay --json --timeline s1 -",
-                 R"({"msg":"from a pipe","trace_id":"s1","ts":1795428000})"
-                 "\n");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
+  auto docs = ReplayJson("--timeline s1 -", 0,
+                         R"({"msg":"from a pipe","trace_id":"s1","ts":1795428000})"
+                         "\n");
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_STREQ(docs[0]["events"][0]["service"].GetString(), "stdin");
 }
 
 TEST_F(CliTest, InvalidUtf8IsKeptAndTheOutputStaysValidJson) {
   std::string path = Write("a.log", {"{\"msg\":\"caf\xE9\",\"trace_id\":\"u1\"}"});
-  Result r = Run("replay --json --raw --timeline u1 " + path);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);  // each line must parse
+  auto docs = ReplayJson("--raw --timeline u1 " + path);  // each line must parse
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_STREQ(docs[0]["events"][0]["message"].GetString(), "caf\xEF\xBF\xBD");
   EXPECT_EQ(docs[1]["invalid_utf8_lines"].GetUint64(), 1u);
@@ -263,9 +262,7 @@ TEST_F(CliTest, LineCutAtMaxLineBytesKeepsItsTraceAndIsCountedTruncated) {
       absl::StrCat(R"({"level":"error","ts":1795428000.040,"trace_id":"t7","msg":"charge failed: )",
                    std::string(20000, 'x'), R"("})");
   Write("payments.log", {testdata::ZapLine("t7", 0, "charge started"), long_line});
-  Result r = Run("replay --json --raw --max-line-bytes 200 --timeline t7 " + dir_.string());
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
+  auto docs = ReplayJson("--raw --max-line-bytes 200 --timeline t7 " + dir_.string());
   ASSERT_GE(docs.size(), 2u);
   const auto& t = docs[0];
   ASSERT_STREQ(t["kind"].GetString(), "timeline");
@@ -324,9 +321,7 @@ TEST_F(CliTest, GeneratedLogsGiveOneTracePerGeneratedTrace) {
   ASSERT_NE(at, std::string::npos) << text;
   size_t start = text.rfind(' ', at - 1) + 1;
   const std::string generated_traces = text.substr(start, at - start);
-  Result r = Run("replay --json " + out);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto docs = JsonLines(r.out);
+  auto docs = ReplayJson(out);
   ASSERT_FALSE(docs.empty());
   EXPECT_EQ(docs.back()["traces"].GetUint64(), std::stoull(generated_traces));
   EXPECT_EQ(docs.back()["files"].GetUint64(), 7u);  // the hidden truth file is skipped

@@ -148,118 +148,93 @@ TEST(LoadConfigStringTest, EmptyDocumentGivesDefaults) {
   }
 }
 
+// A config LoadConfigString refuses (INVALID_ARGUMENT), with the parts its message must hold;
+// each case was a test of its own, named as the case is.
+struct RejectedConfig {
+  std::string name = "";
+  std::string yaml = "";
+  std::vector<std::string> parts = {};
+  std::string origin = "config";  // LoadConfigString's default
+};
+
+class LoadConfigStringRejectTest : public ::testing::TestWithParam<RejectedConfig> {};
+
+TEST_P(LoadConfigStringRejectTest, NamesWhatIsWrong) {
+  ExpectInvalidArgument(LoadConfigString(GetParam().yaml, GetParam().origin), GetParam().parts);
+}
+
+std::string RejectedConfigName(const ::testing::TestParamInfo<RejectedConfig>& info) {
+  return info.param.name;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Unknown keys.
 
-TEST(LoadConfigStringTest, UnknownTopLevelKeyIsNamedWithKnownKeys) {
-  ExpectInvalidArgument(LoadConfigString("threads: 4\nthread_count: 8\n", "ledger.yaml"),
-                        {"ledger.yaml:2", "\"thread_count\"",
-                         "threads, queue_bytes, max_line_bytes, batch_lines, batch_bytes, index, "
-                         "fields"});
+std::vector<RejectedConfig> UnknownKeysCases() {
+  return {
+      {"UnknownTopLevelKeyIsNamedWithKnownKeys",
+       "threads: 4\nthread_count: 8\n",
+       {"ledger.yaml:2", "\"thread_count\"",
+        "threads, queue_bytes, max_line_bytes, batch_lines, batch_bytes, index, fields"},
+       "ledger.yaml"},
+      {"UnknownIndexKeyIsNamedWithItsSection",
+       "index:\n  shards: 8\n  shard: 4\n",
+       {"config:3", "\"index.shard\"", "shards, dedupe"}},
+      {"UnknownFieldsKeyIsNamedWithItsSection",
+       "fields:\n  traceid: [req_trace]\n",
+       {"\"fields.traceid\"", "trace_id, time, level, service, message"}},
+  };
 }
-
-TEST(LoadConfigStringTest, UnknownIndexKeyIsNamedWithItsSection) {
-  ExpectInvalidArgument(LoadConfigString("index:\n  shards: 8\n  shard: 4\n"),
-                        {"config:3", "\"index.shard\"", "shards, dedupe"});
-}
-
-TEST(LoadConfigStringTest, UnknownFieldsKeyIsNamedWithItsSection) {
-  ExpectInvalidArgument(LoadConfigString("fields:\n  traceid: [req_trace]\n"),
-                        {"\"fields.traceid\"", "trace_id, time, level, service, message"});
-}
+INSTANTIATE_TEST_SUITE_P(UnknownKeys, LoadConfigStringRejectTest,
+                         ::testing::ValuesIn(UnknownKeysCases()), RejectedConfigName);
 
 // ---------------------------------------------------------------------------------------------
 // Bad values.
 
-TEST(LoadConfigStringTest, NonNumericThreadsIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("threads: many\n"), {"config:1", "threads", "many"});
+std::vector<RejectedConfig> BadValuesCases() {
+  return {
+      {"NonNumericThreadsIsRejected", "threads: many\n", {"config:1", "threads", "many"}},
+      {"NegativeThreadsIsRejected", "threads: -1\n", {"threads"}},
+      {"ThreadsAbove1024IsRejected", "threads: 1025\n", {"threads"}},
+      {"ZeroMaxLineBytesIsRejected", "max_line_bytes: 0\n", {"config:1", "max_line_bytes"}},
+      {"NonBooleanDedupeIsRejected", "index:\n  dedupe: maybe\n", {"config:2", "index.dedupe"}},
+      {"QueueBytesBelowOneMebibyteIsRejected", "queue_bytes: 10\n", {"queue_bytes"}},
+      // Regression (fixed): config.h promises INVALID_ARGUMENT "naming the key (and line) for a bad
+      // value", but values that parse and are only rejected by PipelineOptions::Validate() lose the
+      // line: "queue_bytes: 10" on line 2 gives "config: queue_bytes must be at least 1048576 (1
+      // MiB) (got 10)" (likewise "batch_lines: 0" gives "config: batch_lines and batch_bytes must
+      // be positive").
+      {"OutOfRangeQueueBytesErrorGivesTheLine",
+       "threads: 4\nqueue_bytes: 10\n",
+       {"config:2", "queue_bytes"}},
+      {"UnparseableQueueBytesIsRejected", "queue_bytes: 1.5M\n", {"queue_bytes", "1.5M"}},
+      {"TooManyShardsIsRejected", "index:\n  shards: 5000\n", {"index.shards"}},
+      {"DedupeWindowBelow1024IsRejected",
+       "index:\n  dedupe_window: 100\n",
+       {"index.dedupe_window"}},
+      {"ZeroBatchLinesIsRejected", "batch_lines: 0\n", {"batch_lines"}},
+      {"BatchBytesAboveOneGibibyteIsRejected", "batch_bytes: 2GiB\n", {"batch_bytes"}},
+      {"FieldsAsMapIsRejected", "fields:\n  trace_id: {name: req_trace}\n", {"fields.trace_id"}},
+      {"EmptyFieldNameIsRejected", "fields:\n  trace_id: [\"\"]\n", {"fields.trace_id"}},
+      {"IndexThatIsNotAMapIsRejected", "index: 8\n", {"index"}},
+      {"DocumentThatIsNotAMapIsRejected", "- threads: 4\n", {"must be a map"}},
+      {"InvalidYamlIsRejectedWithLineNumber",
+       "threads: 4\nindex:\n  shards: [8\n  dedupe: true\n",
+       {"ledger.yaml:", "not valid YAML"},
+       "ledger.yaml"},
+      {"BadIndentationIsRejectedAtItsLine",
+       "threads: 4\nqueue_bytes: 64MiB\n  batch_lines: 10\n",
+       {"config:3: not valid YAML"}},
+  };
 }
-
-TEST(LoadConfigStringTest, NegativeThreadsIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("threads: -1\n"), {"threads"});
-}
-
-TEST(LoadConfigStringTest, ThreadsAbove1024IsRejected) {
-  ExpectInvalidArgument(LoadConfigString("threads: 1025\n"), {"threads"});
-}
-
-TEST(LoadConfigStringTest, ZeroMaxLineBytesIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("max_line_bytes: 0\n"), {"config:1", "max_line_bytes"});
-}
-
-TEST(LoadConfigStringTest, NonBooleanDedupeIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("index:\n  dedupe: maybe\n"),
-                        {"config:2", "index.dedupe"});
-}
-
-TEST(LoadConfigStringTest, QueueBytesBelowOneMebibyteIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("queue_bytes: 10\n"), {"queue_bytes"});
-}
+INSTANTIATE_TEST_SUITE_P(BadValues, LoadConfigStringRejectTest,
+                         ::testing::ValuesIn(BadValuesCases()), RejectedConfigName);
 
 TEST(LoadConfigStringTest, QueueBytesZeroChoosesTheDefault) {
   absl::StatusOr<PipelineOptions> options = LoadConfigString("threads: 2\nqueue_bytes: 0\n");
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->queue_bytes, 0u);
   EXPECT_EQ(options->EffectiveQueueBytes(), 4ull << 20);
-}
-
-TEST(LoadConfigStringTest, OutOfRangeQueueBytesErrorGivesTheLine) {
-  // Regression (fixed): config.h promises INVALID_ARGUMENT "naming the key (and line) for a bad
-  // value", but values that parse and are only rejected by PipelineOptions::Validate() lose the
-  // line: "queue_bytes: 10" on line 2 gives "config: queue_bytes must be at least 1048576 (1 MiB)
-  // (got 10)" (likewise "batch_lines: 0" gives "config: batch_lines and batch_bytes must be
-  // positive").
-  ExpectInvalidArgument(LoadConfigString("threads: 4\nqueue_bytes: 10\n"),
-                        {"config:2", "queue_bytes"});
-}
-
-TEST(LoadConfigStringTest, UnparseableQueueBytesIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("queue_bytes: 1.5M\n"), {"queue_bytes", "1.5M"});
-}
-
-TEST(LoadConfigStringTest, TooManyShardsIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("index:\n  shards: 5000\n"), {"index.shards"});
-}
-
-TEST(LoadConfigStringTest, DedupeWindowBelow1024IsRejected) {
-  ExpectInvalidArgument(LoadConfigString("index:\n  dedupe_window: 100\n"),
-                        {"index.dedupe_window"});
-}
-
-TEST(LoadConfigStringTest, ZeroBatchLinesIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("batch_lines: 0\n"), {"batch_lines"});
-}
-
-TEST(LoadConfigStringTest, BatchBytesAboveOneGibibyteIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("batch_bytes: 2GiB\n"), {"batch_bytes"});
-}
-
-TEST(LoadConfigStringTest, FieldsAsMapIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("fields:\n  trace_id: {name: req_trace}\n"),
-                        {"fields.trace_id"});
-}
-
-TEST(LoadConfigStringTest, EmptyFieldNameIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("fields:\n  trace_id: [\"\"]\n"), {"fields.trace_id"});
-}
-
-TEST(LoadConfigStringTest, IndexThatIsNotAMapIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("index: 8\n"), {"index"});
-}
-
-TEST(LoadConfigStringTest, DocumentThatIsNotAMapIsRejected) {
-  ExpectInvalidArgument(LoadConfigString("- threads: 4\n"), {"must be a map"});
-}
-
-TEST(LoadConfigStringTest, InvalidYamlIsRejectedWithLineNumber) {
-  ExpectInvalidArgument(
-      LoadConfigString("threads: 4\nindex:\n  shards: [8\n  dedupe: true\n", "ledger.yaml"),
-      {"ledger.yaml:", "not valid YAML"});
-}
-
-TEST(LoadConfigStringTest, BadIndentationIsRejectedAtItsLine) {
-  ExpectInvalidArgument(LoadConfigString("threads: 4\nqueue_bytes: 64MiB\n  batch_lines: 10\n"),
-                        {"config:3: not valid YAML"});
 }
 
 // ---------------------------------------------------------------------------------------------

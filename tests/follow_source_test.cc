@@ -36,10 +36,9 @@ TEST(FollowOptionsTest, RejectsBadValuesNamingTheField) {
 }
 
 TEST_F(FollowSourceTest, AppendedLinesAppearAfterPoll) {
-  const std::string app = Path("ledger.log");
-  Append(app, Lines(0, 3));
-  auto source = Source(Options());
-  ASSERT_TRUE(source->PollOnce().ok());
+  const std::string app = WriteLedger(3);
+  auto source = Polled();
+  ASSERT_NE(source, nullptr);
   EXPECT_THAT(ArrivedMessages(), ElementsAreArray(Messages(0, 3)));
 
   Append(app, Lines(3, 5));
@@ -69,8 +68,8 @@ TEST_F(FollowSourceTest, PartialLineIsHeldUntilItsNewline) {
   const std::string app = Path("ledger.log");
   const std::string second = Line(1);
   Append(app, Line(0) + "\n" + second.substr(0, 40));
-  auto source = Source(Options());
-  ASSERT_TRUE(source->PollOnce().ok());
+  auto source = Polled();
+  ASSERT_NE(source, nullptr);
   EXPECT_THAT(ArrivedMessages(), ElementsAre("posted entry 0"));
 
   Append(app, second.substr(40));  // complete, but no newline yet
@@ -124,10 +123,9 @@ TEST_F(FollowSourceTest, OverlongPartialLineIsNotBufferedAndEndsUpTruncated) {
 }
 
 TEST_F(FollowSourceTest, RenameRotationReadsOldFileToItsEndThenTheNewFile) {
-  const std::string app = Path("ledger.log");
-  Append(app, Lines(0, 3));
-  auto source = Source(Options());
-  ASSERT_TRUE(source->PollOnce().ok());
+  const std::string app = WriteLedger(3);
+  auto source = Polled();
+  ASSERT_NE(source, nullptr);
 
   Append(app, Lines(3, 5));  // written before the rotation, not read yet
   fs::rename(app, Path("ledger.log.1"));
@@ -200,10 +198,9 @@ TEST_F(FollowSourceTest, RotateWaitKeepsReadingWhatTheWriterAddsToTheOldFile) {
 }
 
 TEST_F(FollowSourceTest, CopyTruncateRestartsAtZeroAndCountsTheTruncation) {
-  const std::string app = Path("ledger.log");
-  Append(app, Lines(0, 5));
-  auto source = Source(Options());
-  ASSERT_TRUE(source->PollOnce().ok());
+  const std::string app = WriteLedger(5);
+  auto source = Polled();
+  ASSERT_NE(source, nullptr);
 
   fs::copy_file(app, Path("ledger.log.1"));
   fs::resize_file(app, 0);
@@ -227,10 +224,9 @@ TEST_F(FollowSourceTest, CopyTruncateRestartsAtZeroAndCountsTheTruncation) {
 }
 
 TEST_F(FollowSourceTest, TruncateAndRewriteLongerIsNoticedByTheFingerprint) {
-  const std::string app = Path("ledger.log");
-  Append(app, Lines(0, 2));
-  auto source = Source(Options());
-  ASSERT_TRUE(source->PollOnce().ok());
+  const std::string app = WriteLedger(2);
+  auto source = Polled();
+  ASSERT_NE(source, nullptr);
 
   // Between two polls: truncated and written past the old offset.
   fs::resize_file(app, 0);
@@ -244,8 +240,8 @@ TEST_F(FollowSourceTest, TruncateAndRewriteLongerIsNoticedByTheFingerprint) {
 
 TEST_F(FollowSourceTest, NewFileMatchingTheGlobIsPickedUp) {
   Append(Path("ledger.log"), Line(0) + "\n");
-  auto source = Source(Options());
-  ASSERT_TRUE(source->PollOnce().ok());
+  auto source = Polled();
+  ASSERT_NE(source, nullptr);
   EXPECT_EQ(source->Stats().files, 1u);
 
   Append(Path("payments.log"), Line(1) + "\n");

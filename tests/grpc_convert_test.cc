@@ -26,26 +26,28 @@ struct CodePair {
   const char* name;
 };
 
+// Each engine code and its gRPC namesake; the name is the gRPC enumerator's, as written.
+#define CODE_PAIR(absl_code, grpc_code) \
+  { absl::StatusCode::absl_code, grpc::StatusCode::grpc_code, #grpc_code }
 constexpr CodePair kCodes[] = {
-    {absl::StatusCode::kCancelled, grpc::StatusCode::CANCELLED, "CANCELLED"},
-    {absl::StatusCode::kUnknown, grpc::StatusCode::UNKNOWN, "UNKNOWN"},
-    {absl::StatusCode::kInvalidArgument, grpc::StatusCode::INVALID_ARGUMENT, "INVALID_ARGUMENT"},
-    {absl::StatusCode::kDeadlineExceeded, grpc::StatusCode::DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED"},
-    {absl::StatusCode::kNotFound, grpc::StatusCode::NOT_FOUND, "NOT_FOUND"},
-    {absl::StatusCode::kAlreadyExists, grpc::StatusCode::ALREADY_EXISTS, "ALREADY_EXISTS"},
-    {absl::StatusCode::kPermissionDenied, grpc::StatusCode::PERMISSION_DENIED, "PERMISSION_DENIED"},
-    {absl::StatusCode::kResourceExhausted, grpc::StatusCode::RESOURCE_EXHAUSTED,
-     "RESOURCE_EXHAUSTED"},
-    {absl::StatusCode::kFailedPrecondition, grpc::StatusCode::FAILED_PRECONDITION,
-     "FAILED_PRECONDITION"},
-    {absl::StatusCode::kAborted, grpc::StatusCode::ABORTED, "ABORTED"},
-    {absl::StatusCode::kOutOfRange, grpc::StatusCode::OUT_OF_RANGE, "OUT_OF_RANGE"},
-    {absl::StatusCode::kUnimplemented, grpc::StatusCode::UNIMPLEMENTED, "UNIMPLEMENTED"},
-    {absl::StatusCode::kInternal, grpc::StatusCode::INTERNAL, "INTERNAL"},
-    {absl::StatusCode::kUnavailable, grpc::StatusCode::UNAVAILABLE, "UNAVAILABLE"},
-    {absl::StatusCode::kDataLoss, grpc::StatusCode::DATA_LOSS, "DATA_LOSS"},
-    {absl::StatusCode::kUnauthenticated, grpc::StatusCode::UNAUTHENTICATED, "UNAUTHENTICATED"},
+    CODE_PAIR(kCancelled, CANCELLED),
+    CODE_PAIR(kUnknown, UNKNOWN),
+    CODE_PAIR(kInvalidArgument, INVALID_ARGUMENT),
+    CODE_PAIR(kDeadlineExceeded, DEADLINE_EXCEEDED),
+    CODE_PAIR(kNotFound, NOT_FOUND),
+    CODE_PAIR(kAlreadyExists, ALREADY_EXISTS),
+    CODE_PAIR(kPermissionDenied, PERMISSION_DENIED),
+    CODE_PAIR(kResourceExhausted, RESOURCE_EXHAUSTED),
+    CODE_PAIR(kFailedPrecondition, FAILED_PRECONDITION),
+    CODE_PAIR(kAborted, ABORTED),
+    CODE_PAIR(kOutOfRange, OUT_OF_RANGE),
+    CODE_PAIR(kUnimplemented, UNIMPLEMENTED),
+    CODE_PAIR(kInternal, INTERNAL),
+    CODE_PAIR(kUnavailable, UNAVAILABLE),
+    CODE_PAIR(kDataLoss, DATA_LOSS),
+    CODE_PAIR(kUnauthenticated, UNAUTHENTICATED),
 };
+#undef CODE_PAIR
 
 TEST(StatusCodesTest, EveryEngineCodeReachesTheClientAsItsNamesakeWithItsMessage) {
   for (const CodePair& c : kCodes) {

@@ -42,10 +42,8 @@ TEST_F(GrpcServerTest, GetTimelineOrdersEventsAndListsServicesInOrderOfFirstAppe
 
 TEST_F(GrpcServerTest, GetTimelineAttachesTheFindingsOfATraceWithAMissingService) {
   v1::GetTimelineResponse t;
-  ASSERT_TRUE(PollUntil([&] {
-    t.Clear();
-    return Timeline(Trace(17), &t).ok() && t.findings_size() > 0;
-  })) << t.DebugString();
+  ASSERT_TRUE(AwaitTimeline(Trace(17), &t, [](const auto& r) { return r.findings_size() > 0; }))
+      << t.DebugString();
   EXPECT_THAT(t.services(), ElementsAre("gateway", "checkout", "email"));
   ASSERT_EQ(t.findings_size(), 1) << t.DebugString();
   const v1::Finding& f = t.findings(0);
@@ -67,10 +65,8 @@ TEST_F(GrpcServerTest, GetTimelineAttachesTheFindingsOfATraceWithAMissingService
 
 TEST_F(GrpcServerTest, GetTimelineAttachesThePlainTextErrorAttributedToTheTrace) {
   v1::GetTimelineResponse t;
-  ASSERT_TRUE(PollUntil([&] {
-    t.Clear();
-    return Timeline(Trace(40), &t).ok() && t.unstructured_size() > 0;
-  })) << t.DebugString();
+  ASSERT_TRUE(AwaitTimeline(Trace(40), &t, [](const auto& r) { return r.unstructured_size() > 0; }))
+      << t.DebugString();
   ASSERT_EQ(t.unstructured_size(), 1);
   const v1::UnstructuredEntry& u = t.unstructured(0);
   EXPECT_EQ(u.trace_id(), Trace(40));
@@ -84,11 +80,9 @@ TEST_F(GrpcServerTest, GetTimelineAttachesThePlainTextErrorAttributedToTheTrace)
   EXPECT_EQ(u.candidates(0).trace_id(), Trace(40));
   EXPECT_TRUE(u.candidates(0).incomplete());
   std::set<std::string> kinds;
-  ASSERT_TRUE(PollUntil([&] {
-    t.Clear();
-    if (!Timeline(Trace(40), &t).ok()) return false;
+  ASSERT_TRUE(AwaitTimeline(Trace(40), &t, [&](const v1::GetTimelineResponse& r) {
     kinds.clear();
-    for (const auto& f : t.findings()) kinds.insert(f.kind());
+    for (const auto& f : r.findings()) kinds.insert(f.kind());
     return kinds.count("incomplete_sequence") > 0;
   })) << t.DebugString();
 }
@@ -106,10 +100,17 @@ TEST_F(GrpcServerTest, GetTimelineOfAnEmptyTraceIdIsInvalidArgument) {
 
 // --- SearchTraces ---
 
-TEST_F(GrpcServerTest, SearchTracesFiltersByService) {
+// A search for the traces payments took part in (298 of the shop's 300), `page_size` a page
+// (0: the server's default).
+v1::SearchTracesRequest PaymentsSearch(int page_size = 0) {
   v1::SearchTracesRequest request;
   request.set_service("payments");
-  request.set_page_size(1000);
+  if (page_size > 0) request.set_page_size(page_size);
+  return request;
+}
+
+TEST_F(GrpcServerTest, SearchTracesFiltersByService) {
+  v1::SearchTracesRequest request = PaymentsSearch(1000);
   v1::SearchTracesResponse response;
   ASSERT_TRUE(Search(request, &response).ok());
   EXPECT_EQ(response.matched(), 298u);
@@ -228,8 +229,7 @@ TEST_F(GrpcServerTest, SearchTracesListsNewestFirst) {
 }
 
 TEST_F(GrpcServerTest, SearchTracesPagesVisitEveryMatchExactlyOnce) {
-  v1::SearchTracesRequest request;
-  request.set_service("payments");
+  v1::SearchTracesRequest request = PaymentsSearch();
   const std::vector<std::string> all = SearchIds(request);
   ASSERT_EQ(all.size(), 298u);
 
@@ -251,9 +251,7 @@ TEST_F(GrpcServerTest, SearchTracesPagesVisitEveryMatchExactlyOnce) {
 }
 
 TEST_F(GrpcServerTest, SearchTracesMatchedCountsEveryPage) {
-  v1::SearchTracesRequest request;
-  request.set_service("payments");
-  request.set_page_size(7);
+  v1::SearchTracesRequest request = PaymentsSearch(7);
   v1::SearchTracesResponse first;
   ASSERT_TRUE(Search(request, &first).ok());
   EXPECT_EQ(first.matched(), 298u);
@@ -296,9 +294,7 @@ TEST_F(GrpcServerTest, SearchTracesPagesThroughTracesThatEndAtTheSameTime) {
 }
 
 TEST_F(GrpcServerTest, SearchTracesListsServicesInOrderOfFirstAppearance) {
-  v1::SearchTracesRequest request;
-  request.set_service("payments");
-  request.set_page_size(1);
+  v1::SearchTracesRequest request = PaymentsSearch(1);
   v1::SearchTracesResponse response;
   ASSERT_TRUE(Search(request, &response).ok());
   ASSERT_EQ(response.traces_size(), 1);

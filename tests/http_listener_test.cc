@@ -99,6 +99,18 @@ HttpListenerOptions At(const std::string& address, const TokenStore* tokens = nu
   return options;
 }
 
+// GET `path` (with `headers`) through `client`: the response; one with status -1, and a test
+// failure, if nothing answered.
+httplib::Response Get(httplib::Client& client, const std::string& path,
+                      const httplib::Headers& headers = {}) {
+  httplib::Result r = client.Get(path, headers);
+  if (r) return *r;
+  ADD_FAILURE() << "no answer to GET " << path;
+  httplib::Response none;
+  none.status = -1;
+  return none;
+}
+
 class HttpListenerTest : public ::testing::Test {
  protected:
   std::unique_ptr<HttpListener> Listen(HttpListenerOptions options) {
@@ -117,25 +129,17 @@ TEST_F(HttpListenerTest, HealthzAnswersWhileRunningAndReadyzFollowsReadinessWith
   AddHealthRoutes(*listener, readiness);
   listener->Start();
   httplib::Client client("127.0.0.1", listener->port());
-  auto health = client.Get("/healthz");
-  ASSERT_TRUE(health);
-  EXPECT_EQ(health->status, 200);
-  auto ready = client.Get("/readyz");
-  ASSERT_TRUE(ready);
-  EXPECT_EQ(ready->status, 503);
-  EXPECT_THAT(ready->body, HasSubstr("the initial replay is not indexed yet"));
+  EXPECT_EQ(Get(client, "/healthz").status, 200);
+  httplib::Response ready = Get(client, "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, HasSubstr("the initial replay is not indexed yet"));
   readiness.Release("replay");
-  ready = client.Get("/readyz");
-  ASSERT_TRUE(ready);
-  EXPECT_EQ(ready->status, 200);
-  auto missing = client.Get("/readyz/x");
-  ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(Get(client, "/readyz").status, 200);
+  EXPECT_EQ(Get(client, "/readyz/x").status, 404);
   readiness.Shutdown();
-  ready = client.Get("/readyz");
-  ASSERT_TRUE(ready);
-  EXPECT_EQ(ready->status, 503);
-  EXPECT_THAT(ready->body, HasSubstr("shutting down"));
+  ready = Get(client, "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_THAT(ready.body, HasSubstr("shutting down"));
   listener->Stop();
   EXPECT_FALSE(client.Get("/healthz"));  // nobody listens any more
 }
@@ -153,23 +157,19 @@ TEST_F(HttpListenerTest, MetricsNeedAReadTokenWhenTokensAreOnAndTheProbesDoNot) 
   AddHealthRoutes(*listener, readiness);
   listener->Start();
   httplib::Client client("127.0.0.1", listener->port());
-  auto anonymous = client.Get("/metrics");
-  ASSERT_TRUE(anonymous);
-  EXPECT_EQ(anonymous->status, 401);
-  EXPECT_THAT(anonymous->get_header_value("WWW-Authenticate"), StartsWith("Bearer"));
-  auto wrong = client.Get("/metrics", {{"Authorization", "Bearer not-a-token-of-this-server"}});
-  ASSERT_TRUE(wrong);
-  EXPECT_EQ(wrong->status, 401);
-  auto with_token =
-      client.Get("/metrics", {{"Authorization", absl::StrCat("Bearer ", kReadToken)}});
-  ASSERT_TRUE(with_token);
-  EXPECT_EQ(with_token->status, 200);
-  EXPECT_THAT(with_token->body, HasSubstr("logweave_analysis_runs_total"));
-  EXPECT_THAT(with_token->get_header_value("Content-Type"), HasSubstr("version=0.0.4"));
+  const httplib::Response anonymous = Get(client, "/metrics");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_THAT(anonymous.get_header_value("WWW-Authenticate"), StartsWith("Bearer"));
+  EXPECT_EQ(
+      Get(client, "/metrics", {{"Authorization", "Bearer not-a-token-of-this-server"}}).status,
+      401);
+  const httplib::Response with_token =
+      Get(client, "/metrics", {{"Authorization", absl::StrCat("Bearer ", kReadToken)}});
+  EXPECT_EQ(with_token.status, 200);
+  EXPECT_THAT(with_token.body, HasSubstr("logweave_analysis_runs_total"));
+  EXPECT_THAT(with_token.get_header_value("Content-Type"), HasSubstr("version=0.0.4"));
   for (const char* probe : {"/healthz", "/readyz"}) {
-    auto r = client.Get(probe);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 200) << probe;
+    EXPECT_EQ(Get(client, probe).status, 200) << probe;
   }
 }
 

@@ -48,6 +48,18 @@ class OneshotCliTest : public ::testing::Test {
     std::ofstream(dir_ / name, std::ios::binary) << text;
     return dir_ / name;
   }
+  // `logweave cost --json <files>` when it reports exactly one anomaly (exit code 3): that
+  // anomaly's JSON; an empty object, with a test failure, otherwise.
+  rapidjson::Document OneCostAnomaly(const std::string& files) {
+    testdata::CommandResult r = Run("cost --json " + files);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    std::vector<rapidjson::Document> docs = testdata::JsonLines(r.out);
+    EXPECT_EQ(docs.size(), 1u) << r.out;
+    if (r.exit_code == 3 && docs.size() == 1) return std::move(docs[0]);
+    rapidjson::Document none;
+    none.SetObject();
+    return none;
+  }
   TempDir dir_;
 };
 
@@ -71,20 +83,17 @@ double SampleStdev(const std::vector<double>& v) {
 TEST_F(OneshotCliTest, CostExplorerPagesAreMergedAndTheSpikeIsReported) {
   // The EC2 total of 2026-11-09 is on page 2 only, and 2026-11-05's groups
   // are split over both pages.
-  testdata::CommandResult both =
-      Run(absl::StrCat("cost --json ", kCost, "ce_page1.json ", kCost, "ce_page2.json"));
-  ASSERT_EQ(both.exit_code, 3) << both.err;
-  std::vector<rapidjson::Document> docs = testdata::JsonLines(both.out);
-  ASSERT_EQ(docs.size(), 1u) << both.out;
-  EXPECT_EQ(Str(docs[0], "service"), "Amazon Elastic Compute Cloud - Compute");
-  EXPECT_EQ(Str(docs[0], "date"), "2026-11-09");
-  EXPECT_NEAR(Num(docs[0], "actual"), 185.3389123456, 1e-6);
+  const rapidjson::Document a =
+      OneCostAnomaly(absl::StrCat(kCost, "ce_page1.json ", kCost, "ce_page2.json"));
+  EXPECT_EQ(Str(a, "service"), "Amazon Elastic Compute Cloud - Compute");
+  EXPECT_EQ(Str(a, "date"), "2026-11-09");
+  EXPECT_NEAR(Num(a, "actual"), 185.3389123456, 1e-6);
   // The 7 days before it, as the pages give them (2026-11-02 .. 2026-11-08).
   const std::vector<double> prior = {101.5012345678, 99.8023456789,  100.4034567891, 102.1045678912,
                                      98.9056789123,  100.7067891234, 101.2078912345};
-  EXPECT_NEAR(Num(docs[0], "baseline_avg"), Mean(prior), 1e-5);
-  EXPECT_NEAR(Num(docs[0], "stdev"), SampleStdev(prior), 1e-5);
-  EXPECT_NEAR(Num(docs[0], "threshold"), Mean(prior) + 2 * SampleStdev(prior), 1e-5);
+  EXPECT_NEAR(Num(a, "baseline_avg"), Mean(prior), 1e-5);
+  EXPECT_NEAR(Num(a, "stdev"), SampleStdev(prior), 1e-5);
+  EXPECT_NEAR(Num(a, "threshold"), Mean(prior) + 2 * SampleStdev(prior), 1e-5);
 
   // Page 1 alone ends on 2026-11-05: nothing to report.
   testdata::CommandResult one = Run(absl::StrCat("cost ", kCost, "ce_page1.json"));
@@ -93,13 +102,10 @@ TEST_F(OneshotCliTest, CostExplorerPagesAreMergedAndTheSpikeIsReported) {
 }
 
 TEST_F(OneshotCliTest, UngroupedTotalIsTheServiceTotal) {
-  testdata::CommandResult r = Run(absl::StrCat("cost --json ", kCost, "ce_total.json"));
-  ASSERT_EQ(r.exit_code, 3) << r.err;
-  std::vector<rapidjson::Document> docs = testdata::JsonLines(r.out);
-  ASSERT_EQ(docs.size(), 1u);
-  EXPECT_EQ(Str(docs[0], "service"), "total");
-  EXPECT_EQ(Str(docs[0], "date"), "2026-11-09");
-  EXPECT_NEAR(Num(docs[0], "actual"), 2417.09, 1e-9);
+  const rapidjson::Document a = OneCostAnomaly(kCost + "ce_total.json");
+  EXPECT_EQ(Str(a, "service"), "total");
+  EXPECT_EQ(Str(a, "date"), "2026-11-09");
+  EXPECT_NEAR(Num(a, "actual"), 2417.09, 1e-9);
   // A higher bar leaves it out: the flag reaches the rule.
   EXPECT_EQ(Run(absl::StrCat("cost --stdevs 90 ", kCost, "ce_total.json")).exit_code, 0);
 }
@@ -107,15 +113,12 @@ TEST_F(OneshotCliTest, UngroupedTotalIsTheServiceTotal) {
 TEST_F(OneshotCliTest, CurCsvWithQuotedCommasIsReadByColumn) {
   // Descriptions and tags hold commas and doubled quotes inside quoted
   // fields; a split on commas would shift every later column.
-  testdata::CommandResult r = Run(absl::StrCat("cost --json ", kCost, "cur.csv"));
-  ASSERT_EQ(r.exit_code, 3) << r.err;
-  std::vector<rapidjson::Document> docs = testdata::JsonLines(r.out);
-  ASSERT_EQ(docs.size(), 1u) << r.out;
-  EXPECT_EQ(Str(docs[0], "service"), "AmazonS3");
-  EXPECT_EQ(Str(docs[0], "date"), "2026-11-08");
-  EXPECT_NEAR(Num(docs[0], "actual"), 9.87, 1e-9);
-  EXPECT_NEAR(Num(docs[0], "baseline_avg"), Mean({1.15, 1.17, 1.14, 1.16, 1.18, 1.15, 1.16}), 1e-9);
-  EXPECT_EQ(Str(docs[0], "currency"), "USD");
+  const rapidjson::Document a = OneCostAnomaly(kCost + "cur.csv");
+  EXPECT_EQ(Str(a, "service"), "AmazonS3");
+  EXPECT_EQ(Str(a, "date"), "2026-11-08");
+  EXPECT_NEAR(Num(a, "actual"), 9.87, 1e-9);
+  EXPECT_NEAR(Num(a, "baseline_avg"), Mean({1.15, 1.17, 1.14, 1.16, 1.18, 1.15, 1.16}), 1e-9);
+  EXPECT_EQ(Str(a, "currency"), "USD");
 }
 
 TEST_F(OneshotCliTest, JsonLinesAndTheTable) {

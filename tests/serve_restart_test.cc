@@ -65,19 +65,28 @@ void AppendLines(const std::string& path, int first, int count) {
   for (int i = first; i < first + count; ++i) out << Line(i) << "\n";
 }
 
-TEST(ServeRestartTest, ACleanRestartKeepsTheIndexAndCountsNothingTwice) {
-  const std::string dir = TempDir();
-  const std::string log = dir + "/app.log";
-  const std::vector<std::string> args = {"--follow", log, "--state-dir", dir + "/state"};
-  AppendLines(log, 0, 3000);
-  {
-    Serve serve(args, dir + "/serve1.err");
+// A log in a directory of the test's own, followed by serve with a state directory there.
+class ServeRestartTest : public ::testing::Test {
+ protected:
+  // Writes lines [0, `lines`) to the log, serves it until they are indexed and stops serve
+  // cleanly: SIGTERM and exit code 0.
+  void IndexThenStop(int lines) {
+    AppendLines(log_, 0, lines);
+    Serve serve(args_, dir_ + "/serve1.err");
     ASSERT_TRUE(serve.WaitReady());
-    ASSERT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") == 3000; }));
+    ASSERT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") == uint64_t(lines); }));
     serve.Signal(SIGTERM);
     EXPECT_EQ(serve.Wait(), 0);
   }
-  Serve serve(args, dir + "/serve2.err");
+
+  const std::string dir_ = TempDir();
+  const std::string log_ = dir_ + "/app.log";
+  const std::vector<std::string> args_ = {"--follow", log_, "--state-dir", dir_ + "/state"};
+};
+
+TEST_F(ServeRestartTest, ACleanRestartKeepsTheIndexAndCountsNothingTwice) {
+  ASSERT_NO_FATAL_FAILURE(IndexThenStop(3000));
+  Serve serve(args_, dir_ + "/serve2.err");
   ASSERT_TRUE(serve.WaitReady());
   EXPECT_NE(serve.err().find("restored 3000 lines"), std::string::npos) << serve.err();
   // Queryable at once, counted once.
@@ -86,7 +95,7 @@ TEST(ServeRestartTest, ACleanRestartKeepsTheIndexAndCountsNothingTwice) {
   EXPECT_EQ(serve.Stat("traces"), uint64_t{kTraces});
   for (int t : {0, 7, 99}) EXPECT_EQ(serve.TimelineEvents(Trace(t)), Expected(t, 3000)) << t;
   // New lines after the checkpoint only.
-  AppendLines(log, 3000, 1000);
+  AppendLines(log_, 3000, 1000);
   ASSERT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") == 4000; }));
   EXPECT_EQ(serve.Stat("lines"), 4000u);
   EXPECT_EQ(serve.Stat("duplicate_lines"), 0u);
@@ -95,26 +104,16 @@ TEST(ServeRestartTest, ACleanRestartKeepsTheIndexAndCountsNothingTwice) {
   EXPECT_EQ(serve.Wait(), 0);
 }
 
-TEST(ServeRestartTest, ATornLogTailIsCutCountedAndTheRestServed) {
-  const std::string dir = TempDir();
-  const std::string log = dir + "/app.log";
-  const std::vector<std::string> args = {"--follow", log, "--state-dir", dir + "/state"};
-  AppendLines(log, 0, 1000);
-  {
-    Serve serve(args, dir + "/serve1.err");
-    ASSERT_TRUE(serve.WaitReady());
-    ASSERT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") == 1000; }));
-    serve.Signal(SIGTERM);
-    EXPECT_EQ(serve.Wait(), 0);
-  }
+TEST_F(ServeRestartTest, ATornLogTailIsCutCountedAndTheRestServed) {
+  ASSERT_NO_FATAL_FAILURE(IndexThenStop(1000));
   // A record half written when the process died.
   std::string last;
-  for (const auto& e : fs::directory_iterator(dir + "/state/wal")) {
+  for (const auto& e : fs::directory_iterator(dir_ + "/state/wal")) {
     if (e.path().extension() == ".wal" && e.path().string() > last) last = e.path().string();
   }
   ASSERT_FALSE(last.empty());
   std::ofstream(last, std::ios::app) << std::string("WLWR\x10\x20", 6) << std::string(94, 'x');
-  Serve serve(args, dir + "/serve2.err");
+  Serve serve(args_, dir_ + "/serve2.err");
   ASSERT_TRUE(serve.WaitReady());
   EXPECT_NE(serve.err().find("restored 1000 lines"), std::string::npos) << serve.err();
   EXPECT_NE(serve.err().find("1 torn records cut off (100 bytes)"), std::string::npos)
@@ -227,6 +226,23 @@ void ExpectEveryLineOnce(Serve& serve, int total, const std::string& what, bool 
   EXPECT_EQ(serve.Wait(), 0);
 }
 
+// `rounds` times: starts serve with `args` (stderr to <dir>/serve<round>.err), expects it to
+// hold at least what it had indexed before the last kill, runs `while_up` and kills it (SIGKILL).
+void KillRounds(const std::vector<std::string>& args, const std::string& dir, int rounds,
+                const std::function<void(Serve& serve, int round)>& while_up) {
+  uint64_t held_before_kill = 0;
+  for (int round = 0; round < rounds; ++round) {
+    Serve serve(args, absl::StrCat(dir, "/serve", round, ".err"));
+    ASSERT_TRUE(serve.WaitReady()) << "round " << round;
+    EXPECT_GE(serve.Stat("indexed_events"), held_before_kill)
+        << "round " << round << ": " << serve.err();
+    while_up(serve, round);
+    held_before_kill = serve.Stat("indexed_events");
+    serve.Signal(SIGKILL);
+    serve.Wait();
+  }
+}
+
 TEST(ServeKillLoopTest, NothingIsLostAndTimelinesStayWholeAcrossKillsAndRotations) {
   const char* env = std::getenv("LOGWEAVE_KILL_ROUNDS");
   const int rounds = env != nullptr ? std::max(1, std::atoi(env)) : 5;
@@ -236,20 +252,12 @@ TEST(ServeKillLoopTest, NothingIsLostAndTimelinesStayWholeAcrossKillsAndRotation
                                          dir + "/state"};
   std::mt19937 random(20261205);
   Writer writer(dir + "/logs");
-  uint64_t held_before_kill = 0;
-  for (int round = 0; round < rounds; ++round) {
-    Serve serve(args, absl::StrCat(dir, "/serve", round, ".err"));
-    ASSERT_TRUE(serve.WaitReady()) << "round " << round;
-    // At least what the index held before the last kill is back.
-    const uint64_t restored = serve.Stat("indexed_events");
-    EXPECT_GE(restored, held_before_kill) << "round " << round << ": " << serve.err();
+  // Each round: at least what the index held before the last kill is back.
+  ASSERT_NO_FATAL_FAILURE(KillRounds(args, dir, rounds, [&](Serve&, int round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
     if (round % 2 == 1) writer.Rotate();
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 400));
-    held_before_kill = serve.Stat("indexed_events");
-    serve.Signal(SIGKILL);
-    serve.Wait();
-  }
+  }));
   const int total = writer.Stop();
   Serve serve(args, dir + "/final.err");
   ASSERT_TRUE(serve.WaitReady());
@@ -304,19 +312,12 @@ TEST(ServeKillLoopTest, KafkaNothingIsLostAndTimelinesStayWholeAcrossKills) {
                                          dir + "/state"};
   std::mt19937 random(20261206);
   Producer producer(kafka->get(), "app-logs");
-  uint64_t held_before_kill = 0;
-  for (int round = 0; round < rounds; ++round) {
-    Serve serve(args, absl::StrCat(dir, "/serve", round, ".err"));
-    ASSERT_TRUE(serve.WaitReady()) << "round " << round;
-    EXPECT_GE(serve.Stat("indexed_events"), held_before_kill) << "round " << round;
+  ASSERT_NO_FATAL_FAILURE(KillRounds(args, dir, rounds, [&](Serve& serve, int) {
     // Kill once it consumes (the group's join takes seconds), at a random moment.
     const uint64_t start = serve.Stat("indexed_events");
     EXPECT_TRUE(WaitFor([&] { return serve.Stat("indexed_events") > start + 500; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 1500));
-    held_before_kill = serve.Stat("indexed_events");
-    serve.Signal(SIGKILL);
-    serve.Wait();
-  }
+  }));
   const int total = producer.Stop();
   Serve serve(args, dir + "/final.err");
   ASSERT_TRUE(serve.WaitReady());

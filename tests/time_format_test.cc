@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 #include "support/time_parse_cases.h"
 
 namespace logweave::time_parse_test {
@@ -147,43 +150,49 @@ TEST(EpochIntegerToNanosTest, AgreesWithDoubleForWholeValues) {
 
 // --- ParseLeadingTimestamp ---------------------------------------------------------------------
 
-TEST(ParseLeadingTimestampTest, IsoWithZoneFollowedBySpace) {
-  ExpectLeading("2026-01-02T03:04:05.123Z ERROR db: connection refused", 24u,
-                k20260102T030405 * kNs + 123'000'000);
+// A line that starts with a timestamp: the bytes it takes and its value. One case a format.
+struct LeadingCase {
+  const char* name = "";
+  std::string_view line = {};
+  size_t consumed = 0;
+  int64_t ns = 0;
+};
+
+class ParseLeadingTimestampFormatTest : public ::testing::TestWithParam<LeadingCase> {};
+
+TEST_P(ParseLeadingTimestampFormatTest, ReadsTheLeadingTimestamp) {
+  ExpectLeading(GetParam().line, GetParam().consumed, GetParam().ns);
 }
 
-TEST(ParseLeadingTimestampTest, PythonLoggingCommaMillis) {
-  ExpectLeading("2026-01-02 03:04:05,123 ERROR root: payment failed", 23u,
-                k20260102T030405 * kNs + 123'000'000);
-}
+// Every case is 2026-01-02T03:04:05Z plus a fraction.
+constexpr int64_t kNsAt030405 = k20260102T030405 * kNs;
+constexpr LeadingCase kLeadingCases[] = {
+    {"IsoWithZoneFollowedBySpace", "2026-01-02T03:04:05.123Z ERROR db: connection refused", 24u,
+     kNsAt030405 + 123'000'000},
+    {"PythonLoggingCommaMillis", "2026-01-02 03:04:05,123 ERROR root: payment failed", 23u,
+     kNsAt030405 + 123'000'000},
+    {"PythonLoggingDashSeparatedFields", "2026-01-02 03:04:05,123 - app - WARNING - slow query",
+     23u, kNsAt030405 + 123'000'000},
+    {"GoLogPackageSlashDate", "2026/01/02 03:04:05 http: listening on :8080", 19u, kNsAt030405},
+    // log.LstdFlags | log.Lmicroseconds
+    {"GoLogPackageMicroseconds", "2026/01/02 03:04:05.123456 main.go:42: started", 26u,
+     kNsAt030405 + 123'456'000},
+    {"BracketedTimestampConsumesBothBrackets", "[2026-01-02T03:04:05.1Z] GET /healthz 200", 24u,
+     kNsAt030405 + 100'000'000},
+    {"BracketMayBeFollowedByAnything", "[2026-01-02 03:04:05][INFO] ready", 21u, kNsAt030405},
+    {"UnopenedCloseBracketIsOnlyADelimiter", "2026-01-02T03:04:05Z] x", 20u, kNsAt030405},
+    {"WholeLineIsTheTimestamp", "2026-01-02T03:04:05Z", 20u, kNsAt030405},
+};
 
-TEST(ParseLeadingTimestampTest, PythonLoggingDashSeparatedFields) {
-  ExpectLeading("2026-01-02 03:04:05,123 - app - WARNING - slow query", 23u,
-                k20260102T030405 * kNs + 123'000'000);
-}
-
-TEST(ParseLeadingTimestampTest, GoLogPackageSlashDate) {
-  ExpectLeading("2026/01/02 03:04:05 http: listening on :8080", 19u, k20260102T030405 * kNs);
-}
-
-TEST(ParseLeadingTimestampTest, GoLogPackageMicroseconds) {
-  // log.LstdFlags | log.Lmicroseconds
-  ExpectLeading("2026/01/02 03:04:05.123456 main.go:42: started", 26u,
-                k20260102T030405 * kNs + 123'456'000);
-}
+INSTANTIATE_TEST_SUITE_P(Formats, ParseLeadingTimestampFormatTest,
+                         ::testing::ValuesIn(kLeadingCases),
+                         [](const ::testing::TestParamInfo<LeadingCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(ParseLeadingTimestampTest, RejectsMixedDateSeparators) {
   EXPECT_EQ(ParseLeading("2026/01-02 03:04:05 x").consumed, 0u);
   EXPECT_EQ(ParseLeading("2026-01/02 03:04:05 x").consumed, 0u);
-}
-
-TEST(ParseLeadingTimestampTest, BracketedTimestampConsumesBothBrackets) {
-  ExpectLeading("[2026-01-02T03:04:05.1Z] GET /healthz 200", 24u,
-                k20260102T030405 * kNs + 100'000'000);
-}
-
-TEST(ParseLeadingTimestampTest, BracketMayBeFollowedByAnything) {
-  ExpectLeading("[2026-01-02 03:04:05][INFO] ready", 21u, k20260102T030405 * kNs);
 }
 
 TEST(ParseLeadingTimestampTest, BracketedLineThatIsOnlyTheTimestamp) {
@@ -195,14 +204,6 @@ TEST(ParseLeadingTimestampTest, OpenBracketRequiresCloseBracketRightAfter) {
   EXPECT_EQ(ParseLeading("[2026-01-02T03:04:05Z").consumed, 0u);
   EXPECT_EQ(ParseLeading("[ 2026-01-02T03:04:05Z]").consumed, 0u);
   EXPECT_EQ(ParseLeading("[2026-01-02T03:04:05Z ]").consumed, 0u);
-}
-
-TEST(ParseLeadingTimestampTest, UnopenedCloseBracketIsOnlyADelimiter) {
-  ExpectLeading("2026-01-02T03:04:05Z] x", 20u, k20260102T030405 * kNs);
-}
-
-TEST(ParseLeadingTimestampTest, WholeLineIsTheTimestamp) {
-  ExpectLeading("2026-01-02T03:04:05Z", 20u, k20260102T030405 * kNs);
 }
 
 TEST(ParseLeadingTimestampTest, TabAndLineEndingsAreDelimiters) {

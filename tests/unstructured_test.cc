@@ -102,6 +102,13 @@ const std::vector<std::string> kJavaTrace = {
 
 constexpr char kInfoLine[] = "2026-11-23T10:00:09.000Z INFO Starting server on :8080";
 
+// The collector's one entry; an empty entry, with a test failure, unless it holds exactly one.
+UnstructuredEntry OnlyEntry(const UnstructuredCollector& collector) {
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  EXPECT_EQ(entries.size(), 1u);
+  return entries.size() == 1 ? entries[0] : UnstructuredEntry{};
+}
+
 class UnstructuredCollectorTest : public ::testing::Test {
  protected:
   UnstructuredCollectorTest() {
@@ -132,9 +139,7 @@ TEST_F(UnstructuredCollectorTest, JoinsPythonTracebackToTheErrorLineAboveIt) {
   UnstructuredCollector collector(&names_);
   collector.Add(PythonErrorBatch(email_));
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  const UnstructuredEntry& e = entries[0];
+  const UnstructuredEntry e = OnlyEntry(collector);
   EXPECT_EQ(e.line_count, 5u);
   EXPECT_EQ(e.line_no, 41u);
   EXPECT_EQ(e.text, Joined(kPythonError, kPythonTraceback));
@@ -172,9 +177,7 @@ TEST_F(UnstructuredCollectorTest, UntimedJavaStackTraceTakesThePrevTimeOfItsBatc
   for (const std::string& line : kJavaTrace) b.Plain(line);
   collector.Add(b.Build());
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  const UnstructuredEntry& e = entries[0];
+  const UnstructuredEntry e = OnlyEntry(collector);
   EXPECT_EQ(e.line_no, 11u);
   EXPECT_EQ(e.line_count, 6u);
   EXPECT_EQ(e.text, Joined(kJavaError, kJavaTrace));
@@ -200,12 +203,11 @@ std::pair<BatchDigest, BatchDigest> JavaTraceSplitAcrossBatches(uint32_t source)
 
 // Expects `collector` to hold the Java error and its trace as one entry, nothing else.
 void ExpectTheJavaTraceWhole(const UnstructuredCollector& collector) {
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].line_no, 2u);
-  EXPECT_EQ(entries[0].line_count, 6u);
-  EXPECT_EQ(entries[0].text, Joined(kJavaError, kJavaTrace));
-  EXPECT_EQ(entries[0].time_ns, Ns(100));
+  const UnstructuredEntry e = OnlyEntry(collector);
+  EXPECT_EQ(e.line_no, 2u);
+  EXPECT_EQ(e.line_count, 6u);
+  EXPECT_EQ(e.text, Joined(kJavaError, kJavaTrace));
+  EXPECT_EQ(e.time_ns, Ns(100));
   EXPECT_EQ(collector.non_error_blocks(), 0u);
 }
 
@@ -260,11 +262,10 @@ TEST_F(UnstructuredCollectorTest, GapInLineNumbersEndsTheBlock) {
   b.Plain(kInfoLine, Ns(9000), Level::kInfo);        // 24
   collector.Add(b.Build());
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].line_no, 20u);
-  EXPECT_EQ(entries[0].line_count, 2u);
-  EXPECT_EQ(entries[0].text, std::string(kJavaError) + "\n" + kJavaTrace[0]);
+  const UnstructuredEntry e = OnlyEntry(collector);
+  EXPECT_EQ(e.line_no, 20u);
+  EXPECT_EQ(e.line_count, 2u);
+  EXPECT_EQ(e.text, std::string(kJavaError) + "\n" + kJavaTrace[0]);
   // The orphan frame at line 23 is a block of its own, and not an error.
   EXPECT_EQ(collector.non_error_blocks(), 1u);
 }
@@ -293,11 +294,10 @@ TEST_F(UnstructuredCollectorTest, UntimedLineWithoutPrevTimeTakesLastTimeOfEarli
   ASSERT_FALSE(batch1.lines[0].has_prev_time);
   collector.Add(std::move(batch1));
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].time_ns, Ns(5000));
-  EXPECT_TRUE(entries[0].time_inferred);
-  EXPECT_TRUE(entries[0].time_known);
+  const UnstructuredEntry e = OnlyEntry(collector);
+  EXPECT_EQ(e.time_ns, Ns(5000));
+  EXPECT_TRUE(e.time_inferred);
+  EXPECT_TRUE(e.time_known);
 }
 
 TEST_F(UnstructuredCollectorTest, UntimedLineTakesLastTimeOfEarlierBatchThatArrivedLater) {
@@ -306,10 +306,9 @@ TEST_F(UnstructuredCollectorTest, UntimedLineTakesLastTimeOfEarlierBatchThatArri
       DigestBuilder(payments_, 1, 4).Plain(kJavaError, std::nullopt, Level::kError).Build());
   collector.Add(DigestBuilder(payments_, 0, 1).Json(Ns(4000)).Json(Ns(5000)).Json().Build());
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].time_ns, Ns(5000));
-  EXPECT_TRUE(entries[0].time_inferred);
+  const UnstructuredEntry e = OnlyEntry(collector);
+  EXPECT_EQ(e.time_ns, Ns(5000));
+  EXPECT_TRUE(e.time_inferred);
 }
 
 TEST_F(UnstructuredCollectorTest, UntimedLineAtStartOfSourceHasUnknownTime) {
@@ -317,11 +316,10 @@ TEST_F(UnstructuredCollectorTest, UntimedLineAtStartOfSourceHasUnknownTime) {
   collector.Add(
       DigestBuilder(payments_, 0, 1).Plain(kJavaError, std::nullopt, Level::kError).Build());
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].time_ns, 0);
-  EXPECT_TRUE(entries[0].time_inferred);
-  EXPECT_FALSE(entries[0].time_known);
+  const UnstructuredEntry e = OnlyEntry(collector);
+  EXPECT_EQ(e.time_ns, 0);
+  EXPECT_TRUE(e.time_inferred);
+  EXPECT_FALSE(e.time_known);
 }
 
 // Three Python errors, each with its one-line exception, at lines 1, 3 and 5.
@@ -372,15 +370,14 @@ TEST_F(UnstructuredCollectorTest, SnapshotIncludesErrorBlockStillOpenAtEndOfSour
   b.Plain(kPythonTraceback[1]);
   collector.Add(b.Build());
 
-  std::vector<UnstructuredEntry> entries = collector.Snapshot();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].line_no, 30u);
-  EXPECT_EQ(entries[0].line_count, 3u);
-  EXPECT_EQ(entries[0].text,
+  const UnstructuredEntry e = OnlyEntry(collector);
+  EXPECT_EQ(e.line_no, 30u);
+  EXPECT_EQ(e.line_count, 3u);
+  EXPECT_EQ(e.text,
             std::string(kPythonError) + "\n" + kPythonTraceback[0] + "\n" + kPythonTraceback[1]);
-  EXPECT_EQ(entries[0].level, Level::kError);
-  EXPECT_EQ(entries[0].source, "/var/log/email.log");
-  EXPECT_FALSE(entries[0].id.empty());
+  EXPECT_EQ(e.level, Level::kError);
+  EXPECT_EQ(e.source, "/var/log/email.log");
+  EXPECT_FALSE(e.id.empty());
 }
 
 TEST_F(UnstructuredCollectorTest, SnapshotIsOrderedBySourceThenLine) {

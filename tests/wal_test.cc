@@ -335,6 +335,15 @@ TEST(WalRuntimeTest, ReplayedFilesAreNotJournaled) {
   EXPECT_EQ(restored->writer->Stats().records, 0u);
 }
 
+// A log of lines [0, `lines`) (AppendLines) in a directory of the test's own, and a state
+// directory beside it.
+struct WrittenLog {
+  explicit WrittenLog(int lines) { AppendLines(log, 0, lines); }
+  const std::string dir = TempDir();
+  const std::string log = dir + "/app.log";
+  const std::string state = dir + "/state";
+};
+
 // A Runtime following `paths` with checkpoints and the log in `state`.
 struct FollowRun {
   FollowRun(const std::string& state, const std::vector<std::string>& paths) {
@@ -354,21 +363,23 @@ struct FollowRun {
     if (follow.ok()) runtime->Start(std::move(*follow));
   }
   uint64_t Indexed() const { return runtime->pipeline().Stats().indexed_events; }
+  // Waits until `events` events are indexed; whether they were in time.
+  bool AwaitIndexed(uint64_t events) const {
+    return WaitFor([&] { return Indexed() == events; });
+  }
   std::unique_ptr<Runtime> runtime;
   WalRestore restored;
 };
 
 TEST(WalRuntimeTest, AFollowRestartKeepsWhatWasIndexedAndReadsNothingTwice) {
-  const std::string dir = TempDir();
-  const std::string log = dir + "/app.log";
-  AppendLines(log, 0, 2000);
+  const WrittenLog w(2000);
   {
-    FollowRun run(dir + "/state", {log});
-    ASSERT_TRUE(WaitFor([&] { return run.Indexed() == 2000; }));
+    FollowRun run(w.state, {w.log});
+    ASSERT_TRUE(run.AwaitIndexed(2000));
     run.runtime->Stop();  // drains, checkpoints, syncs the log
   }
   {
-    FollowRun run(dir + "/state", {log});
+    FollowRun run(w.state, {w.log});
     EXPECT_EQ(run.restored.replay.lines, 2000u);
     EXPECT_EQ(run.restored.replay.torn_records, 0u);
     // Before anything new arrives: the index of the last run, counted once.
@@ -379,11 +390,11 @@ TEST(WalRuntimeTest, AFollowRestartKeepsWhatWasIndexedAndReadsNothingTwice) {
     ExpectAllTimelines(run.runtime->pipeline(), 2000);
     auto timeline = run.runtime->pipeline().index().GetTimeline("trace-0007");
     ASSERT_TRUE(timeline.ok());
-    EXPECT_EQ(timeline->events.front().source, log);  // the same source name
+    EXPECT_EQ(timeline->events.front().source, w.log);  // the same source name
     EXPECT_EQ(timeline->events.front().line_no, 8u);
     // The follower resumes at its checkpoint: new lines only, on the same source.
-    AppendLines(log, 2000, 1000);
-    ASSERT_TRUE(WaitFor([&] { return run.Indexed() == 3000; }));
+    AppendLines(w.log, 2000, 1000);
+    ASSERT_TRUE(run.AwaitIndexed(3000));
     run.runtime->Stop();
     s = run.runtime->pipeline().Stats();
     EXPECT_EQ(s.lines, 3000u);
@@ -399,24 +410,22 @@ TEST(WalRuntimeTest, ACheckpointNeverCoversLinesTheLogLacks) {
   // Whatever the moment of a stop without drain (the process dies): every
   // line before the checkpoint's offset is in the log. Checked here by
   // reading both after a run whose runtime is abandoned without Stop.
-  const std::string dir = TempDir();
-  const std::string log = dir + "/app.log";
-  AppendLines(log, 0, 5000);
+  const WrittenLog w(5000);
   {
-    FollowRun run(dir + "/state", {log});
-    ASSERT_TRUE(WaitFor([&] { return run.Indexed() == 5000; }));
-    ASSERT_TRUE(WaitFor([&] { return fs::exists(dir + "/state/checkpoints.json"); }));
-    auto checkpoints = ReadCheckpointFile(dir + "/state/checkpoints.json");
+    FollowRun run(w.state, {w.log});
+    ASSERT_TRUE(run.AwaitIndexed(5000));
+    ASSERT_TRUE(WaitFor([&] { return fs::exists(w.state + "/checkpoints.json"); }));
+    auto checkpoints = ReadCheckpointFile(w.state + "/checkpoints.json");
     ASSERT_TRUE(checkpoints.ok()) << checkpoints.status();
     ASSERT_EQ(checkpoints->size(), 1u);
     const uint64_t covered = (*checkpoints)[0].lines;
     // The log holds at least the lines the checkpoint covers (its first
     // `covered` lines, as a crash right now would leave it).
     uint64_t logged = 0;
-    auto segments = wal::ListSegments(dir + "/state/wal");
+    auto segments = wal::ListSegments(w.state + "/wal");
     ASSERT_TRUE(segments.ok());
     for (uint64_t n : *segments) {
-      std::ifstream in(wal::SegmentPath(dir + "/state/wal", n), std::ios::binary);
+      std::ifstream in(wal::SegmentPath(w.state + "/wal", n), std::ios::binary);
       std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       std::string_view rest = std::string_view(data).substr(8);
       wal::LoggedBatch b;

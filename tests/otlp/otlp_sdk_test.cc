@@ -30,6 +30,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "logweave/pipeline.h"
+#include "tests/otlp/otlp_endpoints.h"
 #include "tests/testdata/pipeline_blocker.h"
 
 namespace logweave::otlp {
@@ -88,30 +89,15 @@ class RealOtlpSdkTest : public ::testing::Test {
     ASSERT_TRUE(pipeline.ok()) << pipeline.status();
     pipeline_ = std::move(*pipeline);
     receiver_ = std::make_unique<OtlpReceiver>(pipeline_.get(), OtlpOptions{});
-    HttpListenerOptions http;
-    http.address = "127.0.0.1:0";
-    auto listener = HttpListener::Create(http);
-    ASSERT_TRUE(listener.ok()) << listener.status();
-    listener_ = std::move(*listener);
-    AddOtlpHttpRoutes(*listener_, *receiver_);
-    listener_->Start();
-    service_ = std::make_unique<OtlpLogsService>(receiver_.get(), false);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port_);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_GT(grpc_port_, 0);
+    ASSERT_NO_FATAL_FAILURE(endpoints_.Start(receiver_.get()));
   }
-  void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown();
-    if (listener_ != nullptr) listener_->Stop();
-  }
+  void TearDown() override { endpoints_.Stop(); }
 
   // Runs the SDK client for `traces`; its exit code.
   int SendWithSdk(const std::vector<std::string>& traces) {
     std::string command = absl::StrCat(
         "NODE_PATH='", OTLP_NPM_DIR, "/node_modules' timeout 60 node '", OTLP_SDK_CLIENT,
-        "' http://127.0.0.1:", listener_->port(), " 127.0.0.1:", grpc_port_);
+        "' http://127.0.0.1:", endpoints_.http_port(), " 127.0.0.1:", endpoints_.grpc_port());
     for (const std::string& t : traces) absl::StrAppend(&command, " ", t);
     return RunShell(command);
   }
@@ -142,10 +128,7 @@ class RealOtlpSdkTest : public ::testing::Test {
 
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OtlpReceiver> receiver_;
-  std::unique_ptr<HttpListener> listener_;
-  std::unique_ptr<OtlpLogsService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  int grpc_port_ = 0;
+  OtlpEndpoints endpoints_;
 };
 
 TEST_F(RealOtlpSdkTest, ThreeServicesOverJsonProtobufAndGrpcComeBackAsWholeTimelines) {

@@ -29,6 +29,7 @@
 #include "httplib.h"
 #include "logweave/pipeline.h"
 #include "tests/otlp/otlp_builders.h"
+#include "tests/otlp/otlp_endpoints.h"
 #include "tests/testdata/gzip.h"
 #include "tests/testdata/pipeline_blocker.h"
 
@@ -145,34 +146,15 @@ class OtlpTransportTest : public ::testing::Test {
       ASSERT_TRUE(tokens.ok()) << tokens.status();
       tokens_ = std::move(*tokens);
     }
-    HttpListenerOptions http;
-    http.address = "127.0.0.1:0";
-    http.tokens = tokens_.get();
-    auto listener = HttpListener::Create(http);
-    ASSERT_TRUE(listener.ok()) << listener.status();
-    listener_ = std::move(*listener);
-    AddOtlpHttpRoutes(*listener_, *receiver_);
-    listener_->Start();
-    service_ = std::make_unique<OtlpLogsService>(receiver_.get(), with_tokens);
-    service_->set_tokens(tokens_.get());
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.SetMaxReceiveMessageSize(64 << 20);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_GT(port, 0);
-    stub_ = collector::LogsService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    ASSERT_NO_FATAL_FAILURE(endpoints_.Start(receiver_.get(), tokens_.get(), with_tokens));
+    stub_ = collector::LogsService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", endpoints_.grpc_port()), grpc::InsecureChannelCredentials()));
   }
-  void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown();
-    if (listener_ != nullptr) listener_->Stop();
-  }
+  void TearDown() override { endpoints_.Stop(); }
 
   httplib::Result Post(const std::string& body, const std::string& type,
                        httplib::Headers headers = {}) {
-    httplib::Client client("127.0.0.1", listener_->port());
+    httplib::Client client("127.0.0.1", endpoints_.http_port());
     return client.Post("/v1/logs", headers, body, type);
   }
   grpc::Status Export(const RequestBuilder::Request& request,
@@ -194,9 +176,7 @@ class OtlpTransportTest : public ::testing::Test {
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<OtlpReceiver> receiver_;
-  std::unique_ptr<HttpListener> listener_;
-  std::unique_ptr<OtlpLogsService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  OtlpEndpoints endpoints_;
   std::unique_ptr<collector::LogsService::Stub> stub_;
 };
 

@@ -11,9 +11,9 @@
 #include <climits>
 #include <set>
 
-#include "absl/strings/str_format.h"
 #include "analysis/analyzer.h"
 #include "logweave/pipeline.h"
+#include "testdata/checkout_shop.h"
 #include "testdata/lines.h"
 #include "testdata/submit_lines.h"
 
@@ -24,7 +24,7 @@ using testdata::PlainTime;
 
 using ::testing::IsEmpty;
 
-inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
+inline std::string Trace(int i) { return testdata::ShopTrace(i); }
 
 // Log files of a small shop, one vector of lines per service file.
 struct Shop {
@@ -67,9 +67,7 @@ struct Shop {
     if (error_after_ms < 0) {
       files["email.log"].push_back(testdata::EmailLine(t, ms + 300, "email_queued"));
     } else {
-      files["email.log"].push_back(
-          PlainTime(ms + error_after_ms) +
-          " ERROR Connection timeout to email provider smtp.example.net:587 after 5000ms");
+      files["email.log"].push_back(testdata::EmailTimeoutError(ms + error_after_ms));
     }
   }
 };

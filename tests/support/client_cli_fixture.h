@@ -30,6 +30,7 @@
 #include "connectors/grpc/server.h"
 #include "logweave/pipeline.h"
 #include "rapidjson/document.h"
+#include "testdata/checkout_shop.h"
 #include "testdata/json_lines.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
@@ -45,7 +46,7 @@ using testdata::GatewayLine;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
+inline std::string Trace(int i) { return testdata::ShopTrace(i); }
 
 // The traces the log files below hold, and what is wrong with them.
 inline constexpr int kTraces = 200;
@@ -58,36 +59,19 @@ inline constexpr int64_t kSmtpErrorMs = 600000;  // a plain-text error no trace 
 // A small shop's log files: POST /checkout through gateway -> checkout ->
 // payments, each with an email job; one line per vector entry.
 inline std::map<std::string, std::vector<std::string>> ShopFiles() {
-  std::map<std::string, std::vector<std::string>> files;
-  std::vector<std::pair<int64_t, std::string>> email;  // (time, line), sorted below
-  for (int i = 0; i < kTraces; ++i) {
-    const std::string t = Trace(i);
-    const int64_t ms = i * 100;
-    files["gateway.log"].push_back(GatewayLine(t, ms, "POST /checkout", "request received"));
-    files["checkout.log"].push_back(testdata::PythonLine("checkout", t, ms + 5, "order_created"));
-    if (i != kNoPayments1 && i != kNoPayments2) {
-      files["payments.log"].push_back(
-          testdata::EcsLine("payments", t, ms + 20, "payment_authorized"));
-    }
-    if (i == kDeclined) {
-      files["payments.log"].push_back(
-          testdata::EcsLine("payments", t, ms + 25, "card_declined_by_issuer", "ERROR"));
-    }
-    files["gateway.log"].push_back(GatewayLine(t, ms + 40, "POST /checkout", "request completed"));
-    email.emplace_back(ms + 60, testdata::EmailLine(t, ms + 60, "email_send_attempt"));
-    if (i == kEmailTimeout) {
-      email.emplace_back(ms + 5060, testdata::PlainTime(ms + 5060) +
-                                        " ERROR Connection timeout to email provider "
-                                        "smtp.example.net:587 after 5000ms");
-    } else {
-      email.emplace_back(ms + 360, testdata::EmailLine(t, ms + 360, "email_queued"));
-    }
-  }
-  email.emplace_back(kSmtpErrorMs, testdata::PlainTime(kSmtpErrorMs) + " ERROR SMTP relay refused");
-  std::stable_sort(email.begin(), email.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [ms, line] : email) files["email.log"].push_back(std::move(line));
-  return files;
+  return testdata::CheckoutShopFiles(
+      {.traces = kTraces,
+       .vary =
+           [](int i, testdata::CheckoutTrace& c) {
+             if (i == kNoPayments1 || i == kNoPayments2) c.payments.clear();
+             if (i == kDeclined) {
+               c.payments.push_back(testdata::EcsLine("payments", c.id, i * 100 + 25,
+                                                      "card_declined_by_issuer", "ERROR"));
+             }
+             if (i == kEmailTimeout) c.email_timeout = testdata::EmailTimeoutError(i * 100 + 5060);
+           },
+       .more_email = {
+           {kSmtpErrorMs, testdata::PlainTime(kSmtpErrorMs) + " ERROR SMTP relay refused"}}});
 }
 
 using Result = testdata::CommandResult;

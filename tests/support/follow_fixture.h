@@ -103,6 +103,22 @@ class FollowSourceTest : public ::testing::Test {
     return s.ok() ? std::move(*s) : nullptr;
   }
 
+  // Writes lines [0, `lines`) to dir/ledger.log (appending); its path.
+  std::string WriteLedger(int lines) const {
+    const std::string path = Path("ledger.log");
+    Append(path, Lines(0, lines));
+    return path;
+  }
+
+  // A follower over Options() that has polled once; null (and a failure) if it could not be
+  // created or polled.
+  std::unique_ptr<FollowSource> Polled() {
+    auto source = Source(Options());
+    const bool polled = source != nullptr && source->PollOnce().ok();
+    EXPECT_TRUE(polled);
+    return polled ? std::move(source) : nullptr;
+  }
+
   // A follower over Options() that polls once, waits until what it read is
   // indexed, writes its checkpoint and stops: the run before a restart. Its stats.
   FollowStats FollowOnceAndCheckpoint() {
@@ -114,15 +130,19 @@ class FollowSourceTest : public ::testing::Test {
     return first->Stats();
   }
 
-  // A follower over Options() after a restart, created and polled once with stderr captured
-  // into `*err`; null (and a failure) if it could not be created or polled.
-  std::unique_ptr<FollowSource> StartCapturingStderr(std::string* err) {
+  // A follower over Options() after a restart, created and polled once with stderr captured:
+  // expects what it printed to hold each of `says`, and lines [0, `lines`) to have arrived in
+  // order. Null (and a failure) if it could not be created or polled.
+  std::unique_ptr<FollowSource> Restart(const std::vector<std::string>& says, int lines) {
     ::testing::internal::CaptureStderr();
     auto source = Source(Options());
     const bool polled = source != nullptr && source->PollOnce().ok();
-    *err = ::testing::internal::GetCapturedStderr();
-    EXPECT_TRUE(polled) << *err;
-    return polled ? std::move(source) : nullptr;
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_TRUE(polled) << err;
+    if (!polled) return nullptr;
+    for (const std::string& s : says) EXPECT_THAT(err, ::testing::HasSubstr(s));
+    EXPECT_THAT(ArrivedMessages(), ::testing::ElementsAreArray(Messages(0, lines)));
+    return source;
   }
 
   // Polls `source` once with stderr captured; what it printed. The poll must succeed.

@@ -43,6 +43,7 @@
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "logweave/v1/logweave.grpc.pb.h"
+#include "testdata/checkout_shop.h"
 #include "testdata/lines.h"
 #include "testdata/shop_server.h"
 #include "testdata/wait_for.h"
@@ -54,7 +55,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
+inline std::string Trace(int i) { return testdata::ShopTrace(i); }
 inline std::string BackgroundTrace(int64_t n) { return absl::StrFormat("%032x", 0xbb0000000 + n); }
 
 inline std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& msg) {
@@ -82,34 +83,19 @@ inline const std::set<int> kEmailTimeouts = {40, 41, 170};
 inline const std::vector<int64_t> kBatchErrorMs = {2500, 7500, 12500, 20500, 25500};
 
 inline std::map<std::string, std::vector<std::string>> ShopFiles() {
-  std::map<std::string, std::vector<std::string>> files;
-  std::vector<std::pair<int64_t, std::string>> email;  // a service writes in time order
-  for (int i = 0; i < kShopTraces; ++i) {
-    const std::string t = Trace(i);
-    const int64_t ms = i * 100;
-    files["gateway.log"].push_back(GatewayLine(t, ms, "request received"));
-    files["checkout.log"].push_back(testdata::PythonLine("checkout", t, ms + 5, "order_created"));
-    if (!kMissingPayments.count(i)) {
-      std::string line =
-          i == 60 || i == 61
-              ? testdata::EcsLine("payments", t, ms + 20, "payment_declined", "ERROR")
-          : i == 62 ? testdata::EcsLine("payments", t, ms + 20, "payment_retry", "WARN")
-                    : testdata::EcsLine("payments", t, ms + 20, "payment_authorized");
-      files["payments.log"].push_back(line);
-    }
-    files["gateway.log"].push_back(GatewayLine(t, ms + 40, "request completed"));
-    email.emplace_back(ms + 60, testdata::EmailLine(t, ms + 60, "email_send_attempt"));
-    if (kEmailTimeouts.count(i)) {
-      email.emplace_back(ms + 5060, testdata::PlainTime(ms + 5060) +
-                                        " ERROR Connection timeout to email provider "
-                                        "smtp.example.net:587 after 5000ms");
-    } else {
-      email.emplace_back(ms + 360, testdata::EmailLine(t, ms + 360, "email_queued"));
-    }
-  }
-  std::stable_sort(email.begin(), email.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [ms, line] : email) files["email.log"].push_back(std::move(line));
+  auto files = testdata::CheckoutShopFiles(
+      {.traces = kShopTraces, .vary = [](int i, testdata::CheckoutTrace& c) {
+         const int64_t payments_ms = i * 100 + 20;
+         if (kMissingPayments.count(i)) c.payments.clear();
+         if (i == 60 || i == 61) {
+           c.payments = {
+               testdata::EcsLine("payments", c.id, payments_ms, "payment_declined", "ERROR")};
+         }
+         if (i == 62) {
+           c.payments = {testdata::EcsLine("payments", c.id, payments_ms, "payment_retry", "WARN")};
+         }
+         if (kEmailTimeouts.count(i)) c.email_timeout = testdata::EmailTimeoutError(i * 100 + 5060);
+       }});
   for (int64_t ms : kBatchErrorMs) files["batch.log"].push_back(BatchJobError(ms));
   return files;
 }
@@ -336,6 +322,16 @@ class GrpcServerTest : public ::testing::Test {
     request.set_trace_id(trace_id);
     request.set_include_raw(include_raw);
     return stub_->GetTimeline(&context, request, response);
+  }
+
+  // Polls GetTimeline of `trace_id` into *response until `ready(*response)` holds (the
+  // analysis loop judges traces in the background); returns whether it did in time.
+  bool AwaitTimeline(const std::string& trace_id, v1::GetTimelineResponse* response,
+                     const std::function<bool(const v1::GetTimelineResponse&)>& ready) {
+    return PollUntil([&] {
+      response->Clear();
+      return Timeline(trace_id, response).ok() && ready(*response);
+    });
   }
 
   grpc::Status Search(const v1::SearchTracesRequest& request, v1::SearchTracesResponse* response) {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <span>
 #include <string>
@@ -67,6 +68,25 @@ inline void ExpectAll(std::span<const string_view> lines, const PlainLineClass& 
   for (string_view line : lines) {
     EXPECT_EQ(Describe(ClassifyPlainLine(line)), Describe(want)) << "line: " << Printable(line);
   }
+}
+// The same for lines written in place: ExpectAll({"a", "b"}, kError).
+inline void ExpectAll(std::initializer_list<string_view> lines, const PlainLineClass& want) {
+  ExpectAll(std::span<const string_view>(lines.begin(), lines.size()), want);
+}
+
+// Lines that ClassifyPlainLine puts in one class: a case of ClassifyPlainLinesTest (its
+// TEST_P is in plain_text_test.cc; plain_text_test.cc and plain_text_blocks_test.cc instantiate
+// it). Each case was a test of its own, named as the case is.
+struct PlainLinesCase {
+  std::string name = "";
+  PlainLineClass want = {};
+  std::vector<string_view> lines = {};
+};
+
+class ClassifyPlainLinesTest : public ::testing::TestWithParam<PlainLinesCase> {};
+
+inline std::string PlainLinesCaseName(const ::testing::TestParamInfo<PlainLinesCase>& info) {
+  return info.param.name;
 }
 
 }  // namespace logweave::plain_text_test

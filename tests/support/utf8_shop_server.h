@@ -39,6 +39,7 @@
 #include "logweave/utf8.h"
 #include "logweave/v1/logweave.grpc.pb.h"
 #include "rapidjson/document.h"
+#include "testdata/checkout_shop.h"
 #include "testdata/lines.h"
 #include "testdata/run_command.h"
 #include "testdata/shop_server.h"
@@ -47,13 +48,11 @@
 namespace logweave::utf8_api_test {
 
 using testdata::PlainTime;
-using ::testing::AllOf;
 using ::testing::HasSubstr;
-using ::testing::Not;
 
 inline constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD, UTF-8
 
-inline std::string Trace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
+inline std::string Trace(int i) { return testdata::ShopTrace(i); }
 
 // The faults, by trace number (200 traces, 100 ms apart).
 inline constexpr int kTraces = 200;
@@ -82,10 +81,6 @@ inline std::string Repaired(const std::string& s) {
   return out;
 }
 
-inline std::string GatewayLine(const std::string& trace, int64_t ms, const std::string& msg) {
-  return testdata::GatewayLine(trace, ms, "POST /checkout", msg);
-}
-
 // The checkout line of trace i: python-json-logger, with the faults above.
 inline std::string CheckoutLine(int i) {
   const int64_t ms = i * 100 + 5;
@@ -106,30 +101,18 @@ inline const std::string& EmailTimeoutLine() {
 // A small shop: POST /checkout through gateway -> checkout -> payments, then
 // an email job; one line per vector entry, by file name.
 inline std::map<std::string, std::vector<std::string>> ShopFiles() {
-  std::map<std::string, std::vector<std::string>> files;
-  std::vector<std::pair<int64_t, std::string>> email;  // (time, line), sorted below
-  for (int i = 0; i < kTraces; ++i) {
-    const std::string t = Id(i);
-    const int64_t ms = i * 100;
-    files["gateway.log"].push_back(GatewayLine(t, ms, "request received"));
-    files["checkout.log"].push_back(CheckoutLine(i));
-    if (i != kNoPayments) {
-      files[kPaymentsFile].push_back(
-          testdata::EcsLine("payments", t, ms + 20, "payment_authorized"));
-    }
-    files["gateway.log"].push_back(GatewayLine(t, ms + 40, "request completed"));
-    email.emplace_back(ms + 60, testdata::EmailLine(t, ms + 60, "email_send_attempt"));
-    if (i == kEmailTimeout) {
-      email.emplace_back(ms + 5060, EmailTimeoutLine());
-    } else {
-      email.emplace_back(ms + 360, testdata::EmailLine(t, ms + 360, "email_queued"));
-    }
-  }
-  email.emplace_back(600000, PlainTime(600000) + " ERROR SMTP relay \xe2\x82 refused \xff");
-  std::stable_sort(email.begin(), email.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [ms, line] : email) files["email.log"].push_back(std::move(line));
-  return files;
+  return testdata::CheckoutShopFiles(
+      {.traces = kTraces,
+       .payments_file = kPaymentsFile,
+       .vary =
+           [](int i, testdata::CheckoutTrace& c) {
+             c.id = Id(i);
+             c.checkout = CheckoutLine(i);
+             c.payments = {testdata::EcsLine("payments", c.id, i * 100 + 20, "payment_authorized")};
+             if (i == kNoPayments) c.payments.clear();
+             if (i == kEmailTimeout) c.email_timeout = EmailTimeoutLine();
+           },
+       .more_email = {{600000, PlainTime(600000) + " ERROR SMTP relay \xe2\x82 refused \xff"}}});
 }
 
 // The binary under test: built by CMake (path compiled in), or $LOGWEAVE_BIN.

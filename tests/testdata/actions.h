@@ -53,6 +53,14 @@ inline Finding Drift(const std::string& group) {
   return f;
 }
 
+// A config with one action in block style: `name`, acting on the finding kinds `on`
+// ("drift, canary_rollback"), then `rest` (the action's other keys, each line indented four
+// spaces and ending in a newline).
+inline std::string OneActionYaml(const std::string& name, const std::string& on,
+                                 const std::string& rest) {
+  return "actions:\n  - name: " + name + "\n    on: [" + on + "]\n" + rest;
+}
+
 // Reads `yaml` (a whole config file's text) and returns its `actions:`;
 // paths are relative to `dir`.
 inline absl::StatusOr<std::vector<actions::ConfiguredAction>> ReadActions(

@@ -67,6 +67,28 @@ using absl::Condition;
 using absl::Mutex;
 using absl::Notification;
 
+// The mangled-name tails of the lock functions, and their wrappers: the library's function
+// `kRest` (found once per function) on `mu`, acquiring after a lock and releasing before an
+// unlock.
+constexpr char kLock[] = "5Mutex4LockEv";
+constexpr char kUnlock[] = "5Mutex6UnlockEv";
+constexpr char kReaderLock[] = "5Mutex10ReaderLockEv";
+constexpr char kReaderUnlock[] = "5Mutex12ReaderUnlockEv";
+
+template <const char* kRest>
+void LockThenAcquire(Mutex* mu) {
+  static auto real = Real<void (*)(Mutex*)>("_ZN", kRest);
+  real(mu);
+  __tsan_acquire(mu);
+}
+
+template <const char* kRest>
+void ReleaseThenUnlock(Mutex* mu) {
+  static auto real = Real<void (*)(Mutex*)>("_ZN", kRest);
+  __tsan_release(mu);
+  real(mu);
+}
+
 // What Await's wrapped condition needs: the mutex to acquire and the caller's condition.
 struct Guarded {
   Mutex* mu;
@@ -88,17 +110,9 @@ bool EvalAcquiring(Guarded* g) {
 namespace absl {
 ABSL_NAMESPACE_BEGIN
 
-void Mutex::Lock() {
-  static auto real = Real<void (*)(Mutex*)>("_ZN", "5Mutex4LockEv");
-  real(this);
-  __tsan_acquire(this);
-}
+void Mutex::Lock() { LockThenAcquire<kLock>(this); }
 
-void Mutex::Unlock() {
-  static auto real = Real<void (*)(Mutex*)>("_ZN", "5Mutex6UnlockEv");
-  __tsan_release(this);
-  real(this);
-}
+void Mutex::Unlock() { ReleaseThenUnlock<kUnlock>(this); }
 
 bool Mutex::TryLock() {
   static auto real = Real<bool (*)(Mutex*)>("_ZN", "5Mutex7TryLockEv");
@@ -107,17 +121,9 @@ bool Mutex::TryLock() {
   return locked;
 }
 
-void Mutex::ReaderLock() {
-  static auto real = Real<void (*)(Mutex*)>("_ZN", "5Mutex10ReaderLockEv");
-  real(this);
-  __tsan_acquire(this);
-}
+void Mutex::ReaderLock() { LockThenAcquire<kReaderLock>(this); }
 
-void Mutex::ReaderUnlock() {
-  static auto real = Real<void (*)(Mutex*)>("_ZN", "5Mutex12ReaderUnlockEv");
-  __tsan_release(this);
-  real(this);
-}
+void Mutex::ReaderUnlock() { ReleaseThenUnlock<kReaderUnlock>(this); }
 
 void Mutex::Await(const Condition& cond) {
   static auto real =

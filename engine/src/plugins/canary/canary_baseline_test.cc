@@ -13,6 +13,8 @@
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "plugins/canary/canary.h"
+#include "testdata/invalid_argument.h"
+#include "testdata/plugin_pipeline.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -52,20 +54,13 @@ class CanaryBaselineTest : public ::testing::Test {
   static std::vector<Finding> Rollbacks(
       const std::vector<std::pair<std::string, std::vector<std::string>>>& files,
       const CanaryOptions& canary = {}) {
-    PipelineOptions options;
-    options.threads = 2;
-    options.plugins = {std::make_shared<const CanaryConfig>(canary)};
-    auto p = std::move(*Pipeline::Create(options));
+    auto p = testdata::PluginPipeline(std::make_shared<const CanaryConfig>(canary));
     for (const auto& [name, lines] : files) {
       testdata::SubmitLines(p.get(), p->AddSource(name), lines, 50);
     }
     p->Flush();
     Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
-    std::vector<Finding> out;
-    for (const auto& f : analyzer.Run(INT64_MAX).findings) {
-      if (f.kind == "canary_rollback") out.push_back(f);
-    }
-    return out;
+    return testdata::FindingsOfKind(analyzer.Run(INT64_MAX).findings, "canary_rollback");
   }
 };
 
@@ -123,10 +118,7 @@ TEST_F(CanaryBaselineTest, StreamingDecidesAsReplayDoesWithTheSameBaselineFigure
   std::vector<Finding> replayed =
       Rollbacks({{"checkout-canary.log", canary}, {"checkout-stable.log", stable}});
   ASSERT_EQ(replayed.size(), 1u);
-  PipelineOptions options;
-  options.threads = 2;
-  options.plugins = {std::make_shared<const CanaryConfig>(CanaryOptions{})};
-  auto p = std::move(*Pipeline::Create(options));
+  auto p = testdata::PluginPipeline(std::make_shared<const CanaryConfig>(CanaryOptions{}));
   const uint32_t a = p->AddSource("checkout-canary.log"), b = p->AddSource("checkout-stable.log");
   Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   std::vector<Finding> decided;
@@ -264,20 +256,14 @@ plugins:
 }
 
 TEST(CanaryBaselineConfigTest, BadValuesNameTheKey) {
-  auto message = [](const std::string& yaml) {
-    return std::string(LoadConfigString(yaml).status().message());
-  };
-  EXPECT_NE(message("plugins:\n  canary: {absolute: false}\n").find("plugins.canary.absolute"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  canary: {max_p99_ratio_to_baseline: 0.5}\n")
-                .find("plugins.canary.max_p99_ratio_to_baseline"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  canary: {baseline: [a, b]}\n").find("plugins.canary.baseline"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  canary: {baseline: {a: a}}\n").find("plugins.canary.baseline"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  canary: {canary_suffixes: ['']}\n").find("canary_suffixes"),
-            std::string::npos);
+  testdata::ExpectMessagesContain<PipelineOptions>({
+      {LoadConfigString("plugins:\n  canary: {absolute: false}\n"), "plugins.canary.absolute"},
+      {LoadConfigString("plugins:\n  canary: {max_p99_ratio_to_baseline: 0.5}\n"),
+       "plugins.canary.max_p99_ratio_to_baseline"},
+      {LoadConfigString("plugins:\n  canary: {baseline: [a, b]}\n"), "plugins.canary.baseline"},
+      {LoadConfigString("plugins:\n  canary: {baseline: {a: a}}\n"), "plugins.canary.baseline"},
+      {LoadConfigString("plugins:\n  canary: {canary_suffixes: ['']}\n"), "canary_suffixes"},
+  });
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "testdata/finding_details.h"
+#include "testdata/invalid_argument.h"
+#include "testdata/plugin_pipeline.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -142,10 +144,7 @@ struct Traffic {
 class CanaryPluginTest : public ::testing::Test {
  protected:
   std::unique_ptr<Pipeline> NewPipeline(const CanaryOptions& canary = {}) {
-    PipelineOptions options;
-    options.threads = 2;
-    options.plugins = {std::make_shared<const CanaryConfig>(canary)};
-    return std::move(*Pipeline::Create(options));
+    return testdata::PluginPipeline(std::make_shared<const CanaryConfig>(canary));
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines,
                   size_t from = 0, size_t to = SIZE_MAX) {
@@ -168,11 +167,7 @@ class CanaryPluginTest : public ::testing::Test {
     return analyzer.Run(watermark);
   }
   static std::vector<Finding> Of(const AnalysisReport& r) {
-    std::vector<Finding> out;
-    for (const auto& f : r.findings) {
-      if (f.kind == "canary_rollback") out.push_back(f);
-    }
-    return out;
+    return testdata::FindingsOfKind(r.findings, "canary_rollback");
   }
 };
 
@@ -428,24 +423,18 @@ TEST(CanaryConfigTest, DefaultsAreTheRuleOfTheBook) {
 }
 
 TEST(CanaryConfigTest, BadValuesNameTheKey) {
-  auto message = [](const std::string& yaml) {
-    return std::string(LoadConfigString(yaml).status().message());
-  };
-  EXPECT_NE(
-      message("plugins:\n  canary: {max_error_rate: 5}\n").find("plugins.canary.max_error_rate"),
-      std::string::npos);
-  EXPECT_NE(
-      message("plugins:\n  canary: {interval: 1m, window: 15s}\n").find("plugins.canary.window"),
-      std::string::npos);
-  EXPECT_NE(message("plugins:\n  canary: {strikes: 0}\n").find("strikes"), std::string::npos);
-  EXPECT_NE(message("plugins:\n  canary: {treshold: 1}\n")
-                .find("unknown key \"plugins.canary.treshold\""),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  rogue: {}\n").find("unknown key \"plugins.rogue\""),
-            std::string::npos);
-  EXPECT_NE(
-      message("plugins:\n  rogue: {}\n").find("known keys here: canary, cost, drift, rotation"),
-      std::string::npos);
+  testdata::ExpectMessagesContain<PipelineOptions>({
+      {LoadConfigString("plugins:\n  canary: {max_error_rate: 5}\n"),
+       "plugins.canary.max_error_rate"},
+      {LoadConfigString("plugins:\n  canary: {interval: 1m, window: 15s}\n"),
+       "plugins.canary.window"},
+      {LoadConfigString("plugins:\n  canary: {strikes: 0}\n"), "strikes"},
+      {LoadConfigString("plugins:\n  canary: {treshold: 1}\n"),
+       "unknown key \"plugins.canary.treshold\""},
+      {LoadConfigString("plugins:\n  rogue: {}\n"), "unknown key \"plugins.rogue\""},
+      {LoadConfigString("plugins:\n  rogue: {}\n"),
+       "known keys here: canary, cost, drift, rotation"},
+  });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "testdata/finding_details.h"
+#include "testdata/invalid_argument.h"
+#include "testdata/plugin_pipeline.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -26,15 +29,35 @@ bool Read(const std::string& line, CostLine* c, const CostOptions& o = {},
   return CostLineReader(o).Read(line, service, time_ns >= 0, time_ns, c);
 }
 
+// What a test expects of a CostLine read; an unset field is not checked.
+struct WantCost {
+  std::optional<std::string> service = {};
+  std::optional<int64_t> day = {};
+  std::optional<double> amount = {};
+  std::optional<std::string> currency = {};
+};
+
+void ExpectCost(const CostLine& c, const WantCost& want) {
+  if (want.service) {
+    EXPECT_EQ(c.service, *want.service);
+  }
+  if (want.day) {
+    EXPECT_EQ(c.day, *want.day);
+  }
+  if (want.amount) {
+    EXPECT_DOUBLE_EQ(c.amount, *want.amount);
+  }
+  if (want.currency) {
+    EXPECT_EQ(c.currency, *want.currency);
+  }
+}
+
 TEST(CostLineReaderTest, AwsCurLine) {
   CostLine c;
   ASSERT_TRUE(Read(
       R"({"lineItem/UsageStartDate":"2026-11-23T05:00:00Z","lineItem/ProductCode":"AmazonEC2","lineItem/UnblendedCost":"12.5","lineItem/CurrencyCode":"USD"})",
       &c));
-  EXPECT_EQ(c.service, "AmazonEC2");
-  EXPECT_EQ(c.day, kNov23);
-  EXPECT_DOUBLE_EQ(c.amount, 12.5);
-  EXPECT_EQ(c.currency, "USD");
+  ExpectCost(c, {.service = "AmazonEC2", .day = kNov23, .amount = 12.5, .currency = "USD"});
 }
 
 TEST(CostLineReaderTest, GcpBillingExportLineWithNestedService) {
@@ -42,34 +65,27 @@ TEST(CostLineReaderTest, GcpBillingExportLineWithNestedService) {
   ASSERT_TRUE(Read(
       R"({"service":{"id":"6F81-5844-456A","description":"Compute Engine"},"usage_start_time":"2026-11-22T23:00:00-02:00","cost":3.25,"currency":"EUR"})",
       &c));
-  EXPECT_EQ(c.service, "Compute Engine");
-  EXPECT_EQ(c.day, kNov23);  // 01:00 UTC
-  EXPECT_DOUBLE_EQ(c.amount, 3.25);
+  ExpectCost(c, {.service = "Compute Engine", .day = kNov23 /* 01:00 UTC */, .amount = 3.25});
 }
 
 TEST(CostLineReaderTest, ApplicationLineUsesItsOwnServiceAndTime) {
   CostLine c;
   const int64_t t = kNov23 * kDayNs + 3600 * 1'000'000'000LL;
   ASSERT_TRUE(Read(R"({"msg":"llm call","cost_usd":0.0042})", &c, {}, "chatbot", t));
-  EXPECT_EQ(c.service, "chatbot");
-  EXPECT_EQ(c.day, kNov23);
-  EXPECT_DOUBLE_EQ(c.amount, 0.0042);
-  EXPECT_EQ(c.currency, "");
+  ExpectCost(c, {.service = "chatbot", .day = kNov23, .amount = 0.0042, .currency = ""});
 }
 
 TEST(CostLineReaderTest, BareDatesCreditsAndConfiguredKeys) {
   CostLine c;
   ASSERT_TRUE(Read(R"({"usage_date":"2026-11-23","cost":-4.0})", &c));  // a credit
-  EXPECT_EQ(c.day, kNov23);
-  EXPECT_DOUBLE_EQ(c.amount, -4.0);
+  ExpectCost(c, {.day = kNov23, .amount = -4.0});
   CostOptions o;
   o.cost_fields = {"spend"};
   o.service_fields = {"team"};
   o.time_fields = {"when"};
   ASSERT_TRUE(Read(R"({"when":1795392000,"team":"search","spend":"7","cost":1})", &c, o));
-  EXPECT_EQ(c.service, "search");
-  EXPECT_DOUBLE_EQ(c.amount, 7);  // the configured key comes first
-  EXPECT_EQ(c.day, kNov23);
+  // The configured key comes first.
+  ExpectCost(c, {.service = "search", .day = kNov23, .amount = 7});
 }
 
 TEST(CostLineReaderTest, LinesWithoutAUsableCostOrTimeAreDeclined) {
@@ -104,18 +120,11 @@ class CostPluginTest : public ::testing::Test {
  protected:
   std::vector<Finding> Anomalies(const std::vector<std::vector<std::string>>& files,
                                  const CostOptions& cost = {}, int64_t watermark = INT64_MAX) {
-    PipelineOptions options;
-    options.threads = 2;
-    options.plugins = {std::make_shared<const CostConfig>(cost)};
-    auto p = std::move(*Pipeline::Create(options));
+    auto p = testdata::PluginPipeline(std::make_shared<const CostConfig>(cost));
     for (size_t f = 0; f < files.size(); ++f) Add(p.get(), absl::StrFormat("f%d.log", f), files[f]);
     p->Flush();
     Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
-    std::vector<Finding> out;
-    for (const Finding& f : analyzer.Run(watermark).findings) {
-      if (f.kind == "cost_anomaly") out.push_back(f);
-    }
-    return out;
+    return testdata::FindingsOfKind(analyzer.Run(watermark).findings, "cost_anomaly");
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines) {
     testdata::SubmitLines(p, p->AddSource(name), lines, 16);
@@ -269,16 +278,12 @@ plugins:
 }
 
 TEST(CostConfigTest, BadValuesNameTheKey) {
-  auto message = [](const std::string& yaml) {
-    return std::string(LoadConfigString(yaml).status().message());
-  };
-  EXPECT_NE(message("plugins:\n  cost: {min_history_days: 9}\n").find("min_history_days"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  cost: {stdevs: -1}\n").find("plugins.cost.stdevs"),
-            std::string::npos);
-  EXPECT_NE(
-      message("plugins:\n  cost: {history: 7}\n").find("unknown key \"plugins.cost.history\""),
-      std::string::npos);
+  testdata::ExpectMessagesContain<PipelineOptions>({
+      {LoadConfigString("plugins:\n  cost: {min_history_days: 9}\n"), "min_history_days"},
+      {LoadConfigString("plugins:\n  cost: {stdevs: -1}\n"), "plugins.cost.stdevs"},
+      {LoadConfigString("plugins:\n  cost: {history: 7}\n"),
+       "unknown key \"plugins.cost.history\""},
+  });
 }
 
 }  // namespace

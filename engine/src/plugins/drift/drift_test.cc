@@ -14,6 +14,7 @@
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "testdata/finding_details.h"
+#include "testdata/plugin_pipeline.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -199,14 +200,17 @@ class DriftPluginTest : public ::testing::Test {
     return o;
   }
   std::unique_ptr<Pipeline> NewPipeline(const DriftOptions& drift) {
-    PipelineOptions options;
-    options.threads = 1;
-    options.plugins = {std::make_shared<const DriftConfig>(drift)};
-    return std::move(*Pipeline::Create(options));
+    return testdata::PluginPipeline(std::make_shared<const DriftConfig>(drift), /*threads=*/1);
   }
   static void Add(Pipeline* p, const std::vector<std::string>& lines) {
     testdata::SubmitLines(p, p->AddSource("cloudtrail.log"), lines, lines.size());
     p->Flush();
+  }
+  // The report over `lines` of the stream alone (no live rules).
+  AnalysisReport AnalyseStreamOnly(const std::vector<std::string>& lines) {
+    auto p = NewPipeline(Options(false));
+    Add(p.get(), lines);
+    return Analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins()).Run(INT64_MAX);
   }
   // "drift-kind: rule" of every drift finding.
   static std::vector<std::string> Drifts(const AnalysisReport& r) {
@@ -215,6 +219,14 @@ class DriftPluginTest : public ::testing::Test {
       if (f.kind == "drift") out.push_back(f.Detail("drift") + ": " + f.subject);
     }
     return out;
+  }
+  // With the live rules read: the one unmanaged rule `unmanaged`, the missing
+  // database rule and the rogue group, nothing else.
+  static void ExpectLiveDrifts(const AnalysisReport& r, const std::string& unmanaged) {
+    EXPECT_THAT(Drifts(r),
+                ::testing::UnorderedElementsAre("unmanaged_rule: " + unmanaged,
+                                                "missing_rule: sg-db ingress tcp 5432 from sg-web",
+                                                "unmanaged_group: sg-rogue"));
   }
   static const Finding* Find(const AnalysisReport& r, const std::string& subject) {
     for (const Finding& f : r.findings) {
@@ -230,10 +242,7 @@ TEST_F(DriftPluginTest, LiveRulesAgainstTerraformIncludingUnknownGroups) {
   auto p = NewPipeline(Options(true));
   Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
   AnalysisReport r = analyzer.Run(INT64_MAX);
-  EXPECT_THAT(Drifts(r),
-              ::testing::UnorderedElementsAre(
-                  "unmanaged_rule: sg-web ingress tcp 22 from 0.0.0.0/0",
-                  "missing_rule: sg-db ingress tcp 5432 from sg-web", "unmanaged_group: sg-rogue"));
+  ExpectLiveDrifts(r, "sg-web ingress tcp 22 from 0.0.0.0/0");
   const Finding* ssh = Find(r, "sg-web ingress tcp 22 from 0.0.0.0/0");
   ASSERT_NE(ssh, nullptr);
   EXPECT_EQ(ssh->severity, Severity::kError);  // open to the internet
@@ -251,10 +260,7 @@ TEST_F(DriftPluginTest, LiveRulesAgainstTerraformIncludingUnknownGroups) {
        CloudTrail("2026-11-23T10:00:09Z", "AuthorizeSecurityGroupIngress", "sg-db", 6379,
                   "0.0.0.0/0")});
   AnalysisReport later = analyzer.Run(INT64_MAX);
-  EXPECT_THAT(Drifts(later),
-              ::testing::UnorderedElementsAre(
-                  "unmanaged_rule: sg-db ingress tcp 6379 from 0.0.0.0/0",
-                  "missing_rule: sg-db ingress tcp 5432 from sg-web", "unmanaged_group: sg-rogue"));
+  ExpectLiveDrifts(later, "sg-db ingress tcp 6379 from 0.0.0.0/0");
   const Finding* redis = Find(later, "sg-db ingress tcp 6379 from 0.0.0.0/0");
   ASSERT_NE(redis, nullptr);
   testdata::ExpectDetails(
@@ -271,14 +277,12 @@ TEST_F(DriftPluginTest, LiveRulesAgainstTerraformIncludingUnknownGroups) {
 }
 
 TEST_F(DriftPluginTest, WithoutASnapshotOnlyTheStreamsChangesDrift) {
-  auto p = NewPipeline(Options(false));
-  Add(p.get(), {CloudTrail("2026-11-23T10:00:09Z", "AuthorizeSecurityGroupIngress", "sg-web", 8080,
-                           "192.0.2.0/24"),
-                // Adding what Terraform declares anyway is no drift.
-                CloudTrail("2026-11-23T10:00:10Z", "AuthorizeSecurityGroupIngress", "sg-web", 443,
-                           "0.0.0.0/0")});
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
-  AnalysisReport r = analyzer.Run(INT64_MAX);
+  AnalysisReport r =
+      AnalyseStreamOnly({CloudTrail("2026-11-23T10:00:09Z", "AuthorizeSecurityGroupIngress",
+                                    "sg-web", 8080, "192.0.2.0/24"),
+                         // Adding what Terraform declares anyway is no drift.
+                         CloudTrail("2026-11-23T10:00:10Z", "AuthorizeSecurityGroupIngress",
+                                    "sg-web", 443, "0.0.0.0/0")});
   EXPECT_THAT(Drifts(r),
               ::testing::ElementsAre("unmanaged_rule: sg-web ingress tcp 8080 from 192.0.2.0/24"));
   EXPECT_EQ(Find(r, "sg-web ingress tcp 8080 from 192.0.2.0/24")->severity, Severity::kWarning);
@@ -317,14 +321,13 @@ TEST_F(DriftPluginTest, ConsoleEditsByRuleIdApplyOnTheStream) {
 }
 
 TEST_F(DriftPluginTest, EventsInAnyOrderOfArrivalApplyInTimeOrder) {
-  auto p = NewPipeline(Options(false));
   // Revoked at :20, authorized at :10: the revoke wins although it came first.
-  Add(p.get(), {CloudTrail("2026-11-23T10:00:20Z", "RevokeSecurityGroupIngress", "sg-web", 8080,
-                           "192.0.2.0/24"),
-                CloudTrail("2026-11-23T10:00:10Z", "AuthorizeSecurityGroupIngress", "sg-web", 8080,
-                           "192.0.2.0/24")});
-  Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
-  EXPECT_TRUE(Drifts(analyzer.Run(INT64_MAX)).empty());
+  EXPECT_TRUE(
+      Drifts(AnalyseStreamOnly({CloudTrail("2026-11-23T10:00:20Z", "RevokeSecurityGroupIngress",
+                                           "sg-web", 8080, "192.0.2.0/24"),
+                                CloudTrail("2026-11-23T10:00:10Z", "AuthorizeSecurityGroupIngress",
+                                           "sg-web", 8080, "192.0.2.0/24")}))
+          .empty());
 }
 
 TEST_F(DriftPluginTest, IgnoredGroupsAreNotReported) {

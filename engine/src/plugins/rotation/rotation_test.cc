@@ -16,6 +16,8 @@
 #include "logweave/config.h"
 #include "logweave/pipeline.h"
 #include "testdata/finding_details.h"
+#include "testdata/invalid_argument.h"
+#include "testdata/plugin_pipeline.h"
 #include "testdata/submit_lines.h"
 
 namespace logweave {
@@ -77,20 +79,13 @@ std::string MysqlFailure(int s) {
 class RotationPluginTest : public ::testing::Test {
  protected:
   std::unique_ptr<Pipeline> NewPipeline(const RotationOptions& rotation = {}) {
-    PipelineOptions options;
-    options.threads = 2;
-    options.plugins = {std::make_shared<const RotationConfig>(rotation)};
-    return std::move(*Pipeline::Create(options));
+    return testdata::PluginPipeline(std::make_shared<const RotationConfig>(rotation));
   }
   static void Add(Pipeline* p, const std::string& name, const std::vector<std::string>& lines) {
     testdata::SubmitLines(p, p->AddSource(name), lines, 7);
   }
   static std::vector<Finding> Of(const std::vector<Finding>& findings) {
-    std::vector<Finding> out;
-    for (const auto& f : findings) {
-      if (f.kind == "rotation_incomplete") out.push_back(f);
-    }
-    return out;
+    return testdata::FindingsOfKind(findings, "rotation_incomplete");
   }
   // One final analysis of the given files.
   std::vector<Finding> Replay(
@@ -101,6 +96,11 @@ class RotationPluginTest : public ::testing::Test {
     p->Flush();
     Analyzer analyzer(DetectorOptions{}, p->index(), p->unstructured(), p->plugins());
     return Of(analyzer.Run(INT64_MAX).findings);
+  }
+  // One final analysis of orders' log `orders` after the rotation of its secret at 10:00.
+  std::vector<Finding> ReplayAfterRotation(const std::vector<std::string>& orders) {
+    return Replay(
+        {{"cloudtrail.log", {SecretEvent(0, "RotateSecret", kOrdersArn)}}, {"orders.log", orders}});
   }
   // orders' log: probes of /healthz every 10 s from 09:55 to 10:20, and
   // `line(s)` at each second s for which `at(s)`.
@@ -214,8 +214,7 @@ TEST(RotationSignalReaderTest, RotationsHealthChecksAndFailedCalls) {
 TEST_F(RotationPluginTest, FailuresSoonAfterARotationAreOneFinding) {
   // Rotated at 10:00:00; orders fails from 10:02:30 every 5 s until 10:08:00.
   auto orders = OrdersLog([](int s) { return s >= 150 && s <= 480 && s % 5 == 0; }, AsyncpgFailure);
-  std::vector<Finding> found = Replay(
-      {{"cloudtrail.log", {SecretEvent(0, "RotateSecret", kOrdersArn)}}, {"orders.log", orders}});
+  std::vector<Finding> found = ReplayAfterRotation(orders);
   ASSERT_EQ(found.size(), 1u);
   const Finding& f = found[0];
   EXPECT_EQ(f.severity, Severity::kError);
@@ -236,9 +235,7 @@ TEST_F(RotationPluginTest, FailuresSoonAfterARotationAreOneFinding) {
 
 TEST_F(RotationPluginTest, ConnectionRefusedAfterARotationIsNotAFinding) {
   auto orders = OrdersLog([](int s) { return s >= 150 && s % 5 == 0; }, ConnectionRefused);
-  EXPECT_TRUE(Replay({{"cloudtrail.log", {SecretEvent(0, "RotateSecret", kOrdersArn)}},
-                      {"orders.log", orders}})
-                  .empty());
+  EXPECT_TRUE(ReplayAfterRotation(orders).empty());
 }
 
 TEST_F(RotationPluginTest, FailuresThatBeganBeforeAnyRotationAreNotAFinding) {
@@ -247,14 +244,10 @@ TEST_F(RotationPluginTest, FailuresThatBeganBeforeAnyRotationAreNotAFinding) {
   EXPECT_TRUE(Replay({{"orders.log", failing}}).empty());
   // Failing since 09:58, still failing after the rotation at 10:00.
   auto before = OrdersLog([](int s) { return s >= -120 && s % 5 == 0; }, AsyncpgFailure);
-  EXPECT_TRUE(Replay({{"cloudtrail.log", {SecretEvent(0, "RotateSecret", kOrdersArn)}},
-                      {"orders.log", before}})
-                  .empty());
+  EXPECT_TRUE(ReplayAfterRotation(before).empty());
   // Failures that start more than the window (15 min) after it.
   auto late = OrdersLog([](int s) { return s >= 960 && s % 5 == 0; }, AsyncpgFailure);
-  EXPECT_TRUE(Replay({{"cloudtrail.log", {SecretEvent(0, "RotateSecret", kOrdersArn)}},
-                      {"orders.log", late}})
-                  .empty());
+  EXPECT_TRUE(ReplayAfterRotation(late).empty());
 }
 
 TEST_F(RotationPluginTest, AFailedRotationIsNotAFinding) {
@@ -347,8 +340,7 @@ TEST_F(RotationPluginTest, AHeldBackWatermarkHoldsNoMoreThanMaxPendingSignals) {
 
 TEST_F(RotationPluginTest, FailuresThatGoOnStayOpen) {
   auto orders = OrdersLog([](int s) { return s >= 150 && s % 5 == 0; }, AsyncpgFailure);
-  std::vector<Finding> found = Replay(
-      {{"cloudtrail.log", {SecretEvent(0, "RotateSecret", kOrdersArn)}}, {"orders.log", orders}});
+  std::vector<Finding> found = ReplayAfterRotation(orders);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_FALSE(found[0].resolved);
   EXPECT_EQ(found[0].Detail("last_failure"), "2026-11-23T10:20:00.123Z");
@@ -430,19 +422,14 @@ TEST(RotationConfigTest, DefaultsAndBadValues) {
   EXPECT_EQ(r->resolve_after_ns, 600 * kSecond);
   EXPECT_EQ(r->deep_health_paths, (std::vector<std::string>{"/healthz/db"}));
   EXPECT_TRUE(r->secrets.empty());
-  auto message = [](const std::string& yaml) {
-    return std::string(LoadConfigString(yaml).status().message());
-  };
-  EXPECT_NE(message("plugins:\n  rotation: {extra_patterns: ['(unclosed']}\n")
-                .find("plugins.rotation.extra_patterns"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  rotation: {deep_health_paths: [healthz]}\n").find("start with /"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  rotation: {secrets: [a, b]}\n").find("plugins.rotation.secrets"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  rotation: {window: 0}\n").find("plugins.rotation.window"),
-            std::string::npos);
-  EXPECT_NE(message("plugins:\n  rotation: {windw: 1m}\n").find("unknown key"), std::string::npos);
+  testdata::ExpectMessagesContain<PipelineOptions>({
+      {LoadConfigString("plugins:\n  rotation: {extra_patterns: ['(unclosed']}\n"),
+       "plugins.rotation.extra_patterns"},
+      {LoadConfigString("plugins:\n  rotation: {deep_health_paths: [healthz]}\n"), "start with /"},
+      {LoadConfigString("plugins:\n  rotation: {secrets: [a, b]}\n"), "plugins.rotation.secrets"},
+      {LoadConfigString("plugins:\n  rotation: {window: 0}\n"), "plugins.rotation.window"},
+      {LoadConfigString("plugins:\n  rotation: {windw: 1m}\n"), "unknown key"},
+  });
 }
 
 }  // namespace
