@@ -60,7 +60,7 @@ class PipelineImpl {
         shard_count_(options.EffectiveShards()),
         queue_bytes_(options.EffectiveQueueBytes()),
         batch_memory_limit_(options.BatchMemoryBytes()),
-        max_spare_batches_(batch_memory_limit_ > 0 ? worker_count_ : kMaxSpareBatches),
+        max_spare_batches_(batch_memory_limit_ > 0 ? 0 : kMaxSpareBatches),
         index_(IndexShare(options), shard_count_, &sources_),
         unstructured_(&sources_,
                       UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes()}),
@@ -485,10 +485,7 @@ class PipelineImpl {
   const uint32_t shard_count_;
   const uint64_t queue_bytes_;  // raw bytes in flight (PipelineOptions::EffectiveQueueBytes)
   // Under a memory budget: what batches in flight may hold (BatchMemory),
-  // and one spare batch a worker (not kMaxSpareBatches): its buffers, 2-3 MB,
-  // are memory beyond that share, but without them every batch's parser copy
-  // and records land on fresh pages (a page fault and the kernel's zeroing
-  // per 4 KiB: a fifth of the replay's page faults).
+  // and no spare batches (their buffers would be memory beyond it).
   const uint64_t batch_memory_limit_;
   const uint32_t max_spare_batches_;
   SourceNames sources_;
@@ -507,8 +504,8 @@ class PipelineImpl {
   std::atomic<bool> stop_{false};
   // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
   // the worker that releases a batch; consumers = workers parsing a new one.
-  // Few: each keeps the capacity of a batch's buffers (a MiB or more); one a
-  // worker under a memory budget (max_spare_batches_).
+  // Few: each keeps the capacity of a batch's buffers (a MiB or more).
+  // None under a memory budget (max_spare_batches_).
   static constexpr uint32_t kMaxSpareBatches = 8;
   moodycamel::ConcurrentQueue<std::unique_ptr<SharedBatch>> spare_batches_;
   std::atomic<uint32_t> spare_count_{0};
