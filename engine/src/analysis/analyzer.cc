@@ -122,7 +122,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // A one-shot run takes the entries over instead of copying them.
   std::vector<UnstructuredEntry> entries =
       take_unstructured_ != nullptr ? take_unstructured_->Take() : unstructured_.Snapshot();
-  const internal::EntryWords words = internal::FindTraceIdWords(entries, threads);
+  internal::EntryWords words = internal::FindTraceIdWords(entries, threads);
   absl::flat_hash_set<uint32_t> wanted_services;
   absl::flat_hash_set<uint64_t> mentioned;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -235,8 +235,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   AnalysisReport report;
   // A gap that another instance holds the rest of is no gap.
   if (lookup_ != nullptr) peer_check_.Filter(*lookup_, absl::Now(), &findings, &report);
-  report.unstructured = internal::Attribute(options_, std::move(entries), words, candidates,
-                                            names.services, named, threads);
+  report.unstructured = internal::Attribute(options_, std::move(entries), std::move(words),
+                                            candidates, names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
   internal::AddUnstructuredFindings(report.unstructured, std::move(weak),

@@ -135,10 +135,12 @@ struct EntryOptions {
 // An error can have thousands of candidates (a busy service, a long
 // window); they are enumerated twice (delays, then weights) on every thread,
 // and only the few that can matter are kept.
-std::vector<AttributedEntry> Attribute(
-    const DetectorOptions& opts, std::vector<UnstructuredEntry> input, const EntryWords& words,
-    std::vector<std::vector<Candidate>>& candidates, const SharedNames& services,
-    const absl::flat_hash_set<std::string>& named_traces, uint32_t threads) {
+std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
+                                       std::vector<UnstructuredEntry> input, EntryWords words,
+                                       std::vector<std::vector<Candidate>>& candidates,
+                                       const SharedNames& services,
+                                       const absl::flat_hash_set<std::string>& named_traces,
+                                       uint32_t threads) {
   // The result holds the entries from the start, and their vector is freed before the options
   // are built: the two buffers never sit beside the options.
   std::vector<AttributedEntry> out(input.size());
@@ -180,6 +182,7 @@ std::vector<AttributedEntry> Attribute(
       }
     }
   }
+  words = EntryWords();  // only the named words were needed
   // Calls fn(option) for every candidate of entry i; with `open_or_incomplete`,
   // only for those that are incomplete or logged again after the error.
   auto for_each_option = [&](size_t i, bool open_or_incomplete, const auto& fn) {
@@ -323,6 +326,8 @@ std::vector<AttributedEntry> Attribute(
       eo.open.insert(std::upper_bound(eo.open.begin(), eo.open.end(), o, Better), o);
     });
   });
+
+  named_candidates = decltype(named_candidates)();  // only the weights needed them
 
   // The assignment: pairs best first. Only incomplete requests can be taken
   // by another error, so of an error's other options only its best can be

@@ -75,10 +75,12 @@ EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint3
 // candidates of its service (`candidates[service id]`, sorted here) and the
 // ids of traces the entries' texts name (`named_traces`, among each entry's
 // `words`), on `threads` threads (>= 1). Entries keep their order.
-std::vector<AttributedEntry> Attribute(
-    const DetectorOptions& options, std::vector<UnstructuredEntry> entries, const EntryWords& words,
-    std::vector<std::vector<Candidate>>& candidates, const SharedNames& services,
-    const absl::flat_hash_set<std::string>& named_traces, uint32_t threads);
+std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
+                                       std::vector<UnstructuredEntry> entries, EntryWords words,
+                                       std::vector<std::vector<Candidate>>& candidates,
+                                       const SharedNames& services,
+                                       const absl::flat_hash_set<std::string>& named_traces,
+                                       uint32_t threads);
 
 }  // namespace logweave::internal
 
