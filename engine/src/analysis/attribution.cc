@@ -83,6 +83,15 @@ struct Option {
   double weight = 0;
 };
 
+// The option `c` is for an error at `t`: it has an event at most `window`
+// before t. None if it has not.
+std::optional<Option> OptionAt(const Candidate& c, int64_t t, int64_t window) {
+  if (c.first > t) return std::nullopt;
+  const int64_t before = c.LatestAtOrBefore(t);
+  if (before == INT64_MIN || t - before > window) return std::nullopt;
+  return Option{&c, t - before, c.last > t};
+}
+
 // Delays of errors after the event they interrupt, per service and kind of
 // candidate: quarter-octave bins of milliseconds.
 struct Histogram {
@@ -196,11 +205,8 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     for (auto it = end; it != list.begin();) {
       --it;
       if (it->first < earliest) break;
-      const bool after = it->last > t;
-      if (open_or_incomplete && !after && !it->incomplete) continue;
-      const int64_t before = it->LatestAtOrBefore(t);
-      if (before == INT64_MIN || t - before > opts.attribution_window_ns) continue;
-      fn(Option{&*it, t - before, after});
+      if (open_or_incomplete && it->last <= t && !it->incomplete) continue;
+      if (std::optional<Option> o = OptionAt(*it, t, opts.attribution_window_ns)) fn(*o);
     }
   };
   // The candidates of the traces some error names, sorted by service and id:
@@ -233,12 +239,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     if (it == named_candidates.end() || it->service != s || it->c->trace_id != id) {
       return std::nullopt;
     }
-    const Candidate& c = *it->c;
-    const int64_t t = out[i].entry.time_ns;
-    if (c.first > t) return std::nullopt;
-    const int64_t before = c.LatestAtOrBefore(t);
-    if (before == INT64_MIN || t - before > opts.attribution_window_ns) return std::nullopt;
-    return Option{&c, t - before, c.last > t};
+    return OptionAt(*it->c, out[i].entry.time_ns, opts.attribution_window_ns);
   };
   // Entries are handed out to the threads in runs of this many.
   constexpr size_t kEntriesPerTake = 64;

@@ -1,10 +1,9 @@
 #include "analysis/unstructured.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <iterator>
+#include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "internal/permute.h"
 #include "logweave/finding.h"
 #include "parse/plain_text.h"
@@ -180,24 +179,9 @@ void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e) const {
 }
 
 void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
-  // Sorted by source name, then line: each source's place among the names is
-  // worked out once, and the entries are sorted on integers.
-  std::vector<uint32_t> ids;
-  for (const UnstructuredEntry& e : out) ids.push_back(e.source_id);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::vector<std::string_view> names;
-  for (uint32_t id : ids) names.push_back(sources_->Name(id));
-  std::vector<std::string_view> sorted_names = names;
-  std::sort(sorted_names.begin(), sorted_names.end());
-  absl::flat_hash_map<uint32_t, uint32_t> rank;  // source id -> place of its name
-  for (size_t k = 0; k < ids.size(); ++k) {
-    rank[ids[k]] =
-        static_cast<uint32_t>(std::lower_bound(sorted_names.begin(), sorted_names.end(), names[k]) -
-                              sorted_names.begin());
-  }
-  internal::SortMovingOnce(out, [&rank](const UnstructuredEntry& e) {
-    return std::pair(rank.at(e.source_id), e.line_no);
+  // Sorted by source name, then line; each entry moved once.
+  internal::SortMovingOnce(out, [this](const UnstructuredEntry& e) {
+    return std::pair(sources_->Name(e.source_id), e.line_no);
   });
   for (UnstructuredEntry& e : out) {
     e.source = std::string(sources_->Name(e.source_id));
