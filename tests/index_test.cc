@@ -448,7 +448,7 @@ TEST_F(IndexEvictionTest, DropsTheOldestEventsToStayWithinTheBudget) {
   IndexCounters c = index_.Counters();
   EXPECT_GT(c.evicted_events, 0u);
   EXPECT_EQ(c.events + c.evicted_events, lines.size());
-  EXPECT_EQ(c.evicted_events % 32768, 0u);  // whole chunks
+  EXPECT_EQ(c.evicted_events % 8192, 0u);  // whole chunks (EventLog::kChunkEvents)
   // Many of the lines are gone (the dedupe window takes at most an eighth
   // of the budget); what is held is the newest.
   EXPECT_LT(c.events, lines.size() * 3 / 4);

@@ -181,8 +181,8 @@ class Index {
   // are copied into the shard's compressed line store: the records' buffers
   // may be freed once this returns.
   void Insert(uint32_t shard, const ShardRecord* records, size_t count);
-  // Frees every shard's dedupe window (about 16 bytes per line of the last
-  // 2 x index.dedupe_window), for an input that has ended: lines inserted
+  // Frees every shard's dedupe window (about 13 bytes per line of
+  // index.dedupe_window), for an input that has ended: lines inserted
   // later are deduplicated only against each other. Not while Insert runs.
   void ReleaseDedupeWindows();
 

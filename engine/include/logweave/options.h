@@ -123,12 +123,13 @@ struct IndexOptions {
   bool dedupe = true;
   // How many recent lines (across all shards) a repeat is looked for in. A
   // retry repeats recent lines; the window bounds the memory of dedupe to
-  // about 11-21 bytes x window (two generations of at most window / shards
-  // entries of 8 bytes each per shard). Default 1048576. Must be >= 1024.
+  // about 13 bytes x window (a table per shard of 8-byte entries for its
+  // last window / shards lines, at a load of at most 3/4: see
+  // engine/src/index/dedupe_window.h). Default 1048576. Must be >= 1024.
   uint64_t dedupe_window = 1u << 20;
   // Memory budget of the index (lines, events, maps), split evenly between
   // the shards. Over it, a shard drops its oldest events (in arrival order)
-  // 32768 at a time (the chunk being filled too, when it is the only one); a
+  // 8192 at a time (the chunk being filled too, when it is the only one); a
   // trace whose events are all gone answers as evicted until its record
   // (about 100 bytes with its map entry) goes too, 4096 records at a time.
   // A pipeline gives its index this budget minus the batches' share

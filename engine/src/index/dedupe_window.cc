@@ -1,47 +1,70 @@
 #include "index/dedupe_window.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace logweave::internal {
 
 void DedupeWindow::Prepare(size_t count) {
-  // A generation holds at most limit_ entries: it never needs more room.
-  size_t want = current_.size + count;
-  if (want > limit_) want = limit_;
-  if (!current_.slots.empty() && !Full(current_, want)) return;
-  size_t slots = current_.slots.empty() ? 1024 : current_.slots.size();
-  while (want * 4 > slots * 3) slots *= 2;
-  if (slots != current_.slots.size()) Resize(&current_, slots);
+  if (uses_ >= epoch_uses_) {
+    ++epoch_;
+    uses_ = 0;
+    if (size_ > 0) Purge();
+  }
+  const size_t want = size_ + count;
+  if (!slots_.empty() && !Full(want)) return;
+  // Grows by half, but not past what the window can hold at the load limit.
+  const size_t most = (epoch_uses_ * (kLiveEpochs + 1) + count) * 4 / 3 + 64;
+  Resize(std::max<size_t>({1024, std::min(slots_.size() * 3 / 2, most), want * 4 / 3 + 64}));
 }
 
 void DedupeWindow::Add(uint64_t hash, uint64_t event) {
-  if (current_.size >= limit_) {
-    previous_ = std::move(current_);
-    current_ = Table();
-  }
-  if (current_.slots.empty() || Full(current_, current_.size + 1)) {
-    Resize(&current_, current_.slots.empty() ? 1024 : 2 * current_.slots.size());
-  }
-  Insert(&current_, (uint64_t{Tag(hash)} << 32) | static_cast<uint32_t>(event));
+  // Prepare makes room; this only guards a caller that did not.
+  if (slots_.empty() || Full(size_ + 1)) Resize(std::max<size_t>(1024, slots_.size() * 3 / 2));
+  Insert(Tag(hash) | EpochBits() | static_cast<uint32_t>(event));
 }
 
-void DedupeWindow::Insert(Table* t, uint64_t entry) {
-  size_t i = Slot(*t, static_cast<uint32_t>(entry >> 32));
-  while (t->slots[i] != 0) i = (i + 1) & t->mask;
-  t->slots[i] = entry;
-  ++t->size;
+void DedupeWindow::Insert(uint64_t entry) {
+  size_t i = Slot(entry & kTagMask);
+  while (slots_[i] != 0) i = Next(i);
+  slots_[i] = entry;
+  ++size_;
 }
 
-void DedupeWindow::Resize(Table* t, size_t slots) {
-  Table bigger;
-  bigger.slots.assign(slots, 0);
-  bigger.mask = slots - 1;
-  bigger.shift = 64 - __builtin_ctzll(slots);
+void DedupeWindow::Resize(size_t slots) {
+  std::vector<uint64_t> old = std::move(slots_);
+  slots_.assign(slots, 0);
+  size_ = 0;
   // Order does not matter: Find tries every entry with the tag.
-  for (uint64_t entry : t->slots) {
-    if (entry != 0) Insert(&bigger, entry);
+  for (uint64_t entry : old) {
+    if (entry != 0) Insert(entry);
   }
-  *t = std::move(bigger);
+}
+
+void DedupeWindow::Purge() {
+  const size_t n = slots_.size();
+  for (uint64_t& entry : slots_) {
+    if (entry == 0) continue;
+    const uint32_t age = (epoch_ - static_cast<uint32_t>((entry & kEpochMask) >> 32)) & 0xff;
+    if (age > kLiveEpochs) {
+      entry = 0;
+      --size_;
+    }
+  }
+  // Linear probing finds an entry only if no empty slot lies between its
+  // slot and where it is. Walking from an empty slot, each entry is taken
+  // out and inserted again: it lands at or before where it was, and the
+  // entries walked before it stay reachable (slots only fill up behind them).
+  size_t start = 0;
+  while (slots_[start] != 0) ++start;  // the load is at most 3/4: there is one
+  for (size_t step = 1; step < n; ++step) {
+    const size_t i = (start + step) % n;
+    const uint64_t entry = slots_[i];
+    if (entry == 0) continue;
+    slots_[i] = 0;
+    --size_;
+    Insert(entry);
+  }
 }
 
 }  // namespace logweave::internal

@@ -1,12 +1,17 @@
 // Recent line hashes of one index shard, for finding exact repeats.
 //
-// Two generations of at most `limit` entries each; when the newer one is
-// full the older one is dropped. An entry is 8 bytes: 32 bits of the line's
-// hash (which also choose its slot) and the low 32 bits of the event's
-// number, which is recovered from the number of the event being inserted
-// (the window never spans 2^32 events of a shard in practice; a wrong guess
-// only makes the byte comparison fail). The caller compares the bytes of
-// every candidate, so a repeat is never assumed from the hash alone.
+// One open-addressing table (linear probing) of 8-byte entries: 24 bits of
+// the line's hash (which also choose its slot), the epoch the entry was last
+// used in (8 bits) and the low 32 bits of the event's number, which is
+// recovered from the number of the event being inserted (a wrong guess only
+// makes the byte comparison fail). Every Add and every twin found is a use;
+// an epoch ends once it has seen limit / 4 uses, and Prepare then purges, in
+// place, the entries not used in the last kLiveEpochs epochs. So every line
+// among the last `limit` inserted into the shard is found, a line repeated
+// all along stays in the window, and the table holds at most about
+// 1.25 x limit entries at a load of at most 3/4: about 13 bytes per line of
+// the window. The caller compares the bytes of every candidate, so a repeat
+// is never assumed from the hash alone.
 //
 //   window.Prepare(records);                         // outside the shard's lock
 //   uint64_t twin = window.Find(hash, index, same);  // kNoTwin, or an event
@@ -24,71 +29,78 @@ namespace logweave::internal {
 class DedupeWindow {
  public:
   static constexpr uint64_t kNoTwin = UINT64_MAX;
+  // Epochs an entry stays after its last use, beside the current one.
+  static constexpr uint32_t kLiveEpochs = 4;
 
-  explicit DedupeWindow(size_t limit) : limit_(limit < 64 ? 64 : limit) {}
+  explicit DedupeWindow(size_t limit) : epoch_uses_((limit < 64 ? 64 : limit) / kLiveEpochs) {}
 
-  // Before `count` more Add calls: grows the table now if it would grow
+  // Before `count` more Find or Add calls: ends the epoch if it is full
+  // (purging expired entries) and grows the table now if it would grow
   // during them, so that an insert under the shard's lock never rehashes.
   void Prepare(size_t count);
 
   // A recorded event for `hash` (numbered below `index`, the event being
   // inserted) for which same(event) is true; kNoTwin if none. A twin found
-  // in the older generation is recorded in the newer one again, so that a
-  // line repeated all along stays in the window. Counts as one Add for
-  // Prepare.
+  // is used again (it stays in the window).
   template <typename Same>
   uint64_t Find(uint64_t hash, uint64_t index, const Same& same) {
-    for (Table* t : {&current_, &previous_}) {
-      if (t->slots.empty()) continue;
-      const uint32_t tag = Tag(hash);
-      for (size_t i = Slot(*t, tag);; i = (i + 1) & t->mask) {
-        const uint64_t entry = t->slots[i];
-        if (entry == 0) break;
-        if (static_cast<uint32_t>(entry >> 32) != tag) continue;
-        const uint64_t event = index - static_cast<uint32_t>(index - static_cast<uint32_t>(entry));
-        if (event < index && same(event)) {
-          if (t == &previous_) Add(hash, event);
-          return event;
-        }
+    ++uses_;
+    if (slots_.empty()) return kNoTwin;
+    const uint64_t tag = Tag(hash);
+    for (size_t i = Slot(tag);; i = Next(i)) {
+      const uint64_t entry = slots_[i];
+      if (entry == 0) break;
+      if ((entry & kTagMask) != tag) continue;
+      const uint64_t event = index - static_cast<uint32_t>(index - static_cast<uint32_t>(entry));
+      if (event < index && same(event)) {
+        slots_[i] = (entry & ~kEpochMask) | EpochBits();
+        return event;
       }
     }
     return kNoTwin;
   }
   // Records `event` for `hash`.
   void Add(uint64_t hash, uint64_t event);
-  // Forgets every entry and frees the tables; later events are only compared with each other.
+  // Forgets every entry and frees the table; later events are only compared with each other.
   void Clear() {
-    current_ = Table();
-    previous_ = Table();
+    slots_ = std::vector<uint64_t>();
+    size_ = 0;
   }
 
   void Prefetch(uint64_t hash) const {
-    if (!current_.slots.empty()) __builtin_prefetch(&current_.slots[Slot(current_, Tag(hash))]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Slot(Tag(hash))]);
   }
-  // Memory held by the tables.
-  size_t bytes() const {
-    return (current_.slots.capacity() + previous_.slots.capacity()) * sizeof(uint64_t);
-  }
+  // Memory held by the table.
+  size_t bytes() const { return slots_.capacity() * sizeof(uint64_t); }
+  // The table's memory at most, for a window of `limit` lines.
+  static size_t MaxBytes(size_t limit) { return (limit * 5 / 3 + 1024) * sizeof(uint64_t); }
 
  private:
-  struct Table {
-    std::vector<uint64_t> slots;  // 0: empty; else tag << 32 | event number's low 32 bits
-    size_t mask = 0;
-    int shift = 64;  // 64 - log2(slots)
-    size_t size = 0;
-  };
-  static uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32) | 1; }
-  // Fibonacci hashing of the tag: entries can be moved to a bigger table.
-  static size_t Slot(const Table& t, uint32_t tag) {
-    return static_cast<size_t>((uint64_t{tag} * 0x9E3779B97F4A7C15ull) >> t.shift);
+  // An entry: tag (24 bits) << 40 | epoch (8 bits) << 32 | event number's low 32 bits; 0: empty.
+  static constexpr uint64_t kTagMask = ~uint64_t{0} << 40;
+  static constexpr uint64_t kEpochMask = uint64_t{0xff} << 32;
+  static uint64_t Tag(uint64_t hash) { return (hash & kTagMask) | (uint64_t{1} << 40); }
+  uint64_t EpochBits() const { return uint64_t{epoch_ & 0xff} << 32; }
+  // The tag spread over the table (Fibonacci hashing, then a multiply-shift
+  // range reduction): a slot depends on the entry alone, so entries can move.
+  size_t Slot(uint64_t tag) const {
+    const uint64_t spread = (tag >> 40) * 0x9E3779B97F4A7C15ull >> 32;
+    return static_cast<size_t>((spread * slots_.size()) >> 32);
   }
+  size_t Next(size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
   // Whether `size` entries exceed the table's load limit (3/4).
-  static bool Full(const Table& t, size_t size) { return size * 4 > t.slots.size() * 3; }
-  static void Insert(Table* t, uint64_t entry);
-  static void Resize(Table* t, size_t slots);
+  bool Full(size_t size) const { return size * 4 > slots_.size() * 3; }
+  void Insert(uint64_t entry);
+  void Resize(size_t slots);
+  // Empties the slots of entries not used in the last kLiveEpochs epochs and
+  // moves the others back towards their slots (linear probing's invariant).
+  void Purge();
 
-  const size_t limit_;
-  Table current_, previous_;
+  const uint64_t epoch_uses_;
+  uint32_t epoch_ = 0;
+  uint64_t uses_ = 0;  // in the current epoch
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
 };
 
 }  // namespace logweave::internal

@@ -63,7 +63,7 @@ struct EventPlace {
 // without the lock (it touches only what no reader sees).
 class EventLog {
  public:
-  static constexpr uint32_t kChunkShift = 15;  // 32768 events = 1 MiB of records
+  static constexpr uint32_t kChunkShift = 13;  // 8192 events = 256 KiB of records
   static constexpr uint64_t kChunkEvents = uint64_t{1} << kChunkShift;
   static constexpr uint32_t kGroupShift = 6;  // places are decoded from a group's start
   static constexpr uint32_t kGroupEvents = 1u << kGroupShift;

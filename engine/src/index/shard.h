@@ -44,7 +44,7 @@ class Shard {
     const uint64_t zstd_state = 256 << 10;  // level-1 contexts for 32 KiB blocks, with margin
     return 2 * event_chunk + 2 * trace_chunk + line_blocks + zstd_state;
   }
-  // The memory of the dedupe window of `entries` per generation, at most.
+  // The memory of a dedupe window of `entries` lines, at most.
   static uint64_t DedupeBytes(size_t entries);
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;

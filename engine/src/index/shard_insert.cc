@@ -18,10 +18,7 @@ Shard::Shard(size_t dedupe_window, uint64_t max_bytes)
       evicted_window_(max_bytes / kEvictedWindowShare),
       dedupe_(dedupe_window) {}
 
-uint64_t Shard::DedupeBytes(size_t entries) {
-  // Two generations; a table is at most 8/3 x its entries (load 3/4, power of two).
-  return 2 * 8 * (entries * 8 / 3 + 1024);
-}
+uint64_t Shard::DedupeBytes(size_t entries) { return DedupeWindow::MaxBytes(entries); }
 
 void Shard::Insert(const ShardRecord* records, size_t count, bool dedupe) {
   // The slow part of growing happens here, outside the lock, so that queries

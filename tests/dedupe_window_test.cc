@@ -1,0 +1,94 @@
+// The window of recent line hashes that finds a shard's exact repeats.
+#include "index/dedupe_window.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace logweave::internal {
+namespace {
+
+// Inserts lines as a shard does: Prepare before each batch, then Find and,
+// for a line not found, Add. `lines[i]` is line i's content id; a line's
+// hash is a mix of its id, so equal ids are repeats. Returns, for each line,
+// the event it was found to repeat (kNoTwin: stored as new).
+class Shard {
+ public:
+  explicit Shard(size_t limit) : window_(limit) {}
+
+  uint64_t Insert(uint64_t content) {
+    if (pending_ == 0) {
+      window_.Prepare(kBatch);
+      pending_ = kBatch;
+    }
+    --pending_;
+    const uint64_t hash = Hash(content);
+    const uint64_t index = contents_.size();
+    const uint64_t twin =
+        window_.Find(hash, index, [&](uint64_t event) { return contents_[event] == content; });
+    contents_.push_back(content);
+    if (twin == DedupeWindow::kNoTwin) window_.Add(hash, index);
+    return twin;
+  }
+  const DedupeWindow& window() const { return window_; }
+
+ private:
+  static constexpr size_t kBatch = 100;
+  static uint64_t Hash(uint64_t content) {
+    uint64_t h = content * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29) ^ (h << 23);
+  }
+  DedupeWindow window_;
+  std::vector<uint64_t> contents_;  // by event number
+  size_t pending_ = 0;
+};
+
+TEST(DedupeWindowTest, FindsARepeatOfAnyOfTheLastLimitLines) {
+  constexpr size_t kLimit = 4096;
+  for (uint64_t back :
+       {uint64_t{1}, uint64_t{100}, uint64_t{kLimit / 2}, uint64_t{kLimit - 1}, uint64_t{kLimit}}) {
+    for (uint64_t lines : {uint64_t{kLimit}, uint64_t{20'000}, uint64_t{50'001}}) {
+      Shard shard(kLimit);
+      for (uint64_t i = 0; i < lines; ++i) ASSERT_EQ(shard.Insert(i), DedupeWindow::kNoTwin);
+      // The line `back` lines ago comes again: found, and pointing at it.
+      EXPECT_EQ(shard.Insert(lines - back), lines - back) << back << " of " << lines;
+    }
+  }
+}
+
+TEST(DedupeWindowTest, ForgetsLinesFarBehindAndStaysWithinItsMemory) {
+  constexpr size_t kLimit = 4096;
+  Shard shard(kLimit);
+  for (uint64_t i = 0; i < 100'000; ++i) ASSERT_EQ(shard.Insert(i), DedupeWindow::kNoTwin);
+  // Lines more than 1.25 x limit + a batch behind have been purged.
+  EXPECT_EQ(shard.Insert(100'000 - 3 * kLimit), DedupeWindow::kNoTwin);
+  EXPECT_EQ(shard.Insert(10), DedupeWindow::kNoTwin);
+  EXPECT_GT(shard.window().bytes(), 0u);
+  EXPECT_LE(shard.window().bytes(), DedupeWindow::MaxBytes(kLimit));
+}
+
+TEST(DedupeWindowTest, ALineRepeatedAllAlongStaysFound) {
+  constexpr size_t kLimit = 1024;
+  Shard shard(kLimit);
+  ASSERT_EQ(shard.Insert(7), DedupeWindow::kNoTwin);
+  // The same line every kLimit / 2 lines, for many windows: always the first event.
+  uint64_t fresh = 1'000'000;
+  for (int round = 0; round < 100; ++round) {
+    for (size_t i = 0; i < kLimit / 2; ++i) shard.Insert(fresh++);
+    EXPECT_EQ(shard.Insert(7), 0u) << round;
+  }
+}
+
+TEST(DedupeWindowTest, ClearedWindowFindsNothingOlder) {
+  DedupeWindow window(1024);
+  window.Prepare(10);
+  window.Add(42, 0);
+  EXPECT_EQ(window.Find(42, 1, [](uint64_t) { return true; }), 0u);
+  window.Clear();
+  EXPECT_EQ(window.bytes(), 0u);
+  EXPECT_EQ(window.Find(42, 2, [](uint64_t) { return true; }), DedupeWindow::kNoTwin);
+}
+
+}  // namespace
+}  // namespace logweave::internal
