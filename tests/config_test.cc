@@ -388,5 +388,22 @@ TEST(ConfigSectionsTest, ASectionWithoutValueIsNotHandedOver) {
   EXPECT_FALSE(called);
 }
 
+TEST(ConfigSectionTest, ForEachInMapReadsEachNameInFileOrderAndStopsAtTheFirstError) {
+  const ConfigSection root(YAML::Load("m: {b: 1, a: 2, c: 3}\nlist: [x]\n"), "s.", "config");
+  std::vector<std::string> seen;
+  auto read = [&seen](const ConfigSection& map, const std::string& name) {
+    seen.push_back(name);
+    return name == "a" ? map.Error(name, "is bad") : absl::OkStatus();
+  };
+  EXPECT_TRUE(root.ForEachInMap("absent", "must be a map", read).ok());
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(root.ForEachInMap("list", "must be a map", read),
+            absl::InvalidArgumentError("config:2: s.list must be a map"));
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(root.ForEachInMap("m", "must be a map", read),
+            absl::InvalidArgumentError("config:1: s.m.a is bad"));
+  EXPECT_EQ(seen, (std::vector<std::string>{"b", "a"}));
+}
+
 }  // namespace
 }  // namespace logweave

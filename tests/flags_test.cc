@@ -112,5 +112,27 @@ TEST(FlagSetTest, ParseMainReturnsTheExitCodeForHelpAndBadFlags) {
   EXPECT_THAT(testing::internal::GetCapturedStdout(), HasSubstr("usage: prog"));
 }
 
+TEST(FlagSetTest, ParseCommandLeavesTheBadFlagToFailOrPrintsIt) {
+  uint64_t n = 0;
+  FlagSet flags("prog", "", "");
+  flags.Uint("n", &n, "N", "");
+  std::vector<std::string> positional;
+  std::string failed;
+  auto fail = [&failed](const absl::Status& s) {
+    failed = std::string(s.message());
+    return 7;
+  };
+  EXPECT_EQ(flags.ParseCommand({"--n=x"}, &positional, fail), 7);
+  EXPECT_THAT(failed, HasSubstr("--n"));
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(flags.ParseCommand({"--n=x"}, &positional), 2);
+  EXPECT_THAT(testing::internal::GetCapturedStderr(), testing::StartsWith("prog: "));
+  EXPECT_EQ(flags.ParseCommand({"--n=5", "p"}, &positional, fail), -1);
+  EXPECT_EQ(n, 5u);
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(flags.ParseCommand({"-h"}, &positional, fail), 0);
+  EXPECT_THAT(testing::internal::GetCapturedStdout(), HasSubstr("usage: prog"));
+}
+
 }  // namespace
 }  // namespace logweave::cli

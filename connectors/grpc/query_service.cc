@@ -54,9 +54,7 @@ grpc::ServerUnaryReactor* QueryService::GetTimeline(grpc::CallbackServerContext*
                                                     const v1::GetTimelineRequest* request,
                                                     v1::GetTimelineResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
-  if (!allowed.ok() || LocalOnly(context)) {
-    reactor->Finish(allowed.ok() ? AnswerTimeline(*request, response) : allowed);
+  if (AnsweredAlone(context, reactor, [&] { return AnswerTimeline(*request, response); })) {
     return reactor;
   }
   grpc::Status local = AnswerTimeline(*request, response);
@@ -98,6 +96,15 @@ bool QueryService::LocalOnly(grpc::ServerContextBase* context) const {
   if (peers_ == nullptr) return true;
   if (!IsPeerCall(*context)) return false;
   context->AddInitialMetadata(kInstanceHeader, peers_->instance_id());
+  return true;
+}
+
+bool QueryService::AnsweredAlone(grpc::CallbackServerContext* context,
+                                 grpc::ServerUnaryReactor* reactor,
+                                 const std::function<grpc::Status()>& answer) {
+  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
+  if (allowed.ok() && !LocalOnly(context)) return false;
+  reactor->Finish(allowed.ok() ? answer() : allowed);
   return true;
 }
 
@@ -227,11 +234,7 @@ grpc::ServerUnaryReactor* QueryService::GetStats(grpc::CallbackServerContext* co
                                                  const v1::GetStatsRequest* request,
                                                  v1::Stats* out) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  grpc::Status allowed = Authorize(*context, TokenScope::kRead);
-  if (!allowed.ok() || LocalOnly(context)) {
-    reactor->Finish(allowed.ok() ? AnswerStats(out) : allowed);
-    return reactor;
-  }
+  if (AnsweredAlone(context, reactor, [&] { return AnswerStats(out); })) return reactor;
   AnswerStats(out).IgnoreError();  // always OK
   FanOut<v1::Stats>(
       *peers_, CallerOf(*context), *request,

@@ -113,6 +113,11 @@ class QueryService final : public v1::LogWeave::WithCallbackMethod_GetTimeline<
   // True if the call is answered from this instance alone: there are no
   // peers, or the call comes from one (it is then told this instance's id).
   bool LocalOnly(grpc::ServerContextBase* context) const;
+  // The first step of a read call that peers may answer too: authorizes it
+  // and, if this instance answers alone (LocalOnly), finishes `reactor` with
+  // `answer()` (or the refusal). True if the call is then finished.
+  bool AnsweredAlone(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                     const std::function<grpc::Status()>& answer);
 
   // What the calls read, all of it the runtime's.
   std::shared_ptr<const AnalysisSnapshot> snapshot() const { return runtime_->snapshot(); }

@@ -180,11 +180,12 @@ absl::Status FlagSet::Parse(const std::vector<std::string>& args,
   return absl::OkStatus();
 }
 
-int FlagSet::ParseMain(int argc, char** argv, std::vector<std::string>* positional) {
-  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+int FlagSet::ParseCommand(const std::vector<std::string>& args,
+                          std::vector<std::string>* positional,
+                          const std::function<int(const absl::Status&)>& fail) {
   if (absl::Status s = Parse(args, positional); !s.ok()) {
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the list of flags.\n", command_.c_str(),
-                 std::string(s.message()).c_str(), command_.c_str());
+    if (fail) return fail(s);
+    std::fprintf(stderr, "%s: %s\n", command_.c_str(), std::string(s.message()).c_str());
     return 2;
   }
   if (help_requested_) {
@@ -192,6 +193,15 @@ int FlagSet::ParseMain(int argc, char** argv, std::vector<std::string>* position
     return 0;
   }
   return -1;
+}
+
+int FlagSet::ParseMain(int argc, char** argv, std::vector<std::string>* positional) {
+  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  return ParseCommand(args, positional, [this](const absl::Status& s) {
+    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the list of flags.\n", command_.c_str(),
+                 std::string(s.message()).c_str(), command_.c_str());
+    return 2;
+  });
 }
 
 std::string FlagSet::Help() const {

@@ -63,9 +63,15 @@ class FlagSet {
   absl::Status Parse(const std::vector<std::string>& args, std::vector<std::string>* positional);
   bool help_requested() const { return help_requested_; }
 
-  // Parse over argv[1..argc), for a program's main(). Returns -1 to go on, or
-  // the exit code to return at once: 0 after printing Help() to stdout for
-  // --help, 2 after printing "COMMAND: message" and a hint to stderr.
+  // Parse, and what every command does with its result. Returns -1 to go on,
+  // or the exit code to return at once: 0 after printing Help() to stdout for
+  // --help; for a bad flag, what `fail(status)` returns (it reports the
+  // status), or without `fail`, 2 after printing "COMMAND: message" to stderr.
+  int ParseCommand(const std::vector<std::string>& args, std::vector<std::string>* positional,
+                   const std::function<int(const absl::Status&)>& fail = nullptr);
+
+  // ParseCommand over argv[1..argc), for a program's main(): a bad flag
+  // prints "COMMAND: message" and a hint to stderr and returns 2.
   int ParseMain(int argc, char** argv, std::vector<std::string>* positional);
 
   // The --help text. A help string may span lines: each line after the first

@@ -242,6 +242,16 @@ inline void AppendTraceId(uint64_t hi, uint64_t lo, std::string* out) {
   out->push_back('"');
 }
 
+// The order of a generator's queue of events waiting to be written (any
+// struct with `time_ns` and `seq`): a std::priority_queue with it has the
+// earliest on top, generation order breaking ties.
+struct LaterEvent {
+  template <typename Event>
+  bool operator()(const Event& a, const Event& b) const {
+    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.seq > b.seq;
+  }
+};
+
 // An output file of the generator with its write buffer. Thread-compatible.
 struct Sink {
   std::string name;  // file name inside the output directory

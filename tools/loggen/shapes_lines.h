@@ -26,12 +26,6 @@ struct Event {
   EventKind kind;
 };
 
-struct LaterEvent {
-  bool operator()(const Event& a, const Event& b) const {
-    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.seq > b.seq;
-  }
-};
-
 // Plain-block variant bits (Event::value): the kind, whether it names the trace, the message.
 inline constexpr int64_t kPlainKindMask =
     3;  // 0, 1: error with a stack trace; 2: error; 3: warning

@@ -9,6 +9,23 @@
 #include "tools/loggen/common.h"
 
 namespace loggen::shop {
+namespace {
+
+// The event's time as a JSON string: civil time as AppendCivil writes it, then
+// `zone` ("Z", "+00:00"); a bad time's text instead if the event is flagged so.
+void AppendEventTime(const Event& e, int64_t time_ns, char sep, int frac_digits, char frac_sep,
+                     std::string_view zone, std::string* out) {
+  if (e.flags & kFlagBadTime) {
+    AppendJsonString(BadTime(e), out);
+    return;
+  }
+  out->push_back('"');
+  AppendCivil(time_ns, sep, frac_digits, frac_sep, out);
+  out->append(zone);
+  out->push_back('"');
+}
+
+}  // namespace
 
 // Go zap, production JSON encoder: epoch-seconds float "ts", no service field.
 void FormatGateway(const Event& e, std::string* out) {
@@ -138,13 +155,7 @@ void FormatCheckout(const Event& e, std::string* out) {
 // A JSON logger configured with local time (-05:00) and unusual keys ("app", "trace-id").
 void FormatFraud(const Event& e, std::string* out) {
   out->append(R"({"time":)");
-  if (e.flags & kFlagBadTime) {
-    AppendJsonString(BadTime(e), out);
-  } else {
-    out->push_back('"');
-    AppendCivil(e.time_ns - 5 * 3600 * kSec, 'T', 3, '.', out);
-    out->append(R"(-05:00")");
-  }
+  AppendEventTime(e, e.time_ns - 5 * 3600 * kSec, 'T', 3, '.', "-05:00", out);
   out->append(Warn(e) ? R"(,"level":"WARN")" : R"(,"level":"INFO")");
   out->append(R"(,"app":"fraud","trace-id":)");
   AppendTraceId(e.trace_hi, e.trace_lo, out);
@@ -163,13 +174,7 @@ void FormatFraud(const Event& e, std::string* out) {
 // logback + logstash-logback-encoder with ECS field names (dotted keys).
 void FormatPayments(const Event& e, std::string* out) {
   out->append(R"({"@timestamp":)");
-  if (e.flags & kFlagBadTime) {
-    AppendJsonString(BadTime(e), out);
-  } else {
-    out->push_back('"');
-    AppendCivil(e.time_ns, 'T', 3, '.', out);
-    out->append(R"(+00:00")");
-  }
+  AppendEventTime(e, e.time_ns, 'T', 3, '.', "+00:00", out);
   out->append(Warn(e) ? R"(,"log.level":"WARN")" : R"(,"log.level":"INFO")");
   out->append(R"(,"service.name":"payments","message":)");
   std::string_view event;
@@ -243,13 +248,7 @@ void FormatLedger(const Event& e, std::string* out) {
 // OpenTelemetry-style log record: nested resource, service and trace objects, ns timestamps.
 void FormatInventory(const Event& e, std::string* out) {
   out->append(R"({"timestamp":)");
-  if (e.flags & kFlagBadTime) {
-    AppendJsonString(BadTime(e), out);
-  } else {
-    out->push_back('"');
-    AppendCivil(e.time_ns, 'T', 9, '.', out);
-    out->append(R"(Z")");
-  }
+  AppendEventTime(e, e.time_ns, 'T', 9, '.', "Z", out);
   out->append(Warn(e) ? R"(,"severity":"WARN")" : R"(,"severity":"INFO")");
   out->append(R"(,"resource":{"service.name":"inventory","host.name":"inventory-5c8b7"},)"
               R"("service":{"name":"inventory"},"trace":{"id":)");
@@ -274,13 +273,7 @@ void FormatEmail(const Event& e, std::string* out) {
   out->append(e.type == EventType::kEmailSendAttempt ? R"({"event":"email_send_attempt")"
                                                      : R"({"event":"email_queued")");
   out->append(R"(,"level":"info","timestamp":)");
-  if (e.flags & kFlagBadTime) {
-    AppendJsonString(BadTime(e), out);
-  } else {
-    out->push_back('"');
-    AppendCivil(e.time_ns, 'T', 6, '.', out);
-    out->append(R"(Z")");
-  }
+  AppendEventTime(e, e.time_ns, 'T', 6, '.', "Z", out);
   out->append(R"(,"trace_id":)");
   AppendTraceId(e.trace_hi, e.trace_lo, out);
   out->append(R"(,"service":"email","template":")");

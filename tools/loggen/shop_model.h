@@ -100,12 +100,6 @@ struct Event {
   uint8_t flags;
 };
 
-struct LaterEvent {
-  bool operator()(const Event& a, const Event& b) const {
-    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.seq > b.seq;
-  }
-};
-
 inline constexpr std::string_view kEmailTemplates[] = {"order_confirmation", "refund_issued"};
 inline constexpr std::string_view kPaymentMethods[] = {"card", "card", "card", "paypal",
                                                        "sepa_debit"};

@@ -106,14 +106,9 @@ int Usage(const std::string& command, const std::string& message) {
 // code to return at once (help printed: 0; bad flag: 2, message on stderr).
 int ParseFlags(FlagSet& flags, const std::vector<std::string>& args,
                std::vector<std::string>* positional) {
-  if (absl::Status s = flags.Parse(args, positional); !s.ok()) {
+  return flags.ParseCommand(args, positional, [&](const absl::Status& s) {
     return Usage(flags.command(), std::string(s.message()));
-  }
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return kExitOk;
-  }
-  return -1;
+  });
 }
 // Checks --server and makes the channel (which connects lazily, on the first
 // call). Returns -1 to go on, else the exit code (2: a malformed address).

@@ -34,14 +34,7 @@ int RunProbe(const std::vector<std::string>& args) {
   flags.Duration("timeout", &timeout, "DURATION", "connect and read timeout (default 2s)");
   flags.Bool("insecure", &insecure, "https: do not verify the server's certificate");
   std::vector<std::string> urls;
-  if (absl::Status s = flags.Parse(args, &urls); !s.ok()) {
-    std::fprintf(stderr, "logweave probe: %s\n", std::string(s.message()).c_str());
-    return kExitUsage;
-  }
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return kExitOk;
-  }
+  if (int code = flags.ParseCommand(args, &urls); code >= 0) return code;
   const bool https = urls.size() == 1 && absl::StartsWith(urls[0], "https://");
   if (urls.size() != 1 || !(https || absl::StartsWith(urls[0], "http://"))) {
     std::fputs("logweave probe: give exactly one http:// or https:// URL\n", stderr);

@@ -352,14 +352,7 @@ int RunReplay(const std::vector<std::string>& args) {
   flags.Bool("progress", &f.progress, "progress on stderr even when it is not a terminal");
 
   std::vector<std::string> paths;
-  if (absl::Status s = flags.Parse(args, &paths); !s.ok()) {
-    std::fprintf(stderr, "logweave replay: %s\n", std::string(s.message()).c_str());
-    return kExitUsage;
-  }
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return kExitOk;
-  }
+  if (int code = flags.ParseCommand(args, &paths); code >= 0) return code;
   // Files are complete: judge all of them at their end, unless told
   // otherwise; stdin keeps the streaming rule (its data may go on).
   const bool final_given = std::any_of(args.begin(), args.end(), [](const std::string& a) {

@@ -85,12 +85,8 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
              "validate the config and flags (keys, values, TLS and token files, Kafka and "
              "follow options), print \"configuration OK\" and exit: 0 valid, 2 not");
   flags.set_epilog(kLogFlagsHelp);
-  if (absl::Status s = flags.Parse(args, &f->paths); !s.ok()) return Fail(kExitUsage, s);
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return kExitOk;
-  }
-  return kGoOn;
+  return flags.ParseCommand(args, &f->paths,
+                            [](const absl::Status& s) { return Fail(kExitUsage, s); });
 }
 
 // Reads the config file and applies the flags. Returns kGoOn, or kExitUsage

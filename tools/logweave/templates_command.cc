@@ -98,15 +98,12 @@ int RunTemplates(const std::vector<std::string>& args) {
   flags.Double("similarity", &options.similarity, "S",
                "share of equal words for a message to join a template, 0-1 (default 0.5)");
   std::vector<std::string> paths;
-  if (absl::Status s = flags.Parse(args, &paths); !s.ok()) {
+  auto bad_flag = [&](const absl::Status& s) {
     std::fprintf(stderr, "%s: %s; see 'logweave templates --help'\n", command.c_str(),
                  std::string(s.message()).c_str());
     return kExitUsage;
-  }
-  if (flags.help_requested()) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return kExitOk;
-  }
+  };
+  if (int code = flags.ParseCommand(args, &paths, bad_flag); code >= 0) return code;
   if (paths.empty()) {
     std::fprintf(stderr,
                  "%s: no PATH given; name log files or directories, or - for stdin; see "

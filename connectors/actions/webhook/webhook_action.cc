@@ -30,6 +30,29 @@ std::string PercentEncode(const std::string& value) {
 
 bool IsTimeout(httplib::Error error) { return error == httplib::Error::ConnectionTimeout; }
 
+// One entry of an action's `headers:` map into options->headers.
+absl::Status ReadWebhookHeader(const ConfigSection& headers, const std::string& name,
+                               WebhookOptions* options) {
+  const YAML::Node& value = headers.node()[name];
+  if (!value.IsScalar()) return headers.Error(name, "must be a single value");
+  // Placeholders are checked on the text as written, so that an error
+  // never shows a secret read from the environment.
+  std::string written = value.Scalar();
+  for (size_t at; (at = written.find("${")) != std::string::npos;) {
+    const size_t end = written.find('}', at);
+    written.erase(at, end == std::string::npos ? std::string::npos : end - at + 1);
+  }
+  if (absl::StatusOr<Template> t = Template::Parse(written); !t.ok()) {
+    return headers.Error(name, std::string(t.status().message()));
+  }
+  absl::StatusOr<std::string> text = ExpandEnvironment(value.Scalar());
+  if (!text.ok()) return headers.Error(name, std::string(text.status().message()));
+  absl::StatusOr<Template> t = Template::Parse(*text);
+  if (!t.ok()) return headers.Error(name, "has a brace that is not a placeholder");
+  options->headers.emplace_back(name, std::move(*t));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseWebhookUrl(const std::string& url, WebhookOptions* out) {
@@ -127,32 +150,15 @@ absl::StatusOr<std::unique_ptr<Action>> ReadWebhookAction(const ConfigSection& e
   if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
     return entry.Error("ca_file", absl::StrCat("cannot be read: ", options.ca_file));
   }
-  if (entry.Has("headers")) {
-    const ConfigSection headers = entry.Child("headers");
-    if (!headers.node().IsMap()) {
-      return entry.Error("headers",
-                         "must be a map of header names to values, e.g. {Authorization: \"Bearer "
-                         "${PAGER_TOKEN}\"}");
-    }
-    for (const std::string& name : headers.Keys()) {
-      const YAML::Node& value = headers.node()[name];
-      if (!value.IsScalar()) return headers.Error(name, "must be a single value");
-      // Placeholders are checked on the text as written, so that an error
-      // never shows a secret read from the environment.
-      std::string written = value.Scalar();
-      for (size_t at; (at = written.find("${")) != std::string::npos;) {
-        const size_t end = written.find('}', at);
-        written.erase(at, end == std::string::npos ? std::string::npos : end - at + 1);
-      }
-      if (absl::StatusOr<Template> t = Template::Parse(written); !t.ok()) {
-        return headers.Error(name, std::string(t.status().message()));
-      }
-      absl::StatusOr<std::string> text = ExpandEnvironment(value.Scalar());
-      if (!text.ok()) return headers.Error(name, std::string(text.status().message()));
-      absl::StatusOr<Template> t = Template::Parse(*text);
-      if (!t.ok()) return headers.Error(name, "has a brace that is not a placeholder");
-      options.headers.emplace_back(name, std::move(*t));
-    }
+  if (absl::Status s = entry.ForEachInMap(
+          "headers",
+          "must be a map of header names to values, e.g. {Authorization: \"Bearer "
+          "${PAGER_TOKEN}\"}",
+          [&options](const ConfigSection& headers, const std::string& name) {
+            return ReadWebhookHeader(headers, name, &options);
+          });
+      !s.ok()) {
+    return s;
   }
   return std::make_unique<WebhookAction>(std::move(options));
 }

@@ -21,6 +21,7 @@
 #define LOGWEAVE_CONFIG_SECTION_H_
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -51,6 +52,13 @@ class ConfigSection {
   bool Has(std::string_view key) const;
   // The keys of the section, in file order (none unless it is a map).
   std::vector<std::string> Keys() const;
+  // For a key whose value is a map of names the user chooses (services,
+  // headers): OK if `key` is absent; INVALID_ARGUMENT "<key> <not_a_map>" if
+  // its value is not a map; else `read(map, name)` for each name of the map
+  // (Child(key)) in file order, returning the first error.
+  absl::Status ForEachInMap(std::string_view key, std::string_view not_a_map,
+                            const std::function<absl::Status(const ConfigSection& map,
+                                                             const std::string& name)>& read) const;
 
   // OK if the section is a map whose keys are all in `known`; else
   // INVALID_ARGUMENT naming the first other key, its line and `known`.

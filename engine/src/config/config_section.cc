@@ -81,6 +81,19 @@ std::vector<std::string> ConfigSection::Keys() const {
   return keys;
 }
 
+absl::Status ConfigSection::ForEachInMap(
+    std::string_view key, std::string_view not_a_map,
+    const std::function<absl::Status(const ConfigSection& map, const std::string& name)>& read)
+    const {
+  if (!Has(key)) return absl::OkStatus();
+  const ConfigSection map = Child(key);
+  if (!map.node().IsMap()) return Error(key, not_a_map);
+  for (const std::string& name : map.Keys()) {
+    if (absl::Status s = read(map, name); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ConfigSection::CheckKeys(std::initializer_list<std::string_view> known) const {
   std::vector<std::string> names;
   for (std::string_view k : known) names.emplace_back(k);

@@ -22,6 +22,14 @@ constexpr int64_t kMaxSeconds = 100'000'000'000;         // 1e11
 constexpr int64_t kMaxMillis = 100'000'000'000'000;      // 1e14
 constexpr int64_t kMaxMicros = 100'000'000'000'000'000;  // 1e17
 
+// The nanoseconds one unit of a non-negative epoch integer stands for, by its magnitude.
+constexpr int64_t EpochUnitNanos(int64_t integer) {
+  if (integer < kMaxSeconds) return kNanosPerSecond;
+  if (integer < kMaxMillis) return 1'000'000;
+  if (integer < kMaxMicros) return 1'000;
+  return 1;
+}
+
 constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 constexpr bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -315,16 +323,7 @@ bool ParseEpochString(std::string_view s, int64_t* out) {
   }
   if (pos == 0) return false;
 
-  int64_t unit_nanos;
-  if (integer < kMaxSeconds) {
-    unit_nanos = kNanosPerSecond;
-  } else if (integer < kMaxMillis) {
-    unit_nanos = 1'000'000;
-  } else if (integer < kMaxMicros) {
-    unit_nanos = 1'000;
-  } else {
-    unit_nanos = 1;
-  }
+  const int64_t unit_nanos = EpochUnitNanos(integer);
 
   // Fraction digit i (0-based) is worth unit_nanos / 10^(i+1) ns; stop adding once that is 0.
   int64_t fraction_nanos = 0;
@@ -403,16 +402,7 @@ bool ParseTimestamp(std::string_view text, int64_t* out) {
 
 bool EpochIntegerToNanos(int64_t value, int64_t* out) {
   if (value < 0) return false;
-  int64_t unit_nanos;
-  if (value < kMaxSeconds) {
-    unit_nanos = kNanosPerSecond;
-  } else if (value < kMaxMillis) {
-    unit_nanos = 1'000'000;
-  } else if (value < kMaxMicros) {
-    unit_nanos = 1'000;
-  } else {
-    unit_nanos = 1;
-  }
+  const int64_t unit_nanos = EpochUnitNanos(value);
   int64_t result;
   if (__builtin_mul_overflow(value, unit_nanos, &result)) return false;
   *out = result;

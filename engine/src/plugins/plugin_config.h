@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "logweave/config_section.h"
 #include "logweave/options.h"
@@ -44,17 +45,20 @@ class PluginConfig final : public RulePluginConfig {
 
 // Reads a plugin's section plugins.<name> into a `Config` (a PluginConfig):
 // checks that it has only the `known` keys ("enabled" among them), reads
-// `enabled`, then lets `read` read the plugin's own keys into the options.
-// Returns the config, or INVALID_ARGUMENT naming the first bad key. What each
-// plugin's config reader (registered in plugins/registry.cc) is made of.
+// `enabled`, then lets `read(section, reader, options)` read the plugin's own
+// keys: with the reader, or from the section for a key of a shape of its own
+// (a map), returning that key's error (else OK). Returns the config, or
+// INVALID_ARGUMENT naming the first bad key. What each plugin's config reader
+// (registered in plugins/registry.cc) is made of.
 template <typename Config>
 absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadPluginSection(
     const ConfigSection& section, std::initializer_list<std::string_view> known,
-    const std::function<void(ConfigReader&, typename Config::OptionsType&)>& read) {
+    const std::function<absl::Status(const ConfigSection&, ConfigReader&,
+                                     typename Config::OptionsType&)>& read) {
   ConfigReader r(section, known);
   typename Config::OptionsType options;
   r.Bool("enabled", &options.enabled);
-  read(r, options);
+  if (absl::Status s = read(section, r, options); !s.ok()) return s;
   if (!r.status().ok()) return r.status();
   return std::make_shared<const Config>(std::move(options));
 }

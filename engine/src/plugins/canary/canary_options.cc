@@ -76,35 +76,10 @@ absl::Status CanaryOptions::Validate() const {
 }
 
 namespace internal {
+namespace {
 
-// plugins.canary (registered in plugins/registry.cc).
-absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCanaryConfig(
-    const ConfigSection& section) {
-  ConfigReader r(section, {"enabled",
-                           "canary_versions",
-                           "services",
-                           "version_fields",
-                           "latency_fields",
-                           "status_fields",
-                           "latency_unit",
-                           "max_error_rate",
-                           "max_p99",
-                           "interval",
-                           "window",
-                           "strikes",
-                           "min_requests",
-                           "lateness",
-                           "max_pending_requests",
-                           "action",
-                           "baseline",
-                           "canary_suffixes",
-                           "baseline_suffixes",
-                           "max_error_rate_above_baseline",
-                           "max_p99_ratio_to_baseline",
-                           "min_baseline_requests",
-                           "absolute"});
-  CanaryOptions o;
-  r.Bool("enabled", &o.enabled);
+// The keys of plugins.canary after `enabled` (ReadPluginSection's `read`).
+absl::Status ReadCanaryKeys(const ConfigSection& section, ConfigReader& r, CanaryOptions& o) {
   r.Names("canary_versions", &o.canary_versions);
   r.Names("services", &o.services);
   r.Names("version_fields", &o.version_fields);
@@ -146,22 +121,49 @@ absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCanaryConfig(
   r.Count("min_baseline_requests", &o.min_baseline_requests);
   r.Bool("absolute", &o.absolute);
   if (!r.status().ok()) return r.status();
-  if (section.Has("baseline")) {
-    const ConfigSection map = section.Child("baseline");
-    if (!map.node().IsMap()) {
-      return section.Error("baseline",
-                           "must map canary services to their baseline services, e.g. "
-                           "{myapp-canary: myapp-stable}");
-    }
-    ConfigReader services(map);
-    for (const std::string& canary : map.Keys()) {
-      std::string stable;
-      services.Word(canary, &stable);
-      if (!services.status().ok()) return services.status();
-      o.baseline.emplace_back(canary, std::move(stable));
-    }
-  }
-  return std::make_shared<const CanaryConfig>(std::move(o));
+  return section.ForEachInMap(
+      "baseline",
+      "must map canary services to their baseline services, e.g. {myapp-canary: myapp-stable}",
+      [&o](const ConfigSection& map, const std::string& canary) {
+        ConfigReader service(map);
+        std::string stable;
+        service.Word(canary, &stable);
+        if (!service.status().ok()) return service.status();
+        o.baseline.emplace_back(canary, std::move(stable));
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace
+
+// plugins.canary (registered in plugins/registry.cc).
+absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCanaryConfig(
+    const ConfigSection& section) {
+  return ReadPluginSection<CanaryConfig>(section,
+                                         {"enabled",
+                                          "canary_versions",
+                                          "services",
+                                          "version_fields",
+                                          "latency_fields",
+                                          "status_fields",
+                                          "latency_unit",
+                                          "max_error_rate",
+                                          "max_p99",
+                                          "interval",
+                                          "window",
+                                          "strikes",
+                                          "min_requests",
+                                          "lateness",
+                                          "max_pending_requests",
+                                          "action",
+                                          "baseline",
+                                          "canary_suffixes",
+                                          "baseline_suffixes",
+                                          "max_error_rate_above_baseline",
+                                          "max_p99_ratio_to_baseline",
+                                          "min_baseline_requests",
+                                          "absolute"},
+                                         ReadCanaryKeys);
 }
 
 }  // namespace internal

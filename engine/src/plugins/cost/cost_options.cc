@@ -42,7 +42,7 @@ absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCostConfig(
       section,
       {"enabled", "services", "cost_fields", "service_fields", "time_fields", "history_days",
        "min_history_days", "stdevs", "lateness", "max_pending_lines"},
-      [](ConfigReader& r, CostOptions& o) {
+      [](const ConfigSection&, ConfigReader& r, CostOptions& o) {
         r.Names("services", &o.services);
         r.Names("cost_fields", &o.cost_fields);
         r.Names("service_fields", &o.service_fields);
@@ -52,6 +52,7 @@ absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadCostConfig(
         r.Number("stdevs", 0, 100, "a number of standard deviations, e.g. 2", &o.stdevs);
         r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
         r.Count("max_pending_lines", &o.max_pending_lines);
+        return r.status();
       });
 }
 

@@ -29,11 +29,12 @@ absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadDriftConfig(
     const ConfigSection& section) {
   return ReadPluginSection<DriftConfig>(
       section, {"enabled", "terraform_state", "live_rules", "ignore_groups", "max_pending_events"},
-      [](ConfigReader& r, DriftOptions& o) {
+      [](const ConfigSection&, ConfigReader& r, DriftOptions& o) {
         r.Path("terraform_state", &o.terraform_state);
         r.Path("live_rules", &o.live_rules);
         r.Names("ignore_groups", &o.ignore_groups);
         r.Count("max_pending_events", &o.max_pending_events);
+        return r.status();
       });
 }
 

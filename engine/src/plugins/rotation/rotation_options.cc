@@ -52,15 +52,10 @@ absl::Status RotationOptions::Validate() const {
 }
 
 namespace internal {
+namespace {
 
-// plugins.rotation (registered in plugins/registry.cc).
-absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadRotationConfig(
-    const ConfigSection& section) {
-  ConfigReader r(section, {"enabled", "window", "resolve_after", "secrets", "deep_health_paths",
-                           "shallow_health_paths", "extra_patterns", "path_fields", "status_fields",
-                           "lateness", "max_pending"});
-  RotationOptions o;
-  r.Bool("enabled", &o.enabled);
+// The keys of plugins.rotation after `enabled` (ReadPluginSection's `read`).
+absl::Status ReadRotationKeys(const ConfigSection& section, ConfigReader& r, RotationOptions& o) {
   r.Duration("window", /*zero_ok=*/false, &o.window_ns);
   r.Duration("resolve_after", /*zero_ok=*/false, &o.resolve_after_ns);
   r.Names("deep_health_paths", &o.deep_health_paths);
@@ -71,22 +66,29 @@ absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadRotationConfig(
   r.Duration("lateness", /*zero_ok=*/true, &o.lateness_ns);
   r.Count("max_pending", &o.max_pending);
   if (!r.status().ok()) return r.status();
-  if (section.Has("secrets")) {
-    const ConfigSection secrets = section.Child("secrets");
-    if (!secrets.node().IsMap()) {
-      return section.Error("secrets",
-                           "must map each secret to its services, e.g. {prod/db/orders: [orders]}");
-    }
-    ConfigReader services(secrets);
-    for (const std::string& secret : secrets.Keys()) {
-      std::vector<std::string> names;
-      services.Names(secret, &names);
-      if (!services.status().ok()) return services.status();
-      if (names.empty()) return secrets.Error(secret, "must name at least one service");
-      o.secrets.emplace_back(secret, std::move(names));
-    }
-  }
-  return std::make_shared<const RotationConfig>(std::move(o));
+  return section.ForEachInMap(
+      "secrets", "must map each secret to its services, e.g. {prod/db/orders: [orders]}",
+      [&o](const ConfigSection& secrets, const std::string& secret) {
+        ConfigReader services(secrets);
+        std::vector<std::string> names;
+        services.Names(secret, &names);
+        if (!services.status().ok()) return services.status();
+        if (names.empty()) return secrets.Error(secret, "must name at least one service");
+        o.secrets.emplace_back(secret, std::move(names));
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace
+
+// plugins.rotation (registered in plugins/registry.cc).
+absl::StatusOr<std::shared_ptr<const RulePluginConfig>> ReadRotationConfig(
+    const ConfigSection& section) {
+  return ReadPluginSection<RotationConfig>(
+      section,
+      {"enabled", "window", "resolve_after", "secrets", "deep_health_paths", "shallow_health_paths",
+       "extra_patterns", "path_fields", "status_fields", "lateness", "max_pending"},
+      ReadRotationKeys);
 }
 
 }  // namespace internal
