@@ -378,7 +378,8 @@ ExpandedPaths ExpandReplayPaths(const std::vector<std::string>& args) {
 }
 
 absl::Status ReadSource(const std::string& path, const LineBatcherOptions& options,
-                        uint32_t source_id, const LineBatcher::EmitFn& emit) {
+                        uint32_t source_id, const LineBatcher::EmitFn& emit,
+                        const std::function<void(int fd)>& on_plain_file) {
   int fd = STDIN_FILENO;
   Compression compression = Compression::kNone;
   if (path != kStdin) {
@@ -397,6 +398,10 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
     }
     // Hint for readahead; harmless to skip where unsupported (pipes).
     if (S_ISREG(st.st_mode)) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (S_ISREG(st.st_mode) && path != kStdin && compression == Compression::kNone &&
+        on_plain_file) {
+      on_plain_file(fd);
+    }
   }
 
   LineBatcher batcher(source_id, options, emit);

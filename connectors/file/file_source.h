@@ -10,6 +10,7 @@
 #define LOGWEAVE_CONNECTORS_FILE_FILE_SOURCE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,8 +49,11 @@ Compression CompressionOf(const std::string& path);
 // line decoded before damage is replayed. Content that looks binary (see
 // BinaryShare) emits nothing and returns FAILED_PRECONDITION, for which
 // IsBinaryFileSkipped is true. Blocks in `emit` when the consumer is full.
+// `on_plain_file`, if set, is called with the descriptor of a regular,
+// uncompressed file (not stdin) before its first byte is read.
 absl::Status ReadSource(const std::string& path, const LineBatcherOptions& options,
-                        uint32_t source_id, const LineBatcher::EmitFn& emit);
+                        uint32_t source_id, const LineBatcher::EmitFn& emit,
+                        const std::function<void(int fd)>& on_plain_file = nullptr);
 
 // True for ReadSource's status of a file skipped as binary (a warning for the
 // user: the other files still replay).

@@ -34,8 +34,10 @@ void OtlpLineExpander::Expand(RawBatch* batch) const {
     RawBatch records;
     uint64_t unused = 0;
     mapper_.Append(request, &records, &unused, &report);
+    // Lines made from the record: not the file's bytes.
+    const uint8_t flags = span.flags & ~kLineInFile;
     for (size_t r = 0; r < records.size(); ++r) {
-      out.AddLine(records.Line(r), span.source_offset, span.line_no, span.flags);
+      out.AddLine(records.Line(r), span.source_offset, span.line_no, flags);
     }
     lines_.fetch_add(1, std::memory_order_relaxed);
     records_.fetch_add(report.records, std::memory_order_relaxed);

@@ -34,7 +34,9 @@ size_t SourceNames::size() const {
 }
 
 Index::Index(const IndexOptions& options, uint32_t shards, const SourceNames* sources)
-    : options_(options), sources_(sources) {
+    : options_(options),
+      sources_(sources),
+      line_files_(options.lines_in_files ? std::make_unique<LineFiles>() : nullptr) {
   shards = std::max<uint32_t>(shards, 1);
   shards_.reserve(shards);
   const uint64_t shard_bytes = options.max_bytes / shards;
@@ -44,7 +46,7 @@ Index::Index(const IndexOptions& options, uint32_t shards, const SourceNames* so
     while (window > 64 && internal::Shard::DedupeBytes(window) > shard_bytes / 8) window /= 2;
   }
   for (uint32_t i = 0; i < shards; ++i) {
-    shards_.push_back(std::make_unique<internal::Shard>(window, shard_bytes));
+    shards_.push_back(std::make_unique<internal::Shard>(window, shard_bytes, line_files_.get()));
   }
 }
 
@@ -126,6 +128,7 @@ IndexCounters Index::Counters() const {
     total.evicted_events += c.evicted_events;
     total.evicted_traces += c.evicted_traces;
   }
+  if (line_files_ != nullptr) total.unreadable_lines = line_files_->unreadable_lines();
   return total;
 }
 

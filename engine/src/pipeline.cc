@@ -235,6 +235,7 @@ class PipelineImpl {
     s.index_bytes = c.bytes;
     s.evicted_events = c.evicted_events;
     s.evicted_traces = c.evicted_traces;
+    s.unreadable_lines = c.unreadable_lines;
     {
       absl::MutexLock lock(&mu_);
       s.batches = batches_;

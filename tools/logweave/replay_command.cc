@@ -75,6 +75,7 @@ struct ReplayFlags {
   bool findings = false;
   bool unstructured = false;
   bool ungrouped = false;
+  bool copy_lines = false;
 };
 
 // Prints ingest progress to stderr about once a second until stopped.
@@ -162,6 +163,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
   w.Field("index_bytes", s.index_bytes);
   w.Field("evicted_events", s.evicted_events);
   w.Field("evicted_traces", s.evicted_traces);
+  w.Field("unreadable_lines", s.unreadable_lines);
   w.Field("seconds", seconds);
   w.Field("lines_per_second", seconds > 0 ? s.lines / seconds : 0.0);
   w.Field("mb_per_second", seconds > 0 ? s.bytes / seconds / 1e6 : 0.0);
@@ -348,6 +350,10 @@ int RunReplay(const std::vector<std::string>& args) {
   std::string trace_idle;
   flags.String("trace-idle", &trace_idle, "DURATION",
                "judge a trace once quiet this long in event time (default 30s)");
+  flags.Bool("copy-lines", &f.copy_lines,
+             "keep a compressed copy of every line, as serve does, instead of reading the "
+             "lines of plain files back from them when shown (for files that may change "
+             "before the output is written)");
   flags.Bool("quiet", &f.quiet, "no progress on stderr");
   flags.Bool("progress", &f.progress, "progress on stderr even when it is not a terminal");
 
@@ -392,6 +398,8 @@ int RunReplay(const std::vector<std::string>& args) {
   // memory this process may use, evicting (and counting) its oldest lines
   // beyond it, rather than growing until the machine kills the process.
   if (!max_bytes_given) options.index.max_bytes = DefaultIndexBudget(options);
+  // A replay's files are read once and complete: their lines stay in them.
+  options.index.lines_in_files = !f.copy_lines;
   if (!trace_idle.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration()) {
@@ -479,6 +487,14 @@ int RunReplay(const std::vector<std::string>& args) {
       });
       absl::StrAppend(&out, "\n");
     }
+  }
+  // Lines read back from their files for the analysis' evidence and the timelines.
+  stats.unreadable_lines = pipeline.index().Counters().unreadable_lines;
+  if (stats.unreadable_lines > 0) {
+    std::fprintf(stderr,
+                 "logweave replay: %s lines could not be read back from their files, which "
+                 "changed after they were read; they show as empty (--copy-lines keeps copies)\n",
+                 Thousands(stats.unreadable_lines).c_str());
   }
   const uint32_t threads = options.EffectiveThreads();
   const uint32_t shards = options.EffectiveShards();

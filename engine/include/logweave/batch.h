@@ -25,6 +25,10 @@ enum LineFlags : uint8_t {
   kLineTruncated = 1 << 0,  // longer than max_line_bytes; the tail was cut off (counted)
   kLineHadCR = 1 << 1,      // ended in CRLF; the CR was removed
   kLineHadBOM = 1 << 2,     // started with a UTF-8 byte order mark; the BOM was removed
+  kLineRedacted = 1 << 3,   // secrets in it were replaced: its bytes are not the source's
+  // Its bytes are those of the source's file at source_offset, registered in
+  // the index's LineFiles (ReplaySource sets it; whoever rewrites a line clears it).
+  kLineInFile = 1 << 4,
 };
 
 // One line inside RawBatch::data, without its line terminator.

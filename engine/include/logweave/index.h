@@ -21,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "logweave/line_files.h"
 #include "logweave/options.h"
 #include "logweave/record.h"
 
@@ -154,6 +155,8 @@ struct IndexCounters {
   uint64_t bytes = 0;           // line bytes held, plus events, maps and arenas
   uint64_t evicted_events = 0;  // dropped to stay within IndexOptions::max_bytes
   uint64_t evicted_traces = 0;  // trace records dropped once all their events were
+  // Lines kept as references whose file no longer held them when read back (LineFiles).
+  uint64_t unreadable_lines = 0;
 };
 
 // The index: S shards. Insert() for shard k must be called by one thread at a
@@ -167,6 +170,9 @@ class Index {
   Index& operator=(const Index&) = delete;
 
   uint32_t shard_count() const { return static_cast<uint32_t>(shards_.size()); }
+  // Where sources register the files whose lines are kept as references
+  // (IndexOptions::lines_in_files); null when lines are always copied.
+  LineFiles* line_files() const { return line_files_.get(); }
   // The shard that owns a trace, by the XXH3 hash of its id.
   uint32_t ShardOfTraceHash(uint64_t trace_hash) const {
     return static_cast<uint32_t>((trace_hash >> 32) % shards_.size());
@@ -234,6 +240,7 @@ class Index {
  private:
   const IndexOptions options_;
   const SourceNames* sources_;
+  const std::unique_ptr<LineFiles> line_files_;  // with options_.lines_in_files
   std::vector<std::unique_ptr<internal::Shard>> shards_;
 };
 

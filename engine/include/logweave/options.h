@@ -136,6 +136,11 @@ struct IndexOptions {
   // (PipelineOptions::BatchMemoryBytes).
   // 0 (default): no limit. Otherwise at least 64 MiB.
   uint64_t max_bytes = 0;
+  // Keep the lines of regular, uncompressed files that a source registers in
+  // the index's LineFiles as references (file, offset, length), read back
+  // when needed, instead of compressed copies. `replay` turns it on (unless
+  // --copy-lines); off by default, as followed files rotate.
+  bool lines_in_files = false;
 
   absl::Status Validate() const;
 };

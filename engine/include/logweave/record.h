@@ -42,6 +42,9 @@ enum RecordFlags : uint16_t {
   // "TIME stdout F ...", or Docker's json-file {"log": ..., "stream": ...}):
   // fields are those of the line inside, `raw` is the wrapped line.
   kRecordContainerWrapped = 1 << 8,
+  // `raw` is the source file's bytes at source_offset, readable again
+  // through LineFiles: the index may keep a reference instead of a copy.
+  kRecordLineInFile = 1 << 9,
 };
 
 // The normalized view of one line. All string_views point into buffers owned

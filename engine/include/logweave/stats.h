@@ -33,6 +33,9 @@ struct IngestStats {
   uint64_t index_bytes = 0;      // memory held by the index (arenas, events, maps)
   uint64_t evicted_events = 0;   // dropped to stay within index.max_bytes (oldest first)
   uint64_t evicted_traces = 0;   // trace records dropped once all their events were
+  // Lines kept as references (IndexOptions::lines_in_files) whose file no
+  // longer held them when read back: they read as empty.
+  uint64_t unreadable_lines = 0;
   uint64_t batches = 0;          // batches received
   uint64_t queued_bytes = 0;     // raw bytes submitted and not yet indexed
   uint64_t queued_memory = 0;    // the memory those batches hold (raw, parsed, routed), estimated

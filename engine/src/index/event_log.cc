@@ -114,7 +114,7 @@ EventPlace EventLog::Place(uint64_t n) const {
     place.msg_off = static_cast<uint32_t>(GetVarint(&p));
     place.msg_len = static_cast<uint32_t>(GetVarint(&p));
     if (i == in_chunk) break;
-    raw_pos += place.raw_len;
+    if (!(c.events[i].flags & kStoredLineInFile)) raw_pos += place.raw_len;
   }
   place.raw_pos = raw_pos;
   place.line_no = line_no;

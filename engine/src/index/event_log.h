@@ -30,7 +30,9 @@ inline constexpr uint64_t kNoEvent = UINT64_MAX;  // no event (event numbers are
 // StoredEvent::flags beside the RecordFlags, never shown outside the shard.
 inline constexpr uint16_t kStoredMessageInterned = 1 << 15;  // msg: id in the message table
 inline constexpr uint16_t kStoredMessageEscaped = 1 << 14;   // the shard's escaped copy
-inline constexpr uint16_t kRecordFlagsMask = (1 << 14) - 1;
+// The line is not in the shard's LineStore: it is read from its file (LineFiles).
+inline constexpr uint16_t kStoredLineInFile = 1 << 13;
+inline constexpr uint16_t kRecordFlagsMask = (1 << 13) - 1;
 
 // What the analysis and searches read of an event. 32 bytes.
 struct StoredEvent {
@@ -78,7 +80,8 @@ class EventLog {
   void Prepare(size_t count);
 
   // Appends an event; returns its number. Places must come in line order:
-  // each raw_pos is the previous one's raw_pos + raw_len.
+  // each raw_pos is the previous one's raw_pos + raw_len, where the lines of
+  // events flagged kStoredLineInFile take no room (raw_pos is not advanced).
   uint64_t Append(const StoredEvent& event, const EventPlace& place);
 
   StoredEvent& Event(uint64_t n) {

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "logweave/line_files.h"
+
 namespace logweave::internal {
 
 // A reader's decompressed blocks, so that the lines of one query that lie in
@@ -34,6 +36,8 @@ class BlockCache {
 
   // Blocks decompressed through this cache so far.
   uint64_t misses() const { return misses_; }
+  // The reader's bytes of lines kept in their files (LineFiles::Read).
+  FileWindow& file_window() { return file_window_; }
 
  private:
   friend class LineStore;
@@ -46,6 +50,7 @@ class BlockCache {
   size_t next_ = 0;  // the entry replaced next
   void* dctx_ = nullptr;
   uint64_t misses_ = 0;
+  FileWindow file_window_;
 };
 
 // Thread-compatible with one writer and many readers under the shard's
@@ -72,6 +77,9 @@ class LineStore {
   // Frees the sealed blocks that end at or before `pos`; UINT64_MAX: every
   // line so far, the open block's too.
   void DropBefore(uint64_t pos);
+
+  // The position the next Append returns.
+  uint64_t end_position() const { return open_start_ + open_.size(); }
 
   // Memory held: compressed blocks and the open block's buffer.
   uint64_t bytes() const;

@@ -29,8 +29,10 @@ namespace logweave::internal {
 // step at a time.
 class Shard {
  public:
-  // `max_bytes`: this shard's memory budget; 0 = unlimited.
-  Shard(size_t dedupe_window, uint64_t max_bytes);
+  // `max_bytes`: this shard's memory budget; 0 = unlimited. `files`: where
+  // lines flagged kRecordLineInFile are read back from instead of being
+  // copied (null: every line is copied); it must outlive the shard.
+  Shard(size_t dedupe_window, uint64_t max_bytes, const LineFiles* files);
 
   // The memory a shard holds whatever its budget: a chunk of events being
   // filled and the one Insert prepares, two chunks of trace records, the
@@ -115,12 +117,23 @@ class Shard {
   // empty). Valid like a LineStore::View.
   std::string_view Message(uint64_t n, const StoredEvent& ev, BlockCache* cache) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // `length` bytes at `offset` in the line of event `ev`, placed at `p`: from
+  // the LineStore or the line's file. Valid like a LineStore::View.
+  std::string_view LineBytes(const StoredEvent& ev, const EventPlace& p, uint32_t offset,
+                             uint32_t length, BlockCache* cache) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (ev.flags & kStoredLineInFile) {
+      return files_->Read(p.source_id, p.source_offset + offset, length, &cache->file_window());
+    }
+    return lines_.View(p.raw_pos + offset, length, cache);
+  }
   bool HasEvents(const TraceRecord& t) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return t.count > 0 && events_.Live(t.last) != kNoEvent;
   }
 
   mutable absl::Mutex mu_;
   const uint64_t max_bytes_;
+  const LineFiles* const files_;
   // The lines' bytes, in event order, compressed in sealed blocks.
   LineStore lines_ ABSL_GUARDED_BY(mu_);
   EventLog events_ ABSL_GUARDED_BY(mu_);

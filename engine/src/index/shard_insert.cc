@@ -13,8 +13,9 @@ constexpr uint64_t kEvictedWindowShare = 512;  // bytes of budget per remembered
 
 }  // namespace
 
-Shard::Shard(size_t dedupe_window, uint64_t max_bytes)
+Shard::Shard(size_t dedupe_window, uint64_t max_bytes, const LineFiles* files)
     : max_bytes_(max_bytes),
+      files_(files),
       evicted_window_(max_bytes / kEvictedWindowShare),
       dedupe_(dedupe_window) {}
 
@@ -100,7 +101,8 @@ void Shard::EvictOldestChunk() {
 bool Shard::SameLine(uint64_t other, std::string_view raw) {
   if (events_.Live(other) == kNoEvent) return false;
   const EventPlace p = events_.Place(other);
-  return p.raw_len == raw.size() && lines_.View(p.raw_pos, p.raw_len, &dedupe_cache_) == raw;
+  return p.raw_len == raw.size() &&
+         LineBytes(events_.Event(other), p, 0, p.raw_len, &dedupe_cache_) == raw;
 }
 
 void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
@@ -122,12 +124,13 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
 
   StoredEvent ev;
   EventPlace place;
-  place.raw_pos = lines_.Append(r.raw);
+  const bool in_file = files_ != nullptr && (r.flags & kRecordLineInFile);
+  place.raw_pos = in_file ? lines_.end_position() : lines_.Append(r.raw);
   place.raw_len = static_cast<uint32_t>(r.raw.size());
   place.source_id = r.source_id;
   place.line_no = r.line_no;
   place.source_offset = r.source_offset;
-  ev.flags = r.flags & kRecordFlagsMask;
+  ev.flags = (r.flags & kRecordFlagsMask & ~kRecordLineInFile) | (in_file ? kStoredLineInFile : 0);
   ev.msg = 0;
   const bool message_in_raw =
       r.message.empty() ||

@@ -14,7 +14,7 @@ std::string_view Shard::Message(uint64_t n, const StoredEvent& ev, BlockCache* c
   if (cache == nullptr) return std::string_view();
   const EventPlace p = events_.Place(n);
   if (p.msg_len == 0) return std::string_view();
-  return lines_.View(p.raw_pos + p.msg_off, p.msg_len, cache);
+  return LineBytes(ev, p, p.msg_off, p.msg_len, cache);
 }
 
 TraceSummaryView Shard::Summary(const TraceRecord& t) const {
@@ -52,14 +52,14 @@ bool Shard::CollectTrace(std::string_view trace_id, uint64_t hash, const SourceN
     if (ev.flags & (kStoredMessageInterned | kStoredMessageEscaped)) {
       te.message = std::string(Message(e, ev, nullptr));
     } else if (p.msg_len > 0) {
-      te.message = std::string(lines_.View(p.raw_pos + p.msg_off, p.msg_len, &cache));
+      te.message = std::string(LineBytes(ev, p, p.msg_off, p.msg_len, &cache));
     }
     te.source = std::string(sources.Name(p.source_id));
     te.line_no = p.line_no;
     te.source_offset = p.source_offset;
     te.seq = ev.seq;
     te.kind = ev.kind;
-    if (with_raw) te.raw = std::string(lines_.View(p.raw_pos, p.raw_len, &cache));
+    if (with_raw) te.raw = std::string(LineBytes(ev, p, 0, p.raw_len, &cache));
   }
   *evicted = static_cast<uint32_t>(t->count - out->size());
   return true;

@@ -129,7 +129,10 @@ void LineParser::RedactBatch(RawBatch* batch) const {
     data.push_back('\0');
     span.begin = begin;
     span.length = static_cast<uint32_t>(line.size());
-    if (replaced) ++next;
+    if (replaced) {
+      span.flags |= kLineRedacted;
+      ++next;
+    }
   }
   batch->data = std::move(data);
 }
@@ -359,6 +362,10 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     r.line_no = span.line_no;
     r.source_id = raw.source_id;
     if (span.flags & kLineTruncated) r.flags |= kRecordTruncated;  // the parser reads it
+    // The file's bytes at source_offset, unless a BOM before them or redaction changed them.
+    if ((span.flags & (kLineInFile | kLineRedacted | kLineHadBOM)) == kLineInFile) {
+      r.flags |= kRecordLineInFile;
+    }
     std::string_view line(data.data() + span.begin, span.length);
     ParseInto(line, out->scratch.data() + span.begin, context, &r);
 

@@ -1,0 +1,149 @@
+#include "logweave/line_files.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "xxhash.h"
+
+namespace logweave {
+namespace {
+
+// The fingerprint covers the first bytes of the file: a rewrite starts there.
+constexpr size_t kFingerprintBytes = 4096;
+// Reads are of whole pages around the line, so that neighbours come with it.
+constexpr uint64_t kPage = 4096;
+
+int64_t ModifiedNs(const struct stat& st) {
+  return int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+ssize_t PreadFully(int fd, char* out, size_t size, uint64_t offset) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return static_cast<ssize_t>(done);
+}
+
+uint64_t Fingerprint(int fd, size_t* size) {
+  std::string head(kFingerprintBytes, '\0');
+  const ssize_t n = PreadFully(fd, head.data(), head.size(), 0);
+  *size = n < 0 ? 0 : static_cast<size_t>(n);
+  return XXH3_64bits(head.data(), *size);
+}
+
+// Half of the descriptors this process may open, so that the sources still
+// open theirs; the files after that keep copies of their lines.
+size_t DefaultMaxFiles() {
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  return static_cast<size_t>(limit.rlim_cur / 2);
+}
+
+}  // namespace
+
+struct LineFiles::File {
+  int fd = -1;
+  size_t head_bytes = 0;  // bytes the fingerprint covers
+  uint64_t fingerprint = 0;
+  // The modification time at which the file was last found unchanged.
+  absl::Mutex mu;
+  int64_t checked_mtime_ns ABSL_GUARDED_BY(mu) = 0;
+
+  ~File() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+LineFiles::LineFiles() : max_files_(DefaultMaxFiles()) {}
+
+LineFiles::~LineFiles() = default;
+
+bool LineFiles::Add(uint32_t source_id, int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (open_files_ >= max_files_) return false;
+  }
+  auto file = std::make_unique<File>();
+  file->fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (file->fd < 0) return false;
+  file->fingerprint = Fingerprint(file->fd, &file->head_bytes);
+  {
+    absl::MutexLock lock(&file->mu);
+    file->checked_mtime_ns = ModifiedNs(st);
+  }
+  absl::MutexLock lock(&mu_);
+  if (files_.size() <= source_id) files_.resize(source_id + 1);
+  if (files_[source_id] == nullptr) ++open_files_;
+  files_[source_id] = std::move(file);
+  return true;
+}
+
+size_t LineFiles::files() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return open_files_;
+}
+
+void LineFiles::set_max_files(size_t max_files) {
+  absl::MutexLock lock(&mu_);
+  max_files_ = max_files;
+}
+
+bool LineFiles::Unchanged(File& file, uint64_t end) const {
+  struct stat st;
+  if (::fstat(file.fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < end) return false;
+  absl::MutexLock lock(&file.mu);
+  const int64_t mtime = ModifiedNs(st);
+  if (mtime == file.checked_mtime_ns) return true;
+  // Modified since: an appended file keeps its first bytes, a rewritten one does not.
+  size_t head_bytes = 0;
+  if (Fingerprint(file.fd, &head_bytes) != file.fingerprint || head_bytes < file.head_bytes) {
+    return false;
+  }
+  file.checked_mtime_ns = mtime;
+  return true;
+}
+
+std::string_view LineFiles::Read(uint32_t source_id, uint64_t offset, uint32_t length,
+                                 FileWindow* window) const {
+  const uint64_t end = offset + length;
+  if (window->source_id == source_id && offset >= window->start &&
+      end <= window->start + window->bytes.size()) {
+    return std::string_view(window->bytes).substr(offset - window->start, length);
+  }
+  File* file = nullptr;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (source_id < files_.size()) file = files_[source_id].get();  // never freed before *this
+  }
+  window->source_id = UINT32_MAX;
+  if (file == nullptr || !Unchanged(*file, end)) {
+    unreadable_.fetch_add(1, std::memory_order_relaxed);
+    return std::string_view();
+  }
+  const uint64_t start = offset & ~(kPage - 1);
+  const uint64_t stop = (end + kPage - 1) & ~(kPage - 1);
+  window->bytes.resize(stop - start);
+  const ssize_t n = PreadFully(file->fd, window->bytes.data(), window->bytes.size(), start);
+  if (n < 0 || static_cast<uint64_t>(n) < end - start) {
+    unreadable_.fetch_add(1, std::memory_order_relaxed);
+    return std::string_view();
+  }
+  window->bytes.resize(static_cast<size_t>(n));
+  window->source_id = source_id;
+  window->start = start;
+  return std::string_view(window->bytes).substr(offset - start, length);
+}
+
+}  // namespace logweave
