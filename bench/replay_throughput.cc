@@ -1,11 +1,13 @@
 // End-to-end replay throughput, next to the yardstick measured in the same run.
 //
-//   replay_throughput [--threads N] [--no-redact] PATH...
+//   replay_throughput [--threads N] [--no-redact] [--copy-lines] PATH...
 //
 // 1. Reads every file once to warm the page cache.
 // 2. Floor: one thread parses every line with a RapidJSON in-situ DOM parse
 //    (lines split by the same LineBatcher); only the parse is timed.
-// 3. Replay: the full pipeline (reader + N workers: parse, normalize, index),
+// 3. Replay: the full pipeline as `logweave replay` reads files (ReplaySource;
+//    the lines of plain files kept in them unless --copy-lines; reader + N
+//    workers: parse, normalize, index),
 //    timed from the first read to the last indexed line, with the CPU time it
 //    took. One pipeline per process: a second one in the same process would
 //    reuse the first one's freed pages and skip the page faults a fresh index pays.
@@ -26,6 +28,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -38,6 +41,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "connectors/file/file_source.h"
+#include "connectors/file/replay_source.h"
 #include "dom_floor.h"
 #include "logweave/pipeline.h"
 #include "rapidjson/document.h"
@@ -146,13 +150,17 @@ double FreshCopyCpuSeconds(const std::vector<std::string>& files, uint64_t bytes
 int main(int argc, char** argv) {
   uint64_t threads = 0;
   bool no_redact = false;
+  bool copy_lines = false;
   std::vector<std::string> args;
   logweave::cli::FlagSet flags(
-      "replay_throughput", "[--threads N] [--no-redact] PATH...",
+      "replay_throughput", "[--threads N] [--no-redact] [--copy-lines] PATH...",
       "End-to-end replay throughput next to the single-thread parse floor measured in the\n"
       "same run (see bench/RESULTS.md). LOGWEAVE_BENCH_REPLAY_ONLY=1 skips the floor and\n"
       "scaling, to profile the replay.");
   flags.Uint("threads", &threads, "N", "pipeline worker threads (default 0: one per core)");
+  flags.Bool("copy-lines", &copy_lines,
+             "keep a compressed copy of every line in the index, as serve does (logweave "
+             "replay keeps the lines of plain files in them unless --copy-lines)");
   flags.Bool("no-redact", &no_redact,
              "replay without secret redaction (on by default, as in logweave), to measure its "
              "share (bench/redact_ab.py)");
@@ -200,14 +208,16 @@ int main(int argc, char** argv) {
   logweave::PipelineOptions options;
   options.threads = static_cast<uint32_t>(threads);
   options.parser.redact.enabled = !no_redact;
+  options.index.lines_in_files = !copy_lines;
   const uint32_t n = options.EffectiveThreads();
   auto pipeline = std::move(*logweave::Pipeline::Create(options));
   const Usage before = ReadUsage();
   auto start = Clock::now();
-  for (const auto& f : paths.files) {
-    uint32_t src = pipeline->AddSource(f);
-    (void)logweave::ReadSource(f, batching, src,
-                               [&](logweave::RawBatch&& b) { pipeline->Submit(std::move(b)); });
+  {
+    // As `logweave replay` reads them (its lines kept in the files unless --copy-lines).
+    logweave::ReplaySource files(paths.files, batching, pipeline.get());
+    const std::atomic<bool> stop{false};
+    (void)files.Run(stop);
   }
   pipeline->Flush();
   const double replay_s = Seconds(Clock::now() - start);
