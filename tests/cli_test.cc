@@ -138,6 +138,7 @@ TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   EXPECT_EQ(s["traces"].GetUint64(), 2u);
   EXPECT_EQ(s["indexed_events"].GetUint64(), 5u);
   EXPECT_EQ(s["container_lines"].GetUint64(), 0u);
+  EXPECT_EQ(s["unreadable_lines"].GetUint64(), 0u);
   ASSERT_TRUE(s.HasMember("analysis_seconds"));
   EXPECT_GE(s["analysis_seconds"].GetDouble(), 0.0);
 }
@@ -219,6 +220,28 @@ TEST_F(CliTest, TimelineAsJsonListsEventsInTimeOrder) {
                testdata::PinoLine("ledger", "t9", 40, "ledger write", 50).c_str());
   EXPECT_STREQ(t["events"][2]["message"].GetString(), "response sent");
   EXPECT_DOUBLE_EQ(t["duration_ms"].GetDouble(), 90.0);
+}
+
+// replay reads the raw lines of plain files back from them; --copy-lines
+// keeps copies instead: the same timeline either way.
+TEST_F(CliTest, RawLinesReadBackFromTheFilesEqualTheCopies) {
+  Write("gateway.log", {testdata::ZapLine("t9", 0, "request received"),
+                        testdata::ZapLine("t9", 90, "response sent")});
+  Write("ledger.log", {testdata::PinoLine("ledger", "t9", 40, "ledger write", 50)});
+  auto in_files = ReplayJson("--raw --timeline t9 " + dir_.string());
+  auto copied = ReplayJson("--copy-lines --raw --timeline t9 " + dir_.string());
+  ASSERT_EQ(in_files.size(), 2u);
+  ASSERT_EQ(copied.size(), 2u);
+  const auto& events = in_files[0]["events"];
+  ASSERT_EQ(events.Size(), 3u);
+  for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
+    EXPECT_STREQ(events[i]["raw"].GetString(), copied[0]["events"][i]["raw"].GetString());
+    EXPECT_STREQ(events[i]["message"].GetString(), copied[0]["events"][i]["message"].GetString());
+  }
+  EXPECT_STREQ(events[0]["raw"].GetString(),
+               testdata::ZapLine("t9", 0, "request received").c_str());
+  EXPECT_EQ(in_files[1]["unreadable_lines"].GetUint64(), 0u);
+  EXPECT_EQ(copied[1]["unreadable_lines"].GetUint64(), 0u);
 }
 
 TEST_F(CliTest, TimelineTableNamesServicesAndSources) {

@@ -32,6 +32,14 @@ class Shard {
     return twin;
   }
   const DedupeWindow& window() const { return window_; }
+  // Whether the window finds `event` (a line inserted before) again, without
+  // inserting it or using the window.
+  bool Finds(uint64_t event) const {
+    const uint64_t content = contents_[event];
+    return window_.Peek(Hash(content), contents_.size(),
+                        [&](uint64_t e) { return contents_[e] == content; }) == event;
+  }
+  size_t lines() const { return contents_.size(); }
 
  private:
   static constexpr size_t kBatch = 100;
@@ -55,6 +63,21 @@ TEST(DedupeWindowTest, FindsARepeatOfAnyOfTheLastLimitLines) {
       EXPECT_EQ(shard.Insert(lines - back), lines - back) << back << " of " << lines;
     }
   }
+}
+
+TEST(DedupeWindowTest, EveryLineOfTheWindowStaysFoundThroughManyPurges) {
+  constexpr size_t kLimit = 4096;
+  Shard shard(kLimit);
+  size_t lost = 0, checked = 0;
+  for (uint64_t i = 0; i < 200'000; ++i) {
+    ASSERT_EQ(shard.Insert(i), DedupeWindow::kNoTwin);
+    if ((i + 1) % 2000 != 0) continue;
+    for (uint64_t back = 1; back <= kLimit && back <= shard.lines(); ++back) {
+      ++checked;
+      if (!shard.Finds(shard.lines() - back)) ++lost;
+    }
+  }
+  EXPECT_EQ(lost, 0u) << "of " << checked;
 }
 
 TEST(DedupeWindowTest, ForgetsLinesFarBehindAndStaysWithinItsMemory) {

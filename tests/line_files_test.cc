@@ -55,6 +55,10 @@ class LinesInFilesTest : public ::testing::Test {
         << "\n";
     }
     b.close();
+    // Smaller than the 4 KiB the fingerprint covers.
+    std::ofstream(dir_ / "small.log", std::ios::binary)
+        << Line("t8", 50, "small", "first") << "\n"
+        << Line("t8", 51, "small", "second") << "\n";
     gzFile gz = gzopen((dir_ / "cache.log.gz").c_str(), "wb");
     const std::string cached =
         Line("t5", 40, "cache", "hit") + "\n" + Line("t1", 41, "cache", "miss") + "\n";
@@ -120,8 +124,8 @@ TEST_F(LinesInFilesTest, TimelinesSearchesAndFindingsAreTheSameAsWithCopies) {
   ASSERT_NE(referenced, nullptr);
   ASSERT_NE(referenced->pipeline().index().line_files(), nullptr);
   EXPECT_EQ(copied->pipeline().index().line_files(), nullptr);
-  // The two plain files are kept as references; the gzip file is not.
-  EXPECT_EQ(referenced->pipeline().index().line_files()->files(), 2u);
+  // The three plain files are kept as references; the gzip file is not.
+  EXPECT_EQ(referenced->pipeline().index().line_files()->files(), 3u);
 
   const IngestStats a = copied->pipeline().Stats();
   const IngestStats b = referenced->pipeline().Stats();
@@ -130,8 +134,8 @@ TEST_F(LinesInFilesTest, TimelinesSearchesAndFindingsAreTheSameAsWithCopies) {
   EXPECT_EQ(a.duplicate_lines, b.duplicate_lines);
   EXPECT_LT(b.index_bytes, a.index_bytes);
 
-  for (int i = 0; i < 40; ++i) {
-    const std::string id = "t" + std::to_string(i);
+  for (int i = 0; i < 41; ++i) {
+    const std::string id = i == 40 ? "t8" : "t" + std::to_string(i);
     EXPECT_EQ(TimelineText(*referenced, id), TimelineText(*copied, id)) << id;
   }
   // The BOM line, the escaped message, the redacted card, the gzip line.
@@ -163,9 +167,14 @@ TEST_F(LinesInFilesTest, AnAppendedFileStillReadsAndARewrittenOneIsCountedAsUnre
   const std::string before = TimelineText(*copied, "t7");
   ASSERT_NE(before.find("db.log"), std::string::npos);
 
-  // Appended to after the replay read it: the lines read are still there.
+  // Appended to after the replay read it: the lines read are still there,
+  // in a large file and in one smaller than its fingerprint.
+  const std::string small_before = TimelineText(*copied, "t8");
+  ASSERT_NE(small_before.find("second"), std::string::npos) << small_before;
   { std::ofstream(dir_ / "db.log", std::ios::app) << Line("t7", 59, "db", "later") << "\n"; }
+  { std::ofstream(dir_ / "small.log", std::ios::app) << Line("t8", 52, "small", "later") << "\n"; }
   EXPECT_EQ(TimelineText(*referenced, "t7"), before);
+  EXPECT_EQ(TimelineText(*referenced, "t8"), small_before);
   EXPECT_EQ(referenced->pipeline().index().Counters().unreadable_lines, 0u);
 
   // Rewritten in place with other lines: its lines are not shown as they were not.

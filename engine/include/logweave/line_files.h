@@ -5,16 +5,19 @@
 // eighth of the logs' size).
 //
 // A file is held open from Add on (so a rename or a delete does not matter)
-// and its first bytes are fingerprinted; a read checks that the file still
-// reaches the line and, if it was modified since, that its first bytes are
-// unchanged (an append is fine; a rewrite is not). A line that cannot be read
-// back is counted and reads as empty. Used by `replay` (its files are read
-// once and complete); followed files and streams keep copies.
+// and its first bytes (4 KiB, or all of a smaller file) are fingerprinted; a
+// read checks that the file still reaches the line and, if it was written to
+// since (modification time, change time or size), that those first bytes are
+// unchanged: an append is fine, a rewrite is not. A rewrite to the same size
+// that keeps the first 4 KiB is not seen. A line that cannot be read back
+// reads as empty and is counted. Used by `replay` (its files are read once
+// and complete); followed files (rotation would pin deleted files open, and
+// copytruncate rewrites them) and streams keep copies.
 //
 //   LineFiles files;
-//   bool in_file = files.Add(source_id, fd);   // the source, before its lines
-//   std::string bytes;
-//   files.Read(source_id, offset, length, &window);   // any thread
+//   bool in_file = files.Add(source_id, fd);  // the source, before its lines
+//   FileWindow window;                        // one per reader
+//   std::string_view line = files.Read(source_id, offset, length, &window);
 #ifndef LOGWEAVE_LINE_FILES_H_
 #define LOGWEAVE_LINE_FILES_H_
 
@@ -54,15 +57,17 @@ class LineFiles {
   // The `length` bytes at `offset` of source `source_id`, through `window`
   // (valid until its next use). Empty, and counted in unreadable_lines(),
   // when the file no longer holds them as they were read.
+  // unreadable_lines() counts such reads: a line whose message and raw bytes
+  // were both asked for counts twice.
   std::string_view Read(uint32_t source_id, uint64_t offset, uint32_t length,
                         FileWindow* window) const;
 
-  // Files registered, and reads that found their file changed.
+  // Files registered (held open).
   size_t files() const;
   // At most this many files are held open (default: half the process's
   // descriptor limit, so that sources can still open theirs); Add refuses
   // more, and their lines are copied.
-  void set_max_files(size_t max_files);
+  void set_max_files(size_t max_files) { max_files_.store(max_files, std::memory_order_relaxed); }
   uint64_t unreadable_lines() const { return unreadable_.load(std::memory_order_relaxed); }
 
  private:
@@ -73,7 +78,7 @@ class LineFiles {
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<File>> files_ ABSL_GUARDED_BY(mu_);  // by source id
   size_t open_files_ ABSL_GUARDED_BY(mu_) = 0;
-  size_t max_files_ ABSL_GUARDED_BY(mu_) = SIZE_MAX;
+  std::atomic<size_t> max_files_;
   mutable std::atomic<uint64_t> unreadable_{0};
 };
 

@@ -131,7 +131,7 @@ struct IndexOptions {
   // the shards. Over it, a shard drops its oldest events (in arrival order)
   // 8192 at a time (the chunk being filled too, when it is the only one); a
   // trace whose events are all gone answers as evicted until its record
-  // (about 100 bytes with its map entry) goes too, 4096 records at a time.
+  // (about 100 bytes with its map entry) goes too, 1024 records at a time.
   // A pipeline gives its index this budget minus the batches' share
   // (PipelineOptions::BatchMemoryBytes).
   // 0 (default): no limit. Otherwise at least 64 MiB.

@@ -42,19 +42,13 @@ void DedupeWindow::Resize(size_t slots) {
 }
 
 void DedupeWindow::Purge() {
-  const size_t n = slots_.size();
-  for (uint64_t& entry : slots_) {
-    if (entry == 0) continue;
-    const uint32_t age = (epoch_ - static_cast<uint32_t>((entry & kEpochMask) >> 32)) & 0xff;
-    if (age > kLiveEpochs) {
-      entry = 0;
-      --size_;
-    }
-  }
   // Linear probing finds an entry only if no empty slot lies between its
-  // slot and where it is. Walking from an empty slot, each entry is taken
-  // out and inserted again: it lands at or before where it was, and the
-  // entries walked before it stay reachable (slots only fill up behind them).
+  // slot and where it is. The walk starts at a slot that is empty now, before
+  // anything is removed, so no run of entries crosses it. Each entry is taken
+  // out and, if still live, inserted again: it lands at or before where it
+  // was, and the entries walked before it stay reachable (slots only fill up
+  // behind them).
+  const size_t n = slots_.size();
   size_t start = 0;
   while (slots_[start] != 0) ++start;  // the load is at most 3/4: there is one
   for (size_t step = 1; step < n; ++step) {
@@ -63,7 +57,8 @@ void DedupeWindow::Purge() {
     if (entry == 0) continue;
     slots_[i] = 0;
     --size_;
-    Insert(entry);
+    const uint32_t age = (epoch_ - static_cast<uint32_t>((entry & kEpochMask) >> 32)) & 0xff;
+    if (age <= kLiveEpochs) Insert(entry);
   }
 }
 

@@ -45,19 +45,17 @@ class DedupeWindow {
   template <typename Same>
   uint64_t Find(uint64_t hash, uint64_t index, const Same& same) {
     ++uses_;
-    if (slots_.empty()) return kNoTwin;
-    const uint64_t tag = Tag(hash);
-    for (size_t i = Slot(tag);; i = Next(i)) {
-      const uint64_t entry = slots_[i];
-      if (entry == 0) break;
-      if ((entry & kTagMask) != tag) continue;
-      const uint64_t event = index - static_cast<uint32_t>(index - static_cast<uint32_t>(entry));
-      if (event < index && same(event)) {
-        slots_[i] = (entry & ~kEpochMask) | EpochBits();
-        return event;
-      }
-    }
-    return kNoTwin;
+    uint64_t event = kNoTwin;
+    const size_t slot = Probe(hash, index, same, &event);
+    if (slot != kNoSlot) slots_[slot] = (slots_[slot] & ~kEpochMask) | EpochBits();
+    return event;
+  }
+  // Like Find, but not a use: for tests and diagnostics.
+  template <typename Same>
+  uint64_t Peek(uint64_t hash, uint64_t index, const Same& same) const {
+    uint64_t event = kNoTwin;
+    Probe(hash, index, same, &event);
+    return event;
   }
   // Records `event` for `hash`.
   void Add(uint64_t hash, uint64_t event);
@@ -76,6 +74,23 @@ class DedupeWindow {
   static size_t MaxBytes(size_t limit) { return (limit * 5 / 3 + 1024) * sizeof(uint64_t); }
 
  private:
+  static constexpr size_t kNoSlot = SIZE_MAX;
+  // The slot of the entry Find would return (its event in *event), or kNoSlot.
+  template <typename Same>
+  size_t Probe(uint64_t hash, uint64_t index, const Same& same, uint64_t* event) const {
+    if (slots_.empty()) return kNoSlot;
+    const uint64_t tag = Tag(hash);
+    for (size_t i = Slot(tag);; i = Next(i)) {
+      const uint64_t entry = slots_[i];
+      if (entry == 0) return kNoSlot;
+      if ((entry & kTagMask) != tag) continue;
+      const uint64_t e = index - static_cast<uint32_t>(index - static_cast<uint32_t>(entry));
+      if (e < index && same(e)) {
+        *event = e;
+        return i;
+      }
+    }
+  }
   // An entry: tag (24 bits) << 40 | epoch (8 bits) << 32 | event number's low 32 bits; 0: empty.
   static constexpr uint64_t kTagMask = ~uint64_t{0} << 40;
   static constexpr uint64_t kEpochMask = uint64_t{0xff} << 32;

@@ -34,11 +34,26 @@ ssize_t PreadFully(int fd, char* out, size_t size, uint64_t offset) {
   return static_cast<ssize_t>(done);
 }
 
-uint64_t Fingerprint(int fd, size_t* size) {
-  std::string head(kFingerprintBytes, '\0');
-  const ssize_t n = PreadFully(fd, head.data(), head.size(), 0);
-  *size = n < 0 ? 0 : static_cast<size_t>(n);
-  return XXH3_64bits(head.data(), *size);
+// The hash of the first `size` bytes of the file; false if it has fewer.
+bool Fingerprint(int fd, size_t size, uint64_t* hash) {
+  std::string head(size, '\0');
+  if (PreadFully(fd, head.data(), size, 0) != static_cast<ssize_t>(size)) return false;
+  *hash = XXH3_64bits(head.data(), size);
+  return true;
+}
+
+// What changes when a file is written to: a rewrite within one tick of the
+// modification time still changes the change time or the size.
+struct Stamp {
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  int64_t size = 0;
+  bool operator==(const Stamp&) const = default;
+};
+
+Stamp StampOf(const struct stat& st) {
+  return Stamp{ModifiedNs(st), int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec,
+               static_cast<int64_t>(st.st_size)};
 }
 
 // Half of the descriptors this process may open, so that the sources still
@@ -53,11 +68,11 @@ size_t DefaultMaxFiles() {
 
 struct LineFiles::File {
   int fd = -1;
-  size_t head_bytes = 0;  // bytes the fingerprint covers
+  size_t head_bytes = 0;  // bytes the fingerprint covers: the first 4 KiB, or all if fewer
   uint64_t fingerprint = 0;
-  // The modification time at which the file was last found unchanged.
+  // The file as it was last found unchanged.
   absl::Mutex mu;
-  int64_t checked_mtime_ns ABSL_GUARDED_BY(mu) = 0;
+  Stamp checked ABSL_GUARDED_BY(mu);
 
   ~File() {
     if (fd >= 0) ::close(fd);
@@ -73,19 +88,22 @@ bool LineFiles::Add(uint32_t source_id, int fd) {
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (open_files_ >= max_files_) return false;
+    if (open_files_ >= max_files_.load(std::memory_order_relaxed)) return false;
   }
   auto file = std::make_unique<File>();
   file->fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (file->fd < 0) return false;
-  file->fingerprint = Fingerprint(file->fd, &file->head_bytes);
+  file->head_bytes = static_cast<size_t>(std::min<int64_t>(st.st_size, kFingerprintBytes));
+  if (!Fingerprint(file->fd, file->head_bytes, &file->fingerprint)) return false;
   {
     absl::MutexLock lock(&file->mu);
-    file->checked_mtime_ns = ModifiedNs(st);
+    file->checked = StampOf(st);
   }
   absl::MutexLock lock(&mu_);
   if (files_.size() <= source_id) files_.resize(source_id + 1);
-  if (files_[source_id] == nullptr) ++open_files_;
+  // A source's file is registered once: readers may be using the first.
+  if (files_[source_id] != nullptr) return false;
+  ++open_files_;
   files_[source_id] = std::move(file);
   return true;
 }
@@ -95,23 +113,18 @@ size_t LineFiles::files() const {
   return open_files_;
 }
 
-void LineFiles::set_max_files(size_t max_files) {
-  absl::MutexLock lock(&mu_);
-  max_files_ = max_files;
-}
-
 bool LineFiles::Unchanged(File& file, uint64_t end) const {
   struct stat st;
   if (::fstat(file.fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < end) return false;
   absl::MutexLock lock(&file.mu);
-  const int64_t mtime = ModifiedNs(st);
-  if (mtime == file.checked_mtime_ns) return true;
-  // Modified since: an appended file keeps its first bytes, a rewritten one does not.
-  size_t head_bytes = 0;
-  if (Fingerprint(file.fd, &head_bytes) != file.fingerprint || head_bytes < file.head_bytes) {
+  const Stamp now = StampOf(st);
+  if (now == file.checked) return true;
+  // Written to since: an appended file keeps its first bytes, a rewritten one does not.
+  uint64_t fingerprint = 0;
+  if (!Fingerprint(file.fd, file.head_bytes, &fingerprint) || fingerprint != file.fingerprint) {
     return false;
   }
-  file.checked_mtime_ns = mtime;
+  file.checked = now;
   return true;
 }
 

@@ -60,7 +60,7 @@ inline uint64_t ServiceBit(uint32_t service) {
 // like EventLog; Prepare runs on the owner without the lock.
 class TraceTable {
  public:
-  static constexpr uint32_t kChunkShift = 12;  // 4096 records per chunk
+  static constexpr uint32_t kChunkShift = 10;  // 1024 records per chunk
   static constexpr uint64_t kChunkSize = uint64_t{1} << kChunkShift;
 
   TraceTable();

@@ -307,7 +307,8 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
   in.source_offset = outer.source_offset;
   in.line_no = outer.line_no;
   in.source_id = outer.source_id;
-  in.flags = (outer.flags & (kRecordInvalidUtf8 | kRecordTruncated)) | kRecordContainerWrapped;
+  in.flags = (outer.flags & (kRecordInvalidUtf8 | kRecordTruncated | kRecordLineInFile)) |
+             kRecordContainerWrapped;
   ParseBody(inner, inner_scratch, context, /*unwrap_docker=*/false, &in);
   if (in.kind == RecordKind::kEmpty) return;  // {"log":"\n",...}: an empty line
   FlagMessageOutsideRaw(&in);  // plain text inside the wrapper lives in the side room
