@@ -9,13 +9,21 @@ void DedupeWindow::Prepare(size_t count) {
   if (uses_ >= epoch_uses_) {
     ++epoch_;
     uses_ = 0;
-    if (size_ > 0) Purge();
+    ++epochs_since_purge_;
   }
-  const size_t want = size_ + count;
-  if (!slots_.empty() && !Full(want)) return;
-  // Grows by half, but not past what the window can hold at the load limit.
+  // Expired entries go only when their room is needed (or before their 8-bit
+  // epochs could wrap): until then they may still be found, which is no harm.
+  const bool stale = epochs_since_purge_ >= kMaxEpochsBetweenPurges;
+  if (!slots_.empty() && !Full(size_ + count) && !stale) return;
+  // What the window can hold at the load limit.
   const size_t most = (epoch_uses_ * (kLiveEpochs + 1) + count) * 4 / 3 + 64;
-  Resize(std::max<size_t>({1024, std::min(slots_.size() * 3 / 2, most), want * 4 / 3 + 64}));
+  if (!slots_.empty() && (slots_.size() >= most || stale)) {
+    Purge();
+    if (!Full(size_ + count)) return;
+  }
+  // Grows by half (dropping expired entries), but not past `most`.
+  Resize(std::max<size_t>(
+      {1024, std::min(slots_.size() * 3 / 2, most), (size_ + count) * 4 / 3 + 64}));
 }
 
 void DedupeWindow::Add(uint64_t hash, uint64_t event) {
@@ -35,9 +43,10 @@ void DedupeWindow::Resize(size_t slots) {
   std::vector<uint64_t> old = std::move(slots_);
   slots_.assign(slots, 0);
   size_ = 0;
+  epochs_since_purge_ = 0;
   // Order does not matter: Find tries every entry with the tag.
   for (uint64_t entry : old) {
-    if (entry != 0) Insert(entry);
+    if (entry != 0 && Live(entry)) Insert(entry);
   }
 }
 
@@ -57,9 +66,9 @@ void DedupeWindow::Purge() {
     if (entry == 0) continue;
     slots_[i] = 0;
     --size_;
-    const uint32_t age = (epoch_ - static_cast<uint32_t>((entry & kEpochMask) >> 32)) & 0xff;
-    if (age <= kLiveEpochs) Insert(entry);
+    if (Live(entry)) Insert(entry);
   }
+  epochs_since_purge_ = 0;
 }
 
 }  // namespace logweave::internal

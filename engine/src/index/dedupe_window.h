@@ -4,13 +4,15 @@
 // the line's hash (which also choose its slot), the epoch the entry was last
 // used in (8 bits) and the low 32 bits of the event's number, which is
 // recovered from the number of the event being inserted (a wrong guess only
-// makes the byte comparison fail). Every Add and every twin found is a use;
-// an epoch ends once it has seen limit / 4 uses, and Prepare then purges, in
-// place, the entries not used in the last kLiveEpochs epochs. So every line
-// among the last `limit` inserted into the shard is found, a line repeated
-// all along stays in the window, and the table holds at most about
-// 1.25 x limit entries at a load of at most 3/4: about 13 bytes per line of
-// the window. The caller compares the bytes of every candidate, so a repeat
+// makes the byte comparison fail). Every Find (each line inserted) is a use,
+// and a twin found is used again; an epoch ends once it has seen limit / 4
+// uses, and entries not used in the last kLiveEpochs epochs expire. Prepare
+// drops expired entries when their room is needed: growing the table, or
+// purging it in place once it is as large as the window needs. So every line
+// among the last `limit` inserted into the shard is found (older ones may be
+// too), a line repeated all along stays in the window, and the table holds at
+// most about 1.25 x limit entries at a load of at most 3/4: about 13 bytes per
+// line of the window. The caller compares the bytes of every candidate, so a repeat
 // is never assumed from the hash alone.
 //
 //   window.Prepare(records);                         // outside the shard's lock
@@ -110,9 +112,16 @@ class DedupeWindow {
   // Empties the slots of entries not used in the last kLiveEpochs epochs and
   // moves the others back towards their slots (linear probing's invariant).
   void Purge();
+  // Whether `entry` was used in the last kLiveEpochs epochs.
+  bool Live(uint64_t entry) const {
+    return ((epoch_ - static_cast<uint32_t>((entry & kEpochMask) >> 32)) & 0xff) <= kLiveEpochs;
+  }
+  // Epochs are 8 bits in an entry: a purge at least this often keeps ages exact.
+  static constexpr uint32_t kMaxEpochsBetweenPurges = 128;
 
   const uint64_t epoch_uses_;
   uint32_t epoch_ = 0;
+  uint32_t epochs_since_purge_ = 0;
   uint64_t uses_ = 0;  // in the current epoch
   std::vector<uint64_t> slots_;
   size_t size_ = 0;
