@@ -21,14 +21,13 @@ void DedupeWindow::Prepare(size_t count) {
     Purge();
     if (!Full(size_ + count)) return;
   }
-  // Grows by half (dropping expired entries), but not past `most`.
-  Resize(std::max<size_t>(
-      {1024, std::min(slots_.size() * 3 / 2, most), (size_ + count) * 4 / 3 + 64}));
+  // Doubles (dropping expired entries), but not past `most`.
+  Resize(std::max<size_t>({1024, std::min(slots_.size() * 2, most), (size_ + count) * 4 / 3 + 64}));
 }
 
 void DedupeWindow::Add(uint64_t hash, uint64_t event) {
   // Prepare makes room; this only guards a caller that did not.
-  if (slots_.empty() || Full(size_ + 1)) Resize(std::max<size_t>(1024, slots_.size() * 3 / 2));
+  if (slots_.empty() || Full(size_ + 1)) Resize(std::max<size_t>(1024, slots_.size() * 2));
   Insert(Tag(hash) | EpochBits() | static_cast<uint32_t>(event));
 }
 
