@@ -42,18 +42,23 @@ bool Fingerprint(int fd, size_t size, uint64_t* hash) {
   return true;
 }
 
+}  // namespace
+
 // What changes when a file is written to: a rewrite within one tick of the
-// modification time still changes the change time or the size.
-struct Stamp {
+// modification time still changes the change time or the size. (Outside the
+// anonymous namespace: LineFiles::File holds one.)
+struct FileStamp {
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
   int64_t size = 0;
-  bool operator==(const Stamp&) const = default;
+  bool operator==(const FileStamp&) const = default;
 };
 
-Stamp StampOf(const struct stat& st) {
-  return Stamp{ModifiedNs(st), int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec,
-               static_cast<int64_t>(st.st_size)};
+namespace {
+
+FileStamp StampOf(const struct stat& st) {
+  return FileStamp{ModifiedNs(st), int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec,
+                   static_cast<int64_t>(st.st_size)};
 }
 
 // Half of the descriptors this process may open, so that the sources still
@@ -72,7 +77,7 @@ struct LineFiles::File {
   uint64_t fingerprint = 0;
   // The file as it was last found unchanged.
   absl::Mutex mu;
-  Stamp checked ABSL_GUARDED_BY(mu);
+  FileStamp checked ABSL_GUARDED_BY(mu);
 
   ~File() {
     if (fd >= 0) ::close(fd);
@@ -117,7 +122,7 @@ bool LineFiles::Unchanged(File& file, uint64_t end) const {
   struct stat st;
   if (::fstat(file.fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < end) return false;
   absl::MutexLock lock(&file.mu);
-  const Stamp now = StampOf(st);
+  const FileStamp now = StampOf(st);
   if (now == file.checked) return true;
   // Written to since: an appended file keeps its first bytes, a rewritten one does not.
   uint64_t fingerprint = 0;
