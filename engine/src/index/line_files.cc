@@ -44,21 +44,26 @@ bool Fingerprint(int fd, size_t size, uint64_t* hash) {
 
 }  // namespace
 
+namespace internal {
+
 // What changes when a file is written to: a rewrite within one tick of the
 // modification time still changes the change time or the size. (Outside the
 // anonymous namespace: LineFiles::File holds one.)
-struct FileStamp {
+struct LineFileStamp {
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
   int64_t size = 0;
-  bool operator==(const FileStamp&) const = default;
+  bool operator==(const LineFileStamp&) const = default;
 };
+
+}  // namespace internal
 
 namespace {
 
-FileStamp StampOf(const struct stat& st) {
-  return FileStamp{ModifiedNs(st), int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec,
-                   static_cast<int64_t>(st.st_size)};
+internal::LineFileStamp StampOf(const struct stat& st) {
+  return internal::LineFileStamp{ModifiedNs(st),
+                                 int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec,
+                                 static_cast<int64_t>(st.st_size)};
 }
 
 // Half of the descriptors this process may open, so that the sources still
@@ -77,7 +82,7 @@ struct LineFiles::File {
   uint64_t fingerprint = 0;
   // The file as it was last found unchanged.
   absl::Mutex mu;
-  FileStamp checked ABSL_GUARDED_BY(mu);
+  internal::LineFileStamp checked ABSL_GUARDED_BY(mu);
 
   ~File() {
     if (fd >= 0) ::close(fd);
@@ -122,7 +127,7 @@ bool LineFiles::Unchanged(File& file, uint64_t end) const {
   struct stat st;
   if (::fstat(file.fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < end) return false;
   absl::MutexLock lock(&file.mu);
-  const FileStamp now = StampOf(st);
+  const internal::LineFileStamp now = StampOf(st);
   if (now == file.checked) return true;
   // Written to since: an appended file keeps its first bytes, a rewritten one does not.
   uint64_t fingerprint = 0;
