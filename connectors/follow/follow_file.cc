@@ -15,38 +15,13 @@
 #include "absl/time/clock.h"
 #include "connectors/follow/follow_source.h"
 #include "connectors/follow/internal/follow_internal.h"
+#include "logweave/file_text.h"
 
 namespace logweave {
 namespace {
 
 using internal::ErrnoError;
 using internal::Progress;
-
-// pread(2) until `size` bytes or end of file, retrying on EINTR. Returns the
-// bytes read, or -1 with errno set.
-ssize_t PreadFully(int fd, char* buf, size_t size, uint64_t offset) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd, buf + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(done);
-}
-
-// XXH3 of the first `bytes` bytes of fd. False if the file has fewer (or a
-// read fails, errno set).
-bool HashPrefix(int fd, uint32_t bytes, uint64_t* hash) {
-  std::string buf(bytes, '\0');
-  ssize_t n = PreadFully(fd, buf.data(), bytes, 0);
-  if (n != static_cast<ssize_t>(bytes)) return false;
-  *hash = XXH3_64bits(buf.data(), bytes);
-  return true;
-}
 
 bool SameMtime(const struct stat& a, const struct timespec& b) {
   return a.st_mtim.tv_sec == b.tv_sec && a.st_mtim.tv_nsec == b.tv_nsec;
@@ -133,7 +108,7 @@ absl::Status FollowSource::Track(const std::string& path, bool rotated,
     }
     uint64_t hash = 0;
     std::string mismatch;
-    if (!HashPrefix(fd, cp->fingerprint_bytes, &hash) || hash != cp->fingerprint) {
+    if (!HashFilePrefix(fd, cp->fingerprint_bytes, &hash) || hash != cp->fingerprint) {
       mismatch = absl::StrCat("its first ", cp->fingerprint_bytes, " bytes differ");
     } else if (cp->offset > size) {
       mismatch =
@@ -217,7 +192,7 @@ absl::Status FollowSource::Follow(TrackedFile& f) {
     // (truncated and written past the old offset between two polls).
     uint64_t hash = 0;
     if (f.fingerprint_bytes > 0 &&
-        (!HashPrefix(f.fd, f.fingerprint_bytes, &hash) || hash != f.fingerprint)) {
+        (!HashFilePrefix(f.fd, f.fingerprint_bytes, &hash) || hash != f.fingerprint)) {
       Restart(f, absl::StrCat("was rewritten (its first ", f.fingerprint_bytes,
                               " bytes changed; truncated and written again)"));
     }

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "absl/status/status.h"
+#include "xxhash.h"
 
 namespace logweave {
 
@@ -27,6 +28,27 @@ absl::StatusOr<std::string> ReadFileText(const std::string& path, absl::string_v
   }
   ::close(fd);
   return data;
+}
+
+ssize_t PreadFully(int fd, char* buf, size_t size, uint64_t offset) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, buf + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return static_cast<ssize_t>(done);
+}
+
+bool HashFilePrefix(int fd, size_t bytes, uint64_t* hash) {
+  std::string buf(bytes, '\0');
+  if (PreadFully(fd, buf.data(), bytes, 0) != static_cast<ssize_t>(bytes)) return false;
+  *hash = XXH3_64bits(buf.data(), bytes);
+  return true;
 }
 
 }  // namespace logweave

@@ -36,10 +36,10 @@ struct IngestStats {
   // Lines kept as references (IndexOptions::lines_in_files) whose file no
   // longer held them when read back: they read as empty.
   uint64_t unreadable_lines = 0;
-  uint64_t batches = 0;          // batches received
-  uint64_t queued_bytes = 0;     // raw bytes submitted and not yet indexed
-  uint64_t queued_memory = 0;    // the memory those batches hold (raw, parsed, routed), estimated
-  int64_t max_time_ns = 0;       // the latest event time seen
+  uint64_t batches = 0;        // batches received
+  uint64_t queued_bytes = 0;   // raw bytes submitted and not yet indexed
+  uint64_t queued_memory = 0;  // the memory those batches hold (raw, parsed, routed), estimated
+  int64_t max_time_ns = 0;     // the latest event time seen
   // Secrets replaced before parsing, by rule (redact:; docs/security.md).
   std::map<std::string, uint64_t> redactions;
   // The event-time watermark: the progress of the slowest source still sending

@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 
-#include "xxhash.h"
+#include "logweave/file_text.h"
 
 namespace logweave {
 namespace {
@@ -17,30 +16,6 @@ namespace {
 constexpr size_t kFingerprintBytes = 4096;
 // Reads are of whole pages around the line, so that neighbours come with it.
 constexpr uint64_t kPage = 4096;
-
-int64_t ModifiedNs(const struct stat& st) {
-  return int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
-ssize_t PreadFully(int fd, char* out, size_t size, uint64_t offset) {
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(done);
-}
-
-// The hash of the first `size` bytes of the file; false if it has fewer.
-bool Fingerprint(int fd, size_t size, uint64_t* hash) {
-  std::string head(size, '\0');
-  if (PreadFully(fd, head.data(), size, 0) != static_cast<ssize_t>(size)) return false;
-  *hash = XXH3_64bits(head.data(), size);
-  return true;
-}
 
 }  // namespace
 
@@ -60,9 +35,10 @@ struct LineFileStamp {
 
 namespace {
 
+int64_t Nanos(const struct timespec& t) { return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec; }
+
 internal::LineFileStamp StampOf(const struct stat& st) {
-  return internal::LineFileStamp{ModifiedNs(st),
-                                 int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec,
+  return internal::LineFileStamp{Nanos(st.st_mtim), Nanos(st.st_ctim),
                                  static_cast<int64_t>(st.st_size)};
 }
 
@@ -104,7 +80,7 @@ bool LineFiles::Add(uint32_t source_id, int fd) {
   file->fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (file->fd < 0) return false;
   file->head_bytes = static_cast<size_t>(std::min<int64_t>(st.st_size, kFingerprintBytes));
-  if (!Fingerprint(file->fd, file->head_bytes, &file->fingerprint)) return false;
+  if (!HashFilePrefix(file->fd, file->head_bytes, &file->fingerprint)) return false;
   {
     absl::MutexLock lock(&file->mu);
     file->checked = StampOf(st);
@@ -131,7 +107,7 @@ bool LineFiles::Unchanged(File& file, uint64_t end) const {
   if (now == file.checked) return true;
   // Written to since: an appended file keeps its first bytes, a rewritten one does not.
   uint64_t fingerprint = 0;
-  if (!Fingerprint(file.fd, file.head_bytes, &fingerprint) || fingerprint != file.fingerprint) {
+  if (!HashFilePrefix(file.fd, file.head_bytes, &fingerprint) || fingerprint != file.fingerprint) {
     return false;
   }
   file.checked = now;
