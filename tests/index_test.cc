@@ -6,8 +6,11 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <thread>
 
+#include "absl/strings/numbers.h"
+#include "index/event_log.h"
 #include "parse/parser.h"
 
 namespace logweave {
@@ -370,6 +373,92 @@ TEST_F(IndexTest, ServiceFilterIsExactBeyondSixtyThreeServicesInAShard) {
               ::testing::ElementsAre("t3"));
 }
 
+TEST_F(IndexTest, FarApartArrivalsAndServicesBeyondSixteenBitsReadBackExactly) {
+  // One shard: an event keeps its arrival order relative to its chunk's
+  // first and its service id in 16 bits; those that do not fit are kept
+  // beside it. Every value must read back as inserted.
+  SourceNames sources;
+  sources.Add("m.log", "m");
+  Index index(IndexOptions{}, 1, &sources);
+  constexpr int kServices = 70'000;  // past 2^16 - 1 ids
+  std::vector<std::string> lines;
+  for (int i = 0; i < kServices; ++i) {
+    lines.push_back(R"({"msg":"x","service":"s)" + std::to_string(i) + R"(","trace_id":"t)" +
+                    std::to_string(i % 100) + R"("})");
+  }
+  std::vector<Record> records;
+  std::vector<std::string> scratch(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    records.push_back(parser_->ParseLine(lines[i], "m", &scratch[i]));
+  }
+  // Arrival orders that jump by more than 2^31 now and then, and go back.
+  auto seq_of = [](uint64_t i) {
+    return (i % 7 == 3 ? (uint64_t{5} << 32) : 0) + (i % 11 == 5 ? 0 : 3 * i + 1);
+  };
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].seq = seq_of(i);
+    ShardRecord sr{&records[i], Index::HashTraceId(records[i].raw),
+                   Index::HashTraceId(records[i].trace_id)};
+    index.Insert(0, &sr, 1);
+  }
+  for (int t : {0, 42, 99}) {
+    auto timeline = index.GetTimeline("t" + std::to_string(t));
+    ASSERT_TRUE(timeline.ok()) << timeline.status();
+    ASSERT_EQ(timeline->events.size(), static_cast<size_t>(kServices / 100));
+    std::multiset<std::pair<uint64_t, std::string>> got, want;
+    for (const TimelineEvent& e : timeline->events) got.emplace(e.seq, e.service);
+    for (int i = t; i < kServices; i += 100) want.emplace(seq_of(i), "s" + std::to_string(i));
+    EXPECT_EQ(got, want) << "t" << t;
+  }
+  // The analysis' view, and the service filter, see the same.
+  size_t far_seen = 0;
+  index.ForEachTraceWithEvents([&](const TraceView& view) {
+    for (size_t k = 0; k < view.count; ++k) {
+      const EventView& e = view.events[k];
+      int i = -1;
+      ASSERT_TRUE(absl::SimpleAtoi(std::string(e.service.substr(1)), &i)) << e.service;
+      EXPECT_EQ(e.seq, seq_of(i));
+      far_seen += i >= 65'535 || seq_of(i) >= (uint64_t{1} << 32);
+    }
+  });
+  EXPECT_GT(far_seen, 10'000u);
+  EXPECT_THAT(Scan(index, Filter([](TraceFilter& f) { f.service = "s69999"; })),
+              ::testing::ElementsAre("t99"));
+}
+
+TEST(EventLogTest, ValuesKeptBesideTheRecordsGoWithTheirChunk) {
+  internal::EventLog log;
+  auto fields = [](uint64_t seq, uint32_t service) {
+    internal::EventFields f;
+    f.seq = seq;
+    f.service = service;
+    return f;
+  };
+  // A chunk of events whose arrival orders and services do not fit, then a
+  // chunk of ones that do; beside it, a log of the same events that all fit.
+  internal::EventLog near;
+  const uint64_t n = internal::EventLog::kChunkEvents;
+  for (uint64_t i = 0; i < n; ++i) {
+    log.Append(fields(i * (uint64_t{1} << 32), 100'000 + static_cast<uint32_t>(i)), {});
+    near.Append(fields(i, 7), {});
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    log.Append(fields(i, 7), {});
+    near.Append(fields(i, 7), {});
+  }
+  EXPECT_EQ(log.Seq(5), 5 * (uint64_t{1} << 32));
+  EXPECT_EQ(log.Service(5), 100'005u);
+  EXPECT_EQ(log.Seq(n + 5), 5u);
+  EXPECT_EQ(log.Service(n + 5), 7u);
+  EXPECT_GT(log.bytes(), near.bytes());  // the far values are counted
+  uint64_t lines_end = 0;
+  EXPECT_EQ(log.DropOldestChunk(&lines_end), n);
+  EXPECT_EQ(near.DropOldestChunk(&lines_end), n);
+  EXPECT_EQ(log.bytes(), near.bytes());  // and went with their chunk
+  EXPECT_EQ(log.Seq(n + 9), 9u);
+  EXPECT_EQ(log.Service(n + 9), 7u);
+}
+
 TEST_F(IndexTest, ScanInChunksVisitsEveryTraceOnceWhileInsertsContinue) {
   // Several chunks per shard, and an inserter adding new traces meanwhile:
   // every trace that existed before the scan is reported exactly once.
@@ -432,13 +521,13 @@ class IndexEvictionTest : public IndexFixture {
 
 TEST_F(IndexEvictionTest, DropsTheOldestEventsToStayWithinTheBudget) {
   // "early": 3 events at the very start; "spanning": one event at the start
-  // and one at the end; "late": 2 events at the end; 200k filler lines over
+  // and one at the end; "late": 2 events at the end; 300k filler lines over
   // 1000 traces. All records fit in the chunk of records being filled, which
   // is never evicted: the traces stay known.
   std::vector<std::string> lines;
   for (int i = 0; i < 3; ++i) lines.push_back(Line(i, "early"));
   lines.push_back(Line(3, "spanning"));
-  const int kFiller = 200'000;
+  const int kFiller = 300'000;
   for (int i = 0; i < kFiller; ++i) lines.push_back(Line(10 + i, "t" + std::to_string(i % 1000)));
   lines.push_back(Line(kFiller + 20, "spanning"));
   lines.push_back(Line(kFiller + 21, "late"));

@@ -55,7 +55,7 @@ void EventLog::Prepare(size_t count) {
   while (chunks_.size() + spare_.size() < needed) spare_.push_back(NewChunk());
 }
 
-uint64_t EventLog::Append(const StoredEvent& event, const EventPlace& place) {
+uint64_t EventLog::Append(const EventFields& event, const EventPlace& place) {
   const uint64_t n = end_;
   const uint64_t in_chunk = n & (kChunkEvents - 1);
   if (in_chunk == 0) {
@@ -75,7 +75,27 @@ uint64_t EventLog::Append(const StoredEvent& event, const EventPlace& place) {
     places_bytes_ += chunks_.back()->places.capacity();
   }
   Chunk& c = *chunks_.back();
-  c.events[in_chunk] = event;
+  if (in_chunk == 0) c.seq_base = event.seq;
+  StoredEvent& stored = c.events[in_chunk];
+  stored.time_ns = event.time_ns;
+  const int64_t seq_delta = static_cast<int64_t>(event.seq - c.seq_base);
+  if (seq_delta > INT32_MIN && seq_delta <= INT32_MAX) {
+    stored.seq_delta = static_cast<int32_t>(seq_delta);
+  } else {
+    stored.seq_delta = StoredEvent::kFarSeq;
+    far_seqs_.emplace(n, event.seq);
+  }
+  stored.prev_distance = event.prev_distance;
+  if (event.service < StoredEvent::kFarService) {
+    stored.service_code = static_cast<uint16_t>(event.service);
+  } else {
+    stored.service_code = StoredEvent::kFarService;
+    far_services_.emplace(n, event.service);
+  }
+  stored.msg = event.msg;
+  stored.flags = event.flags;
+  stored.level = event.level;
+  stored.kind = event.kind;
   std::vector<uint8_t>& out = c.places;
   const size_t capacity = out.capacity();
   if ((in_chunk & (kGroupEvents - 1)) == 0) {
@@ -128,6 +148,7 @@ uint64_t EventLog::DropOldestChunk(uint64_t* lines_end) {
   places_bytes_ -= chunks_.front()->places.capacity();
   chunks_.pop_front();
   first_live_ = begin + kChunkEvents;
+  ForgetFarBefore();
   if (chunks_.empty()) {
     // The chunk being filled: the next event opens a new one.
     end_ = first_live_;
@@ -138,9 +159,36 @@ uint64_t EventLog::DropOldestChunk(uint64_t* lines_end) {
   return dropped;
 }
 
+namespace {
+
+// Erases the entries of events before `first_live` and gives the room back.
+template <typename Map>
+void EraseBefore(uint64_t first_live, Map* map) {
+  if (map->empty()) return;
+  // absl's erase(iterator) returns nothing here: advance first.
+  for (auto it = map->begin(); it != map->end();) {
+    auto here = it++;
+    if (here->first < first_live) map->erase(here);
+  }
+  if (map->empty()) {
+    *map = Map();
+  } else {
+    map->rehash(0);
+  }
+}
+
+}  // namespace
+
+void EventLog::ForgetFarBefore() {
+  EraseBefore(first_live_, &far_seqs_);
+  EraseBefore(first_live_, &far_services_);
+}
+
 uint64_t EventLog::bytes() const {
+  constexpr uint64_t kFarEntryBytes = sizeof(std::pair<uint64_t, uint64_t>) + 1;
   return (chunks_.size() + spare_.size()) * (sizeof(Chunk) + kChunkEvents * sizeof(StoredEvent)) +
-         places_bytes_ + spare_.size() * kChunkEvents * kPlaceBytesGuess;
+         places_bytes_ + spare_.size() * kChunkEvents * kPlaceBytesGuess +
+         (far_seqs_.capacity() + far_services_.capacity()) * kFarEntryBytes;
 }
 
 }  // namespace logweave::internal

@@ -1,7 +1,7 @@
 // The events of one index shard: an append-only log numbered from 0, in
 // chunks that eviction drops from the front.
 //
-// Each event has a 32-byte record that the analysis and searches read (time,
+// Each event has a 24-byte record that the analysis and searches read (time,
 // arrival order, service, level, the link to its trace's previous event) and
 // a place: where its line lies in the shard's LineStore, its source, line
 // number and offset there, and where its message lies in the line. Places
@@ -10,8 +10,9 @@
 // groups of kGroupEvents events, about 8 bytes an event instead of 32.
 //
 //   EventLog log;
-//   uint64_t n = log.Append(stored, place);  // owner, under the writer lock
-//   EventPlace p = log.Place(n);              // readers
+//   uint64_t n = log.Append(fields, place);  // owner, under the writer lock
+//   EventPlace p = log.Place(n);             // readers
+//   uint64_t seq = log.Seq(n);
 #ifndef LOGWEAVE_INDEX_EVENT_LOG_H_
 #define LOGWEAVE_INDEX_EVENT_LOG_H_
 
@@ -20,6 +21,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "internal/arena.h"
 #include "logweave/record.h"
 
@@ -34,18 +36,35 @@ inline constexpr uint16_t kStoredMessageEscaped = 1 << 14;   // the shard's esca
 inline constexpr uint16_t kStoredLineInFile = 1 << 13;
 inline constexpr uint16_t kRecordFlagsMask = (1 << 13) - 1;
 
-// What the analysis and searches read of an event. 32 bytes.
+// An event as the shard inserts it.
+struct EventFields {
+  int64_t time_ns = 0;
+  uint64_t seq = 0;
+  uint32_t prev_distance = 0;  // this event's number minus the previous one of its trace; 0: none
+  uint32_t service = 0;        // id in the shard's service table
+  uint16_t msg = 0;            // with kStoredMessageInterned: id in the shard's message table
+  uint16_t flags = 0;          // RecordFlags, and the kStored* flags
+  Level level = Level::kUnknown;
+  RecordKind kind = RecordKind::kJson;
+};
+
+// What the analysis and searches read of an event. 24 bytes: its arrival
+// order is kept relative to its chunk's first event, and its service id in
+// 16 bits; the few that do not fit are kept beside (EventLog::Seq, Service).
 struct StoredEvent {
   int64_t time_ns;
-  uint64_t seq;
-  uint32_t prev_distance;  // this event's number minus the previous one of its trace; 0: none
-  uint32_t service;        // id in the shard's service table
-  uint32_t msg;            // with kStoredMessageInterned: id in the shard's message table
-  uint16_t flags;          // RecordFlags, and the kStored* flags
+  int32_t seq_delta;  // seq minus the chunk's first seq; kFarSeq: in the log's map
+  uint32_t prev_distance;
+  uint16_t service_code;  // the service id; kFarService: in the log's map
+  uint16_t msg;
+  uint16_t flags;
   Level level;
   RecordKind kind;
+
+  static constexpr int32_t kFarSeq = INT32_MIN;
+  static constexpr uint16_t kFarService = UINT16_MAX;
 };
-static_assert(sizeof(StoredEvent) == 32);
+static_assert(sizeof(StoredEvent) == 24);
 
 // Where an event's line and message are.
 struct EventPlace {
@@ -82,14 +101,21 @@ class EventLog {
   // Appends an event; returns its number. Places must come in line order:
   // each raw_pos is the previous one's raw_pos + raw_len, where the lines of
   // events flagged kStoredLineInFile take no room (raw_pos is not advanced).
-  uint64_t Append(const StoredEvent& event, const EventPlace& place);
+  uint64_t Append(const EventFields& event, const EventPlace& place);
 
-  StoredEvent& Event(uint64_t n) {
-    return chunks_[(n - first_live_) >> kChunkShift]->events[n & (kChunkEvents - 1)];
+  // Event `n` (first_live() <= n < end()); its seq and service through Seq
+  // and Service.
+  const StoredEvent& Event(uint64_t n) const { return *Locate(n); }
+  uint64_t Seq(uint64_t n) const {
+    const StoredEvent& ev = Event(n);
+    if (ev.seq_delta != StoredEvent::kFarSeq) {
+      return ChunkOf(n).seq_base + static_cast<uint64_t>(static_cast<int64_t>(ev.seq_delta));
+    }
+    return far_seqs_.at(n);
   }
-  // Event `n` (first_live() <= n < end()).
-  const StoredEvent& Event(uint64_t n) const {
-    return chunks_[(n - first_live_) >> kChunkShift]->events[n & (kChunkEvents - 1)];
+  uint32_t Service(uint64_t n) const {
+    const StoredEvent& ev = Event(n);
+    return ev.service_code != StoredEvent::kFarService ? ev.service_code : far_services_.at(n);
   }
   // The place of event `n` (first_live() <= n < end()).
   EventPlace Place(uint64_t n) const;
@@ -119,17 +145,26 @@ class EventLog {
   struct Chunk {
     LargeBlock block;  // the records
     StoredEvent* events = nullptr;
+    uint64_t seq_base = 0;          // the seq of its first event
     std::vector<uint8_t> places;    // packed places, group after group
     uint64_t raw_base[kGroups];     // raw_pos of each group's first event
     uint32_t group_start[kGroups];  // each group's first byte in `places`
   };
   std::unique_ptr<Chunk> NewChunk();
+  const Chunk& ChunkOf(uint64_t n) const { return *chunks_[(n - first_live_) >> kChunkShift]; }
+  const StoredEvent* Locate(uint64_t n) const { return &ChunkOf(n).events[n & (kChunkEvents - 1)]; }
+  // Drops the far seqs and services of events before first_live_.
+  void ForgetFarBefore();
 
   std::deque<std::unique_ptr<Chunk>> chunks_;
   std::vector<std::unique_ptr<Chunk>> spare_;  // made by Prepare
   uint64_t first_live_ = 0;
   uint64_t end_ = 0;
   uint64_t places_bytes_ = 0;  // capacity of the places of chunks_
+  // Seqs more than 2^31 from their chunk's first, service ids of 2^16 - 1
+  // and above: rare, by event number.
+  absl::flat_hash_map<uint64_t, uint64_t> far_seqs_;
+  absl::flat_hash_map<uint64_t, uint32_t> far_services_;
   // The encoder's previous place in the open group.
   uint64_t prev_line_no_ = 0, prev_offset_ = 0;
 };

@@ -91,6 +91,7 @@ class Shard {
   // to the analysis. The table is never evicted, so it must stay small.
   static constexpr uint32_t kMaxInternedMessageBytes = 80;
   static constexpr size_t kMaxInternedMessages = 8192;
+  static_assert(kMaxInternedMessages <= UINT16_MAX + 1, "StoredEvent::msg is 16 bits");
 
   // --- Insert and eviction (shard_insert.cc). ---
   void InsertOne(const ShardRecord& sr, bool dedupe) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

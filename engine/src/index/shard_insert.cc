@@ -122,7 +122,7 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
   }
   if ((index & (EventLog::kChunkEvents - 1)) == 0) escaped_arenas_.emplace_back();
 
-  StoredEvent ev;
+  EventFields ev;
   EventPlace place;
   const bool in_file = files_ != nullptr && (r.flags & kRecordLineInFile);
   place.raw_pos = in_file ? lines_.end_position() : lines_.Append(r.raw);
@@ -138,7 +138,7 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
   if (r.kind == RecordKind::kJson && !r.message.empty() &&
       r.message.size() <= kMaxInternedMessageBytes &&
       (messages_.size() < kMaxInternedMessages || messages_.Find(r.message) != kNoName)) {
-    ev.msg = messages_.Id(r.message);
+    ev.msg = static_cast<uint16_t>(messages_.Id(r.message));  // < kMaxInternedMessages
     ev.flags |= kStoredMessageInterned;
   } else if (message_in_raw) {
     place.msg_off = r.message.empty() ? 0 : static_cast<uint32_t>(r.message.data() - r.raw.data());

@@ -47,7 +47,7 @@ bool Shard::CollectTrace(std::string_view trace_id, uint64_t hash, const SourceN
     te.time_ns = ev.time_ns;
     te.has_time = ev.flags & kRecordHasTime;
     te.time_known = ev.flags & (kRecordHasTime | kRecordTimeInferred);
-    te.service = std::string(services_.Name(ev.service));
+    te.service = std::string(services_.Name(events_.Service(e)));
     te.level = ev.level;
     if (ev.flags & (kStoredMessageInterned | kStoredMessageEscaped)) {
       te.message = std::string(Message(e, ev, nullptr));
@@ -57,7 +57,7 @@ bool Shard::CollectTrace(std::string_view trace_id, uint64_t hash, const SourceN
     te.source = std::string(sources.Name(p.source_id));
     te.line_no = p.line_no;
     te.source_offset = p.source_offset;
-    te.seq = ev.seq;
+    te.seq = events_.Seq(e);
     te.kind = ev.kind;
     if (with_raw) te.raw = std::string(LineBytes(ev, p, 0, p.raw_len, &cache));
   }
@@ -82,10 +82,11 @@ bool Shard::TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out
   for (uint64_t e = events_.Live(t->last); e != kNoEvent; e = events_.PrevLive(e)) {
     const StoredEvent& ev = events_.Event(e);
     const int64_t time = ev.flags & (kRecordHasTime | kRecordTimeInferred) ? ev.time_ns : INT64_MAX;
+    const uint32_t service = events_.Service(e);
     auto it = std::find_if(first.begin(), first.end(),
-                           [&](const auto& f) { return f.second == ev.service; });
+                           [&](const auto& f) { return f.second == service; });
     if (it == first.end()) {
-      first.emplace_back(time, ev.service);
+      first.emplace_back(time, service);
     } else {
       it->first = std::min(it->first, time);
       std::rotate(it, it + 1, first.end());  // keep the earliest arrival last
@@ -164,7 +165,7 @@ bool Shard::Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t se
        e = events_.PrevLive(e)) {
     const StoredEvent& ev = events_.Event(e);
     ++*work;
-    service_ok = service_ok || ev.service == service;
+    service_ok = service_ok || events_.Service(e) == service;
     if (text_ok) continue;
     const uint64_t misses = cache->misses();
     text_ok = Message(e, ev, cache).find(filter.text) != std::string_view::npos;
@@ -227,13 +228,14 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
       const StoredEvent& ev = events_.Event(e);
       EventView& v = events.emplace_back();
       v.time_ns = ev.time_ns;
-      v.seq = ev.seq;
-      v.service = services_.Name(ev.service);
+      v.seq = events_.Seq(e);
+      const uint32_t service = events_.Service(e);
+      v.service = services_.Name(service);
       // Only interned (and escaped) messages: the others are long, plain
       // text, or one of too many distinct ones, free text to the analysis
       // and not worth decompressing lines for.
       v.message = Message(e, ev, nullptr);
-      v.service_id = ev.service;
+      v.service_id = service;
       v.flags = ev.flags & kRecordFlagsMask;
       v.level = ev.level;
       v.kind = ev.kind;
