@@ -426,6 +426,28 @@ TEST_F(IndexTest, FarApartArrivalsAndServicesBeyondSixteenBitsReadBackExactly) {
               ::testing::ElementsAre("t99"));
 }
 
+TEST_F(IndexTest, APassInSlicesVisitsEveryTraceOnceInTheOrderOfAWholePass) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 80'000; ++i) {
+    lines.push_back(R"({"msg":"m","trace_id":"t)" + std::to_string(i % 40'000) + R"("})");
+  }
+  Insert(lines);
+  for (uint32_t shard = 0; shard < index_.shard_count(); ++shard) {
+    std::vector<std::string> whole, sliced;
+    EXPECT_EQ(index_.ForEachTraceWithEventsInShard(
+                  shard, [&](const TraceView& v) { whole.emplace_back(v.trace_id); }),
+              UINT64_MAX);
+    int slices = 0;
+    for (uint64_t from = 0; from != UINT64_MAX; ++slices) {
+      from = index_.ForEachTraceWithEventsInShard(
+          shard, [&](const TraceView& v) { sliced.emplace_back(v.trace_id); }, from, 100);
+    }
+    EXPECT_GT(whole.size(), 2u * Index::kScanChunk);
+    EXPECT_EQ(sliced, whole);
+    EXPECT_GE(slices, 2);  // in whole chunks of Index::kScanChunk traces
+  }
+}
+
 TEST(EventLogTest, ValuesKeptBesideTheRecordsGoWithTheirChunk) {
   internal::EventLog log;
   auto fields = [](uint64_t seq, uint32_t service) {

@@ -229,9 +229,13 @@ class Index {
   // must be quick and must not keep the views.
   void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const;
   // The same over one shard (< shard_count()); passes on several shards may
-  // run at once on different threads.
-  void ForEachTraceWithEventsInShard(uint32_t shard,
-                                     const std::function<void(const TraceView&)>& fn) const;
+  // run at once on different threads. A pass can go in slices: from trace
+  // `from` (0: the first) until about `max_events` events were read, in
+  // whole chunks; returns the `from` of the next slice, or UINT64_MAX once
+  // every trace of the shard was visited.
+  uint64_t ForEachTraceWithEventsInShard(uint32_t shard,
+                                         const std::function<void(const TraceView&)>& fn,
+                                         uint64_t from = 0, uint64_t max_events = UINT64_MAX) const;
 
   // How many traces (or events) a scan visits per lock hold.
   static constexpr uint32_t kScanChunk = 4096;

@@ -37,6 +37,10 @@ namespace {
 
 uint64_t Hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
+// Events whose facts a thread holds at once in the judging pass (24 bytes
+// each, with their traces' records): a shard is read in slices of this many.
+constexpr uint64_t kFactSliceEvents = 1 << 16;
+
 // The newest time a trace may end at to be judged: watermark - trace_idle,
 // without overflow; INT64_MAX judges every trace.
 int64_t JudgeUntil(int64_t watermark, int64_t idle) {
@@ -182,15 +186,20 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         w.candidates[s].push_back(c);
       }
     };
-    // One shard's facts at a time, judged outside the shard's lock (the
-    // evidence reads timelines from the index).
+    // A slice of a shard's facts at a time, judged outside the shard's lock
+    // (the evidence reads timelines from the index).
     FactStore facts;
     for (uint32_t shard; (shard = next_shard.fetch_add(1)) < index_.shard_count();) {
-      facts.Clear();
-      index_.ForEachTraceWithEventsInShard(shard, [&](const TraceView& view) {
-        if (view.evicted == 0) facts.Add(w.builder.Build(shard, view));
-      });
-      for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
+      for (uint64_t from = 0; from != UINT64_MAX;) {
+        facts.Clear();
+        from = index_.ForEachTraceWithEventsInShard(
+            shard,
+            [&](const TraceView& view) {
+              if (view.evicted == 0) facts.Add(w.builder.Build(shard, view));
+            },
+            from, kFactSliceEvents);
+        for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
+      }
     }
   });
   // Only pass 2 needed these: freed before the attribution's peak.

@@ -115,15 +115,28 @@ IndexCounters Shard::Counters() const {
 // (forward) or newest first, taking the reader lock once per chunk.
 // visit(trace) returns the work it did (for the budget), or -1 to stop.
 // Returns false when stopped.
+// *resume (forward only): on entry the first record to visit; on return the
+// one after the last visited, or UINT64_MAX once every record was. With it,
+// the walk also ends once `max_work` is done (at the end of a chunk).
 template <typename Visit>
-bool Shard::Walk(bool newest_first, Visit visit, const std::function<bool()>& stop) const {
-  uint64_t done = 0;  // traces visited
+bool Shard::Walk(bool newest_first, Visit visit, const std::function<bool()>& stop,
+                 uint64_t* resume, uint64_t max_work) const {
+  uint64_t done = resume != nullptr ? *resume : 0;  // traces visited
   uint64_t total = 0;
+  uint64_t all_work = 0;
   {
     absl::ReaderMutexLock lock(&mu_);
     total = traces_.end();
   }
-  while (done < total) {
+  struct SaveResume {
+    uint64_t* resume;
+    const uint64_t& done;
+    uint64_t total;
+    ~SaveResume() {
+      if (resume != nullptr) *resume = done < total ? done : UINT64_MAX;
+    }
+  } save{resume, done, total};
+  while (done < total && all_work < max_work) {
     if (stop && stop()) return false;
     absl::ReaderMutexLock lock(&mu_);
     const uint64_t first_live = traces_.first_live();
@@ -140,6 +153,7 @@ bool Shard::Walk(bool newest_first, Visit visit, const std::function<bool()>& st
         break;
       }
     }
+    all_work += work;
   }
   return true;
 }
@@ -218,38 +232,44 @@ void Shard::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& 
   });
 }
 
-void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const {
+uint64_t Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
+                                       uint64_t from, uint64_t max_events) const {
   std::vector<EventView> events;
-  Walk(/*newest_first=*/false, [&](const TraceRecord& t) -> int64_t {
-    mu_.AssertReaderHeld();
-    events.clear();
-    if (!HasEvents(t)) return 1;
-    for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) {
-      const StoredEvent& ev = events_.Event(e);
-      EventView& v = events.emplace_back();
-      v.time_ns = ev.time_ns;
-      v.seq = events_.Seq(e);
-      const uint32_t service = events_.Service(e);
-      v.service = services_.Name(service);
-      // Only interned (and escaped) messages: the others are long, plain
-      // text, or one of too many distinct ones, free text to the analysis
-      // and not worth decompressing lines for.
-      v.message = Message(e, ev, nullptr);
-      v.service_id = service;
-      v.flags = ev.flags & kRecordFlagsMask;
-      v.level = ev.level;
-      v.kind = ev.kind;
-    }
-    std::reverse(events.begin(), events.end());
-    TraceView view;
-    view.trace_id = t.trace_id();
-    view.route = t.route == kNoName ? std::string_view() : routes_.Name(t.route);
-    view.events = events.data();
-    view.count = events.size();
-    view.evicted = static_cast<uint32_t>(t.count - events.size());
-    fn(view);
-    return static_cast<int64_t>(t.count);
-  });
+  uint64_t next = from;
+  Walk(
+      /*newest_first=*/false,
+      [&](const TraceRecord& t) -> int64_t {
+        mu_.AssertReaderHeld();
+        events.clear();
+        if (!HasEvents(t)) return 1;
+        for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) {
+          const StoredEvent& ev = events_.Event(e);
+          EventView& v = events.emplace_back();
+          v.time_ns = ev.time_ns;
+          v.seq = events_.Seq(e);
+          const uint32_t service = events_.Service(e);
+          v.service = services_.Name(service);
+          // Only interned (and escaped) messages: the others are long, plain
+          // text, or one of too many distinct ones, free text to the analysis
+          // and not worth decompressing lines for.
+          v.message = Message(e, ev, nullptr);
+          v.service_id = service;
+          v.flags = ev.flags & kRecordFlagsMask;
+          v.level = ev.level;
+          v.kind = ev.kind;
+        }
+        std::reverse(events.begin(), events.end());
+        TraceView view;
+        view.trace_id = t.trace_id();
+        view.route = t.route == kNoName ? std::string_view() : routes_.Name(t.route);
+        view.events = events.data();
+        view.count = events.size();
+        view.evicted = static_cast<uint32_t>(t.count - events.size());
+        fn(view);
+        return static_cast<int64_t>(t.count);
+      },
+      nullptr, &next, max_events);
+  return next;
 }
 
 }  // namespace logweave::internal
