@@ -132,7 +132,7 @@ TEST_F(AnalyzerTest, ErrorThatNamesATraceIdIsAttributedToItWhateverTheTiming) {
   AnalysisReport r = Analyze(*p);
   ASSERT_EQ(r.unstructured.size(), 4u);
   std::map<std::string, const AttributedEntry*> by_text;
-  for (const auto& a : r.unstructured) by_text[a.entry.first_line] = &a;
+  for (const auto& a : r.unstructured) by_text[std::string(a.entry.first_line())] = &a;
   auto best = [&](const std::string& needle) -> AttributionCandidate {
     for (const auto& [text, a] : by_text) {
       if (text.find(needle) != std::string::npos) {
@@ -177,8 +177,8 @@ TEST_F(AnalyzerTest, NamedErrorExplainsItsIncompleteTraceSoTheOtherErrorGetsItsO
   ASSERT_EQ(r.unstructured.size(), 2u);
   for (const auto& a : r.unstructured) {
     ASSERT_FALSE(a.candidates.empty());
-    const bool names = a.entry.first_line.find("trace_id=") != std::string::npos;
-    EXPECT_EQ(a.candidates.front().trace_id, Trace(names ? 40 : 41)) << a.entry.first_line;
+    const bool names = a.entry.first_line().find("trace_id=") != std::string::npos;
+    EXPECT_EQ(a.candidates.front().trace_id, Trace(names ? 40 : 41)) << a.entry.first_line();
     EXPECT_EQ(a.candidates.front().named, names);
     EXPECT_TRUE(a.candidates.front().incomplete);
   }

@@ -219,7 +219,7 @@ TEST(ConvertTest, AnAttributedEntryComesBackWithItsCandidates) {
   EXPECT_EQ(back.entry.line_count, 3u);
   EXPECT_EQ(back.entry.level, Level::kError);
   EXPECT_TRUE(back.entry.time_known);
-  EXPECT_EQ(back.entry.first_line, "ERROR smtp");
+  EXPECT_EQ(back.entry.first_line(), "ERROR smtp");
   ASSERT_EQ(back.candidates.size(), 1u);
   EXPECT_EQ(back.candidates[0].trace_id, "t1");
   EXPECT_DOUBLE_EQ(back.candidates[0].confidence, 0.75);

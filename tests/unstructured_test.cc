@@ -143,7 +143,7 @@ TEST_F(UnstructuredCollectorTest, JoinsPythonTracebackToTheErrorLineAboveIt) {
   EXPECT_EQ(e.line_count, 5u);
   EXPECT_EQ(e.line_no, 41u);
   EXPECT_EQ(e.text, Joined(kPythonError, kPythonTraceback));
-  EXPECT_EQ(e.first_line, kPythonError);
+  EXPECT_EQ(e.first_line(), kPythonError);
   EXPECT_EQ(e.time_ns, Ns(1234));
   EXPECT_FALSE(e.time_inferred);
   EXPECT_TRUE(e.time_known);
@@ -426,7 +426,7 @@ TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
     EXPECT_EQ(taken[i].line_no, shown[i].line_no);
     EXPECT_EQ(taken[i].line_count, shown[i].line_count);
     EXPECT_EQ(taken[i].level, shown[i].level);
-    EXPECT_EQ(taken[i].first_line, shown[i].first_line);
+    EXPECT_EQ(taken[i].first_line(), shown[i].first_line());
     EXPECT_EQ(taken[i].text, shown[i].text);
   }
   // Taken once: nothing is held any more, and a later block is all a second take sees.

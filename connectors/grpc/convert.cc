@@ -181,7 +181,6 @@ AttributedEntry FromProto(const v1::UnstructuredEntry& e) {
   u.time_known = e.time_unix_nano() != 0;
   u.level = FromProto(e.level());
   u.text = e.text();
-  u.first_line = e.text().substr(0, e.text().find('\n'));
   for (const v1::Candidate& c : e.candidates()) {
     out.candidates.push_back(AttributionCandidate{.trace_id = c.trace_id(),
                                                   .confidence = c.confidence(),

@@ -53,8 +53,7 @@ Level FromProto(v1::Level level);
 Severity SeverityFromName(std::string_view name);
 // Details sorted by key (a proto map has no order on the wire).
 Finding FromProto(const v1::Finding& finding);
-// time_known is false for time 0 (the wire's "time unknown"); first_line is
-// the text up to its first newline.
+// time_known is false for time 0 (the wire's "time unknown").
 AttributedEntry FromProto(const v1::UnstructuredEntry& entry);
 // Without `entries` (the wire does not carry them).
 UnstructuredGroup FromProto(const v1::UnstructuredTemplate& group);

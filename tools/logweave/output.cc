@@ -383,7 +383,7 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
     absl::StrAppend(&out, "  ", ByteCell(time, 14), " ",
                     ByteCell(absl::StrCat(BaseName(e.source), ":", e.line_no), 22), " ",
                     ByteCell(absl::StrCat(e.line_count), 5), " ", ByteCell(trace, 42), " ",
-                    ByteCell(e.first_line, 70), "\n");
+                    ByteCell(e.first_line(), 70), "\n");
     if (with_text) {
       const std::string text = ValidUtf8(e.text);
       for (absl::string_view l : absl::StrSplit(text, '\n'))

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "logweave/finding.h"
@@ -31,7 +32,6 @@ struct UnstructuredEntry {
   bool time_inferred = false;
   bool time_known = false;
   Level level = Level::kUnknown;
-  std::string first_line;
   std::string text;  // all lines of the block, '\n'-joined, at most kMaxTextBytes
   uint64_t seq = 0;  // arrival order of the first line
   // The log template of its first line (see logweave/templates.h), shared by the errors of its
@@ -41,6 +41,9 @@ struct UnstructuredEntry {
   std::string template_text = {};
 
   static constexpr size_t kMaxTextBytes = 16 << 10;
+
+  // The block's first line: `text` up to its first newline.
+  std::string_view first_line() const { return std::string_view(text).substr(0, text.find('\n')); }
 };
 
 // One candidate trace for a plain-text error.

@@ -27,7 +27,7 @@ Finding UnstructuredErrorFinding(const AttributedEntry& a) {
   std::string head = absl::StrCat("Plain-text error in ", fd.subject, " (", e.service, ", ",
                                   e.line_count, e.line_count == 1 ? " line" : " lines",
                                   "; not JSON, so invisible to trace search): \"",
-                                  internal::Shorten(e.first_line, 160), "\"");
+                                  internal::Shorten(e.first_line(), 160), "\"");
   // At its final size (a vector grown pair by pair holds up to twice that).
   fd.details.reserve(3 + (e.template_text.empty() ? 0 : 2) + (a.candidates.empty() ? 1 : 3) +
                      a.related_incomplete.size());
@@ -64,7 +64,7 @@ Finding UnstructuredErrorFinding(const AttributedEntry& a) {
     fd.details.push_back({"runners_up", absl::StrJoin(others, ",")});
   }
   fd.evidence.push_back(
-      EvidenceLine{e.source, e.line_no, e.time_ns, internal::Shorten(e.first_line, 200)});
+      EvidenceLine{e.source, e.line_no, e.time_ns, internal::Shorten(e.first_line(), 200)});
   for (const std::string& id : a.related_incomplete) {
     fd.details.push_back({"related_incomplete_sequence", id});
   }
@@ -136,7 +136,7 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
     fd.summary +=
         absl::StrCat(" A plain-text error follows in ", a.entry.source, ":", a.entry.line_no, ".");
     fd.evidence.push_back(EvidenceLine{a.entry.source, a.entry.line_no, a.entry.time_ns,
-                                       Shorten(a.entry.first_line, 200)});
+                                       Shorten(a.entry.first_line(), 200)});
   }
   // And each error names the sequences it cut short (in the findings' order).
   absl::flat_hash_map<std::string, std::vector<const Finding*>> cut_short;  // by error id
@@ -187,7 +187,7 @@ void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
     for (auto& [key, value] : fd.details) {
       if (key == "cause") value = absl::StrJoin(causes, ",");
     }
-    MarkConsequence(e.service, e.time_ns, e.first_line, absl::StrCat(e.source, ":", e.line_no),
+    MarkConsequence(e.service, e.time_ns, e.first_line(), absl::StrCat(e.source, ":", e.line_no),
                     it->second->finding_id, &fd);
   }
 }

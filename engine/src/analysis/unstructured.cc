@@ -75,8 +75,7 @@ void UnstructuredCollector::Process(SourceState& state, BatchDigest& digest) {
     } else {
       e.time_inferred = true;
     }
-    e.first_line = line.text.substr(0, UnstructuredEntry::kMaxTextBytes);
-    e.text = e.first_line;
+    e.text = line.text.substr(0, UnstructuredEntry::kMaxTextBytes);
   }
   if (digest.has_last_time) {
     state.last_time_ns = digest.last_time_ns;
@@ -99,7 +98,7 @@ void UnstructuredCollector::Close(SourceState& state) {
   if (e.level == Level::kUnknown) e.level = Level::kError;
   e.text.shrink_to_fit();
   e.template_id = miner_.Add({.service = sources_->DefaultService(e.source_id),
-                              .text = e.first_line,
+                              .text = e.first_line(),
                               .plain_text = true,
                               .level = e.level,
                               .time_ns = e.time_ns,
@@ -115,7 +114,7 @@ void UnstructuredCollector::Close(SourceState& state) {
 }
 
 uint64_t UnstructuredCollector::EntryBytes(const UnstructuredEntry& e) {
-  return sizeof(UnstructuredEntry) + e.first_line.capacity() + e.text.capacity();
+  return sizeof(UnstructuredEntry) + e.text.capacity();
 }
 
 uint64_t UnstructuredCollector::bytes() const {
@@ -172,9 +171,10 @@ void UnstructuredCollector::FillTemplate(UnstructuredEntry& e) const {
 
 void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e) const {
   // Still open: the template it would join, without mining it (it may grow).
-  e.template_id = miner_.Lookup(
-      {.service = sources_->DefaultService(e.source_id), .text = e.first_line, .plain_text = true},
-      &e.template_text);
+  e.template_id = miner_.Lookup({.service = sources_->DefaultService(e.source_id),
+                                 .text = e.first_line(),
+                                 .plain_text = true},
+                                &e.template_text);
   FillTemplate(e);
 }
 
