@@ -60,7 +60,6 @@ class PipelineImpl {
         shard_count_(options.EffectiveShards()),
         queue_bytes_(options.EffectiveQueueBytes()),
         batch_memory_limit_(options.BatchMemoryBytes()),
-        max_spare_batches_(batch_memory_limit_ > 0 ? 0 : kMaxSpareBatches),
         index_(IndexShare(options), shard_count_, &sources_),
         unstructured_(&sources_,
                       UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes()}),
@@ -149,7 +148,7 @@ class PipelineImpl {
 
   bool RoomLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return inflight_bytes_ < queue_bytes_ &&
-           (batch_memory_limit_ == 0 || inflight_memory_ < batch_memory_limit_);
+           (batch_memory_limit_ == 0 || inflight_memory_ + spare_memory_ < batch_memory_limit_);
   }
 
   void Submit(RawBatch&& batch, std::function<void()> on_indexed) {
@@ -176,7 +175,7 @@ class PipelineImpl {
             if (p.inflight_batches_ == 0) return true;
             return p.inflight_bytes_ < p.queue_bytes_ &&
                    (p.batch_memory_limit_ == 0 ||
-                    p.inflight_memory_ + w->memory <= p.batch_memory_limit_);
+                    p.inflight_memory_ + p.spare_memory_ + w->memory <= p.batch_memory_limit_);
           },
           &waiting));
       inflight_bytes_ += bytes;
@@ -215,9 +214,16 @@ class PipelineImpl {
     // Nothing is in flight: the spare batches' buffers (tens of MB at the
     // end of a replay, while the analysis needs its memory) go back now; a
     // later batch allocates again.
+    DropSpareBatches();
+  }
+
+  // Frees the spare batches.
+  void DropSpareBatches() {
     std::unique_ptr<SharedBatch> spare;
     while (spare_batches_.try_dequeue(spare)) {
-      spare_count_.fetch_sub(1, std::memory_order_relaxed);
+      absl::MutexLock lock(&mu_);
+      --spare_count_;
+      spare_memory_ -= spare->memory;
       spare.reset();
     }
   }
@@ -360,7 +366,9 @@ class PipelineImpl {
     // fresh memory would cost a page fault and the kernel's zeroing per 4 KiB.
     std::unique_ptr<SharedBatch> recycled;
     if (spare_batches_.try_dequeue(recycled)) {
-      spare_count_.fetch_sub(1, std::memory_order_relaxed);
+      absl::MutexLock lock(&mu_);
+      --spare_count_;
+      spare_memory_ -= recycled->memory;
     } else {
       recycled = std::make_unique<SharedBatch>();
     }
@@ -403,7 +411,9 @@ class PipelineImpl {
   }
 
   // Drops one count of `batch`; the last one takes ownership back, runs its
-  // on_indexed and keeps it for reuse (or frees it).
+  // on_indexed and keeps it for reuse (or frees it). Under a memory budget
+  // the spare batches' memory counts against the batches' share, and they
+  // take at most a quarter of it.
   void Release(SharedBatch* released) {
     if (released->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     std::unique_ptr<SharedBatch> batch(released);
@@ -417,17 +427,25 @@ class PipelineImpl {
       batch->on_indexed();
       batch->on_indexed = nullptr;
     }
-    if (spare_count_.fetch_add(1, std::memory_order_relaxed) < max_spare_batches_) {
+    bool keep;
+    {
+      absl::MutexLock lock(&mu_);
+      inflight_bytes_ -= bytes;
+      inflight_memory_ -= memory;
+      --inflight_batches_;
+      Indexed(batch_source, batch_no, max_time_ns);
+      keep = spare_count_ < kMaxSpareBatches &&
+             (batch_memory_limit_ == 0 || spare_memory_ + memory <= batch_memory_limit_ / 4);
+      if (keep) {
+        ++spare_count_;
+        spare_memory_ += memory;
+      }
+    }
+    if (keep) {
       spare_batches_.enqueue(std::move(batch));
     } else {
-      spare_count_.fetch_sub(1, std::memory_order_relaxed);
       batch.reset();
     }
-    absl::MutexLock lock(&mu_);
-    inflight_bytes_ -= bytes;
-    inflight_memory_ -= memory;
-    --inflight_batches_;
-    Indexed(batch_source, batch_no, max_time_ns);
   }
 
   // Event-time progress of one source: the latest event time of its lines
@@ -485,10 +503,9 @@ class PipelineImpl {
   const uint32_t worker_count_;
   const uint32_t shard_count_;
   const uint64_t queue_bytes_;  // raw bytes in flight (PipelineOptions::EffectiveQueueBytes)
-  // Under a memory budget: what batches in flight may hold (BatchMemory),
-  // and no spare batches (their buffers would be memory beyond it).
+  // Under a memory budget: what batches in flight and spare batches may hold
+  // (BatchMemory).
   const uint64_t batch_memory_limit_;
-  const uint32_t max_spare_batches_;
   SourceNames sources_;
   Index index_;
   UnstructuredCollector unstructured_;
@@ -506,15 +523,15 @@ class PipelineImpl {
   // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
   // the worker that releases a batch; consumers = workers parsing a new one.
   // Few: each keeps the capacity of a batch's buffers (a MiB or more).
-  // None under a memory budget (max_spare_batches_).
   static constexpr uint32_t kMaxSpareBatches = 8;
   moodycamel::ConcurrentQueue<std::unique_ptr<SharedBatch>> spare_batches_;
-  std::atomic<uint32_t> spare_count_{0};
 
   mutable absl::Mutex mu_;
   uint64_t inflight_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t inflight_memory_ ABSL_GUARDED_BY(mu_) = 0;  // BatchMemory of those batches
   uint64_t inflight_batches_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t spare_count_ ABSL_GUARDED_BY(mu_) = 0;   // batches in spare_batches_
+  uint64_t spare_memory_ ABSL_GUARDED_BY(mu_) = 0;  // their BatchMemory when last used
   uint64_t batches_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<SourceProgress> progress_ ABSL_GUARDED_BY(mu_);  // per source
