@@ -1,5 +1,7 @@
 // The plain-text errors' findings built as they are read (a replay's report) against the same
 // findings built with the analysis.
+#include "analysis/plain_text_findings.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -102,6 +104,39 @@ TEST(PlainTextFindingsTest, DeferredFindingsAreTheSameAsThoseBuiltWithTheAnalysi
     if (f.kind == "incomplete_sequence" && !f.Detail("related_unstructured").empty()) ++named;
   }
   EXPECT_EQ(named, linked);
+}
+
+TEST(PlainTextFindingsTest, RangesOfTheFindingsTogetherAreTheWholeInOrder) {
+  auto p = IngestShop();
+  Analyzer lazy(DetectorOptions{}, p->index(), p->unstructured());
+  lazy.DisableChangeTracking();
+  lazy.DeferUnstructuredFindings();
+  AnalysisReport report = lazy.Run(INT64_MAX);
+  // Ties between a finding and an error (a finding first) as well.
+  ASSERT_FALSE(report.unstructured.empty());
+  ASSERT_FALSE(report.findings.empty());
+  Finding tie = report.findings.front();
+  tie.time_ns = report.unstructured[report.unstructured.size() / 2].entry.time_ns;
+  tie.kind = "unstructured_error";
+  tie.id = report.unstructured[report.unstructured.size() / 2].entry.id;
+  report.findings.push_back(tie);
+  std::sort(report.findings.begin(), report.findings.end(), internal::FindingBefore);
+  std::vector<std::string> whole;
+  ForEachFinding(report, [&](const Finding& f) { whole.push_back(Render(f)); });
+  const size_t n = FindingCount(report);
+  ASSERT_EQ(whole.size(), n);
+  ASSERT_GE(n, 20u);
+  for (size_t step : {size_t{1}, size_t{3}, size_t{7}, n / 2, n}) {
+    std::vector<std::string> joined;
+    for (size_t begin = 0; begin < n; begin += step) {
+      ForEachFindingInRange(report, begin, std::min(n, begin + step),
+                            [&](const Finding& f) { joined.push_back(Render(f)); });
+    }
+    EXPECT_EQ(joined, whole) << "in runs of " << step;
+  }
+  std::vector<std::string> none;
+  ForEachFindingInRange(report, n, n + 5, [&](const Finding& f) { none.push_back(Render(f)); });
+  EXPECT_TRUE(none.empty());
 }
 
 // The entries' sort moves each entry once: the order is std::stable_sort's

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -259,6 +261,32 @@ std::string FormatFindingJson(const Finding& f) {
   WriteEvidence(w, f.evidence);
   w.EndObject();
   return w.str();
+}
+
+void AppendFindingsJson(const AnalysisReport& report, uint32_t threads, std::string* out,
+                        const std::function<void()>& spill) {
+  // Each thread formats this many consecutive findings a round (a few MiB of text).
+  constexpr size_t kRun = 2048;
+  const size_t count = FindingCount(report);
+  threads = static_cast<uint32_t>(std::clamp<size_t>((count + kRun - 1) / kRun, 1, threads));
+  std::vector<std::string> parts(threads);
+  for (size_t begin = 0; begin < count; begin += kRun * threads) {
+    auto format = [&](uint32_t t) {
+      const size_t from = std::min(count, begin + t * kRun), to = std::min(count, from + kRun);
+      ForEachFindingInRange(report, from, to, [&](const Finding& finding) {
+        absl::StrAppend(&parts[t], FormatFindingJson(finding), "\n");
+      });
+    };
+    std::vector<std::thread> helpers;
+    for (uint32_t t = 1; t < threads; ++t) helpers.emplace_back(format, t);
+    format(0);
+    for (std::thread& helper : helpers) helper.join();
+    for (std::string& part : parts) {
+      out->append(part);
+      part.clear();
+      spill();
+    }
+  }
 }
 
 std::string FormatFindingText(const Finding& f, bool with_evidence) {

@@ -4,6 +4,7 @@
 #define LOGWEAVE_TOOLS_OUTPUT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,11 @@ std::string FormatTimelineJson(const Timeline& timeline, bool with_raw);
 // {"kind":"<finding kind>","id":...,"status":"open"|"resolved","severity":...,"time":...,
 //  "trace_id":...,"subject":...,"summary":...,"details":{...},"evidence":[...]} on one line.
 std::string FormatFindingJson(const Finding& finding);
+// Appends every finding of `report` (ForEachFinding's order) to *out as JSON lines, formatting
+// runs of them on up to `threads` threads at once; calls `spill` after each run's text is
+// appended (it may write *out away and clear it).
+void AppendFindingsJson(const AnalysisReport& report, uint32_t threads, std::string* out,
+                        const std::function<void()>& spill);
 
 // "[warning] 10:00:01.234 missing_service  <summary>" and its evidence lines.
 std::string FormatFindingText(const Finding& finding, bool with_evidence);

@@ -506,10 +506,7 @@ int RunReplay(const std::vector<std::string>& args) {
     out.clear();
   };
   if (f.json) {
-    ForEachFinding(report, [&](const Finding& finding) {
-      absl::StrAppend(&out, FormatFindingJson(finding), "\n");
-      spill();
-    });
+    AppendFindingsJson(report, threads, &out, spill);
     if (f.unstructured) {
       for (const auto& entry : report.unstructured) {
         absl::StrAppend(&out, FormatUnstructuredJson(entry), "\n");

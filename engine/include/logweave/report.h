@@ -120,6 +120,11 @@ void ForEachFinding(const AnalysisReport& report, const std::function<void(const
 // How many findings ForEachFinding visits.
 size_t FindingCount(const AnalysisReport& report);
 
+// Calls `fn` with the findings at positions [begin, end) of ForEachFinding's order. Calls over
+// different ranges may run at once on different threads (to format a large report in parts).
+void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
+                           const std::function<void(const Finding&)>& fn);
+
 }  // namespace logweave
 
 #endif  // LOGWEAVE_REPORT_H_

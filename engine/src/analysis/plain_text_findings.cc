@@ -72,24 +72,47 @@ Finding UnstructuredErrorFinding(const AttributedEntry& a) {
 }
 
 void ForEachFinding(const AnalysisReport& report, const std::function<void(const Finding&)>& fn) {
+  ForEachFindingInRange(report, 0, FindingCount(report), fn);
+}
+
+void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
+                           const std::function<void(const Finding&)>& fn) {
+  const std::vector<Finding>& findings = report.findings;
   if (!report.unstructured_findings_deferred) {
-    for (const Finding& fd : report.findings) fn(fd);
+    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(findings[i]);
     return;
   }
   // Both lists are in the findings' order (internal::FindingBefore, internal::EntryOrderKey):
-  // merged.
-  auto before = [](const Finding& f, const UnstructuredEntry& e) {
+  // merged, a finding first when it ties with an error.
+  const std::vector<AttributedEntry>& errors = report.unstructured;
+  auto before = [&](size_t i, size_t j) {
+    const Finding& f = findings[i];
+    const UnstructuredEntry& e = errors[j].entry;
     return internal::FindingOrderKey(f.time_ns, f.kind, f.id) <=
            internal::FindingOrderKey(e.time_ns, internal::kUnstructuredErrorKind, e.id);
   };
-  size_t i = 0;
-  for (const AttributedEntry& a : report.unstructured) {
-    for (; i < report.findings.size() && before(report.findings[i], a.entry); ++i) {
-      fn(report.findings[i]);
+  // Where the merge stands after `begin` findings: j errors and begin - j others, j the
+  // largest for which error j - 1 comes before finding begin - j (a binary search along the
+  // merge path).
+  const size_t f_count = findings.size(), e_count = errors.size();
+  size_t lo = begin > f_count ? begin - f_count : 0, hi = std::min(begin, e_count);
+  while (lo < hi) {
+    const size_t j = (lo + hi + 1) / 2;
+    const size_t i = begin - j;
+    if (i == f_count || !before(i, j - 1)) {
+      lo = j;
+    } else {
+      hi = j - 1;
     }
-    fn(UnstructuredErrorFinding(a));
   }
-  for (; i < report.findings.size(); ++i) fn(report.findings[i]);
+  size_t j = lo, i = begin - lo;
+  for (size_t n = begin; n < end && (i < f_count || j < e_count); ++n) {
+    if (j == e_count || (i < f_count && before(i, j))) {
+      fn(findings[i++]);
+    } else {
+      fn(UnstructuredErrorFinding(errors[j++]));
+    }
+  }
 }
 
 size_t FindingCount(const AnalysisReport& report) {
