@@ -34,16 +34,6 @@ void CertificateReloader::Install(SSL_CTX* ctx) {
   SSL_CTX_set_cert_cb(ctx, &CertificateReloader::OnHandshake, this);
 }
 
-uint64_t CertificateReloader::reloads() const {
-  absl::MutexLock lock(&mu_);
-  return reloads_;
-}
-
-uint64_t CertificateReloader::refused() const {
-  absl::MutexLock lock(&mu_);
-  return refused_;
-}
-
 std::shared_ptr<const CertificateReloader::Pair> CertificateReloader::Current() {
   const FileStamp cert = FileStamp::Of(cert_path_);
   const FileStamp key = FileStamp::Of(key_path_);

@@ -8,6 +8,7 @@
 
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,8 +34,8 @@ class CertificateReloader {
 
   // New pairs read since Install (a renewal) and pairs refused (a key that
   // does not match its certificate, an unreadable file).
-  uint64_t reloads() const;
-  uint64_t refused() const;
+  uint64_t reloads() const { return reloads_.load(std::memory_order_relaxed); }
+  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   struct Pair;
@@ -51,8 +52,9 @@ class CertificateReloader {
   FileStamp cert_stamp_ ABSL_GUARDED_BY(mu_);
   FileStamp key_stamp_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Pair> current_ ABSL_GUARDED_BY(mu_);
-  uint64_t reloads_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
+  // Counted under mu_ (in Current), read without it.
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> refused_{0};
 };
 
 }  // namespace logweave

@@ -130,16 +130,6 @@ std::shared_ptr<const TokenStore::Entries> TokenStore::Current() const {
 
 size_t TokenStore::size() const { return Current()->size(); }
 
-uint64_t TokenStore::reloads() const {
-  absl::MutexLock lock(&mu_);
-  return reloads_;
-}
-
-uint64_t TokenStore::refused_reloads() const {
-  absl::MutexLock lock(&mu_);
-  return refused_reloads_;
-}
-
 void TokenStore::set_recheck_interval(absl::Duration interval) {
   absl::MutexLock lock(&mu_);
   recheck_interval_ = interval;

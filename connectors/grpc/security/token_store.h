@@ -18,6 +18,7 @@
 #define LOGWEAVE_CONNECTORS_GRPC_SECURITY_TOKEN_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -55,8 +56,8 @@ class TokenStore {
   size_t size() const;
   // Times the file was read again after a change, and changed files that
   // did not parse (the previous tokens stayed in force).
-  uint64_t reloads() const;
-  uint64_t refused_reloads() const;
+  uint64_t reloads() const { return reloads_.load(std::memory_order_relaxed); }
+  uint64_t refused_reloads() const { return refused_reloads_.load(std::memory_order_relaxed); }
 
   // How often a check may look at the file; tests set it to zero.
   void set_recheck_interval(absl::Duration interval);
@@ -79,8 +80,9 @@ class TokenStore {
   mutable FileStamp stamp_ ABSL_GUARDED_BY(mu_);
   mutable absl::Time next_check_ ABSL_GUARDED_BY(mu_);
   absl::Duration recheck_interval_ ABSL_GUARDED_BY(mu_) = absl::Seconds(1);
-  mutable uint64_t reloads_ ABSL_GUARDED_BY(mu_) = 0;
-  mutable uint64_t refused_reloads_ ABSL_GUARDED_BY(mu_) = 0;
+  // Counted under mu_ (in Current), read without it.
+  mutable std::atomic<uint64_t> reloads_{0};
+  mutable std::atomic<uint64_t> refused_reloads_{0};
 };
 
 }  // namespace logweave

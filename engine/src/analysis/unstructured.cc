@@ -190,14 +190,4 @@ void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
   }
 }
 
-uint64_t UnstructuredCollector::dropped() const {
-  absl::MutexLock lock(&mu_);
-  return dropped_;
-}
-
-uint64_t UnstructuredCollector::non_error_blocks() const {
-  absl::MutexLock lock(&mu_);
-  return non_error_blocks_;
-}
-
 }  // namespace logweave

@@ -8,6 +8,7 @@
 #ifndef LOGWEAVE_ANALYSIS_UNSTRUCTURED_H_
 #define LOGWEAVE_ANALYSIS_UNSTRUCTURED_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -75,13 +76,13 @@ class UnstructuredCollector {
   std::vector<UnstructuredEntry> Take();
 
   // Error blocks that did not fit in max_entries or max_bytes.
-  uint64_t dropped() const;
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   // Memory the kept entries hold now (see UnstructuredOptions::max_bytes).
   uint64_t bytes() const;
   // What an entry counts against max_bytes.
   static uint64_t EntryBytes(const UnstructuredEntry& e);
   // Plain-text blocks seen that do not look like errors.
-  uint64_t non_error_blocks() const;
+  uint64_t non_error_blocks() const { return non_error_blocks_.load(std::memory_order_relaxed); }
 
  private:
   struct Block {
@@ -113,8 +114,9 @@ class UnstructuredCollector {
   absl::flat_hash_map<uint32_t, SourceState> states_ ABSL_GUARDED_BY(mu_);
   std::deque<UnstructuredEntry> entries_ ABSL_GUARDED_BY(mu_);
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // EntryBytes of entries_
-  uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t non_error_blocks_ ABSL_GUARDED_BY(mu_) = 0;
+  // Counted under mu_, read without it.
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> non_error_blocks_{0};
   TemplateMiner miner_ ABSL_GUARDED_BY(mu_){TemplateMinerOptions{}};
 };
 

@@ -2,6 +2,7 @@
 #include "parse/level.h"
 
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
@@ -18,6 +19,32 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return absl::EqualsIgnoreCase(Av(a), Av(b));
 }
 
+// The numeric scales below java.util.logging's, from the top: the first step
+// a number reaches gives its level.
+struct NumericLevel {
+  int64_t from;
+  Level level;
+};
+constexpr NumericLevel kNumericLevels[] = {
+    // Monolog (PHP): 100 debug, 200 info, 250 notice, 300 warning, 400 error, 500+
+    {500, Level::kFatal},
+    {400, Level::kError},
+    {300, Level::kWarn},
+    {200, Level::kInfo},
+    {100, Level::kDebug},
+    // pino/bunyan: 10 trace ... 60 fatal
+    {60, Level::kFatal},
+    {50, Level::kError},
+    {40, Level::kWarn},
+    {30, Level::kInfo},
+    {20, Level::kDebug},
+    {10, Level::kTrace},
+};
+
+// Syslog severities 0-7, by number.
+constexpr Level kSyslogLevels[] = {Level::kFatal, Level::kFatal, Level::kFatal, Level::kError,
+                                   Level::kWarn,  Level::kInfo,  Level::kInfo,  Level::kDebug};
+
 }  // namespace
 
 Level LevelFromNumber(int64_t n) {
@@ -33,34 +60,10 @@ Level LevelFromNumber(int64_t n) {
     }
     return Level::kUnknown;
   }
-  if (n >= 100) {  // Monolog (PHP): 100 debug, 200 info, 250 notice, 300 warning, 400 error, 500+
-    if (n >= 500) return Level::kFatal;
-    if (n >= 400) return Level::kError;
-    if (n >= 300) return Level::kWarn;
-    if (n >= 200) return Level::kInfo;
-    return Level::kDebug;
+  for (const NumericLevel& step : kNumericLevels) {
+    if (n >= step.from) return step.level;
   }
-  if (n >= 60) return Level::kFatal;  // pino/bunyan: 10 trace ... 60 fatal
-  if (n >= 50) return Level::kError;
-  if (n >= 40) return Level::kWarn;
-  if (n >= 30) return Level::kInfo;
-  if (n >= 20) return Level::kDebug;
-  if (n >= 10) return Level::kTrace;
-  switch (n) {  // syslog severities 0-7
-    case 0:
-    case 1:
-    case 2:
-      return Level::kFatal;
-    case 3:
-      return Level::kError;
-    case 4:
-      return Level::kWarn;
-    case 5:
-    case 6:
-      return Level::kInfo;
-    case 7:
-      return Level::kDebug;
-  }
+  if (n >= 0 && n < static_cast<int64_t>(std::size(kSyslogLevels))) return kSyslogLevels[n];
   return Level::kUnknown;
 }
 

@@ -99,16 +99,6 @@ absl::StatusOr<Options> EnabledOptions(Options options) {
   return options;
 }
 
-// A plugin's Create when valid options are all it needs: the plugin `make`
-// builds (a lambda in Create, which may call the private constructor) from
-// EnabledOptions(options), or their Validate error.
-template <typename Plugin, typename Options, typename Make>
-absl::StatusOr<std::unique_ptr<Plugin>> MakeWithEnabledOptions(const Options& options, Make make) {
-  absl::StatusOr<Options> enabled = EnabledOptions(options);
-  if (!enabled.ok()) return enabled.status();
-  return std::unique_ptr<Plugin>(make(*enabled));
-}
-
 // The whole of a file a plugin or a one-shot command reads (a state, a
 // snapshot, a bill). NOT_FOUND "cannot read PATH: REASON".
 inline absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {

@@ -8,13 +8,17 @@
 #define LOGWEAVE_PLUGINS_QUEUED_PLUGIN_H_
 
 #include <cstdint>
+#include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "logweave/plugin.h"
 #include "parse/parser.h"
+#include "plugins/common.h"
 #include "plugins/plugin_queue.h"
 
 namespace logweave::internal {
@@ -75,6 +79,29 @@ class QueuedRulePlugin : public RulePlugin {
   }
 
   PluginQueue<Item> queue_;  // MPSC: producers = workers (Observe); consumer = mu_'s holder
+};
+
+// A QueuedRulePlugin that valid options and the source names are all it
+// takes to make: its Create and name(). Plugin (the derived class) has
+// `static constexpr std::string_view kName` and a private constructor
+// Plugin(const Options&, const SourceNames&), and befriends this class;
+// Options has `bool enabled` and `absl::Status Validate() const`.
+template <typename Plugin, typename Options, typename Item>
+class OptionsRulePlugin : public QueuedRulePlugin<Item> {
+ public:
+  // INVALID_ARGUMENT for invalid options. `sources` names the evidence
+  // lines' sources; it must outlive the plugin.
+  static absl::StatusOr<std::unique_ptr<Plugin>> Create(const Options& options,
+                                                        const SourceNames& sources) {
+    absl::StatusOr<Options> enabled = EnabledOptions(options);
+    if (!enabled.ok()) return enabled.status();
+    return std::unique_ptr<Plugin>(new Plugin(*enabled, sources));
+  }
+
+  std::string_view name() const final { return Plugin::kName; }
+
+ protected:
+  using QueuedRulePlugin<Item>::QueuedRulePlugin;
 };
 
 }  // namespace logweave::internal

@@ -245,7 +245,7 @@ struct CanaryPlugin::ServiceState {
 };
 
 CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
-    : QueuedRulePlugin(options.max_pending_requests),
+    : OptionsRulePlugin(options.max_pending_requests),
       options_(options),
       sources_(sources),
       reader_(options_),
@@ -253,12 +253,6 @@ CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sour
       slot_ns_(std::gcd(options.interval_ns, options.window_ns)) {}
 
 CanaryPlugin::~CanaryPlugin() = default;
-
-absl::StatusOr<std::unique_ptr<CanaryPlugin>> CanaryPlugin::Create(const CanaryOptions& options,
-                                                                   const SourceNames& sources) {
-  return internal::MakeWithEnabledOptions<CanaryPlugin>(
-      options, [&](const CanaryOptions& valid) { return new CanaryPlugin(valid, sources); });
-}
 
 bool CanaryPlugin::Take(const Record& r, Request* q) const {
   if (r.kind != RecordKind::kJson || !r.time_known()) return false;

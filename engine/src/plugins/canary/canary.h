@@ -87,17 +87,12 @@ class CanaryRequestReader {
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate and counters(): thread-safe, under one mutex.
-class CanaryPlugin : public internal::QueuedRulePlugin<CanaryRequest> {
+class CanaryPlugin
+    : public internal::OptionsRulePlugin<CanaryPlugin, CanaryOptions, CanaryRequest> {
  public:
   static constexpr std::string_view kName = "canary";
 
-  // INVALID_ARGUMENT for invalid options. `sources` names the evidence
-  // lines' sources; it must outlive the plugin.
-  static absl::StatusOr<std::unique_ptr<CanaryPlugin>> Create(const CanaryOptions& options,
-                                                              const SourceNames& sources);
   ~CanaryPlugin() override;
-
-  std::string_view name() const override { return kName; }
 
   struct Counters {
     uint64_t requests = 0;  // canary and baseline requests taken in
@@ -114,6 +109,7 @@ class CanaryPlugin : public internal::QueuedRulePlugin<CanaryRequest> {
 
  private:
   struct ServiceState;
+  friend OptionsRulePlugin;  // Create makes it
   CanaryPlugin(const CanaryOptions& options, const SourceNames& sources);
   bool Take(const Record& record, CanaryRequest* out) const override;
   void Keep(CanaryRequest&& request) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

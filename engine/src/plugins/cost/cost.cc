@@ -156,18 +156,12 @@ struct CostPlugin::ServiceDays {
 };
 
 CostPlugin::CostPlugin(const CostOptions& options, const SourceNames& sources)
-    : QueuedRulePlugin(options.max_pending_lines),
+    : OptionsRulePlugin(options.max_pending_lines),
       options_(options),
       sources_(sources),
       reader_(options) {}
 
 CostPlugin::~CostPlugin() = default;
-
-absl::StatusOr<std::unique_ptr<CostPlugin>> CostPlugin::Create(const CostOptions& options,
-                                                               const SourceNames& sources) {
-  return internal::MakeWithEnabledOptions<CostPlugin>(
-      options, [&](const CostOptions& valid) { return new CostPlugin(valid, sources); });
-}
 
 bool CostPlugin::Take(const Record& r, CostLine* c) const {
   if (r.kind != RecordKind::kJson) return false;

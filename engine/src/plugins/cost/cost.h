@@ -69,17 +69,12 @@ class CostLineReader {
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate, late(): thread-safe, under one mutex.
-class CostPlugin : public internal::QueuedRulePlugin<CostLine> {
+class CostPlugin : public internal::OptionsRulePlugin<CostPlugin, CostOptions, CostLine> {
  public:
   static constexpr std::string_view kName = "cost";
 
-  // INVALID_ARGUMENT for invalid options. `sources` names the evidence
-  // lines' sources; it must outlive the plugin.
-  static absl::StatusOr<std::unique_ptr<CostPlugin>> Create(const CostOptions& options,
-                                                            const SourceNames& sources);
   ~CostPlugin() override;
 
-  std::string_view name() const override { return kName; }
   // Lines for days already judged (left out).
   uint64_t late() const {
     absl::MutexLock lock(&mu_);
@@ -89,6 +84,7 @@ class CostPlugin : public internal::QueuedRulePlugin<CostLine> {
  private:
   struct Day;
   struct ServiceDays;
+  friend OptionsRulePlugin;  // Create makes it
   CostPlugin(const CostOptions& options, const SourceNames& sources);
   bool Take(const Record& record, CostLine* out) const override;
   void Keep(CostLine&& line) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -20,7 +20,7 @@ std::string DurationText(int64_t ns) { return absl::FormatDuration(absl::Nanosec
 }  // namespace
 
 RotationPlugin::RotationPlugin(const RotationOptions& options, const SourceNames& sources)
-    : QueuedRulePlugin(options.max_pending),
+    : OptionsRulePlugin(options.max_pending),
       options_(options),
       sources_(sources),
       reader_(options) {
@@ -32,12 +32,6 @@ RotationPlugin::RotationPlugin(const RotationOptions& options, const SourceNames
 }
 
 RotationPlugin::~RotationPlugin() = default;
-
-absl::StatusOr<std::unique_ptr<RotationPlugin>> RotationPlugin::Create(
-    const RotationOptions& options, const SourceNames& sources) {
-  return internal::MakeWithEnabledOptions<RotationPlugin>(
-      options, [&](const RotationOptions& valid) { return new RotationPlugin(valid, sources); });
-}
 
 bool RotationPlugin::Take(const Record& r, RotationItem* item) const {
   if (r.kind == RecordKind::kEmpty || !r.time_known() || !internal::PluginTimeInRange(r.time_ns)) {

@@ -57,17 +57,12 @@ struct RotationItem {
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate and counters(): thread-safe, under one mutex.
-class RotationPlugin : public internal::QueuedRulePlugin<RotationItem> {
+class RotationPlugin
+    : public internal::OptionsRulePlugin<RotationPlugin, RotationOptions, RotationItem> {
  public:
   static constexpr std::string_view kName = "rotation";
 
-  // INVALID_ARGUMENT for invalid options. `sources` names the evidence
-  // lines' sources; it must outlive the plugin.
-  static absl::StatusOr<std::unique_ptr<RotationPlugin>> Create(const RotationOptions& options,
-                                                                const SourceNames& sources);
   ~RotationPlugin() override;
-
-  std::string_view name() const override { return kName; }
 
   struct Counters {
     uint64_t rotations = 0;         // rotation events applied
@@ -116,6 +111,7 @@ class RotationPlugin : public internal::QueuedRulePlugin<RotationItem> {
     bool open = false;
     Incident incident;  // valid while open
   };
+  friend OptionsRulePlugin;  // Create makes it
   RotationPlugin(const RotationOptions& options, const SourceNames& sources);
   bool Take(const Record& record, RotationItem* out) const override;
   void Keep(RotationItem&& item) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
