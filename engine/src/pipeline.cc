@@ -60,6 +60,8 @@ class PipelineImpl {
         shard_count_(options.EffectiveShards()),
         queue_bytes_(options.EffectiveQueueBytes()),
         batch_memory_limit_(options.BatchMemoryBytes()),
+        max_spare_batches_(batch_memory_limit_ > 0 ? std::min(kMaxSpareBatches, worker_count_)
+                                                   : kMaxSpareBatches),
         index_(IndexShare(options), shard_count_, &sources_),
         unstructured_(&sources_,
                       UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes()}),
@@ -434,7 +436,7 @@ class PipelineImpl {
       inflight_memory_ -= memory;
       --inflight_batches_;
       Indexed(batch_source, batch_no, max_time_ns);
-      keep = spare_count_ < kMaxSpareBatches &&
+      keep = spare_count_ < max_spare_batches_ &&
              (batch_memory_limit_ == 0 || spare_memory_ + memory <= batch_memory_limit_ / 4);
       if (keep) {
         ++spare_count_;
@@ -506,6 +508,9 @@ class PipelineImpl {
   // Under a memory budget: what batches in flight and spare batches may hold
   // (BatchMemory).
   const uint64_t batch_memory_limit_;
+  // Spare batches kept: under a budget one a worker (each parses one batch at
+  // a time), else kMaxSpareBatches.
+  const uint32_t max_spare_batches_;
   SourceNames sources_;
   Index index_;
   UnstructuredCollector unstructured_;
