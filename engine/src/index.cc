@@ -168,11 +168,14 @@ void Index::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
   for (const auto& shard : shards_) shard->ForEachTraceWithEvents(fn);
 }
 
-uint64_t Index::ForEachTraceWithEventsInShard(uint32_t shard,
-                                              const std::function<void(const TraceView&)>& fn,
-                                              uint64_t from, uint64_t max_events) const {
-  if (shard >= shards_.size()) return UINT64_MAX;
-  return shards_[shard]->ForEachTraceWithEvents(fn, from, max_events);
+void Index::ForEachTraceWithEventsInShard(uint32_t shard,
+                                          const std::function<void(const TraceView&)>& fn,
+                                          SliceCursor* cursor, uint64_t max_events) const {
+  if (shard >= shards_.size()) {
+    if (cursor != nullptr) cursor->done = true;
+    return;
+  }
+  shards_[shard]->ForEachTraceWithEvents(fn, cursor, max_events);
 }
 
 }  // namespace logweave

@@ -429,25 +429,20 @@ class PipelineImpl {
       batch->on_indexed();
       batch->on_indexed = nullptr;
     }
-    bool keep;
-    {
-      absl::MutexLock lock(&mu_);
-      inflight_bytes_ -= bytes;
-      inflight_memory_ -= memory;
-      --inflight_batches_;
-      Indexed(batch_source, batch_no, max_time_ns);
-      keep = spare_count_ < max_spare_batches_ &&
-             (batch_memory_limit_ == 0 || spare_memory_ + memory <= batch_memory_limit_ / 4);
-      if (keep) {
-        ++spare_count_;
-        spare_memory_ += memory;
-      }
-    }
-    if (keep) {
+    absl::MutexLock lock(&mu_);
+    inflight_bytes_ -= bytes;
+    inflight_memory_ -= memory;
+    --inflight_batches_;
+    Indexed(batch_source, batch_no, max_time_ns);
+    if (spare_count_ < max_spare_batches_ &&
+        (batch_memory_limit_ == 0 || spare_memory_ + memory <= batch_memory_limit_ / 4)) {
+      // Queued before the lock is released: a Flush woken by this release
+      // (no batch in flight) finds it and frees it.
+      ++spare_count_;
+      spare_memory_ += memory;
       spare_batches_.enqueue(std::move(batch));
-    } else {
-      batch.reset();
     }
+    // Otherwise freed on return (after the lock: its destructor takes none).
   }
 
   // Event-time progress of one source: the latest event time of its lines

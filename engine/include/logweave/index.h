@@ -228,14 +228,22 @@ class Index {
   // order, in chunks like ScanTraces: fn runs under the shard's reader lock,
   // must be quick and must not keep the views.
   void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn) const;
+  // Where a pass over one shard in slices stands (ForEachTraceWithEventsInShard).
+  struct SliceCursor {
+    uint64_t next = 0;          // the next trace record to visit
+    uint64_t end = UINT64_MAX;  // the shard's records when the first slice began
+    bool done = false;          // every trace before `end` was visited
+  };
   // The same over one shard (< shard_count()); passes on several shards may
-  // run at once on different threads. A pass can go in slices: from trace
-  // `from` (0: the first) until about `max_events` events were read, in
-  // whole chunks; returns the `from` of the next slice, or UINT64_MAX once
-  // every trace of the shard was visited.
-  uint64_t ForEachTraceWithEventsInShard(uint32_t shard,
-                                         const std::function<void(const TraceView&)>& fn,
-                                         uint64_t from = 0, uint64_t max_events = UINT64_MAX) const;
+  // run at once on different threads. With a cursor the pass goes in slices:
+  // each call visits from cursor->next until about `max_events` events were
+  // read (whole chunks, at least one), over the traces the shard had when the
+  // first slice began (later ones are left to the next pass, as a whole pass
+  // leaves them), and sets cursor->done once it has visited them all.
+  void ForEachTraceWithEventsInShard(uint32_t shard,
+                                     const std::function<void(const TraceView&)>& fn,
+                                     SliceCursor* cursor = nullptr,
+                                     uint64_t max_events = UINT64_MAX) const;
 
   // How many traces (or events) a scan visits per lock hold.
   static constexpr uint32_t kScanChunk = 4096;

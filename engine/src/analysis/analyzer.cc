@@ -190,14 +190,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     // (the evidence reads timelines from the index).
     FactStore facts;
     for (uint32_t shard; (shard = next_shard.fetch_add(1)) < index_.shard_count();) {
-      for (uint64_t from = 0; from != UINT64_MAX;) {
+      for (Index::SliceCursor slice; !slice.done;) {
         facts.Clear();
-        from = index_.ForEachTraceWithEventsInShard(
+        index_.ForEachTraceWithEventsInShard(
             shard,
             [&](const TraceView& view) {
               if (view.evicted == 0) facts.Add(w.builder.Build(shard, view));
             },
-            from, kFactSliceEvents);
+            &slice, kFactSliceEvents);
         for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
       }
     }

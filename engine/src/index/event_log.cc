@@ -79,19 +79,21 @@ uint64_t EventLog::Append(const EventFields& event, const EventPlace& place) {
   StoredEvent& stored = c.events[in_chunk];
   stored.time_ns = event.time_ns;
   const int64_t seq_delta = static_cast<int64_t>(event.seq - c.seq_base);
+  const uint64_t far_before = FarBytes(c);
   if (seq_delta > INT32_MIN && seq_delta <= INT32_MAX) {
     stored.seq_delta = static_cast<int32_t>(seq_delta);
   } else {
     stored.seq_delta = StoredEvent::kFarSeq;
-    far_seqs_.emplace(n, event.seq);
+    c.far_seqs.emplace(static_cast<uint32_t>(in_chunk), event.seq);
   }
   stored.prev_distance = event.prev_distance;
   if (event.service < StoredEvent::kFarService) {
     stored.service_code = static_cast<uint16_t>(event.service);
   } else {
     stored.service_code = StoredEvent::kFarService;
-    far_services_.emplace(n, event.service);
+    c.far_services.emplace(static_cast<uint32_t>(in_chunk), event.service);
   }
+  far_bytes_ += FarBytes(c) - far_before;
   stored.msg = event.msg;
   stored.flags = event.flags;
   stored.level = event.level;
@@ -146,9 +148,9 @@ uint64_t EventLog::DropOldestChunk(uint64_t* lines_end) {
   const uint64_t begin = first_live_;
   const uint64_t dropped = std::min(end_, begin + kChunkEvents) - begin;
   places_bytes_ -= chunks_.front()->places.capacity();
+  far_bytes_ -= FarBytes(*chunks_.front());
   chunks_.pop_front();
   first_live_ = begin + kChunkEvents;
-  ForgetFarBefore();
   if (chunks_.empty()) {
     // The chunk being filled: the next event opens a new one.
     end_ = first_live_;
@@ -159,36 +161,14 @@ uint64_t EventLog::DropOldestChunk(uint64_t* lines_end) {
   return dropped;
 }
 
-namespace {
-
-// Erases the entries of events before `first_live` and gives the room back.
-template <typename Map>
-void EraseBefore(uint64_t first_live, Map* map) {
-  if (map->empty()) return;
-  // absl's erase(iterator) returns nothing here: advance first.
-  for (auto it = map->begin(); it != map->end();) {
-    auto here = it++;
-    if (here->first < first_live) map->erase(here);
-  }
-  if (map->empty()) {
-    *map = Map();
-  } else {
-    map->rehash(0);
-  }
-}
-
-}  // namespace
-
-void EventLog::ForgetFarBefore() {
-  EraseBefore(first_live_, &far_seqs_);
-  EraseBefore(first_live_, &far_services_);
+uint64_t EventLog::FarBytes(const Chunk& c) {
+  return c.far_seqs.capacity() * (sizeof(std::pair<uint32_t, uint64_t>) + 1) +
+         c.far_services.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1);
 }
 
 uint64_t EventLog::bytes() const {
-  constexpr uint64_t kFarEntryBytes = sizeof(std::pair<uint64_t, uint64_t>) + 1;
   return (chunks_.size() + spare_.size()) * (sizeof(Chunk) + kChunkEvents * sizeof(StoredEvent)) +
-         places_bytes_ + spare_.size() * kChunkEvents * kPlaceBytesGuess +
-         (far_seqs_.capacity() + far_services_.capacity()) * kFarEntryBytes;
+         places_bytes_ + spare_.size() * kChunkEvents * kPlaceBytesGuess + far_bytes_;
 }
 
 }  // namespace logweave::internal

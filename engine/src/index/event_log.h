@@ -108,14 +108,16 @@ class EventLog {
   const StoredEvent& Event(uint64_t n) const { return *Locate(n); }
   uint64_t Seq(uint64_t n) const {
     const StoredEvent& ev = Event(n);
+    const Chunk& c = ChunkOf(n);
     if (ev.seq_delta != StoredEvent::kFarSeq) {
-      return ChunkOf(n).seq_base + static_cast<uint64_t>(static_cast<int64_t>(ev.seq_delta));
+      return c.seq_base + static_cast<uint64_t>(static_cast<int64_t>(ev.seq_delta));
     }
-    return far_seqs_.at(n);
+    return c.far_seqs.at(static_cast<uint32_t>(n & (kChunkEvents - 1)));
   }
   uint32_t Service(uint64_t n) const {
     const StoredEvent& ev = Event(n);
-    return ev.service_code != StoredEvent::kFarService ? ev.service_code : far_services_.at(n);
+    if (ev.service_code != StoredEvent::kFarService) return ev.service_code;
+    return ChunkOf(n).far_services.at(static_cast<uint32_t>(n & (kChunkEvents - 1)));
   }
   // The place of event `n` (first_live() <= n < end()).
   EventPlace Place(uint64_t n) const;
@@ -145,7 +147,11 @@ class EventLog {
   struct Chunk {
     LargeBlock block;  // the records
     StoredEvent* events = nullptr;
-    uint64_t seq_base = 0;          // the seq of its first event
+    uint64_t seq_base = 0;  // the seq of its first event
+    // By event within the chunk: seqs more than 2^31 from seq_base, service
+    // ids of 2^16 - 1 and above. Rare; they go with the chunk.
+    absl::flat_hash_map<uint32_t, uint64_t> far_seqs;
+    absl::flat_hash_map<uint32_t, uint32_t> far_services;
     std::vector<uint8_t> places;    // packed places, group after group
     uint64_t raw_base[kGroups];     // raw_pos of each group's first event
     uint32_t group_start[kGroups];  // each group's first byte in `places`
@@ -153,18 +159,15 @@ class EventLog {
   std::unique_ptr<Chunk> NewChunk();
   const Chunk& ChunkOf(uint64_t n) const { return *chunks_[(n - first_live_) >> kChunkShift]; }
   const StoredEvent* Locate(uint64_t n) const { return &ChunkOf(n).events[n & (kChunkEvents - 1)]; }
-  // Drops the far seqs and services of events before first_live_.
-  void ForgetFarBefore();
+  // The memory of a chunk's far maps.
+  static uint64_t FarBytes(const Chunk& c);
 
   std::deque<std::unique_ptr<Chunk>> chunks_;
   std::vector<std::unique_ptr<Chunk>> spare_;  // made by Prepare
   uint64_t first_live_ = 0;
   uint64_t end_ = 0;
   uint64_t places_bytes_ = 0;  // capacity of the places of chunks_
-  // Seqs more than 2^31 from their chunk's first, service ids of 2^16 - 1
-  // and above: rare, by event number.
-  absl::flat_hash_map<uint64_t, uint64_t> far_seqs_;
-  absl::flat_hash_map<uint64_t, uint32_t> far_services_;
+  uint64_t far_bytes_ = 0;     // capacity of the chunks' far maps
   // The encoder's previous place in the open group.
   uint64_t prev_line_no_ = 0, prev_offset_ = 0;
 };

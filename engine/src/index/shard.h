@@ -75,11 +75,10 @@ class Shard {
   bool Lookup(std::string_view trace_id, uint64_t hash, const TraceFilter& filter,
               const std::function<bool(const TraceSummaryView&)>& fn) const;
   void ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const;
-  // Visits traces from record `from` until about `max_events` events are
-  // read (whole chunks); returns the record to resume from, or UINT64_MAX
-  // once every trace was visited.
-  uint64_t ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
-                                  uint64_t from = 0, uint64_t max_events = UINT64_MAX) const;
+  // With a cursor: one slice of a pass (Index::ForEachTraceWithEventsInShard).
+  void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
+                              Index::SliceCursor* cursor = nullptr,
+                              uint64_t max_events = UINT64_MAX) const;
 
  private:
   // A scan's budget counts a block decompressed like this many events read.
@@ -114,7 +113,7 @@ class Shard {
   // Visits trace records in chunks of Index::kScanChunk (see the .cc).
   template <typename Visit>
   bool Walk(bool newest_first, Visit visit, const std::function<bool()>& stop = nullptr,
-            uint64_t* resume = nullptr, uint64_t max_work = UINT64_MAX) const;
+            Index::SliceCursor* slice = nullptr, uint64_t max_work = UINT64_MAX) const;
   bool Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t service, BlockCache* cache,
                uint64_t* work) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   TraceSummaryView Summary(const TraceRecord& t) const ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -115,28 +115,35 @@ IndexCounters Shard::Counters() const {
 // (forward) or newest first, taking the reader lock once per chunk.
 // visit(trace) returns the work it did (for the budget), or -1 to stop.
 // Returns false when stopped.
-// *resume (forward only): on entry the first record to visit; on return the
-// one after the last visited, or UINT64_MAX once every record was. With it,
-// the walk also ends once `max_work` is done (at the end of a chunk).
+// With `slice` (forward only): from slice->next, over the records before
+// slice->end (set to the shard's end on the first slice), until `max_work`
+// is done (at the end of a chunk, after one chunk at least); the slice
+// records where it stopped and whether it got to the end.
 template <typename Visit>
 bool Shard::Walk(bool newest_first, Visit visit, const std::function<bool()>& stop,
-                 uint64_t* resume, uint64_t max_work) const {
-  uint64_t done = resume != nullptr ? *resume : 0;  // traces visited
+                 Index::SliceCursor* slice, uint64_t max_work) const {
+  uint64_t done = slice != nullptr ? slice->next : 0;  // traces visited
   uint64_t total = 0;
   uint64_t all_work = 0;
   {
     absl::ReaderMutexLock lock(&mu_);
     total = traces_.end();
   }
-  struct SaveResume {
-    uint64_t* resume;
+  if (slice != nullptr) {
+    if (slice->end == UINT64_MAX) slice->end = total;
+    total = std::min(total, slice->end);
+  }
+  struct SaveSlice {
+    Index::SliceCursor* slice;
     const uint64_t& done;
     uint64_t total;
-    ~SaveResume() {
-      if (resume != nullptr) *resume = done < total ? done : UINT64_MAX;
+    ~SaveSlice() {
+      if (slice == nullptr) return;
+      slice->next = done;
+      slice->done = done >= total;
     }
-  } save{resume, done, total};
-  while (done < total && all_work < max_work) {
+  } save{slice, done, total};
+  for (bool first = true; done < total && (first || all_work < max_work); first = false) {
     if (stop && stop()) return false;
     absl::ReaderMutexLock lock(&mu_);
     const uint64_t first_live = traces_.first_live();
@@ -232,10 +239,9 @@ void Shard::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& 
   });
 }
 
-uint64_t Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
-                                       uint64_t from, uint64_t max_events) const {
+void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
+                                   Index::SliceCursor* cursor, uint64_t max_events) const {
   std::vector<EventView> events;
-  uint64_t next = from;
   Walk(
       /*newest_first=*/false,
       [&](const TraceRecord& t) -> int64_t {
@@ -268,8 +274,7 @@ uint64_t Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&
         fn(view);
         return static_cast<int64_t>(t.count);
       },
-      nullptr, &next, max_events);
-  return next;
+      nullptr, cursor, max_events);
 }
 
 }  // namespace logweave::internal
