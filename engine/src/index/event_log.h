@@ -50,12 +50,12 @@ struct EventFields {
 
 // What the analysis and searches read of an event. 24 bytes: its arrival
 // order is kept relative to its chunk's first event, and its service id in
-// 16 bits; the few that do not fit are kept beside (EventLog::Seq, Service).
+// 16 bits; the few that do not fit are kept in their chunk (EventLog::Seq, Service).
 struct StoredEvent {
   int64_t time_ns;
-  int32_t seq_delta;  // seq minus the chunk's first seq; kFarSeq: in the log's map
+  int32_t seq_delta;  // seq minus the chunk's first seq; kFarSeq: in its chunk's far_seqs
   uint32_t prev_distance;
-  uint16_t service_code;  // the service id; kFarService: in the log's map
+  uint16_t service_code;  // the service id; kFarService: in its chunk's far_services
   uint16_t msg;
   uint16_t flags;
   Level level;
