@@ -2,9 +2,12 @@
 #include "index/dedupe_window.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <cstdint>
 #include <vector>
+
+#include "internal/page_allocator.h"
 
 namespace logweave::internal {
 namespace {
@@ -111,6 +114,29 @@ TEST(DedupeWindowTest, ClearedWindowFindsNothingOlder) {
   window.Clear();
   EXPECT_EQ(window.bytes(), 0u);
   EXPECT_EQ(window.Find(42, 2, [](uint64_t) { return true; }), DedupeWindow::kNoTwin);
+}
+
+// The window's table (and the trace map's) grows by doubling: a large
+// buffer is mapped pages, not heap, so an outgrown one leaves no hole behind.
+TEST(PageAllocatorTest, LargeBuffersAreZeroedPagesOutsideTheHeapAndSmallOnesWork) {
+  PageAllocator<uint64_t> alloc;
+  const size_t large = kPageAllocMinBytes / sizeof(uint64_t) * 4;
+  const size_t heap_before = mallinfo2().uordblks;
+  uint64_t* p = alloc.allocate(large);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 4096, 0u);
+  for (size_t i = 0; i < large; i += 512) ASSERT_EQ(p[i], 0u);
+  p[large - 1] = 7;
+  EXPECT_LT(mallinfo2().uordblks, heap_before + kPageAllocMinBytes);  // not from the heap
+  alloc.deallocate(p, large);
+
+  uint64_t* small = alloc.allocate(4);
+  small[3] = 9;
+  EXPECT_EQ(small[3], 9u);
+  alloc.deallocate(small, 4);
+
+  std::vector<uint64_t, PageAllocator<uint64_t>> grown;
+  for (uint64_t i = 0; i < 300000; ++i) grown.push_back(i * 3);
+  for (uint64_t i = 0; i < 300000; i += 997) ASSERT_EQ(grown[i], i * 3);
 }
 
 }  // namespace

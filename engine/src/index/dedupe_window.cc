@@ -39,7 +39,7 @@ void DedupeWindow::Insert(uint64_t entry) {
 }
 
 void DedupeWindow::Resize(size_t slots) {
-  std::vector<uint64_t> old = std::move(slots_);
+  decltype(slots_) old = std::move(slots_);
   slots_.assign(slots, 0);
   size_ = 0;
   epochs_since_purge_ = 0;

@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "internal/page_allocator.h"
+
 namespace logweave::internal {
 
 // Thread-compatible: owned by a shard's owner thread (queries never read it).
@@ -63,7 +65,7 @@ class DedupeWindow {
   void Add(uint64_t hash, uint64_t event);
   // Forgets every entry and frees the table; later events are only compared with each other.
   void Clear() {
-    slots_ = std::vector<uint64_t>();
+    slots_ = decltype(slots_)();
     size_ = 0;
   }
 
@@ -123,7 +125,7 @@ class DedupeWindow {
   uint32_t epoch_ = 0;
   uint32_t epochs_since_purge_ = 0;
   uint64_t uses_ = 0;  // in the current epoch
-  std::vector<uint64_t> slots_;
+  std::vector<uint64_t, PageAllocator<uint64_t>> slots_;
   size_t size_ = 0;
 };
 

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "index/name_table.h"
 #include "internal/arena.h"
+#include "internal/page_allocator.h"
 #include "logweave/record.h"
 
 namespace logweave::internal {
@@ -132,7 +133,7 @@ class TraceTable {
     }
     bool operator()(const Probe& a, const Slot& b) const { return (*this)(b, a); }
   };
-  using Map = absl::flat_hash_set<Slot, SlotHash, SlotEq>;
+  using Map = absl::flat_hash_set<Slot, SlotHash, SlotEq, PageAllocator<Slot>>;
   // Drops the oldest chunk; the records numbered in `keep` move to new ones,
   // the others go to on_drop(record, hash).
   template <typename OnDrop>

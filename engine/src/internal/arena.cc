@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "internal/page_allocator.h"
+
 namespace logweave::internal {
 
 constexpr size_t kHugePage = 2u << 20;
@@ -24,6 +26,14 @@ LargeBlock AllocateLarge(size_t bytes) {
   if (p == nullptr) throw std::bad_alloc();
   return LargeBlock(static_cast<char*>(p));
 }
+
+void* MapPages(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return p;
+}
+
+void UnmapPages(void* p, size_t bytes) { munmap(p, bytes); }
 
 char* Arena::Allocate(size_t size) {
   used_ += size;

@@ -1,0 +1,52 @@
+// An allocator for large tables that grow by doubling (hash tables, windows):
+// blocks of kMinBytes and more are mapped from the kernel and unmapped when
+// freed, so the smaller tables a table outgrows go back to the system at once
+// instead of staying in the heap as holes that count in the resident size.
+#ifndef LOGWEAVE_INTERNAL_PAGE_ALLOCATOR_H_
+#define LOGWEAVE_INTERNAL_PAGE_ALLOCATOR_H_
+
+#include <cstddef>
+#include <memory>
+
+namespace logweave::internal {
+
+// Maps `bytes` (>= kPageAllocMinBytes) of zeroed pages; throws std::bad_alloc
+// when out of memory. Freed with UnmapPages(p, bytes).
+void* MapPages(size_t bytes);
+void UnmapPages(void* p, size_t bytes);
+inline constexpr size_t kPageAllocMinBytes = size_t{64} << 10;
+
+// Stateless; any thread.
+template <typename T>
+struct PageAllocator {
+  using value_type = T;
+  PageAllocator() = default;
+  template <typename U>
+  PageAllocator(const PageAllocator<U>&) {}  // NOLINT: allocators convert implicitly
+
+  T* allocate(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes >= kPageAllocMinBytes) return static_cast<T*>(MapPages(bytes));
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (bytes >= kPageAllocMinBytes) {
+      UnmapPages(p, bytes);
+    } else {
+      std::allocator<T>().deallocate(p, n);
+    }
+  }
+  template <typename U>
+  bool operator==(const PageAllocator<U>&) const {
+    return true;
+  }
+  template <typename U>
+  bool operator!=(const PageAllocator<U>&) const {
+    return false;
+  }
+};
+
+}  // namespace logweave::internal
+
+#endif  // LOGWEAVE_INTERNAL_PAGE_ALLOCATOR_H_
