@@ -47,6 +47,7 @@
 #include "rapidjson/document.h"
 #include "rapidjson/reader.h"
 #include "tools/flags/flags.h"
+#include "tools/flags/malloc_arenas.h"
 
 namespace {
 
@@ -148,6 +149,8 @@ double FreshCopyCpuSeconds(const std::vector<std::string>& files, uint64_t bytes
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The logweave command's malloc policy, so that the two figures compare.
+  logweave::cli::LimitMallocArenas(logweave::cli::DefaultMallocArenas());
   uint64_t threads = 0;
   bool no_redact = false;
   bool copy_lines = false;

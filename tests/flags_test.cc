@@ -3,11 +3,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <malloc.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tools/flags/malloc_arenas.h"
 
 namespace logweave::cli {
 namespace {
@@ -132,6 +138,47 @@ TEST(FlagSetTest, ParseCommandLeavesTheBadFlagToFailOrPrintsIt) {
   testing::internal::CaptureStdout();
   EXPECT_EQ(flags.ParseCommand({"-h"}, &positional, fail), 0);
   EXPECT_THAT(testing::internal::GetCapturedStdout(), HasSubstr("usage: prog"));
+}
+
+// The programs cap malloc's arenas (tools/flags/malloc_arenas.h): threads
+// started after the cap share the arenas there are, where each would
+// otherwise get one of its own.
+TEST(MallocArenasTest, ThreadsStartedAfterTheCapShareTheArenas) {
+  if (std::getenv("MALLOC_ARENA_MAX") != nullptr) GTEST_SKIP() << "the user's cap applies";
+  LimitMallocArenas(2);
+  std::vector<std::thread> threads;
+  std::vector<void*> blocks(8);
+  std::atomic<int> arrived{0}, allocated{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&blocks, &arrived, &allocated, t] {
+      // All eight alive at once, so none takes over an arena another left.
+      arrived.fetch_add(1);
+      while (arrived.load() < 8) std::this_thread::yield();
+      blocks[t] = std::malloc(1 << 16);
+      allocated.fetch_add(1);
+      while (allocated.load() < 8) std::this_thread::yield();
+    });
+  }
+  for (auto& t : threads) t.join();
+  char* xml = nullptr;
+  size_t size = 0;
+  FILE* out = open_memstream(&xml, &size);
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(malloc_info(0, out), 0);
+  std::fclose(out);
+  const std::string info(xml, size);
+  std::free(xml);
+  for (void* p : blocks) std::free(p);
+  int heaps = 0;
+  for (size_t at = info.find("<heap nr="); at != std::string::npos;
+       at = info.find("<heap nr=", at + 1)) {
+    ++heaps;
+  }
+  // Arenas made by earlier tests' threads (before the cap) may stand too;
+  // this binary's other tests start at most a few.
+  EXPECT_GE(heaps, 1);
+  EXPECT_LE(heaps, 4) << info.substr(0, 2000);
+  EXPECT_GE(DefaultMallocArenas(), 2);
 }
 
 }  // namespace

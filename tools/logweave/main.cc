@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/flags/malloc_arenas.h"
 #include "tools/logweave/commands.h"
 #include "tools/logweave/log_settings.h"
 
@@ -52,6 +53,7 @@ void PrintUsage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  logweave::cli::LimitMallocArenas(logweave::cli::DefaultMallocArenas());
   std::vector<std::string> args(argv + 1, argv + argc);
   logweave::cli::LogFlags log_flags;
   if (absl::Status s = logweave::cli::ExtractLogFlags(&args, &log_flags); !s.ok()) {
