@@ -371,6 +371,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     AttributedEntry& a = out[i];
     const EntryOptions& eo = options[i];
     if (!named[i].empty()) {
+      a.candidates.reserve(std::min<size_t>(named[i].size(), 4));
       for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
         AttributionCandidate c;
         for (const Option& o : eo.named) {
@@ -404,6 +405,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
                       [](const Option* x, const Option* y) { return Better(*x, *y); });
     ranked.resize(shown);
     ranked.insert(ranked.begin(), chosen[i]);
+    a.candidates.reserve(ranked.size());
     for (size_t k = 0; k < ranked.size(); ++k) {
       const Option& o = *ranked[k];
       const bool explained_elsewhere = o.c->incomplete && taken.contains(o.c) && k > 0;
