@@ -192,30 +192,14 @@ inline void AppendJsonString(std::string_view s, std::string* out) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + start, i - start);
     start = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        absl::StrAppendFormat(out, "\\u%04x", c);
+    // The characters with a short escape, and the letter after the backslash of each.
+    static constexpr std::string_view kShort = "\"\\\n\r\t\b\f";
+    static constexpr std::string_view kLetter = "\"\\nrtbf";
+    if (const size_t k = kShort.find(static_cast<char>(c)); k != std::string_view::npos) {
+      out->push_back('\\');
+      out->push_back(kLetter[k]);
+    } else {
+      absl::StrAppendFormat(out, "\\u%04x", c);
     }
   }
   out->append(s.data() + start, s.size() - start);
