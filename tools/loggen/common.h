@@ -1,5 +1,5 @@
 // Randomness, civil time and the text formatting that loggen's generators share: the default
-// web shop (loggen.cc) and the benchmark shapes (shapes.cc).
+// web shop (loggen.cc) and the benchmark shapes (shapes.cc). Their output files are output.h's.
 //
 //   Rng r(StreamSeed(seed, trace_index, /*stream=*/1));
 //   std::string line;
@@ -11,10 +11,7 @@
 #ifndef LOGWEAVE_TOOLS_LOGGEN_COMMON_H_
 #define LOGWEAVE_TOOLS_LOGGEN_COMMON_H_
 
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -195,30 +192,14 @@ inline void AppendJsonString(std::string_view s, std::string* out) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + start, i - start);
     start = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        absl::StrAppendFormat(out, "\\u%04x", c);
+    // The characters with a short escape, and the letter after the backslash of each.
+    static constexpr std::string_view kShort = "\"\\\n\r\t\b\f";
+    static constexpr std::string_view kLetter = "\"\\nrtbf";
+    if (const size_t k = kShort.find(static_cast<char>(c)); k != std::string_view::npos) {
+      out->push_back('\\');
+      out->push_back(kLetter[k]);
+    } else {
+      absl::StrAppendFormat(out, "\\u%04x", c);
     }
   }
   out->append(s.data() + start, s.size() - start);
@@ -241,44 +222,6 @@ inline void AppendTraceId(uint64_t hi, uint64_t lo, std::string* out) {
   AppendHex(lo, 16, out);
   out->push_back('"');
 }
-
-// The order of a generator's queue of events waiting to be written (any
-// struct with `time_ns` and `seq`): a std::priority_queue with it has the
-// earliest on top, generation order breaking ties.
-struct LaterEvent {
-  template <typename Event>
-  bool operator()(const Event& a, const Event& b) const {
-    return a.time_ns != b.time_ns ? a.time_ns > b.time_ns : a.seq > b.seq;
-  }
-};
-
-// An output file of the generator with its write buffer. Thread-compatible.
-struct Sink {
-  std::string name;  // file name inside the output directory
-  std::FILE* file = nullptr;
-  std::string buf;
-  uint64_t lines = 0;
-
-  // Writes the buffer out; the first failure is kept in *error (written to DIR).
-  void Flush(const std::string& dir, std::string* error) {
-    if (buf.empty()) return;
-    if (error->empty() && std::fwrite(buf.data(), 1, buf.size(), file) != buf.size()) {
-      *error = absl::StrCat("writing ", name, " in ", dir, " failed: ", std::strerror(errno));
-    }
-    buf.clear();
-  }
-  // Flushes and closes; false if closing failed (kept in *error like Flush).
-  bool Close(const std::string& dir, std::string* error) {
-    if (file == nullptr) return true;
-    Flush(dir, error);
-    const bool ok = std::fclose(file) == 0;
-    file = nullptr;
-    if (!ok && error->empty()) {
-      *error = absl::StrCat("closing ", name, " failed: ", std::strerror(errno));
-    }
-    return ok;
-  }
-};
 
 }  // namespace loggen
 

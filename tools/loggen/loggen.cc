@@ -33,12 +33,14 @@
 //   shop_format.{h,cc}     one line format per service
 //   shop_generator.{h,cc}  traces, faults, truth and billing files (--shape default)
 //   shapes.{h,cc}          the benchmark shapes (--shape NAME)
-//   common.h               randomness, civil time, text formatting, output files
+//   common.h               randomness, civil time, text formatting
+//   output.{h,cc}          output files, truth lines, event queue, trace arrivals (both generators)
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "tools/loggen/options.h"
@@ -62,9 +64,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   loggen::shop::Generator generator(options);
-  std::string error;
-  if (!generator.Open(&error) || !generator.Run(&error)) {
-    absl::FPrintF(stderr, "loggen: %s\n", error);
+  absl::Status status = generator.Open();
+  if (status.ok()) status = generator.Run();
+  if (!status.ok()) {
+    absl::FPrintF(stderr, "loggen: %s\n", status.message());
     return 1;
   }
   const double seconds =

@@ -1,25 +1,18 @@
 #include "tools/loggen/shapes.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <deque>
-#include <filesystem>
+#include <cstdint>
 #include <limits>
-#include <queue>
-#include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/loggen/common.h"
+#include "tools/loggen/output.h"
 #include "tools/loggen/shapes_lines.h"
 #include "tools/loggen/shapes_model.h"
 
@@ -35,52 +28,35 @@ constexpr double kIncompleteRate = 0.005;  // traces where one service stops ear
 // Runs one generation. Thread-compatible; used from GenerateShape only.
 class Generator {
  public:
-  Generator(const Model& model, const ShapeOptions& options) : model_(model), options_(options) {}
+  Generator(const Model& model, const ShapeOptions& options)
+      : model_(model), options_(options), output_(options.out_dir, options.truth) {}
 
   absl::Status Open();
   absl::Status Run();
   std::string Summary(std::string_view shape, double seconds) const;
 
  private:
-  // An output file with its write buffer. Owned by the Generator.
-
   void GenerateTrace(uint64_t index, int64_t t0);
-  void Push(const Event& e) { pending_.push(e); }
-  void EmitBefore(int64_t time_ns);
+  void Push(const Event& e) { pending_.Push(e); }
   void Emit(const Event& e);
-  // Counts a fault and starts its .truth.jsonl line; the caller appends the rest of the object
-  // to the returned string (a scratch string without --truth).
+  // Counts a fault and starts its .truth.jsonl line (Output::TruthStart); the caller appends the
+  // rest of the object to the returned string, then calls output_.TruthEnd().
   std::string* TruthStart(std::string_view kind, const Event& e, uint16_t service);
-  void Flush(Sink& sink);
-  void Close(Sink& sink);
 
   const Model& model_;
   const ShapeOptions options_;
-  std::vector<Sink> sinks_;   // by service, or one (all.log) with --single-file
-  std::vector<int> sink_of_;  // service -> index into sinks_
-  Sink truth_;
-  size_t flush_bytes_ = 4 << 20;
+  Output output_;             // a file per service, or one (all.log) with --single-file
+  std::vector<int> sink_of_;  // service -> index of its file in output_
   std::vector<uint32_t> cumulative_weight_;  // of routes, for picking one
-  std::priority_queue<Event, std::vector<Event>, LaterEvent> pending_;
+  EventQueue<Event> pending_;
   std::vector<const Step*> steps_;  // the current trace's steps (reused)
-  std::string scratch_;
   uint64_t next_seq_ = 0;
   uint64_t traces_ = 0;
   uint64_t json_events_ = 0;
   uint64_t plain_lines_ = 0;
-  uint64_t lines_ = 0;
-  uint64_t bytes_ = 0;
-  uint64_t faults_ = 0;
-  std::string io_error_;  // first write error, if any
 };
 
 absl::Status Generator::Open() {
-  std::error_code ec;
-  std::filesystem::create_directories(options_.out_dir, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot create output directory ", options_.out_dir, ": ", ec.message()));
-  }
   // A file per service that some route uses.
   std::vector<bool> used(model_.services.size(), false);
   for (const Route& route : model_.routes) {
@@ -89,80 +65,36 @@ absl::Status Generator::Open() {
     }
   }
   sink_of_.assign(model_.services.size(), 0);
+  std::vector<std::string> names;
   if (options_.single_file) {
-    sinks_.resize(1);
-    sinks_[0].name = "all.log";
+    names.push_back("all.log");
   } else {
     for (size_t s = 0; s < model_.services.size(); ++s) {
       if (!used[s]) continue;
-      sink_of_[s] = static_cast<int>(sinks_.size());
-      sinks_.emplace_back().name = model_.services[s].name + ".log";
+      sink_of_[s] = static_cast<int>(names.size());
+      names.push_back(model_.services[s].name + ".log");
     }
   }
   // 32 MiB of buffers in all: 2.3 MiB each for the shop, 256 KiB for 200 services.
-  flush_bytes_ = std::clamp<size_t>((32u << 20) / sinks_.size(), 256u << 10, 4u << 20);
-  auto open = [&](Sink& sink) -> absl::Status {
-    const std::string path = (std::filesystem::path(options_.out_dir) / sink.name).string();
-    sink.file = std::fopen(path.c_str(), "wb");
-    if (sink.file == nullptr) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot open ", path, " for writing: ", std::strerror(errno)));
-    }
-    std::setvbuf(sink.file, nullptr, _IONBF, 0);  // we buffer ourselves
-    sink.buf.reserve(flush_bytes_ + (64 << 10));
-    return absl::OkStatus();
-  };
-  for (Sink& sink : sinks_) {
-    if (absl::Status s = open(sink); !s.ok()) return s;
-  }
-  if (options_.truth) {
-    truth_.name = ".truth.jsonl";
-    if (absl::Status s = open(truth_); !s.ok()) return s;
-  }
+  const size_t flush_bytes = std::clamp<size_t>((32u << 20) / names.size(), 256u << 10, 4u << 20);
+  if (absl::Status s = output_.Open(names, {}, flush_bytes); !s.ok()) return s;
   uint32_t total = 0;
   for (const Route& route : model_.routes) cumulative_weight_.push_back(total += route.weight);
   return absl::OkStatus();
 }
 
-void Generator::Flush(Sink& sink) { sink.Flush(options_.out_dir, &io_error_); }
-
-void Generator::Close(Sink& sink) { sink.Close(options_.out_dir, &io_error_); }
-
 absl::Status Generator::Run() {
-  Rng arrivals(StreamSeed(options_.seed, ~uint64_t{0}, 0));
-  const double mean_gap_ns = 1e9 / options_.rate;
-  int64_t t = options_.start_ns;
-  for (uint64_t index = 0; io_error_.empty(); ++index) {
-    if (options_.bytes > 0) {
-      // Stop once what is written plus what is pending reaches the target.
-      const double avg_line = lines_ > 0 ? static_cast<double>(bytes_) / lines_ : 200.0;
-      if (bytes_ + pending_.size() * avg_line >= options_.bytes) break;
-    } else if (index >= options_.traces) {
-      break;
-    }
-    EmitBefore(t);
-    GenerateTrace(index, t);
-    t += static_cast<int64_t>(-std::log1p(-arrivals.Unit()) * mean_gap_ns);  // Poisson arrivals
-  }
-  EmitBefore(std::numeric_limits<int64_t>::max());
-  for (Sink& sink : sinks_) Close(sink);
-  Close(truth_);
-  if (!io_error_.empty()) return absl::UnavailableError(io_error_);
-  return absl::OkStatus();
+  RunArrivals(
+      {options_.seed, options_.rate, options_.start_ns, options_.traces, options_.bytes, 200.0},
+      output_, pending_, [this](uint64_t index, int64_t t) { GenerateTrace(index, t); },
+      [this](const Event& e) { Emit(e); });
+  return output_.Close();
 }
 
 std::string* Generator::TruthStart(std::string_view kind, const Event& e, uint16_t service) {
-  ++faults_;
-  std::string& out = options_.truth ? truth_.buf : scratch_;
-  if (!options_.truth) scratch_.clear();
-  out.append(R"({"kind":")");
-  out.append(kind);
-  out.append(R"(","trace_id":)");
-  AppendId(model_, e, &out);
-  out.append(R"(,"service":")");
-  out.append(model_.services[service].name);
-  out.push_back('"');
-  return &out;
+  std::string id;
+  AppendId(model_, e, &id);
+  return output_.TruthStart(kind, id, model_.services[service].name);
 }
 
 void Generator::GenerateTrace(uint64_t index, int64_t t0) {
@@ -212,7 +144,8 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
       std::string* truth = TruthStart("missing_service", e, silent);
       truth->append(R"(,"route":")");
       truth->append(route.name);
-      truth->append("\"}\n");
+      truth->push_back('"');
+      output_.TruthEnd();
     }
     if (incomplete_die < kIncompleteRate) {
       // Services that log again after their first event, which comes before the loop: an
@@ -242,10 +175,10 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
         truth->append(first);
         truth->append(R"(","missing":")");
         truth->append(next);
-        truth->append("\"}\n");
+        truth->push_back('"');
+        output_.TruthEnd();
       }
     }
-    if (options_.truth && truth_.buf.size() >= flush_bytes_) Flush(truth_);
   }
 
   int64_t t = t0;
@@ -306,39 +239,30 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
   }
 }
 
-void Generator::EmitBefore(int64_t time_ns) {
-  while (!pending_.empty() && pending_.top().time_ns < time_ns) {
-    Emit(pending_.top());
-    pending_.pop();
-  }
-}
-
 void Generator::Emit(const Event& e) {
-  Sink& sink = sinks_[sink_of_[e.step->service]];
+  Sink& sink = output_.file(sink_of_[e.step->service]);
   std::string& out = sink.buf;
   const size_t start = out.size();
+  int lines = 1;
   if (e.kind == EventKind::kJson) {
     FormatJson(model_, e, &out);
     ++json_events_;
-    ++lines_;
   } else {
-    const int lines = FormatPlain(model_, e, &out);
+    lines = FormatPlain(model_, e, &out);
     plain_lines_ += lines;
-    lines_ += lines;
   }
-  bytes_ += out.size() - start;
-  if (out.size() >= flush_bytes_) Flush(sink);
+  output_.Appended(sink, start, lines);
 }
 
 std::string Generator::Summary(std::string_view shape, double seconds) const {
-  const uint64_t files = sinks_.size() + (options_.truth ? 1 : 0);
+  const uint64_t lines = output_.lines(), bytes = output_.bytes();
   return absl::StrFormat(
       "loggen: shape %s: %d files, %d lines (%d plain text), %.1f MiB (%d bytes), %.1f bytes per "
       "line, %d traces, %.1f events per trace, %d faults, %.2f s (%.0f MB/s) in %s",
-      shape, files, lines_, plain_lines_, bytes_ / 1048576.0, bytes_,
-      lines_ > 0 ? static_cast<double>(bytes_) / lines_ : 0.0, traces_,
-      traces_ > 0 ? static_cast<double>(json_events_) / traces_ : 0.0, faults_, seconds,
-      seconds > 0 ? bytes_ / 1e6 / seconds : 0.0, options_.out_dir);
+      shape, output_.num_files(), lines, plain_lines_, bytes / 1048576.0, bytes,
+      lines > 0 ? static_cast<double>(bytes) / lines : 0.0, traces_,
+      traces_ > 0 ? static_cast<double>(json_events_) / traces_ : 0.0, output_.faults(), seconds,
+      seconds > 0 ? bytes / 1e6 / seconds : 0.0, options_.out_dir);
 }
 
 }  // namespace

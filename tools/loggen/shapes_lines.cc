@@ -1,6 +1,7 @@
 #include "tools/loggen/shapes_lines.h"
 
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,14 @@ class AttrWriter {
   void Int(std::string_view flat, std::string_view dotted, int64_t value) {
     AppendInt(value, Key(flat, dotted));
   }
+  // An id: `prefix` and the low `digits` hex digits of `value`, as a string ("u_1a2b3c4d").
+  void HexId(std::string_view flat, std::string_view dotted, std::string_view prefix,
+             uint64_t value, int digits) {
+    Key(flat, dotted)->push_back('"');
+    out_->append(prefix);
+    AppendHex(value, digits, out_);
+    out_->push_back('"');
+  }
   // Closes the nested object, if one was opened.
   void Close() {
     if (open_) out_->push_back('}');
@@ -62,6 +71,20 @@ constexpr std::string_view kQueries[] = {"running shoes", "usb-c cable", "espres
 constexpr std::string_view kCarriers[] = {"dhl", "ups", "dpd", "gls"};
 constexpr std::string_view kTemplates[] = {"order_confirmation", "refund_issued",
                                            "shipping_update"};
+
+// The text of a line's level in each convention, by Convention and then by Level (info, warn,
+// error), with the keys around it: what starts the line (zap, pino) or follows the time.
+constexpr std::string_view kLevelText[][3] = {
+    {R"({"level":"info","ts":)", R"({"level":"warn","ts":)", R"({"level":"error","ts":)"},
+    {R"({"level":30,"time":)", R"({"level":40,"time":)", R"({"level":50,"time":)"},
+    {R"(","levelname":"INFO","name":")", R"(","levelname":"WARNING","name":")",
+     R"(","levelname":"ERROR","name":")"},
+    {R"(Z","log.level":"info","message":")", R"(Z","log.level":"warn","message":")",
+     R"(Z","log.level":"error","message":")"},
+    {R"(Z","severity":"INFO","body":")", R"(Z","severity":"WARN","body":")",
+     R"(Z","severity":"ERROR","body":")"},
+};
+static_assert(std::size(kLevelText) == static_cast<size_t>(Convention::kOtel) + 1);
 
 // HTTP status of a trace's response: 1 in 250 fail with 503, GETs of /{id} miss 2% (404).
 uint32_t Status(const Event& e, std::string_view route) {
@@ -153,11 +176,18 @@ void FormatJson(const Model& model, const Event& e, std::string* out) {
   const Level level = status >= 500 ? Level::kError
                       : h % 64 == 0 ? Level::kWarn  // a slow call, a retry
                                     : Level::kInfo;
+  const std::string_view level_text =
+      kLevelText[static_cast<int>(svc.convention)][static_cast<int>(level)];
+  // The message and then the trace id, with the keys before each.
+  auto message_and_id = [&](std::string_view message_key, std::string_view id_key) {
+    out->append(message_key);
+    out->append(step.message);
+    out->append(id_key);
+    AppendId(model, e, out);
+  };
   switch (svc.convention) {
     case Convention::kZap:
-      out->append(level == Level::kInfo   ? R"({"level":"info","ts":)"
-                  : level == Level::kWarn ? R"({"level":"warn","ts":)"
-                                          : R"({"level":"error","ts":)");
+      out->append(level_text);
       AppendScaled(FloorDiv(e.time_ns, kUs), 1000000, 6, out);
       if (!model.short_lines) {  // short lines: a logger built with zap.WithCaller(false)
         out->append(R"(,"caller":")");
@@ -166,15 +196,10 @@ void FormatJson(const Model& model, const Event& e, std::string* out) {
         AppendInt(step.code_line, out);
         out->push_back('"');
       }
-      out->append(R"(,"msg":")");
-      out->append(step.message);
-      out->append(R"(","trace_id":)");
-      AppendId(model, e, out);
+      message_and_id(R"(,"msg":")", R"(","trace_id":)");
       break;
     case Convention::kPino:
-      out->append(level == Level::kInfo   ? R"({"level":30,"time":)"
-                  : level == Level::kWarn ? R"({"level":40,"time":)"
-                                          : R"({"level":50,"time":)");
+      out->append(level_text);
       AppendInt(FloorDiv(e.time_ns, kMs), out);
       if (!model.short_lines) {  // short lines: pino({base: undefined}), no pid and hostname
         out->append(R"(,"pid":)");
@@ -183,29 +208,19 @@ void FormatJson(const Model& model, const Event& e, std::string* out) {
         out->append(svc.host);
         out->push_back('"');
       }
-      out->append(R"(,"msg":")");
-      out->append(step.message);
-      out->append(R"(","traceId":)");
-      AppendId(model, e, out);
+      message_and_id(R"(,"msg":")", R"(","traceId":)");
       break;
     case Convention::kPython:
       out->append(R"({"asctime":")");
       AppendCivil(e.time_ns, ' ', 3, ',', out);
-      out->append(level == Level::kInfo   ? R"(","levelname":"INFO","name":")"
-                  : level == Level::kWarn ? R"(","levelname":"WARNING","name":")"
-                                          : R"(","levelname":"ERROR","name":")");
+      out->append(level_text);
       out->append(model.short_lines ? svc.name : svc.logger);
-      out->append(R"(","message":")");
-      out->append(step.message);
-      out->append(R"(","trace_id":)");
-      AppendId(model, e, out);
+      message_and_id(R"(","message":")", R"(","trace_id":)");
       break;
     case Convention::kEcs:
       out->append(R"({"@timestamp":")");
       AppendCivil(e.time_ns, 'T', 3, '.', out);
-      out->append(level == Level::kInfo   ? R"(Z","log.level":"info","message":")"
-                  : level == Level::kWarn ? R"(Z","log.level":"warn","message":")"
-                                          : R"(Z","log.level":"error","message":")");
+      out->append(level_text);
       out->append(step.message);
       out->append(R"(","service.name":")");
       out->append(svc.name);
@@ -220,9 +235,7 @@ void FormatJson(const Model& model, const Event& e, std::string* out) {
     case Convention::kOtel:
       out->append(R"({"timestamp":")");
       AppendCivil(e.time_ns, 'T', 9, '.', out);
-      out->append(level == Level::kInfo   ? R"(Z","severity":"INFO","body":")"
-                  : level == Level::kWarn ? R"(Z","severity":"WARN","body":")"
-                                          : R"(Z","severity":"ERROR","body":")");
+      out->append(level_text);
       out->append(step.message);
       out->append(R"(","resource":{"service.name":")");
       out->append(svc.name);
@@ -263,29 +276,17 @@ void FormatJson(const Model& model, const Event& e, std::string* out) {
     case Attr::kResponse:
       AppendScaled(e.value / kUs, 1000, 3, w.Key("latency_ms", "http.server.duration_ms"));
       break;
-    case Attr::kUser: {
-      std::string* o = w.Key("user_id", "user.id");
-      o->append(R"("u_)");
-      AppendHex(th >> 32, 8, o);
-      o->push_back('"');
+    case Attr::kUser:
+      w.HexId("user_id", "user.id", "u_", th >> 32, 8);
       break;
-    }
-    case Attr::kCart: {
-      std::string* o = w.Key("cart_id", "cart.id");
-      o->append(R"("cart_)");
-      AppendHex(th >> 24, 10, o);
-      o->push_back('"');
+    case Attr::kCart:
+      w.HexId("cart_id", "cart.id", "cart_", th >> 24, 10);
       w.Int("items", "cart.items", static_cast<int64_t>(1 + th % 6));
       break;
-    }
-    case Attr::kOrder: {
-      std::string* o = w.Key("order_id", "order.id");
-      o->append(R"("ord_)");
-      AppendHex(th >> 16, 12, o);
-      o->push_back('"');
+    case Attr::kOrder:
+      w.HexId("order_id", "order.id", "ord_", th >> 16, 12);
       AppendMoney(static_cast<int64_t>(299 + th % 40000), w.Key("amount", "order.amount"));
       break;
-    }
     case Attr::kAmount:
       AppendMoney(static_cast<int64_t>(299 + th % 40000), w.Key("amount", "payment.amount"));
       w.String("currency", "payment.currency", "EUR");
@@ -321,22 +322,14 @@ void FormatJson(const Model& model, const Event& e, std::string* out) {
       AppendScaled(static_cast<int64_t>(200 + (h >> 16) % 40000), 1000, 3,
                    w.Key("db_ms", "db.duration_ms"));
       break;
-    case Attr::kJob: {
-      std::string* o = w.Key("job_id", "job.id");
-      o->append(R"("job_)");
-      AppendHex(th >> 32, 8, o);
-      o->push_back('"');
+    case Attr::kJob:
+      w.HexId("job_id", "job.id", "job_", th >> 32, 8);
       w.Int("attempt", "job.attempt", h % 20 == 0 ? 2 : 1);
       break;
-    }
-    case Attr::kParcel: {
-      std::string* o = w.Key("parcel_id", "parcel.id");
-      o->append(R"("pcl_)");
-      AppendHex(h >> 16, 12, o);
-      o->push_back('"');
+    case Attr::kParcel:
+      w.HexId("parcel_id", "parcel.id", "pcl_", h >> 16, 12);
       w.String("carrier", "parcel.carrier", kCarriers[h % std::size(kCarriers)]);
       break;
-    }
   }
   w.Close();
   out->append("}\n");

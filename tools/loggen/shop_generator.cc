@@ -1,61 +1,36 @@
 #include "tools/loggen/shop_generator.h"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
-#include <system_error>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/loggen/shop_format.h"
 
 namespace loggen::shop {
+namespace {
 
-bool Generator::Open(std::string* error) {
-  std::error_code ec;
-  std::filesystem::create_directories(options_.out_dir, ec);
-  if (ec) {
-    *error = absl::StrCat("cannot create output directory ", options_.out_dir, ": ", ec.message());
-    return false;
-  }
+// The JSON line of each service's convention, by Service (shop_format.h).
+constexpr void (*kJsonLineFormats[kNumServices])(const Event&, std::string*) = {
+    FormatGateway, FormatCheckout,  FormatFraud, FormatPayments,
+    FormatLedger,  FormatInventory, FormatEmail};
+
+}  // namespace
+
+absl::Status Generator::Open() {
+  std::vector<std::string> logs;
   if (options_.single_file) {
-    sinks_.resize(1);
-    sinks_[0].name = "all.log";
+    logs.push_back("all.log");
   } else {
-    sinks_.resize(kNumServices);
-    for (int s = 0; s < kNumServices; ++s) sinks_[s].name = std::string(kServiceNames[s]) + ".log";
+    for (std::string_view name : kServiceNames) logs.push_back(std::string(name) + ".log");
   }
-  auto open = [&](Sink& sink) {
-    const std::string path = (std::filesystem::path(options_.out_dir) / sink.name).string();
-    sink.file = std::fopen(path.c_str(), "wb");
-    if (sink.file == nullptr) {
-      *error = absl::StrCat("cannot open ", path, " for writing: ", std::strerror(errno));
-      return false;
-    }
-    std::setvbuf(sink.file, nullptr, _IONBF, 0);  // we buffer ourselves
-    sink.buf.reserve(kFlushBytes + (64 << 10));
-    return true;
-  };
-  for (Sink& sink : sinks_) {
-    if (!open(sink)) return false;
-  }
-  if (options_.cost_days > 0) {
-    billing_.name = "billing.ndjson";
-    if (!open(billing_)) return false;
-  }
-  if (options_.truth) {
-    truth_.name = ".truth.jsonl";
-    if (!open(truth_)) return false;
-  }
-  return true;
+  std::vector<std::string> extra;
+  billing_file_ = logs.size();
+  if (options_.cost_days > 0) extra.push_back("billing.ndjson");
+  return output_.Open(logs, extra, kFlushBytes);
 }
-
-void Generator::Flush(Sink& sink) { sink.Flush(options_.out_dir, &io_error_); }
-
-bool Generator::Close(Sink& sink) { return sink.Close(options_.out_dir, &io_error_); }
 
 void Generator::WriteBilling() {
   if (options_.cost_days == 0) return;
@@ -71,7 +46,9 @@ void Generator::WriteBilling() {
       const bool spike = day == last_day && options_.cost_spike == kServiceNames[s];
       if (spike) total *= options_.cost_spike_factor;
       for (int part = 0; part < 4; ++part) {
-        std::string& out = billing_.buf;
+        Sink& billing = output_.file(billing_file_);
+        std::string& out = billing.buf;
+        const size_t start = out.size();
         out.append(R"({"timestamp":")");
         AppendCivil(day * kNsPerDay + part * 3 * 3600 * kSec, 'T', 0, '.', &out);
         out.append(R"(Z","service":")");
@@ -82,52 +59,28 @@ void Generator::WriteBilling() {
         out.append(absl::StrFormat("%.2f", total / 4));
         out.append(R"(,"currency":"USD"})");
         out.push_back('\n');
-        ++billing_.lines;
-        ++lines_;
+        output_.Appended(billing, start, 1);
       }
       if (spike) {
-        ++faults_;
-        if (options_.truth) {
-          std::string date;
-          AppendCivil(day * kNsPerDay, 'T', 0, '.', &date);
-          truth_.buf.append(R"({"kind":"cost_anomaly","service":")");
-          truth_.buf.append(kServiceNames[s]);
-          truth_.buf.append(absl::StrCat(R"(","day":")", date.substr(0, 10), "\"}\n"));
-        }
+        std::string date;
+        AppendCivil(day * kNsPerDay, 'T', 0, '.', &date);
+        std::string* truth = output_.TruthStart("cost_anomaly");
+        truth->append(R"(,"service":")");
+        truth->append(kServiceNames[s]);
+        truth->append(absl::StrCat(R"(","day":")", date.substr(0, 10), "\""));
+        output_.TruthEnd();
       }
     }
   }
-  bytes_ += billing_.buf.size();
 }
 
-bool Generator::Run(std::string* error) {
+absl::Status Generator::Run() {
   WriteBilling();
-  Rng arrivals(StreamSeed(options_.seed, ~uint64_t{0}, 0));
-  const double mean_gap_ns = 1e9 / options_.rate;
-  int64_t t = options_.start_ns;
-  for (uint64_t index = 0;; ++index) {
-    if (options_.bytes > 0) {
-      // Stop once what is written plus what is pending reaches the target.
-      const double avg_line = lines_ > 0 ? static_cast<double>(bytes_) / lines_ : 250.0;
-      if (bytes_ + pending_.size() * avg_line >= options_.bytes) break;
-    } else if (index >= options_.traces) {
-      break;
-    }
-    if (!io_error_.empty()) break;
-    EmitBefore(t);
-    GenerateTrace(index, t);
-    // Poisson arrivals: exponential gaps.
-    t += static_cast<int64_t>(-std::log1p(-arrivals.Unit()) * mean_gap_ns);
-  }
-  EmitBefore(std::numeric_limits<int64_t>::max());
-  for (Sink& sink : sinks_) Close(sink);
-  Close(billing_);
-  Close(truth_);
-  if (!io_error_.empty()) {
-    *error = io_error_;
-    return false;
-  }
-  return true;
+  RunArrivals(
+      {options_.seed, options_.rate, options_.start_ns, options_.traces, options_.bytes, 250.0},
+      output_, pending_, [this](uint64_t index, int64_t t) { GenerateTrace(index, t); },
+      [this](const Event& e) { Emit(e); });
+  return output_.Close();
 }
 
 void Generator::Push(TraceContext& trace, Service service, EventType type, int64_t time_ns,
@@ -155,7 +108,7 @@ void Generator::Push(TraceContext& trace, Service service, EventType type, int64
       e.flags |= kFlagDuplicate;
     }
   }
-  pending_.push(e);
+  pending_.Push(e);
 }
 
 void Generator::SendEmail(TraceContext& trace, int64_t t, uint32_t email_template, bool fail) {
@@ -173,9 +126,9 @@ void Generator::SendEmail(TraceContext& trace, int64_t t, uint32_t email_templat
     return;
   }
   Push(trace, kEmail, EventType::kEmailError, t + fail_after, 0, variant);
-  TruthStart("incomplete_sequence", trace.hi, trace.lo, kEmail);
-  truth_.buf.append(R"(,"event":"email_send_attempt","missing":"email_queued")");
-  TruthEnd();
+  TruthStart("incomplete_sequence", trace.hi, trace.lo, kEmail)
+      ->append(R"(,"event":"email_send_attempt","missing":"email_queued")");
+  output_.TruthEnd();
 }
 
 void Generator::GenerateTrace(uint64_t index, int64_t t0) {
@@ -220,10 +173,10 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
   if (options_.faults && route.num_services >= 2 && missing_die < options_.missing_service_rate) {
     // Any service but the gateway, which is where the route is known from.
     trace.silent = route.services[1 + missing_pick % (route.num_services - 1)];
-    TruthStart("missing_service", trace.hi, trace.lo, trace.silent);
-    truth_.buf.append(R"(,"route":)");
-    AppendJsonString(route.name, &truth_.buf);
-    TruthEnd();
+    std::string* truth = TruthStart("missing_service", trace.hi, trace.lo, trace.silent);
+    truth->append(R"(,"route":)");
+    AppendJsonString(route.name, truth);
+    output_.TruthEnd();
   }
   const bool email_fault = options_.faults && has_email && trace.silent != kEmail &&
                            email_die < options_.email_error_rate;
@@ -337,33 +290,11 @@ void Generator::GenerateTrace(uint64_t index, int64_t t0) {
   if (email_from >= 0) SendEmail(trace, email_from, email_template, email_fault);
 }
 
-void Generator::EmitBefore(int64_t time_ns) {
-  while (!pending_.empty() && pending_.top().time_ns < time_ns) {
-    Emit(pending_.top());
-    pending_.pop();
-  }
-}
-
-void Generator::TruthStart(std::string_view kind, uint64_t hi, uint64_t lo, Service service) {
-  ++faults_;
-  if (!options_.truth) return;
-  std::string& out = truth_.buf;
-  out.append(R"({"kind":")");
-  out.append(kind);
-  out.append(R"(","trace_id":)");
-  AppendTraceId(hi, lo, &out);
-  out.append(R"(,"service":")");
-  out.append(kServiceNames[service]);
-  out.push_back('"');
-}
-
-void Generator::TruthEnd() {
-  if (!options_.truth) {
-    truth_.buf.clear();
-    return;
-  }
-  truth_.buf.append("}\n");
-  if (truth_.buf.size() >= kFlushBytes) Flush(truth_);
+std::string* Generator::TruthStart(std::string_view kind, uint64_t hi, uint64_t lo,
+                                   Service service) {
+  std::string id;
+  AppendTraceId(hi, lo, &id);
+  return output_.TruthStart(kind, id, kServiceNames[service]);
 }
 
 void Generator::Emit(const Event& e) {
@@ -372,75 +303,49 @@ void Generator::Emit(const Event& e) {
   const size_t start = out.size();
   const uint64_t first_line = sink.lines + 1;
   int lines = 1;
-  switch (e.service) {
-    case kGateway:
-      FormatGateway(e, &out);
-      break;
-    case kCheckout:
-      FormatCheckout(e, &out);
-      break;
-    case kFraud:
-      FormatFraud(e, &out);
-      break;
-    case kPayments:
-      if (e.type == EventType::kJavaError) {
-        lines = FormatJavaError(e, &out);
-      } else {
-        FormatPayments(e, &out);
-      }
-      break;
-    case kLedger:
-      FormatLedger(e, &out);
-      break;
-    case kInventory:
-      FormatInventory(e, &out);
-      break;
-    default:
-      if (e.type == EventType::kEmailError) {
-        lines = FormatEmailError(e, &out);
-      } else {
-        FormatEmail(e, &out);
-      }
+  if (e.type == EventType::kJavaError) {
+    lines = FormatJavaError(e, &out);
+  } else if (e.type == EventType::kEmailError) {
+    lines = FormatEmailError(e, &out);
+  } else {
+    kJsonLineFormats[e.service](e, &out);
   }
   auto line_truth = [&](std::string_view kind, uint64_t line) {
-    TruthStart(kind, e.trace_hi, e.trace_lo, e.service);
-    std::string& t = truth_.buf;
-    t.append(R"(,"line":)");
-    AppendInt(static_cast<int64_t>(line), &t);
-    t.append(R"(,"file":")");
-    t.append(sink.name);
-    t.push_back('"');
+    std::string* t = TruthStart(kind, e.trace_hi, e.trace_lo, e.service);
+    t->append(R"(,"line":)");
+    AppendInt(static_cast<int64_t>(line), t);
+    t->append(R"(,"file":")");
+    t->append(sink.name);
+    t->push_back('"');
+    return t;
   };
   if (IsPlainText(e.type)) {
-    line_truth("orphan_error", first_line);
-    truth_.buf.append(R"(,"lines":)");
-    AppendInt(lines, &truth_.buf);
-    TruthEnd();
+    std::string* t = line_truth("orphan_error", first_line);
+    t->append(R"(,"lines":)");
+    AppendInt(lines, t);
+    output_.TruthEnd();
   } else if (e.flags & kFlagBadTime) {
-    line_truth("bad_time", first_line);
-    truth_.buf.append(R"(,"value":)");
-    AppendJsonString(BadTime(e), &truth_.buf);
-    TruthEnd();
+    std::string* t = line_truth("bad_time", first_line);
+    t->append(R"(,"value":)");
+    AppendJsonString(BadTime(e), t);
+    output_.TruthEnd();
   } else if (e.flags & kFlagDuplicate) {
     scratch_.assign(out, start, out.size() - start);
     out.append(scratch_);
     ++lines;
     line_truth("duplicate", first_line + 1);
-    TruthEnd();
+    output_.TruthEnd();
   }
-  sink.lines += lines;
-  lines_ += lines;
-  bytes_ += out.size() - start;
-  if (out.size() >= kFlushBytes) Flush(sink);
+  output_.Appended(sink, start, lines);
 }
 
 std::string Generator::Summary(double seconds) const {
   return absl::StrFormat(
       "loggen: %d files, %d lines, %.1f MiB (%d bytes), %d traces, %d faults, %.2f s "
       "(%.0f MB/s) in %s",
-      sinks_.size() + (options_.truth ? 1 : 0) + (options_.cost_days > 0 ? 1 : 0), lines_,
-      bytes_ / 1048576.0, bytes_, traces_, faults_, seconds,
-      seconds > 0 ? bytes_ / 1e6 / seconds : 0.0, options_.out_dir);
+      output_.num_files(), output_.lines(), output_.bytes() / 1048576.0, output_.bytes(), traces_,
+      output_.faults(), seconds, seconds > 0 ? output_.bytes() / 1e6 / seconds : 0.0,
+      options_.out_dir);
 }
 
 }  // namespace loggen::shop

@@ -4,18 +4,19 @@
 // lines to billing.ndjson.
 //
 //   loggen::shop::Generator generator(options);
-//   if (!generator.Open(&error) || !generator.Run(&error)) ...
+//   if (absl::Status s = generator.Open(); !s.ok()) ...
+//   if (absl::Status s = generator.Run(); !s.ok()) ...
 #ifndef LOGWEAVE_TOOLS_LOGGEN_SHOP_GENERATOR_H_
 #define LOGWEAVE_TOOLS_LOGGEN_SHOP_GENERATOR_H_
 
 #include <cstdint>
-#include <queue>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "absl/status/status.h"
 #include "tools/loggen/common.h"
 #include "tools/loggen/options.h"
+#include "tools/loggen/output.h"
 #include "tools/loggen/shop_model.h"
 
 namespace loggen::shop {
@@ -23,22 +24,22 @@ namespace loggen::shop {
 // Runs one generation. Thread-compatible; used from main only.
 class Generator {
  public:
-  explicit Generator(const Options& options) : options_(options) {}
+  explicit Generator(const Options& options)
+      : options_(options), output_(options.out_dir, options.truth) {}
 
-  // Creates the output directory and files. Returns false with *error set on failure.
-  bool Open(std::string* error);
+  // Creates the output directory and files. Returns kUnavailable naming the one that could not
+  // be created.
+  absl::Status Open();
   // Writes billing.ndjson (--cost-days): for each day, four cost allocation
   // lines per service, at 00:00, 03:00, 06:00 and 09:00 UTC (before the
   // traces of a run starting at 10:00), with --cost-spike's last day raised.
   void WriteBilling();
-  // Generates everything and closes the files. Returns false with *error set on an I/O error.
-  bool Run(std::string* error);
+  // Generates everything and closes the files. Returns kUnavailable on an I/O error.
+  absl::Status Run();
   // One line for stderr describing what was written.
   std::string Summary(double seconds) const;
 
  private:
-  // An output file with its write buffer. Owned by the Generator.
-
   // Per-trace state while its events are generated.
   struct TraceContext {
     Rng rng;     // everything about the trace
@@ -57,28 +58,19 @@ class Generator {
   void SendEmail(TraceContext& trace, int64_t time_ns, uint32_t email_template, bool fail);
   void Push(TraceContext& trace, Service service, EventType type, int64_t time_ns,
             int64_t value = 0, uint32_t aux = 0, bool warn = false);
-  // Writes out every pending event earlier than time_ns.
-  void EmitBefore(int64_t time_ns);
   void Emit(const Event& e);
-  void TruthStart(std::string_view kind, uint64_t hi, uint64_t lo, Service service);
-  void TruthEnd();
-  void Flush(Sink& sink);
-  bool Close(Sink& sink);
+  // Counts a fault of trace (hi, lo) and starts its .truth.jsonl object (Output::TruthStart).
+  std::string* TruthStart(std::string_view kind, uint64_t hi, uint64_t lo, Service service);
 
-  Sink& SinkFor(Service service) { return sinks_[options_.single_file ? 0 : service]; }
+  Sink& SinkFor(Service service) { return output_.file(options_.single_file ? 0 : service); }
 
   const Options options_;
-  std::vector<Sink> sinks_;
-  Sink truth_;
-  Sink billing_;
-  std::priority_queue<Event, std::vector<Event>, LaterEvent> pending_;
+  Output output_;
+  size_t billing_file_ = 0;  // billing.ndjson's index in output_ (with --cost-days)
+  EventQueue<Event> pending_;
   std::string scratch_;
   uint64_t next_seq_ = 0;
   uint64_t traces_ = 0;
-  uint64_t faults_ = 0;
-  uint64_t lines_ = 0;
-  uint64_t bytes_ = 0;
-  std::string io_error_;  // first write error, if any
 };
 
 }  // namespace loggen::shop
