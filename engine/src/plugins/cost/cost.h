@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,13 +25,10 @@
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "plugins/cost/cost_options.h"
+#include "plugins/json_fields.h"
 #include "plugins/queued_plugin.h"
 
 namespace logweave {
-
-namespace internal {
-class JsonFieldPicker;
-}  // namespace internal
 
 // One line's cost, as Observe takes it.
 struct CostLine {
@@ -52,9 +48,6 @@ struct CostLine {
 class CostLineReader {
  public:
   explicit CostLineReader(const CostOptions& options);
-  ~CostLineReader();
-  CostLineReader(const CostLineReader&) = delete;
-  CostLineReader& operator=(const CostLineReader&) = delete;
 
   // False if the line carries no cost. `service` and `time_ns` are the
   // line's own (used when it names no billed service or usage time;
@@ -63,7 +56,7 @@ class CostLineReader {
             CostLine* out) const;
 
  private:
-  std::unique_ptr<internal::JsonFieldPicker> picker_;
+  internal::JsonFieldPicker picker_;
   int configured_time_keys_ = 0;  // time keys from the config (ranks below this)
 };
 
