@@ -263,10 +263,7 @@ struct CanaryPlugin::ServiceState {
 };
 
 CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
-    : OptionsRulePlugin(options.max_pending_requests),
-      options_(options),
-      sources_(sources),
-      reader_(options_),
+    : OptionsRulePlugin(options, sources, options.max_pending_requests),
       names_(options_),
       slot_ns_(std::gcd(options.interval_ns, options.window_ns)) {}
 

@@ -84,8 +84,8 @@ class CanaryRequestReader {
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate and counters(): thread-safe, under one mutex.
-class CanaryPlugin
-    : public internal::OptionsRulePlugin<CanaryPlugin, CanaryOptions, CanaryRequest> {
+class CanaryPlugin : public internal::OptionsRulePlugin<CanaryPlugin, CanaryOptions, CanaryRequest,
+                                                        CanaryRequestReader> {
  public:
   static constexpr std::string_view kName = "canary";
 
@@ -129,9 +129,6 @@ class CanaryPlugin
   // Drops the slots no check will read again.
   void Prune() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const CanaryOptions options_;
-  const SourceNames& sources_;
-  const CanaryRequestReader reader_;
   const internal::CanaryBaselineNames names_;
   // Requests are kept as per-slot figures; slots are this wide (the gcd of
   // interval and window, so that every check's window is whole slots).

@@ -158,10 +158,7 @@ struct CostPlugin::ServiceDays {
 };
 
 CostPlugin::CostPlugin(const CostOptions& options, const SourceNames& sources)
-    : OptionsRulePlugin(options.max_pending_lines),
-      options_(options),
-      sources_(sources),
-      reader_(options) {}
+    : OptionsRulePlugin(options, sources, options.max_pending_lines) {}
 
 CostPlugin::~CostPlugin() = default;
 

@@ -62,7 +62,8 @@ class CostLineReader {
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate, late(): thread-safe, under one mutex.
-class CostPlugin : public internal::OptionsRulePlugin<CostPlugin, CostOptions, CostLine> {
+class CostPlugin
+    : public internal::OptionsRulePlugin<CostPlugin, CostOptions, CostLine, CostLineReader> {
  public:
   static constexpr std::string_view kName = "cost";
 
@@ -86,9 +87,6 @@ class CostPlugin : public internal::OptionsRulePlugin<CostPlugin, CostOptions, C
   void Judge(const std::string& service, ServiceDays& days, int64_t day)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const CostOptions options_;
-  const SourceNames& sources_;
-  const CostLineReader reader_;
   std::map<std::string, ServiceDays> services_ ABSL_GUARDED_BY(mu_);
   uint64_t late_ ABSL_GUARDED_BY(mu_) = 0;
 };

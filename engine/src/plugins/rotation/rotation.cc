@@ -20,10 +20,7 @@ std::string DurationText(int64_t ns) { return absl::FormatDuration(absl::Nanosec
 }  // namespace
 
 RotationPlugin::RotationPlugin(const RotationOptions& options, const SourceNames& sources)
-    : OptionsRulePlugin(options.max_pending),
-      options_(options),
-      sources_(sources),
-      reader_(options) {
+    : OptionsRulePlugin(options, sources, options.max_pending) {
   for (const auto& [secret, services] : options_.secrets) {
     auto& listed = secrets_[SecretName(secret)];
     listed.insert(listed.end(), services.begin(), services.end());
