@@ -82,11 +82,14 @@ class QueuedRulePlugin : public RulePlugin {
 };
 
 // A QueuedRulePlugin that valid options and the source names are all it
-// takes to make: its Create and name(). Plugin (the derived class) has
+// takes to make: its Create and name(), and what every such plugin holds (the
+// options, the source names, and a Reader made from the options that Take
+// reads items with). Plugin (the derived class) has
 // `static constexpr std::string_view kName` and a private constructor
 // Plugin(const Options&, const SourceNames&), and befriends this class;
-// Options has `bool enabled` and `absl::Status Validate() const`.
-template <typename Plugin, typename Options, typename Item>
+// Options has `bool enabled` and `absl::Status Validate() const`; Reader has
+// an explicit constructor from `const Options&`.
+template <typename Plugin, typename Options, typename Item, typename Reader>
 class OptionsRulePlugin : public QueuedRulePlugin<Item> {
  public:
   // INVALID_ARGUMENT for invalid options. `sources` names the evidence
@@ -101,7 +104,16 @@ class OptionsRulePlugin : public QueuedRulePlugin<Item> {
   std::string_view name() const final { return Plugin::kName; }
 
  protected:
-  using QueuedRulePlugin<Item>::QueuedRulePlugin;
+  // `max_pending`: QueuedRulePlugin's.
+  OptionsRulePlugin(const Options& options, const SourceNames& sources, uint64_t max_pending)
+      : QueuedRulePlugin<Item>(max_pending),
+        options_(options),
+        sources_(sources),
+        reader_(options_) {}
+
+  const Options options_;       // valid, enabled
+  const SourceNames& sources_;  // names the evidence lines' sources
+  const Reader reader_;         // Reader(options_)
 };
 
 }  // namespace logweave::internal

@@ -105,48 +105,66 @@ int64_t ReadLatency(const internal::JsonFieldPicker::Match& m, int64_t unit) {
   return -1;
 }
 
-}  // namespace
-
-CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options) {
+// The picker's slots: the version, latency and status keys, each the
+// configured ones then the built-in ones.
+std::vector<std::vector<std::string>> RequestSlots(const CanaryOptions& options) {
   std::vector<std::vector<std::string>> slots(3);
   slots[0] = internal::ConfiguredThenBuiltin(options.version_fields, kVersionKeys);
+  slots[1] = options.latency_fields;
+  for (const LatencyKey& k : kLatencyKeys) slots[1].emplace_back(k.key);
+  slots[2] = internal::ConfiguredThenBuiltin(options.status_fields, internal::kHttpStatusKeys);
+  return slots;
+}
+
+// The unit of a bare number under each latency key of RequestSlots, by rank.
+std::vector<int64_t> LatencyUnits(const CanaryOptions& options) {
+  std::vector<int64_t> units;
   for (const std::string& k : options.latency_fields) {
-    slots[1].push_back(k);
     const int64_t unit = UnitFromSuffix(k);
-    latency_units_.push_back(unit == 0 ? options.latency_unit_ns : unit);
+    units.push_back(unit == 0 ? options.latency_unit_ns : unit);
   }
   for (const LatencyKey& k : kLatencyKeys) {
-    slots[1].emplace_back(k.key);
-    latency_units_.push_back(k.unit_ns == 0 ? options.latency_unit_ns : k.unit_ns);
+    units.push_back(k.unit_ns == 0 ? options.latency_unit_ns : k.unit_ns);
   }
-  slots[2] = internal::ConfiguredThenBuiltin(options.status_fields, internal::kHttpStatusKeys);
-  picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/0);
-  any_picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
-  // Without a version key, a line is read only if its bytes hold a latency
-  // or status key's last part (most lines of a log are not requests).
+  return units;
+}
+
+// What a line without a version key must hold to be read: a latency or
+// status key's last part (most lines of a log are not requests).
+std::vector<std::string> AnyNeedles(const std::vector<std::vector<std::string>>& slots) {
+  std::vector<std::string> needles;
   for (size_t slot = 1; slot <= 2; ++slot) {
     for (const std::string& key : slots[slot]) {
       const size_t cut = key.find_last_of("./");
       std::string needle = cut == std::string::npos ? key : key.substr(cut + 1);
-      if (!needle.empty() &&
-          std::find(any_needles_.begin(), any_needles_.end(), needle) == any_needles_.end()) {
-        any_needles_.push_back(std::move(needle));
+      if (!needle.empty() && std::find(needles.begin(), needles.end(), needle) == needles.end()) {
+        needles.push_back(std::move(needle));
       }
     }
   }
   // A needle that holds another is found whenever that one is: drop it.
   std::vector<std::string> kept;
-  for (const std::string& n : any_needles_) {
-    if (std::none_of(any_needles_.begin(), any_needles_.end(), [&](const std::string& m) {
+  for (const std::string& n : needles) {
+    if (std::none_of(needles.begin(), needles.end(), [&](const std::string& m) {
           return m.size() < n.size() && n.find(m) != std::string::npos;
         })) {
       kept.push_back(n);
     }
   }
-  any_needles_ = std::move(kept);
+  return kept;
 }
 
-CanaryRequestReader::~CanaryRequestReader() = default;
+}  // namespace
+
+CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options)
+    : CanaryRequestReader(options, RequestSlots(options)) {}
+
+CanaryRequestReader::CanaryRequestReader(const CanaryOptions& options,
+                                         const std::vector<std::vector<std::string>>& slots)
+    : latency_units_(LatencyUnits(options)),
+      picker_(slots, /*required_slot=*/0),
+      any_picker_(slots),
+      any_needles_(AnyNeedles(slots)) {}
 
 bool CanaryRequestReader::Read(std::string_view json, bool require_version,
                                CanaryRequest* out) const {
@@ -156,7 +174,7 @@ bool CanaryRequestReader::Read(std::string_view json, bool require_version,
       })) {
     return false;
   }
-  const auto found = (require_version ? picker_ : any_picker_)->Pick(json);
+  const auto found = (require_version ? picker_ : any_picker_).Pick(json);
   std::string version;
   for (const auto& m : found[0]) {
     if (!m.text.empty()) {
@@ -245,10 +263,7 @@ struct CanaryPlugin::ServiceState {
 };
 
 CanaryPlugin::CanaryPlugin(const CanaryOptions& options, const SourceNames& sources)
-    : OptionsRulePlugin(options.max_pending_requests),
-      options_(options),
-      sources_(sources),
-      reader_(options_),
+    : OptionsRulePlugin(options, sources, options.max_pending_requests),
       names_(options_),
       slot_ns_(std::gcd(options.interval_ns, options.window_ns)) {}
 

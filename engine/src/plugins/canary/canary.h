@@ -31,7 +31,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,13 +39,10 @@
 #include "logweave/index.h"
 #include "plugins/canary/canary_baseline.h"
 #include "plugins/canary/canary_options.h"
+#include "plugins/json_fields.h"
 #include "plugins/queued_plugin.h"
 
 namespace logweave {
-
-namespace internal {
-class JsonFieldPicker;
-}  // namespace internal
 
 // One request, as Observe takes it from a line.
 struct CanaryRequest {
@@ -68,9 +64,6 @@ struct CanaryRequest {
 class CanaryRequestReader {
  public:
   explicit CanaryRequestReader(const CanaryOptions& options);
-  ~CanaryRequestReader();
-  CanaryRequestReader(const CanaryRequestReader&) = delete;
-  CanaryRequestReader& operator=(const CanaryRequestReader&) = delete;
   // False if the line is not a request (no version field, or neither a
   // latency nor an HTTP status).
   bool Read(std::string_view json, CanaryRequest* out) const { return Read(json, true, out); }
@@ -79,16 +72,20 @@ class CanaryRequestReader {
   bool Read(std::string_view json, bool require_version, CanaryRequest* out) const;
 
  private:
-  std::vector<int64_t> latency_units_;                     // per latency key, by rank
-  std::unique_ptr<internal::JsonFieldPicker> picker_;      // skips lines without a version key
-  std::unique_ptr<internal::JsonFieldPicker> any_picker_;  // reads every line
+  // `slots`: the version, latency and status keys of `options`.
+  CanaryRequestReader(const CanaryOptions& options,
+                      const std::vector<std::vector<std::string>>& slots);
+
+  std::vector<int64_t> latency_units_;    // per latency key, by rank
+  internal::JsonFieldPicker picker_;      // skips lines without a version key
+  internal::JsonFieldPicker any_picker_;  // reads every line
   std::vector<std::string> any_needles_;  // what a line without a version must hold
 };
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate and counters(): thread-safe, under one mutex.
-class CanaryPlugin
-    : public internal::OptionsRulePlugin<CanaryPlugin, CanaryOptions, CanaryRequest> {
+class CanaryPlugin : public internal::OptionsRulePlugin<CanaryPlugin, CanaryOptions, CanaryRequest,
+                                                        CanaryRequestReader> {
  public:
   static constexpr std::string_view kName = "canary";
 
@@ -132,9 +129,6 @@ class CanaryPlugin
   // Drops the slots no check will read again.
   void Prune() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const CanaryOptions options_;
-  const SourceNames& sources_;
-  const CanaryRequestReader reader_;
   const internal::CanaryBaselineNames names_;
   // Requests are kept as per-slot figures; slots are this wide (the gcd of
   // interval and window, so that every check's window is whole slots).

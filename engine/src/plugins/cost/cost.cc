@@ -83,23 +83,25 @@ std::string Money(double amount, const std::string& currency) {
   return currency.empty() ? text : absl::StrCat(text, " ", currency);
 }
 
-}  // namespace
-
-CostLineReader::CostLineReader(const CostOptions& options) {
+// The picker's slots (Slot), each the configured keys then the built-in ones.
+std::vector<std::vector<std::string>> CostSlots(const CostOptions& options) {
   std::vector<std::vector<std::string>> slots(kSlots);
   slots[kAmount] = internal::ConfiguredThenBuiltin(options.cost_fields, kAmountKeys);
   slots[kService] = internal::ConfiguredThenBuiltin(options.service_fields, kServiceKeys);
   slots[kUsageTime] = internal::ConfiguredThenBuiltin(options.time_fields, kUsageTimeKeys);
-  configured_time_keys_ = static_cast<int>(options.time_fields.size());
   slots[kCurrency] = internal::ConfiguredThenBuiltin({}, kCurrencyKeys);
-  picker_ = std::make_unique<internal::JsonFieldPicker>(slots, /*required_slot=*/kAmount);
+  return slots;
 }
 
-CostLineReader::~CostLineReader() = default;
+}  // namespace
+
+CostLineReader::CostLineReader(const CostOptions& options)
+    : picker_(CostSlots(options), /*required_slot=*/kAmount),
+      configured_time_keys_(static_cast<int>(options.time_fields.size())) {}
 
 bool CostLineReader::Read(std::string_view json, std::string_view service, bool has_time,
                           int64_t time_ns, CostLine* out) const {
-  const auto found = picker_->Pick(json);
+  const auto found = picker_.Pick(json);
   bool have_amount = false;
   for (const auto& m : found[kAmount]) {
     double amount = 0;
@@ -156,10 +158,7 @@ struct CostPlugin::ServiceDays {
 };
 
 CostPlugin::CostPlugin(const CostOptions& options, const SourceNames& sources)
-    : OptionsRulePlugin(options.max_pending_lines),
-      options_(options),
-      sources_(sources),
-      reader_(options) {}
+    : OptionsRulePlugin(options, sources, options.max_pending_lines) {}
 
 CostPlugin::~CostPlugin() = default;
 

@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,13 +25,10 @@
 #include "absl/synchronization/mutex.h"
 #include "logweave/index.h"
 #include "plugins/cost/cost_options.h"
+#include "plugins/json_fields.h"
 #include "plugins/queued_plugin.h"
 
 namespace logweave {
-
-namespace internal {
-class JsonFieldPicker;
-}  // namespace internal
 
 // One line's cost, as Observe takes it.
 struct CostLine {
@@ -52,9 +48,6 @@ struct CostLine {
 class CostLineReader {
  public:
   explicit CostLineReader(const CostOptions& options);
-  ~CostLineReader();
-  CostLineReader(const CostLineReader&) = delete;
-  CostLineReader& operator=(const CostLineReader&) = delete;
 
   // False if the line carries no cost. `service` and `time_ns` are the
   // line's own (used when it names no billed service or usage time;
@@ -63,13 +56,14 @@ class CostLineReader {
             CostLine* out) const;
 
  private:
-  std::unique_ptr<internal::JsonFieldPicker> picker_;
+  internal::JsonFieldPicker picker_;
   int configured_time_keys_ = 0;  // time keys from the config (ranks below this)
 };
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate, late(): thread-safe, under one mutex.
-class CostPlugin : public internal::OptionsRulePlugin<CostPlugin, CostOptions, CostLine> {
+class CostPlugin
+    : public internal::OptionsRulePlugin<CostPlugin, CostOptions, CostLine, CostLineReader> {
  public:
   static constexpr std::string_view kName = "cost";
 
@@ -93,9 +87,6 @@ class CostPlugin : public internal::OptionsRulePlugin<CostPlugin, CostOptions, C
   void Judge(const std::string& service, ServiceDays& days, int64_t day)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const CostOptions options_;
-  const SourceNames& sources_;
-  const CostLineReader reader_;
   std::map<std::string, ServiceDays> services_ ABSL_GUARDED_BY(mu_);
   uint64_t late_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -11,7 +11,6 @@
 #define LOGWEAVE_PLUGINS_COST_COST_INPUT_H_
 
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -20,8 +19,6 @@
 #include "plugins/cost/cost.h"
 
 namespace logweave {
-
-class LineParser;
 
 enum class CostFormat {
   kAuto,          // told from the content (DetectCostFormat)
@@ -49,9 +46,6 @@ struct CostReadCounts {
 class CostDocumentReader {
  public:
   explicit CostDocumentReader(const CostOptions& options);
-  ~CostDocumentReader();
-  CostDocumentReader(const CostDocumentReader&) = delete;
-  CostDocumentReader& operator=(const CostDocumentReader&) = delete;
 
   // Appends the cost lines of `text` to `out` (their service, day, amount,
   // micros, currency and line_no: the row, group or line number, from 1).
@@ -75,7 +69,6 @@ class CostDocumentReader {
 
   const CostOptions options_;
   const CostLineReader lines_;
-  std::unique_ptr<LineParser> parser_;
 };
 
 }  // namespace logweave

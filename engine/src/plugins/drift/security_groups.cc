@@ -31,20 +31,6 @@ bool ParseCopy(std::string_view text, std::string* buffer, rapidjson::Document* 
   return !doc->HasParseError() && doc->IsObject();
 }
 
-// The array under `key` of the JSON object `text` (parsed into `doc`, with
-// `buffer` holding its bytes); INVALID_ARGUMENT saying the text is not `what`.
-absl::StatusOr<const Json*> TopArray(std::string_view text, const char* key, const char* what,
-                                     std::string* buffer, rapidjson::Document* doc) {
-  if (!ParseCopy(text, buffer, doc)) {
-    return absl::InvalidArgumentError(absl::StrCat("not a JSON object (expected ", what, ")"));
-  }
-  const Json* array = JsonMember(*doc, key);
-  if (array == nullptr || !array->IsArray()) {
-    return absl::InvalidArgumentError(absl::StrCat("no \"", key, "\" array: not ", what));
-  }
-  return array;
-}
-
 std::string String(const Json& v, const char* name) {
   const Json* m = JsonMember(v, name);
   return m != nullptr && m->IsString() ? std::string(m->GetString(), m->GetStringLength()) : "";
@@ -176,27 +162,6 @@ void NameRule(const std::string& id, const std::vector<SecurityGroupRule>& rules
   if (!id.empty() && rules.size() == before + 1) out->rule_ids[id] = rules.back();
 }
 
-// `aws ec2 describe-security-group-rules` output: every rule with its id.
-absl::StatusOr<SecurityGroups> ParseDescribeSecurityGroupRules(std::string_view json) {
-  std::string buffer;
-  rapidjson::Document doc;
-  absl::StatusOr<const Json*> list = TopArray(
-      json, "SecurityGroupRules", "`aws ec2 describe-security-group-rules` output", &buffer, &doc);
-  if (!list.ok()) return list.status();
-  SecurityGroups out;
-  for (const Json& r : (*list)->GetArray()) {
-    const std::string group = String(r, "GroupId");
-    if (group.empty()) continue;
-    out.groups.emplace(group, "");
-    const Json* egress = JsonMember(r, "IsEgress");
-    SecurityGroupRule rule;
-    if (!ReadIdentifiedRule(r, group, !(egress != nullptr && egress->IsTrue()), &rule)) continue;
-    out.rules.insert(rule);
-    if (std::string id = String(r, "SecurityGroupRuleId"); !id.empty()) out.rule_ids[id] = rule;
-  }
-  return out;
-}
-
 // ModifySecurityGroupRules (the console's edit of a rule in place):
 // {"ModifySecurityGroupRulesRequest": {"GroupId": ..., "SecurityGroupRule":
 // [{"SecurityGroupRuleId": ..., "SecurityGroupRule": {IpProtocol, FromPort,
@@ -219,6 +184,120 @@ bool ReadModifyRules(const Json& request, SecurityGroupChange* out) {
     }
   }
   return !out->group_id.empty() && !out->rules_by_id.empty();
+}
+
+// Adds the security groups and rules of one resource of a Terraform state to
+// `out` (its groups and rule ids) and `rules`.
+void ReadTerraformResource(const Json& res, SecurityGroups* out,
+                           std::vector<SecurityGroupRule>* rules) {
+  const std::string type = String(res, "type");
+  if (String(res, "mode") == "data") return;
+  const Json* instances = JsonMember(res, "instances");
+  if (instances == nullptr || !instances->IsArray()) return;
+  for (const Json& inst : instances->GetArray()) {
+    const Json* a = JsonMember(inst, "attributes");
+    if (a == nullptr || !a->IsObject()) continue;
+    if (type == "aws_security_group" || type == "aws_default_security_group") {
+      const std::string id = String(*a, "id");
+      if (id.empty()) continue;
+      out->groups[id] = String(*a, "name");
+      for (const char* direction : {"ingress", "egress"}) {
+        const Json* list = JsonMember(*a, direction);
+        if (list == nullptr || !list->IsArray()) continue;
+        for (const Json& p : list->GetArray()) {
+          std::vector<std::string> sources = Strings(p, "cidr_blocks");
+          for (auto& s : Strings(p, "ipv6_cidr_blocks")) sources.push_back(std::move(s));
+          for (auto& s : Strings(p, "security_groups")) sources.push_back(std::move(s));
+          for (auto& s : Strings(p, "prefix_list_ids")) sources.push_back(std::move(s));
+          const Json* self = JsonMember(p, "self");
+          if (self != nullptr && self->IsTrue()) sources.push_back(id);
+          AddRules(id, std::string_view(direction) == "ingress", String(p, "protocol"),
+                   Int(p, "from_port", -1), Int(p, "to_port", -1), sources, rules);
+        }
+      }
+    } else if (type == "aws_security_group_rule") {
+      const std::string group = String(*a, "security_group_id");
+      std::vector<std::string> sources = Strings(*a, "cidr_blocks");
+      for (auto& s : Strings(*a, "ipv6_cidr_blocks")) sources.push_back(std::move(s));
+      for (auto& s : Strings(*a, "prefix_list_ids")) sources.push_back(std::move(s));
+      if (std::string sg = String(*a, "source_security_group_id"); !sg.empty()) {
+        sources.push_back(sg);
+      }
+      const Json* self = JsonMember(*a, "self");
+      if (self != nullptr && self->IsTrue()) sources.push_back(group);
+      const size_t before = rules->size();
+      AddRules(group, String(*a, "type") != "egress", String(*a, "protocol"),
+               Int(*a, "from_port", -1), Int(*a, "to_port", -1), sources, rules);
+      NameRule(String(*a, "security_group_rule_id"), *rules, before, out);
+    } else if (type == "aws_vpc_security_group_ingress_rule" ||
+               type == "aws_vpc_security_group_egress_rule") {
+      std::vector<std::string> sources;
+      for (const char* key :
+           {"cidr_ipv4", "cidr_ipv6", "referenced_security_group_id", "prefix_list_id"}) {
+        if (std::string s = String(*a, key); !s.empty()) sources.push_back(s);
+      }
+      const size_t before = rules->size();
+      AddRules(String(*a, "security_group_id"), type == "aws_vpc_security_group_ingress_rule",
+               String(*a, "ip_protocol"), Int(*a, "from_port", -1), Int(*a, "to_port", -1), sources,
+               rules);
+      NameRule(String(*a, "security_group_rule_id"), *rules, before, out);
+    }
+  }
+}
+
+// One element of `aws ec2 describe-security-groups` output: a group with its
+// permissions.
+void ReadDescribedGroup(const Json& g, SecurityGroups* out, std::vector<SecurityGroupRule>* rules) {
+  const std::string id = String(g, "GroupId");
+  if (id.empty()) return;
+  out->groups[id] = String(g, "GroupName");
+  for (auto [key, ingress] : {std::pair{"IpPermissions", true}, {"IpPermissionsEgress", false}}) {
+    const Json* list = JsonMember(g, key);
+    if (list == nullptr || !list->IsArray()) continue;
+    for (const Json& p : list->GetArray()) {
+      AddRules(id, ingress, String(p, "IpProtocol"), Int(p, "FromPort", -1), Int(p, "ToPort", -1),
+               PermissionSources(p, false), rules);
+    }
+  }
+}
+
+// One element of `aws ec2 describe-security-group-rules` output: a rule with
+// its id.
+void ReadDescribedRule(const Json& r, SecurityGroups* out, std::vector<SecurityGroupRule>* rules) {
+  const std::string group = String(r, "GroupId");
+  if (group.empty()) return;
+  out->groups.emplace(group, "");
+  const Json* egress = JsonMember(r, "IsEgress");
+  SecurityGroupRule rule;
+  if (!ReadIdentifiedRule(r, group, !(egress != nullptr && egress->IsTrue()), &rule)) return;
+  rules->push_back(rule);
+  if (std::string id = String(r, "SecurityGroupRuleId"); !id.empty()) out->rule_ids[id] = rule;
+}
+
+// Reads one element of a document's top array into `out` (its groups and rule
+// ids) and `rules`.
+using ReadGroupsItem = void (*)(const Json& item, SecurityGroups* out,
+                                std::vector<SecurityGroupRule>* rules);
+
+// The security groups and rules of the JSON object `text`: every element of
+// its array under `key`, read by `read`. INVALID_ARGUMENT saying the text is
+// not `what`.
+absl::StatusOr<SecurityGroups> ReadSecurityGroups(std::string_view text, const char* key,
+                                                  const char* what, ReadGroupsItem read) {
+  std::string buffer;
+  rapidjson::Document doc;
+  if (!ParseCopy(text, &buffer, &doc)) {
+    return absl::InvalidArgumentError(absl::StrCat("not a JSON object (expected ", what, ")"));
+  }
+  const Json* array = JsonMember(doc, key);
+  if (array == nullptr || !array->IsArray()) {
+    return absl::InvalidArgumentError(absl::StrCat("no \"", key, "\" array: not ", what));
+  }
+  SecurityGroups out;
+  std::vector<SecurityGroupRule> rules;
+  for (const Json& item : array->GetArray()) read(item, &out, &rules);
+  out.rules.insert(rules.begin(), rules.end());
+  return out;
 }
 
 }  // namespace
@@ -245,99 +324,19 @@ std::string_view SecurityGroupRule::SourceKind() const {
 }
 
 absl::StatusOr<TerraformRules> ParseTerraformState(std::string_view json) {
-  std::string buffer;
-  rapidjson::Document doc;
-  absl::StatusOr<const Json*> resources = TopArray(
-      json, "resources", "a Terraform state (version 4; `terraform state pull`)", &buffer, &doc);
-  if (!resources.ok()) return resources.status();
-  TerraformRules out;
-  std::vector<SecurityGroupRule> rules;
-  for (const Json& res : (*resources)->GetArray()) {
-    const std::string type = String(res, "type");
-    if (String(res, "mode") == "data") continue;
-    const Json* instances = JsonMember(res, "instances");
-    if (instances == nullptr || !instances->IsArray()) continue;
-    for (const Json& inst : instances->GetArray()) {
-      const Json* a = JsonMember(inst, "attributes");
-      if (a == nullptr || !a->IsObject()) continue;
-      if (type == "aws_security_group" || type == "aws_default_security_group") {
-        const std::string id = String(*a, "id");
-        if (id.empty()) continue;
-        out.groups[id] = String(*a, "name");
-        for (const char* direction : {"ingress", "egress"}) {
-          const Json* list = JsonMember(*a, direction);
-          if (list == nullptr || !list->IsArray()) continue;
-          for (const Json& p : list->GetArray()) {
-            std::vector<std::string> sources = Strings(p, "cidr_blocks");
-            for (auto& s : Strings(p, "ipv6_cidr_blocks")) sources.push_back(std::move(s));
-            for (auto& s : Strings(p, "security_groups")) sources.push_back(std::move(s));
-            for (auto& s : Strings(p, "prefix_list_ids")) sources.push_back(std::move(s));
-            const Json* self = JsonMember(p, "self");
-            if (self != nullptr && self->IsTrue()) sources.push_back(id);
-            AddRules(id, std::string_view(direction) == "ingress", String(p, "protocol"),
-                     Int(p, "from_port", -1), Int(p, "to_port", -1), sources, &rules);
-          }
-        }
-      } else if (type == "aws_security_group_rule") {
-        const std::string group = String(*a, "security_group_id");
-        std::vector<std::string> sources = Strings(*a, "cidr_blocks");
-        for (auto& s : Strings(*a, "ipv6_cidr_blocks")) sources.push_back(std::move(s));
-        for (auto& s : Strings(*a, "prefix_list_ids")) sources.push_back(std::move(s));
-        if (std::string sg = String(*a, "source_security_group_id"); !sg.empty()) {
-          sources.push_back(sg);
-        }
-        const Json* self = JsonMember(*a, "self");
-        if (self != nullptr && self->IsTrue()) sources.push_back(group);
-        const size_t before = rules.size();
-        AddRules(group, String(*a, "type") != "egress", String(*a, "protocol"),
-                 Int(*a, "from_port", -1), Int(*a, "to_port", -1), sources, &rules);
-        NameRule(String(*a, "security_group_rule_id"), rules, before, &out);
-      } else if (type == "aws_vpc_security_group_ingress_rule" ||
-                 type == "aws_vpc_security_group_egress_rule") {
-        std::vector<std::string> sources;
-        for (const char* key :
-             {"cidr_ipv4", "cidr_ipv6", "referenced_security_group_id", "prefix_list_id"}) {
-          if (std::string s = String(*a, key); !s.empty()) sources.push_back(s);
-        }
-        const size_t before = rules.size();
-        AddRules(String(*a, "security_group_id"), type == "aws_vpc_security_group_ingress_rule",
-                 String(*a, "ip_protocol"), Int(*a, "from_port", -1), Int(*a, "to_port", -1),
-                 sources, &rules);
-        NameRule(String(*a, "security_group_rule_id"), rules, before, &out);
-      }
-    }
-  }
-  out.rules.insert(rules.begin(), rules.end());
-  return out;
+  return ReadSecurityGroups(json, "resources",
+                            "a Terraform state (version 4; `terraform state pull`)",
+                            ReadTerraformResource);
 }
 
 absl::StatusOr<LiveRules> ParseDescribeSecurityGroups(std::string_view json) {
-  std::string buffer;
-  rapidjson::Document doc;
   if (json.find("\"SecurityGroups\"") == std::string_view::npos &&
       json.find("\"SecurityGroupRules\"") != std::string_view::npos) {
-    return ParseDescribeSecurityGroupRules(json);
+    return ReadSecurityGroups(json, "SecurityGroupRules",
+                              "`aws ec2 describe-security-group-rules` output", ReadDescribedRule);
   }
-  absl::StatusOr<const Json*> groups =
-      TopArray(json, "SecurityGroups", "`aws ec2 describe-security-groups` output", &buffer, &doc);
-  if (!groups.ok()) return groups.status();
-  LiveRules out;
-  std::vector<SecurityGroupRule> rules;
-  for (const Json& g : (*groups)->GetArray()) {
-    const std::string id = String(g, "GroupId");
-    if (id.empty()) continue;
-    out.groups[id] = String(g, "GroupName");
-    for (auto [key, ingress] : {std::pair{"IpPermissions", true}, {"IpPermissionsEgress", false}}) {
-      const Json* list = JsonMember(g, key);
-      if (list == nullptr || !list->IsArray()) continue;
-      for (const Json& p : list->GetArray()) {
-        AddRules(id, ingress, String(p, "IpProtocol"), Int(p, "FromPort", -1), Int(p, "ToPort", -1),
-                 PermissionSources(p, false), &rules);
-      }
-    }
-  }
-  out.rules.insert(rules.begin(), rules.end());
-  return out;
+  return ReadSecurityGroups(json, "SecurityGroups", "`aws ec2 describe-security-groups` output",
+                            ReadDescribedGroup);
 }
 
 bool ReadCloudTrailChange(std::string_view json, SecurityGroupChange* out) {

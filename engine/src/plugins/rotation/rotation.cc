@@ -20,10 +20,7 @@ std::string DurationText(int64_t ns) { return absl::FormatDuration(absl::Nanosec
 }  // namespace
 
 RotationPlugin::RotationPlugin(const RotationOptions& options, const SourceNames& sources)
-    : OptionsRulePlugin(options.max_pending),
-      options_(options),
-      sources_(sources),
-      reader_(options) {
+    : OptionsRulePlugin(options, sources, options.max_pending) {
   for (const auto& [secret, services] : options_.secrets) {
     auto& listed = secrets_[SecretName(secret)];
     listed.insert(listed.end(), services.begin(), services.end());
@@ -254,21 +251,15 @@ Finding RotationPlugin::MakeFinding(const std::string& service, const Incident& 
   const std::string first = internal::TimeText(incident.first_ns);
   const std::string& secret = incident.rotation.secret;
   f.id = FindingId(f.kind, {secret, service, first});
-  const char* shallow = incident.shallow == Incident::kPassed   ? "passed"
-                        : incident.shallow == Incident::kFailed ? "failed"
-                                                                : "unknown";
-  std::string health;
-  switch (incident.shallow) {
-    case Incident::kPassed:
-      health = "its shallow health check still passed: Running, but cannot authenticate";
-      break;
-    case Incident::kFailed:
-      health = "its shallow health check failed too";
-      break;
-    case Incident::kUnknown:
-      health = "no shallow health check of it was seen";
-      break;
-  }
+  // The service's latest shallow health check, by Incident::Shallow: its
+  // `shallow_health` detail, and the summary's words.
+  static constexpr std::pair<const char*, const char*> kShallowHealth[] = {
+      {"unknown", "no shallow health check of it was seen"},
+      {"passed", "its shallow health check still passed: Running, but cannot authenticate"},
+      {"failed", "its shallow health check failed too"},
+  };
+  static_assert(Incident::kUnknown == 0 && Incident::kPassed == 1 && Incident::kFailed == 2);
+  const auto& [shallow, health] = kShallowHealth[incident.shallow];
   f.resolved = !incident.resolved_by.empty();
   f.summary = absl::StrCat(
       f.resolved ? absl::StrCat("Resolved at ", internal::TimeText(incident.resolved_ns),

@@ -57,8 +57,8 @@ struct RotationItem {
 
 // Observe and dropped(): thread-safe, lock-free (QueuedRulePlugin). Absorb,
 // Evaluate and counters(): thread-safe, under one mutex.
-class RotationPlugin
-    : public internal::OptionsRulePlugin<RotationPlugin, RotationOptions, RotationItem> {
+class RotationPlugin : public internal::OptionsRulePlugin<RotationPlugin, RotationOptions,
+                                                          RotationItem, RotationSignalReader> {
  public:
   static constexpr std::string_view kName = "rotation";
 
@@ -132,9 +132,6 @@ class RotationPlugin
   // Whether `secret` may explain `service`'s failures (the secrets map).
   bool MayExplain(const std::string& secret, const std::string& service) const;
 
-  const RotationOptions options_;
-  const SourceNames& sources_;
-  const RotationSignalReader reader_;
   std::map<std::string, std::vector<std::string>> secrets_;  // options_.secrets by SecretName
   absl::flat_hash_set<std::string> mapped_services_;         // every service secrets_ names
   // The newest event time of any record seen (to within a second): what a

@@ -90,6 +90,13 @@ std::string_view PathOf(std::string_view value) {
   return value.substr(0, value.find_first_of("?#"));
 }
 
+// The picker's slots: the path and status keys, each the configured ones
+// then the built-in ones.
+std::vector<std::vector<std::string>> HealthSlots(const RotationOptions& options) {
+  return {internal::ConfiguredThenBuiltin(options.path_fields, kPathKeys),
+          internal::ConfiguredThenBuiltin(options.status_fields, internal::kHttpStatusKeys)};
+}
+
 }  // namespace
 
 std::string SecretName(std::string_view id) {
@@ -104,34 +111,31 @@ std::string SecretName(std::string_view id) {
   return std::string(id);
 }
 
+// The compiled patterns of a reader. Immutable after construction.
 struct RotationSignalReader::Patterns {
-  Patterns() : auth(RE2::Options(), RE2::UNANCHORED) {}
+  explicit Patterns(const RotationOptions& options);
   RE2::Set auth;
   std::vector<std::string> names;  // per pattern of `auth`
-  std::unique_ptr<RE2> auth_words, request_line, user;
+  const RE2 auth_words{kAuthWords}, request_line{kRequestLine}, user{kUser};
 };
 
-RotationSignalReader::RotationSignalReader(const RotationOptions& options)
-    : options_(options), patterns_(std::make_unique<Patterns>()) {
+RotationSignalReader::Patterns::Patterns(const RotationOptions& options)
+    : auth(RE2::Options(), RE2::UNANCHORED) {
   for (const AuthPattern& p : kAuthPatterns) {
-    patterns_->auth.Add(p.pattern, nullptr);
-    patterns_->names.emplace_back(p.what);
+    auth.Add(p.pattern, nullptr);
+    names.emplace_back(p.what);
   }
   for (const std::string& p : options.extra_patterns) {
     // Validate() checked that each compiles.
-    if (patterns_->auth.Add(p, nullptr) >= 0) patterns_->names.emplace_back("pattern");
+    if (auth.Add(p, nullptr) >= 0) names.emplace_back("pattern");
   }
-  patterns_->auth.Compile();
-  patterns_->auth_words = std::make_unique<RE2>(kAuthWords);
-  patterns_->request_line = std::make_unique<RE2>(kRequestLine);
-  patterns_->user = std::make_unique<RE2>(kUser);
-  std::vector<std::vector<std::string>> slots(2);
-  slots[0] = internal::ConfiguredThenBuiltin(options.path_fields, kPathKeys);
-  slots[1] = internal::ConfiguredThenBuiltin(options.status_fields, internal::kHttpStatusKeys);
-  picker_ = std::make_unique<internal::JsonFieldPicker>(slots);
+  auth.Compile();
 }
 
-RotationSignalReader::~RotationSignalReader() = default;
+RotationSignalReader::RotationSignalReader(const RotationOptions& options)
+    : options_(options),
+      patterns_(std::make_shared<const Patterns>(options)),
+      picker_(HealthSlots(options)) {}
 
 bool RotationSignalReader::Read(std::string_view text, bool json, RotationSignal* out) const {
   if (json && text.find(kSecretsManager) != std::string_view::npos) {
@@ -144,7 +148,7 @@ bool RotationSignalReader::Read(std::string_view text, bool json, RotationSignal
   out->kind = RotationSignal::kAuthFailure;
   out->what = std::move(what);
   out->user.clear();
-  RE2::PartialMatch(text, *patterns_->user, &out->user);
+  RE2::PartialMatch(text, patterns_->user, &out->user);
   return true;
 }
 
@@ -204,7 +208,7 @@ bool RotationSignalReader::ReadHealth(std::string_view text, bool json, Rotation
   std::string path;
   int status = 0;
   if (json) {
-    const auto found = picker_->Pick(text);
+    const auto found = picker_.Pick(text);
     if (!found[0].empty()) path = std::string(PathOf(found[0][0].text));
     for (const auto& m : found[1]) {
       if (absl::SimpleAtoi(m.text, &status) && status >= 100 && status <= 599) break;
@@ -212,7 +216,7 @@ bool RotationSignalReader::ReadHealth(std::string_view text, bool json, Rotation
     }
   } else {
     std::string code;
-    if (RE2::PartialMatch(text, *patterns_->request_line, &path, &code)) {
+    if (RE2::PartialMatch(text, patterns_->request_line, &path, &code)) {
       (void)absl::SimpleAtoi(code, &status);
     }
   }
@@ -224,13 +228,13 @@ bool RotationSignalReader::ReadHealth(std::string_view text, bool json, Rotation
     }
     if (status < 500) return false;
     std::string what = MatchAuthFailure(text);
-    if (what.empty() && !RE2::PartialMatch(text, *patterns_->auth_words)) {
+    if (what.empty() && !RE2::PartialMatch(text, patterns_->auth_words)) {
       return false;  // failing, but not on credentials (a timeout, connection refused)
     }
     out->kind = RotationSignal::kAuthFailure;
     out->what = "deep_health";
     out->user.clear();
-    RE2::PartialMatch(text, *patterns_->user, &out->user);
+    RE2::PartialMatch(text, patterns_->user, &out->user);
     return true;
   }
   if (internal::Listed(options_.shallow_health_paths, path)) {

@@ -12,13 +12,10 @@
 #include <vector>
 
 #include "logweave/record.h"
+#include "plugins/json_fields.h"
 #include "plugins/rotation/rotation_options.h"
 
 namespace logweave {
-
-namespace internal {
-class JsonFieldPicker;
-}  // namespace internal
 
 // One signal of a line.
 struct RotationSignal {
@@ -44,13 +41,11 @@ struct RotationSignal {
 std::string SecretName(std::string_view id_or_arn);
 
 // Reads signals from records. Immutable after construction; Read is thread-safe.
+// A copy shares the compiled patterns.
 class RotationSignalReader {
  public:
   // `options` must be valid (Validate).
   explicit RotationSignalReader(const RotationOptions& options);
-  ~RotationSignalReader();
-  RotationSignalReader(const RotationSignalReader&) = delete;
-  RotationSignalReader& operator=(const RotationSignalReader&) = delete;
 
   // False if the line says nothing the rule needs. `text`: a plain-text
   // line's message, or the JSON a service wrote (`json` true).
@@ -64,8 +59,8 @@ class RotationSignalReader {
 
   const RotationOptions options_;
   struct Patterns;
-  std::unique_ptr<Patterns> patterns_;
-  std::unique_ptr<internal::JsonFieldPicker> picker_;  // slots: path, status
+  std::shared_ptr<const Patterns> patterns_;  // compiled once; copies share them
+  internal::JsonFieldPicker picker_;          // slots: path, status
 };
 
 }  // namespace logweave
