@@ -185,6 +185,14 @@ TEST(TemplateTest, ExpandsEveryPlaceholder) {
   EXPECT_EQ(actions::Template::Parse("{service}")->Expand(testdata::Drift("sg-web")), "sg-web");
 }
 
+TEST(TemplateTest, UnknownPlaceholderListsTheKnownOnes) {
+  auto t = actions::Template::Parse("deployment/{sevrity}");
+  ASSERT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.status().message(),
+            "has an unknown placeholder {sevrity}; known: {kind} {id} {service} {subject} "
+            "{trace_id} {severity} {time} {details.KEY}");
+}
+
 TEST(TemplateTest, EnvironmentValuesStayLiteral) {
   setenv("LOGWEAVE_TEST_BRACES", "a{kind}b", 1);
   auto text = actions::ExpandEnvironment("x ${LOGWEAVE_TEST_BRACES} y");

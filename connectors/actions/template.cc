@@ -1,9 +1,12 @@
 #include "connectors/actions/template.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "logweave/timestamp.h"
 
 namespace logweave::actions {
@@ -14,6 +17,21 @@ const std::string& FindingService(const Finding& finding) {
 }
 
 absl::StatusOr<Template> Template::Parse(const std::string& text) {
+  // The placeholders but {details.KEY}, in the order the unknown-placeholder error lists them.
+  struct Named {
+    absl::string_view name;
+    Field field;
+    const std::string Finding::*member;  // kMember
+  };
+  static constexpr Named kNamed[] = {
+      {"kind", Field::kMember, &Finding::kind},
+      {"id", Field::kMember, &Finding::id},
+      {"service", Field::kService, nullptr},
+      {"subject", Field::kMember, &Finding::subject},
+      {"trace_id", Field::kMember, &Finding::trace_id},
+      {"severity", Field::kSeverity, nullptr},
+      {"time", Field::kTime, nullptr},
+  };
   Template t;
   t.text_ = text;
   std::string literal;
@@ -43,28 +61,20 @@ absl::StatusOr<Template> Template::Parse(const std::string& text) {
                                                      "\"; write {{ for a literal brace"));
     }
     const std::string name = text.substr(i + 1, end - i - 1);
+    const auto named = std::find_if(std::begin(kNamed), std::end(kNamed),
+                                    [&](const Named& n) { return n.name == name; });
     Piece piece;
-    if (name == "kind") {
-      piece.field = Field::kKind;
-    } else if (name == "id") {
-      piece.field = Field::kId;
-    } else if (name == "service") {
-      piece.field = Field::kService;
-    } else if (name == "subject") {
-      piece.field = Field::kSubject;
-    } else if (name == "trace_id") {
-      piece.field = Field::kTraceId;
-    } else if (name == "severity") {
-      piece.field = Field::kSeverity;
-    } else if (name == "time") {
-      piece.field = Field::kTime;
+    if (named != std::end(kNamed)) {
+      piece.field = named->field;
+      piece.member = named->member;
     } else if (absl::StartsWith(name, "details.") && name.size() > 8) {
       piece.field = Field::kDetail;
       piece.text = name.substr(8);
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "has an unknown placeholder {", name,
-          "}; known: {kind} {id} {service} {subject} {trace_id} {severity} {time} {details.KEY}"));
+      std::string known;
+      for (const Named& n : kNamed) absl::StrAppend(&known, " {", n.name, "}");
+      return absl::InvalidArgumentError(
+          absl::StrCat("has an unknown placeholder {", name, "}; known:", known, " {details.KEY}"));
     }
     flush();
     t.pieces_.push_back(std::move(piece));
@@ -90,20 +100,11 @@ std::string Template::Expand(const Finding& f,
       case Field::kLiteral:
         out += p.text;
         continue;
-      case Field::kKind:
-        value = f.kind;
-        break;
-      case Field::kId:
-        value = f.id;
+      case Field::kMember:
+        value = f.*p.member;
         break;
       case Field::kService:
         value = FindingService(f);
-        break;
-      case Field::kSubject:
-        value = f.subject;
-        break;
-      case Field::kTraceId:
-        value = f.trace_id;
         break;
       case Field::kSeverity:
         value = SeverityName(f.severity);

@@ -38,20 +38,12 @@ class Template {
   const std::string& text() const { return text_; }
 
  private:
-  enum class Field {
-    kLiteral,
-    kKind,
-    kId,
-    kService,
-    kSubject,
-    kTraceId,
-    kSeverity,
-    kTime,
-    kDetail
-  };
+  // kMember: {kind} {id} {subject} {trace_id}, a string field of the finding as it is.
+  enum class Field { kLiteral, kMember, kService, kSeverity, kTime, kDetail };
   struct Piece {
     Field field = Field::kLiteral;
-    std::string text;  // the literal, or the detail's key
+    std::string text;                              // the literal, or the detail's key
+    const std::string Finding::*member = nullptr;  // kMember: the field
   };
   std::string text_;
   std::vector<Piece> pieces_;

@@ -195,19 +195,37 @@ bool ReadRecord(const Value& v, logs::LogRecord* r, Errors* e) {
   return true;
 }
 
+// The array member an entry holds its children in: a resourceLogs entry's scopeLogs, a
+// scopeLogs entry's logRecords (`resource` says which). Null if `v` is not an object or has none.
+const Value* ChildrenOf(const Value& v, bool resource) {
+  if (!v.IsObject()) return nullptr;
+  return resource ? Member(v, "scopeLogs", "scope_logs") : Member(v, "logRecords", "log_records");
+}
+
 // The number of log records under a resource or scope entry, for counting
 // them refused when the entry itself cannot be read.
 uint64_t CountRecords(const Value& v, bool resource) {
-  if (!v.IsObject()) return 1;
-  if (resource) {
-    const Value* scopes = Member(v, "scopeLogs", "scope_logs");
-    if (scopes == nullptr || !scopes->IsArray()) return 1;
-    uint64_t n = 0;
-    for (const Value& s : scopes->GetArray()) n += CountRecords(s, false);
-    return n;
+  const Value* children = ChildrenOf(v, resource);
+  if (children == nullptr || !children->IsArray()) return 1;
+  if (!resource) return children->Size();
+  uint64_t n = 0;
+  for (const Value& s : children->GetArray()) n += CountRecords(s, false);
+  return n;
+}
+
+// Ends reading the fields of `v`, an entry of resourceLogs or scopeLogs (`resource` says which),
+// `e` holding what was wrong with them: returns the array of children to read next, or null when
+// it has none or something is wrong (its children not being an array included): then each record
+// it holds is rejected with the reason.
+const Value* ChildrenToRead(const Value& v, bool resource, Errors* e, OtlpMapReport* report) {
+  const Value* children = ChildrenOf(v, resource);
+  if (children != nullptr && !children->IsArray()) {
+    e->Fail(resource ? "scopeLogs is not an array" : "logRecords is not an array");
   }
-  const Value* records = Member(v, "logRecords", "log_records");
-  return records != nullptr && records->IsArray() ? records->Size() : 1;
+  if (e->why.empty()) return children;
+  const uint64_t n = CountRecords(v, resource);
+  for (uint64_t i = 0; i < n; ++i) report->Reject(e->why);
+  return nullptr;
 }
 
 bool ReadScope(const Value& v, common::InstrumentationScope* scope, Errors* e) {
@@ -228,19 +246,12 @@ bool ReadScope(const Value& v, common::InstrumentationScope* scope, Errors* e) {
 
 void ReadScopeLogs(const Value& v, logs::ScopeLogs* out, OtlpMapReport* report) {
   Errors e;
-  const Value* records = v.IsObject() ? Member(v, "logRecords", "log_records") : nullptr;
   if (!v.IsObject()) {
     e.Fail("a scopeLogs entry is not an object");
   } else if (const Value* s = Member(v, "scope", nullptr); s != nullptr) {
     ReadScope(*s, out->mutable_scope(), &e);
   }
-  if (e.why.empty() && records != nullptr && !records->IsArray())
-    e.Fail("logRecords is not an array");
-  if (!e.why.empty()) {
-    const uint64_t n = CountRecords(v, false);
-    for (uint64_t i = 0; i < n; ++i) report->Reject(e.why);
-    return;
-  }
+  const Value* records = ChildrenToRead(v, /*resource=*/false, &e, report);
   if (records == nullptr) return;
   for (const Value& r : records->GetArray()) {
     Errors re;
@@ -255,7 +266,6 @@ void ReadScopeLogs(const Value& v, logs::ScopeLogs* out, OtlpMapReport* report) 
 
 void ReadResourceLogs(const Value& v, logs::ResourceLogs* out, OtlpMapReport* report) {
   Errors e;
-  const Value* scopes = v.IsObject() ? Member(v, "scopeLogs", "scope_logs") : nullptr;
   if (!v.IsObject()) {
     e.Fail("a resourceLogs entry is not an object");
   } else if (const Value* r = Member(v, "resource", nullptr); r != nullptr) {
@@ -265,12 +275,7 @@ void ReadResourceLogs(const Value& v, logs::ResourceLogs* out, OtlpMapReport* re
       ReadKeyValues(*a, out->mutable_resource()->mutable_attributes(), &e, 0);
     }
   }
-  if (e.why.empty() && scopes != nullptr && !scopes->IsArray()) e.Fail("scopeLogs is not an array");
-  if (!e.why.empty()) {
-    const uint64_t n = CountRecords(v, true);
-    for (uint64_t i = 0; i < n; ++i) report->Reject(e.why);
-    return;
-  }
+  const Value* scopes = ChildrenToRead(v, /*resource=*/true, &e, report);
   if (scopes == nullptr) return;
   for (const Value& s : scopes->GetArray()) ReadScopeLogs(s, out->add_scope_logs(), report);
 }

@@ -190,6 +190,34 @@ TEST(OtlpJsonTest, UnreadableRecordsAreLeftOutAndCountedTheRestIsKept) {
   EXPECT_THAT(report.first_error, HasSubstr("traceId"));
 }
 
+TEST(OtlpJsonTest, ABrokenEntryRejectsEachRecordItHoldsWithTheReason) {
+  struct Case {
+    const char* resource_logs;  // the resourceLogs array
+    uint64_t rejected;
+    const char* why;
+  };
+  const Case cases[] = {
+      {R"([7])", 1, "a resourceLogs entry is not an object"},
+      {R"([{"scopeLogs":{"logRecords":[{}]}}])", 1, "scopeLogs is not an array"},
+      {R"([{"resource":[],"scopeLogs":[{"logRecords":[{},{}]},{"logRecords":[{}]}]}])", 3,
+       "resource is not an object"},
+      {R"([{"scopeLogs":[5,{"logRecords":[{}]}]}])", 1, "a scopeLogs entry is not an object"},
+      {R"([{"scopeLogs":[{"scope":{"name":1},"logRecords":[{},{},{}]}]}])", 3,
+       "scope.name is not a string"},
+      {R"([{"scopeLogs":[{"scope":{"name":"lib"},"logRecords":{}}]}])", 1,
+       "logRecords is not an array"},
+  };
+  for (const Case& c : cases) {
+    collector::ExportLogsServiceRequest request;
+    OtlpMapReport report;
+    ASSERT_TRUE(DecodeOtlpJson(std::string(R"({"resourceLogs":)") + c.resource_logs + "}", &request,
+                               &report)
+                    .ok());
+    EXPECT_EQ(report.rejected, c.rejected) << c.resource_logs;
+    EXPECT_EQ(report.first_error, c.why) << c.resource_logs;
+  }
+}
+
 TEST(OtlpJsonTest, ABodyThatIsNotAJsonObjectIsRefusedWhole) {
   collector::ExportLogsServiceRequest request;
   OtlpMapReport report;

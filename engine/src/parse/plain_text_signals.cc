@@ -262,45 +262,49 @@ bool IsGoFunctionLine(string_view line) {
   return false;
 }
 
+// A line that continues a block without being indented: it starts with `prefix`, then a digit
+// if `digit_after`, and contains `also` when that is not empty. No two share a first byte.
+struct ContinuationMarker {
+  string_view prefix;
+  bool digit_after = false;
+  string_view also = {};
+};
+constexpr ContinuationMarker kContinuationMarkers[] = {
+    // Java: "... 12 more", logback: "... 3 common frames omitted"
+    {"... ", true},
+    // .NET: "--- End of stack trace from previous location ---"
+    {"--- End of "},
+    // Go: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]"
+    {"[signal "},
+    // Python
+    {"During handling of the above exception"},
+    {"The above exception was the direct cause"},
+    // Go: "goroutine 1 [running]:"
+    {"goroutine ", true},
+    // Go: "created by net/http.(*Server).Serve in goroutine 1"
+    {"created by "},
+    // Rust
+    {"stack backtrace:"},
+    // Rust: "note: run with `RUST_BACKTRACE=1` environment variable to display ..."
+    {"note: ", false, "RUST_BACKTRACE"},
+    // Node's last line after an uncaught error: "Node.js v20.11.0"
+    {"Node.js v", true},
+};
+
 }  // namespace
 
 // `line` is unindented and not blank; `whole` says whether it is complete.
 bool IsContinuationMarker(string_view line, bool whole) {
-  bool marker = false;
-  switch (line.front()) {
-    case '.':  // Java: "... 12 more", logback: "... 3 common frames omitted"
-      marker = line.size() > 4 && line.starts_with("... ") && IsDigit(line[4]);
-      break;
-    case '-':  // .NET: "--- End of stack trace from previous location ---"
-      marker = line.starts_with("--- End of ");
-      break;
-    case '[':  // Go: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]"
-      marker = line.starts_with("[signal ");
-      break;
-    case 'D':  // Python
-      marker = line.starts_with("During handling of the above exception");
-      break;
-    case 'T':  // Python
-      marker = line.starts_with("The above exception was the direct cause");
-      break;
-    case 'g':  // Go: "goroutine 1 [running]:"
-      marker = line.size() > 10 && line.starts_with("goroutine ") && IsDigit(line[10]);
-      break;
-    case 'c':  // Go: "created by net/http.(*Server).Serve in goroutine 1"
-      marker = line.starts_with("created by ");
-      break;
-    case 's':  // Rust
-      marker = line.starts_with("stack backtrace:");
-      break;
-    case 'n':  // Rust: "note: run with `RUST_BACKTRACE=1` environment variable to display ..."
-      marker = line.starts_with("note: ") && line.find("RUST_BACKTRACE") != string_view::npos;
-      break;
-    case 'N':  // Node's last line after an uncaught error: "Node.js v20.11.0"
-      marker = line.size() > 9 && line.starts_with("Node.js v") && IsDigit(line[9]);
-      break;
-    default:
-      break;
+  for (const ContinuationMarker& m : kContinuationMarkers) {
+    if (line.front() != m.prefix.front()) continue;
+    const size_t next = m.prefix.size();
+    if (line.starts_with(m.prefix) &&
+        (!m.digit_after || (line.size() > next && IsDigit(line[next]))) &&
+        (m.also.empty() || line.find(m.also) != string_view::npos)) {
+      return true;
+    }
+    break;  // the only marker with this first byte
   }
-  return marker || (whole && IsGoFunctionLine(line));
+  return whole && IsGoFunctionLine(line);
 }
 }  // namespace logweave::internal
