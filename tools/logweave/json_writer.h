@@ -36,6 +36,13 @@ class JsonWriter {
   void Field(std::string_view key, double value) { Key(key), Double(value); }
   void Field(std::string_view key, bool value) { Key(key), Bool(value); }
   std::string str() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+  // What is written so far; valid until the next call.
+  std::string_view view() const { return std::string_view(buffer_.GetString(), buffer_.GetSize()); }
+  // Starts a new document, keeping the buffers' memory (for writing many in a row).
+  void Clear() {
+    buffer_.Clear();
+    writer_.Reset(buffer_);
+  }
 
  private:
   rapidjson::StringBuffer buffer_;

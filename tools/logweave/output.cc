@@ -240,10 +240,8 @@ std::string ShortTime(int64_t ns) {
   return t.size() > 11 ? t.substr(11) : t;  // the time of day: HH:MM:SS.fffZ
 }
 
-}  // namespace
-
-std::string FormatFindingJson(const Finding& f) {
-  JsonWriter w;
+// Writes `f` as one JSON object into `w` (a fresh or cleared writer).
+void WriteFindingJson(const Finding& f, JsonWriter& w) {
   w.StartObject();
   w.Field("kind", f.kind);
   w.Field("id", f.id);
@@ -260,6 +258,13 @@ std::string FormatFindingJson(const Finding& f) {
   w.EndObject();
   WriteEvidence(w, f.evidence);
   w.EndObject();
+}
+
+}  // namespace
+
+std::string FormatFindingJson(const Finding& f) {
+  JsonWriter w;
+  WriteFindingJson(f, w);
   return w.str();
 }
 
@@ -273,8 +278,11 @@ void AppendFindingsJson(const AnalysisReport& report, uint32_t threads, std::str
   for (size_t begin = 0; begin < count; begin += kRun * threads) {
     auto format = [&](uint32_t t) {
       const size_t from = std::min(count, begin + t * kRun), to = std::min(count, from + kRun);
+      JsonWriter w;  // one a thread: its buffers serve every finding of the run
       ForEachFindingInRange(report, from, to, [&](const Finding& finding) {
-        absl::StrAppend(&parts[t], FormatFindingJson(finding), "\n");
+        w.Clear();
+        WriteFindingJson(finding, w);
+        parts[t].append(w.view()).push_back('\n');
       });
     };
     std::vector<std::thread> helpers;
