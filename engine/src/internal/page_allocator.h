@@ -1,5 +1,5 @@
 // An allocator for large tables that grow by doubling (hash tables, windows):
-// blocks of kMinBytes and more are mapped from the kernel and unmapped when
+// blocks of kPageAllocMinBytes and more are mapped from the kernel and unmapped when
 // freed, so the smaller tables a table outgrows go back to the system at once
 // instead of staying in the heap as holes that count in the resident size.
 #ifndef LOGWEAVE_INTERNAL_PAGE_ALLOCATOR_H_

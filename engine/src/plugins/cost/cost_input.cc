@@ -135,7 +135,11 @@ CostFormat DetectCostFormat(std::string_view text) {
 }
 
 CostDocumentReader::CostDocumentReader(const CostOptions& options)
-    : options_(options), lines_(options) {}
+    : options_(options), lines_(options) {
+  // The default options are valid: this fails only if they are not.
+  absl::StatusOr<std::unique_ptr<LineParser>> parser = LineParser::Create(ParserOptions{});
+  if (parser.ok()) parser_ = *std::move(parser);
+}
 
 absl::Status CostDocumentReader::Read(std::string_view text, CostFormat format,
                                       std::string_view default_service, std::vector<CostLine>* out,
@@ -290,16 +294,14 @@ absl::Status CostDocumentReader::ReadJsonLines(std::string_view text,
                                                std::string_view default_service,
                                                std::vector<CostLine>* out,
                                                CostReadCounts* counts) const {
-  // The default options are valid: this fails only if they are not.
-  absl::StatusOr<std::unique_ptr<LineParser>> parser = LineParser::Create(ParserOptions{});
-  if (!parser.ok()) return absl::InternalError("cannot start the line parser");
+  if (parser_ == nullptr) return absl::InternalError("cannot start the line parser");
   uint64_t line_no = 0;
   std::string scratch;
   for (absl::string_view raw : absl::StrSplit(internal::Av(text), '\n')) {
     ++line_no;
     if (absl::StripAsciiWhitespace(raw).empty()) continue;
     // As the streaming rule takes a line: its own service and time first.
-    const Record r = (*parser)->ParseLine(internal::Sv(raw), default_service, &scratch);
+    const Record r = parser_->ParseLine(internal::Sv(raw), default_service, &scratch);
     CostLine line;
     if (r.kind != RecordKind::kJson ||
         !lines_.Read(internal::ServiceJson(r), r.service, r.time_known(), r.time_ns, &line)) {

@@ -11,6 +11,7 @@
 #define LOGWEAVE_PLUGINS_COST_COST_INPUT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,8 @@
 #include "plugins/cost/cost.h"
 
 namespace logweave {
+
+class LineParser;
 
 enum class CostFormat {
   kAuto,          // told from the content (DetectCostFormat)
@@ -69,6 +72,9 @@ class CostDocumentReader {
 
   const CostOptions options_;
   const CostLineReader lines_;
+  // Made once (its redaction rules take milliseconds to compile), shared by
+  // copies; null if it could not be made (ReadJsonLines says so).
+  std::shared_ptr<const LineParser> parser_;
 };
 
 }  // namespace logweave
