@@ -444,6 +444,42 @@ TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
 namespace logweave {
 namespace {
 
+// 100,000 plain-text errors of one service hold one copy of its source name, its service and
+// each template's text, not one each (SharedText): Snapshot's and Take's entries alike.
+TEST_F(UnstructuredCollectorTest, EntriesShareTheirSourceServiceAndTemplateText) {
+  UnstructuredCollector collector(&names_);
+  DigestBuilder batch(payments_, 0, 1);
+  for (int i = 0; i < 4; ++i) {
+    batch.Plain(
+        absl::StrCat("2026-11-23 10:00:0", i, ",500 ERROR db: connection reset by peer ", 1000 + i),
+        Ns(100 + i), Level::kError);
+    batch.Json(Ns(100 + i));
+  }
+  collector.Add(batch.Build());
+  for (const bool take : {false, true}) {
+    SCOPED_TRACE(take ? "Take" : "Snapshot");
+    const std::vector<UnstructuredEntry> entries = take ? collector.Take() : collector.Snapshot();
+    ASSERT_EQ(entries.size(), 4u);
+    EXPECT_EQ(entries[0].source, "/var/log/payments.log");
+    EXPECT_EQ(entries[0].service, "payments");
+    EXPECT_EQ(entries[0].template_text, "connection reset by peer <*>");
+    for (const UnstructuredEntry& e : entries) {
+      EXPECT_EQ(e.source.data(), entries[0].source.data());
+      EXPECT_EQ(e.service.data(), entries[0].service.data());
+      EXPECT_EQ(e.template_text.data(), entries[0].template_text.data());
+    }
+  }
+  // A copy shares the text; a string compares with it and reads it.
+  const SharedText text("payments");
+  const SharedText copy = text;
+  EXPECT_EQ(copy.data(), text.data());
+  EXPECT_EQ(std::string("payments"), copy);
+  EXPECT_NE(copy, "email");
+  EXPECT_EQ(std::string_view(copy).size(), 8u);
+  EXPECT_TRUE(SharedText().empty());
+  EXPECT_EQ(SharedText(), "");
+}
+
 TEST_F(UnstructuredCollectorTest, ErrorsThatDifferOnlyInValuesShareATemplate) {
   UnstructuredCollector collector(&names_);
   DigestBuilder batch(email_, 0, 1);
@@ -471,8 +507,7 @@ TEST_F(UnstructuredCollectorTest, ErrorsThatDifferOnlyInValuesShareATemplate) {
   EXPECT_EQ(entries[35].template_text, "queue full, dropping job <*>");
 
   std::vector<AttributedEntry> attributed;
-  for (UnstructuredEntry& e : entries)
-    attributed.push_back({.entry = e, .candidates = {}, .finding_id = {}});
+  for (UnstructuredEntry& e : entries) attributed.push_back({.entry = e, .candidates = {}});
   attributed[3].candidates.push_back(
       {.trace_id = "t3", .confidence = 0.9, .gap_ns = 0, .incomplete = false, .named = false});
   std::vector<UnstructuredGroup> groups = GroupByTemplate(attributed);

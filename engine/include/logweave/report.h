@@ -14,15 +14,17 @@
 
 #include "logweave/finding.h"
 #include "logweave/record.h"
+#include "logweave/shared_text.h"
 
 namespace logweave {
 
-// One block of plain-text lines that looks like an error.
+// One block of plain-text lines that looks like an error. Its source, service and template
+// text are shared with the other entries of the same source or template.
 struct UnstructuredEntry {
-  std::string id;  // stable: from the source name and first line number
+  std::string id;  // stable: from the source name and first line number; its finding's id
   uint32_t source_id = 0;
-  std::string source;
-  std::string service;   // the source's service
+  SharedText source;
+  SharedText service;    // the source's service
   uint64_t line_no = 0;  // first line of the block
   uint64_t source_offset = 0;
   uint32_t line_count = 0;
@@ -38,7 +40,7 @@ struct UnstructuredEntry {
   // service that differ only in values. A block still open that would start a template, or
   // one over the miner's per-service limit, has id 0 (and its masked first line as text).
   uint64_t template_id = 0;
-  std::string template_text = {};
+  SharedText template_text = {};
 
   static constexpr size_t kMaxTextBytes = 16 << 10;
 
@@ -60,7 +62,6 @@ struct AttributedEntry {
   UnstructuredEntry entry;
   // Best first; empty: unattributed (no open request of the service in the window).
   std::vector<AttributionCandidate> candidates;
-  std::string finding_id;
   // The incomplete_sequence findings (ids) of the attributed trace that this error cut short:
   // its finding's related_incomplete_sequence details, in order.
   std::vector<std::string> related_incomplete = {};

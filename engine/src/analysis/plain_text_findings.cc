@@ -21,10 +21,10 @@ Finding UnstructuredErrorFinding(const AttributedEntry& a) {
   fd.severity = e.level == Level::kFatal  ? Severity::kCritical
                 : e.level == Level::kWarn ? Severity::kWarning
                                           : Severity::kError;
-  fd.subject = absl::StrCat(e.source, ":", e.line_no);
+  fd.subject = absl::StrCat(e.source.str(), ":", e.line_no);
   fd.id = e.id;
   fd.time_ns = e.time_ns;
-  std::string head = absl::StrCat("Plain-text error in ", fd.subject, " (", e.service, ", ",
+  std::string head = absl::StrCat("Plain-text error in ", fd.subject, " (", e.service.str(), ", ",
                                   e.line_count, e.line_count == 1 ? " line" : " lines",
                                   "; not JSON, so invisible to trace search): \"",
                                   internal::Shorten(e.first_line(), 160), "\"");
@@ -39,11 +39,11 @@ Finding UnstructuredErrorFinding(const AttributedEntry& a) {
     fd.details.push_back({"template", e.template_text});
   }
   if (a.candidates.empty()) {
-    fd.summary =
-        absl::StrCat(head, "; unattributed: ",
-                     e.time_known ? "no open request of " + e.service + " in the window before it"
-                                  : std::string("its time is unknown"),
-                     ".");
+    fd.summary = absl::StrCat(
+        head, "; unattributed: ",
+        e.time_known ? "no open request of " + e.service.str() + " in the window before it"
+                     : std::string("its time is unknown"),
+        ".");
     fd.details.push_back({"attribution", "unattributed"});
   } else {
     const AttributionCandidate& best = a.candidates.front();
@@ -124,10 +124,9 @@ namespace internal {
 
 namespace {
 
-// "trace\0service": the key that joins an error with its trace's findings in its service.
-std::string TraceServiceKey(const std::string& trace_id, const std::string& service) {
-  return absl::StrCat(trace_id, std::string(1, '\0'), service);
-}
+// (trace, service): the key that joins an error with its trace's findings in its service. Views
+// into the entries and findings, which outlive the maps keyed by them.
+using TraceServiceKey = std::pair<std::string_view, std::string_view>;
 
 }  // namespace
 
@@ -136,10 +135,9 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
   std::vector<Finding>& findings = *findings_out;
   // One buffer of the final size: growing would hold two at the peak.
   findings.reserve(findings.size() + (build ? unstructured.size() : 0) + weak.size());
-  absl::flat_hash_map<std::string, size_t> by_trace_service;  // "trace\0service" -> entry
+  absl::flat_hash_map<TraceServiceKey, size_t> by_trace_service;  // -> entry
   for (size_t i = 0; i < unstructured.size(); ++i) {
-    AttributedEntry& a = unstructured[i];
-    a.finding_id = a.entry.id;
+    const AttributedEntry& a = unstructured[i];
     if (!a.candidates.empty()) {
       by_trace_service[TraceServiceKey(a.candidates.front().trace_id, a.entry.service)] = i;
     }
@@ -155,14 +153,14 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
     auto it = by_trace_service.find(TraceServiceKey(fd.trace_id, fd.Detail("service")));
     if (it == by_trace_service.end()) continue;
     const AttributedEntry& a = unstructured[it->second];
-    fd.details.push_back({"related_unstructured", a.finding_id});
-    fd.summary +=
-        absl::StrCat(" A plain-text error follows in ", a.entry.source, ":", a.entry.line_no, ".");
+    fd.details.push_back({"related_unstructured", a.entry.id});
+    fd.summary += absl::StrCat(" A plain-text error follows in ", a.entry.source.str(), ":",
+                               a.entry.line_no, ".");
     fd.evidence.push_back(EvidenceLine{a.entry.source, a.entry.line_no, a.entry.time_ns,
                                        Shorten(a.entry.first_line(), 200)});
   }
   // And each error names the sequences it cut short (in the findings' order).
-  absl::flat_hash_map<std::string, std::vector<const Finding*>> cut_short;  // by error id
+  absl::flat_hash_map<std::string_view, std::vector<const Finding*>> cut_short;  // by error id
   for (const Finding& fd : findings) {
     if (fd.kind != "incomplete_sequence") continue;
     const std::string& related = fd.Detail("related_unstructured");
@@ -170,7 +168,7 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
   }
   for (AttributedEntry& a : unstructured) {
     if (a.candidates.empty()) continue;
-    auto it = cut_short.find(a.finding_id);
+    auto it = cut_short.find(a.entry.id);
     if (it == cut_short.end()) continue;
     for (const Finding* other : it->second) {
       if (other->trace_id == a.candidates.front().trace_id) {
@@ -184,7 +182,7 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
 
 void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
                                std::vector<Finding>* findings) {
-  absl::flat_hash_map<std::string, const AttributedEntry*> first_error;  // by trace
+  absl::flat_hash_map<std::string_view, const AttributedEntry*> first_error;  // by trace
   for (const AttributedEntry& a : unstructured) {
     if (a.candidates.empty() || !a.entry.time_known) continue;
     auto [it, added] = first_error.try_emplace(a.candidates.front().trace_id, &a);
@@ -210,8 +208,8 @@ void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
     for (auto& [key, value] : fd.details) {
       if (key == "cause") value = absl::StrJoin(causes, ",");
     }
-    MarkConsequence(e.service, e.time_ns, e.first_line(), absl::StrCat(e.source, ":", e.line_no),
-                    it->second->finding_id, &fd);
+    MarkConsequence(e.service, e.time_ns, e.first_line(),
+                    absl::StrCat(e.source.str(), ":", e.line_no), e.id, &fd);
   }
 }
 

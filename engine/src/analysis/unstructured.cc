@@ -75,7 +75,9 @@ void UnstructuredCollector::Process(SourceState& state, BatchDigest& digest) {
     } else {
       e.time_inferred = true;
     }
-    e.text = line.text.substr(0, UnstructuredEntry::kMaxTextBytes);
+    e.text = std::move(line.text);
+    if (e.text.size() > UnstructuredEntry::kMaxTextBytes)
+      e.text.resize(UnstructuredEntry::kMaxTextBytes);
   }
   if (digest.has_last_time) {
     state.last_time_ns = digest.last_time_ns;
@@ -126,13 +128,14 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
   std::vector<UnstructuredEntry> out;
   {
     absl::MutexLock lock(&mu_);
+    TemplateTexts texts;
     out.assign(entries_.begin(), entries_.end());
-    for (UnstructuredEntry& e : out) FillTemplate(e);
+    for (UnstructuredEntry& e : out) FillTemplate(e, texts);
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
         UnstructuredEntry& e = out.emplace_back(state.block.entry);
         if (e.level == Level::kUnknown) e.level = Level::kError;
-        LookUpTemplate(e);
+        LookUpTemplate(e, texts);
       }
     }
   }
@@ -144,18 +147,19 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
   std::vector<UnstructuredEntry> out;
   {
     absl::MutexLock lock(&mu_);
+    TemplateTexts texts;
     // Open blocks end here, as the input did; within max_entries as in Snapshot.
     for (auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
         UnstructuredEntry& e = state.block.entry;
         if (e.level == Level::kUnknown) e.level = Level::kError;
-        LookUpTemplate(e);  // as Snapshot gives an open block: the same answer in both
+        LookUpTemplate(e, texts);  // as Snapshot gives an open block: the same answer in both
         entries_.push_back(std::move(e));
       }
       state.has_block = false;
     }
     out.reserve(entries_.size());
-    for (UnstructuredEntry& e : entries_) FillTemplate(e);
+    for (UnstructuredEntry& e : entries_) FillTemplate(e, texts);
     std::move(entries_.begin(), entries_.end(), std::back_inserter(out));
     entries_ = decltype(entries_)();
     bytes_ = 0;
@@ -164,18 +168,24 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
   return out;
 }
 
-void UnstructuredCollector::FillTemplate(UnstructuredEntry& e) const {
+void UnstructuredCollector::FillTemplate(UnstructuredEntry& e, TemplateTexts& texts) const {
   // The template may have grown more general since the entry joined it.
-  if (const TemplateInfo* t = miner_.Find(e.template_id); t != nullptr) e.template_text = t->text;
+  const TemplateInfo* t = miner_.Find(e.template_id);
+  if (t == nullptr) return;
+  auto [it, added] = texts.try_emplace(e.template_id);
+  if (added) it->second = SharedText(t->text);
+  e.template_text = it->second;
 }
 
-void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e) const {
+void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e, TemplateTexts& texts) const {
   // Still open: the template it would join, without mining it (it may grow).
+  std::string masked;
   e.template_id = miner_.Lookup({.service = sources_->DefaultService(e.source_id),
                                  .text = e.first_line(),
                                  .plain_text = true},
-                                &e.template_text);
-  FillTemplate(e);
+                                &masked);
+  e.template_text = std::move(masked);
+  FillTemplate(e, texts);
 }
 
 void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
@@ -183,9 +193,17 @@ void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
   internal::SortMovingOnce(out, [this](const UnstructuredEntry& e) {
     return std::pair(sources_->Name(e.source_id), e.line_no);
   });
+  // One copy of each source's name and service for all its entries (sorted: they come together).
+  uint32_t source_id = 0;
+  SharedText source, service;
   for (UnstructuredEntry& e : out) {
-    e.source = std::string(sources_->Name(e.source_id));
-    e.service = std::string(sources_->DefaultService(e.source_id));
+    if (source.empty() || e.source_id != source_id) {
+      source_id = e.source_id;
+      source = SharedText(sources_->Name(e.source_id));
+      service = SharedText(sources_->DefaultService(e.source_id));
+    }
+    e.source = source;
+    e.service = service;
     e.id = FindingId("unstructured_error", {e.source, std::to_string(e.line_no)});
   }
 }

@@ -101,10 +101,14 @@ class UnstructuredCollector {
 
   void Process(SourceState& state, BatchDigest& digest) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Close(SourceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Sets e.template_text from its template (as it is now).
-  void FillTemplate(UnstructuredEntry& e) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Template texts by id, each shared by the entries of one Snapshot or Take.
+  using TemplateTexts = absl::flat_hash_map<uint64_t, SharedText>;
+  // Sets e.template_text from its template (as it is now), shared through `texts`.
+  void FillTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An open block's template: the one it would join (id 0 and its masked line if none).
-  void LookUpTemplate(UnstructuredEntry& e) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LookUpTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fills the fields Snapshot and Take derive, and sorts by source then line.
   void Finish(std::vector<UnstructuredEntry>& out) const;
 

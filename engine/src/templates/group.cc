@@ -23,7 +23,8 @@ std::vector<UnstructuredGroup> GroupByTemplate(const std::vector<AttributedEntry
     if (g == nullptr) {
       g = &groups.emplace_back();
       g->template_id = e.template_id;
-      g->template_text = !e.template_text.empty() ? e.template_text : std::string(e.first_line());
+      g->template_text =
+          !e.template_text.empty() ? e.template_text.str() : std::string(e.first_line());
     }
     ++g->count;
     g->entries.push_back(i);
