@@ -1,6 +1,7 @@
 // The logweave command as a user runs it: exit codes, messages, JSON output.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -242,6 +243,57 @@ TEST_F(CliTest, RawLinesReadBackFromTheFilesEqualTheCopies) {
                testdata::ZapLine("t9", 0, "request received").c_str());
   EXPECT_EQ(in_files[1]["unreadable_lines"].GetUint64(), 0u);
   EXPECT_EQ(copied[1]["unreadable_lines"].GetUint64(), 0u);
+}
+
+// serve reads the lines of the files it replays back from them too (index.lines_in_files): a
+// file rewritten under it shows its lines as empty and counted; --copy-lines keeps copies that
+// outlive the rewrite.
+TEST_F(CliTest, ServeReadsItsReplayedFilesLinesBackAndCopyLinesKeepsCopies) {
+  const std::string first = testdata::ZapLine("t9", 0, "request received");
+  for (const bool copy_lines : {false, true}) {
+    SCOPED_TRACE(copy_lines ? "--copy-lines" : "lines in files");
+    const std::string path =
+        Write("gateway.log", {first, testdata::ZapLine("t9", 90, "response sent")});
+    testdata::StreamingCommand serve(
+        absl::StrCat("timeout --preserve-status -s TERM 120 ", bin_, " serve ", dir_.string(),
+                     copy_lines ? " --copy-lines" : "", " --address 127.0.0.1:0 2>&1"));
+    std::string address;
+    for (std::string line = serve.ReadLine(); !line.empty() && address.empty();
+         line = serve.ReadLine()) {
+      if (const size_t at = line.find("listening on "); at != std::string::npos) {
+        address = line.substr(at + 13, line.find(' ', at + 13) - at - 13);
+      }
+    }
+    ASSERT_FALSE(address.empty());
+    auto timeline = [&] {
+      Result r = Run("timeline t9 --raw --json --server " + address);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      return testdata::JsonLines(r.out);
+    };
+    auto unreadable = [&] {
+      auto s = testdata::JsonLines(Run("stats --json --server " + address).out);
+      return s.size() == 1 ? s[0]["unreadable_lines"].GetUint64() : ~0ull;
+    };
+    auto before = timeline();
+    ASSERT_EQ(before.size(), 1u);
+    ASSERT_EQ(before[0]["events"].Size(), 2u);
+    EXPECT_STREQ(before[0]["events"][0]["raw"].GetString(), first.c_str());
+    EXPECT_EQ(unreadable(), 0u);
+
+    std::ofstream(path, std::ios::trunc) << "rewritten by a log tool\n";
+    auto after = timeline();
+    ASSERT_EQ(after.size(), 1u);
+    ASSERT_EQ(after[0]["events"].Size(), 2u);
+    if (copy_lines) {
+      EXPECT_STREQ(after[0]["events"][0]["raw"].GetString(), first.c_str());
+      EXPECT_EQ(unreadable(), 0u);
+    } else {
+      EXPECT_STREQ(after[0]["events"][0]["raw"].GetString(), "");
+      EXPECT_GT(unreadable(), 0u);
+    }
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Close(), 0);
+  }
 }
 
 TEST_F(CliTest, TimelineTableNamesServicesAndSources) {

@@ -126,6 +126,7 @@ void ToProto(const IngestStats& s, v1::Stats* out) {
   out->set_batches(s.batches);
   out->set_evicted_events(s.evicted_events);
   out->set_evicted_traces(s.evicted_traces);
+  out->set_unreadable_lines(s.unreadable_lines);
   out->set_watermark_unix_nano(s.watermark_ns);
   out->set_latest_event_unix_nano(s.max_time_ns);
   out->set_unstructured_dropped(s.unstructured_dropped);

@@ -125,6 +125,9 @@ void AddIngest(const v1::Stats& s, absl::Time now, Families& f) {
             s.evicted_events());
   f.Counter("logweave_evicted_traces_total", "Trace records dropped with their last event.",
             s.evicted_traces());
+  f.Counter("logweave_unreadable_lines_total",
+            "Lines kept in their files that could not be read back (the file was rewritten).",
+            s.unreadable_lines());
   f.Gauge("logweave_queue_depth_bytes", "Raw bytes submitted by the sources, not yet indexed.",
           s.queued_bytes());
   f.Gauge("logweave_watermark_timestamp_seconds",

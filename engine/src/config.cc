@@ -28,7 +28,7 @@ constexpr std::string_view kEngineKeys[] = {
 bool Given(const YAML::Node& node) { return node && !node.IsNull(); }
 
 absl::Status ReadIndex(const ConfigSection& index, IndexOptions* o) {
-  ConfigReader r(index, {"shards", "dedupe", "dedupe_window", "max_bytes"});
+  ConfigReader r(index, {"shards", "dedupe", "dedupe_window", "max_bytes", "lines_in_files"});
   r.Uint("dedupe_window", 1ull << 32, &o->dedupe_window);
   r.Size("max_bytes", &o->max_bytes);
   if (!r.status().ok()) return r.status();
@@ -38,6 +38,7 @@ absl::Status ReadIndex(const ConfigSection& index, IndexOptions* o) {
   }
   r.Uint("shards", 4096, &o->shards);
   r.Bool("dedupe", &o->dedupe);
+  r.Bool("lines_in_files", &o->lines_in_files);
   return r.status();
 }
 

@@ -351,8 +351,8 @@ int RunReplay(const std::vector<std::string>& args) {
   flags.String("trace-idle", &trace_idle, "DURATION",
                "judge a trace once quiet this long in event time (default 30s)");
   flags.Bool("copy-lines", &f.copy_lines,
-             "keep a compressed copy of every line, as serve does, instead of reading the "
-             "lines of plain files back from them when shown (for files that may change "
+             "keep a compressed copy of every line instead of reading the lines of plain files "
+             "back from them when shown (index.lines_in_files: false; for files that may change "
              "before the output is written)");
   flags.Bool("quiet", &f.quiet, "no progress on stderr");
   flags.Bool("progress", &f.progress, "progress on stderr even when it is not a terminal");
@@ -398,8 +398,9 @@ int RunReplay(const std::vector<std::string>& args) {
   // memory this process may use, evicting (and counting) its oldest lines
   // beyond it, rather than growing until the machine kills the process.
   if (!max_bytes_given) options.index.max_bytes = DefaultIndexBudget(options);
-  // A replay's files are read once and complete: their lines stay in them.
-  options.index.lines_in_files = !f.copy_lines;
+  // A replay's files are read once and complete: their lines stay in them
+  // (index.lines_in_files, default on) unless --copy-lines.
+  if (f.copy_lines) options.index.lines_in_files = false;
   if (!trace_idle.empty()) {
     absl::Duration d;
     if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration()) {

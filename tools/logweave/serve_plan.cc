@@ -81,6 +81,11 @@ int ParseServeFlags(const std::vector<std::string>& args, ServeFlags* f) {
   flags.Duration("peer-timeout", &f->peer_timeout, "DURATION",
                  "how long a query waits for the peers before it answers marked partial "
                  "(serve.peer_timeout; default 2s)");
+  flags.Bool("copy-lines", &f->copy_lines,
+             "keep a compressed copy of every line of the replayed PATHs instead of reading "
+             "them back from their files when shown (index.lines_in_files: false; for files "
+             "that may be rewritten or deleted while serve runs: a referenced file is held "
+             "open)");
   flags.Bool("check", &f->check,
              "validate the config and flags (keys, values, TLS and token files, Kafka and "
              "follow options), print \"configuration OK\" and exit: 0 valid, 2 not");
@@ -99,6 +104,7 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
     config = *loaded;
   }
   if (flags.threads) config.pipeline.threads = static_cast<uint32_t>(flags.threads);
+  if (flags.copy_lines) config.pipeline.index.lines_in_files = false;
   // Ingestion and analysis yield the cores to queries (serve.ingest_nice).
   config.pipeline.worker_nice = config.serve.ingest_nice;
   out->runtime.background_nice = config.serve.ingest_nice;

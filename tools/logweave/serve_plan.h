@@ -32,6 +32,7 @@ struct ServeFlags {
   uint64_t threads = 0;
   bool final = false;
   bool check = false;
+  bool copy_lines = false;
   std::vector<std::string> follow;
   std::string state_dir;
   bool demo_kafka = false;

@@ -77,6 +77,7 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.Field("batches", static_cast<uint64_t>(s.batches()));
   w.Field("evicted_events", static_cast<uint64_t>(s.evicted_events()));
   w.Field("evicted_traces", static_cast<uint64_t>(s.evicted_traces()));
+  w.Field("unreadable_lines", static_cast<uint64_t>(s.unreadable_lines()));
   w.Field("watermark",
           s.watermark_unix_nano() == 0 ? std::string() : TimeString(s.watermark_unix_nano()));
   w.Field("watermark_unix_nano", static_cast<int64_t>(s.watermark_unix_nano()));
@@ -188,6 +189,7 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("index memory", s.index_bytes(), HumanBytes(static_cast<double>(s.index_bytes())));
   count("evicted events", s.evicted_events(), "oldest first, to stay within index.max_bytes");
   count("evicted traces", s.evicted_traces(), "records of traces with no event left");
+  count("unreadable lines", s.unreadable_lines(), "their file was rewritten: shown empty");
   count("queued bytes", s.queued_bytes(), "submitted, not yet indexed");
   count("batches", s.batches());
   row("latest event", s.latest_event_unix_nano() == 0 ? "-" : "",

@@ -138,9 +138,11 @@ struct IndexOptions {
   uint64_t max_bytes = 0;
   // Keep the lines of regular, uncompressed files that a source registers in
   // the index's LineFiles as references (file, offset, length), read back
-  // when needed, instead of compressed copies. `replay` turns it on (unless
-  // --copy-lines); off by default, as followed files rotate.
-  bool lines_in_files = false;
+  // when needed, instead of compressed copies. Only sources that read a file
+  // once to its end register it (ReplaySource: replay's files, serve's replay
+  // paths); followed files (they rotate), stdin and Kafka always keep copies.
+  // Default true (config index.lines_in_files; --copy-lines turns it off).
+  bool lines_in_files = true;
 
   absl::Status Validate() const;
 };
