@@ -144,7 +144,7 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   auto snap = snapshot();
   if (auto it = snap->findings_by_trace.find(trace_id); it != snap->findings_by_trace.end()) {
     for (size_t i : it->second) {
-      ToProto(snap->report.findings[i], response->add_findings(), &text_);
+      ToProto(snap->FindingAt(i), response->add_findings(), &text_);
     }
   }
   if (auto it = snap->unstructured_by_trace.find(trace_id);
@@ -272,9 +272,9 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_late_events(snap->report.late_events);
   out->set_split_traces(snap->report.split_traces);
   out->set_findings_held_elsewhere(snap->report.findings_held_elsewhere);
-  absl::flat_hash_map<std::string_view, uint64_t> by_kind;  // few kinds, many findings
-  for (const Finding& f : snap->report.findings) ++by_kind[f.kind];
-  for (const auto& [kind, n] : by_kind) (*out->mutable_findings())[text_.Utf8(kind)] += n;
+  for (const auto& [kind, n] : FindingCountsByKind(snap->report)) {
+    (*out->mutable_findings())[text_.Utf8(kind)] += n;
+  }
   const double uptime = absl::ToDoubleSeconds(absl::Now() - started_);
   out->set_uptime_seconds(uptime);
   out->set_lines_per_second(uptime > 0 ? s.lines / uptime : 0);

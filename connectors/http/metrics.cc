@@ -204,7 +204,13 @@ void AddAnalysis(const v1::Stats* s, const Runtime& runtime, Families& f) {
   std::shared_ptr<const AnalysisSnapshot> snap = runtime.snapshot();
   const AnalysisReport& r = snap->report;
   std::map<std::pair<std::string, std::string>, uint64_t> findings;
-  for (const Finding& x : r.findings) ++findings[{x.kind, SeverityName(x.severity)}];
+  ForEachFindingRef(r, [&](const Finding* stored, const AttributedEntry* error) {
+    if (stored != nullptr) {
+      ++findings[{stored->kind, SeverityName(stored->severity)}];
+    } else {
+      ++findings[{"unstructured_error", SeverityName(UnstructuredErrorSeverity(*error))}];
+    }
+  });
   f.Declare("logweave_open_findings", "Open findings of the latest analysis, by kind and severity.",
             MetricType::Gauge);
   for (const auto& [key, n] : findings) {

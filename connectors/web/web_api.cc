@@ -218,12 +218,16 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
     }
   }
   const std::shared_ptr<const AnalysisSnapshot> snap = options.runtime->snapshot();
-  std::vector<const Finding*> wanted;
-  for (const Finding& f : snap->report.findings) {
-    if ((kind.empty() || f.kind == kind) && static_cast<int>(f.severity) >= min_severity) {
-      wanted.push_back(&f);
+  // Stored findings, or plain-text errors whose findings are built only if listed.
+  std::vector<std::pair<const Finding*, const AttributedEntry*>> wanted;
+  ForEachFindingRef(snap->report, [&](const Finding* stored, const AttributedEntry* error) {
+    const std::string_view k =
+        stored != nullptr ? std::string_view(stored->kind) : std::string_view("unstructured_error");
+    const Severity s = stored != nullptr ? stored->severity : UnstructuredErrorSeverity(*error);
+    if ((kind.empty() || k == kind) && static_cast<int>(s) >= min_severity) {
+      wanted.emplace_back(stored, error);
     }
-  }
+  });
   // The report is ordered by time: newest first is its reverse.
   std::reverse(wanted.begin(), wanted.end());
   rapidjson::Document d(rapidjson::kObjectType);
@@ -233,7 +237,8 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
   rapidjson::Value list(rapidjson::kArrayType);
   for (size_t i = 0; i < wanted.size() && i < limit; ++i) {
     v1::Finding wire;
-    ToProto(*wanted[i], &wire, &text);
+    const auto [stored, error] = wanted[i];
+    ToProto(stored != nullptr ? *stored : UnstructuredErrorFinding(*error), &wire, &text);
     rapidjson::Document one(&a);
     one.Parse(ToJson(wire).c_str());
     list.PushBack(rapidjson::Value(one, a), a);

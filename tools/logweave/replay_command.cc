@@ -375,8 +375,7 @@ int RunReplay(const std::vector<std::string>& args) {
   RuntimeOptions runtime_options;
   PipelineOptions& options = runtime_options.pipeline;
   std::vector<actions::ConfiguredAction> action_config;
-  runtime_options.track_changes = false;               // one analysis, read whole
-  runtime_options.defer_unstructured_findings = true;  // and read once, in order
+  runtime_options.track_changes = false;  // one analysis, read whole
   bool max_bytes_given = false;
   bool otlp_lines = true;  // otlp.enabled: read the Collector's file exporter lines
   if (!f.config.empty()) {

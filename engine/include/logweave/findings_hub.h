@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <variant>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "logweave/finding.h"
+#include "logweave/report.h"
 
 namespace logweave {
 
@@ -25,6 +27,10 @@ class FindingsHub {
   void Publish(const std::vector<Finding>& findings);
   // The same, moving them in (`findings` is left empty).
   void Publish(std::vector<Finding>&& findings);
+  // Appends `findings` and the unstructured_error findings of `errors`, merged in the order of
+  // a report's findings (time, kind, id; both lists sorted by it). An error is kept as its
+  // entry, about a third of its finding's size, and its finding built when read.
+  void Publish(std::vector<Finding>&& findings, std::vector<AttributedEntry>&& errors);
 
   // Findings with sequence >= *next (those already forgotten are skipped),
   // waiting up to `timeout` for one to arrive. Advances *next past them.
@@ -41,7 +47,9 @@ class FindingsHub {
  private:
   const size_t capacity_;
   mutable absl::Mutex mu_;
-  std::deque<Finding> log_ ABSL_GUARDED_BY(mu_);
+  // A finding, or a plain-text error whose finding is built when read.
+  using Item = std::variant<Finding, AttributedEntry>;
+  std::deque<Item> log_ ABSL_GUARDED_BY(mu_);
   uint64_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;  // sequence of log_.front()
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,8 +86,11 @@ std::vector<UnstructuredGroup> GroupByTemplate(const std::vector<AttributedEntry
 struct AnalysisReport {
   std::vector<Finding> findings;  // every open finding, ordered by time, then kind and id
   // Since the previous Run: findings that are new, and resolved updates (same id,
-  // resolved = true) for findings that later data disproved.
+  // resolved = true) for findings that later data disproved. With deferred
+  // unstructured_error findings, the new ones are not built here: `new_unstructured` names
+  // their errors (positions in `unstructured`, ascending).
   std::vector<Finding> changes;
+  std::vector<size_t> new_unstructured;
   std::vector<AttributedEntry> unstructured;  // ordered by time
   int64_t watermark_ns = 0;
   uint64_t traces_judged = 0;
@@ -112,6 +116,8 @@ struct AnalysisReport {
 // The unstructured_error finding of a plain-text error (the entry's id, its attributed trace,
 // summary, details and evidence).
 Finding UnstructuredErrorFinding(const AttributedEntry& a);
+// Its severity, without building it: critical under a FATAL line, warning under WARN, else error.
+Severity UnstructuredErrorSeverity(const AttributedEntry& a);
 
 // Calls `fn` with every open finding of `report` in its order (time, then kind and id): those of
 // `findings` and, when they are deferred, each plain-text error's, built for the call (the
@@ -125,6 +131,18 @@ size_t FindingCount(const AnalysisReport& report);
 // different ranges may run at once on different threads (to format a large report in parts).
 void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
                            const std::function<void(const Finding&)>& fn);
+
+// ForEachFinding's order without building anything: `fn` gets the stored finding, or (deferred)
+// the plain-text error whose unstructured_error finding comes there (the other is null). For a
+// caller that filters many and builds few.
+void ForEachFindingRef(const AnalysisReport& report,
+                       const std::function<void(const Finding*, const AttributedEntry*)>& fn);
+void ForEachFindingRefInRange(
+    const AnalysisReport& report, size_t begin, size_t end,
+    const std::function<void(const Finding*, const AttributedEntry*)>& fn);
+
+// How many open findings `report` holds of each kind (deferred ones included).
+std::map<std::string, uint64_t> FindingCountsByKind(const AnalysisReport& report);
 
 }  // namespace logweave
 

@@ -84,7 +84,8 @@ Analyzer::Analyzer(const DetectorOptions& options, const Index& index,
       plugins_(std::move(plugins)),
       threads_(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())) {}
 
-AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* previous) {
+AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* previous,
+                             const std::vector<AttributedEntry>* previous_unstructured) {
   const int64_t judge_until = JudgeUntil(watermark_ns, options_.trace_idle_ns);
   const uint32_t threads = std::min(threads_, std::max(1u, index_.shard_count()));
   AnalysisNames names;
@@ -290,6 +291,12 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     report.changes.push_back(std::move(resolved));
   }
   now = decltype(now)();
+  if (defer_unstructured_findings_) {
+    AddUnstructuredChanges(
+        previous_unstructured != nullptr ? *previous_unstructured : previous_unstructured_, report);
+    previous_unstructured_ =
+        previous_unstructured != nullptr ? std::vector<AttributedEntry>() : report.unstructured;
+  }
   std::move(kept.begin(), kept.end(), std::back_inserter(findings));
   std::sort(report.changes.begin(), report.changes.end(), FindingBefore);
   std::sort(findings.begin(), findings.end(), FindingBefore);
@@ -299,6 +306,25 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   report.findings = std::move(findings);
   FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
   return report;
+}
+
+void Analyzer::AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
+                                      AnalysisReport& report) const {
+  // As for the other findings: an id not seen before is new, one no longer seen resolved.
+  absl::flat_hash_set<std::string_view> before_ids, now;
+  for (const AttributedEntry& old : before) before_ids.insert(old.entry.id);
+  for (size_t i = 0; i < report.unstructured.size(); ++i) {
+    const std::string_view id = report.unstructured[i].entry.id;
+    now.insert(id);
+    if (!before_ids.contains(id)) report.new_unstructured.push_back(i);
+  }
+  for (const AttributedEntry& old : before) {
+    if (!now.insert(old.entry.id).second) continue;
+    Finding resolved = UnstructuredErrorFinding(old);
+    resolved.resolved = true;
+    resolved.summary = absl::StrCat("Resolved by later data: ", resolved.summary);
+    report.changes.push_back(std::move(resolved));
+  }
 }
 
 void Analyzer::FillCounts(int64_t watermark_ns, uint64_t judged, uint64_t waiting,

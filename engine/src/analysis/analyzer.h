@@ -57,8 +57,12 @@ class Analyzer {
   // plain-text error. Re-running with more data updates the findings.
   // `previous`: the findings of the report the last Run returned, when the
   // caller keeps that report (the analyzer then keeps no copy of them); pass
-  // it on every run or on none. Without it the analyzer keeps a copy.
-  AnalysisReport Run(int64_t watermark_ns, const std::vector<Finding>* previous = nullptr);
+  // it on every run or on none. Without it the analyzer keeps a copy. With
+  // deferred unstructured findings, `previous_unstructured` is that report's
+  // plain-text errors, on the same terms: a new error's finding goes into
+  // `changes`, and one that is gone, resolved.
+  AnalysisReport Run(int64_t watermark_ns, const std::vector<Finding>* previous = nullptr,
+                     const std::vector<AttributedEntry>* previous_unstructured = nullptr);
 
   // For one run only (a replay): reports no changes and keeps no copy of
   // the findings for the next run.
@@ -67,9 +71,10 @@ class Analyzer {
   // of `collector` (the one given to the constructor, which must outlive the
   // analyzer) instead of copying them, so they are not held twice.
   void TakeUnstructured(UnstructuredCollector* collector) { take_unstructured_ = collector; }
-  // For a report read once, finding by finding (a replay): its unstructured_error findings are
-  // left out of `findings` and built from the entries as they are read (ForEachFinding,
-  // AnalysisReport::unstructured_findings_deferred).
+  // Leaves the unstructured_error findings out of `findings`: they are built from the entries as
+  // they are read (ForEachFinding, AnalysisReport::unstructured_findings_deferred), so that a
+  // report of many plain-text errors does not hold each one twice. With change tracking, only
+  // the changes build them (the errors new since the previous run, and those gone).
   void DeferUnstructuredFindings() { defer_unstructured_findings_ = true; }
   // From the next Run on, missing-service and incomplete-sequence findings
   // are checked with `lookup` (other instances) before they are reported;
@@ -77,6 +82,10 @@ class Analyzer {
   void set_trace_lookup(TraceLookup* lookup) { lookup_ = lookup; }
 
  private:
+  // Names in report.new_unstructured the errors new since `before` (the previous run's), and
+  // adds to report.changes the resolved findings of its errors no longer reported.
+  void AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
+                              AnalysisReport& report) const;
   // The report's counters and watermark.
   void FillCounts(int64_t watermark_ns, uint64_t judged, uint64_t waiting,
                   const internal::Model& model, AnalysisReport* report) const;
@@ -92,6 +101,8 @@ class Analyzer {
   TraceLookup* lookup_ = nullptr;
   internal::PeerCheck peer_check_;
   std::vector<Finding> previous_;  // the last Run's findings, when its caller passes none
+  // The last Run's plain-text errors, when deferred and its caller passes none.
+  std::vector<AttributedEntry> previous_unstructured_;
   absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
   uint64_t late_events_ = 0;
 };

@@ -13,14 +13,18 @@
 
 namespace logweave {
 
+Severity UnstructuredErrorSeverity(const AttributedEntry& a) {
+  // A logged-and-handled exception under a WARN line is reported as a warning.
+  return a.entry.level == Level::kFatal  ? Severity::kCritical
+         : a.entry.level == Level::kWarn ? Severity::kWarning
+                                         : Severity::kError;
+}
+
 Finding UnstructuredErrorFinding(const AttributedEntry& a) {
   const UnstructuredEntry& e = a.entry;
   Finding fd;
   fd.kind = std::string(internal::kUnstructuredErrorKind);
-  // A logged-and-handled exception under a WARN line is reported as a warning.
-  fd.severity = e.level == Level::kFatal  ? Severity::kCritical
-                : e.level == Level::kWarn ? Severity::kWarning
-                                          : Severity::kError;
+  fd.severity = UnstructuredErrorSeverity(a);
   fd.subject = absl::StrCat(e.source.str(), ":", e.line_no);
   fd.id = e.id;
   fd.time_ns = e.time_ns;
@@ -77,9 +81,27 @@ void ForEachFinding(const AnalysisReport& report, const std::function<void(const
 
 void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
                            const std::function<void(const Finding&)>& fn) {
+  ForEachFindingRefInRange(report, begin, end,
+                           [&](const Finding* stored, const AttributedEntry* error) {
+                             if (stored != nullptr) {
+                               fn(*stored);
+                             } else {
+                               fn(UnstructuredErrorFinding(*error));
+                             }
+                           });
+}
+
+void ForEachFindingRef(const AnalysisReport& report,
+                       const std::function<void(const Finding*, const AttributedEntry*)>& fn) {
+  ForEachFindingRefInRange(report, 0, FindingCount(report), fn);
+}
+
+void ForEachFindingRefInRange(
+    const AnalysisReport& report, size_t begin, size_t end,
+    const std::function<void(const Finding*, const AttributedEntry*)>& fn) {
   const std::vector<Finding>& findings = report.findings;
   if (!report.unstructured_findings_deferred) {
-    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(findings[i]);
+    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(&findings[i], nullptr);
     return;
   }
   // Both lists are in the findings' order (internal::FindingBefore, internal::EntryOrderKey):
@@ -108,11 +130,20 @@ void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t en
   size_t j = lo, i = begin - lo;
   for (size_t n = begin; n < end && (i < f_count || j < e_count); ++n) {
     if (j == e_count || (i < f_count && before(i, j))) {
-      fn(findings[i++]);
+      fn(&findings[i++], nullptr);
     } else {
-      fn(UnstructuredErrorFinding(errors[j++]));
+      fn(nullptr, &errors[j++]);
     }
   }
+}
+
+std::map<std::string, uint64_t> FindingCountsByKind(const AnalysisReport& report) {
+  std::map<std::string, uint64_t> counts;
+  for (const Finding& f : report.findings) ++counts[f.kind];
+  if (report.unstructured_findings_deferred && !report.unstructured.empty()) {
+    counts[std::string(internal::kUnstructuredErrorKind)] += report.unstructured.size();
+  }
+  return counts;
 }
 
 size_t FindingCount(const AnalysisReport& report) {

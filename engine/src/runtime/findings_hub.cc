@@ -1,33 +1,63 @@
 #include "logweave/findings_hub.h"
 
+#include <utility>
+
+#include "analysis/plain_text_findings.h"
+
 namespace logweave {
 
 void FindingsHub::Publish(const std::vector<Finding>& findings) {
   Publish(std::vector<Finding>(findings));
 }
 
-void FindingsHub::Publish(std::vector<Finding>&& findings) {
-  if (findings.empty()) return;
+void FindingsHub::Publish(std::vector<Finding>&& findings) { Publish(std::move(findings), {}); }
+
+void FindingsHub::Publish(std::vector<Finding>&& findings, std::vector<AttributedEntry>&& errors) {
+  if (findings.empty() && errors.empty()) return;
   absl::MutexLock lock(&mu_);
-  for (Finding& f : findings) log_.push_back(std::move(f));
+  // Merged as ForEachFindingRefInRange merges a report: a finding first when it ties.
+  size_t i = 0, j = 0;
+  while (i < findings.size() || j < errors.size()) {
+    if (j == errors.size() ||
+        (i < findings.size() &&
+         internal::FindingOrderKey(findings[i].time_ns, findings[i].kind, findings[i].id) <=
+             internal::EntryOrderKey(errors[j]))) {
+      log_.emplace_back(std::move(findings[i++]));
+    } else {
+      log_.emplace_back(std::move(errors[j++]));
+    }
+  }
   while (log_.size() > capacity_) {
     log_.pop_front();
     ++first_seq_;
   }
   findings = std::vector<Finding>();
+  errors = std::vector<AttributedEntry>();
 }
 
 std::vector<Finding> FindingsHub::Read(uint64_t* next, absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto ready = [this, next]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || first_seq_ + log_.size() > *next;
-  };
-  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  std::vector<Item> items;
+  {
+    absl::MutexLock lock(&mu_);
+    auto ready = [this, next]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return closed_ || first_seq_ + log_.size() > *next;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+    if (closed_) return {};
+    if (*next < first_seq_) *next = first_seq_;
+    items.assign(log_.begin() + static_cast<std::ptrdiff_t>(*next - first_seq_), log_.end());
+    *next = first_seq_ + log_.size();
+  }
+  // Errors' findings are built outside the lock.
   std::vector<Finding> out;
-  if (closed_) return out;
-  if (*next < first_seq_) *next = first_seq_;
-  for (uint64_t s = *next; s < first_seq_ + log_.size(); ++s) out.push_back(log_[s - first_seq_]);
-  *next = first_seq_ + log_.size();
+  out.reserve(items.size());
+  for (Item& item : items) {
+    if (Finding* f = std::get_if<Finding>(&item)) {
+      out.push_back(std::move(*f));
+    } else {
+      out.push_back(UnstructuredErrorFinding(std::get<AttributedEntry>(item)));
+    }
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "analysis/analyzer.h"
+#include "analysis/plain_text_findings.h"
 #include "internal/thread_priority.h"
 #include "logweave/log.h"
 
@@ -23,9 +24,39 @@ std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport re
   }
   for (size_t i = 0; i < s->report.unstructured.size(); ++i) {
     const auto& a = s->report.unstructured[i];
-    if (!a.candidates.empty()) s->unstructured_by_trace[a.candidates.front().trace_id].push_back(i);
+    if (a.candidates.empty()) continue;
+    s->unstructured_by_trace[a.candidates.front().trace_id].push_back(i);
+    // A deferred error's finding concerns its attributed trace: after the stored ones.
+    if (s->report.unstructured_findings_deferred) {
+      s->findings_by_trace[a.candidates.front().trace_id].push_back(s->report.findings.size() + i);
+    }
+  }
+  if (s->report.unstructured_findings_deferred) {
+    // Each trace's positions in the report's order (ForEachFinding's: time, kind, id).
+    auto key = [&s](size_t position) {
+      const size_t stored = s->report.findings.size();
+      if (position < stored) {
+        const Finding& f = s->report.findings[position];
+        return internal::FindingOrderKey(f.time_ns, f.kind, f.id);
+      }
+      return internal::EntryOrderKey(s->report.unstructured[position - stored]);
+    };
+    for (auto& [trace, positions] : s->findings_by_trace) {
+      std::stable_sort(positions.begin(), positions.end(),
+                       [&](size_t x, size_t y) { return key(x) < key(y); });
+    }
   }
   return s;
+}
+
+Finding AnalysisSnapshot::FindingAt(size_t position) const {
+  if (position < report.findings.size()) return report.findings[position];
+  return UnstructuredErrorFinding(report.unstructured[position - report.findings.size()]);
+}
+
+std::string_view AnalysisSnapshot::KindAt(size_t position) const {
+  if (position < report.findings.size()) return report.findings[position].kind;
+  return internal::kUnstructuredErrorKind;
 }
 
 absl::Status RuntimeOptions::Validate() const {
@@ -97,10 +128,18 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   // The last report's findings are the analyzer's "before": it keeps no copy of its own. Only
   // this function (under analysis_mu_) replaces the snapshot.
   const std::shared_ptr<const AnalysisSnapshot> last = snapshot();
-  AnalysisReport report = analyzer_->Run(watermark, &last->report.findings);
+  AnalysisReport report =
+      analyzer_->Run(watermark, &last->report.findings, &last->report.unstructured);
   // The changes go to the hub, not into the snapshot as well (nothing reads them there).
-  if (options_.track_changes) hub_.Publish(std::move(report.changes));
+  if (options_.track_changes) {
+    // New plain-text errors go in as entries (their findings are built as they are read).
+    std::vector<AttributedEntry> new_errors;
+    new_errors.reserve(report.new_unstructured.size());
+    for (size_t i : report.new_unstructured) new_errors.push_back(report.unstructured[i]);
+    hub_.Publish(std::move(report.changes), std::move(new_errors));
+  }
   report.changes = std::vector<Finding>();
+  report.new_unstructured = std::vector<size_t>();
   std::shared_ptr<const AnalysisSnapshot> snapshot =
       AnalysisSnapshot::Make(std::move(report), options_.track_changes);
   const absl::Duration took = absl::Now() - start;
