@@ -19,10 +19,11 @@
 
 namespace logweave {
 
-// One block of plain-text lines that looks like an error. Its source, service and template
-// text are shared with the other entries of the same source or template.
+// One block of plain-text lines that looks like an error. Its text and id are shared by its
+// copies (the collector's, each report's, the findings hub's), its source, service and
+// template text with the other entries of the same source or template.
 struct UnstructuredEntry {
-  std::string id;  // stable: from the source name and first line number; its finding's id
+  SharedText id;  // stable: from the source name and first line number; its finding's id
   uint32_t source_id = 0;
   SharedText source;
   SharedText service;    // the source's service
@@ -35,7 +36,7 @@ struct UnstructuredEntry {
   bool time_inferred = false;
   bool time_known = false;
   Level level = Level::kUnknown;
-  std::string text;  // all lines of the block, '\n'-joined, at most kMaxTextBytes
+  SharedText text;   // all lines of the block, '\n'-joined, at most kMaxTextBytes
   uint64_t seq = 0;  // arrival order of the first line
   // The log template of its first line (see logweave/templates.h), shared by the errors of its
   // service that differ only in values. A block still open that would start a template, or
@@ -46,7 +47,10 @@ struct UnstructuredEntry {
   static constexpr size_t kMaxTextBytes = 16 << 10;
 
   // The block's first line: `text` up to its first newline.
-  std::string_view first_line() const { return std::string_view(text).substr(0, text.find('\n')); }
+  std::string_view first_line() const {
+    const std::string& t = text;
+    return std::string_view(t).substr(0, t.find('\n'));
+  }
 };
 
 // One candidate trace for a plain-text error.

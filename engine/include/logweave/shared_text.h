@@ -3,6 +3,7 @@
 #ifndef LOGWEAVE_SHARED_TEXT_H_
 #define LOGWEAVE_SHARED_TEXT_H_
 
+#include <compare>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -34,8 +35,9 @@ class SharedText {
   const char* data() const { return str().data(); }
   const char* c_str() const { return str().c_str(); }
 
-  // Compared as strings with anything that reads as one (C++20 supplies the reversed and
-  // negated forms); a template, so that no argument is converted to a SharedText first.
+  // Compared as strings with anything that reads as one (C++20 supplies the reversed,
+  // negated and relational forms); a template, so that no argument is converted to a SharedText
+  // first.
   template <typename T>
   requires(std::is_convertible_v<const T&, std::string_view> &&
            !std::is_same_v<T, SharedText>) friend bool
@@ -43,7 +45,15 @@ class SharedText {
     return std::string_view(a.str()) == std::string_view(b);
   }
   friend bool operator==(const SharedText& a, const SharedText& b) { return a.str() == b.str(); }
-  friend bool operator<(const SharedText& a, const SharedText& b) { return a.str() < b.str(); }
+  template <typename T>
+  requires(std::is_convertible_v<const T&, std::string_view> &&
+           !std::is_same_v<T, SharedText>) friend std::strong_ordering
+  operator<=>(const SharedText& a, const T& b) {
+    return std::string_view(a.str()) <=> std::string_view(b);
+  }
+  friend std::strong_ordering operator<=>(const SharedText& a, const SharedText& b) {
+    return std::string_view(a.str()) <=> std::string_view(b.str());
+  }
   friend std::ostream& operator<<(std::ostream& os, const SharedText& t) { return os << t.str(); }
   template <typename H>
   friend H AbslHashValue(H h, const SharedText& t) {

@@ -44,9 +44,9 @@ void UnstructuredCollector::Process(SourceState& state, BatchDigest& digest) {
       ++e.line_count;
       block.last_line_no = line.line_no;
       block.is_error = block.is_error || cls.error_like;
-      if (e.text.size() < UnstructuredEntry::kMaxTextBytes) {
-        e.text.push_back('\n');
-        e.text.append(line.text, 0, UnstructuredEntry::kMaxTextBytes - e.text.size());
+      if (block.text.size() < UnstructuredEntry::kMaxTextBytes) {
+        block.text.push_back('\n');
+        block.text.append(line.text, 0, UnstructuredEntry::kMaxTextBytes - block.text.size());
       }
       if (e.level == Level::kUnknown && cls.error_like) e.level = Level::kError;
       continue;
@@ -75,9 +75,10 @@ void UnstructuredCollector::Process(SourceState& state, BatchDigest& digest) {
     } else {
       e.time_inferred = true;
     }
-    e.text = std::move(line.text);
-    if (e.text.size() > UnstructuredEntry::kMaxTextBytes)
-      e.text.resize(UnstructuredEntry::kMaxTextBytes);
+    block.text = std::move(line.text);
+    if (block.text.size() > UnstructuredEntry::kMaxTextBytes) {
+      block.text.resize(UnstructuredEntry::kMaxTextBytes);
+    }
   }
   if (digest.has_last_time) {
     state.last_time_ns = digest.last_time_ns;
@@ -98,7 +99,9 @@ void UnstructuredCollector::Close(SourceState& state) {
   }
   UnstructuredEntry& e = state.block.entry;
   if (e.level == Level::kUnknown) e.level = Level::kError;
-  e.text.shrink_to_fit();
+  state.block.text.shrink_to_fit();
+  e.text = SharedText(std::move(state.block.text));
+  e.id = EntryId(e);
   e.template_id = miner_.Add({.service = sources_->DefaultService(e.source_id),
                               .text = e.first_line(),
                               .plain_text = true,
@@ -116,7 +119,7 @@ void UnstructuredCollector::Close(SourceState& state) {
 }
 
 uint64_t UnstructuredCollector::EntryBytes(const UnstructuredEntry& e) {
-  return sizeof(UnstructuredEntry) + e.text.capacity();
+  return sizeof(UnstructuredEntry) + e.text.size();
 }
 
 uint64_t UnstructuredCollector::bytes() const {
@@ -135,6 +138,8 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
         UnstructuredEntry& e = out.emplace_back(state.block.entry);
         if (e.level == Level::kUnknown) e.level = Level::kError;
+        e.text = SharedText(state.block.text);
+        e.id = EntryId(e);
         LookUpTemplate(e, texts);
       }
     }
@@ -153,6 +158,8 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
       if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
         UnstructuredEntry& e = state.block.entry;
         if (e.level == Level::kUnknown) e.level = Level::kError;
+        e.text = SharedText(std::move(state.block.text));
+        e.id = EntryId(e);
         LookUpTemplate(e, texts);  // as Snapshot gives an open block: the same answer in both
         entries_.push_back(std::move(e));
       }
@@ -204,8 +211,11 @@ void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
     }
     e.source = source;
     e.service = service;
-    e.id = FindingId("unstructured_error", {e.source, std::to_string(e.line_no)});
   }
+}
+
+SharedText UnstructuredCollector::EntryId(const UnstructuredEntry& e) const {
+  return FindingId("unstructured_error", {sources_->Name(e.source_id), std::to_string(e.line_no)});
 }
 
 }  // namespace logweave

@@ -86,7 +86,8 @@ class UnstructuredCollector {
 
  private:
   struct Block {
-    UnstructuredEntry entry;
+    UnstructuredEntry entry;  // its text and id are set when it closes
+    std::string text;         // grows line by line while open
     bool is_error = false;
     uint64_t last_line_no = 0;
   };
@@ -109,6 +110,8 @@ class UnstructuredCollector {
   // An open block's template: the one it would join (id 0 and its masked line if none).
   void LookUpTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An entry's stable id (its finding's): from its source's name and first line.
+  SharedText EntryId(const UnstructuredEntry& e) const;
   // Fills the fields Snapshot and Take derive, and sorts by source then line.
   void Finish(std::vector<UnstructuredEntry>& out) const;
 
