@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "analysis/parallel.h"
 #include "internal/strings.h"
 
@@ -370,6 +371,12 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t, size_t i) {
     AttributedEntry& a = out[i];
     const EntryOptions& eo = options[i];
+    // Only this entry reads its options and named ids from here on: freed as its answer is
+    // made, so that they and the answers do not all sit in memory at once.
+    absl::Cleanup release = [&options, &named, i] {
+      options[i] = EntryOptions();
+      named[i] = std::vector<std::string>();
+    };
     if (!named[i].empty()) {
       a.candidates.reserve(std::min<size_t>(named[i].size(), 4));
       for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
