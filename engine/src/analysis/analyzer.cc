@@ -206,14 +206,18 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // Only pass 2 needed these: freed before the attribution's peak.
   mentioned = decltype(mentioned)();
   wanted_services = decltype(wanted_services)();
-  absl::flat_hash_map<uint64_t, uint32_t> judged_counts;
+  // Rebuilt each run, so that traces the index evicted are forgotten here too. The previous
+  // run's counts are freed first (pass 2 was their last reader) and the new ones sized once:
+  // the old, the workers' and a growing merged table never sit in memory together.
+  judged_counts_ = decltype(judged_counts_)();
+  size_t judged_total = 0;
+  for (auto& w : workers) judged_total += w->judged_counts.size();
+  judged_counts_.reserve(judged_total);
   for (auto& w : workers) {
     late_events_ += w->late_events;
-    judged_counts.merge(w->judged_counts);
+    judged_counts_.merge(w->judged_counts);
     w->judged_counts = decltype(w->judged_counts)();  // `= {}` would keep the capacity
   }
-  // Rebuilt each run, so that traces the index evicted are forgotten here too.
-  judged_counts_ = std::move(judged_counts);
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;
   for (auto& w : workers) {
