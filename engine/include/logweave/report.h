@@ -111,9 +111,10 @@ struct AnalysisReport {
   uint64_t split_traces = 0;
   uint64_t findings_held_elsewhere = 0;
   bool lookup_incomplete = false;
-  // A one-shot run (replay) leaves the unstructured_error findings out of `findings`: each is
-  // built from its entry in `unstructured` when it is read (ForEachFinding), so that they never
-  // all exist at once. Off: `findings` holds them all.
+  // The unstructured_error findings are left out of `findings` (the runtime's default, replay
+  // and serve alike): each is built from its entry in `unstructured` when it is read
+  // (ForEachFinding, AnalysisSnapshot::FindingAt), so that they never all exist at once, nor
+  // beside their entries. Off: `findings` holds them all.
   bool unstructured_findings_deferred = false;
 };
 
