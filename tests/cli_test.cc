@@ -257,12 +257,13 @@ TEST_F(CliTest, ServeReadsItsReplayedFilesLinesBackAndCopyLinesKeepsCopies) {
     testdata::StreamingCommand serve(
         absl::StrCat("timeout --preserve-status -s TERM 120 ", bin_, " serve ", dir_.string(),
                      copy_lines ? " --copy-lines" : "", " --address 127.0.0.1:0 2>&1"));
+    // The address, then "ready:" once the file is indexed.
     std::string address;
-    for (std::string line = serve.ReadLine(); !line.empty() && address.empty();
-         line = serve.ReadLine()) {
+    for (std::string line = serve.ReadLine(); !line.empty(); line = serve.ReadLine()) {
       if (const size_t at = line.find("listening on "); at != std::string::npos) {
         address = line.substr(at + 13, line.find(' ', at + 13) - at - 13);
       }
+      if (line.find("ready:") != std::string::npos) break;
     }
     ASSERT_FALSE(address.empty());
     auto timeline = [&] {
