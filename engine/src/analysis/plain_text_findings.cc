@@ -108,10 +108,7 @@ void ForEachFindingRefInRange(
   // merged, a finding first when it ties with an error.
   const std::vector<AttributedEntry>& errors = report.unstructured;
   auto before = [&](size_t i, size_t j) {
-    const Finding& f = findings[i];
-    const UnstructuredEntry& e = errors[j].entry;
-    return internal::FindingOrderKey(f.time_ns, f.kind, f.id) <=
-           internal::FindingOrderKey(e.time_ns, internal::kUnstructuredErrorKind, e.id);
+    return internal::FindingBeforeEntry(findings[i], errors[j]);
   };
   // Where the merge stands after `begin` findings: j errors and begin - j others, j the
   // largest for which error j - 1 comes before finding begin - j (a binary search along the

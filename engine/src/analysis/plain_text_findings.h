@@ -29,6 +29,11 @@ inline std::tuple<int64_t, std::string_view, std::string_view> EntryOrderKey(
     const AttributedEntry& a) {
   return FindingOrderKey(a.entry.time_ns, kUnstructuredErrorKind, a.entry.id);
 }
+// Where a stored finding and a plain-text error's finding are merged into one order (a report's,
+// the findings hub's): the stored one first, also when they tie.
+inline bool FindingBeforeEntry(const Finding& f, const AttributedEntry& a) {
+  return FindingOrderKey(f.time_ns, f.kind, f.id) <= EntryOrderKey(a);
+}
 
 // Links the plain-text errors with the judged findings: each entry gets its finding id and the
 // incomplete sequences of its trace and service it cut short (`related_incomplete`); those

@@ -15,13 +15,11 @@ void FindingsHub::Publish(std::vector<Finding>&& findings) { Publish(std::move(f
 void FindingsHub::Publish(std::vector<Finding>&& findings, std::vector<AttributedEntry>&& errors) {
   if (findings.empty() && errors.empty()) return;
   absl::MutexLock lock(&mu_);
-  // Merged as ForEachFindingRefInRange merges a report: a finding first when it ties.
+  // Merged as ForEachFindingRefInRange merges a report.
   size_t i = 0, j = 0;
   while (i < findings.size() || j < errors.size()) {
     if (j == errors.size() ||
-        (i < findings.size() &&
-         internal::FindingOrderKey(findings[i].time_ns, findings[i].kind, findings[i].id) <=
-             internal::EntryOrderKey(errors[j]))) {
+        (i < findings.size() && internal::FindingBeforeEntry(findings[i], errors[j]))) {
       log_.emplace_back(std::move(findings[i++]));
     } else {
       log_.emplace_back(std::move(errors[j++]));
