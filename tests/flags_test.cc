@@ -100,6 +100,22 @@ TEST(FlagSetTest, HelpIndentsMultiLineHelpAndEndsWithTheEpilog) {
             "\nExit status: 0 ok.\n");
 }
 
+TEST(FlagSetTest, HelpEndsWithExitCodesThenExamplesThenTheEpilog) {
+  FlagSet flags("prog", "[flags]", "Does things.");
+  flags.set_epilog("Formats: see docs.\n");
+  flags.set_examples({"prog a", "prog b \\\n  --long"});
+  flags.set_exit_codes("Exit codes: 0 ok.\n");
+  EXPECT_EQ(flags.Help(),
+            "usage: prog [flags]\n\nDoes things.\n\nflags:\n"
+            "  -h, --help                show this help\n"
+            "\nExit codes: 0 ok.\n"
+            "\nexamples:\n  prog a\n  prog b \\\n    --long\n"
+            "\nFormats: see docs.\n");
+  FlagSet one("prog", "", "");
+  one.set_examples({"prog x"});
+  EXPECT_THAT(one.Help(), testing::EndsWith("\nexample:\n  prog x\n"));
+}
+
 TEST(FlagSetTest, ParseMainReturnsTheExitCodeForHelpAndBadFlags) {
   uint64_t n = 0;
   FlagSet flags("prog", "", "");

@@ -93,7 +93,7 @@ TEST(EpochNumberToNanosTest, FailureLeavesOutputUntouched) {
 // --- EpochIntegerToNanos -----------------------------------------------------------------------
 
 TEST(EpochIntegerToNanosTest, Seconds) {
-  EXPECT_EQ(FromInteger(1732377523), k20241123T155843 * kNs);
+  EXPECT_EQ(FromInteger(1732377523), UtcSeconds(2024, 11, 23, 15, 58, 43) * kNs);
   EXPECT_EQ(FromInteger(0), 0);
   EXPECT_EQ(FromInteger(9223372036), 9223372036 * kNs);
 }
@@ -165,8 +165,8 @@ TEST_P(ParseLeadingTimestampFormatTest, ReadsTheLeadingTimestamp) {
 }
 
 // Every case is 2026-01-02T03:04:05Z plus a fraction.
-constexpr int64_t kNsAt030405 = k20260102T030405 * kNs;
-constexpr LeadingCase kLeadingCases[] = {
+const int64_t kNsAt030405 = UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs;
+const LeadingCase kLeadingCases[] = {
     {"IsoWithZoneFollowedBySpace", "2026-01-02T03:04:05.123Z ERROR db: connection refused", 24u,
      kNsAt030405 + 123'000'000},
     {"PythonLoggingCommaMillis", "2026-01-02 03:04:05,123 ERROR root: payment failed", 23u,
@@ -218,9 +218,9 @@ TEST(ParseLeadingTimestampTest, TrailingSpacesAreNotConsumed) {
 }
 
 TEST(ParseLeadingTimestampTest, OffsetsAndLowerCase) {
-  ExpectLeading("2026-01-02T04:04:05+01:00 INFO x", 25u, k20260102T030405 * kNs);
-  ExpectLeading("2026-01-02T04:04:05+0100 INFO x", 24u, k20260102T030405 * kNs);
-  ExpectLeading("2026-01-02t03:04:05z x", 20u, k20260102T030405 * kNs);
+  ExpectLeading("2026-01-02T04:04:05+01:00 INFO x", 25u, UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs);
+  ExpectLeading("2026-01-02T04:04:05+0100 INFO x", 24u, UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs);
+  ExpectLeading("2026-01-02t03:04:05z x", 20u, UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs);
 }
 
 TEST(ParseLeadingTimestampTest, FollowedByDigitsOrLettersIsNotATimestamp) {
@@ -276,36 +276,41 @@ TEST(ParseLeadingTimestampTest, AgreesWithParseTimestamp) {
 // --- FormatTimestamp ---------------------------------------------------------------------------
 
 TEST(FormatTimestampTest, WholeMillisecondsUseThreeDigits) {
-  EXPECT_EQ(Format(k20261123T155843 * kNs + 123'000'000), "2026-11-23T15:58:43.123Z");
+  EXPECT_EQ(Format(UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 123'000'000),
+            "2026-11-23T15:58:43.123Z");
 }
 
 TEST(FormatTimestampTest, WholeSecondsStillShowThreeDigits) {
-  EXPECT_EQ(Format(k20261123T155843 * kNs), "2026-11-23T15:58:43.000Z");
+  EXPECT_EQ(Format(UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs), "2026-11-23T15:58:43.000Z");
   EXPECT_EQ(Format(0), "1970-01-01T00:00:00.000Z");
 }
 
 TEST(FormatTimestampTest, WholeMicrosecondsUseSixDigits) {
-  EXPECT_EQ(Format(k20261123T155843 * kNs + 123'456'000), "2026-11-23T15:58:43.123456Z");
-  EXPECT_EQ(Format(k20261123T155843 * kNs + 1'000), "2026-11-23T15:58:43.000001Z");
+  EXPECT_EQ(Format(UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 123'456'000),
+            "2026-11-23T15:58:43.123456Z");
+  EXPECT_EQ(Format(UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 1'000),
+            "2026-11-23T15:58:43.000001Z");
 }
 
 TEST(FormatTimestampTest, OtherwiseNineDigits) {
-  EXPECT_EQ(Format(k20261123T155843 * kNs + 123'456'789), "2026-11-23T15:58:43.123456789Z");
-  EXPECT_EQ(Format(k20261123T155843 * kNs + 1), "2026-11-23T15:58:43.000000001Z");
+  EXPECT_EQ(Format(UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 123'456'789),
+            "2026-11-23T15:58:43.123456789Z");
+  EXPECT_EQ(Format(UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 1),
+            "2026-11-23T15:58:43.000000001Z");
 }
 
 TEST(FormatTimestampTest, CalendarDates) {
-  EXPECT_EQ(Format(k20240229T000000 * kNs), "2024-02-29T00:00:00.000Z");
-  EXPECT_EQ(Format(k20000229T000000 * kNs), "2000-02-29T00:00:00.000Z");
-  EXPECT_EQ(Format(k20251231T233000 * kNs), "2025-12-31T23:30:00.000Z");
-  EXPECT_EQ(Format(k20270101T000000 * kNs - 1), "2026-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(Format(UtcSeconds(2024, 2, 29, 0, 0, 0) * kNs), "2024-02-29T00:00:00.000Z");
+  EXPECT_EQ(Format(UtcSeconds(2000, 2, 29, 0, 0, 0) * kNs), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(Format(UtcSeconds(2025, 12, 31, 23, 30, 0) * kNs), "2025-12-31T23:30:00.000Z");
+  EXPECT_EQ(Format(UtcSeconds(2027, 1, 1, 0, 0, 0) * kNs - 1), "2026-12-31T23:59:59.999999999Z");
 }
 
 TEST(FormatTimestampTest, NegativeValuesAreBefore1970) {
   EXPECT_EQ(Format(-1), "1969-12-31T23:59:59.999999999Z");
   EXPECT_EQ(Format(-kNs), "1969-12-31T23:59:59.000Z");
   EXPECT_EQ(Format(-500'000'000), "1969-12-31T23:59:59.500Z");
-  EXPECT_EQ(Format(k19000301T000000 * kNs), "1900-03-01T00:00:00.000Z");
+  EXPECT_EQ(Format(UtcSeconds(1900, 3, 1, 0, 0, 0) * kNs), "1900-03-01T00:00:00.000Z");
 }
 
 TEST(FormatTimestampTest, Int64Extremes) {
@@ -335,8 +340,8 @@ TEST(FormatTimestampTest, RoundTripsThroughParseTimestamp) {
                                  kNs,
                                  -kNs,
                                  999'999'999,
-                                 k20240229T000000 * kNs + 7,
-                                 k19000301T000000 * kNs - 1};
+                                 UtcSeconds(2024, 2, 29, 0, 0, 0) * kNs + 7,
+                                 UtcSeconds(1900, 3, 1, 0, 0, 0) * kNs - 1};
   for (int i = 0; i < 20000; ++i) {
     int64_t v = static_cast<int64_t>(rng());
     // Also exercise whole ms and us, which take the short formats.

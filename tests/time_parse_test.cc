@@ -36,15 +36,15 @@ std::string ParseCaseName(const ::testing::TestParamInfo<ParseCase>& info) {
 std::vector<ParseCase> CommonLogFormatCases() {
   return {
       {"CommonLogFormatTimeWithUtcOffset",
-       {{"23/Nov/2026:15:58:43 +0000", k20261123T155843 * kNs}}},
+       {{"23/Nov/2026:15:58:43 +0000", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs}}},
       {"CommonLogFormatOffsetIsSubtracted",
        {// 16:58:43 at +01:00 is 15:58:43Z; 10:28:43 at -05:30 is 15:58:43Z.
-        {"23/Nov/2026:16:58:43 +0100", k20261123T155843 * kNs},
-        {"23/Nov/2026:10:28:43 -0530", k20261123T155843 * kNs}}},
+        {"23/Nov/2026:16:58:43 +0100", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs},
+        {"23/Nov/2026:10:28:43 -0530", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs}}},
       {"CommonLogFormatMonthInAnyCaseAndDayRollover",
-       {{"02/JAN/2026:03:04:05 +0000", k20260102T030405 * kNs},
+       {{"02/JAN/2026:03:04:05 +0000", UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs},
         // 00:30 on Jan 1 at +01:00 is still Dec 31 in UTC.
-        {"01/jan/2026:00:30:00 +0100", k20251231T233000 * kNs}}},
+        {"01/jan/2026:00:30:00 +0100", UtcSeconds(2025, 12, 31, 23, 30, 0) * kNs}}},
   };
 }
 INSTANTIATE_TEST_SUITE_P(CommonLogFormat, ParseTimestampCaseTest,
@@ -52,12 +52,13 @@ INSTANTIATE_TEST_SUITE_P(CommonLogFormat, ParseTimestampCaseTest,
 
 TEST(ParseTimestampTest, CommonLogFormatLeapSecondFoldsAsIsoDoes) {
   EXPECT_EQ(Parse("31/Dec/2016:23:59:60 +0000"), Parse("2016-12-31T23:59:60Z"));
-  EXPECT_EQ(Parse("31/Dec/2016:23:59:60 +0000"), k20161231T235959 * kNs + kNs - 1);
+  EXPECT_EQ(Parse("31/Dec/2016:23:59:60 +0000"),
+            UtcSeconds(2016, 12, 31, 23, 59, 59) * kNs + kNs - 1);
 }
 
 TEST(ParseLeadingTimestampTest, BracketedCommonLogFormatTimeStartsALine) {
   ExpectLeading("[23/Nov/2026:15:58:43 +0000] upstream timed out (110)", 28u,
-                k20261123T155843 * kNs);
+                UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs);
 }
 
 // --- ParseTimestamp: RFC 2822 / RFC 1123 (HTTP Date, email, Java RFC_1123_DATE_TIME) -----------
@@ -65,16 +66,16 @@ TEST(ParseLeadingTimestampTest, BracketedCommonLogFormatTimeStartsALine) {
 std::vector<ParseCase> Rfc2822Cases() {
   return {
       {"Rfc1123DateInGmt",
-       {{"Mon, 23 Nov 2026 15:58:43 GMT", k20261123T155843 * kNs},
-        {"Mon, 23 Nov 2026 15:58:43 UT", k20261123T155843 * kNs},
-        {"Mon, 23 Nov 2026 15:58:43 UTC", k20261123T155843 * kNs}}},
+       {{"Mon, 23 Nov 2026 15:58:43 GMT", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs},
+        {"Mon, 23 Nov 2026 15:58:43 UT", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs},
+        {"Mon, 23 Nov 2026 15:58:43 UTC", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs}}},
       {"Rfc2822NumericZoneWithoutDayNameOrSeconds",
        {// 10:28:43 at -05:30 is 15:58:43Z; the day name is optional, and so are the seconds.
-        {"23 Nov 2026 10:28:43 -0530", k20261123T155843 * kNs},
-        {"Mon, 23 Nov 2026 16:58 +0100", (k20261123T155843 - 43) * kNs}}},
+        {"23 Nov 2026 10:28:43 -0530", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs},
+        {"Mon, 23 Nov 2026 16:58 +0100", (UtcSeconds(2026, 11, 23, 15, 58, 43) - 43) * kNs}}},
       {"Rfc2822OneDigitDayAndRollover",
-       {{"Fri, 2 Jan 2026 03:04:05 GMT", k20260102T030405 * kNs},
-        {"1 JAN 2026 00:30:00 +0100", k20251231T233000 * kNs}}},
+       {{"Fri, 2 Jan 2026 03:04:05 GMT", UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs},
+        {"1 JAN 2026 00:30:00 +0100", UtcSeconds(2025, 12, 31, 23, 30, 0) * kNs}}},
   };
 }
 INSTANTIATE_TEST_SUITE_P(Rfc2822, ParseTimestampCaseTest, ::testing::ValuesIn(Rfc2822Cases()),
@@ -84,27 +85,28 @@ INSTANTIATE_TEST_SUITE_P(Rfc2822, ParseTimestampCaseTest, ::testing::ValuesIn(Rf
 
 TEST(ParseSyslogTimestampTest, TakesTheYearOfTheReference) {
   int64_t ns = 0;
-  const int64_t reference = (k20261123T155843 + 86400) * kNs;  // a day later
+  const int64_t reference = (UtcSeconds(2026, 11, 23, 15, 58, 43) + 86400) * kNs;  // a day later
   EXPECT_EQ(ParseSyslogTimestamp("Nov 23 15:58:43 host app[12]: boom", reference, &ns), 15u);
-  EXPECT_EQ(ns, k20261123T155843 * kNs);
+  EXPECT_EQ(ns, UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs);
   EXPECT_EQ(ParseSyslogTimestamp("nov 23 15:58:43.25 host", reference, &ns), 18u);
-  EXPECT_EQ(ns, k20261123T155843 * kNs + 250'000'000);
+  EXPECT_EQ(ns, UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 250'000'000);
 }
 
 TEST(ParseSyslogTimestampTest, SpacePaddedAndZeroPaddedDays) {
   int64_t padded = 0, zero = 0;
-  const int64_t reference = k20260102T030405 * kNs;
+  const int64_t reference = UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs;
   EXPECT_GT(ParseSyslogTimestamp("Jan  2 03:04:05 h", reference, &padded), 0u);
   EXPECT_GT(ParseSyslogTimestamp("Jan 02 03:04:05 h", reference, &zero), 0u);
-  EXPECT_EQ(padded, k20260102T030405 * kNs);
+  EXPECT_EQ(padded, UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs);
   EXPECT_EQ(zero, padded);
 }
 
 TEST(ParseSyslogTimestampTest, DecemberReadInJanuaryIsLastYear) {
   int64_t ns = 0;
   // Read on 2026-01-02: "Dec 31 23:30:00" is 2025-12-31, not 2026-12-31.
-  ASSERT_GT(ParseSyslogTimestamp("Dec 31 23:30:00 h", k20260102T030405 * kNs, &ns), 0u);
-  EXPECT_EQ(ns, k20251231T233000 * kNs);
+  ASSERT_GT(ParseSyslogTimestamp("Dec 31 23:30:00 h", UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs, &ns),
+            0u);
+  EXPECT_EQ(ns, UtcSeconds(2025, 12, 31, 23, 30, 0) * kNs);
 }
 
 TEST(ParseSyslogTimestampTest, RejectsOtherShapes) {
@@ -112,7 +114,8 @@ TEST(ParseSyslogTimestampTest, RejectsOtherShapes) {
   for (std::string_view bad :
        {"Noo 23 15:58:43 h", "Nov 32 15:58:43 h", "Nov 23 24:58:43 h", "Nov 23 15:58 h",
         "Nov 23 15:58:43x", "Nov 3 15:58:43 h", "November 23 15:58:43", "Nov 23 15:58:43."}) {
-    EXPECT_EQ(ParseSyslogTimestamp(bad, k20261123T155843 * kNs, &ns), 0u) << bad;
+    EXPECT_EQ(ParseSyslogTimestamp(bad, UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs, &ns), 0u)
+        << bad;
   }
   EXPECT_EQ(ns, -1);
 }
@@ -121,21 +124,26 @@ TEST(ParseSyslogTimestampTest, RejectsOtherShapes) {
 
 std::vector<ParseCase> ZonesCases() {
   return {
-      {"ParsesUtcDesignatorZ", {{"2026-11-23T15:58:43Z", k20261123T155843 * kNs}}},
-      {"MidnightHasNoTimeOfDay", {{"2026-11-23T00:00:00Z", k20261123T000000 * kNs}}},
-      {"NoZoneMeansUtc", {{"2026-11-23T15:58:43", k20261123T155843 * kNs}}},
+      {"ParsesUtcDesignatorZ",
+       {{"2026-11-23T15:58:43Z", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs}}},
+      {"MidnightHasNoTimeOfDay",
+       {{"2026-11-23T00:00:00Z", UtcSeconds(2026, 11, 23, 0, 0, 0) * kNs}}},
+      {"NoZoneMeansUtc", {{"2026-11-23T15:58:43", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs}}},
       {"PositiveHalfHourOffsetIsSubtracted",
-       {{"2026-11-23T15:58:43+05:30", k20261123T102843 * kNs}}},
-      {"NegativeOffsetIsAdded", {{"2026-11-23T15:58:43-08:00", k20261123T235843 * kNs}}},
+       {{"2026-11-23T15:58:43+05:30", UtcSeconds(2026, 11, 23, 10, 28, 43) * kNs}}},
+      {"NegativeOffsetIsAdded",
+       {{"2026-11-23T15:58:43-08:00", UtcSeconds(2026, 11, 23, 23, 58, 43) * kNs}}},
       {"CompactOffsetWithoutColon",
-       {{"2026-11-23T15:58:43+0100", k20261123T145843 * kNs},
-        {"2026-11-23T15:58:43+0530", k20261123T102843 * kNs}}},
+       {{"2026-11-23T15:58:43+0100", UtcSeconds(2026, 11, 23, 14, 58, 43) * kNs},
+        {"2026-11-23T15:58:43+0530", UtcSeconds(2026, 11, 23, 10, 28, 43) * kNs}}},
       {"HourOnlyOffset",
-       {{"2026-11-23T15:58:43+01", k20261123T145843 * kNs},
-        {"2026-11-23T15:58:43-08", k20261123T235843 * kNs}}},
+       {{"2026-11-23T15:58:43+01", UtcSeconds(2026, 11, 23, 14, 58, 43) * kNs},
+        {"2026-11-23T15:58:43-08", UtcSeconds(2026, 11, 23, 23, 58, 43) * kNs}}},
       {"LargestOffsetsAccepted",
-       {{"2026-11-23T15:58:43+23:59", (k20261123T155843 - 23 * 3600 - 59 * 60) * kNs},
-        {"2026-11-23T15:58:43-23:59", (k20261123T155843 + 23 * 3600 + 59 * 60) * kNs}}},
+       {{"2026-11-23T15:58:43+23:59",
+         (UtcSeconds(2026, 11, 23, 15, 58, 43) - 23 * 3600 - 59 * 60) * kNs},
+        {"2026-11-23T15:58:43-23:59",
+         (UtcSeconds(2026, 11, 23, 15, 58, 43) + 23 * 3600 + 59 * 60) * kNs}}},
   };
 }
 INSTANTIATE_TEST_SUITE_P(Zones, ParseTimestampCaseTest, ::testing::ValuesIn(ZonesCases()),
@@ -144,7 +152,7 @@ INSTANTIATE_TEST_SUITE_P(Zones, ParseTimestampCaseTest, ::testing::ValuesIn(Zone
 TEST(ParseTimestampTest, UnixEpochIsZero) { EXPECT_EQ(Parse("1970-01-01T00:00:00Z"), 0); }
 
 TEST(ParseTimestampTest, ZeroOffsetsEqualZ) {
-  const int64_t want = k20261123T155843 * kNs;
+  const int64_t want = UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs;
   for (const char* text : {"2026-11-23T15:58:43+00:00", "2026-11-23T15:58:43-00:00",
                            "2026-11-23T15:58:43+0000", "2026-11-23T15:58:43+00"}) {
     EXPECT_EQ(Parse(text), want) << text;
@@ -173,20 +181,23 @@ TEST(ParseTimestampTest, FractionOfOneToNineDigits) {
       {"2026-11-23T15:58:43.000Z", 0},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(Parse(c.text), k20261123T155843 * kNs + c.nanos) << c.text;
+    EXPECT_EQ(Parse(c.text), UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + c.nanos) << c.text;
   }
 }
 
 std::vector<ParseCase> FractionsCases() {
   return {
       {"FractionBeyondNineDigitsIsTruncatedNotRounded",
-       {{"2026-11-23T15:58:43.1234567899Z", k20261123T155843 * kNs + 123'456'789},
-        {"2026-11-23T15:58:43.999999999999999Z", k20261123T155843 * kNs + 999'999'999}}},
+       {{"2026-11-23T15:58:43.1234567899Z",
+         UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 123'456'789},
+        {"2026-11-23T15:58:43.999999999999999Z",
+         UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 999'999'999}}},
       {"CommaFractionSeparator",
-       {{"2026-01-02 03:04:05,123", k20260102T030405 * kNs + 123'000'000},
-        {"2026-11-23T15:58:43,5Z", k20261123T155843 * kNs + 500'000'000}}},
+       {{"2026-01-02 03:04:05,123", UtcSeconds(2026, 1, 2, 3, 4, 5) * kNs + 123'000'000},
+        {"2026-11-23T15:58:43,5Z", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 500'000'000}}},
       {"FractionWithOffset",
-       {{"2026-11-23T15:58:43.123+01:00", k20261123T145843 * kNs + 123'000'000}}},
+       {{"2026-11-23T15:58:43.123+01:00",
+         UtcSeconds(2026, 11, 23, 14, 58, 43) * kNs + 123'000'000}}},
   };
 }
 INSTANTIATE_TEST_SUITE_P(Fractions, ParseTimestampCaseTest, ::testing::ValuesIn(FractionsCases()),
@@ -197,11 +208,11 @@ INSTANTIATE_TEST_SUITE_P(Fractions, ParseTimestampCaseTest, ::testing::ValuesIn(
 std::vector<ParseCase> SeparatorsCases() {
   return {
       {"SpaceSeparatorBetweenDateAndTime",
-       {{"2026-11-23 15:58:43Z", k20261123T155843 * kNs},
-        {"2026-11-23 15:58:43", k20261123T155843 * kNs}}},
+       {{"2026-11-23 15:58:43Z", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs},
+        {"2026-11-23 15:58:43", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs}}},
       {"LowerCaseTAndZ",
-       {{"2026-11-23t15:58:43z", k20261123T155843 * kNs},
-        {"2026-11-23t15:58:43.5z", k20261123T155843 * kNs + 500'000'000}}},
+       {{"2026-11-23t15:58:43z", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs},
+        {"2026-11-23t15:58:43.5z", UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs + 500'000'000}}},
   };
 }
 INSTANTIATE_TEST_SUITE_P(Separators, ParseTimestampCaseTest, ::testing::ValuesIn(SeparatorsCases()),
@@ -210,7 +221,7 @@ INSTANTIATE_TEST_SUITE_P(Separators, ParseTimestampCaseTest, ::testing::ValuesIn
 // --- ParseTimestamp: calendar arithmetic -------------------------------------------------------
 
 TEST(ParseTimestampTest, PositiveOffsetRollsBackToPreviousDayAndYear) {
-  EXPECT_EQ(Parse("2026-01-01T00:30:00+01:00"), k20251231T233000 * kNs);
+  EXPECT_EQ(Parse("2026-01-01T00:30:00+01:00"), UtcSeconds(2025, 12, 31, 23, 30, 0) * kNs);
   EXPECT_EQ(Parse("2026-01-01T00:30:00+01:00"), Parse("2025-12-31T23:30:00Z"));
 }
 
@@ -218,20 +229,20 @@ std::vector<ParseCase> CalendarCases() {
   return {
       {"NegativeOffsetRollsForwardIntoNextMonth",
        {// 2026 is not a leap year: Feb 28 23:30 at -01:00 is Mar 1 00:30 UTC.
-        {"2026-02-28T23:30:00-01:00", (k20260301T000000 + 1800) * kNs}}},
+        {"2026-02-28T23:30:00-01:00", (UtcSeconds(2026, 3, 1, 0, 0, 0) + 1800) * kNs}}},
       {"NegativeOffsetRollsForwardIntoNextYear",
-       {{"2026-12-31T23:59:59-00:01", (k20270101T000000 + 59) * kNs},
-        {"2026-12-31T23:00:00-01:00", k20270101T000000 * kNs}}},
+       {{"2026-12-31T23:59:59-00:01", (UtcSeconds(2027, 1, 1, 0, 0, 0) + 59) * kNs},
+        {"2026-12-31T23:00:00-01:00", UtcSeconds(2027, 1, 1, 0, 0, 0) * kNs}}},
       {"LeapYearAcceptsFebruary29",
-       {{"2024-02-29T00:00:00Z", k20240229T000000 * kNs},
-        {"2024-03-01T00:00:00Z", k20240301T000000 * kNs}}},
+       {{"2024-02-29T00:00:00Z", UtcSeconds(2024, 2, 29, 0, 0, 0) * kNs},
+        {"2024-03-01T00:00:00Z", UtcSeconds(2024, 3, 1, 0, 0, 0) * kNs}}},
       {"CenturyLeapRules",
        {// Divisible by 400: leap. Divisible by 100 only: not leap.
-        {"2000-02-29T00:00:00Z", k20000229T000000 * kNs},
-        {"2000-03-01T00:00:00Z", k20000301T000000 * kNs},
+        {"2000-02-29T00:00:00Z", UtcSeconds(2000, 2, 29, 0, 0, 0) * kNs},
+        {"2000-03-01T00:00:00Z", UtcSeconds(2000, 3, 1, 0, 0, 0) * kNs},
         {"1900-02-29T00:00:00Z", std::nullopt},
         {"2100-02-29T00:00:00Z", std::nullopt},
-        {"1900-03-01T00:00:00Z", k19000301T000000 * kNs}}},
+        {"1900-03-01T00:00:00Z", UtcSeconds(1900, 3, 1, 0, 0, 0) * kNs}}},
       {"DatesBefore1970AreNegative",
        {{"1969-12-31T23:59:59Z", -kNs},
         {"1969-12-31T23:59:59.5Z", -500'000'000},
@@ -275,7 +286,7 @@ TEST(ParseTimestampTest, DayMustExistInMonth) {
 }
 
 TEST(ParseTimestampTest, LeapSecondFoldsOntoLastNanosecondOfSecond59) {
-  const int64_t last_ns_of_2016 = k20161231T235959 * kNs + 999'999'999;
+  const int64_t last_ns_of_2016 = UtcSeconds(2016, 12, 31, 23, 59, 59) * kNs + 999'999'999;
   EXPECT_EQ(Parse("2016-12-31T23:59:60Z"), last_ns_of_2016);
   EXPECT_EQ(Parse("2016-12-31T23:59:60.5Z"), last_ns_of_2016);
   // Order is kept: :59.9 <= :60 < next :00.
@@ -409,15 +420,17 @@ TEST(ParseTimestampTest, FailureLeavesOutputUntouched) {
 TEST(ParseTimestampTest, ReadsOnlyTheGivenView) {
   // The view ends before the zone; the bytes after it must not be consumed.
   const char text[] = "2026-11-23T15:58:43+05:30";
-  EXPECT_EQ(Parse(std::string_view(text, 19)), k20261123T155843 * kNs);
-  EXPECT_EQ(Parse(std::string_view(text, 22)), (k20261123T155843 - 5 * 3600) * kNs);
+  EXPECT_EQ(Parse(std::string_view(text, 19)), UtcSeconds(2026, 11, 23, 15, 58, 43) * kNs);
+  EXPECT_EQ(Parse(std::string_view(text, 22)),
+            (UtcSeconds(2026, 11, 23, 15, 58, 43) - 5 * 3600) * kNs);
 }
 
 // --- ParseTimestamp: epoch number strings ------------------------------------------------------
 
 std::vector<ParseCase> EpochStringsCases() {
   return {
-      {"EpochSecondsString", {{"1732377523", k20241123T155843 * kNs}, {"0", 0}}},
+      {"EpochSecondsString",
+       {{"1732377523", UtcSeconds(2024, 11, 23, 15, 58, 43) * kNs}, {"0", 0}}},
       {"EpochSecondsStringWithFractionIsExact",
        {{"1732377523.123456", 1732377523123456000},
         {"1732377523.123456789", 1732377523123456789},

@@ -206,7 +206,7 @@ int FlagSet::ParseMain(int argc, char** argv, std::vector<std::string>* position
 
 std::string FlagSet::Help() const {
   std::string out = absl::StrCat("usage: ", command_, " ", usage_, "\n\n", description_, "\n");
-  if (!flags_.empty()) out += "\nflags:\n";
+  out += "\nflags:\n";  // --help at least
   const std::string indent(kHelpColumn, ' ');
   for (const Flag& f : flags_) {
     std::string left = absl::StrCat("  --", f.name);
@@ -219,6 +219,12 @@ std::string FlagSet::Help() const {
     absl::StrAppend(&out, left, "\n");
   }
   absl::StrAppend(&out, "  -h, --help                show this help\n");
+  if (!exit_codes_.empty()) absl::StrAppend(&out, "\n", exit_codes_);
+  if (!examples_.empty())
+    absl::StrAppend(&out, "\n", examples_.size() == 1 ? "example" : "examples", ":\n");
+  for (const std::string& example : examples_) {
+    absl::StrAppend(&out, "  ", absl::StrReplaceAll(example, {{"\n", "\n  "}}), "\n");
+  }
   if (!epilog_.empty()) absl::StrAppend(&out, "\n", epilog_);
   return out;
 }

@@ -54,7 +54,11 @@ class FlagSet {
   void Custom(const std::string& name, const std::string& value_name, const std::string& help,
               std::function<absl::Status(const std::string& value)> set);
 
-  // Text printed after the flags in Help() (file formats, exit codes ...).
+  // What Help() prints after the flags, in this order: what each exit code
+  // means ("Exit codes: 0 ok; ..."), example command lines (one an entry; an
+  // entry may span lines), and any other text (file formats ...).
+  void set_exit_codes(std::string exit_codes) { exit_codes_ = std::move(exit_codes); }
+  void set_examples(std::vector<std::string> examples) { examples_ = std::move(examples); }
   void set_epilog(std::string epilog) { epilog_ = std::move(epilog); }
 
   // Parses args (without the program and command names). INVALID_ARGUMENT with
@@ -88,7 +92,8 @@ class FlagSet {
   };
   const Flag* Find(const std::string& name) const;
 
-  std::string command_, usage_, description_, epilog_;
+  std::string command_, usage_, description_, exit_codes_, epilog_;
+  std::vector<std::string> examples_;
   std::vector<Flag> flags_;
   bool help_requested_ = false;
 };

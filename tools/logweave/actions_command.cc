@@ -16,18 +16,12 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kActionsDescription[] =
-    "Lists what the configured actions (the config's actions:, docs/config.md) of a\n"
-    "running `logweave serve` did, oldest first: each run's outcome (ok, failed,\n"
-    "timeout, dry_run, cooldown), what it ran, its exit code or HTTP status and its\n"
-    "output. The server keeps the last 1000 runs; `logweave stats` counts them all.\n"
-    "--json prints one {\"kind\":\"action\",...} object per run (docs/output.md).\n"
-    "\n"
-    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
-    "not answer within --timeout; 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave actions\n"
-    "  logweave actions --action rollback --limit 5 --json\n";
+    R"(Lists what the configured actions (the config's actions:, docs/config.md) of a
+running `logweave serve` did, oldest first: each run's outcome (ok, failed,
+timeout, dry_run, cooldown), what it ran, its exit code or HTTP status and its
+output. The server keeps the last 1000 runs; `logweave stats` counts them all.
+--json prints one {"kind":"action",...} object per run (docs/output.md).
+)";
 
 }  // namespace
 
@@ -38,6 +32,8 @@ int RunActions(const std::vector<std::string>& args) {
   bool json = false;
   uint64_t limit = 0;
   FlagSet flags(command, "[flags]", kActionsDescription);
+  flags.set_exit_codes(kClientExitCodes);
+  flags.set_examples({"logweave actions", "logweave actions --action rollback --limit 5 --json"});
   flags.String("action", &action, "NAME", "only this action's runs");
   flags.Uint("limit", &limit, "N", "only the newest N runs (default: all kept)");
   flags.Bool("json", &json, "print JSON Lines");

@@ -29,6 +29,12 @@
 
 namespace logweave::cli {
 
+// The exit codes of a client command that only asks the server, for its --help.
+inline constexpr char kClientExitCodes[] =
+    R"(Exit codes: 0 ok; 1 the server could not be reached, answered an error or did
+not answer within --timeout; 2 usage error.
+)";
+
 inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(30);
 
 // --server's default: $LOGWEAVE_SERVER, else 127.0.0.1:7070.

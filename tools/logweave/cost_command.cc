@@ -18,33 +18,24 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kCostDescription[] =
-    "Reads a service's daily costs and reports each day whose total is above\n"
-    "mean + --stdevs x the sample standard deviation of the --history-days days\n"
-    "before it (days with cost only; at least --min-history-days of them), as the\n"
-    "plugins.cost rule does on a stream.\n"
-    "\n"
-    "FILEs (the format is told from the content; --format overrides it):\n"
-    "  - `aws ce get-cost-and-usage --granularity DAILY --metrics UnblendedCost\n"
-    "    --group-by Type=DIMENSION,Key=SERVICE` output: one service per group key;\n"
-    "    ungrouped, the day's Total as the service \"total\". Give every page of a\n"
-    "    NextPageToken walk: they are merged.\n"
-    "  - AWS Cost and Usage Report CSV: lineItem/UsageStartDate, lineItem/ProductCode\n"
-    "    (or product/ProductName), lineItem/UnblendedCost; rows are summed per day.\n"
-    "  - JSON lines with a cost, as the stream's (docs: engine/src/plugins/cost/README.md).\n"
-    "\n"
-    "Without --json, a table; with it, one JSON object per anomaly:\n"
-    "  {\"service\",\"date\",\"actual\",\"baseline_avg\",\"threshold\",\"stdev\",\"currency\",\n"
-    "   \"history_days\"}\n"
-    "\n"
-    "Exit codes: 0 no anomaly; 3 anomalies found; 1 a FILE is missing or not of its\n"
-    "format (the message names it); 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  aws ce get-cost-and-usage --time-period Start=2026-10-01,End=2026-11-01 \\\n"
-    "    --granularity DAILY --metrics UnblendedCost \\\n"
-    "    --group-by Type=DIMENSION,Key=SERVICE > ce.json\n"
-    "  logweave cost ce.json --recent-days 1 --json\n"
-    "  logweave cost cur-2026-11.csv --stdevs 3 --history-days 14\n";
+    R"(Reads a service's daily costs and reports each day whose total is above
+mean + --stdevs x the sample standard deviation of the --history-days days
+before it (days with cost only; at least --min-history-days of them), as the
+plugins.cost rule does on a stream.
+
+FILEs (the format is told from the content; --format overrides it):
+  - `aws ce get-cost-and-usage --granularity DAILY --metrics UnblendedCost
+    --group-by Type=DIMENSION,Key=SERVICE` output: one service per group key;
+    ungrouped, the day's Total as the service "total". Give every page of a
+    NextPageToken walk: they are merged.
+  - AWS Cost and Usage Report CSV: lineItem/UsageStartDate, lineItem/ProductCode
+    (or product/ProductName), lineItem/UnblendedCost; rows are summed per day.
+  - JSON lines with a cost, as the stream's (docs: engine/src/plugins/cost/README.md).
+
+Without --json, a table; with it, one JSON object per anomaly:
+  {"service","date","actual","baseline_avg","threshold","stdev","currency",
+   "history_days"}
+)";
 
 std::string Money(double amount) { return absl::StrFormat("%.2f", amount); }
 
@@ -68,6 +59,15 @@ int RunCost(const std::vector<std::string>& args) {
   bool json = false;
   uint64_t history_days = options.history_days, recent_days = 0, min_history_days = 0;
   FlagSet flags(command, "[flags] FILE...", kCostDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 no anomaly; 3 anomalies found; 1 a FILE is missing or not of its\n"
+      "format (the message names it); 2 usage error.\n");
+  flags.set_examples(
+      {"aws ce get-cost-and-usage --time-period Start=2026-10-01,End=2026-11-01 \\\n"
+       "  --granularity DAILY --metrics UnblendedCost \\\n"
+       "  --group-by Type=DIMENSION,Key=SERVICE > ce.json",
+       "logweave cost ce.json --recent-days 1 --json",
+       "logweave cost cur-2026-11.csv --stdevs 3 --history-days 14"});
   flags.Double("stdevs", &options.stdevs, "K",
                "an anomaly is above mean + K x stdev of the prior days (default 2)");
   flags.Uint("history-days", &history_days, "N",

@@ -17,34 +17,27 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kDriftDescription[] =
-    "Compares the security-group rules Terraform's state declares with those in\n"
-    "place, as the plugins.drift rule does on a stream:\n"
-    "  --state       `terraform state pull` output (state v4): aws_security_group\n"
-    "                (inline ingress/egress), aws_security_group_rule,\n"
-    "                aws_vpc_security_group_ingress_rule/_egress_rule, in modules and\n"
-    "                count/for_each instances too;\n"
-    "  --live        `aws ec2 describe-security-groups` output (repeat it to add\n"
-    "                `aws ec2 describe-security-group-rules` output: rule ids);\n"
-    "  --cloudtrail  CloudTrail events after the snapshot, applied in event time: a\n"
-    "                log file ({\"Records\":[...]}), `aws cloudtrail lookup-events`\n"
-    "                output, or one event per line. Authorize/RevokeSecurityGroup*\n"
-    "                (revokes by securityGroupRuleIds too), ModifySecurityGroupRules,\n"
-    "                Create/DeleteSecurityGroup; failed calls change nothing.\n"
-    "\n"
-    "Each difference is a rule: unmanaged_rule (in place, not declared),\n"
-    "missing_rule (declared, not in place) or unmanaged_group (a rule of a group\n"
-    "Terraform does not know), with the CloudTrail event that made it, if one did.\n"
-    "--json prints one object per difference: {\"kind\",\"group\",\"group_name\",\n"
-    "\"direction\",\"protocol\",\"from_port\",\"to_port\",\"source\",\"source_kind\",\n"
-    "\"open_to_internet\",\"changed_by\",\"changed_at\",\"event\"} (ports -1: none).\n"
-    "\n"
-    "Exit codes: 0 no drift; 3 drift found; 1 a file is missing or not of its\n"
-    "format (the message names it); 2 usage error.\n"
-    "\n"
-    "example:\n"
-    "  terraform state pull > state.json\n"
-    "  aws ec2 describe-security-groups > live.json\n"
-    "  logweave drift --state state.json --live live.json --cloudtrail trail.json --json\n";
+    R"(Compares the security-group rules Terraform's state declares with those in
+place, as the plugins.drift rule does on a stream:
+  --state       `terraform state pull` output (state v4): aws_security_group
+                (inline ingress/egress), aws_security_group_rule,
+                aws_vpc_security_group_ingress_rule/_egress_rule, in modules and
+                count/for_each instances too;
+  --live        `aws ec2 describe-security-groups` output (repeat it to add
+                `aws ec2 describe-security-group-rules` output: rule ids);
+  --cloudtrail  CloudTrail events after the snapshot, applied in event time: a
+                log file ({"Records":[...]}), `aws cloudtrail lookup-events`
+                output, or one event per line. Authorize/RevokeSecurityGroup*
+                (revokes by securityGroupRuleIds too), ModifySecurityGroupRules,
+                Create/DeleteSecurityGroup; failed calls change nothing.
+
+Each difference is a rule: unmanaged_rule (in place, not declared),
+missing_rule (declared, not in place) or unmanaged_group (a rule of a group
+Terraform does not know), with the CloudTrail event that made it, if one did.
+--json prints one object per difference: {"kind","group","group_name",
+"direction","protocol","from_port","to_port","source","source_kind",
+"open_to_internet","changed_by","changed_at","event"} (ports -1: none).
+)";
 
 std::string Ports(const DriftDifference& d) {
   if (d.from_port < 0 && d.to_port < 0) return "all";
@@ -59,6 +52,12 @@ int RunDrift(const std::vector<std::string>& args) {
   DriftCheckOptions options;
   bool json = false;
   FlagSet flags(command, "--state FILE --live FILE [--cloudtrail FILE]...", kDriftDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 no drift; 3 drift found; 1 a file is missing or not of its\n"
+      "format (the message names it); 2 usage error.\n");
+  flags.set_examples(
+      {"terraform state pull > state.json", "aws ec2 describe-security-groups > live.json",
+       "logweave drift --state state.json --live live.json --cloudtrail trail.json --json"});
   flags.String("state", &options.state, "FILE", "`terraform state pull` output (required)");
   flags.StringList("live", &options.live, "FILE",
                    "`aws ec2 describe-security-groups` output (required; repeatable)");

@@ -43,15 +43,7 @@ constexpr char kFindingsDescription[] =
     "--json prints one object per finding, as `logweave replay --json` does:\n"
     "\"kind\" is the finding kind, \"status\" open or resolved (docs/output.md).\n"
     "\n"
-    "Without --follow, --timeout bounds the whole listing; with it, only connecting.\n"
-    "\n"
-    "Exit codes: 0 ok (also after Ctrl-C or SIGTERM); 1 the server could not be\n"
-    "reached, answered an error, or closed the stream (--follow); 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave findings\n"
-    "  logweave findings --kind missing_service --kind incomplete_sequence --follow\n"
-    "  logweave findings --since now --follow --json | jq -c 'select(.status==\"open\")'\n";
+    "Without --follow, --timeout bounds the whole listing; with it, only connecting.\n";
 
 // Set by SIGINT / SIGTERM during `findings`; read by the stream's watchdog.
 std::atomic<bool> interrupted{false};
@@ -174,6 +166,13 @@ int RunFindings(const std::vector<std::string>& args) {
   Connection connection;
   bool follow = false, json = false;
   FlagSet flags(command, "[flags]", kFindingsDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 ok (also after Ctrl-C or SIGTERM); 1 the server could not be\n"
+      "reached, answered an error, or closed the stream (--follow); 2 usage error.\n");
+  flags.set_examples(
+      {"logweave findings",
+       "logweave findings --kind missing_service --kind incomplete_sequence --follow",
+       "logweave findings --since now --follow --json | jq -c 'select(.status==\"open\")'"});
   flags.StringList("kind", &kinds, "KIND",
                    "only findings of this kind (repeatable; e.g. missing_service)");
   flags.String("since", &since, "TIME",

@@ -12,36 +12,37 @@ namespace {
 constexpr char kVersion[] = "logweave 0.1.0";
 
 constexpr char kUsage[] =
-    "usage: logweave COMMAND [flags]\n"
-    "\n"
-    "logweave reads JSON and plain-text log lines, indexes them by trace id and\n"
-    "assembles cross-service timelines.\n"
-    "\n"
-    "commands:\n"
-    "  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as\n"
-    "                   possible and answer questions about them\n"
-    "  templates PATH...\n"
-    "                   group log lines into templates (values masked), by count\n"
-    "  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries\n"
-    "  cost FILE...     one-shot: daily cost anomalies in Cost Explorer, CUR or JSON lines\n"
-    "                   (exit 3 when found)\n"
-    "  drift            one-shot: security groups that differ from Terraform's state\n"
-    "                   (--state, --live, --cloudtrail; exit 3 when found)\n"
-    "  version          print the version\n"
-    "  help             show this help\n"
-    "\n"
-    "querying a running server (--server HOST:PORT, default $LOGWEAVE_SERVER or\n"
-    "127.0.0.1:7070):\n"
-    "  timeline ID      one trace across services, with its findings\n"
-    "  search           traces by service, level, time, text, finding kind\n"
-    "  unstructured     plain-text errors and the traces they are attributed to\n"
-    "  findings         findings so far; --follow to keep watching\n"
-    "  stats            the server's counters, lag and readiness\n"
-    "  actions          what the configured actions did (runs, outcomes, output)\n"
-    "\n"
-    "  probe URL        GET URL, exit 0 on 2xx (container health checks without curl)\n"
-    "\n"
-    "Run 'logweave COMMAND --help' for a command's flags.\n";
+    R"(usage: logweave COMMAND [flags]
+
+logweave reads JSON and plain-text log lines, indexes them by trace id and
+assembles cross-service timelines.
+
+commands:
+  replay PATH...   ingest log files (or directories, .gz/.zst, - for stdin) as fast as
+                   possible and answer questions about them
+  templates PATH...
+                   group log lines into templates (values masked), by count
+  serve [PATH...]  run as a daemon: ingest, detect, answer gRPC queries
+  cost FILE...     one-shot: daily cost anomalies in Cost Explorer, CUR or JSON lines
+                   (exit 3 when found)
+  drift            one-shot: security groups that differ from Terraform's state
+                   (--state, --live, --cloudtrail; exit 3 when found)
+  version          print the version
+  help             show this help
+
+querying a running server (--server HOST:PORT, default $LOGWEAVE_SERVER or
+127.0.0.1:7070):
+  timeline ID      one trace across services, with its findings
+  search           traces by service, level, time, text, finding kind
+  unstructured     plain-text errors and the traces they are attributed to
+  findings         findings so far; --follow to keep watching
+  stats            the server's counters, lag and readiness
+  actions          what the configured actions did (runs, outcomes, output)
+
+  probe URL        GET URL, exit 0 on 2xx (container health checks without curl)
+
+Run 'logweave COMMAND --help' for a command's flags.
+)";
 
 // Prints the usage with the global flags to `out`.
 void PrintUsage(std::FILE* out) {

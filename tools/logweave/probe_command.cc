@@ -16,14 +16,15 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kProbeDescription[] =
-    "GETs URL once and exits 0 if the answer is 2xx, else 1 (the status or the\n"
-    "connection error on stderr). For HEALTHCHECK in the container image, where\n"
-    "no curl is installed:\n"
-    "\n"
-    "  logweave probe http://127.0.0.1:7071/healthz\n"
-    "\n"
-    "https:// URLs verify the server's certificate unless --insecure (a probe of\n"
-    "the local listener, whose certificate names the service, not 127.0.0.1).\n";
+    R"(GETs URL once and exits 0 if the answer is 2xx, else 1 (the status or the
+connection error on stderr). For HEALTHCHECK in the container image, where
+no curl is installed:
+
+  logweave probe http://127.0.0.1:7071/healthz
+
+https:// URLs verify the server's certificate unless --insecure (a probe of
+the local listener, whose certificate names the service, not 127.0.0.1).
+)";
 
 }  // namespace
 

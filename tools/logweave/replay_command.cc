@@ -35,30 +35,21 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kReplayDescription[] =
-    "Ingests log files as fast as the machine allows, indexes every line by trace id,\n"
-    "runs the detectors (plain-text errors attributed to traces, services missing from\n"
-    "traces, sequences left incomplete), and prints what was asked: an incident summary\n"
-    "(default), timelines, findings, plain-text errors, counters, or JSON.\n"
-    "\n"
-    "Detection runs on event time. Files are complete, so at their end every trace\n"
-    "is judged. Lines from stdin (-) may still be coming: there a trace is judged\n"
-    "once it has been quiet for trace_idle (30s) before the latest event time, as\n"
-    "serve does; --final judges every trace of stdin too, --final=false none of the\n"
-    "files' last trace_idle.\n"
-    "\n"
-    "PATH is a file, a directory (every *.log, *.json, *.ndjson, *.jsonl below it,\n"
-    "also .gz / .zst compressed) or - for stdin. Lines without a service field take\n"
-    "their service from the file name (payments.log -> payments).\n"
-    "\n"
-    "Exit codes: 0 ok; 1 a file could not be read or a trace was not found (the\n"
-    "other files are still read); 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave replay logs/\n"
-    "  logweave replay logs/*.log --timeline 4bf92f3577b34da6a3ce929d0e0e4736\n"
-    "  zcat app.log.gz | logweave replay - --stats\n"
-    "  logweave replay logs/ --unstructured\n"
-    "  logweave replay logs/ --json | jq 'select(.kind==\"missing_service\")'\n";
+    R"(Ingests log files as fast as the machine allows, indexes every line by trace id,
+runs the detectors (plain-text errors attributed to traces, services missing from
+traces, sequences left incomplete), and prints what was asked: an incident summary
+(default), timelines, findings, plain-text errors, counters, or JSON.
+
+Detection runs on event time. Files are complete, so at their end every trace
+is judged. Lines from stdin (-) may still be coming: there a trace is judged
+once it has been quiet for trace_idle (30s) before the latest event time, as
+serve does; --final judges every trace of stdin too, --final=false none of the
+files' last trace_idle.
+
+PATH is a file, a directory (every *.log, *.json, *.ndjson, *.jsonl below it,
+also .gz / .zst compressed) or - for stdin. Lines without a service field take
+their service from the file name (payments.log -> payments).
+)";
 
 struct ReplayFlags {
   std::string config;
@@ -328,6 +319,14 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
 int RunReplay(const std::vector<std::string>& args) {
   ReplayFlags f;
   FlagSet flags("logweave replay", "[flags] PATH...", kReplayDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 ok; 1 a file could not be read or a trace was not found (the\n"
+      "other files are still read); 2 usage error.\n");
+  flags.set_examples({"logweave replay logs/",
+                      "logweave replay logs/*.log --timeline 4bf92f3577b34da6a3ce929d0e0e4736",
+                      "zcat app.log.gz | logweave replay - --stats",
+                      "logweave replay logs/ --unstructured",
+                      "logweave replay logs/ --json | jq 'select(.kind==\"missing_service\")'"});
   flags.String("config", &f.config, "FILE", "YAML config file (see docs/config.md)");
   flags.Uint("threads", &f.threads, "N", "worker threads (default: one per core)");
   flags.Uint("shards", &f.shards, "N", "index shards (default: 4 x threads)");

@@ -29,25 +29,17 @@ std::string JoinStrings(const google::protobuf::RepeatedPtrField<std::string>& l
 }
 
 constexpr char kSearchDescription[] =
-    "Lists the traces that match every given filter, newest (latest event) first:\n"
-    "trace id, start time, duration, events, services, highest level and the kinds\n"
-    "of the open findings about it.\n"
-    "\n"
-    "Times (--since, --until) are RFC 3339 (2026-11-23T10:00:00Z) or epoch seconds;\n"
-    "a trace matches if it overlaps the range. Levels: trace, debug, info, warn,\n"
-    "error, fatal (a trace matches if it has an event at that level or above).\n"
-    "\n"
-    "--json prints one {\"kind\":\"trace\",...} object per trace, then\n"
-    "{\"kind\":\"page\",\"next_page_token\":...,\"matched\":N} (token \"\" on the last page).\n"
-    "\n"
-    "Exit codes: 0 ok (also when nothing matches); 1 the server could not be reached,\n"
-    "answered an error or did not answer within --timeout; 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave search --service payments --level error\n"
-    "  logweave search --finding missing_service --since 2026-11-23T10:00:00Z\n"
-    "  logweave search --text 'payment declined' --json | jq -r "
-    "'select(.kind==\"trace\").trace_id'\n";
+    R"(Lists the traces that match every given filter, newest (latest event) first:
+trace id, start time, duration, events, services, highest level and the kinds
+of the open findings about it.
+
+Times (--since, --until) are RFC 3339 (2026-11-23T10:00:00Z) or epoch seconds;
+a trace matches if it overlaps the range. Levels: trace, debug, info, warn,
+error, fatal (a trace matches if it has an event at that level or above).
+
+--json prints one {"kind":"trace",...} object per trace, then
+{"kind":"page","next_page_token":...,"matched":N} (token "" on the last page).
+)";
 
 // --level: INVALID_ARGUMENT for an unknown name.
 absl::Status ParseLevel(const std::string& text, v1::Level* level) {
@@ -137,6 +129,13 @@ int RunSearch(const std::vector<std::string>& args) {
   bool has_unstructured = false, json = false;
   uint64_t limit = 50, template_id = 0;
   FlagSet flags(command, "[flags]", kSearchDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 ok (also when nothing matches); 1 the server could not be reached,\n"
+      "answered an error or did not answer within --timeout; 2 usage error.\n");
+  flags.set_examples({"logweave search --service payments --level error",
+                      "logweave search --finding missing_service --since 2026-11-23T10:00:00Z",
+                      "logweave search --text 'payment declined' --json | jq -r "
+                      "'select(.kind==\"trace\").trace_id'"});
   flags.String("service", &service, "NAME", "has an event of this service");
   flags.String("level", &level, "LEVEL", "has an event at this level or above (e.g. error)");
   flags.String("since", &since, "TIME", "has events at or after this time");

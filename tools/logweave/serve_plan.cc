@@ -16,21 +16,22 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kServeDescription[] =
-    "Runs logweave as a daemon: ingests the sources (PATHs given here and the config's\n"
-    "`sources`), runs the detectors every analysis_interval on event time, and serves\n"
-    "the logweave.v1 gRPC API (plus grpc.health.v1 and server reflection) that\n"
-    "`logweave timeline|search|unstructured|findings|stats` and incident tooling use.\n"
-    "\n"
-    "Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:\n"
-    "stop accepting calls, finish running ones, drain what was read, exit 0.\n"
-    "With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same\n"
-    "readiness as the gRPC health; docs/operations.md), and a web page for incidents on /\n"
-    "(findings, /search, /trace/<id>, /rules) with its JSON API /api/... (docs/web.md).\n"
-    "\n"
-    "examples:\n"
-    "  logweave serve deploy/demo/logs\n"
-    "  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070 \\\n"
-    "      --tls-cert server.pem --tls-key server.key --auth-tokens tokens  # docs/security.md\n";
+    R"(Runs logweave as a daemon: ingests the sources (PATHs given here and the config's
+`sources`), runs the detectors every analysis_interval on event time, and serves
+the logweave.v1 gRPC API (plus grpc.health.v1 and server reflection) that
+`logweave timeline|search|unstructured|findings|stats` and incident tooling use.
+
+Health is NOT_SERVING until the initial replay is indexed. SIGINT or SIGTERM:
+stop accepting calls, finish running ones, drain what was read, exit 0.
+With --http-address: Prometheus /metrics, /healthz and /readyz over HTTP (the same
+readiness as the gRPC health; docs/operations.md), and a web page for incidents on /
+(findings, /search, /trace/<id>, /rules) with its JSON API /api/... (docs/web.md).
+
+examples:
+  logweave serve deploy/demo/logs
+  logweave serve --config deploy/logweave.yaml --address 0.0.0.0:7070 \
+      --tls-cert server.pem --tls-key server.key --auth-tokens tokens  # docs/security.md
+)";
 
 }  // namespace
 

@@ -36,20 +36,14 @@ void WriteSortedCounts(JsonWriter& w, std::string_view key, const ProtoMap& coun
 }
 
 constexpr char kStatsDescription[] =
-    "Prints the counters of a running `logweave serve`: lines and bytes ingested,\n"
-    "how they were classified, traces, index memory, queue depth, the latest event\n"
-    "time and the lag behind the wall clock, the detectors' progress and the open\n"
-    "findings by kind, and whether the initial replay is indexed (ready).\n"
-    "\n"
-    "--json prints one {\"kind\":\"stats\",...} object with the fields of\n"
-    "logweave.v1.Stats (proto/logweave/v1/logweave.proto).\n"
-    "\n"
-    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
-    "not answer within --timeout; 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave stats\n"
-    "  logweave stats --json | jq .lag_seconds\n";
+    R"(Prints the counters of a running `logweave serve`: lines and bytes ingested,
+how they were classified, traces, index memory, queue depth, the latest event
+time and the lag behind the wall clock, the detectors' progress and the open
+findings by kind, and whether the initial replay is indexed (ready).
+
+--json prints one {"kind":"stats",...} object with the fields of
+logweave.v1.Stats (proto/logweave/v1/logweave.proto).
+)";
 
 std::string StatsJson(const v1::Stats& s, const std::string& address) {
   JsonWriter w;
@@ -291,6 +285,8 @@ int RunStats(const std::vector<std::string>& args) {
   bool json = false;
   Connection connection;
   FlagSet flags(command, "[flags]", kStatsDescription);
+  flags.set_exit_codes(kClientExitCodes);
+  flags.set_examples({"logweave stats", "logweave stats --json | jq .lag_seconds"});
   flags.Bool("json", &json, "print one JSON object");
   if (int code = ParseQueryFlags(flags, args, &connection); code >= 0) return code;
   Client client;

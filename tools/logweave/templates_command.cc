@@ -18,25 +18,19 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kTemplatesDescription[] =
-    "Groups the lines of log files into templates: each plain-text line (its header of\n"
-    "time, level, pid and component found by itself) and the message of each JSON line\n"
-    "is cut into words, values (numbers, ids, hex, IPs, paths, quoted words, key=value\n"
-    "values) become <*>, and similar messages of one service share a template (Drain).\n"
-    "Prints the templates by count, largest first.\n"
-    "\n"
-    "PATH is a file, a directory (its *.log, *.json, ... files, as replay reads them) or\n"
-    "- for stdin. Lines without a service field take it from the file name.\n"
-    "\n"
-    "--json prints one object per template: {\"kind\":\"template\",\"id\",\"template\",\n"
-    "\"count\",\"levels\":{LEVEL:count},\"services\",\"first\",\"last\",\"sample_traces\"};\n"
-    "--members adds \"members\":[{\"source\":PATH,\"line\":N}] (lines from 1).\n"
-    "\n"
-    "Exit codes: 0 ok; 1 a file could not be read (the others are still read);\n"
-    "2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave templates logs/\n"
-    "  logweave templates --json --members app.log | jq -c '{id, count, template}'\n";
+    R"(Groups the lines of log files into templates: each plain-text line (its header of
+time, level, pid and component found by itself) and the message of each JSON line
+is cut into words, values (numbers, ids, hex, IPs, paths, quoted words, key=value
+values) become <*>, and similar messages of one service share a template (Drain).
+Prints the templates by count, largest first.
+
+PATH is a file, a directory (its *.log, *.json, ... files, as replay reads them) or
+- for stdin. Lines without a service field take it from the file name.
+
+--json prints one object per template: {"kind":"template","id","template",
+"count","levels":{LEVEL:count},"services","first","last","sample_traces"};
+--members adds "members":[{"source":PATH,"line":N}] (lines from 1).
+)";
 
 struct Member {
   uint32_t source = 0;
@@ -93,6 +87,12 @@ int RunTemplates(const std::vector<std::string>& args) {
   bool json = false, members = false;
   TemplateMinerOptions options;
   FlagSet flags(command, "[flags] PATH...", kTemplatesDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 ok; 1 a file could not be read (the others are still read);\n"
+      "2 usage error.\n");
+  flags.set_examples(
+      {"logweave templates logs/",
+       "logweave templates --json --members app.log | jq -c '{id, count, template}'"});
   flags.Bool("json", &json, "print one JSON object per template");
   flags.Bool("members", &members, "with --json: list each template's lines (source, line)");
   flags.Double("similarity", &options.similarity, "S",

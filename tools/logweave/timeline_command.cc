@@ -21,26 +21,19 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kTimelineDescription[] =
-    "Prints one trace's events from every service, ordered by event time, as a\n"
-    "running `logweave serve` has indexed them: time, offset from the first event,\n"
-    "service, level, message and source:line; then the findings about the trace and\n"
-    "the plain-text errors attributed to it.\n"
-    "\n"
-    "--json prints one object: the fields of `logweave replay --json`'s timeline\n"
-    "(docs/output.md) plus \"findings\" and \"unstructured\" arrays.\n"
-    "\n"
-    "Log bytes that are not UTF-8 are shown with U+FFFD in place of each invalid\n"
-    "sequence, --raw lines too (the API's Event.raw_bytes has them as stored, and\n"
-    "--json --raw adds \"raw_base64\" with the original bytes of such a line). A\n"
-    "trace id shown that way can be given as shown.\n"
-    "\n"
-    "Exit codes: 0 ok; 1 no events for the trace id, or the server could not be\n"
-    "reached, answered an error (printed with its gRPC code) or did not answer\n"
-    "within --timeout; 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave timeline 4bf92f3577b34da6a3ce929d0e0e4736\n"
-    "  logweave timeline 4bf92f3577b34da6a3ce929d0e0e4736 --raw --server logweave:7070\n";
+    R"(Prints one trace's events from every service, ordered by event time, as a
+running `logweave serve` has indexed them: time, offset from the first event,
+service, level, message and source:line; then the findings about the trace and
+the plain-text errors attributed to it.
+
+--json prints one object: the fields of `logweave replay --json`'s timeline
+(docs/output.md) plus "findings" and "unstructured" arrays.
+
+Log bytes that are not UTF-8 are shown with U+FFFD in place of each invalid
+sequence, --raw lines too (the API's Event.raw_bytes has them as stored, and
+--json --raw adds "raw_base64" with the original bytes of such a line). A
+trace id shown that way can be given as shown.
+)";
 
 }  // namespace
 
@@ -49,6 +42,13 @@ int RunTimeline(const std::vector<std::string>& args) {
   bool raw = false, json = false;
   Connection connection;
   FlagSet flags(command, "TRACE_ID [flags]", kTimelineDescription);
+  flags.set_exit_codes(
+      "Exit codes: 0 ok; 1 no events for the trace id, or the server could not be\n"
+      "reached, answered an error (printed with its gRPC code) or did not answer\n"
+      "within --timeout; 2 usage error.\n");
+  flags.set_examples(
+      {"logweave timeline 4bf92f3577b34da6a3ce929d0e0e4736",
+       "logweave timeline 4bf92f3577b34da6a3ce929d0e0e4736 --raw --server logweave:7070"});
   flags.Bool("raw", &raw, "show each event's line as written");
   flags.Bool("json", &json, "print one JSON object");
   ConnectionFlags(flags, &connection);

@@ -23,25 +23,19 @@ namespace logweave::cli {
 namespace {
 
 constexpr char kUnstructuredDescription[] =
-    "Lists the plain-text error blocks (lines that are not JSON and look like an\n"
-    "error, with their stack frames joined) that a running `logweave serve` has\n"
-    "seen, oldest first, each with the trace it is attributed to and its confidence,\n"
-    "as `logweave replay --unstructured` does: errors that differ only in values (their\n"
-    "log template: numbers, ids, names in quotes ... masked into <*>) are shown once, as\n"
-    "\"35 × TEMPLATE\" with services, first and last time and traces; --ungrouped lists\n"
-    "each error. --template ID keeps the errors of one template (its id is printed).\n"
-    "\n"
-    "Times (--since, --until) are RFC 3339 (2026-11-23T10:00:00Z) or epoch seconds.\n"
-    "--json prints one {\"kind\":\"unstructured_entry\",...} object per entry\n"
-    "(docs/output.md); when more entries remain, the --page-token for them goes to\n"
-    "stderr.\n"
-    "\n"
-    "Exit codes: 0 ok; 1 the server could not be reached, answered an error or did\n"
-    "not answer within --timeout; 2 usage error.\n"
-    "\n"
-    "examples:\n"
-    "  logweave unstructured --service email\n"
-    "  logweave unstructured --unattributed --json\n";
+    R"(Lists the plain-text error blocks (lines that are not JSON and look like an
+error, with their stack frames joined) that a running `logweave serve` has
+seen, oldest first, each with the trace it is attributed to and its confidence,
+as `logweave replay --unstructured` does: errors that differ only in values (their
+log template: numbers, ids, names in quotes ... masked into <*>) are shown once, as
+"35 × TEMPLATE" with services, first and last time and traces; --ungrouped lists
+each error. --template ID keeps the errors of one template (its id is printed).
+
+Times (--since, --until) are RFC 3339 (2026-11-23T10:00:00Z) or epoch seconds.
+--json prints one {"kind":"unstructured_entry",...} object per entry
+(docs/output.md); when more entries remain, the --page-token for them goes to
+stderr.
+)";
 
 }  // namespace
 
@@ -52,6 +46,9 @@ int RunUnstructured(const std::vector<std::string>& args) {
   bool unattributed = false, json = false, ungrouped = false;
   uint64_t limit = 50, template_id = 0;
   FlagSet flags(command, "[flags]", kUnstructuredDescription);
+  flags.set_exit_codes(kClientExitCodes);
+  flags.set_examples(
+      {"logweave unstructured --service email", "logweave unstructured --unattributed --json"});
   flags.String("service", &service, "NAME", "only errors of this service");
   flags.String("since", &since, "TIME", "only errors at or after this time");
   flags.String("until", &until, "TIME", "only errors at or before this time");
