@@ -143,6 +143,33 @@ TEST(RuntimeTest, StopEndsStreamingSourcesAndClosesFindingsOnce) {
   EXPECT_EQ(runtime->pipeline().Stats().lines, 2u);
 }
 
+TEST(RuntimeTest, TheLoopAnalysesAgainWhenALaggingSourceGoesIdleWithoutNewLines) {
+  RuntimeOptions options;
+  options.pipeline.threads = 2;
+  options.pipeline.detectors.trace_idle_ns = 5'000'000'000;
+  options.pipeline.detectors.source_idle_ns = 400'000'000;  // 400 ms of wall time
+  options.analysis_interval = absl::Milliseconds(50);
+  absl::StatusOr<std::unique_ptr<Runtime>> created = Runtime::Create(options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  Runtime& runtime = **created;
+  // `fast` is at 10:00:40; `lagging` sent one line at 10:00:02 and then nothing, without
+  // ending. While it sends, the watermark is 10:00:02 and t1 (10:00:01-05) waits.
+  Pipe fast, lagging;
+  runtime.Start(PipeSource(fast, &runtime.pipeline()));
+  runtime.Start(PipeSource(lagging, &runtime.pipeline()));
+  fast.Write(JsonLine("t1", 1, "a") + "\n" + JsonLine("t1", 5, "b") + "\n" +
+             JsonLine("t2", 40, "c") + "\n");
+  lagging.Write(JsonLine("t3", 2, "d") + "\n");
+  ASSERT_TRUE(PollUntil([&] { return runtime.pipeline().Stats().indexed_events == 4; }));
+  runtime.StartAnalysisLoop();
+  // Once `lagging` has been quiet for source_idle, the watermark moves to 10:00:40 with no
+  // new line: the loop must analyse again and judge t1 and t3.
+  EXPECT_TRUE(PollUntil([&] { return runtime.snapshot()->report.traces_judged == 2; }))
+      << "judged " << runtime.snapshot()->report.traces_judged << " at watermark "
+      << runtime.snapshot()->report.watermark_ns;
+  runtime.Stop();
+}
+
 TEST(RuntimeTest, ReplaySourceReadsEveryFileEndsEachAndNamesTheOnesItCannotRead) {
   const std::filesystem::path dir =
       std::filesystem::path(::testing::TempDir()) / ("runtime_replay_" + std::to_string(getpid()));

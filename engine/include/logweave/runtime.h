@@ -129,7 +129,8 @@ class Runtime {
   std::shared_ptr<const AnalysisSnapshot> AnalyzeNow(bool final = false);
 
   // Starts analysing every analysis_interval on a thread of its own, when
-  // something new was indexed since the last run. Once.
+  // something new was indexed since the last run (whoever ran it) or the
+  // watermark moved without new lines (a lagging source went idle). Once.
   void StartAnalysisLoop();
 
   // The latest analysis (empty before the first). Never null.
@@ -156,6 +157,9 @@ class Runtime {
  private:
   Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeline);
   void AnalysisLoop();
+  // True when an analysis now would see what the last one saw: the same lines, all indexed,
+  // and the same watermark.
+  bool NothingNewToAnalyze();
 
   const RuntimeOptions options_;
   std::unique_ptr<Pipeline> pipeline_;
@@ -164,6 +168,10 @@ class Runtime {
   absl::Mutex analysis_mu_;  // one analysis at a time
   std::unique_ptr<Analyzer> analyzer_ ABSL_GUARDED_BY(analysis_mu_);
   bool final_ ABSL_GUARDED_BY(analysis_mu_) = false;  // AnalyzeNow(true) happened
+  // What the last analysis saw: the lines parsed (UINT64_MAX: some were still in flight, not
+  // all indexed) and the watermark.
+  uint64_t analyzed_lines_ ABSL_GUARDED_BY(analysis_mu_) = UINT64_MAX;
+  int64_t analyzed_watermark_ ABSL_GUARDED_BY(analysis_mu_) = INT64_MIN;
   mutable absl::Mutex snapshot_mu_;
   std::shared_ptr<const AnalysisSnapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
   AnalysisRunStats runs_ ABSL_GUARDED_BY(snapshot_mu_);

@@ -124,7 +124,12 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   absl::MutexLock lock(&analysis_mu_);
   const absl::Time start = absl::Now();
   final_ = final_ || final;
+  // Lines are counted when parsed, before the shards index them: only a run with nothing in
+  // flight saw them all.
+  const IngestStats seen = pipeline_->Stats();
   const int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
+  analyzed_lines_ = seen.queued_bytes == 0 ? seen.lines : UINT64_MAX;
+  analyzed_watermark_ = watermark;
   // The last report's findings are the analyzer's "before": it keeps no copy of its own. Only
   // this function (under analysis_mu_) replaces the snapshot.
   const std::shared_ptr<const AnalysisSnapshot> last = snapshot();
@@ -172,19 +177,20 @@ void Runtime::StartAnalysisLoop() {
   analysis_thread_ = std::thread([this] { AnalysisLoop(); });
 }
 
+bool Runtime::NothingNewToAnalyze() {
+  absl::MutexLock lock(&analysis_mu_);
+  if (pipeline_->Stats().lines != analyzed_lines_) return false;
+  return final_ || pipeline_->Watermark() == analyzed_watermark_;
+}
+
 void Runtime::AnalysisLoop() {
   const int nice = options_.background_nice;
   if (nice > 0) LowerThisThreadsPriority(nice).IgnoreError();
   absl::Duration wait = options_.analysis_interval;
-  uint64_t analyzed_lines = UINT64_MAX;
   while (!stop_analysis_.WaitForNotificationWithTimeout(wait)) {
-    // Nothing new since the last run: the watermark did not move either, so
-    // the answer would be the same. Lines are counted when parsed, before the
-    // shards index them: only a run with nothing in flight saw them all.
-    // Unless some peer could not be asked about the last run's findings.
-    const IngestStats stats = pipeline_->Stats();
-    if (stats.lines == analyzed_lines && !snapshot()->report.lookup_incomplete) continue;
-    analyzed_lines = stats.queued_bytes == 0 ? stats.lines : UINT64_MAX;
+    // The answer would be the same, unless some peer could not be asked about the last run's
+    // findings.
+    if (NothingNewToAnalyze() && !snapshot()->report.lookup_incomplete) continue;
     const absl::Time start = absl::Now();
     AnalyzeNow();
     wait = NextAnalysisWait(options_.analysis_interval, absl::Now() - start);
