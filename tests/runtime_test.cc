@@ -259,8 +259,10 @@ TEST(RuntimeTest, DeferredPlainTextFindingsReadTheSameAsBuiltOnes) {
     ForEachFinding(snap->report, [&](const Finding& f) { r.report.push_back(key(f)); });
     for (const auto& [trace, positions] : snap->findings_by_trace) {
       for (size_t p : positions) {
-        const Finding f = snap->FindingAt(p);
-        EXPECT_EQ(snap->KindAt(p), f.kind);
+        const FindingRef ref = snap->FindingAt(p);
+        const Finding f = ref.Build();
+        EXPECT_EQ(ref.kind(), f.kind);
+        EXPECT_EQ(ref.severity(), f.severity);
         EXPECT_EQ(f.trace_id, trace);
         r.by_trace[trace].push_back(key(f));
       }

@@ -174,7 +174,7 @@ grpc::Status QueryService::SearchLocal(grpc::ServerContext* context,
     if (by_finding) {
       for (const auto& [id, indexes] : snap->findings_by_trace) {
         const bool kind = std::any_of(indexes.begin(), indexes.end(), [&](size_t i) {
-          return snap->KindAt(i) == request->finding_kind();
+          return snap->FindingAt(i).kind() == request->finding_kind();
         });
         if (kind && (!by_unstructured || has_unstructured(id))) ids.push_back(id);
       }
@@ -213,7 +213,7 @@ grpc::Status QueryService::SearchLocal(grpc::ServerContext* context,
     // Looked up by the id as stored (h.trace_id), not as sent.
     if (auto it = snap->findings_by_trace.find(h.trace_id); it != snap->findings_by_trace.end()) {
       for (size_t k : it->second) {
-        const std::string kind = text_.Utf8(snap->KindAt(k));
+        const std::string kind = text_.Utf8(snap->FindingAt(k).kind());
         if (std::find(t->finding_kinds().begin(), t->finding_kinds().end(), kind) ==
             t->finding_kinds().end()) {
           t->add_finding_kinds(kind);

@@ -144,7 +144,7 @@ grpc::Status QueryService::AnswerTimeline(const v1::GetTimelineRequest& req,
   auto snap = snapshot();
   if (auto it = snap->findings_by_trace.find(trace_id); it != snap->findings_by_trace.end()) {
     for (size_t i : it->second) {
-      ToProto(snap->FindingAt(i), response->add_findings(), &text_);
+      ToProto(snap->FindingAt(i).Build(), response->add_findings(), &text_);
     }
   }
   if (auto it = snap->unstructured_by_trace.find(trace_id);

@@ -204,12 +204,8 @@ void AddAnalysis(const v1::Stats* s, const Runtime& runtime, Families& f) {
   std::shared_ptr<const AnalysisSnapshot> snap = runtime.snapshot();
   const AnalysisReport& r = snap->report;
   std::map<std::pair<std::string, std::string>, uint64_t> findings;
-  ForEachFindingRef(r, [&](const Finding* stored, const AttributedEntry* error) {
-    if (stored != nullptr) {
-      ++findings[{stored->kind, SeverityName(stored->severity)}];
-    } else {
-      ++findings[{"unstructured_error", SeverityName(UnstructuredErrorSeverity(*error))}];
-    }
+  ForEachFindingRef(r, [&](FindingRef ref) {
+    ++findings[{std::string(ref.kind()), SeverityName(ref.severity())}];
   });
   f.Declare("logweave_open_findings", "Open findings of the latest analysis, by kind and severity.",
             MetricType::Gauge);

@@ -219,13 +219,10 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
   }
   const std::shared_ptr<const AnalysisSnapshot> snap = options.runtime->snapshot();
   // Stored findings, or plain-text errors whose findings are built only if listed.
-  std::vector<std::pair<const Finding*, const AttributedEntry*>> wanted;
-  ForEachFindingRef(snap->report, [&](const Finding* stored, const AttributedEntry* error) {
-    const std::string_view k =
-        stored != nullptr ? std::string_view(stored->kind) : std::string_view("unstructured_error");
-    const Severity s = stored != nullptr ? stored->severity : UnstructuredErrorSeverity(*error);
-    if ((kind.empty() || k == kind) && static_cast<int>(s) >= min_severity) {
-      wanted.emplace_back(stored, error);
+  std::vector<FindingRef> wanted;
+  ForEachFindingRef(snap->report, [&](FindingRef ref) {
+    if ((kind.empty() || ref.kind() == kind) && static_cast<int>(ref.severity()) >= min_severity) {
+      wanted.push_back(ref);
     }
   });
   // The report is ordered by time: newest first is its reverse.
@@ -237,8 +234,7 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
   rapidjson::Value list(rapidjson::kArrayType);
   for (size_t i = 0; i < wanted.size() && i < limit; ++i) {
     v1::Finding wire;
-    const auto [stored, error] = wanted[i];
-    ToProto(stored != nullptr ? *stored : UnstructuredErrorFinding(*error), &wire, &text);
+    ToProto(wanted[i].Build(), &wire, &text);
     rapidjson::Document one(&a);
     one.Parse(ToJson(wire).c_str());
     list.PushBack(rapidjson::Value(one, a), a);

@@ -137,14 +137,29 @@ size_t FindingCount(const AnalysisReport& report);
 void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
                            const std::function<void(const Finding&)>& fn);
 
-// ForEachFinding's order without building anything: `fn` gets the stored finding, or (deferred)
-// the plain-text error whose unstructured_error finding comes there (the other is null). For a
-// caller that filters many and builds few.
-void ForEachFindingRef(const AnalysisReport& report,
-                       const std::function<void(const Finding*, const AttributedEntry*)>& fn);
-void ForEachFindingRefInRange(
-    const AnalysisReport& report, size_t begin, size_t end,
-    const std::function<void(const Finding*, const AttributedEntry*)>& fn);
+// One open finding of a report without building it: the stored finding, or (deferred) the
+// plain-text error its unstructured_error finding is built from. A view of the report: valid
+// while the report lives. Cheap to copy.
+class FindingRef {
+ public:
+  explicit FindingRef(const Finding& stored) : stored_(&stored) {}
+  explicit FindingRef(const AttributedEntry& error) : error_(&error) {}
+
+  std::string_view kind() const;
+  Severity severity() const;
+  // The finding: a copy of the stored one, or the error's, built.
+  Finding Build() const;
+
+ private:
+  const Finding* stored_ = nullptr;
+  const AttributedEntry* error_ = nullptr;
+};
+
+// ForEachFinding's order without building anything, for a caller that filters many and builds
+// few.
+void ForEachFindingRef(const AnalysisReport& report, const std::function<void(FindingRef)>& fn);
+void ForEachFindingRefInRange(const AnalysisReport& report, size_t begin, size_t end,
+                              const std::function<void(FindingRef)>& fn);
 
 // How many open findings `report` holds of each kind (deferred ones included).
 std::map<std::string, uint64_t> FindingCountsByKind(const AnalysisReport& report);

@@ -50,10 +50,8 @@ struct AnalysisSnapshot {
   // With `by_trace` false the two maps stay empty (a one-shot replay reads the report whole).
   static std::shared_ptr<const AnalysisSnapshot> Make(AnalysisReport report, bool by_trace = true);
 
-  // The finding at a position of findings_by_trace (built, for a plain-text error's), and its
-  // kind without building it.
-  Finding FindingAt(size_t position) const;
-  std::string_view KindAt(size_t position) const;
+  // The finding at a position of findings_by_trace (Build() it to have it).
+  FindingRef FindingAt(size_t position) const;
 };
 
 // How long the analyses took, since the runtime started. Plain values.

@@ -81,27 +81,35 @@ void ForEachFinding(const AnalysisReport& report, const std::function<void(const
 
 void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
                            const std::function<void(const Finding&)>& fn) {
-  ForEachFindingRefInRange(report, begin, end,
-                           [&](const Finding* stored, const AttributedEntry* error) {
-                             if (stored != nullptr) {
-                               fn(*stored);
-                             } else {
-                               fn(UnstructuredErrorFinding(*error));
-                             }
-                           });
+  const std::vector<Finding>& findings = report.findings;
+  if (!report.unstructured_findings_deferred) {
+    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(findings[i]);
+    return;
+  }
+  ForEachFindingRefInRange(report, begin, end, [&](FindingRef ref) { fn(ref.Build()); });
 }
 
-void ForEachFindingRef(const AnalysisReport& report,
-                       const std::function<void(const Finding*, const AttributedEntry*)>& fn) {
+std::string_view FindingRef::kind() const {
+  return stored_ != nullptr ? std::string_view(stored_->kind) : internal::kUnstructuredErrorKind;
+}
+
+Severity FindingRef::severity() const {
+  return stored_ != nullptr ? stored_->severity : UnstructuredErrorSeverity(*error_);
+}
+
+Finding FindingRef::Build() const {
+  return stored_ != nullptr ? *stored_ : UnstructuredErrorFinding(*error_);
+}
+
+void ForEachFindingRef(const AnalysisReport& report, const std::function<void(FindingRef)>& fn) {
   ForEachFindingRefInRange(report, 0, FindingCount(report), fn);
 }
 
-void ForEachFindingRefInRange(
-    const AnalysisReport& report, size_t begin, size_t end,
-    const std::function<void(const Finding*, const AttributedEntry*)>& fn) {
+void ForEachFindingRefInRange(const AnalysisReport& report, size_t begin, size_t end,
+                              const std::function<void(FindingRef)>& fn) {
   const std::vector<Finding>& findings = report.findings;
   if (!report.unstructured_findings_deferred) {
-    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(&findings[i], nullptr);
+    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(FindingRef(findings[i]));
     return;
   }
   // Both lists are in the findings' order (internal::FindingBefore, internal::EntryOrderKey):
@@ -127,9 +135,9 @@ void ForEachFindingRefInRange(
   size_t j = lo, i = begin - lo;
   for (size_t n = begin; n < end && (i < f_count || j < e_count); ++n) {
     if (j == e_count || (i < f_count && before(i, j))) {
-      fn(&findings[i++], nullptr);
+      fn(FindingRef(findings[i++]));
     } else {
-      fn(nullptr, &errors[j++]);
+      fn(FindingRef(errors[j++]));
     }
   }
 }

@@ -49,14 +49,9 @@ std::shared_ptr<const AnalysisSnapshot> AnalysisSnapshot::Make(AnalysisReport re
   return s;
 }
 
-Finding AnalysisSnapshot::FindingAt(size_t position) const {
-  if (position < report.findings.size()) return report.findings[position];
-  return UnstructuredErrorFinding(report.unstructured[position - report.findings.size()]);
-}
-
-std::string_view AnalysisSnapshot::KindAt(size_t position) const {
-  if (position < report.findings.size()) return report.findings[position].kind;
-  return internal::kUnstructuredErrorKind;
+FindingRef AnalysisSnapshot::FindingAt(size_t position) const {
+  if (position < report.findings.size()) return FindingRef(report.findings[position]);
+  return FindingRef(report.unstructured[position - report.findings.size()]);
 }
 
 absl::Status RuntimeOptions::Validate() const {
