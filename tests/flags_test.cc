@@ -13,6 +13,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "tools/flags/malloc_arenas.h"
 
 namespace logweave::cli {
@@ -96,8 +100,30 @@ TEST(FlagSetTest, HelpIndentsMultiLineHelpAndEndsWithTheEpilog) {
             "usage: prog [flags]\n\nDoes things.\n\nflags:\n"
             "  --on                    first line\n"
             "                          second line\n"
-            "  -h, --help                show this help\n"
+            "  -h, --help              show this help\n"
             "\nExit status: 0 ok.\n");
+}
+
+TEST(FlagSetTest, HelpWrapsLongFlagHelpAtWordsWithinOneHundredColumns) {
+  bool on = false;
+  std::string long_help;
+  for (int i = 0; i < 30; ++i) absl::StrAppend(&long_help, i == 0 ? "" : " ", "word", i);
+  FlagSet flags("prog", "", "");
+  flags.Bool("on", &on, long_help + "\nkept break");
+  const std::vector<std::string> lines = absl::StrSplit(flags.Help(), '\n');
+  std::string rejoined;
+  size_t help_lines = 0;
+  for (const std::string& line : lines) {
+    EXPECT_LE(line.size(), 100u) << line;
+    if (!absl::StartsWith(line, "  --on") && !absl::StartsWith(line, std::string(26, ' '))) {
+      continue;
+    }
+    ++help_lines;
+    absl::StrAppend(&rejoined, rejoined.empty() ? "" : " ",
+                    absl::StripAsciiWhitespace(line.substr(26)));
+  }
+  EXPECT_EQ(help_lines, 4u);  // 30 words of ~6 characters in 74 columns, then the kept break
+  EXPECT_EQ(rejoined, long_help + " kept break");
 }
 
 TEST(FlagSetTest, HelpEndsWithExitCodesThenExamplesThenTheEpilog) {
@@ -107,7 +133,7 @@ TEST(FlagSetTest, HelpEndsWithExitCodesThenExamplesThenTheEpilog) {
   flags.set_exit_codes("Exit codes: 0 ok.\n");
   EXPECT_EQ(flags.Help(),
             "usage: prog [flags]\n\nDoes things.\n\nflags:\n"
-            "  -h, --help                show this help\n"
+            "  -h, --help              show this help\n"
             "\nExit codes: 0 ok.\n"
             "\nexamples:\n  prog a\n  prog b \\\n    --long\n"
             "\nFormats: see docs.\n");

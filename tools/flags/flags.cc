@@ -2,18 +2,43 @@
 
 #include <charconv>
 #include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "logweave/config.h"
 
 namespace logweave::cli {
 
 namespace {
 
-// Where the help text of a flag starts in Help().
+// Where the help text of a flag starts in Help(), and the width it is wrapped to.
 constexpr size_t kHelpColumn = 26;
+constexpr size_t kHelpWidth = 100;
+
+// `text` wrapped at spaces into lines of at most `width` characters (a longer word stands on
+// a line of its own); its own line breaks are kept.
+std::vector<std::string> WrapWords(const std::string& text, size_t width) {
+  std::vector<std::string> lines;
+  for (absl::string_view paragraph : absl::StrSplit(text, '\n')) {
+    std::string line;
+    for (absl::string_view word : absl::StrSplit(paragraph, ' ', absl::SkipEmpty())) {
+      if (!line.empty() && line.size() + 1 + word.size() > width) {
+        lines.push_back(std::move(line));
+        line.clear();
+      }
+      if (!line.empty()) line += ' ';
+      line.append(word.data(), word.size());
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
 
 // Reads all of `v` as a whole number into *target (T: uint64_t or int64_t);
 // else the error of --name, leaving *target as it was.
@@ -215,10 +240,13 @@ std::string FlagSet::Help() const {
       left.resize(kHelpColumn, ' ');
     else
       left += "\n" + indent;
-    absl::StrAppend(&left, absl::StrReplaceAll(f.help, {{"\n", "\n" + indent}}));
+    absl::StrAppend(&left,
+                    absl::StrJoin(WrapWords(f.help, kHelpWidth - kHelpColumn), "\n" + indent));
     absl::StrAppend(&out, left, "\n");
   }
-  absl::StrAppend(&out, "  -h, --help                show this help\n");
+  std::string help_flag = "  -h, --help";
+  help_flag.resize(kHelpColumn, ' ');
+  absl::StrAppend(&out, help_flag, "show this help\n");
   if (!exit_codes_.empty()) absl::StrAppend(&out, "\n", exit_codes_);
   if (!examples_.empty())
     absl::StrAppend(&out, "\n", examples_.size() == 1 ? "example" : "examples", ":\n");
