@@ -1,6 +1,9 @@
 // Lines kept in their files (IndexOptions::lines_in_files): a replay's index
 // that reads its lines back from the files answers exactly as one that keeps
 // copies, holds less, and counts a line whose file changed under it.
+#include "logweave/line_files.h"
+
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -13,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "connectors/file/replay_source.h"
+#include "index/line_store.h"
 #include "logweave/runtime.h"
 
 namespace logweave {
@@ -116,6 +120,32 @@ class LinesInFilesTest : public ::testing::Test {
 
   fs::path dir_;
 };
+
+// A scan counts each read of a file against its budget of work per lock hold (as it counts a
+// block decompressed): the reads are the pages a window had to fetch, not the lines it served.
+TEST(LineFilesTest, AWindowCountsTheFileReadsItMadeNotTheLinesItServed) {
+  const fs::path path = fs::path(::testing::TempDir()) / ("window_" + std::to_string(getpid()));
+  std::string text;
+  for (int i = 0; i < 400; ++i) absl::StrAppend(&text, Line("t1", i % 60, "api", "m"), "\n");
+  ASSERT_GT(text.size(), 16'384u);
+  std::ofstream(path, std::ios::binary) << text;
+  LineFiles files;
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(files.Add(0, fd));
+  ::close(fd);  // Add keeps a descriptor of its own
+  internal::BlockCache cache;
+  FileWindow& window = cache.file_window();
+  const size_t line = text.find('\n') + 1;
+  EXPECT_EQ(files.Read(0, 0, 20, &window), text.substr(0, 20));
+  EXPECT_EQ(files.Read(0, line, 20, &window), text.substr(line, 20));  // the same page
+  EXPECT_EQ(window.reads, 1u);
+  EXPECT_EQ(files.Read(0, 12'000, 20, &window), text.substr(12'000, 20));
+  EXPECT_EQ(files.Read(0, 0, 20, &window), text.substr(0, 20));
+  EXPECT_EQ(window.reads, 3u);
+  EXPECT_EQ(cache.misses(), 3u);
+  fs::remove(path);
+}
 
 TEST_F(LinesInFilesTest, TimelinesSearchesAndFindingsAreTheSameAsWithCopies) {
   std::unique_ptr<Runtime> copied = Replay(dir_, /*in_files=*/false);

@@ -39,6 +39,7 @@ struct FileWindow {
   uint32_t source_id = UINT32_MAX;
   uint64_t start = 0;
   std::string bytes;
+  uint64_t reads = 0;  // file reads through this window so far (not the hits)
 };
 
 // Thread-safe.

@@ -134,6 +134,7 @@ std::string_view LineFiles::Read(uint32_t source_id, uint64_t offset, uint32_t l
   const uint64_t start = offset & ~(kPage - 1);
   const uint64_t stop = (end + kPage - 1) & ~(kPage - 1);
   window->bytes.resize(stop - start);
+  ++window->reads;
   const ssize_t n = PreadFully(file->fd, window->bytes.data(), window->bytes.size(), start);
   if (n < 0 || static_cast<uint64_t>(n) < end - start) {
     unreadable_.fetch_add(1, std::memory_order_relaxed);

@@ -34,8 +34,9 @@ class BlockCache {
   BlockCache(const BlockCache&) = delete;
   BlockCache& operator=(const BlockCache&) = delete;
 
-  // Blocks decompressed through this cache so far.
-  uint64_t misses() const { return misses_; }
+  // Blocks decompressed and file windows read through this cache so far: the
+  // costly reads, which a scan counts against its budget of work per lock hold.
+  uint64_t misses() const { return misses_ + file_window_.reads; }
   // The reader's bytes of lines kept in their files (LineFiles::Read).
   FileWindow& file_window() { return file_window_; }
 

@@ -81,7 +81,8 @@ class Shard {
                               uint64_t max_events = UINT64_MAX) const;
 
  private:
-  // A scan's budget counts a block decompressed like this many events read.
+  // A scan's budget counts a block decompressed, or a file window read (a line kept in
+  // its file), like this many events read.
   static constexpr uint64_t kDecompressWork = 256;
   // Decompressed blocks a scan keeps: traces walked in creation order have
   // their lines in nearby blocks.
