@@ -54,7 +54,7 @@ struct Worker {
 
   FactBuilder builder;
   LearnCounts counts;
-  absl::flat_hash_map<uint64_t, uint32_t> judged_counts;  // trace hash -> events when judged
+  std::vector<internal::JudgedCount> judged_counts;  // of the traces it judged, unsorted
   uint64_t late_events = 0;
   std::vector<std::string> partial;  // traces that lost older events
   std::vector<Finding> findings, weak;
@@ -152,11 +152,12 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       // Late arrivals need the counts of a previous run: none in a one-shot run.
       if (judged && track_changes_) {
         const uint64_t h = Hash(f.trace_id);
-        if (auto it = judged_counts_.find(h);
-            it != judged_counts_.end() && f.indexed_events > it->second) {
-          w.late_events += f.indexed_events - it->second;
+        auto it = std::lower_bound(judged_counts_.begin(), judged_counts_.end(),
+                                   internal::JudgedCount{h, 0});
+        if (it != judged_counts_.end() && it->trace_hash == h && f.indexed_events > it->events) {
+          w.late_events += f.indexed_events - it->events;
         }
-        w.judged_counts.emplace(h, f.indexed_events);
+        w.judged_counts.push_back({h, f.indexed_events});
       }
       const bool is_mentioned = !mentioned.empty() && mentioned.contains(Hash(f.trace_id));
       if (is_mentioned) w.named.emplace_back(f.trace_id);
@@ -207,17 +208,18 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   mentioned = decltype(mentioned)();
   wanted_services = decltype(wanted_services)();
   // Rebuilt each run, so that traces the index evicted are forgotten here too. The previous
-  // run's counts are freed first (pass 2 was their last reader) and the new ones sized once:
-  // the old, the workers' and a growing merged table never sit in memory together.
+  // run's counts are freed first (pass 2 was their last reader) and the new ones gathered into
+  // a vector sized once, each worker's freed as it is copied, then sorted for lookups.
   judged_counts_ = decltype(judged_counts_)();
   size_t judged_total = 0;
   for (auto& w : workers) judged_total += w->judged_counts.size();
   judged_counts_.reserve(judged_total);
   for (auto& w : workers) {
     late_events_ += w->late_events;
-    judged_counts_.merge(w->judged_counts);
-    w->judged_counts = decltype(w->judged_counts)();  // `= {}` would keep the capacity
+    judged_counts_.insert(judged_counts_.end(), w->judged_counts.begin(), w->judged_counts.end());
+    w->judged_counts = decltype(w->judged_counts)();
   }
+  std::sort(judged_counts_.begin(), judged_counts_.end());
   std::vector<Finding> findings, weak;
   std::vector<std::vector<Candidate>> candidates;
   for (auto& w : workers) {

@@ -38,6 +38,15 @@ namespace logweave {
 
 namespace internal {
 class Model;
+
+// A trace the analysis judged, and how many of its events it had then (the ones indexed
+// later are late). 16 bytes, a third of a hash map's entry at its load.
+struct JudgedCount {
+  uint64_t trace_hash;
+  uint32_t events;
+
+  bool operator<(const JudgedCount& o) const { return trace_hash < o.trace_hash; }
+};
 }  // namespace internal
 
 // Thread-compatible: one thread calls Run; the index may be written meanwhile
@@ -103,7 +112,8 @@ class Analyzer {
   std::vector<Finding> previous_;  // the last Run's findings, when its caller passes none
   // The last Run's plain-text errors, when deferred and its caller passes none.
   std::vector<AttributedEntry> previous_unstructured_;
-  absl::flat_hash_map<uint64_t, uint32_t> judged_counts_;  // trace hash -> events when judged
+  // The traces judged by the last run: hash of the id, events then; sorted by hash.
+  std::vector<internal::JudgedCount> judged_counts_;
   uint64_t late_events_ = 0;
 };
 
