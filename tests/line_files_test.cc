@@ -190,6 +190,19 @@ TEST_F(LinesInFilesTest, TimelinesSearchesAndFindingsAreTheSameAsWithCopies) {
   EXPECT_EQ(referenced->pipeline().index().Counters().unreadable_lines, 0u);
 }
 
+TEST_F(LinesInFilesTest, AFileSkippedAsBinaryIsNotHeldOpen) {
+  std::string bytes(64 * 1024, '\0');
+  for (size_t i = 0; i < bytes.size(); i += 7) bytes[i] = static_cast<char>(0x80 + i % 100);
+  std::ofstream(dir_ / "binary.log", std::ios::binary) << bytes;
+  std::unique_ptr<Runtime> referenced = Replay(dir_, /*in_files=*/true);
+  ASSERT_NE(referenced, nullptr);
+  // api.log, db.log and small.log; not the gzip file (copied), not the binary one (no lines).
+  EXPECT_EQ(referenced->pipeline().index().line_files()->files(), 3u);
+  EXPECT_EQ(referenced->pipeline().Stats().lines,
+            Replay(dir_, /*in_files=*/false)->pipeline().Stats().lines);
+  EXPECT_NE(TimelineText(*referenced, "t7").find("db.log"), std::string::npos);
+}
+
 TEST_F(LinesInFilesTest, AnAppendedFileStillReadsAndARewrittenOneIsCountedAsUnreadable) {
   std::unique_ptr<Runtime> copied = Replay(dir_, /*in_files=*/false);
   std::unique_ptr<Runtime> referenced = Replay(dir_, /*in_files=*/true);

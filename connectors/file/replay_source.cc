@@ -36,7 +36,11 @@ absl::Status ReplaySource::Run(const std::atomic<bool>& stop) {
         },
         [&](int fd) { in_file = line_files != nullptr && line_files->Add(source, fd); });
     if (!s.ok()) errors_.push_back(std::string(s.message()));
-    if (IsBinaryFileSkipped(s)) ++binary_files_;
+    if (IsBinaryFileSkipped(s)) {
+      ++binary_files_;
+      // It gave no line: no descriptor of it needs to stay open.
+      if (in_file) line_files->Remove(source);
+    }
     pipeline_->EndSource(source);  // read to its end: it holds no judgement back
   }
   if (files_ == 0 && !errors_.empty()) return absl::NotFoundError(errors_.front());

@@ -54,6 +54,9 @@ class LineFiles {
   // `source_id`, keeping a descriptor of its own. False if it cannot (not a
   // regular file, no descriptor left): that source's lines are then copied.
   bool Add(uint32_t source_id, int fd);
+  // Closes what Add registered for `source_id`, which must have no line in the index (a file
+  // skipped as binary): nothing may read it any more.
+  void Remove(uint32_t source_id);
 
   // The `length` bytes at `offset` of source `source_id`, through `window`
   // (valid until its next use). Empty, and counted in unreadable_lines(),

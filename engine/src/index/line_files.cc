@@ -94,6 +94,14 @@ bool LineFiles::Add(uint32_t source_id, int fd) {
   return true;
 }
 
+void LineFiles::Remove(uint32_t source_id) {
+  std::unique_ptr<File> file;  // closed outside the lock
+  absl::MutexLock lock(&mu_);
+  if (source_id >= files_.size() || files_[source_id] == nullptr) return;
+  file = std::move(files_[source_id]);
+  --open_files_;
+}
+
 size_t LineFiles::files() const {
   absl::ReaderMutexLock lock(&mu_);
   return open_files_;
