@@ -149,6 +149,8 @@ class FindingRef {
   Severity severity() const;
   // The finding: a copy of the stored one, or the error's, built.
   Finding Build() const;
+  // The stored finding, to read without a copy; null for a plain-text error's.
+  const Finding* stored() const { return stored_; }
 
  private:
   const Finding* stored_ = nullptr;

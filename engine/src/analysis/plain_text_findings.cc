@@ -81,12 +81,13 @@ void ForEachFinding(const AnalysisReport& report, const std::function<void(const
 
 void ForEachFindingInRange(const AnalysisReport& report, size_t begin, size_t end,
                            const std::function<void(const Finding&)>& fn) {
-  const std::vector<Finding>& findings = report.findings;
-  if (!report.unstructured_findings_deferred) {
-    for (size_t i = begin; i < end && i < findings.size(); ++i) fn(findings[i]);
-    return;
-  }
-  ForEachFindingRefInRange(report, begin, end, [&](FindingRef ref) { fn(ref.Build()); });
+  ForEachFindingRefInRange(report, begin, end, [&](FindingRef ref) {
+    if (const Finding* stored = ref.stored()) {
+      fn(*stored);  // no copy
+    } else {
+      fn(ref.Build());
+    }
+  });
 }
 
 std::string_view FindingRef::kind() const {
