@@ -121,8 +121,8 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   final_ = final_ || final;
   // Lines are counted when parsed, before the shards index them: only a run with nothing in
   // flight saw them all.
-  const IngestStats seen = pipeline_->Stats();
-  const int64_t watermark = final_ ? INT64_MAX : pipeline_->Watermark();
+  const IngestStats seen = pipeline_->Stats();  // its watermark_ns is Pipeline::Watermark()
+  const int64_t watermark = final_ ? INT64_MAX : seen.watermark_ns;
   analyzed_lines_ = seen.queued_bytes == 0 ? seen.lines : UINT64_MAX;
   analyzed_watermark_ = watermark;
   // The last report's findings are the analyzer's "before": it keeps no copy of its own. Only
@@ -174,8 +174,8 @@ void Runtime::StartAnalysisLoop() {
 
 bool Runtime::NothingNewToAnalyze() {
   absl::MutexLock lock(&analysis_mu_);
-  if (pipeline_->Stats().lines != analyzed_lines_) return false;
-  return final_ || pipeline_->Watermark() == analyzed_watermark_;
+  const IngestStats stats = pipeline_->Stats();
+  return stats.lines == analyzed_lines_ && (final_ || stats.watermark_ns == analyzed_watermark_);
 }
 
 void Runtime::AnalysisLoop() {
