@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cstdio>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/strings/numbers.h"
