@@ -370,6 +370,9 @@ TEST(ServiceFromSourceNameTest, StripsDirectoriesExtensionsRotationAndDates) {
 // ---------------------------------------------------------------------------------------------
 // ParseLevelWord.
 
+// One table serves JSON level fields and plain-text lines, so the console writers' short words
+// (zerolog's INF/WRN/FTL, logrus's ERRO, .NET's fail, java.util.logging's CONFIG) are levels
+// in a JSON field too.
 TEST(ParseLevelWordTest, MapsEveryDocumentedWordInAnyCase) {
   const std::pair<std::string, Level> cases[] = {
       {"trace", Level::kTrace},      {"TRACE", Level::kTrace},     {"debug", Level::kDebug},
@@ -380,7 +383,11 @@ TEST(ParseLevelWordTest, MapsEveryDocumentedWordInAnyCase) {
       {"error", Level::kError},      {"ERR", Level::kError},       {"Error", Level::kError},
       {"SEVERE", Level::kError},     {"fatal", Level::kFatal},     {"critical", Level::kFatal},
       {"CRIT", Level::kFatal},       {"panic", Level::kFatal},     {"alert", Level::kFatal},
-      {"emerg", Level::kFatal},      {"EMERGENCY", Level::kFatal},
+      {"emerg", Level::kFatal},      {"EMERGENCY", Level::kFatal}, {"TRC", Level::kTrace},
+      {"trce", Level::kTrace},       {"DBG", Level::kDebug},       {"INF", Level::kInfo},
+      {"CONFIG", Level::kInfo},      {"WRN", Level::kWarn},        {"ERRO", Level::kError},
+      {"fail", Level::kError},       {"dpanic", Level::kError},    {"FTL", Level::kFatal},
+      {"FATA", Level::kFatal},       {"PANI", Level::kFatal},
   };
   for (const auto& [word, level] : cases) {
     EXPECT_EQ(ParseLevelWord(word), level) << word;
@@ -394,8 +401,8 @@ TEST(ParseLevelWordTest, SurroundingWhitespaceIsIgnored) {
 }
 
 TEST(ParseLevelWordTest, NonLevelWordsAreUnknown) {
-  for (const std::string word :
-       {"", "warnings", "inf", "errors", "okay", "30", "in fo", " ", "information-level"}) {
+  for (const std::string word : {"", "warnings", "infos", "errors", "okay", "30", "in fo", " ",
+                                 "information-level", "informationally", "e", "fai"}) {
     EXPECT_EQ(ParseLevelWord(word), Level::kUnknown) << '"' << word << '"';
   }
 }

@@ -106,6 +106,8 @@ std::vector<PlainLinesCase> LineCases() {
            "Error connecting to database: dial tcp 10.0.0.5:5432: connect: connection refused",
            "2026-11-23T10:00:08Z ALERT replication lag 45s exceeds 30s on db-2",
            "2026-11-23T10:00:08Z Crit disk /var/lib/postgresql is 99% full",
+           // a level word longer than eight letters, in upper case
+           "2026-11-23T10:00:09Z EMERGENCY power supply lost on rack 4",
 
        }},
       {"LevelWordInCommonFieldShapesIsErrorLike",
@@ -158,6 +160,8 @@ std::vector<PlainLinesCase> LineCases() {
            "Loaded /etc/payments/error-pages/500.html",
            "err_code=0 err_msg=\"\"",
            "Clearing alerts for payments",
+           // also a prose word: a level only in upper case or in a level's place
+           "emergency maintenance window starts at 02:00",
 
        }},
       {"OrdinaryLinesAreNothing",

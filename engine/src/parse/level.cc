@@ -1,23 +1,22 @@
 // Log levels as lines state them. See level.h.
 #include "parse/level.h"
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "internal/strings.h"
+#include "parse/char_class.h"
 #include "parse/parser.h"
 #include "parse/plain_text.h"
 
 namespace logweave {
 namespace internal {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return absl::EqualsIgnoreCase(Av(a), Av(b));
-}
 
 // The numeric scales below java.util.logging's, from the top: the first step
 // a number reaches gives its level.
@@ -41,11 +40,92 @@ constexpr NumericLevel kNumericLevels[] = {
     {10, Level::kTrace},
 };
 
+// Every level word, by the level it names. The first lists are levels wherever they stand; the
+// others are also prose or abbreviations ("info", "trace", "fail", "inf"), so in a plain-text
+// line they count only where they look like a level (LevelWordMeaning::needs_shape).
+struct LevelWordList {
+  Level level;
+  bool needs_shape;
+  std::string_view words;  // lower case, separated by one space
+};
+constexpr LevelWordList kLevelWordLists[] = {
+    {Level::kFatal, false, "fatal critical crit emerg alert panic"},
+    {Level::kError, false, "error err severe"},
+    // log15's eror, zap's dpanic, logrus's ERRO, .NET's "fail:", zerolog's console ERR
+    {Level::kError, true, "eror dpanic erro fail"},
+    // logrus's FATA and PANI, zerolog's FTL
+    {Level::kFatal, true, "emergency fata pani ftl"},
+    {Level::kWarn, true, "warn warning wrn"},
+    // java.util.logging's CONFIG (700) sits between FINE and INFO
+    {Level::kInfo, true, "info information informational notice inf config"},
+    {Level::kDebug, true, "debug dbg dbug debu verbose fine"},
+    {Level::kTrace, true, "trace trce trc finer finest"},
+};
+
+struct LevelWordEntry {
+  std::string_view word;
+  LevelWordMeaning meaning;
+};
+
+constexpr size_t CountLevelWords() {
+  size_t n = 0;
+  for (const LevelWordList& list : kLevelWordLists) {
+    n += 1 + std::count(list.words.begin(), list.words.end(), ' ');
+  }
+  return n;
+}
+
+// kLevelWordLists split into words, sorted by first letter.
+constexpr auto kLevelWords = [] {
+  std::array<LevelWordEntry, CountLevelWords()> entries{};
+  size_t n = 0;
+  for (const LevelWordList& list : kLevelWordLists) {
+    std::string_view rest = list.words;
+    while (!rest.empty()) {
+      const size_t space = std::min(rest.find(' '), rest.size());
+      entries[n++] = {rest.substr(0, space), {list.level, list.needs_shape}};
+      rest.remove_prefix(std::min(space + 1, rest.size()));
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const LevelWordEntry& a, const LevelWordEntry& b) { return a.word < b.word; });
+  return entries;
+}();
+
+// kLevelWords[kLevelWordsFrom[c - 'a']] .. kLevelWords[kLevelWordsFrom[c - 'a' + 1]] are the
+// words starting with c.
+constexpr auto kLevelWordsFrom = [] {
+  std::array<uint8_t, 27> from{};
+  size_t e = 0;
+  for (int letter = 0; letter < 26; ++letter) {
+    from[letter] = static_cast<uint8_t>(e);
+    while (e < kLevelWords.size() && kLevelWords[e].word[0] == 'a' + letter) ++e;
+  }
+  from[26] = static_cast<uint8_t>(e);
+  return from;
+}();
+static_assert(kLevelWordsFrom[26] == kLevelWords.size(), "level words must be lower-case letters");
+static_assert(std::max_element(kLevelWords.begin(), kLevelWords.end(),
+                               [](const LevelWordEntry& a, const LevelWordEntry& b) {
+                                 return a.word.size() < b.word.size();
+                               })
+                  ->word.size() == kLongestLevelWord);
+
 // Syslog severities 0-7, by number.
 constexpr Level kSyslogLevels[] = {Level::kFatal, Level::kFatal, Level::kFatal, Level::kError,
                                    Level::kWarn,  Level::kInfo,  Level::kInfo,  Level::kDebug};
 
 }  // namespace
+
+LevelWordMeaning LookupLevelWord(std::string_view word) {
+  if (word.empty() || word.size() > kLongestLevelWord) return {};
+  const char first = ToLower(word[0]);
+  if (first < 'a' || first > 'z') return {};
+  for (size_t e = kLevelWordsFrom[first - 'a']; e < kLevelWordsFrom[first - 'a' + 1]; ++e) {
+    if (EqualsLowerIgnoreCase(word, kLevelWords[e].word)) return kLevelWords[e].meaning;
+  }
+  return {};
+}
 
 Level LevelFromNumber(int64_t n) {
   if (n > 600) {  // java.util.logging: 700 CONFIG, 800 INFO, 900 WARNING, 1000 SEVERE
@@ -112,73 +192,11 @@ Level PlainTextLevel(std::string_view text) {
 
 }  // namespace internal
 
-using internal::EqualsIgnoreCase;
 using internal::TrimWhitespace;
 
 Level ParseLevelWord(std::string_view word) {
   // Padded levels ("INFO ", from a fixed-width %-5level pattern) are common.
-  word = TrimWhitespace(word);
-  if (word.empty() || word.size() > 16) return Level::kUnknown;
-  switch (absl::ascii_tolower(static_cast<unsigned char>(word[0]))) {
-    case 't':
-      if (EqualsIgnoreCase(word, "trace")) return Level::kTrace;
-      break;
-    case 'd':
-      if (EqualsIgnoreCase(word, "debug") || EqualsIgnoreCase(word, "dbg") ||
-          EqualsIgnoreCase(word, "dbug")) {  // log15
-        return Level::kDebug;
-      }
-      if (EqualsIgnoreCase(word, "dpanic")) return Level::kError;  // zap: an error in production
-      break;
-    case 'v':
-      if (EqualsIgnoreCase(word, "verbose")) return Level::kDebug;
-      break;
-    case 'f':
-      if (EqualsIgnoreCase(word, "fatal")) return Level::kFatal;
-      if (EqualsIgnoreCase(word, "fine")) return Level::kDebug;
-      if (EqualsIgnoreCase(word, "finer") || EqualsIgnoreCase(word, "finest")) {
-        return Level::kTrace;
-      }
-      break;
-    case 'i':
-      if (EqualsIgnoreCase(word, "info") || EqualsIgnoreCase(word, "information") ||
-          EqualsIgnoreCase(word, "informational")) {
-        return Level::kInfo;
-      }
-      break;
-    case 'n':
-      if (EqualsIgnoreCase(word, "notice")) return Level::kInfo;
-      break;
-    case 'w':
-      if (EqualsIgnoreCase(word, "warn") || EqualsIgnoreCase(word, "warning")) {
-        return Level::kWarn;
-      }
-      break;
-    case 'e':
-      if (EqualsIgnoreCase(word, "error") || EqualsIgnoreCase(word, "err") ||
-          EqualsIgnoreCase(word, "eror")) {  // log15
-        return Level::kError;
-      }
-      if (EqualsIgnoreCase(word, "emerg") || EqualsIgnoreCase(word, "emergency")) {
-        return Level::kFatal;
-      }
-      break;
-    case 'c':
-      if (EqualsIgnoreCase(word, "critical") || EqualsIgnoreCase(word, "crit")) {
-        return Level::kFatal;
-      }
-      break;
-    case 's':
-      if (EqualsIgnoreCase(word, "severe")) return Level::kError;
-      break;
-    case 'a':
-      if (EqualsIgnoreCase(word, "alert")) return Level::kFatal;
-      break;
-    case 'p':
-      if (EqualsIgnoreCase(word, "panic")) return Level::kFatal;
-      break;
-  }
-  return Level::kUnknown;
+  return internal::LookupLevelWord(TrimWhitespace(word)).level;
 }
 
 }  // namespace logweave

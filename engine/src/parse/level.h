@@ -9,12 +9,30 @@
 #ifndef LOGWEAVE_PARSE_LEVEL_H_
 #define LOGWEAVE_PARSE_LEVEL_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "logweave/record.h"
 
 namespace logweave::internal {
+
+// What a level word means: the level it names (kUnknown: not a level word) and whether, in a
+// plain-text line's prose, it counts only where it looks like a level (upper case, bracketed,
+// before a ':', after "level="), because it is also a prose word ("info", "fail").
+struct LevelWordMeaning {
+  Level level = Level::kUnknown;
+  bool needs_shape = false;
+};
+
+// The longest level word ("informational").
+inline constexpr size_t kLongestLevelWord = 13;
+
+// The meaning of `word` (exactly, in any case), from the one table of level words that JSON
+// level fields and plain-text lines share: trace, debug/dbg/verbose/fine, info/notice/config,
+// warn/warning, error/err/severe, fatal/critical/panic/alert/emerg and their common
+// abbreviations (logrus's ERRO, zerolog's WRN, .NET's fail).
+LevelWordMeaning LookupLevelWord(std::string_view word);
 
 // The level a number names: java.util.logging (700-1000), Monolog (100-500+),
 // pino/bunyan (10-60), syslog severities (0-7). kUnknown otherwise.

@@ -2,113 +2,29 @@
 // level is an error. See plain_text_level.h.
 #include "parse/plain_text_level.h"
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "parse/char_class.h"
+#include "parse/level.h"
 #include "parse/plain_text.h"
 
 namespace logweave {
 namespace internal {
-namespace {
 
 using std::string_view;
 
-// Up to 8 bytes as one integer, first byte lowest; shorter words are padded with zeros, so the
-// length is part of the key.
-constexpr uint64_t PackWord(string_view w) {
-  uint64_t key = 0;
-  for (size_t i = 0; i < w.size() && i < 8; ++i) {
-    key |= uint64_t{static_cast<unsigned char>(w[i])} << (8 * i);
-  }
-  return key;
-}
-
-struct LevelWordEntry {
-  uint64_t key;  // PackWord of the lower-case word
-  LevelClass level;
-  // Counts only in upper case or in a level-shaped field ([x], x:, level=x): as a prose word
-  // it means something else ("fail", "info", "trace").
-  bool needs_shape;
-};
-
-// Sorted by first letter (kLevelWordsFrom depends on it).
-constexpr LevelWordEntry kLevelWords[] = {
-    {PackWord("alert"), LevelClass::kError, false},
-    {PackWord("critical"), LevelClass::kError, false},
-    {PackWord("crit"), LevelClass::kError, false},
-    {PackWord("config"), LevelClass::kOther, true},
-    {PackWord("debug"), LevelClass::kOther, true},
-    {PackWord("dbug"), LevelClass::kOther, true},
-    {PackWord("debu"), LevelClass::kOther, true},
-    {PackWord("dbg"), LevelClass::kOther, true},
-    {PackWord("error"), LevelClass::kError, false},
-    {PackWord("err"), LevelClass::kError, false},
-    {PackWord("emerg"), LevelClass::kError, false},
-    {PackWord("erro"), LevelClass::kError, true},  // logrus
-    {PackWord("fatal"), LevelClass::kError, false},
-    {PackWord("fata"), LevelClass::kError, true},  // logrus
-    {PackWord("ftl"), LevelClass::kError, true},   // zerolog
-    {PackWord("fail"), LevelClass::kError, true},  // .NET "fail:", Go's "--- FAIL:"
-    {PackWord("fine"), LevelClass::kOther, true},  // java.util.logging
-    {PackWord("finer"), LevelClass::kOther, true},
-    {PackWord("finest"), LevelClass::kOther, true},
-    {PackWord("info"), LevelClass::kOther, true},
-    {PackWord("inf"), LevelClass::kOther, true},
-    {PackWord("notice"), LevelClass::kOther, true},
-    {PackWord("panic"), LevelClass::kError, false},
-    {PackWord("pani"), LevelClass::kError, true},  // logrus
-    {PackWord("severe"), LevelClass::kError, false},
-    {PackWord("trace"), LevelClass::kOther, true},
-    {PackWord("trce"), LevelClass::kOther, true},  // .NET
-    {PackWord("verbose"), LevelClass::kOther, true},
-    {PackWord("warn"), LevelClass::kOther, true},
-    {PackWord("warning"), LevelClass::kOther, true},
-    {PackWord("wrn"), LevelClass::kOther, true},
-};
-
-// kLevelWordsFrom[c - 'a'] .. kLevelWordsFrom[c - 'a' + 1] are the entries starting with c.
-constexpr std::array<uint8_t, 27> kLevelWordsFrom = [] {
-  std::array<uint8_t, 27> from{};
-  size_t e = 0;
-  for (int letter = 0; letter < 26; ++letter) {
-    from[letter] = static_cast<uint8_t>(e);
-    while (e < std::size(kLevelWords) &&
-           static_cast<int>(kLevelWords[e].key & 0xff) == 'a' + letter) {
-      ++e;
-    }
-  }
-  from[26] = static_cast<uint8_t>(e);
-  return from;
-}();
-static_assert(kLevelWordsFrom[26] == std::size(kLevelWords), "kLevelWords must be sorted");
-
-}  // namespace
-
 LevelClass LevelWord(string_view word, bool shaped) {
-  if (word.size() < 3 || word.size() > 8) return LevelClass::kNone;
-  char first = ToLower(word[0]);
-  if (!IsAlpha(first)) return LevelClass::kNone;
-  size_t from = kLevelWordsFrom[first - 'a'];
-  size_t to = kLevelWordsFrom[first - 'a' + 1];
-  if (from == to) return LevelClass::kNone;
-  uint64_t key = 0;
-  bool upper = true;
-  for (size_t i = 0; i < word.size(); ++i) {
-    uint16_t k = ClassOf(word[i]);
-    if (!(k & (kUpper | kLower))) return LevelClass::kNone;
-    if (k & kLower) upper = false;
-    key |= uint64_t{static_cast<unsigned char>(ToLower(word[i]))} << (8 * i);
-  }
-  for (size_t e = from; e < to; ++e) {
-    if (kLevelWords[e].key == key) {
-      return (!kLevelWords[e].needs_shape || shaped || upper) ? kLevelWords[e].level
-                                                              : LevelClass::kNone;
+  if (word.size() < 3) return LevelClass::kNone;
+  const LevelWordMeaning meaning = LookupLevelWord(word);
+  if (meaning.level == Level::kUnknown) return LevelClass::kNone;
+  if (meaning.needs_shape && !shaped) {
+    for (char c : word) {
+      if (!IsUpper(c)) return LevelClass::kNone;
     }
   }
-  return LevelClass::kNone;
+  return meaning.level >= Level::kError ? LevelClass::kError : LevelClass::kOther;
 }
 
 namespace {

@@ -18,9 +18,9 @@ inline constexpr int kLevelFields = 8;
 // What a level word says: none, an error level (error, fatal, critical, ...), or another level.
 enum class LevelClass { kNone, kError, kOther };
 
-// The class of a level word (3 to 8 letters, any case). Words that are also prose ("info",
-// "trace", "fail") count only in upper case or when `shaped` (in brackets, before a ':', after
-// "level="). Pure and thread-safe, as are all functions here.
+// The class of a level word (LookupLevelWord; 3 letters or more, any case). Words that are also
+// prose ("info", "trace", "fail") count only in upper case or when `shaped` (in brackets, before a
+// ':', after "level="). Pure and thread-safe, as are all functions here.
 LevelClass LevelWord(std::string_view word, bool shaped);
 
 // The level a whitespace-separated field states, if any (see plain_text.h for the forms).
