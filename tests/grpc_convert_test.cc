@@ -24,28 +24,30 @@ struct CodePair {
   absl::StatusCode absl_code;
   grpc::StatusCode grpc_code;
   const char* name;
+  int http_status;
 };
 
-// Each engine code and its gRPC namesake; the name is the gRPC enumerator's, as written.
-#define CODE_PAIR(absl_code, grpc_code) \
-  { absl::StatusCode::absl_code, grpc::StatusCode::grpc_code, #grpc_code }
+// Each engine code and its gRPC namesake; the name is the gRPC enumerator's, as written; the HTTP
+// status google/rpc/code.proto gives it.
+#define CODE_PAIR(absl_code, grpc_code, http) \
+  { absl::StatusCode::absl_code, grpc::StatusCode::grpc_code, #grpc_code, http }
 constexpr CodePair kCodes[] = {
-    CODE_PAIR(kCancelled, CANCELLED),
-    CODE_PAIR(kUnknown, UNKNOWN),
-    CODE_PAIR(kInvalidArgument, INVALID_ARGUMENT),
-    CODE_PAIR(kDeadlineExceeded, DEADLINE_EXCEEDED),
-    CODE_PAIR(kNotFound, NOT_FOUND),
-    CODE_PAIR(kAlreadyExists, ALREADY_EXISTS),
-    CODE_PAIR(kPermissionDenied, PERMISSION_DENIED),
-    CODE_PAIR(kResourceExhausted, RESOURCE_EXHAUSTED),
-    CODE_PAIR(kFailedPrecondition, FAILED_PRECONDITION),
-    CODE_PAIR(kAborted, ABORTED),
-    CODE_PAIR(kOutOfRange, OUT_OF_RANGE),
-    CODE_PAIR(kUnimplemented, UNIMPLEMENTED),
-    CODE_PAIR(kInternal, INTERNAL),
-    CODE_PAIR(kUnavailable, UNAVAILABLE),
-    CODE_PAIR(kDataLoss, DATA_LOSS),
-    CODE_PAIR(kUnauthenticated, UNAUTHENTICATED),
+    CODE_PAIR(kCancelled, CANCELLED, 499),
+    CODE_PAIR(kUnknown, UNKNOWN, 500),
+    CODE_PAIR(kInvalidArgument, INVALID_ARGUMENT, 400),
+    CODE_PAIR(kDeadlineExceeded, DEADLINE_EXCEEDED, 504),
+    CODE_PAIR(kNotFound, NOT_FOUND, 404),
+    CODE_PAIR(kAlreadyExists, ALREADY_EXISTS, 409),
+    CODE_PAIR(kPermissionDenied, PERMISSION_DENIED, 403),
+    CODE_PAIR(kResourceExhausted, RESOURCE_EXHAUSTED, 429),
+    CODE_PAIR(kFailedPrecondition, FAILED_PRECONDITION, 400),
+    CODE_PAIR(kAborted, ABORTED, 409),
+    CODE_PAIR(kOutOfRange, OUT_OF_RANGE, 400),
+    CODE_PAIR(kUnimplemented, UNIMPLEMENTED, 501),
+    CODE_PAIR(kInternal, INTERNAL, 500),
+    CODE_PAIR(kUnavailable, UNAVAILABLE, 503),
+    CODE_PAIR(kDataLoss, DATA_LOSS, 500),
+    CODE_PAIR(kUnauthenticated, UNAUTHENTICATED, 401),
 };
 #undef CODE_PAIR
 
@@ -55,6 +57,7 @@ TEST(StatusCodesTest, EveryEngineCodeReachesTheClientAsItsNamesakeWithItsMessage
     EXPECT_EQ(s.error_code(), c.grpc_code) << c.name;
     EXPECT_EQ(s.error_message(), "what happened") << c.name;
     EXPECT_EQ(GrpcCodeName(s.error_code()), c.name);
+    EXPECT_EQ(HttpStatusOf(s.error_code()), c.http_status) << c.name;
     const absl::Status back = FromGrpcStatus(s);
     EXPECT_EQ(back.code(), c.absl_code) << c.name;
     EXPECT_EQ(back.message(), "what happened") << c.name;
@@ -67,6 +70,7 @@ TEST(StatusCodesTest, OkStaysOkAndACodeOutsideTheSetIsUnknown) {
   EXPECT_EQ(ToGrpcStatus(absl::Status(static_cast<absl::StatusCode>(42), "x")).error_code(),
             grpc::StatusCode::UNKNOWN);
   EXPECT_EQ(GrpcCodeName(static_cast<grpc::StatusCode>(30)), "code 30");  // within the enum's range
+  EXPECT_EQ(HttpStatusOf(static_cast<grpc::StatusCode>(30)), 500);
 }
 
 // The client's side: each code gives a message naming the command, the code

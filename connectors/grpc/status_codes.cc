@@ -21,6 +21,12 @@ static_assert(static_cast<int>(absl::StatusCode::kUnauthenticated) ==
               grpc::StatusCode::UNAUTHENTICATED);
 static_assert(std::size(kCodeNames) == grpc::StatusCode::UNAUTHENTICATED + 1);
 
+// The HTTP status of each code, in the same order: the mapping google/rpc/code.proto documents
+// (499 is nginx's "client closed request").
+constexpr int kHttpStatuses[] = {200, 499, 500, 400, 504, 404, 409, 403, 429,
+                                 400, 409, 400, 501, 500, 503, 500, 401};
+static_assert(std::size(kHttpStatuses) == std::size(kCodeNames));
+
 // Whether `code` is one of the canonical codes.
 bool IsCanonical(int code) { return code >= 0 && code < static_cast<int>(std::size(kCodeNames)); }
 
@@ -53,6 +59,11 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 std::string GrpcCodeName(grpc::StatusCode code) {
   const int n = static_cast<int>(code);
   return IsCanonical(n) ? kCodeNames[n] : absl::StrCat("code ", n);
+}
+
+int HttpStatusOf(grpc::StatusCode code) {
+  const int n = static_cast<int>(code);
+  return IsCanonical(n) ? kHttpStatuses[n] : 500;
 }
 
 }  // namespace logweave

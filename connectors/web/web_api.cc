@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -26,30 +27,6 @@ constexpr char kJson[] = "application/json; charset=utf-8";
 // /api/findings answers at most this many (newest first).
 constexpr uint64_t kDefaultFindings = 200;
 constexpr uint64_t kMaxFindings = 5000;
-
-// The HTTP status for a gRPC status of the query service.
-int HttpStatusOf(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return 400;
-    case grpc::StatusCode::NOT_FOUND:
-      return 404;
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return 401;
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return 403;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return 429;
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return 504;
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::CANCELLED:
-      return 503;
-    default:
-      return 500;
-  }
-}
 
 void SetError(httplib::Response& response, grpc::StatusCode code, const std::string& message) {
   rapidjson::StringBuffer out;
@@ -86,12 +63,28 @@ std::string Write(const rapidjson::Document& d) {
   return std::string(out.GetString(), out.GetSize());
 }
 
-// A call's context: the caller's token goes on to the query service.
-void Prepare(const httplib::Request& request, const WebApiOptions& options,
-             grpc::ClientContext* context) {
+// What the handlers share; the routes keep it alive. The stub and WireText are thread-safe.
+struct WebApi {
+  WebApiOptions options;
+  std::unique_ptr<v1::LogWeave::Stub> stub;
+  mutable WireText text;  // thread-safe: an atomic counter
+};
+
+// Calls `method` of the query service with the caller's token and the API's deadline. On
+// failure answers the error and returns false.
+template <typename Call, typename Reply>
+bool CallService(const WebApi& api,
+                 grpc::Status (v1::LogWeave::Stub::*method)(grpc::ClientContext*, const Call&,
+                                                            Reply*),
+                 const Call& call, const httplib::Request& request, httplib::Response& response,
+                 Reply* reply) {
+  grpc::ClientContext context;
   const std::string authorization = request.get_header_value("Authorization");
-  if (!authorization.empty()) context->AddMetadata("authorization", authorization);
-  context->set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + api.options.timeout));
+  const grpc::Status status = ((*api.stub).*method)(&context, call, reply);
+  if (!status.ok()) SetError(response, status.error_code(), status.error_message());
+  return status.ok();
 }
 
 // The services a trace lacks, from its missing_service findings: each with
@@ -120,16 +113,13 @@ void AddMissingServices(const v1::GetTimelineResponse& timeline, rapidjson::Docu
 
 // GET /api/trace/<id>: the timeline with each event's line, its findings,
 // plain-text errors and missing services.
-void AnswerTrace(const WebApiOptions& options, v1::LogWeave::Stub& stub,
-                 const httplib::Request& request, httplib::Response& response) {
+void AnswerTrace(const WebApi& api, const httplib::Request& request, httplib::Response& response) {
   v1::GetTimelineRequest call;
   call.set_trace_id(request.matches[1]);
   call.set_include_raw(true);
   v1::GetTimelineResponse timeline;
-  grpc::ClientContext context;
-  Prepare(request, options, &context);
-  if (grpc::Status s = stub.GetTimeline(&context, call, &timeline); !s.ok()) {
-    return SetError(response, s.error_code(), s.error_message());
+  if (!CallService(api, &v1::LogWeave::Stub::GetTimeline, call, request, response, &timeline)) {
+    return;
   }
   // The line as text (raw) is enough for a page; its bytes would double it.
   for (v1::Event& e : *timeline.mutable_events()) e.clear_raw_bytes();
@@ -152,8 +142,7 @@ bool ParseTimeParameter(const httplib::Request& request, const char* name, int64
 }
 
 // GET /api/search: SearchTraces with the page's filters.
-void AnswerSearch(const WebApiOptions& options, v1::LogWeave::Stub& stub,
-                  const httplib::Request& request, httplib::Response& response) {
+void AnswerSearch(const WebApi& api, const httplib::Request& request, httplib::Response& response) {
   v1::SearchTracesRequest call;
   call.set_service(request.get_param_value("service"));
   call.set_text(request.get_param_value("text"));
@@ -187,17 +176,14 @@ void AnswerSearch(const WebApiOptions& options, v1::LogWeave::Stub& stub,
   call.set_end_unix_nano(end);
   call.set_has_unstructured_error(request.get_param_value("unstructured") == "true");
   v1::SearchTracesResponse found;
-  grpc::ClientContext context;
-  Prepare(request, options, &context);
-  if (grpc::Status s = stub.SearchTraces(&context, call, &found); !s.ok()) {
-    return SetError(response, s.error_code(), s.error_message());
+  if (CallService(api, &v1::LogWeave::Stub::SearchTraces, call, request, response, &found)) {
+    response.set_content(ToJson(found), kJson);
   }
-  response.set_content(ToJson(found), kJson);
 }
 
 // GET /api/findings: the open findings of the latest analysis, newest first,
 // of one kind and at least one severity if asked.
-void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib::Request& request,
+void AnswerFindings(const WebApi& api, const httplib::Request& request,
                     httplib::Response& response) {
   const std::string kind = request.get_param_value("kind");
   int min_severity = 0;
@@ -217,7 +203,7 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
                                                     " (got \"", l, "\")"));
     }
   }
-  const std::shared_ptr<const AnalysisSnapshot> snap = options.runtime->snapshot();
+  const std::shared_ptr<const AnalysisSnapshot> snap = api.options.runtime->snapshot();
   // Stored findings, or plain-text errors whose findings are built only if listed.
   std::vector<FindingRef> wanted;
   ForEachFindingRef(snap->report, [&](FindingRef ref) {
@@ -234,7 +220,7 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
   rapidjson::Value list(rapidjson::kArrayType);
   for (size_t i = 0; i < wanted.size() && i < limit; ++i) {
     v1::Finding wire;
-    ToProto(wanted[i].Build(), &wire, &text);
+    ToProto(wanted[i].Build(), &wire, &api.text);
     rapidjson::Document one(&a);
     one.Parse(ToJson(wire).c_str());
     list.PushBack(rapidjson::Value(one, a), a);
@@ -245,8 +231,8 @@ void AnswerFindings(const WebApiOptions& options, WireText& text, const httplib:
 
 // GET /api/actions: ListActions, the runs the action dispatcher keeps
 // (newest last), only those of one finding when `finding_id` is given.
-void AnswerActions(const WebApiOptions& options, v1::LogWeave::Stub& stub,
-                   const httplib::Request& request, httplib::Response& response) {
+void AnswerActions(const WebApi& api, const httplib::Request& request,
+                   httplib::Response& response) {
   v1::ListActionsRequest call;
   call.set_action(request.get_param_value("action"));
   if (const std::string l = request.get_param_value("limit"); !l.empty()) {
@@ -257,10 +243,8 @@ void AnswerActions(const WebApiOptions& options, v1::LogWeave::Stub& stub,
     call.set_limit(limit);
   }
   v1::ListActionsResponse runs;
-  grpc::ClientContext context;
-  Prepare(request, options, &context);
-  if (grpc::Status s = stub.ListActions(&context, call, &runs); !s.ok()) {
-    return SetError(response, s.error_code(), s.error_message());
+  if (!CallService(api, &v1::LogWeave::Stub::ListActions, call, request, response, &runs)) {
+    return;
   }
   if (const std::string id = request.get_param_value("finding_id"); !id.empty()) {
     auto* list = runs.mutable_runs();
@@ -274,25 +258,27 @@ void AnswerActions(const WebApiOptions& options, v1::LogWeave::Stub& stub,
 }  // namespace
 
 void AddWebApiRoutes(HttpListener& listener, const WebApiOptions& options) {
-  // Shared by the handlers (stubs and WireText are thread-safe); kept alive by them.
-  auto stub = std::shared_ptr<v1::LogWeave::Stub>(v1::LogWeave::NewStub(options.channel));
-  auto text = std::make_shared<WireText>();
-  listener.HandlePrefix(HttpMethod::kGet, "/api/trace/", HttpAccess::kRead,
-                        [options, stub](const httplib::Request& q, httplib::Response& r) {
-                          AnswerTrace(options, *stub, q, r);
-                        });
-  listener.Handle(HttpMethod::kGet, "/api/search", HttpAccess::kRead,
-                  [options, stub](const httplib::Request& q, httplib::Response& r) {
-                    AnswerSearch(options, *stub, q, r);
-                  });
-  listener.Handle(HttpMethod::kGet, "/api/actions", HttpAccess::kRead,
-                  [options, stub](const httplib::Request& q, httplib::Response& r) {
-                    AnswerActions(options, *stub, q, r);
-                  });
-  listener.Handle(HttpMethod::kGet, "/api/findings", HttpAccess::kRead,
-                  [options, text](const httplib::Request& q, httplib::Response& r) {
-                    AnswerFindings(options, *text, q, r);
-                  });
+  auto api = std::make_shared<WebApi>();
+  api->options = options;
+  api->stub = v1::LogWeave::NewStub(options.channel);
+  using Answer = void (*)(const WebApi&, const httplib::Request&, httplib::Response&);
+  struct Route {
+    const char* path;
+    Answer answer;
+  };
+  // "/api/trace/" routes the prefix; the rest their exact paths.
+  for (const Route& route :
+       {Route{"/api/trace/", AnswerTrace}, Route{"/api/search", AnswerSearch},
+        Route{"/api/actions", AnswerActions}, Route{"/api/findings", AnswerFindings}}) {
+    auto handler = [api, answer = route.answer](const httplib::Request& q, httplib::Response& r) {
+      answer(*api, q, r);
+    };
+    if (absl::EndsWith(route.path, "/")) {
+      listener.HandlePrefix(HttpMethod::kGet, route.path, HttpAccess::kRead, std::move(handler));
+    } else {
+      listener.Handle(HttpMethod::kGet, route.path, HttpAccess::kRead, std::move(handler));
+    }
+  }
 }
 
 }  // namespace logweave

@@ -37,8 +37,9 @@ struct WebApiOptions {
 // Routes /api/trace/<id>, /api/search, /api/findings and /api/actions on `listener`, each
 // asking for a read token when the listener has tokens (as /metrics does);
 // the request's Authorization header goes on to the query service. Errors
-// answer JSON {"error": message, "code": gRPC status name} with 400 (bad
-// parameter), 404 (unknown trace), 401/403, 503 or 504. Thread-safe handlers.
+// answer JSON {"error": message, "code": gRPC status name} with the code's
+// HTTP status (HttpStatusOf: 400 bad parameter, 404 unknown trace, 401/403,
+// 429, 503, 504). Thread-safe handlers.
 void AddWebApiRoutes(HttpListener& listener, const WebApiOptions& options);
 
 }  // namespace logweave

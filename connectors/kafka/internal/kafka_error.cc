@@ -1,69 +1,64 @@
 #include "connectors/kafka/internal/kafka_error.h"
 
+#include <initializer_list>
+
 #include "absl/strings/str_cat.h"
 
 namespace logweave::internal {
 
+namespace {
+
+// librdkafka's errors by the status code that says what to do about them. Errors not listed
+// are kInternal.
+struct KafkaErrorsOfCode {
+  absl::StatusCode code;
+  std::initializer_list<rd_kafka_resp_err_t> errors;
+};
+constexpr KafkaErrorsOfCode kKafkaErrorsByCode[] = {
+    {absl::StatusCode::kOk, {RD_KAFKA_RESP_ERR_NO_ERROR}},
+    {absl::StatusCode::kInvalidArgument,
+     {RD_KAFKA_RESP_ERR__INVALID_ARG, RD_KAFKA_RESP_ERR_INVALID_CONFIG,
+      RD_KAFKA_RESP_ERR_INVALID_REQUEST, RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION,
+      RD_KAFKA_RESP_ERR_INVALID_PARTITIONS, RD_KAFKA_RESP_ERR_INVALID_GROUP_ID,
+      RD_KAFKA_RESP_ERR__INVALID_TYPE}},
+    {absl::StatusCode::kDeadlineExceeded,
+     {RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+      RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE}},
+    {absl::StatusCode::kNotFound,
+     {RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+      RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR__UNKNOWN_GROUP}},
+    {absl::StatusCode::kAlreadyExists, {RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS}},
+    {absl::StatusCode::kPermissionDenied,
+     {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+      RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED}},
+    {absl::StatusCode::kUnauthenticated,
+     {RD_KAFKA_RESP_ERR__AUTHENTICATION, RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
+      RD_KAFKA_RESP_ERR__SSL}},
+    {absl::StatusCode::kUnavailable,
+     {RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__RESOLVE,
+      RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+      RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+      RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+      RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION, RD_KAFKA_RESP_ERR__WAIT_COORD}},
+    {absl::StatusCode::kAborted,
+     {RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION,
+      RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, RD_KAFKA_RESP_ERR__STATE}},
+    {absl::StatusCode::kResourceExhausted,
+     {RD_KAFKA_RESP_ERR__QUEUE_FULL, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE}},
+    {absl::StatusCode::kOutOfRange, {RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE}},
+    {absl::StatusCode::kUnimplemented,
+     {RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED, RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION}},
+};
+
+}  // namespace
+
 absl::StatusCode KafkaErrorCode(rd_kafka_resp_err_t err) {
-  switch (err) {
-    case RD_KAFKA_RESP_ERR_NO_ERROR:
-      return absl::StatusCode::kOk;
-    case RD_KAFKA_RESP_ERR__INVALID_ARG:
-    case RD_KAFKA_RESP_ERR_INVALID_CONFIG:
-    case RD_KAFKA_RESP_ERR_INVALID_REQUEST:
-    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
-    case RD_KAFKA_RESP_ERR_INVALID_PARTITIONS:
-    case RD_KAFKA_RESP_ERR_INVALID_GROUP_ID:
-    case RD_KAFKA_RESP_ERR__INVALID_TYPE:
-      return absl::StatusCode::kInvalidArgument;
-    case RD_KAFKA_RESP_ERR__TIMED_OUT:
-    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
-    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
-    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
-      return absl::StatusCode::kDeadlineExceeded;
-    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_GROUP:
-      return absl::StatusCode::kNotFound;
-    case RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS:
-      return absl::StatusCode::kAlreadyExists;
-    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
-      return absl::StatusCode::kPermissionDenied;
-    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
-    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
-    case RD_KAFKA_RESP_ERR__SSL:
-      return absl::StatusCode::kUnauthenticated;
-    case RD_KAFKA_RESP_ERR__TRANSPORT:
-    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
-    case RD_KAFKA_RESP_ERR__RESOLVE:
-    case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
-    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
-    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
-    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
-    case RD_KAFKA_RESP_ERR__WAIT_COORD:
-      return absl::StatusCode::kUnavailable;
-    case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
-    case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
-    case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
-    case RD_KAFKA_RESP_ERR__STATE:
-      return absl::StatusCode::kAborted;
-    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
-      return absl::StatusCode::kResourceExhausted;
-    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
-      return absl::StatusCode::kOutOfRange;
-    case RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED:
-    case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
-      return absl::StatusCode::kUnimplemented;
-    default:
-      return absl::StatusCode::kInternal;
+  for (const KafkaErrorsOfCode& row : kKafkaErrorsByCode) {
+    for (rd_kafka_resp_err_t listed : row.errors) {
+      if (listed == err) return row.code;
+    }
   }
+  return absl::StatusCode::kInternal;
 }
 
 absl::Status KafkaError(rd_kafka_resp_err_t err, std::string_view context) {
