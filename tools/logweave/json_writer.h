@@ -28,6 +28,10 @@ class JsonWriter {
   void Double(double v) { writer_.Double(v); }
   void Bool(bool v) { writer_.Bool(v); }
   void Null() { writer_.Null(); }
+  // A number (or true/false) already in JSON's syntax, written as it is.
+  void RawNumber(std::string_view json) {
+    writer_.RawValue(json.data(), json.size(), rapidjson::kNumberType);
+  }
   // Key + value shorthands.
   void Field(std::string_view key, std::string_view value) { Key(key), String(value); }
   void Field(std::string_view key, const char* value) { Key(key), String(value); }

@@ -19,21 +19,10 @@
 #include "tools/logweave/commands.h"
 #include "tools/logweave/json_writer.h"
 #include "tools/logweave/output.h"
+#include "tools/logweave/proto_json.h"
 
 namespace logweave::cli {
 namespace {
-
-// `counts` (a proto map of counters) as a JSON object under `key`, its keys
-// sorted: a proto map has no order of its own.
-template <typename ProtoMap>
-void WriteSortedCounts(JsonWriter& w, std::string_view key, const ProtoMap& counts) {
-  w.Key(key);
-  w.StartObject();
-  for (const auto& entry : std::map<std::string, uint64_t>(counts.begin(), counts.end())) {
-    w.Field(entry.first, entry.second);
-  }
-  w.EndObject();
-}
 
 constexpr char kStatsDescription[] =
     R"(Prints the counters of a running `logweave serve`: lines and bytes ingested,
@@ -41,8 +30,10 @@ how they were classified, traces, index memory, queue depth, the latest event
 time and the lag behind the wall clock, the detectors' progress and the open
 findings by kind, and whether the initial replay is indexed (ready).
 
---json prints one {"kind":"stats",...} object with the fields of
-logweave.v1.Stats (proto/logweave/v1/logweave.proto).
+--json prints one {"kind":"stats",...} object with every field of
+logweave.v1.Stats (proto/logweave/v1/logweave.proto), the otlp_ and kafka_
+ones in objects "otlp" and "kafka" without the prefix, and each *_unix_nano
+time also as text.
 )";
 
 std::string StatsJson(const v1::Stats& s, const std::string& address) {
@@ -50,105 +41,9 @@ std::string StatsJson(const v1::Stats& s, const std::string& address) {
   w.StartObject();
   w.Field("kind", "stats");
   w.Field("server", address);
-  w.Field("ready", s.ready());
-  w.Field("lines", static_cast<uint64_t>(s.lines()));
-  w.Field("bytes", static_cast<uint64_t>(s.bytes()));
-  w.Field("json_lines", static_cast<uint64_t>(s.json_lines()));
-  w.Field("unstructured_lines", static_cast<uint64_t>(s.unstructured_lines()));
-  w.Field("empty_lines", static_cast<uint64_t>(s.empty_lines()));
-  w.Field("no_trace_id_lines", static_cast<uint64_t>(s.no_trace_id_lines()));
-  w.Field("duplicate_lines", static_cast<uint64_t>(s.duplicate_lines()));
-  w.Field("bad_time_lines", static_cast<uint64_t>(s.bad_time_lines()));
-  w.Field("no_time_lines", static_cast<uint64_t>(s.no_time_lines()));
-  w.Field("invalid_utf8_lines", static_cast<uint64_t>(s.invalid_utf8_lines()));
-  w.Field("utf8_repaired_strings", static_cast<uint64_t>(s.utf8_repaired_strings()));
-  w.Field("stream_findings_dropped", static_cast<uint64_t>(s.stream_findings_dropped()));
-  w.Field("truncated_lines", static_cast<uint64_t>(s.truncated_lines()));
-  w.Field("indexed_events", static_cast<uint64_t>(s.indexed_events()));
-  w.Field("traces", static_cast<uint64_t>(s.traces()));
-  w.Field("index_bytes", static_cast<uint64_t>(s.index_bytes()));
-  w.Field("queued_bytes", static_cast<uint64_t>(s.queued_bytes()));
-  w.Field("batches", static_cast<uint64_t>(s.batches()));
-  w.Field("evicted_events", static_cast<uint64_t>(s.evicted_events()));
-  w.Field("evicted_traces", static_cast<uint64_t>(s.evicted_traces()));
-  w.Field("unreadable_lines", static_cast<uint64_t>(s.unreadable_lines()));
-  w.Field("watermark",
-          s.watermark_unix_nano() == 0 ? std::string() : TimeString(s.watermark_unix_nano()));
-  w.Field("watermark_unix_nano", static_cast<int64_t>(s.watermark_unix_nano()));
-  w.Field("latest_event",
-          s.latest_event_unix_nano() == 0 ? std::string() : TimeString(s.latest_event_unix_nano()));
-  w.Field("latest_event_unix_nano", static_cast<int64_t>(s.latest_event_unix_nano()));
-  w.Field("lag_seconds", s.lag_seconds());
-  w.Field("unstructured_errors", static_cast<uint64_t>(s.unstructured_errors()));
-  w.Field("unstructured_dropped", static_cast<uint64_t>(s.unstructured_dropped()));
-  w.Field("plugin_dropped", static_cast<uint64_t>(s.plugin_dropped()));
-  w.Field("traces_judged", static_cast<uint64_t>(s.traces_judged()));
-  w.Field("traces_waiting", static_cast<uint64_t>(s.traces_waiting()));
-  w.Field("late_events", static_cast<uint64_t>(s.late_events()));
-  w.Field("split_traces", static_cast<uint64_t>(s.split_traces()));
-  w.Field("findings_held_elsewhere", static_cast<uint64_t>(s.findings_held_elsewhere()));
-  WriteSortedCounts(w, "findings", s.findings());
-  WriteSortedCounts(w, "redactions", s.redactions());
-  WriteSortedCounts(w, "actions", s.actions());
-  w.Field("actions_dropped", static_cast<uint64_t>(s.actions_dropped()));
-  w.Field("actions_repeats", static_cast<uint64_t>(s.actions_repeats()));
-  w.Key("otlp");
-  w.StartObject();
-  w.Field("requests", static_cast<uint64_t>(s.otlp_requests()));
-  w.Field("records", static_cast<uint64_t>(s.otlp_records()));
-  w.Field("rejected", static_cast<uint64_t>(s.otlp_rejected()));
-  w.Field("retry_answers", static_cast<uint64_t>(s.otlp_retry_answers()));
-  w.Field("refused", static_cast<uint64_t>(s.otlp_refused()));
-  w.Field("room_waits", static_cast<uint64_t>(s.otlp_room_waits()));
-  w.Field("file_lines", static_cast<uint64_t>(s.otlp_file_lines()));
-  w.Field("file_records", static_cast<uint64_t>(s.otlp_file_records()));
-  w.Field("file_rejected", static_cast<uint64_t>(s.otlp_file_rejected()));
-  w.Field("file_kept", static_cast<uint64_t>(s.otlp_file_kept()));
+  WriteProtoFields(w, s, {.groups = {"otlp_", "kafka_"}});
   w.EndObject();
-  w.Key("kafka");
-  w.StartObject();
-  w.Field("messages", static_cast<uint64_t>(s.kafka_messages()));
-  w.Field("pauses", static_cast<uint64_t>(s.kafka_pauses()));
-  w.Field("rebuilds", static_cast<uint64_t>(s.kafka_rebuilds()));
-  w.Field("rebuild_messages", static_cast<uint64_t>(s.kafka_rebuild_messages()));
-  w.Field("rebuild_skipped", static_cast<uint64_t>(s.kafka_rebuild_skipped()));
-  w.EndObject();
-  w.Field("uptime_seconds", s.uptime_seconds());
-  w.Field("lines_per_second", s.lines_per_second());
-  w.Key("sources");
-  w.StartArray();
-  for (const v1::SourceStats& src : s.sources()) {
-    w.StartObject();
-    w.Field("name", src.name());
-    w.Field("service", src.service());
-    w.Field("lines", src.lines());
-    w.Field("bytes", src.bytes());
-    w.Field("progress_unix_nano", static_cast<int64_t>(src.progress_unix_nano()));
-    w.Field("progress",
-            src.progress_unix_nano() == 0 ? std::string() : TimeString(src.progress_unix_nano()));
-    w.Field("ended", src.ended());
-    w.Field("holding", src.holding());
-    w.EndObject();
-  }
-  w.EndArray();
-  // With peers: each instance's own figures (the ones above are summed).
-  w.Key("instances");
-  w.StartArray();
-  for (const v1::Stats& i : s.instances()) {
-    w.StartObject();
-    w.Field("instance", i.instance());
-    w.Field("ready", i.ready());
-    w.Field("lines", static_cast<uint64_t>(i.lines()));
-    w.Field("indexed_events", static_cast<uint64_t>(i.indexed_events()));
-    w.Field("traces", static_cast<uint64_t>(i.traces()));
-    w.Field("lag_seconds", i.lag_seconds());
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  std::string object = w.str();
-  object.pop_back();
-  return absl::StrCat(object, ",", PartialJsonFields(s.partial(), s.unreachable_peers()), "}");
+  return w.str();
 }
 
 std::string StatsText(const v1::Stats& s, const std::string& address) {
@@ -208,19 +103,20 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
     count("findings held elsewhere", s.findings_held_elsewhere(),
           "not reported: other instances hold the missing lines");
   }
-  const std::map<std::string, uint64_t> findings(s.findings().begin(), s.findings().end());
-  uint64_t total = 0;
-  for (const auto& [kind, n] : findings) total += n;
-  count("open findings", total);
-  for (const auto& [kind, n] : findings) count(absl::StrCat("  ", kind), n);
+  // A total row, then one indented row per key of `counts` (a proto map), in key order.
+  auto total_and_each = [&count](std::string_view name, const auto& counts,
+                                 const std::string& note = "") {
+    const std::map<std::string, uint64_t> sorted(counts.begin(), counts.end());
+    uint64_t total = 0;
+    for (const auto& [key, n] : sorted) total += n;
+    count(name, total, note);
+    for (const auto& [key, n] : sorted) count(absl::StrCat("  ", key), n);
+  };
+  total_and_each("open findings", s.findings());
   const std::map<std::string, uint64_t> redactions(s.redactions().begin(), s.redactions().end());
   for (const auto& [rule, n] : redactions) count(absl::StrCat("redacted ", rule), n);
   if (!s.actions().empty() || s.actions_dropped() > 0 || s.actions_repeats() > 0) {
-    const std::map<std::string, uint64_t> runs(s.actions().begin(), s.actions().end());
-    uint64_t all = 0;
-    for (const auto& [outcome, n] : runs) all += n;
-    count("action runs", all, "logweave actions: each run");
-    for (const auto& [outcome, n] : runs) count(absl::StrCat("  ", outcome), n);
+    total_and_each("action runs", s.actions(), "logweave actions: each run");
     count("actions dropped", s.actions_dropped(), "findings not acted on: the queue was full");
     count("actions not repeated", s.actions_repeats(), "decisions acted on before (a restart)");
   }
