@@ -28,8 +28,8 @@ class JsonWriter {
   void Double(double v) { writer_.Double(v); }
   void Bool(bool v) { writer_.Bool(v); }
   void Null() { writer_.Null(); }
-  // A number (or true/false) already in JSON's syntax, written as it is.
-  void RawNumber(std::string_view json) {
+  // A number, true or false, already in JSON's syntax: written as it is.
+  void RawScalar(std::string_view json) {
     writer_.RawValue(json.data(), json.size(), rapidjson::kNumberType);
   }
   // Key + value shorthands.

@@ -37,7 +37,7 @@ void WriteValue(JsonWriter& w, const Message& m, const FieldDescriptor* f, int i
   google::protobuf::TextFormat::PrintFieldValueToString(m, f, index, &text);
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) return w.String(text);
   if (text == "inf" || text == "-inf" || text == "nan") return w.Null();  // not JSON numbers
-  w.RawNumber(text);
+  w.RawScalar(text);
 }
 
 // A map field: its entries as an object, sorted by key (a proto map has no order of its own).
