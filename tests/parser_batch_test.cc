@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_split.h"
 #include "support/parse_line_fixture.h"
 
 namespace logweave::parser_test {
@@ -374,23 +375,18 @@ TEST(ServiceFromSourceNameTest, StripsDirectoriesExtensionsRotationAndDates) {
 // (zerolog's INF/WRN/FTL, logrus's ERRO, .NET's fail, java.util.logging's CONFIG) are levels
 // in a JSON field too.
 TEST(ParseLevelWordTest, MapsEveryDocumentedWordInAnyCase) {
-  const std::pair<std::string, Level> cases[] = {
-      {"trace", Level::kTrace},      {"TRACE", Level::kTrace},     {"debug", Level::kDebug},
-      {"Debug", Level::kDebug},      {"dbg", Level::kDebug},       {"verbose", Level::kDebug},
-      {"fine", Level::kDebug},       {"info", Level::kInfo},       {"INFO", Level::kInfo},
-      {"Information", Level::kInfo}, {"notice", Level::kInfo},     {"NOTICE", Level::kInfo},
-      {"warn", Level::kWarn},        {"WARNING", Level::kWarn},    {"Warning", Level::kWarn},
-      {"error", Level::kError},      {"ERR", Level::kError},       {"Error", Level::kError},
-      {"SEVERE", Level::kError},     {"fatal", Level::kFatal},     {"critical", Level::kFatal},
-      {"CRIT", Level::kFatal},       {"panic", Level::kFatal},     {"alert", Level::kFatal},
-      {"emerg", Level::kFatal},      {"EMERGENCY", Level::kFatal}, {"TRC", Level::kTrace},
-      {"trce", Level::kTrace},       {"DBG", Level::kDebug},       {"INF", Level::kInfo},
-      {"CONFIG", Level::kInfo},      {"WRN", Level::kWarn},        {"ERRO", Level::kError},
-      {"fail", Level::kError},       {"dpanic", Level::kError},    {"FTL", Level::kFatal},
-      {"FATA", Level::kFatal},       {"PANI", Level::kFatal},
+  const std::pair<Level, std::string> cases[] = {
+      {Level::kTrace, "trace TRACE TRC trce finer FINEST"},
+      {Level::kDebug, "debug Debug dbg DBG dbug verbose fine"},
+      {Level::kInfo, "info INFO Information informational notice NOTICE INF CONFIG"},
+      {Level::kWarn, "warn WARNING Warning WRN"},
+      {Level::kError, "error ERR Error eror ERRO SEVERE fail dpanic"},
+      {Level::kFatal, "fatal critical CRIT panic PANI FATA FTL alert emerg EMERGENCY"},
   };
-  for (const auto& [word, level] : cases) {
-    EXPECT_EQ(ParseLevelWord(word), level) << word;
+  for (const auto& [level, words] : cases) {
+    for (absl::string_view word : absl::StrSplit(words, ' ')) {
+      EXPECT_EQ(ParseLevelWord(std::string(word)), level) << word;
+    }
   }
 }
 
