@@ -6,6 +6,10 @@
 
 #include <string>
 
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/text_format.h"
 #include "logweave/v1/logweave.pb.h"
 #include "rapidjson/document.h"
 
@@ -118,6 +122,84 @@ TEST(ProtoJsonTest, TimesAreAlsoWrittenAsTextAndMapsInKeyOrder) {
       json.find(R"("findings":{"canary_rollback":1,"incomplete_sequence":5,"missing_service":2})"),
       std::string::npos)
       << json;
+}
+
+// The field types Stats does not use today, on a message made at run time: a map with integer
+// keys, an enum, repeated numbers, a nested message, and a double that is not a JSON number.
+TEST(ProtoJsonTest, OtherFieldTypesAreWrittenAsValidJson) {
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        name: "probe.proto"
+        package: "probe"
+        syntax: "proto3"
+        enum_type {
+          name: "Color"
+          value { name: "RED" number: 0 }
+          value { name: "BLUE" number: 1 }
+        }
+        message_type {
+          name: "Probe"
+          field {
+            name: "color"
+            number: 1
+            type: TYPE_ENUM
+            type_name: ".probe.Color"
+            label: LABEL_OPTIONAL
+          }
+          field { name: "sizes" number: 2 type: TYPE_INT32 label: LABEL_REPEATED }
+          field { name: "ratio" number: 3 type: TYPE_DOUBLE label: LABEL_OPTIONAL }
+          field {
+            name: "inner"
+            number: 4
+            type: TYPE_MESSAGE
+            type_name: ".probe.Probe"
+            label: LABEL_OPTIONAL
+          }
+          field {
+            name: "by_port"
+            number: 5
+            type: TYPE_MESSAGE
+            type_name: ".probe.Probe.ByPortEntry"
+            label: LABEL_REPEATED
+          }
+          nested_type {
+            name: "ByPortEntry"
+            options { map_entry: true }
+            field { name: "key" number: 1 type: TYPE_UINT32 label: LABEL_OPTIONAL }
+            field { name: "value" number: 2 type: TYPE_STRING label: LABEL_OPTIONAL }
+          }
+        })pb",
+      &file));
+  google::protobuf::DescriptorPool pool;
+  const google::protobuf::FileDescriptor* fd = pool.BuildFile(file);
+  ASSERT_NE(fd, nullptr);
+  google::protobuf::DynamicMessageFactory factory(&pool);
+  std::unique_ptr<google::protobuf::Message> m(
+      factory.GetPrototype(fd->FindMessageTypeByName("Probe"))->New());
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(color: BLUE
+           sizes: [ 3, -4 ]
+           ratio: inf
+           inner { ratio: 0.25 }
+           by_port { key: 8080 value: "http" }
+           by_port { key: 443 value: "https" })pb",
+      m.get()));
+  JsonWriter w;
+  w.StartObject();
+  WriteProtoFields(w, *m);
+  w.EndObject();
+  rapidjson::Document d;
+  d.Parse(w.str().c_str());
+  ASSERT_FALSE(d.HasParseError()) << w.str();
+  EXPECT_STREQ(d["color"].GetString(), "BLUE");
+  ASSERT_EQ(d["sizes"].Size(), 2u);
+  EXPECT_EQ(d["sizes"][1].GetInt(), -4);
+  EXPECT_TRUE(d["ratio"].IsNull()) << w.str();  // inf is not a JSON number
+  EXPECT_DOUBLE_EQ(d["inner"]["ratio"].GetDouble(), 0.25);
+  EXPECT_TRUE(d["inner"]["inner"].IsNull());  // unset: not its default, which holds another
+  EXPECT_STREQ(d["by_port"]["443"].GetString(), "https");
+  EXPECT_STREQ(d["by_port"]["8080"].GetString(), "http");
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "tools/logweave/output.h"
 
@@ -26,6 +25,8 @@ void WriteValue(JsonWriter& w, const Message& m, const FieldDescriptor* f, int i
     return w.String(index >= 0 ? r.GetRepeatedString(m, f, index) : r.GetString(m, f));
   }
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    // An unset message is null (its default would be written forever in a recursive type).
+    if (index < 0 && !r.HasField(m, f)) return w.Null();
     w.StartObject();
     WriteProtoFields(w, index >= 0 ? r.GetRepeatedMessage(m, f, index) : r.GetMessage(m, f),
                      options);
@@ -51,8 +52,8 @@ void WriteMap(JsonWriter& w, const Message& m, const FieldDescriptor* f,
     std::string text;
     if (key->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
       text = entry.GetReflection()->GetString(entry, key);
-    } else {
-      text = absl::StrCat(entry.GetReflection()->GetInt64(entry, key));
+    } else {  // an integer or a bool: its digits, or true/false
+      google::protobuf::TextFormat::PrintFieldValueToString(entry, key, -1, &text);
     }
     entries.emplace_back(std::move(text), &entry);
   }
