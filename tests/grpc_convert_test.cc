@@ -28,11 +28,11 @@ struct CodePair {
 };
 
 // Each engine code and its gRPC namesake; the name is the gRPC enumerator's, as written; the HTTP
-// status google/rpc/code.proto gives it.
+// status google/rpc/code.proto gives it (but 503 for CANCELLED: the server stopping).
 #define CODE_PAIR(absl_code, grpc_code, http) \
   { absl::StatusCode::absl_code, grpc::StatusCode::grpc_code, #grpc_code, http }
 constexpr CodePair kCodes[] = {
-    CODE_PAIR(kCancelled, CANCELLED, 499),
+    CODE_PAIR(kCancelled, CANCELLED, 503),
     CODE_PAIR(kUnknown, UNKNOWN, 500),
     CODE_PAIR(kInvalidArgument, INVALID_ARGUMENT, 400),
     CODE_PAIR(kDeadlineExceeded, DEADLINE_EXCEEDED, 504),

@@ -297,6 +297,17 @@ TEST_F(ParseLineTest, GlogPlainTextLineHasItsLevel) {
   EXPECT_EQ(Parse("E12345 is not glog").level, Level::kUnknown);
 }
 
+// A plain-text line's level is its first level word; a console writer's short form or a word
+// of another meaning ("config", "fail", "inf") names it only in upper case.
+TEST_F(ParseLineTest, PlainTextLineLevelSkipsShortFormsInLowerCase) {
+  EXPECT_EQ(Parse("2026-11-23 10:00:01 config error: missing key db.host").level, Level::kError);
+  EXPECT_EQ(Parse("2026-11-23 10:00:01 Config reload failed, ERROR code 3").level, Level::kError);
+  EXPECT_EQ(Parse("3 jobs fail health checks").level, Level::kUnknown);
+  EXPECT_EQ(Parse("10:00AM WRN cache miss rate high").level, Level::kWarn);
+  EXPECT_EQ(Parse("10:00AM FTL cannot open /etc/app.yaml").level, Level::kFatal);
+  EXPECT_EQ(Parse("2026-11-23 10:00:01 info starting worker 3").level, Level::kInfo);
+}
+
 TEST_F(ParseLineTest, LogfmtPlainTextLineHasTheTimeOfItsTsPair) {
   Record r =
       Parse(R"(level=error ts=2026-11-23T10:00:00.25Z caller=pay.go:12 msg="charge failed")");

@@ -21,9 +21,10 @@ static_assert(static_cast<int>(absl::StatusCode::kUnauthenticated) ==
               grpc::StatusCode::UNAUTHENTICATED);
 static_assert(std::size(kCodeNames) == grpc::StatusCode::UNAUTHENTICATED + 1);
 
-// The HTTP status of each code, in the same order: the mapping google/rpc/code.proto documents
-// (499 is nginx's "client closed request").
-constexpr int kHttpStatuses[] = {200, 499, 500, 400, 504, 404, 409, 403, 429,
+// The HTTP status of each code, in the same order: the mapping google/rpc/code.proto documents,
+// except CANCELLED: 503, not 499 ("client closed request"). An HTTP client that goes away does
+// not cancel the call it made, so a CANCELLED here is the server's own, when it stops.
+constexpr int kHttpStatuses[] = {200, 503, 500, 400, 504, 404, 409, 403, 429,
                                  400, 409, 400, 501, 500, 503, 500, 401};
 static_assert(std::size(kHttpStatuses) == std::size(kCodeNames));
 

@@ -38,7 +38,8 @@ std::string GrpcCodeName(grpc::StatusCode code);
 // The HTTP status that answers a call ending in `code`, as google.rpc.Code maps them:
 // INVALID_ARGUMENT, FAILED_PRECONDITION and OUT_OF_RANGE 400, UNAUTHENTICATED 401,
 // PERMISSION_DENIED 403, NOT_FOUND 404, ALREADY_EXISTS and ABORTED 409, RESOURCE_EXHAUSTED 429,
-// CANCELLED 499, UNIMPLEMENTED 501, UNAVAILABLE 503, DEADLINE_EXCEEDED 504, the rest 500.
+// UNIMPLEMENTED 501, UNAVAILABLE and CANCELLED (the server stopping) 503, DEADLINE_EXCEEDED
+// 504, the rest 500.
 int HttpStatusOf(grpc::StatusCode code);
 
 }  // namespace logweave

@@ -2,6 +2,7 @@
 #include "tools/logweave/proto_json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -32,12 +33,21 @@ void WriteValue(JsonWriter& w, const Message& m, const FieldDescriptor* f, int i
                      options);
     return w.EndObject();
   }
-  // Numbers and bools as the text format prints them (integers exact, doubles shortest
-  // round-trip, true/false) are JSON as they stand; an enum's name is a string.
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE ||
+      f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+    double v;
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
+      v = index >= 0 ? r.GetRepeatedDouble(m, f, index) : r.GetDouble(m, f);
+    } else {
+      v = index >= 0 ? r.GetRepeatedFloat(m, f, index) : r.GetFloat(m, f);
+    }
+    return std::isfinite(v) ? w.Double(v) : w.Null();  // inf and nan are no JSON numbers
+  }
+  // Integers (exact) and bools (true/false) as the text format prints them are JSON as they
+  // stand; an enum's name is a string.
   std::string text;
   google::protobuf::TextFormat::PrintFieldValueToString(m, f, index, &text);
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) return w.String(text);
-  if (text == "inf" || text == "-inf" || text == "nan") return w.Null();  // not JSON numbers
   w.RawScalar(text);
 }
 

@@ -25,9 +25,10 @@ struct ProtoFieldsOptions {
 
 // Writes every field of `message` as a key and a value into the object `w` is in, in the order
 // the .proto declares them (unset scalars too, as zero): numbers as JSON numbers (64-bit ones
-// exact, not as strings), enums by name, maps as objects with sorted keys, repeated fields as
-// arrays, messages as objects (null when unset); bytes as text, repaired to valid UTF-8. An int64
-// field named *_unix_nano is followed by its time as text under the name without the suffix
+// exact, not as strings; doubles as RapidJSON writes them, null if not finite), enums by name, maps
+// as objects with their keys sorted as text, repeated fields as arrays, messages as objects (null
+// when unset); bytes as text, repaired to valid UTF-8. An int64 field named *_unix_nano is followed
+// by its time as text under the name without the suffix
 // ("watermark": "2026-11-23T10:00:00.000Z"; "" for 0).
 void WriteProtoFields(JsonWriter& w, const google::protobuf::Message& message,
                       const ProtoFieldsOptions& options = {});

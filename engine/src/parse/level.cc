@@ -40,26 +40,31 @@ constexpr NumericLevel kNumericLevels[] = {
     {10, Level::kTrace},
 };
 
-// Every level word, by the level it names. The first lists are levels wherever they stand; the
-// others are also prose or abbreviations ("info", "trace", "fail", "inf"), so in a plain-text
-// line they count only where they look like a level (LevelWordMeaning::needs_shape).
+// Every level word, by the level it names and where it counts (LevelWordMeaning).
 struct LevelWordList {
   Level level;
-  bool needs_shape;
+  LevelWordUse use;
   std::string_view words;  // lower case, separated by one space
 };
 constexpr LevelWordList kLevelWordLists[] = {
-    {Level::kFatal, false, "fatal critical crit emerg alert panic"},
-    {Level::kError, false, "error err severe"},
-    // log15's eror, zap's dpanic, logrus's ERRO, .NET's "fail:", zerolog's console ERR
-    {Level::kError, true, "eror dpanic erro fail"},
-    // logrus's FATA and PANI, zerolog's FTL
-    {Level::kFatal, true, "emergency fata pani ftl"},
-    {Level::kWarn, true, "warn warning wrn"},
-    // java.util.logging's CONFIG (700) sits between FINE and INFO
-    {Level::kInfo, true, "info information informational notice inf config"},
-    {Level::kDebug, true, "debug dbg dbug debu verbose fine"},
-    {Level::kTrace, true, "trace trce trc finer finest"},
+    {Level::kFatal, LevelWordUse::kAnywhere, "fatal critical crit emerg alert panic"},
+    {Level::kError, LevelWordUse::kAnywhere, "error err severe"},
+    // Also prose words, or rare as levels: log15's eror, zap's dpanic.
+    {Level::kError, LevelWordUse::kShaped, "eror dpanic"},
+    {Level::kFatal, LevelWordUse::kShaped, "emergency"},
+    {Level::kWarn, LevelWordUse::kShaped, "warn warning"},
+    {Level::kInfo, LevelWordUse::kShaped, "info information informational notice"},
+    {Level::kDebug, LevelWordUse::kShaped, "debug dbg dbug verbose fine"},
+    {Level::kTrace, LevelWordUse::kShaped, "trace finer finest"},
+    // Console writers' short forms and words with another meaning: logrus's ERRO, FATA, PANI
+    // and DEBU, zerolog's FTL, WRN, INF and TRC, .NET's fail and trce, java.util.logging's
+    // CONFIG (700, between FINE and INFO).
+    {Level::kError, LevelWordUse::kAbbreviation, "erro fail"},
+    {Level::kFatal, LevelWordUse::kAbbreviation, "fata pani ftl"},
+    {Level::kWarn, LevelWordUse::kAbbreviation, "wrn"},
+    {Level::kInfo, LevelWordUse::kAbbreviation, "inf config"},
+    {Level::kDebug, LevelWordUse::kAbbreviation, "debu"},
+    {Level::kTrace, LevelWordUse::kAbbreviation, "trce trc"},
 };
 
 struct LevelWordEntry {
@@ -83,7 +88,7 @@ constexpr auto kLevelWords = [] {
     std::string_view rest = list.words;
     while (!rest.empty()) {
       const size_t space = std::min(rest.find(' '), rest.size());
-      entries[n++] = {rest.substr(0, space), {list.level, list.needs_shape}};
+      entries[n++] = {rest.substr(0, space), {list.level, list.use}};
       rest.remove_prefix(std::min(space + 1, rest.size()));
     }
   }
@@ -105,6 +110,11 @@ constexpr auto kLevelWordsFrom = [] {
   return from;
 }();
 static_assert(kLevelWordsFrom[26] == kLevelWords.size(), "level words must be lower-case letters");
+static_assert(std::adjacent_find(kLevelWords.begin(), kLevelWords.end(),
+                                 [](const LevelWordEntry& a, const LevelWordEntry& b) {
+                                   return a.word == b.word;
+                                 }) == kLevelWords.end(),
+              "a level word is listed twice");
 static_assert(std::max_element(kLevelWords.begin(), kLevelWords.end(),
                                [](const LevelWordEntry& a, const LevelWordEntry& b) {
                                  return a.word.size() < b.word.size();
@@ -184,8 +194,15 @@ Level PlainTextLevel(std::string_view text) {
     while (i < text.size() && !absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) ++i;
     size_t start = i;
     while (i < text.size() && absl::ascii_isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    Level level = ParseLevelWord(text.substr(start, i - start));
-    if (level != Level::kUnknown) return level;
+    // A short form or a word of another meaning ("config error: ...", "3 jobs fail") names
+    // the line's level only in upper case.
+    const std::string_view word = text.substr(start, i - start);
+    const LevelWordMeaning meaning = LookupLevelWord(word);
+    if (meaning.use == LevelWordUse::kAbbreviation &&
+        std::any_of(word.begin(), word.end(), [](char c) { return !IsUpper(c); })) {
+      continue;
+    }
+    if (meaning.level != Level::kUnknown) return meaning.level;
   }
   return Level::kUnknown;
 }

@@ -17,12 +17,22 @@
 
 namespace logweave::internal {
 
-// What a level word means: the level it names (kUnknown: not a level word) and whether, in a
-// plain-text line's prose, it counts only where it looks like a level (upper case, bracketed,
-// before a ':', after "level="), because it is also a prose word ("info", "fail").
+// Where a level word counts in a plain-text line.
+enum class LevelWordUse : uint8_t {
+  kAnywhere,  // a level wherever it stands ("error", "fatal")
+  // Also a prose word ("info", "trace"): an error level only where it looks like a level
+  // (upper case, bracketed, before a ':', after "level=").
+  kShaped,
+  // A console writer's short form or a word of another meaning ("INF", "fail", "config"): as
+  // kShaped, and the line's level only in upper case.
+  kAbbreviation,
+};
+
+// What a level word means: the level it names (kUnknown: not a level word) and where it counts
+// in a plain-text line. In a JSON level field every level word counts.
 struct LevelWordMeaning {
   Level level = Level::kUnknown;
-  bool needs_shape = false;
+  LevelWordUse use = LevelWordUse::kAnywhere;
 };
 
 // The longest level word ("informational").

@@ -107,8 +107,9 @@ class LineParser {
 void InferMissingTimes(std::vector<Record>* records);
 
 // The level a word names, in any case, surrounding whitespace ignored: trace,
-// debug/dbg/dbug/verbose/fine, info/notice, warn/warning, error/err/eror/severe/dpanic,
-// fatal/critical/crit/panic/alert/emerg. kUnknown otherwise.
+// debug/dbg/verbose/fine, info/notice/config, warn/warning, error/err/eror/severe/dpanic,
+// fatal/critical/crit/panic/alert/emerg, and the console writers' short forms (INF, WRN, ERRO,
+// FTL, ...; the list: LookupLevelWord in parse/level.cc). kUnknown otherwise.
 Level ParseLevelWord(std::string_view word);
 
 }  // namespace logweave

@@ -19,7 +19,7 @@ LevelClass LevelWord(string_view word, bool shaped) {
   if (word.size() < 3) return LevelClass::kNone;
   const LevelWordMeaning meaning = LookupLevelWord(word);
   if (meaning.level == Level::kUnknown) return LevelClass::kNone;
-  if (meaning.needs_shape && !shaped) {
+  if (meaning.use != LevelWordUse::kAnywhere && !shaped) {
     for (char c : word) {
       if (!IsUpper(c)) return LevelClass::kNone;
     }
