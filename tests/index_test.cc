@@ -125,6 +125,33 @@ TEST_F(IndexTest, DedupeCanBeTurnedOff) {
   EXPECT_EQ(index.Counters().duplicates, 0u);
 }
 
+// A repeat is the same line of the same service. The same line in the files of two services
+// (whose names come from the files) is two events, and lines cut at max_line_bytes are never
+// taken for repeats: what differs after the cut is not known.
+TEST_F(IndexTest, DedupeKeepsTheSameLineOfAnotherServiceAndCutLines) {
+  SourceNames sources;
+  Index index(IndexOptions{.shards = 0}, 2, &sources);
+  std::string scratch_a, scratch_b;
+  const std::string line = R"({"msg":"request received","trace_id":"d"})";
+  Record a = parser_->ParseLine(line, "api", &scratch_a);
+  Record b = parser_->ParseLine(line, "billing", &scratch_b);
+  ShardRecord sa{&a, 42, Index::HashTraceId("d")};
+  ShardRecord sb{&b, 42, Index::HashTraceId("d")};
+  const uint32_t shard = index.ShardOfTraceHash(sa.trace_hash);
+  index.Insert(shard, &sa, 1);
+  index.Insert(shard, &sb, 1);
+  EXPECT_EQ(index.GetTimeline("d")->events.size(), 2u);
+  index.Insert(shard, &sa, 1);  // a true repeat
+  EXPECT_EQ(index.GetTimeline("d")->events.size(), 2u);
+  EXPECT_EQ(index.Counters().duplicates, 1u);
+
+  a.flags |= kRecordTruncated;
+  index.Insert(shard, &sa, 1);
+  index.Insert(shard, &sa, 1);
+  EXPECT_EQ(index.GetTimeline("d")->events.size(), 4u);
+  EXPECT_EQ(index.Counters().duplicates, 1u);
+}
+
 // At the end of an input the dedupe windows go: their memory comes back, the
 // lines stay, and later lines are compared only with each other.
 TEST_F(IndexTest, ReleasedDedupeWindowsFreeTheirMemoryAndKeepTheLines) {

@@ -103,6 +103,27 @@ TEST(ParseBatchTest, SourceLineFlagsAreCounted) {
   EXPECT_EQ(parsed.records[3].level, Level::kInfo);
 }
 
+// Files joined with cat, each with its own BOM: a BOM at the start of a later line goes like the
+// first, and the JSON line behind it keeps its trace.
+TEST(ParseBatchTest, ABomInsideTheStreamIsRemovedLikeTheFirst) {
+  RawBatch raw;
+  raw.AddLine(R"({"msg":"a","trace_id":"t-1"})", 3, 1, kLineHadBOM | kLineInFile);
+  raw.AddLine(
+      "\xEF\xBB\xBF"
+      R"({"msg":"b","trace_id":"t-2"})",
+      33, 2, kLineInFile);
+  ParsedBatch parsed;
+  ParseCounters c = MakeParser()->ParseBatch(std::move(raw), kSourceService, &parsed);
+  EXPECT_EQ(c.bom, 2u);
+  EXPECT_EQ(c.json, 2u);
+  ASSERT_EQ(parsed.records.size(), 2u);
+  EXPECT_EQ(parsed.records[1].kind, RecordKind::kJson);
+  EXPECT_EQ(parsed.records[1].trace_id, "t-2");
+  EXPECT_EQ(parsed.records[1].raw, R"({"msg":"b","trace_id":"t-2"})");
+  // Its line is no longer the file's bytes at its offset: kept as a copy.
+  EXPECT_FALSE(parsed.records[1].flags & kRecordLineInFile);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lines cut at max_line_bytes: what lies whole in the kept head is kept.
 

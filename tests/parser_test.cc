@@ -308,6 +308,27 @@ TEST_F(ParseLineTest, PlainTextLineLevelSkipsShortFormsInLowerCase) {
   EXPECT_EQ(Parse("2026-11-23 10:00:01 info starting worker 3").level, Level::kInfo);
 }
 
+// A number beyond a double's range makes RapidJSON refuse the line; it is read as null and the
+// line stays JSON with its trace (the raw line keeps the number).
+TEST_F(ParseLineTest, ANumberBeyondADoublesRangeDoesNotCostTheLineItsTrace) {
+  const std::string digits(400, '7');
+  for (const std::string& line : std::vector<std::string>{
+           R"({"trace_id":"keep1","bytes":1e400,"msg":"m"})",
+           R"({"trace_id":"keep1","sizes":[1,-1e309,2],"msg":"m"})",
+           R"({"bytes":)" + digits + R"(,"trace_id":"keep1","msg":"m"})",
+           R"({"trace_id":"keep1","a":1e400,"b":2e400,"c":{"d":-3E+999},"msg":"m"})"}) {
+    Record r = Parse(line);
+    EXPECT_EQ(r.kind, RecordKind::kJson) << line;
+    EXPECT_EQ(r.trace_id, "keep1") << line;
+    EXPECT_EQ(r.message, "m") << line;
+    EXPECT_EQ(r.raw, line);
+  }
+  Record t = Parse(R"({"trace_id":"keep2","ts":1e400})");
+  EXPECT_EQ(t.kind, RecordKind::kJson);
+  EXPECT_EQ(t.trace_id, "keep2");
+  EXPECT_FALSE(t.has_time());
+}
+
 TEST_F(ParseLineTest, LogfmtPlainTextLineHasTheTimeOfItsTsPair) {
   Record r =
       Parse(R"(level=error ts=2026-11-23T10:00:00.25Z caller=pay.go:12 msg="charge failed")");

@@ -108,10 +108,15 @@ bool Shard::SameLine(uint64_t other, std::string_view raw) {
 void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
   const Record& r = *sr.record;
   const uint64_t index = events_.end();
-  if (dedupe && r.kind == RecordKind::kJson) {
-    const uint64_t twin = dedupe_.Find(
-        sr.line_hash, index,
-        [&](uint64_t other) ABSL_NO_THREAD_SAFETY_ANALYSIS { return SameLine(other, r.raw); });
+  // A repeat is the same line of the same service: identical lines in the files of two
+  // services (whose name comes from the file) are two events. A line cut at max_line_bytes
+  // is not compared: lines that differ after the cut would look the same.
+  const uint32_t service = services_.Id(r.service);
+  if (dedupe && r.kind == RecordKind::kJson && !(r.flags & kRecordTruncated)) {
+    const uint64_t twin =
+        dedupe_.Find(sr.line_hash, index, [&](uint64_t other) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return events_.Service(other) == service && SameLine(other, r.raw);
+        });
     if (twin != DedupeWindow::kNoTwin) {
       ++duplicates_;
       return;
@@ -154,7 +159,7 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
   }
   ev.time_ns = r.time_ns;
   ev.seq = r.seq;
-  ev.service = services_.Id(r.service);
+  ev.service = service;
   ev.level = r.level;
   ev.kind = r.kind;
   ev.prev_distance = 0;

@@ -63,4 +63,16 @@ bool RepairLoneSurrogates(std::string_view raw, char* scratch) {
   return repaired;
 }
 
+bool NullOutNumberAt(char* scratch, size_t size, size_t offset) {
+  size_t end = offset;
+  while (end < size && std::strchr("+-.eE0123456789", scratch[end]) != nullptr &&
+         scratch[end] != '\0') {
+    ++end;
+  }
+  if (end - offset < 4) return false;
+  std::memcpy(scratch + offset, "null", 4);
+  std::memset(scratch + offset + 4, ' ', end - offset - 4);
+  return true;
+}
+
 }  // namespace logweave::internal

@@ -189,6 +189,11 @@ std::string_view PreferRaw(std::string_view value, const char* scratch_line, std
 // UTF-16 surrogate escape replaced by "\ufffd". Returns false if none was found.
 bool RepairLoneSurrogates(std::string_view raw, char* scratch);
 
+// Overwrites the number starting at `offset` of `scratch` (`size` bytes) with "null" and spaces,
+// for a number RapidJSON refuses as beyond a double's range (1e400): the rest of the line then
+// parses, with that one value null. False if no number of at least 4 bytes starts there.
+bool NullOutNumberAt(char* scratch, size_t size, size_t offset);
+
 }  // namespace logweave::internal
 
 #endif  // LOGWEAVE_PARSE_JSON_LINE_H_

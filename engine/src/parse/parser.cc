@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 #include <tuple>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -30,6 +31,9 @@ using internal::Sv;
 using internal::ValueType;
 
 namespace {
+
+// UTF-8's byte order mark.
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 // Flags `r` kRecordMessageEscaped when its message is not a slice of its raw
 // line (unescaped into the scratch copy or the side room): the index must copy it.
@@ -189,6 +193,22 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
     std::optional<FieldHandler> retry;
     if (!ok && first->too_deep) {
       std::memcpy(scratch_line, raw.data(), raw.size());  // undo the in-situ writes
+      retry.emplace(*fields_, INT_MAX);
+      rapidjson::InsituStringStream again(scratch_line);
+      ok = reader.Parse<kIterative>(again, *retry);
+      consumed = again.Tell();
+    }
+    // A number beyond a double's range (1e400) fails the whole line in RapidJSON, even with
+    // numbers kept as text: it is read as null instead (the raw line keeps it), a few at most.
+    std::vector<size_t> huge_numbers;
+    while (!ok && ok.Code() == rapidjson::kParseErrorNumberTooBig && huge_numbers.size() < 8) {
+      huge_numbers.push_back(ok.Offset());
+      std::memcpy(scratch_line, raw.data(), raw.size());
+      bool nulled = true;
+      for (size_t offset : huge_numbers) {
+        nulled = nulled && internal::NullOutNumberAt(scratch_line, raw.size(), offset);
+      }
+      if (!nulled) break;
       retry.emplace(*fields_, INT_MAX);
       rapidjson::InsituStringStream again(scratch_line);
       ok = reader.Parse<kIterative>(again, *retry);
@@ -363,17 +383,25 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     r.line_no = span.line_no;
     r.source_id = raw.source_id;
     if (span.flags & kLineTruncated) r.flags |= kRecordTruncated;  // the parser reads it
+    std::string_view line(data.data() + span.begin, span.length);
+    char* scratch_line = out->scratch.data() + span.begin;
+    bool bom = span.flags & kLineHadBOM;
+    // A BOM inside the stream (files joined with cat, each with its own) goes like the first.
+    if (line.starts_with(kUtf8Bom)) {
+      line.remove_prefix(kUtf8Bom.size());
+      scratch_line += kUtf8Bom.size();
+      bom = true;
+    }
     // The file's bytes at source_offset, unless a BOM before them or redaction changed them.
-    if ((span.flags & (kLineInFile | kLineRedacted | kLineHadBOM)) == kLineInFile) {
+    if ((span.flags & (kLineInFile | kLineRedacted)) == kLineInFile && !bom) {
       r.flags |= kRecordLineInFile;
     }
-    std::string_view line(data.data() + span.begin, span.length);
-    ParseInto(line, out->scratch.data() + span.begin, context, &r);
+    ParseInto(line, scratch_line, context, &r);
 
     ++c.lines;
     c.bytes += span.length;
     if (span.flags & kLineTruncated) ++c.truncated;
-    if (span.flags & kLineHadBOM) ++c.bom;
+    if (bom) ++c.bom;
     if (span.flags & kLineHadCR) ++c.crlf;
     if (r.flags & kRecordContainerWrapped) ++c.container;
     if (r.flags & kRecordInvalidUtf8) ++c.invalid_utf8;
