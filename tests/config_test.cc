@@ -2,6 +2,7 @@
 // defaults, the errors for unknown keys, bad values and bad YAML, and ParseByteSize.
 #include "logweave/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -213,6 +214,10 @@ std::vector<RejectedConfig> BadValuesCases() {
        "index:\n  dedupe_window: 100\n",
        {"index.dedupe_window"}},
       {"ZeroBatchLinesIsRejected", "batch_lines: 0\n", {"batch_lines"}},
+      // Durations that are no number of nanoseconds an int64 holds.
+      {"NanTraceIdleIsRejected", "detectors:\n  trace_idle: nan\n", {"detectors.trace_idle"}},
+      {"InfiniteTraceIdleIsRejected", "detectors:\n  trace_idle: inf\n", {"100 years"}},
+      {"HugeTraceIdleIsRejected", "detectors:\n  trace_idle: 99999999999999h\n", {"100 years"}},
       {"BatchBytesAboveOneGibibyteIsRejected", "batch_bytes: 2GiB\n", {"batch_bytes"}},
       {"FieldsAsMapIsRejected", "fields:\n  trace_id: {name: req_trace}\n", {"fields.trace_id"}},
       {"EmptyFieldNameIsRejected", "fields:\n  trace_id: [\"\"]\n", {"fields.trace_id"}},
@@ -273,6 +278,17 @@ TEST(LoadConfigFileTest, DirectoryIsNotReadAsAnEmptyConfig) {
   // failing (header: NOT_FOUND if it cannot be opened).
   ASSERT_FALSE(options.ok()) << "a directory was accepted as an empty config";
   EXPECT_EQ(options.status().code(), absl::StatusCode::kNotFound) << options.status();
+}
+
+// A device or a log file given by mistake is refused once it passes a config's size, instead
+// of being read to the end (/dev/zero has none).
+TEST(LoadConfigFileTest, ADeviceOrAHugeFileIsRefusedNotReadForever) {
+  absl::StatusOr<PipelineOptions> options = LoadConfigFile("/dev/zero");
+  ASSERT_FALSE(options.ok());
+  EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument) << options.status();
+  EXPECT_THAT(
+      std::string(options.status().message()),
+      ::testing::AllOf(::testing::HasSubstr("/dev/zero"), ::testing::HasSubstr("more than")));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,6 +71,13 @@ TEST(FlagSetTest, BadValuesAndUnknownFlagsAreNamed) {
   EXPECT_THAT(s.message(), HasSubstr("unknown flag --bogus; see 'prog --help'"));
   s = flags.Parse({"--n"}, &positional);
   EXPECT_THAT(s.message(), HasSubstr("--n needs a value (N)"));
+  absl::Duration idle;
+  flags.Duration("idle", &idle, "DURATION", "");
+  for (const std::string bad : {"inf", "nan", "99999999999h", "-5s", "0"}) {
+    EXPECT_THAT(flags.Parse({"--idle", bad}, &positional).message(),
+                HasSubstr("--idle needs a positive duration"))
+        << bad;
+  }
 }
 
 TEST(FlagSetTest, ACustomFlagChecksAndStoresItsValue) {

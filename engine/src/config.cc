@@ -271,7 +271,11 @@ absl::StatusOr<Config> LoadFullConfigFile(const std::string& path, const ConfigS
     return absl::NotFoundError(
         absl::StrCat("config: \"", path, "\" is a directory; give the path of a YAML file"));
   }
-  absl::StatusOr<std::string> text = ReadFileText(path, path);
+  // A config is a few KiB; a path to a device or a log file by mistake stops here.
+  constexpr uint64_t kMaxConfigBytes = 16 << 20;
+  absl::StatusOr<std::string> text =
+      ReadFileText(path, absl::StrCat("config: \"", path, "\""), kMaxConfigBytes);
+  if (text.status().code() == absl::StatusCode::kInvalidArgument) return text.status();
   if (!text.ok()) {
     return absl::NotFoundError(
         absl::StrCat("config: cannot open \"", path, "\"; check the path given to --config"));

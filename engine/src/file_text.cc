@@ -6,11 +6,13 @@
 #include <cerrno>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "xxhash.h"
 
 namespace logweave {
 
-absl::StatusOr<std::string> ReadFileText(const std::string& path, absl::string_view context) {
+absl::StatusOr<std::string> ReadFileText(const std::string& path, absl::string_view context,
+                                         uint64_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::ErrnoToStatus(errno, context);
   std::string data;
@@ -25,6 +27,11 @@ absl::StatusOr<std::string> ReadFileText(const std::string& path, absl::string_v
     }
     if (n == 0) break;
     data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > max_bytes) {
+      ::close(fd);
+      return absl::InvalidArgumentError(
+          absl::StrCat(context, ": more than ", max_bytes, " bytes; is it the right file?"));
+    }
   }
   ::close(fd);
   return data;

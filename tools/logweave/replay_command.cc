@@ -401,10 +401,11 @@ int RunReplay(const std::vector<std::string>& args) {
   if (f.copy_lines) options.index.lines_in_files = false;
   if (!trace_idle.empty()) {
     absl::Duration d;
-    if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration()) {
+    if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration() ||
+        d > absl::Hours(24 * 365 * 100)) {
       std::fprintf(stderr,
-                   "logweave replay: --trace-idle needs a positive duration like 30s or 2m "
-                   "(got \"%s\")\n",
+                   "logweave replay: --trace-idle needs a positive duration like 30s or 2m, at "
+                   "most 100 years (got \"%s\")\n",
                    trace_idle.c_str());
       return kExitUsage;
     }

@@ -119,10 +119,13 @@ int ReadSettings(const ServeFlags& flags, ServePlan* out) {
   if (absl::Status s = out->peers.Validate(); !s.ok()) return Fail(kExitUsage, s);
   if (!flags.interval.empty()) {
     absl::Duration d;
-    if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration()) {
-      return Fail(kExitUsage, absl::InvalidArgumentError(absl::StrCat(
-                                  "--analysis-interval needs a positive duration like 1s (got \"",
-                                  flags.interval, "\")")));
+    if (!absl::ParseDuration(flags.interval, &d) || d <= absl::ZeroDuration() ||
+        d > absl::Hours(24 * 365 * 100)) {
+      return Fail(kExitUsage,
+                  absl::InvalidArgumentError(absl::StrCat(
+                      "--analysis-interval needs a positive duration like 1s, at most 100 years "
+                      "(got \"",
+                      flags.interval, "\")")));
     }
     out->runtime.analysis_interval = d;
   }

@@ -22,7 +22,10 @@ namespace logweave {
 // The bytes of the file at `path`. On failure the status has the code of the
 // failing call's errno (NOT_FOUND for a missing file, PERMISSION_DENIED, ...)
 // and the message "CONTEXT: REASON" (REASON: strerror). Blocks; thread-safe.
-absl::StatusOr<std::string> ReadFileText(const std::string& path, absl::string_view context);
+// With `max_bytes`, a file (or a device, a pipe) that holds more is refused with
+// INVALID_ARGUMENT "CONTEXT: more than N bytes" once that much was read.
+absl::StatusOr<std::string> ReadFileText(const std::string& path, absl::string_view context,
+                                         uint64_t max_bytes = UINT64_MAX);
 
 // pread(2) of `fd` until `size` bytes or the end of the file, retrying on
 // EINTR. Returns the bytes read, or -1 with errno set. Thread-safe.

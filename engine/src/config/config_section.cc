@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <utility>
 
@@ -248,15 +249,17 @@ void ConfigReader::Duration(std::string_view key, bool zero_ok, int64_t* out_ns)
     bool ok = false;
     if (absl::SimpleAtod(text, &seconds)) {
       d = absl::Seconds(seconds);
-      ok = true;
+      ok = std::isfinite(seconds);
     } else {
       ok = absl::ParseDuration(text, &d);
     }
-    if (!ok || d <= absl::ZeroDuration()) {
+    // Durations are kept as int64 nanoseconds (292 years): beyond a century is a mistake.
+    if (!ok || d <= absl::ZeroDuration() || d > absl::Hours(24 * 365 * 100)) {
       return section_.ErrorAt(
           n, name,
-          absl::StrCat("must be a positive duration such as 30s, 500ms or 2m (got \"", text,
-                       "\")"));
+          absl::StrCat("must be a positive duration such as 30s, 500ms or 2m, at most 100 years "
+                       "(got \"",
+                       text, "\")"));
     }
     *out_ns = absl::ToInt64Nanoseconds(d);
     return absl::OkStatus();
