@@ -114,6 +114,19 @@ TEST_F(CliTest, MissingFileIsNamedAndTheOthersAreStillRead) {
   EXPECT_EQ(summary["errors"].Size(), 1u);
 }
 
+// A trace whose times are centuries apart has a span beyond int64 nanoseconds: shown as it is,
+// not wrapped to a negative number.
+TEST_F(CliTest, ATraceSpanningCenturiesShowsItsSpan) {
+  const std::string path = Write("old.log", {R"({"trace_id":"s","ts":"1900-01-01T00:00:00Z"})",
+                                             R"({"trace_id":"s","ts":"2200-01-01T00:00:00Z"})"});
+  Result r = Run("replay --timeline s " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1900-01-01T00:00:00.000Z +9467107200.000s"));
+  r = Run("replay --json --timeline s " + path);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("duration_ms":9467107200000.0)"));
+}
+
 TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   std::string path =
       Write("checkout.log", {testdata::PythonLine("checkout", "t1", 0, "cart"),

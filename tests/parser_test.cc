@@ -104,6 +104,15 @@ TEST_F(ParseLineTest, EpochNanosecondIntegerTimeIsTakenExactly) {
   EXPECT_EQ(r.time_ns, kBaseNs + 123456789);
 }
 
+// INT64_MAX nanoseconds is the final watermark's (everything judged): a line that states it is a
+// time that cannot be used, not the end of the input.
+TEST_F(ParseLineTest, TheLargestNanosecondTimeIsABadTime) {
+  Record r = Parse(R"({"ts":9223372036854775807,"msg":"m","trace_id":"x"})");
+  EXPECT_FALSE(r.has_time());
+  EXPECT_TRUE(r.flags & kRecordBadTime);
+  EXPECT_TRUE(Parse(R"({"ts":9223372036854775806,"msg":"m"})").has_time());
+}
+
 TEST_F(ParseLineTest, IsoTimeWithPositiveOffsetIsConvertedToUtc) {
   // 15:30:00.250+05:30 is 10:00:00.250Z.
   Record r = Parse(

@@ -66,8 +66,17 @@ std::string TimeString(int64_t ns) {
 
 namespace {
 
-std::string Offset(int64_t ns) {
-  double ms = static_cast<double>(ns) / 1e6;
+// `to_ns - from_ns`: exact where it fits in int64 nanoseconds, else (times centuries apart) in
+// doubles.
+double SpanNs(int64_t from_ns, int64_t to_ns) {
+  int64_t span;
+  if (!__builtin_sub_overflow(to_ns, from_ns, &span)) return static_cast<double>(span);
+  return static_cast<double>(to_ns) - static_cast<double>(from_ns);
+}
+
+// The time from `from_ns` to `to_ns`: "+12.5ms", "+3.250s".
+std::string Offset(int64_t from_ns, int64_t to_ns) {
+  const double ms = SpanNs(from_ns, to_ns) / 1e6;
   if (ms < 1000) return absl::StrFormat("+%.1fms", ms);
   return absl::StrFormat("+%.3fs", ms / 1000);
 }
@@ -110,7 +119,7 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
   for (const auto& s : t.services) absl::StrAppend(&services, services.empty() ? "" : ", ", s);
   absl::StrAppend(&out, "trace ", ValidUtf8(t.trace_id), ": ", t.events.size(), " events, ",
                   t.services.size(), " services (", ValidUtf8(services), "), ",
-                  TimeString(t.start_ns), " ", Offset(t.end_ns - t.start_ns), "\n");
+                  TimeString(t.start_ns), " ", Offset(t.start_ns, t.end_ns), "\n");
   size_t service_width = 7;
   for (const auto& e : t.events) service_width = std::max(service_width, e.service.size());
   service_width = std::min<size_t>(service_width, 24);
@@ -127,7 +136,7 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
     std::string message = e.message;
     if (e.kind == RecordKind::kUnstructured) message = "[plain text] " + message;
     absl::StrAppend(
-        &out, "  ", ByteCell(time, 30), " ", ByteCell(Offset(e.time_ns - t.start_ns), 10), " ",
+        &out, "  ", ByteCell(time, 30), " ", ByteCell(Offset(t.start_ns, e.time_ns), 10), " ",
         ByteCell(e.service, service_width), " ", ByteCell(LevelName(e.level), 5), " ",
         ByteCell(message, 48), " ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "\n");
     if (with_raw) absl::StrAppend(&out, "      ", ValidUtf8(e.raw), "\n");
@@ -146,7 +155,7 @@ std::string FormatTimelineJson(const Timeline& t, bool with_raw) {
   w.EndArray();
   w.Field("start", TimeString(t.start_ns));
   w.Field("end", TimeString(t.end_ns));
-  w.Field("duration_ms", static_cast<double>(t.end_ns - t.start_ns) / 1e6);
+  w.Field("duration_ms", SpanNs(t.start_ns, t.end_ns) / 1e6);
   w.Field("evicted_events", static_cast<uint64_t>(t.evicted_events));
   w.Key("events");
   w.StartArray();

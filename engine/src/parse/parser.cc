@@ -260,8 +260,10 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
       }
       if (t[internal::kTime] != ValueType::kNone) {
         int64_t ns;
+        // INT64_MAX is taken: it is the watermark that judges everything (--final).
         if (internal::JsonFieldTime(v[internal::kTime], t[internal::kTime] == ValueType::kString,
-                                    &ns)) {
+                                    &ns) &&
+            ns < INT64_MAX) {
           r->time_ns = ns;
           r->flags |= kRecordHasTime;
         } else {
@@ -299,7 +301,7 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
     }
   }
   int64_t ns;
-  if (internal::PlainTextTime(text, trimmed, context.now_ns, &ns)) {
+  if (internal::PlainTextTime(text, trimmed, context.now_ns, &ns) && ns < INT64_MAX) {
     r->time_ns = ns;
     r->flags |= kRecordHasTime;
   }
