@@ -3,6 +3,7 @@
 #include "connectors/file/file_source.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -388,6 +389,33 @@ TEST_F(FileSourceTest, TextWithOddBytesIsNotBinary) {
     EXPECT_GT(result.lines.size(), 0u);
   }
   EXPECT_EQ(Read(Write("hole.log", hole)).lines.back(), ServiceLogLines(100).back());
+}
+
+// UTF-16 text (Windows tools write it) is no binary by the byte rule, but read as bytes it gives
+// no usable line: skipped, with the command that converts it.
+TEST_F(FileSourceTest, Utf16TextIsSkippedWithHowToConvertIt) {
+  auto utf16 = [](const std::string& ascii, bool big_endian, bool bom) {
+    std::string out = bom ? (big_endian ? "\xFE\xFF" : "\xFF\xFE") : "";
+    for (char c : ascii) {
+      out += big_endian ? std::string{'\0', c} : std::string{c, '\0'};
+    }
+    return out;
+  };
+  const std::string text = R"({"trace_id":"w1","msg":"started"})"
+                           "\nplain text line\n";
+  for (const auto& [big_endian, bom] : {std::pair{false, true}, std::pair{true, true},
+                                        std::pair{false, false}, std::pair{true, false}}) {
+    const std::string path = Write("win.log", utf16(text, big_endian, bom));
+    const ReadResult result = Read(path);
+    EXPECT_TRUE(IsBinaryFileSkipped(result.status)) << result.status;
+    EXPECT_THAT(std::string(result.status.message()),
+                ::testing::AllOf(::testing::HasSubstr("UTF-16"),
+                                 ::testing::HasSubstr("iconv -f UTF-16 -t UTF-8 " + path)));
+    EXPECT_TRUE(result.lines.empty());
+  }
+  // A zero-filled hole is not UTF-16: NULs in every byte, not every other one.
+  EXPECT_FALSE(LooksUtf16(std::string(4096, '\0')));
+  EXPECT_FALSE(LooksUtf16(std::string(100, 'x') + std::string(4000, '\0')));
 }
 
 TEST(BinaryShareTest, CountsControlBytesAndBrokenUtf8AmongTheBytesOtherThanNul) {

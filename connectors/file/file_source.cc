@@ -158,6 +158,16 @@ absl::Status BinaryFileError(const std::string& path, Compression compression, d
   return status;
 }
 
+// FAILED_PRECONDITION for UTF-16 text, skipped like a binary file (IsBinaryFileSkipped).
+absl::Status Utf16FileError(const std::string& path) {
+  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+      "replay: ", path,
+      " is UTF-16 text, not UTF-8; skipped. Convert it first, e.g. iconv -f UTF-16 -t UTF-8 ", path,
+      " > ", path, ".utf8.log"));
+  status.SetPayload(kBinaryFilePayload, absl::Cord(path));
+  return status;
+}
+
 // Where a reader's (decompressed) bytes go: the first kSniffBytes are held back
 // until they are judged text or binary (BinaryShare), then everything is
 // handed to the batcher. A binary file thus emits no line at all.
@@ -188,13 +198,17 @@ class ContentSink {
   uint64_t offset() const { return batcher_.offset() + (judged_ ? 0 : held_.size()); }
   // The share of non-text bytes the judgement found (see BinaryShare).
   double share() const { return share_; }
+  // Whether the content was judged UTF-16 text (LooksUtf16): skipped as binary content is.
+  bool utf16() const { return utf16_; }
 
  private:
   void Judge() {
     judged_ = true;
     // Exactly the first kSniffBytes, however the reader cut its reads.
-    share_ = BinaryShare(std::string_view(held_).substr(0, kSniffBytes));
-    binary_ = share_ > kBinaryShare;
+    const std::string_view head = std::string_view(held_).substr(0, kSniffBytes);
+    share_ = BinaryShare(head);
+    utf16_ = LooksUtf16(head);
+    binary_ = utf16_ || share_ > kBinaryShare;
     if (!binary_) batcher_.Append(held_.data(), held_.size());
     held_.clear();
     held_.shrink_to_fit();
@@ -204,6 +218,7 @@ class ContentSink {
   std::string held_;  // the first bytes, until judged
   bool judged_ = false;
   bool binary_ = false;
+  bool utf16_ = false;
   double share_ = 0;
 };
 
@@ -420,7 +435,9 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
   }
   // Also after an error: the lines read so far, including a partial last one,
   // are kept (the error says where the input stopped) unless the content is binary.
-  if (!sink.Flush()) return BinaryFileError(path, compression, sink.share());
+  if (!sink.Flush()) {
+    return sink.utf16() ? Utf16FileError(path) : BinaryFileError(path, compression, sink.share());
+  }
   batcher.Finish();
   if (absl::IsDataLoss(status)) {
     const uint64_t lines = batcher.lines();
@@ -433,6 +450,20 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
 
 bool IsBinaryFileSkipped(const absl::Status& status) {
   return status.GetPayload(kBinaryFilePayload).has_value();
+}
+
+bool LooksUtf16(std::string_view head) {
+  if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF")) return true;
+  // ASCII in UTF-16: a NUL in every other byte, little- or big-endian.
+  const size_t n = std::min<size_t>(head.size(), 4096) & ~size_t{1};
+  if (n < kMinSniffBytes) return false;
+  size_t nul[2] = {0, 0};
+  for (size_t i = 0; i < n; ++i) nul[i & 1] += head[i] == '\0';
+  const size_t half = n / 2;
+  for (int parity : {0, 1}) {
+    if (nul[parity] * 10 >= half * 8 && nul[1 - parity] * 20 < half) return true;
+  }
+  return false;
 }
 
 double BinaryShare(std::string_view bytes) {

@@ -76,6 +76,11 @@ inline constexpr uint64_t kMinSniffBytes = 32;
 // rule above counts them; 0 below kMinSniffBytes such bytes.
 double BinaryShare(std::string_view bytes);
 
+// Whether `head` (a file's first bytes) is UTF-16 text: it starts with a UTF-16 byte order mark,
+// or one of every two bytes is NUL (ASCII in UTF-16) while the others are not. Such a file is
+// skipped like a binary one, with a message that says how to convert it.
+bool LooksUtf16(std::string_view head);
+
 }  // namespace logweave
 
 #endif  // LOGWEAVE_CONNECTORS_FILE_FILE_SOURCE_H_
