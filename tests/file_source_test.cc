@@ -20,6 +20,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "testdata/gzip.h"
 
 namespace logweave {
@@ -389,6 +390,23 @@ TEST_F(FileSourceTest, TextWithOddBytesIsNotBinary) {
     EXPECT_GT(result.lines.size(), 0u);
   }
   EXPECT_EQ(Read(Write("hole.log", hole)).lines.back(), ServiceLogLines(100).back());
+}
+
+// A file cut while it is read (copytruncate, a rewrite) ends before the size it had when opened:
+// the lines read are kept and the error says what happened.
+TEST_F(FileSourceTest, AFileThatShrinksWhileReadIsAnError) {
+  const std::string path = Write("app.log", absl::StrJoin(ServiceLogLines(100), "\n") + "\n");
+  std::vector<std::string> lines;
+  const absl::Status status = ReadSource(
+      path, {.batch_lines = 1000}, kSourceId,
+      [&](RawBatch&& batch) {
+        for (size_t i = 0; i < batch.size(); ++i) lines.emplace_back(batch.Line(i));
+      },
+      [&](int) { ASSERT_EQ(::truncate(path.c_str(), 200), 0); });
+  EXPECT_TRUE(absl::IsDataLoss(status)) << status;
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("shrank while it was read"));
+  EXPECT_FALSE(lines.empty());
+  EXPECT_LT(lines.size(), 100u);
 }
 
 // UTF-16 text (Windows tools write it) is no binary by the byte rule, but read as bytes it gives

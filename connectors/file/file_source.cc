@@ -406,10 +406,16 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
   }
   FdCloser closer(fd);
   struct stat st;
+  int64_t size_at_open = -1;  // of a regular uncompressed file: it is read to at least there
   if (::fstat(fd, &st) == 0) {
+    if (S_ISREG(st.st_mode) && compression == Compression::kNone) size_at_open = st.st_size;
     if (S_ISDIR(st.st_mode)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "replay: ", path, " is a directory; expand it with ExpandReplayPaths first"));
+      return absl::FailedPreconditionError(
+          path == kStdin ? std::string("replay: stdin is a directory, not a stream of lines; give "
+                                       "the directory as a PATH instead")
+                         : absl::StrCat("replay: ", path,
+                                        " is a directory; give it as a PATH on the command line "
+                                        "to replay the log files in it"));
     }
     // Hint for readahead; harmless to skip where unsupported (pipes).
     if (S_ISREG(st.st_mode)) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -439,6 +445,12 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
     return sink.utf16() ? Utf16FileError(path) : BinaryFileError(path, compression, sink.share());
   }
   batcher.Finish();
+  if (status.ok() && size_at_open >= 0 && sink.offset() < static_cast<uint64_t>(size_at_open)) {
+    // It ended before the size it had when opened: cut (copytruncate, a rewrite) while read.
+    status = absl::DataLossError(absl::StrCat(
+        "replay: ", path, " shrank while it was read: ", size_at_open, " bytes when opened, ",
+        sink.offset(), " read to its end (was it truncated or rewritten?)"));
+  }
   if (absl::IsDataLoss(status)) {
     const uint64_t lines = batcher.lines();
     status = absl::DataLossError(absl::StrCat(
