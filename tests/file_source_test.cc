@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -540,6 +541,25 @@ TEST_F(FileSourceTest, ExpandReportsMissingPathAndListsTheOthers) {
   ASSERT_EQ(expanded.errors.size(), 1u);
   EXPECT_EQ(expanded.errors[0].code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(expanded.errors[0].message(), "replay: no such file or directory: " + missing);
+}
+
+// Entries of a directory named like logs that cannot be read as files are said, not passed over:
+// a dangling link, a loop of links, a FIFO (which would block the replay).
+TEST_F(FileSourceTest, ExpandReportsLogNamedEntriesThatAreNoFiles) {
+  const std::string good = Write("logs/good.log", "ok\n");
+  fs::create_symlink(Path("logs/gone.log"), Path("logs/dangling.log"));
+  fs::create_symlink(Path("logs/loop-b.log"), Path("logs/loop-a.log"));
+  fs::create_symlink(Path("logs/loop-a.log"), Path("logs/loop-b.log"));
+  ASSERT_EQ(::mkfifo(Path("logs/pipe.log").c_str(), 0600), 0);
+  fs::create_symlink(Path("logs"), Path("logs/self.log"));  // a link to a directory: not entered
+  const ExpandedPaths expanded = ExpandReplayPaths({Path("logs")});
+  EXPECT_EQ(expanded.files, (std::vector<std::string>{good}));
+  std::string messages;
+  for (const absl::Status& e : expanded.errors) absl::StrAppend(&messages, e.message(), "\n");
+  EXPECT_EQ(expanded.errors.size(), 4u) << messages;
+  EXPECT_THAT(messages, ::testing::AllOf(::testing::HasSubstr("dangling.log is a link to nothing"),
+                                         ::testing::HasSubstr("loop-a.log is a link to nothing"),
+                                         ::testing::HasSubstr("pipe.log is not a regular file")));
 }
 
 TEST_F(FileSourceTest, ExpandReportsDirectoryWithoutLogFiles) {

@@ -95,15 +95,25 @@ size_t ExpandDirectory(const std::string& dir, std::vector<std::string>& out,
       // Hidden files and directories (.git, .truth.jsonl, editor swap files) are skipped.
       if (entry.path().filename().string().front() == '.') continue;
       std::error_code type_ec;
+      const bool log_name = IsReplayableName(entry.path().filename().string());
       if (entry.is_symlink(type_ec)) {
-        if (entry.is_regular_file(type_ec) && IsReplayableName(entry.path().filename().string())) {
+        if (entry.is_regular_file(type_ec) && log_name) {
           found.push_back(entry.path().string());
+        } else if (log_name && !entry.is_directory(type_ec) && !entry.exists(type_ec)) {
+          errors.push_back(absl::NotFoundError(
+              absl::StrCat("replay: ", entry.path().string(),
+                           " is a link to nothing (dangling, or a loop of links); skipped")));
         }
       } else if (entry.is_directory(type_ec)) {
         pending_dirs.push_back(entry.path());
-      } else if (entry.is_regular_file(type_ec) &&
-                 IsReplayableName(entry.path().filename().string())) {
-        found.push_back(entry.path().string());
+      } else if (entry.is_regular_file(type_ec)) {
+        if (log_name) found.push_back(entry.path().string());
+      } else if (log_name) {
+        // A FIFO would block the replay until a writer comes; a device or a socket is no log.
+        errors.push_back(absl::FailedPreconditionError(absl::StrCat(
+            "replay: ", entry.path().string(),
+            " is not a regular file (a FIFO, socket or device); skipped. Name it as a PATH to "
+            "read it anyway")));
       }
     }
     if (ec) errors.push_back(OpenError(ec, current.string()));
