@@ -93,6 +93,11 @@ TEST_F(CliTest, UnknownFlagIsNamed) {
   ExpectUsageError("replay --frobnicate x.log", "--frobnicate");
 }
 
+TEST_F(CliTest, MaxLineBytesOutsideItsRangeIsAUsageError) {
+  ExpectUsageError("replay --max-line-bytes 0 x.log", "--max-line-bytes must be from 1 to 1GiB");
+  ExpectUsageError("replay --max-line-bytes 5GiB x.log", "--max-line-bytes must be from 1 to 1GiB");
+}
+
 TEST_F(CliTest, HelpListsTheFlags) {
   Result r = Run("replay --help");
   EXPECT_EQ(r.exit_code, 0);

@@ -55,7 +55,7 @@ struct ReplayFlags {
   std::string config;
   uint64_t threads = 0;
   uint64_t shards = 0;
-  uint64_t max_line_bytes = 0;
+  uint64_t max_line_bytes = UINT64_MAX;  // UINT64_MAX: not given
   std::vector<std::string> timelines;
   bool raw = false;
   bool stats = false;
@@ -391,7 +391,14 @@ int RunReplay(const std::vector<std::string>& args) {
   }
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
-  if (f.max_line_bytes) options.batching.max_line_bytes = static_cast<uint32_t>(f.max_line_bytes);
+  if (f.max_line_bytes != UINT64_MAX) {
+    if (f.max_line_bytes == 0 || f.max_line_bytes > (uint64_t{1} << 30)) {
+      std::fprintf(stderr, "logweave replay: --max-line-bytes must be from 1 to 1GiB (got %s)\n",
+                   std::to_string(f.max_line_bytes).c_str());
+      return kExitUsage;
+    }
+    options.batching.max_line_bytes = static_cast<uint32_t>(f.max_line_bytes);
+  }
   // As serve: without index.max_bytes the index keeps at most half of the
   // memory this process may use, evicting (and counting) its oldest lines
   // beyond it, rather than growing until the machine kills the process.
