@@ -218,6 +218,10 @@ TEST(RedactConfigTest, ReadsTheSectionAndNamesABadPattern) {
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("redact.patterns"));
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("rule \"emp\""));
+  // A pattern that can match nothing would insert its replacement at every position.
+  auto empty = LoadConfigString("redact:\n  patterns:\n    - {name: opt, pattern: '(a|)'}\n");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_THAT(std::string(empty.status().message()), HasSubstr("can match an empty string"));
   auto off = LoadConfigString("redact: {enabled: false}\n");
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->parser.redact.enabled);

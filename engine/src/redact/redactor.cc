@@ -139,6 +139,13 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactOptions& 
       return absl::InvalidArgumentError(absl::StrCat("rule \"", name, "\": \"", pattern,
                                                      "\" is not an RE2 pattern: ", re->error()));
     }
+    // A pattern that matches nothing at all would match at every position of every line.
+    if (re2::RE2::PartialMatch("", *re)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rule \"", name, "\": \"", pattern,
+          "\" can match an empty string, which would replace nothing at every position of every "
+          "line; make it match at least one character (e.g. + instead of *)"));
+    }
     r->names_.push_back(name);
     r->rules_.push_back(
         std::make_unique<Rule>(Rule{name, std::move(re), std::move(accept), std::move(may_match)}));
