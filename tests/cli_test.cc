@@ -132,6 +132,24 @@ TEST_F(CliTest, ATraceSpanningCenturiesShowsItsSpan) {
   EXPECT_THAT(r.out, HasSubstr(R"("duration_ms":9467107200000.0)"));
 }
 
+// Log lines may hold terminal controls (colours, or a title or clear-screen sequence someone put
+// there): the output for people shows them as escapes, never sends them to the terminal.
+TEST_F(CliTest, TerminalControlsInLogLinesAreShownAsEscapes) {
+  const std::string path = Write(
+      "esc.log", {"{\"trace_id\":\"e1\",\"msg\":\"\\u001b[2Jcleared \\u001b]0;pwned\\u0007\"}",
+                  "2026-11-23T10:00:00Z ERROR \x1b[31mred\x1b[0m failure \r\xc2\x9b"
+                  "6n"});
+  for (const std::string& args :
+       {"replay --timeline e1 --raw " + path, "replay --unstructured --findings " + path}) {
+    Result r = Run(args);
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << args << "\n" << r.out;
+    EXPECT_EQ(r.out.find('\r'), std::string::npos) << args;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos) << args;
+    EXPECT_EQ(r.out.find("\xc2\x9b"), std::string::npos) << args;
+  }
+  EXPECT_THAT(Run("replay --findings " + path).out, HasSubstr("\\x1b[31mred\\x1b[0m"));
+}
+
 TEST_F(CliTest, JsonOutputEndsWithASummaryOfEveryCounter) {
   std::string path =
       Write("checkout.log", {testdata::PythonLine("checkout", "t1", 0, "cart"),

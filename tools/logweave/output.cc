@@ -33,11 +33,45 @@ void JsonWriter::Key(std::string_view key) {
   writer_.Key(valid.data(), static_cast<unsigned>(valid.size()));
 }
 
+namespace {
+
+// A byte sequence at `text[i]` a terminal would act on: C0 controls other than tab and newline
+// (ESC starts colour, cursor and title sequences; CR overwrites the line), DEL, and C1 controls
+// (U+0080-U+009F, two bytes in UTF-8; U+009B is a CSI). Its length, or 0.
+size_t ControlAt(std::string_view text, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return 1;
+  if (c == 0xC2 && i + 1 < text.size()) {
+    const unsigned char next = static_cast<unsigned char>(text[i + 1]);
+    if (next >= 0x80 && next <= 0x9F) return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::string ValidUtf8(std::string_view text) {
-  if (IsValidUtf8(text)) return std::string(text);
+  bool controls = false;
+  for (size_t i = 0; i < text.size() && !controls; ++i) controls = ControlAt(text, i) > 0;
+  if (!controls && IsValidUtf8(text)) return std::string(text);
+  std::string valid;
+  valid.reserve(text.size() + 8);
+  AppendValidUtf8(text, &valid);
+  if (!controls) return valid;
   std::string out;
-  out.reserve(text.size() + 8);
-  AppendValidUtf8(text, &out);
+  out.reserve(valid.size() + 16);
+  for (size_t i = 0; i < valid.size();) {
+    const size_t n = ControlAt(valid, i);
+    if (n == 0) {
+      out.push_back(valid[i++]);
+      continue;
+    }
+    // Shown as an escape ("\x1b", "\u009b"), never sent to the terminal.
+    const unsigned code =
+        n == 1 ? static_cast<unsigned char>(valid[i]) : static_cast<unsigned char>(valid[i + 1]);
+    absl::StrAppendFormat(&out, n == 1 ? "\\x%02x" : "\\u%04x", code);
+    i += n;
+  }
   return out;
 }
 
@@ -83,10 +117,9 @@ std::string Offset(int64_t from_ns, int64_t to_ns) {
 
 // Cuts `s` to `width` display bytes (never inside a UTF-8 sequence) and pads it.
 std::string ByteCell(std::string_view s, size_t width) {
-  std::string out;
-  AppendValidUtf8(s, &out);
+  std::string out = ValidUtf8(s);
   for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    if (c == '\t' || c == '\n') c = ' ';
   }
   if (out.size() > width) {
     size_t cut = width - 1;
