@@ -227,6 +227,19 @@ std::vector<RejectedConfig> BadValuesCases() {
        "threads: 4\nindex:\n  shards: [8\n  dedupe: true\n",
        {"ledger.yaml:", "not valid YAML"},
        "ledger.yaml"},
+      {"AKeyGivenTwiceIsRejectedAtItsSecondLine",
+       "threads: 4\nindex:\n  shards: 8\n  shards: 16\n",
+       {"config:4", "\"shards\" is given twice"}},
+      {"ASectionGivenTwiceIsRejected",
+       "index:\n  shards: 8\nthreads: 2\nindex:\n  dedupe: false\n",
+       {"config:4", "\"index\" is given twice"}},
+      {"SeveralDocumentsAreRejected", "threads: 4\n---\nthreads: abc\n", {"2 YAML documents"}},
+      {"AnAliasBombIsRejected",
+       "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, "
+       "*c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, "
+       "*e, *e]\n",
+       {"more than 200000 values"}},
       {"BadIndentationIsRejectedAtItsLine",
        "threads: 4\nqueue_bytes: 64MiB\n  batch_lines: 10\n",
        {"config:3: not valid YAML"}},

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "logweave/file_text.h"
 #include "plugins/registry.h"
@@ -242,16 +243,55 @@ absl::StatusOr<Config> FromYaml(const YAML::Node& node, const std::string& origi
   return config;
 }
 
+// Nodes a config may have, aliases counted where they are used: far above any real config,
+// far below what an alias bomb expands to.
+constexpr size_t kMaxConfigNodes = 200'000;
+
+// INVALID_ARGUMENT if a map in `node` has a key twice: YAML keeps one of them and the other
+// setting would be ignored without a word.
+absl::Status CheckNoKeyTwice(const YAML::Node& node, const std::string& origin, size_t& budget) {
+  if (budget == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": more than ", kMaxConfigNodes,
+                     " values (aliases expanded); a config is smaller"));
+  }
+  --budget;
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (absl::Status s = CheckNoKeyTwice(item, origin, budget); !s.ok()) return s;
+    }
+  } else if (node.IsMap()) {
+    absl::flat_hash_set<std::string> keys;
+    for (const auto& entry : node) {
+      if (entry.first.IsScalar() && !keys.insert(entry.first.Scalar()).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(origin, ":", entry.first.Mark().line + 1, ": key \"", entry.first.Scalar(),
+                         "\" is given twice in the same map; only one would count: keep one"));
+      }
+      if (absl::Status s = CheckNoKeyTwice(entry.second, origin, budget); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Config> Load(const std::string& yaml, const std::string& origin,
                             const std::string& dir, const ConfigSections& sections) {
   YAML::Node root;
   try {
-    root = YAML::Load(yaml);
+    std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
+    if (documents.size() > 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          origin, ": holds ", documents.size(),
+          " YAML documents (separated by ---); a config is one: merge them into one map"));
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
   }
   try {
+    size_t budget = kMaxConfigNodes;
+    if (absl::Status s = CheckNoKeyTwice(root, origin, budget); !s.ok()) return s;
     return FromYaml(root, origin, dir, sections);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(origin, ":", e.mark.line + 1, ": ", e.msg));
