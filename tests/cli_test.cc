@@ -98,6 +98,14 @@ TEST_F(CliTest, MaxLineBytesOutsideItsRangeIsAUsageError) {
   ExpectUsageError("replay --max-line-bytes 5GiB x.log", "--max-line-bytes must be from 1 to 1GiB");
 }
 
+// Started with stdin closed, `replay -` says so instead of reading whatever a library opened as
+// fd 0 (gRPC's eventfd: "Resource temporarily unavailable").
+TEST_F(CliTest, ReplayOfAClosedStdinSaysItIsClosed) {
+  Result r = testdata::RunCommand(bin_ + " replay - <&-", (dir_ / "stderr.txt").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("stdin is closed"));
+}
+
 TEST_F(CliTest, HelpListsTheFlags) {
   Result r = Run("replay --help");
   EXPECT_EQ(r.exit_code, 0);

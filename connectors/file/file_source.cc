@@ -163,7 +163,10 @@ absl::Status BinaryFileError(const std::string& path, Compression compression, d
       "first %d KiB%s are control bytes or not UTF-8); skipped%s",
       path, 100 * share, kSniffBytes >> 10,
       compression == Compression::kNone ? "" : ", decompressed,",
-      compression == Compression::kNone ? ". If it is compressed, name it .gz or .zst" : ""));
+      compression != Compression::kNone ? ""
+      : path == kStdin ? ". If it is compressed, decompress it on the way in (zcat FILE | logweave "
+                         "replay -)"
+                       : ". If it is compressed, name it .gz or .zst"));
   status.SetPayload(kBinaryFilePayload, absl::Cord(path));
   return status;
 }
@@ -407,7 +410,15 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
                         const std::function<void(int fd)>& on_plain_file) {
   int fd = STDIN_FILENO;
   Compression compression = Compression::kNone;
-  if (path != kStdin) {
+  if (path == kStdin) {
+    // A process started with stdin closed has fd 0 free for the first file a library opens
+    // (gRPC's eventfd, close-on-exec): no inherited stdin is close-on-exec.
+    const int flags = ::fcntl(STDIN_FILENO, F_GETFD);
+    if (flags == -1 || (flags & FD_CLOEXEC)) {
+      return absl::FailedPreconditionError(
+          "replay: stdin is closed; pipe lines into it, or give PATHs instead of -");
+    }
+  } else {
     do {
       fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     } while (fd < 0 && errno == EINTR);

@@ -1,4 +1,8 @@
 // logweave: streaming log correlation. `logweave help` lists the commands.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -53,7 +57,26 @@ void PrintUsage(std::FILE* out) {
 
 }  // namespace
 
+namespace {
+
+// Started with stdin, stdout or stderr closed (`logweave replay - <&-`), the first file this
+// process opens would take that number, and stdin would read it, or findings would be written
+// into it. Each closed one is opened on /dev/null instead: a closed stdin reads as empty.
+void OpenClosedStandardDescriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (null >= 0 && null != fd) {
+      ::dup2(null, fd);
+      ::close(null);
+    }
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  OpenClosedStandardDescriptors();
   logweave::cli::LimitMallocArenas(logweave::cli::DefaultMallocArenas());
   std::vector<std::string> args(argv + 1, argv + argc);
   logweave::cli::LogFlags log_flags;
