@@ -99,8 +99,10 @@ class Shard {
 
   // --- Insert and eviction (shard_insert.cc). ---
   void InsertOne(const ShardRecord& sr, bool dedupe) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Whether event `other` holds the same line as `raw`.
-  bool SameLine(uint64_t other, std::string_view raw) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether event `other` is still held, is of `service` (an id of services_) and holds the
+  // same line as `raw`.
+  bool SameLine(uint64_t other, uint32_t service, std::string_view raw)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Frees the oldest chunk of events (the one being filled too, when it is
   // the only one) with the line bytes and escaped messages only they used.

@@ -98,8 +98,8 @@ void Shard::EvictOldestChunk() {
   lines_.DropBefore(lines_end == kNoEvent ? UINT64_MAX : lines_end);
 }
 
-bool Shard::SameLine(uint64_t other, std::string_view raw) {
-  if (events_.Live(other) == kNoEvent) return false;
+bool Shard::SameLine(uint64_t other, uint32_t service, std::string_view raw) {
+  if (events_.Live(other) == kNoEvent || events_.Service(other) != service) return false;
   const EventPlace p = events_.Place(other);
   return p.raw_len == raw.size() &&
          LineBytes(events_.Event(other), p, 0, p.raw_len, &dedupe_cache_) == raw;
@@ -115,7 +115,7 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
   if (dedupe && r.kind == RecordKind::kJson && !(r.flags & kRecordTruncated)) {
     const uint64_t twin =
         dedupe_.Find(sr.line_hash, index, [&](uint64_t other) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          return events_.Service(other) == service && SameLine(other, r.raw);
+          return SameLine(other, service, r.raw);
         });
     if (twin != DedupeWindow::kNoTwin) {
       ++duplicates_;
