@@ -106,6 +106,17 @@ TEST_F(CliTest, ReplayOfAClosedStdinSaysItIsClosed) {
   EXPECT_THAT(r.err, HasSubstr("stdin is closed"));
 }
 
+// Stdin redirected from a file may start inside it (a shell read a line first): not a file that
+// shrank while it was read.
+TEST_F(CliTest, StdinThatStartsInsideAFileIsReadWithoutError) {
+  const std::string path =
+      Write("two.log", {R"({"trace_id":"a","msg":"first"})", R"({"trace_id":"b","msg":"second"})"});
+  Result r = testdata::RunCommand("{ read -r skipped; " + bin_ + " replay --json -; } < " + path,
+                                  (dir_ / "stderr.txt").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("lines":1,)"));
+}
+
 TEST_F(CliTest, HelpListsTheFlags) {
   Result r = Run("replay --help");
   EXPECT_EQ(r.exit_code, 0);

@@ -248,6 +248,16 @@ std::vector<RejectedConfig> BadValuesCases() {
 INSTANTIATE_TEST_SUITE_P(BadValues, LoadConfigStringRejectTest,
                          ::testing::ValuesIn(BadValuesCases()), RejectedConfigName);
 
+// Separators around one document (generated files end with "---") are no second document.
+TEST(LoadConfigStringTest, EmptyDocumentsAroundTheConfigAreNothing) {
+  for (const std::string yaml :
+       {"threads: 4\n---\n", "---\nthreads: 4\n", "---\n---\nthreads: 4\n"}) {
+    absl::StatusOr<PipelineOptions> options = LoadConfigString(yaml);
+    ASSERT_TRUE(options.ok()) << yaml << options.status();
+    EXPECT_EQ(options->threads, 4u) << yaml;
+  }
+}
+
 TEST(LoadConfigStringTest, QueueBytesZeroChoosesTheDefault) {
   absl::StatusOr<PipelineOptions> options = LoadConfigString("threads: 2\nqueue_bytes: 0\n");
   ASSERT_TRUE(options.ok()) << options.status();

@@ -332,6 +332,16 @@ TEST_F(ParseLineTest, ANumberBeyondADoublesRangeDoesNotCostTheLineItsTrace) {
     EXPECT_EQ(r.message, "m") << line;
     EXPECT_EQ(r.raw, line);
   }
+  // With a lone surrogate in the same line, both repairs hold.
+  Record both = Parse(R"({"trace_id":"keep3","msg":"bad \ud800 here","bytes":1e400})");
+  EXPECT_EQ(both.kind, RecordKind::kJson);
+  EXPECT_EQ(both.trace_id, "keep3");
+  // What is no number stays a line that is no JSON: the repair does not make it valid.
+  for (const std::string line :
+       {R"({"trace_id":"x","a":1e400-5})", R"({"trace_id":"x","a":1e400.5})",
+        R"({"trace_id":"x","a":-1e400e})"}) {
+    EXPECT_EQ(Parse(line).kind, RecordKind::kUnstructured) << line;
+  }
   Record t = Parse(R"({"trace_id":"keep2","ts":1e400})");
   EXPECT_EQ(t.kind, RecordKind::kJson);
   EXPECT_EQ(t.trace_id, "keep2");

@@ -99,10 +99,14 @@ size_t ExpandDirectory(const std::string& dir, std::vector<std::string>& out,
       if (entry.is_symlink(type_ec)) {
         if (entry.is_regular_file(type_ec) && log_name) {
           found.push_back(entry.path().string());
-        } else if (log_name && !entry.is_directory(type_ec) && !entry.exists(type_ec)) {
-          errors.push_back(absl::NotFoundError(
-              absl::StrCat("replay: ", entry.path().string(),
-                           " is a link to nothing (dangling, or a loop of links); skipped")));
+        } else if (log_name && !entry.is_directory(type_ec)) {
+          errors.push_back(absl::FailedPreconditionError(absl::StrCat(
+              "replay: ", entry.path().string(),
+              entry.exists(type_ec)
+                  ? " is a link to something that is not a regular file (a FIFO, socket or "
+                    "device); skipped. Name it as a PATH to read it anyway"
+                  : " is a link to nothing (dangling, a loop of links, or a target it may not "
+                    "look at); skipped")));
         }
       } else if (entry.is_directory(type_ec)) {
         pending_dirs.push_back(entry.path());
@@ -172,11 +176,14 @@ absl::Status BinaryFileError(const std::string& path, Compression compression, d
 }
 
 // FAILED_PRECONDITION for UTF-16 text, skipped like a binary file (IsBinaryFileSkipped).
-absl::Status Utf16FileError(const std::string& path) {
+absl::Status Utf16FileError(const std::string& path, Compression compression) {
+  const std::string convert =
+      path == kStdin ? std::string("iconv -f UTF-16 -t UTF-8 | logweave replay -")
+      : compression == Compression::kNone
+          ? absl::StrCat("iconv -f UTF-16 -t UTF-8 ", path, " > ", path, ".utf8.log")
+          : std::string("decompress it, then iconv -f UTF-16 -t UTF-8");
   absl::Status status = absl::FailedPreconditionError(absl::StrCat(
-      "replay: ", path,
-      " is UTF-16 text, not UTF-8; skipped. Convert it first, e.g. iconv -f UTF-16 -t UTF-8 ", path,
-      " > ", path, ".utf8.log"));
+      "replay: ", path, " is UTF-16 text, not UTF-8; skipped. Convert it first, e.g. ", convert));
   status.SetPayload(kBinaryFilePayload, absl::Cord(path));
   return status;
 }
@@ -429,7 +436,10 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
   struct stat st;
   int64_t size_at_open = -1;  // of a regular uncompressed file: it is read to at least there
   if (::fstat(fd, &st) == 0) {
-    if (S_ISREG(st.st_mode) && compression == Compression::kNone) size_at_open = st.st_size;
+    // Not for stdin: redirected from a file, it may start anywhere in it.
+    if (S_ISREG(st.st_mode) && compression == Compression::kNone && path != kStdin) {
+      size_at_open = st.st_size;
+    }
     if (S_ISDIR(st.st_mode)) {
       return absl::FailedPreconditionError(
           path == kStdin ? std::string("replay: stdin is a directory, not a stream of lines; give "
@@ -463,7 +473,8 @@ absl::Status ReadSource(const std::string& path, const LineBatcherOptions& optio
   // Also after an error: the lines read so far, including a partial last one,
   // are kept (the error says where the input stopped) unless the content is binary.
   if (!sink.Flush()) {
-    return sink.utf16() ? Utf16FileError(path) : BinaryFileError(path, compression, sink.share());
+    return sink.utf16() ? Utf16FileError(path, compression)
+                        : BinaryFileError(path, compression, sink.share());
   }
   batcher.Finish();
   if (status.ok() && size_at_open >= 0 && sink.offset() < static_cast<uint64_t>(size_at_open)) {

@@ -279,6 +279,8 @@ absl::StatusOr<Config> Load(const std::string& yaml, const std::string& origin,
   YAML::Node root;
   try {
     std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
+    // An empty document (a trailing "---", generated files have them) is nothing.
+    std::erase_if(documents, [](const YAML::Node& d) { return d.IsNull(); });
     if (documents.size() > 1) {
       return absl::InvalidArgumentError(absl::StrCat(
           origin, ": holds ", documents.size(),

@@ -61,7 +61,7 @@ std::string FormatActionRunText(const actions::ActionRun& run) {
     absl::StrAppend(&out, "      | ", line, "\n");
   }
   if (r.output_truncated) absl::StrAppend(&out, "      | ... (output cut)\n");
-  return ValidUtf8(out);
+  return Printable(out);
 }
 
 }  // namespace logweave::cli

@@ -93,7 +93,7 @@ std::string DefaultServer() {
 
 // Writes one line to stderr, repaired to valid UTF-8 (it may quote log bytes).
 void PrintError(const std::string& line) {
-  const std::string text = ValidUtf8(line) + "\n";
+  const std::string text = Printable(line) + "\n";
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
@@ -264,10 +264,9 @@ void Print(const std::string& text) {
 
 // `s` cut to `width` characters (never inside a UTF-8 sequence) and padded.
 std::string Cell(std::string_view s, size_t width) {
-  std::string out;
-  AppendValidUtf8(s, &out);
+  std::string out = Printable(s);
   for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    if (c == '\t' || c == '\n') c = ' ';
   }
   size_t chars = 0;
   for (unsigned char c : out) chars += (c & 0xC0) != 0x80;

@@ -60,15 +60,19 @@ void PrintUsage(std::FILE* out) {
 namespace {
 
 // Started with stdin, stdout or stderr closed (`logweave replay - <&-`), the first file this
-// process opens would take that number, and stdin would read it, or findings would be written
-// into it. Each closed one is opened on /dev/null instead: a closed stdin reads as empty.
+// process opens takes that number, and findings would be written into it. Each one still
+// closed here is opened on /dev/null instead. Stdin gets close-on-exec, which no inherited
+// stdin has: that is how `replay -` tells it was closed (as when a library's constructor took
+// fd 0 before main: gRPC's eventfd does).
 void OpenClosedStandardDescriptors() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
     const int null = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
     if (null >= 0 && null != fd) {
-      ::dup2(null, fd);
+      ::dup3(null, fd, fd == 0 ? O_CLOEXEC : 0);
       ::close(null);
+    } else if (null == fd && fd == 0) {
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
   }
 }

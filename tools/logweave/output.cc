@@ -51,6 +51,14 @@ size_t ControlAt(std::string_view text, size_t i) {
 }  // namespace
 
 std::string ValidUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  AppendValidUtf8(text, &out);
+  return out;
+}
+
+std::string Printable(std::string_view text) {
   bool controls = false;
   for (size_t i = 0; i < text.size() && !controls; ++i) controls = ControlAt(text, i) > 0;
   if (!controls && IsValidUtf8(text)) return std::string(text);
@@ -69,7 +77,11 @@ std::string ValidUtf8(std::string_view text) {
     // Shown as an escape ("\x1b", "\u009b"), never sent to the terminal.
     const unsigned code =
         n == 1 ? static_cast<unsigned char>(valid[i]) : static_cast<unsigned char>(valid[i + 1]);
-    absl::StrAppendFormat(&out, n == 1 ? "\\x%02x" : "\\u%04x", code);
+    if (n == 1) {
+      absl::StrAppendFormat(&out, "\\x%02x", code);
+    } else {
+      absl::StrAppendFormat(&out, "\\u%04x", code);
+    }
     i += n;
   }
   return out;
@@ -117,7 +129,7 @@ std::string Offset(int64_t from_ns, int64_t to_ns) {
 
 // Cuts `s` to `width` display bytes (never inside a UTF-8 sequence) and pads it.
 std::string ByteCell(std::string_view s, size_t width) {
-  std::string out = ValidUtf8(s);
+  std::string out = Printable(s);
   for (char& c : out) {
     if (c == '\t' || c == '\n') c = ' ';
   }
@@ -144,14 +156,14 @@ std::string BaseName(std::string_view path) {
 std::string FormatTimelineText(const Timeline& t, bool with_raw) {
   std::string out;
   if (t.events.empty() && t.evicted_events > 0) {
-    return absl::StrCat("trace ", ValidUtf8(t.trace_id), ": all ", t.evicted_events,
+    return absl::StrCat("trace ", Printable(t.trace_id), ": all ", t.evicted_events,
                         " events were evicted to stay within index.max_bytes (oldest lines go "
                         "first); raise it to keep more history\n");
   }
   std::string services;
   for (const auto& s : t.services) absl::StrAppend(&services, services.empty() ? "" : ", ", s);
-  absl::StrAppend(&out, "trace ", ValidUtf8(t.trace_id), ": ", t.events.size(), " events, ",
-                  t.services.size(), " services (", ValidUtf8(services), "), ",
+  absl::StrAppend(&out, "trace ", Printable(t.trace_id), ": ", t.events.size(), " events, ",
+                  t.services.size(), " services (", Printable(services), "), ",
                   TimeString(t.start_ns), " ", Offset(t.start_ns, t.end_ns), "\n");
   size_t service_width = 7;
   for (const auto& e : t.events) service_width = std::max(service_width, e.service.size());
@@ -171,8 +183,8 @@ std::string FormatTimelineText(const Timeline& t, bool with_raw) {
     absl::StrAppend(
         &out, "  ", ByteCell(time, 30), " ", ByteCell(Offset(t.start_ns, e.time_ns), 10), " ",
         ByteCell(e.service, service_width), " ", ByteCell(LevelName(e.level), 5), " ",
-        ByteCell(message, 48), " ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "\n");
-    if (with_raw) absl::StrAppend(&out, "      ", ValidUtf8(e.raw), "\n");
+        ByteCell(message, 48), " ", Printable(BaseName(e.source)), ":", e.line_no, "\n");
+    if (with_raw) absl::StrAppend(&out, "      ", Printable(e.raw), "\n");
   }
   return out;
 }
@@ -341,12 +353,12 @@ void AppendFindingsJson(const AnalysisReport& report, uint32_t threads, std::str
 
 std::string FormatFindingText(const Finding& f, bool with_evidence) {
   std::string out = absl::StrCat("  [", SeverityName(f.severity), "] ", ShortTime(f.time_ns), " ",
-                                 ValidUtf8(f.kind), f.resolved ? " (resolved)" : "", "\n      ");
-  absl::StrAppend(&out, ValidUtf8(f.summary), "\n");
+                                 Printable(f.kind), f.resolved ? " (resolved)" : "", "\n      ");
+  absl::StrAppend(&out, Printable(f.summary), "\n");
   if (with_evidence) {
     for (const auto& e : f.evidence) {
-      absl::StrAppend(&out, "      > ", ValidUtf8(BaseName(e.source)), ":", e.line_no, "  ",
-                      ValidUtf8(e.text), "\n");
+      absl::StrAppend(&out, "      > ", Printable(BaseName(e.source)), ":", e.line_no, "  ",
+                      Printable(e.text), "\n");
     }
   }
   return out;
@@ -418,7 +430,7 @@ std::string FormatUnstructuredGroupsText(const std::vector<AttributedEntry>& ent
       if (candidates.empty()) {
         ++unattributed;
       } else if (traces.size() < 5) {
-        const std::string t = absl::StrFormat("%s (%.2f)", ValidUtf8(candidates.front().trace_id),
+        const std::string t = absl::StrFormat("%s (%.2f)", Printable(candidates.front().trace_id),
                                               candidates.front().confidence);
         if (std::find(traces.begin(), traces.end(), t) == traces.end()) traces.push_back(t);
       }
@@ -429,9 +441,9 @@ std::string FormatUnstructuredGroupsText(const std::vector<AttributedEntry>& ent
                       unattributed == g.count ? std::string("unattributed")
                                               : absl::StrCat(unattributed, " unattributed"));
     }
-    absl::StrAppend(&out, absl::StrFormat("  %5d × ", g.count), ValidUtf8(g.template_text),
-                    "\n          ", ValidUtf8(absl::StrJoin(g.services, ", ")), " · ", when,
-                    " · first ", ValidUtf8(BaseName(first.source)), ":", first.line_no,
+    absl::StrAppend(&out, absl::StrFormat("  %5d × ", g.count), Printable(g.template_text),
+                    "\n          ", Printable(absl::StrJoin(g.services, ", ")), " · ", when,
+                    " · first ", Printable(BaseName(first.source)), ":", first.line_no,
                     g.template_id != 0 ? absl::StrCat(" · template ", g.template_id) : "",
                     "\n          traces: ", attribution, "\n");
   }
@@ -463,11 +475,11 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
                     ByteCell(absl::StrCat(e.line_count), 5), " ", ByteCell(trace, 42), " ",
                     ByteCell(e.first_line(), 70), "\n");
     if (with_text) {
-      const std::string text = ValidUtf8(e.text);
+      const std::string text = Printable(e.text);
       for (absl::string_view l : absl::StrSplit(text, '\n'))
         absl::StrAppend(&out, "      | ", l, "\n");
       for (size_t i = 1; i < a.candidates.size(); ++i) {
-        absl::StrAppend(&out, "      runner-up ", ValidUtf8(a.candidates[i].trace_id),
+        absl::StrAppend(&out, "      runner-up ", Printable(a.candidates[i].trace_id),
                         absl::StrFormat(" (%.2f)", a.candidates[i].confidence), "\n");
       }
     }

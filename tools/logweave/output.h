@@ -52,13 +52,16 @@ std::string FormatUnstructuredText(const std::vector<AttributedEntry>& entries, 
 // The counters as an aligned table, with throughput over `seconds`.
 std::string FormatStatsText(const IngestStats& stats, double seconds);
 
-// `text` unchanged when it is valid UTF-8 without terminal controls (checked
-// first), else a copy with each invalid sequence replaced by U+FFFD and each
-// control a terminal would act on (ESC, CR, other C0 but tab and newline, DEL,
-// C1) written as an escape ("\x1b[31m" shows as text, colours nothing):
-// everything the command prints for people passes through it, log bytes
-// included. JSON output escapes controls by itself.
+// `text` unchanged when it is valid UTF-8 (checked first), else a copy with
+// each invalid sequence replaced by U+FFFD: for what goes out as JSON or in a
+// request (JSON escapes controls by itself).
 std::string ValidUtf8(std::string_view text);
+
+// ValidUtf8, and each control a terminal would act on (ESC, CR, other C0 but
+// tab and newline, DEL, C1) written as an escape: "\x1b[31m" shows as text and
+// colours nothing. Everything the commands print for people passes through it,
+// log bytes included.
+std::string Printable(std::string_view text);
 
 // "12,345,678"
 std::string Thousands(uint64_t n);

@@ -439,7 +439,7 @@ int RunReplay(const std::vector<std::string>& args) {
   const std::vector<std::string>& errors = files.errors();
   if (!errors.empty()) exit_code = kExitRuntimeError;
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", ValidUtf8(e).c_str());
+  for (const auto& e : errors) std::fprintf(stderr, "logweave replay: %s\n", Printable(e).c_str());
 
   IngestStats stats = pipeline.Stats();
   stats.binary_files = files.binary_files();
@@ -477,7 +477,7 @@ int RunReplay(const std::vector<std::string>& args) {
         absl::StrAppend(&out, w.str(), "\n");
       } else {
         std::fprintf(stderr, "logweave replay: %s\n",
-                     ValidUtf8(std::string(timeline.status().message())).c_str());
+                     Printable(std::string(timeline.status().message())).c_str());
       }
       continue;
     }

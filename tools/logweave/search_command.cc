@@ -100,11 +100,12 @@ std::string SearchText(const v1::SearchTracesResponse& r, bool paged) {
                   Cell("DURATION", 9), "  ", Cell("EVENTS", 6), "  ", Cell("SERVICES", 32), "  ",
                   Cell("LEVEL", 5), "  FINDINGS\n");
   for (const v1::TraceSummary& t : r.traces()) {
-    std::string row = absl::StrCat(
-        Cell(t.trace_id(), id_width), "  ", Cell(TimeString(t.start_unix_nano()), 24), "  ",
-        Cell(Duration(t.end_unix_nano() - t.start_unix_nano()), 9), "  ",
-        absl::StrFormat("%6d", t.events()), "  ", Cell(JoinStrings(t.services()), 32), "  ",
-        Cell(LevelName(FromProto(t.max_level())), 5), "  ", absl::StrJoin(t.finding_kinds(), ", "));
+    std::string row =
+        absl::StrCat(Cell(t.trace_id(), id_width), "  ", Cell(TimeString(t.start_unix_nano()), 24),
+                     "  ", Cell(Duration(t.end_unix_nano() - t.start_unix_nano()), 9), "  ",
+                     absl::StrFormat("%6d", t.events()), "  ", Cell(JoinStrings(t.services()), 32),
+                     "  ", Cell(LevelName(FromProto(t.max_level())), 5), "  ",
+                     Printable(absl::StrJoin(t.finding_kinds(), ", ")));
     absl::StripTrailingAsciiWhitespace(&row);
     absl::StrAppend(&out, row, "\n");
   }

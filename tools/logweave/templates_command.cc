@@ -161,8 +161,8 @@ int RunTemplates(const std::vector<std::string>& args) {
                   : nullptr;
       absl::StrAppend(&out, ValidUtf8(TemplateJson(t, list, expanded.files)), "\n");
     } else {
-      absl::StrAppend(&out, absl::StrFormat("%8d × ", t.count), ValidUtf8(t.text), "  [",
-                      ValidUtf8(t.service), "]\n");
+      absl::StrAppend(&out, absl::StrFormat("%8d × ", t.count), Printable(t.text), "  [",
+                      Printable(t.service), "]\n");
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -97,7 +97,9 @@ struct LineBatcherOptions {
 //    that Finish() emits without '\n' keeps a trailing '\r': it did not end
 //    in CRLF.
 //  - The BOM (EF BB BF) is removed only as the first three bytes of the
-//    stream; line 1 gets kLineHadBOM. Elsewhere it is ordinary line content.
+//    stream; line 1 gets kLineHadBOM. Elsewhere the batcher keeps it as line
+//    content; the parser removes one at the start of a line (files joined
+//    with cat) and counts it as well.
 //    A stream that is just a BOM yields one empty line 1 with kLineHadBOM.
 //  - LineSpan::source_offset is the stream offset of the line's first byte,
 //    the BOM included: line 1 is at offset 0 with or without a BOM, so that

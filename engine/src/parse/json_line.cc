@@ -64,11 +64,29 @@ bool RepairLoneSurrogates(std::string_view raw, char* scratch) {
 }
 
 bool NullOutNumberAt(char* scratch, size_t size, size_t offset) {
+  // The number as JSON's grammar has it: -?int(.digits)?([eE][+-]?digits)?
+  auto digits = [&](size_t i) {
+    while (i < size && scratch[i] >= '0' && scratch[i] <= '9') ++i;
+    return i;
+  };
   size_t end = offset;
-  while (end < size && std::strchr("+-.eE0123456789", scratch[end]) != nullptr &&
-         scratch[end] != '\0') {
-    ++end;
+  if (end < size && scratch[end] == '-') ++end;
+  const size_t int_start = end;
+  end = digits(end);
+  if (end == int_start) return false;
+  if (end < size && scratch[end] == '.') {
+    const size_t frac = end + 1;
+    end = digits(frac);
+    if (end == frac) return false;
   }
+  if (end < size && (scratch[end] == 'e' || scratch[end] == 'E')) {
+    size_t exp = end + 1;
+    if (exp < size && (scratch[exp] == '+' || scratch[exp] == '-')) ++exp;
+    end = digits(exp);
+    if (end == exp) return false;
+  }
+  // Followed by more of a number's characters, it is no number: the line stays refused.
+  if (end < size && std::strchr("+-.eE0123456789", scratch[end]) != nullptr) return false;
   if (end - offset < 4) return false;
   std::memcpy(scratch + offset, "null", 4);
   std::memset(scratch + offset + 4, ' ', end - offset - 4);

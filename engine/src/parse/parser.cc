@@ -198,26 +198,31 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
       ok = reader.Parse<kIterative>(again, *retry);
       consumed = again.Tell();
     }
-    // A number beyond a double's range (1e400) fails the whole line in RapidJSON, even with
-    // numbers kept as text: it is read as null instead (the raw line keeps it), a few at most.
+    // Two faults RapidJSON refuses a whole line for are repaired in a copy of the line, in
+    // place and at the same length, and the line parsed again: lone UTF-16 surrogate escapes
+    // (JavaScript's JSON.stringify writes "\ud800") become U+FFFD escapes, and numbers beyond
+    // a double's range (1e400) become null (the raw line keeps both). Each repair is applied
+    // again after the copy, a few at most.
+    bool surrogates = false;
     std::vector<size_t> huge_numbers;
-    while (!ok && ok.Code() == rapidjson::kParseErrorNumberTooBig && huge_numbers.size() < 8) {
-      huge_numbers.push_back(ok.Offset());
-      std::memcpy(scratch_line, raw.data(), raw.size());
+    for (int repairs = 0; !ok && repairs < 8; ++repairs) {
+      if (ok.Code() == rapidjson::kParseErrorNumberTooBig) {
+        huge_numbers.push_back(ok.Offset());
+      } else if (ok.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid && !surrogates) {
+        surrogates = true;
+      } else {
+        break;
+      }
+      if (surrogates) {
+        if (!internal::RepairLoneSurrogates(raw, scratch_line)) break;
+      } else {
+        std::memcpy(scratch_line, raw.data(), raw.size());
+      }
       bool nulled = true;
       for (size_t offset : huge_numbers) {
         nulled = nulled && internal::NullOutNumberAt(scratch_line, raw.size(), offset);
       }
       if (!nulled) break;
-      retry.emplace(*fields_, INT_MAX);
-      rapidjson::InsituStringStream again(scratch_line);
-      ok = reader.Parse<kIterative>(again, *retry);
-      consumed = again.Tell();
-    }
-    if (!ok && ok.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid &&
-        internal::RepairLoneSurrogates(raw, scratch_line)) {
-      // JavaScript's JSON.stringify writes lone surrogates as "\ud800"; RapidJSON
-      // rejects them. They were replaced by U+FFFD escapes of the same length.
       retry.emplace(*fields_, INT_MAX);
       rapidjson::InsituStringStream again(scratch_line);
       ok = reader.Parse<kIterative>(again, *retry);
