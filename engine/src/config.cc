@@ -243,6 +243,34 @@ absl::StatusOr<Config> FromYaml(const YAML::Node& node, const std::string& origi
   return config;
 }
 
+// The YAML documents in `yaml` that hold anything (a line that is neither blank nor a comment
+// between "---" lines), and in `first` where the first of them starts. yaml-cpp 0.7's LoadAll
+// can loop without end on malformed input, so the text is counted instead.
+size_t CountYamlDocuments(std::string_view yaml, size_t* first) {
+  size_t documents = 0, start = 0, pos = 0;
+  bool content = false;
+  *first = 0;
+  while (pos < yaml.size()) {
+    const size_t eol = std::min(yaml.find('\n', pos), yaml.size());
+    std::string_view line = yaml.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const size_t line_start = pos;
+    pos = eol + 1;
+    if (line == "---" || line.starts_with("--- ")) {
+      documents += content;
+      content = false;
+      start = line_start;
+      continue;
+    }
+    const size_t text = line.find_first_not_of(" \t");
+    if (text != std::string_view::npos && line[text] != '#' && !content) {
+      content = true;
+      if (documents == 0) *first = start;
+    }
+  }
+  return documents + content;
+}
+
 // Nodes a config may have, aliases counted where they are used: far above any real config,
 // far below what an alias bomb expands to.
 constexpr size_t kMaxConfigNodes = 200'000;
@@ -278,15 +306,13 @@ absl::StatusOr<Config> Load(const std::string& yaml, const std::string& origin,
                             const std::string& dir, const ConfigSections& sections) {
   YAML::Node root;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
-    // An empty document (a trailing "---", generated files have them) is nothing.
-    std::erase_if(documents, [](const YAML::Node& d) { return d.IsNull(); });
-    if (documents.size() > 1) {
+    size_t first = 0;
+    if (const size_t documents = CountYamlDocuments(yaml, &first); documents > 1) {
       return absl::InvalidArgumentError(absl::StrCat(
-          origin, ": holds ", documents.size(),
+          origin, ": holds ", documents,
           " YAML documents (separated by ---); a config is one: merge them into one map"));
     }
-    if (!documents.empty()) root = documents.front();
+    root = YAML::Load(first == 0 ? yaml : yaml.substr(first));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
