@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "index/event_log.h"
 #include "parse/parser.h"
 
@@ -95,6 +96,51 @@ TEST_F(IndexTest, NumericTraceIdIsTheSameTraceAsItsDecimalString) {
   auto t = index_.GetTimeline("1234567890123");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->events.size(), 2u);
+}
+
+// Ids are stored as they are (short ones), two hex digits a byte (hex ones
+// of up to 32 digits, all in one case), or apart: each reads back exactly.
+TEST_F(IndexTest, TraceIdsOfEveryFormReadBackExactly) {
+  const std::vector<std::string> ids = {
+      "x",
+      "abcdefghijklmnop",                      // 16 bytes, not hex
+      "0af7651916cd43dd",                      // 16 hex digits
+      "0af7651916cd43dd8",                     // 17: odd
+      "4bf92f3577b34da6a3ce929d0e0e4736",      // W3C
+      "4BF92F3577B34DA6A3CE929D0E0E4736",      // the same in upper case: another trace
+      "4bf92f3577b34da6A3CE929D0E0E4736",      // mixed case
+      "12345678901234567890123456789012",      // digits only
+      "4bf92f3577b34da6a3ce929d0e0e47361",     // 33 hex digits
+      "4bf92f35-77b3-4da6-a3ce-929d0e0e4736",  // UUID
+      "4bf92f3577b34da6a3ce929d0e0e473g",      // 32, not hex
+  };
+  for (const char* prefix : {"m", "n"}) {  // each trace gets two events
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      lines.push_back(absl::StrCat(R"({"msg":")", prefix, i, R"(","trace_id":")", ids[i], R"("})"));
+    }
+    Insert(lines);
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    absl::StatusOr<Timeline> t = index_.GetTimeline(ids[i]);
+    ASSERT_TRUE(t.ok()) << ids[i] << ": " << t.status();
+    ASSERT_EQ(t->events.size(), 2u) << ids[i];
+    EXPECT_EQ(t->events[0].message, absl::StrCat("m", i)) << ids[i];
+    EXPECT_EQ(t->events[1].message, absl::StrCat("n", i)) << ids[i];
+  }
+  std::set<std::string> listed, scanned;
+  index_.ForEachTrace([&](std::string_view id, uint32_t) { listed.emplace(id); });
+  index_.ScanTraces({}, [&](const TraceSummaryView& v) {
+    scanned.emplace(v.trace_id);
+    return true;
+  });
+  const std::set<std::string> want(ids.begin(), ids.end());
+  EXPECT_EQ(listed, want);
+  EXPECT_EQ(scanned, want);
+  EXPECT_EQ(index_.GetTimeline("4bf92f3577b34da6a3ce929d0e0e4737").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(index_.GetTimeline("4bf92f3577b34da6a3ce929d0e0e473").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(IndexTest, ListsTracesWithTheirEventCounts) {
@@ -677,23 +723,24 @@ TEST_F(IndexEvictionTest, ARepeatOfAnEvictedLineIsStoredAgain) {
 }
 
 TEST_F(IndexEvictionTest, RecordsOfTracesWithNoEventLeftGoToo) {
-  // "keeper", created first, gets an event every 1000 lines: its record moves
-  // out of the old chunks instead of pinning them.
+  // The keeper, created first, gets an event every 1000 lines: its record moves
+  // out of the old chunks instead of pinning them (its id, packed, with it).
+  const std::string kKeeper = "4BF92F3577B34DA6A3CE929D0E0E4736";
   std::vector<std::string> lines;
   const int kTraces = 300'000;
   for (int i = 0; i < kTraces; ++i) {
-    if (i % 1000 == 0) lines.push_back(Line(i, "keeper"));
+    if (i % 1000 == 0) lines.push_back(Line(i, kKeeper));
     lines.push_back(Line(i, "r" + std::to_string(i)));
   }
   InsertLines(lines);
   IndexCounters c = index_.Counters();
   EXPECT_GT(c.evicted_traces, 0u);
   EXPECT_EQ(c.traces + c.evicted_traces, static_cast<uint64_t>(kTraces) + 1);
-  absl::StatusOr<Timeline> keeper = index_.GetTimeline("keeper", {.with_raw = true});
+  absl::StatusOr<Timeline> keeper = index_.GetTimeline(kKeeper, {.with_raw = true});
   ASSERT_TRUE(keeper.ok()) << keeper.status();
   ASSERT_FALSE(keeper->events.empty());
   EXPECT_GT(keeper->evicted_events, 0u);
-  EXPECT_EQ(keeper->events.back().raw, Line(kTraces - 1000, "keeper"));
+  EXPECT_EQ(keeper->events.back().raw, Line(kTraces - 1000, kKeeper));
   absl::StatusOr<Timeline> first = index_.GetTimeline("r0");
   EXPECT_EQ(first.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(first.status().message().find("evicted"), std::string_view::npos) << first.status();

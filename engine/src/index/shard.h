@@ -119,7 +119,9 @@ class Shard {
             Index::SliceCursor* slice = nullptr, uint64_t max_work = UINT64_MAX) const;
   bool Matches(const TraceRecord& t, const TraceFilter& filter, uint32_t service, BlockCache* cache,
                uint64_t* work) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  TraceSummaryView Summary(const TraceRecord& t) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The summary of `t`; `id_buf` holds its id's text if packed (see TraceRecord::trace_id).
+  TraceSummaryView Summary(const TraceRecord& t, TraceIdText* id_buf) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // The message of event `n`: from the shard's message table, its escaped
   // copy, or its line (decompressed through `cache`, or, without a cache,
   // empty). Valid like a LineStore::View.

@@ -17,9 +17,9 @@ std::string_view Shard::Message(uint64_t n, const StoredEvent& ev, BlockCache* c
   return LineBytes(ev, p, p.msg_off, p.msg_len, cache);
 }
 
-TraceSummaryView Shard::Summary(const TraceRecord& t) const {
+TraceSummaryView Shard::Summary(const TraceRecord& t, TraceIdText* id_buf) const {
   TraceSummaryView v;
-  v.trace_id = t.trace_id();
+  v.trace_id = t.trace_id(id_buf);
   v.route = t.route == kNoName ? std::string_view() : routes_.Name(t.route);
   v.events = t.count;
   v.max_level = t.max_level;
@@ -69,7 +69,8 @@ bool Shard::TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out
   absl::ReaderMutexLock lock(&mu_);
   const TraceRecord* t = traces_.Find(trace_id, hash);
   if (t == nullptr || !HasEvents(*t)) return false;
-  const TraceSummaryView v = Summary(*t);
+  TraceIdText id_buf;
+  const TraceSummaryView v = Summary(*t, &id_buf);
   out->trace_id = std::string(v.trace_id);
   out->route = std::string(v.route);
   out->events = v.events;
@@ -208,7 +209,8 @@ bool Shard::Scan(const TraceFilter& filter, const std::function<bool(const Trace
         if (!HasEvents(t) || !Matches(t, filter, service, &cache, &work)) {
           return static_cast<int64_t>(work);
         }
-        return fn(Summary(t)) ? static_cast<int64_t>(work) : -1;
+        TraceIdText id_buf;
+        return fn(Summary(t, &id_buf)) ? static_cast<int64_t>(work) : -1;
       },
       stop);
 }
@@ -221,7 +223,8 @@ bool Shard::Lookup(std::string_view trace_id, uint64_t hash, const TraceFilter& 
   uint64_t work = 0;
   const uint32_t service = filter.service.empty() ? kNoName : services_.Find(filter.service);
   BlockCache cache;
-  return !Matches(*t, filter, service, &cache, &work) || fn(Summary(*t));
+  TraceIdText id_buf;
+  return !Matches(*t, filter, service, &cache, &work) || fn(Summary(*t, &id_buf));
 }
 
 void Shard::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& fn) const {
@@ -234,7 +237,8 @@ void Shard::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& 
     } else {
       for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) ++live;
     }
-    fn(t.trace_id(), live);
+    TraceIdText buf;
+    fn(t.trace_id(&buf), live);
     return 1;
   });
 }
@@ -266,7 +270,8 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
         }
         std::reverse(events.begin(), events.end());
         TraceView view;
-        view.trace_id = t.trace_id();
+        TraceIdText buf;
+        view.trace_id = t.trace_id(&buf);
         view.route = t.route == kNoName ? std::string_view() : routes_.Name(t.route);
         view.events = events.data();
         view.count = events.size();

@@ -1,12 +1,87 @@
 #include "index/trace_table.h"
 
+#include <array>
 #include <cstring>
 
 #include "xxhash.h"
 
 namespace logweave::internal {
+namespace trace_id_internal {
 
-TraceTable::TraceTable() : map_(0, SlotHash{}, SlotEq{this}) {}
+int HexValue(char c, bool* upper, bool* lower) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') {
+    *lower = true;
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    *upper = true;
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+}  // namespace trace_id_internal
+
+namespace {
+
+// Each byte's value as a hex digit of one case; 0xff: not one.
+constexpr std::array<uint8_t, 256> HexValues(char ten) {
+  std::array<uint8_t, 256> values{};
+  for (auto& v : values) v = 0xff;
+  for (int d = 0; d < 10; ++d) values['0' + d] = static_cast<uint8_t>(d);
+  for (int d = 0; d < 6; ++d)
+    values[static_cast<unsigned char>(ten + d)] = static_cast<uint8_t>(10 + d);
+  return values;
+}
+constexpr std::array<uint8_t, 256> kLowerHexValues = HexValues('a');
+constexpr std::array<uint8_t, 256> kUpperHexValues = HexValues('A');
+
+// Writes the `size` hex digits packed in `bytes`.
+void UnpackHex(const unsigned char* bytes, uint32_t size, bool upper, char* out) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  for (uint32_t i = 0; i < size; ++i) {
+    const unsigned char b = bytes[i / 2];
+    out[i] = digits[i % 2 == 0 ? b >> 4 : b & 0xf];
+  }
+}
+
+}  // namespace
+
+std::string_view TraceRecord::trace_id(TraceIdText* buf) const {
+  switch (id_form) {
+    case kIdInline:
+      return std::string_view(reinterpret_cast<const char*>(id.bytes), id_size);
+    case kIdInArena:
+      return std::string_view(id.ptr, id_size);
+    default:
+      UnpackHex(id.bytes, id_size, id_form == kIdUpperHex, buf->bytes);
+      return std::string_view(buf->bytes, id_size);
+  }
+}
+
+bool TraceRecord::IdEquals(std::string_view text) const {
+  if (text.size() != id_size) return false;
+  switch (id_form) {
+    case kIdInline:
+      return std::memcmp(id.bytes, text.data(), text.size()) == 0;
+    case kIdInArena:
+      return std::memcmp(id.ptr, text.data(), text.size()) == 0;
+    default: {
+      // Digit by digit, in the record's case: no unpacking.
+      const std::array<uint8_t, 256>& values =
+          id_form == kIdUpperHex ? kUpperHexValues : kLowerHexValues;
+      for (uint32_t i = 0; i < id_size; ++i) {
+        const unsigned char b = id.bytes[i / 2];
+        const uint8_t want = i % 2 == 0 ? b >> 4 : b & 0xf;
+        if (values[static_cast<unsigned char>(text[i])] != want) return false;
+      }
+      return true;
+    }
+  }
+}
+
+TraceTable::TraceTable() : map_(0, SlotHash{this}, SlotEq{this}) {}
 
 void TraceTable::Prepare(size_t count) {
   const uint64_t needed = (end_ + count - first_live_ + kChunkSize - 1) >> kChunkShift;
@@ -16,7 +91,7 @@ void TraceTable::Prepare(size_t count) {
   // absl's tables grow when size would exceed 7/8 of the capacity.
   const size_t capacity = map_.capacity();
   if (map_.size() + count > capacity - capacity / 8) {
-    next_map_ = std::make_unique<Map>(0, SlotHash{}, SlotEq{this});
+    next_map_ = std::make_unique<Map>(0, SlotHash{this}, SlotEq{this});
     size_t next_capacity = std::max<size_t>(2 * capacity + 1, 1023);
     while (map_.size() + count > next_capacity - next_capacity / 8) {
       next_capacity = 2 * next_capacity + 1;
@@ -45,16 +120,14 @@ TraceRecord& TraceTable::NewTrace(std::string_view id, uint64_t hash) {
     arenas_.emplace_back();  // made on first use
   }
   TraceRecord& t = Record(number);
-  t.id_size = static_cast<uint32_t>(id.size());
-  if (id.size() <= TraceRecord::kInlineBytes) {
-    std::memcpy(t.id.bytes, id.data(), id.size());
-  } else {
+  t.SetId(id, [&](std::string_view text) {
     std::unique_ptr<Arena>& arena = arenas_[(number - first_live_) >> kChunkShift];
     if (arena == nullptr) arena = std::make_unique<Arena>(64 << 10);
     const size_t before = arena->reserved_bytes();
-    t.id.ptr = arena->Copy(id).data();
+    const char* copy = arena->Copy(text).data();
     arena_bytes_ += arena->reserved_bytes() - before;
-  }
+    return copy;
+  });
   t.count = 0;
   t.last = 0;
   t.route = kNoName;
@@ -64,22 +137,29 @@ TraceRecord& TraceTable::NewTrace(std::string_view id, uint64_t hash) {
   t.services = 0;
   t.flags = 0;
   ++end_;
-  map_.insert(Slot{hash, number});
+  // Placed by the hash at hand (inserting a Slot would work it out again).
+  map_.lazy_emplace(Probe{hash, id},
+                    [number](const Map::constructor& make) { make(Slot{number}); });
   return t;
 }
 
 uint64_t TraceTable::HashOf(const TraceRecord& t) {
-  const std::string_view id = t.trace_id();
+  TraceIdText buf;
+  const std::string_view id = t.trace_id(&buf);
   return XXH3_64bits(id.data(), id.size());
 }
 
-void TraceTable::Unmap(uint64_t n, uint64_t hash) { map_.erase(Probe{hash, Record(n).trace_id()}); }
+void TraceTable::Unmap(uint64_t n, uint64_t hash) {
+  TraceIdText buf;
+  map_.erase(Probe{hash, Record(n).trace_id(&buf)});
+}
 
 void TraceTable::MoveToNew(uint64_t n, uint64_t hash) {
   Unmap(n, hash);
   // Still in use: a new record (with its own copy of a long id) takes over.
   const TraceRecord& t = Record(n);
-  TraceRecord& moved = NewTrace(t.trace_id(), hash);
+  TraceIdText buf;
+  TraceRecord& moved = NewTrace(t.trace_id(&buf), hash);
   const auto moved_id = moved.id;
   moved = t;
   moved.id = moved_id;

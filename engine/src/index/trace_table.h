@@ -10,6 +10,7 @@
 #define LOGWEAVE_INDEX_TRACE_TABLE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string_view>
@@ -23,15 +24,21 @@
 
 namespace logweave::internal {
 
-// A trace's id, summary and newest event. 80 bytes.
-struct TraceRecord {
-  static constexpr uint32_t kInlineBytes = 32;  // W3C ids are 32 hex characters
+// A trace id's text, for a record whose id is stored packed.
+struct TraceIdText {
+  char bytes[32];
+};
 
-  // Ids of up to kInlineBytes are stored here, so that comparing a probe with
-  // a record touches no other memory; longer ones point into the table's arena.
+// A trace's id, summary and newest event. 64 bytes.
+struct TraceRecord {
+  static constexpr uint32_t kInlineBytes = 16;
+  // Ids of up to kInlineBytes are stored here as they are, and hex ids of up to
+  // 2 x kInlineBytes (W3C's 32 characters, B3's 16) two digits a byte, so that
+  // comparing a probe with a record touches no other memory; others point
+  // into the table's arena.
   union {
     const char* ptr;
-    char bytes[kInlineBytes];
+    unsigned char bytes[kInlineBytes];
   } id;
   uint32_t id_size;
   uint32_t count;     // events ever inserted (evicted ones included)
@@ -41,17 +48,62 @@ struct TraceRecord {
   uint64_t services;  // bit s: service id s (< 63) has an event; bit 63: some id >= 63
   uint32_t route;     // id in the shard's route names, or kNoName
   Level max_level;
-  uint8_t flags;  // kTraceReborn
+  uint8_t flags;    // kTraceReborn
+  uint8_t id_form;  // IdForm
 
   // The trace had a record before that eviction dropped: `count` started
   // from that record's (see EvictedWindow), and its eviction was counted then.
   static constexpr uint8_t kTraceReborn = 1;
 
-  std::string_view trace_id() const {
-    return std::string_view(id_size <= kInlineBytes ? id.bytes : id.ptr, id_size);
-  }
+  enum IdForm : uint8_t {
+    kIdInline = 0,    // id.bytes, as it is
+    kIdLowerHex = 1,  // id.bytes, two digits a byte; 0-9 and a-f
+    kIdUpperHex = 2,  // id.bytes, two digits a byte; 0-9 and A-F (with at least one letter)
+    kIdInArena = 3,   // id.ptr
+  };
+
+  // Stores `id` (the arena copy, if one is needed, made by `copy`).
+  template <typename CopyToArena>
+  void SetId(std::string_view text, const CopyToArena& copy);
+  // The id; `buf` holds the text of a packed one (the view lives as long as both).
+  std::string_view trace_id(TraceIdText* buf) const;
+  // Whether the id is `text`, without unpacking it.
+  bool IdEquals(std::string_view text) const;
+  // Whether the id is stored outside the record.
+  bool IdInArena() const { return id_form == kIdInArena; }
 };
-static_assert(sizeof(TraceRecord) == 80);
+static_assert(sizeof(TraceRecord) == 64);
+
+namespace trace_id_internal {
+// A hex digit's value, or -1; `upper`: whether it is a letter A-F.
+int HexValue(char c, bool* upper, bool* lower);
+}  // namespace trace_id_internal
+
+template <typename CopyToArena>
+void TraceRecord::SetId(std::string_view text, const CopyToArena& copy) {
+  id_size = static_cast<uint32_t>(text.size());
+  if (text.size() <= kInlineBytes) {
+    id_form = kIdInline;
+    std::memcpy(id.bytes, text.data(), text.size());
+    return;
+  }
+  if (text.size() <= 2 * kInlineBytes) {
+    unsigned char packed[kInlineBytes] = {};
+    bool upper = false, lower = false, hex = true;
+    for (size_t i = 0; i < text.size() && hex; ++i) {
+      const int v = trace_id_internal::HexValue(text[i], &upper, &lower);
+      if (v < 0) hex = false;
+      packed[i / 2] |= static_cast<unsigned char>(i % 2 == 0 ? v << 4 : v);
+    }
+    if (hex && !(upper && lower)) {
+      id_form = upper ? kIdUpperHex : kIdLowerHex;
+      std::memcpy(id.bytes, packed, kInlineBytes);
+      return;
+    }
+  }
+  id_form = kIdInArena;
+  id.ptr = copy(text);
+}
 
 inline uint64_t ServiceBit(uint32_t service) {
   return uint64_t{1} << (service < 63 ? service : 63);
@@ -111,8 +163,9 @@ class TraceTable {
   static uint64_t HashOf(const TraceRecord& t);
 
  private:
-  struct Slot {  // the map's entry: the id's hash and the record's number
-    uint64_t hash;
+  // The map's entry: the record's number. Its id's hash is worked out again
+  // from the record when the map grows (8 bytes an entry, not 16).
+  struct Slot {
     uint64_t number;
   };
   struct Probe {
@@ -121,7 +174,8 @@ class TraceTable {
   };
   struct SlotHash {
     using is_transparent = void;
-    size_t operator()(const Slot& s) const { return s.hash; }
+    const TraceTable* table;
+    size_t operator()(const Slot& s) const { return HashOf(table->Record(s.number)); }
     size_t operator()(const Probe& p) const { return p.hash; }
   };
   struct SlotEq {
@@ -129,7 +183,7 @@ class TraceTable {
     const TraceTable* table;
     bool operator()(const Slot& a, const Slot& b) const { return a.number == b.number; }
     bool operator()(const Slot& a, const Probe& b) const {
-      return a.hash == b.hash && table->Record(a.number).trace_id() == b.id;
+      return table->Record(a.number).IdEquals(b.id);
     }
     bool operator()(const Probe& a, const Slot& b) const { return (*this)(b, a); }
   };
