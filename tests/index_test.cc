@@ -581,6 +581,48 @@ TEST(EventLogTest, ValuesKeptBesideTheRecordsGoWithTheirChunk) {
   EXPECT_EQ(log.Service(n + 9), 7u);
 }
 
+// The record keeps 24 bits of arrival order and of the distance to the
+// trace's previous event: values at and past the edges read back exactly.
+TEST(EventLogTest, ArrivalsAndLinksAtTheEdgesOfTheRecordReadBackExactly) {
+  internal::EventLog log;
+  const uint64_t base = uint64_t{1} << 40;
+  struct Case {
+    uint64_t seq;
+    uint64_t prev_distance;
+  };
+  const std::vector<Case> cases = {
+      {base, 0},                              // the chunk's first: seq_base
+      {base + (1 << 23) - 1, (1 << 24) - 2},  // the largest that fit
+      {base + (1 << 23), (1 << 24) - 1},      // the smallest that do not
+      {base - (1 << 23) + 1, 1},              // the most negative that fits
+      {base - (1 << 23), uint64_t{1} << 40},  // one past it; a distance beyond 32 bits
+      {0, 7},
+  };
+  for (const Case& c : cases) {
+    internal::EventFields f;
+    f.seq = c.seq;
+    f.prev_distance = c.prev_distance;
+    f.time_ns = -1234567890123456789;
+    f.flags = kRecordHasTime | kRecordContainerWrapped | internal::kStoredLineInFile |
+              internal::kStoredMessageEscaped;
+    f.level = Level::kFatal;
+    f.kind = RecordKind::kUnstructured;
+    log.Append(f, {});
+  }
+  for (uint64_t n = 0; n < cases.size(); ++n) {
+    EXPECT_EQ(log.Seq(n), cases[n].seq) << n;
+    EXPECT_EQ(log.PrevDistance(n), cases[n].prev_distance) << n;
+    const internal::StoredEvent& ev = log.Event(n);
+    EXPECT_EQ(ev.time_ns(), -1234567890123456789);
+    EXPECT_EQ(ev.flags(), kRecordHasTime | kRecordContainerWrapped | internal::kStoredLineInFile |
+                              internal::kStoredMessageEscaped);
+    EXPECT_EQ(ev.level(), Level::kFatal);
+    EXPECT_EQ(ev.kind(), RecordKind::kUnstructured);
+  }
+  EXPECT_EQ(log.PrevLive(3), 2u);
+  EXPECT_EQ(log.PrevLive(0), internal::kNoEvent);
+}
+
 TEST_F(IndexTest, ScanInChunksVisitsEveryTraceOnceWhileInsertsContinue) {
   // Several chunks per shard, and an inserter adding new traces meanwhile:
   // every trace that existed before the scan is reported exactly once.

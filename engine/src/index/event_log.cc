@@ -35,6 +35,14 @@ constexpr size_t kPlaceBytesGuess = 10;
 
 }  // namespace
 
+void StoredEvent::Set(const EventFields& event) {
+  std::memcpy(time_, &event.time_ns, sizeof(time_));
+  msg_ = event.msg;
+  bits_ = static_cast<uint16_t>((event.flags & kFlagBits) |
+                                (static_cast<unsigned>(event.level) & 7) << kLevelShift |
+                                (event.kind == RecordKind::kJson ? 0 : 1) << kKindShift);
+}
+
 EventLog::EventLog() = default;
 EventLog::~EventLog() = default;
 
@@ -77,27 +85,29 @@ uint64_t EventLog::Append(const EventFields& event, const EventPlace& place) {
   Chunk& c = *chunks_.back();
   if (in_chunk == 0) c.seq_base = event.seq;
   StoredEvent& stored = c.events[in_chunk];
-  stored.time_ns = event.time_ns;
+  stored.Set(event);
   const int64_t seq_delta = static_cast<int64_t>(event.seq - c.seq_base);
   const uint64_t far_before = FarBytes(c);
-  if (seq_delta > INT32_MIN && seq_delta <= INT32_MAX) {
-    stored.seq_delta = static_cast<int32_t>(seq_delta);
+  const uint32_t key = static_cast<uint32_t>(in_chunk);
+  if (seq_delta > StoredEvent::kFarSeq && seq_delta < -int64_t{StoredEvent::kFarSeq}) {
+    StoredEvent::Put24(stored.seq_, static_cast<uint32_t>(seq_delta));
   } else {
-    stored.seq_delta = StoredEvent::kFarSeq;
-    c.far_seqs.emplace(static_cast<uint32_t>(in_chunk), event.seq);
+    StoredEvent::Put24(stored.seq_, static_cast<uint32_t>(StoredEvent::kFarSeq));
+    c.far_seqs.emplace(key, event.seq);
   }
-  stored.prev_distance = event.prev_distance;
-  if (event.service < StoredEvent::kFarService) {
-    stored.service_code = static_cast<uint16_t>(event.service);
+  if (event.prev_distance < StoredEvent::kFarPrev) {
+    StoredEvent::Put24(stored.prev_, static_cast<uint32_t>(event.prev_distance));
   } else {
-    stored.service_code = StoredEvent::kFarService;
-    c.far_services.emplace(static_cast<uint32_t>(in_chunk), event.service);
+    StoredEvent::Put24(stored.prev_, StoredEvent::kFarPrev);
+    c.far_prevs.emplace(key, event.prev_distance);
+  }
+  if (event.service < StoredEvent::kFarService) {
+    stored.service_code_ = static_cast<uint16_t>(event.service);
+  } else {
+    stored.service_code_ = StoredEvent::kFarService;
+    c.far_services.emplace(key, event.service);
   }
   far_bytes_ += FarBytes(c) - far_before;
-  stored.msg = event.msg;
-  stored.flags = event.flags;
-  stored.level = event.level;
-  stored.kind = event.kind;
   std::vector<uint8_t>& out = c.places;
   const size_t capacity = out.capacity();
   if ((in_chunk & (kGroupEvents - 1)) == 0) {
@@ -136,7 +146,7 @@ EventPlace EventLog::Place(uint64_t n) const {
     place.msg_off = static_cast<uint32_t>(GetVarint(&p));
     place.msg_len = static_cast<uint32_t>(GetVarint(&p));
     if (i == in_chunk) break;
-    if (!(c.events[i].flags & kStoredLineInFile)) raw_pos += place.raw_len;
+    if (!(c.events[i].flags() & kStoredLineInFile)) raw_pos += place.raw_len;
   }
   place.raw_pos = raw_pos;
   place.line_no = line_no;
@@ -162,7 +172,8 @@ uint64_t EventLog::DropOldestChunk(uint64_t* lines_end) {
 }
 
 uint64_t EventLog::FarBytes(const Chunk& c) {
-  return c.far_seqs.capacity() * (sizeof(std::pair<uint32_t, uint64_t>) + 1) +
+  return (c.far_seqs.capacity() + c.far_prevs.capacity()) *
+             (sizeof(std::pair<uint32_t, uint64_t>) + 1) +
          c.far_services.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1);
 }
 

@@ -132,7 +132,7 @@ class Shard {
   std::string_view LineBytes(const StoredEvent& ev, const EventPlace& p, uint32_t offset,
                              uint32_t length, BlockCache* cache) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    if (ev.flags & kStoredLineInFile) {
+    if (ev.flags() & kStoredLineInFile) {
       return files_->Read(p.source_id, p.source_offset + offset, length, &cache->file_window());
     }
     return lines_.View(p.raw_pos + offset, length, cache);

@@ -85,7 +85,7 @@ void Shard::EvictOldestChunk() {
   const uint64_t begin = events_.first_live();
   const uint64_t end = std::min(events_.end(), begin + EventLog::kChunkEvents);
   for (uint64_t i = begin; i < end; ++i) {
-    if (events_.Event(i).flags & kStoredMessageEscaped) escaped_.erase(i);
+    if (events_.Event(i).flags() & kStoredMessageEscaped) escaped_.erase(i);
   }
   if (escaped_arenas_.front() != nullptr) {
     escaped_arena_bytes_ -= escaped_arenas_.front()->reserved_bytes();
@@ -175,9 +175,7 @@ void Shard::InsertOne(const ShardRecord& sr, bool dedupe) {
         t->flags |= TraceRecord::kTraceReborn;
       }
     } else {
-      // Links go back at most 2^32 events: an older previous event is treated as gone.
-      const uint64_t distance = index - t->last;
-      ev.prev_distance = distance <= UINT32_MAX ? static_cast<uint32_t>(distance) : 0;
+      ev.prev_distance = index - t->last;
     }
     t->last = index;
     ++t->count;

@@ -6,8 +6,8 @@
 namespace logweave::internal {
 
 std::string_view Shard::Message(uint64_t n, const StoredEvent& ev, BlockCache* cache) const {
-  if (ev.flags & kStoredMessageInterned) return messages_.Name(ev.msg);
-  if (ev.flags & kStoredMessageEscaped) {
+  if (ev.flags() & kStoredMessageInterned) return messages_.Name(ev.msg());
+  if (ev.flags() & kStoredMessageEscaped) {
     auto it = escaped_.find(n);
     return it == escaped_.end() ? std::string_view() : it->second;
   }
@@ -44,12 +44,12 @@ bool Shard::CollectTrace(std::string_view trace_id, uint64_t hash, const SourceN
     const StoredEvent& ev = events_.Event(e);
     const EventPlace p = events_.Place(e);
     TimelineEvent& te = out->emplace_back();
-    te.time_ns = ev.time_ns;
-    te.has_time = ev.flags & kRecordHasTime;
-    te.time_known = ev.flags & (kRecordHasTime | kRecordTimeInferred);
+    te.time_ns = ev.time_ns();
+    te.has_time = ev.flags() & kRecordHasTime;
+    te.time_known = ev.flags() & (kRecordHasTime | kRecordTimeInferred);
     te.service = std::string(services_.Name(events_.Service(e)));
-    te.level = ev.level;
-    if (ev.flags & (kStoredMessageInterned | kStoredMessageEscaped)) {
+    te.level = ev.level();
+    if (ev.flags() & (kStoredMessageInterned | kStoredMessageEscaped)) {
       te.message = std::string(Message(e, ev, nullptr));
     } else if (p.msg_len > 0) {
       te.message = std::string(LineBytes(ev, p, p.msg_off, p.msg_len, &cache));
@@ -58,7 +58,7 @@ bool Shard::CollectTrace(std::string_view trace_id, uint64_t hash, const SourceN
     te.line_no = p.line_no;
     te.source_offset = p.source_offset;
     te.seq = events_.Seq(e);
-    te.kind = ev.kind;
+    te.kind = ev.kind();
     if (with_raw) te.raw = std::string(LineBytes(ev, p, 0, p.raw_len, &cache));
   }
   *evicted = static_cast<uint32_t>(t->count - out->size());
@@ -82,7 +82,8 @@ bool Shard::TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out
   std::vector<std::pair<int64_t, uint32_t>> first;  // (time, service), newest arrival first
   for (uint64_t e = events_.Live(t->last); e != kNoEvent; e = events_.PrevLive(e)) {
     const StoredEvent& ev = events_.Event(e);
-    const int64_t time = ev.flags & (kRecordHasTime | kRecordTimeInferred) ? ev.time_ns : INT64_MAX;
+    const int64_t time =
+        ev.flags() & (kRecordHasTime | kRecordTimeInferred) ? ev.time_ns() : INT64_MAX;
     const uint32_t service = events_.Service(e);
     auto it = std::find_if(first.begin(), first.end(),
                            [&](const auto& f) { return f.second == service; });
@@ -255,7 +256,7 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
         for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) {
           const StoredEvent& ev = events_.Event(e);
           EventView& v = events.emplace_back();
-          v.time_ns = ev.time_ns;
+          v.time_ns = ev.time_ns();
           v.seq = events_.Seq(e);
           const uint32_t service = events_.Service(e);
           v.service = services_.Name(service);
@@ -264,9 +265,9 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
           // and not worth decompressing lines for.
           v.message = Message(e, ev, nullptr);
           v.service_id = service;
-          v.flags = ev.flags & kRecordFlagsMask;
-          v.level = ev.level;
-          v.kind = ev.kind;
+          v.flags = ev.flags() & kRecordFlagsMask;
+          v.level = ev.level();
+          v.kind = ev.kind();
         }
         std::reverse(events.begin(), events.end());
         TraceView view;
