@@ -186,7 +186,7 @@ TEST_F(AnalyzerTest, FindingsOfEvictedTracesAreNeverReportedResolved) {
   // Lines without a trace id push the shop's lines out of the budget (lines
   // are stored compressed: it takes many of them).
   std::vector<std::string> filler;
-  for (int i = 0; i < 1'200'000; ++i) {
+  for (int i = 0; i < 1'600'000; ++i) {
     // An id in each line, as real lines have, keeps them from compressing to nothing.
     filler.push_back(absl::StrFormat(
         R"({"ts":%d,"service":"filler","msg":"filler line %d, padded to about two hundred )"

@@ -166,6 +166,28 @@ TEST(LineBatcherTest, CrNotBeforeNewlineIsKept) {
             (std::vector<Line>{{"progress 10%\rprogress 20%", 0, 1, 0}}));
 }
 
+// A file with classic Mac OS line ends: each lone CR ends a line, wherever the chunks split.
+TEST(LineBatcherTest, LinesEndAtCrWhenToldWhereverSplitsFall) {
+  const std::string stream = "a\rbb\r\rccc\nd\re";
+  const std::vector<Line> expected = {{"a", 0, 1, kLineHadCR},
+                                      {"bb", 2, 2, kLineHadCR},
+                                      {"", 5, 3, kLineHadCR},
+                                      {"ccc\nd", 6, 4, kLineHadCR},
+                                      {"e", 12, 5, 0}};
+  for (size_t a = 0; a <= stream.size(); ++a) {
+    for (size_t b = a; b <= stream.size(); ++b) {
+      Collector collector;
+      LineBatcher batcher(kSourceId, {}, collector.Fn());
+      batcher.EndLinesAtCr();
+      batcher.Append(stream.data(), a);
+      batcher.Append(stream.data() + a, b - a);
+      batcher.Append(stream.data() + b, stream.size() - b);
+      batcher.Finish();
+      ASSERT_EQ(collector.Lines(), expected) << "splits at " << a << ", " << b;
+    }
+  }
+}
+
 TEST(LineBatcherTest, FinalLineEndingInCrKeepsItWithoutNewline) {
   // Only CRLF is a line terminator; an unterminated "...\r" did not end in one.
   EXPECT_EQ(RunWhole("a\r\nb\r"), (std::vector<Line>{{"a", 0, 1, kLineHadCR}, {"b\r", 3, 2, 0}}));

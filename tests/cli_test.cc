@@ -248,6 +248,28 @@ TEST_F(CliTest, ReplayOfFilesJudgesTheLastTracesWithoutFinal) {
   EXPECT_EQ(summary(Run("replay --json --final -", text)).first, 3u);
 }
 
+// --trace-idle takes what every duration setting takes: "5s", or plain seconds.
+TEST_F(CliTest, TraceIdleIsADurationOrSeconds) {
+  std::string text;
+  for (int i = 0; i < 3; ++i) {
+    text += testdata::ZapLine("r" + std::to_string(i), i * 10'000, "request received") + "\n";
+  }
+  for (const char* idle : {"5s", "5", "4.5", "5000ms"}) {
+    Result r = Run(std::string("replay --json --trace-idle ") + idle + " -", text);
+    ASSERT_EQ(r.exit_code, 0) << idle << ": " << r.err;
+    auto docs = JsonLines(r.out);
+    ASSERT_FALSE(docs.empty());
+    // The last trace is within 5 s of the newest line: still waiting.
+    EXPECT_EQ(docs.back()["traces_judged"].GetUint64(), 2u) << idle;
+  }
+  for (const char* bad : {"0", "-1s", "inf", "nan", "1000000h", "soon"}) {
+    ExpectUsageError(std::string("replay --trace-idle ") + bad + " -",
+                     "--trace-idle needs a positive duration like 30s, 500ms or 2m, at most 100 "
+                     "years");
+  }
+  ExpectUsageError("serve --analysis-interval 0s", "--analysis-interval needs a positive duration");
+}
+
 TEST_F(CliTest, ProgressSaysTheAnalysisIsRunning) {
   std::string path = Write("gateway.log", {testdata::ZapLine("t1", 0, "a")});
   Result r = Run("replay --progress " + path);

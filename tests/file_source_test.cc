@@ -437,6 +437,22 @@ TEST_F(FileSourceTest, Utf16TextIsSkippedWithHowToConvertIt) {
   EXPECT_FALSE(LooksUtf16(std::string(100, 'x') + std::string(4000, '\0')));
 }
 
+// A file whose lines end in a lone CR (classic Mac OS) is read line by line, not as one line
+// cut at max_line_bytes; a CR inside a line of a file with LF line ends stays content.
+TEST_F(FileSourceTest, LinesEndingInALoneCrAreReadOneByOne) {
+  ReadResult result = Read(Write("mac.log", "{\"msg\":\"a\"}\rplain b\r\rlast"));
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.lines, (std::vector<std::string>{"{\"msg\":\"a\"}", "plain b", "", "last"}));
+  EXPECT_EQ(result.offsets, (std::vector<uint64_t>{0, 12, 20, 21}));
+  // The same after decompression.
+  EXPECT_EQ(Read(Write("mac.log.gz", Gzip("x\ry\r"))).lines, (std::vector<std::string>{"x", "y"}));
+  result = Read(Write("unix.log", "progress 10%\rprogress 20%\nnext\r\n"));
+  EXPECT_EQ(result.lines, (std::vector<std::string>{"progress 10%\rprogress 20%", "next"}));
+  EXPECT_TRUE(LooksCrTerminated("a\rb"));
+  EXPECT_FALSE(LooksCrTerminated("a\r\nb"));
+  EXPECT_FALSE(LooksCrTerminated("ab"));
+}
+
 TEST(BinaryShareTest, CountsControlBytesAndBrokenUtf8AmongTheBytesOtherThanNul) {
   EXPECT_EQ(BinaryShare(std::string(1000, 'a')), 0.0);
   EXPECT_EQ(BinaryShare("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 naïve text of a log line ok"),

@@ -531,6 +531,28 @@ TEST_F(ParseLineTest, LineWithoutTimeFieldHasNoTimeAndNoBadTime) {
   EXPECT_TRUE(r.trace_id.empty());
 }
 
+// A time key whose value no time can be read from is a bad time, counted as such; null and ""
+// are no value; a time under another key still wins.
+TEST_F(ParseLineTest, ATimeKeyHoldingABoolArrayOrObjectIsABadTime) {
+  for (const char* line : {R"({"ts":true,"msg":"m"})", R"({"time":[1795428000],"msg":"m"})",
+                           R"({"timestamp":{"sec":1795428000},"msg":"m"})",
+                           R"({"ts":false,"msg":{"nested":[1,2]}})"}) {
+    Record r = Parse(line);
+    EXPECT_EQ(r.kind, RecordKind::kJson) << line;
+    EXPECT_FALSE(r.has_time()) << line;
+    EXPECT_TRUE(r.flags & kRecordBadTime) << line;
+  }
+  for (const char* line : {R"({"ts":null,"msg":"m"})", R"({"ts":"","msg":"m"})",
+                           R"({"msg":"m","tags":["time"],"ctx":{"time":1}})"}) {
+    Record r = Parse(line);
+    EXPECT_FALSE(r.has_time()) << line;
+    EXPECT_FALSE(r.flags & kRecordBadTime) << line;
+  }
+  Record r = Parse(R"({"time":{"sec":1},"ts":1795428000,"msg":"m"})");
+  EXPECT_TRUE(r.has_time());
+  EXPECT_FALSE(r.flags & kRecordBadTime);
+}
+
 TEST_F(ParseLineTest, UnescapedValuesAreSlicesOfTheRawLine) {
   Record r =
       Parse(R"({"level":"info","msg":"posted entry","trace_id":"abc123","service":"ledger"})");

@@ -229,6 +229,7 @@ class ContentSink {
     share_ = BinaryShare(head);
     utf16_ = LooksUtf16(head);
     binary_ = utf16_ || share_ > kBinaryShare;
+    if (!binary_ && LooksCrTerminated(head)) batcher_.EndLinesAtCr();
     if (!binary_) batcher_.Append(held_.data(), held_.size());
     held_.clear();
     held_.shrink_to_fit();
@@ -508,6 +509,10 @@ bool LooksUtf16(std::string_view head) {
     if (nul[parity] * 10 >= half * 8 && nul[1 - parity] * 20 < half) return true;
   }
   return false;
+}
+
+bool LooksCrTerminated(std::string_view head) {
+  return head.find('\n') == std::string_view::npos && head.find('\r') != std::string_view::npos;
 }
 
 double BinaryShare(std::string_view bytes) {

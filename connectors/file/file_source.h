@@ -81,6 +81,11 @@ double BinaryShare(std::string_view bytes);
 // skipped like a binary one, with a message that says how to convert it.
 bool LooksUtf16(std::string_view head);
 
+// Whether `head` (a file's first kSniffBytes, or all of it) has line ends of
+// classic Mac OS, a lone CR: it holds a '\r' and no '\n'. Such a file's lines
+// end at each '\r' (LineBatcher::EndLinesAtCr), instead of being one line.
+bool LooksCrTerminated(std::string_view head);
+
 }  // namespace logweave
 
 #endif  // LOGWEAVE_CONNECTORS_FILE_FILE_SOURCE_H_

@@ -77,7 +77,9 @@ void LineBatcher::AppendToLine(const char* p, size_t n) {
 void LineBatcher::EndLine(std::string_view head, uint64_t total, bool last_is_cr, bool terminated) {
   uint8_t flags = line_flags_;
   uint64_t content = total;
-  if (terminated && total > 0 && last_is_cr) {
+  if (terminated && line_end_ == '\r') {
+    flags |= kLineHadCR;  // the CR was the line's end
+  } else if (terminated && total > 0 && last_is_cr) {
     flags |= kLineHadCR;
     --content;
   }
@@ -117,7 +119,7 @@ void LineBatcher::Append(const char* bytes, size_t size) {
   while (p < end) {
     StartLineIfNeeded();
     const size_t avail = static_cast<size_t>(end - p);
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', avail));
+    const char* nl = static_cast<const char*>(std::memchr(p, line_end_, avail));
     if (nl == nullptr) {
       // The line continues in the next chunk.
       AppendToLine(p, avail);

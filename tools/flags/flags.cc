@@ -11,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "logweave/config.h"
+#include "logweave/duration.h"
 
 namespace logweave::cli {
 
@@ -133,19 +134,9 @@ void FlagSet::Duration(const std::string& name, absl::Duration* target,
                        const std::string& value_name, const std::string& help) {
   flags_.push_back({name, value_name, help, [name, target](const std::string& v) {
                       absl::Duration d;
-                      double seconds = 0;
-                      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-                      if (!v.empty() && ec == std::errc() && p == v.data() + v.size()) {
-                        d = absl::Seconds(seconds);
-                      } else if (!absl::ParseDuration(v, &d)) {
-                        d = absl::ZeroDuration();
-                      }
-                      if (d <= absl::ZeroDuration() || d > absl::Hours(24 * 365 * 100)) {
+                      if (!ParsePositiveDuration(v, &d)) {
                         return absl::InvalidArgumentError(absl::StrCat(
-                            "--", name,
-                            " needs a positive duration like 30s, 500ms or 2m, at most 100 years "
-                            "(got \"",
-                            v, "\")"));
+                            "--", name, " needs ", kPositiveDurationHint, " (got \"", v, "\")"));
                       }
                       *target = d;
                       return absl::OkStatus();

@@ -346,9 +346,9 @@ int RunReplay(const std::vector<std::string>& args) {
   flags.Bool("final", &f.final,
              "judge every trace, even those quiet for less than trace_idle (default for "
              "files; stdin: off)");
-  std::string trace_idle;
-  flags.String("trace-idle", &trace_idle, "DURATION",
-               "judge a trace once quiet this long in event time (default 30s)");
+  absl::Duration trace_idle;
+  flags.Duration("trace-idle", &trace_idle, "DURATION",
+                 "judge a trace once quiet this long in event time (default 30s)");
   flags.Bool("copy-lines", &f.copy_lines,
              "keep a compressed copy of every line instead of reading the lines of plain files "
              "back from them when shown (index.lines_in_files: false; for files that may change "
@@ -406,17 +406,8 @@ int RunReplay(const std::vector<std::string>& args) {
   // A replay's files are read once and complete: their lines stay in them
   // (index.lines_in_files, default on) unless --copy-lines.
   if (f.copy_lines) options.index.lines_in_files = false;
-  if (!trace_idle.empty()) {
-    absl::Duration d;
-    if (!absl::ParseDuration(trace_idle, &d) || d <= absl::ZeroDuration() ||
-        d > absl::Hours(24 * 365 * 100)) {
-      std::fprintf(stderr,
-                   "logweave replay: --trace-idle needs a positive duration like 30s or 2m, at "
-                   "most 100 years (got \"%s\")\n",
-                   trace_idle.c_str());
-      return kExitUsage;
-    }
-    options.detectors.trace_idle_ns = absl::ToInt64Nanoseconds(d);
+  if (trace_idle > absl::ZeroDuration()) {
+    options.detectors.trace_idle_ns = absl::ToInt64Nanoseconds(trace_idle);
   }
   absl::StatusOr<std::unique_ptr<Runtime>> created = Runtime::Create(runtime_options);
   if (!created.ok()) {

@@ -28,7 +28,8 @@ int Fail(int exit_code, const absl::Status& status, const char* what = nullptr);
 
 // serve's command line.
 struct ServeFlags {
-  std::string config_path, address, interval;
+  std::string config_path, address;
+  absl::Duration interval;  // --analysis-interval; zero: not given
   uint64_t threads = 0;
   bool final = false;
   bool check = false;

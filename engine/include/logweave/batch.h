@@ -23,7 +23,7 @@ namespace logweave {
 // Flags a source sets on a line.
 enum LineFlags : uint8_t {
   kLineTruncated = 1 << 0,  // longer than max_line_bytes; the tail was cut off (counted)
-  kLineHadCR = 1 << 1,      // ended in CRLF; the CR was removed
+  kLineHadCR = 1 << 1,      // ended in CRLF (the CR was removed), or in a lone CR (EndLinesAtCr)
   kLineHadBOM = 1 << 2,     // started with a UTF-8 byte order mark; the BOM was removed
   kLineRedacted = 1 << 3,   // secrets in it were replaced: its bytes are not the source's
   // Its bytes are those of the source's file at source_offset, registered in
@@ -130,6 +130,11 @@ class LineBatcher {
   // stays pending). For streaming sources that go quiet.
   void FlushBatch() { EmitBatch(); }
 
+  // Before the first Append: lines end at '\r' instead of '\n' (a file with
+  // classic Mac OS line ends, which has no '\n' at all); each terminated line
+  // gets kLineHadCR.
+  void EndLinesAtCr() { line_end_ = '\r'; }
+
   // Bytes consumed so far (the source offset of the next byte).
   uint64_t offset() const { return offset_; }
   // Lines started so far.
@@ -159,6 +164,7 @@ class LineBatcher {
   uint64_t line_no_ = 0;  // number of lines started
   bool at_stream_start_ = true;
   uint8_t bom_matched_ = 0;  // bytes of a BOM seen at the stream start
+  char line_end_ = '\n';     // or '\r' (EndLinesAtCr)
 
   // State of the line in progress when it spans Append() calls.
   uint64_t line_offset_ = 0;   // stream offset of its first byte

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "internal/strings.h"
+#include "logweave/duration.h"
 
 namespace logweave {
 
@@ -245,21 +246,9 @@ void ConfigReader::Duration(std::string_view key, bool zero_ok, int64_t* out_ns)
       return absl::OkStatus();
     }
     absl::Duration d;
-    double seconds;
-    bool ok = false;
-    if (absl::SimpleAtod(text, &seconds)) {
-      d = absl::Seconds(seconds);
-      ok = std::isfinite(seconds);
-    } else {
-      ok = absl::ParseDuration(text, &d);
-    }
-    // Durations are kept as int64 nanoseconds (292 years): beyond a century is a mistake.
-    if (!ok || d <= absl::ZeroDuration() || d > absl::Hours(24 * 365 * 100)) {
+    if (!ParsePositiveDuration(text, &d)) {
       return section_.ErrorAt(
-          n, name,
-          absl::StrCat("must be a positive duration such as 30s, 500ms or 2m, at most 100 years "
-                       "(got \"",
-                       text, "\")"));
+          n, name, absl::StrCat("must be ", kPositiveDurationHint, " (got \"", text, "\")"));
     }
     *out_ns = absl::ToInt64Nanoseconds(d);
     return absl::OkStatus();

@@ -44,7 +44,14 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
   bool docker_stream = false;
   bool docker_time = false;
   bool IsDockerLine() const { return docker_stream && docker_time && !docker_log.empty(); }
+  // A time key held a value no time can be read from: true or false, an array,
+  // or an object not looked into (null and "" count as no value).
+  bool time_of_wrong_type = false;
 
+  bool Bool(bool) {
+    NoteWrongType();
+    return Default();
+  }
   bool Default() {  // null, bool, and anything else not overridden
     pending_ = nullptr;
     pending_docker_ = DockerKey::kNone;
@@ -79,6 +86,7 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
         path_[key_len_] = '.';
         prefix_len_[depth_] = key_len_ + 1;
       } else {
+        NoteWrongType();
         ignore_from_ = depth_;
       }
     }
@@ -126,13 +134,19 @@ class FieldHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Fiel
     if (depth_ == 0) return false;  // a top-level array is not a record
     if (depth_ >= max_nesting_) return TooDeep();
     ++depth_;
-    if (ignore_from_ == 0) ignore_from_ = depth_;
+    if (ignore_from_ == 0) {
+      NoteWrongType();
+      ignore_from_ = depth_;
+    }
     pending_ = nullptr;
     return true;
   }
   bool EndArray(rapidjson::SizeType) { return End(); }
 
  private:
+  void NoteWrongType() {
+    if (pending_ != nullptr && pending_->field == internal::kTime) time_of_wrong_type = true;
+  }
   bool Value(const char* str, size_t len, ValueType t) {
     if (depth_ == 0) return false;  // a top-level scalar is not a record
     if (pending_docker_ != DockerKey::kNone) {

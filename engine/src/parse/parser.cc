@@ -274,6 +274,8 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
         } else {
           r->flags |= kRecordBadTime;
         }
+      } else if (handler.time_of_wrong_type) {
+        r->flags |= kRecordBadTime;
       }
       if (unwrap_docker && handler.IsDockerLine()) {
         UnwrapDockerLine(handler.docker_log, context, r);
