@@ -295,6 +295,31 @@ TEST(ParseBatchTest, EscapedMessageInBatchIsUnescapedIntoScratch) {
   EXPECT_TRUE(PointsInto(r.trace_id, BatchBytes(parsed)));
 }
 
+// The parser reuses its working copy for the next batch: a parsed batch keeps its own copy of
+// the values that are not its raw bytes, and holds no more than those.
+TEST(ParseBatchTest, AParsedBatchOutlivesTheParsersNextBatch) {
+  std::unique_ptr<LineParser> parser = MakeParser();
+  RawBatch first;
+  first.AddLine(R"({"msg":"say \"hi\"","trace_id":"t\u002d1","service":"a\/b"})", 0, 1);
+  first.AddLine(R"({"msg":"plain","trace_id":"t-2"})", 60, 2);
+  ParsedBatch kept;
+  parser->ParseBatch(std::move(first), kSourceService, &kept);
+  RawBatch second;
+  second.AddLine(R"({"msg":"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX","trace_id":"zzzz"})", 0,
+                 1);
+  ParsedBatch next;
+  parser->ParseBatch(std::move(second), kSourceService, &next);
+  ASSERT_EQ(kept.records.size(), 2u);
+  EXPECT_EQ(kept.records[0].message, "say \"hi\"");
+  EXPECT_EQ(kept.records[0].trace_id, "t-1");
+  EXPECT_EQ(kept.records[0].service, "a/b");
+  EXPECT_TRUE(PointsInto(kept.records[0].message, kept.scratch));
+  EXPECT_EQ(kept.scratch.size(), std::string("say \"hi\"t-1a/b").size());
+  EXPECT_EQ(kept.records[1].message, "plain");
+  EXPECT_TRUE(PointsInto(kept.records[1].message, BatchBytes(kept)));
+  EXPECT_EQ(next.records[0].trace_id, "zzzz");
+}
+
 TEST(ParseBatchTest, OutputIsOverwrittenByTheNextBatch) {
   std::unique_ptr<LineParser> parser = MakeParser();
   ParsedBatch parsed;

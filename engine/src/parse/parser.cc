@@ -360,7 +360,7 @@ void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& con
 }
 
 ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_service,
-                                     ParsedBatch* out) const {
+                                     ParsedBatch* out) {
   ParseCounters c;
   RedactBatch(&batch);
   if (!batch.redactions.empty()) {
@@ -373,13 +373,11 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
   out->raw = std::move(batch);
   const RawBatch& raw = out->raw;
   const std::string& data = *out->block;
-  // Reserve past the small-string size, so that the scratch bytes live on the
-  // heap and moving the ParsedBatch keeps the views into them valid.
   // Twice the batch: the second half is the side room of LineContext (pages
   // that are never touched unless a Docker line needs them).
-  out->scratch.reserve(std::max<size_t>(2 * data.size() + 1, 32));
-  out->scratch.assign(data);
-  const LineContext context = Context(default_service, &out->scratch);
+  work_.reserve(2 * data.size() + 1);
+  work_.assign(data);
+  const LineContext context = Context(default_service, &work_);
   out->records.resize(raw.size());
   out->line_hashes.resize(raw.size());
   out->trace_hashes.resize(raw.size());
@@ -393,7 +391,7 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
     r.source_id = raw.source_id;
     if (span.flags & kLineTruncated) r.flags |= kRecordTruncated;  // the parser reads it
     std::string_view line(data.data() + span.begin, span.length);
-    char* scratch_line = out->scratch.data() + span.begin;
+    char* scratch_line = work_.data() + span.begin;
     bool bom = span.flags & kLineHadBOM;
     // A BOM inside the stream (files joined with cat, each with its own) goes like the first.
     if (line.starts_with(kUtf8Bom)) {
@@ -436,7 +434,35 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
         r.trace_id.empty() ? 0 : XXH3_64bits(r.trace_id.data(), r.trace_id.size());
   }
   InferMissingTimes(&out->records);
+  KeepWorkValues(out);
   return c;
+}
+
+void LineParser::KeepWorkValues(ParsedBatch* out) const {
+  const char* begin = work_.data();
+  const char* end = begin + work_.capacity();
+  auto in_work = [&](std::string_view v) {
+    return !v.empty() && v.data() >= begin && v.data() < end;
+  };
+  size_t bytes = 0;
+  for (const Record& r : out->records) {
+    for (std::string_view v : {r.raw, r.trace_id, r.service, r.message, r.route}) {
+      if (in_work(v)) bytes += v.size();
+    }
+  }
+  // Past the small-string size, so that the bytes live on the heap and moving
+  // the ParsedBatch keeps the views into them valid; never grown below.
+  out->scratch.clear();
+  out->scratch.shrink_to_fit();
+  out->scratch.reserve(std::max<size_t>(bytes, 32));
+  for (Record& r : out->records) {
+    for (std::string_view* v : {&r.raw, &r.trace_id, &r.service, &r.message, &r.route}) {
+      if (!in_work(*v)) continue;
+      const size_t at = out->scratch.size();
+      out->scratch.append(*v);
+      *v = std::string_view(out->scratch.data() + at, v->size());
+    }
+  }
 }
 
 Record LineParser::ParseLine(std::string_view line, std::string_view default_service,

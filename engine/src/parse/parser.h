@@ -45,7 +45,8 @@ struct ParseCounters {
 };
 
 // Thread-compatible: one LineParser per parsing thread (it is cheap to build
-// and holds no state between lines).
+// and holds no state between lines; ParseBatch reuses its working copy of a
+// batch from one call to the next).
 class LineParser {
  public:
   // Fails with INVALID_ARGUMENT for invalid options.
@@ -53,9 +54,11 @@ class LineParser {
   ~LineParser();
 
   // Parses every line of `batch` into `out` (which is overwritten).
-  // `default_service` is used for lines without a service field.
-  ParseCounters ParseBatch(RawBatch&& batch, std::string_view default_service,
-                           ParsedBatch* out) const;
+  // `default_service` is used for lines without a service field. The lines
+  // are parsed in the parser's own working copy; `out->scratch` receives only
+  // the values that differ from their raw bytes (unescaped strings), so that
+  // a parsed batch waiting for the index holds little beyond its lines.
+  ParseCounters ParseBatch(RawBatch&& batch, std::string_view default_service, ParsedBatch* out);
 
   // Replaces the secrets in the lines of `batch` (its data and spans
   // rewritten when any line changes) and marks it redacted, with its counts:
@@ -94,11 +97,16 @@ class LineParser {
   // Re-parses `record` as the line `inner` (the unescaped "log" value, in the
   // scratch buffer and NUL-terminated), keeping the outer time if it has none.
   void UnwrapDockerLine(std::string_view inner, const LineContext& context, Record* record) const;
+  // Copies the record views that point into work_ to out->scratch and points them there.
+  void KeepWorkValues(ParsedBatch* out) const;
 
   std::unique_ptr<internal::FieldTable> fields_;
   const int64_t syslog_reference_ns_;             // 0: the clock
   std::unique_ptr<internal::Redactor> redactor_;  // null: redaction off
   std::shared_ptr<const std::vector<std::string>> redaction_rules_;
+  // ParseBatch's in-situ copy of a batch and the side room after it, kept from
+  // one batch to the next (its pages stay mapped).
+  std::string work_;
 };
 
 // Gives records without a usable time the time of the nearest timed record
