@@ -16,6 +16,7 @@
 #include "logweave/file_text.h"
 #include "plugins/registry.h"
 #include "redact/redactor.h"
+#include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/yaml.h"
 
 namespace logweave {
@@ -30,7 +31,7 @@ bool Given(const YAML::Node& node) { return node && !node.IsNull(); }
 
 absl::Status ReadIndex(const ConfigSection& index, IndexOptions* o) {
   ConfigReader r(index, {"shards", "dedupe", "dedupe_window", "max_bytes", "lines_in_files"});
-  r.Uint("dedupe_window", 1ull << 32, &o->dedupe_window);
+  r.Uint("dedupe_window", 1024, 1ull << 32, &o->dedupe_window);
   r.Size("max_bytes", &o->max_bytes);
   if (!r.status().ok()) return r.status();
   if (o->max_bytes != 0 && o->max_bytes < (64ull << 20)) {
@@ -58,7 +59,7 @@ absl::Status ReadMissingService(const ConfigSection& m, DetectorOptions* o) {
   if (auto s = m.CheckKeys({"share", "min_traces", "expected"}); !s.ok()) return s;
   ConfigReader r(m);
   r.Share("share", &o->expected_share);
-  r.Uint("min_traces", 1u << 30, &o->min_traces);
+  r.Uint("min_traces", 1, 1u << 30, &o->min_traces);
   if (!r.status().ok()) return r.status();
   const YAML::Node& e = m.node()["expected"];
   if (!Given(e)) return absl::OkStatus();
@@ -83,7 +84,7 @@ absl::Status ReadIncompleteSequence(const ConfigSection& q, DetectorOptions* o) 
   ConfigReader r(q);
   r.Share("weak_share", &o->weak_follow_share);
   r.Share("share", &o->follow_share);
-  r.Uint("min_traces", 1u << 30, &o->min_event_traces);
+  r.Uint("min_traces", 1, 1u << 30, &o->min_event_traces);
   if (!r.status().ok()) return r.status();
   const YAML::Node& e = q.node()["expected"];
   if (!Given(e)) return absl::OkStatus();
@@ -188,9 +189,8 @@ absl::Status ReadEngineSections(const ConfigSection& root, PipelineOptions* opti
   if (!r.status().ok()) return r.status();
   if (v == 0 || v > (1u << 30)) return root.Error("max_line_bytes", "must be between 1 and 1GiB");
   options->batching.max_line_bytes = static_cast<uint32_t>(v);
-  r.Uint("batch_lines", 1u << 20, &options->batching.batch_lines);
+  r.Uint("batch_lines", 1, 1u << 20, &options->batching.batch_lines);
   if (!r.status().ok()) return r.status();
-  if (options->batching.batch_lines == 0) return root.Error("batch_lines", "must be at least 1");
   v = options->batching.batch_bytes;
   r.Size("batch_bytes", &v);
   if (!r.status().ok()) return r.status();
@@ -313,6 +313,10 @@ absl::StatusOr<Config> Load(const std::string& yaml, const std::string& origin,
           " YAML documents (separated by ---); a config is one: merge them into one map"));
     }
     root = YAML::Load(first == 0 ? yaml : yaml.substr(first));
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp says only "bad file"
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: nested more than ",
+                     e.depth() - 1, " levels deep (a config is a few levels deep)"));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(origin, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));

@@ -101,13 +101,17 @@ class ConfigReader {
   // A key or a list of keys, tried before the ones in `out`, which stay as
   // fallbacks (a name given again moves to the front).
   void NamesFirst(std::string_view key, std::vector<std::string>* out);
-  // A whole number from 0 to `max`.
-  void Uint(std::string_view key, uint64_t max, uint64_t* out);
+  // A whole number from `min` (0 if not given) to `max`.
+  void Uint(std::string_view key, uint64_t min, uint64_t max, uint64_t* out);
+  template <typename T>
+  void Uint(std::string_view key, uint64_t min, uint64_t max, T* out) {
+    uint64_t v = static_cast<uint64_t>(*out);
+    Uint(key, min, max, &v);
+    *out = static_cast<T>(v);
+  }
   template <typename T>
   void Uint(std::string_view key, uint64_t max, T* out) {
-    uint64_t v = static_cast<uint64_t>(*out);
-    Uint(key, max, &v);
-    *out = static_cast<T>(v);
+    Uint(key, 0, max, out);
   }
   // A whole number from 0 to 2^30.
   template <typename T>

@@ -186,14 +186,16 @@ void ConfigReader::Names(std::string_view key, std::vector<std::string>* out) {
   NamesFirst(key, out);
 }
 
-void ConfigReader::Uint(std::string_view key, uint64_t max, uint64_t* out) {
+void ConfigReader::Uint(std::string_view key, uint64_t min, uint64_t max, uint64_t* out) {
   Step(key, [&](const YAML::Node& n, const std::string& name) {
     const std::string text = ScalarOr(n, "");
     uint64_t v = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v > max) {
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < min ||
+        v > max) {
       return section_.ErrorAt(
-          n, name, absl::StrCat("must be a whole number from 0 to ", max, " (got \"", text, "\")"));
+          n, name,
+          absl::StrCat("must be a whole number from ", min, " to ", max, " (got \"", text, "\")"));
     }
     *out = v;
     return absl::OkStatus();
