@@ -166,14 +166,13 @@ TEST(LineBatcherTest, CrNotBeforeNewlineIsKept) {
             (std::vector<Line>{{"progress 10%\rprogress 20%", 0, 1, 0}}));
 }
 
-// A file with classic Mac OS line ends: each lone CR ends a line, wherever the chunks split.
+// A file with classic Mac OS line ends: each lone CR ends a line, and so do an LF and a CRLF
+// (as one end) where the file changes its ways, wherever the chunks split.
 TEST(LineBatcherTest, LinesEndAtCrWhenToldWhereverSplitsFall) {
-  const std::string stream = "a\rbb\r\rccc\nd\re";
-  const std::vector<Line> expected = {{"a", 0, 1, kLineHadCR},
-                                      {"bb", 2, 2, kLineHadCR},
-                                      {"", 5, 3, kLineHadCR},
-                                      {"ccc\nd", 6, 4, kLineHadCR},
-                                      {"e", 12, 5, 0}};
+  const std::string stream = "a\rbb\r\rccc\nd\r\ne\r\r\nf";
+  const std::vector<Line> expected = {
+      {"a", 0, 1, kLineHadCR},  {"bb", 2, 2, kLineHadCR}, {"", 5, 3, kLineHadCR},  {"ccc", 6, 4, 0},
+      {"d", 10, 5, kLineHadCR}, {"e", 13, 6, kLineHadCR}, {"", 15, 7, kLineHadCR}, {"f", 17, 8, 0}};
   for (size_t a = 0; a <= stream.size(); ++a) {
     for (size_t b = a; b <= stream.size(); ++b) {
       Collector collector;
@@ -182,6 +181,7 @@ TEST(LineBatcherTest, LinesEndAtCrWhenToldWhereverSplitsFall) {
       batcher.Append(stream.data(), a);
       batcher.Append(stream.data() + a, b - a);
       batcher.Append(stream.data() + b, stream.size() - b);
+      EXPECT_EQ(batcher.offset(), stream.size());
       batcher.Finish();
       ASSERT_EQ(collector.Lines(), expected) << "splits at " << a << ", " << b;
     }

@@ -262,7 +262,7 @@ TEST_F(CliTest, TraceIdleIsADurationOrSeconds) {
     // The last trace is within 5 s of the newest line: still waiting.
     EXPECT_EQ(docs.back()["traces_judged"].GetUint64(), 2u) << idle;
   }
-  for (const char* bad : {"0", "-1s", "inf", "nan", "1000000h", "soon"}) {
+  for (const char* bad : {"0", "-1s", "inf", "nan", "1000000h", "soon", "0.5ns", "2e-10"}) {
     ExpectUsageError(std::string("replay --trace-idle ") + bad + " -",
                      "--trace-idle needs a positive duration like 30s, 500ms or 2m, at most 100 "
                      "years");

@@ -448,6 +448,18 @@ TEST_F(FileSourceTest, LinesEndingInALoneCrAreReadOneByOne) {
   EXPECT_EQ(Read(Write("mac.log.gz", Gzip("x\ry\r"))).lines, (std::vector<std::string>{"x", "y"}));
   result = Read(Write("unix.log", "progress 10%\rprogress 20%\nnext\r\n"));
   EXPECT_EQ(result.lines, (std::vector<std::string>{"progress 10%\rprogress 20%", "next"}));
+  // A first MiB without LF (a progress bar redrawn with CRs), then lines with LF: each still
+  // one line.
+  const std::string bar = "progress 1%\r" + std::string(kSniffBytes, '#') + "\r";
+  ASSERT_TRUE(LooksCrTerminated(std::string_view(bar).substr(0, kSniffBytes)));
+  result = Read(Write("ci.log", bar + "done\nnext line\r\nlast\n"));
+  EXPECT_EQ(result.lines.size(), 5u);
+  if (result.lines.size() == 5) {
+    EXPECT_EQ(result.lines[0], "progress 1%");
+    EXPECT_EQ(result.lines[2], "done");
+    EXPECT_EQ(result.lines[3], "next line");
+    EXPECT_EQ(result.lines[4], "last");
+  }
   EXPECT_TRUE(LooksCrTerminated("a\rb"));
   EXPECT_FALSE(LooksCrTerminated("a\r\nb"));
   EXPECT_FALSE(LooksCrTerminated("ab"));

@@ -320,6 +320,29 @@ TEST(ParseBatchTest, AParsedBatchOutlivesTheParsersNextBatch) {
   EXPECT_EQ(next.records[0].trace_id, "zzzz");
 }
 
+// A Docker json-file line is parsed again as the line inside it, in the parser's working copy:
+// its values are the batch's own and outlive the parser's next batch.
+TEST(ParseBatchTest, ADockerLinesValuesOutliveTheParsersNextBatch) {
+  std::unique_ptr<LineParser> parser = MakeParser();
+  RawBatch first;
+  first.AddLine(
+      R"({"log":"{\"msg\":\"inner \\\"quoted\\\"\",\"trace_id\":\"d-1\",\"service\":\"svc\"}\n",)"
+      R"("stream":"stdout","time":"2026-11-23T10:00:00Z"})",
+      0, 1);
+  ParsedBatch kept;
+  parser->ParseBatch(std::move(first), kSourceService, &kept);
+  RawBatch second;
+  second.AddLine(std::string(200, 'x'), 0, 1);
+  ParsedBatch next;
+  parser->ParseBatch(std::move(second), kSourceService, &next);
+  ASSERT_EQ(kept.records.size(), 1u);
+  EXPECT_TRUE(kept.records[0].flags & kRecordContainerWrapped);
+  EXPECT_EQ(kept.records[0].message, "inner \"quoted\"");
+  EXPECT_EQ(kept.records[0].trace_id, "d-1");
+  EXPECT_EQ(kept.records[0].service, "svc");
+  EXPECT_TRUE(PointsInto(kept.records[0].message, kept.scratch));  // the batch's own copy
+}
+
 TEST(ParseBatchTest, OutputIsOverwrittenByTheNextBatch) {
   std::unique_ptr<LineParser> parser = MakeParser();
   ParsedBatch parsed;

@@ -20,6 +20,15 @@ constexpr char kBom[3] = {'\xEF', '\xBB', '\xBF'};
 constexpr size_t kMaxReserveBytes = size_t{4} << 20;
 constexpr size_t kMaxReserveLines = 4096;
 
+// The first CR or LF in [p, p + n), or null. A CR-terminated file has no LF to
+// look for ahead (memchr for each would scan to the chunk's end per line).
+const char* FindCrOrLf(const char* p, size_t n) {
+  for (const char* end = p + n; p < end; ++p) {
+    if (*p == '\r' || *p == '\n') return p;
+  }
+  return nullptr;
+}
+
 LineBatcherOptions Normalize(LineBatcherOptions options) {
   // batch_lines == 0 would mean "never by count"; treat it as one line per
   // batch rather than letting a batch grow without bound.
@@ -74,11 +83,12 @@ void LineBatcher::AppendToLine(const char* p, size_t n) {
   line_last_cr_ = p[n - 1] == '\r';
 }
 
-void LineBatcher::EndLine(std::string_view head, uint64_t total, bool last_is_cr, bool terminated) {
+void LineBatcher::EndLine(std::string_view head, uint64_t total, bool last_is_cr, bool terminated,
+                          bool ended_at_cr) {
   uint8_t flags = line_flags_;
   uint64_t content = total;
-  if (terminated && line_end_ == '\r') {
-    flags |= kLineHadCR;  // the CR was the line's end
+  if (ended_at_cr) {
+    flags |= kLineHadCR;  // the CR was the line's end (EndLinesAtCr)
   } else if (terminated && total > 0 && last_is_cr) {
     flags |= kLineHadCR;
     --content;
@@ -117,9 +127,19 @@ void LineBatcher::Append(const char* bytes, size_t size) {
     if (p == end) return;
   }
   while (p < end) {
+    if (skip_lf_) {
+      // The LF of a CRLF whose CR ended the line before (EndLinesAtCr).
+      skip_lf_ = false;
+      if (*p == '\n') {
+        ++p;
+        ++offset_;
+        continue;
+      }
+    }
     StartLineIfNeeded();
     const size_t avail = static_cast<size_t>(end - p);
-    const char* nl = static_cast<const char*>(std::memchr(p, line_end_, avail));
+    const char* nl = cr_ends_lines_ ? FindCrOrLf(p, avail)
+                                    : static_cast<const char*>(std::memchr(p, '\n', avail));
     if (nl == nullptr) {
       // The line continues in the next chunk.
       AppendToLine(p, avail);
@@ -128,12 +148,14 @@ void LineBatcher::Append(const char* bytes, size_t size) {
     }
     const size_t n = static_cast<size_t>(nl - p);
     offset_ += n + 1;
+    const bool at_cr = *nl == '\r';
+    skip_lf_ = at_cr;
     if (line_bytes_ == 0) {
       // Whole line inside this chunk: copy it from the chunk directly.
-      EndLine(std::string_view(p, n), n, n > 0 && p[n - 1] == '\r', /*terminated=*/true);
+      EndLine(std::string_view(p, n), n, n > 0 && p[n - 1] == '\r', /*terminated=*/true, at_cr);
     } else {
       AppendToLine(p, n);
-      EndLine(pending_, line_bytes_, line_last_cr_, /*terminated=*/true);
+      EndLine(pending_, line_bytes_, line_last_cr_, /*terminated=*/true, at_cr);
     }
     p = nl + 1;
   }
@@ -145,7 +167,7 @@ void LineBatcher::Finish() {
     at_stream_start_ = false;
     AppendToLine(kBom, bom_matched_);
   }
-  if (in_line_) EndLine(pending_, line_bytes_, line_last_cr_, /*terminated=*/false);
+  if (in_line_) EndLine(pending_, line_bytes_, line_last_cr_, /*terminated=*/false, false);
   EmitBatch();
 }
 

@@ -37,11 +37,11 @@ struct SubmittedBatch {
 };
 
 // The memory a batch holds from Submit until its last record is indexed:
-// its bytes and line spans as submitted and, once parsed, the parser's copy
-// of its bytes (reserved at twice their size), a record, two hashes and a
-// routed record per line.
+// its bytes and line spans as submitted and, once parsed, its unescaped
+// values (at most its bytes again; the parser's working copy is the parser's),
+// a record, two hashes and a routed record per line.
 uint64_t BatchMemory(const RawBatch& b) {
-  return b.data.capacity() + 2 * b.data.size() + b.lines.capacity() * sizeof(LineSpan) +
+  return b.data.capacity() + b.data.size() + b.lines.capacity() * sizeof(LineSpan) +
          b.lines.size() * (sizeof(Record) + 2 * sizeof(uint64_t) + sizeof(ShardRecord));
 }
 
@@ -364,7 +364,7 @@ class PipelineImpl {
 
   void ParseAndRoute(Worker& worker, std::unique_ptr<SubmittedBatch> submitted,
                      std::vector<std::vector<ShardRecord>>* by_shard) {
-    // A recycled batch keeps the capacity of its scratch buffer and vectors:
+    // A recycled batch keeps the capacity of its vectors:
     // fresh memory would cost a page fault and the kernel's zeroing per 4 KiB.
     std::unique_ptr<SharedBatch> recycled;
     if (spare_batches_.try_dequeue(recycled)) {

@@ -86,9 +86,10 @@ struct LineBatcherOptions {
 };
 
 // Splits a byte stream of one source into RawBatches of lines. A line ends at
-// '\n'; a trailing '\r' is removed; a UTF-8 BOM at the very start of the
-// stream is removed; empty lines are emitted (the parser counts them). A final
-// line without '\n' is emitted by Finish().
+// '\n' (and, after EndLinesAtCr, at a lone '\r' too); a trailing '\r' is
+// removed; a UTF-8 BOM at the very start of the stream is removed; empty lines
+// are emitted (the parser counts them). A final line without an end is emitted
+// by Finish().
 //
 // Details of the contract:
 //  - Append() may split the stream anywhere (inside a line, a CRLF pair or the
@@ -103,8 +104,9 @@ struct LineBatcherOptions {
 //    A stream that is just a BOM yields one empty line 1 with kLineHadBOM.
 //  - LineSpan::source_offset is the stream offset of the line's first byte,
 //    the BOM included: line 1 is at offset 0 with or without a BOM, so that
-//    every line starts one byte after the previous line's '\n' and reading the
-//    source from source_offset reproduces the raw line.
+//    every line starts one byte after the previous line's '\n' (or lone '\r',
+//    after EndLinesAtCr) and reading the source from source_offset reproduces
+//    the raw line.
 //  - max_line_bytes limits the content after BOM and CR removal. The tail of a
 //    longer line is counted in offset() but never buffered: memory per
 //    instance stays O(max_line_bytes + batch_bytes) whatever the line length.
@@ -130,10 +132,10 @@ class LineBatcher {
   // stays pending). For streaming sources that go quiet.
   void FlushBatch() { EmitBatch(); }
 
-  // Before the first Append: lines end at '\r' instead of '\n' (a file with
-  // classic Mac OS line ends, which has no '\n' at all); each terminated line
-  // gets kLineHadCR.
-  void EndLinesAtCr() { line_end_ = '\r'; }
+  // Before the first Append: a lone CR ends a line too (a file with classic
+  // Mac OS line ends); a line ended by CR or CRLF gets kLineHadCR, one ended
+  // by LF alone none.
+  void EndLinesAtCr() { cr_ends_lines_ = true; }
 
   // Bytes consumed so far (the source offset of the next byte).
   uint64_t offset() const { return offset_; }
@@ -151,8 +153,10 @@ class LineBatcher {
   void AppendToLine(const char* p, size_t n);
   // Ends the current line. `head` holds its first bytes (at least
   // min(total, max_line_bytes + 1) of them), `total` its length and
-  // `last_is_cr` whether its last byte is '\r' (ignored unless `terminated`).
-  void EndLine(std::string_view head, uint64_t total, bool last_is_cr, bool terminated);
+  // `last_is_cr` whether its last byte is '\r' (ignored unless `terminated`),
+  // `ended_at_cr` whether a CR ended it (EndLinesAtCr; not part of `total`).
+  void EndLine(std::string_view head, uint64_t total, bool last_is_cr, bool terminated,
+               bool ended_at_cr);
   void EmitBatch();
 
   const uint32_t source_id_;
@@ -163,8 +167,9 @@ class LineBatcher {
   uint64_t offset_ = 0;   // stream offset of the next byte
   uint64_t line_no_ = 0;  // number of lines started
   bool at_stream_start_ = true;
-  uint8_t bom_matched_ = 0;  // bytes of a BOM seen at the stream start
-  char line_end_ = '\n';     // or '\r' (EndLinesAtCr)
+  uint8_t bom_matched_ = 0;     // bytes of a BOM seen at the stream start
+  bool cr_ends_lines_ = false;  // EndLinesAtCr
+  bool skip_lf_ = false;        // the line before ended at a CR: an LF next is its CRLF's
 
   // State of the line in progress when it spans Append() calls.
   uint64_t line_offset_ = 0;   // stream offset of its first byte

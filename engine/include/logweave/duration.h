@@ -21,7 +21,8 @@ inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 365 * 100);
 
 // Parses `text` written as absl::ParseDuration reads it ("30s", "1h30m",
 // "500ms") or as a number of seconds ("30", "2.5"). True if it is finite,
-// above zero and at most kMaxDuration; else false, *out untouched. Thread-safe.
+// at least a nanosecond and at most kMaxDuration; else false, *out untouched.
+// Thread-safe.
 bool ParsePositiveDuration(std::string_view text, absl::Duration* out);
 
 }  // namespace logweave

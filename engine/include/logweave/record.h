@@ -45,6 +45,8 @@ enum RecordFlags : uint16_t {
   // `raw` is the source file's bytes at source_offset, readable again
   // through LineFiles: the index may keep a reference instead of a copy.
   kRecordLineInFile = 1 << 9,
+  // The index keeps the flags below kRecordLineInFile in 9 bits beside its
+  // own (index/event_log.h): a new flag needs room made there first.
 };
 
 // The normalized view of one line. All string_views point into buffers owned
@@ -70,9 +72,10 @@ struct Record {
 };
 
 // A parsed batch: the raw bytes (moved into a shared block that the index
-// keeps, so lines are never copied), the scratch copy the in-situ parser wrote
-// into, and one Record per line whose views point into both. Movable, not
-// copyable (moving keeps the views valid: the buffers' storage does not move).
+// keeps, so lines are never copied), the values that differ from their raw
+// bytes (unescaped strings: the parser's working copy keeps none), and one
+// Record per line whose views point into both. Movable, not copyable (moving
+// keeps the views valid: the buffers' storage does not move).
 struct ParsedBatch {
   std::shared_ptr<const std::string> block;  // the batch's bytes (RawBatch::data)
   RawBatch raw;                              // the line spans; raw.data is empty

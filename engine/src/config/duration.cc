@@ -16,7 +16,8 @@ bool ParsePositiveDuration(std::string_view text, absl::Duration* out) {
   } else if (!absl::ParseDuration(std::string(text), &d)) {
     return false;
   }
-  if (d <= absl::ZeroDuration() || d > kMaxDuration) return false;
+  // Below a nanosecond is zero once held as int64 nanoseconds.
+  if (d < absl::Nanoseconds(1) || d > kMaxDuration) return false;
   *out = d;
   return true;
 }

@@ -88,14 +88,19 @@ void TraceTable::Prepare(size_t count) {
   while (chunks_.size() + spare_.size() < needed) {
     spare_.push_back(std::make_unique<TraceRecord[]>(kChunkSize));
   }
-  // absl's tables grow when size would exceed 7/8 of the capacity.
+  // absl's tables rehash when their entries and the marks that erased ones
+  // leave would pass 7/8 of the capacity: in place (working out every hash
+  // again) or into a table twice the size. Either is done here instead, into
+  // a new table that Install puts in place; every erase is counted as a mark
+  // (some leave none: then this only rebuilds a little early).
   const size_t capacity = map_.capacity();
-  if (map_.size() + count > capacity - capacity / 8) {
+  if (map_.size() + erased_ + count > capacity - capacity / 8) {
+    const size_t live = map_.size() + count;
+    // Like absl: the same size while the live entries fill at most 25/32 of it.
+    size_t next_capacity = std::max<size_t>(capacity, 1023);
+    if (live * 32 > next_capacity * 25) next_capacity = 2 * next_capacity + 1;
+    while (live > next_capacity - next_capacity / 8) next_capacity = 2 * next_capacity + 1;
     next_map_ = std::make_unique<Map>(0, SlotHash{this}, SlotEq{this});
-    size_t next_capacity = std::max<size_t>(2 * capacity + 1, 1023);
-    while (map_.size() + count > next_capacity - next_capacity / 8) {
-      next_capacity = 2 * next_capacity + 1;
-    }
     next_map_->reserve(next_capacity - next_capacity / 8);
     for (const Slot& slot : map_) next_map_->insert(slot);
   }
@@ -104,6 +109,7 @@ void TraceTable::Prepare(size_t count) {
 void TraceTable::Install() {
   if (next_map_ != nullptr) {
     map_.swap(*next_map_);
+    erased_ = 0;
     next_map_.reset();  // the old table: freed under the lock, but freeing is quick
   }
 }
@@ -151,7 +157,7 @@ uint64_t TraceTable::HashOf(const TraceRecord& t) {
 
 void TraceTable::Unmap(uint64_t n, uint64_t hash) {
   TraceIdText buf;
-  map_.erase(Probe{hash, Record(n).trace_id(&buf)});
+  erased_ += map_.erase(Probe{hash, Record(n).trace_id(&buf)});
 }
 
 void TraceTable::MoveToNew(uint64_t n, uint64_t hash) {

@@ -206,6 +206,7 @@ class TraceTable {
   // Made by Prepare outside the lock.
   std::vector<std::unique_ptr<TraceRecord[]>> spare_;
   std::unique_ptr<Map> next_map_;
+  size_t erased_ = 0;  // erases since map_ was built (each may have left a mark)
 };
 
 template <typename HasEvents, typename OnDrop>

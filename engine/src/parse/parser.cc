@@ -318,10 +318,10 @@ void LineParser::ParseBody(std::string_view raw, char* scratch_line, const LineC
 
 void LineParser::UnwrapDockerLine(std::string_view inner, const LineContext& context,
                                   Record* r) const {
-  // `inner` was unescaped in place into the scratch copy; from here on it is
+  // `inner` was unescaped in place into the working copy; from here on it is
   // the raw text of the line inside, and a copy of it in the side room is
-  // what the in-situ parser writes into (values stay in those two buffers,
-  // which live as long as the batch; the index copies what it keeps).
+  // what the in-situ parser writes into (values in those two buffers are
+  // copied to the batch by KeepWorkValues; the index copies what it keeps).
   std::string* side = context.side;
   if (side == nullptr || side->capacity() - side->size() < inner.size() + 1) return;
   const size_t at = side->size();
@@ -374,8 +374,13 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
   const RawBatch& raw = out->raw;
   const std::string& data = *out->block;
   // Twice the batch: the second half is the side room of LineContext (pages
-  // that are never touched unless a Docker line needs them).
-  work_.reserve(2 * data.size() + 1);
+  // that are never touched unless a Docker line needs them). A copy grown for
+  // an outsized batch (huge lines) is given back once batches are normal again.
+  const size_t wanted = 2 * data.size() + 1;
+  if (work_.capacity() > (size_t{16} << 20) && work_.capacity() > 8 * wanted) {
+    work_ = std::string();
+  }
+  work_.reserve(wanted);
   work_.assign(data);
   const LineContext context = Context(default_service, &work_);
   out->records.resize(raw.size());
