@@ -6,23 +6,6 @@
 #include "xxhash.h"
 
 namespace logweave::internal {
-namespace trace_id_internal {
-
-int HexValue(char c, bool* upper, bool* lower) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') {
-    *lower = true;
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    *upper = true;
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace trace_id_internal
-
 namespace {
 
 // Each byte's value as a hex digit of one case; 0xff: not one.
@@ -47,6 +30,28 @@ void UnpackHex(const unsigned char* bytes, uint32_t size, bool upper, char* out)
 }
 
 }  // namespace
+
+TraceRecord::IdForm TraceRecord::PackHex(std::string_view text) {
+  if (text.size() > 2 * kInlineBytes) return kIdInArena;
+  // The case is the first letter's; a digit reads the same in both tables.
+  IdForm form = kIdLowerHex;
+  for (char c : text) {
+    if (kLowerHexValues[static_cast<unsigned char>(c)] >= 10) break;
+    if (kUpperHexValues[static_cast<unsigned char>(c)] >= 10) {
+      form = kIdUpperHex;
+      break;
+    }
+  }
+  const std::array<uint8_t, 256>& values = form == kIdUpperHex ? kUpperHexValues : kLowerHexValues;
+  unsigned char packed[kInlineBytes] = {};
+  for (size_t i = 0; i < text.size(); ++i) {
+    const uint8_t v = values[static_cast<unsigned char>(text[i])];
+    if (v == 0xff) return kIdInArena;  // not hex, or another case
+    packed[i / 2] |= static_cast<unsigned char>(i % 2 == 0 ? v << 4 : v);
+  }
+  std::memcpy(id.bytes, packed, kInlineBytes);
+  return form;
+}
 
 std::string_view TraceRecord::trace_id(TraceIdText* buf) const {
   switch (id_form) {

@@ -69,15 +69,13 @@ struct TraceRecord {
   std::string_view trace_id(TraceIdText* buf) const;
   // Whether the id is `text`, without unpacking it.
   bool IdEquals(std::string_view text) const;
-  // Whether the id is stored outside the record.
-  bool IdInArena() const { return id_form == kIdInArena; }
+
+ private:
+  // Stores `text` in id.bytes two digits a byte if it is hex of one case and
+  // fits; returns the form it took, or kIdInArena (id untouched) if not.
+  IdForm PackHex(std::string_view text);
 };
 static_assert(sizeof(TraceRecord) == 64);
-
-namespace trace_id_internal {
-// A hex digit's value, or -1; `upper`: whether it is a letter A-F.
-int HexValue(char c, bool* upper, bool* lower);
-}  // namespace trace_id_internal
 
 template <typename CopyToArena>
 void TraceRecord::SetId(std::string_view text, const CopyToArena& copy) {
@@ -87,22 +85,8 @@ void TraceRecord::SetId(std::string_view text, const CopyToArena& copy) {
     std::memcpy(id.bytes, text.data(), text.size());
     return;
   }
-  if (text.size() <= 2 * kInlineBytes) {
-    unsigned char packed[kInlineBytes] = {};
-    bool upper = false, lower = false, hex = true;
-    for (size_t i = 0; i < text.size() && hex; ++i) {
-      const int v = trace_id_internal::HexValue(text[i], &upper, &lower);
-      if (v < 0) hex = false;
-      packed[i / 2] |= static_cast<unsigned char>(i % 2 == 0 ? v << 4 : v);
-    }
-    if (hex && !(upper && lower)) {
-      id_form = upper ? kIdUpperHex : kIdLowerHex;
-      std::memcpy(id.bytes, packed, kInlineBytes);
-      return;
-    }
-  }
-  id_form = kIdInArena;
-  id.ptr = copy(text);
+  id_form = PackHex(text);
+  if (id_form == kIdInArena) id.ptr = copy(text);
 }
 
 inline uint64_t ServiceBit(uint32_t service) {
