@@ -14,8 +14,6 @@
 namespace logweave {
 namespace {
 
-constexpr char kBom[3] = {'\xEF', '\xBB', '\xBF'};
-
 // Caps on what a fresh batch reserves up front; larger batches grow as usual.
 constexpr size_t kMaxReserveBytes = size_t{4} << 20;
 constexpr size_t kMaxReserveLines = 4096;
@@ -57,18 +55,18 @@ void LineBatcher::StartLineIfNeeded() {
 const char* LineBatcher::ConsumeBom(const char* p, const char* end) {
   // Line 1 starts at offset 0, before the BOM (see the class comment).
   StartLineIfNeeded();
-  while (p < end && bom_matched_ < sizeof(kBom) && *p == kBom[bom_matched_]) {
+  while (p < end && bom_matched_ < kUtf8Bom.size() && *p == kUtf8Bom[bom_matched_]) {
     ++bom_matched_;
     ++p;
     ++offset_;
   }
-  if (bom_matched_ == sizeof(kBom)) {
+  if (bom_matched_ == kUtf8Bom.size()) {
     at_stream_start_ = false;
     line_flags_ |= kLineHadBOM;
   } else if (p < end) {
     // Not a BOM after all: the bytes matched so far are line content.
     at_stream_start_ = false;
-    AppendToLine(kBom, bom_matched_);
+    AppendToLine(kUtf8Bom.data(), bom_matched_);
   }
   return p;
 }
@@ -165,7 +163,7 @@ void LineBatcher::Finish() {
   if (at_stream_start_ && bom_matched_ > 0) {
     // The stream ended inside what might have been a BOM: it is content.
     at_stream_start_ = false;
-    AppendToLine(kBom, bom_matched_);
+    AppendToLine(kUtf8Bom.data(), bom_matched_);
   }
   if (in_line_) EndLine(pending_, line_bytes_, line_last_cr_, /*terminated=*/false, false);
   EmitBatch();

@@ -20,6 +20,9 @@
 
 namespace logweave {
 
+// UTF-8's byte order mark: removed at the start of a stream (LineBatcher) and of a line.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 // Flags a source sets on a line.
 enum LineFlags : uint8_t {
   kLineTruncated = 1 << 0,  // longer than max_line_bytes; the tail was cut off (counted)

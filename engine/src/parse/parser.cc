@@ -32,9 +32,6 @@ using internal::ValueType;
 
 namespace {
 
-// UTF-8's byte order mark.
-constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-
 // Flags `r` kRecordMessageEscaped when its message is not a slice of its raw
 // line (unescaped into the scratch copy or the side room): the index must copy it.
 void FlagMessageOutsideRaw(Record* r) {
@@ -456,9 +453,9 @@ void LineParser::KeepWorkValues(ParsedBatch* out) const {
     }
   }
   // Past the small-string size, so that the bytes live on the heap and moving
-  // the ParsedBatch keeps the views into them valid; never grown below.
+  // the ParsedBatch keeps the views into them valid; never grown below. A
+  // recycled batch keeps its capacity, like its vectors.
   out->scratch.clear();
-  out->scratch.shrink_to_fit();
   out->scratch.reserve(std::max<size_t>(bytes, 32));
   for (Record& r : out->records) {
     for (std::string_view* v : {&r.raw, &r.trace_id, &r.service, &r.message, &r.route}) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "internal/strings.h"
+#include "logweave/batch.h"
 #include "logweave/enum_names.h"
 #include "logweave/timestamp.h"
 #include "parse/parser.h"
@@ -39,7 +40,7 @@ std::string_view Text(const Json* v) {
 }
 
 std::string_view SkipBom(std::string_view text) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
   return text;
 }
 
