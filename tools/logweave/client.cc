@@ -264,10 +264,7 @@ void Print(const std::string& text) {
 
 // `s` cut to `width` characters (never inside a UTF-8 sequence) and padded.
 std::string Cell(std::string_view s, size_t width) {
-  std::string out = Printable(s);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n') c = ' ';
-  }
+  std::string out = PrintableLine(s);
   size_t chars = 0;
   for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
   if (chars > width) {

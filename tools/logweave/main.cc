@@ -55,10 +55,6 @@ void PrintUsage(std::FILE* out) {
   std::fputs(logweave::cli::kLogFlagsHelp, out);
 }
 
-}  // namespace
-
-namespace {
-
 // Started with stdin, stdout or stderr closed (`logweave replay - <&-`), the first file this
 // process opens takes that number, and findings would be written into it. Each one still
 // closed here is opened on /dev/null instead. Stdin gets close-on-exec, which no inherited

@@ -87,6 +87,14 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+std::string PrintableLine(std::string_view text) {
+  std::string out = Printable(text);
+  for (char& c : out) {
+    if (c == '\t' || c == '\n') c = ' ';
+  }
+  return out;
+}
+
 std::string Thousands(uint64_t n) {
   std::string digits = absl::StrCat(n);
   std::string out;
@@ -129,10 +137,7 @@ std::string Offset(int64_t from_ns, int64_t to_ns) {
 
 // Cuts `s` to `width` display bytes (never inside a UTF-8 sequence) and pads it.
 std::string ByteCell(std::string_view s, size_t width) {
-  std::string out = Printable(s);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n') c = ' ';
-  }
+  std::string out = PrintableLine(s);
   if (out.size() > width) {
     size_t cut = width - 1;
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;

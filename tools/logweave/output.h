@@ -62,6 +62,8 @@ std::string ValidUtf8(std::string_view text);
 // colours nothing. Everything the commands print for people passes through it,
 // log bytes included.
 std::string Printable(std::string_view text);
+// Printable, on one line: tabs and newlines as spaces (for table cells).
+std::string PrintableLine(std::string_view text);
 
 // "12,345,678"
 std::string Thousands(uint64_t n);
