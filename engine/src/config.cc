@@ -187,7 +187,9 @@ absl::Status ReadEngineSections(const ConfigSection& root, PipelineOptions* opti
   uint64_t v = options->batching.max_line_bytes;
   r.Size("max_line_bytes", &v);
   if (!r.status().ok()) return r.status();
-  if (v == 0 || v > (1u << 30)) return root.Error("max_line_bytes", "must be between 1 and 1GiB");
+  if (v == 0 || v > LineBatcherOptions::kMaxLineBytesLimit) {
+    return root.Error("max_line_bytes", "must be between 1 and 1GiB");
+  }
   options->batching.max_line_bytes = static_cast<uint32_t>(v);
   r.Uint("batch_lines", 1, 1u << 20, &options->batching.batch_lines);
   if (!r.status().ok()) return r.status();

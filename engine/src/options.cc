@@ -100,7 +100,8 @@ absl::Status PipelineOptions::Validate() const {
         " MiB a shard, a 32nd for plain-text errors); raise index.max_bytes to at least ",
         MinMaxBytes(), " or lower index.shards"));
   }
-  if (batching.max_line_bytes == 0 || batching.max_line_bytes > (1u << 30)) {
+  if (batching.max_line_bytes == 0 ||
+      batching.max_line_bytes > LineBatcherOptions::kMaxLineBytesLimit) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_line_bytes must be between 1 and 1073741824 (got ", batching.max_line_bytes, ")"));
   }

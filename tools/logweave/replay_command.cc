@@ -392,7 +392,7 @@ int RunReplay(const std::vector<std::string>& args) {
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
   if (f.max_line_bytes != UINT64_MAX) {
-    if (f.max_line_bytes == 0 || f.max_line_bytes > (uint64_t{1} << 30)) {
+    if (f.max_line_bytes == 0 || f.max_line_bytes > LineBatcherOptions::kMaxLineBytesLimit) {
       std::fprintf(stderr, "logweave replay: --max-line-bytes must be from 1 to 1GiB (got %s)\n",
                    std::to_string(f.max_line_bytes).c_str());
       return kExitUsage;

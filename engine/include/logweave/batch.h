@@ -80,8 +80,9 @@ struct RawBatch {
 
 struct LineBatcherOptions {
   // Lines longer than this many bytes keep their first max_line_bytes bytes and
-  // are flagged kLineTruncated. Default 1 MiB. Must be > 0.
+  // are flagged kLineTruncated. Default 1 MiB. From 1 to kMaxLineBytesLimit.
   uint32_t max_line_bytes = 1u << 20;
+  static constexpr uint32_t kMaxLineBytesLimit = 1u << 30;
   // A batch is emitted once it holds this many lines... Default 4096.
   uint32_t batch_lines = 4096;
   // ... or this many bytes. Default 1 MiB.
