@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "internal/strings.h"
 #include "logweave/utf8.h"
 
 namespace logweave::internal {
@@ -22,16 +23,15 @@ class NameTable {
  public:
   uint32_t Id(std::string_view name) {
     if (last_id_ != kNoName && name == last_) return last_id_;
-    auto it = ids_.find(name);
+    auto it = ids_.find(Av(name));
     if (it == ids_.end()) {
       // The map's key points at the table's own copy, never into a batch.
       names_.emplace_back(name);
-      bytes_ +=
-          sizeof(std::string) + name.size() + 1 + 2 * sizeof(std::pair<std::string_view, uint32_t>);
-      it = ids_.emplace(std::string_view(names_.back()), static_cast<uint32_t>(names_.size() - 1))
-               .first;
+      bytes_ += sizeof(std::string) + name.size() + 1 +
+                2 * sizeof(std::pair<absl::string_view, uint32_t>);
+      it = ids_.emplace(Av(names_.back()), static_cast<uint32_t>(names_.size() - 1)).first;
     }
-    last_ = it->first;
+    last_ = Sv(it->first);
     last_id_ = it->second;
     return it->second;
   }
@@ -39,7 +39,7 @@ class NameTable {
   // A name given as output showed it (invalid bytes as U+FFFD) finds the
   // stored name it reads as: the first such, if several repair alike.
   uint32_t Find(std::string_view name) const {
-    auto it = ids_.find(name);
+    auto it = ids_.find(Av(name));
     if (it != ids_.end()) return it->second;
     if (name.find(kReplacementCharacter) == std::string_view::npos) return kNoName;
     for (size_t id = 0; id < names_.size(); ++id) {
@@ -56,7 +56,9 @@ class NameTable {
  private:
   size_t bytes_ = 0;  // names and their map entries
   std::deque<std::string> names_;
-  absl::flat_hash_map<std::string_view, uint32_t> ids_;
+  // Keyed by absl's string_view, which absl hashes itself (its hash of a
+  // std::string_view falls back to std::hash, several times slower).
+  absl::flat_hash_map<absl::string_view, uint32_t> ids_;
   std::string_view last_;
   uint32_t last_id_ = kNoName;
 };

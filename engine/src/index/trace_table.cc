@@ -1,6 +1,7 @@
 #include "index/trace_table.h"
 
 #include <array>
+#include <cassert>
 #include <cstring>
 
 #include "xxhash.h"
@@ -20,13 +21,21 @@ constexpr std::array<uint8_t, 256> HexValues(char ten) {
 constexpr std::array<uint8_t, 256> kLowerHexValues = HexValues('a');
 constexpr std::array<uint8_t, 256> kUpperHexValues = HexValues('A');
 
-// Writes the `size` hex digits packed in `bytes`.
-void UnpackHex(const unsigned char* bytes, uint32_t size, bool upper, char* out) {
+// Each byte's two hex digits, in one case.
+constexpr std::array<std::array<char, 2>, 256> HexPairs(bool upper) {
   const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  for (uint32_t i = 0; i < size; ++i) {
-    const unsigned char b = bytes[i / 2];
-    out[i] = digits[i % 2 == 0 ? b >> 4 : b & 0xf];
-  }
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (int b = 0; b < 256; ++b) pairs[b] = {digits[b >> 4], digits[b & 0xf]};
+  return pairs;
+}
+constexpr std::array<std::array<char, 2>, 256> kLowerHexPairs = HexPairs(false);
+constexpr std::array<std::array<char, 2>, 256> kUpperHexPairs = HexPairs(true);
+
+// Writes the `size` hex digits packed in `bytes`, a byte (two digits) at a time.
+void UnpackHex(const unsigned char* bytes, uint32_t size, bool upper, char* out) {
+  const auto& pairs = upper ? kUpperHexPairs : kLowerHexPairs;
+  for (uint32_t i = 0; i < size / 2; ++i) std::memcpy(out + 2 * i, pairs[bytes[i]].data(), 2);
+  if (size % 2 != 0) out[size - 1] = pairs[bytes[size / 2]][0];
 }
 
 }  // namespace
@@ -107,7 +116,10 @@ void TraceTable::Prepare(size_t count) {
     while (live > next_capacity - next_capacity / 8) next_capacity = 2 * next_capacity + 1;
     next_map_ = std::make_unique<Map>(0, SlotHash{this}, SlotEq{this});
     next_map_->reserve(next_capacity - next_capacity / 8);
-    for (const Slot& slot : map_) next_map_->insert(slot);
+    // Every live record is mapped (only DropChunk unmaps, and it drops the chunk): read in
+    // order, the records stream through the cache instead of being fetched slot by slot.
+    assert(map_.size() == end_ - first_live_);
+    for (uint64_t n = first_live_; n < end_; ++n) next_map_->insert(Slot{n});
   }
 }
 
