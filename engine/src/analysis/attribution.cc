@@ -93,6 +93,118 @@ std::optional<Option> OptionAt(const Candidate& c, int64_t t, int64_t window) {
   return Option{&c, t - before, c.last > t};
 }
 
+// `a - b` and `a + b`, saturated at int64_t's ends.
+int64_t SubSat(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_sub_overflow(a, b, &r) ? (b > 0 ? INT64_MIN : INT64_MAX) : r;
+}
+int64_t AddSat(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+// The weight of a request that ended `gap` before the error: the weaker the
+// longer ago. The same for every such request of every error, so that a
+// service's ended requests can be summed in one tight loop.
+double EndedWeight(int64_t gap) { return 1.0 / (1.0 + static_cast<double>(gap) / kNsPerSecond); }
+
+// Requests of the open part of a service's candidates are grouped in blocks
+// of this many, with their least first time, so that a walk for those still in
+// progress at a time skips the blocks that all started after it.
+constexpr size_t kBlock = 32;
+
+// One service's candidates, arranged for the three kinds of option an error
+// has. The service's list is reordered: [0, open_begin) the incomplete
+// requests by (first, id); [open_begin, end) the others by (last, id).
+struct ServiceCandidates {
+  size_t open_begin = 0;
+  std::vector<int64_t> lasts;            // of the others, in their order
+  std::vector<int64_t> block_min_first;  // of the others, per kBlock of them
+  int64_t max_span_incomplete = 0, max_span_open = 0;
+  int64_t median_span = 0;  // of all of them
+};
+
+// Arranges `list` (its id_key set) and describes it.
+ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<int64_t>& spans) {
+  ServiceCandidates sc;
+  spans.clear();
+  for (const Candidate& c : list) spans.push_back(c.last - c.first);
+  if (!spans.empty()) {
+    std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
+    sc.median_span = spans[spans.size() / 2];
+  }
+  const auto open =
+      std::partition(list.begin(), list.end(), [](const Candidate& c) { return c.incomplete; });
+  std::sort(list.begin(), open, [](const Candidate& a, const Candidate& b) {
+    return a.first != b.first ? a.first < b.first : IdLess(a, b);
+  });
+  std::sort(open, list.end(), [](const Candidate& a, const Candidate& b) {
+    return a.last != b.last ? a.last < b.last : IdLess(a, b);
+  });
+  sc.open_begin = static_cast<size_t>(open - list.begin());
+  for (auto it = list.begin(); it != open; ++it) {
+    sc.max_span_incomplete = std::max(sc.max_span_incomplete, it->last - it->first);
+  }
+  sc.lasts.reserve(list.end() - open);
+  for (auto it = open; it != list.end(); ++it) {
+    sc.max_span_open = std::max(sc.max_span_open, it->last - it->first);
+    const size_t k = sc.lasts.size();
+    if (k % kBlock == 0) sc.block_min_first.push_back(it->first);
+    sc.block_min_first.back() = std::min(sc.block_min_first.back(), it->first);
+    sc.lasts.push_back(it->last);
+  }
+  return sc;
+}
+
+// Calls fn(option) for each incomplete request of `list` that is an option
+// for an error at `t`.
+template <typename Fn>
+void ForEachIncompleteOption(const std::vector<Candidate>& list, const ServiceCandidates& sc,
+                             int64_t t, int64_t window, const Fn& fn) {
+  const auto begin = list.begin(), end = list.begin() + static_cast<ptrdiff_t>(sc.open_begin);
+  const int64_t earliest = SubSat(SubSat(t, window), sc.max_span_incomplete);
+  auto it =
+      std::upper_bound(begin, end, t, [](int64_t v, const Candidate& c) { return v < c.first; });
+  while (it != begin) {
+    --it;
+    if (it->first < earliest) break;
+    if (std::optional<Option> o = OptionAt(*it, t, window)) fn(*o);
+  }
+}
+
+// Calls fn(option) for each other request of `list` still in progress at `t`
+// (it started by then and logs again after) that is an option for an error
+// there.
+template <typename Fn>
+void ForEachInProgressOption(const std::vector<Candidate>& list, const ServiceCandidates& sc,
+                             int64_t t, int64_t window, const Fn& fn) {
+  const size_t n = sc.lasts.size();
+  size_t k =
+      static_cast<size_t>(std::upper_bound(sc.lasts.begin(), sc.lasts.end(), t) - sc.lasts.begin());
+  // A request that started by t ends at most its span after it.
+  const int64_t latest_last = AddSat(t, sc.max_span_open);
+  while (k < n && sc.lasts[k] <= latest_last) {
+    if (k % kBlock == 0 && sc.block_min_first[k / kBlock] > t) {
+      k += kBlock;
+      continue;
+    }
+    const Candidate& c = list[sc.open_begin + k];
+    if (c.first <= t) {
+      if (std::optional<Option> o = OptionAt(c, t, window)) fn(*o);
+    }
+    ++k;
+  }
+}
+
+// The other requests of `list` that ended at most `window` before `t`:
+// [begin, end) of sc.lasts (and of list from open_begin), weights falling
+// from end - 1 down.
+std::pair<size_t, size_t> EndedRange(const ServiceCandidates& sc, int64_t t, int64_t window) {
+  const auto lo = std::lower_bound(sc.lasts.begin(), sc.lasts.end(), SubSat(t, window));
+  const auto hi = std::upper_bound(lo, sc.lasts.end(), t);
+  return {static_cast<size_t>(lo - sc.lasts.begin()), static_cast<size_t>(hi - sc.lasts.begin())};
+}
+
 // Delays of errors after the event they interrupt, per service and kind of
 // candidate: quarter-octave bins of milliseconds.
 struct Histogram {
@@ -143,8 +255,12 @@ struct EntryOptions {
 // one error only, so errors are assigned one to one, best pairs first.
 //
 // An error can have thousands of candidates (a busy service, a long
-// window); they are enumerated twice (delays, then weights) on every thread,
-// and only the few that can matter are kept.
+// window), nearly all of them requests that ended before it. Those are only
+// summed (their weight falls with the time since they ended), in one pass
+// over their last times kept apart; the requests still in progress and the
+// incomplete ones are found by walks that skip the others, to learn the
+// delays and then to weigh them, on every thread. Of an error's options only
+// the few that can matter are kept.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
                                        std::vector<UnstructuredEntry> input, EntryWords words,
                                        std::vector<std::vector<Candidate>>& candidates,
@@ -156,23 +272,14 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   std::vector<AttributedEntry> out(input.size());
   for (size_t i = 0; i < input.size(); ++i) out[i].entry = std::move(input[i]);
   input = std::vector<UnstructuredEntry>();
-  // Each service's candidates sorted, and the longest and the median time a
+  // Each service's candidates arranged for the walks, and the median time a
   // request spends there.
-  std::vector<int64_t> max_span(candidates.size(), 0), median_span(candidates.size(), 0);
+  std::vector<ServiceCandidates> arranged(candidates.size());
   RunOnThreads(threads, [&](uint32_t t) {
     std::vector<int64_t> spans;
     for (size_t s = t; s < candidates.size(); s += threads) {
       for (Candidate& c : candidates[s]) c.id_key = IdKey(c.trace_id);
-      std::sort(candidates[s].begin(), candidates[s].end(),
-                [](const Candidate& a, const Candidate& b) {
-                  return a.first != b.first ? a.first < b.first : IdLess(a, b);
-                });
-      spans.clear();
-      for (const auto& c : candidates[s]) spans.push_back(c.last - c.first);
-      if (spans.empty()) continue;
-      std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
-      median_span[s] = spans[spans.size() / 2];
-      max_span[s] = *std::max_element(spans.begin(), spans.end());
+      arranged[s] = ArrangeCandidates(candidates[s], spans);
     }
   });
   std::vector<uint32_t> entry_service(out.size(), kNoId);
@@ -193,23 +300,6 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     }
   }
   words = EntryWords();  // only the named words were needed
-  // Calls fn(option) for every candidate of entry i; with `open_or_incomplete`,
-  // only for those that are incomplete or logged again after the error.
-  auto for_each_option = [&](size_t i, bool open_or_incomplete, const auto& fn) {
-    const uint32_t s = entry_service[i];
-    if (s == kNoId) return;
-    const int64_t t = out[i].entry.time_ns;
-    const auto& list = candidates[s];
-    const int64_t earliest = t - opts.attribution_window_ns - max_span[s];
-    auto end = std::upper_bound(list.begin(), list.end(), t,
-                                [](int64_t v, const Candidate& c) { return v < c.first; });
-    for (auto it = end; it != list.begin();) {
-      --it;
-      if (it->first < earliest) break;
-      if (open_or_incomplete && it->last <= t && !it->incomplete) continue;
-      if (std::optional<Option> o = OptionAt(*it, t, opts.attribution_window_ns)) fn(*o);
-    }
-  };
   // The candidates of the traces some error names, sorted by service and id:
   // an error that names a trace looks its candidate up instead of walking all.
   struct NamedCandidate {
@@ -252,11 +342,16 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   std::vector<Histograms> thread_bins(threads);
   ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t t, size_t i) {
     if (!named[i].empty()) return;  // its delay says nothing about the service's
-    for_each_option(i, /*open_or_incomplete=*/true, [&](const Option& o) {
-      Histogram& h = thread_bins[t][HistogramKey(entry_service[i], o.c->incomplete)];
+    const uint32_t s = entry_service[i];
+    if (s == kNoId) return;
+    auto count = [&](const Option& o) {
+      Histogram& h = thread_bins[t][HistogramKey(s, o.c->incomplete)];
       ++h.bins[DelayBin(o.gap)];
       ++h.total;
-    });
+    };
+    const int64_t time = out[i].entry.time_ns;
+    ForEachIncompleteOption(candidates[s], arranged[s], time, opts.attribution_window_ns, count);
+    ForEachInProgressOption(candidates[s], arranged[s], time, opts.attribution_window_ns, count);
   });
   Histograms delay_bins = std::move(thread_bins[0]);
   for (uint32_t t = 1; t < threads; ++t) {
@@ -303,33 +398,48 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     if (s == kNoId) return;
     const DelayScores* incomplete_scores = scores_of(s, true);
     const DelayScores* open_scores = scores_of(s, false);
-    const double typical_span = std::max<double>(static_cast<double>(median_span[s]), 1e6);
-    for_each_option(i, /*open_or_incomplete=*/false, [&](Option o) {
-      // An incomplete request stays the strongest sign even at an unusual
-      // delay. A request in progress that took unusually long in the
-      // service (an error, then a retry) is likelier than one that went
-      // at the usual pace.
-      if (o.c->incomplete) {
-        o.weight = 100.0 * (0.2 + 0.8 * delay_score(incomplete_scores, o.gap));
-      } else if (o.after) {
-        const double slow =
-            std::clamp(static_cast<double>(o.c->last - o.c->first) / typical_span, 0.5, 20.0);
-        o.weight = 3.0 * slow * (0.1 + delay_score(open_scores, o.gap));
-      } else {
-        o.weight = 1.0 / (1.0 + static_cast<double>(o.gap) / kNsPerSecond);
-      }
-      if (o.c->incomplete) {
-        eo.incomplete.push_back(o);
-        return;
-      }
-      eo.open_total += o.weight;
+    const double typical_span = std::max<double>(static_cast<double>(arranged[s].median_span), 1e6);
+    const int64_t t = out[i].entry.time_ns;
+    const int64_t window = opts.attribution_window_ns;
+    auto keep_open = [&eo](const Option& o) {
       if (eo.open.size() == kKeptOpen && !Better(o, eo.open.back())) return;
       if (eo.open.size() == kKeptOpen) eo.open.pop_back();
       eo.open.insert(std::upper_bound(eo.open.begin(), eo.open.end(), o, Better), o);
+    };
+    // An incomplete request stays the strongest sign even at an unusual delay.
+    ForEachIncompleteOption(candidates[s], arranged[s], t, window, [&](Option o) {
+      o.weight = 100.0 * (0.2 + 0.8 * delay_score(incomplete_scores, o.gap));
+      eo.incomplete.push_back(o);
     });
+    // A request in progress that took unusually long in the service (an
+    // error, then a retry) is likelier than one that went at the usual pace.
+    ForEachInProgressOption(candidates[s], arranged[s], t, window, [&](Option o) {
+      const double slow =
+          std::clamp(static_cast<double>(o.c->last - o.c->first) / typical_span, 0.5, 20.0);
+      o.weight = 3.0 * slow * (0.1 + delay_score(open_scores, o.gap));
+      eo.open_total += o.weight;
+      keep_open(o);
+    });
+    // The requests that merely ended before it, often thousands: summed in
+    // one pass over their last times; the best are the latest, so only the
+    // few from the end that can be kept are made options.
+    const ServiceCandidates& sc = arranged[s];
+    const auto [lo, hi] = EndedRange(sc, t, window);
+    double ended_total = 0;
+    for (size_t k = lo; k < hi; ++k) ended_total += EndedWeight(t - sc.lasts[k]);
+    eo.open_total += ended_total;
+    for (size_t k = hi; k > lo;) {
+      --k;
+      const Option o{&candidates[s][sc.open_begin + k], t - sc.lasts[k], false,
+                     EndedWeight(t - sc.lasts[k])};
+      // Weights only fall from here on: none can be kept once one falls short.
+      if (eo.open.size() == kKeptOpen && o.weight < eo.open.back().weight) break;
+      keep_open(o);
+    }
   });
 
   named_candidates = decltype(named_candidates)();  // only the weights needed them
+  arranged = decltype(arranged)();
 
   // The assignment: pairs best first. Only incomplete requests can be taken
   // by another error, so of an error's other options only its best can be
@@ -366,6 +476,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     chosen[p.entry] = &o;
     if (o.c->incomplete) taken.insert(o.c);
   }
+  pairs = std::vector<Pair>();  // freed before the answers are made
 
   // What each entry reports: its trace and the runners-up, with confidences.
   ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t, size_t i) {
