@@ -40,7 +40,7 @@ class ServiceFixture {
     for (size_t r = 0; r < ids_.size(); ++r) {
       const std::vector<int64_t>& t = times_[r];
       Candidate c;
-      c.trace_id = ids_[r];
+      c.set_trace_id(ids_[r]);
       // As the analyzer keeps them: the first kMaxTimes - 1 times and the last.
       const size_t kept = std::min<size_t>(t.size(), Candidate::kMaxTimes);
       c.first = t.front();

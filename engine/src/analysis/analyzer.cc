@@ -167,7 +167,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         if (!wanted_services.contains(s)) continue;
         Candidate c;
         if (id.empty()) id = w.candidate_ids.Copy(f.trace_id);
-        c.trace_id = id;
+        c.set_trace_id(id);
         // Its first kMaxTimes - 1 times there, and the last in the last slot.
         int64_t times[Candidate::kMaxTimes];
         int count = 0;

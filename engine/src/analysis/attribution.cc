@@ -63,16 +63,6 @@ EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint3
 
 namespace {
 
-// The first 8 bytes of `id` as a big-endian number, zero-padded: ids that
-// differ there compare as these numbers do.
-uint64_t IdKey(std::string_view id) {
-  uint64_t key = 0;
-  for (size_t k = 0; k < 8; ++k) {
-    key = (key << 8) | (k < id.size() ? static_cast<unsigned char>(id[k]) : 0u);
-  }
-  return key;
-}
-
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 
 // A candidate for one error: a request of its service with an event at
@@ -124,7 +114,7 @@ struct ServiceCandidates {
   int64_t median_span = 0;  // of all of them
 };
 
-// Arranges `list` (its id_key set) and describes it.
+// Arranges `list` and describes it.
 ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<int64_t>& spans) {
   ServiceCandidates sc;
   spans.clear();
@@ -278,7 +268,6 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
   RunOnThreads(threads, [&](uint32_t t) {
     std::vector<int64_t> spans;
     for (size_t s = t; s < candidates.size(); s += threads) {
-      for (Candidate& c : candidates[s]) c.id_key = IdKey(c.trace_id);
       arranged[s] = ArrangeCandidates(candidates[s], spans);
     }
   });
@@ -323,11 +312,10 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     const uint32_t s = entry_service[i];
     if (s == kNoId) return std::nullopt;
     Candidate key;
-    key.trace_id = id;
-    key.id_key = IdKey(id);
+    key.set_trace_id(id);
     auto it = std::lower_bound(named_candidates.begin(), named_candidates.end(),
                                NamedCandidate{s, &key}, named_before);
-    if (it == named_candidates.end() || it->service != s || it->c->trace_id != id) {
+    if (it == named_candidates.end() || it->service != s || it->c->trace_id() != id) {
       return std::nullopt;
     }
     return OptionAt(*it->c, out[i].entry.time_ns, opts.attribution_window_ns);
@@ -450,6 +438,11 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     const Option* option;
   };
   std::vector<Pair> pairs;
+  size_t pair_count = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (named[i].empty()) pair_count += options[i].incomplete.size() + !options[i].open.empty();
+  }
+  pairs.reserve(pair_count);
   for (size_t i = 0; i < out.size(); ++i) {
     if (!named[i].empty()) continue;
     for (const Option& o : options[i].incomplete) pairs.push_back(Pair{o.weight, i, &o});
@@ -493,7 +486,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       for (size_t k = 0; k < named[i].size() && k < 4; ++k) {
         AttributionCandidate c;
         for (const Option& o : eo.named) {
-          if (o.c->trace_id != named[i][k]) continue;
+          if (o.c->trace_id() != named[i][k]) continue;
           c.gap_ns = o.gap;
           c.incomplete = o.c->incomplete;
           break;
@@ -528,7 +521,7 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       const Option& o = *ranked[k];
       const bool explained_elsewhere = o.c->incomplete && taken.contains(o.c) && k > 0;
       a.candidates.push_back(AttributionCandidate{
-          std::string(o.c->trace_id), total > 0 && !explained_elsewhere ? o.weight / total : 0,
+          std::string(o.c->trace_id()), total > 0 && !explained_elsewhere ? o.weight / total : 0,
           o.gap, o.c->incomplete});
     }
   });

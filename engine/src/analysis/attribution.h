@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,22 +19,21 @@
 namespace logweave::internal {
 
 // A trace's activity in one service: a candidate owner of that service's
-// plain-text errors. 56 bytes: there is one per trace and service that
+// plain-text errors. 40 bytes: there is one per trace and service that
 // logged plain-text errors, all held at once while errors are attributed.
 struct Candidate {
   // The times of its first kMaxTimes - 1 events there and of its last, in
   // order: `first`, then `middle[0 .. count - 3]`, then `last` (count of them,
   // at most kMaxTimes).
   static constexpr int kMaxTimes = 8;
-  std::string_view trace_id;        // owned by the analysis run
   const int64_t* middle = nullptr;  // owned by the analysis run; count - 2 times
   int64_t first = 0, last = 0;
+
+  const char* id_data = "";  // its trace id: owned by the analysis run
+  uint32_t id_size = 0;
   uint8_t count = 0;
   bool incomplete = false;  // it left an expected sequence unfinished in the service
   bool mentioned = false;   // a word of some error hashes as its id: it may be named
-  // The first 8 bytes of trace_id, big-endian and zero-padded (set by
-  // Attribute): most comparisons of ids are decided on it (IdLess).
-  uint64_t id_key = 0;
 
   // The latest of its times at or before `t`; INT64_MIN if none is. The
   // times are in order (first <= middle... <= last): a request that ended
@@ -46,12 +46,34 @@ struct Candidate {
     }
     return first <= t ? first : INT64_MIN;
   }
+  std::string_view trace_id() const { return std::string_view(id_data, id_size); }
+  void set_trace_id(std::string_view id) {
+    id_data = id.data();
+    id_size = static_cast<uint32_t>(id.size());
+  }
 };
+static_assert(sizeof(Candidate) == 40);
 
-// Whether a's trace id sorts before b's (as std::string_view's operator<),
-// once their id_key are set.
+// The first 8 bytes of `id` as a big-endian number, zero-padded: ids that
+// differ there compare as these numbers do.
+inline uint64_t IdKey(std::string_view id) {
+  if (id.size() >= 8) {
+    uint64_t raw;
+    std::memcpy(&raw, id.data(), 8);
+    return __builtin_bswap64(raw);
+  }
+  uint64_t key = 0;
+  for (size_t k = 0; k < 8; ++k) {
+    key = (key << 8) | (k < id.size() ? static_cast<unsigned char>(id[k]) : 0u);
+  }
+  return key;
+}
+
+// Whether a's trace id sorts before b's (as std::string_view's operator<):
+// most comparisons are decided on the ids' first 8 bytes.
 inline bool IdLess(const Candidate& a, const Candidate& b) {
-  return a.id_key != b.id_key ? a.id_key < b.id_key : a.trace_id < b.trace_id;
+  const uint64_t ka = IdKey(a.trace_id()), kb = IdKey(b.trace_id());
+  return ka != kb ? ka < kb : a.trace_id() < b.trace_id();
 }
 
 // The words of a plain-text error that could be trace ids: runs of letters,
@@ -72,7 +94,7 @@ using EntryWords = std::vector<std::vector<WordSpan>>;
 EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads);
 
 // Attributes each entry to the trace it most likely belongs to, from the
-// candidates of its service (`candidates[service id]`, sorted here) and the
+// candidates of its service (`candidates[service id]`, reordered here) and the
 // ids of traces the entries' texts name (`named_traces`, among each entry's
 // `words`), on `threads` threads (>= 1). Entries keep their order.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
