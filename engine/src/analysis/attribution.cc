@@ -271,23 +271,21 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
       arranged[s] = ArrangeCandidates(candidates[s], spans);
     }
   });
+  // Each entry's service, and the ids of the traces its text names: an
+  // error whose text names a trace's id belongs to that trace, whatever the
+  // timing says; it takes no incomplete request from the others.
   std::vector<uint32_t> entry_service(out.size(), kNoId);
-  for (size_t i = 0; i < out.size(); ++i) {
+  std::vector<std::vector<std::string>> named(out.size());
+  ForEachIndexOnThreads(threads, out.size(), 256, [&](uint32_t, size_t i) {
     const UnstructuredEntry& e = out[i].entry;
     const uint32_t s = services.Find(0, e.service);
     if (e.time_known && s != kNoId && s < candidates.size()) entry_service[i] = s;
-  }
-  // An error whose text names a trace's id belongs to that trace, whatever
-  // the timing says; it takes no incomplete request from the others.
-  std::vector<std::vector<std::string>> named(out.size());
-  if (!named_traces.empty()) {
-    for (size_t i = 0; i < out.size(); ++i) {
-      for (const WordSpan& span : words[i]) {
-        const std::string_view w = span.In(out[i].entry.text);
-        if (named_traces.contains(Av(w))) named[i].emplace_back(w);
-      }
+    if (named_traces.empty()) return;
+    for (const WordSpan& span : words[i]) {
+      const std::string_view w = span.In(e.text);
+      if (named_traces.contains(Av(w))) named[i].emplace_back(w);
     }
-  }
+  });
   words = EntryWords();  // only the named words were needed
   // The candidates of the traces some error names, sorted by service and id:
   // an error that names a trace looks its candidate up instead of walking all.
@@ -374,7 +372,8 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
 
   // Weights, keeping of each error's options only those that can matter.
   std::vector<EntryOptions> options(out.size());
-  ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t, size_t i) {
+  std::vector<std::vector<double>> thread_weights(threads);  // each thread's scratch
+  ForEachIndexOnThreads(threads, out.size(), kEntriesPerTake, [&](uint32_t thread, size_t i) {
     EntryOptions& eo = options[i];
     if (!named[i].empty()) {
       for (const std::string& id : named[i]) {
@@ -413,8 +412,13 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     // few from the end that can be kept are made options.
     const ServiceCandidates& sc = arranged[s];
     const auto [lo, hi] = EndedRange(sc, t, window);
+    // The weights first (independent divisions the compiler can do several at
+    // a time), then their sum in order.
+    std::vector<double>& ended_weights = thread_weights[thread];
+    ended_weights.resize(hi - lo);
+    for (size_t k = lo; k < hi; ++k) ended_weights[k - lo] = EndedWeight(t - sc.lasts[k]);
     double ended_total = 0;
-    for (size_t k = lo; k < hi; ++k) ended_total += EndedWeight(t - sc.lasts[k]);
+    for (double w : ended_weights) ended_total += w;
     eo.open_total += ended_total;
     for (size_t k = hi; k > lo;) {
       --k;
