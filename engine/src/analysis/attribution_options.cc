@@ -1,0 +1,37 @@
+#include "analysis/attribution_options.h"
+
+namespace logweave::internal {
+
+// Arranges `list` and describes it.
+ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<int64_t>& spans) {
+  ServiceCandidates sc;
+  spans.clear();
+  for (const Candidate& c : list) spans.push_back(c.last - c.first);
+  if (!spans.empty()) {
+    std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
+    sc.median_span = spans[spans.size() / 2];
+  }
+  const auto open =
+      std::partition(list.begin(), list.end(), [](const Candidate& c) { return c.incomplete; });
+  std::sort(list.begin(), open, [](const Candidate& a, const Candidate& b) {
+    return a.first != b.first ? a.first < b.first : IdLess(a, b);
+  });
+  std::sort(open, list.end(), [](const Candidate& a, const Candidate& b) {
+    return a.last != b.last ? a.last < b.last : IdLess(a, b);
+  });
+  sc.open_begin = static_cast<size_t>(open - list.begin());
+  for (auto it = list.begin(); it != open; ++it) {
+    sc.max_span_incomplete = std::max(sc.max_span_incomplete, it->last - it->first);
+  }
+  sc.lasts.reserve(list.end() - open);
+  for (auto it = open; it != list.end(); ++it) {
+    sc.max_span_open = std::max(sc.max_span_open, it->last - it->first);
+    const size_t k = sc.lasts.size();
+    if (k % kBlock == 0) sc.block_min_first.push_back(it->first);
+    sc.block_min_first.back() = std::min(sc.block_min_first.back(), it->first);
+    sc.lasts.push_back(it->last);
+  }
+  return sc;
+}
+
+}  // namespace logweave::internal
