@@ -22,21 +22,25 @@ namespace {
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kSecond = 1'000'000'000;
 
-// One service's requests and errors, handed to Attribute.
+// Services' requests and errors, handed to Attribute (one service, "svc", unless named).
 class ServiceFixture {
  public:
-  ServiceFixture() { service_id_ = services_.Id(0, "svc"); }
+  explicit ServiceFixture(std::vector<std::string> names = {"svc"}) : names_(std::move(names)) {
+    for (const std::string& name : names_) services_.Id(0, name);
+    per_service_.resize(names_.size());
+  }
 
-  // A request with events at `times` (in order) in the service.
-  void Request(std::vector<int64_t> times, bool incomplete = false) {
-    ids_.push_back(absl::StrFormat("trace-%06d", static_cast<int>(ids_.size())));
+  // A request with events at `times` (in order) in service number `service`.
+  void Request(std::vector<int64_t> times, bool incomplete = false, size_t service = 0) {
+    ids_.push_back(absl::StrFormat("%s-%06d", names_[service], per_service_[service]++));
     times_.push_back(std::move(times));
     incomplete_.push_back(incomplete);
+    request_service_.push_back(service);
   }
-  void Error(int64_t t) { errors_.push_back(t); }
+  void Error(int64_t t, size_t service = 0) { errors_.push_back({t, service}); }
 
   std::vector<AttributedEntry> Run() {
-    std::vector<std::vector<Candidate>> candidates(service_id_ + 1);
+    std::vector<std::vector<Candidate>> candidates(names_.size());
     for (size_t r = 0; r < ids_.size(); ++r) {
       const std::vector<int64_t>& t = times_[r];
       Candidate c;
@@ -50,14 +54,14 @@ class ServiceFixture {
       for (size_t k = 1; k + 1 < kept; ++k) middles_.back().push_back(t[k]);
       c.middle = middles_.back().data();
       c.incomplete = incomplete_[r];
-      candidates[service_id_].push_back(c);
+      candidates[services_.Find(0, names_[request_service_[r]])].push_back(c);
     }
     std::vector<UnstructuredEntry> entries;
     for (size_t i = 0; i < errors_.size(); ++i) {
       UnstructuredEntry e;
-      e.service = "svc";
+      e.service = names_[errors_[i].second];
       e.line_no = i + 1;
-      e.time_ns = errors_[i];
+      e.time_ns = errors_[i].first;
       e.time_known = true;
       e.text = "ERROR something failed";
       entries.push_back(std::move(e));
@@ -69,14 +73,15 @@ class ServiceFixture {
                      /*threads=*/2);
   }
 
-  // What a plain scan of every request says about an error at `t`: the
-  // requests with an event at most the window before it, by kind.
+  // What a plain scan of every request says about an error at `t` in
+  // service 0: the requests with an event at most the window before it, by kind.
   struct Expected {
     std::set<std::string> in_progress, ended, incomplete;
   };
   Expected Scan(int64_t t) const {
     Expected x;
     for (size_t r = 0; r < ids_.size(); ++r) {
+      if (request_service_[r] != 0) continue;  // for service 0's errors
       const std::vector<int64_t>& times = times_[r];
       // Only the kept times count, as in the analyzer.
       std::vector<int64_t> kept(
@@ -101,14 +106,16 @@ class ServiceFixture {
   int64_t window() const { return window_; }
 
  private:
+  std::vector<std::string> names_;
+  std::vector<int> per_service_;
   SharedNames services_;
-  uint32_t service_id_ = 0;
   int64_t window_ = 60 * kSecond;
   std::vector<std::string> ids_;
   std::vector<std::vector<int64_t>> times_;
   std::vector<bool> incomplete_;
+  std::vector<size_t> request_service_;
   std::deque<std::vector<int64_t>> middles_;
-  std::vector<int64_t> errors_;
+  std::vector<std::pair<int64_t, size_t>> errors_;  // time, service
 };
 
 std::vector<std::string> Shown(const AttributedEntry& a) {
@@ -230,6 +237,44 @@ TEST(AttributionTest, IncompleteRequestsAreFoundHoweverLongTheyRan) {
   }
   EXPECT_EQ(incomplete_shown, x.incomplete);
   EXPECT_TRUE(out[0].candidates.front().incomplete);
+}
+
+// Errors of two busy services, attributed together (a group of services at a time, more than
+// one group here) and each service alone: every error gets the same answer, to the last bit.
+TEST(AttributionTest, EachServicesErrorsAreAnsweredAsIfItWereAlone) {
+  auto fill = [](ServiceFixture& f, size_t service, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (int i = 0; i < 6000; ++i) {
+      const int64_t start = i * 10 * kMs;
+      const int64_t length = static_cast<int64_t>(rng() % 400) * kMs;
+      f.Request({start, start + length / 2, start + length}, i % 37 == 0, service);
+    }
+    for (int e = 0; e < 5000; ++e) f.Error(static_cast<int64_t>(rng() % (60 * kSecond)), service);
+  };
+  ServiceFixture both({"alpha", "beta"}), alpha({"alpha"}), beta({"beta"});
+  fill(both, 0, 1);
+  fill(both, 1, 2);
+  fill(alpha, 0, 1);
+  fill(beta, 0, 2);
+  const std::vector<AttributedEntry> together = both.Run();
+  std::vector<AttributedEntry> apart = alpha.Run();
+  for (AttributedEntry& a : beta.Run()) apart.push_back(std::move(a));
+  ASSERT_EQ(together.size(), 10000u);
+  ASSERT_EQ(apart.size(), 10000u);
+  size_t attributed = 0;
+  for (size_t i = 0; i < together.size(); ++i) {
+    const auto& x = together[i].candidates;
+    const auto& y = apart[i].candidates;
+    ASSERT_EQ(x.size(), y.size()) << i;
+    attributed += !x.empty();
+    for (size_t k = 0; k < x.size(); ++k) {
+      EXPECT_EQ(x[k].trace_id, y[k].trace_id) << i;
+      EXPECT_EQ(x[k].confidence, y[k].confidence) << i;
+      EXPECT_EQ(x[k].gap_ns, y[k].gap_ns) << i;
+      EXPECT_EQ(x[k].incomplete, y[k].incomplete) << i;
+    }
+  }
+  EXPECT_GT(attributed, 9000u);  // nearly every error has a request before it
 }
 
 }  // namespace
