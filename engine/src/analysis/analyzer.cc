@@ -58,9 +58,12 @@ struct Worker {
   uint64_t late_events = 0;
   std::vector<std::string> partial;  // traces that lost older events
   std::vector<Finding> findings, weak;
-  std::vector<std::vector<Candidate>> candidates;  // per service
-  internal::Arena candidate_ids{64 << 10};         // the candidates' trace ids and times
-  std::vector<std::string> named;                  // trace ids that errors' texts name
+  // Of pass 1: the traces each service (by id) has logged in.
+  std::vector<uint64_t> service_traces;
+  // Of pass 2: candidates that found no room sized by pass 1 (traces indexed in between).
+  std::vector<std::vector<Candidate>> overflow;  // per service
+  internal::Arena candidate_ids{64 << 10};       // the candidates' trace ids and times
+  std::vector<std::string> named;                // trace ids that errors' texts name
 
   // Copies `n` times into candidate_ids (aligned for int64_t).
   const int64_t* CopyTimes(const int64_t* times, int n) {
@@ -108,6 +111,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         }
         const TraceFacts f = w.builder.Build(shard, view);
         w.counts.Learn(f, f.end <= judge_until);
+        for (uint32_t s : f.services) {
+          if (s >= w.service_traces.size()) w.service_traces.resize(s + 1);
+          ++w.service_traces[s];
+        }
       });
     }
   });
@@ -137,6 +144,23 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     }
     for (const internal::WordSpan& span : words[i]) mentioned.insert(Hash(span.In(e.text)));
   }
+
+  // Each wanted service's candidates, one per trace it logged in: their room
+  // is made now, from pass 1's counts, and pass 2's threads fill it (so that
+  // the lists are neither grown by doubling nor gathered from the threads').
+  std::vector<uint64_t> service_traces;
+  for (auto& w : workers) {
+    if (w->service_traces.size() > service_traces.size()) {
+      service_traces.resize(w->service_traces.size());
+    }
+    for (size_t s = 0; s < w->service_traces.size(); ++s) service_traces[s] += w->service_traces[s];
+    w->service_traces = std::vector<uint64_t>();
+  }
+  std::vector<std::vector<Candidate>> candidates(service_traces.size());
+  for (uint32_t s : wanted_services) {
+    if (s < candidates.size()) candidates[s].resize(service_traces[s]);
+  }
+  std::unique_ptr<std::atomic<uint64_t>[]> filled(new std::atomic<uint64_t>[candidates.size()]());
 
   // Pass 2, on every thread, a shard at a time, reading the facts again:
   // findings of the judged traces, and late arrivals in those judged before;
@@ -184,8 +208,15 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         }
         c.incomplete = std::find(incomplete.begin(), incomplete.end(), s) != incomplete.end();
         c.mentioned = is_mentioned;
-        if (s >= w.candidates.size()) w.candidates.resize(s + 1);
-        w.candidates[s].push_back(c);
+        if (s < candidates.size()) {
+          const uint64_t slot = filled[s].fetch_add(1, std::memory_order_relaxed);
+          if (slot < candidates[s].size()) {
+            candidates[s][slot] = c;
+            continue;
+          }
+        }
+        if (s >= w.overflow.size()) w.overflow.resize(s + 1);
+        w.overflow[s].push_back(c);
       }
     };
     // A slice of a shard's facts at a time, judged outside the shard's lock
@@ -221,24 +252,19 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   }
   std::sort(judged_counts_.begin(), judged_counts_.end());
   std::vector<Finding> findings, weak;
-  std::vector<std::vector<Candidate>> candidates;
-  for (auto& w : workers) {
-    if (w->candidates.size() > candidates.size()) candidates.resize(w->candidates.size());
+  // Room pass 2 did not fill (traces evicted in between) is dropped; candidates
+  // that found none (traces indexed in between) join their lists.
+  for (size_t s = 0; s < candidates.size(); ++s) {
+    candidates[s].resize(std::min<uint64_t>(candidates[s].size(), filled[s].load()));
   }
-  // Each service's list gathered from the workers' on its own thread, sized
-  // once (no doubling); each worker's list freed once copied.
-  RunOnThreads(threads, [&](uint32_t t) {
-    for (size_t s = t; s < candidates.size(); s += threads) {
-      size_t total = 0;
-      for (auto& w : workers) total += s < w->candidates.size() ? w->candidates[s].size() : 0;
-      candidates[s].reserve(total);
-      for (auto& w : workers) {
-        if (s >= w->candidates.size()) continue;
-        candidates[s].insert(candidates[s].end(), w->candidates[s].begin(), w->candidates[s].end());
-        w->candidates[s] = std::vector<Candidate>();
-      }
+  filled.reset();
+  for (auto& w : workers) {
+    if (w->overflow.size() > candidates.size()) candidates.resize(w->overflow.size());
+    for (size_t s = 0; s < w->overflow.size(); ++s) {
+      candidates[s].insert(candidates[s].end(), w->overflow[s].begin(), w->overflow[s].end());
     }
-  });
+    w->overflow = decltype(w->overflow)();
+  }
   absl::flat_hash_set<std::string> named;
   for (auto& w : workers) {
     std::move(w->findings.begin(), w->findings.end(), std::back_inserter(findings));
