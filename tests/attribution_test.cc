@@ -239,6 +239,31 @@ TEST(AttributionTest, IncompleteRequestsAreFoundHoweverLongTheyRan) {
   EXPECT_TRUE(out[0].candidates.front().incomplete);
 }
 
+// The edges of the three kinds of option: a request whose last event is at the error's instant
+// ended (gap 0), one whose first event is then is in progress, an incomplete one ending then is
+// incomplete.
+TEST(AttributionTest, RequestsAtTheErrorsInstantAreOptionsOfTheRightKind) {
+  const int64_t t = 100 * kSecond;
+  ServiceFixture f;
+  f.Request({t - 10 * kSecond, t});                       // ended at t
+  f.Request({t, t + 5 * kSecond});                        // started at t
+  f.Request({t - 20 * kSecond, t}, /*incomplete=*/true);  // stopped at t, unfinished
+  f.Error(t);
+  const std::vector<AttributedEntry> out = f.Run();
+  ASSERT_EQ(out.size(), 1u);
+  const ServiceFixture::Expected x = f.Scan(t);
+  EXPECT_EQ(x.ended, (std::set<std::string>{f.ids()[0]}));
+  EXPECT_EQ(x.in_progress, (std::set<std::string>{f.ids()[1]}));
+  EXPECT_EQ(x.incomplete, (std::set<std::string>{f.ids()[2]}));
+  ASSERT_EQ(out[0].candidates.size(), 3u);
+  // The incomplete one first, then the one in progress, then the one that ended.
+  EXPECT_EQ(out[0].candidates[0].trace_id, f.ids()[2]);
+  EXPECT_TRUE(out[0].candidates[0].incomplete);
+  EXPECT_EQ(out[0].candidates[1].trace_id, f.ids()[1]);
+  EXPECT_EQ(out[0].candidates[2].trace_id, f.ids()[0]);
+  for (const AttributionCandidate& c : out[0].candidates) EXPECT_EQ(c.gap_ns, 0) << c.trace_id;
+}
+
 // Errors of two busy services, attributed together (a group of services at a time, more than
 // one group here) and each service alone: every error gets the same answer, to the last bit.
 TEST(AttributionTest, EachServicesErrorsAreAnsweredAsIfItWereAlone) {

@@ -94,9 +94,10 @@ using EntryWords = std::vector<std::vector<WordSpan>>;
 EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads);
 
 // Attributes each entry to the trace it most likely belongs to, from the
-// candidates of its service (`candidates[service id]`, reordered here) and the
-// ids of traces the entries' texts name (`named_traces`, among each entry's
-// `words`), on `threads` threads (>= 1). Entries keep their order.
+// candidates of its service (`candidates[service id]`: reordered, and emptied
+// once the service's errors are answered) and the ids of traces the entries'
+// texts name (`named_traces`, among each entry's `words`), on `threads`
+// threads (>= 1). Entries keep their order.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
                                        std::vector<UnstructuredEntry> entries, EntryWords words,
                                        std::vector<std::vector<Candidate>>& candidates,

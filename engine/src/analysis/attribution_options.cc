@@ -2,9 +2,14 @@
 
 namespace logweave::internal {
 
-// Arranges `list` and describes it.
+// Arranges `list` (requests without a time there dropped) and describes it.
 ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<int64_t>& spans) {
   ServiceCandidates sc;
+  // A request with no time in the service is no option for any error (the
+  // analyzer makes none; other callers might).
+  list.erase(std::remove_if(list.begin(), list.end(),
+                            [](const Candidate& c) { return c.count == 0 || c.first > c.last; }),
+             list.end());
   spans.clear();
   for (const Candidate& c : list) spans.push_back(c.last - c.first);
   if (!spans.empty()) {
