@@ -56,15 +56,14 @@ class ServiceFixture {
       c.incomplete = incomplete_[r];
       candidates[services_.Find(0, names_[request_service_[r]])].push_back(c);
     }
-    std::vector<UnstructuredEntry> entries;
+    std::vector<AttributedEntry> entries(errors_.size());
     for (size_t i = 0; i < errors_.size(); ++i) {
-      UnstructuredEntry e;
+      UnstructuredEntry& e = entries[i].entry;
       e.service = names_[errors_[i].second];
       e.line_no = i + 1;
       e.time_ns = errors_[i].first;
       e.time_known = true;
       e.text = "ERROR something failed";
-      entries.push_back(std::move(e));
     }
     EntryWords words(entries.size());
     DetectorOptions options;

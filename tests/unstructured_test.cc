@@ -416,7 +416,11 @@ TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   collector.Add(b.Build());
 
   const std::vector<UnstructuredEntry> shown = collector.Snapshot();
-  const std::vector<UnstructuredEntry> taken = collector.Take();
+  std::vector<UnstructuredEntry> taken;
+  for (AttributedEntry& a : collector.Take()) {
+    EXPECT_TRUE(a.candidates.empty());  // the analysis attributes them
+    taken.push_back(std::move(a.entry));
+  }
   ASSERT_EQ(shown.size(), 2u);
   ASSERT_EQ(taken.size(), shown.size());
   for (size_t i = 0; i < shown.size(); ++i) {
@@ -433,9 +437,9 @@ TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   EXPECT_TRUE(collector.Snapshot().empty());
   EXPECT_EQ(collector.bytes(), 0u);
   collector.Add(DigestBuilder(email_, 1, 100).Plain(kPythonError, Ns(5000), Level::kError).Build());
-  const std::vector<UnstructuredEntry> later = collector.Take();
+  const std::vector<AttributedEntry> later = collector.Take();
   ASSERT_EQ(later.size(), 1u);
-  EXPECT_EQ(later[0].line_no, 100u);
+  EXPECT_EQ(later[0].entry.line_no, 100u);
 }
 
 }  // namespace
@@ -458,7 +462,12 @@ TEST_F(UnstructuredCollectorTest, EntriesShareTheirSourceServiceAndTemplateText)
   collector.Add(batch.Build());
   for (const bool take : {false, true}) {
     SCOPED_TRACE(take ? "Take" : "Snapshot");
-    const std::vector<UnstructuredEntry> entries = take ? collector.Take() : collector.Snapshot();
+    std::vector<UnstructuredEntry> entries;
+    if (take) {
+      for (AttributedEntry& a : collector.Take()) entries.push_back(std::move(a.entry));
+    } else {
+      entries = collector.Snapshot();
+    }
     ASSERT_EQ(entries.size(), 4u);
     EXPECT_EQ(entries[0].source, "/var/log/payments.log");
     EXPECT_EQ(entries[0].service, "payments");

@@ -50,10 +50,10 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
   return words;
 }
 
-EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads) {
+EntryWords FindTraceIdWords(const std::vector<AttributedEntry>& entries, uint32_t threads) {
   EntryWords words(entries.size());
   ForEachIndexOnThreads(threads, entries.size(), 256, [&](uint32_t, size_t i) {
-    const std::string_view text = entries[i].text;
+    const std::string_view text = entries[i].entry.text;
     for (std::string_view w : TraceIdWords(text)) {
       words[i].push_back(
           WordSpan{static_cast<uint32_t>(w.data() - text.data()), static_cast<uint32_t>(w.size())});
@@ -442,14 +442,11 @@ constexpr size_t kGroups = 8;
 // delays and then to weigh them, on every thread. Of an error's options only
 // the few that can matter are kept.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
-                                       std::vector<UnstructuredEntry> input, EntryWords words,
+                                       std::vector<AttributedEntry> out, EntryWords words,
                                        std::vector<std::vector<Candidate>>& candidates,
                                        const SharedNames& services,
                                        const absl::flat_hash_set<std::string>& named_traces,
                                        uint32_t threads) {
-  std::vector<AttributedEntry> out(input.size());
-  for (size_t i = 0; i < input.size(); ++i) out[i].entry = std::move(input[i]);
-  input = std::vector<UnstructuredEntry>();
   // Each entry's service, and the ids of the traces its text names: an
   // error whose text names a trace's id belongs to that trace, whatever the
   // timing says; it takes no incomplete request from the others.

@@ -91,15 +91,15 @@ struct WordSpan {
 using EntryWords = std::vector<std::vector<WordSpan>>;
 
 // The words of every entry, found on `threads` threads (>= 1).
-EntryWords FindTraceIdWords(const std::vector<UnstructuredEntry>& entries, uint32_t threads);
+EntryWords FindTraceIdWords(const std::vector<AttributedEntry>& entries, uint32_t threads);
 
-// Attributes each entry to the trace it most likely belongs to, from the
-// candidates of its service (`candidates[service id]`: reordered, and emptied
-// once the service's errors are answered) and the ids of traces the entries'
+// Attributes each entry (its `entry`; no candidates yet) in place to the trace
+// it most likely belongs to, from the candidates of its service (`candidates[service id]`:
+// reordered, and emptied once the service's errors are answered) and the ids of traces the entries'
 // texts name (`named_traces`, among each entry's `words`), on `threads`
 // threads (>= 1). Entries keep their order.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
-                                       std::vector<UnstructuredEntry> entries, EntryWords words,
+                                       std::vector<AttributedEntry> entries, EntryWords words,
                                        std::vector<std::vector<Candidate>>& candidates,
                                        const SharedNames& services,
                                        const absl::flat_hash_set<std::string>& named_traces,

@@ -127,6 +127,28 @@ uint64_t UnstructuredCollector::bytes() const {
   return bytes_;
 }
 
+template <typename T, typename EntryOf>
+void UnstructuredCollector::Finish(std::vector<T>& out, const EntryOf& entry_of) const {
+  // Sorted by source name, then line; each entry moved once.
+  internal::SortMovingOnce(out, [this, &entry_of](T& value) {
+    const UnstructuredEntry& e = entry_of(value);
+    return std::pair(sources_->Name(e.source_id), e.line_no);
+  });
+  // One copy of each source's name and service for all its entries (sorted: they come together).
+  uint32_t source_id = 0;
+  SharedText source, service;
+  for (T& value : out) {
+    UnstructuredEntry& e = entry_of(value);
+    if (source.empty() || e.source_id != source_id) {
+      source_id = e.source_id;
+      source = SharedText(sources_->Name(e.source_id));
+      service = SharedText(sources_->DefaultService(e.source_id));
+    }
+    e.source = source;
+    e.service = service;
+  }
+}
+
 std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
   std::vector<UnstructuredEntry> out;
   {
@@ -144,12 +166,12 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
       }
     }
   }
-  Finish(out);
+  Finish(out, [](UnstructuredEntry& e) -> UnstructuredEntry& { return e; });
   return out;
 }
 
-std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
-  std::vector<UnstructuredEntry> out;
+std::vector<AttributedEntry> UnstructuredCollector::Take() {
+  std::vector<AttributedEntry> out;
   {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
@@ -165,13 +187,15 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Take() {
       }
       state.has_block = false;
     }
-    out.reserve(entries_.size());
-    for (UnstructuredEntry& e : entries_) FillTemplate(e, texts);
-    std::move(entries_.begin(), entries_.end(), std::back_inserter(out));
+    out.resize(entries_.size());
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      FillTemplate(entries_[i], texts);
+      out[i].entry = std::move(entries_[i]);
+    }
     entries_ = decltype(entries_)();
     bytes_ = 0;
   }
-  Finish(out);
+  Finish(out, [](AttributedEntry& a) -> UnstructuredEntry& { return a.entry; });
   return out;
 }
 
@@ -193,25 +217,6 @@ void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e, TemplateTexts& 
                                 &masked);
   e.template_text = std::move(masked);
   FillTemplate(e, texts);
-}
-
-void UnstructuredCollector::Finish(std::vector<UnstructuredEntry>& out) const {
-  // Sorted by source name, then line; each entry moved once.
-  internal::SortMovingOnce(out, [this](const UnstructuredEntry& e) {
-    return std::pair(sources_->Name(e.source_id), e.line_no);
-  });
-  // One copy of each source's name and service for all its entries (sorted: they come together).
-  uint32_t source_id = 0;
-  SharedText source, service;
-  for (UnstructuredEntry& e : out) {
-    if (source.empty() || e.source_id != source_id) {
-      source_id = e.source_id;
-      source = SharedText(sources_->Name(e.source_id));
-      service = SharedText(sources_->DefaultService(e.source_id));
-    }
-    e.source = source;
-    e.service = service;
-  }
 }
 
 SharedText UnstructuredCollector::EntryId(const UnstructuredEntry& e) const {

@@ -73,7 +73,9 @@ class UnstructuredCollector {
   // Snapshot's entries, moved out instead of copied, for a one-shot analysis
   // that reads them once: open blocks are closed, and later calls return
   // only what came after. dropped() and non_error_blocks() keep counting.
-  std::vector<UnstructuredEntry> Take();
+  // Each comes as an AttributedEntry with no candidates yet, which the
+  // analysis attributes in place (no second vector of the entries).
+  std::vector<AttributedEntry> Take();
 
   // Error blocks that did not fit in max_entries or max_bytes.
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
@@ -112,8 +114,10 @@ class UnstructuredCollector {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An entry's stable id (its finding's): from its source's name and first line.
   SharedText EntryId(const UnstructuredEntry& e) const;
-  // Fills the fields Snapshot and Take derive, and sorts by source then line.
-  void Finish(std::vector<UnstructuredEntry>& out) const;
+  // Fills the fields Snapshot and Take derive, and sorts by source then line
+  // (`entry_of(element)`: its UnstructuredEntry).
+  template <typename T, typename EntryOf>
+  void Finish(std::vector<T>& out, const EntryOf& entry_of) const;
 
   const SourceNames* sources_;
   const UnstructuredOptions options_;
