@@ -119,10 +119,12 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     }
   });
   // What the traces of each kind are expected to hold, from all threads' counts.
-  LearnCounts counts;
+  // The first thread's are taken over, not copied (its activity map alone has
+  // an entry per service and second of the input).
+  LearnCounts counts = std::move(workers.front()->counts);
   absl::flat_hash_set<std::string> partial;
   for (auto& w : workers) {
-    counts.Merge(w->counts);
+    if (w != workers.front()) counts.Merge(w->counts);
     w->counts = LearnCounts();
     for (std::string& id : w->partial) partial.insert(std::move(id));
   }

@@ -81,7 +81,20 @@ void NamedSequence(const TraceFacts& f, uint32_t s, std::vector<uint32_t>* out) 
 }
 
 void LearnCounts::Learn(const TraceFacts& f, bool judged) {
-  for (const Ev& e : f.events) ++activity_[ActivityKey(e.service, FloorSecond(e.time))];
+  // One update per run of events of a service within a second (a trace's
+  // events are in time order), not one per event.
+  uint64_t run_key = 0;
+  uint32_t run = 0;
+  for (const Ev& e : f.events) {
+    const uint64_t key = ActivityKey(e.service, FloorSecond(e.time));
+    if (run > 0 && key != run_key) {
+      activity_[run_key] += run;
+      run = 0;
+    }
+    run_key = key;
+    ++run;
+  }
+  if (run > 0) activity_[run_key] += run;
   if (!judged) {
     ++waiting_;
     return;
