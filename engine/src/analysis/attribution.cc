@@ -254,8 +254,7 @@ void GroupAttribution::Weigh(size_t i, std::vector<double>& scratch, EntryOption
   // A request in progress that took unusually long in the service (an
   // error, then a retry) is likelier than one that went at the usual pace.
   ForEachInProgressOption(list, sc, t, window, [&](RequestOption o) {
-    const double slow =
-        std::clamp(static_cast<double>(o.c->last - o.c->first) / typical_span, 0.5, 20.0);
+    const double slow = std::clamp(static_cast<double>(Span(*o.c)) / typical_span, 0.5, 20.0);
     o.weight = 3.0 * slow * (0.1 + delay_score(open_scores, o.gap));
     eo.open_total += o.weight;
     keep_open(o);

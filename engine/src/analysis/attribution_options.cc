@@ -11,7 +11,7 @@ ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<in
                             [](const Candidate& c) { return c.count == 0 || c.first > c.last; }),
              list.end());
   spans.clear();
-  for (const Candidate& c : list) spans.push_back(c.last - c.first);
+  for (const Candidate& c : list) spans.push_back(Span(c));
   if (!spans.empty()) {
     std::nth_element(spans.begin(), spans.begin() + spans.size() / 2, spans.end());
     sc.median_span = spans[spans.size() / 2];
@@ -26,11 +26,11 @@ ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<in
   });
   sc.open_begin = static_cast<size_t>(open - list.begin());
   for (auto it = list.begin(); it != open; ++it) {
-    sc.max_span_incomplete = std::max(sc.max_span_incomplete, it->last - it->first);
+    sc.max_span_incomplete = std::max(sc.max_span_incomplete, Span(*it));
   }
   sc.lasts.reserve(list.end() - open);
   for (auto it = open; it != list.end(); ++it) {
-    sc.max_span_open = std::max(sc.max_span_open, it->last - it->first);
+    sc.max_span_open = std::max(sc.max_span_open, Span(*it));
     const size_t k = sc.lasts.size();
     if (k % kBlock == 0) sc.block_min_first.push_back(it->first);
     sc.block_min_first.back() = std::min(sc.block_min_first.back(), it->first);

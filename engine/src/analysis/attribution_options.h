@@ -46,6 +46,10 @@ inline int64_t AddSat(int64_t a, int64_t b) {
   return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
 }
 
+// The time a request spends in the service, saturated (its times may be
+// any two int64_t).
+inline int64_t Span(const Candidate& c) { return SubSat(c.last, c.first); }
+
 // The weight of a request that ended `gap` before the error: the weaker the
 // longer ago. The same for every such request of every error, so that a
 // service's ended requests can be summed in one tight loop.
