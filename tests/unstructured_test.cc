@@ -407,6 +407,34 @@ TEST_F(UnstructuredCollectorTest, SnapshotIsOrderedBySourceThenLine) {
                    }));
 }
 
+// What an analysis of a live collector attributes in place: the same entries, in the same
+// order, as Snapshot shows (an open block too), each with no candidates yet; nothing is taken.
+TEST_F(UnstructuredCollectorTest, SnapshotToAttributeShowsWhatSnapshotShows) {
+  UnstructuredCollector collector(&names_);
+  collector.Add(PythonErrorBatch(email_));
+  DigestBuilder b(payments_, 0, 30);
+  b.Plain(kPythonError, Ns(1234), Level::kError);
+  b.Plain(kPythonTraceback[0]);  // still open at the end of the source
+  collector.Add(b.Build());
+
+  const std::vector<UnstructuredEntry> shown = collector.Snapshot();
+  const std::vector<AttributedEntry> to_attribute = collector.SnapshotToAttribute();
+  ASSERT_EQ(shown.size(), 2u);
+  ASSERT_EQ(to_attribute.size(), shown.size());
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const UnstructuredEntry& e = to_attribute[i].entry;
+    EXPECT_TRUE(to_attribute[i].candidates.empty());
+    EXPECT_EQ(e.id, shown[i].id);
+    EXPECT_EQ(e.source, shown[i].source);
+    EXPECT_EQ(e.service, shown[i].service);
+    EXPECT_EQ(e.line_no, shown[i].line_no);
+    EXPECT_EQ(e.line_count, shown[i].line_count);
+    EXPECT_EQ(e.text, shown[i].text);
+    EXPECT_EQ(e.template_text, shown[i].template_text);
+  }
+  EXPECT_EQ(collector.Snapshot().size(), 2u);  // still held
+}
+
 TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   UnstructuredCollector collector(&names_);
   collector.Add(PythonErrorBatch(email_));

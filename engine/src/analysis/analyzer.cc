@@ -134,14 +134,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // The services whose plain-text errors need candidates, and the words of
   // the errors that could name a trace.
   // A one-shot run takes the entries over instead of copying them.
-  std::vector<AttributedEntry> entries;
-  if (take_unstructured_ != nullptr) {
-    entries = take_unstructured_->Take();
-  } else {
-    std::vector<UnstructuredEntry> shown = unstructured_.Snapshot();
-    entries.resize(shown.size());
-    for (size_t i = 0; i < shown.size(); ++i) entries[i].entry = std::move(shown[i]);
-  }
+  std::vector<AttributedEntry> entries = take_unstructured_ != nullptr
+                                             ? take_unstructured_->Take()
+                                             : unstructured_.SnapshotToAttribute();
   internal::EntryWords words = internal::FindTraceIdWords(entries, threads);
   absl::flat_hash_set<uint32_t> wanted_services;
   absl::flat_hash_set<uint64_t> mentioned;

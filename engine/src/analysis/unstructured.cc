@@ -149,16 +149,22 @@ void UnstructuredCollector::Finish(std::vector<T>& out, const EntryOf& entry_of)
   }
 }
 
-std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
-  std::vector<UnstructuredEntry> out;
+template <typename T, typename EntryOf>
+std::vector<T> UnstructuredCollector::SnapshotAs(const EntryOf& entry_of) const {
+  std::vector<T> out;
   {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
-    out.assign(entries_.begin(), entries_.end());
-    for (UnstructuredEntry& e : out) FillTemplate(e, texts);
+    out.resize(entries_.size());
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      UnstructuredEntry& e = entry_of(out[i]);
+      e = entries_[i];
+      FillTemplate(e, texts);
+    }
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
-        UnstructuredEntry& e = out.emplace_back(state.block.entry);
+        UnstructuredEntry& e = entry_of(out.emplace_back());
+        e = state.block.entry;
         if (e.level == Level::kUnknown) e.level = Level::kError;
         e.text = SharedText(state.block.text);
         e.id = EntryId(e);
@@ -166,8 +172,18 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
       }
     }
   }
-  Finish(out, [](UnstructuredEntry& e) -> UnstructuredEntry& { return e; });
+  Finish(out, entry_of);
   return out;
+}
+
+std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
+  return SnapshotAs<UnstructuredEntry>(
+      [](UnstructuredEntry& e) -> UnstructuredEntry& { return e; });
+}
+
+std::vector<AttributedEntry> UnstructuredCollector::SnapshotToAttribute() const {
+  return SnapshotAs<AttributedEntry>(
+      [](AttributedEntry& a) -> UnstructuredEntry& { return a.entry; });
 }
 
 std::vector<AttributedEntry> UnstructuredCollector::Take() {

@@ -70,6 +70,9 @@ class UnstructuredCollector {
   // The error entries so far, blocks still open included, ordered by source
   // then line.
   std::vector<UnstructuredEntry> Snapshot() const;
+  // Snapshot's entries as AttributedEntry with no candidates yet, for an
+  // analysis that attributes them in place (no second vector of the entries).
+  std::vector<AttributedEntry> SnapshotToAttribute() const;
   // Snapshot's entries, moved out instead of copied, for a one-shot analysis
   // that reads them once: open blocks are closed, and later calls return
   // only what came after. dropped() and non_error_blocks() keep counting.
@@ -114,6 +117,9 @@ class UnstructuredCollector {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An entry's stable id (its finding's): from its source's name and first line.
   SharedText EntryId(const UnstructuredEntry& e) const;
+  // Snapshot's entries, each in a T (`entry_of(element)`: its UnstructuredEntry).
+  template <typename T, typename EntryOf>
+  std::vector<T> SnapshotAs(const EntryOf& entry_of) const;
   // Fills the fields Snapshot and Take derive, and sorts by source then line
   // (`entry_of(element)`: its UnstructuredEntry).
   template <typename T, typename EntryOf>
