@@ -96,6 +96,49 @@ TEST_F(AnalyzerTest, PlainTextTimeoutIsAttributedToTheTraceItInterrupted) {
   }
 }
 
+// Lines indexed between the pass that learns and the pass that judges (serve analyses while
+// its sources append): of the email service's requests only those of traces 100-149 were there
+// when the candidates' room was made (enough to learn that an attempt is followed; 50 places);
+// the other 250 arrive in between, the three that time out among them. They are still
+// candidates, and each timeout goes to the trace it interrupted, as when every line was there
+// from the start.
+TEST_F(AnalyzerTest, RequestsIndexedBetweenThePassesAreStillCandidates) {
+  Shop shop;
+  const std::set<int> failing = {40, 41, 170};
+  for (int i = 0; i < 300; ++i) {
+    shop.Checkout(i, i * 100);
+    shop.Email(i, i * 100 + 60, failing.count(i) ? 5000 : -1);
+  }
+  shop.SortByTime("email.log");
+  // The plain-text errors and the lines of traces 100-149 stay; the other JSON lines come late.
+  std::set<std::string> stay;
+  for (int i = 100; i < 150; ++i) stay.insert(Trace(i));
+  std::vector<std::string> early, late;
+  for (const std::string& line : shop.files["email.log"]) {
+    const size_t at = line.find("\"trace_id\":\"");
+    const bool stays = at == std::string::npos || stay.count(line.substr(at + 12, 32)) > 0;
+    (stays ? early : late).push_back(line);
+  }
+  ASSERT_EQ(early.size(), 2 * stay.size() + failing.size());
+  shop.files["email.log"] = early;
+  auto p = Ingest(shop);
+  Analyzer analyzer({}, p->index(), p->unstructured(), {}, 2);
+  analyzer.set_between_passes_for_testing([&] {
+    Add(p.get(), "email-late.log", late);
+    p->Flush();
+  });
+  const AnalysisReport r = analyzer.Run(INT64_MAX);
+  ASSERT_EQ(r.unstructured.size(), 3u);
+  std::set<std::string> attributed;
+  for (const auto& a : r.unstructured) {
+    ASSERT_FALSE(a.candidates.empty());
+    attributed.insert(a.candidates.front().trace_id);
+    EXPECT_TRUE(a.candidates.front().incomplete);
+    EXPECT_NEAR(static_cast<double>(a.candidates.front().gap_ns), 5e9, 1e6);
+  }
+  EXPECT_EQ(attributed, (std::set<std::string>{Trace(40), Trace(41), Trace(170)}));
+}
+
 TEST_F(AnalyzerTest, ErrorWithNoOpenRequestIsUnattributed) {
   Shop shop;
   for (int i = 0; i < 60; ++i) shop.Checkout(i, i * 100);

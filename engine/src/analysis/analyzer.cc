@@ -165,6 +165,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   }
   std::unique_ptr<std::atomic<uint64_t>[]> filled(new std::atomic<uint64_t>[candidates.size()]());
 
+  if (between_passes_) between_passes_();
+
   // Pass 2, on every thread, a shard at a time, reading the facts again:
   // findings of the judged traces, and late arrivals in those judged before;
   // attribution candidates of every trace (an error may belong to a request

@@ -19,6 +19,7 @@
 #define LOGWEAVE_ANALYSIS_ANALYZER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -89,6 +90,10 @@ class Analyzer {
   // are checked with `lookup` (other instances) before they are reported;
   // null: not. Not owned; must outlive its use.
   void set_trace_lookup(TraceLookup* lookup) { lookup_ = lookup; }
+  // Calls `fn` in each Run between the pass that learns from the traces and
+  // the pass that judges them, on Run's thread: for tests of lines indexed
+  // meanwhile, as in serve.
+  void set_between_passes_for_testing(std::function<void()> fn) { between_passes_ = std::move(fn); }
 
  private:
   // Names in report.new_unstructured the errors new since `before` (the previous run's), and
@@ -108,6 +113,7 @@ class Analyzer {
   bool defer_unstructured_findings_ = false;
   UnstructuredCollector* take_unstructured_ = nullptr;
   TraceLookup* lookup_ = nullptr;
+  std::function<void()> between_passes_;
   internal::PeerCheck peer_check_;
   std::vector<Finding> previous_;  // the last Run's findings, when its caller passes none
   // The last Run's plain-text errors, when deferred and its caller passes none.
