@@ -109,11 +109,53 @@ UnstructuredEntry OnlyEntry(const UnstructuredCollector& collector) {
   return entries.size() == 1 ? entries[0] : UnstructuredEntry{};
 }
 
+BatchDigest PythonErrorBatch(uint32_t source) {
+  DigestBuilder b(source, 0, 41);
+  b.Plain(kPythonError, Ns(1234), Level::kError);
+  for (const std::string& line : kPythonTraceback) b.Plain(line);
+  b.Plain(kInfoLine, Ns(9000), Level::kInfo);
+  return b.Build();
+}
+
 class UnstructuredCollectorTest : public ::testing::Test {
  protected:
   UnstructuredCollectorTest() {
     email_ = names_.Add("/var/log/email.log", "email");
     payments_ = names_.Add("/var/log/payments.log", "payments");
+  }
+
+  // An email error block that ended and a payments one still open at the end of its source.
+  void AddAClosedAndAnOpenBlock(UnstructuredCollector& collector) const {
+    collector.Add(PythonErrorBatch(email_));
+    DigestBuilder b(payments_, 0, 30);
+    b.Plain(kPythonError, Ns(1234), Level::kError);
+    b.Plain(kPythonTraceback[0]);  // still open at the end of the source
+    collector.Add(b.Build());
+  }
+  // Expects `got` to show what `shown` (Snapshot's) shows.
+  static void ExpectShownAlike(const std::vector<UnstructuredEntry>& got,
+                               const std::vector<UnstructuredEntry>& shown) {
+    ASSERT_EQ(got.size(), shown.size());
+    for (size_t i = 0; i < shown.size(); ++i) {
+      EXPECT_EQ(got[i].id, shown[i].id);
+      EXPECT_EQ(got[i].source, shown[i].source);
+      EXPECT_EQ(got[i].service, shown[i].service);
+      EXPECT_EQ(got[i].line_no, shown[i].line_no);
+      EXPECT_EQ(got[i].line_count, shown[i].line_count);
+      EXPECT_EQ(got[i].level, shown[i].level);
+      EXPECT_EQ(got[i].first_line(), shown[i].first_line());
+      EXPECT_EQ(got[i].text, shown[i].text);
+      EXPECT_EQ(got[i].template_text, shown[i].template_text);
+    }
+  }
+  // The entries of AttributedEntry values that carry no candidates yet.
+  static std::vector<UnstructuredEntry> Unattributed(std::vector<AttributedEntry> attributed) {
+    std::vector<UnstructuredEntry> entries;
+    for (AttributedEntry& a : attributed) {
+      EXPECT_TRUE(a.candidates.empty());  // the analysis attributes them
+      entries.push_back(std::move(a.entry));
+    }
+    return entries;
   }
 
   SourceNames names_;
@@ -125,14 +167,6 @@ std::string Joined(const std::string& first, const std::vector<std::string>& res
   std::vector<std::string> all = {first};
   all.insert(all.end(), rest.begin(), rest.end());
   return absl::StrJoin(all, "\n");
-}
-
-BatchDigest PythonErrorBatch(uint32_t source) {
-  DigestBuilder b(source, 0, 41);
-  b.Plain(kPythonError, Ns(1234), Level::kError);
-  for (const std::string& line : kPythonTraceback) b.Plain(line);
-  b.Plain(kInfoLine, Ns(9000), Level::kInfo);
-  return b.Build();
 }
 
 TEST_F(UnstructuredCollectorTest, JoinsPythonTracebackToTheErrorLineAboveIt) {
@@ -411,56 +445,19 @@ TEST_F(UnstructuredCollectorTest, SnapshotIsOrderedBySourceThenLine) {
 // order, as Snapshot shows (an open block too), each with no candidates yet; nothing is taken.
 TEST_F(UnstructuredCollectorTest, SnapshotToAttributeShowsWhatSnapshotShows) {
   UnstructuredCollector collector(&names_);
-  collector.Add(PythonErrorBatch(email_));
-  DigestBuilder b(payments_, 0, 30);
-  b.Plain(kPythonError, Ns(1234), Level::kError);
-  b.Plain(kPythonTraceback[0]);  // still open at the end of the source
-  collector.Add(b.Build());
-
+  AddAClosedAndAnOpenBlock(collector);
   const std::vector<UnstructuredEntry> shown = collector.Snapshot();
-  const std::vector<AttributedEntry> to_attribute = collector.SnapshotToAttribute();
   ASSERT_EQ(shown.size(), 2u);
-  ASSERT_EQ(to_attribute.size(), shown.size());
-  for (size_t i = 0; i < shown.size(); ++i) {
-    const UnstructuredEntry& e = to_attribute[i].entry;
-    EXPECT_TRUE(to_attribute[i].candidates.empty());
-    EXPECT_EQ(e.id, shown[i].id);
-    EXPECT_EQ(e.source, shown[i].source);
-    EXPECT_EQ(e.service, shown[i].service);
-    EXPECT_EQ(e.line_no, shown[i].line_no);
-    EXPECT_EQ(e.line_count, shown[i].line_count);
-    EXPECT_EQ(e.text, shown[i].text);
-    EXPECT_EQ(e.template_text, shown[i].template_text);
-  }
+  ExpectShownAlike(Unattributed(collector.SnapshotToAttribute()), shown);
   EXPECT_EQ(collector.Snapshot().size(), 2u);  // still held
 }
 
 TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   UnstructuredCollector collector(&names_);
-  collector.Add(PythonErrorBatch(email_));
-  DigestBuilder b(payments_, 0, 30);
-  b.Plain(kPythonError, Ns(1234), Level::kError);
-  b.Plain(kPythonTraceback[0]);  // still open at the end of the source
-  collector.Add(b.Build());
-
+  AddAClosedAndAnOpenBlock(collector);
   const std::vector<UnstructuredEntry> shown = collector.Snapshot();
-  std::vector<UnstructuredEntry> taken;
-  for (AttributedEntry& a : collector.Take()) {
-    EXPECT_TRUE(a.candidates.empty());  // the analysis attributes them
-    taken.push_back(std::move(a.entry));
-  }
   ASSERT_EQ(shown.size(), 2u);
-  ASSERT_EQ(taken.size(), shown.size());
-  for (size_t i = 0; i < shown.size(); ++i) {
-    EXPECT_EQ(taken[i].id, shown[i].id);
-    EXPECT_EQ(taken[i].source, shown[i].source);
-    EXPECT_EQ(taken[i].service, shown[i].service);
-    EXPECT_EQ(taken[i].line_no, shown[i].line_no);
-    EXPECT_EQ(taken[i].line_count, shown[i].line_count);
-    EXPECT_EQ(taken[i].level, shown[i].level);
-    EXPECT_EQ(taken[i].first_line(), shown[i].first_line());
-    EXPECT_EQ(taken[i].text, shown[i].text);
-  }
+  ExpectShownAlike(Unattributed(collector.Take()), shown);
   // Taken once: nothing is held any more, and a later block is all a second take sees.
   EXPECT_TRUE(collector.Snapshot().empty());
   EXPECT_EQ(collector.bytes(), 0u);
@@ -490,12 +487,8 @@ TEST_F(UnstructuredCollectorTest, EntriesShareTheirSourceServiceAndTemplateText)
   collector.Add(batch.Build());
   for (const bool take : {false, true}) {
     SCOPED_TRACE(take ? "Take" : "Snapshot");
-    std::vector<UnstructuredEntry> entries;
-    if (take) {
-      for (AttributedEntry& a : collector.Take()) entries.push_back(std::move(a.entry));
-    } else {
-      entries = collector.Snapshot();
-    }
+    const std::vector<UnstructuredEntry> entries =
+        take ? Unattributed(collector.Take()) : collector.Snapshot();
     ASSERT_EQ(entries.size(), 4u);
     EXPECT_EQ(entries[0].source, "/var/log/payments.log");
     EXPECT_EQ(entries[0].service, "payments");

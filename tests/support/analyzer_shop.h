@@ -51,6 +51,16 @@ struct Shop {
     files["checkout.log"].push_back(testdata::PythonLine("checkout", t, ms + 3, "cart_loaded"));
     files["gateway.log"].push_back(GatewayLine(t, ms + 9, "GET /cart", "request completed"));
   }
+  // 300 checkouts, 100 ms apart, each with an email job; the jobs of the traces in `failing`
+  // time out: the service prints a plain-text line 5 s later, with no trace id, while ~50
+  // other requests are in flight. The email lines in time order.
+  void CheckoutsWithEmailTimeouts(const std::set<int>& failing) {
+    for (int i = 0; i < 300; ++i) {
+      Checkout(i, i * 100);
+      Email(i, i * 100 + 60, failing.count(i) ? 5000 : -1);
+    }
+    SortByTime("email.log");  // a service writes its lines in time order
+  }
   // Puts a file's lines in time order, as the service would have written them.
   void SortByTime(const std::string& file) {
     auto& lines = files[file];
@@ -100,6 +110,19 @@ class AnalyzerTest : public ::testing::Test {
       if (f.kind == kind) out.push_back(&f);
     }
     return out;
+  }
+  // The traces the plain-text errors of `r` are attributed to, each expected to be an
+  // incomplete request that the error came 5 s after (the shop's email timeout).
+  static std::set<std::string> TimeoutOwners(const AnalysisReport& r) {
+    std::set<std::string> owners;
+    for (const auto& a : r.unstructured) {
+      EXPECT_FALSE(a.candidates.empty());
+      if (a.candidates.empty()) continue;
+      owners.insert(a.candidates.front().trace_id);
+      EXPECT_TRUE(a.candidates.front().incomplete);
+      EXPECT_NEAR(static_cast<double>(a.candidates.front().gap_ns), 5e9, 1e6);
+    }
+    return owners;
   }
   static std::set<std::string> Traces(const std::vector<const Finding*>& findings) {
     std::set<std::string> out;
