@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <optional>
 #include <utility>
@@ -272,8 +271,7 @@ void GroupAttribution::Weigh(size_t i, std::vector<double>& scratch, EntryOption
   eo.open_total += ended_total;
   for (size_t k = hi; k > lo;) {
     --k;
-    const RequestOption o{&list[sc.open_begin + k], t - sc.lasts[k], false,
-                          EndedWeight(t - sc.lasts[k])};
+    const RequestOption o{&list[sc.open_begin + k], t - sc.lasts[k], false, scratch[k - lo]};
     // Weights only fall from here on: none can be kept once one falls short.
     if (eo.open.size() == kKeptOpen && o.weight < eo.open.back().weight) break;
     keep_open(o);
@@ -380,13 +378,11 @@ void GroupAttribution::Run(const std::vector<uint32_t>& services,
   // Each service's candidates arranged for the walks, and the median time a
   // request spends there.
   arranged_.assign(candidates_.size(), ServiceCandidates());
-  std::atomic<size_t> next{0};
-  RunOnThreads(threads_, [&](uint32_t) {
-    std::vector<int64_t> spans;
-    for (size_t k; (k = next.fetch_add(1)) < services.size();) {
-      arranged_[services[k]] = ArrangeCandidates(candidates_[services[k]], spans);
-    }
+  std::vector<std::vector<int64_t>> spans(threads_);  // each thread's scratch
+  ForEachIndexOnThreads(threads_, services.size(), 1, [&](uint32_t t, size_t k) {
+    arranged_[services[k]] = ArrangeCandidates(candidates_[services[k]], spans[t]);
   });
+  spans = {};
   named_candidates_.clear();
   for (uint32_t s : services) {
     for (const Candidate& c : candidates_[s]) {

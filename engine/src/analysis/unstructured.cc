@@ -127,18 +127,18 @@ uint64_t UnstructuredCollector::bytes() const {
   return bytes_;
 }
 
-template <typename T, typename EntryOf>
-void UnstructuredCollector::Finish(std::vector<T>& out, const EntryOf& entry_of) const {
+template <typename T>
+void UnstructuredCollector::Finish(std::vector<T>& out) const {
   // Sorted by source name, then line; each entry moved once.
-  internal::SortMovingOnce(out, [this, &entry_of](T& value) {
-    const UnstructuredEntry& e = entry_of(value);
+  internal::SortMovingOnce(out, [this](T& value) {
+    const UnstructuredEntry& e = EntryOf(value);
     return std::pair(sources_->Name(e.source_id), e.line_no);
   });
   // One copy of each source's name and service for all its entries (sorted: they come together).
   uint32_t source_id = 0;
   SharedText source, service;
   for (T& value : out) {
-    UnstructuredEntry& e = entry_of(value);
+    UnstructuredEntry& e = EntryOf(value);
     if (source.empty() || e.source_id != source_id) {
       source_id = e.source_id;
       source = SharedText(sources_->Name(e.source_id));
@@ -149,21 +149,21 @@ void UnstructuredCollector::Finish(std::vector<T>& out, const EntryOf& entry_of)
   }
 }
 
-template <typename T, typename EntryOf>
-std::vector<T> UnstructuredCollector::SnapshotAs(const EntryOf& entry_of) const {
+template <typename T>
+std::vector<T> UnstructuredCollector::SnapshotAs() const {
   std::vector<T> out;
   {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
     out.resize(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
-      UnstructuredEntry& e = entry_of(out[i]);
+      UnstructuredEntry& e = EntryOf(out[i]);
       e = entries_[i];
       FillTemplate(e, texts);
     }
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
-        UnstructuredEntry& e = entry_of(out.emplace_back());
+        UnstructuredEntry& e = EntryOf(out.emplace_back());
         e = state.block.entry;
         if (e.level == Level::kUnknown) e.level = Level::kError;
         e.text = SharedText(state.block.text);
@@ -172,18 +172,16 @@ std::vector<T> UnstructuredCollector::SnapshotAs(const EntryOf& entry_of) const 
       }
     }
   }
-  Finish(out, entry_of);
+  Finish(out);
   return out;
 }
 
 std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
-  return SnapshotAs<UnstructuredEntry>(
-      [](UnstructuredEntry& e) -> UnstructuredEntry& { return e; });
+  return SnapshotAs<UnstructuredEntry>();
 }
 
 std::vector<AttributedEntry> UnstructuredCollector::SnapshotToAttribute() const {
-  return SnapshotAs<AttributedEntry>(
-      [](AttributedEntry& a) -> UnstructuredEntry& { return a.entry; });
+  return SnapshotAs<AttributedEntry>();
 }
 
 std::vector<AttributedEntry> UnstructuredCollector::Take() {
@@ -211,7 +209,7 @@ std::vector<AttributedEntry> UnstructuredCollector::Take() {
     entries_ = decltype(entries_)();
     bytes_ = 0;
   }
-  Finish(out, [](AttributedEntry& a) -> UnstructuredEntry& { return a.entry; });
+  Finish(out);
   return out;
 }
 

@@ -117,13 +117,15 @@ class UnstructuredCollector {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An entry's stable id (its finding's): from its source's name and first line.
   SharedText EntryId(const UnstructuredEntry& e) const;
-  // Snapshot's entries, each in a T (`entry_of(element)`: its UnstructuredEntry).
-  template <typename T, typename EntryOf>
-  std::vector<T> SnapshotAs(const EntryOf& entry_of) const;
-  // Fills the fields Snapshot and Take derive, and sorts by source then line
-  // (`entry_of(element)`: its UnstructuredEntry).
-  template <typename T, typename EntryOf>
-  void Finish(std::vector<T>& out, const EntryOf& entry_of) const;
+  // An element's entry: the element itself, or an AttributedEntry's.
+  static UnstructuredEntry& EntryOf(UnstructuredEntry& e) { return e; }
+  static UnstructuredEntry& EntryOf(AttributedEntry& a) { return a.entry; }
+  // Snapshot's entries, each in a T (UnstructuredEntry or AttributedEntry).
+  template <typename T>
+  std::vector<T> SnapshotAs() const;
+  // Fills the fields Snapshot and Take derive, and sorts by source then line.
+  template <typename T>
+  void Finish(std::vector<T>& out) const;
 
   const SourceNames* sources_;
   const UnstructuredOptions options_;
