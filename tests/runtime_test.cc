@@ -279,6 +279,50 @@ TEST(RuntimeTest, DeferredPlainTextFindingsReadTheSameAsBuiltOnes) {
   EXPECT_EQ(deferred.counts, built.counts);
 }
 
+TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
+  const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs/");
+  std::vector<std::string> files;
+  for (const char* name : {"checkout.log", "email.log", "fraud.log", "gateway.log", "inventory.log",
+                           "ledger.log", "payments.log"}) {
+    files.push_back(logs + name);
+  }
+  struct Read {
+    std::vector<std::string> findings;
+    std::vector<std::string> texts;
+  };
+  auto read = [&](bool whole) {
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    options.track_changes = false;  // as a replay: the entries are taken over
+    options.unstructured_whole_texts = whole;
+    absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+    EXPECT_TRUE(runtime.ok()) << runtime.status();
+    ReplaySource source(files, options.pipeline.batching, &(*runtime)->pipeline());
+    EXPECT_TRUE((*runtime)->ReadToEnd(source).ok());
+    std::shared_ptr<const AnalysisSnapshot> snap = (*runtime)->AnalyzeNow(/*final=*/true);
+    Read r;
+    ForEachFinding(snap->report, [&](const Finding& f) {
+      std::string k = absl::StrCat(f.id, "|", f.summary);
+      for (const auto& [name, value] : f.details) absl::StrAppend(&k, "|", name, "=", value);
+      for (const EvidenceLine& e : f.evidence) absl::StrAppend(&k, "|", e.text);
+      r.findings.push_back(std::move(k));
+    });
+    for (const AttributedEntry& a : snap->report.unstructured) r.texts.push_back(a.entry.text);
+    return r;
+  };
+  const Read whole = read(true), first_lines = read(false);
+  EXPECT_EQ(first_lines.findings, whole.findings);
+  ASSERT_EQ(first_lines.texts.size(), whole.texts.size());
+  ASSERT_GE(whole.texts.size(), 5u);  // the demo has six plain-text errors
+  size_t multi_line = 0;
+  for (size_t i = 0; i < whole.texts.size(); ++i) {
+    const std::string& text = whole.texts[i];
+    multi_line += text.find('\n') != std::string::npos;
+    EXPECT_EQ(first_lines.texts[i], text.substr(0, text.find('\n')));
+  }
+  EXPECT_GT(multi_line, 0u);  // stack traces: the whole texts are more than their first lines
+}
+
 TEST(ReplayServeTest, ReplayAndServeGiveTheSameFindingsAndTimelines) {
   const std::string bin = LOGWEAVE_BIN;
   const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs");

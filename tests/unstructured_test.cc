@@ -379,6 +379,58 @@ TEST_F(UnstructuredCollectorTest, KeepsAtMostMaxEntriesAndCountsTheRestAsDropped
   EXPECT_EQ(collector.dropped(), 1u);
 }
 
+// Many Java error blocks of `email`, each an error line and its stack trace,
+// error i naming request i; the texts the collector should show, in order.
+std::vector<std::string> AddJavaErrors(UnstructuredCollector& collector, uint32_t source,
+                                       int count) {
+  std::vector<std::string> texts;
+  DigestBuilder b(source, 0, 1);
+  for (int i = 0; i < count; ++i) {
+    const std::string error = absl::StrCat(kJavaError, " for request ", i);
+    b.Plain(error, Ns(1000 + i), Level::kError);
+    for (const std::string& line : kJavaTrace) b.Plain(line);
+    texts.push_back(Joined(error, kJavaTrace));
+  }
+  b.Plain(kInfoLine, Ns(90000), Level::kInfo);  // the last block ends
+  collector.Add(b.Build());
+  return texts;
+}
+
+TEST_F(UnstructuredCollectorTest, HoldsItsTextsCompressedAndShowsThemWhole) {
+  UnstructuredCollector collector(&names_);
+  const std::vector<std::string> texts = AddJavaErrors(collector, email_, 3000);
+  uint64_t raw = 0;
+  for (const std::string& t : texts) raw += t.size();
+  // Stack traces repeat: the texts take a fraction of their size (the entries'
+  // fields aside).
+  EXPECT_LT(collector.bytes(), 3000 * sizeof(UnstructuredEntry) + raw / 4);
+  std::vector<UnstructuredEntry> entries = collector.Snapshot();
+  ASSERT_EQ(entries.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(entries[i].text, texts[i]) << i;
+  std::vector<AttributedEntry> taken = collector.Take();
+  ASSERT_EQ(taken.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(taken[i].entry.text, texts[i]) << i;
+}
+
+TEST_F(UnstructuredCollectorTest, DropsTheOldestEntriesOverMaxBytesAndCountsThem) {
+  // A small budget (an index.max_bytes of 1 MiB gives 32 KiB) keeps some too.
+  for (uint64_t max_bytes : {uint64_t{32} << 10, uint64_t{256} << 10}) {
+    SCOPED_TRACE(max_bytes);
+    UnstructuredCollector collector(&names_, UnstructuredOptions{.max_bytes = max_bytes});
+    const std::vector<std::string> texts = AddJavaErrors(collector, email_, 20000);
+    EXPECT_LE(collector.bytes(), max_bytes);
+    std::vector<UnstructuredEntry> entries = collector.Snapshot();
+    ASSERT_GE(entries.size(), 10u);
+    ASSERT_LT(entries.size(), texts.size());
+    // Every block is kept or counted; the newest are kept, with their texts whole.
+    EXPECT_EQ(entries.size() + collector.dropped(), texts.size());
+    const size_t first_kept = texts.size() - entries.size();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      EXPECT_EQ(entries[i].text, texts[first_kept + i]) << i;
+    }
+  }
+}
+
 // Regression (fixed): Snapshot() adds every still-open error block on top of entries_ without
 // looking at max_entries, so with two entries kept and a third error block still open at the end of
 // the source it returns 3 entries (more than max_entries = 2) and dropped() is 0. Once a later line

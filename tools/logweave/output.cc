@@ -329,8 +329,9 @@ std::string FormatFindingJson(const Finding& f) {
 
 void AppendFindingsJson(const AnalysisReport& report, uint32_t threads, std::string* out,
                         const std::function<void()>& spill) {
-  // Each thread formats this many consecutive findings a round (a few MiB of text).
-  constexpr size_t kRun = 2048;
+  // Each thread formats this many consecutive findings a round (about a MiB
+  // of text: the rounds' buffers are held while the report is).
+  constexpr size_t kRun = 512;
   const size_t count = FindingCount(report);
   threads = static_cast<uint32_t>(std::clamp<size_t>((count + kRun - 1) / kRun, 1, threads));
   std::vector<std::string> parts(threads);

@@ -375,6 +375,8 @@ int RunReplay(const std::vector<std::string>& args) {
   PipelineOptions& options = runtime_options.pipeline;
   std::vector<actions::ConfiguredAction> action_config;
   runtime_options.track_changes = false;  // one analysis, read whole
+  // The errors' whole texts are printed only with --unstructured; the findings show first lines.
+  runtime_options.unstructured_whole_texts = f.unstructured;
   bool max_bytes_given = false;
   bool otlp_lines = true;  // otlp.enabled: read the Collector's file exporter lines
   if (!f.config.empty()) {

@@ -83,6 +83,12 @@ struct RuntimeOptions {
   // The changes published to findings() are built as before. Default on; off, `findings` holds
   // every finding.
   bool defer_unstructured_findings = true;
+  // Whether a report's plain-text error entries (AnalysisReport::unstructured)
+  // carry their whole text, every line of the block, or only its first line:
+  // all that their findings and groups show. Off for a replay that prints
+  // findings only, so that a block's stack trace is not held while they are
+  // written. Default on.
+  bool unstructured_whole_texts = true;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;
 

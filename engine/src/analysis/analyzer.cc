@@ -13,6 +13,7 @@
 #include "analysis/attribution.h"
 #include "analysis/detectors.h"
 #include "analysis/parallel.h"
+#include "analysis/parked_texts.h"
 #include "analysis/plain_text_findings.h"
 #include "analysis/trace_facts.h"
 #include "internal/arena.h"
@@ -145,8 +146,11 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     if (e.time_known) {
       if (uint32_t s = names.services.Find(0, e.service); s != kNoId) wanted_services.insert(s);
     }
-    for (const internal::WordSpan& span : words[i]) mentioned.insert(Hash(span.In(e.text)));
+    for (const std::string& w : words[i]) mentioned.insert(Hash(w));
   }
+  // Their texts are not read again before the findings: compressed
+  // meanwhile, so that they and the candidates are not held at once.
+  internal::ParkedTexts parked_texts(entries, threads);
 
   // Each wanted service's candidates, one per trace it logged in: their room
   // is made now, from pass 1's counts, and pass 2's threads fill it (so that
@@ -286,6 +290,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
                                             candidates, names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
+  parked_texts.Restore(report.unstructured, first_lines_only_
+                                                ? internal::ParkedTexts::Restored::kFirstLines
+                                                : internal::ParkedTexts::Restored::kWhole);
   internal::AddUnstructuredFindings(report.unstructured, std::move(weak),
                                     /*build=*/!defer_unstructured_findings_, &findings);
   report.unstructured_findings_deferred = defer_unstructured_findings_;

@@ -86,6 +86,9 @@ class Analyzer {
   // report of many plain-text errors does not hold each one twice. With change tracking, only
   // the changes build them (the errors new since the previous run, and those gone).
   void DeferUnstructuredFindings() { defer_unstructured_findings_ = true; }
+  // Reports' plain-text error entries keep the first line of their text
+  // only: all that their findings show (RuntimeOptions::unstructured_whole_texts).
+  void KeepUnstructuredFirstLines() { first_lines_only_ = true; }
   // From the next Run on, missing-service and incomplete-sequence findings
   // are checked with `lookup` (other instances) before they are reported;
   // null: not. Not owned; must outlive its use.
@@ -111,6 +114,7 @@ class Analyzer {
   const uint32_t threads_;
   bool track_changes_ = true;
   bool defer_unstructured_findings_ = false;
+  bool first_lines_only_ = false;
   UnstructuredCollector* take_unstructured_ = nullptr;
   TraceLookup* lookup_ = nullptr;
   std::function<void()> between_passes_;

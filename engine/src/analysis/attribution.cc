@@ -52,11 +52,7 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
 EntryWords FindTraceIdWords(const std::vector<AttributedEntry>& entries, uint32_t threads) {
   EntryWords words(entries.size());
   ForEachIndexOnThreads(threads, entries.size(), 256, [&](uint32_t, size_t i) {
-    const std::string_view text = entries[i].entry.text;
-    for (std::string_view w : TraceIdWords(text)) {
-      words[i].push_back(
-          WordSpan{static_cast<uint32_t>(w.data() - text.data()), static_cast<uint32_t>(w.size())});
-    }
+    for (std::string_view w : TraceIdWords(entries[i].entry.text)) words[i].emplace_back(w);
   });
   return words;
 }
@@ -452,9 +448,8 @@ std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
     const uint32_t s = services.Find(0, e.service);
     if (e.time_known && s != kNoId && s < candidates.size()) entry_service[i] = s;
     if (named_traces.empty()) return;
-    for (const WordSpan& span : words[i]) {
-      const std::string_view w = span.In(e.text);
-      if (named_traces.contains(Av(w))) named[i].emplace_back(w);
+    for (std::string& w : words[i]) {
+      if (named_traces.contains(Av(w))) named[i].push_back(std::move(w));
     }
   });
   words = EntryWords();  // only the named words were needed

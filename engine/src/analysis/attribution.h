@@ -81,14 +81,9 @@ inline bool IdLess(const Candidate& a, const Candidate& b) {
 // '-'-separated parts of such a run. Views into `text`; distinct, in order.
 std::vector<std::string_view> TraceIdWords(std::string_view text);
 
-// Where one of TraceIdWords' words stands in an entry's text.
-struct WordSpan {
-  uint32_t offset = 0;
-  uint32_t size = 0;
-  std::string_view In(std::string_view text) const { return text.substr(offset, size); }
-};
-// Each entry's words (TraceIdWords of its text), by the entry's index.
-using EntryWords = std::vector<std::vector<WordSpan>>;
+// Each entry's words (TraceIdWords of its text), by the entry's index: copies,
+// so that they outlive the texts (which an analysis parks, ParkedTexts).
+using EntryWords = std::vector<std::vector<std::string>>;
 
 // The words of every entry, found on `threads` threads (>= 1).
 EntryWords FindTraceIdWords(const std::vector<AttributedEntry>& entries, uint32_t threads);

@@ -9,6 +9,12 @@
 #include "parse/plain_text.h"
 
 namespace logweave {
+namespace {
+
+// A block's first line: its text up to the first newline.
+std::string_view FirstLine(std::string_view text) { return text.substr(0, text.find('\n')); }
+
+}  // namespace
 
 UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
                                              const UnstructuredOptions& options)
@@ -99,32 +105,47 @@ void UnstructuredCollector::Close(SourceState& state) {
   }
   UnstructuredEntry& e = state.block.entry;
   if (e.level == Level::kUnknown) e.level = Level::kError;
-  state.block.text.shrink_to_fit();
-  e.text = SharedText(std::move(state.block.text));
   e.id = EntryId(e);
   e.template_id = miner_.Add({.service = sources_->DefaultService(e.source_id),
-                              .text = e.first_line(),
+                              .text = FirstLine(state.block.text),
                               .plain_text = true,
                               .level = e.level,
                               .time_ns = e.time_ns,
                               .has_time = e.time_known});
-  bytes_ += EntryBytes(e);
-  entries_.push_back(std::move(e));
+  Stored& stored = entries_.emplace_back();
+  stored.entry = std::move(e);
+  if (texts_ == nullptr) {
+    // Blocks of at most an eighth of a small budget, so that the open one's
+    // buffer leaves room for entries under it.
+    size_t block_bytes = internal::LineStore::kDefaultBlockBytes;
+    if (options_.max_bytes > 0)
+      block_bytes = std::min<uint64_t>(block_bytes, options_.max_bytes / 8);
+    texts_ = std::make_unique<internal::LineStore>(block_bytes);
+  }
+  stored.text_pos = texts_->Append(state.block.text);
+  stored.text_size = static_cast<uint32_t>(state.block.text.size());
   // Over its memory share: the oldest go, as the index's oldest lines do.
-  while (options_.max_bytes > 0 && bytes_ > options_.max_bytes && !entries_.empty()) {
-    bytes_ -= EntryBytes(entries_.front());
+  while (options_.max_bytes > 0 && BytesLocked() > options_.max_bytes && !entries_.empty()) {
     entries_.pop_front();
+    texts_->DropBefore(entries_.empty() ? UINT64_MAX : entries_.front().text_pos);
     ++dropped_;
   }
 }
 
-uint64_t UnstructuredCollector::EntryBytes(const UnstructuredEntry& e) {
-  return sizeof(UnstructuredEntry) + e.text.size();
+uint64_t UnstructuredCollector::BytesLocked() const {
+  return entries_.size() * sizeof(Stored) + (texts_ != nullptr ? texts_->bytes() : 0);
+}
+
+UnstructuredEntry UnstructuredCollector::ReadBack(const Stored& stored,
+                                                  internal::BlockCache* cache) const {
+  UnstructuredEntry e = stored.entry;
+  e.text = SharedText(texts_->View(stored.text_pos, stored.text_size, cache));
+  return e;
 }
 
 uint64_t UnstructuredCollector::bytes() const {
   absl::MutexLock lock(&mu_);
-  return bytes_;
+  return BytesLocked();
 }
 
 template <typename T>
@@ -155,10 +176,11 @@ std::vector<T> UnstructuredCollector::SnapshotAs() const {
   {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
+    internal::BlockCache cache(1);  // read in order: each block decompressed once
     out.resize(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
       UnstructuredEntry& e = EntryOf(out[i]);
-      e = entries_[i];
+      e = ReadBack(entries_[i], &cache);
       FillTemplate(e, texts);
     }
     for (const auto& [id, state] : states_) {
@@ -190,24 +212,30 @@ std::vector<AttributedEntry> UnstructuredCollector::Take() {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
     // Open blocks end here, as the input did; within max_entries as in Snapshot.
+    std::vector<UnstructuredEntry> open;
     for (auto& [id, state] : states_) {
-      if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
-        UnstructuredEntry& e = state.block.entry;
+      if (state.has_block && state.block.is_error &&
+          entries_.size() + open.size() < options_.max_entries) {
+        UnstructuredEntry& e = open.emplace_back(std::move(state.block.entry));
         if (e.level == Level::kUnknown) e.level = Level::kError;
         e.text = SharedText(std::move(state.block.text));
         e.id = EntryId(e);
         LookUpTemplate(e, texts);  // as Snapshot gives an open block: the same answer in both
-        entries_.push_back(std::move(e));
       }
       state.has_block = false;
     }
-    out.resize(entries_.size());
+    internal::BlockCache cache(1);
+    out.resize(entries_.size() + open.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
-      FillTemplate(entries_[i], texts);
-      out[i].entry = std::move(entries_[i]);
+      out[i].entry = ReadBack(entries_[i], &cache);
+      FillTemplate(out[i].entry, texts);
+      // The blocks read to their end are freed at once.
+      texts_->DropBefore(entries_[i].text_pos + entries_[i].text_size);
+      entries_[i] = Stored();
     }
+    for (size_t i = 0; i < open.size(); ++i) out[entries_.size() + i].entry = std::move(open[i]);
     entries_ = decltype(entries_)();
-    bytes_ = 0;
+    texts_.reset();
   }
   Finish(out);
   return out;

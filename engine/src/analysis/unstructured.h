@@ -12,12 +12,14 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "index/line_store.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
 #include "logweave/report.h"
@@ -50,15 +52,17 @@ struct BatchDigest {
 struct UnstructuredOptions {
   // Entries kept at most; more are counted in dropped() (oldest kept). Default 100000.
   size_t max_entries = 100000;
-  // Memory the kept entries may hold (their text and fields, EntryBytes);
-  // over it the oldest entries are dropped and counted in dropped(). 0
+  // Memory the kept entries may hold (their fields, and their texts as
+  // stored: compressed); over it the oldest entries are dropped and counted
+  // in dropped(). 0
   // (default): no limit. A pipeline under index.max_bytes sets it to its
   // share (PipelineOptions::UnstructuredMemoryBytes).
   uint64_t max_bytes = 0;
 };
 
 // Thread-safe. Each error block's first line is mined into a log template (one TemplateMiner,
-// guarded by the collector's mutex) as the block closes: Snapshot's entries carry it.
+// guarded by the collector's mutex) as the block closes: Snapshot's entries carry it. A closed
+// block's text is kept in zstd blocks (index/line_store.h) and read back by Snapshot and Take.
 class UnstructuredCollector {
  public:
   UnstructuredCollector(const SourceNames* sources, const UnstructuredOptions& options = {});
@@ -84,8 +88,6 @@ class UnstructuredCollector {
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   // Memory the kept entries hold now (see UnstructuredOptions::max_bytes).
   uint64_t bytes() const;
-  // What an entry counts against max_bytes.
-  static uint64_t EntryBytes(const UnstructuredEntry& e);
   // Plain-text blocks seen that do not look like errors.
   uint64_t non_error_blocks() const { return non_error_blocks_.load(std::memory_order_relaxed); }
 
@@ -127,12 +129,24 @@ class UnstructuredCollector {
   template <typename T>
   void Finish(std::vector<T>& out) const;
 
+  // A closed error block: its entry without its text, which is in texts_.
+  struct Stored {
+    UnstructuredEntry entry;
+    uint64_t text_pos = 0;
+    uint32_t text_size = 0;
+  };
+  // `stored`'s entry with its text read back from texts_.
+  UnstructuredEntry ReadBack(const Stored& stored, internal::BlockCache* cache) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t BytesLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const SourceNames* sources_;
   const UnstructuredOptions options_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<uint32_t, SourceState> states_ ABSL_GUARDED_BY(mu_);
-  std::deque<UnstructuredEntry> entries_ ABSL_GUARDED_BY(mu_);
-  uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // EntryBytes of entries_
+  std::deque<Stored> entries_ ABSL_GUARDED_BY(mu_);
+  // The texts of entries_, in their order; made by the first, freed by Take.
+  std::unique_ptr<internal::LineStore> texts_ ABSL_GUARDED_BY(mu_);
   // Counted under mu_, read without it.
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> non_error_blocks_{0};

@@ -90,6 +90,7 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
     analyzer_->TakeUnstructured(pipeline_->mutable_unstructured());
   }
   if (options.defer_unstructured_findings) analyzer_->DeferUnstructuredFindings();
+  if (!options.unstructured_whole_texts) analyzer_->KeepUnstructuredFirstLines();
 }
 
 Runtime::~Runtime() { Stop(); }
