@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,7 +16,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analysis/trace_id_words.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
 #include "testdata/lines.h"
@@ -148,11 +151,19 @@ class UnstructuredCollectorTest : public ::testing::Test {
       EXPECT_EQ(got[i].template_text, shown[i].template_text);
     }
   }
-  // The entries of AttributedEntry values that carry no candidates yet.
-  static std::vector<UnstructuredEntry> Unattributed(std::vector<AttributedEntry> attributed) {
+  // The entries handed to an analysis, which carry no candidates yet, with
+  // their texts restored; each came with its text's words.
+  static std::vector<UnstructuredEntry> Unattributed(EntriesToAttribute taken) {
+    EXPECT_EQ(taken.words.size(), taken.entries.size());
+    for (const AttributedEntry& a : taken.entries) EXPECT_TRUE(a.entry.text.empty());  // parked
+    taken.texts.Restore(taken.entries, internal::ParkedTexts::Restored::kWhole);
     std::vector<UnstructuredEntry> entries;
-    for (AttributedEntry& a : attributed) {
+    for (size_t i = 0; i < taken.entries.size(); ++i) {
+      AttributedEntry& a = taken.entries[i];
       EXPECT_TRUE(a.candidates.empty());  // the analysis attributes them
+      std::vector<std::string> words;
+      for (std::string_view w : internal::TraceIdWords(a.entry.text)) words.emplace_back(w);
+      if (i < taken.words.size()) EXPECT_EQ(taken.words[i], words) << i;
       entries.push_back(std::move(a.entry));
     }
     return entries;
@@ -379,14 +390,17 @@ TEST_F(UnstructuredCollectorTest, KeepsAtMostMaxEntriesAndCountsTheRestAsDropped
   EXPECT_EQ(collector.dropped(), 1u);
 }
 
+// The trace id error i of AddJavaErrors names.
+std::string NamedTrace(int i) { return absl::StrFormat("%032x", 0xabc000 + i); }
+
 // Many Java error blocks of `email`, each an error line and its stack trace,
-// error i naming request i; the texts the collector should show, in order.
+// error i naming trace NamedTrace(i); the texts the collector should show, in order.
 std::vector<std::string> AddJavaErrors(UnstructuredCollector& collector, uint32_t source,
                                        int count) {
   std::vector<std::string> texts;
   DigestBuilder b(source, 0, 1);
   for (int i = 0; i < count; ++i) {
-    const std::string error = absl::StrCat(kJavaError, " for request ", i);
+    const std::string error = absl::StrCat(kJavaError, " trace_id=", NamedTrace(i));
     b.Plain(error, Ns(1000 + i), Level::kError);
     for (const std::string& line : kJavaTrace) b.Plain(line);
     texts.push_back(Joined(error, kJavaTrace));
@@ -407,9 +421,17 @@ TEST_F(UnstructuredCollectorTest, HoldsItsTextsCompressedAndShowsThemWhole) {
   std::vector<UnstructuredEntry> entries = collector.Snapshot();
   ASSERT_EQ(entries.size(), texts.size());
   for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(entries[i].text, texts[i]) << i;
-  std::vector<AttributedEntry> taken = collector.Take();
-  ASSERT_EQ(taken.size(), texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(taken[i].entry.text, texts[i]) << i;
+  EntriesToAttribute taken = collector.Take(/*threads=*/2);
+  // Each error's words, found as its text was read back: the trace it names among them.
+  ASSERT_EQ(taken.words.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::vector<std::string>& words = taken.words[i];
+    EXPECT_NE(std::find(words.begin(), words.end(), NamedTrace(static_cast<int>(i))), words.end())
+        << i;
+  }
+  const std::vector<UnstructuredEntry> whole = Unattributed(std::move(taken));
+  ASSERT_EQ(whole.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(whole[i].text, texts[i]) << i;
 }
 
 TEST_F(UnstructuredCollectorTest, DropsTheOldestEntriesOverMaxBytesAndCountsThem) {
@@ -500,7 +522,7 @@ TEST_F(UnstructuredCollectorTest, SnapshotToAttributeShowsWhatSnapshotShows) {
   AddAClosedAndAnOpenBlock(collector);
   const std::vector<UnstructuredEntry> shown = collector.Snapshot();
   ASSERT_EQ(shown.size(), 2u);
-  ExpectShownAlike(Unattributed(collector.SnapshotToAttribute()), shown);
+  ExpectShownAlike(Unattributed(collector.SnapshotToAttribute(/*threads=*/2)), shown);
   EXPECT_EQ(collector.Snapshot().size(), 2u);  // still held
 }
 
@@ -509,14 +531,15 @@ TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   AddAClosedAndAnOpenBlock(collector);
   const std::vector<UnstructuredEntry> shown = collector.Snapshot();
   ASSERT_EQ(shown.size(), 2u);
-  ExpectShownAlike(Unattributed(collector.Take()), shown);
+  ExpectShownAlike(Unattributed(collector.Take(/*threads=*/2)), shown);
   // Taken once: nothing is held any more, and a later block is all a second take sees.
   EXPECT_TRUE(collector.Snapshot().empty());
   EXPECT_EQ(collector.bytes(), 0u);
   collector.Add(DigestBuilder(email_, 1, 100).Plain(kPythonError, Ns(5000), Level::kError).Build());
-  const std::vector<AttributedEntry> later = collector.Take();
+  const std::vector<UnstructuredEntry> later = Unattributed(collector.Take(/*threads=*/1));
   ASSERT_EQ(later.size(), 1u);
-  EXPECT_EQ(later[0].entry.line_no, 100u);
+  EXPECT_EQ(later[0].line_no, 100u);
+  EXPECT_EQ(later[0].text, kPythonError);
 }
 
 }  // namespace
@@ -540,7 +563,7 @@ TEST_F(UnstructuredCollectorTest, EntriesShareTheirSourceServiceAndTemplateText)
   for (const bool take : {false, true}) {
     SCOPED_TRACE(take ? "Take" : "Snapshot");
     const std::vector<UnstructuredEntry> entries =
-        take ? Unattributed(collector.Take()) : collector.Snapshot();
+        take ? Unattributed(collector.Take(/*threads=*/1)) : collector.Snapshot();
     ASSERT_EQ(entries.size(), 4u);
     EXPECT_EQ(entries[0].source, "/var/log/payments.log");
     EXPECT_EQ(entries[0].service, "payments");

@@ -133,12 +133,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   const Model model(options_, std::move(counts), &names);
 
   // The services whose plain-text errors need candidates, and the words of
-  // the errors that could name a trace.
-  // A one-shot run takes the entries over instead of copying them.
-  std::vector<AttributedEntry> entries = take_unstructured_ != nullptr
-                                             ? take_unstructured_->Take()
-                                             : unstructured_.SnapshotToAttribute();
-  internal::EntryWords words = internal::FindTraceIdWords(entries, threads);
+  // the errors that could name a trace. A one-shot run takes the entries over
+  // instead of copying them. Their texts are parked until the findings, so
+  // that they and the candidates are not held at once.
+  EntriesToAttribute taken = take_unstructured_ != nullptr
+                                 ? take_unstructured_->Take(threads)
+                                 : unstructured_.SnapshotToAttribute(threads);
+  std::vector<AttributedEntry>& entries = taken.entries;
+  internal::EntryWords& words = taken.words;
   absl::flat_hash_set<uint32_t> wanted_services;
   absl::flat_hash_set<uint64_t> mentioned;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -148,9 +150,6 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     }
     for (const std::string& w : words[i]) mentioned.insert(Hash(w));
   }
-  // Their texts are not read again before the findings: compressed
-  // meanwhile, so that they and the candidates are not held at once.
-  internal::ParkedTexts parked_texts(entries, threads);
 
   // Each wanted service's candidates, one per trace it logged in: their room
   // is made now, from pass 1's counts, and pass 2's threads fill it (so that
@@ -290,9 +289,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
                                             candidates, names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
-  parked_texts.Restore(report.unstructured, first_lines_only_
-                                                ? internal::ParkedTexts::Restored::kFirstLines
-                                                : internal::ParkedTexts::Restored::kWhole);
+  taken.texts.Restore(report.unstructured, first_lines_only_
+                                               ? internal::ParkedTexts::Restored::kFirstLines
+                                               : internal::ParkedTexts::Restored::kWhole);
   internal::AddUnstructuredFindings(report.unstructured, std::move(weak),
                                     /*build=*/!defer_unstructured_findings_, &findings);
   report.unstructured_findings_deferred = defer_unstructured_findings_;

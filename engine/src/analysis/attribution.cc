@@ -11,52 +11,6 @@
 #include "internal/strings.h"
 
 namespace logweave::internal {
-// The words of a plain-text error that could be trace ids: runs of letters,
-// digits, '_' and '-' of 6 to 128 bytes with at least one digit (so
-// "exception" is not one, "pay-abc123" and a UUID are), and the '-'-separated
-// parts of such a run (a W3C traceparent "00-TRACE-SPAN-01" names TRACE).
-// Looks at the first kMaxScan bytes and keeps the first kMaxWords such words.
-// Views into `text`; distinct, in order.
-std::vector<std::string_view> TraceIdWords(std::string_view text) {
-  constexpr size_t kMaxScan = 4096;
-  constexpr size_t kMaxWords = 64;
-  text = text.substr(0, kMaxScan);
-  std::vector<std::string_view> words;
-  auto consider = [&](std::string_view w) {
-    if (words.size() >= kMaxWords || w.size() < 6 || w.size() > 128) return;
-    if (std::none_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) return;
-    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
-  };
-  auto is_word_byte = [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-           c == '-';
-  };
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && !is_word_byte(text[i])) ++i;
-    const size_t start = i;
-    while (i < text.size() && is_word_byte(text[i])) ++i;
-    const std::string_view run = text.substr(start, i - start);
-    consider(run);
-    if (run.find('-') != std::string_view::npos) {
-      for (size_t p = 0; p <= run.size();) {
-        const size_t dash = std::min(run.find('-', p), run.size());
-        consider(run.substr(p, dash - p));
-        p = dash + 1;
-      }
-    }
-  }
-  return words;
-}
-
-EntryWords FindTraceIdWords(const std::vector<AttributedEntry>& entries, uint32_t threads) {
-  EntryWords words(entries.size());
-  ForEachIndexOnThreads(threads, entries.size(), 256, [&](uint32_t, size_t i) {
-    for (std::string_view w : TraceIdWords(entries[i].entry.text)) words[i].emplace_back(w);
-  });
-  return words;
-}
-
 namespace {
 
 // Delays of errors after the event they interrupt, per service and kind of

@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "analysis/analyzer.h"
 #include "analysis/names.h"
+#include "analysis/trace_id_words.h"
 #include "analysis/unstructured.h"
 #include "logweave/options.h"
 
@@ -75,18 +76,6 @@ inline bool IdLess(const Candidate& a, const Candidate& b) {
   const uint64_t ka = IdKey(a.trace_id()), kb = IdKey(b.trace_id());
   return ka != kb ? ka < kb : a.trace_id() < b.trace_id();
 }
-
-// The words of a plain-text error that could be trace ids: runs of letters,
-// digits, '_' and '-' of 6 to 128 bytes with at least one digit, and the
-// '-'-separated parts of such a run. Views into `text`; distinct, in order.
-std::vector<std::string_view> TraceIdWords(std::string_view text);
-
-// Each entry's words (TraceIdWords of its text), by the entry's index: copies,
-// so that they outlive the texts (which an analysis parks, ParkedTexts).
-using EntryWords = std::vector<std::vector<std::string>>;
-
-// The words of every entry, found on `threads` threads (>= 1).
-EntryWords FindTraceIdWords(const std::vector<AttributedEntry>& entries, uint32_t threads);
 
 // Attributes each entry (its `entry`; no candidates yet) in place to the trace
 // it most likely belongs to, from the candidates of its service (`candidates[service id]`:

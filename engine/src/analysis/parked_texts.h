@@ -1,17 +1,19 @@
 // Plain-text entries' texts held compressed while an analysis does not read them.
 //
-// The attribution reads each error's words (TraceIdWords), which are copied
-// out first, and not its text; while it holds its candidates, the texts wait
-// here in zstd blocks (index/line_store.h) and go back into the same entries
-// afterwards, so that the texts and the candidates are not held at once. A
-// report whose readers show first lines only (findings, template groups) gets
-// only those back.
+// The attribution reads each error's words (TraceIdWords, copied out when the
+// texts are parked), not its text; while it holds its candidates, the texts
+// wait here in zstd blocks (index/line_store.h) and go back into the same
+// entries afterwards, so that the texts and the candidates are not held at
+// once. A report whose readers show first lines only (findings, template
+// groups) gets only those back.
 //
-//   ParkedTexts parked(entries, threads);  // texts emptied
+//   EntryWords words;
+//   ParkedTexts parked(entries, threads, &words);  // texts emptied
 //   ... attribute (entries keep their order) ...
 //   parked.Restore(entries, ParkedTexts::Restored::kWhole);
 //
-// Thread-compatible; parking and Restore run on threads of their own.
+// Thread-compatible; parking, reading the words and Restore run on threads of
+// their own (one per part).
 #ifndef LOGWEAVE_ANALYSIS_PARKED_TEXTS_H_
 #define LOGWEAVE_ANALYSIS_PARKED_TEXTS_H_
 
@@ -20,6 +22,7 @@
 #include <memory>
 #include <vector>
 
+#include "analysis/trace_id_words.h"
 #include "index/line_store.h"
 #include "logweave/report.h"
 
@@ -28,27 +31,46 @@ namespace logweave::internal {
 class ParkedTexts {
  public:
   enum class Restored { kWhole, kFirstLines };
+  // Where an entry's text lies in a store.
+  struct Ref {
+    size_t entry = 0;  // the entry's index
+    uint64_t pos = 0;  // LineStore position
+    uint32_t size = 0;
+  };
 
-  // Moves the texts of `entries` into compressed blocks and empties them.
-  ParkedTexts(std::vector<AttributedEntry>& entries, uint32_t threads);
+  ParkedTexts() = default;  // nothing parked
+  // Moves the texts of `entries` into compressed blocks and empties them;
+  // `words` gets each entry's words.
+  ParkedTexts(std::vector<AttributedEntry>& entries, uint32_t threads, EntryWords* words);
+  // Takes over `store`, whose texts `refs` locate (in the store's order: each
+  // after the one before), as parked texts of the entries the refs name;
+  // `words` gets those entries' words (sized to hold every ref's entry).
+  ParkedTexts(std::unique_ptr<LineStore> store, std::vector<Ref> refs, uint32_t threads,
+              EntryWords* words);
 
-  // Gives each entry its text back, whole or up to its first newline.
-  // `entries` are those parked, in the same order (their other fields may have
-  // changed), on as many threads as parked them. Once: each block is freed
-  // when it has been read.
+  // The entries were moved: place i now holds the entry that was at order[i]
+  // (internal/permute.h's SortedOrder); the texts follow them.
+  void Reorder(const std::vector<size_t>& order);
+
+  // Gives each entry its text back, whole or up to its first newline. The
+  // entries are those parked, in the same order (their other fields may have
+  // changed). Once: the blocks are freed.
   void Restore(std::vector<AttributedEntry>& entries, Restored restored);
 
-  // Memory held: the compressed blocks and the texts' sizes.
+  // Memory held: the compressed blocks and the refs.
   uint64_t bytes() const;
 
  private:
-  // A run of entries, [begin, end), whose texts one thread parks in one store.
+  // A run of refs, in their store's order, that one thread reads.
   struct Part {
-    size_t begin = 0, end = 0;
-    std::unique_ptr<LineStore> store;
+    std::shared_ptr<const LineStore> store;
+    std::vector<Ref> refs;
   };
+  // Calls fn(ref, text) for every parked text, each part on a thread of its own.
+  template <typename Fn>
+  void ForEachText(const Fn& fn) const;
+
   std::vector<Part> parts_;
-  std::vector<uint32_t> sizes_;  // each entry's text size, by index
 };
 
 }  // namespace logweave::internal

@@ -112,8 +112,16 @@ void UnstructuredCollector::Close(SourceState& state) {
                               .level = e.level,
                               .time_ns = e.time_ns,
                               .has_time = e.time_known});
-  Stored& stored = entries_.emplace_back();
-  stored.entry = std::move(e);
+  Store(e, state.block.text);
+  // Over its memory share: the oldest go, as the index's oldest lines do.
+  while (options_.max_bytes > 0 && BytesLocked() > options_.max_bytes && !entries_.empty()) {
+    entries_.pop_front();
+    texts_->DropBefore(entries_.empty() ? UINT64_MAX : entries_.front().text_pos);
+    ++dropped_;
+  }
+}
+
+void UnstructuredCollector::Store(UnstructuredEntry& e, std::string_view text) {
   if (texts_ == nullptr) {
     // Blocks of at most an eighth of a small budget, so that the open one's
     // buffer leaves room for entries under it.
@@ -122,14 +130,10 @@ void UnstructuredCollector::Close(SourceState& state) {
       block_bytes = std::min<uint64_t>(block_bytes, options_.max_bytes / 8);
     texts_ = std::make_unique<internal::LineStore>(block_bytes);
   }
-  stored.text_pos = texts_->Append(state.block.text);
-  stored.text_size = static_cast<uint32_t>(state.block.text.size());
-  // Over its memory share: the oldest go, as the index's oldest lines do.
-  while (options_.max_bytes > 0 && BytesLocked() > options_.max_bytes && !entries_.empty()) {
-    entries_.pop_front();
-    texts_->DropBefore(entries_.empty() ? UINT64_MAX : entries_.front().text_pos);
-    ++dropped_;
-  }
+  Stored& stored = entries_.emplace_back();
+  stored.entry = std::move(e);
+  stored.text_pos = texts_->Append(text);
+  stored.text_size = static_cast<uint32_t>(text.size());
 }
 
 uint64_t UnstructuredCollector::BytesLocked() const {
@@ -149,12 +153,13 @@ uint64_t UnstructuredCollector::bytes() const {
 }
 
 template <typename T>
-void UnstructuredCollector::Finish(std::vector<T>& out) const {
+std::vector<size_t> UnstructuredCollector::Finish(std::vector<T>& out) const {
   // Sorted by source name, then line; each entry moved once.
-  internal::SortMovingOnce(out, [this](T& value) {
+  std::vector<size_t> order = internal::SortedOrder(out, [this](T& value) {
     const UnstructuredEntry& e = EntryOf(value);
     return std::pair(sources_->Name(e.source_id), e.line_no);
   });
+  internal::ApplyOrder(out, order);
   // One copy of each source's name and service for all its entries (sorted: they come together).
   uint32_t source_id = 0;
   SharedText source, service;
@@ -168,6 +173,7 @@ void UnstructuredCollector::Finish(std::vector<T>& out) const {
     e.source = source;
     e.service = service;
   }
+  return order;
 }
 
 template <typename T>
@@ -202,42 +208,47 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
   return SnapshotAs<UnstructuredEntry>();
 }
 
-std::vector<AttributedEntry> UnstructuredCollector::SnapshotToAttribute() const {
-  return SnapshotAs<AttributedEntry>();
+EntriesToAttribute UnstructuredCollector::SnapshotToAttribute(uint32_t threads) const {
+  EntriesToAttribute out;
+  out.entries = SnapshotAs<AttributedEntry>();
+  out.texts = internal::ParkedTexts(out.entries, threads, &out.words);
+  return out;
 }
 
-std::vector<AttributedEntry> UnstructuredCollector::Take() {
-  std::vector<AttributedEntry> out;
+EntriesToAttribute UnstructuredCollector::Take(uint32_t threads) {
+  EntriesToAttribute out;
+  std::vector<internal::ParkedTexts::Ref> refs;
+  std::unique_ptr<internal::LineStore> store;
   {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
     // Open blocks end here, as the input did; within max_entries as in Snapshot.
-    std::vector<UnstructuredEntry> open;
     for (auto& [id, state] : states_) {
-      if (state.has_block && state.block.is_error &&
-          entries_.size() + open.size() < options_.max_entries) {
-        UnstructuredEntry& e = open.emplace_back(std::move(state.block.entry));
+      if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
+        UnstructuredEntry& e = state.block.entry;
         if (e.level == Level::kUnknown) e.level = Level::kError;
-        e.text = SharedText(std::move(state.block.text));
         e.id = EntryId(e);
+        e.text = SharedText(state.block.text);
         LookUpTemplate(e, texts);  // as Snapshot gives an open block: the same answer in both
+        e.text = SharedText();
+        Store(e, state.block.text);
       }
       state.has_block = false;
     }
-    internal::BlockCache cache(1);
-    out.resize(entries_.size() + open.size());
+    out.entries.resize(entries_.size());
+    refs.reserve(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
-      out[i].entry = ReadBack(entries_[i], &cache);
-      FillTemplate(out[i].entry, texts);
-      // The blocks read to their end are freed at once.
-      texts_->DropBefore(entries_[i].text_pos + entries_[i].text_size);
-      entries_[i] = Stored();
+      out.entries[i].entry = std::move(entries_[i].entry);
+      FillTemplate(out.entries[i].entry, texts);
+      refs.push_back({i, entries_[i].text_pos, entries_[i].text_size});
     }
-    for (size_t i = 0; i < open.size(); ++i) out[entries_.size() + i].entry = std::move(open[i]);
     entries_ = decltype(entries_)();
-    texts_.reset();
+    store = std::move(texts_);
   }
-  Finish(out);
+  out.texts = internal::ParkedTexts(std::move(store), std::move(refs), threads, &out.words);
+  const std::vector<size_t> order = Finish(out.entries);
+  out.texts.Reorder(order);
+  internal::ApplyOrder(out.words, order);
   return out;
 }
 

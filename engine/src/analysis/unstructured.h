@@ -19,6 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "analysis/parked_texts.h"
 #include "index/line_store.h"
 #include "logweave/index.h"
 #include "logweave/record.h"
@@ -49,6 +50,14 @@ struct BatchDigest {
   std::vector<PlainLine> lines;  // the batch's non-empty plain-text lines, in order
 };
 
+// Plain-text error entries handed to an analysis: their texts parked (the
+// attribution reads only their words) until it restores them.
+struct EntriesToAttribute {
+  std::vector<AttributedEntry> entries;  // by source, then line; texts empty
+  internal::EntryWords words;            // each entry's, by index
+  internal::ParkedTexts texts;           // the entries' texts
+};
+
 struct UnstructuredOptions {
   // Entries kept at most; more are counted in dropped() (oldest kept). Default 100000.
   size_t max_entries = 100000;
@@ -75,14 +84,16 @@ class UnstructuredCollector {
   // then line.
   std::vector<UnstructuredEntry> Snapshot() const;
   // Snapshot's entries as AttributedEntry with no candidates yet, for an
-  // analysis that attributes them in place (no second vector of the entries).
-  std::vector<AttributedEntry> SnapshotToAttribute() const;
-  // Snapshot's entries, moved out instead of copied, for a one-shot analysis
-  // that reads them once: open blocks are closed, and later calls return
-  // only what came after. dropped() and non_error_blocks() keep counting.
-  // Each comes as an AttributedEntry with no candidates yet, which the
-  // analysis attributes in place (no second vector of the entries).
-  std::vector<AttributedEntry> Take();
+  // analysis that attributes them in place (no second vector of the
+  // entries), with their texts parked and their words found on `threads`
+  // threads.
+  EntriesToAttribute SnapshotToAttribute(uint32_t threads) const;
+  // Snapshot's entries, as SnapshotToAttribute gives them, moved out instead
+  // of copied, for a one-shot analysis that reads them once: the stored texts
+  // are handed over compressed, as they are, so that they are never all in
+  // memory at once. Open blocks are closed, and later calls return only what
+  // came after. dropped() and non_error_blocks() keep counting.
+  EntriesToAttribute Take(uint32_t threads);
 
   // Error blocks that did not fit in max_entries or max_bytes.
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
@@ -125,9 +136,10 @@ class UnstructuredCollector {
   // Snapshot's entries, each in a T (UnstructuredEntry or AttributedEntry).
   template <typename T>
   std::vector<T> SnapshotAs() const;
-  // Fills the fields Snapshot and Take derive, and sorts by source then line.
+  // Fills the fields Snapshot and Take derive, and sorts by source then line;
+  // returns the order it put them in (internal/permute.h's SortedOrder).
   template <typename T>
-  void Finish(std::vector<T>& out) const;
+  std::vector<size_t> Finish(std::vector<T>& out) const;
 
   // A closed error block: its entry without its text, which is in texts_.
   struct Stored {
@@ -135,6 +147,8 @@ class UnstructuredCollector {
     uint64_t text_pos = 0;
     uint32_t text_size = 0;
   };
+  // Keeps a closed block's entry and its text (`e` is moved from).
+  void Store(UnstructuredEntry& e, std::string_view text) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // `stored`'s entry with its text read back from texts_.
   UnstructuredEntry ReadBack(const Stored& stored, internal::BlockCache* cache) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
