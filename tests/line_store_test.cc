@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,24 @@ TEST(LineStoreTest, EveryLineReadsBackWhetherItsBlockIsSealedOrOpen) {
     EXPECT_EQ(store.View(stored[j].first, stored[j].second.size(), &cache), stored[j].second);
   }
   EXPECT_EQ(store.raw_bytes(), stored.back().first + stored.back().second.size());
+}
+
+TEST(LineStoreTest, ACloneReadsAsTheOriginalAndGoesItsOwnWay) {
+  LineStore store(4096);
+  std::vector<std::pair<uint64_t, std::string>> stored;
+  for (int i = 0; i < 500; ++i) stored.emplace_back(store.Append(LogLine(i)), LogLine(i));
+  std::unique_ptr<LineStore> clone = store.Clone();
+  EXPECT_EQ(clone->bytes(), store.bytes());
+  EXPECT_EQ(clone->raw_bytes(), store.raw_bytes());
+  // Each grows and drops on its own: the clone's later lines are not the original's.
+  const uint64_t in_clone = clone->Append("only in the clone");
+  const uint64_t in_store = store.Append(LogLine(500));
+  EXPECT_EQ(in_clone, in_store);
+  store.DropBefore(UINT64_MAX);
+  BlockCache cache(2);
+  for (const auto& [pos, line] : stored) EXPECT_EQ(clone->View(pos, line.size(), &cache), line);
+  EXPECT_EQ(clone->View(in_clone, 17, &cache), "only in the clone");
+  EXPECT_EQ(store.View(stored[0].first, stored[0].second.size(), &cache), "");  // dropped there
 }
 
 TEST(LineStoreTest, LogLinesTakeAFractionOfTheirSize) {

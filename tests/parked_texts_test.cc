@@ -40,13 +40,18 @@ std::vector<std::string> Texts(size_t n) {
   return texts;
 }
 
-std::vector<AttributedEntry> Entries(const std::vector<std::string>& texts) {
-  std::vector<AttributedEntry> entries(texts.size());
+// Entries without texts, numbered from line 1, and their texts parked in a
+// store in the entries' order, as the collector hands them over.
+ParkedTexts Park(const std::vector<std::string>& texts, uint32_t threads,
+                 std::vector<AttributedEntry>* entries, EntryWords* words) {
+  auto store = std::make_unique<LineStore>();
+  std::vector<ParkedTexts::Ref> refs;
+  entries->assign(texts.size(), AttributedEntry());
   for (size_t i = 0; i < texts.size(); ++i) {
-    entries[i].entry.line_no = i + 1;
-    entries[i].entry.text = texts[i];
+    (*entries)[i].entry.line_no = i + 1;
+    refs.push_back({i, store->Append(texts[i]), static_cast<uint32_t>(texts[i].size())});
   }
-  return entries;
+  return ParkedTexts(std::move(store), std::move(refs), threads, words);
 }
 
 // What ParkedTexts should find as a text's words.
@@ -60,13 +65,12 @@ class ParkedTextsTest : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(ParkedTextsTest, GivesEachEntryItsWholeTextBackAndItsWords) {
   const std::vector<std::string> texts = Texts(2000);
-  std::vector<AttributedEntry> entries = Entries(texts);
+  std::vector<AttributedEntry> entries;
   EntryWords words;
-  ParkedTexts parked(entries, /*threads=*/GetParam(), &words);
+  ParkedTexts parked = Park(texts, /*threads=*/GetParam(), &entries, &words);
   ASSERT_EQ(words.size(), texts.size());
   uint64_t raw = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
-    EXPECT_TRUE(entries[i].entry.text.empty()) << i;
     EXPECT_EQ(words[i], WordsOf(texts[i])) << i;
     raw += texts[i].size();
   }
@@ -88,9 +92,9 @@ TEST_P(ParkedTextsTest, GivesEachEntryItsWholeTextBackAndItsWords) {
 
 TEST_P(ParkedTextsTest, GivesFirstLinesBackWhenAskedForThem) {
   const std::vector<std::string> texts = Texts(403);
-  std::vector<AttributedEntry> entries = Entries(texts);
+  std::vector<AttributedEntry> entries;
   EntryWords words;
-  ParkedTexts parked(entries, /*threads=*/GetParam(), &words);
+  ParkedTexts parked = Park(texts, /*threads=*/GetParam(), &entries, &words);
   parked.Restore(entries, ParkedTexts::Restored::kFirstLines);
   for (size_t i = 0; i < entries.size(); ++i) {
     EXPECT_EQ(entries[i].entry.text, texts[i].substr(0, texts[i].find('\n'))) << i;
@@ -98,12 +102,33 @@ TEST_P(ParkedTextsTest, GivesFirstLinesBackWhenAskedForThem) {
   }
 }
 
+TEST_P(ParkedTextsTest, AFormerReportLendsTheTextsItHoldsAlike) {
+  const std::vector<std::string> texts = Texts(200);
+  std::vector<AttributedEntry> before, entries;
+  EntryWords words;
+  Park(texts, /*threads=*/GetParam(), &before, &words)
+      .Restore(before, ParkedTexts::Restored::kWhole);
+  for (size_t i = 0; i < before.size(); ++i) before[i].entry.id = absl::StrCat("uns-", i);
+  // Entry 5 has grown since (an open block), entry 9 names another block now.
+  std::vector<std::string> now = texts;
+  now[5] += "\n\tat one.more(Frame.java:1)";
+  before[9].entry.id = "uns-other";
+  ParkedTexts parked = Park(now, /*threads=*/GetParam(), &entries, &words);
+  for (size_t i = 0; i < entries.size(); ++i) entries[i].entry.id = absl::StrCat("uns-", i);
+  parked.Restore(entries, ParkedTexts::Restored::kWhole, &before);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry.text, now[i]) << i;
+    const bool shared = entries[i].entry.text.data() == before[i].entry.text.data();
+    EXPECT_EQ(shared, i != 5 && i != 9) << i;  // shared where id and text are alike
+  }
+}
+
 TEST_P(ParkedTextsTest, ParksNoEntriesAndFewerEntriesThanThreads) {
   for (size_t n : {0, 1}) {
     const std::vector<std::string> texts(n, "ERROR one\nline two");
-    std::vector<AttributedEntry> entries = Entries(texts);
+    std::vector<AttributedEntry> entries;
     EntryWords words;
-    ParkedTexts parked(entries, /*threads=*/GetParam(), &words);
+    ParkedTexts parked = Park(texts, /*threads=*/GetParam(), &entries, &words);
     EXPECT_EQ(words.size(), n);
     parked.Restore(entries, ParkedTexts::Restored::kWhole);
     ASSERT_EQ(entries.size(), n);

@@ -289,9 +289,15 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
                                             candidates, names.services, named, threads);
   candidates = decltype(candidates)();  // freed before the findings are built
   named = decltype(named)();
-  taken.texts.Restore(report.unstructured, first_lines_only_
-                                               ? internal::ParkedTexts::Restored::kFirstLines
-                                               : internal::ParkedTexts::Restored::kWhole);
+  // The former report's entries lend the texts they share with this one.
+  const std::vector<AttributedEntry>* before_unstructured = !track_changes_ ? nullptr
+                                                            : previous_unstructured != nullptr
+                                                                ? previous_unstructured
+                                                                : &previous_unstructured_;
+  taken.texts.Restore(report.unstructured,
+                      first_lines_only_ ? internal::ParkedTexts::Restored::kFirstLines
+                                        : internal::ParkedTexts::Restored::kWhole,
+                      before_unstructured);
   internal::AddUnstructuredFindings(report.unstructured, std::move(weak),
                                     /*build=*/!defer_unstructured_findings_, &findings);
   report.unstructured_findings_deferred = defer_unstructured_findings_;

@@ -4,39 +4,18 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "analysis/parallel.h"
+#include "internal/strings.h"
 
 namespace logweave::internal {
 namespace {
-
-// Blocks as the index's (LineStore's default), at zstd's fastest level: the
-// texts are parked for one analysis, and the time counts in its wall.
-constexpr int kLevel = 1;
 
 void AddWords(std::string_view text, std::vector<std::string>& words) {
   for (std::string_view w : TraceIdWords(text)) words.emplace_back(w);
 }
 
 }  // namespace
-
-ParkedTexts::ParkedTexts(std::vector<AttributedEntry>& entries, uint32_t threads,
-                         EntryWords* words) {
-  const size_t n = entries.size();
-  *words = EntryWords(n);
-  if (n == 0) return;
-  parts_.resize(std::max<uint32_t>(threads, 1));
-  RunOnThreads(static_cast<uint32_t>(parts_.size()), [&](uint32_t p) {
-    auto store = std::make_unique<LineStore>(LineStore::kDefaultBlockBytes, kLevel);
-    std::vector<Ref>& refs = parts_[p].refs;
-    for (size_t i = n * p / parts_.size(); i < n * (p + 1) / parts_.size(); ++i) {
-      SharedText& text = entries[i].entry.text;
-      AddWords(text, (*words)[i]);
-      refs.push_back({i, store->Append(text.str()), static_cast<uint32_t>(text.size())});
-      text = SharedText();
-    }
-    parts_[p].store = std::move(store);
-  });
-}
 
 ParkedTexts::ParkedTexts(std::unique_ptr<LineStore> store, std::vector<Ref> refs, uint32_t threads,
                          EntryWords* words) {
@@ -74,11 +53,22 @@ void ParkedTexts::Reorder(const std::vector<size_t>& order) {
   }
 }
 
-void ParkedTexts::Restore(std::vector<AttributedEntry>& entries, Restored restored) {
+void ParkedTexts::Restore(std::vector<AttributedEntry>& entries, Restored restored,
+                          const std::vector<AttributedEntry>* previous) {
+  absl::flat_hash_map<absl::string_view, const SharedText*> lent;
+  if (previous != nullptr) {
+    lent.reserve(previous->size());
+    for (const AttributedEntry& a : *previous) lent.emplace(Av(a.entry.id), &a.entry.text);
+  }
   ForEachText([&](const Ref& r, std::string_view text) {
     if (r.entry >= entries.size()) return;
+    UnstructuredEntry& e = entries[r.entry].entry;
     if (restored == Restored::kFirstLines) text = text.substr(0, text.find('\n'));
-    entries[r.entry].entry.text = SharedText(text);
+    if (auto it = lent.find(Av(e.id)); it != lent.end() && *it->second == text) {
+      e.text = *it->second;
+      return;
+    }
+    e.text = SharedText(text);
   });
   parts_.clear();
 }

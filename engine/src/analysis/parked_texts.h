@@ -2,14 +2,14 @@
 //
 // The attribution reads each error's words (TraceIdWords, copied out when the
 // texts are parked), not its text; while it holds its candidates, the texts
-// wait here in zstd blocks (index/line_store.h) and go back into the same
-// entries afterwards, so that the texts and the candidates are not held at
-// once. A report whose readers show first lines only (findings, template
+// wait here in the zstd blocks (index/line_store.h) the collector kept them in
+// and go back into the same entries afterwards, so that the texts and the
+// candidates are not held at once. A report whose readers show first lines only (findings, template
 // groups) gets only those back.
 //
 //   EntryWords words;
-//   ParkedTexts parked(entries, threads, &words);  // texts emptied
-//   ... attribute (entries keep their order) ...
+//   ParkedTexts parked(std::move(store), std::move(refs), threads, &words);
+//   ... attribute (entries keep their order, or Reorder says how they moved) ...
 //   parked.Restore(entries, ParkedTexts::Restored::kWhole);
 //
 // Thread-compatible; parking, reading the words and Restore run on threads of
@@ -39,9 +39,6 @@ class ParkedTexts {
   };
 
   ParkedTexts() = default;  // nothing parked
-  // Moves the texts of `entries` into compressed blocks and empties them;
-  // `words` gets each entry's words.
-  ParkedTexts(std::vector<AttributedEntry>& entries, uint32_t threads, EntryWords* words);
   // Takes over `store`, whose texts `refs` locate (in the store's order: each
   // after the one before), as parked texts of the entries the refs name;
   // `words` gets those entries' words (sized to hold every ref's entry).
@@ -54,8 +51,11 @@ class ParkedTexts {
 
   // Gives each entry its text back, whole or up to its first newline. The
   // entries are those parked, in the same order (their other fields may have
-  // changed). Once: the blocks are freed.
-  void Restore(std::vector<AttributedEntry>& entries, Restored restored);
+  // changed). An entry of `previous` (a former report's, or null) with the
+  // same id and the same text lends it (shared, not copied), so that two
+  // reports in memory at once do not hold it twice. Once: the blocks are freed.
+  void Restore(std::vector<AttributedEntry>& entries, Restored restored,
+               const std::vector<AttributedEntry>* previous = nullptr);
 
   // Memory held: the compressed blocks and the refs.
   uint64_t bytes() const;

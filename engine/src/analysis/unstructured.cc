@@ -176,6 +176,16 @@ std::vector<size_t> UnstructuredCollector::Finish(std::vector<T>& out) const {
   return order;
 }
 
+UnstructuredEntry UnstructuredCollector::OpenEntry(const SourceState& state,
+                                                   TemplateTexts& texts) const {
+  UnstructuredEntry e = state.block.entry;
+  if (e.level == Level::kUnknown) e.level = Level::kError;
+  e.id = EntryId(e);
+  e.text = SharedText(state.block.text);
+  LookUpTemplate(e, texts);
+  return e;
+}
+
 template <typename T>
 std::vector<T> UnstructuredCollector::SnapshotAs() const {
   std::vector<T> out;
@@ -191,12 +201,7 @@ std::vector<T> UnstructuredCollector::SnapshotAs() const {
     }
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
-        UnstructuredEntry& e = EntryOf(out.emplace_back());
-        e = state.block.entry;
-        if (e.level == Level::kUnknown) e.level = Level::kError;
-        e.text = SharedText(state.block.text);
-        e.id = EntryId(e);
-        LookUpTemplate(e, texts);
+        EntryOf(out.emplace_back()) = OpenEntry(state, texts);
       }
     }
   }
@@ -209,42 +214,70 @@ std::vector<UnstructuredEntry> UnstructuredCollector::Snapshot() const {
 }
 
 EntriesToAttribute UnstructuredCollector::SnapshotToAttribute(uint32_t threads) const {
-  EntriesToAttribute out;
-  out.entries = SnapshotAs<AttributedEntry>();
-  out.texts = internal::ParkedTexts(out.entries, threads, &out.words);
-  return out;
-}
-
-EntriesToAttribute UnstructuredCollector::Take(uint32_t threads) {
-  EntriesToAttribute out;
+  std::vector<AttributedEntry> entries;
   std::vector<internal::ParkedTexts::Ref> refs;
   std::unique_ptr<internal::LineStore> store;
   {
     absl::MutexLock lock(&mu_);
     TemplateTexts texts;
-    // Open blocks end here, as the input did; within max_entries as in Snapshot.
+    // The stored texts as they are (compressed blocks copied, a small part of
+    // the texts' size), with the open blocks' after them.
+    store = texts_ != nullptr ? texts_->Clone() : std::make_unique<internal::LineStore>();
+    entries.resize(entries_.size());
+    refs.reserve(entries_.size());
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      entries[i].entry = entries_[i].entry;
+      FillTemplate(entries[i].entry, texts);
+      refs.push_back({i, entries_[i].text_pos, entries_[i].text_size});
+    }
+    for (const auto& [id, state] : states_) {
+      if (state.has_block && state.block.is_error && entries.size() < options_.max_entries) {
+        const std::string& text = state.block.text;
+        refs.push_back({entries.size(), store->Append(text), static_cast<uint32_t>(text.size())});
+        entries.emplace_back().entry = OpenEntry(state, texts);
+        entries.back().entry.text = SharedText();
+      }
+    }
+  }
+  return Hand(std::move(entries), std::move(store), std::move(refs), threads);
+}
+
+EntriesToAttribute UnstructuredCollector::Take(uint32_t threads) {
+  std::vector<AttributedEntry> entries;
+  std::vector<internal::ParkedTexts::Ref> refs;
+  std::unique_ptr<internal::LineStore> store;
+  {
+    absl::MutexLock lock(&mu_);
+    TemplateTexts texts;
+    // Open blocks end here, as the input did; within max_entries as in Snapshot
+    // (whose answer for their templates they give).
     for (auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
-        UnstructuredEntry& e = state.block.entry;
-        if (e.level == Level::kUnknown) e.level = Level::kError;
-        e.id = EntryId(e);
-        e.text = SharedText(state.block.text);
-        LookUpTemplate(e, texts);  // as Snapshot gives an open block: the same answer in both
+        UnstructuredEntry e = OpenEntry(state, texts);
         e.text = SharedText();
         Store(e, state.block.text);
       }
       state.has_block = false;
     }
-    out.entries.resize(entries_.size());
+    entries.resize(entries_.size());
     refs.reserve(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
-      out.entries[i].entry = std::move(entries_[i].entry);
-      FillTemplate(out.entries[i].entry, texts);
+      entries[i].entry = std::move(entries_[i].entry);
+      FillTemplate(entries[i].entry, texts);
       refs.push_back({i, entries_[i].text_pos, entries_[i].text_size});
     }
     entries_ = decltype(entries_)();
     store = std::move(texts_);
   }
+  return Hand(std::move(entries), std::move(store), std::move(refs), threads);
+}
+
+EntriesToAttribute UnstructuredCollector::Hand(std::vector<AttributedEntry> entries,
+                                               std::unique_ptr<internal::LineStore> store,
+                                               std::vector<internal::ParkedTexts::Ref> refs,
+                                               uint32_t threads) const {
+  EntriesToAttribute out;
+  out.entries = std::move(entries);
   out.texts = internal::ParkedTexts(std::move(store), std::move(refs), threads, &out.words);
   const std::vector<size_t> order = Finish(out.entries);
   out.texts.Reorder(order);

@@ -125,6 +125,15 @@ class UnstructuredCollector {
   // Sets e.template_text from its template (as it is now), shared through `texts`.
   void FillTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An open block's entry as Snapshot shows it: its id, level, text and the
+  // template it would join.
+  UnstructuredEntry OpenEntry(const SourceState& state, TemplateTexts& texts) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Entries whose texts `refs` locate in `store`, as SnapshotToAttribute and
+  // Take give them: their texts parked, their words found, sorted.
+  EntriesToAttribute Hand(std::vector<AttributedEntry> entries,
+                          std::unique_ptr<internal::LineStore> store,
+                          std::vector<internal::ParkedTexts::Ref> refs, uint32_t threads) const;
   // An open block's template: the one it would join (id 0 and its masked line if none).
   void LookUpTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

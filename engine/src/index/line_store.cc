@@ -87,6 +87,23 @@ std::string_view LineStore::View(uint64_t pos, uint32_t len, BlockCache* cache) 
   return std::string_view(e.bytes.data() + (pos - s.start), len);
 }
 
+std::unique_ptr<LineStore> LineStore::Clone() const {
+  auto copy = std::make_unique<LineStore>(block_bytes_, level_);
+  for (const Sealed& s : sealed_) {
+    Sealed& c = copy->sealed_.emplace_back();
+    c.start = s.start;
+    c.size = s.size;
+    c.data_size = s.data_size;
+    c.data = std::make_unique<char[]>(s.data_size);
+    std::memcpy(c.data.get(), s.data.get(), s.data_size);
+  }
+  copy->open_.append(open_);
+  copy->open_start_ = open_start_;
+  copy->sealed_bytes_ = sealed_bytes_;
+  copy->raw_bytes_ = raw_bytes_;
+  return copy;
+}
+
 void LineStore::DropBefore(uint64_t pos) {
   while (!sealed_.empty() && sealed_.front().start + sealed_.front().size <= pos) {
     sealed_bytes_ -= sealed_.front().data_size;

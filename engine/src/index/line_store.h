@@ -75,6 +75,10 @@ class LineStore {
   // same cache. Empty if the position was dropped.
   std::string_view View(uint64_t pos, uint32_t len, BlockCache* cache) const;
 
+  // A copy: the same lines at the same positions (the compressed blocks are
+  // copied as they are, not compressed again).
+  std::unique_ptr<LineStore> Clone() const;
+
   // Frees the sealed blocks that end at or before `pos`; UINT64_MAX: every
   // line so far, the open block's too.
   void DropBefore(uint64_t pos);
