@@ -127,13 +127,17 @@ class UnstructuredCollectorTest : public ::testing::Test {
     payments_ = names_.Add("/var/log/payments.log", "payments");
   }
 
-  // An email error block that ended and a payments one still open at the end of its source.
-  void AddAClosedAndAnOpenBlock(UnstructuredCollector& collector) const {
+  // Adds an email error block that ended and a payments one still open at the end of its
+  // source; returns what Snapshot shows then: both.
+  std::vector<UnstructuredEntry> ShowAClosedAndAnOpenBlock(UnstructuredCollector& collector) const {
     collector.Add(PythonErrorBatch(email_));
     DigestBuilder b(payments_, 0, 30);
     b.Plain(kPythonError, Ns(1234), Level::kError);
     b.Plain(kPythonTraceback[0]);  // still open at the end of the source
     collector.Add(b.Build());
+    std::vector<UnstructuredEntry> shown = collector.Snapshot();
+    EXPECT_EQ(shown.size(), 2u);
+    return shown;
   }
   // Expects `got` to show what `shown` (Snapshot's) shows.
   static void ExpectShownAlike(const std::vector<UnstructuredEntry>& got,
@@ -519,18 +523,14 @@ TEST_F(UnstructuredCollectorTest, SnapshotIsOrderedBySourceThenLine) {
 // order, as Snapshot shows (an open block too), each with no candidates yet; nothing is taken.
 TEST_F(UnstructuredCollectorTest, SnapshotToAttributeShowsWhatSnapshotShows) {
   UnstructuredCollector collector(&names_);
-  AddAClosedAndAnOpenBlock(collector);
-  const std::vector<UnstructuredEntry> shown = collector.Snapshot();
-  ASSERT_EQ(shown.size(), 2u);
+  const std::vector<UnstructuredEntry> shown = ShowAClosedAndAnOpenBlock(collector);
   ExpectShownAlike(Unattributed(collector.SnapshotToAttribute(/*threads=*/2)), shown);
   EXPECT_EQ(collector.Snapshot().size(), 2u);  // still held
 }
 
 TEST_F(UnstructuredCollectorTest, TakeMovesOutWhatSnapshotShowsOnce) {
   UnstructuredCollector collector(&names_);
-  AddAClosedAndAnOpenBlock(collector);
-  const std::vector<UnstructuredEntry> shown = collector.Snapshot();
-  ASSERT_EQ(shown.size(), 2u);
+  const std::vector<UnstructuredEntry> shown = ShowAClosedAndAnOpenBlock(collector);
   ExpectShownAlike(Unattributed(collector.Take(/*threads=*/2)), shown);
   // Taken once: nothing is held any more, and a later block is all a second take sees.
   EXPECT_TRUE(collector.Snapshot().empty());
