@@ -6,11 +6,13 @@
 #include <climits>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "absl/base/config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -316,6 +318,26 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
 
 }  // namespace
 
+namespace {
+
+// Ends the process once the output is written, without destroying the index
+// and the report: the kernel takes the memory back at once, while freeing it
+// piece by piece took longer than writing the output on a replay of many
+// plain-text errors (73 k entries: ~65 ms). stdout is flushed first (the log
+// writes straight to its descriptor). The sanitizers' builds return
+// `exit_code` instead, so that the replay tears down and their checks at exit
+// still see everything it made.
+int EndReplay(int exit_code) {
+  std::fflush(nullptr);
+#if !defined(ABSL_HAVE_ADDRESS_SANITIZER) && !defined(ABSL_HAVE_THREAD_SANITIZER) && \
+    !defined(ABSL_HAVE_LEAK_SANITIZER) && !defined(ABSL_HAVE_MEMORY_SANITIZER)
+  std::_Exit(exit_code);
+#endif
+  return exit_code;
+}
+
+}  // namespace
+
 int RunReplay(const std::vector<std::string>& args) {
   ReplayFlags f;
   FlagSet flags("logweave replay", "[flags] PATH...", kReplayDescription);
@@ -551,7 +573,7 @@ int RunReplay(const std::vector<std::string>& args) {
   if (!IsValidUtf8(out)) out = ValidUtf8(out);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  return exit_code;
+  return EndReplay(exit_code);
 }
 
 }  // namespace logweave::cli
