@@ -480,6 +480,20 @@ TEST(BinaryShareTest, CountsControlBytesAndBrokenUtf8AmongTheBytesOtherThanNul) 
   EXPECT_EQ(BinaryShare("\x01\x02"), 0.0);  // fewer than kMinSniffBytes: not judged
 }
 
+// Printable text is counted eight bytes at a time: every other byte value is
+// still seen, wherever it falls among them.
+TEST(BinaryShareTest, SeesEveryByteValueAtEveryPlaceAmongPrintableText) {
+  const std::string allowed_controls = "\t\n\r\f\v\b\x1b";
+  for (int b = 1; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool text = (b >= 0x20 && b < 0x7f) || allowed_controls.find(c) != std::string::npos;
+    for (size_t at = 0; at < 16; ++at) {
+      std::string bytes = std::string(at, 'x') + c + std::string(40 - at, 'y');
+      EXPECT_DOUBLE_EQ(BinaryShare(bytes), text ? 0.0 : 1.0 / 41) << "byte " << b << " at " << at;
+    }
+  }
+}
+
 TEST_F(FileSourceTest, MissingFileIsNotFoundNamingIt) {
   const std::string path = Path("nope/app.log");
   const ReadResult result = Read(path);
