@@ -167,7 +167,9 @@ class UnstructuredCollectorTest : public ::testing::Test {
       EXPECT_TRUE(a.candidates.empty());  // the analysis attributes them
       std::vector<std::string> words;
       for (std::string_view w : internal::TraceIdWords(a.entry.text)) words.emplace_back(w);
-      if (i < taken.words.size()) EXPECT_EQ(taken.words[i], words) << i;
+      if (i < taken.words.size()) {
+        EXPECT_EQ(taken.words[i], words) << i;
+      }
       entries.push_back(std::move(a.entry));
     }
     return entries;
