@@ -188,6 +188,27 @@ TEST(PipelineTest, RepeatedPlainTextLinesAreNotDeduplicated) {
   EXPECT_EQ(s.indexed_events, 2u);
 }
 
+// Found by the pipeline fuzzer: a secret's replacement can be longer than the
+// secret, and the bytes counted are those read, not those kept.
+TEST(PipelineTest, BytesCountedAreTheLinesAsReadWhateverRedactionReplaced) {
+  auto p = MakePipeline();
+  uint32_t src = p->AddSource("auth.log");
+  const std::vector<std::string> lines = {
+      "login user=bob password=hunter2&next=/",  // the replacement is longer than the secret
+      testdata::PinoLine("auth", "t1", 5, "token AKIAIOSFODNN7EXAMPLE used"),
+      "plain line without a secret"};
+  uint64_t read = 0;
+  for (const std::string& line : lines) read += line.size();
+  p->Submit(Batch(src, lines));
+  p->Flush();
+  const IngestStats s = p->Stats();
+  ASSERT_EQ(s.lines, 3u);
+  uint64_t redacted = 0;
+  for (const auto& [rule, count] : s.redactions) redacted += count;
+  EXPECT_EQ(redacted, 2u);  // both secrets were replaced
+  EXPECT_EQ(s.bytes, read);
+}
+
 TEST(PipelineTest, UnknownAndEmptyTraceIdsAreDistinctErrors) {
   auto p = MakePipeline();
   EXPECT_EQ(p->index().GetTimeline("nope").status().code(), absl::StatusCode::kNotFound);

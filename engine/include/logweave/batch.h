@@ -57,6 +57,9 @@ struct RawBatch {
   // the parser does not redact it again, and counts `redactions` (by rule).
   bool redacted = false;
   std::vector<uint64_t> redactions;
+  // What redaction added to the lines' bytes (negative: took away), so that
+  // the bytes counted are those read, however long the replacements are.
+  int64_t redaction_growth = 0;
 
   std::string_view Line(size_t i) const {
     return std::string_view(data.data() + lines[i].begin, lines[i].length);

@@ -129,6 +129,7 @@ void LineParser::RedactBatch(RawBatch* batch) const {
     data.append(line);
     data.push_back('\0');
     span.begin = begin;
+    if (replaced) batch->redaction_growth += static_cast<int64_t>(line.size()) - span.length;
     span.length = static_cast<uint32_t>(line.size());
     if (replaced) {
       span.flags |= kLineRedacted;
@@ -436,6 +437,8 @@ ParseCounters LineParser::ParseBatch(RawBatch&& batch, std::string_view default_
         r.trace_id.empty() ? 0 : XXH3_64bits(r.trace_id.data(), r.trace_id.size());
   }
   InferMissingTimes(&out->records);
+  // The bytes read: a redacted line was counted at its new length.
+  c.bytes = static_cast<uint64_t>(static_cast<int64_t>(c.bytes) - raw.redaction_growth);
   KeepWorkValues(out);
   return c;
 }
