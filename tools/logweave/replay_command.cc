@@ -316,10 +316,6 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // Ends the process once the output is written, without destroying the index
 // and the report: the kernel takes the memory back at once, while freeing it
 // piece by piece took longer than writing the output on a replay of many
@@ -572,7 +568,6 @@ int RunReplay(const std::vector<std::string>& args) {
   // (a trace id or kind quoted in the summary) at the cost of one check.
   if (!IsValidUtf8(out)) out = ValidUtf8(out);
   std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
   return EndReplay(exit_code);
 }
 

@@ -47,9 +47,10 @@ struct UnstructuredEntry {
   static constexpr size_t kMaxTextBytes = 16 << 10;
 
   // The block's first line: `text` up to its first newline.
-  std::string_view first_line() const {
-    const std::string& t = text;
-    return std::string_view(t).substr(0, t.find('\n'));
+  std::string_view first_line() const { return FirstLineOf(text); }
+  // A block text's first line: up to its first newline.
+  static std::string_view FirstLineOf(std::string_view text) {
+    return text.substr(0, text.find('\n'));
   }
 };
 

@@ -63,7 +63,7 @@ void ParkedTexts::Restore(std::vector<AttributedEntry>& entries, Restored restor
   ForEachText([&](const Ref& r, std::string_view text) {
     if (r.entry >= entries.size()) return;
     UnstructuredEntry& e = entries[r.entry].entry;
-    if (restored == Restored::kFirstLines) text = text.substr(0, text.find('\n'));
+    if (restored == Restored::kFirstLines) text = UnstructuredEntry::FirstLineOf(text);
     if (auto it = lent.find(Av(e.id)); it != lent.end() && *it->second == text) {
       e.text = *it->second;
       return;

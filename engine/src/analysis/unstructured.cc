@@ -9,12 +9,6 @@
 #include "parse/plain_text.h"
 
 namespace logweave {
-namespace {
-
-// A block's first line: its text up to the first newline.
-std::string_view FirstLine(std::string_view text) { return text.substr(0, text.find('\n')); }
-
-}  // namespace
 
 UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
                                              const UnstructuredOptions& options)
@@ -107,7 +101,7 @@ void UnstructuredCollector::Close(SourceState& state) {
   if (e.level == Level::kUnknown) e.level = Level::kError;
   e.id = EntryId(e);
   e.template_id = miner_.Add({.service = sources_->DefaultService(e.source_id),
-                              .text = FirstLine(state.block.text),
+                              .text = UnstructuredEntry::FirstLineOf(state.block.text),
                               .plain_text = true,
                               .level = e.level,
                               .time_ns = e.time_ns,
@@ -181,8 +175,14 @@ UnstructuredEntry UnstructuredCollector::OpenEntry(const SourceState& state,
   UnstructuredEntry e = state.block.entry;
   if (e.level == Level::kUnknown) e.level = Level::kError;
   e.id = EntryId(e);
-  e.text = SharedText(state.block.text);
-  LookUpTemplate(e, texts);
+  // Still open: the template it would join, without mining it (it may grow).
+  std::string masked;
+  e.template_id = miner_.Lookup({.service = sources_->DefaultService(e.source_id),
+                                 .text = UnstructuredEntry::FirstLineOf(state.block.text),
+                                 .plain_text = true},
+                                &masked);
+  e.template_text = std::move(masked);
+  FillTemplate(e, texts);
   return e;
 }
 
@@ -201,7 +201,9 @@ std::vector<T> UnstructuredCollector::SnapshotAs() const {
     }
     for (const auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && out.size() < options_.max_entries) {
-        EntryOf(out.emplace_back()) = OpenEntry(state, texts);
+        UnstructuredEntry& e = EntryOf(out.emplace_back());
+        e = OpenEntry(state, texts);
+        e.text = SharedText(state.block.text);
       }
     }
   }
@@ -235,7 +237,6 @@ EntriesToAttribute UnstructuredCollector::SnapshotToAttribute(uint32_t threads) 
         const std::string& text = state.block.text;
         refs.push_back({entries.size(), store->Append(text), static_cast<uint32_t>(text.size())});
         entries.emplace_back().entry = OpenEntry(state, texts);
-        entries.back().entry.text = SharedText();
       }
     }
   }
@@ -254,7 +255,6 @@ EntriesToAttribute UnstructuredCollector::Take(uint32_t threads) {
     for (auto& [id, state] : states_) {
       if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
         UnstructuredEntry e = OpenEntry(state, texts);
-        e.text = SharedText();
         Store(e, state.block.text);
       }
       state.has_block = false;
@@ -292,17 +292,6 @@ void UnstructuredCollector::FillTemplate(UnstructuredEntry& e, TemplateTexts& te
   auto [it, added] = texts.try_emplace(e.template_id);
   if (added) it->second = SharedText(t->text);
   e.template_text = it->second;
-}
-
-void UnstructuredCollector::LookUpTemplate(UnstructuredEntry& e, TemplateTexts& texts) const {
-  // Still open: the template it would join, without mining it (it may grow).
-  std::string masked;
-  e.template_id = miner_.Lookup({.service = sources_->DefaultService(e.source_id),
-                                 .text = e.first_line(),
-                                 .plain_text = true},
-                                &masked);
-  e.template_text = std::move(masked);
-  FillTemplate(e, texts);
 }
 
 SharedText UnstructuredCollector::EntryId(const UnstructuredEntry& e) const {

@@ -63,9 +63,8 @@ struct UnstructuredOptions {
   size_t max_entries = 100000;
   // Memory the kept entries may hold (their fields, and their texts as
   // stored: compressed); over it the oldest entries are dropped and counted
-  // in dropped(). 0
-  // (default): no limit. A pipeline under index.max_bytes sets it to its
-  // share (PipelineOptions::UnstructuredMemoryBytes).
+  // in dropped(). 0 (default): no limit. A pipeline under index.max_bytes
+  // sets it to its share (PipelineOptions::UnstructuredMemoryBytes).
   uint64_t max_bytes = 0;
 };
 
@@ -125,8 +124,8 @@ class UnstructuredCollector {
   // Sets e.template_text from its template (as it is now), shared through `texts`.
   void FillTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // An open block's entry as Snapshot shows it: its id, level, text and the
-  // template it would join.
+  // An open block's entry as Snapshot shows it, its text aside: its id, level
+  // and the template it would join (id 0 and its masked line if none).
   UnstructuredEntry OpenEntry(const SourceState& state, TemplateTexts& texts) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Entries whose texts `refs` locate in `store`, as SnapshotToAttribute and
@@ -134,9 +133,6 @@ class UnstructuredCollector {
   EntriesToAttribute Hand(std::vector<AttributedEntry> entries,
                           std::unique_ptr<internal::LineStore> store,
                           std::vector<internal::ParkedTexts::Ref> refs, uint32_t threads) const;
-  // An open block's template: the one it would join (id 0 and its masked line if none).
-  void LookUpTemplate(UnstructuredEntry& e, TemplateTexts& texts) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An entry's stable id (its finding's): from its source's name and first line.
   SharedText EntryId(const UnstructuredEntry& e) const;
   // An element's entry: the element itself, or an AttributedEntry's.
