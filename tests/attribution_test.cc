@@ -40,10 +40,10 @@ class ServiceFixture {
   void Error(int64_t t, size_t service = 0) { errors_.push_back({t, service}); }
 
   std::vector<AttributedEntry> Run() {
-    std::vector<std::vector<Candidate>> candidates(names_.size());
+    std::vector<CandidateList> candidates(names_.size());
     for (size_t r = 0; r < ids_.size(); ++r) {
       const std::vector<int64_t>& t = times_[r];
-      Candidate c;
+      Candidate c{};
       c.set_trace_id(ids_[r]);
       // As the analyzer keeps them: the first kMaxTimes - 1 times and the last.
       const size_t kept = std::min<size_t>(t.size(), Candidate::kMaxTimes);

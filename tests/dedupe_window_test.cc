@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 #include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "internal/page_allocator.h"
@@ -137,6 +140,44 @@ TEST(PageAllocatorTest, LargeBuffersAreZeroedPagesOutsideTheHeapAndSmallOnesWork
   std::vector<uint64_t, PageAllocator<uint64_t>> grown;
   for (uint64_t i = 0; i < 300000; ++i) grown.push_back(i * 3);
   for (uint64_t i = 0; i < 300000; i += 997) ASSERT_EQ(grown[i], i * 3);
+}
+
+// The attribution's candidate lists are sized before they are filled: a
+// lazy one's room is resident only where it has been written (mincore: the
+// pages in memory), and what is written reads back.
+TEST(PageAllocatorTest, ALazyVectorsRoomIsResidentOnlyWhereWritten) {
+  struct Slot {
+    int64_t a, b, c, d;
+  };
+  static_assert(std::is_trivially_default_constructible_v<Slot>);
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  auto resident_pages = [page](const void* data, size_t bytes) {
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(data) & ~(page - 1);
+    const size_t pages = (reinterpret_cast<uintptr_t>(data) + bytes - begin + page - 1) / page;
+    std::vector<unsigned char> in(pages);
+    EXPECT_EQ(mincore(reinterpret_cast<void*>(begin), pages * page, in.data()), 0);
+    size_t n = 0;
+    for (unsigned char v : in) n += v & 1;
+    return n;
+  };
+  const size_t count = (size_t{64} << 20) / sizeof(Slot);  // 64 MiB of room
+  std::vector<Slot, LazyPageAllocator<Slot>> lazy;
+  lazy.resize(count);
+  const size_t bytes = count * sizeof(Slot);
+  EXPECT_LE(resident_pages(lazy.data(), bytes), 2u);
+  for (size_t i = 0; i < count / 4; ++i) lazy[i] = Slot{int64_t(i), 1, 2, 3};
+  const size_t quarter = resident_pages(lazy.data(), bytes);
+  EXPECT_GE(quarter, bytes / 4 / page - 1);
+  EXPECT_LE(quarter, bytes / 4 / page + 2);
+  for (size_t i = 0; i < count / 4; i += 1021) ASSERT_EQ(lazy[i].a, int64_t(i));
+  lazy.resize(count / 4);  // as the analysis drops the room it did not fill
+  lazy.push_back(Slot{-1, -2, -3, -4});
+  EXPECT_EQ(lazy.back().d, -4);
+
+  // The same room made by the plain page allocator is written (zeroed) whole.
+  std::vector<Slot, PageAllocator<Slot>> eager;
+  eager.resize(count);
+  EXPECT_GE(resident_pages(eager.data(), bytes), bytes / page - 1);
 }
 
 }  // namespace

@@ -223,6 +223,59 @@ TEST_F(IndexTest, ReleasedDedupeWindowsFreeTheirMemoryAndKeepTheLines) {
   EXPECT_EQ(index_.GetTimeline("t1")->events.size(), 201u);
 }
 
+// A one-shot analysis frees each shard once it has read it: the shard's
+// traces are then NOT_FOUND with the reason, the others' are untouched, and
+// the shard takes new lines as a new one would.
+TEST_F(IndexTest, AReleasedShardForgetsItsTracesSaysWhyAndTakesNewOnes) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 4'000; ++i) {
+    lines.push_back(absl::StrCat(R"({"time":"2026-11-23T10:00:00Z","msg":"m)", i,
+                                 R"(","trace_id":"t)", i % 40, R"("})"));
+  }
+  Insert(lines);
+  const uint32_t shard = index_.ShardOfTraceHash(Index::HashTraceId("t7"));
+  std::vector<std::string> kept, freed;
+  for (int t = 0; t < 40; ++t) {
+    const std::string id = absl::StrCat("t", t);
+    (index_.ShardOfTraceHash(Index::HashTraceId(id)) == shard ? freed : kept).push_back(id);
+  }
+  ASSERT_FALSE(kept.empty());
+  const IndexCounters before = index_.Counters();
+  ASSERT_EQ(before.events, 4'000u);
+
+  index_.ReleaseShard(shard);
+  const IndexCounters after = index_.Counters();
+  EXPECT_EQ(after.events, 100u * kept.size());
+  EXPECT_EQ(after.traces, kept.size());
+  EXPECT_LT(after.bytes, before.bytes);
+  for (const std::string& id : freed) {
+    absl::StatusOr<Timeline> gone = index_.GetTimeline(id);
+    ASSERT_TRUE(absl::IsNotFound(gone.status())) << id;
+    EXPECT_THAT(std::string(gone.status().message()), ::testing::HasSubstr("freed its traces"));
+  }
+  for (const std::string& id : kept) {
+    absl::StatusOr<Timeline> timeline = index_.GetTimeline(id);
+    ASSERT_TRUE(timeline.ok()) << id;
+    EXPECT_EQ(timeline->events.size(), 100u);
+  }
+  size_t listed = 0;
+  index_.ForEachTrace([&](std::string_view, uint32_t events) {
+    ++listed;
+    EXPECT_EQ(events, 100u);
+  });
+  EXPECT_EQ(listed, kept.size());
+
+  // New lines of a freed trace make it anew, with only those lines.
+  Insert({R"({"time":"2026-11-23T10:00:01Z","msg":"again","trace_id":"t7"})",
+          R"({"time":"2026-11-23T10:00:02Z","msg":"and again","trace_id":"t7"})"});
+  absl::StatusOr<Timeline> again = index_.GetTimeline("t7");
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->events.size(), 2u);
+  EXPECT_EQ(again->events[0].message, "again");
+  EXPECT_EQ(again->events[1].message, "and again");
+  EXPECT_EQ(index_.Counters().events, 100u * kept.size() + 2);
+}
+
 // Lines are stored compressed, messages of JSON lines interned up to a
 // limit: every kind of message must still read back whole, from blocks long
 // sealed, and be found by a text search.

@@ -325,6 +325,75 @@ TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
   EXPECT_GT(multi_line, 0u);  // stack traces: the whole texts are more than their first lines
 }
 
+// A replay that asks for no timeline frees each shard of the index once the
+// analysis has read it: its findings, evidence and plain-text errors are those of
+// a run that keeps the index, and only timelines are gone (NOT_FOUND, saying why).
+TEST(RuntimeTest, AnIndexFreedAsTheAnalysisReadsItGivesTheSameFindings) {
+  const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs/");
+  std::vector<std::string> files;
+  for (const char* name : {"checkout.log", "email.log", "fraud.log", "gateway.log", "inventory.log",
+                           "ledger.log", "payments.log"}) {
+    files.push_back(logs + name);
+  }
+  struct Run {
+    std::vector<std::string> findings;
+    std::vector<std::string> errors;
+    std::string trace;  // of a missing_service finding
+    absl::Status timeline;
+    uint64_t events_left = 0;
+  };
+  auto run = [&](bool keep) {
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    options.pipeline.index.shards = 8;
+    options.track_changes = false;
+    options.keep_index_after_analysis = keep;
+    absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+    EXPECT_TRUE(runtime.ok()) << runtime.status();
+    ReplaySource source(files, options.pipeline.batching, &(*runtime)->pipeline());
+    EXPECT_TRUE((*runtime)->ReadToEnd(source).ok());
+    (*runtime)->pipeline().EndOfInput();
+    std::shared_ptr<const AnalysisSnapshot> snap = (*runtime)->AnalyzeNow(/*final=*/true);
+    Run r;
+    ForEachFinding(snap->report, [&](const Finding& f) {
+      // Template ids follow the order in which two workers close blocks: left out.
+      std::string k = absl::StrCat(f.id, "|", f.summary);
+      for (const auto& [name, value] : f.details) {
+        if (name != "template_id") absl::StrAppend(&k, "|", name, "=", value);
+      }
+      for (const EvidenceLine& e : f.evidence) absl::StrAppend(&k, "|", e.text);
+      r.findings.push_back(std::move(k));
+      if (f.kind == "missing_service" && r.trace.empty()) r.trace = f.trace_id;
+    });
+    for (const AttributedEntry& a : snap->report.unstructured) {
+      r.errors.push_back(absl::StrCat(std::string(a.entry.id), "|", std::string(a.entry.text), "|",
+                                      a.candidates.empty() ? "" : a.candidates[0].trace_id));
+    }
+    r.timeline = (*runtime)->pipeline().index().GetTimeline(r.trace).status();
+    r.events_left = (*runtime)->pipeline().index().Counters().events;
+    return r;
+  };
+  const Run kept = run(true), freed = run(false);
+  ASSERT_GE(kept.findings.size(), 10u);
+  EXPECT_EQ(freed.findings, kept.findings);
+  ASSERT_GE(kept.errors.size(), 5u);
+  EXPECT_EQ(freed.errors, kept.errors);
+  ASSERT_FALSE(kept.trace.empty());
+  EXPECT_TRUE(kept.timeline.ok()) << kept.timeline;
+  EXPECT_GT(kept.events_left, 0u);
+  EXPECT_TRUE(absl::IsNotFound(freed.timeline)) << freed.timeline;
+  EXPECT_THAT(std::string(freed.timeline.message()), HasSubstr("freed its traces"));
+  EXPECT_EQ(freed.events_left, 0u);
+
+  // Only a one-shot analysis may free what the next one would read.
+  RuntimeOptions streaming;
+  streaming.keep_index_after_analysis = false;
+  absl::StatusOr<std::unique_ptr<Runtime>> refused = Runtime::Create(streaming);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("keep_index_after_analysis"));
+}
+
 TEST(ReplayServeTest, ReplayAndServeGiveTheSameFindingsAndTimelines) {
   const std::string bin = LOGWEAVE_BIN;
   const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs");

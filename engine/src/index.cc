@@ -48,6 +48,7 @@ Index::Index(const IndexOptions& options, uint32_t shards, const SourceNames* so
   for (uint32_t i = 0; i < shards; ++i) {
     shards_.push_back(std::make_unique<internal::Shard>(window, shard_bytes, line_files_.get()));
   }
+  released_ = std::make_unique<std::atomic<bool>[]>(shards);
 }
 
 Index::~Index() = default;
@@ -64,6 +65,12 @@ void Index::ReleaseDedupeWindows() {
   for (auto& shard : shards_) shard->ReleaseDedupeWindow();
 }
 
+void Index::ReleaseShard(uint32_t shard) {
+  if (shard >= shards_.size()) return;
+  shards_[shard]->ReleaseTraces();
+  released_[shard].store(true, std::memory_order_release);
+}
+
 absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
                                             const TimelineOptions& options) const {
   if (trace_id.empty()) return absl::InvalidArgumentError("timeline: the trace id is empty");
@@ -71,14 +78,18 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
   Timeline timeline;
   timeline.trace_id = std::string(trace_id);
   bool maybe_evicted = false;
-  if (!shards_[ShardOfTraceHash(hash)]->CollectTrace(trace_id, hash, *sources_, options.with_raw,
-                                                     &timeline.events, &timeline.evicted_events,
-                                                     &maybe_evicted)) {
-    return absl::NotFoundError(absl::StrCat(
-        "no events for trace id \"", internal::Av(trace_id), "\"",
-        maybe_evicted ? " (the index has evicted old traces to stay within index.max_bytes; it "
-                        "may have been one of them)"
-                      : ""));
+  const uint32_t shard = ShardOfTraceHash(hash);
+  if (!shards_[shard]->CollectTrace(trace_id, hash, *sources_, options.with_raw, &timeline.events,
+                                    &timeline.evicted_events, &maybe_evicted)) {
+    const char* why =
+        released_[shard].load(std::memory_order_acquire)
+            ? " (the index freed its traces once the analysis had read them: a replay keeps them "
+              "only when asked for a timeline)"
+        : maybe_evicted ? " (the index has evicted old traces to stay within index.max_bytes; it "
+                          "may have been one of them)"
+                        : "";
+    return absl::NotFoundError(
+        absl::StrCat("no events for trace id \"", internal::Av(trace_id), "\"", why));
   }
   auto& events = timeline.events;
   // Lines without a time mostly got one from their neighbours in their source

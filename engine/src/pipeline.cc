@@ -10,6 +10,7 @@
 #include "analysis/unstructured.h"
 #include "concurrentqueue/concurrentqueue.h"
 #include "concurrentqueue/lightweightsemaphore.h"
+#include "internal/free_memory.h"
 #include "internal/thread_priority.h"
 #include "logweave/plugin.h"
 #include "parse/parser.h"
@@ -300,6 +301,13 @@ class PipelineImpl {
   void EndOfInput() {
     Flush();
     index_.ReleaseDedupeWindows();
+    // The windows, and the batches that were in flight, were freed into the workers' arenas.
+    internal::ReturnFreeMemoryToSystem();
+  }
+  void ReleaseIndexShard(uint32_t shard) {
+    index_.ReleaseShard(shard);
+    // The workers that filled the shard freed its memory into their own malloc arenas.
+    internal::ReturnFreeMemoryToSystem();
   }
   // Not OK if a plugin could not be made (its files unreadable, ...).
   const absl::Status& init_status() const { return init_status_; }
@@ -586,6 +594,7 @@ bool Pipeline::WaitForRoom(absl::Time deadline) const { return impl_->WaitForRoo
 void Pipeline::Flush() { impl_->Flush(); }
 const Index& Pipeline::index() const { return impl_->index(); }
 void Pipeline::EndOfInput() { impl_->EndOfInput(); }
+void Pipeline::ReleaseIndexShard(uint32_t shard) { impl_->ReleaseIndexShard(shard); }
 std::vector<RulePlugin*> Pipeline::plugins() const { return impl_->plugins(); }
 const UnstructuredCollector& Pipeline::unstructured() const { return impl_->unstructured(); }
 UnstructuredCollector* Pipeline::mutable_unstructured() { return impl_->mutable_unstructured(); }

@@ -234,8 +234,9 @@ std::vector<Finding> TopFindings(const AnalysisReport& report, size_t per_kind) 
   return out;
 }
 
-std::string SummaryText(const IngestStats& s, double seconds, size_t files, const Index& index,
-                        const AnalysisReport& report, int64_t trace_idle_ns) {
+std::string SummaryText(const IngestStats& s, double seconds, size_t files,
+                        std::string_view busiest_trace, const AnalysisReport& report,
+                        int64_t trace_idle_ns) {
   std::string out = absl::StrFormat(
       "logweave replay: %d file%s, %s lines (%s) in %.2f s: %s lines/s, %.1f MB/s\n", files,
       files == 1 ? "" : "s", Thousands(s.lines), HumanBytes(static_cast<double>(s.bytes)), seconds,
@@ -304,7 +305,7 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files, cons
     }
   }
   if (first != nullptr) example = first->trace_id;
-  if (example.empty()) example = BusiestTrace(index);
+  if (example.empty()) example = std::string(busiest_trace);
   absl::StrAppend(&out, "\nnext:\n");
   if (!example.empty()) {
     absl::StrAppend(&out, "  --timeline ", example, "   one trace across services\n");
@@ -395,6 +396,9 @@ int RunReplay(const std::vector<std::string>& args) {
   runtime_options.track_changes = false;  // one analysis, read whole
   // The errors' whole texts are printed only with --unstructured; the findings show first lines.
   runtime_options.unstructured_whole_texts = f.unstructured;
+  // Nothing reads the index after the analysis but --timeline: without it,
+  // each shard is freed once judged, and the analysis's peak is its own.
+  runtime_options.keep_index_after_analysis = !f.timelines.empty();
   bool max_bytes_given = false;
   bool otlp_lines = true;  // otlp.enabled: read the Collector's file exporter lines
   if (!f.config.empty()) {
@@ -460,6 +464,11 @@ int RunReplay(const std::vector<std::string>& args) {
   if (show_progress) {
     std::fprintf(stderr, "\ranalysing %s traces ...\033[K", Thousands(stats.traces).c_str());
   }
+  // The summary's suggestion of a trace to look at, when no finding names one, is the busiest:
+  // picked now, before the analysis frees the index.
+  const bool summary_only =
+      !f.json && f.timelines.empty() && !f.findings && !f.unstructured && !f.stats;
+  const std::string busiest_trace = summary_only ? BusiestTrace(pipeline.index()) : "";
   const absl::Time analysis_start = absl::Now();
   const std::shared_ptr<const AnalysisSnapshot> snapshot = runtime.AnalyzeNow(f.final);
   const AnalysisReport& report = snapshot->report;
@@ -552,8 +561,8 @@ int RunReplay(const std::vector<std::string>& args) {
                                 : FormatUnstructuredGroupsText(report.unstructured, SIZE_MAX));
     }
     if (f.stats) absl::StrAppend(&out, FormatStatsText(stats, seconds));
-    if (f.timelines.empty() && !f.findings && !f.unstructured && !f.stats) {
-      absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), pipeline.index(), report,
+    if (summary_only) {
+      absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), busiest_trace, report,
                                         options.detectors.trace_idle_ns));
     }
     if (!action_config.empty()) {

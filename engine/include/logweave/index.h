@@ -10,6 +10,7 @@
 #ifndef LOGWEAVE_INDEX_H_
 #define LOGWEAVE_INDEX_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -191,6 +192,13 @@ class Index {
   // index.dedupe_window), for an input that has ended: lines inserted
   // later are deduplicated only against each other. Not while Insert runs.
   void ReleaseDedupeWindows();
+  // Frees every trace, event and stored line of shard `shard`, for an
+  // analysis that has read them for the last time (a replay that asks for no
+  // timeline: RuntimeOptions::keep_index_after_analysis). Its traces are then
+  // NOT_FOUND, saying why; its counters of held events, traces and bytes
+  // fall to what it holds (nothing, until lines are inserted again).
+  // Thread-safe against queries; not while Insert runs on the shard.
+  void ReleaseShard(uint32_t shard);
 
   // The events of `trace_id` ordered by event time. NOT_FOUND if the index
   // never had an event of that trace; INVALID_ARGUMENT for an empty id. A
@@ -254,6 +262,8 @@ class Index {
   const SourceNames* sources_;
   const std::unique_ptr<LineFiles> line_files_;  // with options_.lines_in_files
   std::vector<std::unique_ptr<internal::Shard>> shards_;
+  // By shard: ReleaseShard freed it (for NOT_FOUND's message).
+  std::unique_ptr<std::atomic<bool>[]> released_;
 };
 
 }  // namespace logweave

@@ -119,6 +119,10 @@ class Pipeline {
   // Submit after it): frees what only deduplicating later lines needs
   // (Index::ReleaseDedupeWindows). Lines submitted later are still indexed.
   void EndOfInput();
+  // After EndOfInput, once an analysis has read shard `shard`'s traces for
+  // the last time: frees them (Index::ReleaseShard) and returns the freed
+  // memory to the system. Thread-safe for different shards.
+  void ReleaseIndexShard(uint32_t shard);
   // The rule plugins the options enabled (plugins.*), fed by the workers;
   // pass them to the Analyzer, which evaluates them. Owned by the pipeline.
   std::vector<RulePlugin*> plugins() const;

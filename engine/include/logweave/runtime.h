@@ -89,6 +89,13 @@ struct RuntimeOptions {
   // findings only, so that a block's stack trace is not held while they are
   // written. Default on.
   bool unstructured_whole_texts = true;
+  // Whether the index keeps its traces once an analysis has read them. Off
+  // for a one-shot replay that asks for no timeline: each shard's traces,
+  // events and stored lines are freed as soon as the analysis has judged
+  // them (Index::ReleaseShard), so that they and the analysis's own state
+  // are not held at once; later queries of those traces are NOT_FOUND. Only
+  // with track_changes off. Default on.
+  bool keep_index_after_analysis = true;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;
 

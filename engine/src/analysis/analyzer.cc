@@ -17,6 +17,7 @@
 #include "analysis/plain_text_findings.h"
 #include "analysis/trace_facts.h"
 #include "internal/arena.h"
+#include "internal/free_memory.h"
 #include "internal/permute.h"
 #include "xxhash.h"
 
@@ -62,9 +63,9 @@ struct Worker {
   // Of pass 1: the traces each service (by id) has logged in.
   std::vector<uint64_t> service_traces;
   // Of pass 2: candidates that found no room sized by pass 1 (traces indexed in between).
-  std::vector<std::vector<Candidate>> overflow;  // per service
-  internal::Arena candidate_ids{64 << 10};       // the candidates' trace ids and times
-  std::vector<std::string> named;                // trace ids that errors' texts name
+  std::vector<internal::CandidateList> overflow;  // per service
+  internal::Arena candidate_ids{64 << 10};        // the candidates' trace ids and times
+  std::vector<std::string> named;                 // trace ids that errors' texts name
 
   // Copies `n` times into candidate_ids (aligned for int64_t).
   const int64_t* CopyTimes(const int64_t* times, int n) {
@@ -139,6 +140,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   EntriesToAttribute taken = take_unstructured_ != nullptr
                                  ? take_unstructured_->Take(threads)
                                  : unstructured_.SnapshotToAttribute(threads);
+  // The collector's own records of the entries, made on the workers, were freed into their
+  // malloc arenas, where the allocations of this thread cannot reuse them.
+  if (take_unstructured_ != nullptr) internal::ReturnFreeMemoryToSystem();
   std::vector<AttributedEntry>& entries = taken.entries;
   internal::EntryWords& words = taken.words;
   absl::flat_hash_set<uint32_t> wanted_services;
@@ -162,7 +166,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     for (size_t s = 0; s < w->service_traces.size(); ++s) service_traces[s] += w->service_traces[s];
     w->service_traces = std::vector<uint64_t>();
   }
-  std::vector<std::vector<Candidate>> candidates(service_traces.size());
+  std::vector<internal::CandidateList> candidates(service_traces.size());
   for (uint32_t s : wanted_services) {
     if (s < candidates.size()) candidates[s].resize(service_traces[s]);
   }
@@ -197,7 +201,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       std::string_view id;  // copied once the trace is some service's candidate
       for (uint32_t s : f.services) {
         if (!wanted_services.contains(s)) continue;
-        Candidate c;
+        Candidate c{};
         if (id.empty()) id = w.candidate_ids.Copy(f.trace_id);
         c.set_trace_id(id);
         // Its first kMaxTimes - 1 times there, and the last in the last slot.
@@ -241,6 +245,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
             &slice, kFactSliceEvents);
         for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
       }
+      if (release_shard_) release_shard_(shard);
     }
   });
   // Only pass 2 needed these: freed before the attribution's peak.

@@ -89,6 +89,13 @@ class Analyzer {
   // Reports' plain-text error entries keep the first line of their text
   // only: all that their findings show (RuntimeOptions::unstructured_whole_texts).
   void KeepUnstructuredFirstLines() { first_lines_only_ = true; }
+  // For one run only (a replay that asks for no timeline): Run calls
+  // `release(shard)` once it has read each shard for the last time (its
+  // findings' evidence too), on one of its threads, so that the index's
+  // memory is freed while the analysis's own grows.
+  void ReleaseShardsOnceRead(std::function<void(uint32_t)> release) {
+    release_shard_ = std::move(release);
+  }
   // From the next Run on, missing-service and incomplete-sequence findings
   // are checked with `lookup` (other instances) before they are reported;
   // null: not. Not owned; must outlive its use.
@@ -118,6 +125,7 @@ class Analyzer {
   UnstructuredCollector* take_unstructured_ = nullptr;
   TraceLookup* lookup_ = nullptr;
   std::function<void()> between_passes_;
+  std::function<void(uint32_t)> release_shard_;
   internal::PeerCheck peer_check_;
   std::vector<Finding> previous_;  // the last Run's findings, when its caller passes none
   // The last Run's plain-text errors, when deferred and its caller passes none.

@@ -60,7 +60,7 @@ class GroupAttribution {
   GroupAttribution(const DetectorOptions& opts, std::vector<AttributedEntry>& out,
                    const std::vector<uint32_t>& entry_service,
                    std::vector<std::vector<std::string>>& named,
-                   std::vector<std::vector<Candidate>>& candidates, uint32_t threads)
+                   std::vector<CandidateList>& candidates, uint32_t threads)
       : opts_(opts),
         out_(out),
         entry_service_(entry_service),
@@ -105,7 +105,7 @@ class GroupAttribution {
   std::vector<AttributedEntry>& out_;
   const std::vector<uint32_t>& entry_service_;
   std::vector<std::vector<std::string>>& named_;
-  std::vector<std::vector<Candidate>>& candidates_;
+  std::vector<CandidateList>& candidates_;
   const uint32_t threads_;
   // The group's, made by Run.
   std::vector<ServiceCandidates> arranged_;  // by service
@@ -186,7 +186,7 @@ void GroupAttribution::Weigh(size_t i, std::vector<double>& scratch, EntryOption
   const DelayScores* incomplete_scores = ScoresOf(s, true);
   const DelayScores* open_scores = ScoresOf(s, false);
   const ServiceCandidates& sc = arranged_[s];
-  const std::vector<Candidate>& list = candidates_[s];
+  const CandidateList& list = candidates_[s];
   const double typical_span = std::max<double>(static_cast<double>(sc.median_span), 1e6);
   const int64_t t = out_[i].entry.time_ns;
   const int64_t window = opts_.attribution_window_ns;
@@ -357,7 +357,7 @@ void GroupAttribution::Run(const std::vector<uint32_t>& services,
     named_[group[k]] = std::vector<std::string>();
   });
   taken_.clear();
-  for (uint32_t s : services) candidates_[s] = std::vector<Candidate>();
+  for (uint32_t s : services) candidates_[s] = CandidateList();
 }
 
 // Groups of services are attributed in turn, each with at least this many
@@ -388,7 +388,7 @@ constexpr size_t kGroups = 8;
 // the few that can matter are kept.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& opts,
                                        std::vector<AttributedEntry> out, EntryWords words,
-                                       std::vector<std::vector<Candidate>>& candidates,
+                                       std::vector<CandidateList>& candidates,
                                        const SharedNames& services,
                                        const absl::flat_hash_set<std::string>& named_traces,
                                        uint32_t threads) {

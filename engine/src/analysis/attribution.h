@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -15,6 +16,7 @@
 #include "analysis/names.h"
 #include "analysis/trace_id_words.h"
 #include "analysis/unstructured.h"
+#include "internal/page_allocator.h"
 #include "logweave/options.h"
 
 namespace logweave::internal {
@@ -22,19 +24,21 @@ namespace logweave::internal {
 // A trace's activity in one service: a candidate owner of that service's
 // plain-text errors. 40 bytes: there is one per trace and service that
 // logged plain-text errors, all held at once while errors are attributed.
+// Trivial, so that the analysis's room for them (CandidateList) is resident
+// only as it is filled: make one with `Candidate c{}` (all zero, no times).
 struct Candidate {
   // The times of its first kMaxTimes - 1 events there and of its last, in
   // order: `first`, then `middle[0 .. count - 3]`, then `last` (count of them,
   // at most kMaxTimes).
   static constexpr int kMaxTimes = 8;
-  const int64_t* middle = nullptr;  // owned by the analysis run; count - 2 times
-  int64_t first = 0, last = 0;
+  const int64_t* middle;  // owned by the analysis run; count - 2 times
+  int64_t first, last;
 
-  const char* id_data = "";  // its trace id: owned by the analysis run
-  uint32_t id_size = 0;
-  uint8_t count = 0;
-  bool incomplete = false;  // it left an expected sequence unfinished in the service
-  bool mentioned = false;   // a word of some error hashes as its id: it may be named
+  const char* id_data;  // its trace id: owned by the analysis run
+  uint32_t id_size;
+  uint8_t count;
+  bool incomplete;  // it left an expected sequence unfinished in the service
+  bool mentioned;   // a word of some error hashes as its id: it may be named
 
   // The latest of its times at or before `t`; INT64_MIN if none is. The
   // times are in order (first <= middle... <= last): a request that ended
@@ -54,6 +58,11 @@ struct Candidate {
   }
 };
 static_assert(sizeof(Candidate) == 40);
+static_assert(std::is_trivially_default_constructible_v<Candidate>);
+
+// One service's candidates. Room made with resize is not written (nor
+// resident) until each is assigned.
+using CandidateList = std::vector<Candidate, LazyPageAllocator<Candidate>>;
 
 // The first 8 bytes of `id` as a big-endian number, zero-padded: ids that
 // differ there compare as these numbers do.
@@ -84,7 +93,7 @@ inline bool IdLess(const Candidate& a, const Candidate& b) {
 // threads (>= 1). Entries keep their order.
 std::vector<AttributedEntry> Attribute(const DetectorOptions& options,
                                        std::vector<AttributedEntry> entries, EntryWords words,
-                                       std::vector<std::vector<Candidate>>& candidates,
+                                       std::vector<CandidateList>& candidates,
                                        const SharedNames& services,
                                        const absl::flat_hash_set<std::string>& named_traces,
                                        uint32_t threads);

@@ -3,7 +3,7 @@
 namespace logweave::internal {
 
 // Arranges `list` (requests without a time there dropped) and describes it.
-ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<int64_t>& spans) {
+ServiceCandidates ArrangeCandidates(CandidateList& list, std::vector<int64_t>& spans) {
   ServiceCandidates sc;
   // A request with no time in the service is no option for any error (the
   // analyzer makes none; other callers might).

@@ -74,13 +74,13 @@ struct ServiceCandidates {
 };
 
 // Arranges `list` (reordered) and describes it; `spans` is scratch.
-ServiceCandidates ArrangeCandidates(std::vector<Candidate>& list, std::vector<int64_t>& spans);
+ServiceCandidates ArrangeCandidates(CandidateList& list, std::vector<int64_t>& spans);
 
 // Calls fn(option) for each incomplete request of `list` that is an option
 // for an error at `t`.
 template <typename Fn>
-void ForEachIncompleteOption(const std::vector<Candidate>& list, const ServiceCandidates& sc,
-                             int64_t t, int64_t window, const Fn& fn) {
+void ForEachIncompleteOption(const CandidateList& list, const ServiceCandidates& sc, int64_t t,
+                             int64_t window, const Fn& fn) {
   const auto begin = list.begin(), end = list.begin() + static_cast<ptrdiff_t>(sc.open_begin);
   const int64_t earliest = SubSat(SubSat(t, window), sc.max_span_incomplete);
   auto it =
@@ -96,8 +96,8 @@ void ForEachIncompleteOption(const std::vector<Candidate>& list, const ServiceCa
 // (it started by then and logs again after) that is an option for an error
 // there.
 template <typename Fn>
-void ForEachInProgressOption(const std::vector<Candidate>& list, const ServiceCandidates& sc,
-                             int64_t t, int64_t window, const Fn& fn) {
+void ForEachInProgressOption(const CandidateList& list, const ServiceCandidates& sc, int64_t t,
+                             int64_t window, const Fn& fn) {
   const size_t n = sc.lasts.size();
   size_t k =
       static_cast<size_t>(std::upper_bound(sc.lasts.begin(), sc.lasts.end(), t) - sc.lasts.begin());

@@ -177,6 +177,14 @@ uint64_t EventLog::FarBytes(const Chunk& c) {
          c.far_services.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1);
 }
 
+void EventLog::Clear() {
+  chunks_.clear();
+  spare_.clear();
+  first_live_ = end_ = 0;
+  places_bytes_ = far_bytes_ = 0;
+  prev_line_no_ = prev_offset_ = 0;
+}
+
 uint64_t EventLog::bytes() const {
   return (chunks_.size() + spare_.size()) * (sizeof(Chunk) + kChunkEvents * sizeof(StoredEvent)) +
          places_bytes_ + spare_.size() * kChunkEvents * kPlaceBytesGuess + far_bytes_;

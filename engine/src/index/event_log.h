@@ -180,6 +180,9 @@ class EventLog {
   // position the dropped events' lines end at (kNoEvent: every line so far).
   uint64_t DropOldestChunk(uint64_t* lines_end);
 
+  // Frees every event: the log is as new (numbers start again at 0).
+  void Clear();
+
   // Memory held: records, packed places, spare chunks.
   uint64_t bytes() const;
 

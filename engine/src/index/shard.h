@@ -57,6 +57,9 @@ class Shard {
   void Insert(const ShardRecord* records, size_t count, bool dedupe);
   // Frees the dedupe window (Index::ReleaseDedupeWindows). Not while Insert runs.
   void ReleaseDedupeWindow();
+  // Frees every trace, event and stored line (Index::ReleaseShard); its
+  // counters of duplicates and evictions stay. Not while Insert runs.
+  void ReleaseTraces();
 
   // --- Queries (shard_query.cc); thread-safe. ---
 

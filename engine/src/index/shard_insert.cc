@@ -74,6 +74,17 @@ void Shard::ReleaseDedupeWindow() {
   UpdateBytes();
 }
 
+void Shard::ReleaseTraces() {
+  absl::MutexLock lock(&mu_);
+  events_.Clear();
+  traces_.Clear();
+  lines_.DropBefore(UINT64_MAX);
+  escaped_ = decltype(escaped_)();
+  escaped_arenas_.clear();
+  escaped_arena_bytes_ = 0;
+  UpdateBytes();
+}
+
 void Shard::UpdateBytes() {
   bytes_ = lines_.bytes() + messages_.bytes() + services_.bytes() + routes_.bytes() +
            events_.bytes() + traces_.bytes() + escaped_arena_bytes_ + dedupe_.bytes() +

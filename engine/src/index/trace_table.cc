@@ -195,6 +195,17 @@ void TraceTable::PopOldestChunk() {
   first_live_ += kChunkSize;
 }
 
+void TraceTable::Clear() {
+  map_ = Map(0, SlotHash{this}, SlotEq{this});
+  next_map_.reset();
+  chunks_.clear();
+  arenas_.clear();
+  spare_.clear();
+  arena_bytes_ = 0;
+  first_live_ = end_ = 0;
+  erased_ = 0;
+}
+
 uint64_t TraceTable::bytes() const {
   return (chunks_.size() + spare_.size()) * kChunkSize * sizeof(TraceRecord) + arena_bytes_ +
          map_.capacity() * (sizeof(Slot) + 1);

@@ -143,6 +143,8 @@ class TraceTable {
   bool DropOldestChunk(const HasEvents& has_events, const OnDrop& on_drop);
 
   uint64_t bytes() const;
+  // Frees every record and the map: the table is as new (numbers start again at 0).
+  void Clear();
   // The hash of a record's id (Index::HashTraceId).
   static uint64_t HashOf(const TraceRecord& t);
 

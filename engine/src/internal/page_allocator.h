@@ -7,6 +7,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 
 namespace logweave::internal {
 
@@ -44,6 +47,30 @@ struct PageAllocator {
   template <typename U>
   bool operator!=(const PageAllocator<U>&) const {
     return false;
+  }
+};
+
+// A PageAllocator whose containers leave the room they make (resize)
+// default-initialized: for a trivial T, a large table's mapped pages are
+// touched, and count in the resident size, only as its elements are written.
+// Whoever resizes must write each element before reading it.
+template <typename T>
+struct LazyPageAllocator : PageAllocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = LazyPageAllocator<U>;
+  };
+  LazyPageAllocator() = default;
+  template <typename U>
+  LazyPageAllocator(const LazyPageAllocator<U>&) {}  // NOLINT: allocators convert implicitly
+
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      ::new (static_cast<void*>(p)) U;  // default-initialized: nothing written for a trivial U
+    } else {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
   }
 };
 

@@ -62,6 +62,10 @@ absl::Status RuntimeOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("serve.ingest_nice must be between 0 and 19 (got ", background_nice, ")"));
   }
+  if (!keep_index_after_analysis && track_changes) {
+    return absl::InvalidArgumentError(
+        "keep_index_after_analysis may be off only for one analysis (track_changes off)");
+  }
   if (findings_kept == 0) return absl::InvalidArgumentError("findings_kept must be at least 1");
   return pipeline.Validate();
 }
@@ -91,6 +95,10 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
   }
   if (options.defer_unstructured_findings) analyzer_->DeferUnstructuredFindings();
   if (!options.unstructured_whole_texts) analyzer_->KeepUnstructuredFirstLines();
+  if (!options.keep_index_after_analysis) {
+    analyzer_->ReleaseShardsOnceRead(
+        [pipeline = pipeline_.get()](uint32_t shard) { pipeline->ReleaseIndexShard(shard); });
+  }
 }
 
 Runtime::~Runtime() { Stop(); }
