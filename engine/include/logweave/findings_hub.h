@@ -27,10 +27,12 @@ class FindingsHub {
   void Publish(const std::vector<Finding>& findings);
   // The same, moving them in (`findings` is left empty).
   void Publish(std::vector<Finding>&& findings);
-  // Appends `findings` and the unstructured_error findings of `errors`, merged in the order of
-  // a report's findings (time, kind, id; both lists sorted by it). An error is kept as its
-  // entry, about a third of its finding's size, and its finding built when read.
-  void Publish(std::vector<Finding>&& findings, std::vector<AttributedEntry>&& errors);
+  // Appends `findings` and the unstructured_error findings of `errors[i]` for each i of
+  // `which`, merged in the order of a report's findings (time, kind, id; `findings` and the
+  // errors named sorted by it). An error is kept as a copy of its entry (its texts shared),
+  // about a third of its finding's size, and its finding built when read.
+  void Publish(std::vector<Finding>&& findings, const std::vector<AttributedEntry>& errors,
+               const std::vector<size_t>& which);
 
   // Findings with sequence >= *next (those already forgotten are skipped),
   // waiting up to `timeout` for one to arrive. Advances *next past them.

@@ -225,8 +225,14 @@ EntriesToAttribute UnstructuredCollector::SnapshotToAttribute(uint32_t threads) 
     // The stored texts as they are (compressed blocks copied, a small part of
     // the texts' size), with the open blocks' after them.
     store = texts_ != nullptr ? texts_->Clone() : std::make_unique<internal::LineStore>();
+    // Sized once: the entries are a large part of an analysis's peak.
+    size_t open_errors = 0;
+    for (const auto& [id, state] : states_) open_errors += state.has_block && state.block.is_error;
+    const size_t total = std::min(entries_.size() + open_errors,
+                                  std::max<size_t>(entries_.size(), options_.max_entries));
+    entries.reserve(total);
+    refs.reserve(total);
     entries.resize(entries_.size());
-    refs.reserve(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
       entries[i].entry = entries_[i].entry;
       FillTemplate(entries[i].entry, texts);

@@ -10,19 +10,23 @@ void FindingsHub::Publish(const std::vector<Finding>& findings) {
   Publish(std::vector<Finding>(findings));
 }
 
-void FindingsHub::Publish(std::vector<Finding>&& findings) { Publish(std::move(findings), {}); }
+void FindingsHub::Publish(std::vector<Finding>&& findings) {
+  Publish(std::move(findings), {}, {});
+}
 
-void FindingsHub::Publish(std::vector<Finding>&& findings, std::vector<AttributedEntry>&& errors) {
-  if (findings.empty() && errors.empty()) return;
+void FindingsHub::Publish(std::vector<Finding>&& findings,
+                          const std::vector<AttributedEntry>& errors,
+                          const std::vector<size_t>& which) {
+  if (findings.empty() && which.empty()) return;
   absl::MutexLock lock(&mu_);
   // Merged as ForEachFindingRefInRange merges a report.
   size_t i = 0, j = 0;
-  while (i < findings.size() || j < errors.size()) {
-    if (j == errors.size() ||
-        (i < findings.size() && internal::FindingBeforeEntry(findings[i], errors[j]))) {
+  while (i < findings.size() || j < which.size()) {
+    if (j == which.size() ||
+        (i < findings.size() && internal::FindingBeforeEntry(findings[i], errors[which[j]]))) {
       log_.emplace_back(std::move(findings[i++]));
     } else {
-      log_.emplace_back(std::move(errors[j++]));
+      log_.emplace_back(errors[which[j++]]);
     }
   }
   while (log_.size() > capacity_) {
@@ -30,7 +34,6 @@ void FindingsHub::Publish(std::vector<Finding>&& findings, std::vector<Attribute
     ++first_seq_;
   }
   findings = std::vector<Finding>();
-  errors = std::vector<AttributedEntry>();
 }
 
 std::vector<Finding> FindingsHub::Read(uint64_t* next, absl::Duration timeout) {

@@ -142,10 +142,7 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   // The changes go to the hub, not into the snapshot as well (nothing reads them there).
   if (options_.track_changes) {
     // New plain-text errors go in as entries (their findings are built as they are read).
-    std::vector<AttributedEntry> new_errors;
-    new_errors.reserve(report.new_unstructured.size());
-    for (size_t i : report.new_unstructured) new_errors.push_back(report.unstructured[i]);
-    hub_.Publish(std::move(report.changes), std::move(new_errors));
+    hub_.Publish(std::move(report.changes), report.unstructured, report.new_unstructured);
   }
   report.changes = std::vector<Finding>();
   report.new_unstructured = std::vector<size_t>();
