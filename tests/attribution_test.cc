@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <deque>
 #include <random>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "analysis/attribution_options.h"
 
 namespace logweave::internal {
 namespace {
@@ -215,6 +217,29 @@ TEST(AttributionTest, EndedRequestsShowTheLatestAndWeighEveryOneInTheWindow) {
 
 // Incomplete requests are options wherever they end, however long they ran; and one left
 // incomplete just before the error wins it.
+// The ended requests' weights are made in a loop the compiler vectorizes,
+// converting each gap to a double by hand: every one must be EndedWeight's,
+// bit for bit, at the ends of the window and of the exact range, and beyond
+// it (a window of 2^52 ns or more takes the plain conversion).
+TEST(AttributionTest, EndedWeightsAreEndedWeightBitForBit) {
+  std::mt19937_64 rng(7);
+  const int64_t t = 1'795'428'000'008'000'000;  // an error in 2026, in ns
+  for (const int64_t window : {int64_t{1}, int64_t{60'000'000'000}, (int64_t{1} << 52) - 1,
+                               int64_t{1} << 52, int64_t{1} << 60}) {
+    std::vector<int64_t> gaps = {0, 1, 2, 999'999'999, 1'000'000'000, window - 1, window};
+    for (int k = 0; k < 2000; ++k) gaps.push_back(static_cast<int64_t>(rng() % uint64_t(window)));
+    std::vector<int64_t> lasts;
+    for (int64_t g : gaps) lasts.push_back(t - g);
+    std::vector<double> out(lasts.size());
+    EndedWeights(lasts.data(), lasts.size(), t, window, out.data());
+    for (size_t k = 0; k < gaps.size(); ++k) {
+      const double want = EndedWeight(gaps[k]);
+      ASSERT_EQ(std::bit_cast<uint64_t>(out[k]), std::bit_cast<uint64_t>(want))
+          << "window " << window << " gap " << gaps[k] << ": " << out[k] << " vs " << want;
+    }
+  }
+}
+
 TEST(AttributionTest, IncompleteRequestsAreFoundHoweverLongTheyRan) {
   ServiceFixture f;
   for (int i = 0; i < 1000; ++i) f.Request({i * 100 * kMs, i * 100 * kMs + 20 * kMs});

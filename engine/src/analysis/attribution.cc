@@ -74,15 +74,9 @@ class GroupAttribution {
   void Run(const std::vector<uint32_t>& services, const std::vector<size_t>& group);
 
  private:
-  // An option of the trace an entry's text names, sorted by service and id:
+  // The candidates whose ids some error's text may name, by service and id:
   // an error that names a trace looks its candidate up instead of walking all.
-  struct NamedCandidate {
-    uint32_t service;
-    const Candidate* c;
-  };
-  static bool NamedBefore(const NamedCandidate& x, const NamedCandidate& y) {
-    return x.service != y.service ? x.service < y.service : IdLess(*x.c, *y.c);
-  }
+  using NamedKey = std::pair<uint32_t, std::string_view>;
   // The option of the named trace `id` for entry i, if it has one.
   std::optional<RequestOption> NamedOption(size_t i, std::string_view id) const;
   // The delays' scores of each service of the group and kind of candidate.
@@ -109,7 +103,7 @@ class GroupAttribution {
   const uint32_t threads_;
   // The group's, made by Run.
   std::vector<ServiceCandidates> arranged_;  // by service
-  std::vector<NamedCandidate> named_candidates_;
+  absl::flat_hash_map<NamedKey, const Candidate*> named_candidates_;
   absl::flat_hash_map<uint64_t, DelayScores> delay_scores_;
   absl::flat_hash_set<const Candidate*> taken_;  // incomplete requests already explained
 };
@@ -117,14 +111,9 @@ class GroupAttribution {
 std::optional<RequestOption> GroupAttribution::NamedOption(size_t i, std::string_view id) const {
   const uint32_t s = entry_service_[i];
   if (s == kNoId) return std::nullopt;
-  Candidate key;
-  key.set_trace_id(id);
-  auto it = std::lower_bound(named_candidates_.begin(), named_candidates_.end(),
-                             NamedCandidate{s, &key}, NamedBefore);
-  if (it == named_candidates_.end() || it->service != s || it->c->trace_id() != id) {
-    return std::nullopt;
-  }
-  return OptionAt(*it->c, out_[i].entry.time_ns, opts_.attribution_window_ns);
+  auto it = named_candidates_.find(NamedKey(s, id));
+  if (it == named_candidates_.end()) return std::nullopt;
+  return OptionAt(*it->second, out_[i].entry.time_ns, opts_.attribution_window_ns);
 }
 
 // Delays: the gaps between each error and its incomplete candidates, and
@@ -215,7 +204,7 @@ void GroupAttribution::Weigh(size_t i, std::vector<double>& scratch, EntryOption
   // their sum in order.
   const auto [lo, hi] = EndedRange(sc, t, window);
   scratch.resize(hi - lo);
-  for (size_t k = lo; k < hi; ++k) scratch[k - lo] = EndedWeight(t - sc.lasts[k]);
+  EndedWeights(sc.lasts.data() + lo, hi - lo, t, window, scratch.data());
   double ended_total = 0;
   for (double w : scratch) ended_total += w;
   eo.open_total += ended_total;
@@ -336,10 +325,10 @@ void GroupAttribution::Run(const std::vector<uint32_t>& services,
   named_candidates_.clear();
   for (uint32_t s : services) {
     for (const Candidate& c : candidates_[s]) {
-      if (c.mentioned) named_candidates_.push_back({s, &c});
+      // A trace has one candidate per service: the first is the only one.
+      if (c.mentioned) named_candidates_.try_emplace(NamedKey(s, c.trace_id()), &c);
     }
   }
-  std::sort(named_candidates_.begin(), named_candidates_.end(), NamedBefore);
   LearnDelays(group);
   std::vector<EntryOptions> options(group.size());
   std::vector<std::vector<double>> scratch(threads_);

@@ -6,6 +6,7 @@
 #define LOGWEAVE_ANALYSIS_ATTRIBUTION_OPTIONS_H_
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -55,6 +56,25 @@ inline int64_t Span(const Candidate& c) { return SubSat(c.last, c.first); }
 // service's ended requests can be summed in one tight loop.
 inline double EndedWeight(int64_t gap) {
   return 1.0 / (1.0 + static_cast<double>(gap) / kNsPerSecond);
+}
+
+// EndedWeight(t - lasts[k]) into out[k] for k < n, where every gap is in
+// [0, window]. The same values, in a loop the compiler vectorizes: a gap
+// below 2^52 is made a double exactly by putting it in the mantissa of 2^52
+// (x86-64 has no packed int64-to-double conversion before AVX-512).
+inline void EndedWeights(const int64_t* lasts, size_t n, int64_t t, int64_t window, double* out) {
+  constexpr int64_t kExactBelow = int64_t{1} << 52;
+  if (window >= kExactBelow) {
+    for (size_t k = 0; k < n; ++k) out[k] = EndedWeight(t - lasts[k]);
+    return;
+  }
+  constexpr uint64_t kTwoTo52Bits = 0x4330000000000000;  // the double 2^52
+  constexpr double kTwoTo52 = 4503599627370496.0;
+  for (size_t k = 0; k < n; ++k) {
+    const uint64_t gap = static_cast<uint64_t>(t - lasts[k]);
+    const double g = std::bit_cast<double>(gap | kTwoTo52Bits) - kTwoTo52;
+    out[k] = 1.0 / (1.0 + g / kNsPerSecond);
+  }
 }
 
 // Requests of the open part of a service's candidates are grouped in blocks
