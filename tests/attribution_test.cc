@@ -215,8 +215,6 @@ TEST(AttributionTest, EndedRequestsShowTheLatestAndWeighEveryOneInTheWindow) {
     EXPECT_NEAR(c.confidence, 1.0 / 6, 1e-12);
 }
 
-// Incomplete requests are options wherever they end, however long they ran; and one left
-// incomplete just before the error wins it.
 // The ended requests' weights are made in a loop the compiler vectorizes,
 // converting each gap to a double by hand: every one must be EndedWeight's,
 // bit for bit, at the ends of the window and of the exact range, and beyond
@@ -240,6 +238,8 @@ TEST(AttributionTest, EndedWeightsAreEndedWeightBitForBit) {
   }
 }
 
+// Incomplete requests are options wherever they end, however long they ran; and one left
+// incomplete just before the error wins it.
 TEST(AttributionTest, IncompleteRequestsAreFoundHoweverLongTheyRan) {
   ServiceFixture f;
   for (int i = 0; i < 1000; ++i) f.Request({i * 100 * kMs, i * 100 * kMs + 20 * kMs});

@@ -227,43 +227,72 @@ TEST_F(IndexTest, ReleasedDedupeWindowsFreeTheirMemoryAndKeepTheLines) {
 // traces are then NOT_FOUND with the reason, the others' are untouched, and
 // the shard takes new lines as a new one would.
 TEST_F(IndexTest, AReleasedShardForgetsItsTracesSaysWhyAndTakesNewOnes) {
+  // Forty traces of 100 lines, and enough traces of one line that a pass over
+  // a shard takes several slices.
   std::vector<std::string> lines;
+  std::map<std::string, uint32_t> events_of;
   for (int i = 0; i < 4'000; ++i) {
+    const std::string id = absl::StrCat("t", i % 40);
     lines.push_back(absl::StrCat(R"({"time":"2026-11-23T10:00:00Z","msg":"m)", i,
-                                 R"(","trace_id":"t)", i % 40, R"("})"));
+                                 R"(","trace_id":")", id, R"("})"));
+    ++events_of[id];
+  }
+  for (int i = 0; i < 4 * 3 * static_cast<int>(Index::kScanChunk); ++i) {
+    const std::string id = absl::StrCat("u", i);
+    lines.push_back(
+        absl::StrCat(R"({"time":"2026-11-23T10:00:00Z","msg":"m","trace_id":")", id, R"("})"));
+    ++events_of[id];
   }
   Insert(lines);
   const uint32_t shard = index_.ShardOfTraceHash(Index::HashTraceId("t7"));
-  std::vector<std::string> kept, freed;
-  for (int t = 0; t < 40; ++t) {
-    const std::string id = absl::StrCat("t", t);
-    (index_.ShardOfTraceHash(Index::HashTraceId(id)) == shard ? freed : kept).push_back(id);
+  std::map<std::string, uint32_t> kept;
+  std::vector<std::string> freed;
+  uint64_t kept_events = 0;
+  for (const auto& [id, n] : events_of) {
+    if (index_.ShardOfTraceHash(Index::HashTraceId(id)) == shard) {
+      freed.push_back(id);
+    } else {
+      kept[id] = n;
+      kept_events += n;
+    }
   }
   ASSERT_FALSE(kept.empty());
   const IndexCounters before = index_.Counters();
-  ASSERT_EQ(before.events, 4'000u);
+  ASSERT_EQ(before.events, lines.size());
+  // A pass in slices begun before the release goes on after it, over nothing freed.
+  Index::SliceCursor cursor;
+  size_t visited_before = 0, visited_after = 0;
+  index_.ForEachTraceWithEventsInShard(
+      shard, [&](const TraceView&) { ++visited_before; }, &cursor, /*max_events=*/1);
+  ASSERT_FALSE(cursor.done);
+  ASSERT_GT(visited_before, 0u);
 
   index_.ReleaseShard(shard);
   const IndexCounters after = index_.Counters();
-  EXPECT_EQ(after.events, 100u * kept.size());
+  EXPECT_EQ(after.events, kept_events);
   EXPECT_EQ(after.traces, kept.size());
   EXPECT_LT(after.bytes, before.bytes);
   for (const std::string& id : freed) {
     absl::StatusOr<Timeline> gone = index_.GetTimeline(id);
     ASSERT_TRUE(absl::IsNotFound(gone.status())) << id;
-    EXPECT_THAT(std::string(gone.status().message()), ::testing::HasSubstr("freed its traces"));
+    EXPECT_THAT(std::string(gone.status().message()),
+                ::testing::HasSubstr("freed the traces it held"));
   }
-  for (const std::string& id : kept) {
+  for (const auto& [id, n] : kept) {
     absl::StatusOr<Timeline> timeline = index_.GetTimeline(id);
     ASSERT_TRUE(timeline.ok()) << id;
-    EXPECT_EQ(timeline->events.size(), 100u);
+    ASSERT_EQ(timeline->events.size(), n) << id;
   }
-  size_t listed = 0;
-  index_.ForEachTrace([&](std::string_view, uint32_t events) {
-    ++listed;
-    EXPECT_EQ(events, 100u);
-  });
-  EXPECT_EQ(listed, kept.size());
+  std::map<std::string, uint32_t> listed;
+  index_.ForEachTrace(
+      [&](std::string_view id, uint32_t events) { listed[std::string(id)] = events; });
+  EXPECT_EQ(listed, kept);
+
+  while (!cursor.done) {
+    index_.ForEachTraceWithEventsInShard(
+        shard, [&](const TraceView&) { ++visited_after; }, &cursor, /*max_events=*/1);
+  }
+  EXPECT_EQ(visited_after, 0u);
 
   // New lines of a freed trace make it anew, with only those lines.
   Insert({R"({"time":"2026-11-23T10:00:01Z","msg":"again","trace_id":"t7"})",
@@ -273,7 +302,14 @@ TEST_F(IndexTest, AReleasedShardForgetsItsTracesSaysWhyAndTakesNewOnes) {
   ASSERT_EQ(again->events.size(), 2u);
   EXPECT_EQ(again->events[0].message, "again");
   EXPECT_EQ(again->events[1].message, "and again");
-  EXPECT_EQ(index_.Counters().events, 100u * kept.size() + 2);
+  EXPECT_EQ(index_.Counters().events, kept_events + 2);
+  size_t in_shard = 0;
+  index_.ForEachTraceWithEventsInShard(shard, [&](const TraceView& view) {
+    ++in_shard;
+    EXPECT_EQ(view.trace_id, "t7");
+    EXPECT_EQ(view.count, 2u);
+  });
+  EXPECT_EQ(in_shard, 1u);
 }
 
 // Lines are stored compressed, messages of JSON lines interned up to a

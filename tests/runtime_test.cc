@@ -382,7 +382,7 @@ TEST(RuntimeTest, AnIndexFreedAsTheAnalysisReadsItGivesTheSameFindings) {
   EXPECT_TRUE(kept.timeline.ok()) << kept.timeline;
   EXPECT_GT(kept.events_left, 0u);
   EXPECT_TRUE(absl::IsNotFound(freed.timeline)) << freed.timeline;
-  EXPECT_THAT(std::string(freed.timeline.message()), HasSubstr("freed its traces"));
+  EXPECT_THAT(std::string(freed.timeline.message()), HasSubstr("freed the traces it held"));
   EXPECT_EQ(freed.events_left, 0u);
 
   // Only a one-shot analysis may free what the next one would read.

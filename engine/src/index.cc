@@ -83,8 +83,8 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
                                     &timeline.evicted_events, &maybe_evicted)) {
     const char* why =
         released_[shard].load(std::memory_order_acquire)
-            ? " (the index freed its traces once the analysis had read them: a replay keeps them "
-              "only when asked for a timeline)"
+            ? " (the index freed the traces it held once the analysis had read them, as a replay "
+              "does unless asked for a timeline; it may have been one of them)"
         : maybe_evicted ? " (the index has evicted old traces to stay within index.max_bytes; it "
                           "may have been one of them)"
                         : "";

@@ -306,8 +306,13 @@ class PipelineImpl {
   }
   void ReleaseIndexShard(uint32_t shard) {
     index_.ReleaseShard(shard);
-    // The workers that filled the shard freed its memory into their own malloc arenas.
-    internal::ReturnFreeMemoryToSystem();
+    // The workers that filled the shard freed its memory into their own malloc arenas: handed
+    // back every eighth of the shards (each call walks every arena).
+    const uint32_t shards = index_.shard_count();
+    const uint32_t released = released_shards_.fetch_add(1) + 1;
+    if (released % std::max(1u, shards / 8) == 0 || released == shards) {
+      internal::ReturnFreeMemoryToSystem();
+    }
   }
   // Not OK if a plugin could not be made (its files unreadable, ...).
   const absl::Status& init_status() const { return init_status_; }
@@ -528,6 +533,7 @@ class PipelineImpl {
       shard_queues_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint32_t> released_shards_{0};  // ReleaseIndexShard's calls
   // Parsed batches whose records are all indexed, for reuse. MPMC: producers =
   // the worker that releases a batch; consumers = workers parsing a new one.
   // Few: each keeps the capacity of a batch's buffers (a MiB or more).

@@ -196,8 +196,9 @@ class Index {
   // analysis that has read them for the last time (a replay that asks for no
   // timeline: RuntimeOptions::keep_index_after_analysis). Its traces are then
   // NOT_FOUND, saying why; its counters of held events, traces and bytes
-  // fall to what it holds (nothing, until lines are inserted again).
-  // Thread-safe against queries; not while Insert runs on the shard.
+  // fall to what it holds (nothing, until lines are inserted again: they are
+  // numbered on, so a scan under way skips what was freed). Thread-safe
+  // against queries; not while Insert runs on the shard.
   void ReleaseShard(uint32_t shard);
 
   // The events of `trace_id` ordered by event time. NOT_FOUND if the index

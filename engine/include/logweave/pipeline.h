@@ -120,8 +120,9 @@ class Pipeline {
   // (Index::ReleaseDedupeWindows). Lines submitted later are still indexed.
   void EndOfInput();
   // After EndOfInput, once an analysis has read shard `shard`'s traces for
-  // the last time: frees them (Index::ReleaseShard) and returns the freed
-  // memory to the system. Thread-safe for different shards.
+  // the last time: frees them (Index::ReleaseShard) and, every eighth of the
+  // shards, returns the freed memory to the system. Thread-safe for
+  // different shards.
   void ReleaseIndexShard(uint32_t shard);
   // The rule plugins the options enabled (plugins.*), fed by the workers;
   // pass them to the Analyzer, which evaluates them. Owned by the pipeline.

@@ -93,8 +93,10 @@ struct RuntimeOptions {
   // for a one-shot replay that asks for no timeline: each shard's traces,
   // events and stored lines are freed as soon as the analysis has judged
   // them (Index::ReleaseShard), so that they and the analysis's own state
-  // are not held at once; later queries of those traces are NOT_FOUND. Only
-  // with track_changes off. Default on.
+  // are not held at once; later queries of those traces are NOT_FOUND. For
+  // the first analysis only, of an input that has ended (no source running:
+  // ReadToEnd, then Pipeline::EndOfInput); only with track_changes off.
+  // Default on.
   bool keep_index_after_analysis = true;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;

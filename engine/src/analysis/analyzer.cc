@@ -248,6 +248,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       if (release_shard_) release_shard_(shard);
     }
   });
+  release_shard_ = nullptr;  // for one run only
   // Only pass 2 needed these: freed before the attribution's peak.
   mentioned = decltype(mentioned)();
   wanted_services = decltype(wanted_services)();

@@ -89,10 +89,11 @@ class Analyzer {
   // Reports' plain-text error entries keep the first line of their text
   // only: all that their findings show (RuntimeOptions::unstructured_whole_texts).
   void KeepUnstructuredFirstLines() { first_lines_only_ = true; }
-  // For one run only (a replay that asks for no timeline): Run calls
-  // `release(shard)` once it has read each shard for the last time (its
-  // findings' evidence too), on one of its threads, so that the index's
-  // memory is freed while the analysis's own grows.
+  // For the next run only (a replay that asks for no timeline, once its
+  // input has ended): Run calls `release(shard)` once it has read each shard
+  // for the last time (its findings' evidence too), so that the index's
+  // memory is freed while the analysis's own grows. Called from Run's
+  // threads, concurrently for different shards. Later runs release nothing.
   void ReleaseShardsOnceRead(std::function<void(uint32_t)> release) {
     release_shard_ = std::move(release);
   }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -71,6 +72,7 @@ inline void EndedWeights(const int64_t* lasts, size_t n, int64_t t, int64_t wind
   constexpr uint64_t kTwoTo52Bits = 0x4330000000000000;  // the double 2^52
   constexpr double kTwoTo52 = 4503599627370496.0;
   for (size_t k = 0; k < n; ++k) {
+    assert(lasts[k] <= t && t - lasts[k] <= window);
     const uint64_t gap = static_cast<uint64_t>(t - lasts[k]);
     const double g = std::bit_cast<double>(gap | kTwoTo52Bits) - kTwoTo52;
     out[k] = 1.0 / (1.0 + g / kNsPerSecond);

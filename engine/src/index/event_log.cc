@@ -180,7 +180,9 @@ uint64_t EventLog::FarBytes(const Chunk& c) {
 void EventLog::Clear() {
   chunks_.clear();
   spare_.clear();
-  first_live_ = end_ = 0;
+  // As if every chunk were dropped: numbers go on (a scan under way or a saved
+  // cursor never meets a number twice), and the next event opens a new chunk.
+  first_live_ = end_ = (end_ + kChunkEvents - 1) & ~(kChunkEvents - 1);
   places_bytes_ = far_bytes_ = 0;
   prev_line_no_ = prev_offset_ = 0;
 }

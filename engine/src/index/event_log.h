@@ -180,7 +180,8 @@ class EventLog {
   // position the dropped events' lines end at (kNoEvent: every line so far).
   uint64_t DropOldestChunk(uint64_t* lines_end);
 
-  // Frees every event: the log is as new (numbers start again at 0).
+  // Frees every event, as if every chunk were dropped: numbers go on from
+  // end() (rounded up to a chunk), and first_live() == end().
   void Clear();
 
   // Memory held: records, packed places, spare chunks.

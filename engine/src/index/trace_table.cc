@@ -202,7 +202,9 @@ void TraceTable::Clear() {
   arenas_.clear();
   spare_.clear();
   arena_bytes_ = 0;
-  first_live_ = end_ = 0;
+  // As if every chunk were dropped: numbers go on (a scan under way or a saved
+  // cursor never meets a number twice), and the next record opens a new chunk.
+  first_live_ = end_ = (end_ + kChunkSize - 1) & ~(kChunkSize - 1);
   erased_ = 0;
 }
 

@@ -143,7 +143,8 @@ class TraceTable {
   bool DropOldestChunk(const HasEvents& has_events, const OnDrop& on_drop);
 
   uint64_t bytes() const;
-  // Frees every record and the map: the table is as new (numbers start again at 0).
+  // Frees every record and the map, as if every chunk were dropped: numbers go
+  // on from end() (rounded up to a chunk), and first_live() == end().
   void Clear();
   // The hash of a record's id (Index::HashTraceId).
   static uint64_t HashOf(const TraceRecord& t);

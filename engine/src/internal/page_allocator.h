@@ -53,7 +53,8 @@ struct PageAllocator {
 // A PageAllocator whose containers leave the room they make (resize)
 // default-initialized: for a trivial T, a large table's mapped pages are
 // touched, and count in the resident size, only as its elements are written.
-// Whoever resizes must write each element before reading it.
+// Whoever resizes must write each element before reading it. Stateless; any
+// thread.
 template <typename T>
 struct LazyPageAllocator : PageAllocator<T> {
   template <typename U>
