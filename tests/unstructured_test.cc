@@ -440,6 +440,60 @@ TEST_F(UnstructuredCollectorTest, HoldsItsTextsCompressedAndShowsThemWhole) {
   for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(whole[i].text, texts[i]) << i;
 }
 
+// A one-shot analysis reads the entries' words before it takes the entries
+// (it frees the index in between): the two steps hand what one Take does,
+// the words found once; an entry that came in between has them found again.
+TEST_F(UnstructuredCollectorTest, ATakeInTwoStepsHandsWhatOneTakeHands) {
+  auto fill = [&](UnstructuredCollector& collector) {
+    AddJavaErrors(collector, email_, 500);
+    // payments' errors have no time (its first lines carry none): not a timed service.
+    DigestBuilder p(payments_, 0, 1);
+    p.Plain(absl::StrCat("ERROR payment failed trace_id=", NamedTrace(9000)), std::nullopt,
+            Level::kError);
+    p.Plain("INFO next");
+    collector.Add(p.Build());
+    // email's last block is still open at the end.
+    DigestBuilder e(email_, 1, 100000);
+    e.Plain(absl::StrCat("ERROR last one trace_id=", NamedTrace(9001)), Ns(95000), Level::kError);
+    collector.Add(e.Build());
+  };
+  UnstructuredCollector once(&names_), twice(&names_);
+  fill(once);
+  fill(twice);
+  EntriesToAttribute one = once.Take(/*threads=*/2);
+  WordsToTake early = twice.CloseAndFindWords(/*threads=*/2);
+  EXPECT_EQ(early.timed_services, std::vector<std::string>{"email"});
+  ASSERT_EQ(early.words.size(), one.entries.size());
+  EntriesToAttribute two = twice.Take(/*threads=*/2, std::move(early.words));
+  EXPECT_EQ(two.words, one.words);
+  ASSERT_EQ(one.entries.size(), 502u);
+  const std::vector<UnstructuredEntry> a = Unattributed(std::move(one));
+  const std::vector<UnstructuredEntry> b = Unattributed(std::move(two));
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(b[i].id, a[i].id) << i;
+    EXPECT_EQ(b[i].text, a[i].text) << i;
+  }
+
+  // An entry added between the steps: every entry's words are found anew.
+  UnstructuredCollector between(&names_);
+  fill(between);
+  WordsToTake stale = between.CloseAndFindWords(/*threads=*/1);
+  DigestBuilder late(payments_, 1, 100);
+  late.Plain(absl::StrCat("ERROR late trace_id=", NamedTrace(9002)), Ns(99000), Level::kError);
+  late.Plain("INFO after");
+  between.Add(late.Build());
+  EntriesToAttribute taken = between.Take(/*threads=*/2, std::move(stale.words));
+  ASSERT_EQ(taken.entries.size(), 503u);
+  ASSERT_EQ(taken.words.size(), taken.entries.size());
+  size_t named = 0;
+  for (size_t i = 0; i < taken.entries.size(); ++i) {
+    for (const std::string& w : taken.words[i])
+      named += w.rfind("00000000000000000000000000", 0) == 0;
+  }
+  EXPECT_EQ(named, 503u);  // each error names one trace (NamedTrace's zero-padded ids)
+}
+
 TEST_F(UnstructuredCollectorTest, DropsTheOldestEntriesOverMaxBytesAndCountsThem) {
   // A small budget (an index.max_bytes of 1 MiB gives 32 KiB) keeps some too.
   for (uint64_t max_bytes : {uint64_t{32} << 10, uint64_t{256} << 10}) {

@@ -134,25 +134,31 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   const Model model(options_, std::move(counts), &names);
 
   // The services whose plain-text errors need candidates, and the words of
-  // the errors that could name a trace. A one-shot run takes the entries over
-  // instead of copying them. Their texts are parked until the findings, so
-  // that they and the candidates are not held at once.
-  EntriesToAttribute taken = take_unstructured_ != nullptr
-                                 ? take_unstructured_->Take(threads)
-                                 : unstructured_.SnapshotToAttribute(threads);
-  // The collector's own records of the entries, made on the workers, were freed into their
-  // malloc arenas, where the allocations of this thread cannot reuse them.
-  if (take_unstructured_ != nullptr) internal::ReturnFreeMemoryToSystem();
-  std::vector<AttributedEntry>& entries = taken.entries;
-  internal::EntryWords& words = taken.words;
+  // the errors that could name a trace. Their texts are parked until the
+  // findings, so that they and the candidates are not held at once. A one-shot
+  // run takes the entries over instead of copying them, once pass 2 has read
+  // (and freed) the index: only their words before.
+  EntriesToAttribute taken;
+  WordsToTake early;
   absl::flat_hash_set<uint32_t> wanted_services;
-  absl::flat_hash_set<uint64_t> mentioned;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const UnstructuredEntry& e = entries[i].entry;
-    if (e.time_known) {
-      if (uint32_t s = names.services.Find(0, e.service); s != kNoId) wanted_services.insert(s);
+  if (take_unstructured_ != nullptr) {
+    early = take_unstructured_->CloseAndFindWords(threads);
+    for (const std::string& service : early.timed_services) {
+      if (uint32_t s = names.services.Find(0, service); s != kNoId) wanted_services.insert(s);
     }
-    for (const std::string& w : words[i]) mentioned.insert(Hash(w));
+  } else {
+    taken = unstructured_.SnapshotToAttribute(threads);
+    for (const AttributedEntry& a : taken.entries) {
+      if (!a.entry.time_known) continue;
+      if (uint32_t s = names.services.Find(0, a.entry.service); s != kNoId) {
+        wanted_services.insert(s);
+      }
+    }
+  }
+  absl::flat_hash_set<uint64_t> mentioned;
+  for (const std::vector<std::string>& entry_words :
+       take_unstructured_ != nullptr ? early.words : taken.words) {
+    for (const std::string& w : entry_words) mentioned.insert(Hash(w));
   }
 
   // Each wanted service's candidates, one per trace it logged in: their room
@@ -252,6 +258,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // Only pass 2 needed these: freed before the attribution's peak.
   mentioned = decltype(mentioned)();
   wanted_services = decltype(wanted_services)();
+  if (take_unstructured_ != nullptr) {
+    taken = take_unstructured_->Take(threads, std::move(early.words));
+    // The collector's own records of the entries, made on the workers, were freed into their
+    // malloc arenas, where the allocations of this thread cannot reuse them.
+    internal::ReturnFreeMemoryToSystem();
+  }
+  std::vector<AttributedEntry>& entries = taken.entries;
+  internal::EntryWords& words = taken.words;
   // Rebuilt each run, so that traces the index evicted are forgotten here too. The previous
   // run's counts are freed first (pass 2 was their last reader) and the new ones gathered into
   // a vector sized once, each worker's freed as it is copied, then sorted for lookups.

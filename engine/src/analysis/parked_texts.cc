@@ -21,7 +21,7 @@ ParkedTexts::ParkedTexts(std::unique_ptr<LineStore> store, std::vector<Ref> refs
                          EntryWords* words) {
   size_t entries = 0;
   for (const Ref& r : refs) entries = std::max(entries, r.entry + 1);
-  *words = EntryWords(entries);
+  if (words != nullptr) *words = EntryWords(entries);
   if (refs.empty()) return;
   // Runs of the store's order, one a thread, sharing the store.
   const std::shared_ptr<const LineStore> shared(std::move(store));
@@ -33,6 +33,7 @@ ParkedTexts::ParkedTexts(std::unique_ptr<LineStore> store, std::vector<Ref> refs
                           refs.begin() + refs.size() * (p + 1) / part_count);
   }
   refs = std::vector<Ref>();
+  if (words == nullptr) return;
   ForEachText([&](const Ref& r, std::string_view text) { AddWords(text, (*words)[r.entry]); });
 }
 

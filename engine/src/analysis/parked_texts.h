@@ -41,7 +41,8 @@ class ParkedTexts {
   ParkedTexts() = default;  // nothing parked
   // Takes over `store`, whose texts `refs` locate (in the store's order: each
   // after the one before), as parked texts of the entries the refs name;
-  // `words` gets those entries' words (sized to hold every ref's entry).
+  // `words`, unless null, gets those entries' words (sized to hold every
+  // ref's entry).
   ParkedTexts(std::unique_ptr<LineStore> store, std::vector<Ref> refs, uint32_t threads,
               EntryWords* words);
 

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "internal/permute.h"
 #include "logweave/finding.h"
 #include "parse/plain_text.h"
@@ -249,22 +250,58 @@ EntriesToAttribute UnstructuredCollector::SnapshotToAttribute(uint32_t threads) 
   return Hand(std::move(entries), std::move(store), std::move(refs), threads);
 }
 
+void UnstructuredCollector::CloseOpenBlocksLocked() {
+  TemplateTexts texts;
+  // Open blocks end here, as the input did; within max_entries as in Snapshot
+  // (whose answer for their templates they give).
+  for (auto& [id, state] : states_) {
+    if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
+      UnstructuredEntry e = OpenEntry(state, texts);
+      Store(e, state.block.text);
+    }
+    state.has_block = false;
+  }
+}
+
+WordsToTake UnstructuredCollector::CloseAndFindWords(uint32_t threads) {
+  WordsToTake out;
+  std::vector<internal::ParkedTexts::Ref> refs;
+  std::unique_ptr<internal::LineStore> store;
+  {
+    absl::MutexLock lock(&mu_);
+    CloseOpenBlocksLocked();
+    if (entries_.empty()) return out;
+    // The texts are read from a copy of their compressed blocks, outside the lock.
+    store = texts_->Clone();
+    refs.reserve(entries_.size());
+    absl::flat_hash_set<uint32_t> timed_sources;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      refs.push_back({i, entries_[i].text_pos, entries_[i].text_size});
+      if (entries_[i].entry.time_known) timed_sources.insert(entries_[i].entry.source_id);
+    }
+    absl::flat_hash_set<std::string_view> services;
+    for (uint32_t source : timed_sources) {
+      if (services.insert(sources_->DefaultService(source)).second) {
+        out.timed_services.emplace_back(sources_->DefaultService(source));
+      }
+    }
+  }
+  internal::ParkedTexts(std::move(store), std::move(refs), threads, &out.words);
+  return out;
+}
+
 EntriesToAttribute UnstructuredCollector::Take(uint32_t threads) {
+  return Take(threads, internal::EntryWords());
+}
+
+EntriesToAttribute UnstructuredCollector::Take(uint32_t threads, internal::EntryWords words) {
   std::vector<AttributedEntry> entries;
   std::vector<internal::ParkedTexts::Ref> refs;
   std::unique_ptr<internal::LineStore> store;
   {
     absl::MutexLock lock(&mu_);
+    CloseOpenBlocksLocked();
     TemplateTexts texts;
-    // Open blocks end here, as the input did; within max_entries as in Snapshot
-    // (whose answer for their templates they give).
-    for (auto& [id, state] : states_) {
-      if (state.has_block && state.block.is_error && entries_.size() < options_.max_entries) {
-        UnstructuredEntry e = OpenEntry(state, texts);
-        Store(e, state.block.text);
-      }
-      state.has_block = false;
-    }
     entries.resize(entries_.size());
     refs.reserve(entries_.size());
     for (size_t i = 0; i < entries_.size(); ++i) {
@@ -275,16 +312,25 @@ EntriesToAttribute UnstructuredCollector::Take(uint32_t threads) {
     entries_ = decltype(entries_)();
     store = std::move(texts_);
   }
-  return Hand(std::move(entries), std::move(store), std::move(refs), threads);
+  // Words found for other entries than these (some came in between) are found again.
+  const bool words_fit = words.size() == entries.size() && !entries.empty();
+  return Hand(std::move(entries), std::move(store), std::move(refs), threads,
+              words_fit ? &words : nullptr);
 }
 
 EntriesToAttribute UnstructuredCollector::Hand(std::vector<AttributedEntry> entries,
                                                std::unique_ptr<internal::LineStore> store,
                                                std::vector<internal::ParkedTexts::Ref> refs,
-                                               uint32_t threads) const {
+                                               uint32_t threads,
+                                               internal::EntryWords* words) const {
   EntriesToAttribute out;
   out.entries = std::move(entries);
-  out.texts = internal::ParkedTexts(std::move(store), std::move(refs), threads, &out.words);
+  if (words != nullptr) {
+    out.words = std::move(*words);
+    out.texts = internal::ParkedTexts(std::move(store), std::move(refs), threads, nullptr);
+  } else {
+    out.texts = internal::ParkedTexts(std::move(store), std::move(refs), threads, &out.words);
+  }
   const std::vector<size_t> order = Finish(out.entries);
   out.texts.Reorder(order);
   internal::ApplyOrder(out.words, order);

@@ -58,6 +58,12 @@ struct EntriesToAttribute {
   internal::ParkedTexts texts;           // the entries' texts
 };
 
+// What an analysis reads of the entries a Take will hand, before it takes them.
+struct WordsToTake {
+  internal::EntryWords words;               // each entry's, by its index before Take sorts
+  std::vector<std::string> timed_services;  // the services of the entries with a known time
+};
+
 struct UnstructuredOptions {
   // Entries kept at most; more are counted in dropped() (oldest kept). Default 100000.
   size_t max_entries = 100000;
@@ -93,6 +99,14 @@ class UnstructuredCollector {
   // memory at once. Open blocks are closed, and later calls return only what
   // came after. dropped() and non_error_blocks() keep counting.
   EntriesToAttribute Take(uint32_t threads);
+  // Take in two steps, for a one-shot analysis that needs the entries' words
+  // long before the entries (it reads the whole index with the words, and
+  // frees it before it takes the entries): closes the open blocks as Take
+  // does and finds the words of every entry; Take(threads, words) then hands
+  // the entries with those words, not read again. Should an entry come in
+  // between, the words are found again.
+  WordsToTake CloseAndFindWords(uint32_t threads);
+  EntriesToAttribute Take(uint32_t threads, internal::EntryWords words);
 
   // Error blocks that did not fit in max_entries or max_bytes.
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
@@ -130,9 +144,14 @@ class UnstructuredCollector {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Entries whose texts `refs` locate in `store`, as SnapshotToAttribute and
   // Take give them: their texts parked, their words found, sorted.
+  // `words`: the entries' words, when already found (by index, before sorting).
   EntriesToAttribute Hand(std::vector<AttributedEntry> entries,
                           std::unique_ptr<internal::LineStore> store,
-                          std::vector<internal::ParkedTexts::Ref> refs, uint32_t threads) const;
+                          std::vector<internal::ParkedTexts::Ref> refs, uint32_t threads,
+                          internal::EntryWords* words = nullptr) const;
+  // Closes each source's open error block into entries_ (within max_entries), as the input
+  // ended there.
+  void CloseOpenBlocksLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An entry's stable id (its finding's): from its source's name and first line.
   SharedText EntryId(const UnstructuredEntry& e) const;
   // An element's entry: the element itself, or an AttributedEntry's.
