@@ -279,13 +279,19 @@ TEST(RuntimeTest, DeferredPlainTextFindingsReadTheSameAsBuiltOnes) {
   EXPECT_EQ(deferred.counts, built.counts);
 }
 
-TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
+// The demo's log files.
+std::vector<std::string> DemoLogs() {
   const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs/");
   std::vector<std::string> files;
   for (const char* name : {"checkout.log", "email.log", "fraud.log", "gateway.log", "inventory.log",
                            "ledger.log", "payments.log"}) {
     files.push_back(logs + name);
   }
+  return files;
+}
+
+TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
+  const std::vector<std::string> files = DemoLogs();
   struct Read {
     std::vector<std::string> findings;
     std::vector<std::string> texts;
@@ -329,12 +335,7 @@ TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
 // analysis has read it: its findings, evidence and plain-text errors are those of
 // a run that keeps the index, and only timelines are gone (NOT_FOUND, saying why).
 TEST(RuntimeTest, AnIndexFreedAsTheAnalysisReadsItGivesTheSameFindings) {
-  const std::string logs = absl::StrCat(LOGWEAVE_SOURCE_DIR, "/deploy/demo/logs/");
-  std::vector<std::string> files;
-  for (const char* name : {"checkout.log", "email.log", "fraud.log", "gateway.log", "inventory.log",
-                           "ledger.log", "payments.log"}) {
-    files.push_back(logs + name);
-  }
+  const std::vector<std::string> files = DemoLogs();
   struct Run {
     std::vector<std::string> findings;
     std::vector<std::string> errors;
