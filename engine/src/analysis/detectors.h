@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,30 @@ namespace logweave::internal {
 // followed depends on the kind of request: a lookup may end where an order
 // goes on.
 using SequenceKey = std::array<uint32_t, 4>;
+
+// A SequenceKey hashed and compared as two 64-bit words: the maps keyed by it
+// are probed for every event of every trace in each analysis, and absl's hash
+// of an array mixes its four values in turn, std::array's == calls memcmp.
+struct SequenceKeyHash {
+  size_t operator()(const SequenceKey& k) const {
+    uint64_t a, b;
+    std::memcpy(&a, k.data(), sizeof(a));
+    std::memcpy(&b, k.data() + 2, sizeof(b));
+    // Two odd multipliers and a fold: every input bit reaches the high and the low bits (absl's
+    // table takes both).
+    uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return static_cast<size_t>(h ^ (h >> 32));
+  }
+};
+struct SequenceKeyEq {
+  bool operator()(const SequenceKey& x, const SequenceKey& y) const {
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+  }
+};
+template <typename Value>
+using SequenceMap = absl::flat_hash_map<SequenceKey, Value, SequenceKeyHash, SequenceKeyEq>;
 
 struct KindStats {
   uint32_t traces = 0;
@@ -46,7 +71,7 @@ class LearnCounts {
   friend class Model;
   std::vector<KindStats> kinds_;                      // by kind id
   absl::flat_hash_map<uint64_t, uint32_t> activity_;  // (service, second) -> lines
-  absl::flat_hash_map<SequenceKey, uint32_t> seen_, successors_;
+  SequenceMap<uint32_t> seen_, successors_;
   uint64_t judged_ = 0, waiting_ = 0;
   std::vector<uint32_t> sequence_;  // scratch
 };
@@ -81,8 +106,8 @@ class Model {
 
  private:
   LearnCounts counts_;
-  std::vector<std::vector<uint32_t>> expected_;   // per kind
-  absl::flat_hash_map<SequenceKey, Rule> rules_;  // (kind, service, event, 0) -> follow-ups
+  std::vector<std::vector<uint32_t>> expected_;  // per kind
+  SequenceMap<Rule> rules_;                      // (kind, service, event, 0) -> follow-ups
   uint64_t kinds_seen_ = 0, kinds_learned_ = 0;
 };
 
