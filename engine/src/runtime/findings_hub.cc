@@ -10,9 +10,7 @@ void FindingsHub::Publish(const std::vector<Finding>& findings) {
   Publish(std::vector<Finding>(findings));
 }
 
-void FindingsHub::Publish(std::vector<Finding>&& findings) {
-  Publish(std::move(findings), {}, {});
-}
+void FindingsHub::Publish(std::vector<Finding>&& findings) { Publish(std::move(findings), {}, {}); }
 
 void FindingsHub::Publish(std::vector<Finding>&& findings,
                           const std::vector<AttributedEntry>& errors,
