@@ -1,26 +1,15 @@
 #include "analysis/trace_id_words.h"
 
 #include <algorithm>
-#include <array>
+#include <cstdint>
+
+#include "parse/char_class.h"
 
 namespace logweave::internal {
 namespace {
 
-// Byte classes: a word byte (letter, digit, '_' or '-'), a digit, a dash.
-enum : uint8_t { kWord = 1, kDigit = 2, kDash = 4 };
-
-constexpr std::array<uint8_t, 256> MakeClasses() {
-  std::array<uint8_t, 256> c{};
-  for (int b = '0'; b <= '9'; ++b) c[b] = kWord | kDigit;
-  for (int b = 'a'; b <= 'z'; ++b) c[b] = kWord;
-  for (int b = 'A'; b <= 'Z'; ++b) c[b] = kWord;
-  c['_'] = kWord;
-  c['-'] = kWord | kDash;
-  return c;
-}
-constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
-
-uint8_t ClassOf(char c) { return kClasses[static_cast<unsigned char>(c)]; }
+// A byte of a word: a letter, a digit, '_' or '-'.
+constexpr uint16_t kWordByte = kUpper | kLower | kDigit | kIdPunct;
 
 }  // namespace
 
@@ -41,19 +30,21 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
-    while (i < n && !(ClassOf(data[i]) & kWord)) ++i;
+    while (i < n && !(ClassOf(data[i]) & kWordByte)) ++i;
     const size_t start = i;
-    uint8_t seen = 0;  // the classes of the run's bytes
+    uint16_t seen = 0;  // the classes of the run's bytes
+    bool has_dash = false;
     while (i < n) {
-      const uint8_t c = ClassOf(data[i]);
-      if (!(c & kWord)) break;
+      const uint16_t c = ClassOf(data[i]);
+      if (!(c & kWordByte)) break;
       seen |= c;
+      has_dash |= data[i] == '-';
       ++i;
     }
     if (i == start) break;
     const std::string_view run(data + start, i - start);
     consider(run, seen & kDigit);
-    if (seen & kDash) {
+    if (has_dash) {
       // Its '-'-separated parts (a W3C traceparent "00-TRACE-SPAN-01" names TRACE).
       size_t part = 0;
       bool digit = false;
@@ -63,7 +54,7 @@ std::vector<std::string_view> TraceIdWords(std::string_view text) {
           part = k + 1;
           digit = false;
         } else {
-          digit |= (ClassOf(run[k]) & kDigit) != 0;
+          digit |= IsDigit(run[k]);
         }
       }
     }

@@ -26,6 +26,7 @@ enum CharClass : uint16_t {
   kStatusHint = 1 << 6,     // 's', 'S': "status"
   kFiveHint = 1 << 7,       // '5': a 5xx code
   kLevelPunct = 1 << 8,     // '=', '[', ':', '.': "level=error", "ERRO[0005]", "app.ERROR:"
+  kIdPunct = 1 << 9,        // '_', '-': inside ids ("pay-abc123", a UUID, a traceparent)
 };
 
 inline constexpr std::array<uint16_t, 256> kCharClass = [] {
@@ -42,6 +43,8 @@ inline constexpr std::array<uint16_t, 256> kCharClass = [] {
   t['S'] |= kStatusHint;
   t['5'] |= kFiveHint;
   for (char c : {'=', '[', ':', '.'}) t[static_cast<unsigned char>(c)] |= kLevelPunct;
+  t['_'] |= kIdPunct;
+  t['-'] |= kIdPunct;
   return t;
 }();
 
