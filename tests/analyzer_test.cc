@@ -6,6 +6,7 @@
 
 #include <atomic>
 
+#include "absl/strings/str_cat.h"
 #include "support/analyzer_shop.h"
 
 namespace logweave::analyzer_test {
@@ -157,6 +158,65 @@ TEST_F(AnalyzerTest, ShardsFreedAsPass2EndsThemGiveTheSameReport) {
   // The next run releases nothing more (and finds nothing: the index is empty).
   EXPECT_TRUE(analyzer.Run(INT64_MAX).findings.empty());
   for (size_t s = 0; s < released.size(); ++s) EXPECT_EQ(released[s].load(), 1) << s;
+}
+
+// A one-shot analysis (no change tracking) reads one trace of each signature in pass 2 and
+// passes over the others of a signature that gave nothing: the findings, their evidence and
+// every attribution are those of a run that reads every trace, including a trace of such a
+// signature that an error names.
+TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
+  Shop shop;
+  const std::set<int> skipped_payments = {150, 250};
+  for (int i = 0; i < 300; ++i) {
+    shop.Checkout(i, i * 100, skipped_payments.count(i) ? "payments" : "");
+    if (i < 100) shop.Email(i, i * 100 + 60, i == 40 || i == 41 ? 5000 : -1);
+  }
+  for (int i = 300; i < 400; ++i) shop.Cart(i, i * 100);
+  // A checkout without an email job, like 190 others, named by an error of the email service.
+  shop.files["email.log"].push_back(PlainTime(120 * 100 + 900) +
+                                    " ERROR bounce for trace_id=" + Trace(120));
+  shop.SortByTime("email.log");
+  auto summarize = [](const AnalysisReport& r) {
+    std::vector<std::string> out;
+    for (const Finding& f : r.findings) {
+      std::string k = f.id + "|" + f.summary;
+      for (const EvidenceLine& e : f.evidence) k += "|" + e.text;
+      out.push_back(std::move(k));
+    }
+    for (const AttributedEntry& a : r.unstructured) {
+      std::string k = std::string(a.entry.id) + "->";
+      for (const AttributionCandidate& c : a.candidates) {
+        k += absl::StrCat(c.trace_id, ":", c.confidence, ":", c.named, ",");
+      }
+      out.push_back(std::move(k));
+    }
+    return out;
+  };
+  auto read_all = Ingest(shop);
+  const AnalysisReport all = Analyze(*read_all, INT64_MAX, {}, 2);
+  EXPECT_EQ(all.traces_judged_by_signature, 0u);  // changes are tracked: every trace is read
+  ASSERT_EQ(OfKind(all, "missing_service").size(), 2u);
+  ASSERT_EQ(all.unstructured.size(), 3u);
+
+  auto one_shot = Ingest(shop);
+  Analyzer analyzer({}, one_shot->index(), one_shot->unstructured(), {}, 2);
+  analyzer.DisableChangeTracking();
+  const AnalysisReport r = analyzer.Run(INT64_MAX);
+  EXPECT_EQ(summarize(r), summarize(all));
+  EXPECT_EQ(r.traces_judged, all.traces_judged);
+  // Of the clean checkouts without email (197, one of them named) and the carts (100), those
+  // past the first slice each thread read (a shard here: 2 of 8) were not read again; the
+  // checkouts with email are candidates, and were.
+  EXPECT_GE(r.traces_judged_by_signature, 120u);
+  EXPECT_LE(r.traces_judged_by_signature, 295u);
+  bool named = false;
+  for (const AttributedEntry& a : r.unstructured) {
+    if (!a.candidates.empty() && a.candidates.front().named) {
+      named = true;
+      EXPECT_EQ(a.candidates.front().trace_id, Trace(120));
+    }
+  }
+  EXPECT_TRUE(named);
 }
 
 TEST_F(AnalyzerTest, ErrorWithNoOpenRequestIsUnattributed) {

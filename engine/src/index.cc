@@ -181,12 +181,13 @@ void Index::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
 
 void Index::ForEachTraceWithEventsInShard(uint32_t shard,
                                           const std::function<void(const TraceView&)>& fn,
-                                          SliceCursor* cursor, uint64_t max_events) const {
+                                          SliceCursor* cursor, uint64_t max_events,
+                                          const SkipTrace& skip) const {
   if (shard >= shards_.size()) {
     if (cursor != nullptr) cursor->done = true;
     return;
   }
-  shards_[shard]->ForEachTraceWithEvents(fn, cursor, max_events);
+  shards_[shard]->ForEachTraceWithEvents(fn, cursor, max_events, skip);
 }
 
 }  // namespace logweave

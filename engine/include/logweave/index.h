@@ -101,7 +101,11 @@ struct EventView {
   // line (GetTimeline reads it).
   std::string_view message;
   uint32_t service_id = 0;  // `service`'s id in its shard: dense from 0, stable for the shard
-  uint16_t flags = 0;       // RecordFlags
+  // `message`'s id in its shard's table of messages (stable for the shard), or kNoMessageId
+  // for a message kept outside it (one with escapes) and for none.
+  uint32_t message_id = kNoMessageId;
+  static constexpr uint32_t kNoMessageId = UINT32_MAX;
+  uint16_t flags = 0;  // RecordFlags
   Level level = Level::kUnknown;
   RecordKind kind = RecordKind::kJson;
   bool has_time() const { return flags & kRecordHasTime; }
@@ -115,7 +119,12 @@ struct TraceView {
   const EventView* events = nullptr;
   size_t count = 0;
   uint32_t evicted = 0;  // older events of the trace no longer held (see IndexOptions::max_bytes)
+  uint64_t number = 0;  // its record's number in its shard: from 0, in creation order, never reused
 };
+
+// Asked of each trace of a pass before its events are read (under the shard's reader lock, so
+// quick): true leaves the trace out. `events`: the trace's event count, evicted ones included.
+using SkipTrace = std::function<bool(uint64_t number, uint32_t events, std::string_view trace_id)>;
 
 // What a search asks of a trace; empty fields match everything.
 struct TraceFilter {
@@ -248,11 +257,13 @@ class Index {
   // each call visits from cursor->next until about `max_events` events were
   // read (whole chunks, at least one), over the traces the shard had when the
   // first slice began (later ones are left to the next pass, as a whole pass
-  // leaves them), and sets cursor->done once it has visited them all.
+  // leaves them), and sets cursor->done once it has visited them all. With
+  // `skip`, the traces it names are passed over before their events are read.
   void ForEachTraceWithEventsInShard(uint32_t shard,
                                      const std::function<void(const TraceView&)>& fn,
                                      SliceCursor* cursor = nullptr,
-                                     uint64_t max_events = UINT64_MAX) const;
+                                     uint64_t max_events = UINT64_MAX,
+                                     const SkipTrace& skip = nullptr) const;
 
   // How many traces (or events) a scan visits per lock hold.
   static constexpr uint32_t kScanChunk = 4096;

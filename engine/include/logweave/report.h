@@ -100,8 +100,13 @@ struct AnalysisReport {
   int64_t watermark_ns = 0;
   uint64_t traces_judged = 0;
   uint64_t traces_waiting = 0;  // still inside trace_idle: not judged yet
-  uint64_t kinds = 0;           // kinds of trace seen among the judged
-  uint64_t kinds_learned = 0;   // of those, with enough traces to expect services
+  // Of traces_judged, those a one-shot run (no change tracking) judged as the earlier trace of
+  // the same signature it read (kind, and each event's service and name in time order: all
+  // their judgement depends on), without reading their events again: that trace gave no
+  // finding and is no plain-text error's candidate.
+  uint64_t traces_judged_by_signature = 0;
+  uint64_t kinds = 0;          // kinds of trace seen among the judged
+  uint64_t kinds_learned = 0;  // of those, with enough traces to expect services
   uint64_t sequences_learned = 0;
   uint64_t late_events = 0;  // events that arrived for traces already judged (all runs)
   // With a TraceLookup (serve --peers): traces found to have lines on other

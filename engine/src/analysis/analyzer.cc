@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
@@ -16,6 +17,7 @@
 #include "analysis/parked_texts.h"
 #include "analysis/plain_text_findings.h"
 #include "analysis/trace_facts.h"
+#include "analysis/trace_signatures.h"
 #include "internal/arena.h"
 #include "internal/free_memory.h"
 #include "internal/permute.h"
@@ -58,6 +60,7 @@ struct Worker {
   LearnCounts counts;
   std::vector<internal::JudgedCount> judged_counts;  // of the traces it judged, unsorted
   uint64_t late_events = 0;
+  uint64_t judged_by_signature = 0;  // pass 2's traces passed over (TraceSignatures)
   std::vector<std::string> partial;  // traces that lost older events
   std::vector<Finding> findings, weak;
   // Of pass 1: the traces each service (by id) has logged in.
@@ -101,7 +104,12 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // learn from the judged ones. Traces whose oldest events were evicted
   // (index.max_bytes) are neither learned from nor judged: what is missing
   // from them may just be gone. The facts are not kept: pass 2 reads them
-  // again, so that they never all sit in memory beside the index.
+  // again, so that they never all sit in memory beside the index. A one-shot
+  // run notes each judged trace's signature, so that pass 2 reads only one
+  // trace of each signature that gives nothing (late arrivals, counted when
+  // changes are tracked, need every judged trace read).
+  std::optional<internal::TraceSignatures> signatures;
+  if (!track_changes_) signatures.emplace(index_.shard_count(), threads);
   std::atomic<uint32_t> next_shard{0};
   RunOnThreads(threads, [&](uint32_t t) {
     Worker& w = *workers[t];
@@ -113,6 +121,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         }
         const TraceFacts f = w.builder.Build(shard, view);
         w.counts.Learn(f, f.end <= judge_until);
+        if (signatures && f.end <= judge_until) signatures->Record(t, shard, view.number, f);
         for (uint32_t s : f.services) {
           if (s >= w.service_traces.size()) w.service_traces.resize(s + 1);
           ++w.service_traces[s];
@@ -131,6 +140,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     for (std::string& id : w->partial) partial.insert(std::move(id));
   }
   const uint64_t traces_judged = counts.judged(), traces_waiting = counts.waiting();
+  if (signatures) signatures->Seal();
   const Model model(options_, std::move(counts), &names);
 
   // The services whose plain-text errors need candidates, and the words of
@@ -189,8 +199,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     Worker& w = *workers[t];
     TraceJudge judge(options_, model, names, index_);
     std::vector<uint32_t> incomplete;
-    auto visit = [&](const TraceFacts& f) {
+    auto visit = [&](const TraceFacts& f, uint32_t signature) {
       const bool judged = f.end <= judge_until;
+      const size_t findings_before = w.findings.size(), weak_before = w.weak.size();
+      bool candidate = false;
       // Late arrivals need the counts of a previous run: none in a one-shot run.
       if (judged && track_changes_) {
         const uint64_t h = Hash(f.trace_id);
@@ -207,6 +219,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       std::string_view id;  // copied once the trace is some service's candidate
       for (uint32_t s : f.services) {
         if (!wanted_services.contains(s)) continue;
+        candidate = true;
         Candidate c{};
         if (id.empty()) id = w.candidate_ids.Copy(f.trace_id);
         c.set_trace_id(id);
@@ -236,20 +249,40 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         if (s >= w.overflow.size()) w.overflow.resize(s + 1);
         w.overflow[s].push_back(c);
       }
+      if (signatures) {
+        signatures->Judged(signature, judged && !candidate &&
+                                          w.findings.size() == findings_before &&
+                                          w.weak.size() == weak_before);
+      }
     };
     // A slice of a shard's facts at a time, judged outside the shard's lock
     // (the evidence reads timelines from the index).
     FactStore facts;
+    std::vector<uint32_t> fact_signatures;
     for (uint32_t shard; (shard = next_shard.fetch_add(1)) < index_.shard_count();) {
+      SkipTrace skip;
+      if (signatures) {
+        skip = [&](uint64_t number, uint32_t events, std::string_view trace_id) {
+          const bool skipped = signatures->Clean(signatures->Of(shard, number, events)) &&
+                               (mentioned.empty() || !mentioned.contains(Hash(trace_id)));
+          w.judged_by_signature += skipped;
+          return skipped;
+        };
+      }
       for (Index::SliceCursor slice; !slice.done;) {
         facts.Clear();
+        fact_signatures.clear();
         index_.ForEachTraceWithEventsInShard(
             shard,
             [&](const TraceView& view) {
-              if (view.evicted == 0) facts.Add(w.builder.Build(shard, view));
+              if (view.evicted != 0) return;
+              facts.Add(w.builder.Build(shard, view));
+              fact_signatures.push_back(
+                  signatures ? signatures->Of(shard, view.number, static_cast<uint32_t>(view.count))
+                             : internal::TraceSignatures::kNone);
             },
-            &slice, kFactSliceEvents);
-        for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i));
+            &slice, kFactSliceEvents, skip);
+        for (size_t i = 0; i < facts.size(); ++i) visit(facts.Get(i), fact_signatures[i]);
       }
       if (release_shard_) release_shard_(shard);
     }
@@ -273,8 +306,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   size_t judged_total = 0;
   for (auto& w : workers) judged_total += w->judged_counts.size();
   judged_counts_.reserve(judged_total);
+  uint64_t judged_by_signature = 0;
   for (auto& w : workers) {
     late_events_ += w->late_events;
+    judged_by_signature += w->judged_by_signature;
     judged_counts_.insert(judged_counts_.end(), w->judged_counts.begin(), w->judged_counts.end());
     w->judged_counts = decltype(w->judged_counts)();
   }
@@ -326,6 +361,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   std::sort(findings.begin(), findings.end(), FindingBefore);
   internal::SortMovingOnce(report.unstructured, internal::EntryOrderKey);
 
+  report.traces_judged_by_signature = judged_by_signature;
   if (!track_changes_) {
     report.findings = std::move(findings);
     FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);

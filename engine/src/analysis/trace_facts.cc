@@ -54,6 +54,15 @@ uint32_t FactBuilder::ServiceId(uint32_t shard, const EventView& e) {
   return id;
 }
 
+uint32_t FactBuilder::EventNameId(uint32_t shard, uint32_t service, const EventView& e) {
+  if (e.message_id == EventView::kNoMessageId) return events_.Id(service, e.message);
+  if (shard >= shard_event_names_.size()) shard_event_names_.resize(shard + 1);
+  const uint64_t key = (uint64_t{service} << 32) | e.message_id;
+  auto [it, added] = shard_event_names_[shard].try_emplace(key, kNoId);
+  if (added) it->second = events_.Id(service, e.message);
+  return it->second;
+}
+
 TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
   read_buf_.clear();
   for (size_t i = 0; i < view.count; ++i) {
@@ -61,7 +70,7 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
     const uint32_t service = ServiceId(shard, e);
     uint32_t name = kNoId;
     if (e.kind == RecordKind::kJson && !e.message.empty() && e.message.size() <= kMaxEventName) {
-      name = events_.Id(service, e.message);
+      name = EventNameId(shard, service, e);
     }
     read_buf_.push_back(TimedEv{Ev{e.time_ns, e.seq, service, name},
                                 (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0});

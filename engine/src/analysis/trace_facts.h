@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "analysis/names.h"
 #include "logweave/index.h"
 
@@ -83,11 +84,16 @@ class FactBuilder {
 
  private:
   uint32_t ServiceId(uint32_t shard, const EventView& e);
+  // The id of e's message as an event name of `service` (an id of ServiceId's).
+  uint32_t EventNameId(uint32_t shard, uint32_t service, const EventView& e);
 
   static constexpr size_t kMaxEventName = 80;  // longer messages are free text
 
   NameCache services_, kinds_, events_;
   std::vector<std::vector<uint32_t>> shard_services_;  // [shard][shard's id] -> id, or kNoId
+  // [shard][service id << 32 | shard's message id] -> event name id (or kNoId): a message the
+  // shard interned is hashed as a number, not as text, once its name is known.
+  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> shard_event_names_;
   struct TimedEv {
     Ev ev;
     bool has_time;  // parsed or inferred from the neighbouring lines

@@ -81,7 +81,8 @@ class Shard {
   // With a cursor: one slice of a pass (Index::ForEachTraceWithEventsInShard).
   void ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
                               Index::SliceCursor* cursor = nullptr,
-                              uint64_t max_events = UINT64_MAX) const;
+                              uint64_t max_events = UINT64_MAX,
+                              const SkipTrace& skip = nullptr) const;
 
  private:
   // A scan's budget counts a block decompressed, or a file window read (a line kept in
@@ -116,7 +117,8 @@ class Shard {
   void Evict() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // --- Reading (shard_query.cc). ---
-  // Visits trace records in chunks of Index::kScanChunk (see the .cc).
+  // Visits trace records in chunks of Index::kScanChunk (see the .cc): visit(record), or
+  // visit(record, number) where it takes the record's number too.
   template <typename Visit>
   bool Walk(bool newest_first, Visit visit, const std::function<bool()>& stop = nullptr,
             Index::SliceCursor* slice = nullptr, uint64_t max_work = UINT64_MAX) const;

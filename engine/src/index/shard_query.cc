@@ -1,5 +1,6 @@
 // Shard: timelines, searches, counters and the analysis' pass over traces.
 #include <algorithm>
+#include <type_traits>
 
 #include "index/shard.h"
 
@@ -154,7 +155,12 @@ bool Shard::Walk(bool newest_first, Visit visit, const std::function<bool()>& st
     for (uint32_t n = 0; n < Index::kScanChunk && done < total; ++n, ++done) {
       const uint64_t number = newest_first ? total - 1 - done : done;
       if (number < first_live) return true;  // newest first: the rest is evicted
-      const int64_t w = visit(traces_.Record(number));
+      int64_t w;
+      if constexpr (std::is_invocable_v<Visit, const TraceRecord&, uint64_t>) {
+        w = visit(traces_.Record(number), number);
+      } else {
+        w = visit(traces_.Record(number));
+      }
       if (w < 0) return false;
       work += static_cast<uint64_t>(w);
       if (work >= Index::kScanEventBudget) {
@@ -245,14 +251,19 @@ void Shard::ForEachTrace(const std::function<void(std::string_view, uint32_t)>& 
 }
 
 void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& fn,
-                                   Index::SliceCursor* cursor, uint64_t max_events) const {
+                                   Index::SliceCursor* cursor, uint64_t max_events,
+                                   const SkipTrace& skip) const {
   std::vector<EventView> events;
   Walk(
       /*newest_first=*/false,
-      [&](const TraceRecord& t) -> int64_t {
+      [&](const TraceRecord& t, uint64_t number) -> int64_t {
         mu_.AssertReaderHeld();
         events.clear();
         if (!HasEvents(t)) return 1;
+        if (skip) {
+          TraceIdText buf;
+          if (skip(number, t.count, t.trace_id(&buf))) return 1;
+        }
         for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) {
           const StoredEvent& ev = events_.Event(e);
           EventView& v = events.emplace_back();
@@ -264,6 +275,7 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
           // text, or one of too many distinct ones, free text to the analysis
           // and not worth decompressing lines for.
           v.message = Message(e, ev, nullptr);
+          if (ev.flags() & kStoredMessageInterned) v.message_id = ev.msg();
           v.service_id = service;
           v.flags = ev.flags() & kRecordFlagsMask;
           v.level = ev.level();
@@ -277,6 +289,7 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
         view.events = events.data();
         view.count = events.size();
         view.evicted = static_cast<uint32_t>(t.count - events.size());
+        view.number = number;
         fn(view);
         return static_cast<int64_t>(t.count);
       },

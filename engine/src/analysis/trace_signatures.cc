@@ -1,0 +1,73 @@
+#include "analysis/trace_signatures.h"
+
+namespace logweave::internal {
+
+TraceSignatures::TraceSignatures(uint32_t shards, uint32_t threads)
+    : shards_(shards), threads_(threads) {}
+
+void TraceSignatures::Record(uint32_t thread, uint32_t shard, uint64_t number,
+                             const TraceFacts& facts) {
+  Thread& t = threads_[thread];
+  t.key.clear();
+  t.key.push_back(facts.kind);
+  uint64_t hash = facts.kind;
+  auto mix = [&hash](uint64_t v) {
+    hash = (hash ^ v) * 0x9E3779B97F4A7C15;
+    hash ^= hash >> 29;
+  };
+  for (const Ev& e : facts.events) {
+    t.key.push_back(e.service);
+    t.key.push_back(e.name);
+    mix((uint64_t{e.service} << 32) | e.name);
+  }
+  // The key itself is compared, not only its hash: traces of different signatures never share
+  // a verdict.
+  const KeyView key{hash, absl::string_view(reinterpret_cast<const char*>(t.key.data()),
+                                            t.key.size() * sizeof(uint32_t))};
+  uint32_t sig = kNone;
+  if (auto it = t.ids.find(key); it != t.ids.end()) {
+    sig = it->second;
+  } else if (t.bytes + key.bytes.size() <= kMaxBytesPerThread) {
+    sig = static_cast<uint32_t>(t.ids.size());
+    t.ids.emplace(Key{hash, std::string(key.bytes)}, sig);
+    t.bytes += key.bytes.size();
+  }
+  Shard& s = shards_[shard];
+  if (s.entries.empty()) s.first = number;
+  if (number < s.first) return;
+  s.thread = thread;
+  const uint64_t at = number - s.first;
+  if (at == s.entries.size()) {
+    s.entries.push_back(Shard::Entry{facts.indexed_events, sig});
+  } else {
+    if (at > s.entries.size()) s.entries.resize(at + 1);
+    s.entries[at] = Shard::Entry{facts.indexed_events, sig};
+  }
+}
+
+void TraceSignatures::Seal() {
+  std::vector<uint32_t> offset(threads_.size());
+  total_ = 0;
+  for (size_t t = 0; t < threads_.size(); ++t) {
+    offset[t] = static_cast<uint32_t>(total_);
+    total_ += threads_[t].ids.size();
+  }
+  threads_ = std::vector<Thread>();
+  for (Shard& s : shards_) {
+    for (Shard::Entry& e : s.entries) {
+      if (e.sig != kNone) e.sig += offset[s.thread];
+    }
+  }
+  verdicts_ = std::make_unique<std::atomic<uint8_t>[]>(total_);
+  for (size_t i = 0; i < total_; ++i) verdicts_[i].store(kUnknown, std::memory_order_relaxed);
+}
+
+uint32_t TraceSignatures::Of(uint32_t shard, uint64_t number, uint32_t events) const {
+  if (shard >= shards_.size()) return kNone;
+  const Shard& s = shards_[shard];
+  if (number < s.first || number - s.first >= s.entries.size()) return kNone;
+  const Shard::Entry& e = s.entries[number - s.first];
+  return e.events == events ? e.sig : kNone;
+}
+
+}  // namespace logweave::internal
