@@ -118,6 +118,25 @@ TEST_F(AnalyzerTest, RequestsIndexedBetweenThePassesAreStillCandidates) {
   EXPECT_EQ(TimeoutOwners(r), (std::set<std::string>{Trace(40), Trace(41), Trace(170)}));
 }
 
+// A report as lines to compare: each finding with its evidence, each error with its
+// candidates and their confidences.
+std::vector<std::string> ReportLines(const AnalysisReport& r) {
+  std::vector<std::string> out;
+  for (const Finding& f : r.findings) {
+    std::string k = f.id + "|" + f.summary;
+    for (const EvidenceLine& e : f.evidence) k += "|" + e.text;
+    out.push_back(std::move(k));
+  }
+  for (const AttributedEntry& a : r.unstructured) {
+    std::string k = std::string(a.entry.id) + "->";
+    for (const AttributionCandidate& c : a.candidates) {
+      k += absl::StrCat(c.trace_id, ":", c.confidence, ":", c.named, ",");
+    }
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
 // A one-shot analysis that frees each shard once pass 2 has read it (a replay without
 // --timeline): the threads release shards while others are still judged, and every finding,
 // its evidence and each error's attribution are those of a run that keeps the index. Runs
@@ -125,21 +144,8 @@ TEST_F(AnalyzerTest, RequestsIndexedBetweenThePassesAreStillCandidates) {
 TEST_F(AnalyzerTest, ShardsFreedAsPass2EndsThemGiveTheSameReport) {
   Shop shop;
   shop.CheckoutsWithEmailTimeouts({40, 41, 170});
-  auto summarize = [](const AnalysisReport& r) {
-    std::vector<std::string> out;
-    for (const Finding& f : r.findings) {
-      std::string k = f.id + "|" + f.summary;
-      for (const EvidenceLine& e : f.evidence) k += "|" + e.text;
-      out.push_back(std::move(k));
-    }
-    for (const AttributedEntry& a : r.unstructured) {
-      out.push_back(std::string(a.entry.id) + "->" +
-                    (a.candidates.empty() ? "" : a.candidates.front().trace_id));
-    }
-    return out;
-  };
   auto kept = Ingest(shop);
-  const std::vector<std::string> want = summarize(Analyze(*kept, INT64_MAX, {}, 2));
+  const std::vector<std::string> want = ReportLines(Analyze(*kept, INT64_MAX, {}, 2));
   ASSERT_GE(want.size(), 6u);
 
   auto freed = Ingest(shop);
@@ -152,7 +158,7 @@ TEST_F(AnalyzerTest, ShardsFreedAsPass2EndsThemGiveTheSameReport) {
     released[shard].fetch_add(1);
     freed->ReleaseIndexShard(shard);
   });
-  EXPECT_EQ(summarize(analyzer.Run(INT64_MAX)), want);
+  EXPECT_EQ(ReportLines(analyzer.Run(INT64_MAX)), want);
   for (size_t s = 0; s < released.size(); ++s) EXPECT_EQ(released[s].load(), 1) << s;
   EXPECT_EQ(freed->index().Counters().events, 0u);
   // The next run releases nothing more (and finds nothing: the index is empty).
@@ -176,22 +182,6 @@ TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
   shop.files["email.log"].push_back(PlainTime(120 * 100 + 900) +
                                     " ERROR bounce for trace_id=" + Trace(120));
   shop.SortByTime("email.log");
-  auto summarize = [](const AnalysisReport& r) {
-    std::vector<std::string> out;
-    for (const Finding& f : r.findings) {
-      std::string k = f.id + "|" + f.summary;
-      for (const EvidenceLine& e : f.evidence) k += "|" + e.text;
-      out.push_back(std::move(k));
-    }
-    for (const AttributedEntry& a : r.unstructured) {
-      std::string k = std::string(a.entry.id) + "->";
-      for (const AttributionCandidate& c : a.candidates) {
-        k += absl::StrCat(c.trace_id, ":", c.confidence, ":", c.named, ",");
-      }
-      out.push_back(std::move(k));
-    }
-    return out;
-  };
   auto read_all = Ingest(shop);
   const AnalysisReport all = Analyze(*read_all, INT64_MAX, {}, 2);
   EXPECT_EQ(all.traces_judged_by_signature, 0u);  // changes are tracked: every trace is read
@@ -202,7 +192,7 @@ TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
   Analyzer analyzer({}, one_shot->index(), one_shot->unstructured(), {}, 2);
   analyzer.DisableChangeTracking();
   const AnalysisReport r = analyzer.Run(INT64_MAX);
-  EXPECT_EQ(summarize(r), summarize(all));
+  EXPECT_EQ(ReportLines(r), ReportLines(all));
   EXPECT_EQ(r.traces_judged, all.traces_judged);
   // Of the clean checkouts without email (197, one of them named) and the carts (100), those
   // past the first slice each thread read (a shard here: 2 of 8) were not read again; the
