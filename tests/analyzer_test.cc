@@ -193,7 +193,11 @@ TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
   analyzer.DisableChangeTracking();
   const AnalysisReport r = analyzer.Run(INT64_MAX);
   EXPECT_EQ(ReportLines(r), ReportLines(all));
+  // Each thread learned the first trace of a signature and counted the others as that one.
   EXPECT_EQ(r.traces_judged, all.traces_judged);
+  EXPECT_EQ(r.kinds_learned, all.kinds_learned);
+  EXPECT_EQ(r.sequences_learned, all.sequences_learned);
+  EXPECT_GE(r.sequences_learned, 3u);
   // Of the clean checkouts without email (197, one of them named) and the carts (100), those
   // past the first slice each thread read (a shard here: 2 of 8) were not read again; the
   // checkouts with email are candidates, and were.

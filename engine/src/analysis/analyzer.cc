@@ -61,6 +61,10 @@ struct Worker {
   std::vector<internal::JudgedCount> judged_counts;  // of the traces it judged, unsorted
   uint64_t late_events = 0;
   uint64_t judged_by_signature = 0;  // pass 2's traces passed over (TraceSignatures)
+  // Of pass 1, by the signature ids it gave: the judged part of the counts of the first trace
+  // of each, and how many more traces had it.
+  std::vector<LearnCounts::JudgedPart> signature_parts;
+  std::vector<uint64_t> signature_repeats;
   std::vector<std::string> partial;  // traces that lost older events
   std::vector<Finding> findings, weak;
   // Of pass 1: the traces each service (by id) has logged in.
@@ -105,9 +109,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // (index.max_bytes) are neither learned from nor judged: what is missing
   // from them may just be gone. The facts are not kept: pass 2 reads them
   // again, so that they never all sit in memory beside the index. A one-shot
-  // run notes each judged trace's signature, so that pass 2 reads only one
-  // trace of each signature that gives nothing (late arrivals, counted when
-  // changes are tracked, need every judged trace read).
+  // run notes each judged trace's signature: a thread learns the sequences of
+  // the first trace of a signature it meets and counts the others as that one,
+  // and pass 2 reads only one trace of each signature that gives nothing (late
+  // arrivals, counted when changes are tracked, need every judged trace read).
   std::optional<internal::TraceSignatures> signatures;
   if (!track_changes_) signatures.emplace(index_.shard_count(), threads);
   std::atomic<uint32_t> next_shard{0};
@@ -120,8 +125,20 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
           return;
         }
         const TraceFacts f = w.builder.Build(shard, view);
-        w.counts.Learn(f, f.end <= judge_until);
-        if (signatures && f.end <= judge_until) signatures->Record(t, shard, view.number, f);
+        const bool judged = f.end <= judge_until;
+        const auto [sig, first] = signatures && judged
+                                      ? signatures->Record(t, shard, view.number, f)
+                                      : std::pair(internal::TraceSignatures::kNone, false);
+        if (sig == internal::TraceSignatures::kNone) {
+          w.counts.Learn(f, judged);
+        } else if (first) {
+          w.signature_parts.resize(sig + 1);
+          w.signature_repeats.resize(sig + 1);
+          w.counts.Learn(f, judged, &w.signature_parts[sig]);
+        } else {
+          w.counts.LearnActivity(f);
+          ++w.signature_repeats[sig];
+        }
         for (uint32_t s : f.services) {
           if (s >= w.service_traces.size()) w.service_traces.resize(s + 1);
           ++w.service_traces[s];
@@ -129,6 +146,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
       });
     }
   });
+  // The traces that repeated a signature a thread had met, counted as their first.
+  for (auto& w : workers) {
+    for (size_t sig = 0; sig < w->signature_parts.size(); ++sig) {
+      w->counts.Repeat(w->signature_parts[sig], w->signature_repeats[sig]);
+    }
+    w->signature_parts = {};
+    w->signature_repeats = {};
+  }
   // What the traces of each kind are expected to hold, from all threads' counts.
   // The first thread's are taken over, not copied (its activity map alone has
   // an entry per service and second of the input).

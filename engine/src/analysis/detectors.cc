@@ -80,7 +80,52 @@ void NamedSequence(const TraceFacts& f, uint32_t s, std::vector<uint32_t>* out) 
   }
 }
 
-void LearnCounts::Learn(const TraceFacts& f, bool judged) {
+void LearnCounts::Learn(const TraceFacts& f, bool judged, JudgedPart* part) {
+  LearnActivity(f);
+  if (!judged) {
+    ++waiting_;
+    return;
+  }
+  ++judged_;
+  KindStats& k = KindOf(f.kind);
+  ++k.traces;
+  for (uint32_t s : f.services) ++k.service_traces[s];
+  if (part != nullptr) {
+    part->kind = f.kind;
+    part->services.assign(f.services.begin(), f.services.end());
+  }
+  for (uint32_t s : f.services) {
+    NamedSequence(f, s, &sequence_);
+    for (size_t i = 0; i < sequence_.size(); ++i) {
+      if (!FirstOccurrence(sequence_, i)) continue;
+      // What came next in the service after the event's last occurrence:
+      // another event, or nothing.
+      const uint32_t e = sequence_[i];
+      const uint32_t next = Successor(sequence_, e);
+      const SequenceKey seen{f.kind, s, e, 0},
+          successor{f.kind, s, e, next == kNoId ? kEnded : next};
+      ++seen_[seen];
+      ++successors_[successor];
+      if (part != nullptr) {
+        part->seen.push_back(seen);
+        part->successors.push_back(successor);
+      }
+    }
+  }
+}
+
+void LearnCounts::Repeat(const JudgedPart& part, uint64_t times) {
+  if (times == 0) return;
+  const auto n = static_cast<uint32_t>(times);
+  judged_ += times;
+  KindStats& k = KindOf(part.kind);
+  k.traces += n;
+  for (uint32_t s : part.services) k.service_traces[s] += n;
+  for (const SequenceKey& key : part.seen) seen_[key] += n;
+  for (const SequenceKey& key : part.successors) successors_[key] += n;
+}
+
+void LearnCounts::LearnActivity(const TraceFacts& f) {
   // One update per run of events of a service within a second (a trace's
   // events are in time order), not one per event.
   uint64_t run_key = 0;
@@ -95,27 +140,6 @@ void LearnCounts::Learn(const TraceFacts& f, bool judged) {
     ++run;
   }
   if (run > 0) activity_[run_key] += run;
-  if (!judged) {
-    ++waiting_;
-    return;
-  }
-  ++judged_;
-  if (f.kind >= kinds_.size()) kinds_.resize(f.kind + 1);
-  KindStats& k = kinds_[f.kind];
-  ++k.traces;
-  for (uint32_t s : f.services) ++k.service_traces[s];
-  for (uint32_t s : f.services) {
-    NamedSequence(f, s, &sequence_);
-    for (size_t i = 0; i < sequence_.size(); ++i) {
-      if (!FirstOccurrence(sequence_, i)) continue;
-      // What came next in the service after the event's last occurrence:
-      // another event, or nothing.
-      const uint32_t e = sequence_[i];
-      const uint32_t next = Successor(sequence_, e);
-      ++seen_[SequenceKey{f.kind, s, e, 0}];
-      ++successors_[SequenceKey{f.kind, s, e, next == kNoId ? kEnded : next}];
-    }
-  }
 }
 
 void LearnCounts::Merge(const LearnCounts& other) {

@@ -59,9 +59,23 @@ struct KindStats {
 // What one thread's traces show. Thread-compatible; Merge adds another's.
 class LearnCounts {
  public:
+  // What a judged trace adds besides its activity: its kind, services and sequences. The same
+  // for every trace of a signature (TraceSignatures), so kept for the first and added again for
+  // the others (Repeat) instead of worked out again.
+  struct JudgedPart {
+    uint32_t kind = 0;
+    std::vector<uint32_t> services;
+    std::vector<SequenceKey> seen, successors;
+  };
+
   // Counts a trace: its services' activity always; its services and
-  // sequences for learning only when it is judged.
-  void Learn(const TraceFacts& f, bool judged);
+  // sequences for learning only when it is judged (and then, with `part`,
+  // writes them there too).
+  void Learn(const TraceFacts& f, bool judged, JudgedPart* part = nullptr);
+  // Counts a judged trace's activity only: its part is counted by Repeat.
+  void LearnActivity(const TraceFacts& f);
+  // Counts `times` more judged traces whose part is `part`.
+  void Repeat(const JudgedPart& part, uint64_t times);
   void Merge(const LearnCounts& other);
 
   uint64_t judged() const { return judged_; }
@@ -69,6 +83,10 @@ class LearnCounts {
 
  private:
   friend class Model;
+  KindStats& KindOf(uint32_t kind) {
+    if (kind >= kinds_.size()) kinds_.resize(kind + 1);
+    return kinds_[kind];
+  }
   std::vector<KindStats> kinds_;                      // by kind id
   absl::flat_hash_map<uint64_t, uint32_t> activity_;  // (service, second) -> lines
   SequenceMap<uint32_t> seen_, successors_;

@@ -5,8 +5,8 @@ namespace logweave::internal {
 TraceSignatures::TraceSignatures(uint32_t shards, uint32_t threads)
     : shards_(shards), threads_(threads) {}
 
-void TraceSignatures::Record(uint32_t thread, uint32_t shard, uint64_t number,
-                             const TraceFacts& facts) {
+std::pair<uint32_t, bool> TraceSignatures::Record(uint32_t thread, uint32_t shard, uint64_t number,
+                                                  const TraceFacts& facts) {
   Thread& t = threads_[thread];
   t.key.clear();
   t.key.push_back(facts.kind);
@@ -25,16 +25,19 @@ void TraceSignatures::Record(uint32_t thread, uint32_t shard, uint64_t number,
   const KeyView key{hash, absl::string_view(reinterpret_cast<const char*>(t.key.data()),
                                             t.key.size() * sizeof(uint32_t))};
   uint32_t sig = kNone;
+  bool added = false;
   if (auto it = t.ids.find(key); it != t.ids.end()) {
     sig = it->second;
   } else if (t.bytes + key.bytes.size() <= kMaxBytesPerThread) {
     sig = static_cast<uint32_t>(t.ids.size());
     t.ids.emplace(Key{hash, std::string(key.bytes)}, sig);
     t.bytes += key.bytes.size();
+    added = true;
   }
+  const std::pair<uint32_t, bool> out(sig, added);
   Shard& s = shards_[shard];
   if (s.entries.empty()) s.first = number;
-  if (number < s.first) return;
+  if (number < s.first) return out;
   s.thread = thread;
   const uint64_t at = number - s.first;
   if (at == s.entries.size()) {
@@ -43,6 +46,7 @@ void TraceSignatures::Record(uint32_t thread, uint32_t shard, uint64_t number,
     if (at > s.entries.size()) s.entries.resize(at + 1);
     s.entries[at] = Shard::Entry{facts.indexed_events, sig};
   }
+  return out;
 }
 
 void TraceSignatures::Seal() {

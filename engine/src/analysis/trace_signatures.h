@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -35,8 +36,10 @@ class TraceSignatures {
   TraceSignatures(uint32_t shards, uint32_t threads);
 
   // Pass 1, on thread `thread`: trace `number` of `shard` (a shard's traces in ascending
-  // numbers) was judged from `facts`.
-  void Record(uint32_t thread, uint32_t shard, uint64_t number, const TraceFacts& facts);
+  // numbers) was judged from `facts`. Returns the signature's id on that thread (dense from 0;
+  // kNone: past kMaxBytesPerThread) and whether the thread met it first here.
+  std::pair<uint32_t, bool> Record(uint32_t thread, uint32_t shard, uint64_t number,
+                                   const TraceFacts& facts);
   // Between the passes: ids made the same on every thread, verdicts unknown.
   void Seal();
 
