@@ -199,8 +199,9 @@ TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
   EXPECT_EQ(r.sequences_learned, all.sequences_learned);
   EXPECT_GE(r.sequences_learned, 3u);
   // Of the clean checkouts without email (197, one of them named) and the carts (100), those
-  // past the first slice each thread read (a shard here: 2 of 8) were not read again; the
-  // checkouts with email are candidates, and were.
+  // read after a verdict were passed over (a thread collects a slice, a shard here, before it
+  // judges it: the shards collected before the first verdicts are read whole); the checkouts
+  // with email are candidates, and were all read.
   EXPECT_GE(r.traces_judged_by_signature, 120u);
   EXPECT_LE(r.traces_judged_by_signature, 295u);
   bool named = false;

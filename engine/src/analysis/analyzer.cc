@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -111,8 +112,9 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // again, so that they never all sit in memory beside the index. A one-shot
   // run notes each judged trace's signature: a thread learns the sequences of
   // the first trace of a signature it meets and counts the others as that one,
-  // and pass 2 reads only one trace of each signature that gives nothing (late
-  // arrivals, counted when changes are tracked, need every judged trace read).
+  // and pass 2 passes over the traces of a signature once one gave nothing
+  // (late arrivals, counted when changes are tracked, need every judged trace
+  // read).
   std::optional<internal::TraceSignatures> signatures;
   if (!track_changes_) signatures.emplace(index_.shard_count(), threads);
   std::atomic<uint32_t> next_shard{0};
@@ -314,6 +316,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   });
   release_shard_ = nullptr;  // for one run only
   // Only pass 2 needed these: freed before the attribution's peak.
+  signatures.reset();
   mentioned = decltype(mentioned)();
   wanted_services = decltype(wanted_services)();
   if (take_unstructured_ != nullptr) {

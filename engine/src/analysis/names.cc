@@ -32,13 +32,12 @@ size_t SharedNames::size() const {
 
 uint32_t NameCache::Id(uint32_t scope, std::string_view text) {
   if (auto it = ids_.find(NameKey{scope, text}); it != ids_.end()) return it->second;
-  if (scope < full_.size() && full_[scope]) return kNoId;
+  // A name the table refuses (its scope is full) is asked of it again next time, not refused
+  // here for good: a name that another thread added before the scope filled has its id on
+  // every thread, so that a name's id depends on the name alone (TraceSignatures relies on
+  // it).
   const uint32_t id = names_->Id(scope, text);
-  if (id == kNoId) {
-    if (scope >= full_.size()) full_.resize(scope + 1, false);
-    full_[scope] = true;  // the table takes no more names of this scope
-    return kNoId;
-  }
+  if (id == kNoId) return kNoId;
   // Key the memo with the table's own copy: `text` may be a view into a line.
   ids_.emplace(NameKey{scope, names_->Name(id)}, id);
   return id;

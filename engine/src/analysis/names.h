@@ -72,7 +72,6 @@ class NameCache {
  private:
   SharedNames* names_;
   absl::flat_hash_map<NameKey, uint32_t> ids_;  // views into names_' own copies
-  std::vector<bool> full_;                      // scopes the table refused a name for
 };
 
 }  // namespace logweave::internal

@@ -28,23 +28,24 @@ std::pair<uint32_t, bool> TraceSignatures::Record(uint32_t thread, uint32_t shar
   bool added = false;
   if (auto it = t.ids.find(key); it != t.ids.end()) {
     sig = it->second;
-  } else if (t.bytes + key.bytes.size() <= kMaxBytesPerThread) {
+  } else if (const size_t cost = kCostPerKeyByte * key.bytes.size() + kCostPerSignature;
+             t.bytes + cost <= kMaxBytesPerThread) {
     sig = static_cast<uint32_t>(t.ids.size());
     t.ids.emplace(Key{hash, std::string(key.bytes)}, sig);
-    t.bytes += key.bytes.size();
+    t.bytes += cost;
     added = true;
   }
   const std::pair<uint32_t, bool> out(sig, added);
-  Shard& s = shards_[shard];
+  ShardEntries& s = shards_[shard];
   if (s.entries.empty()) s.first = number;
   if (number < s.first) return out;
   s.thread = thread;
   const uint64_t at = number - s.first;
   if (at == s.entries.size()) {
-    s.entries.push_back(Shard::Entry{facts.indexed_events, sig});
+    s.entries.push_back(ShardEntries::Entry{facts.indexed_events, sig});
   } else {
     if (at > s.entries.size()) s.entries.resize(at + 1);
-    s.entries[at] = Shard::Entry{facts.indexed_events, sig};
+    s.entries[at] = ShardEntries::Entry{facts.indexed_events, sig};
   }
   return out;
 }
@@ -57,8 +58,8 @@ void TraceSignatures::Seal() {
     total_ += threads_[t].ids.size();
   }
   threads_ = std::vector<Thread>();
-  for (Shard& s : shards_) {
-    for (Shard::Entry& e : s.entries) {
+  for (ShardEntries& s : shards_) {
+    for (ShardEntries::Entry& e : s.entries) {
       if (e.sig != kNone) e.sig += offset[s.thread];
     }
   }
@@ -68,9 +69,9 @@ void TraceSignatures::Seal() {
 
 uint32_t TraceSignatures::Of(uint32_t shard, uint64_t number, uint32_t events) const {
   if (shard >= shards_.size()) return kNone;
-  const Shard& s = shards_[shard];
+  const ShardEntries& s = shards_[shard];
   if (number < s.first || number - s.first >= s.entries.size()) return kNone;
-  const Shard::Entry& e = s.entries[number - s.first];
+  const ShardEntries::Entry& e = s.entries[number - s.first];
   return e.events == events ? e.sig : kNone;
 }
 

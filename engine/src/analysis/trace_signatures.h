@@ -3,11 +3,13 @@
 //
 // The detectors judge a trace from its kind and, in time order, the service
 // and event name of each event (the services it holds, each service's named
-// sequence: see TraceJudge). Traces with the same signature, those, get the
-// same verdict. Pass 1 records each judged trace's signature; pass 2 judges
-// the first trace of a signature it meets and, if that gave nothing (no
-// finding, no attribution candidate), passes over the other traces of the
-// signature without reading their events.
+// sequence: see TraceJudge; a name's id depends on the name alone, see
+// NameCache). Traces with the same signature, those, get the same verdict.
+// Pass 1 records each judged trace's signature (ids per thread: a shape that
+// several threads met has a signature on each). Pass 2 judges the traces of a
+// signature it reads and, once one gave nothing (no finding, no attribution
+// candidate), passes over the others without reading their events; the
+// traces of a slice it collected before that verdict are read all the same.
 //
 // Threading: Record from pass 1's threads, each shard's traces from one
 // thread at a time; Seal between the passes; Of, Clean and Judged from
@@ -16,10 +18,10 @@
 #define LOGWEAVE_ANALYSIS_TRACE_SIGNATURES_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,25 +48,36 @@ class TraceSignatures {
   // Pass 2: the signature of trace `number` of `shard`, if pass 1 recorded it with `events`
   // events (as many as it has now); kNone if not.
   uint32_t Of(uint32_t shard, uint64_t number, uint32_t events) const;
-  // Whether a trace of signature `sig` was judged and gave nothing.
+  // Whether a trace of signature `sig` was judged and gave nothing, and none gave something.
   bool Clean(uint32_t sig) const {
     return sig != kNone && verdicts_[sig].load(std::memory_order_relaxed) == kClean;
   }
-  // A trace of signature `sig` was judged: it gave nothing (`clean`) or something.
+  // A trace of signature `sig` was judged: it gave nothing (`clean`) or something. Something
+  // wins for good (should two traces of a signature ever differ, neither is passed over); a
+  // verdict already stored is not written again.
   void Judged(uint32_t sig, bool clean) {
-    if (sig != kNone) verdicts_[sig].store(clean ? kClean : kDirty, std::memory_order_relaxed);
+    if (sig == kNone) return;
+    std::atomic<uint8_t>& v = verdicts_[sig];
+    const uint8_t now = v.load(std::memory_order_relaxed);
+    if (now == kDirty || (clean && now == kClean)) return;
+    if (clean) {
+      uint8_t unknown = kUnknown;
+      v.compare_exchange_strong(unknown, kClean, std::memory_order_relaxed);
+    } else {
+      v.store(kDirty, std::memory_order_relaxed);
+    }
   }
-
-  // Signatures recorded (after Seal).
-  size_t size() const { return total_; }
 
  private:
   static constexpr uint8_t kUnknown = 0, kClean = 1, kDirty = 2;
-  // The bytes of the signatures one thread keeps at most (as keys); traces of a new signature
-  // past them are not recorded, and pass 2 reads them.
+  // The memory one thread's signatures may hold, counted as kCostPerKeyByte per byte of key
+  // (the key, its copy in the table, the sequences the thread learned from it: see
+  // Analyzer::Run) and kCostPerSignature for each (table slot, string, vectors); traces of a
+  // new signature past it are not recorded, and pass 2 reads them.
   static constexpr size_t kMaxBytesPerThread = 32 << 20;
+  static constexpr size_t kCostPerKeyByte = 6, kCostPerSignature = 160;
   // Each written by one thread: a cache line of its own.
-  struct alignas(64) Shard {
+  struct alignas(64) ShardEntries {
     uint32_t thread = 0;  // the thread that recorded it
     uint64_t first = 0;   // the number of entries.front()
     struct Entry {
@@ -101,7 +114,7 @@ class TraceSignatures {
     std::vector<uint32_t> key;                               // scratch
   };
 
-  std::vector<Shard> shards_;
+  std::vector<ShardEntries> shards_;
   std::vector<Thread> threads_;
   size_t total_ = 0;
   std::unique_ptr<std::atomic<uint8_t>[]> verdicts_;
