@@ -166,10 +166,9 @@ TEST_F(AnalyzerTest, ShardsFreedAsPass2EndsThemGiveTheSameReport) {
   for (size_t s = 0; s < released.size(); ++s) EXPECT_EQ(released[s].load(), 1) << s;
 }
 
-// A one-shot analysis (no change tracking) reads one trace of each signature in pass 2 and
-// passes over the others of a signature that gave nothing: the findings, their evidence and
-// every attribution are those of a run that reads every trace, including a trace of such a
-// signature that an error names.
+// A one-shot analysis (no change tracking) passes over the traces of a signature in pass 2 once
+// one gave nothing: the findings, their evidence and every attribution are those of a run that
+// reads every trace, including a trace of such a signature that an error names.
 TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
   Shop shop;
   const std::set<int> skipped_payments = {150, 250};
@@ -183,8 +182,10 @@ TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
                                     " ERROR bounce for trace_id=" + Trace(120));
   shop.SortByTime("email.log");
   auto read_all = Ingest(shop);
-  const AnalysisReport all = Analyze(*read_all, INT64_MAX, {}, 2);
-  EXPECT_EQ(all.traces_judged_by_signature, 0u);  // changes are tracked: every trace is read
+  Analyzer reader({}, read_all->index(), read_all->unstructured(), {}, 2);
+  reader.ReadEveryTrace();
+  const AnalysisReport all = reader.Run(INT64_MAX);
+  EXPECT_EQ(all.traces_judged_by_signature, 0u);
   ASSERT_EQ(OfKind(all, "missing_service").size(), 2u);
   ASSERT_EQ(all.unstructured.size(), 3u);
 
@@ -212,6 +213,46 @@ TEST_F(AnalyzerTest, AOneShotRunJudgesEachCleanSignatureOnceWithTheSameReport) {
     }
   }
   EXPECT_TRUE(named);
+}
+
+// With change tracking (serve), the traces passed over by their signature still count their
+// late events, and a trace that got lines since is read again: run after run, the same report,
+// changes and late events as runs that read every trace.
+TEST_F(AnalyzerTest, TrackedRunsPassOverCleanSignaturesAndStillCountLateEvents) {
+  Shop shop;
+  for (int i = 0; i < 300; ++i) shop.Checkout(i, i * 100, i == 150 ? "payments" : "");
+  auto read_all = Ingest(shop), by_signature = Ingest(shop);
+  Analyzer reader({}, read_all->index(), read_all->unstructured(), {}, 2);
+  reader.ReadEveryTrace();
+  Analyzer analyzer({}, by_signature->index(), by_signature->unstructured(), {}, 2);
+  auto same = [](const AnalysisReport& want, const AnalysisReport& got) {
+    EXPECT_EQ(ReportLines(got), ReportLines(want));
+    std::vector<std::string> want_changes, got_changes;
+    for (const Finding& f : want.changes) want_changes.push_back(absl::StrCat(f.id, f.resolved));
+    for (const Finding& f : got.changes) got_changes.push_back(absl::StrCat(f.id, f.resolved));
+    EXPECT_EQ(got_changes, want_changes);
+    EXPECT_EQ(got.late_events, want.late_events);
+  };
+  const AnalysisReport first_all = reader.Run(INT64_MAX);
+  const AnalysisReport first = analyzer.Run(INT64_MAX);
+  same(first_all, first);
+  EXPECT_GE(first.traces_judged_by_signature, 100u);
+  ASSERT_EQ(OfKind(first, "missing_service").size(), 1u);
+  // Late lines: the payments of trace 150 (its gap is resolved), and a retry logged by trace 20,
+  // whose signature was clean.
+  const std::vector<std::string> late = {
+      testdata::EcsLine("payments", Trace(150), 150 * 100 + 20, "payment_authorized"),
+      testdata::EcsLine("payments", Trace(20), 20 * 100 + 25, "payment_authorized")};
+  for (Pipeline* p : {read_all.get(), by_signature.get()}) {
+    Add(p, "late.log", late);
+    p->Flush();
+  }
+  const AnalysisReport second_all = reader.Run(INT64_MAX);
+  const AnalysisReport second = analyzer.Run(INT64_MAX);
+  same(second_all, second);
+  EXPECT_EQ(second.late_events, 2u);
+  EXPECT_TRUE(OfKind(second, "missing_service").empty());
+  EXPECT_GE(second.traces_judged_by_signature, 100u);
 }
 
 TEST_F(AnalyzerTest, ErrorWithNoOpenRequestIsUnattributed) {

@@ -109,14 +109,13 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // learn from the judged ones. Traces whose oldest events were evicted
   // (index.max_bytes) are neither learned from nor judged: what is missing
   // from them may just be gone. The facts are not kept: pass 2 reads them
-  // again, so that they never all sit in memory beside the index. A one-shot
-  // run notes each judged trace's signature: a thread learns the sequences of
-  // the first trace of a signature it meets and counts the others as that one,
-  // and pass 2 passes over the traces of a signature once one gave nothing
-  // (late arrivals, counted when changes are tracked, need every judged trace
-  // read).
+  // again, so that they never all sit in memory beside the index. Each judged
+  // trace's signature is noted: a thread learns the sequences of the first
+  // trace of a signature it meets and counts the others as that one, and
+  // pass 2 passes over the traces of a signature once one gave nothing (their
+  // event counts, for late arrivals, are the index's).
   std::optional<internal::TraceSignatures> signatures;
-  if (!track_changes_) signatures.emplace(index_.shard_count(), threads);
+  if (by_signature_) signatures.emplace(index_.shard_count(), threads);
   std::atomic<uint32_t> next_shard{0};
   RunOnThreads(threads, [&](uint32_t t) {
     Worker& w = *workers[t];
@@ -226,20 +225,23 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     Worker& w = *workers[t];
     TraceJudge judge(options_, model, names, index_);
     std::vector<uint32_t> incomplete;
+    // A judged trace's events, against the previous run's count (late arrivals need the counts
+    // of a previous run: none in a one-shot run).
+    auto note_judged = [&](std::string_view trace_id, uint32_t events) {
+      if (!track_changes_) return;
+      const uint64_t h = Hash(trace_id);
+      auto it = std::lower_bound(judged_counts_.begin(), judged_counts_.end(),
+                                 internal::JudgedCount{h, 0});
+      if (it != judged_counts_.end() && it->trace_hash == h && events > it->events) {
+        w.late_events += events - it->events;
+      }
+      w.judged_counts.push_back({h, events});
+    };
     auto visit = [&](const TraceFacts& f, uint32_t signature) {
       const bool judged = f.end <= judge_until;
       const size_t findings_before = w.findings.size(), weak_before = w.weak.size();
       bool candidate = false;
-      // Late arrivals need the counts of a previous run: none in a one-shot run.
-      if (judged && track_changes_) {
-        const uint64_t h = Hash(f.trace_id);
-        auto it = std::lower_bound(judged_counts_.begin(), judged_counts_.end(),
-                                   internal::JudgedCount{h, 0});
-        if (it != judged_counts_.end() && it->trace_hash == h && f.indexed_events > it->events) {
-          w.late_events += f.indexed_events - it->events;
-        }
-        w.judged_counts.push_back({h, f.indexed_events});
-      }
+      if (judged) note_judged(f.trace_id, f.indexed_events);
       const bool is_mentioned = !mentioned.empty() && mentioned.contains(Hash(f.trace_id));
       if (is_mentioned) w.named.emplace_back(f.trace_id);
       judge.Judge(f, judged, &w.findings, &w.weak, &incomplete);
@@ -292,7 +294,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         skip = [&](uint64_t number, uint32_t events, std::string_view trace_id) {
           const bool skipped = signatures->Clean(signatures->Of(shard, number, events)) &&
                                (mentioned.empty() || !mentioned.contains(Hash(trace_id)));
-          w.judged_by_signature += skipped;
+          if (skipped) {
+            ++w.judged_by_signature;
+            note_judged(trace_id, events);  // judged: recorded in pass 1 as judged, unchanged
+          }
           return skipped;
         };
       }

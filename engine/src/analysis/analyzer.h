@@ -89,6 +89,9 @@ class Analyzer {
   // Reports' plain-text error entries keep the first line of their text
   // only: all that their findings show (RuntimeOptions::unstructured_whole_texts).
   void KeepUnstructuredFirstLines() { first_lines_only_ = true; }
+  // Pass 2 reads every trace, even those whose signature an earlier trace of the run was judged
+  // clean by (TraceSignatures): the same report, slower; for comparing.
+  void ReadEveryTrace() { by_signature_ = false; }
   // For the next run only (a replay that asks for no timeline, once its
   // input has ended): Run calls `release(shard)` once it has read each shard
   // for the last time (its findings' evidence too), so that the index's
@@ -121,6 +124,7 @@ class Analyzer {
   const std::vector<RulePlugin*> plugins_;
   const uint32_t threads_;
   bool track_changes_ = true;
+  bool by_signature_ = true;
   bool defer_unstructured_findings_ = false;
   bool first_lines_only_ = false;
   UnstructuredCollector* take_unstructured_ = nullptr;
