@@ -167,6 +167,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
                                                         : TimeString(report.watermark_ns));
   w.Field("traces_judged", report.traces_judged);
   w.Field("traces_waiting", report.traces_waiting);
+  w.Field("traces_judged_by_signature", report.traces_judged_by_signature);
   w.Field("trace_kinds", report.kinds);
   w.Field("trace_kinds_learned", report.kinds_learned);
   w.Field("sequences_learned", report.sequences_learned);
