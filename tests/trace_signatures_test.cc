@@ -63,6 +63,17 @@ TEST(TraceSignaturesTest, TheSameShapeSharesASignatureWhateverItsTimes) {
   EXPECT_EQ(signatures.Of(5, 0, 3), TraceSignatures::kNone);
 }
 
+TEST(TraceSignaturesTest, ATraceOfTooManyEventsToRecordIsRead) {
+  TraceSignatures signatures(1, 1);
+  Trace huge{7, {}, {0}};
+  for (int i = 0; i < 70000; ++i) huge.events.push_back(Ev{i, static_cast<uint64_t>(i), 0, 10});
+  signatures.Record(0, 0, 0, huge.Facts());
+  signatures.Record(0, 0, 1, Checkout(100, 11).Facts());
+  signatures.Seal();
+  EXPECT_EQ(signatures.Of(0, 0, 70000), TraceSignatures::kNone);
+  EXPECT_NE(signatures.Of(0, 1, 3), TraceSignatures::kNone);
+}
+
 TEST(TraceSignaturesTest, SomethingFoundWinsOverNothingForGood) {
   TraceSignatures signatures(1, 1);
   signatures.Record(0, 0, 0, Checkout(100, 11).Facts());

@@ -41,30 +41,31 @@ std::pair<uint32_t, bool> TraceSignatures::Record(uint32_t thread, uint32_t shar
   if (number < s.first) return out;
   s.thread = thread;
   const uint64_t at = number - s.first;
+  ShardEntries::Entry entry;
+  if (sig < ShardEntries::Entry::kNotRecorded &&
+      facts.indexed_events < ShardEntries::Entry::kNotRecorded) {
+    entry.events = static_cast<uint16_t>(facts.indexed_events);
+    entry.sig = static_cast<uint16_t>(sig);
+  }
   if (at == s.entries.size()) {
-    s.entries.push_back(ShardEntries::Entry{facts.indexed_events, sig});
+    s.entries.push_back(entry);
   } else {
     if (at > s.entries.size()) s.entries.resize(at + 1);
-    s.entries[at] = ShardEntries::Entry{facts.indexed_events, sig};
+    s.entries[at] = entry;
   }
   return out;
 }
 
 void TraceSignatures::Seal() {
-  std::vector<uint32_t> offset(threads_.size());
-  total_ = 0;
+  first_id_.assign(threads_.size(), 0);
+  size_t total = 0;
   for (size_t t = 0; t < threads_.size(); ++t) {
-    offset[t] = static_cast<uint32_t>(total_);
-    total_ += threads_[t].ids.size();
+    first_id_[t] = static_cast<uint32_t>(total);
+    total += threads_[t].ids.size();
   }
   threads_ = std::vector<Thread>();
-  for (ShardEntries& s : shards_) {
-    for (ShardEntries::Entry& e : s.entries) {
-      if (e.sig != kNone) e.sig += offset[s.thread];
-    }
-  }
-  verdicts_ = std::make_unique<std::atomic<uint8_t>[]>(total_);
-  for (size_t i = 0; i < total_; ++i) verdicts_[i].store(kUnknown, std::memory_order_relaxed);
+  verdicts_ = std::make_unique<std::atomic<uint8_t>[]>(total);
+  for (size_t i = 0; i < total; ++i) verdicts_[i].store(kUnknown, std::memory_order_relaxed);
 }
 
 uint32_t TraceSignatures::Of(uint32_t shard, uint64_t number, uint32_t events) const {
@@ -72,7 +73,8 @@ uint32_t TraceSignatures::Of(uint32_t shard, uint64_t number, uint32_t events) c
   const ShardEntries& s = shards_[shard];
   if (number < s.first || number - s.first >= s.entries.size()) return kNone;
   const ShardEntries::Entry& e = s.entries[number - s.first];
-  return e.events == events ? e.sig : kNone;
+  if (e.sig == ShardEntries::Entry::kNotRecorded || e.events != events) return kNone;
+  return first_id_[s.thread] + e.sig;
 }
 
 }  // namespace logweave::internal

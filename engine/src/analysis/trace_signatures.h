@@ -80,9 +80,12 @@ class TraceSignatures {
   struct alignas(64) ShardEntries {
     uint32_t thread = 0;  // the thread that recorded it
     uint64_t first = 0;   // the number of entries.front()
+    // 4 bytes a trace (serve holds them while its analysis runs): a trace of 65,535 events or
+    // more, or of a thread's 65,535th signature or later, is not recorded.
     struct Entry {
-      uint32_t events = 0;
-      uint32_t sig = kNone;
+      static constexpr uint16_t kNotRecorded = UINT16_MAX;
+      uint16_t events = 0;
+      uint16_t sig = kNotRecorded;  // the thread's id
     };
     std::vector<Entry> entries;  // by number - first
   };
@@ -116,7 +119,7 @@ class TraceSignatures {
 
   std::vector<ShardEntries> shards_;
   std::vector<Thread> threads_;
-  size_t total_ = 0;
+  std::vector<uint32_t> first_id_;  // by thread: the global id of its signature 0 (Seal)
   std::unique_ptr<std::atomic<uint8_t>[]> verdicts_;
 };
 
