@@ -54,6 +54,47 @@ uint32_t FactBuilder::ServiceId(uint32_t shard, const EventView& e) {
   return id;
 }
 
+namespace {
+
+// Sorts `v` stably by `less`: by insertion for the few elements of most traces (nearly in order
+// already), where std::stable_sort would allocate a buffer each call.
+template <typename T, typename Less>
+void StableSortFew(std::vector<T>& v, Less less) {
+  constexpr size_t kFew = 32;
+  if (v.size() > kFew) {
+    std::stable_sort(v.begin(), v.end(), less);
+    return;
+  }
+  for (size_t i = 1; i < v.size(); ++i) {
+    const T x = v[i];
+    size_t j = i;
+    for (; j > 0 && less(x, v[j - 1]); --j) v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
+}  // namespace
+
+uint32_t FactBuilder::KindId(uint32_t shard, const EventView& first, bool named) {
+  // By the shard's ids of the entry's service and message, when it has them: the kind's text is
+  // made and hashed once per (shard, service, message), not for every trace.
+  const bool by_ids = !named || first.message_id != EventView::kNoMessageId;
+  uint64_t key = 0;
+  if (by_ids) {
+    key = (uint64_t{first.service_id} << 32) | (named ? first.message_id : kNoId);
+    if (shard >= shard_kinds_.size()) shard_kinds_.resize(shard + 1);
+    if (auto it = shard_kinds_[shard].find(key); it != shard_kinds_[shard].end()) return it->second;
+  }
+  kind_buf_.assign(first.service);
+  if (named) {
+    kind_buf_.append(": ");
+    kind_buf_.append(first.message);
+  }
+  const uint32_t kind = kinds_.Id(0, kind_buf_);
+  if (by_ids) shard_kinds_[shard].emplace(key, kind);
+  return kind;
+}
+
 uint32_t FactBuilder::EventNameId(uint32_t shard, uint32_t service, const EventView& e) {
   if (e.message_id == EventView::kNoMessageId) return events_.Id(service, e.message);
   if (shard >= shard_event_names_.size()) shard_event_names_.resize(shard + 1);
@@ -75,8 +116,7 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
     read_buf_.push_back(TimedEv{Ev{e.time_ns, e.seq, service, name},
                                 (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0});
   }
-  std::sort(read_buf_.begin(), read_buf_.end(),
-            [](const TimedEv& a, const TimedEv& b) { return a.ev.seq < b.ev.seq; });
+  StableSortFew(read_buf_, [](const TimedEv& a, const TimedEv& b) { return a.ev.seq < b.ev.seq; });
   // A line without a time takes that of the line before it (the first timed
   // one for those at the start), so that it keeps its place.
   int64_t carry = 0;
@@ -95,8 +135,7 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
     }
     events_buf_.push_back(e.ev);
   }
-  std::stable_sort(events_buf_.begin(), events_buf_.end(),
-                   [](const Ev& a, const Ev& b) { return a.time < b.time; });
+  StableSortFew(events_buf_, [](const Ev& a, const Ev& b) { return a.time < b.time; });
   services_buf_.clear();
   for (const Ev& e : events_buf_) services_buf_.push_back(e.service);
   std::sort(services_buf_.begin(), services_buf_.end());
@@ -119,12 +158,7 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
       if (view.events[i].seq == entry.seq) first = &view.events[i];
     }
     if (first == nullptr) first = &view.events[0];  // seq is unique: not reached
-    kind_buf_.assign(first->service);
-    if (entry.name != kNoId) {
-      kind_buf_.append(": ");
-      kind_buf_.append(first->message);
-    }
-    f.kind = kinds_.Id(0, kind_buf_);
+    f.kind = KindId(shard, *first, entry.name != kNoId);
   }
   return f;
 }

@@ -86,6 +86,9 @@ class FactBuilder {
   uint32_t ServiceId(uint32_t shard, const EventView& e);
   // The id of e's message as an event name of `service` (an id of ServiceId's).
   uint32_t EventNameId(uint32_t shard, uint32_t service, const EventView& e);
+  // The kind of a trace without a route whose entry is `first`: its service, and its message
+  // when that is an event name (`named`).
+  uint32_t KindId(uint32_t shard, const EventView& first, bool named);
 
   static constexpr size_t kMaxEventName = 80;  // longer messages are free text
 
@@ -94,6 +97,8 @@ class FactBuilder {
   // [shard][service id << 32 | shard's message id] -> event name id (or kNoId): a message the
   // shard interned is hashed as a number, not as text, once its name is known.
   std::vector<absl::flat_hash_map<uint64_t, uint32_t>> shard_event_names_;
+  // [shard][service's id << 32 | message's id, or kNoId without one] -> kind id (KindId).
+  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> shard_kinds_;
   struct TimedEv {
     Ev ev;
     bool has_time;  // parsed or inferred from the neighbouring lines
