@@ -163,10 +163,6 @@ class EventLog {
   // The place of event `n` (first_live() <= n < end()).
   EventPlace Place(uint64_t n) const;
 
-  // Asks the CPU to bring live event `n`'s record into its cache: a trace's events are
-  // scattered over the log, and each read of one is a cache miss otherwise.
-  void Prefetch(uint64_t n) const { __builtin_prefetch(Locate(n)); }
-
   // `n` if that event is still held, else kNoEvent.
   uint64_t Live(uint64_t n) const { return n != kNoEvent && n >= first_live_ ? n : kNoEvent; }
   // The previous event of live event `n`'s trace, if still held.

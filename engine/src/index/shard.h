@@ -91,9 +91,6 @@ class Shard {
   // Decompressed blocks a scan keeps: traces walked in creation order have
   // their lines in nearby blocks.
   static constexpr size_t kScanCacheBlocks = 16;
-  // A pass over traces with their events asks for the last event of the trace this many ahead
-  // (ForEachTraceWithEvents).
-  static constexpr uint64_t kPrefetchTraces = 4;
   // Short messages of JSON lines (event names, mostly) are kept once per
   // shard, so that the analysis and searches read them without decompressing
   // lines. A service has tens to hundreds of event names; past this many

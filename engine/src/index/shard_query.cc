@@ -259,21 +259,12 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
       [&](const TraceRecord& t, uint64_t number) -> int64_t {
         mu_.AssertReaderHeld();
         events.clear();
-        // A trace a few ahead: its last event is asked for now, to be in the cache by then.
-        if (const uint64_t ahead = number + kPrefetchTraces; ahead < traces_.end()) {
-          if (const uint64_t e = events_.Live(traces_.Record(ahead).last); e != kNoEvent) {
-            events_.Prefetch(e);
-          }
-        }
         if (!HasEvents(t)) return 1;
         if (skip) {
           TraceIdText buf;
           if (skip(number, t.count, t.trace_id(&buf))) return 1;
         }
-        for (uint64_t e = events_.Live(t.last); e != kNoEvent;) {
-          // The trace's previous event is asked for before this one is read.
-          const uint64_t prev = events_.PrevLive(e);
-          if (prev != kNoEvent) events_.Prefetch(prev);
+        for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) {
           const StoredEvent& ev = events_.Event(e);
           EventView& v = events.emplace_back();
           v.time_ns = ev.time_ns();
@@ -289,7 +280,6 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
           v.flags = ev.flags() & kRecordFlagsMask;
           v.level = ev.level();
           v.kind = ev.kind();
-          e = prev;
         }
         std::reverse(events.begin(), events.end());
         TraceView view;
