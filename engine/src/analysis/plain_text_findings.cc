@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "analysis/detectors.h"
 
 namespace logweave {
@@ -163,7 +164,9 @@ namespace {
 
 // (trace, service): the key that joins an error with its trace's findings in its service. Views
 // into the entries and findings, which outlive the maps keyed by them.
-using TraceServiceKey = std::pair<std::string_view, std::string_view>;
+// absl's views: absl hashes them itself, where a std::string_view would go to std::hash (this
+// map takes one key per plain-text error).
+using TraceServiceKey = std::pair<absl::string_view, absl::string_view>;
 
 }  // namespace
 
@@ -173,10 +176,11 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
   // One buffer of the final size: growing would hold two at the peak.
   findings.reserve(findings.size() + (build ? unstructured.size() : 0) + weak.size());
   absl::flat_hash_map<TraceServiceKey, size_t> by_trace_service;  // -> entry
+  by_trace_service.reserve(unstructured.size());
   for (size_t i = 0; i < unstructured.size(); ++i) {
     const AttributedEntry& a = unstructured[i];
     if (!a.candidates.empty()) {
-      by_trace_service[TraceServiceKey(a.candidates.front().trace_id, a.entry.service)] = i;
+      by_trace_service[TraceServiceKey(a.candidates.front().trace_id, a.entry.service.str())] = i;
     }
   }
   for (Finding& w : weak) {
