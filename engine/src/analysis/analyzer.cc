@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "analysis/attribution.h"
 #include "analysis/detectors.h"
@@ -22,11 +23,13 @@
 #include "internal/arena.h"
 #include "internal/free_memory.h"
 #include "internal/permute.h"
+#include "internal/strings.h"
 #include "xxhash.h"
 
 namespace logweave {
 
 using internal::AnalysisNames;
+using internal::Av;
 using internal::Candidate;
 using internal::FactBuilder;
 using internal::FactStore;
@@ -404,7 +407,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   // caller's or, without one, the analyzer's copy). Ids are views into
   // `before` and `findings` (not grown while `now` lives).
   const std::vector<Finding>& before = previous != nullptr ? *previous : previous_;
-  absl::flat_hash_set<std::string_view> before_ids, now;
+  absl::flat_hash_set<absl::string_view> before_ids, now;
   for (const Finding& old : before) before_ids.insert(old.id);
   for (const Finding& fd : findings) {
     now.insert(fd.id);
@@ -449,15 +452,17 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
 void Analyzer::AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
                                       AnalysisReport& report) const {
   // As for the other findings: an id not seen before is new, one no longer seen resolved.
-  absl::flat_hash_set<std::string_view> before_ids, now;
-  for (const AttributedEntry& old : before) before_ids.insert(old.entry.id);
+  absl::flat_hash_set<absl::string_view> before_ids, now;
+  before_ids.reserve(before.size());
+  now.reserve(report.unstructured.size());
+  for (const AttributedEntry& old : before) before_ids.insert(Av(old.entry.id));
   for (size_t i = 0; i < report.unstructured.size(); ++i) {
-    const std::string_view id = report.unstructured[i].entry.id;
+    const absl::string_view id = Av(report.unstructured[i].entry.id);
     now.insert(id);
     if (!before_ids.contains(id)) report.new_unstructured.push_back(i);
   }
   for (const AttributedEntry& old : before) {
-    if (!now.insert(old.entry.id).second) continue;
+    if (!now.insert(Av(old.entry.id)).second) continue;
     Finding resolved = UnstructuredErrorFinding(old);
     resolved.resolved = true;
     resolved.summary = absl::StrCat("Resolved by later data: ", resolved.summary);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "analysis/detectors.h"
+#include "internal/strings.h"
 
 namespace logweave {
 
@@ -201,7 +202,7 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
                                        Shorten(a.entry.first_line(), 200)});
   }
   // And each error names the sequences it cut short (in the findings' order).
-  absl::flat_hash_map<std::string_view, std::vector<const Finding*>> cut_short;  // by error id
+  absl::flat_hash_map<absl::string_view, std::vector<const Finding*>> cut_short;  // by error id
   for (const Finding& fd : findings) {
     if (fd.kind != "incomplete_sequence") continue;
     const std::string& related = fd.Detail("related_unstructured");
@@ -209,7 +210,7 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
   }
   for (AttributedEntry& a : unstructured) {
     if (a.candidates.empty()) continue;
-    auto it = cut_short.find(a.entry.id);
+    auto it = cut_short.find(internal::Av(a.entry.id));
     if (it == cut_short.end()) continue;
     for (const Finding* other : it->second) {
       if (other->trace_id == a.candidates.front().trace_id) {
@@ -223,7 +224,7 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
 
 void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
                                std::vector<Finding>* findings) {
-  absl::flat_hash_map<std::string_view, const AttributedEntry*> first_error;  // by trace
+  absl::flat_hash_map<absl::string_view, const AttributedEntry*> first_error;  // by trace
   for (const AttributedEntry& a : unstructured) {
     if (a.candidates.empty() || !a.entry.time_known) continue;
     auto [it, added] = first_error.try_emplace(a.candidates.front().trace_id, &a);
