@@ -78,30 +78,23 @@ void StableSortFew(std::vector<T>& v, Less less) {
 uint32_t FactBuilder::KindId(uint32_t shard, const EventView& first, bool named) {
   // By the shard's ids of the entry's service and message, when it has them: the kind's text is
   // made and hashed once per (shard, service, message), not for every trace.
-  const bool by_ids = !named || first.message_id != EventView::kNoMessageId;
-  uint64_t key = 0;
-  if (by_ids) {
-    key = (uint64_t{first.service_id} << 32) | (named ? first.message_id : kNoId);
-    if (shard >= shard_kinds_.size()) shard_kinds_.resize(shard + 1);
-    if (auto it = shard_kinds_[shard].find(key); it != shard_kinds_[shard].end()) return it->second;
-  }
-  kind_buf_.assign(first.service);
-  if (named) {
-    kind_buf_.append(": ");
-    kind_buf_.append(first.message);
-  }
-  const uint32_t kind = kinds_.Id(0, kind_buf_);
-  if (by_ids) shard_kinds_[shard].emplace(key, kind);
-  return kind;
+  auto make = [&] {
+    kind_buf_.assign(first.service);
+    if (named) {
+      kind_buf_.append(": ");
+      kind_buf_.append(first.message);
+    }
+    return kinds_.Id(0, kind_buf_);
+  };
+  if (named && first.message_id == EventView::kNoMessageId) return make();
+  const uint64_t key = (uint64_t{first.service_id} << 32) | (named ? first.message_id : kNoId);
+  return kinds_by_ids_.Get(shard, key, make);
 }
 
 uint32_t FactBuilder::EventNameId(uint32_t shard, uint32_t service, const EventView& e) {
-  if (e.message_id == EventView::kNoMessageId) return events_.Id(service, e.message);
-  if (shard >= shard_event_names_.size()) shard_event_names_.resize(shard + 1);
-  const uint64_t key = (uint64_t{service} << 32) | e.message_id;
-  auto [it, added] = shard_event_names_[shard].try_emplace(key, kNoId);
-  if (added) it->second = events_.Id(service, e.message);
-  return it->second;
+  auto make = [&] { return events_.Id(service, e.message); };
+  if (e.message_id == EventView::kNoMessageId) return make();
+  return event_names_by_ids_.Get(shard, (uint64_t{service} << 32) | e.message_id, make);
 }
 
 TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {

@@ -94,11 +94,26 @@ class FactBuilder {
 
   NameCache services_, kinds_, events_;
   std::vector<std::vector<uint32_t>> shard_services_;  // [shard][shard's id] -> id, or kNoId
-  // [shard][service id << 32 | shard's message id] -> event name id (or kNoId): a message the
-  // shard interned is hashed as a number, not as text, once its name is known.
-  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> shard_event_names_;
-  // [shard][service's id << 32 | message's id, or kNoId without one] -> kind id (KindId).
-  std::vector<absl::flat_hash_map<uint64_t, uint32_t>> shard_kinds_;
+  // Ids memoized per shard by a key made of the shard's own ids (interned messages, services).
+  class ShardMemo {
+   public:
+    // The id under `key` in `shard`, made by make() the first time.
+    template <typename Make>
+    uint32_t Get(uint32_t shard, uint64_t key, const Make& make) {
+      if (shard >= maps_.size()) maps_.resize(shard + 1);
+      auto [it, added] = maps_[shard].try_emplace(key, kNoId);
+      if (added) it->second = make();
+      return it->second;
+    }
+
+   private:
+    std::vector<absl::flat_hash_map<uint64_t, uint32_t>> maps_;
+  };
+  // Service id << 32 | shard's message id -> event name id (or kNoId): a message the shard
+  // interned is hashed as a number, not as text, once its name is known.
+  ShardMemo event_names_by_ids_;
+  // Service id << 32 | message id, or kNoId without one -> kind id (KindId).
+  ShardMemo kinds_by_ids_;
   struct TimedEv {
     Ev ev;
     bool has_time;  // parsed or inferred from the neighbouring lines
