@@ -217,8 +217,8 @@ TEST(AttributionTest, EndedRequestsShowTheLatestAndWeighEveryOneInTheWindow) {
 
 // The ended requests' weights are made in a loop the compiler vectorizes,
 // converting each gap to a double by hand: every one must be EndedWeight's,
-// bit for bit, at the ends of the window and of the exact range, and beyond
-// it (a window of 2^52 ns or more takes the plain conversion).
+// bit for bit, and their sum the one added in order, at the ends of the window and of the exact
+// range, and beyond it (a window of 2^52 ns or more takes the plain conversion).
 TEST(AttributionTest, EndedWeightsAreEndedWeightBitForBit) {
   std::mt19937_64 rng(7);
   const int64_t t = 1'795'428'000'008'000'000;  // an error in 2026, in ns
@@ -229,12 +229,17 @@ TEST(AttributionTest, EndedWeightsAreEndedWeightBitForBit) {
     std::vector<int64_t> lasts;
     for (int64_t g : gaps) lasts.push_back(t - g);
     std::vector<double> out(lasts.size());
-    EndedWeights(lasts.data(), lasts.size(), t, window, out.data());
+    const double total = EndedWeights(lasts.data(), lasts.size(), t, window, out.data());
+    double want_total = 0;
     for (size_t k = 0; k < gaps.size(); ++k) {
       const double want = EndedWeight(gaps[k]);
       ASSERT_EQ(std::bit_cast<uint64_t>(out[k]), std::bit_cast<uint64_t>(want))
           << "window " << window << " gap " << gaps[k] << ": " << out[k] << " vs " << want;
+      want_total += want;
     }
+    // The sum too, added in the same order.
+    EXPECT_EQ(std::bit_cast<uint64_t>(total), std::bit_cast<uint64_t>(want_total))
+        << "window " << window << ": " << total << " vs " << want_total;
   }
 }
 

@@ -199,15 +199,10 @@ void GroupAttribution::Weigh(size_t i, std::vector<double>& scratch, EntryOption
   });
   // The requests that merely ended before it, often thousands: summed in
   // one pass over their last times; the best are the latest, so only the
-  // few from the end that can be kept are made options. The weights first
-  // (independent divisions the compiler can do several at a time), then
-  // their sum in order.
+  // few from the end that can be kept are made options.
   const auto [lo, hi] = EndedRange(sc, t, window);
   scratch.resize(hi - lo);
-  EndedWeights(sc.lasts.data() + lo, hi - lo, t, window, scratch.data());
-  double ended_total = 0;
-  for (double w : scratch) ended_total += w;
-  eo.open_total += ended_total;
+  eo.open_total += EndedWeights(sc.lasts.data() + lo, hi - lo, t, window, scratch.data());
   for (size_t k = hi; k > lo;) {
     --k;
     const RequestOption o{&list[sc.open_begin + k], t - sc.lasts[k], false, scratch[k - lo]};
