@@ -224,17 +224,25 @@ void AddUnstructuredFindings(std::vector<AttributedEntry>& unstructured, std::ve
 
 void MarkPlainTextConsequences(const std::vector<AttributedEntry>& unstructured,
                                std::vector<Finding>* findings) {
+  // The first error of each trace that has a gap not yet explained: only those traces are
+  // looked up, a few among the errors' many.
   absl::flat_hash_map<absl::string_view, const AttributedEntry*> first_error;  // by trace
-  for (const AttributedEntry& a : unstructured) {
-    if (a.candidates.empty() || !a.entry.time_known) continue;
-    auto [it, added] = first_error.try_emplace(a.candidates.front().trace_id, &a);
-    if (!added && a.entry.time_ns < it->second->entry.time_ns) it->second = &a;
+  for (const Finding& fd : *findings) {
+    if (fd.kind == "missing_service" && fd.Detail("consequence").empty()) {
+      first_error.try_emplace(fd.trace_id, nullptr);
+    }
   }
   if (first_error.empty()) return;
+  for (const AttributedEntry& a : unstructured) {
+    if (a.candidates.empty() || !a.entry.time_known) continue;
+    auto it = first_error.find(a.candidates.front().trace_id);
+    if (it == first_error.end()) continue;
+    if (it->second == nullptr || a.entry.time_ns < it->second->entry.time_ns) it->second = &a;
+  }
   for (Finding& fd : *findings) {
     if (fd.kind != "missing_service" || !fd.Detail("consequence").empty()) continue;
     auto it = first_error.find(fd.trace_id);
-    if (it == first_error.end()) continue;
+    if (it == first_error.end() || it->second == nullptr) continue;
     const UnstructuredEntry& e = it->second->entry;
     const std::vector<std::string> missing = absl::StrSplit(fd.Detail("missing"), ',');
     if (std::find(missing.begin(), missing.end(), e.service) != missing.end()) continue;
