@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -27,7 +28,8 @@ class FieldTable {
   explicit FieldTable(const FieldNames& names);
 
   // The field a full key path ("level", "log.level", "trace.id") stands for.
-  // A cheap first-byte/length filter rejects most keys before the hash lookup.
+  // A cheap first-byte/length filter rejects most keys; the few that pass are
+  // compared with the names of their slot (one or two), without hashing.
   const FieldRef* Find(std::string_view path) const {
     if (path.empty()) return nullptr;
     if (path.size() < 64) {
@@ -35,8 +37,11 @@ class FieldTable {
     } else if (!has_long_names_) {
       return nullptr;
     }
-    auto it = names_.find(absl::string_view(path.data(), path.size()));
-    return it == names_.end() ? nullptr : &it->second;
+    const size_t slot = EndsSlot(path);
+    for (uint32_t k = slot_begin_[slot]; k < slot_begin_[slot + 1]; ++k) {
+      if (names_[k].name == path) return &names_[k].ref;
+    }
+    return nullptr;
   }
 
   // True if some name continues below `path` ("trace" for "trace.id"), so an
@@ -46,7 +51,13 @@ class FieldTable {
   }
 
  private:
-  void Add(std::string_view name, Field field, uint8_t rank);
+  struct Named {
+    std::string name;
+    FieldRef ref;
+  };
+  // Notes `name` in `first` unless an earlier list named it (a key cannot mean two fields).
+  void Add(std::string_view name, Field field, uint8_t rank,
+           absl::flat_hash_map<std::string, FieldRef>* first);
 
   // Bit L of ends_mask_[EndsSlot(name)] set: some name of length L < 64 has
   // the first and last byte of `name` (or ones that share the slot). Almost
@@ -58,8 +69,9 @@ class FieldTable {
            (kEndsSlots - 1);
   }
   uint64_t ends_mask_[kEndsSlots] = {};
-  bool has_long_names_ = false;  // some name is 64 bytes or longer (not in the mask)
-  absl::flat_hash_map<std::string, FieldRef> names_;
+  bool has_long_names_ = false;               // some name is 64 bytes or longer (not in the mask)
+  std::vector<Named> names_;                  // by EndsSlot
+  uint32_t slot_begin_[kEndsSlots + 1] = {};  // slot s: names_[slot_begin_[s], slot_begin_[s + 1])
   absl::flat_hash_set<std::string> prefixes_;
 };
 
