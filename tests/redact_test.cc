@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "logweave/config.h"
+#include "redact/digit_runs.h"
 #include "redact/redactor.h"
 #include "testdata/run_command.h"
 
@@ -263,6 +265,59 @@ TEST(RedactEndToEndTest, NoSecretReachesTheOutput) {
   EXPECT_THAT(r.out, HasSubstr(R"("redactions":{"aws_access_key_id":1,"bearer_token":1,)"
                                R"("card_number":1,"json_field":1,"url_password":1})"));
   std::filesystem::remove_all(dir);
+}
+
+// The first look for card numbers, 64 bytes at a time, against the plain byte loop: runs that
+// cross the 64-byte words, that end with the text, separators at the ends, at every length.
+bool PlainCardLikeRun(std::string_view s) {
+  auto digit = [&](size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+  int run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool sep = s[i] == ' ' || s[i] == '-';
+    const bool in_run =
+        digit(i) || (sep && i > 0 && i + 1 < s.size() && digit(i - 1) && digit(i + 1));
+    run = in_run ? run + 1 : 0;
+    if (run >= kCardRunBytes) return true;
+  }
+  return false;
+}
+
+TEST(RedactorTest, CardLikeRunsAreFoundAsByteByByte) {
+  std::mt19937_64 rng(11);
+  const std::string alphabet = "0123456789 -x\"";
+  size_t found = 0, cases = 0;
+  for (size_t n = 0; n <= 300; ++n) {
+    for (int k = 0; k < 60; ++k) {
+      // Mostly digits, so that runs of every length come up.
+      std::string s(n, 'x');
+      for (char& c : s) {
+        const uint64_t r = rng() % 100;
+        c = r < 80 ? static_cast<char>('0' + rng() % 10) : alphabet[rng() % alphabet.size()];
+      }
+      const bool want = PlainCardLikeRun(s);
+      ASSERT_EQ(HasCardLikeRun(s), want) << "\"" << s << "\"";
+      found += want;
+      ++cases;
+    }
+  }
+  EXPECT_GT(found, cases / 4);  // both answers were tried often
+  EXPECT_LT(found, cases);
+  // Runs of exactly 12 and 13 bytes placed across each word boundary and at the end.
+  for (size_t at : {0, 1, 51, 52, 57, 63, 64, 115, 127, 128, 180}) {
+    for (size_t len : {12, 13}) {
+      std::string s(200, 'x');
+      for (size_t i = 0; i < len && at + i < s.size(); ++i) s[at + i] = i % 4 == 2 ? '-' : '7';
+      ASSERT_EQ(HasCardLikeRun(s), PlainCardLikeRun(s)) << "run of " << len << " at " << at;
+      const std::string end = s.substr(0, std::min(s.size(), at + len));
+      ASSERT_EQ(HasCardLikeRun(end), PlainCardLikeRun(end)) << "ending at " << end.size();
+    }
+  }
+  // A separator is in a run only between two digits.
+  EXPECT_FALSE(HasCardLikeRun("-123456789012-"));
+  EXPECT_FALSE(HasCardLikeRun("123456  7890123"));  // two separators in a row
+  EXPECT_TRUE(HasCardLikeRun("123456 7890 12"));
+  EXPECT_TRUE(HasCardLikeRun("4111 1111 1111"));
+  EXPECT_TRUE(HasCardLikeRun(std::string(130, '5')));
 }
 
 }  // namespace
