@@ -52,20 +52,42 @@ void DedupeWindow::Resize(size_t slots) {
 void DedupeWindow::Purge() {
   // Linear probing finds an entry only if no empty slot lies between its
   // slot and where it is. The walk starts at a slot that is empty now, before
-  // anything is removed, so no run of entries crosses it. Each entry is taken
-  // out and, if still live, inserted again: it lands at or before where it
-  // was, and the entries walked before it stay reachable (slots only fill up
-  // behind them).
+  // anything is removed, so no run of entries crosses it. Expired entries
+  // leave holes; a live entry moves to the first hole at or after its slot
+  // (where taking it out and inserting it again would put it), or stays where
+  // it is if there is none. The holes of the run being walked are kept in walk
+  // order: a slot that was empty before ends the run (the entries after it have
+  // their slots after it), so there are only ever a few.
   const size_t n = slots_.size();
   size_t start = 0;
-  while (slots_[start] != 0) ++start;  // the load is at most 3/4: there is one
+  while (slots_[start] != 0) ++start;         // the load is at most 3/4: there is one
+  std::vector<size_t>& holes = purge_holes_;  // steps from start
+  holes.clear();
+  size_t i = start;
   for (size_t step = 1; step < n; ++step) {
-    const size_t i = (start + step) % n;
+    i = Next(i);
     const uint64_t entry = slots_[i];
-    if (entry == 0) continue;
+    if (entry == 0) {
+      holes.clear();
+      continue;
+    }
+    if (!Live(entry)) {
+      slots_[i] = 0;
+      --size_;
+      holes.push_back(step);
+      continue;
+    }
+    if (holes.empty()) continue;
+    // Its slot, as a step from start: in [1, step], as no empty slot lay between them.
+    const size_t home = Slot(entry & kTagMask);
+    const size_t home_step = home > start ? home - start : home + n - start;
+    const auto hole = std::lower_bound(holes.begin(), holes.end(), home_step);
+    if (hole == holes.end()) continue;
+    const size_t to = start + *hole < n ? start + *hole : start + *hole - n;
+    slots_[to] = entry;
     slots_[i] = 0;
-    --size_;
-    if (Live(entry)) Insert(entry);
+    holes.erase(hole);
+    holes.push_back(step);  // the largest step yet: the holes stay in order
   }
   epochs_since_purge_ = 0;
 }

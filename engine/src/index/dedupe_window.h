@@ -66,6 +66,7 @@ class DedupeWindow {
   // Forgets every entry and frees the table; later events are only compared with each other.
   void Clear() {
     slots_ = decltype(slots_)();
+    purge_holes_ = std::vector<size_t>();
     size_ = 0;
   }
 
@@ -127,6 +128,7 @@ class DedupeWindow {
   uint64_t uses_ = 0;  // in the current epoch
   std::vector<uint64_t, PageAllocator<uint64_t>> slots_;
   size_t size_ = 0;
+  std::vector<size_t> purge_holes_;  // Purge's, kept for its next call
 };
 
 }  // namespace logweave::internal
