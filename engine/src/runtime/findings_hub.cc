@@ -2,29 +2,66 @@
 
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "analysis/plain_text_findings.h"
 
 namespace logweave {
+
+namespace {
+
+// Whether two shared texts are the same: one buffer (the reports share an error's texts), or
+// equal bytes.
+bool SameText(const SharedText& a, const SharedText& b) {
+  return &a.str() == &b.str() || a.str() == b.str();
+}
+
+// Whether two errors give the same finding: every field it is built from.
+bool SameError(const AttributedEntry& a, const AttributedEntry& b) {
+  const UnstructuredEntry &x = a.entry, &y = b.entry;
+  if (!SameText(x.id, y.id) || x.source_id != y.source_id || !SameText(x.source, y.source) ||
+      !SameText(x.service, y.service) || x.line_no != y.line_no ||
+      x.source_offset != y.source_offset || x.line_count != y.line_count ||
+      x.time_ns != y.time_ns || x.time_inferred != y.time_inferred ||
+      x.time_known != y.time_known || x.level != y.level || !SameText(x.text, y.text) ||
+      x.seq != y.seq || x.template_id != y.template_id ||
+      !SameText(x.template_text, y.template_text) || a.related_incomplete != b.related_incomplete ||
+      a.candidates.size() != b.candidates.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.candidates.size(); ++i) {
+    const AttributionCandidate &c = a.candidates[i], &d = b.candidates[i];
+    if (c.trace_id != d.trace_id || c.confidence != d.confidence || c.gap_ns != d.gap_ns ||
+        c.incomplete != d.incomplete || c.named != d.named) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 void FindingsHub::Publish(const std::vector<Finding>& findings) {
   Publish(std::vector<Finding>(findings));
 }
 
-void FindingsHub::Publish(std::vector<Finding>&& findings) { Publish(std::move(findings), {}, {}); }
+void FindingsHub::Publish(std::vector<Finding>&& findings) {
+  Publish(std::move(findings), nullptr, {});
+}
 
 void FindingsHub::Publish(std::vector<Finding>&& findings,
-                          const std::vector<AttributedEntry>& errors,
+                          std::shared_ptr<const std::vector<AttributedEntry>> errors,
                           const std::vector<size_t>& which) {
-  if (findings.empty() && which.empty()) return;
   absl::MutexLock lock(&mu_);
+  if (errors != nullptr && errors != latest_errors_) MoveReferencesTo(errors);
   // Merged as ForEachFindingRefInRange merges a report.
   size_t i = 0, j = 0;
   while (i < findings.size() || j < which.size()) {
     if (j == which.size() ||
-        (i < findings.size() && internal::FindingBeforeEntry(findings[i], errors[which[j]]))) {
-      log_.emplace_back(std::move(findings[i++]));
+        (i < findings.size() && internal::FindingBeforeEntry(findings[i], (*errors)[which[j]]))) {
+      log_.emplace_back(std::make_shared<const Finding>(std::move(findings[i++])));
     } else {
-      log_.emplace_back(errors[which[j++]]);
+      log_.emplace_back(ErrorRef{errors, which[j++]});
     }
   }
   while (log_.size() > capacity_) {
@@ -32,6 +69,46 @@ void FindingsHub::Publish(std::vector<Finding>&& findings,
     ++first_seq_;
   }
   findings = std::vector<Finding>();
+}
+
+void FindingsHub::MoveReferencesTo(
+    const std::shared_ptr<const std::vector<AttributedEntry>>& errors) {
+  // The errors of the new report by id, made only if some reference needs it.
+  absl::flat_hash_map<absl::string_view, size_t> by_id;
+  for (Item& item : log_) {
+    ErrorRef* ref = std::get_if<ErrorRef>(&item);
+    if (ref == nullptr) continue;
+    const AttributedEntry& published = ref->entry();
+    // Most errors keep their place from one report to the next.
+    if (ref->index < errors->size() && SameError(published, (*errors)[ref->index])) {
+      ref->errors = errors;
+      continue;
+    }
+    if (by_id.empty()) {
+      by_id.reserve(errors->size());
+      for (size_t k = 0; k < errors->size(); ++k) {
+        const std::string& id = (*errors)[k].entry.id.str();
+        by_id.try_emplace(absl::string_view(id.data(), id.size()), k);
+      }
+    }
+    const std::string& id = published.entry.id.str();
+    auto it = by_id.find(absl::string_view(id.data(), id.size()));
+    if (it != by_id.end() && SameError(published, (*errors)[it->second])) {
+      ref->errors = errors;
+      ref->index = it->second;
+    } else {
+      item = std::make_shared<const AttributedEntry>(published);
+    }
+  }
+  latest_errors_ = errors;
+}
+
+Finding FindingsHub::Build(const Item& item) {
+  if (const auto* finding = std::get_if<std::shared_ptr<const Finding>>(&item)) return **finding;
+  if (const auto* ref = std::get_if<ErrorRef>(&item)) {
+    return UnstructuredErrorFinding(ref->entry());
+  }
+  return UnstructuredErrorFinding(*std::get<std::shared_ptr<const AttributedEntry>>(item));
 }
 
 std::vector<Finding> FindingsHub::Read(uint64_t* next, absl::Duration timeout) {
@@ -47,16 +124,10 @@ std::vector<Finding> FindingsHub::Read(uint64_t* next, absl::Duration timeout) {
     items.assign(log_.begin() + static_cast<std::ptrdiff_t>(*next - first_seq_), log_.end());
     *next = first_seq_ + log_.size();
   }
-  // Errors' findings are built outside the lock.
+  // Findings are built outside the lock.
   std::vector<Finding> out;
   out.reserve(items.size());
-  for (Item& item : items) {
-    if (Finding* f = std::get_if<Finding>(&item)) {
-      out.push_back(std::move(*f));
-    } else {
-      out.push_back(UnstructuredErrorFinding(std::get<AttributedEntry>(item)));
-    }
-  }
+  for (const Item& item : items) out.push_back(Build(item));
   return out;
 }
 

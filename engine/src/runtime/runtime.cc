@@ -140,14 +140,20 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   AnalysisReport report =
       analyzer_->Run(watermark, &last->report.findings, &last->report.unstructured);
   // The changes go to the hub, not into the snapshot as well (nothing reads them there).
-  if (options_.track_changes) {
-    // New plain-text errors go in as entries (their findings are built as they are read).
-    hub_.Publish(std::move(report.changes), report.unstructured, report.new_unstructured);
-  }
+  std::vector<Finding> changes = std::move(report.changes);
+  const std::vector<size_t> new_unstructured = std::move(report.new_unstructured);
   report.changes = std::vector<Finding>();
   report.new_unstructured = std::vector<size_t>();
   std::shared_ptr<const AnalysisSnapshot> snapshot =
       AnalysisSnapshot::Make(std::move(report), options_.track_changes);
+  if (options_.track_changes) {
+    // New plain-text errors go in as references to the snapshot's entries (their findings
+    // are built as they are read): the hub shares them instead of copying them.
+    hub_.Publish(std::move(changes),
+                 std::shared_ptr<const std::vector<AttributedEntry>>(
+                     snapshot, &snapshot->report.unstructured),
+                 new_unstructured);
+  }
   const absl::Duration took = absl::Now() - start;
   absl::MutexLock snapshot_lock(&snapshot_mu_);
   snapshot_ = snapshot;
