@@ -22,7 +22,7 @@ inline constexpr uint32_t kNoName = UINT32_MAX;  // no name in a NameTable
 class NameTable {
  public:
   uint32_t Id(std::string_view name) {
-    if (last_id_ != kNoName && name == last_) return last_id_;
+    if (last_id_ != kNoName && SameShortBytes(name, last_)) return last_id_;
     auto it = ids_.find(Av(name));
     if (it == ids_.end()) {
       // The map's key points at the table's own copy, never into a batch.
@@ -58,7 +58,12 @@ class NameTable {
   std::deque<std::string> names_;
   // Keyed by absl's string_view, which absl hashes itself (its hash of a
   // std::string_view falls back to std::hash, several times slower).
-  absl::flat_hash_map<absl::string_view, uint32_t> ids_;
+  struct SameName {
+    bool operator()(absl::string_view a, absl::string_view b) const {
+      return SameShortBytes(Sv(a), Sv(b));
+    }
+  };
+  absl::flat_hash_map<absl::string_view, uint32_t, absl::Hash<absl::string_view>, SameName> ids_;
   std::string_view last_;
   uint32_t last_id_ = kNoName;
 };

@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "internal/strings.h"
 #include "logweave/options.h"
 
 namespace logweave::internal {
@@ -39,7 +40,7 @@ class FieldTable {
     }
     const size_t slot = EndsSlot(path);
     for (uint32_t k = slot_begin_[slot]; k < slot_begin_[slot + 1]; ++k) {
-      if (names_[k].name == path) return &names_[k].ref;
+      if (SameShortBytes(names_[k].name, path)) return &names_[k].ref;
     }
     return nullptr;
   }
