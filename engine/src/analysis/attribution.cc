@@ -76,7 +76,9 @@ class GroupAttribution {
  private:
   // The candidates whose ids some error's text may name, by service and id:
   // an error that names a trace looks its candidate up instead of walking all.
-  using NamedKey = std::pair<uint32_t, std::string_view>;
+  // Keyed by absl::string_view, which absl hashes itself (Debian's absl sends a
+  // std::string_view to std::hash).
+  using NamedKey = std::pair<uint32_t, absl::string_view>;
   // The option of the named trace `id` for entry i, if it has one.
   std::optional<RequestOption> NamedOption(size_t i, std::string_view id) const;
   // The delays' scores of each service of the group and kind of candidate.
@@ -111,7 +113,7 @@ class GroupAttribution {
 std::optional<RequestOption> GroupAttribution::NamedOption(size_t i, std::string_view id) const {
   const uint32_t s = entry_service_[i];
   if (s == kNoId) return std::nullopt;
-  auto it = named_candidates_.find(NamedKey(s, id));
+  auto it = named_candidates_.find(NamedKey(s, Av(id)));
   if (it == named_candidates_.end()) return std::nullopt;
   return OptionAt(*it->second, out_[i].entry.time_ns, opts_.attribution_window_ns);
 }
@@ -318,10 +320,15 @@ void GroupAttribution::Run(const std::vector<uint32_t>& services,
   });
   spans = {};
   named_candidates_.clear();
+  size_t mentioned = 0;
+  for (uint32_t s : services) {
+    for (const Candidate& c : candidates_[s]) mentioned += c.mentioned;
+  }
+  named_candidates_.reserve(mentioned);
   for (uint32_t s : services) {
     for (const Candidate& c : candidates_[s]) {
       // A trace has one candidate per service: the first is the only one.
-      if (c.mentioned) named_candidates_.try_emplace(NamedKey(s, c.trace_id()), &c);
+      if (c.mentioned) named_candidates_.try_emplace(NamedKey(s, Av(c.trace_id())), &c);
     }
   }
   LearnDelays(group);
