@@ -37,14 +37,19 @@ bool IsValidUtf8(std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   size_t i = 0;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
   while (i < n) {
+    uint64_t word;
     if (n - i >= 8) {
-      uint64_t word;
       std::memcpy(&word, p + i, 8);
-      if ((word & 0x8080808080808080ull) == 0) {
+      if ((word & kHighBits) == 0) {
         i += 8;
         continue;
       }
+    } else if (n >= 8) {
+      // A tail of under 8 bytes: the last 8 bytes of the text hold it.
+      std::memcpy(&word, p + n - 8, 8);
+      if ((word & kHighBits) == 0) return true;
     }
     size_t len = ValidSequenceLength(p + i, n - i);
     if (len == 0) return false;
