@@ -143,6 +143,9 @@ absl::Status KafkaSourceImpl::Init() {
       {"enable.auto.offset.store", "false"},
       {"enable.partition.eof", "false"},
       {"auto.offset.reset", options_.start == "latest" ? "latest" : "earliest"},
+      // The brokers' states, for brokers_down (OnStats): librdkafka reports
+      // _ALL_BROKERS_DOWN once, and only when the brokers it counts all went down.
+      {"statistics.interval.ms", "1000"},
   };
   for (auto& property : KafkaPrefetchProperties()) settings.push_back(std::move(property));
   for (const auto& [name, value] : options_.properties) settings.emplace_back(name, value);
@@ -160,6 +163,7 @@ absl::Status KafkaSourceImpl::Init() {
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, &RebalanceCallback);
   rd_kafka_conf_set_error_cb(conf, &ErrorCallback);
+  rd_kafka_conf_set_stats_cb(conf, &StatsCallback);
   rd_kafka_conf_set_log_cb(conf, &LibrdkafkaLog);
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
   if (rk_ == nullptr) {

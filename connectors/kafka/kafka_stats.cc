@@ -4,11 +4,14 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "connectors/common/relaxed_counters.h"
+#include "connectors/kafka/internal/broker_states.h"
 #include "connectors/kafka/internal/kafka_error.h"
 #include "connectors/kafka/internal/kafka_source_impl.h"
 
@@ -57,6 +60,17 @@ KafkaSourceStats KafkaSourceImpl::Stats() const {
     s.partitions.push_back(std::move(p));
   }
   return s;
+}
+
+int KafkaSourceImpl::StatsCallback(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  static_cast<KafkaSourceImpl*>(opaque)->OnStats(std::string(json, json_len));
+  return 0;  // librdkafka frees json
+}
+
+void KafkaSourceImpl::OnStats(std::string json) {
+  if (std::optional<bool> down = AllBrokersDownInStats(&json)) {
+    brokers_down_.store(*down, std::memory_order_release);
+  }
 }
 
 void KafkaSourceImpl::RefreshWatermarks() {

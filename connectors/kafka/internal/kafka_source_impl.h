@@ -118,11 +118,15 @@ class KafkaSourceImpl {
                                 rd_kafka_topic_partition_list_t* partitions, void* opaque);
 
   static void ErrorCallback(rd_kafka_t*, int err, const char* reason, void* opaque);
+  // librdkafka's statistics (statistics.interval.ms, 1 s unless set): the brokers' states.
+  static int StatsCallback(rd_kafka_t*, char* json, size_t json_len, void* opaque);
 
   static void CommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
                              rd_kafka_topic_partition_list_t* offsets, void* opaque);
 
   void OnError(rd_kafka_resp_err_t err, const char* reason);
+  // Sets brokers_down_ from the brokers' states when they tell (see AllBrokersDownInStats).
+  void OnStats(std::string json);
 
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
 
@@ -235,7 +239,8 @@ class KafkaSourceImpl {
   std::map<TopicPartition, IndexedRange> indexed_ranges_;  // of revoked partitions
 
   std::atomic<bool> fatal_{false};
-  // Every broker was reported down and none has answered since.
+  // Every broker is down: librdkafka said so (_ALL_BROKERS_DOWN) or its statistics show it, and
+  // neither a message, a watermark query nor later statistics have shown one up since.
   std::atomic<bool> brokers_down_{false};
   std::atomic<bool> paused_now_{false};
   // Counters for Stats() (relaxed).
