@@ -10,14 +10,15 @@ std::optional<bool> AllBrokersDownInStats(std::string* stats_json) {
   rapidjson::Document doc;
   doc.ParseInsitu(stats_json->data());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  const auto brokers = doc.FindMember("brokers");
-  if (brokers == doc.MemberEnd() || !brokers->value.IsObject()) return std::nullopt;
+  const rapidjson::Value& root = doc;  // const iterators: clang reads == unambiguously
+  auto brokers = root.FindMember("brokers");
+  if (brokers == root.MemberEnd() || !brokers->value.IsObject()) return std::nullopt;
   bool up = false, down = false;
-  for (const auto& broker : brokers->value.GetObject()) {
-    const rapidjson::Value& b = broker.value;
+  for (auto broker = brokers->value.MemberBegin(); broker != brokers->value.MemberEnd(); ++broker) {
+    const rapidjson::Value& b = broker->value;
     if (!b.IsObject()) continue;
-    const auto nodeid = b.FindMember("nodeid");
-    const auto state = b.FindMember("state");
+    auto nodeid = b.FindMember("nodeid");
+    auto state = b.FindMember("state");
     if (nodeid == b.MemberEnd() || !nodeid->value.IsInt() || nodeid->value.GetInt() < 0 ||
         state == b.MemberEnd() || !state->value.IsString()) {
       continue;
