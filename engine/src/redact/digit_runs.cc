@@ -10,17 +10,11 @@
 namespace logweave::internal {
 namespace {
 
-bool IsRunDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsRunSeparator(char c) { return c == ' ' || c == '-'; }
-
 // The plain loop, for machines without SSE2.
 [[maybe_unused]] bool HasCardLikeRunPlain(std::string_view s) {
-  const size_t n = s.size();
   int run = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const bool in_run = IsRunDigit(s[i]) || (IsRunSeparator(s[i]) && i > 0 && i + 1 < n &&
-                                             IsRunDigit(s[i - 1]) && IsRunDigit(s[i + 1]));
-    run = in_run ? run + 1 : 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    run = InCardRun(s, i) ? run + 1 : 0;
     if (run >= kCardRunBytes) return true;
   }
   return false;

@@ -68,9 +68,6 @@ bool IsCardNumber(std::string_view text) {
   return issuer && LuhnValid(digits);
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsSeparator(char c) { return c == ' ' || c == '-'; }
-
 // Whether `s` may hold a card number: 13 or more digits in a row, single
 // spaces or dashes allowed between them, from a digit that can begin an
 // issuer's number (2-6) at the run's start or after a separator (where the
@@ -80,22 +77,17 @@ bool MayHoldCardNumber(std::string_view s) {
   // Most lines have no 13 bytes of a run at all: told 64 bytes at a time.
   if (!HasCardLikeRun(s)) return false;
   const size_t n = s.size();
-  // Part of a run at i: a digit, or a separator between two digits.
-  auto in_run = [&](size_t i) {
-    return IsDigit(s[i]) ||
-           (IsSeparator(s[i]) && i > 0 && i + 1 < n && IsDigit(s[i - 1]) && IsDigit(s[i + 1]));
-  };
   for (size_t i = 0; i < n; i += 12) {
-    if (!in_run(i)) continue;
+    if (!InCardRun(s, i)) continue;
     size_t begin = i;
-    while (begin > 0 && in_run(begin - 1)) --begin;
+    while (begin > 0 && InCardRun(s, begin - 1)) --begin;
     size_t digits = 0;
     bool issuer_start = false;
     size_t end = begin;
-    for (; end < n && in_run(end); ++end) {
-      if (!IsDigit(s[end])) continue;
+    for (; end < n && InCardRun(s, end); ++end) {
+      if (!IsCardRunDigit(s[end])) continue;
       ++digits;
-      if ((end == begin || IsSeparator(s[end - 1])) && s[end] >= '2' && s[end] <= '6') {
+      if ((end == begin || IsCardRunSeparator(s[end - 1])) && s[end] >= '2' && s[end] <= '6') {
         issuer_start = true;
       }
     }
