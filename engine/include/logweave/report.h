@@ -52,6 +52,8 @@ struct UnstructuredEntry {
   static std::string_view FirstLineOf(std::string_view text) {
     return text.substr(0, text.find('\n'));
   }
+  // Every field alike.
+  friend bool operator==(const UnstructuredEntry&, const UnstructuredEntry&) = default;
 };
 
 // One candidate trace for a plain-text error.
@@ -61,6 +63,7 @@ struct AttributionCandidate {
   int64_t gap_ns = 0;       // from the trace's last event in the service to the error line
   bool incomplete = false;  // the trace left an expected sequence unfinished in the service
   bool named = false;       // the error's text names this trace's id ("trace_id=...")
+  friend bool operator==(const AttributionCandidate&, const AttributionCandidate&) = default;
 };
 
 // A plain-text error entry and the trace it most likely belongs to.
@@ -71,6 +74,8 @@ struct AttributedEntry {
   // The incomplete_sequence findings (ids) of the attributed trace that this error cut short:
   // its finding's related_incomplete_sequence details, in order.
   std::vector<std::string> related_incomplete = {};
+  // Every field alike: the same finding (UnstructuredErrorFinding).
+  friend bool operator==(const AttributedEntry&, const AttributedEntry&) = default;
 };
 
 // Plain-text errors that share a log template: "35 × InvalidPasswordError: ... user <*>".

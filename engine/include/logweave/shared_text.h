@@ -44,7 +44,10 @@ class SharedText {
   operator==(const SharedText& a, const T& b) {
     return std::string_view(a.str()) == std::string_view(b);
   }
-  friend bool operator==(const SharedText& a, const SharedText& b) { return a.str() == b.str(); }
+  // Copies of one text (one buffer) are equal without reading it.
+  friend bool operator==(const SharedText& a, const SharedText& b) {
+    return &a.str() == &b.str() || a.str() == b.str();
+  }
   template <typename T>
   requires(std::is_convertible_v<const T&, std::string_view> &&
            !std::is_same_v<T, SharedText>) friend std::strong_ordering

@@ -8,39 +8,6 @@
 
 namespace logweave {
 
-namespace {
-
-// Whether two shared texts are the same: one buffer (the reports share an error's texts), or
-// equal bytes.
-bool SameText(const SharedText& a, const SharedText& b) {
-  return &a.str() == &b.str() || a.str() == b.str();
-}
-
-// Whether two errors give the same finding: every field it is built from.
-bool SameError(const AttributedEntry& a, const AttributedEntry& b) {
-  const UnstructuredEntry &x = a.entry, &y = b.entry;
-  if (!SameText(x.id, y.id) || x.source_id != y.source_id || !SameText(x.source, y.source) ||
-      !SameText(x.service, y.service) || x.line_no != y.line_no ||
-      x.source_offset != y.source_offset || x.line_count != y.line_count ||
-      x.time_ns != y.time_ns || x.time_inferred != y.time_inferred ||
-      x.time_known != y.time_known || x.level != y.level || !SameText(x.text, y.text) ||
-      x.seq != y.seq || x.template_id != y.template_id ||
-      !SameText(x.template_text, y.template_text) || a.related_incomplete != b.related_incomplete ||
-      a.candidates.size() != b.candidates.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.candidates.size(); ++i) {
-    const AttributionCandidate &c = a.candidates[i], &d = b.candidates[i];
-    if (c.trace_id != d.trace_id || c.confidence != d.confidence || c.gap_ns != d.gap_ns ||
-        c.incomplete != d.incomplete || c.named != d.named) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 void FindingsHub::Publish(const std::vector<Finding>& findings) {
   Publish(std::vector<Finding>(findings));
 }
@@ -80,7 +47,7 @@ void FindingsHub::MoveReferencesTo(
     if (ref == nullptr) continue;
     const AttributedEntry& published = ref->entry();
     // Most errors keep their place from one report to the next.
-    if (ref->index < errors->size() && SameError(published, (*errors)[ref->index])) {
+    if (ref->index < errors->size() && published == (*errors)[ref->index]) {
       ref->errors = errors;
       continue;
     }
@@ -93,7 +60,7 @@ void FindingsHub::MoveReferencesTo(
     }
     const std::string& id = published.entry.id.str();
     auto it = by_id.find(absl::string_view(id.data(), id.size()));
-    if (it != by_id.end() && SameError(published, (*errors)[it->second])) {
+    if (it != by_id.end() && published == (*errors)[it->second]) {
       ref->errors = errors;
       ref->index = it->second;
     } else {
