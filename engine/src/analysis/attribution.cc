@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "analysis/attribution_options.h"
 #include "analysis/parallel.h"
 #include "internal/strings.h"
@@ -41,11 +42,21 @@ bool Better(const RequestOption& x, const RequestOption& y) {
 }
 
 // One error's options, reduced to what the assignment and the report need.
+// Held inline: an error has a few incomplete requests at most, as a rule, and made
+// on one thread and freed on another, heap vectors cost a contended free each.
 struct EntryOptions {
-  std::vector<RequestOption> incomplete;  // every incomplete request (they compete between errors)
-  std::vector<RequestOption> open;        // the kKeptOpen best others, best first
-  double open_total = 0;                  // the weights of all the others
-  std::vector<RequestOption> named;       // options of the traces the error names
+  // Every incomplete request (they compete between errors).
+  absl::InlinedVector<RequestOption, 2> incomplete;
+  absl::InlinedVector<RequestOption, kKeptOpen> open;  // the kKeptOpen best others, best first
+  double open_total = 0;                               // the weights of all the others
+  std::vector<RequestOption> named;                    // options of the traces the error names
+
+  // Frees what the lists hold outside the object.
+  void Free() {
+    incomplete.clear();
+    incomplete.shrink_to_fit();
+    named = std::vector<RequestOption>();
+  }
 };
 
 // Entries are handed out to the threads in runs of this many.
@@ -284,7 +295,7 @@ void GroupAttribution::Answer(size_t i, const EntryOptions& eo, const RequestOpt
   if (chosen == nullptr) return;
   // An incomplete request that explains another error counts for little here.
   double total = eo.open_total;
-  std::vector<const RequestOption*> ranked;
+  absl::InlinedVector<const RequestOption*, kKeptOpen + 4> ranked;
   for (const RequestOption& o : eo.incomplete) {
     const bool elsewhere = taken_.contains(o.c) && &o != chosen;
     if (!elsewhere) total += o.weight;
@@ -344,7 +355,7 @@ void GroupAttribution::Run(const std::vector<uint32_t>& services,
     Answer(group[k], options[k], chosen[k]);
     // Only this entry reads them: freed as its answer is made, so that they
     // and the answers do not all sit in memory at once.
-    options[k] = EntryOptions();
+    options[k].Free();
     named_[group[k]] = std::vector<std::string>();
   });
   taken_.clear();
