@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "analysis/analyzer.h"
+#include "analysis/unstructured.h"
 #include "logweave/index.h"
 #include "logweave/pipeline.h"
 #include "parse/parser.h"
@@ -47,6 +49,12 @@ class BudgetIndex {
   }
 
   const Index& index() const { return index_; }
+  // The index's report at the end of its input (every trace judged that can be).
+  AnalysisReport Analyze() const {
+    UnstructuredCollector no_plain_text(&sources_);
+    Analyzer analyzer({}, index_, no_plain_text, {}, 2);
+    return analyzer.Run(INT64_MAX);
+  }
 
  private:
   SourceNames sources_;
@@ -114,6 +122,10 @@ TEST(BudgetTest, ATraceEvictedAndSeenAgainIsCountedOnceAndAnswersAsPartlyEvicted
   });
   EXPECT_EQ(partial, static_cast<uint64_t>(kTraces));
   EXPECT_EQ(whole, 0u);
+  // And its report counts them apart from the judged ones (replay's summary says so).
+  const AnalysisReport report = b.Analyze();
+  EXPECT_EQ(report.traces_partly_evicted, static_cast<uint64_t>(kTraces));
+  EXPECT_EQ(report.traces_judged, 0u);
 
   // Everything goes again: each trace is counted once in all.
   b.Insert(late);

@@ -269,6 +269,7 @@ grpc::Status QueryService::AnswerStats(v1::Stats* out) {
   out->set_stream_findings_dropped(stream_findings_dropped());
   out->set_traces_judged(snap->report.traces_judged);
   out->set_traces_waiting(snap->report.traces_waiting);
+  out->set_traces_partly_evicted(snap->report.traces_partly_evicted);
   out->set_late_events(snap->report.late_events);
   out->set_split_traces(snap->report.split_traces);
   out->set_findings_held_elsewhere(snap->report.findings_held_elsewhere);

@@ -216,6 +216,9 @@ void AddAnalysis(const v1::Stats* s, const Runtime& runtime, Families& f) {
   f.Gauge("logweave_traces_judged", "Traces the latest analysis judged.", r.traces_judged);
   f.Gauge("logweave_traces_waiting", "Traces still inside trace_idle: not judged yet.",
           r.traces_waiting);
+  f.Gauge("logweave_traces_partly_evicted",
+          "Traces not judged: some of their events were evicted (index.max_bytes).",
+          r.traces_partly_evicted);
   f.Counter("logweave_late_events_total", "Events that came for traces already judged.",
             r.late_events);
   f.Counter("logweave_split_traces_total",

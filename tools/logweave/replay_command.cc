@@ -167,6 +167,7 @@ std::string SummaryJson(const IngestStats& s, double seconds, double analysis_se
                                                         : TimeString(report.watermark_ns));
   w.Field("traces_judged", report.traces_judged);
   w.Field("traces_waiting", report.traces_waiting);
+  w.Field("traces_partly_evicted", report.traces_partly_evicted);
   w.Field("traces_judged_by_signature", report.traces_judged_by_signature);
   w.Field("trace_kinds", report.kinds);
   w.Field("trace_kinds_learned", report.kinds_learned);
@@ -237,7 +238,7 @@ std::vector<Finding> TopFindings(const AnalysisReport& report, size_t per_kind) 
 
 std::string SummaryText(const IngestStats& s, double seconds, size_t files,
                         std::string_view busiest_trace, const AnalysisReport& report,
-                        int64_t trace_idle_ns) {
+                        int64_t trace_idle_ns, uint64_t max_bytes) {
   std::string out = absl::StrFormat(
       "logweave replay: %d file%s, %s lines (%s) in %.2f s: %s lines/s, %.1f MB/s\n", files,
       files == 1 ? "" : "s", Thousands(s.lines), HumanBytes(static_cast<double>(s.bytes)), seconds,
@@ -267,6 +268,18 @@ std::string SummaryText(const IngestStats& s, double seconds, size_t files,
   note(s.binary_files, "files skipped: they look binary, not like text logs");
   note(s.no_trace_id_lines, "JSON lines without a trace id");
   note(s.plugin_dropped, "requests rule plugins dropped at their limits (plugin_dropped)");
+  // What index.max_bytes cost: said here, since the findings are fewer for it.
+  if (s.evicted_events > 0) {
+    note(s.evicted_events,
+         absl::StrCat("events evicted to stay within index.max_bytes (", HumanBytes(max_bytes),
+                      "): ", Thousands(report.traces_partly_evicted),
+                      " traces lost some of theirs and were not judged, ",
+                      Thousands(s.evicted_traces),
+                      " lost all; raise index.max_bytes (docs/config.md) for findings on them"));
+  }
+  note(s.unstructured_dropped,
+       "plain-text errors dropped, oldest first: the collector keeps 100,000 at most, and a 32nd "
+       "of index.max_bytes under one (unstructured_dropped)");
   if (!notes.empty()) absl::StrAppend(&out, "noticed:\n", notes);
   auto counts = CountByKind(report);
   const size_t finding_count = FindingCount(report);
@@ -564,7 +577,7 @@ int RunReplay(const std::vector<std::string>& args) {
     if (f.stats) absl::StrAppend(&out, FormatStatsText(stats, seconds));
     if (summary_only) {
       absl::StrAppend(&out, SummaryText(stats, seconds, files.files(), busiest_trace, report,
-                                        options.detectors.trace_idle_ns));
+                                        options.detectors.trace_idle_ns, options.index.max_bytes));
     }
     if (!action_config.empty()) {
       absl::StrAppend(&out, "\nactions: ", action_runs.size(), " run",

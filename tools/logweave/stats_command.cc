@@ -97,6 +97,10 @@ std::string StatsText(const v1::Stats& s, const std::string& address) {
   count("plugin inputs dropped", s.plugin_dropped(), "beyond a rule plugin's limit");
   count("traces judged", s.traces_judged());
   count("traces waiting", s.traces_waiting(), "inside trace_idle of the latest event");
+  if (s.traces_partly_evicted() > 0) {
+    count("traces partly evicted", s.traces_partly_evicted(),
+          "not judged: some of their events went to stay within index.max_bytes");
+  }
   count("late events", s.late_events(), "arrived for traces already judged");
   if (s.split_traces() > 0 || s.findings_held_elsewhere() > 0) {
     count("split traces", s.split_traces(), "lines on other instances too (serve.peers)");

@@ -105,6 +105,9 @@ struct AnalysisReport {
   int64_t watermark_ns = 0;
   uint64_t traces_judged = 0;
   uint64_t traces_waiting = 0;  // still inside trace_idle: not judged yet
+  // Not judged either: some of their events were evicted (index.max_bytes), so what is missing
+  // from them may just be gone.
+  uint64_t traces_partly_evicted = 0;
   // Of traces_judged, those a one-shot run (no change tracking) judged as the earlier trace of
   // the same signature it read (kind, and each event's service and name in time order: all
   // their judgement depends on), without reading their events again: that trace gave no
