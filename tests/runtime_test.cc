@@ -19,6 +19,7 @@
 #include "connectors/file/replay_source.h"
 #include "connectors/stdin/stdin_source.h"
 #include "rapidjson/document.h"
+#include "support/two_thread_runtime.h"
 #include "testdata/json_lines.h"
 #include "testdata/run_command.h"
 
@@ -29,13 +30,7 @@ using testdata::JsonLines;
 
 using ::testing::HasSubstr;
 
-std::unique_ptr<Runtime> MakeRuntime() {
-  RuntimeOptions options;
-  options.pipeline.threads = 2;
-  absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
-  EXPECT_TRUE(runtime.ok()) << runtime.status();
-  return runtime.ok() ? std::move(*runtime) : nullptr;
-}
+std::unique_ptr<Runtime> MakeRuntime() { return testing_support::MakeTwoThreadRuntime(); }
 
 std::string JsonLine(const std::string& trace, int second, const std::string& message) {
   return absl::StrCat(R"({"time":"2026-11-23T10:00:)", second < 10 ? "0" : "", second,

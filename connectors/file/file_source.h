@@ -21,6 +21,9 @@
 
 namespace logweave {
 
+// The path that names stdin.
+inline constexpr std::string_view kStdinPath = "-";
+
 // One path to replay, or a problem with a path the user gave.
 struct ExpandedPaths {
   std::vector<std::string> files;    // in order: arguments in the order given; a directory's

@@ -143,6 +143,12 @@ class LineBatcher {
   // Mac OS line ends); a line ended by CR or CRLF gets kLineHadCR, one ended
   // by LF alone none.
   void EndLinesAtCr() { cr_ends_lines_ = true; }
+  // Gives back what the batch being filled reserved beyond the lines it holds: for a source
+  // that waits between reads, so that many waiting ones hold only their lines.
+  void ShrinkPending() {
+    batch_.data.shrink_to_fit();
+    batch_.lines.shrink_to_fit();
+  }
 
   // Bytes consumed so far (the source offset of the next byte).
   uint64_t offset() const { return offset_; }

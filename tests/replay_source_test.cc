@@ -1,0 +1,163 @@
+// ReplaySource's two orders: files one after another, or side by side (the one read least far
+// first), with the same lines, the same answers and every file ended either way.
+#include "connectors/file/replay_source.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "logweave/runtime.h"
+#include "support/two_thread_runtime.h"
+
+namespace logweave {
+namespace {
+
+using ::testing::HasSubstr;
+using Order = ReplaySource::Order;
+
+class ReplaySourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("replay_source_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A service's file of `lines` lines over the same minute as the others': line i is event i
+  // of trace i % 500 at 10:00 + i * 60 s / lines, at a time no other file's line has.
+  std::string WriteService(const std::string& service, int lines, int salt) {
+    const std::filesystem::path path = dir_ / (service + ".log");
+    std::ofstream out(path);
+    for (int i = 0; i < lines; ++i) {
+      const int64_t micros = int64_t{i} * 60'000'000 / lines * 2 + salt;  // even or odd
+      out << absl::StrFormat(
+                 R"({"time":"2026-11-23T10:%02d:%02d.%06dZ","service":"%s","trace_id":"t%d","message":"step %d of the request, with some padding as real lines have"})",
+                 micros / 60'000'000 % 60, micros / 1'000'000 % 60, micros % 1'000'000, service,
+                 i % 500, i)
+          << "\n";
+    }
+    return path.string();
+  }
+
+  // Reads dir_ in `order` and records the share of each file submitted when each batch went.
+  struct Read {
+    std::vector<std::pair<uint32_t, double>> submitted;  // source, share of its file so far
+    std::vector<std::string> errors;
+    uint64_t binary_files = 0;
+    std::vector<SourceStatus> statuses;
+    std::string timeline;  // of trace t7: service and message of each event, in order
+  };
+  Read ReadDir(Order order, const std::vector<std::string>& extra_paths = {}) {
+    Read read;
+    std::unique_ptr<Runtime> runtime = testing_support::MakeTwoThreadRuntime();
+    if (runtime == nullptr) return read;
+    std::vector<std::pair<uint32_t, uint64_t>> ends;  // source, end of its batch's last line
+    runtime->pipeline().SetBatchTransform([&](RawBatch* b) {
+      if (b->lines.empty()) return;
+      const LineSpan& last = b->lines.back();
+      ends.push_back({b->source_id, last.source_offset + last.length + 1});
+    });
+    std::vector<std::string> paths = {dir_.string()};
+    paths.insert(paths.end(), extra_paths.begin(), extra_paths.end());
+    LineBatcherOptions batching;
+    batching.batch_lines = 256;
+    ReplaySource files(paths, batching, &runtime->pipeline());
+    files.set_order(order);
+    EXPECT_TRUE(runtime->ReadToEnd(files).ok());
+    read.errors = files.errors();
+    read.binary_files = files.binary_files();
+    read.statuses = runtime->pipeline().SourceStatuses();
+    for (const auto& [source, end] : ends) {
+      const uint64_t size = std::filesystem::file_size(read.statuses[source].name);
+      read.submitted.push_back({source, static_cast<double>(end) / static_cast<double>(size)});
+    }
+    absl::StatusOr<Timeline> t7 = runtime->pipeline().index().GetTimeline("t7");
+    if (t7.ok()) {
+      for (const TimelineEvent& e : t7->events)
+        absl::StrAppend(&read.timeline, e.service, ":", e.message, ";");
+    }
+    return read;
+  }
+
+  std::filesystem::path dir_;
+};
+
+// The least share of its file source `other` had submitted when `source`'s last batch went.
+double OtherShareAtEnd(const std::vector<std::pair<uint32_t, double>>& submitted, uint32_t source,
+                       uint32_t other) {
+  double share = 0, at_end = 0;
+  for (const auto& [s, done] : submitted) {
+    if (s == other) share = done;
+    if (s == source) at_end = share;
+  }
+  return at_end;
+}
+
+TEST_F(ReplaySourceTest, SideBySideGoesThroughTheFilesTogetherWithTheSameLinesAndAnswers) {
+  // Two services' files over the same minute, of different sizes (3 and 6 MB): read one after
+  // another, the first is all in before the second starts; side by side, neither is read to
+  // its end before the other is nearly so.
+  WriteService("gateway", 30'000, 0);
+  WriteService("ledger", 60'000, 1);
+  const Read one = ReadDir(Order::kOneAfterAnother);
+  const Read side = ReadDir(Order::kSideBySide);
+  ASSERT_EQ(one.statuses.size(), 2u);
+  ASSERT_EQ(side.statuses.size(), 2u);
+  EXPECT_EQ(OtherShareAtEnd(one.submitted, 0, 1), 0.0);
+  // Side by side, a turn is a batch of 256 lines (under 1% of either file), and the first turn
+  // of each reads the 1 MiB its content is judged by (a third of the smaller file).
+  EXPECT_GT(OtherShareAtEnd(side.submitted, 0, 1), 0.9);
+  EXPECT_GT(OtherShareAtEnd(side.submitted, 1, 0), 0.95);
+  size_t switches = 0;
+  for (size_t i = 1; i < side.submitted.size(); ++i) {
+    switches += side.submitted[i].first != side.submitted[i - 1].first;
+  }
+  EXPECT_GT(switches, 50u);
+  // The same lines, every file ended, and the same timeline.
+  for (size_t s = 0; s < 2; ++s) {
+    EXPECT_EQ(side.statuses[s].lines, one.statuses[s].lines);
+    EXPECT_TRUE(side.statuses[s].ended) << side.statuses[s].name;
+  }
+  EXPECT_EQ(side.statuses[0].lines, 30'000u);
+  EXPECT_EQ(side.statuses[1].lines, 60'000u);
+  EXPECT_FALSE(one.timeline.empty());
+  EXPECT_EQ(side.timeline, one.timeline);
+}
+
+TEST_F(ReplaySourceTest, SideBySideEndsFilesItCannotReadAndReadsTheRest) {
+  WriteService("gateway", 3'000, 0);
+  std::ofstream binary(dir_ / "blob.log", std::ios::binary);
+  for (int i = 0; i < 4096; ++i) binary.put(static_cast<char>((i * 7919) % 251 + 1));
+  binary.close();
+  const Read side = ReadDir(Order::kSideBySide, {(dir_ / "missing.log").string()});
+  EXPECT_EQ(side.binary_files, 1u);
+  ASSERT_EQ(side.errors.size(), 2u);
+  EXPECT_THAT(side.errors[0], HasSubstr("missing.log"));
+  EXPECT_THAT(side.errors[1], HasSubstr("blob.log"));
+  ASSERT_EQ(side.statuses.size(), 2u);
+  for (const SourceStatus& s : side.statuses) EXPECT_TRUE(s.ended) << s.name;
+  EXPECT_EQ(side.statuses[0].lines + side.statuses[1].lines, 3'000u);
+}
+
+TEST(ReplaySourceOrderTest, FilesLargerThanTwiceTheIndexShareAreReadSideBySide) {
+  constexpr uint64_t kIndex = 100 << 20;
+  EXPECT_TRUE(ReplaySource::SideBySide(Order::kAuto, 2, 2 * kIndex + 1, kIndex));
+  EXPECT_FALSE(ReplaySource::SideBySide(Order::kAuto, 2, 2 * kIndex, kIndex));
+  EXPECT_FALSE(ReplaySource::SideBySide(Order::kAuto, 1, 10 * kIndex, kIndex));  // one file
+  EXPECT_FALSE(ReplaySource::SideBySide(Order::kAuto, 5, 10 * kIndex, 0));       // no budget
+  EXPECT_TRUE(ReplaySource::SideBySide(Order::kSideBySide, 1, 0, 0));
+  EXPECT_FALSE(ReplaySource::SideBySide(Order::kOneAfterAnother, 5, 10 * kIndex, kIndex));
+}
+
+}  // namespace
+}  // namespace logweave
