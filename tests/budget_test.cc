@@ -49,6 +49,7 @@ class BudgetIndex {
   }
 
   const Index& index() const { return index_; }
+  const SourceNames& sources() const { return sources_; }
   // The index's report at the end of its input (every trace judged that can be).
   AnalysisReport Analyze() const {
     UnstructuredCollector no_plain_text(&sources_);
@@ -134,6 +135,48 @@ TEST(BudgetTest, ATraceEvictedAndSeenAgainIsCountedOnceAndAnswersAsPartlyEvicted
   const IndexCounters c = b.index().Counters();
   EXPECT_GT(c.evicted_traces, first.evicted_traces);
   EXPECT_LE(c.evicted_traces, static_cast<uint64_t>(kTraces + 5000));
+}
+
+TEST(BudgetTest, FindingsOfTracesJudgedThenEvictedAreKeptOnlyWhenAsked) {
+  // A replay under a budget smaller than its files analyses as it reads: a trace judged in
+  // full keeps its finding in the reports once eviction took the trace, if asked.
+  for (const bool keep : {false, true}) {
+    SCOPED_TRACE(keep ? "kept" : "forgotten");
+    BudgetIndex b(8ull << 20);
+    std::vector<std::string> lines;
+    for (int t = 0; t < 300; ++t) {
+      lines.push_back(Line(3 * t, "t" + std::to_string(t), "gateway"));
+      lines.push_back(Line(3 * t + 1, "t" + std::to_string(t), "ledger"));
+    }
+    lines.push_back(Line(1000, "lonely", "gateway"));  // ledger never logged it
+    b.Insert(lines);
+    UnstructuredCollector no_plain_text(&b.sources());
+    Analyzer analyzer({}, b.index(), no_plain_text, {}, 2);
+    if (keep) analyzer.KeepFindingsOfEvictedTraces();
+    auto lonely_findings = [](const std::vector<Finding>& findings) {
+      std::vector<Finding> out;
+      for (const Finding& f : findings) {
+        if (f.trace_id == "lonely") out.push_back(f);
+      }
+      return out;
+    };
+    const AnalysisReport judged = analyzer.Run(INT64_MAX);
+    ASSERT_EQ(lonely_findings(judged.findings).size(), 1u);
+    EXPECT_EQ(lonely_findings(judged.findings)[0].kind, "missing_service");
+
+    b.Insert(Filler(1'000'000));
+    ASSERT_FALSE(b.index().GetTimeline("lonely").ok() &&
+                 !b.index().GetTimeline("lonely")->events.empty());
+    const AnalysisReport after = analyzer.Run(INT64_MAX);
+    // Never reported as resolved: later data did not disprove it.
+    EXPECT_TRUE(lonely_findings(after.changes).empty());
+    const std::vector<Finding> still = lonely_findings(after.findings);
+    ASSERT_EQ(still.size(), keep ? 1u : 0u);
+    if (keep) {
+      EXPECT_FALSE(still[0].resolved);
+      EXPECT_EQ(still[0].id, lonely_findings(judged.findings)[0].id);
+    }
+  }
 }
 
 TEST(BudgetTest, EvictsTheChunkBeingFilledWhenItAloneIsOverTheBudget) {

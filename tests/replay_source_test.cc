@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "logweave/finding.h"
 #include "logweave/runtime.h"
 #include "support/two_thread_runtime.h"
 
@@ -51,6 +52,7 @@ class ReplaySourceTest : public ::testing::Test {
 
   // Reads dir_ in `order` and records the share of each file submitted when each batch went.
   struct Read {
+    size_t between_turns = 0;                            // calls of the hook
     std::vector<std::pair<uint32_t, double>> submitted;  // source, share of its file so far
     std::vector<std::string> errors;
     uint64_t binary_files = 0;
@@ -73,6 +75,7 @@ class ReplaySourceTest : public ::testing::Test {
     batching.batch_lines = 256;
     ReplaySource files(paths, batching, &runtime->pipeline());
     files.set_order(order);
+    files.set_between_turns([&read] { ++read.between_turns; });
     EXPECT_TRUE(runtime->ReadToEnd(files).ok());
     read.errors = files.errors();
     read.binary_files = files.binary_files();
@@ -123,6 +126,9 @@ TEST_F(ReplaySourceTest, SideBySideGoesThroughTheFilesTogetherWithTheSameLinesAn
     switches += side.submitted[i].first != side.submitted[i - 1].first;
   }
   EXPECT_GT(switches, 50u);
+  // The hook a replay under a budget analyses in runs between turns only.
+  EXPECT_EQ(one.between_turns, 0u);
+  EXPECT_GE(side.between_turns, switches);
   // The same lines, every file ended, and the same timeline.
   for (size_t s = 0; s < 2; ++s) {
     EXPECT_EQ(side.statuses[s].lines, one.statuses[s].lines);
@@ -147,6 +153,43 @@ TEST_F(ReplaySourceTest, SideBySideEndsFilesItCannotReadAndReadsTheRest) {
   ASSERT_EQ(side.statuses.size(), 2u);
   for (const SourceStatus& s : side.statuses) EXPECT_TRUE(s.ended) << s.name;
   EXPECT_EQ(side.statuses[0].lines + side.statuses[1].lines, 3'000u);
+}
+
+TEST_F(ReplaySourceTest, ARuntimeSwitchedToTrackChangesKeepsItsIndexAndPublishes) {
+  // What a replay does once its files turn out larger than the budget: the runtime was made
+  // for one analysis (no change tracking, the index freed as it is read).
+  RuntimeOptions options;
+  options.pipeline.threads = 2;
+  options.track_changes = false;
+  options.keep_index_after_analysis = false;
+  absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+  ASSERT_TRUE(runtime.ok()) << runtime.status();
+  // Traces over gateway and ledger, and one that ledger never logged.
+  std::ofstream gateway(dir_ / "gateway.log"), ledger(dir_ / "ledger.log");
+  for (int t = 0; t < 300; ++t) {
+    gateway << absl::StrFormat(R"({"ts":%d,"service":"gateway","trace_id":"t%d","msg":"in"})",
+                               1000 + 3 * t, t)
+            << "\n";
+    ledger << absl::StrFormat(R"({"ts":%d,"service":"ledger","trace_id":"t%d","msg":"post"})",
+                              1001 + 3 * t, t)
+           << "\n";
+  }
+  gateway << R"({"ts":2000,"service":"gateway","trace_id":"lonely","msg":"in"})"
+          << "\n";
+  gateway.close();
+  ledger.close();
+  ReplaySource files({dir_.string()}, LineBatcherOptions(), &(*runtime)->pipeline());
+  ASSERT_TRUE((*runtime)->ReadToEnd(files).ok());
+  const uint64_t published_before = (*runtime)->findings().next_sequence();
+  (*runtime)->TrackChangesFromNow();
+  EXPECT_TRUE((*runtime)->options().track_changes);
+  std::shared_ptr<const AnalysisSnapshot> snapshot = (*runtime)->AnalyzeNow(/*final=*/true);
+  bool lonely = false;
+  for (const Finding& f : snapshot->report.findings) lonely |= f.trace_id == "lonely";
+  EXPECT_TRUE(lonely);
+  // Published, as serve's analyses are, and the index kept for the next analysis.
+  EXPECT_GT((*runtime)->findings().next_sequence(), published_before);
+  EXPECT_TRUE((*runtime)->pipeline().index().GetTimeline("t7").ok());
 }
 
 TEST(ReplaySourceOrderTest, FilesLargerThanTwiceTheIndexShareAreReadSideBySide) {

@@ -52,8 +52,10 @@ bool ReplaySource::SideBySide(Order order, size_t files, uint64_t raw_bytes, uin
   return files >= 2 && index_bytes > 0 && raw_bytes > kRawBytesPerIndexByte * index_bytes;
 }
 
-bool ReplaySource::ReadsSideBySide(const std::vector<std::string>& files) const {
-  if (order_ != Order::kAuto) return order_ == Order::kSideBySide;
+namespace {
+
+// The raw bytes of the regular files among `files`, compressed ones estimated.
+uint64_t RawBytes(const std::vector<std::string>& files) {
   uint64_t raw = 0;
   for (const std::string& path : files) {
     struct stat st;
@@ -61,7 +63,20 @@ bool ReplaySource::ReadsSideBySide(const std::vector<std::string>& files) const 
     const uint64_t size = static_cast<uint64_t>(st.st_size);
     raw += CompressionOf(path) == Compression::kNone ? size : size * kAssumedCompression;
   }
-  return SideBySide(order_, files.size(), raw, pipeline_->options().IndexMemoryBytes());
+  return raw;
+}
+
+}  // namespace
+
+bool ReplaySource::ReadsSideBySide(const std::vector<std::string>& files) const {
+  if (order_ != Order::kAuto) return order_ == Order::kSideBySide;
+  return SideBySide(order_, files.size(), RawBytes(files), pipeline_->options().IndexMemoryBytes());
+}
+
+bool ReplaySource::ReadsSideBySide(const std::vector<std::string>& paths,
+                                   const PipelineOptions& options) {
+  const std::vector<std::string> files = ExpandReplayPaths(paths).files;
+  return SideBySide(Order::kAuto, files.size(), RawBytes(files), options.IndexMemoryBytes());
 }
 
 uint32_t ReplaySource::AddFile(const std::string& path) {
@@ -149,12 +164,13 @@ void ReplaySource::ReadSideBySide(const std::vector<std::string>& files,
     Open& f = *open[least];
     if (f.reader->ReadTurn()) {
       f.reader->ReleaseSpare();
-      continue;
+    } else {
+      EndFile(f.source, f.in_file, f.reader->Finish());
+      zstd_open -= f.zstd;
+      open.erase(open.begin() + static_cast<std::ptrdiff_t>(least));
+      open_more();
     }
-    EndFile(f.source, f.in_file, f.reader->Finish());
-    zstd_open -= f.zstd;
-    open.erase(open.begin() + static_cast<std::ptrdiff_t>(least));
-    open_more();
+    if (between_turns_) between_turns_();
   }
   // Stopped: what each file gave so far is kept, as when stopped between files.
   for (const std::unique_ptr<Open>& f : open) EndFile(f->source, f->in_file, f->reader->Finish());

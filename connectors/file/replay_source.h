@@ -18,6 +18,7 @@
 #define LOGWEAVE_CONNECTORS_FILE_REPLAY_SOURCE_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,12 @@ class ReplaySource final : public Source {
   // files and, while paused, between batches.
   absl::Status Run(const std::atomic<bool>& stop) override;
   void set_order(Order order) { order_ = order; }
+  // Called on Run's thread after each turn of files read side by side (not otherwise): where
+  // a replay under a budget analyses what it holds before eviction takes the oldest.
+  void set_between_turns(std::function<void()> fn) { between_turns_ = std::move(fn); }
+  // Whether Run, in kAuto, reads `paths` side by side under a pipeline of `options`.
+  static bool ReadsSideBySide(const std::vector<std::string>& paths,
+                              const PipelineOptions& options);
   // kAuto's decision: side by side when there are two files or more, an index budget
   // (`index_bytes`, 0: none) and more than kRawBytesPerIndexByte x index_bytes of raw bytes.
   static bool SideBySide(Order order, size_t files, uint64_t raw_bytes, uint64_t index_bytes);
@@ -70,6 +77,7 @@ class ReplaySource final : public Source {
   const LineBatcherOptions batching_;
   Pipeline* const pipeline_;
   Order order_ = Order::kAuto;
+  std::function<void()> between_turns_;
   size_t files_ = 0;
   uint64_t binary_files_ = 0;
   std::vector<std::string> errors_;

@@ -98,6 +98,12 @@ struct RuntimeOptions {
   // ReadToEnd, then Pipeline::EndOfInput); only with track_changes off.
   // Default on.
   bool keep_index_after_analysis = true;
+  // With track_changes: whether a finding of a trace the index has since evicted whole stays in
+  // the reports (its trace was judged in full before it went) instead of being dropped with it.
+  // On for a replay under a budget smaller than its files, whose output is its last report:
+  // each analysis while it reads judges the settled traces before eviction takes them.
+  // Default off (serve streams each finding once, and its reports hold what the index holds).
+  bool keep_findings_of_evicted_traces = false;
   // Findings kept for subscribers that read behind (FindingsHub capacity). Default 100000.
   size_t findings_kept = 100000;
 
@@ -140,6 +146,12 @@ class Runtime {
   // Publishes the changes to findings() (the snapshot's report.changes stays
   // empty) and the new snapshot, and returns it.
   std::shared_ptr<const AnalysisSnapshot> AnalyzeNow(bool final = false);
+  // For a runtime made with track_changes off, before its first analysis: the analyses from
+  // now on track changes, copy the plain-text errors instead of taking them, keep the index,
+  // and keep the findings of traces since evicted (keep_findings_of_evicted_traces). A replay
+  // switches so once its files turn out larger than the budget, to judge the settled traces
+  // while it reads, before eviction takes them. Any thread; not during an analysis.
+  void TrackChangesFromNow();
 
   // Starts analysing every analysis_interval on a thread of its own, when
   // something new was indexed since the last run (whoever ran it) or the
@@ -174,7 +186,7 @@ class Runtime {
   // and the same watermark.
   bool NothingNewToAnalyze();
 
-  const RuntimeOptions options_;
+  RuntimeOptions options_;  // track_changes may turn on (TrackChangesFromNow)
   std::unique_ptr<Pipeline> pipeline_;
   FindingsHub hub_;
 

@@ -426,7 +426,14 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
         kept.push_back(old);
         continue;
       }
-      if (absl::IsNotFound(index_.GetTraceInfo(old.trace_id).status())) continue;
+      // Gone: its record too (NOT_FOUND), or all its events (pass 1 did not see it).
+      const absl::StatusOr<Timeline> timeline = index_.GetTimeline(old.trace_id);
+      if (absl::IsNotFound(timeline.status()) ||
+          (timeline.ok() && timeline->events.empty() && timeline->evicted_events > 0)) {
+        // Judged in full before it went, unless told to forget it with its trace.
+        if (keep_evicted_findings_) kept.push_back(old);
+        continue;
+      }
     }
     Finding resolved = old;
     resolved.resolved = true;

@@ -77,6 +77,15 @@ class Analyzer {
   // For one run only (a replay): reports no changes and keeps no copy of
   // the findings for the next run.
   void DisableChangeTracking() { track_changes_ = false; }
+  // With change tracking: a finding of a trace since evicted whole is kept in later reports
+  // instead of dropped (RuntimeOptions::keep_findings_of_evicted_traces).
+  void KeepFindingsOfEvictedTraces() { keep_evicted_findings_ = true; }
+  // Undoes DisableChangeTracking, TakeUnstructured and ReleaseShardsOnceRead, between runs.
+  void TrackChanges() {
+    track_changes_ = true;
+    take_unstructured_ = nullptr;
+    release_shard_ = nullptr;
+  }
   // For one run only (a replay): Run takes the plain-text error entries out
   // of `collector` (the one given to the constructor, which must outlive the
   // analyzer) instead of copying them, so they are not held twice.
@@ -124,6 +133,7 @@ class Analyzer {
   const std::vector<RulePlugin*> plugins_;
   const uint32_t threads_;
   bool track_changes_ = true;
+  bool keep_evicted_findings_ = false;
   bool by_signature_ = true;
   bool defer_unstructured_findings_ = false;
   bool first_lines_only_ = false;

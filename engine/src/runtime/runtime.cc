@@ -94,6 +94,7 @@ Runtime::Runtime(const RuntimeOptions& options, std::unique_ptr<Pipeline> pipeli
     analyzer_->TakeUnstructured(pipeline_->mutable_unstructured());
   }
   if (options.defer_unstructured_findings) analyzer_->DeferUnstructuredFindings();
+  if (options.keep_findings_of_evicted_traces) analyzer_->KeepFindingsOfEvictedTraces();
   if (!options.unstructured_whole_texts) analyzer_->KeepUnstructuredFirstLines();
   if (!options.keep_index_after_analysis) {
     analyzer_->ReleaseShardsOnceRead(
@@ -161,6 +162,16 @@ std::shared_ptr<const AnalysisSnapshot> Runtime::AnalyzeNow(bool final) {
   runs_.total += took;
   runs_.last = took;
   return snapshot;
+}
+
+void Runtime::TrackChangesFromNow() {
+  absl::MutexLock lock(&analysis_mu_);
+  if (options_.track_changes) return;
+  options_.track_changes = true;
+  options_.keep_index_after_analysis = true;
+  options_.keep_findings_of_evicted_traces = true;
+  analyzer_->TrackChanges();
+  analyzer_->KeepFindingsOfEvictedTraces();
 }
 
 void Runtime::SetTraceLookup(TraceLookup* lookup) {
