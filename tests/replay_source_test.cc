@@ -92,6 +92,18 @@ class ReplaySourceTest : public ::testing::Test {
     return read;
   }
 
+  // A runtime as a replay makes it: for one analysis, no change tracking, the index freed as
+  // the analysis reads it.
+  static std::unique_ptr<Runtime> OneAnalysisRuntime() {
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    options.track_changes = false;
+    options.keep_index_after_analysis = false;
+    absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+    EXPECT_TRUE(runtime.ok()) << runtime.status();
+    return runtime.ok() ? std::move(*runtime) : nullptr;
+  }
+
   std::filesystem::path dir_;
 };
 
@@ -158,12 +170,8 @@ TEST_F(ReplaySourceTest, SideBySideEndsFilesItCannotReadAndReadsTheRest) {
 TEST_F(ReplaySourceTest, ARuntimeSwitchedToTrackChangesKeepsItsIndexAndPublishes) {
   // What a replay does once its files turn out larger than the budget: the runtime was made
   // for one analysis (no change tracking, the index freed as it is read).
-  RuntimeOptions options;
-  options.pipeline.threads = 2;
-  options.track_changes = false;
-  options.keep_index_after_analysis = false;
-  absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
-  ASSERT_TRUE(runtime.ok()) << runtime.status();
+  std::unique_ptr<Runtime> runtime = OneAnalysisRuntime();
+  ASSERT_NE(runtime, nullptr);
   // Traces over gateway and ledger, and one that ledger never logged.
   std::ofstream gateway(dir_ / "gateway.log"), ledger(dir_ / "ledger.log");
   for (int t = 0; t < 300; ++t) {
@@ -178,18 +186,46 @@ TEST_F(ReplaySourceTest, ARuntimeSwitchedToTrackChangesKeepsItsIndexAndPublishes
           << "\n";
   gateway.close();
   ledger.close();
-  ReplaySource files({dir_.string()}, LineBatcherOptions(), &(*runtime)->pipeline());
-  ASSERT_TRUE((*runtime)->ReadToEnd(files).ok());
-  const uint64_t published_before = (*runtime)->findings().next_sequence();
-  (*runtime)->TrackChangesFromNow();
-  EXPECT_TRUE((*runtime)->options().track_changes);
-  std::shared_ptr<const AnalysisSnapshot> snapshot = (*runtime)->AnalyzeNow(/*final=*/true);
+  ReplaySource files({dir_.string()}, LineBatcherOptions(), &runtime->pipeline());
+  ASSERT_TRUE(runtime->ReadToEnd(files).ok());
+  const uint64_t published_before = runtime->findings().next_sequence();
+  runtime->TrackChangesFromNow();
+  EXPECT_TRUE(runtime->options().track_changes);
+  std::shared_ptr<const AnalysisSnapshot> snapshot = runtime->AnalyzeNow(/*final=*/true);
   bool lonely = false;
   for (const Finding& f : snapshot->report.findings) lonely |= f.trace_id == "lonely";
   EXPECT_TRUE(lonely);
   // Published, as serve's analyses are, and the index kept for the next analysis.
-  EXPECT_GT((*runtime)->findings().next_sequence(), published_before);
-  EXPECT_TRUE((*runtime)->pipeline().index().GetTimeline("t7").ok());
+  EXPECT_GT(runtime->findings().next_sequence(), published_before);
+  EXPECT_TRUE(runtime->pipeline().index().GetTimeline("t7").ok());
+}
+
+TEST_F(ReplaySourceTest, AnalysesBeforeEvictionOnceTheIndexNearsItsShare) {
+  // A replay's runtime (one analysis, the index freed as it is read) whose index outgrows the
+  // share watched (1 MiB here, the budget's in use): it switches to tracking changes and
+  // analyses while the files are read, publishing findings before the input ends.
+  std::unique_ptr<Runtime> runtime = OneAnalysisRuntime();
+  ASSERT_NE(runtime, nullptr);
+  // Requests of 10 lines in a row over 2 minutes, in two services' files: the first minute's
+  // are settled (trace_idle 30 s) once both files are past its end.
+  for (const std::string service : {"gateway", "ledger"}) {
+    std::ofstream out(dir_ / (service + ".log"));
+    for (int i = 0; i < 40'000; ++i) {
+      out << absl::StrFormat(
+                 R"({"ts":%.3f,"service":"%s","trace_id":"r%d","msg":"step of a request, padded"})",
+                 1000 + i * 0.003 + (service == "ledger" ? 0.001 : 0), service, i / 10)
+          << "\n";
+    }
+  }
+  ReplaySource files({dir_.string()}, LineBatcherOptions(), &runtime->pipeline());
+  files.set_order(Order::kSideBySide);
+  files.set_between_turns(runtime->AnalysisBeforeEviction(/*share=*/1 << 20));
+  ASSERT_TRUE(runtime->ReadToEnd(files).ok());
+  EXPECT_TRUE(runtime->options().track_changes);
+  // At the switch (once the index holds 7/8 MiB: a few MB in), then every half MiB read.
+  EXPECT_GE(runtime->analysis_runs().runs, 3u);
+  // The traces are judged as the files go (their last events settle), not only at the end.
+  EXPECT_GT(runtime->snapshot()->report.traces_judged, 0u);
 }
 
 TEST(ReplaySourceOrderTest, FilesLargerThanTwiceTheIndexShareAreReadSideBySide) {

@@ -118,25 +118,6 @@ class ProgressReporter {
 // writes straight to its descriptor). The sanitizers' builds return
 // `exit_code` instead, so that the replay tears down and their checks at exit
 // still see everything it made.
-// For files read side by side under a budget: once the index holds 7/8 of its share (eviction
-// is near), the runtime tracks changes, and an analysis at the watermark (the settled traces)
-// runs then and after every half share of raw bytes read, so that a trace is judged, at a few
-// analyses' notice, before eviction takes it. Replays whose index stays below that run the one
-// analysis at their end, as any replay.
-std::function<void()> JudgeBeforeEviction(Runtime& runtime) {
-  Pipeline& pipeline = runtime.pipeline();
-  const uint64_t share = pipeline.options().IndexMemoryBytes();
-  return [&runtime, &pipeline, share, analysed_at = uint64_t{0}]() mutable {
-    if (analysed_at == 0 && pipeline.index().Counters().bytes < share / 8 * 7) return;
-    const uint64_t read = pipeline.Stats().bytes;
-    if (analysed_at != 0 && read < analysed_at + share / 2) return;
-    analysed_at = std::max<uint64_t>(read, 1);
-    pipeline.Flush();
-    runtime.TrackChangesFromNow();
-    runtime.AnalyzeNow(/*final=*/false);
-  };
-}
-
 int EndReplay(int exit_code) {
   std::fflush(nullptr);
 #if !defined(ABSL_HAVE_ADDRESS_SANITIZER) && !defined(ABSL_HAVE_THREAD_SANITIZER) && \
@@ -261,7 +242,7 @@ int RunReplay(const std::vector<std::string>& args) {
   ReplaySource files(paths, options.batching, &pipeline);
   // Files too large for the budget are read side by side, and eviction takes the oldest traces:
   // the settled ones are judged while reading, before they go, and their findings are kept.
-  files.set_between_turns(JudgeBeforeEviction(runtime));
+  files.set_between_turns(runtime.AnalysisBeforeEviction());
   const bool show_progress = !f.quiet && (f.progress || isatty(2));
   {
     ProgressReporter progress(&pipeline, show_progress);

@@ -299,6 +299,8 @@ bool WaitForDemoLines(const sigset_t& signals, const Daemon& daemon) {
 void ReplayFiles(const ServePlan& settings, Runtime& runtime) {
   if (settings.replay.empty()) return;
   ReplaySource files(settings.replay, settings.config.pipeline.batching, &runtime.pipeline());
+  // Files too large for the budget: their settled traces judged (and streamed) before eviction.
+  files.set_between_turns(runtime.AnalysisBeforeEviction());
   runtime.ReadToEnd(files).IgnoreError();  // its errors are the files' below
   for (const std::string& e : files.errors()) {
     Log(LogLevel::kWarn, e);

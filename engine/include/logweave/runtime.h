@@ -18,6 +18,7 @@
 #define LOGWEAVE_RUNTIME_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -152,6 +153,14 @@ class Runtime {
   // switches so once its files turn out larger than the budget, to judge the settled traces
   // while it reads, before eviction takes them. Any thread; not during an analysis.
   void TrackChangesFromNow();
+  // For files read side by side on the calling thread (ReplaySource::set_between_turns): once
+  // the index holds 7/8 of its share of index.max_bytes (eviction is near), switches to tracking
+  // changes (TrackChangesFromNow: a no-op for serve, which tracks them already) and analyses at
+  // the watermark then and after every half share of raw bytes read, so that the settled traces
+  // are judged, at a few analyses' notice, before eviction takes them. An index that stays below
+  // costs one check a turn. The runtime must outlive the function. `share`: the index bytes to
+  // watch instead of the budget's share (tests).
+  std::function<void()> AnalysisBeforeEviction(uint64_t share = 0);
 
   // Starts analysing every analysis_interval on a thread of its own, when
   // something new was indexed since the last run (whoever ran it) or the

@@ -174,6 +174,20 @@ void Runtime::TrackChangesFromNow() {
   analyzer_->KeepFindingsOfEvictedTraces();
 }
 
+std::function<void()> Runtime::AnalysisBeforeEviction(uint64_t share) {
+  if (share == 0) share = options_.pipeline.IndexMemoryBytes();
+  return [this, share, analysed_at = uint64_t{0}]() mutable {
+    if (share == 0) return;
+    if (analysed_at == 0 && pipeline_->index().Counters().bytes < share / 8 * 7) return;
+    const uint64_t read = pipeline_->Stats().bytes;
+    if (analysed_at != 0 && read < analysed_at + share / 2) return;
+    analysed_at = std::max<uint64_t>(read, 1);
+    pipeline_->Flush();
+    TrackChangesFromNow();
+    AnalyzeNow(/*final=*/false);
+  };
+}
+
 void Runtime::SetTraceLookup(TraceLookup* lookup) {
   absl::MutexLock lock(&analysis_mu_);
   analyzer_->set_trace_lookup(lookup);
