@@ -73,12 +73,6 @@ bool ReplaySource::ReadsSideBySide(const std::vector<std::string>& files) const 
   return SideBySide(order_, files.size(), RawBytes(files), pipeline_->options().IndexMemoryBytes());
 }
 
-bool ReplaySource::ReadsSideBySide(const std::vector<std::string>& paths,
-                                   const PipelineOptions& options) {
-  const std::vector<std::string> files = ExpandReplayPaths(paths).files;
-  return SideBySide(Order::kAuto, files.size(), RawBytes(files), options.IndexMemoryBytes());
-}
-
 uint32_t ReplaySource::AddFile(const std::string& path) {
   // Read again in full at every start: not journaled.
   return pipeline_->AddSource(path, "", /*journaled=*/false);

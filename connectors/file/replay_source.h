@@ -59,9 +59,6 @@ class ReplaySource final : public Source {
   // Called on Run's thread after each turn of files read side by side (not otherwise): where
   // a replay under a budget analyses what it holds before eviction takes the oldest.
   void set_between_turns(std::function<void()> fn) { between_turns_ = std::move(fn); }
-  // Whether Run, in kAuto, reads `paths` side by side under a pipeline of `options`.
-  static bool ReadsSideBySide(const std::vector<std::string>& paths,
-                              const PipelineOptions& options);
   // kAuto's decision: side by side when there are two files or more, an index budget
   // (`index_bytes`, 0: none) and more than kRawBytesPerIndexByte x index_bytes of raw bytes.
   static bool SideBySide(Order order, size_t files, uint64_t raw_bytes, uint64_t index_bytes);

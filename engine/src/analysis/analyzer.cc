@@ -169,7 +169,6 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
     for (std::string& id : w->partial) partial.insert(std::move(id));
   }
   const uint64_t traces_judged = counts.judged(), traces_waiting = counts.waiting();
-  const uint64_t traces_partly_evicted = partial.size();
   if (signatures) signatures->Seal();
   const Model model(options_, std::move(counts), &names);
 
@@ -375,6 +374,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   }
 
   AnalysisReport report;
+  report.traces_partly_evicted = partial.size();
   // A gap that another instance holds the rest of is no gap.
   if (lookup_ != nullptr) peer_check_.Filter(*lookup_, absl::Now(), &findings, &report);
   report.unstructured = internal::Attribute(options_, std::move(entries), std::move(words),
@@ -402,7 +402,6 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   if (!track_changes_) {
     report.findings = std::move(findings);
     FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
-    report.traces_partly_evicted = traces_partly_evicted;
     return report;
   }
   // Changes since the previous run, against the findings of its report (the
@@ -455,7 +454,6 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
 
   report.findings = std::move(findings);
   FillCounts(watermark_ns, traces_judged, traces_waiting, model, &report);
-  report.traces_partly_evicted = traces_partly_evicted;
   return report;
 }
 
