@@ -1,5 +1,6 @@
 // ReplaySource's two orders: files one after another, or side by side (the one read least far
-// first), with the same lines, the same answers and every file ended either way.
+// first), with the same lines, the same answers and every file ended either way; and the same
+// answers whichever order the files are given in.
 #include "connectors/file/replay_source.h"
 
 #include <gmock/gmock.h>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "logweave/finding.h"
 #include "logweave/runtime.h"
+#include "logweave/templates.h"
 #include "support/two_thread_runtime.h"
 
 namespace logweave {
@@ -236,6 +238,131 @@ TEST(ReplaySourceOrderTest, FilesLargerThanTwiceTheIndexShareAreReadSideBySide) 
   EXPECT_FALSE(ReplaySource::SideBySide(Order::kAuto, 5, 10 * kIndex, 0));       // no budget
   EXPECT_TRUE(ReplaySource::SideBySide(Order::kSideBySide, 1, 0, 0));
   EXPECT_FALSE(ReplaySource::SideBySide(Order::kOneAfterAnother, 5, 10 * kIndex, kIndex));
+}
+
+// The answers of a replay do not depend on the order its files are given or read in, even
+// where services' lines share a time: timelines, findings with their evidence, plain-text
+// errors and their template ids.
+class FileOrderTest : public ReplaySourceTest {
+ protected:
+  void SetUp() override {
+    ReplaySourceTest::SetUp();
+    // 200 requests: web, cache and db each log a line at the same millisecond, then web
+    // another 5 ms later; request 17 has no db line. db and web also log plain-text
+    // errors, each with its own template.
+    std::ofstream web(dir_ / "web.log"), cache(dir_ / "cache.log"), db(dir_ / "db.log");
+    for (int r = 0; r < 200; ++r) {
+      const std::string time =
+          absl::StrFormat("2026-11-23T10:%02d:%02d.%03d", r / 60, r % 60, (r * 7) % 990);
+      const std::string done =
+          absl::StrFormat("2026-11-23T10:%02d:%02d.%03d", r / 60, r % 60, (r * 7) % 990 + 5);
+      auto line = [&](std::ofstream& out, const std::string& at, const std::string& service,
+                      const std::string& message) {
+        out << absl::StrFormat(R"({"time":"%sZ","service":"%s","trace_id":"r%d","msg":"%s"})", at,
+                               service, r, message)
+            << "\n";
+      };
+      line(web, time, "web", "request received");
+      line(cache, time, "cache", "lookup");
+      if (r != 17) line(db, time, "db", "query run");
+      line(web, done, "web", "request completed");
+      if (r % 20 == 3) {
+        db << time << "Z ERROR connection to 10.0.0." << r << " refused (trace r" << r << ")\n";
+        web << done << "Z ERROR upstream 10.0.1." << r << " timed out after " << r << " ms\n";
+      }
+    }
+  }
+  // Everything a replay of `files` in `order` answers, as text: each trace's timeline, each
+  // finding (id, summary, details, evidence) and each plain-text error with its template.
+  std::string Answers(const std::vector<std::string>& files, Order order) {
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    options.track_changes = false;
+    absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+    EXPECT_TRUE(runtime.ok()) << runtime.status();
+    if (!runtime.ok()) return "";
+    std::vector<std::string> paths;
+    for (const std::string& f : files) paths.push_back((dir_ / f).string());
+    ReplaySource source(paths, LineBatcherOptions(), &(*runtime)->pipeline());
+    source.set_order(order);
+    EXPECT_TRUE((*runtime)->ReadToEnd(source).ok());
+    (*runtime)->pipeline().EndOfInput();
+    std::string out;
+    for (int r = 0; r < 200; ++r) {
+      absl::StatusOr<Timeline> t = (*runtime)->pipeline().index().GetTimeline(absl::StrCat("r", r));
+      EXPECT_TRUE(t.ok()) << t.status();
+      if (!t.ok()) continue;
+      for (const TimelineEvent& e : t->events) {
+        absl::StrAppend(&out, e.service, "@", e.time_ns, ":", e.message, " ", e.source, ":",
+                        e.line_no, ";");
+      }
+      absl::StrAppend(&out, "\n");
+    }
+    std::shared_ptr<const AnalysisSnapshot> snap = (*runtime)->AnalyzeNow(/*final=*/true);
+    ForEachFinding(snap->report, [&](const Finding& f) {
+      absl::StrAppend(&out, f.id, "|", f.summary);
+      for (const auto& [name, value] : f.details) absl::StrAppend(&out, "|", name, "=", value);
+      for (const EvidenceLine& e : f.evidence) {
+        absl::StrAppend(&out, "|", e.source, ":", e.line_no, " ", e.text);
+      }
+      absl::StrAppend(&out, "\n");
+    });
+    for (const AttributedEntry& a : snap->report.unstructured) {
+      absl::StrAppend(&out, std::string(a.entry.id), " template ", a.entry.template_id, "\n");
+    }
+    return out;
+  }
+};
+
+TEST_F(FileOrderTest, TheSameAnswersWhicheverOrderTheFilesAreGivenAndReadIn) {
+  const std::string forward = Answers({"web.log", "cache.log", "db.log"}, Order::kOneAfterAnother);
+  // The trace without its db line is found, its kind named by its first event: at the tie, the
+  // first service by name (cache), not the first file read.
+  EXPECT_THAT(forward, HasSubstr("Trace r17 ("));
+  EXPECT_THAT(forward, HasSubstr("cache: lookup"));
+  EXPECT_THAT(forward, HasSubstr("template "));
+  for (const std::vector<std::string>& files :
+       {std::vector<std::string>{"db.log", "cache.log", "web.log"},
+        std::vector<std::string>{"cache.log", "db.log", "web.log"}}) {
+    EXPECT_EQ(Answers(files, Order::kOneAfterAnother), forward) << files[0] << " first";
+    EXPECT_EQ(Answers(files, Order::kSideBySide), forward) << files[0] << " first, side by side";
+  }
+}
+
+TEST(TemplateIdTest, IdsDoNotDependOnTheOrderServicesArriveIn) {
+  const std::vector<MinedLine> lines = {
+      {.service = "db", .text = "ERROR connection to 10.0.0.1 refused"},
+      {.service = "web", .text = "ERROR upstream 10.0.1.1 timed out after 30 ms"},
+      {.service = "db", .text = "ERROR disk full on /var/lib/db"},
+      {.service = "web", .text = "ERROR upstream 10.0.1.2 timed out after 31 ms"},
+      {.service = "db", .text = "ERROR connection to 10.0.0.2 refused"},
+  };
+  TemplateMiner forward{TemplateMinerOptions{}}, backward{TemplateMinerOptions{}};
+  std::vector<uint64_t> ids_forward, ids_backward(lines.size());
+  for (const MinedLine& l : lines) ids_forward.push_back(forward.Add(l));
+  for (size_t i = lines.size(); i-- > 0;) ids_backward[i] = backward.Add(lines[i]);
+  EXPECT_EQ(ids_backward, ids_forward);
+  // Three templates; each id non-zero, short (40 bits) and found again.
+  EXPECT_EQ(forward.size(), 3u);
+  EXPECT_EQ(ids_forward[0], ids_forward[4]);
+  EXPECT_EQ(ids_forward[1], ids_forward[3]);
+  for (uint64_t id : ids_forward) {
+    EXPECT_NE(id, 0u);
+    EXPECT_LT(id, uint64_t{1} << 40);
+    ASSERT_NE(forward.Find(id), nullptr);
+    EXPECT_EQ(forward.Find(id)->id, id);
+  }
+  EXPECT_EQ(forward.Find(12345), nullptr);
+  // By count, then id: the same listing either way.
+  const std::vector<TemplateInfo> a = forward.Snapshot(), b = backward.Snapshot();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].id, b[i].id);
+    EXPECT_EQ(a[i].text, b[i].text);
+  }
+  EXPECT_EQ(a[0].count, 2u);
+  EXPECT_EQ(a[2].count, 1u);
+  EXPECT_LT(a[0].id, a[1].id);
 }
 
 }  // namespace

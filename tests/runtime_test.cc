@@ -352,11 +352,8 @@ TEST(RuntimeTest, AnIndexFreedAsTheAnalysisReadsItGivesTheSameFindings) {
     std::shared_ptr<const AnalysisSnapshot> snap = (*runtime)->AnalyzeNow(/*final=*/true);
     Run r;
     ForEachFinding(snap->report, [&](const Finding& f) {
-      // Template ids follow the order in which two workers close blocks: left out.
       std::string k = absl::StrCat(f.id, "|", f.summary);
-      for (const auto& [name, value] : f.details) {
-        if (name != "template_id") absl::StrAppend(&k, "|", name, "=", value);
-      }
+      for (const auto& [name, value] : f.details) absl::StrAppend(&k, "|", name, "=", value);
       for (const EvidenceLine& e : f.evidence) absl::StrAppend(&k, "|", e.text);
       r.findings.push_back(std::move(k));
       if (f.kind == "missing_service" && r.trace.empty()) r.trace = f.trace_id;

@@ -112,9 +112,10 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
       e.time_ns = carry;
     }
   }
-  std::stable_sort(
-      events.begin(), events.end(),
-      [](const TimelineEvent& a, const TimelineEvent& b) { return a.time_ns < b.time_ns; });
+  std::stable_sort(events.begin(), events.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) {
+                     return TimelineLess(a.time_ns, a.service, b.time_ns, b.service);
+                   });
   for (const auto& e : events) {
     if (std::find(timeline.services.begin(), timeline.services.end(), e.service) ==
         timeline.services.end()) {

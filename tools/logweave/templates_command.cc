@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -129,7 +130,7 @@ int RunTemplates(const std::vector<std::string>& args) {
     std::fprintf(stderr, "%s: %s\n", command.c_str(), std::string(e.message()).c_str());
     code = kExitRuntimeError;
   }
-  std::vector<std::vector<Member>> by_template;  // [id]: members, with --members
+  absl::flat_hash_map<uint64_t, std::vector<Member>> by_template;  // with --members
   std::vector<TemplateBatchMiner::Assignment> assigned;
   const absl::Time start = absl::Now();
   uint64_t lines = 0;
@@ -141,10 +142,7 @@ int RunTemplates(const std::vector<std::string>& args) {
       (*miner)->Add(std::move(batch), service, &assigned);
       lines += assigned.size();
       if (!members) return;
-      for (const auto& a : assigned) {
-        if (a.template_id >= by_template.size()) by_template.resize(a.template_id + 1);
-        by_template[a.template_id].push_back({source, a.line_no});
-      }
+      for (const auto& a : assigned) by_template[a.template_id].push_back({source, a.line_no});
     });
     if (!s.ok()) {
       std::fprintf(stderr, "%s: %s\n", command.c_str(), std::string(s.message()).c_str());
@@ -156,9 +154,7 @@ int RunTemplates(const std::vector<std::string>& args) {
   std::string out;
   for (const TemplateInfo& t : m.Snapshot()) {
     if (json) {
-      const std::vector<Member>* list =
-          members ? (t.id < by_template.size() ? &by_template[t.id] : &by_template.emplace_back())
-                  : nullptr;
+      const std::vector<Member>* list = members ? &by_template[t.id] : nullptr;
       absl::StrAppend(&out, ValidUtf8(TemplateJson(t, list, expanded.files)), "\n");
     } else {
       absl::StrAppend(&out, absl::StrFormat("%8d × ", t.count), Printable(t.text), "  [",

@@ -48,9 +48,18 @@ struct TimelineEvent {
   std::string raw;  // only when TimelineOptions::with_raw
 };
 
+// The order of a trace's events, in timelines and in the analysis: by time; events of equal
+// time by service name, so that the order does not depend on which source was read first; a
+// service's own events of equal time keep their arrival order (their lines' order in a source).
+inline bool TimelineLess(int64_t a_ns, std::string_view a_service, int64_t b_ns,
+                         std::string_view b_service) {
+  if (a_ns != b_ns) return a_ns < b_ns;
+  return a_service < b_service;
+}
+
 struct Timeline {
   std::string trace_id;
-  std::vector<TimelineEvent> events;  // ordered by time; ties keep arrival order
+  std::vector<TimelineEvent> events;  // ordered by TimelineLess
   std::vector<std::string> services;  // distinct services, in order of first appearance
   int64_t start_ns = 0;
   int64_t end_ns = 0;

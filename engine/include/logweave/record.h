@@ -58,7 +58,7 @@ struct Record {
   std::string_view message;    // event/msg/message; for unstructured lines the whole line
   std::string_view route;      // route/operation of the request, if the line names one
   int64_t time_ns = 0;         // nanoseconds since the Unix epoch, valid with kRecordHasTime
-  uint64_t seq = 0;            // global arrival order (ties in a timeline keep this order)
+  uint64_t seq = 0;            // global arrival order; ties: TimelineLess
   uint64_t source_offset = 0;  // byte offset in the source
   uint64_t line_no = 0;        // 1-based line number in the source
   uint32_t source_id = 0;

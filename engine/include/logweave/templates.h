@@ -85,7 +85,9 @@ class TemplateMiner {
   TemplateMiner& operator=(const TemplateMiner&) = delete;
 
   // Mines one message: returns the id of the template it joined or started, or 0 when its
-  // service is at max_templates_per_service (counted in overflow()).
+  // service is at max_templates_per_service (counted in overflow()). A template's id is a
+  // hash of its service and the masked message that started it (StartedTemplateId), so it
+  // does not depend on the order services' lines arrive in, nor on the instance.
   uint64_t Add(const MinedLine& line);
 
   // Without changing anything: the id of the template `line` would join (0 if it would start
@@ -110,12 +112,18 @@ class TemplateMiner {
   Node* Leaf(ServiceTree* tree, const std::vector<std::string>& tokens);
   // The leaf `tokens` would reach, or nullptr when its path does not exist yet.
   const Node* FindLeaf(const ServiceTree& tree, const std::vector<std::string>& tokens) const;
+  // The id of a template `service` starts with `tokens`: a 40-bit hash of both (ids stay
+  // short to type and exact as JSON numbers), made again with another seed while it is 0 or
+  // taken.
+  uint64_t StartedTemplateId(std::string_view service,
+                             const std::vector<std::string>& tokens) const;
   // The message of `line` (its header split off) masked into *tokens; returns its level.
   static Level Tokens(const MinedLine& line, std::vector<std::string>* tokens);
 
   const TemplateMinerOptions options_;
   absl::flat_hash_map<std::string, std::unique_ptr<ServiceTree>> services_;
-  std::vector<std::unique_ptr<Template>> templates_;  // templates_[id - 1]
+  std::vector<std::unique_ptr<Template>> templates_;  // in the order they were started
+  absl::flat_hash_map<uint64_t, Template*> by_id_;
   uint64_t overflow_ = 0;
   std::vector<std::string> tokens_;  // scratch of Add
 };

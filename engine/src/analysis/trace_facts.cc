@@ -107,7 +107,8 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
       name = EventNameId(shard, service, e);
     }
     read_buf_.push_back(TimedEv{Ev{e.time_ns, e.seq, service, name},
-                                (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0});
+                                (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0,
+                                e.service});
   }
   StableSortFew(read_buf_, [](const TimedEv& a, const TimedEv& b) { return a.ev.seq < b.ev.seq; });
   // A line without a time takes that of the line before it (the first timed
@@ -119,16 +120,20 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
       break;
     }
   }
-  events_buf_.clear();
   for (TimedEv& e : read_buf_) {
     if (e.has_time) {
       carry = e.ev.time;
     } else {
       e.ev.time = carry;
     }
-    events_buf_.push_back(e.ev);
   }
-  StableSortFew(events_buf_, [](const Ev& a, const Ev& b) { return a.time < b.time; });
+  // The timeline's order (TimelineLess), so that it does not depend on the order the sources
+  // were read in.
+  StableSortFew(read_buf_, [](const TimedEv& a, const TimedEv& b) {
+    return TimelineLess(a.ev.time, a.service, b.ev.time, b.service);
+  });
+  events_buf_.clear();
+  for (const TimedEv& e : read_buf_) events_buf_.push_back(e.ev);
   services_buf_.clear();
   for (const Ev& e : events_buf_) services_buf_.push_back(e.service);
   std::sort(services_buf_.begin(), services_buf_.end());

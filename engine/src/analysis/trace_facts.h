@@ -116,7 +116,8 @@ class FactBuilder {
   ShardMemo kinds_by_ids_;
   struct TimedEv {
     Ev ev;
-    bool has_time;  // parsed or inferred from the neighbouring lines
+    bool has_time;             // parsed or inferred from the neighbouring lines
+    std::string_view service;  // orders events of equal time (TimelineLess)
   };
   std::vector<TimedEv> read_buf_;
   std::vector<Ev> events_buf_;

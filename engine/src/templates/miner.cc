@@ -5,6 +5,7 @@
 #include "logweave/templates.h"
 #include "templates/header.h"
 #include "templates/masking.h"
+#include "xxhash.h"
 
 namespace logweave {
 
@@ -145,7 +146,8 @@ uint64_t TemplateMiner::Add(const MinedLine& line) {
     templates_.push_back(std::make_unique<Template>());
     t = templates_.back().get();
     t->tokens = tokens_;
-    t->info.id = templates_.size();
+    t->info.id = StartedTemplateId(line.service, tokens_);
+    by_id_.emplace(t->info.id, t);
     t->info.service = std::string(line.service);
     t->info.text = absl::StrJoin(t->tokens, " ");
     leaf->templates.push_back(t);
@@ -175,18 +177,38 @@ uint64_t TemplateMiner::Add(const MinedLine& line) {
   return info.id;
 }
 
+uint64_t TemplateMiner::StartedTemplateId(std::string_view service,
+                                          const std::vector<std::string>& tokens) const {
+  XXH3_state_t* state = XXH3_createState();
+  constexpr uint64_t kIdBits = (uint64_t{1} << 40) - 1;
+  uint64_t id = 0;
+  for (uint64_t seed = 0; id == 0 || by_id_.contains(id); ++seed) {
+    XXH3_64bits_reset_withSeed(state, seed);
+    XXH3_64bits_update(state, service.data(), service.size());
+    for (const std::string& token : tokens) {
+      XXH3_64bits_update(state, "\0", 1);
+      XXH3_64bits_update(state, token.data(), token.size());
+    }
+    id = XXH3_64bits_digest(state) & kIdBits;
+  }
+  XXH3_freeState(state);
+  return id;
+}
+
 std::vector<TemplateInfo> TemplateMiner::Snapshot() const {
   std::vector<TemplateInfo> out;
   out.reserve(templates_.size());
   for (const auto& t : templates_) out.push_back(t->info);
-  std::stable_sort(out.begin(), out.end(),
-                   [](const TemplateInfo& a, const TemplateInfo& b) { return a.count > b.count; });
+  std::sort(out.begin(), out.end(), [](const TemplateInfo& a, const TemplateInfo& b) {
+    if (a.count != b.count) return a.count > b.count;
+    return a.id < b.id;
+  });
   return out;
 }
 
 const TemplateInfo* TemplateMiner::Find(uint64_t id) const {
-  if (id == 0 || id > templates_.size()) return nullptr;
-  return &templates_[id - 1]->info;
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second->info;
 }
 
 }  // namespace logweave
