@@ -1,6 +1,7 @@
 // The memory budget (index.max_bytes): eviction keeps answers consistent and
 // counted, a trace evicted and seen again is counted once, the batches in
-// flight stay within their share, and a budget too small to hold is refused.
+// flight stay within their share, plain-text errors borrow the index's unused
+// share and give it back, and a budget too small to hold is refused.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -266,6 +267,69 @@ TEST(BudgetTest, ABudgetTooSmallToHoldIsRefusedWithTheMinimum) {
   EXPECT_NE(p.status().message().find("index.shards"), std::string::npos) << p.status();
   options.index.shards = 8;  // (8 + 8 x 6 MiB) x 32 / 31: under 58 MiB
   EXPECT_TRUE(Pipeline::Create(options).ok());
+}
+
+TEST(BudgetTest, PlainTextErrorsBorrowTheIndexsUnusedShareAndGiveItBack) {
+  PipelineOptions options;
+  options.threads = 2;
+  options.index.shards = 8;
+  options.index.max_bytes = 64ull << 20;  // plain-text errors: 2 MiB; the index: 54 MiB
+  auto p = std::move(*Pipeline::Create(options));
+  const uint32_t app = p->AddSource("app.log", "app");
+  const uint32_t svc = p->AddSource("svc.log", "svc");
+  uint64_t seq = 0;
+  auto submit = [&](uint32_t source, const std::vector<std::string>& lines) {
+    for (size_t begin = 0; begin < lines.size(); begin += 4096) {
+      RawBatch batch;
+      batch.source_id = source;
+      for (size_t i = begin; i < std::min(lines.size(), begin + 4096); ++i) {
+        batch.AddLine(lines[i], 0, ++seq);
+      }
+      p->Submit(std::move(batch));
+    }
+  };
+  // 30,000 error blocks with values that do not compress away: several MiB, more than the
+  // errors' own share, while the index holds next to nothing.
+  constexpr int kErrors = 30'000;
+  std::vector<std::string> errors;
+  for (int i = 0; i < kErrors; ++i) {
+    const uint64_t v = static_cast<uint64_t>(i + 1) * 0x9E3779B97F4A7C15ull;
+    errors.push_back(absl::StrFormat(
+        "2026-11-23 10:%02d:%02d,%03d ERROR request %016x failed: upstream %016x said %016x",
+        i / 600 % 60, i / 10 % 60, i % 1000, v, v ^ 0xabcdef, v * 3));
+    errors.push_back(absl::StrFormat("    at com.example.Client.call(Client.java:%d)", i % 997));
+  }
+  errors.push_back("2026-11-23 11:00:00,000 INFO done");  // the last block ends
+  submit(app, errors);
+  p->Flush();
+  const UnstructuredCollector& collector = p->unstructured();
+  EXPECT_GT(collector.bytes(), options.UnstructuredMemoryBytes());
+  EXPECT_EQ(collector.dropped(), 0u);
+  EXPECT_EQ(collector.Snapshot().size(), static_cast<size_t>(kErrors));
+
+  // The index grows to its share: the errors give back what they borrowed, the oldest going
+  // first, each counted.
+  for (int round = 0; round < 4; ++round) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < 400'000; ++i) {
+      const int n = round * 400'000 + i;
+      lines.push_back(Line(n, "t" + std::to_string(n / 4)));
+    }
+    submit(svc, lines);
+  }
+  p->Flush();
+  const IndexCounters index = p->index().Counters();
+  ASSERT_GT(index.evicted_events, 0u);  // the index reached its share
+  EXPECT_GT(collector.dropped(), 0u);
+  const std::vector<UnstructuredEntry> kept = collector.Snapshot();
+  EXPECT_EQ(kept.size() + collector.dropped(), static_cast<uint64_t>(kErrors));
+  EXPECT_EQ(p->Stats().unstructured_dropped, collector.dropped());
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(kept.back().line_no, 2u * kErrors - 1);  // the newest are kept
+  // Both together within their shares (and what one batch adds to the index since the
+  // errors last looked).
+  EXPECT_LE(collector.bytes() + index.bytes,
+            options.IndexMemoryBytes() + options.UnstructuredMemoryBytes() + (2ull << 20));
 }
 
 TEST(BudgetTest, BatchesInFlightStayWithinTheirShare) {

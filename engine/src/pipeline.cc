@@ -64,8 +64,7 @@ class PipelineImpl {
         max_spare_batches_(batch_memory_limit_ > 0 ? std::min(kMaxSpareBatches, worker_count_)
                                                    : kMaxSpareBatches),
         index_(IndexShare(options), shard_count_, &sources_),
-        unstructured_(&sources_,
-                      UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes()}),
+        unstructured_(&sources_, UnstructuredShare(options, index_)),
         started_(absl::Now()) {
     // The enabled rule plugins; the first that cannot be made (drift's files
     // unreadable, ...) is what Pipeline::Create reports.
@@ -503,6 +502,16 @@ class PipelineImpl {
   }
 
   // The index's options with its share of the memory budget.
+  // The plain-text errors' share of the budget, and the part of the index's it does not use.
+  static UnstructuredOptions UnstructuredShare(const PipelineOptions& options, const Index& index) {
+    const uint64_t index_share = options.IndexMemoryBytes();
+    return UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes(),
+                               .room_to_borrow = [&index, index_share] {
+                                 const uint64_t used = index.Counters().bytes;
+                                 return used < index_share ? index_share - used : 0;
+                               }};
+  }
+
   static IndexOptions IndexShare(const PipelineOptions& options) {
     IndexOptions index = options.index;
     index.max_bytes = options.IndexMemoryBytes();

@@ -16,7 +16,13 @@ UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
     : sources_(sources), options_(options) {}
 
 void UnstructuredCollector::Add(BatchDigest&& digest) {
+  const uint64_t room =
+      options_.max_bytes > 0 && options_.room_to_borrow ? options_.room_to_borrow() : 0;
   absl::MutexLock lock(&mu_);
+  if (room != borrowed_room_) {
+    borrowed_room_ = room;
+    TrimLocked();  // the index took back what it lent
+  }
   SourceState& state = states_[digest.source_id];
   if (digest.batch_no != state.next_batch_no) {
     state.pending.emplace(digest.batch_no, std::move(digest));
@@ -108,8 +114,14 @@ void UnstructuredCollector::Close(SourceState& state) {
                               .time_ns = e.time_ns,
                               .has_time = e.time_known});
   Store(e, state.block.text);
+  TrimLocked();
+}
+
+void UnstructuredCollector::TrimLocked() {
   // Over its memory share: the oldest go, as the index's oldest lines do.
-  while (options_.max_bytes > 0 && BytesLocked() > options_.max_bytes && !entries_.empty()) {
+  if (options_.max_bytes == 0) return;
+  const uint64_t limit = options_.max_bytes + borrowed_room_;
+  while (BytesLocked() > limit && !entries_.empty()) {
     entries_.pop_front();
     texts_->DropBefore(entries_.empty() ? UINT64_MAX : entries_.front().text_pos);
     ++dropped_;

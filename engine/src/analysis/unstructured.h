@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -72,6 +73,11 @@ struct UnstructuredOptions {
   // in dropped(). 0 (default): no limit. A pipeline under index.max_bytes
   // sets it to its share (PipelineOptions::UnstructuredMemoryBytes).
   uint64_t max_bytes = 0;
+  // With max_bytes: memory the entries may hold beyond it, lent by the index while its own
+  // share is not all in use (a pipeline lends the unused part of the index's share). Asked
+  // once per batch digest, outside the collector's lock; as the index grows the room shrinks
+  // and the oldest entries over it go. Unset: none.
+  std::function<uint64_t()> room_to_borrow = nullptr;
 };
 
 // Thread-safe. Each error block's first line is mined into a log template (one TemplateMiner,
@@ -132,6 +138,8 @@ class UnstructuredCollector {
   };
 
   void Process(SourceState& state, BatchDigest& digest) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the oldest entries while they hold more than max_bytes and the room borrowed.
+  void TrimLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Close(SourceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Template texts by id, each shared by the entries of one Snapshot or Take.
   using TemplateTexts = absl::flat_hash_map<uint64_t, SharedText>;
@@ -185,6 +193,7 @@ class UnstructuredCollector {
   std::deque<Stored> entries_ ABSL_GUARDED_BY(mu_);
   // The texts of entries_, in their order; made by the first, freed by Take.
   std::unique_ptr<internal::LineStore> texts_ ABSL_GUARDED_BY(mu_);
+  uint64_t borrowed_room_ ABSL_GUARDED_BY(mu_) = 0;  // room_to_borrow, as last asked
   // Counted under mu_, read without it.
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> non_error_blocks_{0};
