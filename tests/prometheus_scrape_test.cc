@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <system_error>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -174,6 +175,13 @@ TEST_F(PrometheusScrapeTest, APrometheusServerScrapingItAnswersTheLinesRead) {
       std::filesystem::path(::testing::TempDir()) / absl::StrCat("prometheus_", ::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "data");
+  struct RemoveOnExit {  // after Prometheus has stopped (destroyed after `stop`)
+    std::filesystem::path dir;
+    ~RemoveOnExit() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } remove_dir{dir};
   std::ofstream(dir / "prometheus.yml") << "global:\n"
                                         << "  scrape_interval: 1s\n"
                                         << "  evaluation_interval: 1s\n"

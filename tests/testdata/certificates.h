@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 
@@ -13,7 +14,7 @@ namespace logweave::testdata {
 
 // Certificates for one test suite: a CA, a server certificate for
 // localhost/127.0.0.1, a client certificate of the same CA, and one of
-// another CA.
+// another CA, in `dir`, which is removed with them.
 class Certificates {
  public:
   explicit Certificates(const std::filesystem::path& dir) : dir_(dir) {
@@ -26,6 +27,13 @@ class Certificates {
           Issue("client", "ca", "subjectAltName=DNS:client") &&
           Issue("stranger", "other-ca", "subjectAltName=DNS:stranger");
   }
+  ~Certificates() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);  // its directory goes with it
+  }
+  Certificates(const Certificates&) = delete;
+  Certificates& operator=(const Certificates&) = delete;
+
   bool ok() const { return ok_; }
   // Issues NAME.pem and NAME.key: another server certificate for
   // localhost/127.0.0.1, signed by `ca` ("ca" or "other-ca").
