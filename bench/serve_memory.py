@@ -55,7 +55,8 @@ def judged(s):
 
 
 def measure(binary, directory, settle, timeout):
-    files = sorted(os.path.join(directory, f) for f in os.listdir(directory))
+    files = sorted(os.path.join(directory, f) for f in os.listdir(directory)
+                   if not f.startswith("."))  # loggen's .done, .truth.jsonl: not logs
     raw = sum(os.path.getsize(f) for f in files)
     address = f"127.0.0.1:{free_port()}"
     serve = subprocess.Popen([binary, "serve", "--address", address, "--final", *files],
