@@ -54,27 +54,6 @@ uint32_t FactBuilder::ServiceId(uint32_t shard, const EventView& e) {
   return id;
 }
 
-namespace {
-
-// Sorts `v` stably by `less`: by insertion for the few elements of most traces (nearly in order
-// already), where std::stable_sort would allocate a buffer each call.
-template <typename T, typename Less>
-void StableSortFew(std::vector<T>& v, Less less) {
-  constexpr size_t kFew = 32;
-  if (v.size() > kFew) {
-    std::stable_sort(v.begin(), v.end(), less);
-    return;
-  }
-  for (size_t i = 1; i < v.size(); ++i) {
-    const T x = v[i];
-    size_t j = i;
-    for (; j > 0 && less(x, v[j - 1]); --j) v[j] = v[j - 1];
-    v[j] = x;
-  }
-}
-
-}  // namespace
-
 uint32_t FactBuilder::KindId(uint32_t shard, const EventView& first, bool named) {
   // By the shard's ids of the entry's service and message, when it has them: the kind's text is
   // made and hashed once per (shard, service, message), not for every trace.
@@ -110,7 +89,8 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
                                 (e.flags & (kRecordHasTime | kRecordTimeInferred)) != 0,
                                 e.service});
   }
-  StableSortFew(read_buf_, [](const TimedEv& a, const TimedEv& b) { return a.ev.seq < b.ev.seq; });
+  StableSortRuns(read_buf_, sort_room_,
+                 [](const TimedEv& a, const TimedEv& b) { return a.ev.seq < b.ev.seq; });
   // A line without a time takes that of the line before it (the first timed
   // one for those at the start), so that it keeps its place.
   int64_t carry = 0;
@@ -129,13 +109,21 @@ TraceFacts FactBuilder::Build(uint32_t shard, const TraceView& view) {
   }
   // The timeline's order (TimelineLess), so that it does not depend on the order the sources
   // were read in.
-  StableSortFew(read_buf_, [](const TimedEv& a, const TimedEv& b) {
+  StableSortRuns(read_buf_, sort_room_, [](const TimedEv& a, const TimedEv& b) {
     return TimelineLess(a.ev.time, a.service, b.ev.time, b.service);
   });
   events_buf_.clear();
   for (const TimedEv& e : read_buf_) events_buf_.push_back(e.ev);
+  // Its distinct services, sorted: a trace has few, each logging many of its events (a look
+  // through those found so far, while they are few).
+  constexpr size_t kFewServices = 32;
   services_buf_.clear();
-  for (const Ev& e : events_buf_) services_buf_.push_back(e.service);
+  for (const Ev& e : events_buf_) {
+    if (services_buf_.size() > kFewServices ||
+        std::find(services_buf_.begin(), services_buf_.end(), e.service) == services_buf_.end()) {
+      services_buf_.push_back(e.service);
+    }
+  }
   std::sort(services_buf_.begin(), services_buf_.end());
   services_buf_.erase(std::unique(services_buf_.begin(), services_buf_.end()), services_buf_.end());
 

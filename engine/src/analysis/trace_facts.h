@@ -19,6 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "analysis/names.h"
+#include "internal/sort_runs.h"
 #include "logweave/index.h"
 
 namespace logweave::internal {
@@ -120,6 +121,7 @@ class FactBuilder {
     std::string_view service;  // orders events of equal time (TimelineLess)
   };
   std::vector<TimedEv> read_buf_;
+  SortRoom<TimedEv> sort_room_;
   std::vector<Ev> events_buf_;
   std::vector<uint32_t> services_buf_;
   std::string kind_buf_;
