@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -16,11 +17,16 @@ UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
     : sources_(sources), options_(options) {}
 
 void UnstructuredCollector::Add(BatchDigest&& digest) {
-  const uint64_t room =
-      options_.max_bytes > 0 && options_.room_to_borrow ? options_.room_to_borrow() : 0;
+  // The index's room is asked only once the entries near their own share (it reads every
+  // shard's counters): below it, what they borrowed does not matter.
+  std::optional<uint64_t> room;
+  if (options_.max_bytes > 0 && options_.room_to_borrow &&
+      held_bytes_.load(std::memory_order_relaxed) > options_.max_bytes / 8 * 7) {
+    room = options_.room_to_borrow();
+  }
   absl::MutexLock lock(&mu_);
-  if (room != borrowed_room_) {
-    borrowed_room_ = room;
+  if (room.has_value() && *room != borrowed_room_) {
+    borrowed_room_ = *room;
     TrimLocked();  // the index took back what it lent
   }
   SourceState& state = states_[digest.source_id];
@@ -121,11 +127,14 @@ void UnstructuredCollector::TrimLocked() {
   // Over its memory share: the oldest go, as the index's oldest lines do.
   if (options_.max_bytes == 0) return;
   const uint64_t limit = options_.max_bytes + borrowed_room_;
-  while (BytesLocked() > limit && !entries_.empty()) {
+  uint64_t bytes = BytesLocked();
+  while (bytes > limit && !entries_.empty()) {
     entries_.pop_front();
     texts_->DropBefore(entries_.empty() ? UINT64_MAX : entries_.front().text_pos);
     ++dropped_;
+    bytes = BytesLocked();
   }
+  held_bytes_.store(bytes, std::memory_order_relaxed);
 }
 
 void UnstructuredCollector::Store(UnstructuredEntry& e, std::string_view text) {
@@ -322,6 +331,7 @@ EntriesToAttribute UnstructuredCollector::Take(uint32_t threads, internal::Entry
       refs.push_back({i, entries_[i].text_pos, entries_[i].text_size});
     }
     entries_ = decltype(entries_)();
+    held_bytes_.store(0, std::memory_order_relaxed);
     store = std::move(texts_);
   }
   // Words found for other entries than these (some came in between) are found again.

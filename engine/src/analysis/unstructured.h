@@ -194,6 +194,7 @@ class UnstructuredCollector {
   // The texts of entries_, in their order; made by the first, freed by Take.
   std::unique_ptr<internal::LineStore> texts_ ABSL_GUARDED_BY(mu_);
   uint64_t borrowed_room_ ABSL_GUARDED_BY(mu_) = 0;  // room_to_borrow, as last asked
+  std::atomic<uint64_t> held_bytes_{0};              // BytesLocked() after the last trim
   // Counted under mu_, read without it.
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> non_error_blocks_{0};

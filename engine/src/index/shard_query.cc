@@ -264,12 +264,13 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
           TraceIdText buf;
           if (skip(number, t.count, t.trace_id(&buf))) return 1;
         }
-        for (uint64_t e = events_.Live(t.last); e != kNoEvent; e = events_.PrevLive(e)) {
-          const StoredEvent& ev = events_.Event(e);
+        for (uint64_t e = events_.Live(t.last); e != kNoEvent;) {
+          const EventLog::Read read = events_.ReadEvent(e);
+          const StoredEvent& ev = *read.event;
           EventView& v = events.emplace_back();
           v.time_ns = ev.time_ns();
-          v.seq = events_.Seq(e);
-          const uint32_t service = events_.Service(e);
+          v.seq = read.seq;
+          const uint32_t service = read.service;
           v.service = services_.Name(service);
           // Only interned (and escaped) messages: the others are long, plain
           // text, or one of too many distinct ones, free text to the analysis
@@ -280,6 +281,7 @@ void Shard::ForEachTraceWithEvents(const std::function<void(const TraceView&)>& 
           v.flags = ev.flags() & kRecordFlagsMask;
           v.level = ev.level();
           v.kind = ev.kind();
+          e = read.prev_live;
         }
         std::reverse(events.begin(), events.end());
         TraceView view;
