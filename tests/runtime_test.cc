@@ -196,6 +196,14 @@ TEST(RuntimeTest, ReplaySourceReadsEveryFileEndsEachAndNamesTheOnesItCannotRead)
 
 // A finding as both commands print it, `details` compared as a map (the
 // client prints its keys sorted).
+// A finding as text: id, summary, details and the text of its evidence.
+std::string FindingText(const Finding& f) {
+  std::string k = absl::StrCat(f.id, "|", f.summary);
+  for (const auto& [name, value] : f.details) absl::StrAppend(&k, "|", name, "=", value);
+  for (const EvidenceLine& e : f.evidence) absl::StrAppend(&k, "|", e.text);
+  return k;
+}
+
 std::string FindingKey(const rapidjson::Value& f) {
   std::string key;
   for (const char* field : {"kind", "id", "status", "severity", "trace_id", "subject", "summary"}) {
@@ -293,9 +301,7 @@ TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
   };
   auto read = [&](bool whole) {
     RuntimeOptions options;
-    // One worker: the blocks of two files close in the same order in both runs,
-    // so their log templates get the same ids.
-    options.pipeline.threads = 1;
+    options.pipeline.threads = 2;
     options.track_changes = false;  // as a replay: the entries are taken over
     options.unstructured_whole_texts = whole;
     absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
@@ -304,12 +310,7 @@ TEST(RuntimeTest, AReportOfFirstLinesGivesTheSameFindingsAsOneOfWholeTexts) {
     EXPECT_TRUE((*runtime)->ReadToEnd(source).ok());
     std::shared_ptr<const AnalysisSnapshot> snap = (*runtime)->AnalyzeNow(/*final=*/true);
     Read r;
-    ForEachFinding(snap->report, [&](const Finding& f) {
-      std::string k = absl::StrCat(f.id, "|", f.summary);
-      for (const auto& [name, value] : f.details) absl::StrAppend(&k, "|", name, "=", value);
-      for (const EvidenceLine& e : f.evidence) absl::StrAppend(&k, "|", e.text);
-      r.findings.push_back(std::move(k));
-    });
+    ForEachFinding(snap->report, [&](const Finding& f) { r.findings.push_back(FindingText(f)); });
     for (const AttributedEntry& a : snap->report.unstructured) r.texts.push_back(a.entry.text);
     return r;
   };
@@ -352,10 +353,7 @@ TEST(RuntimeTest, AnIndexFreedAsTheAnalysisReadsItGivesTheSameFindings) {
     std::shared_ptr<const AnalysisSnapshot> snap = (*runtime)->AnalyzeNow(/*final=*/true);
     Run r;
     ForEachFinding(snap->report, [&](const Finding& f) {
-      std::string k = absl::StrCat(f.id, "|", f.summary);
-      for (const auto& [name, value] : f.details) absl::StrAppend(&k, "|", name, "=", value);
-      for (const EvidenceLine& e : f.evidence) absl::StrAppend(&k, "|", e.text);
-      r.findings.push_back(std::move(k));
+      r.findings.push_back(FindingText(f));
       if (f.kind == "missing_service" && r.trace.empty()) r.trace = f.trace_id;
     });
     for (const AttributedEntry& a : snap->report.unstructured) {
