@@ -269,67 +269,87 @@ TEST(BudgetTest, ABudgetTooSmallToHoldIsRefusedWithTheMinimum) {
   EXPECT_TRUE(Pipeline::Create(options).ok());
 }
 
-TEST(BudgetTest, PlainTextErrorsBorrowTheIndexsUnusedShareAndGiveItBack) {
-  PipelineOptions options;
-  options.threads = 2;
-  options.index.shards = 8;
-  options.index.max_bytes = 64ull << 20;  // plain-text errors: 2 MiB; the index: 54 MiB
-  auto p = std::move(*Pipeline::Create(options));
-  const uint32_t app = p->AddSource("app.log", "app");
-  const uint32_t svc = p->AddSource("svc.log", "svc");
-  uint64_t seq = 0;
-  auto submit = [&](uint32_t source, const std::vector<std::string>& lines) {
-    for (size_t begin = 0; begin < lines.size(); begin += 4096) {
-      RawBatch batch;
-      batch.source_id = source;
-      for (size_t i = begin; i < std::min(lines.size(), begin + 4096); ++i) {
-        batch.AddLine(lines[i], 0, ++seq);
-      }
-      p->Submit(std::move(batch));
-    }
-  };
-  // 30,000 error blocks with values that do not compress away: several MiB, more than the
-  // errors' own share, while the index holds next to nothing.
-  constexpr int kErrors = 30'000;
-  std::vector<std::string> errors;
-  for (int i = 0; i < kErrors; ++i) {
+// 16,000 plain-text error blocks with values that do not compress away (~3 MB held: more than
+// their own share of a 64 MiB budget, less than twice it).
+std::vector<std::string> ErrorBlocks(int count) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < count; ++i) {
     const uint64_t v = static_cast<uint64_t>(i + 1) * 0x9E3779B97F4A7C15ull;
-    errors.push_back(absl::StrFormat(
+    lines.push_back(absl::StrFormat(
         "2026-11-23 10:%02d:%02d,%03d ERROR request %016x failed: upstream %016x said %016x",
         i / 600 % 60, i / 10 % 60, i % 1000, v, v ^ 0xabcdef, v * 3));
-    errors.push_back(absl::StrFormat("    at com.example.Client.call(Client.java:%d)", i % 997));
+    lines.push_back(absl::StrFormat("    at com.example.Client.call(Client.java:%d)", i % 997));
   }
-  errors.push_back("2026-11-23 11:00:00,000 INFO done");  // the last block ends
-  submit(app, errors);
-  p->Flush();
-  const UnstructuredCollector& collector = p->unstructured();
-  EXPECT_GT(collector.bytes(), options.UnstructuredMemoryBytes());
-  EXPECT_EQ(collector.dropped(), 0u);
-  EXPECT_EQ(collector.Snapshot().size(), static_cast<size_t>(kErrors));
+  lines.push_back("2026-11-23 11:00:00,000 INFO done");  // the last block ends
+  return lines;
+}
 
-  // The index grows to its share: the errors give back what they borrowed, the oldest going
-  // first, each counted.
-  for (int round = 0; round < 4; ++round) {
-    std::vector<std::string> lines;
-    for (int i = 0; i < 400'000; ++i) {
-      const int n = round * 400'000 + i;
-      lines.push_back(Line(n, "t" + std::to_string(n / 4)));
+// Submits `lines` as `source`'s, in batches of 4096 lines.
+void SubmitLines(Pipeline& p, uint32_t source, const std::vector<std::string>& lines,
+                 uint64_t* seq) {
+  for (size_t begin = 0; begin < lines.size(); begin += 4096) {
+    RawBatch batch;
+    batch.source_id = source;
+    for (size_t i = begin; i < std::min(lines.size(), begin + 4096); ++i) {
+      batch.AddLine(lines[i], 0, ++*seq);
     }
-    submit(svc, lines);
+    p.Submit(std::move(batch));
   }
-  p->Flush();
-  const IndexCounters index = p->index().Counters();
-  ASSERT_GT(index.evicted_events, 0u);  // the index reached its share
-  EXPECT_GT(collector.dropped(), 0u);
-  const std::vector<UnstructuredEntry> kept = collector.Snapshot();
-  EXPECT_EQ(kept.size() + collector.dropped(), static_cast<uint64_t>(kErrors));
-  EXPECT_EQ(p->Stats().unstructured_dropped, collector.dropped());
-  ASSERT_FALSE(kept.empty());
-  EXPECT_EQ(kept.back().line_no, 2u * kErrors - 1);  // the newest are kept
-  // Both together within their shares (and what one batch adds to the index since the
-  // errors last looked).
-  EXPECT_LE(collector.bytes() + index.bytes,
-            options.IndexMemoryBytes() + options.UnstructuredMemoryBytes() + (2ull << 20));
+}
+
+TEST(BudgetTest, PlainTextErrorsBorrowTheIndexsUnusedShareAndGiveItBack) {
+  constexpr int kErrors = 16'000;
+  const std::vector<std::string> errors = ErrorBlocks(kErrors);
+  for (bool borrow : {false, true}) {
+    SCOPED_TRACE(borrow ? "borrowing (replay)" : "not borrowing (serve)");
+    PipelineOptions options;
+    options.threads = 2;
+    options.index.shards = 8;
+    options.index.max_bytes = 64ull << 20;  // plain-text errors: 2 MiB; the index: 54 MiB
+    options.plain_text_borrows_index_room = borrow;
+    auto p = std::move(*Pipeline::Create(options));
+    const uint32_t app = p->AddSource("app.log", "app");
+    const uint32_t svc = p->AddSource("svc.log", "svc");
+    uint64_t seq = 0;
+    // The index holds next to nothing: borrowing, the errors hold up to twice their share.
+    SubmitLines(*p, app, errors, &seq);
+    p->Flush();
+    const UnstructuredCollector& collector = p->unstructured();
+    const uint64_t own = options.UnstructuredMemoryBytes();
+    if (!borrow) {
+      EXPECT_LE(collector.bytes(), own);
+      EXPECT_GT(collector.dropped(), 0u);
+      EXPECT_EQ(collector.Snapshot().size() + collector.dropped(), static_cast<uint64_t>(kErrors));
+      continue;
+    }
+    EXPECT_GT(collector.bytes(), own);
+    EXPECT_LE(collector.bytes(), 2 * own);
+    EXPECT_EQ(collector.dropped(), 0u);
+    EXPECT_EQ(collector.Snapshot().size(), static_cast<size_t>(kErrors));
+
+    // The index grows to its share: the errors give back what they borrowed, the oldest going
+    // first, each counted.
+    for (int round = 0; round < 4; ++round) {
+      std::vector<std::string> lines;
+      for (int i = 0; i < 400'000; ++i) {
+        const int n = round * 400'000 + i;
+        lines.push_back(Line(n, "t" + std::to_string(n / 4)));
+      }
+      SubmitLines(*p, svc, lines, &seq);
+    }
+    p->Flush();
+    const IndexCounters index = p->index().Counters();
+    ASSERT_GT(index.evicted_events, 0u);  // the index reached its share
+    EXPECT_GT(collector.dropped(), 0u);
+    const std::vector<UnstructuredEntry> kept = collector.Snapshot();
+    EXPECT_EQ(kept.size() + collector.dropped(), static_cast<uint64_t>(kErrors));
+    EXPECT_EQ(p->Stats().unstructured_dropped, collector.dropped());
+    ASSERT_FALSE(kept.empty());
+    EXPECT_EQ(kept.back().line_no, 2u * kErrors - 1);  // the newest are kept
+    // Both together within their shares (and what one batch adds to the index since the
+    // errors last looked).
+    EXPECT_LE(collector.bytes() + index.bytes, options.IndexMemoryBytes() + own + (2ull << 20));
+  }
 }
 
 TEST(BudgetTest, BatchesInFlightStayWithinTheirShare) {

@@ -194,8 +194,6 @@ TEST(RuntimeTest, ReplaySourceReadsEveryFileEndsEachAndNamesTheOnesItCannotRead)
 
 // --- replay and serve: the same answers for the same input ---
 
-// A finding as both commands print it, `details` compared as a map (the
-// client prints its keys sorted).
 // A finding as text: id, summary, details and the text of its evidence.
 std::string FindingText(const Finding& f) {
   std::string k = absl::StrCat(f.id, "|", f.summary);
@@ -204,6 +202,8 @@ std::string FindingText(const Finding& f) {
   return k;
 }
 
+// A finding as both commands print it, `details` compared as a map (the
+// client prints its keys sorted).
 std::string FindingKey(const rapidjson::Value& f) {
   std::string key;
   for (const char* field : {"kind", "id", "status", "severity", "trace_id", "subject", "summary"}) {

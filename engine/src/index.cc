@@ -129,6 +129,12 @@ absl::StatusOr<Timeline> Index::GetTimeline(std::string_view trace_id,
   return timeline;
 }
 
+uint64_t Index::BytesNow() const {
+  uint64_t bytes = 0;
+  for (const auto& shard : shards_) bytes += shard->BytesNow();
+  return bytes;
+}
+
 IndexCounters Index::Counters() const {
   IndexCounters total;
   for (const auto& shard : shards_) {

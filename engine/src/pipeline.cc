@@ -501,17 +501,20 @@ class PipelineImpl {
     }
   }
 
-  // The index's options with its share of the memory budget.
-  // The plain-text errors' share of the budget, and the part of the index's it does not use.
+  // The plain-text errors' share of the budget and, when they may borrow it, up to as much
+  // again of the part of the index's share the index does not use.
   static UnstructuredOptions UnstructuredShare(const PipelineOptions& options, const Index& index) {
-    const uint64_t index_share = options.IndexMemoryBytes();
-    return UnstructuredOptions{.max_bytes = options.UnstructuredMemoryBytes(),
-                               .room_to_borrow = [&index, index_share] {
-                                 const uint64_t used = index.Counters().bytes;
-                                 return used < index_share ? index_share - used : 0;
-                               }};
+    UnstructuredOptions unstructured{.max_bytes = options.UnstructuredMemoryBytes()};
+    if (!options.plain_text_borrows_index_room) return unstructured;
+    const uint64_t index_share = options.IndexMemoryBytes(), most = unstructured.max_bytes;
+    unstructured.room_to_borrow = [&index, index_share, most] {
+      const uint64_t used = index.BytesNow();
+      return std::min(most, used < index_share ? index_share - used : 0);
+    };
+    return unstructured;
   }
 
+  // The index's options with its share of the memory budget.
   static IndexOptions IndexShare(const PipelineOptions& options) {
     IndexOptions index = options.index;
     index.max_bytes = options.IndexMemoryBytes();

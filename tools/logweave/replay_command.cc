@@ -207,6 +207,9 @@ int RunReplay(const std::vector<std::string>& args) {
     max_bytes_given = loaded->index_max_bytes_given;
     otlp_lines = loaded->otlp.enabled;
   }
+  // Its analysis takes the plain-text errors over: under a budget they may borrow the index's
+  // unused room.
+  options.plain_text_borrows_index_room = true;
   if (f.threads) options.threads = static_cast<uint32_t>(f.threads);
   if (f.shards) options.index.shards = static_cast<uint32_t>(f.shards);
   if (f.max_line_bytes != UINT64_MAX) {

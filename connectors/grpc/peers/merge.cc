@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "connectors/grpc/page_token.h"
 #include "google/protobuf/reflection.h"
+#include "logweave/index.h"
 
 namespace logweave {
 namespace {
@@ -69,8 +70,9 @@ v1::GetTimelineResponse MergeTimelines(std::vector<v1::GetTimelineResponse> part
       if (seen_unstructured.insert(u.id()).second) *out.add_unstructured() = std::move(u);
     }
   }
+  // The order of one instance's timeline (TimelineLess), whichever peer holds which events.
   std::stable_sort(events.begin(), events.end(), [](const v1::Event& a, const v1::Event& b) {
-    return a.time_unix_nano() < b.time_unix_nano();
+    return TimelineLess(a.time_unix_nano(), a.service(), b.time_unix_nano(), b.service());
   });
   absl::flat_hash_set<std::string> services;
   for (v1::Event& e : events) {

@@ -55,7 +55,8 @@ inline bool TimelineLess(int64_t a_ns, std::string_view a_service, int64_t b_ns,
                          std::string_view b_service) {
   if (a_ns != b_ns) return a_ns < b_ns;
   // One service's names are one string in a shard's table: no comparison for them.
-  return a_service.data() != b_service.data() && a_service < b_service;
+  if (a_service.data() == b_service.data() && a_service.size() == b_service.size()) return false;
+  return a_service < b_service;
 }
 
 struct Timeline {
@@ -229,6 +230,9 @@ class Index {
 
   // Counters summed over all shards.
   IndexCounters Counters() const;
+  // Counters().bytes without waiting for any shard's lock (as of each shard's last insert or
+  // eviction): cheap enough to ask for every batch.
+  uint64_t BytesNow() const;
 
   // The summary and services of one trace; NOT_FOUND if unknown.
   absl::StatusOr<TraceInfo> GetTraceInfo(std::string_view trace_id) const;

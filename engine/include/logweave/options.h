@@ -228,6 +228,12 @@ struct PipelineOptions {
   // The plain-text error collector's share (UnstructuredOptions::max_bytes):
   // a 32nd of index.max_bytes; 0 without a budget.
   uint64_t UnstructuredMemoryBytes() const;
+  // With a budget: the collector may also hold, up to its own share again, what the index
+  // leaves unused of its share (UnstructuredOptions::room_to_borrow). For one-shot runs
+  // (replay), whose analysis takes the entries over: a streaming one copies every error it
+  // reports (about 3 KB each, against the ~200 bytes the collector counts), which the budget
+  // would not bound. Default false.
+  bool plain_text_borrows_index_room = false;
   // The index's share: index.max_bytes minus the two above (0: no limit).
   uint64_t IndexMemoryBytes() const;
   // The smallest index.max_bytes for EffectiveShards(): one whose index

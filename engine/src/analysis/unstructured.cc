@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -17,17 +16,10 @@ UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
     : sources_(sources), options_(options) {}
 
 void UnstructuredCollector::Add(BatchDigest&& digest) {
-  // The index's room is asked only once the entries near their own share (it reads every
-  // shard's counters): below it, what they borrowed does not matter.
-  std::optional<uint64_t> room;
-  if (options_.max_bytes > 0 && options_.room_to_borrow &&
-      held_bytes_.load(std::memory_order_relaxed) > options_.max_bytes / 8 * 7) {
-    room = options_.room_to_borrow();
-  }
   absl::MutexLock lock(&mu_);
-  if (room.has_value() && *room != borrowed_room_) {
-    borrowed_room_ = *room;
-    TrimLocked();  // the index took back what it lent
+  // While they hold borrowed room, the index may have taken it back since.
+  if (options_.max_bytes > 0 && options_.room_to_borrow && BytesLocked() > options_.max_bytes) {
+    TrimLocked();
   }
   SourceState& state = states_[digest.source_id];
   if (digest.batch_no != state.next_batch_no) {
@@ -124,17 +116,19 @@ void UnstructuredCollector::Close(SourceState& state) {
 }
 
 void UnstructuredCollector::TrimLocked() {
-  // Over its memory share: the oldest go, as the index's oldest lines do.
+  // Over its memory share and the room it may borrow now: the oldest go, as the index's oldest
+  // lines do.
   if (options_.max_bytes == 0) return;
-  const uint64_t limit = options_.max_bytes + borrowed_room_;
   uint64_t bytes = BytesLocked();
+  if (bytes <= options_.max_bytes) return;
+  const uint64_t limit =
+      options_.max_bytes + (options_.room_to_borrow ? options_.room_to_borrow() : 0);
   while (bytes > limit && !entries_.empty()) {
     entries_.pop_front();
     texts_->DropBefore(entries_.empty() ? UINT64_MAX : entries_.front().text_pos);
     ++dropped_;
     bytes = BytesLocked();
   }
-  held_bytes_.store(bytes, std::memory_order_relaxed);
 }
 
 void UnstructuredCollector::Store(UnstructuredEntry& e, std::string_view text) {
@@ -331,7 +325,6 @@ EntriesToAttribute UnstructuredCollector::Take(uint32_t threads, internal::Entry
       refs.push_back({i, entries_[i].text_pos, entries_[i].text_size});
     }
     entries_ = decltype(entries_)();
-    held_bytes_.store(0, std::memory_order_relaxed);
     store = std::move(texts_);
   }
   // Words found for other entries than these (some came in between) are found again.

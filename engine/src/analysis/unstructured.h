@@ -74,9 +74,10 @@ struct UnstructuredOptions {
   // sets it to its share (PipelineOptions::UnstructuredMemoryBytes).
   uint64_t max_bytes = 0;
   // With max_bytes: memory the entries may hold beyond it, lent by the index while its own
-  // share is not all in use (a pipeline lends the unused part of the index's share). Asked
-  // once per batch digest, outside the collector's lock; as the index grows the room shrinks
-  // and the oldest entries over it go. Unset: none.
+  // share is not all in use (a replay's pipeline lends the unused part of the index's share).
+  // Asked under the collector's lock whenever the entries are over max_bytes: as they grow,
+  // and for each batch digest, so that the oldest over it go as the index takes the room
+  // back. Must be cheap and take no lock. Unset: none.
   std::function<uint64_t()> room_to_borrow = nullptr;
 };
 
@@ -138,7 +139,7 @@ class UnstructuredCollector {
   };
 
   void Process(SourceState& state, BatchDigest& digest) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Drops the oldest entries while they hold more than max_bytes and the room borrowed.
+  // Drops the oldest entries while they hold more than max_bytes and the room they may borrow.
   void TrimLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Close(SourceState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Template texts by id, each shared by the entries of one Snapshot or Take.
@@ -193,8 +194,6 @@ class UnstructuredCollector {
   std::deque<Stored> entries_ ABSL_GUARDED_BY(mu_);
   // The texts of entries_, in their order; made by the first, freed by Take.
   std::unique_ptr<internal::LineStore> texts_ ABSL_GUARDED_BY(mu_);
-  uint64_t borrowed_room_ ABSL_GUARDED_BY(mu_) = 0;  // room_to_borrow, as last asked
-  std::atomic<uint64_t> held_bytes_{0};              // BytesLocked() after the last trim
   // Counted under mu_, read without it.
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> non_error_blocks_{0};

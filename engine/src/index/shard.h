@@ -4,6 +4,7 @@
 #ifndef LOGWEAVE_INDEX_SHARD_H_
 #define LOGWEAVE_INDEX_SHARD_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -71,6 +72,8 @@ class Shard {
   // The summary and services of a trace. False if unknown.
   bool TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out) const;
   IndexCounters Counters() const;
+  // Counters().bytes without taking the lock: as of the last insert or eviction.
+  uint64_t BytesNow() const { return bytes_now_.load(std::memory_order_relaxed); }
   // Index::ScanTraces over this shard; false when fn or stop ended the scan.
   bool Scan(const TraceFilter& filter, const std::function<bool(const TraceSummaryView&)>& fn,
             const std::function<bool()>& stop) const;
@@ -167,6 +170,7 @@ class Shard {
   // Dropped traces, so that one whose lines come again is known (see EvictedWindow).
   EvictedWindow evicted_window_ ABSL_GUARDED_BY(mu_);
   uint64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> bytes_now_{0};  // bytes_, read without the lock (BytesNow)
   // Owner thread only (queries never read them), so they may change outside mu_.
   DedupeWindow dedupe_;
   BlockCache dedupe_cache_{1};  // blocks decompressed to compare a line with its twin

@@ -90,6 +90,7 @@ void Shard::UpdateBytes() {
            events_.bytes() + traces_.bytes() + escaped_arena_bytes_ + dedupe_.bytes() +
            evicted_window_.bytes() +
            escaped_.capacity() * (sizeof(std::pair<uint64_t, std::string_view>) + 1);
+  bytes_now_.store(bytes_, std::memory_order_relaxed);
 }
 
 void Shard::EvictOldestChunk() {

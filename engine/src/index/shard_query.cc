@@ -78,8 +78,8 @@ bool Shard::TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out
   out->max_level = v.max_level;
   out->start_ns = v.start_ns;
   out->end_ns = v.end_ns;
-  // Services by the time of their first timed event; ties and untimed
-  // services keep the order of their first event's arrival.
+  // Services by the time of their first timed event, ties by name (TimelineLess); untimed
+  // services after them, in the order of their first event's arrival.
   std::vector<std::pair<int64_t, uint32_t>> first;  // (time, service), newest arrival first
   for (uint64_t e = events_.Live(t->last); e != kNoEvent; e = events_.PrevLive(e)) {
     const StoredEvent& ev = events_.Event(e);
@@ -96,8 +96,12 @@ bool Shard::TraceInfoOf(std::string_view trace_id, uint64_t hash, TraceInfo* out
     }
   }
   std::reverse(first.begin(), first.end());
-  std::stable_sort(first.begin(), first.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(first.begin(), first.end(), [this](const auto& a, const auto& b) {
+    mu_.AssertReaderHeld();
+    return a.first != INT64_MAX && b.first != INT64_MAX
+               ? TimelineLess(a.first, services_.Name(a.second), b.first, services_.Name(b.second))
+               : a.first < b.first;
+  });
   for (const auto& f : first) out->services.emplace_back(services_.Name(f.second));
   return true;
 }

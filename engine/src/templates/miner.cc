@@ -179,19 +179,16 @@ uint64_t TemplateMiner::Add(const MinedLine& line) {
 
 uint64_t TemplateMiner::StartedTemplateId(std::string_view service,
                                           const std::vector<std::string>& tokens) const {
-  XXH3_state_t* state = XXH3_createState();
+  std::string key(service);
+  for (const std::string& token : tokens) {
+    key.push_back('\0');
+    key.append(token);
+  }
   constexpr uint64_t kIdBits = (uint64_t{1} << 40) - 1;
   uint64_t id = 0;
   for (uint64_t seed = 0; id == 0 || by_id_.contains(id); ++seed) {
-    XXH3_64bits_reset_withSeed(state, seed);
-    XXH3_64bits_update(state, service.data(), service.size());
-    for (const std::string& token : tokens) {
-      XXH3_64bits_update(state, "\0", 1);
-      XXH3_64bits_update(state, token.data(), token.size());
-    }
-    id = XXH3_64bits_digest(state) & kIdBits;
+    id = XXH3_64bits_withSeed(key.data(), key.size(), seed) & kIdBits;
   }
-  XXH3_freeState(state);
   return id;
 }
 
