@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "connectors/file/replay_source.h"
 #include "connectors/stdin/stdin_source.h"
@@ -383,6 +384,50 @@ TEST(RuntimeTest, AnIndexFreedAsTheAnalysisReadsItGivesTheSameFindings) {
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("keep_index_after_analysis"));
+}
+
+// Plain-text errors the collector's limits drop between two analyses were not disproved: they
+// are never published as resolved, whether the findings are built or deferred (serve).
+TEST(RuntimeTest, PlainTextErrorsDroppedByTheBudgetAreNotResolved) {
+  std::vector<std::string> files;
+  for (int f = 0; f < 2; ++f) {
+    const std::string path =
+        absl::StrCat(::testing::TempDir(), "/dropped_errors_", getpid(), "_", f, ".log");
+    std::ofstream out(path);
+    for (int i = 0; i < 12'000; ++i) {
+      const uint64_t v = static_cast<uint64_t>(f * 12'000 + i + 1) * 0x9E3779B97F4A7C15ull;
+      out << absl::StrFormat("2026-11-23 10:%02d:%02d,%03d ERROR request %016x failed: %016x\n",
+                             i / 600 % 60, i / 10 % 60, i % 1000, v, v ^ 0xabcdef)
+          << absl::StrFormat("    at com.example.Client.call(Client.java:%d)\n", i % 997);
+    }
+    out << "2026-11-23 11:00:00,000 INFO done\n";
+    files.push_back(path);
+  }
+  for (bool defer : {false, true}) {
+    SCOPED_TRACE(defer ? "deferred" : "built");
+    RuntimeOptions options;
+    options.pipeline.threads = 2;
+    options.pipeline.index.max_bytes = 64ull << 20;  // the errors' share: 2 MiB
+    options.defer_unstructured_findings = defer;
+    absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::Create(options);
+    ASSERT_TRUE(runtime.ok()) << runtime.status();
+    uint64_t next = 0, errors = 0, resolved = 0;
+    for (const std::string& file : files) {
+      ReplaySource source({file}, options.pipeline.batching, &(*runtime)->pipeline());
+      EXPECT_TRUE((*runtime)->ReadToEnd(source).ok());
+      (*runtime)->AnalyzeNow(/*final=*/false);
+      for (const Finding& f : (*runtime)->findings().Read(&next, absl::ZeroDuration())) {
+        if (f.kind != "unstructured_error") continue;
+        ++errors;
+        resolved += f.resolved;
+      }
+    }
+    // The second file's errors pushed out the first's, counted.
+    EXPECT_GT((*runtime)->pipeline().Stats().unstructured_dropped, 12'000u);
+    EXPECT_GT(errors, 0u);
+    EXPECT_EQ(resolved, 0u);
+  }
+  for (const std::string& file : files) std::filesystem::remove(file);
 }
 
 TEST(ReplayServeTest, ReplayAndServeGiveTheSameFindingsAndTimelines) {

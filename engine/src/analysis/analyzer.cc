@@ -417,7 +417,10 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   std::vector<Finding> kept;
   for (const Finding& old : before) {
     if (!now.insert(old.id).second) continue;  // found again, or a repeated id
-    if (!old.trace_id.empty() && old.kind != "unstructured_error") {
+    // A plain-text error leaves only when the collector's limits drop it (counted in
+    // unstructured_dropped): no later data disproved it, and it is not kept.
+    if (old.kind == "unstructured_error") continue;
+    if (!old.trace_id.empty()) {
       // Its trace was not judged again because the index evicted (some of)
       // its events: keep the finding while the trace is partly there, drop it
       // quietly once it is gone; it was not resolved by later data.
@@ -459,23 +462,16 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
 
 void Analyzer::AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
                                       AnalysisReport& report) const {
-  // As for the other findings: an id not seen before is new, one no longer seen resolved.
-  absl::flat_hash_set<absl::string_view> before_ids, now;
+  // As for the other findings: an id not seen before is new.
+  absl::flat_hash_set<absl::string_view> before_ids;
   before_ids.reserve(before.size());
-  now.reserve(report.unstructured.size());
   for (const AttributedEntry& old : before) before_ids.insert(Av(old.entry.id));
   for (size_t i = 0; i < report.unstructured.size(); ++i) {
     const absl::string_view id = Av(report.unstructured[i].entry.id);
-    now.insert(id);
     if (!before_ids.contains(id)) report.new_unstructured.push_back(i);
   }
-  for (const AttributedEntry& old : before) {
-    if (!now.insert(Av(old.entry.id)).second) continue;
-    Finding resolved = UnstructuredErrorFinding(old);
-    resolved.resolved = true;
-    resolved.summary = absl::StrCat("Resolved by later data: ", resolved.summary);
-    report.changes.push_back(std::move(resolved));
-  }
+  // An error no longer reported was dropped by the collector's limits (unstructured_dropped):
+  // no later data disproved it, so it is not reported resolved.
 }
 
 void Analyzer::FillCounts(int64_t watermark_ns, uint64_t judged, uint64_t waiting,

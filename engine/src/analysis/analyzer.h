@@ -119,8 +119,8 @@ class Analyzer {
   void set_between_passes_for_testing(std::function<void()> fn) { between_passes_ = std::move(fn); }
 
  private:
-  // Names in report.new_unstructured the errors new since `before` (the previous run's), and
-  // adds to report.changes the resolved findings of its errors no longer reported.
+  // Names in report.new_unstructured the errors new since `before` (the previous run's). Errors
+  // no longer reported were dropped by the collector's limits: they are not resolved.
   void AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
                               AnalysisReport& report) const;
   // The report's counters and watermark.
