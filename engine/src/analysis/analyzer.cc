@@ -444,7 +444,7 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   }
   now = decltype(now)();
   if (defer_unstructured_findings_) {
-    AddUnstructuredChanges(
+    NoteNewUnstructured(
         previous_unstructured != nullptr ? *previous_unstructured : previous_unstructured_, report);
     previous_unstructured_ =
         previous_unstructured != nullptr ? std::vector<AttributedEntry>() : report.unstructured;
@@ -460,8 +460,8 @@ AnalysisReport Analyzer::Run(int64_t watermark_ns, const std::vector<Finding>* p
   return report;
 }
 
-void Analyzer::AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
-                                      AnalysisReport& report) const {
+void Analyzer::NoteNewUnstructured(const std::vector<AttributedEntry>& before,
+                                   AnalysisReport& report) const {
   // As for the other findings: an id not seen before is new.
   absl::flat_hash_set<absl::string_view> before_ids;
   before_ids.reserve(before.size());

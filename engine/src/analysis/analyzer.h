@@ -121,8 +121,8 @@ class Analyzer {
  private:
   // Names in report.new_unstructured the errors new since `before` (the previous run's). Errors
   // no longer reported were dropped by the collector's limits: they are not resolved.
-  void AddUnstructuredChanges(const std::vector<AttributedEntry>& before,
-                              AnalysisReport& report) const;
+  void NoteNewUnstructured(const std::vector<AttributedEntry>& before,
+                           AnalysisReport& report) const;
   // The report's counters and watermark.
   void FillCounts(int64_t watermark_ns, uint64_t judged, uint64_t waiting,
                   const internal::Model& model, AnalysisReport* report) const;

@@ -18,9 +18,7 @@ UnstructuredCollector::UnstructuredCollector(const SourceNames* sources,
 void UnstructuredCollector::Add(BatchDigest&& digest) {
   absl::MutexLock lock(&mu_);
   // While they hold borrowed room, the index may have taken it back since.
-  if (options_.max_bytes > 0 && options_.room_to_borrow && BytesLocked() > options_.max_bytes) {
-    TrimLocked();
-  }
+  if (options_.room_to_borrow) TrimLocked();
   SourceState& state = states_[digest.source_id];
   if (digest.batch_no != state.next_batch_no) {
     state.pending.emplace(digest.batch_no, std::move(digest));
